@@ -1,0 +1,38 @@
+"""Who may see and do what: the one place project access is decided."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
+
+from annotator.models import Project, Role
+
+WRITE_ROLES = (Role.LEAD, Role.ANNOTATOR)
+
+
+def projects_of(user):
+    """The projects a user may see."""
+    if not user.is_authenticated:
+        return Project.objects.none()
+    if user.is_superuser:
+        return Project.objects.all()
+    return Project.objects.filter(memberships__user=user)
+
+
+def project_for(user, pk, *, roles: tuple[str, ...] | None = None) -> Project:
+    """The project ``pk`` if ``user`` is a member; 404 for outsiders, 403 for a role not in ``roles``.
+
+    Outsiders get 404 rather than 403 so they cannot learn which projects exist.
+    """
+    try:
+        project = projects_of(user).distinct().get(pk=pk)
+    except (Project.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such project.") from exc
+    if roles is not None and project.role_of(user) not in roles:
+        raise PermissionDenied("Your role in this project does not allow this.")
+    return project
+
+
+def check_role(project: Project, user, roles: tuple[str, ...]) -> None:
+    if project.role_of(user) not in roles:
+        raise PermissionDenied("Your role in this project does not allow this.")

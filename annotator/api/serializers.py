@@ -1,0 +1,202 @@
+"""Serializers: translate between JSON and the annotator's models, nothing more."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from annotator.models import (
+    AnnotationTask,
+    Clip,
+    ClipAnnotation,
+    Dataset,
+    Membership,
+    Project,
+    Recording,
+    Site,
+    SoundEventAnnotation,
+    Tag,
+)
+from annotator.queue import EventInput, Submission
+
+SETTINGS_FIELDS = [
+    "clip_length_s",
+    "clip_overlap_s",
+    "context_s",
+    "fmin_hz",
+    "fmax_hz",
+    "window_s",
+    "overlap",
+    "freq_scale",
+    "colormap",
+    "db_min",
+    "db_max",
+    "time_expansion",
+    "annotation_mode",
+    "lease_minutes",
+    "double_annotation_fraction",
+    "batch_size",
+    "audit_fraction",
+    "retrain_every",
+    "sampling_strategy",
+    "sampling_params",
+]
+
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = ["id", "project", "key", "value", "display_name", "hotkey", "color"]
+
+
+class ProjectSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = SETTINGS_FIELDS
+
+    def validate(self, attrs):
+        fmin = attrs.get("fmin_hz", getattr(self.instance, "fmin_hz", 0.0))
+        fmax = attrs.get("fmax_hz", getattr(self.instance, "fmax_hz", None))
+        if fmax is not None and fmax <= fmin:
+            raise serializers.ValidationError({"fmax_hz": "Must be above fmin_hz."})
+        return attrs
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    settings = serializers.SerializerMethodField()
+    tags = TagSerializer(many=True, read_only=True)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "created_at", "settings", "tags", "role"]
+        read_only_fields = ["created_at"]
+
+    def get_settings(self, project: Project) -> dict:
+        return ProjectSettingsSerializer(project).data
+
+    def get_role(self, project: Project) -> str | None:
+        request = self.context.get("request")
+        return project.role_of(request.user) if request else None
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "project", "user", "username", "role", "joined_at"]
+        read_only_fields = ["joined_at"]
+
+
+class DatasetSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dataset
+        fields = ["id", "project", "name", "description", "created_at"]
+        read_only_fields = ["created_at"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "project", "name", "latitude", "longitude", "habitat"]
+
+
+class RecordingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recording
+        fields = [
+            "id", "project", "dataset", "site", "name", "sha256", "format", "samplerate", "channels",
+            "frames", "duration_s", "recorded_at", "time_expansion", "metadata", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class RecordingBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recording
+        fields = ["id", "name", "samplerate", "duration_s", "time_expansion"]
+
+
+class ClipSerializer(serializers.ModelSerializer):
+    recording = RecordingBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Clip
+        fields = ["id", "project", "recording", "start_s", "end_s"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SoundEventAnnotation
+        fields = ["id", "start_s", "end_s", "low_hz", "high_hz", "tag", "confidence", "notes"]
+
+
+class ClipAnnotationSerializer(serializers.ModelSerializer):
+    events = EventSerializer(many=True, read_only=True)
+    annotator_name = serializers.CharField(source="annotator.username", read_only=True)
+
+    class Meta:
+        model = ClipAnnotation
+        fields = [
+            "id", "project", "clip", "annotator", "annotator_name", "task", "version", "tags", "no_calls",
+            "noise", "uncertain", "notes", "review_status", "events", "created_at", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    clip = ClipSerializer(read_only=True)
+    annotation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnotationTask
+        fields = [
+            "id", "project", "clip", "slot", "annotations_needed", "status", "priority", "reason", "source",
+            "is_audit", "round_number", "lease_holder", "lease_expires_at", "completed_by", "completed_at",
+            "annotation",
+        ]
+        read_only_fields = fields
+
+    def get_annotation(self, task: AnnotationTask) -> dict | None:
+        request = self.context.get("request")
+        if request is None:
+            return None
+        existing = ClipAnnotation.objects.filter(clip=task.clip_id, annotator=request.user).first()
+        return ClipAnnotationSerializer(existing).data if existing else None
+
+
+class EventInputSerializer(serializers.Serializer):
+    start_s = serializers.FloatField()
+    end_s = serializers.FloatField()
+    low_hz = serializers.FloatField(allow_null=True, required=False, default=None)
+    high_hz = serializers.FloatField(allow_null=True, required=False, default=None)
+    tag = serializers.IntegerField(allow_null=True, required=False, default=None)
+    confidence = serializers.FloatField(allow_null=True, required=False, default=None, min_value=0, max_value=1)
+    notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+
+
+class SubmissionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(allow_null=True, required=False, default=None)
+    tags = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=200)
+    no_calls = serializers.BooleanField(required=False, default=False)
+    noise = serializers.BooleanField(required=False, default=False)
+    uncertain = serializers.BooleanField(required=False, default=False)
+    notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=20000)
+    events = EventInputSerializer(many=True, required=False, default=list)
+
+    def validate_events(self, value):
+        if len(value) > 2000:
+            raise serializers.ValidationError("At most 2000 events per clip.")
+        return value
+
+    def to_submission(self) -> Submission:
+        data = self.validated_data
+        return Submission(
+            version=data["version"],
+            tags=list(dict.fromkeys(data["tags"])),
+            no_calls=data["no_calls"],
+            noise=data["noise"],
+            uncertain=data["uncertain"],
+            notes=data["notes"],
+            events=[EventInput(**event) for event in data["events"]],
+        )

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from annotator.api import auth, views
+
+router = DefaultRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("tags", views.TagViewSet, basename="tag")
+router.register("datasets", views.DatasetViewSet, basename="dataset")
+router.register("sites", views.SiteViewSet, basename="site")
+router.register("recordings", views.RecordingViewSet, basename="recording")
+router.register("clips", views.ClipViewSet, basename="clip")
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("annotations", views.ClipAnnotationViewSet, basename="annotation")
+
+urlpatterns = [
+    path("auth/token/", auth.TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

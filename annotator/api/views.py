@@ -1,0 +1,220 @@
+"""The annotator's REST API. Views validate input, call one domain function, return the result."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from annotator import queue
+from annotator.access import check_role, project_for, projects_of
+from annotator.api import serializers as s
+from annotator.api.permissions import ProjectRole
+from annotator.models import (
+    AnnotationTask,
+    Clip,
+    ClipAnnotation,
+    Dataset,
+    Membership,
+    Recording,
+    Role,
+    Site,
+    Tag,
+)
+from annotator.stats import project_counts
+
+
+def django_errors(exc: DjangoValidationError) -> dict | list:
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+
+
+class ProjectScopedViewSet(viewsets.ModelViewSet):
+    """Rows of projects the user belongs to; writes by ``write_roles`` (leads by default)."""
+
+    permission_classes = [ProjectRole]
+    write_roles: tuple[str, ...] = (Role.LEAD,)
+
+    def get_queryset(self):
+        return self.queryset.filter(project__in=projects_of(self.request.user))
+
+    def perform_create(self, serializer):
+        project = serializer.validated_data.get("project")
+        check_role(project, self.request.user, self.write_roles)
+        serializer.save()
+
+    def perform_update(self, serializer):
+        new_project = serializer.validated_data.get("project")
+        if new_project is not None and new_project != serializer.instance.project:
+            raise ValidationError({"project": "Rows cannot move between projects."})
+        serializer.save()
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        field = getattr(serializer, "fields", {}).get("project")
+        if field is not None and hasattr(field, "queryset"):
+            # Only projects the user can see are valid targets (others read as "does not exist").
+            field.queryset = projects_of(self.request.user)
+        return serializer
+
+
+class ProjectViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """Projects the user is a member of. Leads change settings; admins create projects."""
+
+    serializer_class = s.ProjectSerializer
+    permission_classes = [ProjectRole]
+
+    def get_queryset(self):
+        return projects_of(self.request.user).distinct().prefetch_related("tags")
+
+    def perform_update(self, serializer):
+        settings_data = self.request.data.get("settings")
+        project = serializer.save()
+        if isinstance(settings_data, dict):
+            settings_serializer = s.ProjectSettingsSerializer(project, data=settings_data, partial=True)
+            settings_serializer.is_valid(raise_exception=True)
+            settings_serializer.save()
+
+    @extend_schema(request=None, responses={200: s.TaskSerializer, 204: OpenApiResponse(description="Queue empty")})
+    @action(detail=True, methods=["post"], url_path="tasks/next")
+    def next_task(self, request, pk=None):
+        """Lease the next task of this project's queue (or the one you already hold)."""
+        project = project_for(request.user, pk)
+        try:
+            task = queue.claim_next(project, request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        if task is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(s.TaskSerializer(task, context={"request": request}).data)
+
+    @action(detail=True, methods=["get"])
+    def stats(self, request, pk=None):
+        """Counts of recordings, clips, annotations and tasks by status."""
+        return Response(project_counts(project_for(request.user, pk)))
+
+
+class MembershipViewSet(ProjectScopedViewSet):
+    queryset = Membership.objects.select_related("user")
+    serializer_class = s.MembershipSerializer
+    filterset_fields = ["project", "role"]
+
+
+class TagViewSet(ProjectScopedViewSet):
+    queryset = Tag.objects.all()
+    serializer_class = s.TagSerializer
+    filterset_fields = ["project", "key"]
+
+
+class DatasetViewSet(ProjectScopedViewSet):
+    queryset = Dataset.objects.all()
+    serializer_class = s.DatasetSerializer
+    filterset_fields = ["project"]
+
+
+class SiteViewSet(ProjectScopedViewSet):
+    queryset = Site.objects.all()
+    serializer_class = s.SiteSerializer
+    filterset_fields = ["project"]
+
+
+class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Recording.objects.all()
+    serializer_class = s.RecordingSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "dataset", "site"]
+
+    def get_queryset(self):
+        return self.queryset.filter(project__in=projects_of(self.request.user))
+
+
+class ClipViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Clip.objects.select_related("recording")
+    serializer_class = s.ClipSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "recording"]
+
+    def get_queryset(self):
+        return self.queryset.filter(project__in=projects_of(self.request.user))
+
+
+class TaskViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = AnnotationTask.objects.select_related("clip__recording")
+    serializer_class = s.TaskSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "status", "source", "is_audit", "round_number"]
+
+    def get_queryset(self):
+        return self.queryset.filter(project__in=projects_of(self.request.user))
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def release(self, request, pk=None):
+        """Give the task back to the queue (skip)."""
+        task = self.get_object()
+        if not queue.release(task, request.user):
+            return Response({"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Save your annotation of the task's clip and complete the task (409 on a stale version)."""
+        task = self.get_object()
+        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
+        serializer = s.SubmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            annotation = queue.submit(task, request.user, serializer.to_submission())
+        except queue.StaleVersion as exc:
+            return conflict(exc)
+        except DjangoValidationError as exc:
+            raise ValidationError(django_errors(exc)) from exc
+        return Response(s.ClipAnnotationSerializer(annotation).data)
+
+
+def conflict(exc: queue.StaleVersion) -> Response:
+    return Response(
+        {
+            "detail": "This annotation was changed since you loaded it; nothing was saved.",
+            "current": s.ClipAnnotationSerializer(exc.current).data,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Submitted annotations. The author edits their own with PUT (409 on a stale version)."""
+
+    queryset = ClipAnnotation.objects.select_related("annotator").prefetch_related("events", "tags")
+    serializer_class = s.ClipAnnotationSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "clip", "annotator", "review_status"]
+
+    def get_queryset(self):
+        return self.queryset.filter(project__in=projects_of(self.request.user))
+
+    @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
+    def update(self, request, pk=None):
+        annotation = self.get_object()
+        if annotation.annotator_id != request.user.pk:
+            raise PermissionDenied("Only the author edits an annotation; leads use review.")
+        check_role(annotation.project, request.user, (Role.LEAD, Role.ANNOTATOR))
+        serializer = s.SubmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.to_submission()
+        try:
+            queue.validate_submission(annotation.project, annotation.clip, data)
+            with transaction.atomic():
+                updated = queue.save_annotation(annotation.project, annotation.clip, request.user, data)
+        except queue.StaleVersion as exc:
+            return conflict(exc)
+        except DjangoValidationError as exc:
+            raise ValidationError(django_errors(exc)) from exc
+        return Response(s.ClipAnnotationSerializer(updated).data)

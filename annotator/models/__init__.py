@@ -1,0 +1,21 @@
+from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
+from .audio import AudioRoot, Clip, Dataset, Recording, Site
+from .project import Membership, Project, Role, Tag
+from .tasks import AnnotationTask, TaskStatus
+
+__all__ = [
+    "AnnotationRevision",
+    "AnnotationTask",
+    "AudioRoot",
+    "Clip",
+    "ClipAnnotation",
+    "Dataset",
+    "Membership",
+    "Project",
+    "Recording",
+    "Role",
+    "Site",
+    "SoundEventAnnotation",
+    "Tag",
+    "TaskStatus",
+]

@@ -1,0 +1,123 @@
+"""Projects, who belongs to them, and their taxonomy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Role(models.TextChoices):
+    LEAD = "lead", "Lead"
+    ANNOTATOR = "annotator", "Annotator"
+    VIEWER = "viewer", "Viewer"
+
+
+class Project(models.Model):
+    """An annotation project: its audio/view settings and the settings of its loop."""
+
+    class FreqScale(models.TextChoices):
+        LINEAR = "linear"
+        MEL = "mel"
+
+    class AnnotationMode(models.TextChoices):
+        BOX = "box", "Time–frequency boxes"
+        INTERVAL = "interval", "Time intervals"
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # clips
+    clip_length_s = models.FloatField(default=1.0, validators=[MinValueValidator(0.01)])
+    clip_overlap_s = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    context_s = models.FloatField(default=0.1, validators=[MinValueValidator(0.0)])
+    annotation_mode = models.CharField(max_length=10, choices=AnnotationMode, default=AnnotationMode.BOX)
+    # views
+    fmin_hz = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    fmax_hz = models.FloatField(null=True, blank=True, help_text="Empty: up to Nyquist.")
+    window_s = models.FloatField(default=0.002, validators=[MinValueValidator(0.0001)])
+    overlap = models.FloatField(default=0.75, validators=[MinValueValidator(0.0), MaxValueValidator(0.95)])
+    freq_scale = models.CharField(max_length=10, choices=FreqScale, default=FreqScale.LINEAR)
+    colormap = models.CharField(max_length=20, default="viridis")
+    db_min = models.FloatField(default=-90.0)
+    db_max = models.FloatField(default=-20.0)
+    time_expansion = models.FloatField(default=10.0, validators=[MinValueValidator(1.0)])
+    # queue and loop
+    lease_minutes = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    double_annotation_fraction = models.FloatField(
+        default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    batch_size = models.PositiveIntegerField(default=20, validators=[MinValueValidator(1)])
+    audit_fraction = models.FloatField(default=0.15, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    retrain_every = models.PositiveIntegerField(
+        default=50, help_text="Retrain after this many new labels (0: only on request)."
+    )
+    sampling_strategy = models.CharField(max_length=40, default="hybrid")
+    sampling_params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.fmax_hz is not None and self.fmax_hz <= self.fmin_hz:
+            raise ValidationError({"fmax_hz": "Must be above fmin_hz."})
+        if self.clip_overlap_s >= self.clip_length_s:
+            raise ValidationError({"clip_overlap_s": "Must be shorter than the clip length."})
+
+    def role_of(self, user) -> str | None:
+        """The user's role here, or None for non-members. Superusers act as leads."""
+        if not user.is_authenticated:
+            return None
+        if user.is_superuser:
+            return Role.LEAD
+        membership = self.memberships.filter(user=user).only("role").first()
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role, default=Role.ANNOTATOR)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_project")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.role})"
+
+    @property
+    def can_annotate(self) -> bool:
+        return self.role in (Role.LEAD, Role.ANNOTATOR)
+
+
+class Tag(models.Model):
+    """One term of a project's taxonomy, e.g. species = Myotis myotis."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tags")
+    key = models.CharField(max_length=60, default="species")
+    value = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=200, blank=True)
+    hotkey = models.CharField(max_length=1, blank=True)
+    color = models.CharField(max_length=7, default="#ffcc00")
+
+    class Meta:
+        ordering = ["project", "key", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "key", "value"], name="unique_tag_per_project"),
+            models.UniqueConstraint(
+                fields=["project", "hotkey"], condition=~models.Q(hotkey=""), name="unique_hotkey_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"{self.key}: {self.value}"
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.value

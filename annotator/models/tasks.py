@@ -1,0 +1,70 @@
+"""The annotation queue: one row per (clip, slot) a project wants annotated."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from annotator.querysets import TaskQuerySet
+
+from .audio import Clip
+from .project import Project
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued"
+    LEASED = "leased"
+    SUBMITTED = "submitted"
+    REVIEWED = "reviewed"
+
+
+class AnnotationTask(models.Model):
+    """A clip waiting in a project's queue.
+
+    Double annotation is two tasks for the same clip (slots 1 and 2); the queue never gives both
+    slots of a clip to the same annotator, and each task is leased to one annotator at a time.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="tasks")
+    slot = models.PositiveSmallIntegerField(default=1)
+    annotations_needed = models.PositiveSmallIntegerField(
+        default=1, help_text="How many annotators the clip is given to (2 for agreement)."
+    )
+    status = models.CharField(max_length=12, choices=TaskStatus, default=TaskStatus.QUEUED)
+    priority = models.FloatField(default=0.0, help_text="Higher is served first.")
+    reason = models.CharField(max_length=300, blank=True, help_text="Why the clip was queued.")
+    source = models.CharField(max_length=30, default="manual", help_text="manual, random, audit, sampling, …")
+    is_audit = models.BooleanField(default=False, help_text="Queued at random, for unbiased evaluation.")
+    round_number = models.PositiveIntegerField(null=True, blank=True)
+    lease_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="leased_tasks"
+    )
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="completed_tasks"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "id"]
+        constraints = [models.UniqueConstraint(fields=["project", "clip", "slot"], name="one_task_per_clip_slot")]
+        indexes = [models.Index(fields=["project", "status", "-priority"], name="task_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} ({self.status}) {self.clip}"
+
+    @property
+    def lease_is_live(self) -> bool:
+        return (
+            self.status == TaskStatus.LEASED
+            and self.lease_expires_at is not None
+            and self.lease_expires_at > timezone.now()
+        )
+
+    def is_held_by(self, user) -> bool:
+        return self.lease_is_live and self.lease_holder_id == user.pk

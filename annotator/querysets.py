@@ -1,0 +1,61 @@
+"""Reusable queries: ``Clip.objects.for_project(p).unlabeled().not_queued()`` and friends."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+
+class ProjectScopedQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(project=project)
+
+    def visible_to(self, user):
+        """Rows of projects the user is a member of (every project for superusers)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(project__memberships__user=user)
+
+
+class RecordingQuerySet(ProjectScopedQuerySet):
+    pass
+
+
+class ClipQuerySet(ProjectScopedQuerySet):
+    def labelled(self):
+        from annotator.models import ClipAnnotation
+
+        return self.filter(Exists(ClipAnnotation.objects.filter(clip=OuterRef("pk"))))
+
+    def unlabeled(self):
+        from annotator.models import ClipAnnotation
+
+        return self.filter(~Exists(ClipAnnotation.objects.filter(clip=OuterRef("pk"))))
+
+    def not_queued(self):
+        """Clips with no task at all (queued, leased or done)."""
+        from annotator.models import AnnotationTask
+
+        return self.filter(~Exists(AnnotationTask.objects.filter(clip=OuterRef("pk"))))
+
+
+class TaskQuerySet(ProjectScopedQuerySet):
+    def open(self):
+        """Tasks anybody could work on now: queued, or leased with an expired lease."""
+        return self.filter(Q(status="queued") | Q(status="leased", lease_expires_at__lte=timezone.now()))
+
+    def held_by(self, user):
+        return self.filter(status="leased", lease_holder=user, lease_expires_at__gt=timezone.now())
+
+    def claimable_by(self, user):
+        """Open tasks whose clip this user has neither annotated nor holds in another slot."""
+        from annotator.models import AnnotationTask, ClipAnnotation
+
+        mine = ClipAnnotation.objects.filter(clip=OuterRef("clip"), annotator=user)
+        other_slot = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=OuterRef("project")).filter(
+            Q(lease_holder=user, status="leased") | Q(completed_by=user)
+        ).exclude(pk=OuterRef("pk"))
+        return self.open().filter(~Exists(mine), ~Exists(other_slot))

@@ -1,0 +1,288 @@
+"""The annotation queue: enqueue clips, lease the next task, release it, submit an annotation."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotator.models import (
+    AnnotationRevision,
+    AnnotationTask,
+    Clip,
+    ClipAnnotation,
+    Project,
+    Role,
+    SoundEventAnnotation,
+    Tag,
+    TaskStatus,
+)
+
+
+class StaleVersion(Exception):
+    """The annotation was changed since the client read it (HTTP 409)."""
+
+    def __init__(self, current: ClipAnnotation):
+        super().__init__(f"annotation {current.pk} is at version {current.version}")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class EventInput:
+    start_s: float
+    end_s: float
+    low_hz: float | None = None
+    high_hz: float | None = None
+    tag: int | None = None
+    confidence: float | None = None
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What an annotator sends for a clip. ``version`` is the version they edited (None: new)."""
+
+    version: int | None = None
+    tags: list[int] = field(default_factory=list)
+    no_calls: bool = False
+    noise: bool = False
+    uncertain: bool = False
+    notes: str = ""
+    events: list[EventInput] = field(default_factory=list)
+
+
+# --- enqueue ----------------------------------------------------------------------------------
+
+
+def enqueue(
+    project: Project,
+    clips: list[Clip],
+    *,
+    priorities: list[float] | None = None,
+    reasons: list[str] | None = None,
+    source: str = "manual",
+    audit: list[bool] | None = None,
+    round_number: int | None = None,
+    rng: random.Random | None = None,
+) -> list[AnnotationTask]:
+    """Queue clips (skipping ones already queued); the project's fraction get a second slot."""
+    rng = rng or random.Random()
+    queued = set(AnnotationTask.objects.filter(project=project, clip__in=clips).values_list("clip_id", flat=True))
+    tasks = []
+    for i, clip in enumerate(clips):
+        if clip.pk in queued or clip.project_id != project.pk:
+            continue
+        needed = 2 if rng.random() < project.double_annotation_fraction else 1
+        for slot in range(1, needed + 1):
+            tasks.append(
+                AnnotationTask(
+                    project=project,
+                    clip=clip,
+                    slot=slot,
+                    annotations_needed=needed,
+                    priority=priorities[i] if priorities else 0.0,
+                    reason=reasons[i] if reasons else "",
+                    source=source,
+                    is_audit=bool(audit[i]) if audit else False,
+                    round_number=round_number,
+                )
+            )
+    return AnnotationTask.objects.bulk_create(tasks)
+
+
+# --- claim and release ------------------------------------------------------------------------
+
+
+def require_annotator(project: Project, user) -> None:
+    if project.role_of(user) not in (Role.LEAD, Role.ANNOTATOR):
+        raise PermissionDenied("Only the project's annotators and leads can annotate.")
+
+
+def claim_next(project: Project, user) -> AnnotationTask | None:
+    """Lease the highest-priority open task to ``user``; a task they already hold comes back first."""
+    require_annotator(project, user)
+    held = AnnotationTask.objects.for_project(project).held_by(user).order_by("-priority", "id").first()
+    if held:
+        return held
+    for _attempt in range(5):
+        task = _try_claim(project, user)
+        if task is not False:
+            return task
+    return None
+
+
+def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
+    now = timezone.now()
+    with transaction.atomic():
+        # Race: two annotators asking at once. skip_locked hands each a different row; on SQLite
+        # (no row locks) the IMMEDIATE transaction serialises claims instead.
+        candidate = (
+            AnnotationTask.objects.for_project(project)
+            .claimable_by(user)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("-priority", "id")
+            .first()
+        )
+        if candidate is None:
+            return None
+        # Race: the row may have been claimed between the read and the lock on backends without
+        # skip_locked; the conditional update's row count tells.
+        updated = AnnotationTask.objects.filter(pk=candidate.pk, status=candidate.status,
+                                                lease_expires_at=candidate.lease_expires_at).update(
+            status=TaskStatus.LEASED,
+            lease_holder=user,
+            lease_expires_at=now + timedelta(minutes=project.lease_minutes),
+        )
+        if updated != 1:
+            return False
+    candidate.refresh_from_db()
+    return candidate
+
+
+def release(task: AnnotationTask, user) -> bool:
+    """Give a leased task back to the queue (skip). Returns whether the user held it."""
+    # Race: the lease may have expired and been taken by someone else; only the holder releases.
+    released = AnnotationTask.objects.filter(pk=task.pk, status=TaskStatus.LEASED, lease_holder=user).update(
+        status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None
+    )
+    return released == 1
+
+
+def renew(task: AnnotationTask, user) -> bool:
+    """Extend the lease of a task the user still holds."""
+    return (
+        AnnotationTask.objects.filter(pk=task.pk, status=TaskStatus.LEASED, lease_holder=user).update(
+            lease_expires_at=timezone.now() + timedelta(minutes=task.project.lease_minutes)
+        )
+        == 1
+    )
+
+
+# --- submit -------------------------------------------------------------------------------------
+
+
+def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
+    """Save the user's annotation of the task's clip atomically and complete the task.
+
+    The annotation is saved even if the lease ran out (nothing an annotator submitted is lost);
+    the task is completed unless someone else holds a live lease on it. A stale ``version``
+    raises StaleVersion and changes nothing.
+    """
+    project = task.project
+    require_annotator(project, user)
+    validate_submission(project, task.clip, data)
+    with transaction.atomic():
+        annotation = save_annotation(project, task.clip, user, data, task=task)
+        _complete(task, user)
+    return annotation
+
+
+def _complete(task: AnnotationTask, user) -> None:
+    now = timezone.now()
+    # Race: another annotator took over an expired lease; their live lease wins the task.
+    from django.db.models import Q
+
+    AnnotationTask.objects.filter(pk=task.pk).filter(
+        Q(lease_holder=user) | Q(lease_holder__isnull=True) | Q(lease_expires_at__lte=now)
+    ).exclude(status__in=[TaskStatus.SUBMITTED, TaskStatus.REVIEWED]).update(
+        status=TaskStatus.SUBMITTED, completed_by=user, completed_at=now, lease_holder=None, lease_expires_at=None
+    )
+
+
+def save_annotation(
+    project: Project, clip: Clip, user, data: Submission, *, task: AnnotationTask | None = None,
+    author=None, action: str = "edit",
+) -> ClipAnnotation:
+    """Create or update ``user``'s annotation of ``clip``, keeping the old state as a revision."""
+    existing = ClipAnnotation.objects.filter(clip=clip, annotator=user).first()
+    if existing is None:
+        if data.version not in (None, 0):
+            raise ValidationError({"version": "There is no annotation to update yet; send null."})
+        try:
+            with transaction.atomic():
+                annotation = ClipAnnotation.objects.create(project=project, clip=clip, annotator=user, task=task)
+        except IntegrityError as exc:  # Race: the same user's double submit created it first.
+            raise StaleVersion(ClipAnnotation.objects.get(clip=clip, annotator=user)) from exc
+    else:
+        annotation = _bump_version(existing, data.version, author or user, action)
+    _write_fields(annotation, data)
+    return annotation
+
+
+def _bump_version(existing: ClipAnnotation, version: int | None, author, action: str) -> ClipAnnotation:
+    if version != existing.version:
+        raise StaleVersion(existing)
+    AnnotationRevision.objects.create(
+        clip_annotation=existing, version=existing.version, data=existing.snapshot(), author=author, action=action
+    )
+    # Race: two tabs editing the same version; only one conditional update succeeds.
+    if ClipAnnotation.objects.filter(pk=existing.pk, version=version).update(version=version + 1) != 1:
+        existing.refresh_from_db()
+        raise StaleVersion(existing)
+    existing.version = version + 1
+    return existing
+
+
+def _write_fields(annotation: ClipAnnotation, data: Submission) -> None:
+    annotation.no_calls = data.no_calls
+    annotation.noise = data.noise
+    annotation.uncertain = data.uncertain
+    annotation.notes = data.notes
+    annotation.save(update_fields=["no_calls", "noise", "uncertain", "notes", "updated_at"])
+    annotation.tags.set(data.tags)
+    annotation.events.all().delete()
+    SoundEventAnnotation.objects.bulk_create(
+        SoundEventAnnotation(
+            clip_annotation=annotation,
+            start_s=e.start_s,
+            end_s=e.end_s,
+            low_hz=e.low_hz,
+            high_hz=e.high_hz,
+            tag_id=e.tag,
+            confidence=e.confidence,
+            notes=e.notes,
+        )
+        for e in data.events
+    )
+
+
+def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
+    """Refuse boxes outside the clip (plus its context), bad bands, and tags of other projects."""
+    errors: dict[str, list[str]] = {}
+    tag_ids = set(data.tags) | {e.tag for e in data.events if e.tag is not None}
+    known = set(Tag.objects.filter(project=project, pk__in=tag_ids).values_list("pk", flat=True))
+    if tag_ids - known:
+        errors.setdefault("tags", []).append(f"Tags not in this project: {sorted(tag_ids - known)}.")
+    lo_t = max(0.0, clip.start_s - project.context_s)
+    hi_t = min(clip.recording.duration_s, clip.end_s + project.context_s)
+    nyquist = clip.recording.nyquist_hz
+    for i, e in enumerate(data.events):
+        problem = _event_problem(e, clip, lo_t, hi_t, nyquist, project)
+        if problem:
+            errors.setdefault("events", []).append(f"event {i}: {problem}")
+    if data.no_calls and data.events:
+        errors.setdefault("no_calls", []).append("A clip with events cannot be marked 'no calls'.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _event_problem(e: EventInput, clip: Clip, lo_t: float, hi_t: float, nyquist: float, project) -> str | None:
+    if not e.end_s > e.start_s:
+        return "end_s must be after start_s"
+    if e.start_s < lo_t - 1e-6 or e.end_s > hi_t + 1e-6:
+        return f"times {e.start_s:.4f}–{e.end_s:.4f} s are outside the clip ({lo_t:.4f}–{hi_t:.4f} s)"
+    if e.end_s <= clip.start_s or e.start_s >= clip.end_s:
+        return "the event does not overlap the clip"
+    if (e.low_hz is None) != (e.high_hz is None):
+        return "give both low_hz and high_hz, or neither"
+    if e.low_hz is None and project.annotation_mode == Project.AnnotationMode.BOX:
+        return "this project annotates time–frequency boxes: low_hz and high_hz are required"
+    if e.low_hz is not None and not (0 <= e.low_hz < e.high_hz <= nyquist + 1e-6):
+        return f"band {e.low_hz:.0f}–{e.high_hz:.0f} Hz is outside 0–{nyquist:.0f} Hz"
+    if e.confidence is not None and not 0 <= e.confidence <= 1:
+        return "confidence must be between 0 and 1"
+    return None

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from annotator import views
+
+urlpatterns = [
+    path("login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("", views.project_list, name="project-list"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+    path("projects/<int:pk>/annotate/", views.annotate, name="annotate"),
+    path("healthz", views.healthz, name="healthz"),
+]

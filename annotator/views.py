@@ -1,0 +1,76 @@
+"""Server-rendered pages: login, the project list, a project's page and the annotation page shell."""
+
+from __future__ import annotations
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.middleware.csrf import get_token
+from django.views.decorators.http import require_POST
+
+from annotator.access import project_for, projects_of
+from annotator.stats import project_counts
+
+LOGIN_ATTEMPTS = 10
+LOGIN_WINDOW_S = 300
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login, refusing more than LOGIN_ATTEMPTS failures per client and username a window."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        key = _attempt_key(request)
+        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
+            return render(request, "registration/throttled.html", status=429)
+        response = super().post(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, LOGIN_WINDOW_S)
+        return response
+
+
+def _attempt_key(request: HttpRequest) -> str:
+    username = (request.POST.get("username") or "")[:150].lower()
+    return f"login-attempts:{request.META.get('REMOTE_ADDR', '')}:{username}"
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    projects = projects_of(request.user).distinct().order_by("name")
+    rows = [(p, p.role_of(request.user), project_counts(p)) for p in projects]
+    return render(request, "annotator/project_list.html", {"rows": rows})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request.user, pk)
+    context = {
+        "project": project,
+        "role": project.role_of(request.user),
+        "counts": project_counts(project),
+        "datasets": project.datasets.all(),
+    }
+    return render(request, "annotator/project_detail.html", context)
+
+
+@login_required
+def annotate(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for(request.user, pk)
+    config = {"csrfToken": get_token(request), "user": {"id": request.user.pk, "username": request.user.username}}
+    context = {"project": project, "role": project.role_of(request.user), "config": config}
+    return render(request, "annotator/annotate.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"ok": True})

@@ -1,0 +1,64 @@
+"""The fixed cast (a lead, two annotators, a viewer, an outsider) and shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from annotator.models import Role
+from tests import factories as f
+
+DATA = Path(__file__).parent / "data"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def project(db):
+    return f.make_project("Bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1, double_annotation_fraction=0.0)
+
+
+@pytest.fixture
+def cast(project):
+    """lead, ann1, ann2, viewer of ``project``, and an outsider who leads another project."""
+    people = {
+        "lead": f.make_user("lead"),
+        "ann1": f.make_user("ann1"),
+        "ann2": f.make_user("ann2"),
+        "viewer": f.make_user("viewer"),
+        "outsider": f.make_user("outsider"),
+    }
+    f.add_member(project, people["lead"], Role.LEAD)
+    f.add_member(project, people["ann1"], Role.ANNOTATOR)
+    f.add_member(project, people["ann2"], Role.ANNOTATOR)
+    f.add_member(project, people["viewer"], Role.VIEWER)
+    other = f.make_project("Other")
+    f.add_member(other, people["outsider"], Role.LEAD)
+    return people
+
+
+@pytest.fixture
+def api():
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def audio_dir(tmp_path):
+    """A folder of synthetic bat-rate recordings, registered as an import root."""
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    f.write_tone(folder / "a.wav", duration_s=2.5, seed=1)
+    f.write_tone(folder / "b.flac", duration_s=1.2, seed=2, samplerate=250_000)
+    return folder
+
+
+def services_available() -> bool:
+    return bool(os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL"))

@@ -1,0 +1,71 @@
+"""Plain factory functions for test rows."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import soundfile as sf
+from django.contrib.auth import get_user_model
+
+from annotator.models import AudioRoot, Clip, Dataset, Membership, Project, Recording, Role, Tag
+
+_seq = itertools.count(1)
+
+
+def make_user(username: str | None = None, *, password: str = "pw-for-tests-only", **extra):
+    user = get_user_model().objects.create_user(username=username or f"user{next(_seq)}", password=password, **extra)
+    return user
+
+
+def make_project(name: str | None = None, **settings) -> Project:
+    return Project.objects.create(name=name or f"project {next(_seq)}", **settings)
+
+
+def add_member(project: Project, user, role: str = Role.ANNOTATOR) -> Membership:
+    return Membership.objects.create(project=project, user=user, role=role)
+
+
+def make_tag(project: Project, value: str = "Myotis myotis", **extra) -> Tag:
+    return Tag.objects.create(project=project, key="species", value=value, **extra)
+
+
+def make_dataset(project: Project, name: str = "dataset") -> Dataset:
+    return Dataset.objects.get_or_create(project=project, name=name)[0]
+
+
+def make_recording(project: Project, *, duration_s: float = 3.0, samplerate: int = 384_000, name: str | None = None,
+                   path: str = "") -> Recording:
+    """A recording row without audio (for queue and API tests that never read samples)."""
+    n = next(_seq)
+    return Recording.objects.create(
+        project=project,
+        dataset=make_dataset(project),
+        name=name or f"rec{n}.wav",
+        path=path,
+        sha256=f"{n:064x}",
+        format="WAV",
+        samplerate=samplerate,
+        channels=1,
+        frames=int(duration_s * samplerate),
+        duration_s=duration_s,
+    )
+
+
+def make_clip(project: Project, recording: Recording | None = None, start_s: float = 0.0, end_s: float = 1.0) -> Clip:
+    recording = recording or make_recording(project)
+    return Clip.objects.create(project=project, recording=recording, start_s=start_s, end_s=end_s)
+
+
+def make_root(path, name: str | None = None) -> AudioRoot:
+    return AudioRoot.objects.create(name=name or f"root{next(_seq)}", path=str(path))
+
+
+def write_tone(path, *, samplerate: int = 384_000, duration_s: float = 1.0, freq_hz: float = 40_000,
+               channels: int = 1, subtype: str = "PCM_16", seed: int = 0) -> None:
+    """A tone plus a little noise; distinct seeds give distinct files (and hashes)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(samplerate * duration_s)) / samplerate
+    signal = 0.3 * np.sin(2 * np.pi * freq_hz * t) + 0.01 * rng.standard_normal(t.size)
+    data = np.repeat(signal[:, None], channels, axis=1) if channels > 1 else signal
+    sf.write(path, data.astype(np.float32), samplerate, subtype=subtype)
