@@ -40,7 +40,14 @@ class TagInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "clip_length_s", "time_expansion", "sampling_strategy", "batch_size", "created_at"]
+    list_display = [
+        "name",
+        "clip_length_s",
+        "time_expansion",
+        "sampling_strategy",
+        "batch_size",
+        "created_at",
+    ]
     search_fields = ["name", "description"]
     inlines = [MembershipInline, TagInline]
 
@@ -102,7 +109,9 @@ class RecordingUploadForm(forms.ModelForm):
         if upload is None or project is None:
             return data
         if upload.size > settings.ECHOLOOP_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"Larger than the {settings.ECHOLOOP_MAX_UPLOAD_BYTES}-byte limit.")
+            raise forms.ValidationError(
+                f"Larger than the {settings.ECHOLOOP_MAX_UPLOAD_BYTES}-byte limit."
+            )
         for field in ("dataset", "site"):
             if data.get(field) is not None and data[field].project_id != project.pk:
                 self.add_error(field, "Must belong to the chosen project.")
@@ -118,10 +127,29 @@ class RecordingUploadForm(forms.ModelForm):
 
 @admin.register(Recording)
 class RecordingAdmin(admin.ModelAdmin):
-    list_display = ["name", "project", "dataset", "site", "samplerate", "channels", "duration_s", "recorded_at"]
+    list_display = [
+        "name",
+        "project",
+        "dataset",
+        "site",
+        "samplerate",
+        "channels",
+        "duration_s",
+        "recorded_at",
+    ]
     list_filter = ["project", "dataset", "site", "samplerate", "channels"]
     search_fields = ["name", "path", "sha256"]
-    readonly_fields = ["sha256", "format", "samplerate", "channels", "frames", "duration_s", "metadata", "root", "path"]
+    readonly_fields = [
+        "sha256",
+        "format",
+        "samplerate",
+        "channels",
+        "frames",
+        "duration_s",
+        "metadata",
+        "root",
+        "path",
+    ]
     actions = ["recut_clips", "assign_site"]
     date_hierarchy = "recorded_at"
 
@@ -159,16 +187,25 @@ class RecordingAdmin(admin.ModelAdmin):
         if site_id:
             site = Site.objects.filter(pk=site_id).first()
             if site is None or queryset.exclude(project=site.project).exists():
-                self.message_user(request, "The site must belong to the recordings' project.", messages.ERROR)
+                self.message_user(
+                    request, "The site must belong to the recordings' project.", messages.ERROR
+                )
                 return None
-            self.message_user(request, f"Assigned {queryset.update(site=site)} recording(s) to {site}.")
+            self.message_user(
+                request, f"Assigned {queryset.update(site=site)} recording(s) to {site}."
+            )
             return None
         from django.shortcuts import render
 
         form = AssignSiteForm()
         form.fields["site"].queryset = Site.objects.filter(project__in=queryset.values("project"))
-        context = {**self.admin_site.each_context(request), "form": form, "queryset": queryset,
-                   "action": "assign_site", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "queryset": queryset,
+            "action": "assign_site",
+            "opts": self.model._meta,
+        }
         return render(request, "admin/annotator/assign_site.html", context)
 
 
@@ -180,7 +217,9 @@ def _ingest_upload(project, dataset, upload, site) -> Recording:
             for chunk in upload.chunks():
                 out.write(chunk)
         root = AudioRoot(name="upload", kind=AudioRoot.Kind.FOLDER, path=tmp)
-        return ingest.import_one(project, dataset, ingest.Source(root, path.name), site=site, copy=True)
+        return ingest.import_one(
+            project, dataset, ingest.Source(root, path.name), site=site, copy=True
+        )
 
 
 @admin.register(Clip)
@@ -193,7 +232,18 @@ class ClipAdmin(admin.ModelAdmin):
 
 @admin.register(AnnotationTask)
 class AnnotationTaskAdmin(admin.ModelAdmin):
-    list_display = ["id", "clip", "project", "slot", "status", "priority", "source", "is_audit", "lease_holder", "lease_expires_at"]
+    list_display = [
+        "id",
+        "clip",
+        "project",
+        "slot",
+        "status",
+        "priority",
+        "source",
+        "is_audit",
+        "lease_holder",
+        "lease_expires_at",
+    ]
     list_filter = ["project", "status", "source", "is_audit"]
     search_fields = ["clip__recording__name", "reason"]
     raw_id_fields = ["clip"]
@@ -214,7 +264,16 @@ class EventInline(admin.TabularInline):
 
 @admin.register(ClipAnnotation)
 class ClipAnnotationAdmin(admin.ModelAdmin):
-    list_display = ["id", "clip", "annotator", "version", "no_calls", "uncertain", "review_status", "updated_at"]
+    list_display = [
+        "id",
+        "clip",
+        "annotator",
+        "version",
+        "no_calls",
+        "uncertain",
+        "review_status",
+        "updated_at",
+    ]
     list_filter = ["project", "review_status", "no_calls", "uncertain"]
     search_fields = ["clip__recording__name", "annotator__username", "notes"]
     raw_id_fields = ["clip", "task"]

@@ -76,7 +76,7 @@ def root_for(location: str) -> tuple[AudioRoot, str]:
         for root in AudioRoot.objects.filter(kind=AudioRoot.Kind.S3, bucket=bucket):
             prefix = root.path.strip("/")
             if not prefix or key == prefix or key.startswith(prefix + "/"):
-                relative = key[len(prefix):].strip("/")
+                relative = key[len(prefix) :].strip("/")
                 root.resolve(relative)
                 return root, relative
         raise SuspiciousFileOperation(f"{location} is not under a registered S3 import root")
@@ -98,9 +98,15 @@ def find_sources(root: AudioRoot, relative: str) -> list[Source]:
     if not target.is_dir():
         raise IngestError(f"{target} does not exist")
     base = Path(root.path).resolve()
-    files = sorted(p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+    files = sorted(
+        p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+    )
     # A symlink that points outside the root is refused by resolve() at open time; skip it here.
-    return [Source(root, str(p.resolve().relative_to(base))) for p in files if base in p.resolve().parents]
+    return [
+        Source(root, str(p.resolve().relative_to(base)))
+        for p in files
+        if base in p.resolve().parents
+    ]
 
 
 def _find_s3(root: AudioRoot, relative: str) -> list[Source]:
@@ -112,7 +118,7 @@ def _find_s3(root: AudioRoot, relative: str) -> list[Source]:
     audio = [k for k in keys if PurePosixPath(k).suffix.lower() in AUDIO_SUFFIXES]
     if not audio:
         raise IngestError(f"no audio under s3://{root.bucket}/{prefix}")
-    return [Source(root, k[len(prefix_root):].strip("/")) for k in sorted(audio)]
+    return [Source(root, k[len(prefix_root) :].strip("/")) for k in sorted(audio)]
 
 
 # --- importing ------------------------------------------------------------------------------------
@@ -129,7 +135,9 @@ def import_location(
 ) -> IngestReport:
     """Import every audio file at ``location`` (inside a registered root) into ``dataset``."""
     root, relative = root_for(location)
-    return import_sources(project, dataset, find_sources(root, relative), site=site, copy=copy, progress=progress)
+    return import_sources(
+        project, dataset, find_sources(root, relative), site=site, copy=copy, progress=progress
+    )
 
 
 def import_sources(
@@ -163,7 +171,12 @@ class Duplicate(Exception):
 
 
 def import_one(
-    project: Project, dataset: Dataset, source: Source, *, site: Site | None = None, copy: bool = False
+    project: Project,
+    dataset: Dataset,
+    source: Source,
+    *,
+    site: Site | None = None,
+    copy: bool = False,
 ) -> Recording:
     """Read, check, hash and store one recording and its clips; all or nothing."""
     with source.open() as fh:
@@ -172,7 +185,8 @@ def import_one(
             raise Duplicate(source.relative)
         fh.seek(0)
         fh.seek(0)
-        metadata = parse_guano(fh)
+        guano = parse_guano(fh)
+        metadata = _json_safe(guano)
         with transaction.atomic():
             recording = Recording(
                 project=project,
@@ -185,7 +199,7 @@ def import_one(
                 channels=info.channels,
                 frames=info.frames,
                 duration_s=info.duration,
-                recorded_at=recorded_at(source.name, metadata),
+                recorded_at=recorded_at(source.name, guano),
                 time_expansion=_time_expansion(metadata),
                 metadata=metadata,
             )
@@ -219,7 +233,9 @@ def inspect_audio(fh: IO[bytes]):
 def _decode_frames(fh: IO[bytes]) -> int:
     try:
         with sf.SoundFile(fh) as snd:
-            return sum(len(block) for block in snd.blocks(blocksize=1 << 18, dtype="int16", always_2d=True))
+            return sum(
+                len(block) for block in snd.blocks(blocksize=1 << 18, dtype="int16", always_2d=True)
+            )
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(f"cannot decode audio: {exc}") from exc
 
@@ -234,6 +250,8 @@ def _sha256(fh: IO[bytes]) -> str:
 def recorded_at(name: str, metadata: dict) -> datetime | None:
     """When the recording started: GUANO's Timestamp, else a YYYYMMDD_HHMMSS in the file name."""
     stamp = metadata.get("Timestamp")
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt_timezone.utc)
     if isinstance(stamp, str):
         try:
             parsed = datetime.fromisoformat(stamp)
@@ -243,10 +261,24 @@ def recorded_at(name: str, metadata: dict) -> datetime | None:
     match = FILENAME_TIME.search(name)
     if match:
         try:
-            return datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S").replace(tzinfo=dt_timezone.utc)
+            return datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S").replace(
+                tzinfo=dt_timezone.utc
+            )
         except ValueError:
             return None
     return None
+
+
+def _json_safe(metadata: dict) -> dict:
+    """GUANO values as JSON: datetimes in ISO format, positions as [lat, lon]."""
+    safe = {}
+    for key, value in metadata.items():
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        safe[key] = value
+    return safe
 
 
 def _time_expansion(metadata: dict) -> float:

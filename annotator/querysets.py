@@ -45,7 +45,9 @@ class ClipQuerySet(ProjectScopedQuerySet):
 class TaskQuerySet(ProjectScopedQuerySet):
     def open(self):
         """Tasks anybody could work on now: queued, or leased with an expired lease."""
-        return self.filter(Q(status="queued") | Q(status="leased", lease_expires_at__lte=timezone.now()))
+        return self.filter(
+            Q(status="queued") | Q(status="leased", lease_expires_at__lte=timezone.now())
+        )
 
     def held_by(self, user):
         return self.filter(status="leased", lease_holder=user, lease_expires_at__gt=timezone.now())
@@ -55,7 +57,9 @@ class TaskQuerySet(ProjectScopedQuerySet):
         from annotator.models import AnnotationTask, ClipAnnotation
 
         mine = ClipAnnotation.objects.filter(clip=OuterRef("clip"), annotator=user)
-        other_slot = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=OuterRef("project")).filter(
-            Q(lease_holder=user, status="leased") | Q(completed_by=user)
-        ).exclude(pk=OuterRef("pk"))
+        other_slot = (
+            AnnotationTask.objects.filter(clip=OuterRef("clip"), project=OuterRef("project"))
+            .filter(Q(lease_holder=user, status="leased") | Q(completed_by=user))
+            .exclude(pk=OuterRef("pk"))
+        )
         return self.open().filter(~Exists(mine), ~Exists(other_slot))

@@ -71,7 +71,11 @@ def enqueue(
 ) -> list[AnnotationTask]:
     """Queue clips (skipping ones already queued); the project's fraction get a second slot."""
     rng = rng or random.Random()
-    queued = set(AnnotationTask.objects.filter(project=project, clip__in=clips).values_list("clip_id", flat=True))
+    queued = set(
+        AnnotationTask.objects.filter(project=project, clip__in=clips).values_list(
+            "clip_id", flat=True
+        )
+    )
     tasks = []
     for i, clip in enumerate(clips):
         if clip.pk in queued or clip.project_id != project.pk:
@@ -105,7 +109,12 @@ def require_annotator(project: Project, user) -> None:
 def claim_next(project: Project, user) -> AnnotationTask | None:
     """Lease the highest-priority open task to ``user``; a task they already hold comes back first."""
     require_annotator(project, user)
-    held = AnnotationTask.objects.for_project(project).held_by(user).order_by("-priority", "id").first()
+    held = (
+        AnnotationTask.objects.for_project(project)
+        .held_by(user)
+        .order_by("-priority", "id")
+        .first()
+    )
     if held:
         return held
     for _attempt in range(5):
@@ -131,8 +140,9 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
             return None
         # Race: the row may have been claimed between the read and the lock on backends without
         # skip_locked; the conditional update's row count tells.
-        updated = AnnotationTask.objects.filter(pk=candidate.pk, status=candidate.status,
-                                                lease_expires_at=candidate.lease_expires_at).update(
+        updated = AnnotationTask.objects.filter(
+            pk=candidate.pk, status=candidate.status, lease_expires_at=candidate.lease_expires_at
+        ).update(
             status=TaskStatus.LEASED,
             lease_holder=user,
             lease_expires_at=now + timedelta(minutes=project.lease_minutes),
@@ -146,18 +156,18 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
 def release(task: AnnotationTask, user) -> bool:
     """Give a leased task back to the queue (skip). Returns whether the user held it."""
     # Race: the lease may have expired and been taken by someone else; only the holder releases.
-    released = AnnotationTask.objects.filter(pk=task.pk, status=TaskStatus.LEASED, lease_holder=user).update(
-        status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None
-    )
+    released = AnnotationTask.objects.filter(
+        pk=task.pk, status=TaskStatus.LEASED, lease_holder=user
+    ).update(status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None)
     return released == 1
 
 
 def renew(task: AnnotationTask, user) -> bool:
     """Extend the lease of a task the user still holds."""
     return (
-        AnnotationTask.objects.filter(pk=task.pk, status=TaskStatus.LEASED, lease_holder=user).update(
-            lease_expires_at=timezone.now() + timedelta(minutes=task.project.lease_minutes)
-        )
+        AnnotationTask.objects.filter(
+            pk=task.pk, status=TaskStatus.LEASED, lease_holder=user
+        ).update(lease_expires_at=timezone.now() + timedelta(minutes=task.project.lease_minutes))
         == 1
     )
 
@@ -189,13 +199,23 @@ def _complete(task: AnnotationTask, user) -> None:
     AnnotationTask.objects.filter(pk=task.pk).filter(
         Q(lease_holder=user) | Q(lease_holder__isnull=True) | Q(lease_expires_at__lte=now)
     ).exclude(status__in=[TaskStatus.SUBMITTED, TaskStatus.REVIEWED]).update(
-        status=TaskStatus.SUBMITTED, completed_by=user, completed_at=now, lease_holder=None, lease_expires_at=None
+        status=TaskStatus.SUBMITTED,
+        completed_by=user,
+        completed_at=now,
+        lease_holder=None,
+        lease_expires_at=None,
     )
 
 
 def save_annotation(
-    project: Project, clip: Clip, user, data: Submission, *, task: AnnotationTask | None = None,
-    author=None, action: str = "edit",
+    project: Project,
+    clip: Clip,
+    user,
+    data: Submission,
+    *,
+    task: AnnotationTask | None = None,
+    author=None,
+    action: str = "edit",
 ) -> ClipAnnotation:
     """Create or update ``user``'s annotation of ``clip``, keeping the old state as a revision."""
     existing = ClipAnnotation.objects.filter(clip=clip, annotator=user).first()
@@ -204,7 +224,9 @@ def save_annotation(
             raise ValidationError({"version": "There is no annotation to update yet; send null."})
         try:
             with transaction.atomic():
-                annotation = ClipAnnotation.objects.create(project=project, clip=clip, annotator=user, task=task)
+                annotation = ClipAnnotation.objects.create(
+                    project=project, clip=clip, annotator=user, task=task
+                )
         except IntegrityError as exc:  # Race: the same user's double submit created it first.
             raise StaleVersion(ClipAnnotation.objects.get(clip=clip, annotator=user)) from exc
     else:
@@ -213,14 +235,23 @@ def save_annotation(
     return annotation
 
 
-def _bump_version(existing: ClipAnnotation, version: int | None, author, action: str) -> ClipAnnotation:
+def _bump_version(
+    existing: ClipAnnotation, version: int | None, author, action: str
+) -> ClipAnnotation:
     if version != existing.version:
         raise StaleVersion(existing)
     AnnotationRevision.objects.create(
-        clip_annotation=existing, version=existing.version, data=existing.snapshot(), author=author, action=action
+        clip_annotation=existing,
+        version=existing.version,
+        data=existing.snapshot(),
+        author=author,
+        action=action,
     )
     # Race: two tabs editing the same version; only one conditional update succeeds.
-    if ClipAnnotation.objects.filter(pk=existing.pk, version=version).update(version=version + 1) != 1:
+    if (
+        ClipAnnotation.objects.filter(pk=existing.pk, version=version).update(version=version + 1)
+        != 1
+    ):
         existing.refresh_from_db()
         raise StaleVersion(existing)
     existing.version = version + 1
@@ -256,7 +287,9 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
     tag_ids = set(data.tags) | {e.tag for e in data.events if e.tag is not None}
     known = set(Tag.objects.filter(project=project, pk__in=tag_ids).values_list("pk", flat=True))
     if tag_ids - known:
-        errors.setdefault("tags", []).append(f"Tags not in this project: {sorted(tag_ids - known)}.")
+        errors.setdefault("tags", []).append(
+            f"Tags not in this project: {sorted(tag_ids - known)}."
+        )
     lo_t = max(0.0, clip.start_s - project.context_s)
     hi_t = min(clip.recording.duration_s, clip.end_s + project.context_s)
     nyquist = clip.recording.nyquist_hz
@@ -270,11 +303,15 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
         raise ValidationError(errors)
 
 
-def _event_problem(e: EventInput, clip: Clip, lo_t: float, hi_t: float, nyquist: float, project) -> str | None:
+def _event_problem(
+    e: EventInput, clip: Clip, lo_t: float, hi_t: float, nyquist: float, project
+) -> str | None:
     if not e.end_s > e.start_s:
         return "end_s must be after start_s"
     if e.start_s < lo_t - 1e-6 or e.end_s > hi_t + 1e-6:
-        return f"times {e.start_s:.4f}–{e.end_s:.4f} s are outside the clip ({lo_t:.4f}–{hi_t:.4f} s)"
+        return (
+            f"times {e.start_s:.4f}–{e.end_s:.4f} s are outside the clip ({lo_t:.4f}–{hi_t:.4f} s)"
+        )
     if e.end_s <= clip.start_s or e.start_s >= clip.end_s:
         return "the event does not overlap the clip"
     if (e.low_hz is None) != (e.high_hz is None):

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from annotator.models import AnnotationTask, Clip, ClipAnnotation, Project, Recording, SoundEventAnnotation, TaskStatus
+from annotator.models import (
+    AnnotationTask,
+    Clip,
+    ClipAnnotation,
+    Project,
+    Recording,
+    SoundEventAnnotation,
+    TaskStatus,
+)
 
 
 def project_counts(project: Project) -> dict:
     """Recordings, clips, annotations, events and tasks by status for one project."""
     by_status = dict(
-        AnnotationTask.objects.filter(project=project).values_list("status").annotate(n=Count("id")).values_list(
-            "status", "n"
-        )
+        AnnotationTask.objects.filter(project=project)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     return {
         "recordings": Recording.objects.filter(project=project).count(),

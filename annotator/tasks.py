@@ -9,8 +9,9 @@ from annotator.models import Dataset, Project, Site
 
 
 @shared_task(name="annotator.tasks.import_recordings")
-def import_recordings(project_id: int, dataset_id: int, location: str, site_id: int | None = None,
-                      copy: bool = False) -> dict:
+def import_recordings(
+    project_id: int, dataset_id: int, location: str, site_id: int | None = None, copy: bool = False
+) -> dict:
     """Import the audio at ``location`` (under a registered root); safe to retry (duplicates are skipped)."""
     project = Project.objects.filter(pk=project_id).first()
     dataset = Dataset.objects.filter(pk=dataset_id, project_id=project_id).first()

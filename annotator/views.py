@@ -67,7 +67,10 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def annotate(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for(request.user, pk)
-    config = {"csrfToken": get_token(request), "user": {"id": request.user.pk, "username": request.user.username}}
+    config = {
+        "csrfToken": get_token(request),
+        "user": {"id": request.user.pk, "username": request.user.username},
+    }
     context = {"project": project, "role": project.role_of(request.user), "config": config}
     return render(request, "annotator/annotate.html", context)
 

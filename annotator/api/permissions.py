@@ -17,6 +17,9 @@ class ProjectRole(permissions.BasePermission):
     Listing is already limited to members by the view's queryset, so outsiders get 404.
     """
 
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
+
     def has_object_permission(self, request, view, obj) -> bool:
         role = project_of(obj).role_of(request.user)
         if role is None:

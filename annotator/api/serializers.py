@@ -105,8 +105,21 @@ class RecordingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recording
         fields = [
-            "id", "project", "dataset", "site", "name", "sha256", "format", "samplerate", "channels",
-            "frames", "duration_s", "recorded_at", "time_expansion", "metadata", "created_at",
+            "id",
+            "project",
+            "dataset",
+            "site",
+            "name",
+            "sha256",
+            "format",
+            "samplerate",
+            "channels",
+            "frames",
+            "duration_s",
+            "recorded_at",
+            "time_expansion",
+            "metadata",
+            "created_at",
         ]
         read_only_fields = fields
 
@@ -138,8 +151,22 @@ class ClipAnnotationSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClipAnnotation
         fields = [
-            "id", "project", "clip", "annotator", "annotator_name", "task", "version", "tags", "no_calls",
-            "noise", "uncertain", "notes", "review_status", "events", "created_at", "updated_at",
+            "id",
+            "project",
+            "clip",
+            "annotator",
+            "annotator_name",
+            "task",
+            "version",
+            "tags",
+            "no_calls",
+            "noise",
+            "uncertain",
+            "notes",
+            "review_status",
+            "events",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -151,8 +178,21 @@ class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = AnnotationTask
         fields = [
-            "id", "project", "clip", "slot", "annotations_needed", "status", "priority", "reason", "source",
-            "is_audit", "round_number", "lease_holder", "lease_expires_at", "completed_by", "completed_at",
+            "id",
+            "project",
+            "clip",
+            "slot",
+            "annotations_needed",
+            "status",
+            "priority",
+            "reason",
+            "source",
+            "is_audit",
+            "round_number",
+            "lease_holder",
+            "lease_expires_at",
+            "completed_by",
+            "completed_at",
             "annotation",
         ]
         read_only_fields = fields
@@ -171,13 +211,17 @@ class EventInputSerializer(serializers.Serializer):
     low_hz = serializers.FloatField(allow_null=True, required=False, default=None)
     high_hz = serializers.FloatField(allow_null=True, required=False, default=None)
     tag = serializers.IntegerField(allow_null=True, required=False, default=None)
-    confidence = serializers.FloatField(allow_null=True, required=False, default=None, min_value=0, max_value=1)
+    confidence = serializers.FloatField(
+        allow_null=True, required=False, default=None, min_value=0, max_value=1
+    )
     notes = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
 
 
 class SubmissionSerializer(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, required=False, default=None)
-    tags = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, max_length=200)
+    tags = serializers.ListField(
+        child=serializers.IntegerField(), required=False, default=list, max_length=200
+    )
     no_calls = serializers.BooleanField(required=False, default=False)
     noise = serializers.BooleanField(required=False, default=False)
     uncertain = serializers.BooleanField(required=False, default=False)

@@ -63,7 +63,10 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
 
 
 class ProjectViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Projects the user is a member of. Leads change settings; admins create projects."""
 
@@ -77,11 +80,16 @@ class ProjectViewSet(
         settings_data = self.request.data.get("settings")
         project = serializer.save()
         if isinstance(settings_data, dict):
-            settings_serializer = s.ProjectSettingsSerializer(project, data=settings_data, partial=True)
+            settings_serializer = s.ProjectSettingsSerializer(
+                project, data=settings_data, partial=True
+            )
             settings_serializer.is_valid(raise_exception=True)
             settings_serializer.save()
 
-    @extend_schema(request=None, responses={200: s.TaskSerializer, 204: OpenApiResponse(description="Queue empty")})
+    @extend_schema(
+        request=None,
+        responses={200: s.TaskSerializer, 204: OpenApiResponse(description="Queue empty")},
+    )
     @action(detail=True, methods=["post"], url_path="tasks/next")
     def next_task(self, request, pk=None):
         """Lease the next task of this project's queue (or the one you already hold)."""
@@ -159,7 +167,9 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         """Give the task back to the queue (skip)."""
         task = self.get_object()
         if not queue.release(task, request.user):
-            return Response({"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
@@ -212,7 +222,9 @@ class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             queue.validate_submission(annotation.project, annotation.clip, data)
             with transaction.atomic():
-                updated = queue.save_annotation(annotation.project, annotation.clip, request.user, data)
+                updated = queue.save_annotation(
+                    annotation.project, annotation.clip, request.user, data
+                )
         except queue.StaleVersion as exc:
             return conflict(exc)
         except DjangoValidationError as exc:

@@ -25,10 +25,16 @@ class ClipAnnotation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clip_annotations"
     )
     task = models.ForeignKey(
-        "annotator.AnnotationTask", on_delete=models.SET_NULL, null=True, blank=True, related_name="annotations"
+        "annotator.AnnotationTask",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="annotations",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="clip_annotations")
-    no_calls = models.BooleanField(default=False, help_text="The annotator found no calls in the clip.")
+    no_calls = models.BooleanField(
+        default=False, help_text="The annotator found no calls in the clip."
+    )
     noise = models.BooleanField(default=False, help_text="The clip is only noise.")
     uncertain = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
@@ -40,7 +46,9 @@ class ClipAnnotation(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         constraints = [
-            models.UniqueConstraint(fields=["clip", "annotator"], name="one_annotation_per_annotator_clip")
+            models.UniqueConstraint(
+                fields=["clip", "annotator"], name="one_annotation_per_annotator_clip"
+            )
         ]
 
     def __str__(self) -> str:
@@ -67,22 +75,30 @@ class ClipAnnotation(models.Model):
 class SoundEventAnnotation(models.Model):
     """A time–frequency box (or a time interval when the frequencies are empty) with a tag."""
 
-    clip_annotation = models.ForeignKey(ClipAnnotation, on_delete=models.CASCADE, related_name="events")
+    clip_annotation = models.ForeignKey(
+        ClipAnnotation, on_delete=models.CASCADE, related_name="events"
+    )
     start_s = models.FloatField(help_text="Seconds from the start of the recording.")
     end_s = models.FloatField()
     low_hz = models.FloatField(null=True, blank=True)
     high_hz = models.FloatField(null=True, blank=True)
-    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, null=True, blank=True, related_name="events")
+    tag = models.ForeignKey(
+        Tag, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     confidence = models.FloatField(null=True, blank=True)
     notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["start_s", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_s__gt=models.F("start_s")), name="event_positive_length"),
+            models.CheckConstraint(
+                condition=models.Q(end_s__gt=models.F("start_s")), name="event_positive_length"
+            ),
             models.CheckConstraint(
                 condition=models.Q(low_hz__isnull=True, high_hz__isnull=True)
-                | models.Q(low_hz__isnull=False, high_hz__isnull=False, high_hz__gt=models.F("low_hz")),
+                | models.Q(
+                    low_hz__isnull=False, high_hz__isnull=False, high_hz__gt=models.F("low_hz")
+                ),
                 name="event_band_consistent",
             ),
         ]
@@ -114,24 +130,34 @@ class SoundEventAnnotation(models.Model):
             return t / t_union if t_union > 0 else 0.0
         f = max(0.0, min(self.high_hz, other.high_hz) - max(self.low_hz, other.low_hz))
         inter = t * f
-        union = (self.end_s - self.start_s) * (self.high_hz - self.low_hz) + (other.end_s - other.start_s) * (
-            other.high_hz - other.low_hz
-        ) - inter
+        union = (
+            (self.end_s - self.start_s) * (self.high_hz - self.low_hz)
+            + (other.end_s - other.start_s) * (other.high_hz - other.low_hz)
+            - inter
+        )
         return inter / union if union > 0 else 0.0
 
 
 class AnnotationRevision(models.Model):
     """The state of a clip annotation before an edit: nothing submitted is ever overwritten."""
 
-    clip_annotation = models.ForeignKey(ClipAnnotation, on_delete=models.CASCADE, related_name="revisions")
+    clip_annotation = models.ForeignKey(
+        ClipAnnotation, on_delete=models.CASCADE, related_name="revisions"
+    )
     version = models.PositiveIntegerField()
     data = models.JSONField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(max_length=20, default="edit", help_text="edit, review, correct, reject …")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(
+        max_length=20, default="edit", help_text="edit, review, correct, reject …"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["clip_annotation", "version"]
         constraints = [
-            models.UniqueConstraint(fields=["clip_annotation", "version"], name="one_revision_per_version")
+            models.UniqueConstraint(
+                fields=["clip_annotation", "version"], name="one_revision_per_version"
+            )
         ]

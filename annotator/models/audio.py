@@ -30,9 +30,16 @@ class AudioRoot(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.FOLDER)
-    path = models.CharField(max_length=500, help_text="Absolute folder, or the key prefix inside the bucket.")
+    path = models.CharField(
+        max_length=500, help_text="Absolute folder, or the key prefix inside the bucket."
+    )
     bucket = models.CharField(max_length=100, blank=True)
-    endpoint_url = models.CharField(max_length=300, blank=True, help_text="S3-compatible endpoint, if not AWS.")
+    endpoint_url = models.CharField(
+        max_length=300, blank=True, help_text="S3-compatible endpoint, if not AWS."
+    )
+
+    class Meta:
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uri})"
@@ -81,7 +88,10 @@ class Dataset(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_dataset_name")]
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="unique_dataset_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -90,13 +100,16 @@ class Dataset(models.Model):
 class Site(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(max_length=200)
-    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
     longitude = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
     habitat = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        ordering = ["project", "name"]
         constraints = [models.UniqueConstraint(fields=["project", "name"], name="unique_site_name")]
 
     def __str__(self) -> str:
@@ -112,10 +125,14 @@ class Recording(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recordings")
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="recordings")
-    site = models.ForeignKey(Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="recordings")
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="recordings"
+    )
     name = models.CharField(max_length=300)
     # Either a reference to a file under a root, or a copy in the media storage.
-    root = models.ForeignKey(AudioRoot, on_delete=models.PROTECT, null=True, blank=True, related_name="recordings")
+    root = models.ForeignKey(
+        AudioRoot, on_delete=models.PROTECT, null=True, blank=True, related_name="recordings"
+    )
     path = models.CharField(max_length=1000, blank=True, help_text="Relative to the root.")
     file = models.FileField(upload_to=recording_upload_to, blank=True, max_length=500)
     sha256 = models.CharField(max_length=64)
@@ -125,7 +142,9 @@ class Recording(models.Model):
     frames = models.BigIntegerField()
     duration_s = models.FloatField()
     recorded_at = models.DateTimeField(null=True, blank=True)
-    time_expansion = models.FloatField(default=1.0, help_text="Factor the recorder already slowed the audio by.")
+    time_expansion = models.FloatField(
+        default=1.0, help_text="Factor the recorder already slowed the audio by."
+    )
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -133,7 +152,9 @@ class Recording(models.Model):
 
     class Meta:
         ordering = ["dataset", "name"]
-        constraints = [models.UniqueConstraint(fields=["project", "sha256"], name="unique_recording_hash")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "sha256"], name="unique_recording_hash")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -187,7 +208,9 @@ class Clip(models.Model):
         ordering = ["recording", "start_s"]
         constraints = [
             models.UniqueConstraint(fields=["recording", "start_s", "end_s"], name="unique_clip"),
-            models.CheckConstraint(condition=models.Q(end_s__gt=models.F("start_s")), name="clip_positive_length"),
+            models.CheckConstraint(
+                condition=models.Q(end_s__gt=models.F("start_s")), name="clip_positive_length"
+            ),
         ]
 
     def __str__(self) -> str:

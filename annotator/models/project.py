@@ -33,12 +33,16 @@ class Project(models.Model):
     clip_length_s = models.FloatField(default=1.0, validators=[MinValueValidator(0.01)])
     clip_overlap_s = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     context_s = models.FloatField(default=0.1, validators=[MinValueValidator(0.0)])
-    annotation_mode = models.CharField(max_length=10, choices=AnnotationMode, default=AnnotationMode.BOX)
+    annotation_mode = models.CharField(
+        max_length=10, choices=AnnotationMode, default=AnnotationMode.BOX
+    )
     # views
     fmin_hz = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     fmax_hz = models.FloatField(null=True, blank=True, help_text="Empty: up to Nyquist.")
     window_s = models.FloatField(default=0.002, validators=[MinValueValidator(0.0001)])
-    overlap = models.FloatField(default=0.75, validators=[MinValueValidator(0.0), MaxValueValidator(0.95)])
+    overlap = models.FloatField(
+        default=0.75, validators=[MinValueValidator(0.0), MaxValueValidator(0.95)]
+    )
     freq_scale = models.CharField(max_length=10, choices=FreqScale, default=FreqScale.LINEAR)
     colormap = models.CharField(max_length=20, default="viridis")
     db_min = models.FloatField(default=-90.0)
@@ -50,7 +54,9 @@ class Project(models.Model):
         default=0.1, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
     )
     batch_size = models.PositiveIntegerField(default=20, validators=[MinValueValidator(1)])
-    audit_fraction = models.FloatField(default=0.15, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
+    audit_fraction = models.FloatField(
+        default=0.15, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
     retrain_every = models.PositiveIntegerField(
         default=50, help_text="Retrain after this many new labels (0: only on request)."
     )
@@ -80,13 +86,18 @@ class Project(models.Model):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role, default=Role.ANNOTATOR)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_project")]
+        ordering = ["project", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="one_membership_per_project")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.project} ({self.role})"
@@ -109,9 +120,13 @@ class Tag(models.Model):
     class Meta:
         ordering = ["project", "key", "value"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "key", "value"], name="unique_tag_per_project"),
             models.UniqueConstraint(
-                fields=["project", "hotkey"], condition=~models.Q(hotkey=""), name="unique_hotkey_per_project"
+                fields=["project", "key", "value"], name="unique_tag_per_project"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "hotkey"],
+                condition=~models.Q(hotkey=""),
+                name="unique_hotkey_per_project",
             ),
         ]
 

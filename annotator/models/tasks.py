@@ -35,15 +35,27 @@ class AnnotationTask(models.Model):
     status = models.CharField(max_length=12, choices=TaskStatus, default=TaskStatus.QUEUED)
     priority = models.FloatField(default=0.0, help_text="Higher is served first.")
     reason = models.CharField(max_length=300, blank=True, help_text="Why the clip was queued.")
-    source = models.CharField(max_length=30, default="manual", help_text="manual, random, audit, sampling, …")
-    is_audit = models.BooleanField(default=False, help_text="Queued at random, for unbiased evaluation.")
+    source = models.CharField(
+        max_length=30, default="manual", help_text="manual, random, audit, sampling, …"
+    )
+    is_audit = models.BooleanField(
+        default=False, help_text="Queued at random, for unbiased evaluation."
+    )
     round_number = models.PositiveIntegerField(null=True, blank=True)
     lease_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="leased_tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leased_tasks",
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="completed_tasks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="completed_tasks",
     )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,7 +64,11 @@ class AnnotationTask(models.Model):
 
     class Meta:
         ordering = ["-priority", "id"]
-        constraints = [models.UniqueConstraint(fields=["project", "clip", "slot"], name="one_task_per_clip_slot")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "clip", "slot"], name="one_task_per_clip_slot"
+            )
+        ]
         indexes = [models.Index(fields=["project", "status", "-priority"], name="task_queue_idx")]
 
     def __str__(self) -> str:

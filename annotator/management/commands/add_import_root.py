@@ -19,11 +19,19 @@ class Command(BaseCommand):
     def handle(self, *args, name: str, location: str, endpoint_url: str, **opts):
         if location.startswith("s3://"):
             bucket, _, prefix = location[5:].partition("/")
-            root = AudioRoot(name=name, kind=AudioRoot.Kind.S3, bucket=bucket, path=prefix, endpoint_url=endpoint_url)
+            root = AudioRoot(
+                name=name,
+                kind=AudioRoot.Kind.S3,
+                bucket=bucket,
+                path=prefix,
+                endpoint_url=endpoint_url,
+            )
         else:
             from pathlib import Path
 
-            root = AudioRoot(name=name, kind=AudioRoot.Kind.FOLDER, path=str(Path(location).resolve()))
+            root = AudioRoot(
+                name=name, kind=AudioRoot.Kind.FOLDER, path=str(Path(location).resolve())
+            )
         try:
             root.full_clean()
         except ValidationError as exc:

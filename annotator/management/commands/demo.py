@@ -24,19 +24,28 @@ class Command(BaseCommand):
     help = "Create (or refresh) the demo project and its users; prints their passwords."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="Use this password for both demo users (default: random)")
+        parser.add_argument(
+            "--password", help="Use this password for both demo users (default: random)"
+        )
 
     @transaction.atomic
     def handle(self, *args, password: str | None = None, **opts):
         project, created = Project.objects.get_or_create(
             name=PROJECT_NAME,
-            defaults={"description": "Three full-spectrum recordings from xeno-canto (CC BY-NC-SA 4.0).",
-                      "fmin_hz": 10_000, "fmax_hz": 150_000, "context_s": 0.1},
+            defaults={
+                "description": "Three full-spectrum recordings from xeno-canto (CC BY-NC-SA 4.0).",
+                "fmin_hz": 10_000,
+                "fmax_hz": 150_000,
+                "context_s": 0.1,
+            },
         )
         users = {name: self._user(name, password) for name in ("lead", "annotator")}
-        Membership.objects.get_or_create(user=users["lead"][0], project=project, defaults={"role": Role.LEAD})
-        Membership.objects.get_or_create(user=users["annotator"][0], project=project,
-                                         defaults={"role": Role.ANNOTATOR})
+        Membership.objects.get_or_create(
+            user=users["lead"][0], project=project, defaults={"role": Role.LEAD}
+        )
+        Membership.objects.get_or_create(
+            user=users["annotator"][0], project=project, defaults={"role": Role.ANNOTATOR}
+        )
         if created:
             self._fill(project, users["lead"][0])
         url = "http://127.0.0.1:8000/"
@@ -56,34 +65,57 @@ class Command(BaseCommand):
         boxes = _read_boxes(DEMO_AUDIO / "annotations_boxes.csv")
         species = sorted({b["species"] for rows in boxes.values() for b in rows})
         tags = {
-            name: Tag.objects.create(project=project, key="species", value=name, hotkey=str(i + 1),
-                                     color=["#ffcc00", "#00e5ff", "#ff4fa3", "#8cff66"][i % 4])
+            name: Tag.objects.create(
+                project=project,
+                key="species",
+                value=name,
+                hotkey=str(i + 1),
+                color=["#ffcc00", "#00e5ff", "#ff4fa3", "#8cff66"][i % 4],
+            )
             for i, name in enumerate(species)
         }
-        root, _ = AudioRoot.objects.get_or_create(name="demo", defaults={"path": str(DEMO_AUDIO.resolve())})
+        root, _ = AudioRoot.objects.get_or_create(
+            name="demo", defaults={"path": str(DEMO_AUDIO.resolve())}
+        )
         dataset = Dataset.objects.create(project=project, name="xeno-canto Costa Rica")
-        site = Site.objects.create(project=project, name="Costa Rica", latitude=10.4, longitude=-84.0,
-                                   habitat="tropical forest")
+        site = Site.objects.create(
+            project=project,
+            name="Costa Rica",
+            latitude=10.4,
+            longitude=-84.0,
+            habitat="tropical forest",
+        )
         report = ingest.import_location(project, dataset, str(DEMO_AUDIO), site=site)
         self.stdout.write(report.summary())
         annotated = _annotated_clips(DEMO_AUDIO / "annotated_clips.csv")
         self._add_existing_annotations(project, lead, boxes, tags, annotated)
         unlabelled = list(Clip.objects.for_project(project).unlabeled())
-        queue.enqueue(project, unlabelled, reasons=["cold start: random"] * len(unlabelled), source="random",
-                      rng=random.Random(0))
+        queue.enqueue(
+            project,
+            unlabelled,
+            reasons=["cold start: random"] * len(unlabelled),
+            source="random",
+            rng=random.Random(0),
+        )
 
     def _add_existing_annotations(self, project, lead, boxes, tags, annotated) -> None:
         for clip in Clip.objects.for_project(project).select_related("recording"):
             if (clip.recording.name, round(clip.start_s)) not in annotated:
                 continue
             events = [
-                queue.EventInput(start_s=b["start"], end_s=b["end"], low_hz=b["low"], high_hz=b["high"],
-                                 tag=tags[b["species"]].pk)
+                queue.EventInput(
+                    start_s=b["start"],
+                    end_s=b["end"],
+                    low_hz=b["low"],
+                    high_hz=b["high"],
+                    tag=tags[b["species"]].pk,
+                )
                 for b in boxes.get(clip.recording.name, [])
                 if clip.start_s <= b["start"] < clip.end_s
             ]
-            data = queue.Submission(events=events, no_calls=not events,
-                                    tags=sorted({e.tag for e in events}))
+            data = queue.Submission(
+                events=events, no_calls=not events, tags=sorted({e.tag for e in events})
+            )
             queue.save_annotation(project, clip, lead, data)
 
 
@@ -91,10 +123,15 @@ def _read_boxes(path: Path) -> dict[str, list[dict]]:
     boxes: dict[str, list[dict]] = defaultdict(list)
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh):
-            boxes[row["file"]].append({
-                "start": float(row["start_s"]), "end": float(row["end_s"]),
-                "low": float(row["low_freq_hz"]), "high": float(row["high_freq_hz"]), "species": row["species"],
-            })
+            boxes[row["file"]].append(
+                {
+                    "start": float(row["start_s"]),
+                    "end": float(row["end_s"]),
+                    "low": float(row["low_freq_hz"]),
+                    "high": float(row["high_freq_hz"]),
+                    "species": row["species"],
+                }
+            )
     return boxes
 
 

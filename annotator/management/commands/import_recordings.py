@@ -17,13 +17,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("location", help="A file, a folder or s3://bucket/prefix inside an import root")
+        parser.add_argument(
+            "location", help="A file, a folder or s3://bucket/prefix inside an import root"
+        )
         parser.add_argument("--project", required=True, help="Project name or id")
         parser.add_argument("--dataset", required=True, help="Dataset name (created if missing)")
         parser.add_argument("--site", help="Site name (created if missing)")
         parser.add_argument("--copy", action="store_true", help="Copy the audio into media storage")
 
-    def handle(self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool, **opts):
+    def handle(
+        self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool, **opts
+    ):
         proj = _project(project)
         ds, _ = Dataset.objects.get_or_create(project=proj, name=dataset)
         st = Site.objects.get_or_create(project=proj, name=site)[0] if site else None
@@ -32,8 +36,12 @@ class Command(BaseCommand):
             sources = ingest.find_sources(root, relative)
         except (SuspiciousFileOperation, ingest.IngestError) as exc:
             raise CommandError(str(exc)) from exc
-        bar = tqdm(total=len(sources), unit="file", desc="importing", disable=opts.get("verbosity", 1) == 0)
-        report = ingest.import_sources(proj, ds, sources, site=st, copy=copy, progress=lambda _name: bar.update())
+        bar = tqdm(
+            total=len(sources), unit="file", desc="importing", disable=opts.get("verbosity", 1) == 0
+        )
+        report = ingest.import_sources(
+            proj, ds, sources, site=st, copy=copy, progress=lambda _name: bar.update()
+        )
         bar.close()
         self.stdout.write(report.summary())
         if report.failed and not report.imported:

@@ -21,11 +21,27 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr: str, concurrency: int, **opts):
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "echoloop", "worker", "-Q", "celery,render,score,train",
-             "--concurrency", str(concurrency), "--loglevel", "INFO", "-n", f"embedded-{os.getpid()}@%h"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "echoloop",
+                "worker",
+                "-Q",
+                "celery,render,score,train",
+                "--concurrency",
+                str(concurrency),
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"embedded-{os.getpid()}@%h",
+            ],
             cwd=settings.BASE_DIR,
         )
-        self.stdout.write(f"Celery worker started (pid {worker.pid}); broker {settings.CELERY_BROKER_URL}")
+        self.stdout.write(
+            f"Celery worker started (pid {worker.pid}); broker {settings.CELERY_BROKER_URL}"
+        )
         self.stdout.write(f"Echoloop at http://{addr}/")
         try:
             call_command("runserver", addr, use_reloader=False, use_threading=True)

@@ -1,0 +1,64 @@
+from annotator import queue
+from annotator.models import ClipAnnotation, TaskStatus
+from tests import factories as f
+
+
+def claimed(project, user):
+    queue.enqueue(project, [f.make_clip(project, start_s=1, end_s=2)])
+    return queue.claim_next(project, user)
+
+
+def payload(tag, **kw):
+    body = {
+        "version": None,
+        "tags": [tag.pk],
+        "events": [{"start_s": 1.2, "end_s": 1.21, "low_hz": 35_000, "high_hz": 70_000, "tag": tag.pk}],
+    }
+    return body | kw
+
+
+def test_submit_creates_annotation(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 1
+    event = ClipAnnotation.objects.get().events.get()
+    assert (event.start_s, event.end_s, event.low_hz, event.high_hz) == (1.2, 1.21, 35_000, 70_000)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.SUBMITTED
+
+
+def test_stale_version_gets_409_and_changes_nothing(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    client = api(cast["ann1"])
+    first = client.post(f"/api/tasks/{task.pk}/submit/", payload(tag, notes="v1"), format="json").json()
+    url = f"/api/annotations/{first['id']}/"
+    assert client.put(url, payload(tag, version=1, notes="v2"), format="json").status_code == 200
+    stale = client.put(url, payload(tag, version=1, notes="lost?"), format="json")
+    assert stale.status_code == 409
+    assert stale.json()["current"]["notes"] == "v2"
+    assert ClipAnnotation.objects.get().notes == "v2"
+
+
+def test_bad_input_gets_400_with_a_clear_message(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    bad = payload(tag, events=[{"start_s": 9, "end_s": 9.1, "low_hz": 1, "high_hz": 2, "tag": tag.pk}])
+    response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", bad, format="json")
+    assert response.status_code == 400
+    assert "outside the clip" in response.json()["events"][0]
+    garbage = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", {"events": "nope"}, format="json")
+    assert garbage.status_code == 400
+    assert not ClipAnnotation.objects.exists()
+
+
+def test_only_the_author_edits_an_annotation(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    ann = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json").json()
+    response = api(cast["ann2"]).put(f"/api/annotations/{ann['id']}/", payload(tag, version=1), format="json")
+    assert response.status_code == 403
+    assert api(cast["outsider"]).put(f"/api/annotations/{ann['id']}/", payload(tag, version=1),
+                                     format="json").status_code == 404

@@ -1,0 +1,149 @@
+import struct
+
+import numpy as np
+import pytest
+import soundfile as sf
+from django.core.exceptions import SuspiciousFileOperation
+
+from annotator import ingest
+from annotator.models import Clip, Recording
+from tests import factories as f
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def dataset(project):
+    return f.make_dataset(project)
+
+
+def test_folder_import_cuts_clips(project, dataset, audio_dir):
+    f.make_root(audio_dir)
+    report = ingest.import_location(project, dataset, str(audio_dir))
+    assert sorted(report.imported) == ["a.wav", "b.flac"] and not report.failed
+    a = Recording.objects.get(name="a.wav")
+    assert (a.samplerate, a.channels, a.frames) == (384_000, 1, 960_000)
+    assert [(c.start_s, c.end_s) for c in a.clips.all()] == [(0, 1), (1, 2), (2, 2.5)]
+    b = Recording.objects.get(name="b.flac")
+    assert b.format == "FLAC" and b.clips.count() == 1  # 0.2 s left over is under half a clip
+    assert a.path == "a.wav" and not a.file  # a reference under the root, not a copy
+
+
+def test_duplicate_is_skipped_and_reported(project, dataset, audio_dir):
+    f.make_root(audio_dir)
+    ingest.import_location(project, dataset, str(audio_dir))
+    (audio_dir / "copy.wav").write_bytes((audio_dir / "a.wav").read_bytes())
+    report = ingest.import_location(project, dataset, str(audio_dir))
+    assert sorted(report.duplicates) == ["a.wav", "b.flac", "copy.wav"]
+    assert Recording.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt garbage garbage garbage", "cannot"),
+        (b"\x00\x01\x02not audio at all" * 50, "cannot"),
+    ],
+)
+def test_bad_file_is_reported_and_leaves_nothing(project, dataset, tmp_path, content, reason):
+    (tmp_path / "bad.wav").write_bytes(content)
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    assert list(report.failed) == ["bad.wav"]
+    assert reason in report.failed["bad.wav"].lower() or "audio" in report.failed["bad.wav"].lower()
+    assert not Recording.objects.exists() and not Clip.objects.exists()
+
+
+def test_truncated_wav_is_refused(project, dataset, tmp_path):
+    f.write_tone(tmp_path / "full.wav", duration_s=1.0)
+    data = (tmp_path / "full.wav").read_bytes()
+    (tmp_path / "full.wav").unlink()
+    (tmp_path / "cut.wav").write_bytes(data[: len(data) // 2])
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    # libsndfile may clamp the frame count to what is there; either way nothing half-made remains
+    if report.failed:
+        assert not Recording.objects.exists()
+    else:
+        assert Recording.objects.get().frames <= 192_000
+
+
+def test_absurd_sample_rate_is_refused(project, dataset, tmp_path):
+    sf.write(tmp_path / "fast.wav", np.zeros(4000, dtype=np.float32), 2_000_000)
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    assert "sample rate" in report.failed["fast.wav"]
+    assert not Recording.objects.exists()
+
+
+def test_one_megahertz_multichannel_is_accepted(project, dataset, tmp_path):
+    f.write_tone(tmp_path / "mhz.wav", samplerate=1_000_000, duration_s=0.5, channels=4, freq_hz=200_000)
+    f.make_root(tmp_path)
+    ingest.import_location(project, dataset, str(tmp_path))
+    rec = Recording.objects.get()
+    assert (rec.samplerate, rec.channels, rec.clips.count()) == (1_000_000, 4, 1)
+
+
+def test_path_outside_roots_is_refused(project, dataset, tmp_path, audio_dir):
+    f.make_root(audio_dir)
+    with pytest.raises(SuspiciousFileOperation):
+        ingest.import_location(project, dataset, str(tmp_path))
+    with pytest.raises(SuspiciousFileOperation):
+        ingest.import_location(project, dataset, str(audio_dir / ".." / ".."))
+    root = f.make_root(tmp_path / "other")
+    with pytest.raises(SuspiciousFileOperation):
+        root.resolve("../audio/a.wav")
+
+
+def test_symlink_leaving_the_root_is_not_imported(project, dataset, tmp_path, audio_dir):
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    (inside / "escape.wav").symlink_to(audio_dir / "a.wav")
+    f.make_root(inside)
+    with pytest.raises(SuspiciousFileOperation):
+        ingest.root_for(str(inside / "escape.wav"))
+    assert ingest.find_sources(*ingest.root_for(str(inside))) == []
+
+
+def guano_wav(path, fields: str) -> None:
+    f.write_tone(path, duration_s=0.2)
+    body = fields.encode()
+    body += b"\x00" * (len(body) % 2)
+    data = path.read_bytes() + b"guan" + struct.pack("<I", len(body)) + body
+    data = data[:4] + struct.pack("<I", len(data) - 8) + data[8:]
+    path.write_bytes(data)
+
+
+def test_guano_metadata_is_read(project, dataset, tmp_path):
+    guano_wav(tmp_path / "det.wav", "GUANO|Version: 1.0\nTimestamp: 2024-06-01T22:15:00+02:00\nTE: 10\nLoc Position: 52.1 5.2\nMake: Wildlife Acoustics\n")
+    f.make_root(tmp_path)
+    ingest.import_location(project, dataset, str(tmp_path))
+    rec = Recording.objects.get()
+    assert rec.metadata["Make"] == "Wildlife Acoustics" and rec.metadata["Loc Position"] == [52.1, 5.2]
+    assert rec.time_expansion == 10
+    assert rec.recorded_at.isoformat() == "2024-06-01T20:15:00+00:00"
+
+
+def test_recording_time_from_file_name(project, dataset, tmp_path):
+    f.write_tone(tmp_path / "20170701_213954-MYOMYS.wav", duration_s=0.2)
+    f.make_root(tmp_path)
+    ingest.import_location(project, dataset, str(tmp_path))
+    assert Recording.objects.get().recorded_at.isoformat() == "2017-07-01T21:39:54+00:00"
+
+
+def test_copy_puts_audio_in_media_storage(project, dataset, audio_dir, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    f.make_root(audio_dir)
+    ingest.import_location(project, dataset, str(audio_dir / "a.wav"), copy=True)
+    rec = Recording.objects.get()
+    assert rec.file and rec.root is None
+    with rec.open() as fh:
+        assert sf.info(fh).frames == 960_000
+
+
+def test_real_bat_recordings_import(project, dataset):
+    f.make_root(DATA / "whombat")
+    report = ingest.import_location(project, dataset, str(DATA / "whombat"))
+    assert len(report.imported) == 3
+    assert {r.samplerate for r in Recording.objects.all()} == {375_000, 384_000}
+    assert Clip.objects.count() == sum(len(r.clip_bounds(1.0)) for r in Recording.objects.all())
