@@ -177,21 +177,23 @@ class Recording(models.Model):
                 yield fh
 
     def clip_bounds(self, length_s: float, overlap_s: float = 0.0) -> list[tuple[float, float]]:
-        """(start, end) of the clips this recording is cut into.
+        """(start, end) of the clips this recording is cut into, covering all of it.
 
-        A last piece shorter than half a clip is dropped unless it is the only one.
+        A remainder shorter than a tenth of a clip joins the clip before it; a longer one becomes
+        a shorter last clip.
         """
         step = length_s - overlap_s
-        bounds: list[tuple[float, float]] = []
+        starts: list[float] = []
         start = 0.0
         while start < self.duration_s - 1e-9:
-            end = min(start + length_s, self.duration_s)
-            if end - start >= length_s / 2 or not bounds:
-                bounds.append((round(start, 6), round(end, 6)))
-            if end >= self.duration_s:
+            starts.append(start)
+            if start + length_s >= self.duration_s:
                 break
             start += step
-        return bounds
+        if len(starts) > 1 and self.duration_s - starts[-1] < 0.1 * length_s:
+            starts.pop()
+        ends = [min(s + length_s, self.duration_s) for s in starts[:-1]] + [self.duration_s]
+        return [(round(s, 6), round(e, 6)) for s, e in zip(starts, ends, strict=True)]
 
 
 class Clip(models.Model):

@@ -24,7 +24,7 @@ def test_folder_import_cuts_clips(project, dataset, audio_dir):
     assert (a.samplerate, a.channels, a.frames) == (384_000, 1, 960_000)
     assert [(c.start_s, c.end_s) for c in a.clips.all()] == [(0, 1), (1, 2), (2, 2.5)]
     b = Recording.objects.get(name="b.flac")
-    assert b.format == "FLAC" and b.clips.count() == 1  # 0.2 s left over is under half a clip
+    assert b.format == "FLAC" and b.clips.count() == 2  # 1 s and the 0.2 s remainder
     assert a.path == "a.wav" and not a.file  # a reference under the root, not a copy
 
 

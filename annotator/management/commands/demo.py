@@ -47,7 +47,7 @@ class Command(BaseCommand):
             user=users["annotator"][0], project=project, defaults={"role": Role.ANNOTATOR}
         )
         if created:
-            self._fill(project, users["lead"][0])
+            self._fill(project, self._expert())
         url = "http://127.0.0.1:8000/"
         self.stdout.write(f"Demo project: {project.name} (id {project.pk})")
         for name, (_user, pw) in users.items():
@@ -61,7 +61,14 @@ class Command(BaseCommand):
         user.save()
         return user, pw
 
-    def _fill(self, project: Project, lead) -> None:
+    def _expert(self):
+        """The author of the recordings' published boxes (cannot log in)."""
+        user, _ = get_user_model().objects.get_or_create(username="whombat-expert")
+        user.set_unusable_password()
+        user.save()
+        return user
+
+    def _fill(self, project: Project, expert) -> None:
         boxes = _read_boxes(DEMO_AUDIO / "annotations_boxes.csv")
         species = sorted({b["species"] for rows in boxes.values() for b in rows})
         tags = {
@@ -88,17 +95,15 @@ class Command(BaseCommand):
         report = ingest.import_location(project, dataset, str(DEMO_AUDIO), site=site)
         self.stdout.write(report.summary())
         annotated = _annotated_clips(DEMO_AUDIO / "annotated_clips.csv")
-        self._add_existing_annotations(project, lead, boxes, tags, annotated)
-        unlabelled = list(Clip.objects.for_project(project).unlabeled())
-        queue.enqueue(
-            project,
-            unlabelled,
-            reasons=["cold start: random"] * len(unlabelled),
-            source="random",
-            rng=random.Random(0),
-        )
+        self._add_existing_annotations(project, expert, boxes, tags, annotated)
+        # Every clip is queued for the demo's annotator: their labels can then be compared with the
+        # published ones (agreement), and the model already has the published ones to learn from.
+        clips = list(Clip.objects.for_project(project))
+        random.Random(0).shuffle(clips)
+        reasons = ["cold start: random"] * len(clips)
+        queue.enqueue(project, clips, reasons=reasons, source="random", rng=random.Random(0))
 
-    def _add_existing_annotations(self, project, lead, boxes, tags, annotated) -> None:
+    def _add_existing_annotations(self, project, expert, boxes, tags, annotated) -> None:
         for clip in Clip.objects.for_project(project).select_related("recording"):
             if (clip.recording.name, round(clip.start_s)) not in annotated:
                 continue
@@ -116,7 +121,7 @@ class Command(BaseCommand):
             data = queue.Submission(
                 events=events, no_calls=not events, tags=sorted({e.tag for e in events})
             )
-            queue.save_annotation(project, clip, lead, data)
+            queue.save_annotation(project, clip, expert, data)
 
 
 def _read_boxes(path: Path) -> dict[str, list[dict]]:
