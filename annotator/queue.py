@@ -95,7 +95,18 @@ def enqueue(
                     round_number=round_number,
                 )
             )
-    return AnnotationTask.objects.bulk_create(tasks)
+    created = AnnotationTask.objects.bulk_create(tasks)
+    _prerender_after_commit(sorted({t.clip_id for t in created}))
+    return created
+
+
+def _prerender_after_commit(clip_ids: list[int]) -> None:
+    """Ask the render queue to draw the new tasks' views once the tasks are committed."""
+    if not clip_ids:
+        return
+    from annotator.tasks import render_clip_views
+
+    transaction.on_commit(lambda: render_clip_views.delay(clip_ids))
 
 
 # --- claim and release ------------------------------------------------------------------------

@@ -25,3 +25,21 @@ def import_recordings(
         "failed": report.failed,
         "clips": report.clips,
     }
+
+
+@shared_task(name="annotator.tasks.render_clip_views", acks_late=True)
+def render_clip_views(clip_ids: list[int]) -> int:
+    """Pre-render the first views of queued clips (render queue); clips gone since are skipped."""
+    from annotator import rendering
+    from annotator.models import Clip
+
+    done = 0
+    for clip in Clip.objects.filter(pk__in=clip_ids).select_related("recording__root", "project"):
+        try:
+            rendering.prerender(clip)
+            done += 1
+        except (rendering.BadViewRequest, OSError) as exc:  # a bad clip must not stop the batch
+            import logging
+
+            logging.getLogger(__name__).warning("prerender of clip %s failed: %s", clip.pk, exc)
+    return done

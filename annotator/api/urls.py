@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotator.api import auth, views
+from annotator.api import auth, media, views
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -16,5 +16,8 @@ router.register("annotations", views.ClipAnnotationViewSet, basename="annotation
 
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
+    path("recordings/<int:pk>/spectrogram.png", media.spectrogram, name="recording-spectrogram"),
+    path("recordings/<int:pk>/scalogram.png", media.scalogram, name="recording-scalogram"),
+    path("recordings/<int:pk>/audio.wav", media.audio, name="recording-audio"),
     path("", include(router.urls)),
 ]

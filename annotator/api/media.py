@@ -1,0 +1,114 @@
+"""Images and audio of recordings for the annotation page (members only; others get 404)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from annotator import rendering, wavio
+from annotator.access import projects_of
+from annotator.models import Recording
+
+VIEW_PARAMS = [
+    OpenApiParameter(name, type=kind, required=False, description=text)
+    for name, kind, text in [
+        ("start", float, "Window start, seconds of recording time"),
+        ("end", float, "Window end, seconds"),
+        ("fmin", float, "Lowest frequency shown, Hz"),
+        ("fmax", float, "Highest frequency shown, Hz"),
+        ("width", int, "Image width in pixels (default: one column per frame)"),
+        ("height", int, "Image height in pixels"),
+        ("scale", str, "linear or mel"),
+        ("norm", str, "db or pcen"),
+        ("db_min", float, "Bottom of the dB range (brightness)"),
+        ("db_max", float, "Top of the dB range (contrast)"),
+        ("cmap", str, "Colormap"),
+        ("window_s", float, "STFT window, seconds"),
+        ("overlap", float, "STFT overlap, 0..0.95"),
+    ]
+]
+
+
+def recording_for(request, pk: int) -> Recording:
+    recording = Recording.objects.filter(pk=pk, project__in=projects_of(request.user)).select_related(
+        "project", "root"
+    ).first()
+    if recording is None:
+        raise Http404("No such recording.")
+    return recording
+
+
+def _image(request, pk: int, kind: str) -> HttpResponse:
+    recording = recording_for(request, pk)
+    try:
+        spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
+    except rendering.BadViewRequest as exc:
+        return Response({"detail": str(exc)}, status=400)
+    etag = f'"{spec.key(recording)}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        try:
+            view = rendering.render(recording, spec)
+        except rendering.BadViewRequest as exc:
+            return Response({"detail": str(exc)}, status=400)
+        response = HttpResponse(view.png, content_type="image/png")
+        response["X-Extent-Start"] = repr(view.extent["start"])
+        response["X-Extent-End"] = repr(view.extent["end"])
+        response["X-Extent-Low"] = repr(view.extent["low"])
+        response["X-Extent-High"] = repr(view.extent["high"])
+        response["X-Extent-Scale"] = view.extent["scale"]
+        response["X-Cache"] = "hit" if view.cached else "miss"
+    response["ETag"] = etag
+    # Private: the image is immutable for its key, but only members may see it.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@extend_schema(parameters=VIEW_PARAMS, responses={(200, "image/png"): bytes})
+@api_view(["GET"])
+def spectrogram(request, pk: int):
+    """Spectrogram PNG of a window; the exact extent is in the X-Extent-* headers."""
+    return _image(request, pk, "spectrogram")
+
+
+@extend_schema(parameters=VIEW_PARAMS, responses={(200, "image/png"): bytes})
+@api_view(["GET"])
+def scalogram(request, pk: int):
+    """Complex-Morlet scalogram PNG of a window; the exact extent is in the X-Extent-* headers."""
+    return _image(request, pk, "scalogram")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("start", float), OpenApiParameter("end", float),
+        OpenApiParameter("expansion", float, description="Time-expansion factor (header rate divided by it)"),
+        OpenApiParameter("low", float), OpenApiParameter("high", float),
+    ],
+    responses={(200, "audio/wav"): bytes, (206, "audio/wav"): bytes},
+)
+@api_view(["GET"])
+def audio(request, pk: int):
+    """WAV of a window, time-expanded for listening to ultrasound; supports HTTP Range."""
+    recording = recording_for(request, pk)
+    try:
+        data, _expansion = rendering.audio_window(recording, request.query_params)
+    except rendering.BadViewRequest as exc:
+        return Response({"detail": str(exc)}, status=400)
+    try:
+        byte_range = wavio.http_range(request.headers.get("Range"), len(data))
+    except wavio.RangeNotSatisfiable:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{len(data)}"
+        return response
+    if byte_range is None:
+        response = HttpResponse(data, content_type="audio/wav")
+    else:
+        first, last = byte_range
+        response = HttpResponse(data[first : last + 1], content_type="audio/wav", status=206)
+        response["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

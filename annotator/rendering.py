@@ -1,0 +1,211 @@
+"""Views of recordings for the page: spectrogram/scalogram PNGs with their exact extent, and audio.
+
+Rendered images are cached in the default storage under a key of (recording hash, window,
+parameters); the key doubles as the ETag, so a browser revalidation costs no storage read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from annotator import dsp, imaging, wavio
+from annotator.models import Clip, Project, Recording
+
+RENDERER_VERSION = "1"
+MAX_WINDOW_S = 60.0
+MAX_PIXELS = 4096
+KINDS = ("spectrogram", "scalogram")
+
+
+class BadViewRequest(ValueError):
+    """A view parameter out of range; the message names it (HTTP 400)."""
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """Everything that determines a rendered image."""
+
+    kind: str
+    start: float
+    end: float
+    fmin: float
+    fmax: float
+    scale: str
+    norm: str
+    db_min: float
+    db_max: float
+    cmap: str
+    window_s: float
+    overlap: float
+    width: int | None
+    height: int | None
+    channel: int
+
+    def key(self, recording: Recording) -> str:
+        raw = json.dumps([RENDERER_VERSION, recording.sha256, asdict(self)], sort_keys=True)
+        return hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True)
+class RenderedView:
+    png: bytes
+    extent: dict[str, float]
+    key: str
+    cached: bool
+
+
+def _number(params, name: str, default, cast=float, *, lo=None, hi=None):
+    raw = params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = cast(raw)
+    except (TypeError, ValueError) as exc:
+        raise BadViewRequest(f"{name}: not a number: {raw!r}") from exc
+    if value != value or (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise BadViewRequest(f"{name}: {raw} is outside {lo}..{hi}")
+    return value
+
+
+def default_window(project: Project, clip: Clip) -> tuple[float, float]:
+    """The clip with the project's context before and after it, inside the recording."""
+    return max(0.0, clip.start_s - project.context_s), min(clip.recording.duration_s, clip.end_s + project.context_s)
+
+
+def parse_spec(kind: str, params, recording: Recording, project: Project) -> ViewSpec:
+    """Validate query parameters (defaults from the project's settings) into a ViewSpec."""
+    if kind not in KINDS:
+        raise BadViewRequest(f"kind: must be one of {KINDS}")
+    nyquist = recording.samplerate / 2
+    start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
+    end = _number(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=recording.duration_s + 1e-9)
+    if not end > start:
+        raise BadViewRequest("end: must be after start")
+    if end - start > MAX_WINDOW_S:
+        raise BadViewRequest(f"end: windows are limited to {MAX_WINDOW_S:.0f} s; use tiles for long recordings")
+    fmin = _number(params, "fmin", min(project.fmin_hz, nyquist * 0.99), lo=0.0, hi=nyquist)
+    fmax = _number(params, "fmax", min(project.fmax_hz or nyquist, nyquist), lo=0.0, hi=nyquist)
+    if not fmax > fmin:
+        raise BadViewRequest("fmax: must be above fmin")
+    if kind == "scalogram" and fmin <= 0:
+        fmin = min(1000.0, fmax / 2)
+    db_min = _number(params, "db_min", project.db_min, lo=-300.0, hi=100.0)
+    db_max = _number(params, "db_max", project.db_max, lo=-300.0, hi=100.0)
+    if not db_max > db_min:
+        raise BadViewRequest("db_max: must be above db_min")
+    spec = ViewSpec(
+        kind=kind,
+        start=round(start, 6),
+        end=round(end, 6),
+        fmin=round(fmin, 3),
+        fmax=round(fmax, 3),
+        scale=_choice(params, "scale", project.freq_scale, ("linear", "mel")),
+        norm=_choice(params, "norm", "db", ("db", "pcen")),
+        db_min=db_min,
+        db_max=db_max,
+        cmap=_choice(params, "cmap", project.colormap, tuple(imaging.COLORMAPS)),
+        window_s=_number(params, "window_s", project.window_s, lo=1e-5, hi=1.0),
+        overlap=_number(params, "overlap", project.overlap, lo=0.0, hi=0.95),
+        width=_number(params, "width", None, int, lo=16, hi=MAX_PIXELS),
+        height=_number(params, "height", None, int, lo=16, hi=MAX_PIXELS),
+        channel=_number(params, "channel", 0, int, lo=0, hi=recording.channels - 1),
+    )
+    return spec
+
+
+def _choice(params, name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = params.get(name) or default
+    if value not in allowed:
+        raise BadViewRequest(f"{name}: must be one of {', '.join(allowed)}")
+    return value
+
+
+def render(recording: Recording, spec: ViewSpec) -> RenderedView:
+    """The PNG and extent for ``spec``, from the cache when it is there."""
+    key = spec.key(recording)
+    png_path, meta_path = f"views/{key[:2]}/{key}.png", f"views/{key[:2]}/{key}.json"
+    if default_storage.exists(meta_path):
+        with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
+            return RenderedView(png.read(), json.loads(meta.read()), key, cached=True)
+    png, extent = _render_uncached(recording, spec)
+    # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
+    _save(png_path, png)
+    _save(meta_path, json.dumps(extent).encode())
+    return RenderedView(png, extent, key, cached=False)
+
+
+def _save(path: str, data: bytes) -> None:
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    default_storage.save(path, ContentFile(data))
+
+
+def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
+    with recording.open() as fh:
+        samples, samplerate = dsp.read_window(fh, spec.start, spec.end, channel=spec.channel)
+    if samples.size < 16:
+        raise BadViewRequest("the window holds too few samples to draw")
+    image = _compute(samples, samplerate, spec)
+    vmin, vmax = image.vmin, image.vmax
+    png = imaging.render_png(image.values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width,
+                             height=spec.height)
+    # dsp's extent is relative to the first sample read; the page wants recording time.
+    offset = round(spec.start * samplerate) / samplerate
+    extent = {
+        "start": offset + image.t_start,
+        "end": offset + image.t_end,
+        "low": image.f_low,
+        "high": image.f_high,
+        "scale": image.scale,
+    }
+    return png, extent
+
+
+def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
+    common: dict[str, Any] = {"norm": spec.norm, "db_min": spec.db_min, "db_max": spec.db_max}
+    if spec.kind == "spectrogram":
+        params = dsp.SpectrogramParams(window_s=spec.window_s, overlap=spec.overlap, fmin=spec.fmin,
+                                       fmax=spec.fmax, scale=spec.scale, **common)
+        return dsp.spectrogram(samples, samplerate, params)
+    params = dsp.ScalogramParams(fmin=max(spec.fmin, 1.0), fmax=spec.fmax, n_rows=spec.height or 256,
+                                 n_cols=spec.width or 1000, **common)
+    return dsp.scalogram(samples, samplerate, params)
+
+
+def audio_window(recording: Recording, params) -> tuple[bytes, float]:
+    """A WAV of a window of the recording, slowed down by ``expansion``; band-passed if asked."""
+    start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
+    end = _number(params, "end", recording.duration_s, lo=0.0, hi=recording.duration_s + 1e-9)
+    if not end > start:
+        raise BadViewRequest("end: must be after start")
+    if end - start > 600:
+        raise BadViewRequest("end: audio windows are limited to 10 minutes")
+    expansion = _number(params, "expansion", 1.0, lo=1.0, hi=100.0)
+    channel = _number(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
+    with recording.open() as fh:
+        samples, samplerate = dsp.read_window(fh, start, end, channel=channel)
+    low = _number(params, "low", None, lo=0.0, hi=samplerate / 2)
+    high = _number(params, "high", None, lo=0.0, hi=samplerate / 2)
+    if low is not None or high is not None:
+        try:
+            samples = wavio.bandpass(samples, samplerate, low or 0.0, high or samplerate / 2)
+        except ValueError as exc:
+            raise BadViewRequest(f"low/high: {exc}") from exc
+    return wavio.wav_bytes(samples, samplerate, time_expansion=expansion), expansion
+
+
+def prerender(clip: Clip) -> list[str]:
+    """Render the views the annotation page asks for first, so annotators never wait."""
+    project, recording = clip.project, clip.recording
+    start, end = default_window(project, clip)
+    keys = []
+    for kind in KINDS:
+        spec = parse_spec(kind, {"start": start, "end": end}, recording, project)
+        keys.append(render(recording, spec).key)
+    return keys
