@@ -1,4 +1,7 @@
-"""The fixed cast (a lead, two annotators, a viewer, an outsider) and shared fixtures."""
+"""The fixed cast (a lead, two annotators, a viewer, an outsider) and shared fixtures.
+
+Django imports stay inside the fixtures so the pure (Django-free) tests also run with -p no:django.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from rest_framework.test import APIClient
-
-from annotator.models import Role
-from tests import factories as f
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -17,12 +16,17 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 @pytest.fixture
 def project(db):
+    from tests import factories as f
+
     return f.make_project("Bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1, double_annotation_fraction=0.0)
 
 
 @pytest.fixture
 def cast(project):
     """lead, ann1, ann2, viewer of ``project``, and an outsider who leads another project."""
+    from annotator.models import Role
+    from tests import factories as f
+
     people = {
         "lead": f.make_user("lead"),
         "ann1": f.make_user("ann1"),
@@ -41,6 +45,8 @@ def cast(project):
 
 @pytest.fixture
 def api():
+    from rest_framework.test import APIClient
+
     def client_for(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
@@ -53,6 +59,8 @@ def api():
 @pytest.fixture
 def audio_dir(tmp_path):
     """A folder of synthetic bat-rate recordings, registered as an import root."""
+    from tests import factories as f
+
     folder = tmp_path / "audio"
     folder.mkdir()
     f.write_tone(folder / "a.wav", duration_s=2.5, seed=1)
