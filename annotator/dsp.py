@@ -683,13 +683,11 @@ def scalogram(samples: np.ndarray, samplerate: int, params: ScalogramParams) -> 
     Columns fall every ``hop = ceil(len(samples) / params.n_cols)`` samples (a whole
     number, which the fast CWT needs) and there are ``ceil(len(samples) / hop)`` of them:
     exactly n_cols when n_cols divides the window length, a few fewer otherwise, never
-    more. Each value is the coefficient AT the column time, not an average over it, so
+    more (one per sample when n_cols exceeds the samples). Each value is the coefficient AT the column time, not an average over it, so
     for short calls ask for more columns (they cost little) and let the renderer pool.
     """
     x = _as_signal(samples)
-    if params.n_cols > x.size:
-        raise ValueError(f"n_cols {params.n_cols} exceeds the {x.size} samples of the window")
-    hop = -(-x.size // params.n_cols)
+    hop = -(-x.size // params.n_cols)  # 1 when asked for more columns than samples
     n_cols = -(-x.size // hop)
     freqs, f_low, f_high = _scalogram_axis(params, samplerate)
     coefs = cwt(x, samplerate, freqs, w0=params.w0, hop=hop, n_cols=n_cols)

@@ -126,8 +126,8 @@ def _resize(values: np.ndarray, width: int, height: int, reduce: Reduce) -> np.n
 
 def _indices(values: np.ndarray, vmin: float, vmax: float) -> np.ndarray:
     scaled = (values - np.float32(vmin)) * np.float32(255.0 / (vmax - vmin))
-    np.nan_to_num(scaled, copy=False, nan=0.0)
-    np.clip(scaled, 0.0, 255.0, out=scaled)
+    np.fmax(scaled, 0.0, out=scaled)  # fmax, unlike clip, also turns NaN into 0
+    np.fmin(scaled, 255.0, out=scaled)
     return scaled.astype(np.uint8)
 
 

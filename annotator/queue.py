@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from annotator.signals import labels_submitted
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
@@ -199,6 +200,9 @@ def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
     with transaction.atomic():
         annotation = save_annotation(project, task.clip, user, data, task=task)
         _complete(task, user)
+        transaction.on_commit(
+            lambda: labels_submitted.send(sender=AnnotationTask, project=project, annotation=annotation)
+        )
     return annotation
 
 

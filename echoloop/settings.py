@@ -150,6 +150,7 @@ CELERY_TASK_ROUTES = {
     "models_app.tasks.score_*": {"queue": "score"},
     "models_app.tasks.rescore_*": {"queue": "score"},
     "models_app.tasks.train_*": {"queue": "train"},
+    "sampling.tasks.*": {"queue": "score"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SamplingConfig(AppConfig):
     name = "sampling"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from annotator.signals import labels_submitted
+        from sampling.loop import on_labels_submitted
+
+        labels_submitted.connect(on_labels_submitted, dispatch_uid="sampling-loop")

@@ -69,3 +69,32 @@ def write_tone(path, *, samplerate: int = 384_000, duration_s: float = 1.0, freq
     signal = 0.3 * np.sin(2 * np.pi * freq_hz * t) + 0.01 * rng.standard_normal(t.size)
     data = np.repeat(signal[:, None], channels, axis=1) if channels > 1 else signal
     sf.write(path, data.astype(np.float32), samplerate, subtype=subtype)
+
+
+def import_whombat(project: Project, *, annotate: tuple[str, ...] = (), annotator=None) -> list[Recording]:
+    """Import the three bat recordings in tests/data/whombat; label the clips of the recordings
+    whose names contain one of ``annotate`` with their published boxes (species tags created)."""
+    import csv
+    from pathlib import Path
+
+    from annotator import ingest, queue
+
+    folder = Path(__file__).parent / "data" / "whombat"
+    if not AudioRoot.objects.filter(path=str(folder)).exists():
+        make_root(folder)
+    ingest.import_location(project, make_dataset(project), str(folder))
+    rows = list(csv.DictReader(open(folder / "annotations_boxes.csv", newline="")))
+    tags = {s: Tag.objects.get_or_create(project=project, key="species", value=s)[0] for s in {r["species"] for r in rows}}
+    recordings = list(Recording.objects.filter(project=project).order_by("name"))
+    for rec in recordings:
+        if not any(part in rec.name for part in annotate):
+            continue
+        for clip in rec.clips.all():
+            events = [
+                queue.EventInput(float(r["start_s"]), float(r["end_s"]), float(r["low_freq_hz"]),
+                                 float(r["high_freq_hz"]), tags[r["species"]].pk)
+                for r in rows
+                if r["file"] == rec.name and clip.start_s <= float(r["start_s"]) < clip.end_s
+            ]
+            queue.save_annotation(project, clip, annotator, queue.Submission(events=events, no_calls=not events))
+    return recordings

@@ -15,6 +15,8 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("annotations", views.ClipAnnotationViewSet, basename="annotation")
 
 urlpatterns = [
+    path("", include("models_app.urls")),
+    path("", include("sampling.urls")),
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("recordings/<int:pk>/spectrogram.png", media.spectrogram, name="recording-spectrogram"),
     path("recordings/<int:pk>/scalogram.png", media.scalogram, name="recording-scalogram"),

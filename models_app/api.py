@@ -1,0 +1,105 @@
+"""API of model versions, training runs and predictions (members read; leads activate)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from annotator.access import check_role, projects_of
+from annotator.api.permissions import ProjectRole
+from annotator.models import Clip, Role, Tag
+from models_app import registry
+from models_app.models import ModelVersion, Prediction, TrainingRun
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ModelVersion
+        fields = ["id", "project", "number", "name", "source", "parent", "class_names", "n_labels", "metrics",
+                  "is_active", "forced", "created_at"]
+        read_only_fields = fields
+
+
+class TrainingRunSerializer(serializers.ModelSerializer):
+    progress = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = TrainingRun
+        fields = ["id", "project", "status", "trigger", "force_activate", "parent", "result", "n_labels", "epoch",
+                  "n_epochs", "progress", "history", "log", "error", "created_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ModelVersionSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "is_active", "source"]
+
+    def get_queryset(self):
+        return ModelVersion.objects.filter(project__in=projects_of(self.request.user))
+
+    @extend_schema(request=None, responses={200: ModelVersionSerializer})
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """A lead makes this version active even if it scored worse (recorded as forced)."""
+        version = self.get_object()
+        check_role(version.project, request.user, (Role.LEAD,))
+        active = registry.active_version(version.project)
+        registry.activate_version(version, forced=active is not None and active.pk != version.pk)
+        return Response(ModelVersionSerializer(version).data)
+
+
+class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TrainingRunSerializer
+    permission_classes = [ProjectRole]
+    filterset_fields = ["project", "status"]
+
+    def get_queryset(self):
+        return TrainingRun.objects.filter(project__in=projects_of(self.request.user))
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+def clip_predictions(request, pk: int):
+    """The active version's detections on a clip, as dashed boxes for the annotation page."""
+    clip = Clip.objects.filter(pk=pk, project__in=projects_of(request.user)).first()
+    if clip is None:
+        raise Http404("No such clip.")
+    version = registry.active_version(clip.project)
+    prediction = Prediction.objects.filter(clip=clip, version=version).first() if version else None
+    if prediction is None:
+        return Response({"model_version": None, "events": []})
+    tags = {t.value: t.pk for t in Tag.objects.filter(project=clip.project)}
+    events = [{**d, "tag": tags.get(d.get("label"))} for d in prediction.detections]
+    return Response({"model_version": {"id": version.pk, "name": version.name}, "events": events})
+
+
+class PredictionImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+@extend_schema(request={"multipart/form-data": PredictionImportSerializer}, responses={201: ModelVersionSerializer})
+@api_view(["POST"])
+def import_predictions(request, pk: int):
+    """A lead imports an external model's outputs (BatDetect2 JSON, BirdNET tables, AOEF prediction
+    sets) as a read-only version; the format is sniffed from the content. All or nothing."""
+    from annotator import formats
+    from annotator.access import project_for
+    from models_app import external
+
+    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    body = PredictionImportSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    upload = body.validated_data["file"]
+    try:
+        data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
+        format_name, annset = formats.read(upload.name, data, recording=upload.name)
+        version = external.import_predictions(project, annset, format_name)
+    except formats.FormatError as exc:
+        return Response({"detail": str(exc)}, status=400)
+    return Response(ModelVersionSerializer(version).data, status=201)

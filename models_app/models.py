@@ -1,0 +1,152 @@
+"""Model versions, training runs, rescoring jobs and per-clip predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db import models
+from django.db.models import Q
+
+from annotator.models import Clip, Project
+
+
+class ModelVersion(models.Model):
+    """Weights + config + metrics of one trained (or imported) detector of a project."""
+
+    class Source(models.TextChoices):
+        TRAINED = "trained"
+        BATDETECT2 = "batdetect2", "BatDetect2 outputs"
+        BIRDNET = "birdnet", "BirdNET results"
+        AOEF = "aoef", "soundevent prediction set"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="model_versions")
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=20, choices=Source, default=Source.TRAINED)
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    config = models.JSONField(default=dict, blank=True)
+    class_names = models.JSONField(default=list, blank=True)
+    weights = models.FileField(upload_to="models/", blank=True, max_length=300)
+    n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips the version was trained on.")
+    metrics = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=False)
+    forced = models.BooleanField(default=False, help_text="Activated by a lead although not better.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="unique_version_number"),
+            models.UniqueConstraint(fields=["project"], condition=Q(is_active=True), name="one_active_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} v{self.number} ({self.source})"
+
+    @property
+    def is_external(self) -> bool:
+        return self.source != self.Source.TRAINED
+
+    @property
+    def name(self) -> str:
+        return f"v{self.number}" + ("" if not self.is_external else f" ({self.get_source_display()})")
+
+
+class TrainingRun(models.Model):
+    """One (re)training of a project's detector: status, per-epoch progress, log and outcome."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded", "Succeeded (activated)"
+        KEPT_OLD = "kept_old", "Succeeded (not better: previous version kept)"
+        FAILED = "failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_runs")
+    status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
+    trigger = models.CharField(max_length=20, default="labels", help_text="labels, request, …")
+    requested_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
+    force_activate = models.BooleanField(default=False)
+    parent = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    result = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs")
+    n_labels = models.PositiveIntegerField(default=0)
+    epoch = models.PositiveIntegerField(default=0)
+    n_epochs = models.PositiveIntegerField(default=0)
+    history = models.JSONField(default=list, blank=True)
+    log = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One training per project at a time: a second request while one is queued or
+            # running fails on this constraint instead of starting a parallel run.
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(status__in=["queued", "running"]), name="one_training_at_a_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"training {self.pk} of {self.project} ({self.status})"
+
+    @property
+    def progress(self) -> float:
+        return self.epoch / self.n_epochs if self.n_epochs else 0.0
+
+
+class RescoreJob(models.Model):
+    """Scoring of a project's unlabelled pool by one version, in chunks over any number of workers."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="rescore_jobs")
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    n_chunks = models.PositiveIntegerField(default=0)
+    n_clips = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"rescore {self.pk} by {self.version}"
+
+    @property
+    def scored(self) -> int:
+        return Prediction.objects.filter(version=self.version).count()
+
+
+class Prediction(models.Model):
+    """What one version says about one clip. Unique per (clip, version): rescoring is idempotent."""
+
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="predictions")
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="predictions")
+    class_probs = models.JSONField(default=list, help_text="Aligned with the version's class_names.")
+    any_event = models.FloatField(default=0.0)
+    detections = models.JSONField(default=list, help_text="start_s, end_s, low_hz, high_hz, label, score")
+    uncertainty = models.JSONField(default=dict)
+    window_uncertainty = models.JSONField(default=list)
+    # float16 bytes: a 128-d embedding is 256 bytes, so a million-clip pool loads in seconds.
+    embedding = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clip", "version"], name="one_prediction_per_clip_version")]
+        indexes = [models.Index(fields=["version", "clip"], name="prediction_version_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.version} on clip {self.clip_id}"
+
+    def embedding_array(self) -> np.ndarray | None:
+        if not self.embedding:
+            return None
+        return np.frombuffer(bytes(self.embedding), dtype=np.float16).astype(np.float32)
+
+    @staticmethod
+    def pack_embedding(vector: np.ndarray) -> bytes:
+        return np.asarray(vector, dtype=np.float16).tobytes()

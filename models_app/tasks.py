@@ -1,0 +1,69 @@
+"""Celery tasks of the model loop: thin wrappers that load rows and call one function."""
+
+from __future__ import annotations
+
+from celery import chord, group, shared_task
+from django.utils import timezone
+
+from annotator.models import Clip
+from models_app import registry
+from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
+
+CHUNK_SIZE = 64
+
+
+@shared_task(name="models_app.tasks.train_model", acks_late=True)
+def train_model(run_id: int) -> int | None:
+    """Run a queued training (train queue). Returns the new version's id, if any."""
+    run = TrainingRun.objects.select_related("project", "parent").filter(pk=run_id).first()
+    if run is None or run.status not in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING):
+        return None  # gone, or already finished by an earlier delivery
+    run = registry.run_training(run)
+    return run.result_id
+
+
+@shared_task(name="models_app.tasks.rescore_pool", bind=True, acks_late=True)
+def rescore_pool(self, project_id: int):
+    """Score the project's unlabelled clips with its active version: a chord of chunks (score queue).
+
+    Clips the version already scored are left out, so a rescore interrupted by a dead worker
+    resumes where it stopped; chunks themselves are idempotent.
+    """
+    version = ModelVersion.objects.filter(project_id=project_id, is_active=True).first()
+    if version is None or version.is_external:
+        return None
+    job = RescoreJob.objects.create(version=version)
+    clip_ids = pending_clip_ids(version)
+    chunks = [clip_ids[i : i + CHUNK_SIZE] for i in range(0, len(clip_ids), CHUNK_SIZE)]
+    RescoreJob.objects.filter(pk=job.pk).update(n_chunks=len(chunks), n_clips=len(clip_ids))
+    if not chunks:
+        return rescore_finished(job.pk)
+    # replace() splices the chord into whatever chain called us, so the next step (sampling)
+    # runs only after every chunk is done.
+    raise self.replace(chord(group(score_chunk.si(version.pk, c) for c in chunks), rescore_finished.si(job.pk)))
+
+
+def pending_clip_ids(version: ModelVersion) -> list[int]:
+    scored = Prediction.objects.filter(version=version).values("clip_id")
+    return list(
+        Clip.objects.for_project(version.project).unlabeled().exclude(pk__in=scored).order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@shared_task(name="models_app.tasks.score_chunk", acks_late=True, max_retries=3)
+def score_chunk(version_id: int, clip_ids: list[int]) -> int:
+    """Score one chunk of clips (score queue); safe to redeliver."""
+    version = ModelVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return 0
+    return registry.score_clips(version, clip_ids)
+
+
+@shared_task(name="models_app.tasks.rescore_finished")
+def rescore_finished(job_id: int) -> int:
+    job = RescoreJob.objects.filter(pk=job_id).first()
+    if job is None:
+        return 0
+    RescoreJob.objects.filter(pk=job_id).update(status=RescoreJob.Status.DONE, finished_at=timezone.now())
+    return job.version.project_id

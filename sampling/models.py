@@ -1,0 +1,67 @@
+"""Sampling rounds: which clips a round chose for annotation, and why."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from annotator.models import AnnotationTask, Clip, Project
+from models_app.models import ModelVersion
+
+
+class SamplingRound(models.Model):
+    """One batch chosen by a strategy (or a cold start), turned into annotation tasks."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="sampling_rounds")
+    number = models.PositiveIntegerField()
+    model_version = models.ForeignKey(
+        ModelVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sampling_rounds",
+    )
+    strategy = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    cold_start = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=30, default="manual")
+    candidates = models.PositiveIntegerField(default=0, help_text="Clips the strategy chose from.")
+    batch_size = models.PositiveIntegerField(default=0)
+    audit_fraction = models.FloatField(default=0.0)
+    selection_seconds = models.FloatField(default=0.0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="unique_round_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} round {self.number} ({self.strategy})"
+
+
+class SamplingPick(models.Model):
+    """One clip a round chose: its rank, the strategy's score and a human-readable reason."""
+
+    round = models.ForeignKey(SamplingRound, on_delete=models.CASCADE, related_name="picks")
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="sampling_picks")
+    task = models.ForeignKey(
+        AnnotationTask, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rank = models.PositiveIntegerField()
+    score = models.FloatField(default=0.0)
+    reason = models.CharField(max_length=300)
+    is_audit = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["round", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "clip"], name="one_pick_per_round_clip")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.reason}"

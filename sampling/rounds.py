@@ -1,0 +1,252 @@
+"""Sampling rounds: turn the active version's predictions (or, with no model, cheap features and
+strata) into the next batch of annotation tasks, each with a rank and a reason."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Max
+
+from annotator import dsp, queue
+from annotator.models import Clip, Project
+from models_app.models import ModelVersion, Prediction
+from sampling import strategies
+from sampling.models import SamplingPick, SamplingRound
+
+log = logging.getLogger(__name__)
+
+COLD_START_FEATURE_LIMIT = 20_000  # above this many clips, a cold start is stratified, not coverage
+
+
+class RoundError(ValueError):
+    """The round cannot run as asked (unknown strategy, nothing to choose from)."""
+
+
+def candidate_clips(project: Project):
+    """The pool: clips nobody labelled and nobody has queued."""
+    return (
+        Clip.objects.for_project(project).unlabeled().not_queued().select_related("recording__site")
+    )
+
+
+def start_round(
+    project: Project,
+    *,
+    user=None,
+    strategy: str | None = None,
+    k: int | None = None,
+    trigger: str = "manual",
+    seed: int | None = None,
+) -> SamplingRound:
+    """Choose the next batch with the project's strategy and queue it; returns the round."""
+    clips = list(candidate_clips(project).order_by("pk"))
+    if not clips:
+        raise RoundError("every clip is already labelled or queued")
+    version = ModelVersion.objects.filter(project=project, is_active=True).first()
+    pool, clips = build_pool(project, clips, version)
+    name, params, cold = _plan(project, strategy, pool)
+    k = min(k or project.batch_size, len(pool))
+    rng = np.random.default_rng(seed)
+    began = time.perf_counter()
+    run_params = {key: value for key, value in params.items() if key != "fallback_from"}
+    selection = _run(name, run_params, cold, pool, k, rng, project.audit_fraction)
+    elapsed = time.perf_counter() - began
+    return _record(
+        project, version, name, params, cold, trigger, user, clips, selection, pool, elapsed
+    )
+
+
+def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
+    """(strategy name, params, cold start?) for this pool."""
+    name = strategy or project.sampling_strategy
+    params = dict((project.sampling_params or {}).get("strategy_params", {}))
+    try:
+        entry = strategies.get(name)
+    except ValueError as exc:
+        raise RoundError(str(exc)) from exc
+    if pool.probs is None and pool.window_uncertainty is None:
+        # No model yet: a cold start, which never uses uncertainty.
+        method = (project.sampling_params or {}).get("cold_start", "coverage")
+        if method == "coverage" and pool.features is None:
+            method = "stratified" if pool.strata else "random"
+        return method, {}, True
+    missing = [f for f in entry.requires if getattr(pool, f) is None]
+    if missing and strategy is None:
+        # The project's default strategy, but the active (e.g. imported) model gives no
+        # embeddings: fall back to plain uncertainty and say so in the round's params.
+        return "entropy" if pool.probs is not None else "top_windows", {"fallback_from": name}, False
+    if missing:
+        raise RoundError(f"strategy {name!r} needs {', '.join(missing)}, which the active model does not give")
+    return name, params, False
+
+
+def _run(name, params, cold, pool, k, rng, audit_fraction) -> strategies.Selection:
+    if cold:
+
+        def pick(p, n, *, rng, **kw):
+            return strategies.cold_start(p, n, rng=rng, method=name, **kw)
+    else:
+        pick = strategies.get(name).fn
+    return strategies.with_audit(pick, audit_fraction)(pool, k, rng=rng, **params)
+
+
+@transaction.atomic
+def _record(
+    project, version, name, params, cold, trigger, user, clips, selection, pool, elapsed
+) -> SamplingRound:
+    number = (
+        SamplingRound.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
+    ) + 1
+    rnd = SamplingRound.objects.create(
+        project=project,
+        number=number,
+        model_version=version,
+        strategy=name,
+        params=params,
+        cold_start=cold,
+        trigger=trigger,
+        candidates=len(pool),
+        batch_size=len(selection),
+        audit_fraction=project.audit_fraction,
+        selection_seconds=elapsed,
+        created_by=user,
+    )
+    chosen = [clips[i] for i in selection.indices]
+    audit = [reason == "audit" for reason in selection.reasons]
+    # Newer rounds first; within a round, the strategy's rank order.
+    priorities = [number + 1.0 - rank / max(len(chosen), 1) for rank in range(len(chosen))]
+    tasks = queue.enqueue(
+        project,
+        chosen,
+        priorities=priorities,
+        reasons=selection.reasons,
+        source="cold start" if cold else "sampling",
+        audit=audit,
+        round_number=number,
+    )
+    first_task = {t.clip_id: t for t in tasks if t.slot == 1}
+    SamplingPick.objects.bulk_create(
+        SamplingPick(
+            round=rnd,
+            clip=clip,
+            task=first_task.get(clip.pk),
+            rank=rank + 1,
+            score=float(selection.scores[rank]),
+            reason=selection.reasons[rank],
+            is_audit=audit[rank],
+        )
+        for rank, clip in enumerate(chosen)
+    )
+    return rnd
+
+
+# --- the pool as arrays -------------------------------------------------------------------------
+
+
+def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None):
+    """Arrays for the strategies. With a version, only the clips it scored take part."""
+    predictions = {}
+    if version is not None:
+        rows = Prediction.objects.filter(
+            version=version, clip__in=[c.pk for c in clips]
+        ).values_list("clip_id", "class_probs", "window_uncertainty", "embedding")
+        predictions = {row[0]: row[1:] for row in rows}
+        if predictions:
+            clips = [c for c in clips if c.pk in predictions]
+    ids = np.array([c.pk for c in clips], dtype=np.int64)
+    strata = _strata(clips, predictions)
+    if not predictions:
+        features = _try_cheap_features(clips) if len(clips) <= COLD_START_FEATURE_LIMIT else None
+        return strategies.Pool(ids=ids, features=features, strata=strata), clips
+    probs, windows, embeddings = _prediction_arrays([predictions[c.pk] for c in clips])
+    labelled = _labelled_embeddings(project, version)
+    pool = strategies.Pool(
+        ids=ids,
+        probs=probs,
+        window_uncertainty=windows,
+        embeddings=embeddings,
+        strata=strata,
+        labelled_embeddings=labelled,
+    )
+    return pool, clips
+
+
+def _prediction_arrays(rows):
+    probs = np.array([r[0] for r in rows], dtype=np.float32)
+    if probs.ndim != 2 or probs.shape[1] == 0:
+        probs = None
+    width = max((len(r[1]) for r in rows), default=0)
+    windows = None
+    if width:
+        windows = np.full((len(rows), width), np.nan, dtype=np.float32)
+        for i, r in enumerate(rows):
+            windows[i, : len(r[1])] = r[1]
+    embeddings = None
+    if all(r[2] for r in rows):
+        embeddings = np.stack([np.frombuffer(bytes(r[2]), dtype=np.float16) for r in rows]).astype(
+            np.float32
+        )
+    return probs, windows, embeddings
+
+
+def _labelled_embeddings(project: Project, version: ModelVersion) -> np.ndarray | None:
+    rows = Prediction.objects.filter(
+        version=version, clip__in=Clip.objects.for_project(project).labelled()
+    )
+    vectors = [
+        np.frombuffer(bytes(e), dtype=np.float16)
+        for e in rows.values_list("embedding", flat=True)
+        if e
+    ]
+    return np.stack(vectors).astype(np.float32) if vectors else None
+
+
+def _strata(clips: list[Clip], predictions: dict) -> dict[str, np.ndarray]:
+    """Site, time of night (3-hour bins), season, and the predicted species when there is a model."""
+    site = np.array([c.recording.site_id or 0 for c in clips], dtype=np.int64)
+    hour = np.array([_hour_bin(c) for c in clips], dtype=np.int64)
+    month = np.array(
+        [c.recording.recorded_at.month if c.recording.recorded_at else 0 for c in clips]
+    )
+    strata = {"site": site, "hour": hour, "season": (month % 12) // 3}
+    if predictions:
+        probs = [predictions[c.pk][0] for c in clips]
+        strata["species"] = np.array(
+            [int(np.argmax(p)) if len(p) else 0 for p in probs], dtype=np.int64
+        )
+    return strata
+
+
+def _hour_bin(clip: Clip) -> int:
+    rec = clip.recording
+    if rec.recorded_at is None:
+        return -1
+    seconds = rec.recorded_at.hour * 3600 + rec.recorded_at.minute * 60 + clip.start_s
+    return int(seconds // 3600) % 24 // 3
+
+
+def _try_cheap_features(clips: list[Clip]) -> np.ndarray | None:
+    """Cheap features, or None (then a stratified cold start) if some audio cannot be read."""
+    try:
+        return cheap_features(clips)
+    except (OSError, dsp.AudioError) as exc:
+        log.warning("cold start falls back to strata: %s", exc)
+        return None
+
+
+def cheap_features(clips: list[Clip]) -> np.ndarray:
+    """Per-clip log band energies and their variation over time: enough for coverage sampling."""
+    params = dsp.SpectrogramParams(window_s=0.004, overlap=0.5, scale="linear")
+    rows = []
+    for clip in clips:
+        with clip.recording.open() as fh:
+            samples, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
+        spec = dsp.spectrogram(samples, samplerate, params).values
+        bands = np.array_split(spec, 16, axis=0)
+        band = np.stack([b.mean(axis=0) for b in bands])  # [16, T] dB
+        rows.append(np.concatenate([band.mean(axis=1), band.std(axis=1), band.max(axis=1)]))
+    feats = np.array(rows, dtype=np.float32)
+    return (feats - feats.mean(axis=0)) / (feats.std(axis=0) + 1e-6)
