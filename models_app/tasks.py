@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from celery import chord, group, shared_task
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ from annotator.models import Clip
 from models_app import registry
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
-CHUNK_SIZE = 64
+CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
 
 
 @shared_task(name="models_app.tasks.train_model", acks_late=True)

@@ -1,0 +1,300 @@
+"""Scoring clips and long recordings with a trained detector.
+
+``Detector.load(checkpoint)`` gives a CPU/GPU scorer. ``score_clips`` batches many clips
+per forward pass; ``score_recording`` walks a long file in overlapping chunks (reading
+only one batch of chunks at a time, so memory stays flat) and keeps each event only in
+the chunk that owns its centre time, so calls in an overlap are not reported twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
+from .features import compute_features
+from .training import TrainResult, load_checkpoint
+
+
+@dataclass
+class ClipScore:
+    """Everything the sampler and the pages need about one clip.
+
+    ``class_probs`` follow ``Detector.class_names`` (multi-label: independent sigmoids).
+    ``uncertainty`` holds ``entropy``, ``margin``, ``least_confidence`` and
+    ``max_binary_entropy`` (all in [0, 1], higher = more uncertain, see
+    ``clip_uncertainty``). ``window_uncertainties`` has one value per ``window_s`` of
+    clip time (binary entropy of the best detection score there) and
+    ``event_uncertainties`` one per event, for top-K style aggregation.
+    """
+
+    events: list[Event]
+    class_probs: np.ndarray  # [C] float32
+    any_event_prob: float
+    embedding: np.ndarray  # [D] float32, L2-normalised
+    uncertainty: dict[str, float]
+    window_uncertainties: np.ndarray  # [W] float32
+    event_uncertainties: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+
+
+@dataclass
+class RecordingScore:
+    """Events of a whole recording (absolute times) and the per-chunk clip scores."""
+
+    events: list[Event]
+    chunk_starts_s: np.ndarray
+    chunks: list[ClipScore]
+    duration_s: float
+    samplerate: int
+
+
+class Detector:
+    """A trained detector ready to score audio (weights in eval mode, no gradients)."""
+
+    def __init__(
+        self,
+        net: DetectorNet,
+        config: DetectorConfig,
+        *,
+        device: str | torch.device | None = None,
+        batch_size: int = 16,
+        threshold: float = 0.3,
+        top_k: int = 200,
+        window_s: float = 0.1,
+    ):
+        self.device = torch.device(device) if device else _auto_device()
+        self.net = fuse_for_inference(net).to(self.device, memory_format=torch.channels_last)
+        self.config = config
+        self.batch_size = batch_size
+        self.threshold = threshold
+        self.top_k = top_k
+        self.window_s = window_s
+
+    @classmethod
+    def load(cls, checkpoint: str | Path | BinaryIO | bytes | TrainResult, **kwargs) -> Detector:
+        """Build from a checkpoint path, file object, bytes or an in-memory ``TrainResult``."""
+        result = checkpoint if isinstance(checkpoint, TrainResult) else load_checkpoint(checkpoint)
+        return cls.from_result(result, **kwargs)
+
+    @classmethod
+    def from_result(cls, result: TrainResult, **kwargs) -> Detector:
+        """Build from a ``TrainResult`` (e.g. straight after ``train``)."""
+        return cls(result.build_model(), result.config, **kwargs)
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.config.class_names)
+
+    # ------------------------------------------------------------------ clips
+
+    def score_clip(self, samples: np.ndarray, samplerate: int) -> ClipScore:
+        """Score one clip of audio."""
+        return self.score_clips([(samples, samplerate)])[0]
+
+    def score_clips(self, clips: Sequence[tuple[np.ndarray, int]]) -> list[ClipScore]:
+        """Score many ``(samples, samplerate)`` clips, several per forward pass."""
+        feats = [compute_features(x, sr, self.config.features) for x, sr in clips]
+        return self.score_features_batch(feats)
+
+    def score_features(self, features: np.ndarray) -> ClipScore:
+        """Score one precomputed ``[F, T]`` feature image."""
+        return self.score_features_batch([features])[0]
+
+    def score_features_batch(self, feats: Sequence[np.ndarray]) -> list[ClipScore]:
+        """Score feature images; equal widths share a forward pass (no padding artefacts)."""
+        out: list[ClipScore | None] = [None] * len(feats)
+        by_width: dict[int, list[int]] = {}
+        for i, f in enumerate(feats):
+            by_width.setdefault(f.shape[1], []).append(i)
+        for idx in by_width.values():
+            for start in range(0, len(idx), self.batch_size):
+                part = idx[start : start + self.batch_size]
+                for i, score in zip(part, self._forward([feats[i] for i in part])):
+                    out[i] = score
+        return out  # type: ignore[return-value]
+
+    def _forward(self, feats: Sequence[np.ndarray]) -> list[ClipScore]:
+        """One batched forward pass and decoding."""
+        x = torch.from_numpy(np.stack(feats).astype(np.float32, copy=False)).unsqueeze(1)
+        x = x.to(self.device).contiguous(memory_format=torch.channels_last)
+        with torch.inference_mode():
+            out = self.net(x)
+            events = decode(out, self.config, threshold=self.threshold, top_k=self.top_k)
+            probs = torch.sigmoid(out["clip_logits"]).float().cpu().numpy()
+            any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
+            emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
+            heat = torch.sigmoid(out["heatmap"].float()).amax(dim=(1, 2)).cpu().numpy()  # [B, To]
+        return [
+            self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b]) for b in range(len(feats))
+        ]
+
+    def _clip_score(self, events, probs, any_p, emb, heat_t) -> ClipScore:
+        names = self.class_names
+        return ClipScore(
+            events=events,
+            class_probs=probs[: len(names)].astype(np.float32),
+            any_event_prob=any_p,
+            embedding=emb.astype(np.float32),
+            uncertainty=clip_uncertainty(probs[: len(names)], any_p),
+            window_uncertainties=self._window_uncertainties(heat_t),
+            event_uncertainties=np.array([event_uncertainty(e) for e in events], dtype=np.float32),
+        )
+
+    def _window_uncertainties(self, heat_t: np.ndarray) -> np.ndarray:
+        """Binary entropy of the best detection probability in each ``window_s`` window."""
+        cols_per_s = self.config.features.frames_per_second / self.config.stride
+        w = max(1, int(round(self.window_s * cols_per_s)))
+        n = int(np.ceil(len(heat_t) / w))
+        padded = np.pad(heat_t, (0, n * w - len(heat_t)))
+        return binary_entropy(padded.reshape(n, w).max(axis=1)).astype(np.float32)
+
+    # ------------------------------------------------------------- recordings
+
+    def score_recording(
+        self,
+        source: str | Path | np.ndarray,
+        samplerate: int | None = None,
+        *,
+        chunk_s: float = 1.0,
+        overlap_s: float = 0.1,
+    ) -> RecordingScore:
+        """Score a long recording (file path, or samples + ``samplerate``) in chunks.
+
+        Consecutive chunks overlap by ``overlap_s`` (longer than any call, so a call cut
+        at one chunk's edge is whole in the next). Each chunk owns the part of the overlap
+        nearest its own centre; an event is kept only by the chunk owning its centre time.
+        """
+        if overlap_s * 2 >= chunk_s:
+            raise ValueError("overlap_s must be less than half of chunk_s")
+        with _AudioSource(source, samplerate) as audio:
+            starts = chunk_starts(audio.frames, audio.samplerate, chunk_s, overlap_s)
+            chunks: list[ClipScore] = []
+            for begin in range(0, len(starts), self.batch_size):
+                part = starts[begin : begin + self.batch_size]
+                clips = [(audio.read(s, chunk_s), audio.samplerate) for s in part]
+                chunks += self.score_clips(clips)
+            duration = audio.frames / audio.samplerate
+        events = _merge_chunks(starts, chunks, chunk_s, overlap_s, duration)
+        return RecordingScore(events, starts, chunks, duration, audio.samplerate)
+
+
+# --------------------------------------------------------------- chunking
+
+
+def chunk_starts(n_frames: int, samplerate: int, chunk_s: float, overlap_s: float) -> np.ndarray:
+    """Chunk start times (s): step ``chunk_s - overlap_s``; the last chunk ends at the end."""
+    duration = n_frames / samplerate
+    step = chunk_s - overlap_s
+    if duration <= chunk_s:
+        return np.array([0.0])
+    n = int(np.ceil((duration - chunk_s) / step)) + 1
+    starts = np.arange(n) * step
+    starts[-1] = min(starts[-1], duration - chunk_s)  # full-length last chunk
+    return starts
+
+
+def _merge_chunks(
+    starts: np.ndarray, chunks: list[ClipScore], chunk_s: float, overlap_s: float, duration: float
+) -> list[Event]:
+    """Shift events to recording time and keep each one only in the chunk owning its centre."""
+    bounds = _ownership(starts, chunk_s, duration)
+    merged = []
+    for (lo, hi), start, chunk in zip(bounds, starts, chunks):
+        for e in chunk.events:
+            centre = start + (e.start_s + e.end_s) / 2
+            if lo <= centre < hi:
+                merged.append(replace(e, start_s=e.start_s + start, end_s=e.end_s + start))
+    merged.sort(key=lambda e: e.start_s)
+    return merged
+
+
+def _ownership(starts: np.ndarray, chunk_s: float, duration: float) -> list[tuple[float, float]]:
+    """Half-open time range owned by each chunk: split every overlap at its midpoint."""
+    ends = starts + chunk_s
+    cuts = [(ends[i] + starts[i + 1]) / 2 for i in range(len(starts) - 1)]
+    lows = [-np.inf, *cuts]
+    highs = [*cuts, np.inf]
+    return list(zip(lows, highs))
+
+
+class _AudioSource:
+    """Random access to chunks of an array or a sound file, without loading the file."""
+
+    def __init__(self, source: str | Path | np.ndarray, samplerate: int | None):
+        self._file: sf.SoundFile | None = None
+        if isinstance(source, np.ndarray):
+            if not samplerate:
+                raise ValueError("samplerate is required with raw samples")
+            self._array = source if source.ndim == 1 else source.mean(axis=1)
+            self.samplerate, self.frames = int(samplerate), len(self._array)
+        else:
+            self._file = sf.SoundFile(str(source))
+            self.samplerate, self.frames = self._file.samplerate, self._file.frames
+
+    def read(self, start_s: float, length_s: float) -> np.ndarray:
+        """Mono float32 samples of ``[start_s, start_s + length_s)`` (shorter at the end)."""
+        i0 = int(round(start_s * self.samplerate))
+        n = int(round(length_s * self.samplerate))
+        if self._file is None:
+            return np.asarray(self._array[i0 : i0 + n], dtype=np.float32)
+        self._file.seek(i0)
+        x = self._file.read(n, dtype="float32", always_2d=True)
+        return x.mean(axis=1)
+
+    def __enter__(self) -> _AudioSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+# ------------------------------------------------------------- uncertainty
+
+
+def binary_entropy(p: np.ndarray | float) -> np.ndarray:
+    """Entropy of a Bernoulli(p) in bits (1 at p = 0.5, 0 at 0 or 1)."""
+    p = np.clip(np.asarray(p, dtype=np.float64), 1e-7, 1 - 1e-7)
+    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+
+
+def clip_uncertainty(class_probs: np.ndarray, any_event_prob: float) -> dict[str, float]:
+    """Uncertainty of a clip's prediction, each in [0, 1].
+
+    The clip-level outcome is read as one distribution over {no call, species 1..C}:
+    ``(1 - q, q * p_c / sum p)`` with ``q`` the any-event probability and ``p`` the
+    per-species sigmoids. ``entropy`` (normalised by log(C + 1)), ``margin`` (1 − gap
+    between the two most likely outcomes) and ``least_confidence`` (1 − top probability)
+    are taken over it; ``max_binary_entropy`` is the largest Bernoulli entropy among the
+    independent outputs (any-event and each species).
+    """
+    p = np.asarray(class_probs, dtype=np.float64)
+    share = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / max(1, len(p)))
+    dist = np.concatenate([[1.0 - any_event_prob], any_event_prob * share])
+    dist = np.clip(dist, 1e-12, 1.0)
+    top = np.sort(dist)[::-1]
+    entropy = float(-(dist * np.log(dist)).sum() / np.log(len(dist))) if len(dist) > 1 else 0.0
+    return {
+        "entropy": entropy,
+        "margin": float(1.0 - (top[0] - (top[1] if len(top) > 1 else 0.0))),
+        "least_confidence": float(1.0 - top[0]),
+        "max_binary_entropy": float(binary_entropy(np.concatenate([[any_event_prob], p])).max()),
+    }
+
+
+def event_uncertainty(event: Event) -> float:
+    """Mean of the detection's Bernoulli entropy and its normalised class entropy."""
+    probs = np.clip(np.array(list(event.class_probs.values()), dtype=np.float64), 1e-12, 1.0)
+    cls_h = float(-(probs * np.log(probs)).sum() / np.log(len(probs))) if len(probs) > 1 else 0.0
+    return 0.5 * (float(binary_entropy(event.score)) + cls_h)
+
+
+def _auto_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+

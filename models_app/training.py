@@ -1,0 +1,547 @@
+"""Training the detector from annotated clips, warm starts and checkpoints.
+
+Positives are the annotators' boxes, negatives the clips answered "no calls". Targets are
+CenterNet-style: a Gaussian bump at each box centre on the output grid, log box size at
+the centre cell, the species at cells near the centre, plus clip-level labels. Audio
+augmentations act on the feature image (cheap; the features are computed once).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .detector import DetectorConfig, DetectorNet
+from .evaluation import evaluate  # noqa: F401  (public: re-exported for callers)
+from .features import FeatureConfig, compute_features, freq_to_row, time_to_col
+
+CHECKPOINT_FORMAT = "echoloop-detector/1"
+META_KEYS = ("site", "hour", "season")
+
+
+class BoxLike(Protocol):
+    """A labelled box; ``low_hz``/``high_hz`` ``None`` means the full band (birds)."""
+
+    start_s: float
+    end_s: float
+    low_hz: float | None
+    high_hz: float | None
+    label: str | None
+
+
+@dataclass
+class Box:
+    """Concrete ``BoxLike`` for callers that have no box type of their own."""
+
+    start_s: float
+    end_s: float
+    low_hz: float | None = None
+    high_hz: float | None = None
+    label: str | None = None
+
+
+@dataclass
+class Example:
+    """One labelled clip: audio (+ samplerate) or precomputed ``[F, T]`` features.
+
+    ``events`` are boxes in clip time; a box whose label is ``None`` or not a known class
+    still teaches detection but not species. ``is_empty`` marks a clip answered "no
+    calls". ``meta`` may hold site, hour and season for the auxiliary heads.
+    """
+
+    events: Sequence[BoxLike] = ()
+    audio: np.ndarray | None = None
+    samplerate: int | None = None
+    features: np.ndarray | None = None
+    is_empty: bool = False
+    meta: dict | None = None
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run (the detector's config is nested)."""
+
+    detector: DetectorConfig
+    epochs: int = 10
+    batch_size: int = 16
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    crop_s: float | None = None  # random crops of this length (None: whole clips)
+    augment: bool = True
+    mix_empty_prob: float = 0.3  # overlay an empty clip's background (mixup-style)
+    mask_prob: float = 0.3  # SpecAugment-style time and frequency masks
+    max_shift_s: float = 0.1  # random time shift
+    use_metadata: bool = False  # train the auxiliary site/hour/season heads
+    meta_keys: tuple[str, ...] = META_KEYS
+    loss_weights: dict[str, float] = field(
+        default_factory=lambda: {"heatmap": 1.0, "size": 0.1, "classes": 1.0, "clip": 0.5, "any": 0.5, "meta": 0.2}
+    )
+    seed: int = 0
+    num_threads: int | None = None  # CPU threads (None: leave torch's setting)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["detector"] = self.detector.to_dict()
+        data["meta_keys"] = list(self.meta_keys)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        names = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in names}
+        kwargs["detector"] = DetectorConfig.from_dict(data["detector"])
+        kwargs["meta_keys"] = tuple(kwargs.get("meta_keys", META_KEYS))
+        return cls(**kwargs)
+
+
+@dataclass
+class TrainResult:
+    """Outcome of ``train``: weights (CPU tensors), the config to rebuild the model, metrics."""
+
+    state_dict: dict[str, torch.Tensor]
+    config: DetectorConfig
+    metrics: dict
+    history: list[dict]
+
+    def build_model(self) -> DetectorNet:
+        """A ready-to-use detector in eval mode."""
+        model = DetectorNet(self.config)
+        model.load_state_dict(self.state_dict)
+        return model.eval()
+
+
+ProgressFn = Callable[[int, int, dict], None]
+
+
+# ------------------------------------------------------------------- training
+
+
+def train(
+    cfg: TrainConfig,
+    examples: Sequence[Example],
+    *,
+    init_state: dict | TrainResult | None = None,
+    device: str | torch.device | None = None,
+    progress: ProgressFn | None = None,
+    val_examples: Sequence[Example] | None = None,
+) -> TrainResult:
+    """Train a detector on ``examples`` and return its weights, config and metrics.
+
+    ``init_state`` warm-starts from a previous ``TrainResult``, a loaded checkpoint dict
+    or a bare state_dict; heads whose class list changed are remapped by class name when
+    the old names are known, re-initialised otherwise. ``device=None`` picks CUDA when
+    available. ``progress(epoch, n_epochs, metrics)`` is called after every epoch.
+    ``val_examples`` (optional) are scored after the last epoch into ``metrics['val']``.
+    """
+    if not examples:
+        raise ValueError("no training examples")
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    dev = torch.device(device) if device is not None else _auto_device()
+    det_cfg = _resolve_config(cfg, examples)
+    rng = np.random.default_rng(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    data = _prepare(examples, det_cfg)
+    model = DetectorNet(det_cfg)
+    if init_state is not None:
+        warm_start(model, init_state)
+    model = model.to(dev, memory_format=torch.channels_last)
+    history = _fit(model, data, cfg, det_cfg, dev, rng, progress)
+    metrics = dict(history[-1]) if history else {}
+    result = TrainResult(_cpu_state(model), det_cfg, metrics, history)
+    if val_examples:
+        result.metrics["val"] = validate(result, val_examples, device=dev)
+    return result
+
+
+def _auto_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _resolve_config(cfg: TrainConfig, examples: Sequence[Example]) -> DetectorConfig:
+    """Fill in class names (from the labels) and metadata classes when not given."""
+    det = DetectorConfig.from_dict(cfg.detector.to_dict())
+    if not det.class_names:
+        det.class_names = sorted({b.label for ex in examples for b in ex.events if b.label})
+    if cfg.use_metadata and not det.meta_classes:
+        det.meta_classes = {
+            k: sorted({str(ex.meta[k]) for ex in examples if ex.meta and ex.meta.get(k) is not None})
+            for k in cfg.meta_keys
+        }
+        det.meta_classes = {k: v for k, v in det.meta_classes.items() if len(v) > 1}
+    if not cfg.use_metadata:
+        det.meta_classes = {}
+    return det
+
+
+@dataclass
+class _Item:
+    """A training clip in model units: features (float16 to halve memory) and boxes."""
+
+    x: np.ndarray  # [F, T] float16
+    boxes: np.ndarray  # [n, 4] start_col, end_col, low_row, high_row (input grid, continuous)
+    labels: np.ndarray  # [n] class index, -1 unknown
+    is_empty: bool
+    meta: np.ndarray  # [n_meta] class index, -1 missing
+
+
+def _prepare(examples: Sequence[Example], cfg: DetectorConfig) -> list[_Item]:
+    """Compute features once and convert boxes to grid coordinates."""
+    index = {c: i for i, c in enumerate(cfg.class_names)}
+    meta_index = {k: {v: i for i, v in enumerate(vals)} for k, vals in cfg.meta_classes.items()}
+    items = []
+    for ex in examples:
+        x = ex.features
+        if x is None:
+            if ex.audio is None or not ex.samplerate:
+                raise ValueError("an Example needs features or audio + samplerate")
+            x = compute_features(ex.audio, ex.samplerate, cfg.features)
+        boxes, labels = _boxes_to_grid(ex.events, cfg.features, index)
+        meta = np.array(
+            [meta_index[k].get(str((ex.meta or {}).get(k)), -1) for k in cfg.meta_classes], dtype=np.int64
+        )
+        items.append(_Item(np.asarray(x, dtype=np.float16), boxes, labels, ex.is_empty and not len(boxes), meta))
+    return items
+
+
+def _boxes_to_grid(
+    events: Sequence[BoxLike], fc: FeatureConfig, index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes in seconds/Hz → continuous (col, row) edges on the input grid, and labels."""
+    rows, labels = [], []
+    for b in events:
+        low = fc.fmin if b.low_hz is None else max(fc.fmin, b.low_hz)
+        high = fc.fmax if b.high_hz is None else min(fc.fmax, b.high_hz)
+        if high <= low or b.end_s <= b.start_s:
+            continue  # outside the modelled band, or degenerate
+        # +0.5: ``time_to_col`` gives cell-centre coordinates; edges are wanted here.
+        rows.append((time_to_col(b.start_s, fc) + 0.5, time_to_col(b.end_s, fc) + 0.5,
+                     freq_to_row(low, fc) + 0.5, freq_to_row(high, fc) + 0.5))
+        labels.append(index.get(b.label, -1) if b.label is not None else -1)
+    return np.array(rows, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=np.int64)
+
+
+def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress) -> list[dict]:
+    """The epoch loop: AdamW + one-cycle schedule, one history row per epoch."""
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps = max(1, math.ceil(len(data) / cfg.batch_size)) * cfg.epochs
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps, pct_start=0.2)
+    class_w = _class_weights(data, det_cfg.n_classes).to(dev)
+    empties = [it for it in data if it.is_empty]
+    history = []
+    for epoch in range(cfg.epochs):
+        model.train()
+        t0, sums, n = time.perf_counter(), {}, 0
+        for idx in np.array_split(rng.permutation(len(data)), max(1, math.ceil(len(data) / cfg.batch_size))):
+            batch = _make_batch([data[i] for i in idx], empties, cfg, det_cfg, rng, dev)
+            losses = compute_losses(model(batch["x"]), batch, cfg.loss_weights, class_w)
+            opt.zero_grad(set_to_none=True)
+            losses["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            sched.step()
+            for k, v in losses.items():
+                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
+            n += len(idx)
+        row = {"epoch": epoch + 1, **{k: v / n for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
+        history.append(row)
+        if progress:
+            progress(epoch + 1, cfg.epochs, row)
+    return history
+
+
+def _class_weights(data: list[_Item], n_classes: int) -> torch.Tensor:
+    """Inverse-sqrt-frequency class weights: the long tail still gets gradient."""
+    counts = np.ones(max(1, n_classes))
+    for it in data:
+        for lab in it.labels[it.labels >= 0]:
+            counts[lab] += 1
+    w = 1.0 / np.sqrt(counts)
+    return torch.tensor(w / w.mean(), dtype=torch.float32)
+
+
+def _cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
+
+
+# ------------------------------------------------------------ batch + targets
+
+
+def _make_batch(items, empties, cfg: TrainConfig, det_cfg: DetectorConfig, rng, dev) -> dict:
+    """Augment a list of items, pad to a common width and build all targets."""
+    fc = det_cfg.features
+    xs, boxes = [], []
+    for it in items:
+        x, b = it.x.astype(np.float32), it.boxes.copy()
+        if cfg.crop_s:
+            x, b = _random_crop(x, b, int(round(cfg.crop_s * fc.frames_per_second)), rng)
+        if cfg.augment:
+            x, b = _augment(x, b, empties, cfg, fc, rng)
+        xs.append(x)
+        boxes.append(b)
+    width = max(x.shape[1] for x in xs)
+    x = np.stack([np.pad(v, ((0, 0), (0, width - v.shape[1]))) for v in xs])
+    tgt = build_targets(boxes, [it.labels for it in items], x.shape[1:], det_cfg)
+    batch = {k: torch.from_numpy(v).to(dev) for k, v in tgt.items()}
+    batch["x"] = torch.from_numpy(x).unsqueeze(1).to(dev).contiguous(memory_format=torch.channels_last)
+    batch["meta"] = torch.from_numpy(np.stack([it.meta for it in items])).to(dev)
+    batch["any"] = torch.tensor([float(len(b) > 0) for b in boxes], device=dev)
+    return batch
+
+
+def _random_crop(x: np.ndarray, boxes: np.ndarray, width: int, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Crop ``width`` columns; keep boxes whose centre stays inside."""
+    if x.shape[1] <= width:
+        return x, boxes
+    start = int(rng.integers(0, x.shape[1] - width + 1))
+    b = boxes.copy()
+    b[:, :2] -= start
+    return x[:, start : start + width], b
+
+
+def _augment(x, boxes, empties, cfg: TrainConfig, fc: FeatureConfig, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Time shift, empty-clip mixing, time/frequency masks and gain on the feature image."""
+    shift = int(rng.uniform(-cfg.max_shift_s, cfg.max_shift_s) * fc.frames_per_second)
+    if shift:
+        x = np.roll(x, shift, axis=1)
+        # Blank the wrapped-around columns so no call reappears unlabelled at the other end.
+        if shift > 0:
+            x[:, :shift] = 0
+        else:
+            x[:, shift:] = 0
+        boxes = boxes.copy()
+        boxes[:, :2] += shift
+    if empties and rng.random() < cfg.mix_empty_prob:
+        other = rng.choice(len(empties))
+        bg = empties[other].x.astype(np.float32)[:, : x.shape[1]]
+        # log(a + b) ≈ max(log a, log b): overlaying in the compressed domain.
+        x[:, : bg.shape[1]] = np.maximum(x[:, : bg.shape[1]], bg * rng.uniform(0.5, 1.0))
+    if rng.random() < cfg.mask_prob:
+        x = _masks(x, rng)
+    return x * np.float32(rng.uniform(0.7, 1.3)), boxes
+
+
+def _masks(x: np.ndarray, rng) -> np.ndarray:
+    """One narrow frequency band and one short time stretch set to zero (SpecAugment)."""
+    x = x.copy()
+    f0, fw = int(rng.integers(0, x.shape[0])), int(rng.integers(1, max(2, x.shape[0] // 16)))
+    t0, tw = int(rng.integers(0, x.shape[1])), int(rng.integers(1, max(2, x.shape[1] // 50)))
+    x[f0 : f0 + fw] = 0
+    x[:, t0 : t0 + tw] = 0
+    return x
+
+
+def build_targets(
+    boxes: Sequence[np.ndarray], labels: Sequence[np.ndarray], shape: tuple[int, int], cfg: DetectorConfig
+) -> dict[str, np.ndarray]:
+    """CenterNet targets on the output grid for a batch.
+
+    ``boxes[i]`` is ``[n, 4]`` (start_col, end_col, low_row, high_row) on the input grid.
+    Returns ``heat`` [B,1,Fo,To] (Gaussian bumps, exactly 1 at centre cells),
+    ``size`` [B,2,Fo,To] (log duration/bandwidth in output cells), ``size_mask`` [B,Fo,To],
+    ``cls`` [B,Fo,To] (class index, -1 = ignore), ``cls_w`` [B,Fo,To] and ``clip`` [B,C].
+    """
+    s = cfg.stride
+    fo, to = shape[0] // s, (shape[1] + s - 1) // s
+    b_n = len(boxes)
+    out = {
+        "heat": np.zeros((b_n, 1, fo, to), np.float32),
+        "size": np.zeros((b_n, 2, fo, to), np.float32),
+        "size_mask": np.zeros((b_n, fo, to), np.float32),
+        "cls": np.full((b_n, fo, to), -1, np.int64),
+        "cls_w": np.zeros((b_n, fo, to), np.float32),
+        "clip": np.zeros((b_n, max(1, cfg.n_classes)), np.float32),
+    }
+    rows, cols = np.arange(fo)[:, None], np.arange(to)[None, :]
+    for i, (bx, lab) in enumerate(zip(boxes, labels)):
+        for (c0, c1, r0, r1), k in zip(bx / s, lab):
+            _draw_box(out, i, c0, c1, r0, r1, int(k), rows, cols)
+    return out
+
+
+def _draw_box(out: dict, i: int, c0, c1, r0, r1, k: int, rows, cols) -> None:
+    """Add one box (output-grid units, cell edges at integers) to the targets of clip ``i``."""
+    fo, to = out["heat"].shape[-2:]
+    ct, cf = (c0 + c1) / 2 - 0.5, (r0 + r1) / 2 - 0.5  # centre in cell-index coordinates
+    ci, ri = int(round(ct)), int(round(cf))
+    if not (0 <= ci < to and 0 <= ri < fo):
+        return  # centre cropped or shifted away
+    dur, bw = max(c1 - c0, 0.25), max(r1 - r0, 0.25)
+    st, sf = max(0.8, dur / 6), max(0.8, bw / 6)
+    g = np.exp(-0.5 * (((cols - ci) / st) ** 2 + ((rows - ri) / sf) ** 2)).astype(np.float32)
+    np.maximum(out["heat"][i, 0], g, out=out["heat"][i, 0])
+    out["heat"][i, 0, ri, ci] = 1.0
+    out["size"][i, :, ri, ci] = (np.log(dur), np.log(bw))
+    out["size_mask"][i, ri, ci] = 1.0
+    if k >= 0:
+        near = g > 0.5  # the species is taught around the centre, weighted by closeness
+        out["cls"][i][near] = k
+        out["cls_w"][i][near] = np.maximum(out["cls_w"][i][near], g[near])
+        out["clip"][i, k] = 1.0
+
+
+# ---------------------------------------------------------------------- losses
+
+
+def focal_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """CenterNet's penalty-reduced focal loss, normalised by the number of centres."""
+    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
+    pos = target.eq(1).float()
+    neg_w = (1 - target).pow(4)
+    pos_loss = -(torch.log(p) * (1 - p).pow(2) * pos).sum()
+    neg_loss = -(torch.log(1 - p) * p.pow(2) * neg_w * (1 - pos)).sum()
+    return (pos_loss + neg_loss) / pos.sum().clamp(min=1.0)
+
+
+def compute_losses(
+    out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float], class_w: torch.Tensor
+) -> dict[str, torch.Tensor]:
+    """All loss terms and their weighted sum under ``'loss'``."""
+    losses = {"heatmap": focal_loss(out["heatmap"], batch["heat"])}
+    mask = batch["size_mask"]
+    l1 = (out["size"] - batch["size"]).abs().sum(dim=1)
+    losses["size"] = (l1 * mask).sum() / mask.sum().clamp(min=1.0)
+    ce = F.cross_entropy(out["classes"], batch["cls"].clamp(min=0), weight=class_w, reduction="none")
+    w = batch["cls_w"] * (batch["cls"] >= 0)
+    losses["classes"] = (ce * w).sum() / w.sum().clamp(min=1.0)
+    losses["clip"] = F.binary_cross_entropy_with_logits(out["clip_logits"], batch["clip"])
+    losses["any"] = F.binary_cross_entropy_with_logits(out["any_event"], batch["any"])
+    meta_terms = [
+        F.cross_entropy(out[f"meta/{name}"], batch["meta"][:, j], ignore_index=-1)
+        for j, name in enumerate(n[5:] for n in out if n.startswith("meta/"))
+        if (batch["meta"][:, j] >= 0).any()
+    ]
+    if meta_terms:
+        losses["meta"] = torch.stack(meta_terms).mean()
+    losses["loss"] = sum(weights.get(k, 1.0) * v for k, v in losses.items())
+    return losses
+
+
+# ----------------------------------------------------------------- warm start
+
+
+def warm_start(model: DetectorNet, init: dict | TrainResult) -> list[str]:
+    """Load compatible weights into ``model``; return the names left re-initialised.
+
+    Tensors whose shape changed are skipped, except class heads, whose rows are copied
+    by class name when the previous class list is known (checkpoint or TrainResult).
+    """
+    state, old_names = _unpack_init(init)
+    new_names = model.cfg.class_names
+    own = model.state_dict()
+    skipped = []
+    for key, value in state.items():
+        if key not in own:
+            continue
+        if own[key].shape == value.shape and (old_names is None or old_names == new_names or not _is_class_key(key)):
+            own[key] = value.clone()
+        elif _is_class_key(key) and old_names is not None:
+            own[key] = _remap_rows(own[key], value, old_names, new_names)
+        else:
+            skipped.append(key)
+    model.load_state_dict(own)
+    return skipped
+
+
+def _unpack_init(init: dict | TrainResult) -> tuple[dict, list[str] | None]:
+    if isinstance(init, TrainResult):
+        return init.state_dict, list(init.config.class_names)
+    if "state_dict" in init:
+        return init["state_dict"], init.get("class_names")
+    return init, None
+
+
+def _is_class_key(key: str) -> bool:
+    return key.split(".")[0] in ("classes", "clip_logits")
+
+
+def _remap_rows(new: torch.Tensor, old: torch.Tensor, old_names: list[str], new_names: list[str]) -> torch.Tensor:
+    """Copy the output rows of classes that exist in both lists; new classes keep their init."""
+    out = new.clone()
+    for j, name in enumerate(new_names):
+        if name in old_names and old_names.index(name) < old.shape[0]:
+            out[j] = old[old_names.index(name)]
+    return out
+
+
+# --------------------------------------------------------------- validation
+
+
+def validate(result: TrainResult, examples: Sequence[Example], *, device=None, threshold: float = 0.5) -> dict:
+    """Score ``examples`` with the trained model and ``evaluate`` against their boxes."""
+    from .inference import Detector as InferenceDetector  # late: inference imports training
+
+    det = InferenceDetector.from_result(result, device=device)
+    preds, clip_scores = [], []
+    for ex in examples:
+        score = det.score_features(_features_of(ex, result.config.features))
+        preds.append(score.events)
+        clip_scores.append(score.class_probs)
+    gts = [list(ex.events) for ex in examples]
+    return evaluate(preds, gts, threshold=threshold, class_names=result.config.class_names,
+                    clip_scores=np.array(clip_scores))
+
+
+def _features_of(ex: Example, fc: FeatureConfig) -> np.ndarray:
+    if ex.features is not None:
+        return np.asarray(ex.features, dtype=np.float32)
+    return compute_features(ex.audio, ex.samplerate, fc)
+
+
+# ----------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path_or_file: str | Path | BinaryIO, result: TrainResult) -> None:
+    """Write weights + config + class names + metrics with ``torch.save``.
+
+    Everything but the tensors is plain Python (JSON-able), so ``load_checkpoint`` can use
+    ``weights_only=True`` and never unpickle arbitrary objects.
+    """
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "state_dict": result.state_dict,
+        "config": result.config.to_dict(),
+        "class_names": list(result.config.class_names),
+        "metrics": _plain(result.metrics),
+        "history": _plain(result.history),
+    }
+    torch.save(payload, path_or_file)
+
+
+def load_checkpoint(path_or_file: str | Path | BinaryIO | bytes, map_location: str = "cpu") -> TrainResult:
+    """Read a checkpoint written by ``save_checkpoint`` (safe: ``weights_only=True``)."""
+    if isinstance(path_or_file, bytes):
+        path_or_file = io.BytesIO(path_or_file)
+    payload = torch.load(path_or_file, map_location=map_location, weights_only=True)
+    if payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"not an Echoloop detector checkpoint: {payload.get('format')!r}")
+    return TrainResult(
+        state_dict=payload["state_dict"],
+        config=DetectorConfig.from_dict(payload["config"]),
+        metrics=payload.get("metrics", {}),
+        history=payload.get("history", []),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Numpy scalars/arrays → Python floats/lists so weights-only loading accepts them."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    return value

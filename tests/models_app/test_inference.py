@@ -1,0 +1,134 @@
+"""Scoring clips and long recordings: batching, chunk merging, uncertainty, a trained model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from models_app.detector import DetectorConfig, DetectorNet, Event
+from models_app.inference import (
+    ClipScore,
+    Detector,
+    binary_entropy,
+    chunk_starts,
+    clip_uncertainty,
+)
+from models_app.synthetic import make_dataset
+from models_app.training import Example, TrainConfig, TrainResult, evaluate, train
+
+SR = 256_000
+
+
+def untrained_detector(**kwargs) -> Detector:
+    cfg = DetectorConfig(class_names=["a", "b"], channels=(8, 16, 32))
+    return Detector.from_result(TrainResult(DetectorNet(cfg).state_dict(), cfg, {}, []), **kwargs)
+
+
+class OracleDetector(Detector):
+    """Finds loud stretches of audio exactly, to test chunking apart from the network."""
+
+    def score_clips(self, clips):
+        return [self._oracle(x, sr) for x, sr in clips]
+
+    def _oracle(self, x: np.ndarray, sr: int) -> ClipScore:
+        loud = np.r_[False, np.abs(x) > 0.5, False].astype(np.int8)
+        edges = np.flatnonzero(np.diff(loud))
+        events = [Event(a / sr, b / sr, 20_000, 40_000, "a", 1.0, {"a": 1.0, "b": 0.0})
+                  for a, b in zip(edges[::2], edges[1::2])]
+        return ClipScore(events, np.zeros(2, np.float32), 1.0, np.zeros(4, np.float32), {}, np.zeros(1))
+
+
+def bursts(onsets: list[float], duration_s: float, dur: float = 0.005) -> np.ndarray:
+    x = np.zeros(int(duration_s * SR), np.float32)
+    for t in onsets:
+        x[int(t * SR) : int((t + dur) * SR)] = 1.0
+    return x
+
+
+def test_chunk_starts_cover_the_recording_with_full_length_chunks():
+    starts = chunk_starts(int(3.05 * SR), SR, 1.0, 0.1)
+    np.testing.assert_allclose(starts, [0.0, 0.9, 1.8, 2.05])
+    assert chunk_starts(int(0.5 * SR), SR, 1.0, 0.1).tolist() == [0.0]
+
+
+def test_calls_in_chunk_overlaps_are_reported_once():
+    # Chunks [0, 1], [0.9, 1.9], [1.8, 2.8], [2.2, 3.2]: calls inside overlaps, and calls cut
+    # by a chunk's start (0.898) or end (0.997, 1.897) edge.
+    onsets = [0.3, 0.898, 0.93, 0.997, 1.5, 1.82, 1.897, 2.5, 3.1]
+    det = OracleDetector(DetectorNet(DetectorConfig(class_names=["a", "b"])), DetectorConfig(class_names=["a", "b"]))
+    result = det.score_recording(bursts(onsets, 3.2), SR, chunk_s=1.0, overlap_s=0.1)
+    assert len(result.chunks) == 4
+    found = [e.start_s for e in result.events]
+    np.testing.assert_allclose(found, onsets, atol=1e-4)
+    assert all(e.end_s - e.start_s == pytest.approx(0.005, abs=1e-4) for e in result.events)
+
+
+def test_recording_from_file_matches_recording_from_array(tmp_path):
+    det = untrained_detector(threshold=0.0, top_k=5)
+    x = make_dataset(1, seed=0, duration_s=2.5)[0].audio
+    path = tmp_path / "long.wav"
+    sf.write(path, x, SR, subtype="FLOAT")
+    a = det.score_recording(path, chunk_s=1.0, overlap_s=0.1)
+    b = det.score_recording(x, SR, chunk_s=1.0, overlap_s=0.1)
+    assert a.duration_s == pytest.approx(2.5) and a.samplerate == SR
+    assert [e.start_s for e in a.events] == pytest.approx([e.start_s for e in b.events])
+
+
+def test_batched_scoring_equals_one_at_a_time():
+    det = untrained_detector(batch_size=4, threshold=0.0, top_k=3)
+    clips = [(c.audio, c.samplerate) for c in make_dataset(3, seed=1, duration_s=0.3)]
+    clips.append((clips[0][0][: SR // 5], SR))  # a shorter clip goes in its own batch
+    batched = det.score_clips(clips)
+    single = [det.score_clip(x, sr) for x, sr in clips]
+    assert [len(s.window_uncertainties) for s in batched] == [3, 3, 3, 2]  # one per 0.1 s
+    for a, b in zip(batched, single):
+        np.testing.assert_allclose(a.class_probs, b.class_probs, atol=1e-5)
+        np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-5)
+        assert np.linalg.norm(a.embedding) == pytest.approx(1.0, abs=1e-5)
+        assert set(a.uncertainty) == {"entropy", "margin", "least_confidence", "max_binary_entropy"}
+        assert len(a.event_uncertainties) == len(a.events)
+
+
+def test_uncertainty_measures_on_known_cases():
+    sure_empty = clip_uncertainty(np.array([0.0, 0.0]), 0.0)
+    assert all(v < 1e-3 for v in sure_empty.values())
+    torn = clip_uncertainty(np.array([0.5, 0.5]), 2 / 3)  # outcomes: none, a, b → 1/3 each
+    assert torn["entropy"] == pytest.approx(1.0, abs=1e-6)
+    assert torn["margin"] == pytest.approx(1.0) and torn["least_confidence"] == pytest.approx(2 / 3)
+    assert torn["max_binary_entropy"] == pytest.approx(1.0)
+    assert binary_entropy(0.5) == pytest.approx(1.0) and binary_entropy(1.0) < 1e-5
+
+
+@pytest.fixture(scope="module")
+def trained() -> Detector:
+    """A detector trained briefly on loud synthetic calls of two species."""
+    clips = make_dataset(64, seed=11, n_species=2, snr_db_range=(20, 30), empty_fraction=0.2)
+    examples = [Example(c.events, c.audio, c.samplerate, is_empty=c.is_empty) for c in clips]
+    cfg = TrainConfig(detector=DetectorConfig(class_names=clips[0].species), epochs=6, batch_size=8,
+                      crop_s=0.5, lr=5e-3, num_threads=2)
+    return Detector.from_result(train(cfg, examples), threshold=0.4)
+
+
+@pytest.mark.slow
+def test_briefly_trained_model_finds_obvious_calls(trained):
+    clips = [c for c in make_dataset(12, seed=99, n_species=2, snr_db_range=(25, 30))]
+    scores = trained.score_clips([(c.audio, c.samplerate) for c in clips])
+    m = evaluate([s.events for s in scores], [c.events for c in clips], threshold=0.4)
+    assert m["recall"] > 0.8 and m["precision"] > 0.8
+    hit = next(e for s in scores for e in s.events)
+    true = min((t for c in clips for t in c.events), key=lambda t: abs(t.start_s - hit.start_s))
+    assert true.low_hz - 10_000 < (hit.low_hz + hit.high_hz) / 2 < true.high_hz + 10_000
+
+
+@pytest.mark.slow
+def test_chunked_scoring_of_a_long_recording_has_no_border_duplicates(trained):
+    clips = make_dataset(4, seed=7, n_species=2, snr_db_range=(25, 30), empty_fraction=0.0)
+    audio = np.concatenate([c.audio for c in clips])
+    truth = [e.start_s + i for i, c in enumerate(clips) for e in c.events]
+    # 0.7 s chunks with 0.1 s overlap: many calls fall into overlaps or are cut by an edge.
+    result = trained.score_recording(audio, SR, chunk_s=0.7, overlap_s=0.1)
+    onsets = np.array([e.start_s for e in result.events])
+    per_call = [int(np.sum(np.abs(onsets - t) < 0.005)) for t in truth]
+    assert max(per_call) == 1  # no call reported twice
+    assert np.mean(per_call) > 0.8  # and nearly all are found

@@ -1,0 +1,163 @@
+"""Targets, losses, warm starts, checkpoints and (slow) short training runs."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import torch
+
+from models_app.detector import DetectorConfig, DetectorNet
+from models_app.features import FeatureConfig, freq_to_row, time_to_col
+from models_app.inference import Detector
+from models_app.synthetic import make_dataset
+from models_app.training import (
+    Box,
+    Example,
+    TrainConfig,
+    TrainResult,
+    build_targets,
+    focal_loss,
+    load_checkpoint,
+    save_checkpoint,
+    train,
+    warm_start,
+)
+
+CLASSES = ["a", "b", "c"]
+
+
+def grid_box(cfg: FeatureConfig, start, end, low, high) -> np.ndarray:
+    """A box in input-grid edge coordinates (what ``build_targets`` takes)."""
+    return np.array([[time_to_col(start, cfg) + 0.5, time_to_col(end, cfg) + 0.5,
+                      freq_to_row(low, cfg) + 0.5, freq_to_row(high, cfg) + 0.5]])
+
+
+def fresh_result(classes=CLASSES, **kwargs) -> TrainResult:
+    cfg = DetectorConfig(class_names=list(classes), **kwargs)
+    net = DetectorNet(cfg)
+    return TrainResult({k: v.clone() for k, v in net.state_dict().items()}, cfg, {"loss": 1.0}, [])
+
+
+def synthetic_examples(n: int, seed: int, **kwargs) -> list[Example]:
+    clips = make_dataset(n, seed=seed, **kwargs)
+    return [Example(c.events, c.audio, c.samplerate, is_empty=c.is_empty, meta=c.meta) for c in clips]
+
+
+def test_targets_put_a_peak_size_and_class_at_the_box_centre():
+    cfg = DetectorConfig(class_names=CLASSES)
+    fc = cfg.features
+    box = grid_box(fc, 0.300, 0.304, 40_000, 60_000)
+    t = build_targets([box], [np.array([2])], (128, 1000), cfg)
+    row, col = np.unravel_index(np.argmax(t["heat"][0, 0]), t["heat"].shape[-2:])
+    assert t["heat"][0, 0, row, col] == 1.0 and t["heat"][0, 0].sum() > 1  # a Gaussian bump
+    assert abs(col * 2 + 0.5 - time_to_col(0.302, fc)) <= 1.5
+    assert abs(row * 2 + 0.5 - freq_to_row(50_000, fc)) <= 1.5
+    assert np.exp(t["size"][0, 0, row, col]) == pytest.approx(2.0, rel=0.01)  # 4 ms = 2 cells
+    assert np.exp(t["size"][0, 1, row, col]) * 2 * fc.bin_hz == pytest.approx(20_000, rel=0.01)
+    assert t["cls"][0, row, col] == 2 and t["size_mask"][0].sum() == 1
+    assert t["clip"][0].tolist() == [0.0, 0.0, 1.0]
+
+
+def test_boxes_without_frequencies_span_the_band_and_unknown_labels_teach_only_detection():
+    from models_app.training import _boxes_to_grid
+
+    fc = FeatureConfig()
+    boxes, labels = _boxes_to_grid([Box(0.1, 0.2), Box(0.3, 0.31, 20_000, 30_000, "zzz")], fc, {"a": 0})
+    assert boxes[0, 2] == pytest.approx(0.0) and boxes[0, 3] == pytest.approx(fc.n_freq_bins)
+    assert labels.tolist() == [-1, -1]
+    t = build_targets([boxes], [labels], (128, 500), DetectorConfig(class_names=["a"]))
+    assert t["heat"].max() == 1.0 and (t["cls"] == -1).all() and t["clip"].sum() == 0
+
+
+def test_focal_loss_prefers_the_right_heatmap():
+    target = torch.zeros(1, 1, 8, 8)
+    target[0, 0, 3, 3] = 1.0
+    good = torch.full_like(target, -6.0)
+    good[0, 0, 3, 3] = 6.0
+    assert focal_loss(good, target) < focal_loss(torch.zeros_like(target), target)
+
+
+def test_warm_start_remaps_class_heads_by_name():
+    old = fresh_result(["a", "b", "c"])
+    new_net = DetectorNet(DetectorConfig(class_names=["c", "a", "new"]))
+    untouched = new_net.classes.weight.detach().clone()
+    skipped = warm_start(new_net, old)
+    w_old = old.state_dict["classes.weight"]
+    torch.testing.assert_close(new_net.classes.weight[0], w_old[2])  # c
+    torch.testing.assert_close(new_net.classes.weight[1], w_old[0])  # a
+    torch.testing.assert_close(new_net.classes.weight[2], untouched[2])  # new: fresh init
+    torch.testing.assert_close(new_net.stem.conv.conv.weight, old.state_dict["stem.conv.conv.weight"])
+    assert skipped == []
+
+
+def test_warm_start_from_bare_state_dict_reinitialises_changed_heads():
+    old = fresh_result(["a", "b", "c"])
+    net = DetectorNet(DetectorConfig(class_names=["a", "b"]))
+    skipped = warm_start(net, old.state_dict)
+    assert "classes.weight" in skipped and "clip_logits.weight" in skipped
+
+
+def test_checkpoint_round_trips_with_identical_outputs(tmp_path):
+    result = fresh_result(meta_classes={"site": ["x", "y"]})
+    result.metrics = {"val": {"f1": np.float64(0.5), "class_ap": {"a": np.float32(0.25)}}}
+    path = tmp_path / "model.pt"
+    save_checkpoint(path, result)
+    loaded = load_checkpoint(path)
+    assert loaded.config == result.config and loaded.metrics["val"]["f1"] == 0.5
+    x = torch.randn(1, 1, 128, 100)
+    a, b = result.build_model()(x), loaded.build_model()(x)
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+
+
+def test_load_checkpoint_accepts_bytes_and_refuses_foreign_files():
+    buf = io.BytesIO()
+    save_checkpoint(buf, fresh_result())
+    assert load_checkpoint(buf.getvalue()).config.class_names == CLASSES
+    other = io.BytesIO()
+    torch.save({"state_dict": {}}, other)
+    with pytest.raises(ValueError):
+        load_checkpoint(other.getvalue())
+
+
+def test_train_config_round_trips():
+    cfg = TrainConfig(detector=DetectorConfig(class_names=CLASSES), epochs=3, use_metadata=True)
+    assert TrainConfig.from_dict(cfg.to_dict()) == cfg
+
+
+@pytest.mark.slow
+def test_short_training_lowers_the_loss_and_checkpoint_reproduces_scores():
+    examples = synthetic_examples(32, seed=5, n_species=3)
+    cfg = TrainConfig(detector=DetectorConfig(class_names=[]), epochs=4, batch_size=8, crop_s=0.5,
+                      use_metadata=True, num_threads=2)
+    seen = []
+    result = train(cfg, examples, progress=lambda e, n, m: seen.append((e, n, m["loss"])))
+    assert [s[:2] for s in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert seen[-1][2] < seen[0][2]
+    assert result.config.class_names == sorted({b.label for ex in examples for b in ex.events})
+    assert set(result.config.meta_classes) <= {"site", "hour", "season"} and result.config.meta_classes
+    buf = io.BytesIO()
+    save_checkpoint(buf, result)
+    again = Detector.load(buf.getvalue(), device="cpu")
+    first = Detector.from_result(result, device="cpu")
+    audio, sr = examples[0].audio, examples[0].samplerate
+    a, b = first.score_clip(audio, sr), again.score_clip(audio, sr)
+    np.testing.assert_array_equal(a.class_probs, b.class_probs)
+    np.testing.assert_array_equal(a.embedding, b.embedding)
+    assert a.events == b.events
+
+
+@pytest.mark.slow
+def test_warm_start_training_with_a_new_class_and_precomputed_features():
+    first = train(TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=1, crop_s=0.3),
+                  [Example([Box(0.1, 0.104, 30_000, 60_000, "x")], np.random.default_rng(0)
+                           .standard_normal(256_000).astype(np.float32), 256_000)])
+    feats = np.zeros((128, 300), np.float32)
+    feats[40:60, 100:104] = 2.0
+    second = train(TrainConfig(detector=DetectorConfig(class_names=["x", "y"]), epochs=1),
+                   [Example([Box(0.1, 0.104, 30_000, 60_000, "y")], features=feats)], init_state=first)
+    assert second.config.class_names == ["x", "y"]
+    score = Detector.from_result(second).score_features(feats)
+    assert score.class_probs.shape == (2,) and np.isfinite(score.embedding).all()
