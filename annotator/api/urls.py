@@ -15,6 +15,9 @@ router.register("tasks", views.TaskViewSet, basename="task")
 router.register("annotations", views.ClipAnnotationViewSet, basename="annotation")
 
 urlpatterns = [
+    path("", include("annotator.api.exchange_urls")),
+    path("", include("annotator.api.dashboard_urls")),
+    path("", include("models_app.dashboard_urls")),
     path("", include("models_app.urls")),
     path("", include("sampling.urls")),
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),

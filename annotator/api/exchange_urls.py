@@ -1,0 +1,3 @@
+"""URL patterns filled in by the exchange_urls work."""
+
+urlpatterns: list = []
