@@ -20,6 +20,8 @@ from annotator.models import Clip, Project, Recording
 RENDERER_VERSION = "1"
 MAX_WINDOW_S = 60.0
 MAX_PIXELS = 4096
+MAX_FREQUENCY = 500_000.0  # Nyquist of the fastest sample rate accepted at ingest
+BASE_IMAGE = {"width": 1600, "height": 512}  # what the annotation page asks for first
 KINDS = ("spectrogram", "scalogram")
 
 
@@ -62,7 +64,7 @@ class RenderedView:
 
 def _number(params, name: str, default, cast=float, *, lo=None, hi=None):
     raw = params.get(name)
-    if raw in (None, ""):
+    if raw in (None, "", "null", "undefined"):
         return default
     try:
         value = cast(raw)
@@ -89,8 +91,9 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         raise BadViewRequest("end: must be after start")
     if end - start > MAX_WINDOW_S:
         raise BadViewRequest(f"end: windows are limited to {MAX_WINDOW_S:.0f} s; use tiles for long recordings")
-    fmin = _number(params, "fmin", min(project.fmin_hz, nyquist * 0.99), lo=0.0, hi=nyquist)
-    fmax = _number(params, "fmax", min(project.fmax_hz or nyquist, nyquist), lo=0.0, hi=nyquist)
+    # A project's band may reach above a low-rate recording's Nyquist: clamp, the extent tells.
+    fmax = min(_number(params, "fmax", project.fmax_hz or nyquist, lo=0.0, hi=MAX_FREQUENCY), nyquist)
+    fmin = min(_number(params, "fmin", project.fmin_hz, lo=0.0, hi=MAX_FREQUENCY), nyquist * 0.99)
     if not fmax > fmin:
         raise BadViewRequest("fmax: must be above fmin")
     if kind == "scalogram" and fmin <= 0:
@@ -151,7 +154,10 @@ def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[
         samples, samplerate = dsp.read_window(fh, spec.start, spec.end, channel=spec.channel)
     if samples.size < 16:
         raise BadViewRequest("the window holds too few samples to draw")
-    image = _compute(samples, samplerate, spec)
+    try:
+        image = _compute(samples, samplerate, spec)
+    except ValueError as exc:  # parameters dsp refuses for this recording (e.g. band vs Nyquist)
+        raise BadViewRequest(f"view: {exc}") from exc
     vmin, vmax = image.vmin, image.vmax
     png = imaging.render_png(image.values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width,
                              height=spec.height)
@@ -206,6 +212,6 @@ def prerender(clip: Clip) -> list[str]:
     start, end = default_window(project, clip)
     keys = []
     for kind in KINDS:
-        spec = parse_spec(kind, {"start": start, "end": end}, recording, project)
+        spec = parse_spec(kind, {"start": start, "end": end, **BASE_IMAGE}, recording, project)
         keys.append(render(recording, spec).key)
     return keys

@@ -59,7 +59,7 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response["X-Extent-End"] = repr(view.extent["end"])
         response["X-Extent-Low"] = repr(view.extent["low"])
         response["X-Extent-High"] = repr(view.extent["high"])
-        response["X-Extent-Scale"] = view.extent["scale"]
+        response["X-Freq-Scale"] = view.extent["scale"]
         response["X-Cache"] = "hit" if view.cached else "miss"
     response["ETag"] = etag
     # Private: the image is immutable for its key, but only members may see it.

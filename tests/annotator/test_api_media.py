@@ -37,6 +37,13 @@ def test_spectrogram_png_with_exact_extent_and_cache(bat, cast, api):
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 
 
+def test_fmax_above_nyquist_is_clamped_and_null_means_default(bat, cast, api):
+    response = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/spectrogram.png?start=0&end=0.2&fmax=400000&fmin=null")
+    assert response.status_code == 200
+    assert float(response["X-Extent-High"]) <= bat.samplerate / 2 + bat.samplerate / 768
+    assert response["X-Freq-Scale"] == "linear"
+
+
 def test_scalogram_png(bat, cast, api):
     response = api(cast["viewer"]).get(f"/api/recordings/{bat.pk}/scalogram.png?start=0&end=0.5&width=400&height=128")
     assert response.status_code == 200
@@ -46,6 +53,7 @@ def test_scalogram_png(bat, cast, api):
 @pytest.mark.parametrize(
     "query, field",
     [("start=2&end=1", "end"), ("fmin=abc", "fmin"), ("fmax=900000", "fmax"), ("cmap=rainbow", "cmap"),
+     ("fmin=100000&fmax=50000", "fmax"),
      ("width=100000", "width"), ("end=100", "end")],
 )
 def test_bad_view_parameters_get_400_naming_the_field(bat, cast, api, query, field):

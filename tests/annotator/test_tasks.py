@@ -26,7 +26,7 @@ def test_queued_clips_are_prerendered_so_the_first_view_is_a_cache_hit(
     assert len(callbacks) == 1
     start, end = max(0, clip.start_s - project.context_s), min(clip.recording.duration_s, clip.end_s + project.context_s)
     for kind in ("spectrogram", "scalogram"):
-        response = api(cast["ann1"]).get(f"/api/recordings/{clip.recording_id}/{kind}.png?start={start}&end={end}")
+        response = api(cast["ann1"]).get(f"/api/recordings/{clip.recording_id}/{kind}.png?start={start}&end={end}&width=1600&height=512")
         assert response.status_code == 200 and response["X-Cache"] == "hit", kind
 
 

@@ -1,0 +1,168 @@
+// The HTTP API of the annotation page (see the contract in the brief / templates).
+
+import type { Span } from "./mapping";
+import type { Annotation, FreqScale, Predictions, Project, SubmitBody, Task, ViewKind } from "./types";
+
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status, or 0 when the request never got an answer. */
+    readonly status: number,
+    readonly body: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface LoadedImage {
+  bitmap: ImageBitmap;
+  /** Exactly what the pixels cover, from the X-Extent-* headers. */
+  extent: Span;
+  /** Row layout from X-Freq-Scale when the server sends it; otherwise null. */
+  scale: FreqScale | null;
+  kind: ViewKind;
+}
+
+export interface ImageRequest {
+  start: number;
+  end: number;
+  fmin: number;
+  fmax: number;
+  width: number;
+  height: number;
+  cmap: string;
+  db_min: number;
+  db_max: number;
+  /** Spectrogram only. */
+  scale?: string;
+  norm?: "db" | "pcen";
+  window_s?: number;
+  overlap?: number;
+}
+
+export interface AudioRequest {
+  start: number;
+  end: number;
+  expansion: number;
+  low?: number;
+  high?: number;
+}
+
+/** "field: message" lines from a DRF-style error body ({field: [msgs]}, {detail}, nested lists). */
+export function errorMessages(body: unknown, path = ""): string[] {
+  if (body === null || body === undefined) return [];
+  if (typeof body === "string") return [path && path !== "detail" && path !== "non_field_errors" ? `${path}: ${body}` : body];
+  if (Array.isArray(body)) {
+    return body.flatMap((item, i) =>
+      typeof item === "object" && item !== null ? errorMessages(item, `${path}[${i + 1}]`) : errorMessages(item, path),
+    );
+  }
+  if (typeof body === "object") {
+    return Object.entries(body as Record<string, unknown>)
+      .filter(([k]) => k !== "current")
+      .flatMap(([k, v]) => errorMessages(v, path ? `${path}.${k}` : k));
+  }
+  return [String(body)];
+}
+
+function query(params: object): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null) continue;
+    q.set(k, typeof v === "number" ? String(Number(v.toFixed(6))) : String(v));
+  }
+  return q.toString();
+}
+
+function headerNumber(h: Headers, name: string): number {
+  const v = Number(h.get(name));
+  if (h.get(name) === null || !Number.isFinite(v)) throw new ApiError(0, null, `image response lacks ${name}`);
+  return v;
+}
+
+export class Api {
+  constructor(
+    private readonly base: string,
+    private readonly csrfToken: string,
+  ) {}
+
+  private url(path: string): string {
+    return this.base.replace(/\/?$/, "/") + path;
+  }
+
+  private async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (method !== "GET") headers["X-CSRFToken"] = this.csrfToken;
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let res: Response;
+    try {
+      res = await fetch(this.url(path), {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new ApiError(0, null, `network error: ${(e as Error).message}`);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => "");
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
+      const detail = errorMessages(parsed).join("; ") || res.statusText;
+      throw new ApiError(res.status, parsed, `HTTP ${res.status}${detail ? `: ${detail.slice(0, 300)}` : ""}`);
+    }
+    return res;
+  }
+
+  async project(pid: number): Promise<Project> {
+    return (await this.request("GET", `projects/${pid}/`)).json();
+  }
+
+  /** The next task, or null when the queue is empty (204). */
+  async nextTask(pid: number): Promise<Task | null> {
+    const res = await this.request("POST", `projects/${pid}/tasks/next/`);
+    return res.status === 204 ? null : res.json();
+  }
+
+  async release(tid: number): Promise<void> {
+    await this.request("POST", `tasks/${tid}/release/`);
+  }
+
+  async submit(tid: number, body: SubmitBody): Promise<Annotation> {
+    return (await this.request("POST", `tasks/${tid}/submit/`, body)).json();
+  }
+
+  async predictions(cid: number): Promise<Predictions> {
+    return (await this.request("GET", `clips/${cid}/predictions/`)).json();
+  }
+
+  async image(kind: ViewKind, rid: number, params: ImageRequest, signal?: AbortSignal): Promise<LoadedImage> {
+    const p =
+      kind === "scalogram"
+        ? { ...params, scale: undefined, norm: undefined, window_s: undefined, overlap: undefined }
+        : params;
+    const res = await this.request("GET", `recordings/${rid}/${kind}.png?${query(p)}`, undefined, signal);
+    const h = res.headers;
+    const extent = {
+      start: headerNumber(h, "X-Extent-Start"),
+      end: headerNumber(h, "X-Extent-End"),
+      low: headerNumber(h, "X-Extent-Low"),
+      high: headerNumber(h, "X-Extent-High"),
+    };
+    const scaleHeader = h.get("X-Freq-Scale");
+    const scale = scaleHeader === "linear" || scaleHeader === "mel" || scaleHeader === "log" ? scaleHeader : null;
+    const bitmap = await createImageBitmap(await res.blob());
+    return { bitmap, extent, scale, kind };
+  }
+
+  audioUrl(rid: number, params: AudioRequest): string {
+    return this.url(`recordings/${rid}/audio.wav?${query(params)}`);
+  }
+}

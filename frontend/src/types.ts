@@ -1,0 +1,116 @@
+// Shapes of the API payloads (see the API contract) and of the page's own draft.
+// Times are seconds in recording time, frequencies Hz.
+
+export type FreqScale = "linear" | "mel" | "log";
+export type AnnotationMode = "box" | "interval";
+export type ViewKind = "spectrogram" | "scalogram";
+
+export interface ProjectSettings {
+  clip_length_s: number;
+  context_s: number;
+  fmin_hz: number;
+  fmax_hz: number;
+  window_s: number;
+  overlap: number;
+  freq_scale: "linear" | "mel";
+  colormap: string;
+  db_min: number;
+  db_max: number;
+  time_expansion: number;
+  annotation_mode: AnnotationMode;
+}
+
+export interface Tag {
+  id: number;
+  key: string;
+  value: string;
+  display_name: string;
+  hotkey: string | null;
+  color: string | null;
+}
+
+export interface Project {
+  id: number;
+  name: string;
+  settings: ProjectSettings;
+  tags: Tag[];
+}
+
+export interface Recording {
+  id: number;
+  name: string;
+  samplerate: number;
+  duration_s: number;
+  time_expansion: number;
+}
+
+export interface Clip {
+  id: number;
+  start_s: number;
+  end_s: number;
+  recording: Recording;
+}
+
+/** One sound event as submitted; low_hz/high_hz are null for time intervals. */
+export interface EventDraft {
+  start_s: number;
+  end_s: number;
+  low_hz: number | null;
+  high_hz: number | null;
+  tag: number | null;
+  confidence: number | null;
+  notes: string;
+}
+
+export interface SavedEvent extends EventDraft {
+  id: number;
+}
+
+export interface Annotation {
+  id: number;
+  version: number;
+  tags: number[];
+  no_calls: boolean;
+  noise: boolean;
+  uncertain: boolean;
+  notes: string;
+  events: SavedEvent[];
+}
+
+export interface Task {
+  id: number;
+  rank: number;
+  reason: string;
+  lease_expires_at: string;
+  clip: Clip;
+  annotation: Annotation | null;
+}
+
+/** Exactly the body of POST tasks/{id}/submit/. */
+export interface SubmitBody {
+  version: number | null;
+  tags: number[];
+  no_calls: boolean;
+  noise: boolean;
+  uncertain: boolean;
+  notes: string;
+  events: EventDraft[];
+}
+
+/** The page's working copy of an annotation: the submit body (kept immutable). */
+export type Draft = Readonly<SubmitBody>;
+
+export interface Prediction {
+  start_s: number;
+  end_s: number;
+  low_hz: number | null;
+  high_hz: number | null;
+  tag: number | null;
+  label: string;
+  score: number;
+}
+
+export interface Predictions {
+  model_version: { id: number; name: string } | null;
+  events: Prediction[];
+}

@@ -1,0 +1,352 @@
+// The page's controls around the canvas: toolbar, tag picker, clip answers, box inspector,
+// status line, dialogs. Built once per project; `update*` methods refresh values in place.
+
+import type { Flag } from "./annotation";
+import { tagColor, tagName } from "./canvas";
+import { h, setValue } from "./dom";
+import { HELP, shadowedTagHotkeys, tagKeyLabel } from "./hotkeys";
+import { EXPANSIONS, expansionPlayable } from "./player";
+import { formatDuration } from "./ticks";
+import type { AnnotationMode, Draft, EventDraft, Project, Task, ViewKind } from "./types";
+
+export interface Handlers {
+  tag(tagId: number): void;
+  toggleClipTag(tagId: number): void;
+  flag(flag: Flag): void;
+  notes(text: string): void;
+  editEvent(patch: Partial<EventDraft>, field: string): void;
+  deleteSelected(): void;
+  toggleView(): void;
+  norm(norm: "db" | "pcen"): void;
+  db(min: number, max: number): void;
+  zoom(direction: 1 | -1 | 0): void;
+  panMode(): void;
+  play(): void;
+  expansion(x: number): void;
+  showPredictions(show: boolean): void;
+  threshold(value: number): void;
+  acceptAll(): void;
+  submit(): void;
+  skip(): void;
+  retryNow(): void;
+}
+
+export type StatusLevel = "info" | "ok" | "warn" | "error" | "busy";
+
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
+function button(label: string, title: string, onclick: () => void, cls = ""): HTMLButtonElement {
+  // Blur after a mouse click so the keyboard goes back to the page's hotkeys.
+  return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
+}
+
+export class Ui {
+  readonly canvas = h("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
+  readonly plot = h("div", { class: "el-plot" }, this.canvas);
+  readonly timeAxis = h("canvas", { class: "el-time-axis" });
+  readonly freqAxis = h("canvas", { class: "el-freq-axis" });
+  readonly readout = h("div", { class: "el-readout" }, "\u00a0");
+  private readonly status = h("span", { class: "el-status", role: "status", "aria-live": "polite" });
+  private readonly draftState = h("span", { class: "el-draft-state" });
+  private readonly retry = button("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
+  private readonly header = h("span", { class: "el-task" });
+  private readonly notice = h("div", { class: "el-notice", hidden: true });
+  private readonly conflict = h("div", { class: "el-conflict", hidden: true });
+  private readonly tagButtons = new Map<number, HTMLButtonElement>();
+  private readonly clipTagBoxes = new Map<number, HTMLInputElement>();
+  private readonly flagButtons = new Map<Flag, HTMLButtonElement>();
+  private readonly notesArea = h("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
+  private readonly inspector = h("div", { class: "el-inspector" });
+  private readonly pendingLabel = h("div", { class: "el-pending" });
+  private readonly viewButton = button("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
+  private readonly normSelect = h("select", { title: "Spectrogram normalisation" }, h("option", { value: "db" }, "dB"), h("option", { value: "pcen" }, "PCEN"));
+  private readonly dbMin = h("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
+  private readonly dbMax = h("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
+  private readonly dbText = h("span", { class: "el-db-text" });
+  private readonly panButton = button("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
+  private readonly playButton = button("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
+  private readonly expansionSelect = h("select", { title: "Playback slow-down (e)" });
+  private readonly predToggle = h("input", { type: "checkbox" });
+  private readonly threshold = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, title: "Prediction score threshold" });
+  private readonly thresholdText = h("span", { class: "el-threshold-text" }, "0.50");
+  private readonly predInfo = h("span", { class: "el-pred-info" });
+  private readonly helpDialog: HTMLDialogElement;
+  readonly submitButton = button("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
+  readonly skipButton = button("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
+  readonly main: HTMLElement;
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly project: Project,
+    private readonly handlers: Handlers,
+  ) {
+    this.helpDialog = this.buildHelp();
+    this.main = h(
+      "div",
+      { class: "el-app" },
+      h("header", { class: "el-header" }, h("strong", {}, project.name), this.header, button("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      this.buildToolbar(),
+      this.notice,
+      this.conflict,
+      h(
+        "div",
+        { class: "el-body" },
+        h("div", { class: "el-viewer" }, h("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, h("div"), this.timeAxis), this.readout),
+        this.buildSide(),
+      ),
+      h("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
+      this.helpDialog,
+    );
+    this.retry.hidden = true;
+    root.replaceChildren(this.main);
+  }
+
+  private buildToolbar(): HTMLElement {
+    const s = this.project.settings;
+    for (const el of [this.dbMin, this.dbMax]) {
+      el.min = String(Math.min(-140, s.db_min - 20));
+      el.max = String(Math.max(40, s.db_max + 20));
+    }
+    this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value as "db" | "pcen"), this.normSelect.blur()));
+    const onDb = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
+    this.dbMin.addEventListener("input", onDb);
+    this.dbMax.addEventListener("input", onDb);
+    for (const x of EXPANSIONS) this.expansionSelect.append(h("option", { value: x }, `${x}×`));
+    if (!EXPANSIONS.includes(s.time_expansion as never)) this.expansionSelect.append(h("option", { value: s.time_expansion }, `${s.time_expansion}×`));
+    this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur()));
+    this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur()));
+    this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const el of [this.dbMin, this.dbMax, this.threshold]) el.addEventListener("change", () => el.blur());
+    return h(
+      "div",
+      { class: "el-toolbar" },
+      h("div", { class: "el-group" }, this.viewButton, this.normSelect),
+      h("label", { class: "el-group" }, "dB", this.dbMin, this.dbMax, this.dbText),
+      h(
+        "div",
+        { class: "el-group" },
+        button("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
+        button("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
+        button("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
+        this.panButton,
+      ),
+      h("div", { class: "el-group" }, this.playButton, this.expansionSelect),
+      h(
+        "div",
+        { class: "el-group" },
+        h("label", {}, this.predToggle, " Predictions"),
+        this.threshold,
+        this.thresholdText,
+        button("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
+        this.predInfo,
+      ),
+    );
+  }
+
+  private buildSide(): HTMLElement {
+    const tags = this.project.tags;
+    const shadowed = shadowedTagHotkeys(tags);
+    const list = h("div", { class: "el-tag-list" });
+    const clipTags = h("div", { class: "el-clip-tags" });
+    tags.forEach((t, i) => {
+      const keys = tagKeyLabel(tags, i);
+      const warn = shadowed.has(t.id) ? ` (hotkey "${t.hotkey}" is taken by a built-in key)` : "";
+      const b = button("", `${tagName(tags, t.id)}${warn}`, () => this.handlers.tag(t.id), "el-tag");
+      b.append(h("span", { class: "el-swatch", style: `background:${tagColor(tags, t.id)}` }), h("kbd", {}, keys || "·"), ` ${tagName(tags, t.id)}`);
+      this.tagButtons.set(t.id, b);
+      list.append(b);
+      const box = h("input", { type: "checkbox", "data-tag": t.id });
+      box.addEventListener("change", () => (this.handlers.toggleClipTag(t.id), box.blur()));
+      this.clipTagBoxes.set(t.id, box);
+      clipTags.append(h("label", {}, box, ` ${tagName(tags, t.id)}`));
+    });
+    const flags: [Flag, string, string][] = [
+      ["no_calls", "No calls", "n"],
+      ["noise", "Noise", "x"],
+      ["uncertain", "Uncertain", "u"],
+    ];
+    const flagRow = h("div", { class: "el-flags" });
+    for (const [flag, text, key] of flags) {
+      const b = button(`${text} (${key})`, `${text} (${key})`, () => this.handlers.flag(flag), "el-flag");
+      b.setAttribute("aria-pressed", "false");
+      this.flagButtons.set(flag, b);
+      flagRow.append(b);
+    }
+    this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value));
+    return h(
+      "aside",
+      { class: "el-side" },
+      h("section", {}, h("h2", {}, "Box tag"), this.pendingLabel, list),
+      h("section", {}, h("h2", {}, "Selected box"), this.inspector),
+      h("section", {}, h("h2", {}, "Clip"), flagRow, clipTags, this.notesArea),
+    );
+  }
+
+  private buildHelp(): HTMLDialogElement {
+    const rows = HELP.map(([k, v]) => h("tr", {}, h("th", {}, k), h("td", {}, v)));
+    const dialog = h("dialog", { class: "el-help" }, h("h2", {}, "Keyboard"), h("table", {}, ...rows), h("form", { method: "dialog" }, h("button", {}, "Close")));
+    return dialog;
+  }
+
+  toggleHelp(): void {
+    if (this.helpDialog.open) this.helpDialog.close();
+    else this.helpDialog.showModal();
+  }
+
+  setTask(task: Task): void {
+    const c = task.clip;
+    const r = c.recording;
+    this.header.textContent = ` · ${r.name} · ${c.start_s.toFixed(3)}–${c.end_s.toFixed(3)} s · task ${task.id}${task.reason ? ` · ${task.reason}` : ""}`;
+    this.header.title = `lease expires ${new Date(task.lease_expires_at).toLocaleTimeString()}`;
+    for (const opt of Array.from(this.expansionSelect.options)) {
+      const ok = expansionPlayable(r.samplerate, Number(opt.value));
+      opt.disabled = !ok;
+      opt.title = ok ? "" : `plays below ${3000} Hz, which browsers refuse`;
+    }
+    this.hideConflict();
+    this.hideNotice();
+  }
+
+  updateToolbar(v: { kind: ViewKind; norm: string; dbMin: number; dbMax: number; panMode: boolean; playing: boolean; expansion: number }): void {
+    this.viewButton.textContent = v.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)";
+    this.normSelect.disabled = v.kind !== "spectrogram";
+    setValue(this.normSelect, v.norm);
+    setValue(this.dbMin, String(v.dbMin));
+    setValue(this.dbMax, String(v.dbMax));
+    this.dbText.textContent = `${v.dbMin} … ${v.dbMax}`;
+    this.panButton.setAttribute("aria-pressed", String(v.panMode));
+    this.playButton.textContent = v.playing ? "❚❚ Pause" : "▶ Play";
+    setValue(this.expansionSelect, String(v.expansion));
+  }
+
+  updatePredictions(v: { show: boolean; threshold: number; model: string | null; count: number; shown: number }): void {
+    this.predToggle.checked = v.show;
+    this.thresholdText.textContent = v.threshold.toFixed(2);
+    this.predInfo.textContent = v.model ? `${v.model}: ${v.shown}/${v.count}` : "no model";
+  }
+
+  updateDraft(draft: Draft, selected: EventDraft | null, pendingTag: number | null, mode: AnnotationMode): void {
+    const tags = this.project.tags;
+    const active = selected ? selected.tag : pendingTag;
+    for (const [id, b] of this.tagButtons) b.classList.toggle("el-active", id === active);
+    this.pendingLabel.textContent = selected ? "Keys set the selected box's tag" : `Next box: ${tagName(tags, pendingTag)}`;
+    for (const [id, box] of this.clipTagBoxes) box.checked = draft.tags.includes(id);
+    for (const [flag, b] of this.flagButtons) b.setAttribute("aria-pressed", String(draft[flag]));
+    setValue(this.notesArea, draft.notes);
+    this.updateInspector(selected, mode);
+  }
+
+  private inspectorBuilt = false;
+
+  private updateInspector(ev: EventDraft | null, mode: AnnotationMode): void {
+    if (!ev) {
+      this.inspectorBuilt = false;
+      this.inspector.replaceChildren(h("p", { class: "el-muted" }, mode === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
+      return;
+    }
+    if (!this.inspectorBuilt) this.buildInspector();
+    this.inspectorBuilt = true;
+    const field = (name: string) => this.inspector.querySelector(`[name=${name}]`) as HTMLInputElement;
+    setValue(field("start_s"), ev.start_s.toFixed(4));
+    setValue(field("end_s"), ev.end_s.toFixed(4));
+    const box = ev.low_hz !== null && ev.high_hz !== null;
+    for (const n of ["low_hz", "high_hz"]) (field(n).closest("label") as HTMLElement).hidden = !box;
+    if (box) {
+      setValue(field("low_hz"), ((ev.low_hz as number) / 1000).toFixed(2));
+      setValue(field("high_hz"), ((ev.high_hz as number) / 1000).toFixed(2));
+    }
+    setValue(this.inspector.querySelector("select") as HTMLSelectElement, ev.tag === null ? "" : String(ev.tag));
+    setValue(field("confidence"), ev.confidence === null ? "" : String(ev.confidence));
+    setValue(field("notes"), ev.notes);
+    (this.inspector.querySelector(".el-duration") as HTMLElement).textContent =
+      `${formatDuration(ev.end_s - ev.start_s)}${box ? ` · ${(((ev.high_hz as number) - (ev.low_hz as number)) / 1000).toFixed(2)} kHz band` : ""}`;
+  }
+
+  private buildInspector(): void {
+    const num = (name: string, label: string, step: string, toValue: (v: string) => number | null) => {
+      const input = h("input", { type: "number", name, step });
+      input.addEventListener("change", () => {
+        const v = toValue(input.value);
+        if (v === null && name !== "confidence") return;
+        this.handlers.editEvent({ [name]: v } as Partial<EventDraft>, name);
+      });
+      return h("label", {}, label, input);
+    };
+    const seconds = (v: string) => (v.trim() === "" || !Number.isFinite(Number(v)) ? null : Number(v));
+    const khz = (v: string) => (seconds(v) === null ? null : Number(v) * 1000);
+    const tagSelect = h("select", { name: "tag" }, h("option", { value: "" }, "no tag"), ...this.project.tags.map((t) => h("option", { value: t.id }, tagName(this.project.tags, t.id))));
+    tagSelect.addEventListener("change", () => this.handlers.editEvent({ tag: tagSelect.value === "" ? null : Number(tagSelect.value) }, "tag"));
+    const notes = h("input", { type: "text", name: "notes", placeholder: "box notes" });
+    notes.addEventListener("input", () => this.handlers.editEvent({ notes: notes.value }, "notes"));
+    const confidence = num("confidence", "confidence", "0.05", (v) => (seconds(v) === null ? null : Math.min(1, Math.max(0, Number(v)))));
+    this.inspector.replaceChildren(
+      h("div", { class: "el-grid" }, num("start_s", "start s", "0.0001", seconds), num("end_s", "end s", "0.0001", seconds), num("low_hz", "low kHz", "0.01", khz), num("high_hz", "high kHz", "0.01", khz)),
+      h("label", {}, "tag ", tagSelect),
+      confidence,
+      notes,
+      h("div", { class: "el-row" }, h("span", { class: "el-duration el-muted" }), button("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected())),
+    );
+  }
+
+  /** Freeze the text fields and the submit/skip buttons while a request is out. */
+  setBusy(busy: boolean): void {
+    for (const el of this.main.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(".el-side input, .el-side textarea")) {
+      if (el.type === "checkbox") el.disabled = busy;
+      else el.readOnly = busy;
+    }
+    this.submitButton.disabled = busy;
+    this.skipButton.disabled = busy;
+  }
+
+  setStatus(text: string, level: StatusLevel = "info", retryable = false): void {
+    this.status.textContent = text;
+    this.status.dataset.level = level;
+    this.retry.hidden = !retryable;
+  }
+
+  setDraftState(text: string): void {
+    this.draftState.textContent = text;
+  }
+
+  showNotice(text: string, actions: NoticeAction[] = []): void {
+    this.notice.replaceChildren(h("span", {}, text), ...actions.map((a) => button(a.label, a.label, () => (this.hideNotice(), a.run()))), button("×", "Dismiss", () => this.hideNotice(), "el-dismiss"));
+    this.notice.hidden = false;
+  }
+
+  hideNotice(): void {
+    this.notice.hidden = true;
+  }
+
+  showConflict(text: string, details: string[], actions: NoticeAction[]): void {
+    this.conflict.replaceChildren(
+      h("strong", {}, text),
+      h("ul", {}, ...details.map((d) => h("li", {}, d))),
+      h("div", { class: "el-row" }, ...actions.map((a) => button(a.label, a.label, () => (this.hideConflict(), a.run())))),
+    );
+    this.conflict.hidden = false;
+  }
+
+  hideConflict(): void {
+    this.conflict.hidden = true;
+  }
+}
+
+/** Shown instead of the annotator when the queue is empty. */
+export function renderEmpty(root: HTMLElement, projectName: string, nextUrl: string | undefined, again: () => void): void {
+  root.replaceChildren(
+    h(
+      "div",
+      { class: "el-empty" },
+      h("h1", {}, "Queue empty"),
+      h("p", {}, `No clips are waiting for you in ${projectName}. New ones appear after the next sampling round.`),
+      h("p", {}, button("Check again", "Ask for the next clip again", again, "el-primary"), nextUrl ? h("a", { href: nextUrl }, "Back to the project") : null),
+    ),
+  );
+}
+
+export function renderFatal(root: HTMLElement, message: string, again: () => void): void {
+  root.replaceChildren(h("div", { class: "el-empty el-error" }, h("h1", {}, "Could not load the annotator"), h("p", {}, message), h("p", {}, button("Try again", "Try again", again, "el-primary"))));
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+
+// The built files are committed and CI rebuilds and diffs them, so names are fixed (no hashes)
+// and nothing time- or machine-dependent goes into the output. Paths are relative to frontend/.
+export default defineConfig({
+  publicDir: false,
+  build: {
+    outDir: "../static/annotator",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: false,
+    reportCompressedSize: false,
+    lib: {
+      entry: { annotate: "src/main.ts" },
+      formats: ["es"],
+      fileName: (_format, name) => `${name}.js`,
+      cssFileName: "annotate",
+    },
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+  },
+});
