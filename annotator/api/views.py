@@ -156,6 +156,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AnnotationTask.objects.select_related("clip__recording")
     serializer_class = s.TaskSerializer
     permission_classes = [ProjectRole]
+    write_roles = (Role.LEAD, Role.ANNOTATOR)
     filterset_fields = ["project", "status", "source", "is_audit", "round_number"]
 
     def get_queryset(self):
@@ -205,6 +206,7 @@ class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ClipAnnotation.objects.select_related("annotator").prefetch_related("events", "tags")
     serializer_class = s.ClipAnnotationSerializer
     permission_classes = [ProjectRole]
+    write_roles = (Role.LEAD, Role.ANNOTATOR)
     filterset_fields = ["project", "clip", "annotator", "review_status"]
 
     def get_queryset(self):
