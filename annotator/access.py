@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
-from annotator.models import Project, Role
+from annotator.models import Membership, Project, Role
 
 WRITE_ROLES = (Role.LEAD, Role.ANNOTATOR)
 
@@ -36,3 +36,10 @@ def project_for(user, pk, *, roles: tuple[str, ...] | None = None) -> Project:
 def check_role(project: Project, user, roles: tuple[str, ...]) -> None:
     if project.role_of(user) not in roles:
         raise PermissionDenied("Your role in this project does not allow this.")
+
+
+def is_member(user, project_id: int) -> bool:
+    """Whether the user may see the project (a cheap check for hot paths like images)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user_id=user.pk, project_id=project_id).exists()

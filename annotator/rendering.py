@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -50,7 +52,7 @@ class ViewSpec:
     channel: int
 
     def key(self, recording: Recording) -> str:
-        raw = json.dumps([RENDERER_VERSION, recording.sha256, asdict(self)], sort_keys=True)
+        raw = repr((RENDERER_VERSION, recording.sha256, astuple(self)))
         return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
@@ -129,18 +131,54 @@ def _choice(params, name: str, default: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+class _RecentViews:
+    """The last rendered views of this process, by key, within a byte budget: the hot path
+    (an annotator flipping between clips) then never touches storage."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.size = budget, 0
+        self.items: OrderedDict[str, RenderedView] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> RenderedView | None:
+        with self.lock:
+            view = self.items.get(key)
+            if view is not None:
+                self.items.move_to_end(key)
+            return view
+
+    def put(self, view: RenderedView) -> None:
+        with self.lock:
+            if view.key in self.items or len(view.png) > self.budget:
+                return
+            self.items[view.key] = view
+            self.size += len(view.png)
+            while self.size > self.budget:
+                _key, old = self.items.popitem(last=False)
+                self.size -= len(old.png)
+
+
+RECENT = _RecentViews(budget=64 * 1024 * 1024)
+
+
 def render(recording: Recording, spec: ViewSpec) -> RenderedView:
-    """The PNG and extent for ``spec``, from the cache when it is there."""
+    """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored."""
     key = spec.key(recording)
+    view = RECENT.get(key)
+    if view is not None:
+        return view
     png_path, meta_path = f"views/{key[:2]}/{key}.png", f"views/{key[:2]}/{key}.json"
     if default_storage.exists(meta_path):
         with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
-            return RenderedView(png.read(), json.loads(meta.read()), key, cached=True)
-    png, extent = _render_uncached(recording, spec)
-    # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
-    _save(png_path, png)
-    _save(meta_path, json.dumps(extent).encode())
-    return RenderedView(png, extent, key, cached=False)
+            view = RenderedView(png.read(), json.loads(meta.read()), key, cached=True)
+    else:
+        png, extent = _render_uncached(recording, spec)
+        # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
+        _save(png_path, png)
+        _save(meta_path, json.dumps(extent).encode())
+        view = RenderedView(png, extent, key, cached=False)
+    RECENT.put(RenderedView(view.png, view.extent, key, cached=True))
+    return view
 
 
 def _save(path: str, data: bytes) -> None:

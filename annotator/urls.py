@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotator import views
+from annotator import dashboard_views, views
 
 urlpatterns = [
     path("login/", views.ThrottledLoginView.as_view(), name="login"),
@@ -8,5 +8,7 @@ urlpatterns = [
     path("", views.project_list, name="project-list"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/annotate/", views.annotate, name="annotate"),
+    path("projects/<int:pk>/recordings/<int:rid>/", views.recording_browser, name="recording-browser"),
+    path("projects/<int:pk>/dashboard/", dashboard_views.project_dashboard, name="project-dashboard"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.middleware.csrf import get_token
 from django.views.decorators.http import require_POST
 
 from annotator.access import project_for, projects_of
+from annotator.models import Recording
 from annotator.stats import project_counts
 
 LOGIN_ATTEMPTS = 10
@@ -60,6 +63,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": project.role_of(request.user),
         "counts": project_counts(project),
         "datasets": project.datasets.all(),
+        "recordings": project.recordings.order_by("name")[:200],
     }
     return render(request, "annotator/project_detail.html", context)
 
@@ -77,3 +81,37 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
+
+
+TILE_SECONDS = (60.0, 20.0, 5.0, 1.0)  # zoom levels of the recording browser
+TILES_PER_PAGE = 6
+
+
+@login_required
+def recording_browser(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    """Page through a long recording as spectrogram tiles at a few zoom levels."""
+    project = project_for(request.user, pk)
+    recording = get_object_or_404(Recording, pk=rid, project=project)
+    zoom = _int_param(request, "zoom", 1, 0, len(TILE_SECONDS) - 1)
+    tile_s = min(TILE_SECONDS[zoom], recording.duration_s)
+    n_tiles = max(1, math.ceil(recording.duration_s / tile_s - 1e-9))
+    n_pages = math.ceil(n_tiles / TILES_PER_PAGE)
+    page = _int_param(request, "page", 0, 0, n_pages - 1)
+    first = page * TILES_PER_PAGE
+    tiles = [
+        {"start": i * tile_s, "end": min((i + 1) * tile_s, recording.duration_s)}
+        for i in range(first, min(first + TILES_PER_PAGE, n_tiles))
+    ]
+    context = {
+        "project": project, "role": project.role_of(request.user), "recording": recording, "tiles": tiles,
+        "zoom": zoom, "zooms": [(i, s) for i, s in enumerate(TILE_SECONDS)], "page": page, "n_pages": n_pages,
+        "clips": recording.clips.filter(start_s__lt=tiles[-1]["end"], end_s__gt=tiles[0]["start"]),
+    }
+    return render(request, "annotator/recording_browser.html", context)
+
+
+def _int_param(request: HttpRequest, name: str, default: int, lo: int, hi: int) -> int:
+    try:
+        return min(max(int(request.GET.get(name, default)), lo), hi)
+    except ValueError:
+        return default

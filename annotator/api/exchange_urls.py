@@ -1,3 +1,30 @@
-"""URL patterns filled in by the exchange_urls work."""
+"""Review, agreement, and annotation import/export endpoints (included under /api/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from annotator.api import exchange, review
+
+urlpatterns = [
+    path(
+        "projects/<int:pk>/annotations/import/",
+        exchange.import_annotations,
+        name="annotations-import",
+    ),
+    path(
+        "projects/<int:pk>/annotations/export/",
+        exchange.export_annotations,
+        name="annotations-export",
+    ),
+    path("projects/<int:pk>/agreement/", review.project_agreement, name="project-agreement"),
+    path(
+        "projects/<int:pk>/disagreements/",
+        review.project_disagreements,
+        name="project-disagreements",
+    ),
+    path("annotations/<int:pk>/review/", review.review_annotation, name="annotation-review"),
+    path(
+        "annotations/<int:pk>/revisions/",
+        review.annotation_revisions,
+        name="annotation-revisions",
+    ),
+]

@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from annotator import rendering, wavio
-from annotator.access import projects_of
+from annotator.access import is_member
 from annotator.models import Recording
 
 VIEW_PARAMS = [
@@ -32,12 +32,16 @@ VIEW_PARAMS = [
 
 
 def recording_for(request, pk: int) -> Recording:
-    recording = Recording.objects.filter(pk=pk, project__in=projects_of(request.user)).select_related(
-        "project", "root"
-    ).first()
-    if recording is None:
+    """The recording if the user is a member of its project, else 404.
+
+    Two primary-key lookups instead of one join through memberships: this runs for every
+    image the page loads, and the simple queries cost a fraction of the join's ORM work.
+    """
+    recording = Recording.objects.select_related("project", "root").filter(pk=pk).first()
+    if recording is None or not is_member(request.user, recording.project_id):
         raise Http404("No such recording.")
     return recording
+
 
 
 def _image(request, pk: int, kind: str) -> HttpResponse:

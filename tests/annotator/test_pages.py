@@ -1,0 +1,34 @@
+import re
+
+from tests import factories as f
+
+
+def test_project_pages_show_counts_and_recordings(project, cast, client):
+    rec = f.make_recording(project, duration_s=95, name="long-night.wav")
+    f.make_clip(project, rec)
+    client.force_login(cast["viewer"])
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "long-night.wav" in page and 'data-count="clips">1<' in page
+    assert client.get("/").status_code == 200
+
+
+def test_recording_browser_pages_through_tiles(project, cast, client):
+    rec = f.make_recording(project, duration_s=95, name="long-night.wav")
+    client.force_login(cast["ann1"])
+    url = f"/projects/{project.pk}/recordings/{rec.pk}/"
+    first = client.get(url + "?zoom=1").content.decode()  # 20 s tiles: 5 tiles, one page
+    starts = re.findall(r"spectrogram.png\?start=([0-9.]+)&(?:amp;)?end=([0-9.]+)", first)
+    assert [(float(a), float(b)) for a, b in starts] == [(0, 20), (20, 40), (40, 60), (60, 80), (80, 95)]
+    fine = client.get(url + "?zoom=3&page=2").content.decode()  # 1 s tiles, third page
+    assert "start=12.000000" in fine and "Page 3 of 16" in fine
+    assert client.get(url + "?zoom=banana&page=-4").status_code == 200
+
+
+def test_outsiders_get_404_on_pages(project, cast, client):
+    rec = f.make_recording(project)
+    client.force_login(cast["outsider"])
+    for url in (f"/projects/{project.pk}/", f"/projects/{project.pk}/annotate/",
+                f"/projects/{project.pk}/recordings/{rec.pk}/"):
+        assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(f"/projects/{project.pk}/").status_code == 302
