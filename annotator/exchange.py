@@ -19,7 +19,7 @@ import io
 import json
 import re
 import zipfile
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import PurePosixPath
@@ -229,11 +229,8 @@ def _hash_hints(annset: AnnotationSet) -> dict[str, str]:
     for box in annset.boxes:
         value = box.extra.get(HASH_COLUMN)
         seen.setdefault(box.recording, set()).add(str(value).lower() if value else "")
-    return {
-        name: values.pop()
-        for name, values in seen.items()
-        if len(values) == 1 and _SHA256.fullmatch(next(iter(values)))
-    }
+    hints = {name: min(values) for name, values in seen.items() if len(values) == 1}
+    return {name: value for name, value in hints.items() if _SHA256.fullmatch(value)}
 
 
 def resolve_tags(
@@ -350,10 +347,13 @@ class _Planner:
         """Tags and notes go to a clip the label's span coincides with; "no calls" to every
         clip inside the span (a species heard somewhere in a long stretch is not in each clip)."""
         end = min(label.end_s, recording.duration_s)
+        clips = self._clips_of(recording)
+        first = bisect_left([c.start_s for c in clips], label.start_s - TOLERANCE_S)
         applied = False
-        for clip in self._clips_of(recording):
-            inside = label.start_s - TOLERANCE_S <= clip.start_s and clip.end_s <= end + TOLERANCE_S
-            if not inside:
+        for clip in clips[first:]:
+            if clip.start_s > end:
+                break
+            if clip.end_s > end + TOLERANCE_S:
                 continue
             same = (
                 abs(clip.start_s - label.start_s) <= TOLERANCE_S
@@ -440,9 +440,9 @@ def import_annotations(
     files = [read_upload(u, format_name) for u in unpack(upload)]
     if not files:
         raise FormatError("the zip holds no files")
-    user = annotator or import_user(files[0].format)
     many = len(files) > 1
     with transaction.atomic():
+        user = annotator or import_user(files[0].format)
         planner = _Planner(project)
         recordings: set[int] = set()
         for file in files:
@@ -552,11 +552,12 @@ def _file(name: str, content_type: str, text: str) -> ExportFile:
 def _per_recording(annset: AnnotationSet, format_name: str, base: str) -> ExportFile:
     suffix = ".Table.1.selections.txt" if format_name == raven.NAME else ".txt"
     module = raven if format_name == raven.NAME else audacity
-    files = {}
-    for ref in annset.recordings or [RecordingRef(path="", name="")]:
-        stem = PurePosixPath(ref.name).stem.replace("/", "_") or base
-        name = _unique_name(f"{stem}{suffix}", files)
-        files[name] = module.write(annset, recording=ref.name) if ref.name else ""
+    files: dict[str, str] = {}
+    for ref in annset.recordings:
+        name = _unique_name(f"{PurePosixPath(ref.name).stem}{suffix}", files)
+        files[name] = module.write(annset, recording=ref.name)
+    if not files:  # nothing annotated: one empty table (Raven's has its header)
+        files[f"{base}{suffix}"] = module.write(annset)
     if len(files) == 1:
         name, text = next(iter(files.items()))
         return _file(name, "text/plain; charset=utf-8", text)

@@ -115,7 +115,7 @@ def project_agreement(request, pk: int):
     """Cohen's kappa per tag and box F1 per annotator pair on the double-annotated clips."""
     project = project_for(request.user, pk)
     result = agreement.agreement(agreement.load_answers(project), _threshold(request))
-    return Response(_agreement_json(project, result))
+    return Response(_Json(project).agreement(result))
 
 
 @extend_schema(parameters=[THRESHOLD], responses={200: dict})
@@ -126,62 +126,97 @@ def project_disagreements(request, pk: int):
     found = agreement.disagreements(agreement.load_answers(project), _threshold(request))
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(found, request)
-    return paginator.get_paginated_response(_disagreements_json(project, page))
+    return paginator.get_paginated_response(_Json(project).disagreements(page))
 
 
 # --- translation to JSON ------------------------------------------------------------------------
 
 
-def _names(project) -> tuple[dict[int, str], dict[int, str]]:
-    tags = {t.pk: t.label for t in Tag.objects.filter(project=project)}
-    users = dict(
-        ClipAnnotation.objects.filter(project=project).values_list(
-            "annotator_id", "annotator__username"
-        )
-    )
-    return tags, users
+class _Json:
+    """Agreement results as JSON, with tag labels and usernames looked up once per request."""
 
-
-def _agreement_json(project, result: agreement.Agreement) -> dict:
-    tags, users = _names(project)
-
-    def tag_row(tag, counts) -> dict:
-        return {"tag": tag, "label": tags.get(tag), **counts}
-
-    def kappa_row(tag, table: agreement.TagCounts) -> dict:
-        return tag_row(
-            tag, {"kappa": table.kappa, "observed": table.observed, "n": table.n, **vars(table)}
+    def __init__(self, project):
+        self.tags = {t.pk: t.label for t in Tag.objects.filter(project=project)}
+        self.users = dict(
+            ClipAnnotation.objects.filter(project=project).values_list(
+                "annotator_id", "annotator__username"
+            )
         )
 
-    def pair_row(pair: agreement.PairSummary) -> dict:
-        first, second = pair.annotators
+    def agreement(self, result: agreement.Agreement) -> dict:
         return {
-            "first": {"id": first, "username": users.get(first)},
-            "second": {"id": second, "username": users.get(second)},
+            "threshold": result.threshold,
+            "double_annotated_clips": result.clips,
+            "compared": sum(p.clips for p in result.pairs),
+            "disagreements": result.disagreements,
+            "kappa": [self.kappa(t, c) for t, c in result.kappa.items()],
+            "f1_by_tag": [self.tag(t, c.as_dict()) for t, c in result.f1_by_tag.items()],
+            "pairs": [self.pair(pair) for pair in result.pairs],
+        }
+
+    def tag(self, tag: int | None, counts: dict) -> dict:
+        return {"tag": tag, "label": self.tags.get(tag), **counts}
+
+    def kappa(self, tag: int, table: agreement.TagCounts) -> dict:
+        counts = {"kappa": table.kappa, "observed": table.observed, "n": table.n, **vars(table)}
+        return self.tag(tag, counts)
+
+    def user(self, pk: int) -> dict:
+        return {"id": pk, "username": self.users.get(pk)}
+
+    def pair(self, pair: agreement.PairSummary) -> dict:
+        return {
+            "first": self.user(pair.annotators[0]),
+            "second": self.user(pair.annotators[1]),
             "clips": pair.clips,
             **pair.boxes.as_dict(),
             "tagged_matches": pair.tagged.matches,
             "f1_tagged": pair.tagged.f1,
-            "f1_by_tag": [tag_row(t, c.as_dict()) for t, c in pair.by_tag.items()],
-            "kappa": [kappa_row(t, c) for t, c in sorted(pair.kappa.items())],
+            "f1_by_tag": [self.tag(t, c.as_dict()) for t, c in pair.by_tag.items()],
+            "kappa": [self.kappa(t, c) for t, c in sorted(pair.kappa.items())],
         }
 
-    return {
-        "threshold": result.threshold,
-        "double_annotated_clips": result.clips,
-        "compared": sum(p.clips for p in result.pairs),
-        "disagreements": result.disagreements,
-        "kappa": [kappa_row(t, c) for t, c in result.kappa.items()],
-        "f1_by_tag": [tag_row(t, c.as_dict()) for t, c in result.f1_by_tag.items()],
-        "pairs": [pair_row(pair) for pair in result.pairs],
-    }
+    def disagreements(self, page: list[agreement.Disagreement]) -> list[dict]:
+        clips = Clip.objects.select_related("recording").in_bulk([d.clip for d in page])
+        return [self.disagreement(d, clips[d.clip]) for d in page]
 
+    def disagreement(self, d: agreement.Disagreement, clip: Clip) -> dict:
+        return {
+            "clip": {
+                "id": clip.pk,
+                "recording": clip.recording_id,
+                "recording_name": clip.recording.name,
+                "start_s": clip.start_s,
+                "end_s": clip.end_s,
+            },
+            "first": self.answer(d.first),
+            "second": self.answer(d.second),
+            "tags_only_first": self.tag_list(d.tags_only_first),
+            "tags_only_second": self.tag_list(d.tags_only_second),
+            "unmatched_first": [self.event(e) for e in d.unmatched_first],
+            "unmatched_second": [self.event(e) for e in d.unmatched_second],
+            "tag_mismatches": [
+                {"first": self.event(a), "second": self.event(b)} for a, b in d.tag_mismatches
+            ],
+            "box_f1": d.box_f1,
+            "tagged_f1": d.tagged_f1,
+        }
 
-def _disagreements_json(project, page: list[agreement.Disagreement]) -> list[dict]:
-    tags, users = _names(project)
-    clips = Clip.objects.select_related("recording").in_bulk([d.clip for d in page])
+    def answer(self, a: agreement.ClipAnswer) -> dict:
+        return {
+            "annotation": a.annotation,
+            "version": a.version,
+            "annotator": a.annotator,
+            "username": self.users.get(a.annotator),
+            "tags": sorted(a.tag_set),
+            "no_calls": a.no_calls,
+            "events": len(a.events),
+        }
 
-    def event(e: agreement.EventBox) -> dict:
+    def tag_list(self, ids) -> list[dict]:
+        return [{"id": t, "label": self.tags.get(t)} for t in sorted(ids)]
+
+    def event(self, e: agreement.EventBox) -> dict:
         return {
             "id": e.id,
             "start_s": e.start_s,
@@ -189,43 +224,5 @@ def _disagreements_json(project, page: list[agreement.Disagreement]) -> list[dic
             "low_hz": e.low_hz,
             "high_hz": e.high_hz,
             "tag": e.tag,
-            "label": tags.get(e.tag),
+            "label": self.tags.get(e.tag),
         }
-
-    def answer(a: agreement.ClipAnswer) -> dict:
-        return {
-            "annotation": a.annotation,
-            "version": a.version,
-            "annotator": a.annotator,
-            "username": users.get(a.annotator),
-            "tags": sorted(a.tag_set),
-            "no_calls": a.no_calls,
-            "events": len(a.events),
-        }
-
-    def tag_list(ids) -> list[dict]:
-        return [{"id": t, "label": tags.get(t)} for t in sorted(ids)]
-
-    return [
-        {
-            "clip": {
-                "id": d.clip,
-                "recording": clips[d.clip].recording_id,
-                "recording_name": clips[d.clip].recording.name,
-                "start_s": clips[d.clip].start_s,
-                "end_s": clips[d.clip].end_s,
-            },
-            "first": answer(d.first),
-            "second": answer(d.second),
-            "tags_only_first": tag_list(d.tags_only_first),
-            "tags_only_second": tag_list(d.tags_only_second),
-            "unmatched_first": [event(e) for e in d.unmatched_first],
-            "unmatched_second": [event(e) for e in d.unmatched_second],
-            "tag_mismatches": [
-                {"first": event(a), "second": event(b)} for a, b in d.tag_mismatches
-            ],
-            "box_f1": d.box_f1,
-            "tagged_f1": d.tagged_f1,
-        }
-        for d in page
-    ]
