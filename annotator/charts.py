@@ -9,7 +9,7 @@ presentation attributes only (no ``<style>``, no ids), so several charts can be 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
@@ -20,6 +20,8 @@ GRID = "#e3e6e3"
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F", "#F0E442")
 CHAR_W = 6.6  # average width of a 12 px character, for laying out labels without a font engine
+
+Scale = Callable[[float], float]  # data value -> pixel
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return ticks
 
 
-def format_number(value: float) -> str:
+def format_number(value: float | None) -> str:
     """Short human form: 12, 3.5, 0.125, 1.2k, 3.4M."""
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -107,7 +109,7 @@ def format_number(value: float) -> str:
     return f"{value:.3g}" if magnitude >= 1 else f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-def _scale(lo: float, hi: float, a: float, b: float):
+def _scale(lo: float, hi: float, a: float, b: float) -> Scale:
     span = (hi - lo) or 1.0
     return lambda v: a + (v - lo) / span * (b - a)
 
@@ -165,7 +167,8 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
     return c.render()
 
 
-def _axes(c: _Canvas, left, right, top, bottom, x_ticks, y_ticks, sx, sy) -> None:
+def _axes(c: _Canvas, left: float, right: float, top: float, bottom: float, x_ticks: list[float],
+          y_ticks: list[float], sx: Scale, sy: Scale) -> None:
     for t in y_ticks:
         y = sy(t)
         c.line(left, y, right, y, stroke=GRID)
@@ -178,7 +181,7 @@ def _axes(c: _Canvas, left, right, top, bottom, x_ticks, y_ticks, sx, sy) -> Non
     c.line(left, top, left, bottom)
 
 
-def _series(c: _Canvas, s: Series, color: str, sx, sy) -> None:
+def _series(c: _Canvas, s: Series, color: str, sx: Scale, sy: Scale) -> None:
     pts = sorted(s.points, key=lambda p: p.x)
     if len(pts) > 1:
         path = " ".join(f"{sx(p.x):.1f},{sy(p.y):.1f}" for p in pts)
@@ -218,7 +221,7 @@ def bar_chart(bars: Sequence[Bar], *, title: str, x_label: str, width: int = 640
     return c.render()
 
 
-def _bar_row(c: _Canvas, b: Bar, y: float, h: float, left: float, sx) -> None:
+def _bar_row(c: _Canvas, b: Bar, y: float, h: float, left: float, sx: Scale) -> None:
     c.text(left - 6, y + h * 0.75, _shorten(b.label, 32), anchor="end", size=12)
     if b.value is None:
         c.text(left + 6, y + h * 0.75, "n/a", size=11, fill=MUTED)
@@ -251,7 +254,8 @@ def stacked_bar_chart(categories: Sequence[str], stacks: Sequence[str], values: 
     every = max(1, math.ceil(len(categories) / max(1, int((right - left) / 80))))
     for i, (category, row) in enumerate(zip(categories, values, strict=True)):
         x = left + i * slot
-        _stack(c, category, stacks, row, x + slot * 0.12, slot * 0.76, sy)
+        bar_w = min(slot * 0.76, 56.0)
+        _stack(c, category, stacks, row, x + (slot - bar_w) / 2, bar_w, sy)
         if i % every == 0:
             c.text(x + slot / 2, bottom + 16, _shorten(category, 14), anchor="middle", size=11, fill=MUTED)
     c.line(left, bottom, right, bottom)
@@ -262,7 +266,7 @@ def stacked_bar_chart(categories: Sequence[str], stacks: Sequence[str], values: 
     return c.render()
 
 
-def _axes_y(c: _Canvas, left, right, bottom, ticks, sy) -> None:
+def _axes_y(c: _Canvas, left: float, right: float, bottom: float, ticks: list[float], sy: Scale) -> None:
     for t in ticks:
         c.line(left, sy(t), right, sy(t), stroke=GRID)
         c.text(left - 6, sy(t) + 4, format_number(t), anchor="end", size=11, fill=MUTED)
@@ -270,7 +274,7 @@ def _axes_y(c: _Canvas, left, right, bottom, ticks, sy) -> None:
 
 
 def _stack(c: _Canvas, category: str, stacks: Sequence[str], row: Sequence[float], x: float, w: float,
-           sy) -> None:
+           sy: Scale) -> None:
     base = 0.0
     for j, (name, value) in enumerate(zip(stacks, row, strict=True)):
         if not value:

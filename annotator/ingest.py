@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
@@ -251,18 +251,18 @@ def recorded_at(name: str, metadata: dict) -> datetime | None:
     """When the recording started: GUANO's Timestamp, else a YYYYMMDD_HHMMSS in the file name."""
     stamp = metadata.get("Timestamp")
     if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt_timezone.utc)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
     if isinstance(stamp, str):
         try:
             parsed = datetime.fromisoformat(stamp)
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except ValueError:
             pass
     match = FILENAME_TIME.search(name)
     if match:
         try:
             return datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S").replace(
-                tzinfo=dt_timezone.utc
+                tzinfo=UTC
             )
         except ValueError:
             return None

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from annotator.signals import labels_submitted
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
@@ -22,6 +21,7 @@ from annotator.models import (
     Tag,
     TaskStatus,
 )
+from annotator.signals import labels_submitted
 
 
 class StaleVersion(Exception):

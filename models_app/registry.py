@@ -25,7 +25,15 @@ from models_app.evaluation import evaluate
 from models_app.features import FeatureConfig
 from models_app.inference import Detector
 from models_app.models import ModelVersion, Prediction, TrainingRun
-from models_app.training import Box, Example, TrainConfig, TrainResult, load_checkpoint, save_checkpoint, train
+from models_app.training import (
+    Box,
+    Example,
+    TrainConfig,
+    TrainResult,
+    load_checkpoint,
+    save_checkpoint,
+    train,
+)
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,12 @@ DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Creating the cast with PBKDF2 costs seconds per test on two cores; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def project(db):
     from tests import factories as f

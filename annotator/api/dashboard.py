@@ -85,8 +85,10 @@ def figures_response(request: Request, project: Project, slug: str, data: dict,
 
 def svg_response(svg: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # Opened on its own, the chart may not run or fetch anything (its text is escaped anyway).
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    # Opened on its own, the chart may not run or fetch anything (its text is escaped anyway); the
+    # dashboard page embeds it in an <object>, which counts as framing: same origin only.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,15 +1,15 @@
-"""The labelling dashboard's JSON/CSV figures and SVG charts."""
+"""The labelling dashboard's JSON/CSV figures and SVG charts (one path per chart)."""
 
-from django.urls import path, re_path
+from django.urls import path
 
 from annotator.api import dashboard
 from annotator.dashboard import CHARTS
 
 urlpatterns = [
     path("projects/<int:pk>/dashboard/labels/", dashboard.labels, name="dashboard-labels"),
-    re_path(
-        rf"^projects/(?P<pk>\d+)/dashboard/charts/(?P<name>{'|'.join(CHARTS)})\.svg$",
-        dashboard.chart,
-        name="dashboard-labels-chart",
+    *(
+        path(f"projects/<int:pk>/dashboard/charts/{name}.svg", dashboard.chart, {"name": name},
+             name=f"dashboard-chart-{name}")
+        for name in CHARTS
     ),
 ]

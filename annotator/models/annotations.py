@@ -161,3 +161,6 @@ class AnnotationRevision(models.Model):
                 fields=["clip_annotation", "version"], name="one_revision_per_version"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"annotation {self.clip_annotation_id} v{self.version} ({self.action})"

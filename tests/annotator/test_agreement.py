@@ -7,13 +7,6 @@ from annotator import queue
 from annotator.agreement import ClipAnswer, EventBox
 from tests import factories as f
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The cast's five users are hashed with PBKDF2 otherwise: seconds per test on two cores."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 A, B, C = 1, 2, 3  # annotator ids
 SPECIES, OTHER = 10, 11  # tag ids
 

@@ -11,12 +11,6 @@ from annotator import ingest, queue
 from annotator.models import ClipAnnotation, Recording, Tag
 from tests import factories as f
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 CSV = "file,start_s,end_s,low_freq_hz,high_freq_hz,label\n"
 
 

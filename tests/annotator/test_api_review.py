@@ -7,11 +7,6 @@ from annotator.models import AnnotationTask, ClipAnnotation, TaskStatus
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def submitted(project, user, tag):
     clip = f.make_clip(project, start_s=1, end_s=2)
     queue.enqueue(project, [clip])

@@ -19,13 +19,6 @@ from annotator.models import (
 from tests import factories as f
 from tests.conftest import DATA, SHARED
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The cast's five users are hashed with PBKDF2 otherwise: seconds per test on two cores."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 WHOMBAT_EXAMPLE = SHARED / "bats" / "whombat-example"
 RAVEN_HEADER = "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tSpecies\n"
 

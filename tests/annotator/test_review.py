@@ -8,12 +8,6 @@ from annotator.models import AnnotationRevision, AnnotationTask, ClipAnnotation,
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The cast's five users are hashed with PBKDF2 otherwise: seconds per test on two cores."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def submitted(project, user, tag, **kw):
     """``user`` claims the one queued clip and submits a box on it."""
     clip = f.make_clip(project, start_s=1, end_s=2)

@@ -143,7 +143,7 @@ def test_outsider_gets_404_for_another_projects_image_and_audio(chromium, live_s
     page = chromium.new_page()
     login(page, live_server.url, "outsider")
     rid = clips[0].recording_id
-    for path in (f"spectrogram.png?start=0&end=0.5", f"scalogram.png?start=0&end=0.5", "audio.wav?start=0&end=0.5"):
+    for path in ("spectrogram.png?start=0&end=0.5", "scalogram.png?start=0&end=0.5", "audio.wav?start=0&end=0.5"):
         status = page.evaluate(f"fetch('/api/recordings/{rid}/{path}').then(r => r.status)")
         assert status == 404, path
     assert page.goto(f"{live_server.url}/projects/{_project.pk}/annotate/").status == 404
