@@ -11,7 +11,7 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
     lib: {
-      entry: { annotate: "src/main.ts" },
+      entry: { annotate: "src/main.ts", dashboard: "src/dashboard.ts" },
       formats: ["es"],
       fileName: (_format, name) => `${name}.js`,
       cssFileName: "annotate",

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from sampling import api
+from sampling import api, dashboard_api
 
 router = SimpleRouter()
 router.register("sampling-rounds", api.SamplingRoundViewSet, basename="sampling-round")
@@ -9,5 +9,7 @@ router.register("sampling-rounds", api.SamplingRoundViewSet, basename="sampling-
 urlpatterns = [
     path("projects/<int:pk>/sampling-rounds/", api.start_round, name="start-sampling-round"),
     path("projects/<int:pk>/retrain/", api.retrain, name="retrain"),
+    path("projects/<int:pk>/dashboard/rounds/", dashboard_api.rounds, name="dashboard-rounds"),
+    path("projects/<int:pk>/dashboard/charts/rounds.svg", dashboard_api.rounds_chart, name="dashboard-chart-rounds"),
     path("", include(router.urls)),
 ]
