@@ -69,7 +69,7 @@ def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tupl
         raise RoundError(str(exc)) from exc
     if pool.probs is None and pool.window_uncertainty is None:
         # No model yet: a cold start, which never uses uncertainty.
-        method = (project.sampling_params or {}).get("cold_start", "coverage")
+        method = (project.sampling_params or {}).get("cold_start", "stratified")
         if method == "coverage" and pool.features is None:
             method = "stratified" if pool.strata else "random"
         return method, {}, True

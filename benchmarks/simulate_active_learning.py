@@ -1,0 +1,237 @@
+"""Simulate active learning with an oracle on the bats, birds and synthetic sets.
+
+    .venv/bin/python benchmarks/simulate_active_learning.py [--datasets ...] [--seeds 5]
+
+Features are computed once and cached in benchmarks/out/features_<set>.npz; learning
+curves are plotted to benchmarks/out/al_<set>.png and a Markdown table per set is printed
+(and written to benchmarks/out/simulation.md).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Small matrices do not profit from BLAS threads, and the machine is shared.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+import simulation_datasets as sets  # noqa: E402
+
+from sampling.simulation import (  # noqa: E402
+    ClipSet,
+    SimulationConfig,
+    SimulationResult,
+    StrategyConfig,
+    build_clipset,
+    cold_start_scores,
+    cold_start_table,
+    markdown_table,
+    run_simulation,
+    summarise,
+)
+
+OUT = Path(__file__).resolve().parent / "out"
+
+STRATEGY_PARAMS: dict[str, tuple[str, dict, float]] = {
+    "stratified": ("stratified", {}, 0.0),
+    "typiclust": ("typiclust", {"space": "embeddings"}, 0.0),
+    "kcenter": ("kcenter", {}, 0.0),
+    "entropy": ("entropy", {}, 0.0),
+    "margin": ("margin", {}, 0.0),
+    "least_confidence": ("least_confidence", {}, 0.0),
+    "top_windows": ("top_windows", {}, 0.0),
+    "hybrid": ("hybrid", {}, 0.0),
+    "hybrid + 10% audit": ("hybrid", {}, 0.1),
+    "stratified(hybrid)": ("stratified", {"within": "hybrid"}, 0.0),
+}
+
+
+def strategy_set(cold_start: str) -> dict[str, StrategyConfig]:
+    """Every strategy, each starting from the same model-free ``cold_start`` method.
+
+    The random baseline is random from the first batch on; "stratified" always starts
+    stratified (it is its own cold start).
+    """
+    out = {"random": StrategyConfig("random", cold_start=None)}
+    for label, (name, params, audit) in STRATEGY_PARAMS.items():
+        start = "stratified" if label == "stratified" else cold_start
+        out[label] = StrategyConfig(name, params, audit, cold_start=start)
+    return out
+
+
+# Compared on the first batch alone, over more seeds (one fit each, so cheap).
+COLD_STARTS: dict[str, StrategyConfig] = {
+    "random": StrategyConfig("random", cold_start=None),
+    "stratified (metadata)": StrategyConfig("stratified", cold_start="stratified"),
+    "coverage (TypiClust)": StrategyConfig("typiclust", cold_start="coverage"),
+    "k-center (features)": StrategyConfig("kcenter", cold_start=None),
+}
+COLD_START_SEEDS = 20
+
+
+@dataclass(frozen=True)
+class DatasetPlan:
+    """How to build one set and what budget schedule to simulate on it."""
+
+    title: str
+    config: SimulationConfig
+    table_every: int  # show every n-th budget in the table
+
+
+PLANS: dict[str, DatasetPlan] = {
+    "bats_species_time": DatasetPlan(
+        "Bats (Whombat example), species, time split within recordings",
+        SimulationConfig(seed_size=10, batch_size=10, budget=120),
+        2,
+    ),
+    "bats_detection_recording": DatasetPlan(
+        "Bats (Whombat example), call vs no call, split by recording",
+        SimulationConfig(seed_size=10, batch_size=10, budget=120),
+        2,
+    ),
+    "birds": DatasetPlan(
+        "Bengalese finch gy6or6, 11 syllable classes, split by song",
+        SimulationConfig(seed_size=10, batch_size=10, budget=150),
+        2,
+    ),
+    **{
+        # Three species catalogues drawn a priori (0 is the generator's default): how much
+        # the species overlap decides how much there is for active learning to find.
+        f"synthetic_c{c}": DatasetPlan(
+            f"Synthetic bats, species catalogue {c} (8 species, long tail, real background)",
+            SimulationConfig(seed_size=20, batch_size=20, budget=400),
+            2,
+        )
+        for c in (0, 1, 2)
+    },
+}
+
+
+def load(name: str, n_synthetic: int) -> ClipSet:
+    """The cached features of a set, computed on first use."""
+    synthetic = name.startswith("synthetic")
+    suffix = f"_{n_synthetic}_{_generator_version()}" if synthetic else ""
+    path = OUT / f"features_{name}{suffix}.npz"
+    if path.exists():
+        return ClipSet.load(str(path))
+    t0 = time.perf_counter()
+    data = _build(name, n_synthetic)
+    data.save(str(path))
+    print(f"[{name}] features for {len(data.labels)} clips in {time.perf_counter() - t0:.0f} s")
+    return data
+
+
+def _generator_version() -> str:
+    """Short hash of the synthetic generator's source: a changed generator means new clips."""
+    import hashlib
+
+    import models_app.synthetic as generator
+
+    return hashlib.sha1(Path(generator.__file__).read_bytes()).hexdigest()[:8]
+
+
+def _build(name: str, n_synthetic: int) -> ClipSet:
+    if name.startswith("bats"):
+        variant = name.removeprefix("bats_")
+        clips, classes = sets.bat_clips(clip_s=0.1, variant=variant)
+        # Calls sit between ~10 and ~150 kHz; 4 windows of 25 ms per 0.1 s clip.
+        return build_clipset(name, clips, classes, n_windows=4, fmin=10_000, fmax=150_000)
+    if name == "birds":
+        clips, classes = sets.bird_clips()
+        # 62.5 ms windows, about one syllable each; 64 bands resolve their harmonic stacks.
+        return build_clipset(name, clips, classes, n_windows=8, fmin=500, fmax=12_000, n_mels=64)
+    catalog = int(name.removeprefix("synthetic_c"))
+    clips, classes = sets.synthetic_clips(n_synthetic, seed=2024, catalog_seed=catalog)
+    return build_clipset(name, clips, classes, n_windows=8, fmin=10_000, fmax=125_000)
+
+
+def plot(result: SimulationResult, title: str, path: Path) -> None:
+    """Seed-averaged learning curves with a band of +-1 std over seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for label, curves in result.curves.items():
+        scores = np.array([c.scores for c in curves])
+        budgets = curves[0].budgets
+        style = {"color": "black", "lw": 2.5} if label == "random" else {"lw": 1.4}
+        line = ax.plot(budgets, scores.mean(0), label=label, **style)[0]
+        ax.fill_between(
+            budgets,
+            scores.mean(0) - scores.std(0),
+            scores.mean(0) + scores.std(0),
+            color=line.get_color(),
+            alpha=0.08,
+        )
+    ax.axhline(result.full_score, color="grey", ls="--", lw=1, label="all training labels")
+    ax.set(xlabel="labelled clips", ylabel="test mAP (macro)", title=title)
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def describe(data: ClipSet) -> str:
+    """One line on the size and balance of a set."""
+    train = ~data.is_test
+    per_class = data.labels[train].sum(0)
+    return (
+        f"{len(data.labels)} clips ({train.sum()} pool / {data.is_test.sum()} test), "
+        f"{len(data.class_names)} classes, {int((~data.labels.any(1)).sum())} empty, "
+        f"positives per class in the pool: min {per_class.min()}, max {per_class.max()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(PLANS), choices=list(PLANS))
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--n-synthetic", type=int, default=3000)
+    names = ["random", *STRATEGY_PARAMS]
+    parser.add_argument("--strategies", nargs="+", default=names, choices=names)
+    parser.add_argument(
+        "--cold-start",
+        default="stratified",
+        choices=["stratified", "coverage", "random"],
+        help="model-free first batch of every non-random strategy",
+    )
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    report = []
+    for name in args.datasets:
+        plan = PLANS[name]
+        data = load(name, args.n_synthetic)
+        cfg = SimulationConfig(**{**plan.config.__dict__, "seeds": tuple(range(args.seeds))})
+        t0 = time.perf_counter()
+        chosen = strategy_set(args.cold_start)
+        result = run_simulation(data, {s: chosen[s] for s in args.strategies}, cfg)
+        png = OUT / f"al_{name}.png"
+        plot(result, plan.title, png)
+        section = (
+            f"### {plan.title}\n\n{describe(data)}. Full-data mAP {result.full_score:.3f}; "
+            f"{len(cfg.seeds)} seeds; cold start {args.cold_start}; budgets {cfg.seed_size}..{cfg.budget} by {cfg.batch_size}; "
+            f"{time.perf_counter() - t0:.0f} s. Curves: `{png.relative_to(OUT.parent.parent)}`\n\n"
+            + markdown_table(result, summarise(result), every=plan.table_every)
+            + f"\n\nCold start alone ({cfg.seed_size} clips, {COLD_START_SEEDS} seeds):\n\n"
+            + cold_start_table(
+                cold_start_scores(data, cfg.seed_size, COLD_STARTS, range(COLD_START_SEEDS), cfg.l2)
+            )
+        )
+        print(section + "\n", flush=True)
+        report.append(section)
+    (OUT / "simulation.md").write_text("\n\n".join(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()
