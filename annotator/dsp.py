@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -425,9 +426,36 @@ def _stft_rows(
     return out
 
 
+_IN_FLIGHT = 0
+_IN_FLIGHT_LOCK = threading.Lock()
+
+
+@contextmanager
+def in_flight() -> Iterator[None]:
+    """Count the views being computed in this process (see ``thread_budget``)."""
+    global _IN_FLIGHT
+    with _IN_FLIGHT_LOCK:
+        _IN_FLIGHT += 1
+    try:
+        yield
+    finally:
+        with _IN_FLIGHT_LOCK:
+            _IN_FLIGHT -= 1
+
+
+def thread_budget() -> int:
+    """Threads one view may use: the cores (or ECHOLOOP_DSP_THREADS) shared by the views in flight.
+
+    A lone request renders on every core; eight concurrent requests each get one thread
+    instead of eight, which would oversubscribe the machine and make all of them slower.
+    """
+    limit = int(os.environ.get("ECHOLOOP_DSP_THREADS") or 0) or os.cpu_count() or 1
+    return max(1, limit // max(1, _IN_FLIGHT))
+
+
 def _run_threads(fn: Callable[[int], object], items: range) -> list[object]:
-    """fn over items on a thread per core (numpy and scipy.fft release the GIL)."""
-    workers = min(len(items), os.cpu_count() or 1)
+    """fn over items on up to ``thread_budget()`` threads (numpy and scipy.fft release the GIL)."""
+    workers = min(len(items), thread_budget())
     if workers <= 1:
         return [fn(item) for item in items]
     with ThreadPoolExecutor(workers) as pool:
@@ -542,7 +570,7 @@ def _padded_spectrum(x: np.ndarray, samplerate: int, grid: _Grid) -> np.ndarray:
     padded = np.zeros(grid.length, dtype=np.float32)
     start = grid.pad * grid.hop
     padded[start : start + x.size] = x
-    spectrum = scipy.fft.rfft(padded, workers=-1)
+    spectrum = scipy.fft.rfft(padded, workers=thread_budget())
     n_bins = (grid.length + 1) // 2  # positive bins, Nyquist excluded: the wavelet is analytic
     out = np.zeros(n_bins + 2 * grid.total, dtype=np.complex64)
     out[1:n_bins] = spectrum[1:n_bins]
@@ -592,7 +620,7 @@ def _fold_all(spectrum: np.ndarray, n_bins: int, bands: np.ndarray, total: int) 
 
     Interleaving balances the load: the cost of a row grows with its frequency.
     """
-    step = min(len(bands), os.cpu_count() or 1)
+    step = min(len(bands), thread_budget())
     folded = np.empty((len(bands), total), dtype=np.complex64)
 
     def fill(first: int) -> None:
@@ -629,7 +657,7 @@ def cwt(
     bin_hz = samplerate / grid.length
     bands = np.stack([freqs / bin_hz, freqs / (w0 * bin_hz)], axis=1)  # centre, sigma in bins
     folded = _fold_all(spectrum, (grid.length + 1) // 2, bands, grid.total)
-    coefs = scipy.fft.ifft(folded, axis=-1, workers=-1, overwrite_x=True)
+    coefs = scipy.fft.ifft(folded, axis=-1, workers=thread_budget(), overwrite_x=True)
     coefs = coefs[:, grid.pad : grid.pad + n_cols]
     coefs *= np.float32(2.0 / hop)  # ifft's 1/total and the fold give 1/hop; 2 = peak gain
     return coefs

@@ -193,7 +193,8 @@ def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[
     if samples.size < 16:
         raise BadViewRequest("the window holds too few samples to draw")
     try:
-        image = _compute(samples, samplerate, spec)
+        with dsp.in_flight():  # concurrent renders share the cores instead of oversubscribing them
+            image = _compute(samples, samplerate, spec)
     except ValueError as exc:  # parameters dsp refuses for this recording (e.g. band vs Nyquist)
         raise BadViewRequest(f"view: {exc}") from exc
     vmin, vmax = image.vmin, image.vmax

@@ -66,11 +66,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER_MS: list[float] = []
+
+
 def timed(session: requests.Session, url: str, **kw) -> float:
     began = time.perf_counter()
     response = session.get(url, **kw)
     elapsed = (time.perf_counter() - began) * 1000
     assert response.status_code in (200, 304), (response.status_code, response.text[:200])
+    timing = response.headers.get("Server-Timing", "")
+    if timing.startswith("render;dur="):
+        SERVER_MS.append(float(timing.split("=")[1]))
     return elapsed
 
 
@@ -140,10 +146,13 @@ def run(session: requests.Session, base: str, runs: int) -> None:
 
 def concurrency(session, base) -> tuple[float, float]:
     urls = [f"{base}/spectrogram.png?start={2 + 0.013 * i:.3f}&end={3 + 0.013 * i:.3f}" for i in range(16)]
+    SERVER_MS.clear()
     began = time.perf_counter()
     for url in urls[:8]:
         timed(session, url)
     sequential = (time.perf_counter() - began) * 1000
+    print(f"server-side render ms, one at a time: {sorted(round(v) for v in SERVER_MS)}")
+    SERVER_MS.clear()
     began = time.perf_counter()
     def fresh(url: str) -> float:
         client = requests.Session()
@@ -152,7 +161,9 @@ def concurrency(session, base) -> tuple[float, float]:
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(fresh, urls[8:]))
-    return sequential, (time.perf_counter() - began) * 1000
+    parallel = (time.perf_counter() - began) * 1000
+    print(f"server-side render ms, eight at once: {sorted(round(v) for v in SERVER_MS)}")
+    return sequential, parallel
 
 
 def scalogram_vs_pywt() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
@@ -54,10 +56,12 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
+        began = time.perf_counter()
         try:
             view = rendering.render(recording, spec)
         except rendering.BadViewRequest as exc:
             return Response({"detail": str(exc)}, status=400)
+        took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])
         response["X-Extent-End"] = repr(view.extent["end"])
@@ -65,6 +69,7 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response["X-Extent-High"] = repr(view.extent["high"])
         response["X-Freq-Scale"] = view.extent["scale"]
         response["X-Cache"] = "hit" if view.cached else "miss"
+        response["Server-Timing"] = f"render;dur={took_ms:.1f}"
     response["ETag"] = etag
     # Private: the image is immutable for its key, but only members may see it.
     response["Cache-Control"] = "private, max-age=86400"
