@@ -99,7 +99,13 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    # Health checks: a kept-alive connection broken by a database restart is replaced at the start
+    # of the next request instead of failing it.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -122,6 +128,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # Redis has no acknowledgements: a task taken by a worker that then died whole (SIGKILL, lost
+    # machine) goes back to the queue once it is unacknowledged for this long. Keep it above the
+    # longest task (a training), or a task still running is delivered a second time.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("ECHOLOOP_BROKER_VISIBILITY_TIMEOUT", 3600)
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     BROKER_DIR = DATA_DIR / "broker"
@@ -154,6 +166,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task that finishes while Redis restarts keeps retrying to store its result (chords count on
+# it) instead of being recorded as failed with a ConnectionError; backoff up to 10 s a try.
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = env_int("ECHOLOOP_RESULT_BACKEND_MAX_RETRIES", 30)
 CELERY_RESULT_EXPIRES = 3600
 
 # --- storage --------------------------------------------------------------------------------

@@ -9,3 +9,6 @@ urlpatterns = [
     path("api/", include("annotator.api.urls")),
     path("", include("annotator.urls")),
 ]
+
+# Errors answer 503/500 JSON under /api/ (a database outage is 503), never a traceback page.
+handler500 = "echoloop.errors.server_error"

@@ -4,6 +4,8 @@ from rest_framework.routers import DefaultRouter
 from annotator.api import auth, media, views
 
 router = DefaultRouter()
+# No ".json" suffix routes: the custom actions take no ``format`` argument (a suffixed URL was a 500).
+router.include_format_suffixes = False
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("tags", views.TagViewSet, basename="tag")

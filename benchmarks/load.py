@@ -1,0 +1,517 @@
+"""Load test of the annotation loop: N simulated annotators against gunicorn, PostgreSQL and Redis.
+
+Each annotator loops claim (POST tasks/next) → spectrogram PNG → time-expanded audio → submit,
+for a bounded time. Afterwards the run is checked: no task was ever held by two annotators at
+once (every lease is logged), and every submission answered 200 is exactly one annotation in the
+database with all its boxes (nothing lost, nothing duplicated).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/echoloop REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python benchmarks/load.py --annotators 20 50 --seconds 120
+
+It creates a scratch database next to DATABASE_URL's (dropped at the end), seeds a bat project
+(256 kHz recordings cut into 0.5 s clips) in which every clip has one task slot per annotator —
+the queue never gives one annotator two slots of a clip — pre-renders the spectrograms the
+annotators ask for (the render queue's job in production), and starts gunicorn with the command
+of docker/compose.yaml. tests/integration/test_load_smoke.py runs a short version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import requests
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("claim", "image", "audio", "submit")
+
+
+# --- seeding (inside Django) ----------------------------------------------------------------------
+
+
+def make_audio(folder: Path, *, recordings: int, seconds: float, rate: int = 256_000) -> None:
+    """Synthetic bat passes: FM sweeps every 80 ms over noise (distinct per file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(recordings):
+        path = folder / f"load-{i:03d}.wav"
+        if path.exists():
+            continue
+        rng = np.random.default_rng(i)
+        t = np.arange(int(seconds * rate)) / rate
+        phase = (t % 0.08) / 0.005
+        sweep = np.where(phase < 1, np.sin(2 * np.pi * (60_000 - 20_000 * phase) * t), 0.0)
+        signal = 0.3 * sweep + 0.01 * rng.standard_normal(t.size)
+        sf.write(path, signal.astype(np.float32), rate, subtype="PCM_16")
+
+
+def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None = None) -> dict:
+    """A project with one task slot per annotator on every clip, its users and their tokens."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from annotator import ingest, rendering
+    from annotator.models import AnnotationTask, AudioRoot, Dataset, Membership, Project, Role, Tag
+
+    project = Project.objects.create(
+        name=f"load {label}",
+        clip_length_s=0.5,
+        context_s=0.1,
+        fmin_hz=10_000,
+        fmax_hz=120_000,
+        double_annotation_fraction=0.0,
+        retrain_every=0,
+    )
+    tag = Tag.objects.create(project=project, value="Pipistrellus pipistrellus")
+    dataset = Dataset.objects.create(project=project, name="load")
+    AudioRoot.objects.get_or_create(
+        path=str(audio_dir.resolve()), defaults={"name": f"load {label}"}
+    )
+    ingest.import_location(project, dataset, str(audio_dir))
+    clips = list(project.clips.select_related("recording").order_by("pk")[:max_clips])
+    for clip in clips:  # what the render queue does after enqueueing: the first view, cached
+        start, end = rendering.default_window(project, clip)
+        rendering.render(
+            clip.recording,
+            rendering.parse_spec(
+                "spectrogram", {"start": start, "end": end}, clip.recording, project
+            ),
+        )
+    rng = random.Random(0)
+    AnnotationTask.objects.bulk_create(
+        AnnotationTask(
+            project=project,
+            clip=clip,
+            slot=slot,
+            annotations_needed=annotators,
+            priority=rng.random(),
+            source="load",
+        )
+        for clip in clips
+        for slot in range(1, annotators + 1)
+    )
+    # The seed bulk-loads thousands of tasks at once; production's autovacuum analyzes such a
+    # table within a minute, and until then the claim query is planned on empty statistics.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    users, tokens = {}, {}
+    for i in range(annotators):
+        user = get_user_model().objects.create_user(f"load-{label}-{i:02d}")  # no password
+        Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
+        users[user.username], tokens[user.username] = user.pk, Token.objects.create(user=user).key
+    return {
+        "project": project.pk,
+        "tag": tag.pk,
+        "context_s": project.context_s,
+        "users": users,
+        "tokens": tokens,
+        "clips": len(clips),
+    }
+
+
+# --- the simulated annotators (plain HTTP, no Django) -------------------------------------------
+
+
+@dataclass
+class Submit:
+    task: int
+    annotator: str
+    status: int
+    annotation: int | None
+    events: int
+
+
+@dataclass
+class Result:
+    calls: list = field(default_factory=list)  # (kind, status, seconds)
+    leases: list = field(default_factory=list)  # [task, annotator, leased_at, done_at]
+    submits: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def events_for(task_id: int, clip: dict, tag: int) -> list[dict]:
+    """1–3 boxes inside the clip; the number is fixed by the task so the database can be checked."""
+    start = clip["start_s"]
+    return [
+        {
+            "start_s": start + 0.05 + 0.1 * i,
+            "end_s": start + 0.08 + 0.1 * i,
+            "low_hz": 25_000.0,
+            "high_hz": 60_000.0,
+            "tag": tag,
+        }
+        for i in range(1 + task_id % 3)
+    ]
+
+
+class Annotator(threading.Thread):
+    def __init__(
+        self, base: str, plan: dict, name: str, deadline: float, think: float, result: Result
+    ):
+        super().__init__(name=name, daemon=True)
+        self.base, self.plan, self.deadline, self.think, self.result = (
+            base,
+            plan,
+            deadline,
+            think,
+            result,
+        )
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Token {plan['tokens'][name]}"
+
+    def call(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
+        started = time.perf_counter()
+        try:
+            response = self.session.request(method, self.base + path, timeout=30, **kwargs)
+        except requests.RequestException as exc:
+            with self.result.lock:
+                self.result.errors.append(f"{kind}: {type(exc).__name__}")
+                self.result.calls.append((kind, 0, time.perf_counter() - started))
+            return None
+        with self.result.lock:
+            self.result.calls.append((kind, response.status_code, time.perf_counter() - started))
+            if response.status_code >= 500 and len(self.result.errors) < 200:
+                self.result.errors.append(f"{kind}: {response.status_code} {response.text[:200]}")
+        return response
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            if not self.one_clip():
+                time.sleep(0.2)
+            if self.think:
+                time.sleep(self.think)
+
+    def one_clip(self) -> bool:
+        claimed = self.call("claim", "POST", f"/api/projects/{self.plan['project']}/tasks/next/")
+        if claimed is None or claimed.status_code != 200:
+            return False
+        task = claimed.json()
+        lease = [task["id"], self.name, time.monotonic(), None]
+        with self.result.lock:
+            self.result.leases.append(lease)
+        clip, context = task["clip"], self.plan["context_s"]
+        recording = clip["recording"]
+        window = {
+            "start": max(0.0, clip["start_s"] - context),
+            "end": min(recording["duration_s"], clip["end_s"] + context),
+        }
+        self.call(
+            "image", "GET", f"/api/recordings/{recording['id']}/spectrogram.png", params=window
+        )
+        self.call(
+            "audio",
+            "GET",
+            f"/api/recordings/{recording['id']}/audio.wav",
+            params={"start": clip["start_s"], "end": clip["end_s"], "expansion": 10},
+        )
+        events = events_for(task["id"], clip, self.plan["tag"])
+        body = {"version": None, "tags": [self.plan["tag"]], "events": events}
+        submitted = self.call("submit", "POST", f"/api/tasks/{task['id']}/submit/", json=body)
+        status = submitted.status_code if submitted is not None else 0
+        annotation = submitted.json().get("id") if status == 200 else None
+        with self.result.lock:
+            self.result.submits.append(
+                Submit(task["id"], self.name, status, annotation, len(events))
+            )
+            if status in (200, 409):  # 409: an earlier attempt whose answer was lost did save it
+                lease[3] = time.monotonic()
+        return status == 200
+
+
+def run_load(
+    base: str, plan: dict, *, annotators: int, seconds: float, think: float = 0.0
+) -> Result:
+    result = Result()
+    started = time.monotonic()
+    threads = [
+        Annotator(base, plan, name, started + seconds, think, result)
+        for name in sorted(plan["tokens"])[:annotators]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+# --- the invariants (inside Django) ---------------------------------------------------------------
+
+
+def double_leases(result: Result) -> list[str]:
+    """Tasks held by two annotators at overlapping times (a lease ends when its submit is saved)."""
+    by_task = defaultdict(list)
+    for task, who, start, end in result.leases:
+        by_task[task].append((start, end if end is not None else float("inf"), who))
+    problems = []
+    for task, spans in by_task.items():
+        spans.sort()
+        held_until, holder = spans[0][1], spans[0][2]
+        for start, end, who in spans[1:]:
+            if who != holder and start < held_until:
+                problems.append(f"task {task} leased to {holder} and {who} at once")
+            if end > held_until:
+                held_until, holder = end, who
+    return problems
+
+
+def verify(plan: dict, result: Result, *, strict: bool = True) -> list[str]:
+    """Every 200 is one stored annotation with all its boxes; with ``strict``, nothing else is stored.
+
+    Without ``strict`` (fault tests) an annotation whose answer was lost may exist, but then whole.
+    """
+    from django.db.models import Count
+
+    from annotator.models import AnnotationTask, ClipAnnotation
+
+    stored = {
+        a.pk: a
+        for a in ClipAnnotation.objects.filter(project=plan["project"]).annotate(
+            n_events=Count("events")
+        )
+    }
+    tasks = {t.pk: t for t in AnnotationTask.objects.filter(project=plan["project"])}
+    expected_events = {s.task: s.events for s in result.submits}
+    problems = double_leases(result)
+    ok = [s for s in result.submits if s.status == 200]
+    ids = [s.annotation for s in ok]
+    if len(ids) != len(set(ids)):
+        problems.append("two submissions answered 200 with the same annotation (one overwritten)")
+    for s in ok:
+        annotation = stored.get(s.annotation)
+        if annotation is None:
+            problems.append(
+                f"submission of task {s.task} by {s.annotator} answered 200 but is lost"
+            )
+        elif annotation.annotator_id != plan["users"][s.annotator]:
+            problems.append(f"annotation {s.annotation} belongs to someone else")
+    answered = set(ids)
+    for annotation in stored.values():
+        task = tasks.get(annotation.task_id)
+        if task is None or annotation.n_events != expected_events.get(task.pk):
+            problems.append(
+                f"annotation {annotation.pk} is incomplete ({annotation.n_events} boxes)"
+            )
+        elif task.status != "submitted" or task.completed_by_id != annotation.annotator_id:
+            problems.append(f"annotation {annotation.pk} saved but task {task.pk} is {task.status}")
+        if strict and annotation.pk not in answered:
+            problems.append(f"annotation {annotation.pk} stored without a 200 answer")
+    return problems
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+
+def table(result: Result, annotators: int) -> str:
+    lines = [
+        f"{annotators} annotators, {result.seconds:.0f} s: "
+        f"{sum(1 for s in result.submits if s.status == 200)} submissions "
+        f"({sum(1 for s in result.submits if s.status == 200) / result.seconds:.1f}/s), "
+        f"{len(result.calls) / result.seconds:.0f} requests/s, {len(result.errors)} errors",
+        f"{'call':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses",
+    ]
+    for kind in KINDS:
+        rows = [(status, s) for k, status, s in result.calls if k == kind]
+        if not rows:
+            continue
+        ms = np.array([s for _status, s in rows]) * 1000
+        statuses = defaultdict(int)
+        for status, _s in rows:
+            statuses[status] += 1
+        lines.append(
+            f"{kind:<8}{len(ms):>7}{np.percentile(ms, 50):>9.1f}{np.percentile(ms, 95):>9.1f}"
+            f"{np.percentile(ms, 99):>9.1f}{ms.max():>9.1f}  {dict(sorted(statuses.items()))}"
+        )
+    return "\n".join(lines)
+
+
+def server_table(access_log: Path) -> str:
+    """Server-side time per call from gunicorn's access log (%(D)s: microseconds)."""
+    times = defaultdict(list)
+    for line in access_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 3 or not parts[2].isdigit():
+            continue
+        method, path, micros = parts
+        kind = (
+            "claim"
+            if path.endswith("/tasks/next/")
+            else "submit"
+            if path.endswith("/submit/")
+            else "image"
+            if path.endswith(".png")
+            else "audio"
+            if path.endswith(".wav")
+            else None
+        )
+        if kind:
+            times[kind].append(int(micros) / 1000)
+    rows = [
+        f"  server {k:<7} p50 {np.percentile(v, 50):6.1f} ms  p95 {np.percentile(v, 95):6.1f} ms"
+        for k in KINDS
+        if (v := times.get(k))
+    ]
+    return "\n".join(rows)
+
+
+# --- running it -----------------------------------------------------------------------------------
+
+
+def scratch_database(url: str) -> tuple[str, str]:
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = f"echoloop_load_{os.getpid()}"
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    assert config["ENGINE"].endswith("postgresql"), "the load test needs PostgreSQL"
+    return url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_database(url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def gunicorn_command(port: int, workers: int, threads: int, access_log: Path) -> list[str]:
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())["services"]
+    command = [str(part) for part in services["web"]["command"]]
+    command[0] = str(Path(sys.executable).parent / command[0])
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    command[command.index("--access-logfile") + 1] = str(access_log)
+    return [
+        *command,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--access-logformat",
+        "%(m)s %(U)s %(D)s",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--annotators", type=int, nargs="+", default=[20, 50])
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--think", type=float, default=0.0, help="pause between clips (s)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--recordings", type=int, default=10)
+    parser.add_argument("--recording-seconds", type=float, default=15.0)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "load")
+    args = parser.parse_args()
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
+        parser.error("set DATABASE_URL (PostgreSQL) and REDIS_URL")
+    args.out.mkdir(parents=True, exist_ok=True)
+    make_audio(args.out / "audio", recordings=args.recordings, seconds=args.recording_seconds)
+    db_url, db_name = scratch_database(base_url)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "echoloop.settings",
+        "DATABASE_URL": db_url,
+        "MEDIA_ROOT": str(args.out / "media"),
+        "DEBUG": "0",
+        "ECHOLOOP_DATA_DIR": str(args.out / "data"),
+        "PYTHONPATH": str(ROOT),
+    }
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        for n in args.annotators:
+            print(run_one(args, n), flush=True)
+    finally:
+        if "django.db" in sys.modules:
+            sys.modules["django.db"].connections.close_all()
+        drop_database(base_url, db_name)
+    return 0
+
+
+def run_one(args, annotators: int) -> str:
+    import socket
+
+    plan = seed(args.out / "audio", annotators=annotators, label=f"{annotators}-{int(time.time())}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    access_log = args.out / f"access-{annotators}.log"
+    access_log.unlink(missing_ok=True)  # gunicorn appends: one run per log
+    log = open(args.out / f"gunicorn-{annotators}.log", "w")
+    proc = subprocess.Popen(
+        gunicorn_command(port, args.workers, args.threads, access_log),
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        result = run_load(base, plan, annotators=annotators, seconds=args.seconds, think=args.think)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+        log.close()
+    problems = verify(plan, result)
+    lines = [
+        table(result, annotators),
+        server_table(access_log),
+        f"  {plan['clips']} clips × {annotators} slots; gunicorn {args.workers}×{args.threads} threads",
+        f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
+        f"invariants: {'OK' if not problems else problems[:10]}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def save_run(path: Path, plan: dict, result: Result) -> None:
+    """Plan and result as JSON, for a check run by another process (on another database)."""
+    import json
+
+    data = {"plan": plan, "leases": result.leases, "submits": [vars(s) for s in result.submits]}
+    Path(path).write_text(json.dumps(data))
+
+
+def load_run(path: Path) -> tuple[dict, Result]:
+    import json
+
+    data = json.loads(Path(path).read_text())
+    result = Result(leases=data["leases"], submits=[Submit(**s) for s in data["submits"]])
+    return data["plan"], result
