@@ -52,8 +52,16 @@ class TaskQuerySet(ProjectScopedQuerySet):
     def held_by(self, user):
         return self.filter(status="leased", lease_holder=user, lease_expires_at__gt=timezone.now())
 
+    def expired(self):
+        return self.filter(status="leased", lease_expires_at__lte=timezone.now())
+
     def claimable_by(self, user):
-        """Open tasks whose clip this user has neither annotated nor holds in another slot."""
+        """Queued tasks whose clip this user has neither annotated nor holds in another slot.
+
+        Expired leases are turned back into queued tasks first (``queue.expire_leases``), so
+        this filter is a plain equality that the partial index on queued tasks serves in
+        priority order.
+        """
         from annotator.models import AnnotationTask, ClipAnnotation
 
         mine = ClipAnnotation.objects.filter(clip=OuterRef("clip"), annotator=user)
@@ -62,4 +70,4 @@ class TaskQuerySet(ProjectScopedQuerySet):
             .filter(Q(lease_holder=user, status="leased") | Q(completed_by=user))
             .exclude(pk=OuterRef("pk"))
         )
-        return self.open().filter(~Exists(mine), ~Exists(other_slot))
+        return self.filter(status="queued").filter(~Exists(mine), ~Exists(other_slot))

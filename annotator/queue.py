@@ -129,11 +129,21 @@ def claim_next(project: Project, user) -> AnnotationTask | None:
     )
     if held:
         return held
+    expire_leases(project)
     for _attempt in range(5):
         task = _try_claim(project, user)
         if task is not False:
             return task
     return None
+
+
+def expire_leases(project: Project) -> int:
+    """Return tasks whose lease ran out to the queue; the number returned."""
+    # Race: the holder may submit at this moment; _complete accepts a task with no holder, so
+    # their work still completes it, and the conditional update never touches a live lease.
+    return AnnotationTask.objects.for_project(project).expired().update(
+        status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None
+    )
 
 
 def _try_claim(project: Project, user) -> AnnotationTask | None | bool:

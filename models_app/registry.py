@@ -186,7 +186,11 @@ def active_version(project: Project) -> ModelVersion | None:
 
 def run_training(run: TrainingRun) -> TrainingRun:
     """Train, validate, store and (if not worse, or forced) activate; a failure keeps the old version."""
-    TrainingRun.objects.filter(pk=run.pk).update(status=TrainingRun.Status.RUNNING, started_at=timezone.now())
+    # A run redelivered after a killed worker starts over: its earlier epochs are not kept twice.
+    run.history, run.log = [], ""
+    TrainingRun.objects.filter(pk=run.pk).update(
+        status=TrainingRun.Status.RUNNING, started_at=timezone.now(), history=[], log="", epoch=0
+    )
     try:
         version, activated = _train_and_store(run)
     except Exception as exc:  # any failure is recorded on the run; the active version stays

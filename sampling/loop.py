@@ -52,8 +52,20 @@ def start(project: Project, *, trigger: str, user=None, force: bool = False) -> 
     steps = chain(
         train_model.si(run.pk), rescore_pool.si(project.pk), sample_after_rescore.si(project.pk)
     )
-    transaction.on_commit(steps.apply_async)
+    transaction.on_commit(lambda: _send(run, steps))
     return run
+
+
+def _send(run: TrainingRun, steps) -> None:
+    """Send the chain; if the broker is down, fail the run so it cannot block later trainings."""
+    try:
+        steps.apply_async()
+    except Exception as exc:  # kombu raises OperationalError and friends: any failure to send
+        log.warning("could not queue training %s: %s", run.pk, exc)
+        TrainingRun.objects.filter(pk=run.pk, status=TrainingRun.Status.QUEUED).update(
+            status=TrainingRun.Status.FAILED, error=f"could not reach the task queue: {exc}"
+        )
+        raise
 
 
 def needs_batch(project: Project) -> bool:

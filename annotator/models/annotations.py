@@ -83,7 +83,7 @@ class SoundEventAnnotation(models.Model):
     low_hz = models.FloatField(null=True, blank=True)
     high_hz = models.FloatField(null=True, blank=True)
     tag = models.ForeignKey(
-        Tag, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        Tag, on_delete=models.RESTRICT, null=True, blank=True, related_name="events"
     )
     confidence = models.FloatField(null=True, blank=True)
     notes = models.TextField(blank=True)

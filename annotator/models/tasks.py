@@ -69,7 +69,14 @@ class AnnotationTask(models.Model):
                 fields=["project", "clip", "slot"], name="one_task_per_clip_slot"
             )
         ]
-        indexes = [models.Index(fields=["project", "status", "-priority"], name="task_queue_idx")]
+        indexes = [
+            models.Index(fields=["project", "status", "-priority"], name="task_queue_idx"),
+            # The claim's scan: queued tasks of a project in priority order.
+            models.Index(
+                fields=["project", "-priority", "id"], condition=models.Q(status="queued"), name="task_queued_idx"
+            ),
+            models.Index(fields=["status", "lease_expires_at"], name="task_lease_expiry_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"task {self.pk} ({self.status}) {self.clip}"
