@@ -34,7 +34,7 @@ class DetectorConfig:
 
     class_names: list[str]
     features: FeatureConfig = field(default_factory=FeatureConfig)
-    channels: tuple[int, int, int] = (16, 32, 64)  # per encoder level
+    channels: tuple[int, int, int] = (12, 32, 64)  # per encoder level (stride 2, 4, 8)
     embedding_dim: int = 64
     # Auxiliary metadata targets, e.g. {"site": ["a", "b"], "season": [...]}; empty = off.
     meta_classes: dict[str, list[str]] = field(default_factory=dict)
@@ -85,7 +85,9 @@ class ConvBlock(nn.Module):
     ``coord=True`` adds the frequency-coordinate channel to the conv's input.
     """
 
-    def __init__(self, c_in: int, c_out: int, stride: int = 1, kernel: int = 3, coord: bool = False):
+    def __init__(
+        self, c_in: int, c_out: int, stride: int = 1, kernel: int = 3, coord: bool = False
+    ):
         super().__init__()
         if coord:
             self.conv: nn.Module = CoordConv(c_in, c_out, kernel, stride)
@@ -175,7 +177,10 @@ class DetectorNet(nn.Module):
         self.head_hidden = ConvBlock(c1, c1, kernel=1, coord=True)
         self.heatmap = nn.Conv2d(c1, 1, 1)
         self.size = nn.Conv2d(c1, 2, 1)
-        self.classes = nn.Conv2d(c1, max(1, cfg.n_classes), 1)
+        # Species are read from the richer stride-4 decoder level (c2 channels) and
+        # upsampled: class maps are smooth, and this keeps the costly finest level thin.
+        self.class_hidden = ConvBlock(c2, c2, kernel=1, coord=True)
+        self.classes = nn.Conv2d(c2, max(1, cfg.n_classes), 1)
         self.embed = nn.Sequential(nn.Linear(2 * c3 + 2 * c1, cfg.embedding_dim), nn.ReLU())
         self.clip_logits = nn.Linear(cfg.embedding_dim, max(1, cfg.n_classes))
         self.any_event = nn.Linear(cfg.embedding_dim, 1)
@@ -200,13 +205,16 @@ class DetectorNet(nn.Module):
         s1 = self.enc1(self.stem(x))
         s2 = self.down2(s1)
         s3 = self.context(self.down3(s2))
-        d1 = self.up1(self.up2(s3, s2), s1)
-        hid = self.head_hidden(d1)
+        d2 = self.up2(s3, s2)
+        hid = self.head_hidden(self.up1(d2, s1))
+        classes = F.interpolate(
+            self.classes(self.class_hidden(d2)), size=hid.shape[-2:], mode="nearest"
+        )
         out_w = (w + 1) // 2  # crop the padding back off
         out = {
             "heatmap": self.heatmap(hid)[..., :out_w],
             "size": self.size(hid)[..., :out_w],
-            "classes": self.classes(hid)[..., :out_w],
+            "classes": classes[..., :out_w],
         }
         out.update(self._clip_heads(s3[..., : (w + 7) // 8], hid[..., :out_w]))
         return out
@@ -214,7 +222,12 @@ class DetectorNet(nn.Module):
     def _clip_heads(self, deep: torch.Tensor, fine: torch.Tensor) -> dict[str, torch.Tensor]:
         """Clip-level heads on mean+max pooled deep and fine features."""
         pooled = torch.cat(
-            [deep.mean(dim=(2, 3)), deep.amax(dim=(2, 3)), fine.mean(dim=(2, 3)), fine.amax(dim=(2, 3))],
+            [
+                deep.mean(dim=(2, 3)),
+                deep.amax(dim=(2, 3)),
+                fine.mean(dim=(2, 3)),
+                fine.amax(dim=(2, 3)),
+            ],
             dim=1,
         )
         emb = self.embed(pooled)
@@ -262,29 +275,61 @@ def decode(
     *,
     threshold: float = 0.3,
     top_k: int = 200,
+    box_nms: float | None = 0.5,
 ) -> list[list[Event]]:
     """Turn raw network outputs into events per clip.
 
     Peaks of the sigmoid heatmap that are local maxima in a 3×3 neighbourhood (max-pool
     NMS) and above ``threshold`` become events; at most ``top_k`` per clip, best first.
+    With ``box_nms`` set, a weaker event whose time span overlaps a stronger one's by
+    more than that fraction and whose frequency span touches it is dropped: a broadband
+    sweep otherwise yields several peaks stacked along frequency.
     """
-    heat = torch.sigmoid(outputs["heatmap"].detach().float())
-    peaks = heat * (F.max_pool2d(heat, 3, stride=1, padding=1) == heat)
+    # NMS and top-k on logits (sigmoid is monotonic): the sigmoid is then only taken of
+    # the kept peaks, not of the whole grid.
+    logit = outputs["heatmap"].detach().float()
+    is_peak = F.max_pool2d(logit, 3, stride=1, padding=1) == logit
+    peaks = torch.where(is_peak, logit, torch.full_like(logit, -torch.inf))
     size, logits = outputs["size"].detach().float(), outputs["classes"].detach().float()
     events = []
-    for b in range(heat.shape[0]):
+    for b in range(peaks.shape[0]):
         flat = peaks[b, 0].flatten()
-        scores, idx = torch.topk(flat, min(top_k, flat.numel()))
-        idx = idx[scores >= threshold]
+        top, idx = torch.topk(flat, min(top_k, flat.numel()))
+        scores = torch.sigmoid(top)
+        keep = (scores >= threshold) & torch.isfinite(top)  # -inf marks non-peaks
+        idx, scores = idx[keep], scores[keep]
         width = peaks.shape[-1]
         # Class softmax and sizes only at the kept peaks, not over the whole grid.
         r, c = idx // width, idx % width
         probs = torch.softmax(logits[b][:, r, c], dim=0).cpu().numpy()  # [C, n]
-        events.append(
-            _make_events(flat[idx].cpu().numpy(), r.cpu().numpy(), c.cpu().numpy(),
-                         size[b][:, r, c].cpu().numpy(), probs, cfg)
+        found = _make_events(
+            scores.cpu().numpy(),
+            r.cpu().numpy(),
+            c.cpu().numpy(),
+            size[b][:, r, c].cpu().numpy(),
+            probs,
+            cfg,
         )
+        events.append(suppress_overlaps(found, box_nms) if box_nms is not None else found)
     return events
+
+
+def suppress_overlaps(events: list[Event], min_time_overlap: float = 0.5) -> list[Event]:
+    """Greedy box NMS for calls: keep events best first, dropping any whose time
+    overlap with a kept event exceeds ``min_time_overlap`` of the shorter span while
+    their frequency ranges overlap."""
+    kept: list[Event] = []
+    for e in sorted(events, key=lambda e: -e.score):
+        if not any(_same_call(e, k, min_time_overlap) for k in kept):
+            kept.append(e)
+    return kept
+
+
+def _same_call(a: Event, b: Event, min_time_overlap: float) -> bool:
+    inter = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
+    shorter = max(1e-9, min(a.end_s - a.start_s, b.end_s - b.start_s))
+    freq_touch = min(a.high_hz, b.high_hz) >= max(a.low_hz, b.low_hz)
+    return inter / shorter > min_time_overlap and freq_touch
 
 
 def _make_events(

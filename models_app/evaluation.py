@@ -39,7 +39,9 @@ def evaluate(
     """
     if len(predictions) != len(ground_truth):
         raise ValueError("predictions and ground_truth must have one entry per clip")
-    names = list(class_names) if class_names is not None else _class_names(predictions, ground_truth)
+    names = (
+        list(class_names) if class_names is not None else _class_names(predictions, ground_truth)
+    )
     det = _detection_metrics(predictions, ground_truth, onset_tol_s, threshold)
     class_ap = {c: _class_ap(predictions, ground_truth, c, onset_tol_s) for c in names}
     valid = [v for v in class_ap.values() if not np.isnan(v)]
@@ -97,7 +99,9 @@ def match_clip(
 # ------------------------------------------------------------------ internals
 
 
-def _class_names(predictions: Sequence[Sequence[Any]], ground_truth: Sequence[Sequence[Any]]) -> list[str]:
+def _class_names(
+    predictions: Sequence[Sequence[Any]], ground_truth: Sequence[Sequence[Any]]
+) -> list[str]:
     names = {b.label for clip in ground_truth for b in clip if b.label is not None}
     names |= {e.class_name for clip in predictions for e in clip}
     return sorted(names)
@@ -136,7 +140,9 @@ def _prf(n_tp: int, n_pred: int, n_gt: int) -> tuple[float, float, float]:
 
 def _detection_metrics(predictions, ground_truth, tol: float, threshold: float) -> dict:
     """Class-agnostic AP and P/R/F1 at ``threshold``, plus class-aware P/R/F1."""
-    scores, tp, n_gt = _ranked_matches(predictions, ground_truth, tol, lambda p: p.score, lambda g: True)
+    scores, tp, n_gt = _ranked_matches(
+        predictions, ground_truth, tol, lambda p: p.score, lambda g: True
+    )
     keep = scores >= threshold
     p, r, f = _prf(int(tp[keep].sum()), int(keep.sum()), n_gt)
     n_tp_cls, n_pred_cls = 0, 0
@@ -151,10 +157,17 @@ def _detection_metrics(predictions, ground_truth, tol: float, threshold: float) 
     cp, cr, cf = _prf(n_tp_cls, n_pred_cls, n_gt)
     return {
         "det_ap": average_precision(scores, tp, n_gt),
-        "precision": p, "recall": r, "f1": f,
-        "class_precision": cp, "class_recall": cr, "class_f1": cf,
-        "n_gt": n_gt, "n_pred": int(keep.sum()), "n_tp": int(tp[keep].sum()),
-        "threshold": threshold, "onset_tol_s": tol,
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "class_precision": cp,
+        "class_recall": cr,
+        "class_f1": cf,
+        "n_gt": n_gt,
+        "n_pred": int(keep.sum()),
+        "n_tp": int(tp[keep].sum()),
+        "threshold": threshold,
+        "onset_tol_s": tol,
     }
 
 
@@ -181,6 +194,8 @@ def _clip_ap(predictions, ground_truth, names: list[str], clip_scores: np.ndarra
         if clip_scores is not None:
             scores = np.asarray(clip_scores, dtype=float)[:, k]
         else:
-            scores = np.array([max([_class_score(e, name) or 0.0 for e in p], default=0.0) for p in predictions])
+            scores = np.array(
+                [max([_class_score(e, name) or 0.0 for e in p], default=0.0) for p in predictions]
+            )
         out[name] = average_precision(scores, truth, int(truth.sum()))
     return out

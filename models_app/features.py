@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
 import numpy as np
-import scipy.fft
-import scipy.signal
+import scipy.fft  # scipy.signal is imported lazily: it alone adds ~65 MB to every worker
 
 REPRESENTATIONS = ("spectrogram", "scalogram")
 SCALINGS = ("log", "pcen")
@@ -133,16 +132,21 @@ def _stft_power(x: np.ndarray, samplerate: int, cfg: FeatureConfig) -> np.ndarra
     """STFT power pooled onto the fixed frequency grid: ``[F, T]``."""
     win = max(4, int(round(cfg.window_s * samplerate)))
     t = n_frames(len(x), samplerate, cfg)
-    # Window k is centred on column k's centre time; exact (non-integer) hop keeps the
-    # time grid identical across sample rates and chunk boundaries.
-    centres = np.round((np.arange(t) + 0.5) * samplerate / cfg.frames_per_second).astype(np.int64)
-    starts = centres - win // 2
+    # Window k is centred on column k's centre time; the exact (possibly non-integer)
+    # hop keeps the time grid identical across sample rates and chunk boundaries.
+    centres = np.floor((np.arange(t) + 0.5) * samplerate / cfg.frames_per_second).astype(np.int64)
+    starts = centres - win // 2 + win  # + win: offset into the padded signal
     padded = np.pad(x, (win, win))
-    frames = padded[(starts + win)[:, None] + np.arange(win)[None, :]]
-    frames *= _hann(win)
+    step = int(starts[1] - starts[0]) if t > 1 else 1
+    if t > 1 and np.all(np.diff(starts) == step):  # integer hop: a strided view, no gather
+        view = np.lib.stride_tricks.sliding_window_view(padded, win)
+        frames = view[starts[0] : starts[0] + step * t : step] * _hann(win)
+    else:
+        frames = padded[starts[:, None] + np.arange(win)[None, :]] * _hann(win)
     spec = scipy.fft.rfft(frames, axis=1)
-    power = spec.real**2 + spec.imag**2
-    fb = _filterbank(win, samplerate, cfg.fmin, cfg.fmax, cfg.n_freq_bins)
+    fb, lo, hi = _filterbank(win, samplerate, cfg.fmin, cfg.fmax, cfg.n_freq_bins)
+    band = spec[:, lo:hi]  # only the bins that reach the grid
+    power = band.real**2 + band.imag**2
     return (power @ fb).T
 
 
@@ -192,6 +196,8 @@ def _scale(power: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
 
 def _pcen(mag: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
     """Per-channel energy normalisation (Wang et al. 2017) with a first-order IIR smoother."""
+    import scipy.signal
+
     s = mag * 2.0**31  # librosa's convention: PCEN constants assume int32-scale magnitudes
     t_frames = cfg.pcen_time_constant_s * cfg.frames_per_second
     b = (np.sqrt(1 + 4 * t_frames**2) - 1) / (2 * t_frames**2)
@@ -205,12 +211,14 @@ def _pcen(mag: np.ndarray, cfg: FeatureConfig) -> np.ndarray:
 @lru_cache(maxsize=32)
 def _hann(win: int) -> np.ndarray:
     """Periodic Hann window (cached: the same few sizes recur for every clip)."""
-    return scipy.signal.get_window("hann", win).astype(np.float32)
+    return (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win) / win)).astype(np.float32)
 
 
 @lru_cache(maxsize=32)
-def _filterbank(win: int, samplerate: int, fmin: float, fmax: float, n_bins: int) -> np.ndarray:
-    """``[n_fft_bins, n_bins]`` triangular pooling from STFT bins onto the fixed grid.
+def _filterbank(
+    win: int, samplerate: int, fmin: float, fmax: float, n_bins: int
+) -> tuple[np.ndarray, int, int]:
+    """Triangular pooling from STFT bins ``lo:hi`` onto the fixed grid: ``[hi - lo, n_bins]``.
 
     Each output row averages the STFT bins within one row spacing of its centre (or the
     nearest bins when the STFT is coarser than the grid), so narrow-band calls keep their
@@ -223,4 +231,6 @@ def _filterbank(win: int, samplerate: int, fmin: float, fmax: float, n_bins: int
     w = np.clip(1.0 - np.abs(fft_freqs[:, None] - centres[None, :]) / width, 0.0, None)
     w /= np.maximum(w.sum(axis=0, keepdims=True), 1e-12)
     w[:, centres >= samplerate / 2] = 0.0  # above Nyquist: nothing was recorded
-    return w.astype(np.float32)
+    used = np.flatnonzero(w.any(axis=1))
+    lo, hi = (int(used[0]), int(used[-1]) + 1) if len(used) else (0, 1)
+    return w[lo:hi].astype(np.float32), lo, hi

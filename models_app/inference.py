@@ -18,7 +18,7 @@ import soundfile as sf
 import torch
 
 from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
-from .features import compute_features
+from .features import compute_features, n_frames
 from .training import TrainResult, load_checkpoint
 
 
@@ -64,6 +64,7 @@ class Detector:
         *,
         device: str | torch.device | None = None,
         batch_size: int = 16,
+        max_batch_s: float = 4.0,
         threshold: float = 0.3,
         top_k: int = 200,
         window_s: float = 0.1,
@@ -72,6 +73,9 @@ class Detector:
         self.net = fuse_for_inference(net).to(self.device, memory_format=torch.channels_last)
         self.config = config
         self.batch_size = batch_size
+        # Activations grow with clips × width: cap the audio per forward pass so long
+        # chunks batch fewer at a time and peak memory stays flat (~4 s ≈ 100 MB).
+        self.max_batch_frames = max(1, int(max_batch_s * config.features.frames_per_second))
         self.threshold = threshold
         self.top_k = top_k
         self.window_s = window_s
@@ -112,9 +116,10 @@ class Detector:
         by_width: dict[int, list[int]] = {}
         for i, f in enumerate(feats):
             by_width.setdefault(f.shape[1], []).append(i)
-        for idx in by_width.values():
-            for start in range(0, len(idx), self.batch_size):
-                part = idx[start : start + self.batch_size]
+        for width, idx in by_width.items():
+            size = max(1, min(self.batch_size, self.max_batch_frames // width))
+            for start in range(0, len(idx), size):
+                part = idx[start : start + size]
                 for i, score in zip(part, self._forward([feats[i] for i in part])):
                     out[i] = score
         return out  # type: ignore[return-value]
@@ -129,9 +134,10 @@ class Detector:
             probs = torch.sigmoid(out["clip_logits"]).float().cpu().numpy()
             any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
             emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
-            heat = torch.sigmoid(out["heatmap"].float()).amax(dim=(1, 2)).cpu().numpy()  # [B, To]
+            heat = torch.sigmoid(out["heatmap"].float().amax(dim=(1, 2))).cpu().numpy()  # [B, To]
         return [
-            self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b]) for b in range(len(feats))
+            self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b])
+            for b in range(len(feats))
         ]
 
     def _clip_score(self, events, probs, any_p, emb, heat_t) -> ClipScore:
@@ -161,7 +167,7 @@ class Detector:
         source: str | Path | np.ndarray,
         samplerate: int | None = None,
         *,
-        chunk_s: float = 1.0,
+        chunk_s: float = 2.0,
         overlap_s: float = 0.1,
     ) -> RecordingScore:
         """Score a long recording (file path, or samples + ``samplerate``) in chunks.
@@ -173,37 +179,43 @@ class Detector:
         if overlap_s * 2 >= chunk_s:
             raise ValueError("overlap_s must be less than half of chunk_s")
         with _AudioSource(source, samplerate) as audio:
-            starts = chunk_starts(audio.frames, audio.samplerate, chunk_s, overlap_s)
+            starts, length = chunk_layout(audio.frames, audio.samplerate, chunk_s, overlap_s)
             chunks: list[ClipScore] = []
-            for begin in range(0, len(starts), self.batch_size):
-                part = starts[begin : begin + self.batch_size]
-                clips = [(audio.read(s, chunk_s), audio.samplerate) for s in part]
+            n = int(round(length * audio.samplerate))
+            width = n_frames(n, audio.samplerate, self.config.features)
+            group = max(1, min(self.batch_size, self.max_batch_frames // width))
+            for begin in range(0, len(starts), group):  # only one batch of audio in memory
+                part = starts[begin : begin + group]
+                clips = [(audio.read(s, n), audio.samplerate) for s in part]
                 chunks += self.score_clips(clips)
             duration = audio.frames / audio.samplerate
-        events = _merge_chunks(starts, chunks, chunk_s, overlap_s, duration)
+        events = _merge_chunks(starts, chunks, length)
         return RecordingScore(events, starts, chunks, duration, audio.samplerate)
 
 
 # --------------------------------------------------------------- chunking
 
 
-def chunk_starts(n_frames: int, samplerate: int, chunk_s: float, overlap_s: float) -> np.ndarray:
-    """Chunk start times (s): step ``chunk_s - overlap_s``; the last chunk ends at the end."""
+def chunk_layout(
+    n_frames: int, samplerate: int, chunk_s: float, overlap_s: float
+) -> tuple[np.ndarray, float]:
+    """Start times (s) and common length (s) of the chunks covering a recording.
+
+    Uses the fewest chunks of at most ``chunk_s`` that overlap by exactly ``overlap_s``
+    and shrinks them all to the same length, so no audio is scored more than the overlap
+    requires and every chunk fits one batched forward pass.
+    """
     duration = n_frames / samplerate
-    step = chunk_s - overlap_s
     if duration <= chunk_s:
-        return np.array([0.0])
-    n = int(np.ceil((duration - chunk_s) / step)) + 1
-    starts = np.arange(n) * step
-    starts[-1] = min(starts[-1], duration - chunk_s)  # full-length last chunk
-    return starts
+        return np.array([0.0]), duration
+    n = int(np.ceil((duration - overlap_s) / (chunk_s - overlap_s)))
+    length = (duration + (n - 1) * overlap_s) / n
+    return np.arange(n) * (length - overlap_s), length
 
 
-def _merge_chunks(
-    starts: np.ndarray, chunks: list[ClipScore], chunk_s: float, overlap_s: float, duration: float
-) -> list[Event]:
+def _merge_chunks(starts: np.ndarray, chunks: list[ClipScore], length: float) -> list[Event]:
     """Shift events to recording time and keep each one only in the chunk owning its centre."""
-    bounds = _ownership(starts, chunk_s, duration)
+    bounds = _ownership(starts, length)
     merged = []
     for (lo, hi), start, chunk in zip(bounds, starts, chunks):
         for e in chunk.events:
@@ -214,7 +226,7 @@ def _merge_chunks(
     return merged
 
 
-def _ownership(starts: np.ndarray, chunk_s: float, duration: float) -> list[tuple[float, float]]:
+def _ownership(starts: np.ndarray, chunk_s: float) -> list[tuple[float, float]]:
     """Half-open time range owned by each chunk: split every overlap at its midpoint."""
     ends = starts + chunk_s
     cuts = [(ends[i] + starts[i + 1]) / 2 for i in range(len(starts) - 1)]
@@ -237,15 +249,16 @@ class _AudioSource:
             self._file = sf.SoundFile(str(source))
             self.samplerate, self.frames = self._file.samplerate, self._file.frames
 
-    def read(self, start_s: float, length_s: float) -> np.ndarray:
-        """Mono float32 samples of ``[start_s, start_s + length_s)`` (shorter at the end)."""
-        i0 = int(round(start_s * self.samplerate))
-        n = int(round(length_s * self.samplerate))
+    def read(self, start_s: float, n: int) -> np.ndarray:
+        """``n`` mono float32 samples from ``start_s``, zero-padded past the end so
+        every chunk has the same width (and can share a forward pass)."""
+        i0 = min(int(round(start_s * self.samplerate)), self.frames)
         if self._file is None:
-            return np.asarray(self._array[i0 : i0 + n], dtype=np.float32)
-        self._file.seek(i0)
-        x = self._file.read(n, dtype="float32", always_2d=True)
-        return x.mean(axis=1)
+            x = np.asarray(self._array[i0 : i0 + n], dtype=np.float32)
+        else:
+            self._file.seek(i0)
+            x = self._file.read(n, dtype="float32", always_2d=True).mean(axis=1)
+        return np.pad(x, (0, n - len(x))) if len(x) < n else x
 
     def __enter__(self) -> _AudioSource:
         return self
@@ -297,4 +310,3 @@ def event_uncertainty(event: Event) -> float:
 
 def _auto_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-

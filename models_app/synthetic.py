@@ -115,15 +115,18 @@ def make_dataset(
     snr_db_range: tuple[float, float] = (0, 30),
     empty_fraction: float = 0.2,
     background: np.ndarray | None = None,
+    catalog_seed: int = 0,
 ) -> list[SyntheticClip]:
     """Generate ``n_clips`` labelled clips.
 
-    Clip ``i`` depends only on ``(seed, i)`` and the arguments, so a larger dataset
-    starts with the clips of a smaller one. ``background`` is a long noise recording at
+    The species (``species_catalog(n_species, catalog_seed)``) do not depend on ``seed``,
+    so ``make_dataset(n, seed=1)`` and ``make_dataset(m, seed=2)`` are a train and a test
+    set of the same species. Clip ``i`` depends only on ``(seed, i)`` and the arguments,
+    so a larger dataset starts with the clips of a smaller one. ``background`` is a long noise recording at
     ``samplerate`` (e.g. call-free stretches of real recordings); it is cropped at a
     random offset (tiled if short) and replaces the generated coloured noise.
     """
-    catalog = species_catalog(n_species, seed)
+    catalog = species_catalog(n_species, catalog_seed)
     return [
         _make_clip(
             np.random.default_rng([seed, i]),
@@ -205,7 +208,9 @@ def _pick_species(
 
 def _presence_weight(species: SpeciesSpec, site: int, meta: dict) -> float:
     """Relative chance that ``species`` is heard given site, hour and season."""
-    hour_gap = min(abs(meta["hour"] - species.peak_hour), 24 - abs(meta["hour"] - species.peak_hour))
+    hour_gap = min(
+        abs(meta["hour"] - species.peak_hour), 24 - abs(meta["hour"] - species.peak_hour)
+    )
     hour_w = np.exp(-0.5 * (hour_gap / 3.0) ** 2)
     season_w = 1.0 if meta["season"] in species.seasons else 0.05
     return float(species.abundance * (0.1 + species.site_weights[site]) * (0.2 + hour_w) * season_w)
@@ -236,7 +241,9 @@ def _add_clicks(rng: np.random.Generator, audio: np.ndarray, samplerate: int) ->
     for _ in range(int(rng.poisson(1.5))):
         width = int(samplerate * rng.uniform(0.0002, 0.0006))
         pos = int(rng.integers(0, max(1, len(audio) - width)))
-        audio[pos : pos + width] += rng.uniform(2, 8) * rng.standard_normal(width) * np.hanning(width)
+        audio[pos : pos + width] += (
+            rng.uniform(2, 8) * rng.standard_normal(width) * np.hanning(width)
+        )
 
 
 def _add_sequence(

@@ -18,11 +18,11 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .detector import DetectorConfig, DetectorNet
 from .evaluation import evaluate  # noqa: F401  (public: re-exported for callers)
 from .features import FeatureConfig, compute_features, freq_to_row, time_to_col
+from .targets import build_targets, compute_losses, focal_loss  # noqa: F401  (re-exported)
 
 CHECKPOINT_FORMAT = "echoloop-detector/1"
 META_KEYS = ("site", "hour", "season")
@@ -83,7 +83,14 @@ class TrainConfig:
     use_metadata: bool = False  # train the auxiliary site/hour/season heads
     meta_keys: tuple[str, ...] = META_KEYS
     loss_weights: dict[str, float] = field(
-        default_factory=lambda: {"heatmap": 1.0, "size": 0.1, "classes": 1.0, "clip": 0.5, "any": 0.5, "meta": 0.2}
+        default_factory=lambda: {
+            "heatmap": 1.0,
+            "size": 0.1,
+            "classes": 1.0,
+            "clip": 0.5,
+            "any": 0.5,
+            "meta": 0.2,
+        }
     )
     seed: int = 0
     num_threads: int | None = None  # CPU threads (None: leave torch's setting)
@@ -174,7 +181,9 @@ def _resolve_config(cfg: TrainConfig, examples: Sequence[Example]) -> DetectorCo
         det.class_names = sorted({b.label for ex in examples for b in ex.events if b.label})
     if cfg.use_metadata and not det.meta_classes:
         det.meta_classes = {
-            k: sorted({str(ex.meta[k]) for ex in examples if ex.meta and ex.meta.get(k) is not None})
+            k: sorted(
+                {str(ex.meta[k]) for ex in examples if ex.meta and ex.meta.get(k) is not None}
+            )
             for k in cfg.meta_keys
         }
         det.meta_classes = {k: v for k, v in det.meta_classes.items() if len(v) > 1}
@@ -207,9 +216,14 @@ def _prepare(examples: Sequence[Example], cfg: DetectorConfig) -> list[_Item]:
             x = compute_features(ex.audio, ex.samplerate, cfg.features)
         boxes, labels = _boxes_to_grid(ex.events, cfg.features, index)
         meta = np.array(
-            [meta_index[k].get(str((ex.meta or {}).get(k)), -1) for k in cfg.meta_classes], dtype=np.int64
+            [meta_index[k].get(str((ex.meta or {}).get(k)), -1) for k in cfg.meta_classes],
+            dtype=np.int64,
         )
-        items.append(_Item(np.asarray(x, dtype=np.float16), boxes, labels, ex.is_empty and not len(boxes), meta))
+        items.append(
+            _Item(
+                np.asarray(x, dtype=np.float16), boxes, labels, ex.is_empty and not len(boxes), meta
+            )
+        )
     return items
 
 
@@ -224,8 +238,14 @@ def _boxes_to_grid(
         if high <= low or b.end_s <= b.start_s:
             continue  # outside the modelled band, or degenerate
         # +0.5: ``time_to_col`` gives cell-centre coordinates; edges are wanted here.
-        rows.append((time_to_col(b.start_s, fc) + 0.5, time_to_col(b.end_s, fc) + 0.5,
-                     freq_to_row(low, fc) + 0.5, freq_to_row(high, fc) + 0.5))
+        rows.append(
+            (
+                time_to_col(b.start_s, fc) + 0.5,
+                time_to_col(b.end_s, fc) + 0.5,
+                freq_to_row(low, fc) + 0.5,
+                freq_to_row(high, fc) + 0.5,
+            )
+        )
         labels.append(index.get(b.label, -1) if b.label is not None else -1)
     return np.array(rows, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=np.int64)
 
@@ -234,14 +254,18 @@ def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress) -> list[dic
     """The epoch loop: AdamW + one-cycle schedule, one history row per epoch."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = max(1, math.ceil(len(data) / cfg.batch_size)) * cfg.epochs
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps, pct_start=0.2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=cfg.lr, total_steps=steps, pct_start=0.2
+    )
     class_w = _class_weights(data, det_cfg.n_classes).to(dev)
     empties = [it for it in data if it.is_empty]
     history = []
     for epoch in range(cfg.epochs):
         model.train()
         t0, sums, n = time.perf_counter(), {}, 0
-        for idx in np.array_split(rng.permutation(len(data)), max(1, math.ceil(len(data) / cfg.batch_size))):
+        for idx in np.array_split(
+            rng.permutation(len(data)), max(1, math.ceil(len(data) / cfg.batch_size))
+        ):
             batch = _make_batch([data[i] for i in idx], empties, cfg, det_cfg, rng, dev)
             losses = compute_losses(model(batch["x"]), batch, cfg.loss_weights, class_w)
             opt.zero_grad(set_to_none=True)
@@ -252,7 +276,11 @@ def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress) -> list[dic
             for k, v in losses.items():
                 sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
             n += len(idx)
-        row = {"epoch": epoch + 1, **{k: v / n for k, v in sums.items()}, "seconds": time.perf_counter() - t0}
+        row = {
+            "epoch": epoch + 1,
+            **{k: v / n for k, v in sums.items()},
+            "seconds": time.perf_counter() - t0,
+        }
         history.append(row)
         if progress:
             progress(epoch + 1, cfg.epochs, row)
@@ -273,7 +301,7 @@ def _cpu_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu").contiguous().clone() for k, v in model.state_dict().items()}
 
 
-# ------------------------------------------------------------ batch + targets
+# ------------------------------------------------------------------- batches
 
 
 def _make_batch(items, empties, cfg: TrainConfig, det_cfg: DetectorConfig, rng, dev) -> dict:
@@ -292,13 +320,18 @@ def _make_batch(items, empties, cfg: TrainConfig, det_cfg: DetectorConfig, rng, 
     x = np.stack([np.pad(v, ((0, 0), (0, width - v.shape[1]))) for v in xs])
     tgt = build_targets(boxes, [it.labels for it in items], x.shape[1:], det_cfg)
     batch = {k: torch.from_numpy(v).to(dev) for k, v in tgt.items()}
-    batch["x"] = torch.from_numpy(x).unsqueeze(1).to(dev).contiguous(memory_format=torch.channels_last)
+    batch["x"] = (
+        torch.from_numpy(x).unsqueeze(1).to(dev).contiguous(memory_format=torch.channels_last)
+    )
     batch["meta"] = torch.from_numpy(np.stack([it.meta for it in items])).to(dev)
-    batch["any"] = torch.tensor([float(len(b) > 0) for b in boxes], device=dev)
+    # A clip "has a call" when a box centre survived cropping and shifting.
+    batch["any"] = torch.from_numpy(tgt["size_mask"].reshape(len(items), -1).max(axis=1)).to(dev)
     return batch
 
 
-def _random_crop(x: np.ndarray, boxes: np.ndarray, width: int, rng) -> tuple[np.ndarray, np.ndarray]:
+def _random_crop(
+    x: np.ndarray, boxes: np.ndarray, width: int, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Crop ``width`` columns; keep boxes whose centre stays inside."""
     if x.shape[1] <= width:
         return x, boxes
@@ -308,7 +341,9 @@ def _random_crop(x: np.ndarray, boxes: np.ndarray, width: int, rng) -> tuple[np.
     return x[:, start : start + width], b
 
 
-def _augment(x, boxes, empties, cfg: TrainConfig, fc: FeatureConfig, rng) -> tuple[np.ndarray, np.ndarray]:
+def _augment(
+    x, boxes, empties, cfg: TrainConfig, fc: FeatureConfig, rng
+) -> tuple[np.ndarray, np.ndarray]:
     """Time shift, empty-clip mixing, time/frequency masks and gain on the feature image."""
     shift = int(rng.uniform(-cfg.max_shift_s, cfg.max_shift_s) * fc.frames_per_second)
     if shift:
@@ -340,92 +375,6 @@ def _masks(x: np.ndarray, rng) -> np.ndarray:
     return x
 
 
-def build_targets(
-    boxes: Sequence[np.ndarray], labels: Sequence[np.ndarray], shape: tuple[int, int], cfg: DetectorConfig
-) -> dict[str, np.ndarray]:
-    """CenterNet targets on the output grid for a batch.
-
-    ``boxes[i]`` is ``[n, 4]`` (start_col, end_col, low_row, high_row) on the input grid.
-    Returns ``heat`` [B,1,Fo,To] (Gaussian bumps, exactly 1 at centre cells),
-    ``size`` [B,2,Fo,To] (log duration/bandwidth in output cells), ``size_mask`` [B,Fo,To],
-    ``cls`` [B,Fo,To] (class index, -1 = ignore), ``cls_w`` [B,Fo,To] and ``clip`` [B,C].
-    """
-    s = cfg.stride
-    fo, to = shape[0] // s, (shape[1] + s - 1) // s
-    b_n = len(boxes)
-    out = {
-        "heat": np.zeros((b_n, 1, fo, to), np.float32),
-        "size": np.zeros((b_n, 2, fo, to), np.float32),
-        "size_mask": np.zeros((b_n, fo, to), np.float32),
-        "cls": np.full((b_n, fo, to), -1, np.int64),
-        "cls_w": np.zeros((b_n, fo, to), np.float32),
-        "clip": np.zeros((b_n, max(1, cfg.n_classes)), np.float32),
-    }
-    rows, cols = np.arange(fo)[:, None], np.arange(to)[None, :]
-    for i, (bx, lab) in enumerate(zip(boxes, labels)):
-        for (c0, c1, r0, r1), k in zip(bx / s, lab):
-            _draw_box(out, i, c0, c1, r0, r1, int(k), rows, cols)
-    return out
-
-
-def _draw_box(out: dict, i: int, c0, c1, r0, r1, k: int, rows, cols) -> None:
-    """Add one box (output-grid units, cell edges at integers) to the targets of clip ``i``."""
-    fo, to = out["heat"].shape[-2:]
-    ct, cf = (c0 + c1) / 2 - 0.5, (r0 + r1) / 2 - 0.5  # centre in cell-index coordinates
-    ci, ri = int(round(ct)), int(round(cf))
-    if not (0 <= ci < to and 0 <= ri < fo):
-        return  # centre cropped or shifted away
-    dur, bw = max(c1 - c0, 0.25), max(r1 - r0, 0.25)
-    st, sf = max(0.8, dur / 6), max(0.8, bw / 6)
-    g = np.exp(-0.5 * (((cols - ci) / st) ** 2 + ((rows - ri) / sf) ** 2)).astype(np.float32)
-    np.maximum(out["heat"][i, 0], g, out=out["heat"][i, 0])
-    out["heat"][i, 0, ri, ci] = 1.0
-    out["size"][i, :, ri, ci] = (np.log(dur), np.log(bw))
-    out["size_mask"][i, ri, ci] = 1.0
-    if k >= 0:
-        near = g > 0.5  # the species is taught around the centre, weighted by closeness
-        out["cls"][i][near] = k
-        out["cls_w"][i][near] = np.maximum(out["cls_w"][i][near], g[near])
-        out["clip"][i, k] = 1.0
-
-
-# ---------------------------------------------------------------------- losses
-
-
-def focal_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """CenterNet's penalty-reduced focal loss, normalised by the number of centres."""
-    p = torch.sigmoid(logits).clamp(1e-4, 1 - 1e-4)
-    pos = target.eq(1).float()
-    neg_w = (1 - target).pow(4)
-    pos_loss = -(torch.log(p) * (1 - p).pow(2) * pos).sum()
-    neg_loss = -(torch.log(1 - p) * p.pow(2) * neg_w * (1 - pos)).sum()
-    return (pos_loss + neg_loss) / pos.sum().clamp(min=1.0)
-
-
-def compute_losses(
-    out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], weights: dict[str, float], class_w: torch.Tensor
-) -> dict[str, torch.Tensor]:
-    """All loss terms and their weighted sum under ``'loss'``."""
-    losses = {"heatmap": focal_loss(out["heatmap"], batch["heat"])}
-    mask = batch["size_mask"]
-    l1 = (out["size"] - batch["size"]).abs().sum(dim=1)
-    losses["size"] = (l1 * mask).sum() / mask.sum().clamp(min=1.0)
-    ce = F.cross_entropy(out["classes"], batch["cls"].clamp(min=0), weight=class_w, reduction="none")
-    w = batch["cls_w"] * (batch["cls"] >= 0)
-    losses["classes"] = (ce * w).sum() / w.sum().clamp(min=1.0)
-    losses["clip"] = F.binary_cross_entropy_with_logits(out["clip_logits"], batch["clip"])
-    losses["any"] = F.binary_cross_entropy_with_logits(out["any_event"], batch["any"])
-    meta_terms = [
-        F.cross_entropy(out[f"meta/{name}"], batch["meta"][:, j], ignore_index=-1)
-        for j, name in enumerate(n[5:] for n in out if n.startswith("meta/"))
-        if (batch["meta"][:, j] >= 0).any()
-    ]
-    if meta_terms:
-        losses["meta"] = torch.stack(meta_terms).mean()
-    losses["loss"] = sum(weights.get(k, 1.0) * v for k, v in losses.items())
-    return losses
-
-
 # ----------------------------------------------------------------- warm start
 
 
@@ -442,7 +391,9 @@ def warm_start(model: DetectorNet, init: dict | TrainResult) -> list[str]:
     for key, value in state.items():
         if key not in own:
             continue
-        if own[key].shape == value.shape and (old_names is None or old_names == new_names or not _is_class_key(key)):
+        if own[key].shape == value.shape and (
+            old_names is None or old_names == new_names or not _is_class_key(key)
+        ):
             own[key] = value.clone()
         elif _is_class_key(key) and old_names is not None:
             own[key] = _remap_rows(own[key], value, old_names, new_names)
@@ -464,7 +415,9 @@ def _is_class_key(key: str) -> bool:
     return key.split(".")[0] in ("classes", "clip_logits")
 
 
-def _remap_rows(new: torch.Tensor, old: torch.Tensor, old_names: list[str], new_names: list[str]) -> torch.Tensor:
+def _remap_rows(
+    new: torch.Tensor, old: torch.Tensor, old_names: list[str], new_names: list[str]
+) -> torch.Tensor:
     """Copy the output rows of classes that exist in both lists; new classes keep their init."""
     out = new.clone()
     for j, name in enumerate(new_names):
@@ -476,7 +429,9 @@ def _remap_rows(new: torch.Tensor, old: torch.Tensor, old_names: list[str], new_
 # --------------------------------------------------------------- validation
 
 
-def validate(result: TrainResult, examples: Sequence[Example], *, device=None, threshold: float = 0.5) -> dict:
+def validate(
+    result: TrainResult, examples: Sequence[Example], *, device=None, threshold: float = 0.5
+) -> dict:
     """Score ``examples`` with the trained model and ``evaluate`` against their boxes."""
     from .inference import Detector as InferenceDetector  # late: inference imports training
 
@@ -487,8 +442,13 @@ def validate(result: TrainResult, examples: Sequence[Example], *, device=None, t
         preds.append(score.events)
         clip_scores.append(score.class_probs)
     gts = [list(ex.events) for ex in examples]
-    return evaluate(preds, gts, threshold=threshold, class_names=result.config.class_names,
-                    clip_scores=np.array(clip_scores))
+    return evaluate(
+        preds,
+        gts,
+        threshold=threshold,
+        class_names=result.config.class_names,
+        clip_scores=np.array(clip_scores),
+    )
 
 
 def _features_of(ex: Example, fc: FeatureConfig) -> np.ndarray:
@@ -517,7 +477,9 @@ def save_checkpoint(path_or_file: str | Path | BinaryIO, result: TrainResult) ->
     torch.save(payload, path_or_file)
 
 
-def load_checkpoint(path_or_file: str | Path | BinaryIO | bytes, map_location: str = "cpu") -> TrainResult:
+def load_checkpoint(
+    path_or_file: str | Path | BinaryIO | bytes, map_location: str = "cpu"
+) -> TrainResult:
     """Read a checkpoint written by ``save_checkpoint`` (safe: ``weights_only=True``)."""
     if isinstance(path_or_file, bytes):
         path_or_file = io.BytesIO(path_or_file)

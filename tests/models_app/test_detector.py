@@ -62,7 +62,9 @@ def test_outputs_have_expected_shapes_for_odd_widths(cfg):
 
 
 def test_meta_heads_only_when_configured():
-    cfg = DetectorConfig(class_names=CLASSES, meta_classes={"site": ["x", "y"], "season": ["s", "w", "a"]})
+    cfg = DetectorConfig(
+        class_names=CLASSES, meta_classes={"site": ["x", "y"], "season": ["s", "w", "a"]}
+    )
     out = DetectorNet(cfg).eval()(torch.randn(1, 1, 128, 64))
     assert out["meta/site"].shape == (1, 2) and out["meta/season"].shape == (1, 3)
 
@@ -149,3 +151,13 @@ def test_decode_clamps_boxes_to_the_band(cfg):
     put_event(out, cfg, t=0.0011, f=cfg.features.fmax - 1_000, dur=0.01, bw=50_000.0)
     (e,) = decode(out, cfg, threshold=0.5, top_k=5)[0]
     assert e.start_s == 0.0 and e.high_hz == cfg.features.fmax
+
+
+def test_peaks_stacked_along_one_sweep_become_one_event(cfg):
+    out = blank_outputs(cfg)
+    put_event(out, cfg, t=0.3, f=50_000.0, dur=0.004, bw=30_000.0, prob=0.9)
+    put_event(out, cfg, t=0.3005, f=62_000.0, dur=0.004, bw=10_000.0, prob=0.6)  # same call
+    put_event(out, cfg, t=0.3, f=110_000.0, dur=0.004, bw=5_000.0, prob=0.7)  # another bat, higher
+    (events,) = decode(out, cfg, threshold=0.5, top_k=10)
+    assert [round(e.score, 1) for e in events] == [0.9, 0.7]
+    assert len(decode(out, cfg, threshold=0.5, top_k=10, box_nms=None)[0]) == 3

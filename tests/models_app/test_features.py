@@ -16,7 +16,9 @@ from models_app.features import (
 )
 
 
-def tone(samplerate: int, freq: float, start_s: float, dur_s: float, total_s: float = 0.5) -> np.ndarray:
+def tone(
+    samplerate: int, freq: float, start_s: float, dur_s: float, total_s: float = 0.5
+) -> np.ndarray:
     """A Hann-windowed tone burst in faint white noise."""
     rng = np.random.default_rng(0)
     x = 1e-3 * rng.standard_normal(int(total_s * samplerate))
@@ -45,7 +47,10 @@ def test_shape_dtype_and_peak_position(representation, scaling):
 
 def test_same_call_lands_on_same_cells_at_any_samplerate():
     cfg = FeatureConfig()
-    peaks = {sr: peak(compute_features(tone(sr, 40_000, 0.3, 0.005), sr, cfg)) for sr in (256_000, 384_000, 500_000)}
+    peaks = {
+        sr: peak(compute_features(tone(sr, 40_000, 0.3, 0.005), sr, cfg))
+        for sr in (256_000, 384_000, 500_000)
+    }
     rows = [p[0] for p in peaks.values()]
     cols = [p[1] for p in peaks.values()]
     assert max(rows) - min(rows) <= 1 and max(cols) - min(cols) <= 1
@@ -79,7 +84,9 @@ def test_log_scaling_ignores_recorder_gain():
     audio = tone(256_000, 60_000, 0.1, 0.01)
     cfg = FeatureConfig()
     np.testing.assert_allclose(
-        compute_features(audio, 256_000, cfg), compute_features(audio * 0.01, 256_000, cfg), atol=1e-4
+        compute_features(audio, 256_000, cfg),
+        compute_features(audio * 0.01, 256_000, cfg),
+        atol=1e-4,
     )
 
 
@@ -87,7 +94,9 @@ def test_stereo_is_averaged_and_bad_input_refused():
     cfg = FeatureConfig()
     mono = tone(256_000, 60_000, 0.1, 0.01)
     stereo = np.stack([mono, mono], axis=1)
-    np.testing.assert_allclose(compute_features(stereo, 256_000, cfg), compute_features(mono, 256_000, cfg))
+    np.testing.assert_allclose(
+        compute_features(stereo, 256_000, cfg), compute_features(mono, 256_000, cfg)
+    )
     with pytest.raises(ValueError):
         compute_features(np.zeros(0, np.float32), 256_000, cfg)
     with pytest.raises(ValueError):

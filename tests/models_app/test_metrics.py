@@ -13,7 +13,9 @@ from models_app.training import Box, evaluate
 
 
 def ev(t: float, score: float, cls: str = "a", probs: dict | None = None) -> Event:
-    return Event(t, t + 0.005, 20_000, 40_000, cls, score, probs if probs is not None else {cls: 1.0})
+    return Event(
+        t, t + 0.005, 20_000, 40_000, cls, score, probs if probs is not None else {cls: 1.0}
+    )
 
 
 def gt(t: float, label: str = "a") -> Box:
@@ -28,7 +30,9 @@ def test_tied_scores_form_one_threshold():
 
 def test_ap_of_a_ranked_list():
     # TP, FP, TP with 3 ground truths: AP = 1·(1/3) + (2/3)·(1/3) = 5/9.
-    assert average_precision(np.array([0.9, 0.8, 0.7]), np.array([1, 0, 1]), 3) == pytest.approx(5 / 9)
+    assert average_precision(np.array([0.9, 0.8, 0.7]), np.array([1, 0, 1]), 3) == pytest.approx(
+        5 / 9
+    )
     assert average_precision(np.array([0.9, 0.8]), np.array([1, 1]), 2) == pytest.approx(1.0)
     assert average_precision(np.array([]), np.array([]), 2) == 0.0
     assert math.isnan(average_precision(np.array([0.5]), np.array([0]), 0))
@@ -58,10 +62,12 @@ def test_detection_precision_recall_f1_at_threshold():
 
 
 def test_per_class_ap_uses_detection_times_class_probability():
-    preds = [[
-        ev(0.1, 0.9, "a", {"a": 0.8, "b": 0.2}),
-        ev(0.4, 0.8, "b", {"a": 0.3, "b": 0.7}),
-    ]]
+    preds = [
+        [
+            ev(0.1, 0.9, "a", {"a": 0.8, "b": 0.2}),
+            ev(0.4, 0.8, "b", {"a": 0.3, "b": 0.7}),
+        ]
+    ]
     truth = [[gt(0.1, "a"), gt(0.4, "b")]]
     m = evaluate(preds, truth, class_names=["a", "b"])
     # Class a: scores 0.72 (TP at 0.1) and 0.24 (at 0.4: no class-a call there → FP).

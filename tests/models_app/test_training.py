@@ -30,8 +30,16 @@ CLASSES = ["a", "b", "c"]
 
 def grid_box(cfg: FeatureConfig, start, end, low, high) -> np.ndarray:
     """A box in input-grid edge coordinates (what ``build_targets`` takes)."""
-    return np.array([[time_to_col(start, cfg) + 0.5, time_to_col(end, cfg) + 0.5,
-                      freq_to_row(low, cfg) + 0.5, freq_to_row(high, cfg) + 0.5]])
+    return np.array(
+        [
+            [
+                time_to_col(start, cfg) + 0.5,
+                time_to_col(end, cfg) + 0.5,
+                freq_to_row(low, cfg) + 0.5,
+                freq_to_row(high, cfg) + 0.5,
+            ]
+        ]
+    )
 
 
 def fresh_result(classes=CLASSES, **kwargs) -> TrainResult:
@@ -42,7 +50,9 @@ def fresh_result(classes=CLASSES, **kwargs) -> TrainResult:
 
 def synthetic_examples(n: int, seed: int, **kwargs) -> list[Example]:
     clips = make_dataset(n, seed=seed, **kwargs)
-    return [Example(c.events, c.audio, c.samplerate, is_empty=c.is_empty, meta=c.meta) for c in clips]
+    return [
+        Example(c.events, c.audio, c.samplerate, is_empty=c.is_empty, meta=c.meta) for c in clips
+    ]
 
 
 def test_targets_put_a_peak_size_and_class_at_the_box_centre():
@@ -64,7 +74,9 @@ def test_boxes_without_frequencies_span_the_band_and_unknown_labels_teach_only_d
     from models_app.training import _boxes_to_grid
 
     fc = FeatureConfig()
-    boxes, labels = _boxes_to_grid([Box(0.1, 0.2), Box(0.3, 0.31, 20_000, 30_000, "zzz")], fc, {"a": 0})
+    boxes, labels = _boxes_to_grid(
+        [Box(0.1, 0.2), Box(0.3, 0.31, 20_000, 30_000, "zzz")], fc, {"a": 0}
+    )
     assert boxes[0, 2] == pytest.approx(0.0) and boxes[0, 3] == pytest.approx(fc.n_freq_bins)
     assert labels.tolist() == [-1, -1]
     t = build_targets([boxes], [labels], (128, 500), DetectorConfig(class_names=["a"]))
@@ -88,7 +100,9 @@ def test_warm_start_remaps_class_heads_by_name():
     torch.testing.assert_close(new_net.classes.weight[0], w_old[2])  # c
     torch.testing.assert_close(new_net.classes.weight[1], w_old[0])  # a
     torch.testing.assert_close(new_net.classes.weight[2], untouched[2])  # new: fresh init
-    torch.testing.assert_close(new_net.stem.conv.conv.weight, old.state_dict["stem.conv.conv.weight"])
+    torch.testing.assert_close(
+        new_net.stem.conv.conv.weight, old.state_dict["stem.conv.conv.weight"]
+    )
     assert skipped == []
 
 
@@ -130,14 +144,22 @@ def test_train_config_round_trips():
 @pytest.mark.slow
 def test_short_training_lowers_the_loss_and_checkpoint_reproduces_scores():
     examples = synthetic_examples(32, seed=5, n_species=3)
-    cfg = TrainConfig(detector=DetectorConfig(class_names=[]), epochs=4, batch_size=8, crop_s=0.5,
-                      use_metadata=True, num_threads=2)
+    cfg = TrainConfig(
+        detector=DetectorConfig(class_names=[]),
+        epochs=4,
+        batch_size=8,
+        crop_s=0.5,
+        use_metadata=True,
+        num_threads=2,
+    )
     seen = []
     result = train(cfg, examples, progress=lambda e, n, m: seen.append((e, n, m["loss"])))
     assert [s[:2] for s in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
     assert seen[-1][2] < seen[0][2]
     assert result.config.class_names == sorted({b.label for ex in examples for b in ex.events})
-    assert set(result.config.meta_classes) <= {"site", "hour", "season"} and result.config.meta_classes
+    assert (
+        set(result.config.meta_classes) <= {"site", "hour", "season"} and result.config.meta_classes
+    )
     buf = io.BytesIO()
     save_checkpoint(buf, result)
     again = Detector.load(buf.getvalue(), device="cpu")
@@ -151,13 +173,23 @@ def test_short_training_lowers_the_loss_and_checkpoint_reproduces_scores():
 
 @pytest.mark.slow
 def test_warm_start_training_with_a_new_class_and_precomputed_features():
-    first = train(TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=1, crop_s=0.3),
-                  [Example([Box(0.1, 0.104, 30_000, 60_000, "x")], np.random.default_rng(0)
-                           .standard_normal(256_000).astype(np.float32), 256_000)])
+    first = train(
+        TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=1, crop_s=0.3),
+        [
+            Example(
+                [Box(0.1, 0.104, 30_000, 60_000, "x")],
+                np.random.default_rng(0).standard_normal(256_000).astype(np.float32),
+                256_000,
+            )
+        ],
+    )
     feats = np.zeros((128, 300), np.float32)
     feats[40:60, 100:104] = 2.0
-    second = train(TrainConfig(detector=DetectorConfig(class_names=["x", "y"]), epochs=1),
-                   [Example([Box(0.1, 0.104, 30_000, 60_000, "y")], features=feats)], init_state=first)
+    second = train(
+        TrainConfig(detector=DetectorConfig(class_names=["x", "y"]), epochs=1),
+        [Example([Box(0.1, 0.104, 30_000, 60_000, "y")], features=feats)],
+        init_state=first,
+    )
     assert second.config.class_names == ["x", "y"]
     score = Detector.from_result(second).score_features(feats)
     assert score.class_probs.shape == (2,) and np.isfinite(score.embedding).all()
