@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import torch
 from celery import chord, group, shared_task
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from models_app import registry
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
 CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
+SCORE_THREADS = int(os.environ.get("ECHOLOOP_SCORE_THREADS", "1"))
 
 
 @shared_task(name="models_app.tasks.train_model", acks_late=True)
@@ -59,6 +61,8 @@ def score_chunk(version_id: int, clip_ids: list[int]) -> int:
     version = ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0
+    # This small network scores fastest on one thread per process; scale with worker processes.
+    torch.set_num_threads(SCORE_THREADS)
     return registry.score_clips(version, clip_ids)
 
 
