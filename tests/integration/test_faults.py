@@ -36,7 +36,9 @@ TINY = {"model": {"epochs": 2, "batch_size": 4, "n_freq_bins": 64, "num_threads"
 
 def client_app(broker_url: str) -> Celery:
     """A producer of our own on the private broker (the project's app is bound to settings')."""
-    app = Celery("faults", broker=broker_url, backend=broker_url)
+    # set_as_current=False: otherwise shared tasks (ping.delay() in later tests) would bind to
+    # this app and its private Redis, which is stopped when the test ends.
+    app = Celery("faults", broker=broker_url, backend=broker_url, set_as_current=False)
     app.conf.update(task_serializer="json", result_serializer="json", accept_content=["json"])
     return app
 
