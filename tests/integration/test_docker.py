@@ -264,7 +264,7 @@ def test_worker_commands_consume_their_queues(tmp_path):
         if spec["command"][:2] == ["celery", "-A"]
     }
     with private_redis() as broker:
-        app = Celery("probe", broker=broker.url, backend=broker.url)
+        app = Celery("probe", broker=broker.url, backend=broker.url, set_as_current=False)
         for command, name in commands.items():
             env = {
                 **app_env(),
