@@ -6,7 +6,6 @@ started once per session. Use it with pytest-django's ``live_server`` and ``tran
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
