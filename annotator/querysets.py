@@ -43,12 +43,6 @@ class ClipQuerySet(ProjectScopedQuerySet):
 
 
 class TaskQuerySet(ProjectScopedQuerySet):
-    def open(self):
-        """Tasks anybody could work on now: queued, or leased with an expired lease."""
-        return self.filter(
-            Q(status="queued") | Q(status="leased", lease_expires_at__lte=timezone.now())
-        )
-
     def held_by(self, user):
         return self.filter(status="leased", lease_holder=user, lease_expires_at__gt=timezone.now())
 

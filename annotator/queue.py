@@ -184,16 +184,6 @@ def release(task: AnnotationTask, user) -> bool:
     return released == 1
 
 
-def renew(task: AnnotationTask, user) -> bool:
-    """Extend the lease of a task the user still holds."""
-    return (
-        AnnotationTask.objects.filter(
-            pk=task.pk, status=TaskStatus.LEASED, lease_holder=user
-        ).update(lease_expires_at=timezone.now() + timedelta(minutes=task.project.lease_minutes))
-        == 1
-    )
-
-
 # --- submit -------------------------------------------------------------------------------------
 
 

@@ -111,7 +111,7 @@ def labelled_clips(project: Project, *, with_metadata: bool = False) -> list[Lab
     )
     out = []
     for ann in annotations:
-        if not ann.events.exists() and not (ann.no_calls or ann.noise):
+        if not ann.events.all() and not (ann.no_calls or ann.noise):  # .all(): the prefetched rows
             continue  # neither boxes nor a negative answer: nothing to learn from
         out.append(LabelledClip(ann.clip, _example(ann, with_metadata), ann.clip_id in audit))
     return out

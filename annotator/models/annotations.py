@@ -54,10 +54,6 @@ class ClipAnnotation(models.Model):
     def __str__(self) -> str:
         return f"{self.annotator} on {self.clip} v{self.version}"
 
-    @property
-    def is_negative(self) -> bool:
-        return (self.no_calls or self.noise) and not self.events.exists()
-
     def snapshot(self) -> dict[str, Any]:
         """Everything the annotator said, as plain data (what a revision keeps)."""
         return {

@@ -221,7 +221,3 @@ class Clip(models.Model):
     @property
     def duration(self) -> float:
         return self.end_s - self.start_s
-
-    def contains(self, start_s: float, end_s: float) -> bool:
-        """Whether an interval lies within the clip (a millisecond of slack for rounding)."""
-        return self.start_s - 1e-3 <= start_s <= end_s <= self.end_s + 1e-3

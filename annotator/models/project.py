@@ -102,10 +102,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} in {self.project} ({self.role})"
 
-    @property
-    def can_annotate(self) -> bool:
-        return self.role in (Role.LEAD, Role.ANNOTATOR)
-
 
 class Tag(models.Model):
     """One term of a project's taxonomy, e.g. species = Myotis myotis."""

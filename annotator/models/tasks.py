@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from annotator.querysets import TaskQuerySet
 
@@ -80,14 +79,3 @@ class AnnotationTask(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} ({self.status}) {self.clip}"
-
-    @property
-    def lease_is_live(self) -> bool:
-        return (
-            self.status == TaskStatus.LEASED
-            and self.lease_expires_at is not None
-            and self.lease_expires_at > timezone.now()
-        )
-
-    def is_held_by(self, user) -> bool:
-        return self.lease_is_live and self.lease_holder_id == user.pk

@@ -10,6 +10,7 @@ import pytest
 from annotator import queue
 from annotator.models import Clip, ClipAnnotation, Role, Tag
 from tests import factories as f
+from tests.services import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,15 +113,9 @@ def test_annotator_draws_a_box_tags_it_by_key_and_submits(chromium, live_server,
 
 
 def _wait_for_annotation(clip, timeout: float = 30.0) -> ClipAnnotation:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = ClipAnnotation.objects.filter(clip=clip).first()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError("the submission never reached the database")
+    wait_until(lambda: ClipAnnotation.objects.filter(clip=clip).exists(), timeout=timeout,
+               what="the submission to reach the database")
+    return ClipAnnotation.objects.get(clip=clip)
 
 
 def test_reload_mid_annotation_keeps_the_draft(chromium, live_server, bats):

@@ -113,7 +113,8 @@ def test_training_is_redone_after_its_worker_is_killed_whole(bats):
         # Meanwhile the active version is untouched and usable, and nothing half-made exists.
         assert ModelVersion.objects.get(project=bats, is_active=True) == v1 and weights_load(v1)
         assert ModelVersion.objects.filter(project=bats).count() == 1
-        time.sleep(6)  # past the visibility timeout: the unacknowledged message is due again
+        # The unacknowledged message is due again once the visibility timeout (5 s) has passed;
+        # the new worker restores it then, so waiting for the run to finish covers both.
         with celery_worker(queues="train", env=env, name="heir"):
             wait_until(
                 lambda: TrainingRun.objects.get(pk=run.pk).status in ("succeeded", "kept_old"),
@@ -177,7 +178,7 @@ def test_tasks_complete_across_a_redis_restart(project, settings, tmp_path):
                 )
             )
             sender.start()
-            time.sleep(3)
+            time.sleep(3)  # the outage itself: Redis stays down this long, then comes back
             broker.start()
             sender.join(timeout=60)
             assert "result" in sent_during, "publishing with retry did not get through"
@@ -249,6 +250,8 @@ def test_requests_fail_cleanly_while_the_database_is_down(tmp_path):
         outage = {}
 
         def stop_for_a_while() -> None:
+            # The fault's schedule, not a wait for a condition: let the load run 3 s, then keep
+            # PostgreSQL down for 4 s in the middle of it.
             time.sleep(3)
             outage["start"] = time.monotonic()
             try:

@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 from django.conf import settings
@@ -15,6 +14,7 @@ from models_app.tasks import rescore_pool
 from sampling import loop
 from sampling.models import SamplingRound
 from tests import factories as f
+from tests.services import wait_until
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -34,15 +34,6 @@ def bats(settings, tmp_path):
     return project
 
 
-def wait_for(predicate, timeout=600, step=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
-
 def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
     env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     with celery_worker(env=env, name="loop"):
@@ -50,7 +41,8 @@ def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
 
         with transaction.atomic():
             run = loop.start(bats, trigger="request")
-        assert wait_for(lambda: SamplingRound.objects.filter(project=bats).exists()), _state(run)
+        wait_until(lambda: SamplingRound.objects.filter(project=bats).exists(), timeout=600,
+                   what=f"the loop to queue a sampling round ({_state(run)})")
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert run.epoch == 1 and run.n_labels == 4 and run.history
@@ -89,13 +81,16 @@ def test_rescore_survives_a_worker_process_killed_mid_chunk(bats, monkeypatch):
     env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_SCORE_CHUNK_SIZE": "6"}
     with celery_worker(env=env, name="kill", queues="score,celery") as worker:
         result = rescore_pool.delay(project.pk)
-        assert wait_for(lambda: Prediction.objects.filter(version=version).exists(), timeout=300)
+        wait_until(lambda: Prediction.objects.filter(version=version).exists(), timeout=300,
+                   what="the first chunk's predictions")
         children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
         assert children, "the prefork pool has a child process"
         os.kill(int(children[0]), signal.SIGKILL)
         pending = Clip.objects.for_project(project).unlabeled().count()
-        assert wait_for(lambda: Prediction.objects.filter(version=version).count() == pending, timeout=600)
-        assert wait_for(lambda: RescoreJob.objects.filter(version=version, status="done").exists(), timeout=120)
+        wait_until(lambda: Prediction.objects.filter(version=version).count() == pending, timeout=600,
+                   what="every unlabelled clip to be scored after the kill")
+        wait_until(lambda: RescoreJob.objects.filter(version=version, status="done").exists(), timeout=120,
+                   what="the rescore job to finish")
         result.forget()
     counts = list(Prediction.objects.filter(version=version).values_list("clip_id", flat=True))
     assert len(counts) == len(set(counts)) == pending
