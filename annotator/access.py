@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
@@ -22,12 +23,21 @@ def projects_of(user):
 def project_for(user, pk, *, roles: tuple[str, ...] | None = None) -> Project:
     """The project ``pk`` if ``user`` is a member; 404 for outsiders, 403 for a role not in ``roles``.
 
-    Outsiders get 404 rather than 403 so they cannot learn which projects exist.
+    Outsiders get 404 rather than 403 so they cannot learn which projects exist. The member's
+    role is read in the same query and remembered on the row, so later checks cost nothing.
     """
+    if not user.is_authenticated:
+        raise Http404("No such project.")
     try:
-        project = projects_of(user).distinct().get(pk=pk)
+        rows = Project.objects.filter(pk=pk)
+        if not user.is_superuser:
+            role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+            rows = rows.annotate(member_role=Subquery(role)).filter(member_role__isnull=False)
+        project = rows.get()
     except (Project.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such project.") from exc
+    if not user.is_superuser:
+        project.remember_role(user, project.member_role)
     if roles is not None and project.role_of(user) not in roles:
         raise PermissionDenied("Your role in this project does not allow this.")
     return project

@@ -119,14 +119,13 @@ def require_annotator(project: Project, user) -> None:
 
 
 def claim_next(project: Project, user) -> AnnotationTask | None:
-    """Lease the highest-priority open task to ``user``; a task they already hold comes back first."""
+    """Lease the highest-priority open task to ``user``; a task they already hold comes back first.
+
+    The task comes with its clip and recording loaded (what the annotation page needs next).
+    """
     require_annotator(project, user)
-    held = (
-        AnnotationTask.objects.for_project(project)
-        .held_by(user)
-        .order_by("-priority", "id")
-        .first()
-    )
+    tasks = AnnotationTask.objects.for_project(project).select_related("clip__recording")
+    held = tasks.held_by(user).order_by("-priority", "id").first()
     if held:
         return held
     expire_leases(project)
@@ -147,13 +146,15 @@ def expire_leases(project: Project) -> int:
 
 
 def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
-    now = timezone.now()
+    """One attempt: the claimed task, None if nothing is claimable, False if it was taken."""
+    expires = timezone.now() + timedelta(minutes=project.lease_minutes)
     with transaction.atomic():
         # Race: two annotators asking at once. skip_locked hands each a different row; on SQLite
         # (no row locks) the IMMEDIATE transaction serialises claims instead.
         candidate = (
             AnnotationTask.objects.for_project(project)
             .claimable_by(user)
+            .select_related("clip__recording")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("-priority", "id")
             .first()
@@ -164,14 +165,16 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
         # skip_locked; the conditional update's row count tells.
         updated = AnnotationTask.objects.filter(
             pk=candidate.pk, status=candidate.status, lease_expires_at=candidate.lease_expires_at
-        ).update(
-            status=TaskStatus.LEASED,
-            lease_holder=user,
-            lease_expires_at=now + timedelta(minutes=project.lease_minutes),
-        )
+        ).update(status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires)
         if updated != 1:
             return False
-    candidate.refresh_from_db()
+    # The row now holds exactly what the update wrote: no need to read it back.
+    candidate.status, candidate.lease_holder, candidate.lease_expires_at = (
+        TaskStatus.LEASED,
+        user,
+        expires,
+    )
+    candidate.own_annotation = None  # claimable_by excludes clips the user has annotated
     return candidate
 
 
@@ -237,16 +240,36 @@ def save_annotation(
     if existing is None:
         if data.version not in (None, 0):
             raise ValidationError({"version": "There is no annotation to update yet; send null."})
-        try:
-            with transaction.atomic():
-                annotation = ClipAnnotation.objects.create(
-                    project=project, clip=clip, annotator=user, task=task
-                )
-        except IntegrityError as exc:  # Race: the same user's double submit created it first.
-            raise StaleVersion(ClipAnnotation.objects.get(clip=clip, annotator=user)) from exc
-    else:
-        annotation = _bump_version(existing, data.version, author or user, action)
+        return _create_annotation(project, clip, user, data, task)
+    existing.annotator = user
+    annotation = _bump_version(existing, data.version, author or user, action)
     _write_fields(annotation, data)
+    return annotation
+
+
+def _create_annotation(
+    project: Project, clip: Clip, user, data: Submission, task: AnnotationTask | None
+) -> ClipAnnotation:
+    try:
+        with transaction.atomic():
+            annotation = ClipAnnotation.objects.create(
+                project=project,
+                clip=clip,
+                annotator=user,
+                task=task,
+                no_calls=data.no_calls,
+                noise=data.noise,
+                uncertain=data.uncertain,
+                notes=data.notes,
+            )
+    except IntegrityError as exc:  # Race: the same user's double submit created it first.
+        raise StaleVersion(ClipAnnotation.objects.get(clip=clip, annotator=user)) from exc
+    # A new row has no tags or events to replace: insert them, nothing to read or delete first.
+    links = ClipAnnotation.tags.through
+    links.objects.bulk_create(
+        links(clipannotation_id=annotation.pk, tag_id=tag) for tag in dict.fromkeys(data.tags)
+    )
+    _create_events(annotation, data.events)
     return annotation
 
 
@@ -281,6 +304,10 @@ def _write_fields(annotation: ClipAnnotation, data: Submission) -> None:
     annotation.save(update_fields=["no_calls", "noise", "uncertain", "notes", "updated_at"])
     annotation.tags.set(data.tags)
     annotation.events.all().delete()
+    _create_events(annotation, data.events)
+
+
+def _create_events(annotation: ClipAnnotation, events: list[EventInput]) -> None:
     SoundEventAnnotation.objects.bulk_create(
         SoundEventAnnotation(
             clip_annotation=annotation,
@@ -292,7 +319,7 @@ def _write_fields(annotation: ClipAnnotation, data: Submission) -> None:
             confidence=e.confidence,
             notes=e.notes,
         )
-        for e in data.events
+        for e in events
     )
 
 
@@ -300,7 +327,9 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
     """Refuse boxes outside the clip (plus its context), bad bands, and tags of other projects."""
     errors: dict[str, list[str]] = {}
     tag_ids = set(data.tags) | {e.tag for e in data.events if e.tag is not None}
-    known = set(Tag.objects.filter(project=project, pk__in=tag_ids).values_list("pk", flat=True))
+    known = set(
+        Tag.objects.filter(project=project, pk__in=tag_ids).order_by().values_list("pk", flat=True)
+    )
     if tag_ids - known:
         errors.setdefault("tags", []).append(
             f"Tags not in this project: {sorted(tag_ids - known)}."

@@ -106,17 +106,18 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         raise BadViewRequest("db_max: must be above db_min")
     spec = ViewSpec(
         kind=kind,
-        start=round(start, 6),
-        end=round(end, 6),
-        fmin=round(fmin, 3),
-        fmax=round(fmax, 3),
+        start=round(float(start), 6),
+        end=round(float(end), 6),
+        # floats throughout: the key must not depend on whether a setting was given as 10000 or 10000.0
+        fmin=round(float(fmin), 3),
+        fmax=round(float(fmax), 3),
         scale=_choice(params, "scale", project.freq_scale, ("linear", "mel")),
         norm=_choice(params, "norm", "db", ("db", "pcen")),
-        db_min=db_min,
-        db_max=db_max,
+        db_min=float(db_min),
+        db_max=float(db_max),
         cmap=_choice(params, "cmap", project.colormap, tuple(imaging.COLORMAPS)),
-        window_s=_number(params, "window_s", project.window_s, lo=1e-5, hi=1.0),
-        overlap=_number(params, "overlap", project.overlap, lo=0.0, hi=0.95),
+        window_s=float(_number(params, "window_s", project.window_s, lo=1e-5, hi=1.0)),
+        overlap=float(_number(params, "overlap", project.overlap, lo=0.0, hi=0.95)),
         width=_number(params, "width", None, int, lo=16, hi=MAX_PIXELS),
         height=_number(params, "height", None, int, lo=16, hi=MAX_PIXELS),
         channel=_number(params, "channel", 0, int, lo=0, hi=recording.channels - 1),
@@ -125,7 +126,7 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
 
 
 def _choice(params, name: str, default: str, allowed: tuple[str, ...]) -> str:
-    value = params.get(name) or default
+    value = str(params.get(name) or default)  # a plain str, not a model's TextChoices member
     if value not in allowed:
         raise BadViewRequest(f"{name}: must be one of {', '.join(allowed)}")
     return value

@@ -70,7 +70,7 @@ def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None 
         fmin_hz=10_000,
         fmax_hz=120_000,
         double_annotation_fraction=0.0,
-        retrain_every=0,
+        retrain_every=1_000_000,  # the check after each submit runs, a training never starts
     )
     tag = Tag.objects.create(project=project, value="Pipistrellus pipistrellus")
     dataset = Dataset.objects.create(project=project, name="load")
@@ -134,12 +134,17 @@ class Submit:
 
 @dataclass
 class Result:
-    calls: list = field(default_factory=list)  # (kind, status, seconds)
+    calls: list = field(default_factory=list)  # (kind, status, seconds, started at, monotonic)
     leases: list = field(default_factory=list)  # [task, annotator, leased_at, done_at]
     submits: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     seconds: float = 0.0
+    measured_from: float = 0.0  # monotonic; calls before it are warm-up, left out of the latencies
+    measured_from_epoch: float = 0.0  # the same instant as wall-clock time, for the access log
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def measured(self) -> list:
+        return [c for c in self.calls if c[3] >= self.measured_from]
 
 
 def events_for(task_id: int, clip: dict, tag: int) -> list[dict]:
@@ -158,6 +163,11 @@ def events_for(task_id: int, clip: dict, tag: int) -> list[dict]:
 
 
 class Annotator(threading.Thread):
+    """One simulated annotator. With think time, each pause is drawn from 0.5–1.5× ``think`` and
+    the first clip is opened after a random part of one pause: people do not click in lockstep,
+    and annotators that all start at once and pause exactly alike would hit the server in bursts
+    of N requests forever."""
+
     def __init__(
         self, base: str, plan: dict, name: str, deadline: float, think: float, result: Result
     ):
@@ -169,30 +179,37 @@ class Annotator(threading.Thread):
             think,
             result,
         )
+        self.rng = random.Random(name)
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Token {plan['tokens'][name]}"
 
     def call(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
-        started = time.perf_counter()
+        began, started = time.monotonic(), time.perf_counter()
+        phase = "measured" if began >= self.result.measured_from else "warmup"
         try:
-            response = self.session.request(method, self.base + path, timeout=30, **kwargs)
+            response = self.session.request(
+                method, self.base + path, timeout=30, headers={"X-Load-Phase": phase}, **kwargs
+            )
         except requests.RequestException as exc:
             with self.result.lock:
                 self.result.errors.append(f"{kind}: {type(exc).__name__}")
-                self.result.calls.append((kind, 0, time.perf_counter() - started))
+                self.result.calls.append((kind, 0, time.perf_counter() - started, began))
             return None
         with self.result.lock:
-            self.result.calls.append((kind, response.status_code, time.perf_counter() - started))
+            took = time.perf_counter() - started
+            self.result.calls.append((kind, response.status_code, took, began))
             if response.status_code >= 500 and len(self.result.errors) < 200:
                 self.result.errors.append(f"{kind}: {response.status_code} {response.text[:200]}")
         return response
 
     def run(self) -> None:
+        if self.think:
+            time.sleep(self.rng.uniform(0, self.think))
         while time.monotonic() < self.deadline:
             if not self.one_clip():
                 time.sleep(0.2)
             if self.think:
-                time.sleep(self.think)
+                time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
 
     def one_clip(self) -> bool:
         claimed = self.call("claim", "POST", f"/api/projects/{self.plan['project']}/tasks/next/")
@@ -232,10 +249,18 @@ class Annotator(threading.Thread):
 
 
 def run_load(
-    base: str, plan: dict, *, annotators: int, seconds: float, think: float = 0.0
+    base: str,
+    plan: dict,
+    *,
+    annotators: int,
+    seconds: float,
+    think: float = 0.0,
+    warmup: float = 0.0,
 ) -> Result:
+    """Run the annotators for ``seconds``; latencies count from ``warmup`` seconds in."""
     result = Result()
     started = time.monotonic()
+    result.measured_from, result.measured_from_epoch = started + warmup, time.time() + warmup
     threads = [
         Annotator(base, plan, name, started + seconds, think, result)
         for name in sorted(plan["tokens"])[:annotators]
@@ -316,15 +341,16 @@ def verify(plan: dict, result: Result, *, strict: bool = True) -> list[str]:
 
 
 def table(result: Result, annotators: int) -> str:
+    ok = sum(1 for s in result.submits if s.status == 200)
+    calls = result.measured()
     lines = [
-        f"{annotators} annotators, {result.seconds:.0f} s: "
-        f"{sum(1 for s in result.submits if s.status == 200)} submissions "
-        f"({sum(1 for s in result.submits if s.status == 200) / result.seconds:.1f}/s), "
-        f"{len(result.calls) / result.seconds:.0f} requests/s, {len(result.errors)} errors",
+        f"{annotators} annotators, {result.seconds:.0f} s: {ok} submissions "
+        f"({ok / result.seconds:.1f}/s), {len(result.calls) / result.seconds:.0f} requests/s, "
+        f"{len(result.errors)} errors; latencies from {len(calls)} calls after the warm-up",
         f"{'call':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses",
     ]
     for kind in KINDS:
-        rows = [(status, s) for k, status, s in result.calls if k == kind]
+        rows = [(status, s) for k, status, s, _began in calls if k == kind]
         if not rows:
             continue
         ms = np.array([s for _status, s in rows]) * 1000
@@ -338,27 +364,22 @@ def table(result: Result, annotators: int) -> str:
     return "\n".join(lines)
 
 
+def call_kind(path: str) -> str | None:
+    for suffix, kind in (("/tasks/next/", "claim"), ("/submit/", "submit"), (".png", "image")):
+        if path.endswith(suffix):
+            return kind
+    return "audio" if path.endswith(".wav") else None
+
+
 def server_table(access_log: Path) -> str:
-    """Server-side time per call from gunicorn's access log (%(D)s: microseconds)."""
+    """Server-side time per measured call from gunicorn's access log (%(D)s: microseconds)."""
     times = defaultdict(list)
     for line in access_log.read_text().splitlines():
         parts = line.split()
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) != 4 or not parts[2].isdigit() or parts[3] != "measured":
             continue
-        method, path, micros = parts
-        kind = (
-            "claim"
-            if path.endswith("/tasks/next/")
-            else "submit"
-            if path.endswith("/submit/")
-            else "image"
-            if path.endswith(".png")
-            else "audio"
-            if path.endswith(".wav")
-            else None
-        )
-        if kind:
-            times[kind].append(int(micros) / 1000)
+        if kind := call_kind(parts[1]):
+            times[kind].append(int(parts[2]) / 1000)
     rows = [
         f"  server {k:<7} p50 {np.percentile(v, 50):6.1f} ms  p95 {np.percentile(v, 95):6.1f} ms"
         for k in KINDS
@@ -405,7 +426,7 @@ def gunicorn_command(port: int, workers: int, threads: int, access_log: Path) ->
         "--threads",
         str(threads),
         "--access-logformat",
-        "%(m)s %(U)s %(D)s",
+        "%(m)s %(U)s %(D)s %({x-load-phase}i)s",
     ]
 
 
@@ -415,7 +436,12 @@ def main() -> int:
     )
     parser.add_argument("--annotators", type=int, nargs="+", default=[20, 50])
     parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--think", type=float, default=0.0, help="pause between clips (s)")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean pause between clips (s), drawn 0.5–1.5×"
+    )
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds left out of the latencies"
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--recordings", type=int, default=10)
@@ -481,7 +507,14 @@ def run_one(args, annotators: int) -> str:
                     break
             except requests.RequestException:
                 time.sleep(0.2)
-        result = run_load(base, plan, annotators=annotators, seconds=args.seconds, think=args.think)
+        result = run_load(
+            base,
+            plan,
+            annotators=annotators,
+            seconds=args.seconds + args.warmup,
+            think=args.think,
+            warmup=args.warmup,
+        )
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=30)

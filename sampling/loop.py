@@ -11,7 +11,7 @@ import logging
 from celery import chain
 from django.db import transaction
 
-from annotator.models import Clip, Project, TaskStatus
+from annotator.models import ClipAnnotation, Project, TaskStatus
 from models_app import registry
 from models_app.models import TrainingRun
 from models_app.tasks import rescore_pool, train_model
@@ -35,8 +35,13 @@ def new_labels_since_last_training(project: Project) -> int:
         .order_by("-created_at")
         .first()
     )
-    labelled = Clip.objects.for_project(project).labelled().count()
-    return labelled - (last.n_labels if last else 0)
+    return count_labelled_clips(project) - (last.n_labels if last else 0)
+
+
+def count_labelled_clips(project: Project) -> int:
+    """Clips with at least one annotation, counted over the annotations (thousands), not the
+    pool (up to millions of clips): this runs after every submission."""
+    return ClipAnnotation.objects.filter(project=project).values("clip").distinct().count()
 
 
 def start(project: Project, *, trigger: str, user=None, force: bool = False) -> TrainingRun:
@@ -46,9 +51,7 @@ def start(project: Project, *, trigger: str, user=None, force: bool = False) -> 
     run = registry.request_training(project, trigger=trigger, user=user, force=force)
     # With labels counted in the run before training starts, a burst of submissions cannot
     # start a second loop for the same labels.
-    TrainingRun.objects.filter(pk=run.pk).update(
-        n_labels=Clip.objects.for_project(project).labelled().count()
-    )
+    TrainingRun.objects.filter(pk=run.pk).update(n_labels=count_labelled_clips(project))
     steps = chain(
         train_model.si(run.pk), rescore_pool.si(project.pk), sample_after_rescore.si(project.pk)
     )

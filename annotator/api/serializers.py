@@ -201,7 +201,12 @@ class TaskSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return None
-        existing = ClipAnnotation.objects.filter(clip=task.clip_id, annotator=request.user).first()
+        if "own_annotation" in task.__dict__:  # a fresh claim knows there is none (queue._try_claim)
+            existing = task.own_annotation
+        else:
+            existing = ClipAnnotation.objects.filter(
+                clip=task.clip_id, annotator=request.user
+            ).first()
         return ClipAnnotationSerializer(existing).data if existing else None
 
 

@@ -153,7 +153,7 @@ class ClipViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class TaskViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = AnnotationTask.objects.select_related("clip__recording")
+    queryset = AnnotationTask.objects.select_related("clip__recording", "project")
     serializer_class = s.TaskSerializer
     permission_classes = [ProjectRole]
     write_roles = (Role.LEAD, Role.ANNOTATOR)

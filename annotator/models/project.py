@@ -76,13 +76,25 @@ class Project(models.Model):
             raise ValidationError({"clip_overlap_s": "Must be shorter than the clip length."})
 
     def role_of(self, user) -> str | None:
-        """The user's role here, or None for non-members. Superusers act as leads."""
+        """The user's role here, or None for non-members. Superusers act as leads.
+
+        Looked up once per instance and user: a request checks the role several times (the
+        view's permission, the domain function), and each check would otherwise be a query.
+        """
         if not user.is_authenticated:
             return None
         if user.is_superuser:
             return Role.LEAD
-        membership = self.memberships.filter(user=user).only("role").first()
-        return membership.role if membership else None
+        roles = self.__dict__.setdefault("_roles", {})
+        if user.pk not in roles:
+            roles[user.pk] = (
+                self.memberships.filter(user=user).order_by().values_list("role", flat=True).first()
+            )
+        return roles[user.pk]
+
+    def remember_role(self, user, role: str | None) -> None:
+        """Record a role already read with this row (``access.project_for`` joins it in)."""
+        self.__dict__.setdefault("_roles", {})[user.pk] = role
 
 
 class Membership(models.Model):

@@ -62,3 +62,31 @@ def test_only_the_author_edits_an_annotation(project, cast, api):
     assert response.status_code == 403
     assert api(cast["outsider"]).put(f"/api/annotations/{ann['id']}/", payload(tag, version=1),
                                      format="json").status_code == 404
+
+
+def test_submit_takes_a_bounded_number_of_queries(project, cast, django_assert_max_num_queries):
+    """Token, task with project, role, tags, the annotation and its tags, events, the task update,
+    the response, and the retrain check; it does not grow with the boxes or the project."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['ann1']).key}")
+    events = [{"start_s": 1.1 + i / 100, "end_s": 1.105 + i / 100, "low_hz": 30_000, "high_hz": 60_000,
+               "tag": tag.pk} for i in range(20)]
+    with django_assert_max_num_queries(17):
+        response = client.post(f"/api/tasks/{task.pk}/submit/", payload(tag, events=events), format="json")
+    assert response.status_code == 200, response.content
+    assert len(response.json()["events"]) == 20 and response.json()["tags"] == [tag.pk]
+
+
+def test_resubmitting_the_same_tag_twice_stores_it_once(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    response = api(cast["ann1"]).post(
+        f"/api/tasks/{task.pk}/submit/", payload(tag, tags=[tag.pk, tag.pk]), format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert list(ClipAnnotation.objects.get().tags.values_list("pk", flat=True)) == [tag.pk]

@@ -115,3 +115,19 @@ def test_bad_render_arguments_raise(kwargs: dict, message: str) -> None:
 def test_non_2d_values_are_refused() -> None:
     with pytest.raises(ValueError, match="2-D"):
         imaging.render_png(np.zeros(10), vmin=0, vmax=1)
+
+
+def test_view_key_does_not_depend_on_how_a_setting_was_typed(db):
+    """A project saved with fmin_hz=10000 (an int) and the same row read back (a float) must ask
+    for the same cached image: the pre-rendered view is otherwise never found."""
+    from annotator import rendering
+    from annotator.models import Project
+    from tests import factories as f
+
+    typed = f.make_project("typed", fmin_hz=10_000, fmax_hz=120_000, db_min=-90, db_max=-20)
+    recording = f.make_recording(typed, samplerate=256_000)
+    params = {"start": 0.4, "end": 1.1}
+    as_typed = rendering.parse_spec("spectrogram", params, recording, typed)
+    read_back = rendering.parse_spec("spectrogram", params, recording, Project.objects.get(pk=typed.pk))
+    assert repr(as_typed) == repr(read_back)
+    assert as_typed.key(recording) == read_back.key(recording)
