@@ -178,6 +178,22 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
     return candidate
 
 
+def renew(task: AnnotationTask, user) -> AnnotationTask | None:
+    """Extend the user's live lease by the project's lease length (the page calls this while its
+    annotator works); None if they no longer hold it. The task is returned with its new expiry."""
+    now = timezone.now()
+    expires = now + timedelta(minutes=task.project.lease_minutes)
+    # Race: the lease may run out and pass to someone else at this moment; only a live lease of
+    # this holder is extended, so an expired one is never revived over another annotator's claim.
+    renewed = AnnotationTask.objects.filter(
+        pk=task.pk, status=TaskStatus.LEASED, lease_holder=user, lease_expires_at__gt=now
+    ).update(lease_expires_at=expires)
+    if renewed != 1:
+        return None
+    task.lease_expires_at = expires
+    return task
+
+
 def release(task: AnnotationTask, user) -> bool:
     """Give a leased task back to the queue (skip). Returns whether the user held it."""
     # Race: the lease may have expired and been taken by someone else; only the holder releases.

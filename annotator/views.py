@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -80,6 +81,13 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: the process answers and the database does (503 otherwise, so a load
+    balancer or compose stops sending annotators to a web process that cannot save their work)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return JsonResponse({"ok": False, "database": type(exc).__name__}, status=503)
     return JsonResponse({"ok": True})
 
 

@@ -138,6 +138,7 @@ class Result:
     leases: list = field(default_factory=list)  # [task, annotator, leased_at, done_at]
     submits: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    image_cache: defaultdict = field(default_factory=lambda: defaultdict(int))  # X-Cache: hit/miss
     seconds: float = 0.0
     measured_from: float = 0.0  # monotonic; calls before it are warm-up, left out of the latencies
     measured_from_epoch: float = 0.0  # the same instant as wall-clock time, for the access log
@@ -225,9 +226,12 @@ class Annotator(threading.Thread):
             "start": max(0.0, clip["start_s"] - context),
             "end": min(recording["duration_s"], clip["end_s"] + context),
         }
-        self.call(
+        image = self.call(
             "image", "GET", f"/api/recordings/{recording['id']}/spectrogram.png", params=window
         )
+        if image is not None:
+            with self.result.lock:
+                self.result.image_cache[image.headers.get("X-Cache", "none")] += 1
         self.call(
             "audio",
             "GET",
@@ -346,7 +350,8 @@ def table(result: Result, annotators: int) -> str:
     lines = [
         f"{annotators} annotators, {result.seconds:.0f} s: {ok} submissions "
         f"({ok / result.seconds:.1f}/s), {len(result.calls) / result.seconds:.0f} requests/s, "
-        f"{len(result.errors)} errors; latencies from {len(calls)} calls after the warm-up",
+        f"{len(result.errors)} errors; latencies from {len(calls)} calls after the warm-up; "
+        f"images from the cache: {dict(result.image_cache)}",
         f"{'call':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses",
     ]
     for kind in KINDS:

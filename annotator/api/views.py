@@ -173,6 +173,25 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: s.TaskSerializer,
+            409: OpenApiResponse(description="You no longer hold this task"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        """Extend your lease on the task (the page does this while you work on the clip)."""
+        task = self.get_object()
+        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
+        if queue.renew(task, request.user) is None:
+            return Response(
+                {"detail": "Your lease ran out or was released; submitting still saves your work."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(s.TaskSerializer(task, context={"request": request}).data)
+
     @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

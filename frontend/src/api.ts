@@ -131,6 +131,11 @@ export class Api {
     return res.status === 204 ? null : res.json();
   }
 
+  /** Extend the lease on a task you hold; 409 (an ApiError) when it is no longer yours. */
+  async renew(tid: number): Promise<Task> {
+    return (await this.request("POST", `tasks/${tid}/renew/`)).json();
+  }
+
   async release(tid: number): Promise<void> {
     await this.request("POST", `tasks/${tid}/release/`);
   }

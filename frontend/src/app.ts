@@ -7,6 +7,7 @@ import { normalise, type Box, type Geometry, type Point } from "./boxes";
 import { recover, type DraftStore } from "./draft";
 import { typingTarget } from "./dom";
 import { resolveKey, type Action } from "./hotkeys";
+import { LeaseKeeper } from "./lease";
 import type { Span } from "./mapping";
 import { EXPANSIONS, Player, expansionPlayable } from "./player";
 import { Pointer, type PointerHost } from "./pointer";
@@ -46,9 +47,13 @@ export class App implements PointerHost {
   private skipping = false;
   private warnedFor: Draft | null = null;
   private readonly submitter: Submitter;
+  private readonly lease: LeaseKeeper;
 
   constructor(private readonly page: Page) {
     this.submitter = new Submitter((id, body) => page.api.submit(id, body), () => this.draftValue, this.submitEvents());
+    this.lease = new LeaseKeeper(async (id) => (await page.api.renew(id)).lease_expires_at, {
+      lost: (m) => this.status(`Your hold on this clip ran out (${m}). Submitting still saves your work.`, "warn"),
+    });
     this.player = new Player(
       (t) => this.viewer && ((this.viewer.playhead = t), this.viewer.render()),
       (state, message) => {
@@ -76,6 +81,9 @@ export class App implements PointerHost {
     this.pointer = new Pointer(this.ui.canvas, this);
     new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot);
     document.addEventListener("keydown", (e) => this.onKey(e));
+    for (const type of ["keydown", "pointerdown", "wheel"]) {
+      document.addEventListener(type, () => this.lease.activity(), { capture: true, passive: true });
+    }
     this.page.drafts.prune(DRAFT_MAX_AGE_MS);
     await this.loadNext();
   }
@@ -83,6 +91,7 @@ export class App implements PointerHost {
   private async loadNext(): Promise<void> {
     const { root, api, projectId } = this.page;
     this.submitter.cancel();
+    this.lease.stop();
     this.player.stop();
     this.viewer.close();
     this.task = null;
@@ -108,6 +117,7 @@ export class App implements PointerHost {
 
   private openTask(task: Task): void {
     this.task = task;
+    this.lease.start(task.id, task.lease_expires_at);
     this.ui.setTask(task);
     this.draftValue = this.restoreDraft(task);
     this.undoStack = createUndo();

@@ -5,10 +5,10 @@ class $ extends Error {
   status;
   body;
 }
-function T(s, t = "") {
+function M(s, t = "") {
   return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? T(e, `${t}[${i + 1}]`) : T(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => T(i, t ? `${t}.${e}` : e)) : [String(s)];
+    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
+  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
 function G(s) {
   const t = new URLSearchParams();
@@ -52,8 +52,8 @@ class xt {
         h = JSON.parse(r);
       } catch {
       }
-      const d = T(h).join("; ") || a.statusText;
-      throw new $(a.status, h, `HTTP ${a.status}${d ? `: ${d.slice(0, 300)}` : ""}`);
+      const c = M(h).join("; ") || a.statusText;
+      throw new $(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -64,6 +64,10 @@ class xt {
   async nextTask(t) {
     const e = await this.request("POST", `projects/${t}/tasks/next/`);
     return e.status === 204 ? null : e.json();
+  }
+  /** Extend the lease on a task you hold; 409 (an ApiError) when it is no longer yours. */
+  async renew(t) {
+    return (await this.request("POST", `tasks/${t}/renew/`)).json();
   }
   async release(t) {
     await this.request("POST", `tasks/${t}/release/`);
@@ -80,14 +84,14 @@ class xt {
       end: P(r, "X-Extent-End"),
       low: P(r, "X-Extent-Low"),
       high: P(r, "X-Extent-High")
-    }, d = r.get("X-Freq-Scale"), c = d === "linear" || d === "mel" || d === "log" ? d : null;
-    return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: c, kind: t };
+    }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
+    return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
   }
   audioUrl(t, e) {
     return this.url(`recordings/${t}/audio.wav?${G(e)}`);
   }
 }
-function ct(s = null) {
+function dt(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
 function q(s) {
@@ -107,9 +111,9 @@ function q(s) {
       confidence: a,
       notes: r ?? ""
     }))
-  } : ct();
+  } : dt();
 }
-function I(s) {
+function B(s) {
   const t = (e, i) => Number(e.toFixed(i));
   return {
     ...s,
@@ -120,10 +124,10 @@ function I(s) {
   };
 }
 function Q(s, t) {
-  return { ...s, events: [...s.events, I(t)] };
+  return { ...s, events: [...s.events, B(t)] };
 }
 function z(s, t, e) {
-  const i = s.events.map((n, o) => o === t ? I({ ...n, ...e }) : n);
+  const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
 function kt(s, t) {
@@ -140,7 +144,7 @@ function St(s, t) {
   return { ...s, notes: t };
 }
 function S(s) {
-  const t = I(s);
+  const t = B(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
 function R(s, t) {
@@ -163,7 +167,7 @@ ${s.notes}` : s.notes;
 }
 function ut(s, t) {
   const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
-  return I({
+  return B({
     start_s: s.start_s,
     end_s: s.end_s,
     low_hz: e ? s.low_hz : null,
@@ -173,11 +177,11 @@ function ut(s, t) {
     notes: ""
   });
 }
-function Mt(s, t, e) {
+function Tt(s, t, e) {
   const i = S(ut(t, e));
   return s.events.some((n) => S({ ...n, confidence: null, notes: "" }) === i);
 }
-function Tt(s) {
+function Mt(s) {
   const t = [];
   s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
   const e = s.events.filter((i) => i.tag === null).length;
@@ -190,7 +194,7 @@ function $t(s) {
   return 700 * (Math.pow(10, s / 2595) - 1);
 }
 const Et = 1;
-function p(s, t) {
+function f(s, t) {
   return s === "mel" ? zt(t) : s === "log" ? Math.log(Math.max(t, Et)) : t;
 }
 function v(s, t) {
@@ -203,11 +207,11 @@ function x(s, t, e) {
   return t.start + s / e.width * (t.end - t.start);
 }
 function E(s, t, e, i) {
-  const n = p(i, t.low), o = p(i, t.high);
-  return (o - p(i, s)) / (o - n) * e.height;
+  const n = f(i, t.low), o = f(i, t.high);
+  return (o - f(i, s)) / (o - n) * e.height;
 }
 function k(s, t, e, i) {
-  const n = p(i, t.low), o = p(i, t.high);
+  const n = f(i, t.low), o = f(i, t.high);
   return v(i, o - s / e.height * (o - n));
 }
 function At(s, t, e, i) {
@@ -215,12 +219,12 @@ function At(s, t, e, i) {
   return { x: n, y: a, w: o - n, h: r - a };
 }
 function Pt(s, t, e, i, n) {
-  const o = At(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), d = Math.min(i.height, o.y + o.h);
-  if (h <= a || d <= r) return null;
-  const c = t.width / o.w, u = t.height / o.h;
+  const o = At(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
+  if (h <= a || c <= r) return null;
+  const d = t.width / o.w, u = t.height / o.h;
   return {
-    src: { x: (a - o.x) * c, y: (r - o.y) * u, w: (h - a) * c, h: (d - r) * u },
-    dst: { x: a, y: r, w: h - a, h: d - r }
+    src: { x: (a - o.x) * d, y: (r - o.y) * u, w: (h - a) * d, h: (c - r) * u },
+    dst: { x: a, y: r, w: h - a, h: c - r }
   };
 }
 function F(s) {
@@ -232,23 +236,23 @@ function O(s, t, e, i) {
   let o = Math.min(Math.max(s, e), i - n);
   return o = Math.max(o, e), [o, o + n];
 }
-function ft(s, t, e, i, n, o, a) {
+function pt(s, t, e, i, n, o, a) {
   const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
   return O(i - h * r, i - h * r + r, o, a);
 }
 function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = ft(s.start, s.end, t, e, i.minDuration, n.start, n.end);
+  const { bounds: n } = i, [o, a] = pt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: o, end: a };
 }
 function et(s, t, e, i, n) {
-  const o = p(n, i.bounds.low), a = p(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => p(n, u), [d, c] = ft(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: v(n, d), high: v(n, c) };
+  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
+  return { ...s, low: v(n, c), high: v(n, d) };
 }
 function Ct(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, d] = O(s.start - r, s.end - r, a.start, a.end);
-  if (e === 0) return { ...s, start: h, end: d };
-  const c = p(o, s.low), u = p(o, s.high), g = e / i.height * (u - c), [A, L] = O(c + g, u + g, p(o, a.low), p(o, a.high));
-  return { start: h, end: d, low: v(o, A), high: v(o, L) };
+  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
+  if (e === 0) return { ...s, start: h, end: c };
+  const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
+  return { start: h, end: c, low: v(o, A), high: v(o, L) };
 }
 function _(s, t, e) {
   return Math.min(Math.max(s, t), e);
@@ -256,31 +260,31 @@ function _(s, t, e) {
 function w(s) {
   return s.low_hz === null || s.high_hz === null;
 }
-function N(s, t) {
+function D(s, t) {
   const e = y(s.start_s, t.view, t.size), i = y(s.end_s, t.view, t.size);
   if (w(s)) return { x: e, y: 0, w: i - e, h: t.size.height };
   const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
   return { x: e, y: n, w: i - e, h: o - n };
 }
-function pt(s, t, e = 0) {
+function ft(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Nt(s, t, e, i) {
-  if (!pt(s, t, e)) return null;
+function Dt(s, t, e, i) {
+  if (!ft(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
   const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
   return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function V(s, t, e, i, n = 5) {
+function K(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Nt(N(s[i], e), t, n, w(s[i]));
+    const r = Dt(D(s[i], e), t, n, w(s[i]));
     if (r) return { kind: "handle", index: i, handle: r };
   }
   let o = null, a = 1 / 0;
   for (let r = 0; r < s.length; r++) {
-    const h = N(s[r], e), d = Math.abs(h.w * h.h);
-    pt(h, t, 2) && d < a && (o = { kind: "inside", index: r }, a = d);
+    const h = D(s[r], e), c = Math.abs(h.w * h.h);
+    ft(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
   }
   return o;
 }
@@ -302,21 +306,21 @@ function st(s, t, e, i, n) {
 function it(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function Dt(s, t, e, i, n) {
+function Nt(s, t, e, i, n) {
   const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = _(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
   if (w(s)) return h;
-  const d = (L) => p(i.scale, L), c = d(k(e.y, i.view, i.size, i.scale)) - d(k(t.y, i.view, i.size, i.scale)), u = d(s.low_hz), g = d(s.high_hz), A = _(c, d(n.low) - u, d(n.high) - g);
+  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = _(d, c(n.low) - u, c(n.high) - g);
   return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
 }
-function Bt(s, t, e, i, n) {
+function It(s, t, e, i, n) {
   const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
   return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
 }
-function It(s) {
+function Bt(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
 const gt = "echoloop:draft:v1:";
-function M(s, t) {
+function T(s, t) {
   return `${gt}${s}:${t ?? "new"}`;
 }
 class Lt {
@@ -329,21 +333,21 @@ class Lt {
   save(t, e, i) {
     const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
     try {
-      return this.store.setItem(M(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(M(t, e)));
+    return this.parse(this.store.getItem(T(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(M(t, e));
+    this.store.removeItem(T(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = M(t, e);
-    return this.all().filter((n) => n.taskId === t && M(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const i = T(t, e);
+    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
@@ -416,10 +420,10 @@ const H = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Kt(s, t) {
+}, Kt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
+function Vt(s, t) {
   const e = qt(s, t);
-  return e && s.repeat && !Vt.has(e.type) ? null : e;
+  return e && s.repeat && !Kt.has(e.type) ? null : e;
 }
 function qt(s, t) {
   const e = s.ctrlKey || s.metaKey;
@@ -479,14 +483,69 @@ const Wt = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], W = [1, 5, 10, 20], Xt = 3e3;
-function Jt(s, t, e) {
+], Xt = {
+  now: () => Date.now(),
+  setTimeout: (s, t) => setTimeout(s, t),
+  clearTimeout: (s) => clearTimeout(s)
+};
+function Jt(s, t, e = 15e3) {
+  return Math.max(e, Math.floor((s - t) / 2));
+}
+class Ut {
+  constructor(t, e, i = Xt) {
+    this.renew = t, this.events = e, this.clock = i;
+  }
+  renew;
+  events;
+  clock;
+  taskId = null;
+  expiresAt = 0;
+  activeSince = 0;
+  lastRenewal = 0;
+  timer;
+  /** Start keeping the lease of a newly opened task. */
+  start(t, e) {
+    this.stop(), this.taskId = t, this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.activeSince = 0, this.schedule();
+  }
+  /** The annotator did something (a key, a pointer move on the canvas). */
+  activity() {
+    this.activeSince = this.clock.now();
+  }
+  stop() {
+    this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
+  }
+  schedule() {
+    const t = Jt(this.expiresAt, this.clock.now());
+    this.timer = this.clock.setTimeout(() => {
+      this.check();
+    }, t);
+  }
+  async check() {
+    const t = this.taskId;
+    if (t !== null) {
+      if (this.activeSince <= this.lastRenewal) {
+        this.clock.now() < this.expiresAt && this.schedule();
+        return;
+      }
+      try {
+        const e = await this.renew(t);
+        if (this.taskId !== t) return;
+        this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.schedule();
+      } catch (e) {
+        if (this.taskId !== t) return;
+        e.status === 409 ? (this.stop(), this.events.lost(e.message)) : this.clock.now() < this.expiresAt && this.schedule();
+      }
+    }
+  }
+}
+const W = [1, 5, 10, 20], Yt = 3e3;
+function Gt(s, t, e) {
   return s + t / e;
 }
 function X(s, t) {
-  return s / t >= Xt;
+  return s / t >= Yt;
 }
-class Ut {
+class Qt {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -525,10 +584,10 @@ class Ut {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Jt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, Gt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class Yt {
+class te {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -555,13 +614,13 @@ class Yt {
       this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : V(n.events, e, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : K(n.events, e, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = V(a.map((d) => d.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), r = K(a.map((c) => c.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = r ? a[r.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
@@ -576,7 +635,7 @@ class Yt {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, Dt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, Nt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, It(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
@@ -595,8 +654,8 @@ class Yt {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = V(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? It(i.handle) : "move" : "crosshair";
+    const i = K(e.draft().events, t, e.geometry(), e.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Bt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -604,7 +663,7 @@ class Yt {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function Gt(s) {
+function ee(s) {
   if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
@@ -612,16 +671,16 @@ function Gt(s) {
     return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
   }
   if (s.status === 400) {
-    const e = T(s.body);
+    const e = M(s.body);
     return { kind: "invalid", messages: e.length ? e : [s.message] };
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function Qt(s, t = Math.random) {
+function se(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class te {
+class ie {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -640,7 +699,7 @@ class te {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = Gt(n);
+      i = ee(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -654,7 +713,7 @@ class te {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = Qt(this.attempt++);
+      const o = se(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, o);
@@ -674,14 +733,14 @@ function Y(s) {
 function wt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function ee(s, t) {
+function ne(s, t) {
   return `${s.toFixed(wt(t))} s`;
 }
 function J(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function se(s, t) {
+function oe(s, t) {
   return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
 }
 function yt(s, t, e) {
@@ -689,38 +748,38 @@ function yt(s, t, e) {
   for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
   return i;
 }
-function ie(s, t, e = 90) {
+function re(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
   const n = Y(i * e / t), o = { width: t };
   return yt(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
-    label: ee(a, n)
+    label: ne(a, n)
   }));
 }
-function ne(s, t, e, i = 26) {
+function ae(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((d) => ({
-    value: d,
-    pos: E(d, s, o, e),
+  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
+    value: c,
+    pos: E(c, s, o, e),
     label: "",
-    rank: oe(d, a)
+    rank: le(c, a)
   }));
-  r.sort((d, c) => c.rank - d.rank || d.value - c.value);
+  r.sort((c, d) => d.rank - c.rank || c.value - d.value);
   const h = [];
-  for (const d of r) h.every((c) => Math.abs(c.pos - d.pos) >= i) && h.push(d);
-  return h.sort((d, c) => c.pos - d.pos).map(({ value: d, pos: c }) => ({ value: d, pos: c, label: se(d, a) }));
+  for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
+  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: oe(c, a) }));
 }
-function oe(s, t) {
+function le(s, t) {
   let e = 0, i = t;
   for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
 const nt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ot = "#ffffff";
-function D(s, t) {
+function N(s, t) {
   if (t === null) return ot;
   const e = s.findIndex((i) => i.id === t);
   return e < 0 ? ot : s[e].color || nt[e % nt.length];
@@ -730,24 +789,24 @@ function b(s, t) {
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
 }
-function K(s, t) {
+function V(s, t) {
   const e = window.devicePixelRatio || 1, i = Math.round(t.width * e), n = Math.round(t.height * e);
   (s.width !== i || s.height !== n) && (s.width = i, s.height = n);
   const o = s.getContext("2d");
   return o.setTransform(e, 0, 0, e, 0, 0), o;
 }
-function re(s, t) {
+function he(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
     const r = Pt(a.extent, a.bitmap, t.view, t.size, t.scale);
     r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
   }
-  ae(s, t);
+  ce(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => he(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, D(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, D(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && de(s, y(t.playhead, t.view, t.size), i), t.cursor && ce(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => ue(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && pe(s, y(t.playhead, t.view, t.size), i), t.cursor && fe(s, t.cursor, t.size);
 }
-function ae(s, t) {
+function ce(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
@@ -756,38 +815,38 @@ function ae(s, t) {
 }
 function bt(s, t, e, i, n, o = !1, a) {
   s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const r = s.measureText(t).width + 6, h = Math.max(0, e), d = Math.max(0, i - 16);
+  const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
   if (a) {
-    if (a.some((c) => h < c.x + c.w && c.x < h + r && d < c.y + c.h && c.y < d + 16)) return;
-    a.push({ x: h, y: d, w: r, h: 16 });
+    if (a.some((d) => h < d.x + d.w && d.x < h + r && c < d.y + d.h && d.y < c + 16)) return;
+    a.push({ x: h, y: c, w: r, h: 16 });
   }
-  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, d, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, d + 8);
+  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
 }
 function rt(s, t, e, i, n, o, a = !1) {
-  const r = N(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && le(s, r, w(t), i), s.restore();
+  const r = D(t, e);
+  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && de(s, r, w(t), i), s.restore();
 }
-function le(s, t, e, i) {
+function de(s, t, e, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
     for (const r of o)
       a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
 }
-function he(s, t, e, i, n, o) {
-  const a = N(t, e), r = D(i.tags, t.tag);
+function ue(s, t, e, i, n, o) {
+  const a = D(t, e), r = N(i.tags, t.tag);
   s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
 }
-function de(s, t, e) {
+function pe(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function ce(s, t, e) {
+function fe(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
-const vt = "11px system-ui, sans-serif", B = "#cfd8dc";
-function ue(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = B, s.fillStyle = B, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ie(t, e.width)) {
+const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
+function ge(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
+  for (const n of re(t, e.width)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
@@ -797,22 +856,22 @@ function ue(s, t, e, i) {
     o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
   }
 }
-function fe(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = B, s.fillStyle = B, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of ne(t, e.height, i)) {
+function me(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
+  for (const n of ae(t, e.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
 }
-function f(s, t, e, i = "") {
+function p(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-class pe {
+class we {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
       { class: "el-app" },
-      l("header", { class: "el-header" }, l("strong", {}, e.name), this.header, f("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      l("header", { class: "el-header" }, l("strong", {}, e.name), this.header, p("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
       this.notice,
       this.conflict,
@@ -836,7 +895,7 @@ class pe {
   readout = l("div", { class: "el-readout" }, " ");
   status = l("span", { class: "el-status", role: "status", "aria-live": "polite" });
   draftState = l("span", { class: "el-draft-state" });
-  retry = f("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
+  retry = p("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
   header = l("span", { class: "el-task" });
   notice = l("div", { class: "el-notice", hidden: !0 });
   conflict = l("div", { class: "el-conflict", hidden: !0 });
@@ -846,21 +905,21 @@ class pe {
   notesArea = l("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
   inspector = l("div", { class: "el-inspector" });
   pendingLabel = l("div", { class: "el-pending" });
-  viewButton = f("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
+  viewButton = p("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
   normSelect = l("select", { title: "Spectrogram normalisation" }, l("option", { value: "db" }, "dB"), l("option", { value: "pcen" }, "PCEN"));
   dbMin = l("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
   dbMax = l("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
   dbText = l("span", { class: "el-db-text" });
-  panButton = f("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
-  playButton = f("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
+  panButton = p("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
+  playButton = p("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
   expansionSelect = l("select", { title: "Playback slow-down (e)" });
   predToggle = l("input", { type: "checkbox" });
   threshold = l("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, title: "Prediction score threshold" });
   thresholdText = l("span", { class: "el-threshold-text" }, "0.50");
   predInfo = l("span", { class: "el-pred-info" });
   helpDialog;
-  submitButton = f("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
-  skipButton = f("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
+  submitButton = p("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
+  skipButton = p("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
     const t = this.project.settings;
@@ -880,9 +939,9 @@ class pe {
       l(
         "div",
         { class: "el-group" },
-        f("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
-        f("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
-        f("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
+        p("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
+        p("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
+        p("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
         this.panButton
       ),
       l("div", { class: "el-group" }, this.playButton, this.expansionSelect),
@@ -892,7 +951,7 @@ class pe {
         l("label", {}, this.predToggle, " Predictions"),
         this.threshold,
         this.thresholdText,
-        f("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
+        p("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
         this.predInfo
       )
     );
@@ -900,8 +959,8 @@ class pe {
   buildSide() {
     const t = this.project.tags, e = Ht(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, h) => {
-      const d = Zt(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = f("", `${b(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
-      u.append(l("span", { class: "el-swatch", style: `background:${D(t, r.id)}` }), l("kbd", {}, d || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
+      const c = Zt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
       g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
     });
@@ -910,9 +969,9 @@ class pe {
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
     ], a = l("div", { class: "el-flags" });
-    for (const [r, h, d] of o) {
-      const c = f(`${h} (${d})`, `${h} (${d})`, () => this.handlers.flag(r), "el-flag");
-      c.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, c), a.append(c);
+    for (const [r, h, c] of o) {
+      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
+      d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
       "aside",
@@ -966,10 +1025,10 @@ class pe {
     n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, d, c) => {
-      const u = l("input", { type: "number", name: r, step: d });
+    const t = (r, h, c, d) => {
+      const u = l("input", { type: "number", name: r, step: c });
       return u.addEventListener("change", () => {
-        const g = c(u.value);
+        const g = d(u.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), l("label", {}, h, u);
     }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, b(this.project.tags, r.id))));
@@ -982,7 +1041,7 @@ class pe {
       l("label", {}, "tag ", n),
       a,
       o,
-      l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), f("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
+      l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), p("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
@@ -998,7 +1057,7 @@ class pe {
     this.draftState.textContent = t;
   }
   showNotice(t, e = []) {
-    this.notice.replaceChildren(l("span", {}, t), ...e.map((i) => f(i.label, i.label, () => (this.hideNotice(), i.run()))), f("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+    this.notice.replaceChildren(l("span", {}, t), ...e.map((i) => p(i.label, i.label, () => (this.hideNotice(), i.run()))), p("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
@@ -1007,43 +1066,43 @@ class pe {
     this.conflict.replaceChildren(
       l("strong", {}, t),
       l("ul", {}, ...e.map((n) => l("li", {}, n))),
-      l("div", { class: "el-row" }, ...i.map((n) => f(n.label, n.label, () => (this.hideConflict(), n.run()))))
+      l("div", { class: "el-row" }, ...i.map((n) => p(n.label, n.label, () => (this.hideConflict(), n.run()))))
     ), this.conflict.hidden = !1;
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-function ge(s, t, e, i) {
+function ye(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
       { class: "el-empty" },
       l("h1", {}, "Queue empty"),
       l("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
-      l("p", {}, f("Check again", "Ask for the next clip again", i, "el-primary"), e ? l("a", { href: e }, "Back to the project") : null)
+      l("p", {}, p("Check again", "Ask for the next clip again", i, "el-primary"), e ? l("a", { href: e }, "Back to the project") : null)
     )
   );
 }
-function me(s, t, e) {
-  s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, f("Try again", "Try again", e, "el-primary"))));
+function be(s, t, e) {
+  s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
 }
 function at(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function we(s, t, e = null) {
+function ve(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function ye(s, t) {
+function xe(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function be(s, t) {
+function ke(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1051,8 +1110,8 @@ function be(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const ve = 12;
-class xe {
+const _e = 12;
+class Se {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1116,14 +1175,14 @@ class xe {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > ve; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > _e; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
 const lt = { width: 1600, height: 512 }, ht = 1.5;
-class ke {
+class Te {
   constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new xe(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Se(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
   }
   project;
   ui;
@@ -1209,7 +1268,7 @@ class ke {
     const t = this.images.base;
     if (!this.task || !t || t.kind !== this.kind) return;
     if (!this.userZoomed) return this.images.requestDetail(null);
-    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => p(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
+    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
     this.images.requestDetail(r ? this.request(this.kind, this.view, i) : null);
   }
   toggleKind() {
@@ -1262,27 +1321,27 @@ class ke {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    re(K(t.canvas, i), {
+    he(V(t.canvas, i), {
       ...a,
       size: i,
       view: e,
       scale: n,
       clip: o,
-      images: [this.images.base, this.images.detail].filter((d) => d !== null && d.kind === this.kind),
+      images: [this.images.base, this.images.detail].filter((c) => c !== null && c.kind === this.kind),
       drawing: this.drawing ? { ...this.drawing, tag: a.drawingTag } : null,
       playhead: this.playhead,
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    ue(K(t.timeAxis, r), e, r, o);
+    ge(V(t.timeAxis, r), e, r, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    fe(K(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    me(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), d = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${d >= 0 ? "+" : "−"}${J(Math.abs(d))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), c = r - e.start_s;
+      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${J(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
     o && (n.push(`Δt ${J(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
@@ -1297,10 +1356,12 @@ class ke {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const _e = 720 * 3600 * 1e3;
-class Se {
+const Me = 720 * 3600 * 1e3;
+class ze {
   constructor(t) {
-    this.page = t, this.submitter = new te((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.player = new Ut(
+    this.page = t, this.submitter = new ie((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Ut(async (e) => (await t.api.renew(e)).lease_expires_at, {
+      lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
+    }), this.player = new Qt(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1314,7 +1375,7 @@ class Se {
   pointer;
   player;
   task = null;
-  draftValue = ct();
+  draftValue = dt();
   undoStack = at();
   selectedIndex = null;
   selectedPred = null;
@@ -1327,6 +1388,7 @@ class Se {
   skipping = !1;
   warnedFor = null;
   submitter;
+  lease;
   // ---- start-up and the task cycle -------------------------------------------------------
   async start() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1334,16 +1396,19 @@ class Se {
     try {
       this.project = await e.project(i);
     } catch (n) {
-      t.dataset.state = "error", me(t, n.message, () => {
+      t.dataset.state = "error", be(t, n.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new pe(t, this.project, this.handlers()), this.viewer = new ke(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new Yt(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n)), this.page.drafts.prune(_e), await this.loadNext();
+    this.expansion = this.project.settings.time_expansion, this.ui = new we(t, this.project, this.handlers()), this.viewer = new Te(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new te(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    for (const n of ["keydown", "pointerdown", "wheel"])
+      document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
+    this.page.drafts.prune(Me), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
-    this.submitter.cancel(), this.player.stop(), this.viewer.close(), this.task = null, t.dataset.state = "loading", t.contains(this.ui.main) || t.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
+    this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, t.dataset.state = "loading", t.contains(this.ui.main) || t.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
     let n;
     try {
       n = await e.nextTask(i);
@@ -1354,7 +1419,7 @@ class Se {
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", ge(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", ye(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1362,7 +1427,7 @@ class Se {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1386,7 +1451,7 @@ class Se {
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = Tt(this.draftValue);
+    const t = Mt(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1442,7 +1507,7 @@ class Se {
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = we(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (this.undoStack = ve(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1451,7 +1516,7 @@ class Se {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? ye(this.undoStack, this.draftValue) : be(this.undoStack, this.draftValue);
+    const e = t === "undo" ? xe(this.undoStack, this.draftValue) : ke(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
@@ -1504,7 +1569,7 @@ class Se {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
     const e = t.target, i = jt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Kt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    const o = Vt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
     if (o) {
       if (this.pointer.active && o.type !== "escape") return t.preventDefault();
       (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
@@ -1598,7 +1663,7 @@ class Se {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
+    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Tt(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1700,7 +1765,7 @@ class Se {
     };
   }
 }
-function Me() {
+function $e() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1708,7 +1773,7 @@ function Me() {
     return {};
   }
 }
-function Te() {
+function Ee() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1729,16 +1794,16 @@ function Te() {
     };
   }
 }
-function dt() {
+function ct() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Me(), e = new Se({
+  const t = $e(), e = new ze({
     root: s,
     api: new xt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Lt(Te()),
+    drafts: new Lt(Ee()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", dt) : dt();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ct) : ct();

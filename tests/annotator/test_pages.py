@@ -32,3 +32,17 @@ def test_outsiders_get_404_on_pages(project, cast, client):
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(f"/projects/{project.pk}/").status_code == 302
+
+
+def test_health_check_answers_503_when_the_database_does_not(db, client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    assert client.get("/healthz").json() == {"ok": True}
+
+    def broken():
+        raise OperationalError("connection refused")
+
+    with monkeypatch.context() as patch:  # undone before the test database is torn down
+        patch.setattr(connection, "cursor", broken)
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["ok"] is False

@@ -58,6 +58,7 @@ ANNOTATOR_WRITES = {
     ("project-next-task", "post"),
     ("task-submit", "post"),
     ("task-release", "post"),
+    ("task-renew", "post"),
     ("annotation-detail", "put"),
 }
 # The URL segment before a ``pk`` names the model it is a key of.
