@@ -259,8 +259,22 @@ def save_annotation(
         return _create_annotation(project, clip, user, data, task)
     existing.annotator = user
     annotation = _bump_version(existing, data.version, author or user, action)
+    if action == "edit" and annotation.review_status != ClipAnnotation.Review.PENDING:
+        _reopen_review(annotation)
     _write_fields(annotation, data)
     return annotation
+
+
+def _reopen_review(annotation: ClipAnnotation) -> None:
+    """The author changed a reviewed annotation: the lead's verdict was on the old content (kept
+    in the revision), so the new content waits for review again instead of passing as accepted."""
+    annotation.review_status = ClipAnnotation.Review.PENDING
+    AnnotationTask.objects.filter(
+        project=annotation.project_id,
+        clip=annotation.clip_id,
+        completed_by=annotation.annotator_id,
+        status=TaskStatus.REVIEWED,
+    ).update(status=TaskStatus.SUBMITTED)
 
 
 def _create_annotation(
@@ -317,7 +331,9 @@ def _write_fields(annotation: ClipAnnotation, data: Submission) -> None:
     annotation.noise = data.noise
     annotation.uncertain = data.uncertain
     annotation.notes = data.notes
-    annotation.save(update_fields=["no_calls", "noise", "uncertain", "notes", "updated_at"])
+    annotation.save(
+        update_fields=["no_calls", "noise", "uncertain", "notes", "review_status", "updated_at"]
+    )
     annotation.tags.set(data.tags)
     annotation.events.all().delete()
     _create_events(annotation, data.events)

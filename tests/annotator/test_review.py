@@ -119,3 +119,29 @@ def test_every_review_keeps_its_own_revision(project, cast):
     actions = list(annotation.revisions.values_list("version", "action", "author"))
     lead = cast["lead"].pk
     assert actions == [(1, "reject", lead), (2, "correct", lead), (3, "review", lead)]
+
+
+def test_authors_edit_after_acceptance_goes_back_to_review(project, cast):
+    """The lead accepted other content; the edit must not pass as accepted (the label snapshot
+    lets accepted reviews win)."""
+    tag = f.make_tag(project)
+    annotation = submitted(project, cast["ann1"], tag)
+    review.accept(annotation, cast["lead"], version=1)
+    moved = queue.EventInput(1.5, 1.52, 35_000, 70_000, tag.pk)
+    edited = queue.save_annotation(
+        project, annotation.clip, cast["ann1"], queue.Submission(version=2, events=[moved])
+    )
+    edited.refresh_from_db()
+    assert (edited.version, edited.review_status) == (3, ClipAnnotation.Review.PENDING)
+    assert AnnotationTask.objects.get().status == TaskStatus.SUBMITTED
+    kept = AnnotationRevision.objects.get(clip_annotation=annotation, version=2)
+    assert kept.data["review_status"] == "accepted"  # the verdict on the old content is kept
+
+
+def test_leads_correction_stays_accepted(project, cast):
+    tag = f.make_tag(project)
+    annotation = submitted(project, cast["ann1"], tag)
+    fixed = queue.Submission(version=1, events=[queue.EventInput(1.3, 1.31, 30_000, 60_000, tag.pk)])
+    corrected = review.correct(annotation, cast["lead"], fixed)
+    corrected.refresh_from_db()
+    assert corrected.review_status == ClipAnnotation.Review.ACCEPTED
