@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Project
+from models_app import starts
 from models_app.detector import DetectorConfig
 from models_app.evaluation import evaluate
 from models_app.features import FeatureConfig
@@ -230,6 +232,8 @@ def _train_and_store(run: TrainingRun) -> tuple[ModelVersion, bool]:
 
     parent = run.parent
     init = _load_result(parent) if parent and not parent.is_external else None
+    if init is None:
+        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line))
     result = train(cfg, [lc.example for lc in train_part], init_state=init, progress=progress)
     metrics = _validate(result, val_part, how)
     better = _not_worse(metrics, parent, val_part)
@@ -240,6 +244,39 @@ def _train_and_store(run: TrainingRun) -> tuple[ModelVersion, bool]:
     _append_log(run, f"validation det_ap={metrics.get('det_ap')}; "
                      f"{'activated' if activate else 'kept the active version (new one is worse)'}")
     return version, activate
+
+
+def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log) -> TrainResult | None:
+    """Initial weights of a project's first training: a synthetic pretraining (trained once per
+    feature setting and sample rate, then read from storage) or None for training from scratch.
+
+    ``sampling_params['model']['start_from']`` picks (``starts.default_start`` otherwise);
+    ``pretrain_clips`` and ``pretrain_epochs`` size the pretraining.
+    """
+    start = opts.get("start_from") or starts.default_start(samplerate)
+    if start not in starts.STARTS:
+        raise ValueError(f"start_from must be one of {', '.join(starts.STARTS)}, not {start!r}")
+    if start == "scratch":
+        return None
+    spec = starts.SyntheticStart(
+        cfg.detector.features,
+        samplerate,
+        n_clips=int(opts.get("pretrain_clips", 300)),
+        epochs=int(opts.get("pretrain_epochs", 4)),
+        num_threads=cfg.num_threads,
+    )
+    path = f"starts/synthetic-{spec.key()}.pt"
+    if default_storage.exists(path):
+        log(f"starting from the stored synthetic pretraining {path}")
+        with default_storage.open(path, "rb") as fh:
+            return load_checkpoint(fh.read())
+    log(f"pretraining on {spec.n_clips} synthetic clips × {spec.epochs} epochs (stored as {path})")
+    result = starts.train_synthetic_start(spec)
+    buffer = io.BytesIO()
+    save_checkpoint(buffer, result)
+    if not default_storage.exists(path):  # another worker may have stored the same one meanwhile
+        default_storage.save(path, ContentFile(buffer.getvalue()))
+    return result
 
 
 def _validate(result: TrainResult, val_part: list[LabelledClip], how: str) -> dict:

@@ -31,7 +31,7 @@ from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
-TINY = {"model": {"epochs": 2, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1}}
+TINY = {"model": {"epochs": 2, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1, "start_from": "scratch"}}
 
 
 def client_app(broker_url: str) -> Celery:

@@ -19,7 +19,8 @@ from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-TINY = {"model": {"epochs": 1, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1}}
+TINY = {"model": {"epochs": 1, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1,
+                  "pretrain_clips": 4, "pretrain_epochs": 1}}  # the synthetic start, shrunk
 
 
 @pytest.fixture
@@ -46,6 +47,8 @@ def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert run.epoch == 1 and run.n_labels == 4 and run.history
+    assert "pretraining on 4 synthetic clips" in run.log  # the first training's starting point
+    assert list((settings.MEDIA_ROOT / "starts").glob("synthetic-*.pt")), "the start was not stored"
     version = ModelVersion.objects.get(project=bats, is_active=True)
     assert version.class_names == ["Carollia castanea", "Desmodus rotundus"]
     assert version.metrics["validation"] in ("recordings", "none")
