@@ -184,3 +184,84 @@ def synthetic_clips(
             yield LabelledClip(c.audio, c.samplerate, labels, len(c.events), i % 4 == 0, strata)
 
     return clips(), list(generated[0].species)
+
+
+# --- a frozen detector embedding ----------------------------------------------------
+
+# The pretraining species are drawn from a catalogue that none of the evaluated synthetic
+# sets uses (they use catalogues 0, 1, 2), so the embedding has never seen their labels.
+PRETRAIN_CATALOG = 7
+
+
+def pretrain_detector(path: Path, *, n_clips: int = 300, epochs: int = 4, threads: int = 1):
+    """The project's detector trained on generated calls only (no real label, no download).
+
+    Same recipe as ``benchmarks/detection_quality.py``'s synthetic pretraining (300 clips
+    at 384 kHz, 8 species, 4 epochs), on catalogue ``PRETRAIN_CATALOG``; cached at ``path``.
+    """
+    from models_app.detector import DetectorConfig
+    from models_app.features import FeatureConfig, compute_features
+    from models_app.synthetic import make_dataset
+    from models_app.training import Example, TrainConfig, load_checkpoint, save_checkpoint, train
+
+    if path.exists():
+        return load_checkpoint(path)
+    fc = FeatureConfig()
+    examples = []
+    for block in range(0, n_clips, 50):
+        for c in make_dataset(
+            min(50, n_clips - block),
+            seed=500 + block,
+            samplerate=384_000,
+            n_species=8,
+            catalog_seed=PRETRAIN_CATALOG,
+        ):
+            feats = compute_features(c.audio, c.samplerate, fc)
+            examples.append(Example(c.events, features=feats, is_empty=c.is_empty))
+    det = DetectorConfig(class_names=[], features=fc)
+    result = train(TrainConfig(detector=det, epochs=epochs, lr=4e-3, num_threads=threads), examples)
+    save_checkpoint(path, result)
+    return result
+
+
+class DetectorWindows:
+    """Per-window embedding by a frozen detector: mean and max of its deep (stride 8, after
+    the time context) and fine (stride 2, before the heads) feature maps over each window.
+
+    These are the inputs of the detector's own clip-embedding head, pooled per window
+    instead of per clip. ``features`` says how audio becomes the network's image; for
+    birds it is the bats' grid time-expanded 10x (20 ms windows at 100 frames/s, kHz
+    instead of tens of kHz), so a syllable fills the image as a bat call does.
+    """
+
+    def __init__(self, result, features=None) -> None:
+        import torch
+
+        self.net = result.build_model()
+        self.fc = features or result.config.features
+        self.torch = torch
+        self._maps: dict[str, object] = {}
+        self.net.context.register_forward_hook(lambda m, i, o: self._maps.__setitem__("deep", o))
+        self.net.head_hidden.register_forward_hook(
+            lambda m, i, o: self._maps.__setitem__("fine", o)
+        )
+
+    def __call__(self, clip: LabelledClip, n_windows: int) -> np.ndarray:
+        from models_app.features import compute_features
+
+        torch = self.torch
+        img = compute_features(clip.audio, clip.samplerate, self.fc)
+        with torch.inference_mode():
+            self.net(torch.from_numpy(img)[None, None])
+            width = (img.shape[1] + 1) // 2
+            fine = self._maps["fine"][0, :, :, :width]
+            deep = self._maps["deep"][0, :, :, : (img.shape[1] + 7) // 8]
+            deep = torch.nn.functional.interpolate(deep[None], size=(deep.shape[1], width))[0]
+        parts = []
+        for cols in np.array_split(np.arange(width), n_windows):
+            sl = slice(int(cols[0]), int(cols[-1]) + 1)
+            d, f = deep[:, :, sl], fine[:, :, sl]
+            parts.append(
+                torch.cat([d.mean((1, 2)), d.amax((1, 2)), f.mean((1, 2)), f.amax((1, 2))])
+            )
+        return torch.stack(parts).numpy().astype(np.float32)

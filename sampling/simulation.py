@@ -13,7 +13,7 @@ Nothing here imports Django; ``manage.py simulate_active_learning`` wraps it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -132,22 +132,31 @@ def build_clipset(
     fmax: float,
     n_fft: int = 512,
     n_mels: int = 32,
+    featurize: Callable[[LabelledClip, int], np.ndarray] | None = None,
 ) -> ClipSet:
-    """Compute the frozen features of every clip once and gather labels, split and strata."""
+    """Compute the frozen features of every clip once and gather labels, split and strata.
+
+    ``featurize(clip, n_windows) -> [W, F]`` replaces the log-mel band statistics (e.g. a
+    frozen detector's per-window embedding); ``fmin``, ``fmax``, ``n_fft`` and ``n_mels``
+    only apply to the band statistics.
+    """
     windows, labels, is_test, n_events, strata = [], [], [], [], {}
     index = {c: j for j, c in enumerate(class_names)}
     for clip in clips:
-        windows.append(
-            window_features(
-                clip.audio,
-                clip.samplerate,
-                n_windows=n_windows,
-                fmin=fmin,
-                fmax=fmax,
-                n_fft=n_fft,
-                n_mels=n_mels,
+        if featurize is not None:
+            windows.append(featurize(clip, n_windows))
+        else:
+            windows.append(
+                window_features(
+                    clip.audio,
+                    clip.samplerate,
+                    n_windows=n_windows,
+                    fmin=fmin,
+                    fmax=fmax,
+                    n_fft=n_fft,
+                    n_mels=n_mels,
+                )
             )
-        )
         row = np.zeros(len(class_names), bool)
         row[[index[c] for c in clip.labels]] = True
         labels.append(row)

@@ -239,6 +239,27 @@ def top_windows_scores(window_uncertainty: np.ndarray, top: int = 3) -> np.ndarr
     return np.where(valid.any(axis=1), total / np.maximum(valid.sum(axis=1), 1), 0.0)
 
 
+def balanced_entropy_scores(probs: np.ndarray) -> np.ndarray:
+    """Per clip, its best rank over classes by that class's binary entropy, as a score in
+    (0, 1]: 1 for the most uncertain clip of some class, 1 - r / N for the r-th.
+
+    The max over classes of raw entropies lets the classes with many clips near their
+    decision boundary (the common species) fill every batch, while a rare species, whose
+    probabilities all sit near 0, never gets the top score. Ranking within each class
+    first gives every class the same share of the top of the list: the top ``m`` clips
+    are, give or take ties, the union of each class's ``m / C`` most uncertain ones.
+    O(N log N) per class.
+    """
+    n = len(probs)
+    best = np.full(n, n, np.int64)
+    ranks = np.empty(n, np.int64)
+    for c in range(probs.shape[1]):
+        order = np.argsort(-binary_entropy(probs[:, c]), kind="stable")
+        ranks[order] = np.arange(n)
+        np.minimum(best, ranks, out=best)
+    return 1.0 - best / max(n, 1)
+
+
 def _by_score(scores: np.ndarray, k: int, label: str) -> Selection:
     idx = top_k(scores, k)
     return _selection(idx, [f"uncertain: {label} {scores[i]:.2f}" for i in idx], scores[idx])
@@ -262,6 +283,12 @@ def least_confidence(pool: Pool, k: int, *, rng: np.random.Generator) -> Selecti
     return _by_score(least_confidence_scores(pool.probs), k, "least confidence")
 
 
+@register("balanced_entropy", needs_model=True, requires=("probs",))
+def balanced_entropy(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
+    """Clips most uncertain for some class, every class taking its turn (long tail)."""
+    return _by_score(balanced_entropy_scores(pool.probs), k, "class-balanced entropy")
+
+
 @register("top_windows", needs_model=True, requires=("window_uncertainty",))
 def top_windows(pool: Pool, k: int, *, rng: np.random.Generator, top: int = 3) -> Selection:
     """Clips ranked by the mean of their ``top`` most uncertain windows or events."""
@@ -271,6 +298,7 @@ def top_windows(pool: Pool, k: int, *, rng: np.random.Generator, top: int = 3) -
 # Name -> (pool field it reads, clip score from that field), for the hybrid.
 UNCERTAINTY_SCORES: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "entropy": ("probs", entropy_scores),
+    "balanced_entropy": ("probs", balanced_entropy_scores),
     "margin": ("probs", margin_scores),
     "least_confidence": ("probs", least_confidence_scores),
     "top_windows": ("window_uncertainty", top_windows_scores),

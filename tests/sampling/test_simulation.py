@@ -119,3 +119,34 @@ def test_window_features_have_fixed_shape() -> None:
     audio = rng.standard_normal(32_000).astype(np.float32)
     feats = sim.window_features(audio, 32_000, n_windows=4, fmin=500, fmax=12_000, n_mels=16)
     assert feats.shape == (4, 64) and np.isfinite(feats).all()
+
+
+def test_random_cold_start_starts_exactly_where_random_does() -> None:
+    data = toy_clipset()
+    cfg = sim.SimulationConfig(seed_size=6, batch_size=6, budget=18, seeds=(0, 1, 2))
+    runs = {
+        "random": sim.StrategyConfig("random", cold_start=None),
+        "hybrid": sim.StrategyConfig("hybrid", cold_start="random"),
+    }
+    rows = {r.label: r for r in sim.summarise(sim.run_simulation(data, runs, cfg))}
+    assert rows["hybrid"].first_round_diff == 0.0
+
+
+def test_build_clipset_can_use_another_window_embedding() -> None:
+    rng = np.random.default_rng(0)
+    clips = [
+        sim.LabelledClip(rng.standard_normal(800).astype(np.float32), 8000, frozenset(lab), 1, t)
+        for lab, t in ((["a"], False), ([], True), (["a", "b"], False))
+    ]
+    data = sim.build_clipset(
+        "toy",
+        clips,
+        ["a", "b"],
+        n_windows=3,
+        fmin=100,
+        fmax=3000,
+        featurize=lambda clip, w: np.full((w, 5), clip.audio[0], np.float32),
+    )
+    assert data.windows.shape == (3, 3, 5)
+    assert data.windows[1, 2, 4] == clips[1].audio[0]
+    assert data.labels.tolist() == [[True, False], [False, False], [True, True]]

@@ -78,7 +78,14 @@ def test_missing_field_gives_clear_error() -> None:
 
 def test_registry_marks_strategies_that_need_a_model() -> None:
     needs = {name for name, s in S.REGISTRY.items() if s.needs_model}
-    assert needs == {"entropy", "margin", "least_confidence", "top_windows", "hybrid"}
+    assert needs == {
+        "entropy",
+        "balanced_entropy",
+        "margin",
+        "least_confidence",
+        "top_windows",
+        "hybrid",
+    }
 
 
 def test_kcenter_picks_one_point_per_far_cluster() -> None:
@@ -129,6 +136,34 @@ def test_uncertainty_scores_rank_the_obvious_case() -> None:
     assert S.select("margin", pool, 1, rng=rng).indices[0] == 2
     assert S.select("least_confidence", pool, 1, rng=rng).indices[0] == 1
     assert S.entropy_scores(probs[1:2])[0] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_balanced_entropy_gives_a_rare_class_its_turn() -> None:
+    # Class 0 (common) has 50 clips near its boundary; class 1 (rare) never exceeds 0.2,
+    # so by raw entropy every top pick goes to class 0.
+    rng = np.random.default_rng(0)
+    probs = np.zeros((200, 2), np.float32)
+    probs[:, 0] = rng.uniform(0.0, 0.05, 200)
+    probs[:50, 0] = rng.uniform(0.4, 0.6, 50)
+    probs[:, 1] = rng.uniform(0.0, 0.02, 200)
+    probs[150:155, 1] = [0.2, 0.18, 0.16, 0.14, 0.12]
+    pool = Pool(ids=np.arange(200), probs=probs)
+    plain = S.select("entropy", pool, 10, rng=np.random.default_rng(0)).indices
+    balanced = S.select("balanced_entropy", pool, 10, rng=np.random.default_rng(0)).indices
+    assert set(plain) <= set(range(50))
+    assert set(balanced) & set(range(150, 155)) == set(range(150, 155))
+    assert len(set(balanced) & set(range(50))) == 5  # the common class keeps its share
+
+
+def test_balanced_entropy_scores_are_best_per_class_ranks() -> None:
+    probs = np.array([[0.5, 0.01], [0.9, 0.02], [0.1, 0.3], [0.6, 0.001]], np.float32)
+    # class 0 ranks clips 0, 3, 1|2; class 1 ranks clips 2, 1, 0, 3.
+    np.testing.assert_allclose(S.balanced_entropy_scores(probs), [1.0, 0.75, 1.0, 0.75])
+    pool = Pool(ids=np.arange(4), probs=probs, embeddings=np.eye(4, dtype=np.float32))
+    sel = S.select(
+        "hybrid", pool, 2, rng=np.random.default_rng(0), uncertainty="balanced_entropy", factor=1
+    )
+    assert sorted(sel.indices.tolist()) == [0, 2]
 
 
 def test_stratified_quotas_hold_for_the_long_tail() -> None:
