@@ -393,6 +393,48 @@ def server_table(access_log: Path) -> str:
     return "\n".join(rows)
 
 
+# --- where the cores go -----------------------------------------------------------------------------
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # the fields after "pid (comm)"
+
+
+def cpu_by_group(web_root: int) -> dict[str, float]:
+    """CPU seconds so far of the web server (gunicorn and its workers) and of PostgreSQL."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"web": 0.0, "database": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (fields := _stat(int(entry.name))) is None:
+            continue
+        try:
+            comm = Path(f"/proc/{entry.name}/comm").read_text().strip()
+        except OSError:
+            continue
+        group = (
+            "web"
+            if int(entry.name) == web_root or int(fields[1]) == web_root
+            else "database"
+            if comm == "postgres"
+            else None
+        )
+        if group:
+            totals[group] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return totals
+
+
+def cpu_line(before: dict, after: dict, client_s: float, result: Result) -> str:
+    done = max(1, sum(1 for s in result.submits if s.status == 200))
+    used = {k: after[k] - before[k] for k in before} | {"load generator": client_s}
+    per_clip = ", ".join(f"{k} {1000 * v / done:.1f}" for k, v in used.items())
+    busy = sum(used.values()) / result.seconds
+    return f"  CPU ms per submitted clip: {per_clip}; cores busy on average: {busy:.2f} of {os.cpu_count()}"
+
+
 # --- running it -----------------------------------------------------------------------------------
 
 
@@ -512,6 +554,7 @@ def run_one(args, annotators: int) -> str:
                     break
             except requests.RequestException:
                 time.sleep(0.2)
+        cpu_before, client_before = cpu_by_group(proc.pid), time.process_time()
         result = run_load(
             base,
             plan,
@@ -519,6 +562,9 @@ def run_one(args, annotators: int) -> str:
             seconds=args.seconds + args.warmup,
             think=args.think,
             warmup=args.warmup,
+        )
+        cpu = cpu_line(
+            cpu_before, cpu_by_group(proc.pid), time.process_time() - client_before, result
         )
     finally:
         os.killpg(proc.pid, 15)
@@ -528,6 +574,7 @@ def run_one(args, annotators: int) -> str:
     lines = [
         table(result, annotators),
         server_table(access_log),
+        cpu,
         f"  {plan['clips']} clips × {annotators} slots; gunicorn {args.workers}×{args.threads} threads",
         f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
         f"invariants: {'OK' if not problems else problems[:10]}",
