@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -40,7 +41,19 @@ class ThrottledLoginView(LoginView):
 
 def _attempt_key(request: HttpRequest) -> str:
     username = (request.POST.get("username") or "")[:150].lower()
-    return f"login-attempts:{request.META.get('REMOTE_ADDR', '')}:{username}"
+    return f"login-attempts:{client_address(request)}:{username}"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: behind ``NUM_PROXIES`` trusted proxies (the deployment says how many)
+    the one the outermost of them saw, as DRF's throttles read it; else the socket's peer. Without
+    this, every client behind a proxy would share one throttle bucket."""
+    proxies = settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_POST

@@ -88,6 +88,29 @@ def test_token_endpoint_is_throttled(isolated_cache, fast_hashing):
     assert not Token.objects.filter(user=user).exists()
 
 
+@pytest.mark.django_db
+def test_behind_a_proxy_each_client_has_its_own_login_budget(isolated_cache, fast_hashing, settings):
+    """With the proxy counted, the address it saw is the client: one guesser behind it locks out
+    only themselves, and a forged X-Forwarded-For entry before the proxy's does not help."""
+    settings.NUM_PROXIES = 1
+    user = f.make_user(f"proxied-{uuid.uuid4().hex[:8]}")
+    guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    for i in range(LOGIN_ATTEMPTS):
+        forged = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 198.51.100.7")
+        login(forged if i % 2 else guesser, user.username, "wrong")
+    assert login(guesser, user.username, PASSWORD).status_code == 429
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert login(colleague, user.username, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_without_a_proxy_setting_forwarded_headers_are_ignored(isolated_cache, fast_hashing):
+    user = f.make_user(f"direct-{uuid.uuid4().hex[:8]}")
+    for i in range(LOGIN_ATTEMPTS):  # a new forged address each time changes nothing
+        login(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{i}"), user.username, "wrong")
+    assert login(Client(), user.username, PASSWORD).status_code == 429
+
+
 # --- CSRF -----------------------------------------------------------------------------------------
 
 
