@@ -1,0 +1,259 @@
+"""Placing imported boxes in the project's clips and saving them, all or nothing."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from annotator import queue
+from annotator.exchange.reading import (
+    ParsedFile,
+    Upload,
+    import_user,
+    match_recordings,
+    read_upload,
+    resolve_tags,
+    unpack,
+)
+from annotator.formats.base import (
+    Box,
+    ClipLabel,
+    FormatError,
+)
+from annotator.models import (
+    Clip,
+    ClipAnnotation,
+    Project,
+    Recording,
+    Tag,
+)
+from annotator.signals import labels_submitted
+
+TOLERANCE_S = 1e-3  # as Clip.contains: clip bounds are rounded to microseconds
+
+
+# --- placing boxes in clips ---------------------------------------------------------------------
+
+
+@dataclass
+class _ClipPlan:
+    """What the file says about one clip, labels still as text."""
+
+    clip: Clip
+    events: list[tuple[queue.EventInput, str | None]] = field(default_factory=list)
+    labels: set[str] = field(default_factory=set)
+    no_calls: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def submission(self, tags: dict[str, Tag], version: int | None) -> queue.Submission:
+        events = [replace(e, tag=tags[label].pk if label else None) for e, label in self.events]
+        return queue.Submission(
+            version=version,
+            tags=sorted({tags[label].pk for label in self.labels}),
+            no_calls=self.no_calls and not events,
+            notes="\n".join(self.notes),
+            events=events,
+        )
+
+
+class _Planner:
+    """Puts a file's boxes and clip labels on the project's clips, checking every box."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.plans: dict[int, _ClipPlan] = {}
+        self.clips: dict[int, list[Clip]] = {}
+        self.problems: list[FormatError] = []
+        self.clip_labels = 0
+
+    def add(self, file: ParsedFile, matched: dict[str, Recording], many: bool) -> None:
+        for box, (line, where) in zip(file.annset.boxes, file.places, strict=True):
+            problem = self._add_box(box, matched[box.recording])
+            if problem:
+                error = FormatError(
+                    f"box {box.start_s:.4f}–{box.end_s:.4f} s: {problem}", line, where
+                )
+                self.problems.append(_in_file(error, file) if many else error)
+        for label in file.annset.clips:
+            self._add_clip_label(label, matched[label.recording])
+
+    def _clips_of(self, recording: Recording) -> list[Clip]:
+        if recording.pk not in self.clips:
+            self.clips[recording.pk] = list(
+                recording.clips.select_related("recording").order_by("start_s", "end_s")
+            )
+        return self.clips[recording.pk]
+
+    def _add_box(self, box: Box, recording: Recording) -> str | None:
+        clip = home_clip(self._clips_of(recording), box.start_s, box.end_s)
+        if clip is None:
+            return f"starts after the end of {recording.name} ({recording.duration_s:.4f} s)"
+        event = queue.EventInput(
+            box.start_s, box.end_s, box.low_hz, box.high_hz, None, box.confidence, box.notes
+        )
+        try:
+            # Tags are resolved later and are the project's own; the geometry rules are queue's.
+            queue.validate_submission(self.project, clip, queue.Submission(events=[event]))
+        except ValidationError as exc:
+            return "; ".join(m.removeprefix("event 0: ") for m in exc.messages)
+        self._plan(clip).events.append((event, box.label))
+        return None
+
+    def _add_clip_label(self, label: ClipLabel, recording: Recording) -> None:
+        """Tags and notes go to a clip the label's span coincides with; "no calls" to every
+        clip inside the span (a species heard somewhere in a long stretch is not in each clip)."""
+        end = min(label.end_s, recording.duration_s)
+        clips = self._clips_of(recording)
+        first = bisect_left([c.start_s for c in clips], label.start_s - TOLERANCE_S)
+        applied = False
+        for clip in clips[first:]:
+            if clip.start_s > end:
+                break
+            if clip.end_s > end + TOLERANCE_S:
+                continue
+            same = (
+                abs(clip.start_s - label.start_s) <= TOLERANCE_S
+                and abs(clip.end_s - end) <= TOLERANCE_S
+            )
+            if label.no_calls:
+                self._plan(clip).no_calls = applied = True
+            if same and (label.labels or label.notes):
+                plan = self._plan(clip)
+                plan.labels.update(label.labels)
+                plan.notes += [label.notes] if label.notes else []
+                applied = True
+        self.clip_labels += applied
+
+    def _plan(self, clip: Clip) -> _ClipPlan:
+        return self.plans.setdefault(clip.pk, _ClipPlan(clip))
+
+    def labels(self) -> set[str]:
+        used = {label for plan in self.plans.values() for _, label in plan.events if label}
+        return used | {label for plan in self.plans.values() for label in plan.labels}
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            first = self.problems[0]
+            more = len(self.problems) - 1
+            suffix = f" (and {more} more bad box{'es' if more > 1 else ''})" if more else ""
+            raise FormatError(first.message + suffix, line=first.line, field=first.field)
+
+
+def home_clip(clips: list[Clip], start_s: float, end_s: float) -> Clip | None:
+    """The clip (of clips sorted by start) that contains `start_s` and most of the box.
+
+    With overlapping clips several contain the start; the one holding most of the box wins, the
+    earlier on a tie.
+    """
+    starts = [clip.start_s for clip in clips]
+    k = bisect_right(starts, start_s) - 1
+    holding = []
+    while k >= 0 and clips[k].end_s > start_s:
+        holding.append(clips[k])
+        k -= 1
+    return max(
+        holding,
+        key=lambda c: (min(c.end_s, end_s) - max(c.start_s, start_s), -c.start_s),
+        default=None,
+    )
+
+
+# --- importing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    format: str
+    annotator: str
+    files: int
+    recordings: int
+    boxes: int
+    clip_labels: int
+    created: int
+    updated: int
+    tags_created: list[str]
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def import_annotations(
+    project: Project,
+    upload: Upload,
+    *,
+    format_name: str | None = None,
+    recording: Recording | None = None,
+    annotator=None,
+    create_tags: bool = False,
+    author=None,
+) -> ImportReport:
+    """Import one annotation file (or a zip of them) into ``project``; all or nothing.
+
+    Boxes become ``annotator``'s ClipAnnotations (default: the format's import user); ``author``
+    (the requesting lead) is recorded on the revisions of annotations that existed already.
+    Raises FormatError, naming the line or field, and then nothing is written.
+    """
+    files = [read_upload(u, format_name) for u in unpack(upload)]
+    if not files:
+        raise FormatError("the zip holds no files")
+    many = len(files) > 1
+    with transaction.atomic():
+        user = annotator or import_user(files[0].format)
+        planner = _Planner(project)
+        recordings: set[int] = set()
+        for file in files:
+            try:
+                matched = match_recordings(project, file, recording=recording)
+            except FormatError as error:
+                raise _in_file(error, file) if many else error from None
+            recordings |= {r.pk for r in matched.values()}
+            planner.add(file, matched, many)
+        planner.raise_problems()
+        tags, created_tags = resolve_tags(project, planner.labels(), create=create_tags)
+        created, updated = _save(project, planner.plans.values(), tags, user, author or user)
+        transaction.on_commit(
+            lambda: labels_submitted.send(sender=ClipAnnotation, project=project, annotation=None)
+        )
+    return ImportReport(
+        format=files[0].format,
+        annotator=user.get_username(),
+        files=len(files),
+        recordings=len(recordings),
+        boxes=sum(len(f.annset.boxes) for f in files),
+        clip_labels=planner.clip_labels,
+        created=created,
+        updated=updated,
+        tags_created=created_tags,
+    )
+
+
+def _in_file(error: FormatError, file: ParsedFile) -> FormatError:
+    """The error, naming the file it is in (for zips of several files)."""
+    return FormatError(f"{file.upload.name}: {error.message}", error.line, error.field)
+
+
+def _save(
+    project: Project, plans: Iterable[_ClipPlan], tags: dict[str, Tag], user, author
+) -> tuple[int, int]:
+    plans = sorted(plans, key=lambda p: (p.clip.recording_id, p.clip.start_s))
+    # Race: the annotator editing one of these clips during the import; the lock makes their
+    # save wait, then get 409 against the imported version.
+    existing = {
+        a.clip_id: a
+        for a in ClipAnnotation.objects.select_for_update().filter(
+            annotator=user, clip__in=[p.clip for p in plans]
+        )
+    }
+    for plan in plans:
+        current = existing.get(plan.clip.pk)
+        submission = plan.submission(tags, current.version if current else None)
+        try:
+            queue.validate_submission(project, plan.clip, submission)
+        except ValidationError as exc:
+            raise FormatError(f"{plan.clip}: {'; '.join(exc.messages)}") from None
+        queue.save_annotation(project, plan.clip, user, submission, author=author, action="import")
+    return len(plans) - len(existing), len(existing)
