@@ -188,8 +188,13 @@ def _build(name: str, n_synthetic: int, featurize=None) -> ClipSet:
 
 
 def plot(result: SimulationResult, title: str, path: Path) -> None:
-    """Seed-averaged learning curves with a band of +-1 std over seeds."""
-    import matplotlib
+    """Seed-averaged learning curves with a band of +-1 std over seeds (needs the ``bench``
+    extra: ``pip install -e '.[bench]'``; without matplotlib the tables are still printed)."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"(no plot {path.name}: matplotlib is not installed; pip install -e '.[bench]')")
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
