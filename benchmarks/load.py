@@ -193,7 +193,7 @@ class Annotator(threading.Thread):
             )
         except requests.RequestException as exc:
             with self.result.lock:
-                self.result.errors.append(f"{kind}: {type(exc).__name__}")
+                self.result.errors.append(f"{kind}: {type(exc).__name__}: {str(exc)[:120]}")
                 self.result.calls.append((kind, 0, time.perf_counter() - started, began))
             return None
         with self.result.lock:
@@ -578,6 +578,7 @@ def run_one(args, annotators: int) -> str:
         f"  {plan['clips']} clips × {annotators} slots; gunicorn {args.workers}×{args.threads} threads",
         f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
         f"invariants: {'OK' if not problems else problems[:10]}",
+        *(f"  error: {error}" for error in sorted(set(result.errors))[:5]),
     ]
     return "\n".join(lines) + "\n"
 
