@@ -38,12 +38,14 @@ CONFIGS: dict[str, tuple[str, dict]] = {
     "random": ("random", {}),
     "stratified": ("stratified", {}),
     "entropy": ("entropy", {}),
+    "balanced_entropy": ("balanced_entropy", {}),
     "margin": ("margin", {}),
     "least_confidence": ("least_confidence", {}),
     "top_windows": ("top_windows", {}),
     "kcenter": ("kcenter", {}),
     "typiclust": ("typiclust", {"space": "embeddings"}),
     "hybrid": ("hybrid", {}),
+    "hybrid(balanced)": ("hybrid", {"uncertainty": "balanced_entropy"}),
     "stratified+hybrid": ("stratified", {"within": "hybrid", "keys": ("site",)}),
 }
 
