@@ -143,3 +143,26 @@ def test_outsider_gets_404_for_another_projects_image_and_audio(chromium, live_s
         status = page.evaluate(f"fetch('/api/recordings/{rid}/{path}').then(r => r.status)")
         assert status == 404, path
     assert page.goto(f"{live_server.url}/projects/{_project.pk}/annotate/").status == 404
+
+
+def test_page_renews_the_lease_while_its_annotator_works(chromium, live_server, bats):
+    """A long look at one clip must not lose it: the page renews the lease at half its length
+    when there was input since (the page's clock is Playwright's, fast-forwarded)."""
+    from annotator.models import AnnotationTask
+
+    project, _tag, _people, _clips = bats
+    project.lease_minutes = 2
+    project.save()
+    page = chromium.new_page(viewport={"width": 1400, "height": 900})
+    page.clock.install()
+    login(page, live_server.url, "annie")
+    open_annotator(page, live_server.url, project)
+    task_id = page.evaluate("window.echoloop.state().task")
+    claimed = AnnotationTask.objects.get(pk=task_id).lease_expires_at
+    page.clock.fast_forward("00:05")
+    page.keyboard.press("u")  # the annotator is at work
+    page.clock.fast_forward("00:56")  # past half of the 2-minute lease
+    wait_until(lambda: AnnotationTask.objects.get(pk=task_id).lease_expires_at > claimed, timeout=30,
+               what="the page to renew its lease")
+    task = AnnotationTask.objects.get(pk=task_id)
+    assert task.status == "leased" and task.lease_holder.username == "annie"
