@@ -259,15 +259,16 @@ def save_annotation(
         return _create_annotation(project, clip, user, data, task)
     existing.annotator = user
     annotation = _bump_version(existing, data.version, author or user, action)
-    if action == "edit" and annotation.review_status != ClipAnnotation.Review.PENDING:
+    if action in ("edit", "import") and annotation.review_status != ClipAnnotation.Review.PENDING:
         _reopen_review(annotation)
     _write_fields(annotation, data)
     return annotation
 
 
 def _reopen_review(annotation: ClipAnnotation) -> None:
-    """The author changed a reviewed annotation: the lead's verdict was on the old content (kept
-    in the revision), so the new content waits for review again instead of passing as accepted."""
+    """A reviewed annotation was edited or re-imported: the lead's verdict was on the old content
+    (kept in the revision), so the new content waits for review again instead of passing as
+    accepted. Only the lead's own correction keeps the verdict (``review.correct``)."""
     annotation.review_status = ClipAnnotation.Review.PENDING
     AnnotationTask.objects.filter(
         project=annotation.project_id,

@@ -382,6 +382,20 @@ def test_reimport_updates_the_annotators_annotation_as_a_new_version(project, ca
     )
 
 
+def test_reimport_over_an_accepted_annotation_goes_back_to_review(project, cast):
+    from annotator import review
+
+    f.make_tag(project)
+    recordings(project)
+    clip = Recording.objects.get(name="site0.wav").clips.get(start_s=0)
+    first = queue.save_annotation(project, clip, cast["ann1"], queue.Submission(no_calls=True))
+    review.accept(first, cast["lead"], version=1)
+    text = "file,start_s,end_s,low_freq_hz,high_freq_hz,label\nsite0.wav,0.1,0.11,20000,30000,Myotis myotis\n"
+    exchange.import_annotations(project, upload("boxes.csv", text), annotator=cast["ann1"])
+    annotation = ClipAnnotation.objects.get()
+    assert annotation.review_status == ClipAnnotation.Review.PENDING and annotation.events.count() == 1
+
+
 def test_a_zip_of_tables_is_one_import(project, cast):
     f.make_tag(project)
     recordings(project)
