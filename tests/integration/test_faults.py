@@ -94,6 +94,10 @@ def active_v1(project) -> ModelVersion:
 
 @pytest.mark.slow
 def test_training_is_redone_after_its_worker_is_killed_whole(bats):
+    # Epochs to spare after the first: the kill must land mid-run even when the machine is
+    # quiet and an epoch of these few clips takes a fraction of a second.
+    bats.sampling_params = {"model": {**TINY["model"], "epochs": 8}}
+    bats.save()
     v1 = active_v1(bats)
     run = registry.request_training(bats, trigger="request")
     env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_BROKER_VISIBILITY_TIMEOUT": "5"}
