@@ -231,7 +231,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", "10/min")},
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # 0, not DRF's default None: with None DRF keys throttles on X-Forwarded-For as sent, which
+    # a client can forge to get a fresh budget for every guess.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Echoloop API",

@@ -92,7 +92,7 @@ def test_token_endpoint_is_throttled(isolated_cache, fast_hashing):
 def test_behind_a_proxy_each_client_has_its_own_login_budget(isolated_cache, fast_hashing, settings):
     """With the proxy counted, the address it saw is the client: one guesser behind it locks out
     only themselves, and a forged X-Forwarded-For entry before the proxy's does not help."""
-    settings.NUM_PROXIES = 1
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     user = f.make_user(f"proxied-{uuid.uuid4().hex[:8]}")
     guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7")
     for i in range(LOGIN_ATTEMPTS):
@@ -109,6 +109,19 @@ def test_without_a_proxy_setting_forwarded_headers_are_ignored(isolated_cache, f
     for i in range(LOGIN_ATTEMPTS):  # a new forged address each time changes nothing
         login(Client(HTTP_X_FORWARDED_FOR=f"192.0.2.{i}"), user.username, "wrong")
     assert login(Client(), user.username, PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_token_endpoint_budget_is_not_reset_by_a_forged_forwarded_header(isolated_cache, fast_hashing):
+    user = f.make_user(f"forge-{uuid.uuid4().hex[:8]}")
+    rate = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")[0])
+    for i in range(rate):
+        APIClient(HTTP_X_FORWARDED_FOR=f"192.0.2.{i}").post(
+            "/api/auth/token/", {"username": user.username, "password": "wrong"}
+        )
+    forged = APIClient(HTTP_X_FORWARDED_FOR="192.0.2.250")
+    response = forged.post("/api/auth/token/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 429
 
 
 # --- CSRF -----------------------------------------------------------------------------------------
