@@ -217,9 +217,11 @@ def _ingest_upload(project, dataset, upload, site) -> Recording:
             for chunk in upload.chunks():
                 out.write(chunk)
         root = AudioRoot(name="upload", kind=AudioRoot.Kind.FOLDER, path=tmp)
-        return ingest.import_one(
+        recording = ingest.import_one(
             project, dataset, ingest.Source(root, path.name), site=site, copy=True
         )
+    ingest.announce_clips_added(project)
+    return recording
 
 
 @admin.register(Clip)

@@ -17,7 +17,8 @@ from django.core.files import File
 from django.db import transaction
 
 from annotator.dsp import AudioError, audio_info
-from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, Site
+from annotator.signals import clips_added
+from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
 from annotator.wavio import parse_guano
 
 log = logging.getLogger(__name__)
@@ -148,11 +149,12 @@ def import_sources(
     site: Site | None = None,
     copy: bool = False,
     progress: Callable[[str], None] | None = None,
+    role: str = SamplingRole.POOL,
 ) -> IngestReport:
     report = IngestReport()
     for source in sources:
         try:
-            recording = import_one(project, dataset, source, site=site, copy=copy)
+            recording = import_one(project, dataset, source, site=site, copy=copy, role=role)
         except Duplicate:
             report.duplicates.append(source.relative)
         except (AudioError, OSError, SuspiciousFileOperation) as exc:
@@ -163,7 +165,14 @@ def import_sources(
             report.clips += recording.clips.count()
         if progress:
             progress(source.relative)
+    if report.imported:
+        announce_clips_added(project)
     return report
+
+
+def announce_clips_added(project: Project) -> None:
+    """Tell the loop the pool grew (it scores the new clips and refills the queue)."""
+    transaction.on_commit(lambda: clips_added.send(sender=Recording, project=project))
 
 
 class Duplicate(Exception):
@@ -177,8 +186,13 @@ def import_one(
     *,
     site: Site | None = None,
     copy: bool = False,
+    role: str = SamplingRole.POOL,
 ) -> Recording:
-    """Read, check, hash and store one recording and its clips; all or nothing."""
+    """Read, check, hash and store one recording and its clips; all or nothing.
+
+    ``role`` says what its clips are for (pool, evaluation only, excluded from sampling)."""
+    if role not in SamplingRole.values:
+        raise IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
     with source.open() as fh:
         info, sha256 = inspect_audio(fh)
         if Recording.objects.filter(project=project, sha256=sha256).exists():
@@ -202,6 +216,7 @@ def import_one(
                 recorded_at=recorded_at(source.name, guano),
                 time_expansion=_time_expansion(metadata),
                 metadata=metadata,
+                role=role,
             )
             if copy:
                 fh.seek(0)
@@ -296,7 +311,13 @@ def cut_clips(recording: Recording, *, replace: bool = False) -> list[Clip]:
         recording.clips.filter(tasks__isnull=True, annotations__isnull=True).delete()
     existing = set(recording.clips.values_list("start_s", "end_s"))
     clips = [
-        Clip(project=project, recording=recording, start_s=start, end_s=end)
+        Clip(
+            project=project,
+            recording=recording,
+            start_s=start,
+            end_s=end,
+            held_out=Clip.draw_held_out(recording.sha256, start, project.audit_fraction),
+        )
         for start, end in recording.clip_bounds(project.clip_length_s, project.clip_overlap_s)
         if (start, end) not in existing
     ]

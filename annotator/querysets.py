@@ -24,7 +24,24 @@ class RecordingQuerySet(ProjectScopedQuerySet):
     pass
 
 
+def _role_is(role: str) -> Q:
+    return Q(recording__role=role) | Q(recording__dataset__role=role)
+
+
 class ClipQuerySet(ProjectScopedQuerySet):
+    def evaluation(self):
+        """The project's evaluation set: the random held-out clips and every clip of
+        evaluation-only recordings or datasets. Never trained on, never chosen by a strategy."""
+        return self.filter(Q(held_out=True) | _role_is("evaluation")).exclude(_role_is("excluded"))
+
+    def for_training(self):
+        """Clips whose labels may train a model (everything outside the evaluation set)."""
+        return self.filter(held_out=False).exclude(_role_is("evaluation"))
+
+    def samplable(self):
+        """Clips a sampling strategy may choose: neither evaluation nor excluded from sampling."""
+        return self.for_training().exclude(_role_is("excluded"))
+
     def labelled(self):
         from annotator.models import ClipAnnotation
 

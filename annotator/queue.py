@@ -147,7 +147,8 @@ def expire_leases(project: Project) -> int:
 
 def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
     """One attempt: the claimed task, None if nothing is claimable, False if it was taken."""
-    expires = timezone.now() + timedelta(minutes=project.lease_minutes)
+    now = timezone.now()
+    expires = now + timedelta(minutes=project.lease_minutes)
     with transaction.atomic():
         # Race: two annotators asking at once. skip_locked hands each a different row; on SQLite
         # (no row locks) the IMMEDIATE transaction serialises claims instead.
@@ -165,7 +166,9 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
         # skip_locked; the conditional update's row count tells.
         updated = AnnotationTask.objects.filter(
             pk=candidate.pk, status=candidate.status, lease_expires_at=candidate.lease_expires_at
-        ).update(status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires)
+        ).update(
+            status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires, leased_at=now
+        )
         if updated != 1:
             return False
     # The row now holds exactly what the update wrote: no need to read it back.
@@ -174,6 +177,7 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
         user,
         expires,
     )
+    candidate.leased_at = now
     candidate.own_annotation = None  # claimable_by excludes clips the user has annotated
     return candidate
 

@@ -27,6 +27,11 @@ class ModelVersion(models.Model):
     weights = models.FileField(upload_to="models/", blank=True, max_length=300)
     n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips the version was trained on.")
     metrics = models.JSONField(default=dict, blank=True)
+    threshold = models.FloatField(
+        default=0.5,
+        help_text="Served threshold on calibrated scores: the page, exports and validation use it.",
+    )
+    calibration = models.JSONField(default=dict, blank=True, help_text="Score calibration (Platt).")
     is_active = models.BooleanField(default=False)
     forced = models.BooleanField(default=False, help_text="Activated by a lead although not better.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -59,6 +64,16 @@ class TrainingRun(models.Model):
         SUCCEEDED = "succeeded", "Succeeded (activated)"
         KEPT_OLD = "kept_old", "Succeeded (not better: previous version kept)"
         FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    class Phase(models.TextChoices):
+        QUEUED = "queued"
+        PREPARING = "preparing", "Reading labels"
+        PRETRAINING = "pretraining", "Pretraining on synthetic calls"
+        TRAINING = "training"
+        EVALUATING = "evaluating", "Evaluating on the evaluation set"
+        STORING = "storing"
+        DONE = "done"
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_runs")
     status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
@@ -73,6 +88,18 @@ class TrainingRun(models.Model):
     history = models.JSONField(default=list, blank=True)
     log = models.TextField(blank=True)
     error = models.TextField(blank=True)
+    # Liveness: the worker running it beats every few seconds; a run whose heartbeat stops is
+    # failed by the sweep (models_app.liveness) and retried once.
+    phase = models.CharField(max_length=12, choices=Phase, default=Phase.QUEUED)
+    phase_progress = models.FloatField(default=0.0)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    eta_s = models.FloatField(null=True, blank=True, help_text="Seconds left in the current phase.")
+    phase_seconds = models.JSONField(default=dict, blank=True, help_text="Time spent per phase.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancel_requested = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +121,10 @@ class TrainingRun(models.Model):
     def progress(self) -> float:
         return self.epoch / self.n_epochs if self.n_epochs else 0.0
 
+    @property
+    def is_unfinished(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
 
 class RescoreJob(models.Model):
     """Scoring of a project's unlabelled pool by one version, in chunks over any number of workers."""
@@ -103,7 +134,14 @@ class RescoreJob(models.Model):
         DONE = "done"
         FAILED = "failed"
 
+    class Kind(models.TextChoices):
+        TRAINING = "training", "After a training"
+        IMPORT = "import", "New recordings"
+
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="rescore_jobs")
+    # The training whose chain started it: unique, so a chain delivered twice rescores once.
+    run = models.ForeignKey(TrainingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="rescores")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.TRAINING)
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     n_chunks = models.PositiveIntegerField(default=0)
     n_clips = models.PositiveIntegerField(default=0)
@@ -112,6 +150,9 @@ class RescoreJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["run"], condition=Q(run__isnull=False), name="one_rescore_per_run")
+        ]
 
     def __str__(self) -> str:
         return f"rescore {self.pk} by {self.version}"
@@ -150,3 +191,27 @@ class Prediction(models.Model):
     @staticmethod
     def pack_embedding(vector: np.ndarray) -> bytes:
         return np.asarray(vector, dtype=np.float16).tobytes()
+
+
+class VersionEvaluation(models.Model):
+    """A version's scores on the project's evaluation set as it stood (``eval_key``).
+
+    Every version is evaluated on the same set: when the set changes (new evaluation labels),
+    the versions on the curve are evaluated again, so the learning curve compares like with like.
+    """
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="evaluations")
+    eval_key = models.CharField(max_length=64, help_text="Hash of the evaluation clips and their labels.")
+    n_clips = models.PositiveIntegerField(default=0)
+    n_events = models.PositiveIntegerField(default=0)
+    metrics = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "eval_key"], name="one_evaluation_per_set")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} on {self.n_clips} evaluation clips"

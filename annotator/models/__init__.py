@@ -1,5 +1,5 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
-from .audio import AudioRoot, Clip, Dataset, Recording, Site
+from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
 from .project import Membership, Project, Role, Tag
 from .tasks import AnnotationTask, TaskStatus
 
@@ -14,6 +14,7 @@ __all__ = [
     "Project",
     "Recording",
     "Role",
+    "SamplingRole",
     "Site",
     "SoundEventAnnotation",
     "Tag",

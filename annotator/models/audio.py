@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -81,10 +82,19 @@ class AudioRoot(models.Model):
         return S3Storage(**options)
 
 
+class SamplingRole(models.TextChoices):
+    """What a dataset's or recording's clips are for in the loop."""
+
+    POOL = "pool", "Pool (sampled, trained on)"
+    EVALUATION = "evaluation", "Evaluation only (never sampled by the strategy, never trained on)"
+    EXCLUDED = "excluded", "Excluded from sampling (labels still train)"
+
+
 class Dataset(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="datasets")
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    role = models.CharField(max_length=12, choices=SamplingRole, default=SamplingRole.POOL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -146,6 +156,7 @@ class Recording(models.Model):
         default=1.0, help_text="Factor the recorder already slowed the audio by."
     )
     metadata = models.JSONField(default=dict, blank=True)
+    role = models.CharField(max_length=12, choices=SamplingRole, default=SamplingRole.POOL)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RecordingQuerySet.as_manager()
@@ -203,6 +214,10 @@ class Clip(models.Model):
     recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="clips")
     start_s = models.FloatField()
     end_s = models.FloatField()
+    held_out = models.BooleanField(
+        default=False,
+        help_text="In the project's random evaluation set: queued only as an audit, never trained on.",
+    )
 
     objects = ClipQuerySet.as_manager()
 
@@ -221,3 +236,12 @@ class Clip(models.Model):
     @property
     def duration(self) -> float:
         return self.end_s - self.start_s
+
+    @staticmethod
+    def draw_held_out(sha256: str, start_s: float, fraction: float) -> bool:
+        """Whether a clip joins the random evaluation set: a fixed hash of the recording's content
+        and the clip's start, so the set never changes once drawn and re-cutting keeps it."""
+        if fraction <= 0:
+            return False
+        value = zlib.crc32(f"{sha256}:{start_s:.6f}".encode()) / 2**32
+        return value < fraction

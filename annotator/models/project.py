@@ -60,6 +60,13 @@ class Project(models.Model):
     retrain_every = models.PositiveIntegerField(
         default=50, help_text="Retrain after this many new labels (0: only on request)."
     )
+    low_water_minutes = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(24 * 60.0)],
+        help_text="Refill the queue when its open tasks hold less work than this (minutes at the "
+        "annotators' measured pace). Empty: automatic, from how long the loop's trainings take.",
+    )
     sampling_strategy = models.CharField(max_length=40, default="hybrid")
     sampling_params = models.JSONField(default=dict, blank=True)
 

@@ -49,6 +49,9 @@ class AnnotationTask(models.Model):
         related_name="leased_tasks",
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    leased_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current (or last) lease began: the pace of labelling."
+    )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

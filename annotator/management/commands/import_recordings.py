@@ -1,4 +1,4 @@
-"""manage.py import_recordings PATH --project P --dataset D [--site S] [--copy]"""
+"""manage.py import_recordings PATH --project P --dataset D [--site S] [--copy] [--role R]"""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator import ingest
-from annotator.models import Dataset, Project, Site
+from annotator.models import Dataset, Project, SamplingRole, Site
 
 
 class Command(BaseCommand):
@@ -24,9 +24,24 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", required=True, help="Dataset name (created if missing)")
         parser.add_argument("--site", help="Site name (created if missing)")
         parser.add_argument("--copy", action="store_true", help="Copy the audio into media storage")
+        parser.add_argument(
+            "--role",
+            default=SamplingRole.POOL,
+            choices=SamplingRole.values,
+            help="pool (default), evaluation (held out: never sampled or trained on) or excluded "
+            "(never sampled)",
+        )
 
     def handle(
-        self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool, **opts
+        self,
+        *args,
+        location: str,
+        project: str,
+        dataset: str,
+        site: str | None,
+        copy: bool,
+        role: str = SamplingRole.POOL,
+        **opts,
     ):
         proj = _project(project)
         ds, _ = Dataset.objects.get_or_create(project=proj, name=dataset)
@@ -40,7 +55,7 @@ class Command(BaseCommand):
             total=len(sources), unit="file", desc="importing", disable=opts.get("verbosity", 1) == 0
         )
         report = ingest.import_sources(
-            proj, ds, sources, site=st, copy=copy, progress=lambda _name: bar.update()
+            proj, ds, sources, site=st, copy=copy, role=role, progress=lambda _name: bar.update()
         )
         bar.close()
         self.stdout.write(report.summary())
