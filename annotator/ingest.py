@@ -17,8 +17,8 @@ from django.core.files import File
 from django.db import transaction
 
 from annotator.dsp import AudioError, audio_info
-from annotator.signals import clips_added
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
+from annotator.signals import clips_added
 from annotator.wavio import parse_guano
 
 log = logging.getLogger(__name__)

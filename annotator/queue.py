@@ -110,6 +110,36 @@ def _prerender_after_commit(clip_ids: list[int]) -> None:
     transaction.on_commit(lambda: render_clip_views.delay(clip_ids))
 
 
+# --- the queue's state -----------------------------------------------------------------------
+
+DEFAULT_SECONDS_PER_CLIP = 20.0  # before a project has a pace of its own (experts: 5–60 s a clip)
+
+
+def open_tasks(project: Project) -> int:
+    """Tasks waiting for or held by an annotator."""
+    return AnnotationTask.objects.filter(
+        project=project, status__in=[TaskStatus.QUEUED, TaskStatus.LEASED]
+    ).count()
+
+
+def seconds_per_clip(project: Project, *, recent: int = 50) -> float:
+    """The project's labelling pace: median lease-to-submit time of its last ``recent`` tasks
+    (bounded to 2 s–10 min, so a lunch break does not count as slow labelling)."""
+    rows = (
+        AnnotationTask.objects.filter(project=project, status=TaskStatus.SUBMITTED)
+        .exclude(leased_at=None)
+        .exclude(completed_at=None)
+        .order_by("-completed_at")
+        .values_list("leased_at", "completed_at")[:recent]
+    )
+    spans = sorted(
+        min(max((done - began).total_seconds(), 2.0), 600.0) for began, done in rows
+    )
+    if len(spans) < 5:
+        return DEFAULT_SECONDS_PER_CLIP
+    return spans[len(spans) // 2]
+
+
 # --- claim and release ------------------------------------------------------------------------
 
 

@@ -165,6 +165,11 @@ CELERY_TASK_ROUTES = {
     "sampling.tasks.*": {"queue": "score"},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The loop's upkeep (celery beat): fail and retry trainings whose worker died (no heartbeat for
+# ECHOLOOP_STALE_AFTER_SECONDS), and refill queues that fell below their low-water mark.
+CELERY_BEAT_SCHEDULE = {
+    "tend-loop": {"task": "sampling.tasks.tend_loop", "schedule": env_int("ECHOLOOP_TEND_SECONDS", 30)},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task that finishes while Redis restarts keeps retrying to store its result (chords count on
 # it) instead of being recorded as failed with a ConnectionError; backoff up to 10 s a try.

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from annotator.access import check_role, projects_of
 from annotator.api.permissions import ProjectRole
 from annotator.models import Clip, Role, Tag
-from models_app import registry
+from models_app import liveness, registry
 from models_app.models import ModelVersion, Prediction, TrainingRun
 
 
@@ -21,7 +21,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelVersion
         fields = ["id", "project", "number", "name", "source", "parent", "class_names", "n_labels", "metrics",
-                  "is_active", "forced", "created_at"]
+                  "threshold", "calibration", "is_active", "forced", "created_at"]
         read_only_fields = fields
 
 
@@ -31,7 +31,9 @@ class TrainingRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainingRun
         fields = ["id", "project", "status", "trigger", "force_activate", "parent", "result", "n_labels", "epoch",
-                  "n_epochs", "progress", "history", "log", "error", "created_at", "started_at", "finished_at"]
+                  "n_epochs", "progress", "phase", "phase_progress", "eta_s", "phase_seconds", "heartbeat_at",
+                  "worker", "attempt", "retry_of", "cancel_requested", "history", "log", "error", "created_at",
+                  "started_at", "finished_at"]
         read_only_fields = fields
 
 
@@ -62,6 +64,18 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return TrainingRun.objects.filter(project__in=projects_of(self.request.user))
 
+    @extend_schema(request=None, responses={200: TrainingRunSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """A lead cancels a training: a queued one at once, a running one at its next progress
+        report (seconds). The active version stays; 409 if the run has already ended."""
+        run = self.get_object()
+        check_role(run.project, request.user, (Role.LEAD,))
+        if not run.is_unfinished:
+            return Response({"detail": f"the training has already ended ({run.status})."}, status=409)
+        run = liveness.request_cancel(run)
+        return Response(TrainingRunSerializer(run).data)
+
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
@@ -76,7 +90,12 @@ def clip_predictions(request, pk: int):
         return Response({"model_version": None, "events": []})
     tags = {t.value: t.pk for t in Tag.objects.filter(project=clip.project)}
     events = [{**d, "tag": tags.get(d.get("label"))} for d in prediction.detections]
-    return Response({"model_version": {"id": version.pk, "name": version.name}, "events": events})
+    # Every stored detection (down to a low floor) with the version's served threshold: the page
+    # shows those at or above it unless its annotator moves the slider.
+    return Response(
+        {"model_version": {"id": version.pk, "name": version.name, "threshold": version.threshold},
+         "events": events}
+    )
 
 
 class PredictionImportSerializer(serializers.Serializer):

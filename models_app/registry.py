@@ -12,7 +12,6 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -21,12 +20,12 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Project
-from models_app import starts
+from models_app import evaluating, liveness, starts
+from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
-from models_app.evaluation import evaluate
 from models_app.features import FeatureConfig
 from models_app.inference import Detector
-from models_app.models import ModelVersion, Prediction, TrainingRun
+from models_app.models import ModelVersion, Prediction, TrainingRun, VersionEvaluation
 from models_app.training import (
     Box,
     Example,
@@ -51,6 +50,8 @@ class LabelledClip:
     clip: Clip
     example: Example
     is_audit: bool
+    annotation_id: int = 0
+    annotation_version: int = 0
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -105,7 +106,7 @@ def chosen_annotations(project: Project) -> list[ClipAnnotation]:
     return list(chosen.values())
 
 
-def labelled_clips(project: Project, *, with_metadata: bool = False) -> list[LabelledClip]:
+def labelled_clips(project: Project, *, with_metadata: bool = False, progress=None) -> list[LabelledClip]:
     """The label snapshot a training run learns from: audio, boxes in clip time, negatives."""
     annotations = chosen_annotations(project)
     audit = set(
@@ -115,7 +116,9 @@ def labelled_clips(project: Project, *, with_metadata: bool = False) -> list[Lab
     for ann in annotations:
         if not ann.events.all() and not (ann.no_calls or ann.noise):  # .all(): the prefetched rows
             continue  # neither boxes nor a negative answer: nothing to learn from
-        out.append(LabelledClip(ann.clip, _example(ann, with_metadata), ann.clip_id in audit))
+        out.append(LabelledClip(ann.clip, _example(ann, with_metadata), ann.clip_id in audit, ann.pk, ann.version))
+        if progress:
+            progress(len(out) / len(annotations))
     return out
 
 
@@ -186,23 +189,27 @@ def active_version(project: Project) -> ModelVersion | None:
     return ModelVersion.objects.filter(project=project, is_active=True).first()
 
 
-def run_training(run: TrainingRun) -> TrainingRun:
-    """Train, validate, store and (if not worse, or forced) activate; a failure keeps the old version."""
-    # A run redelivered after a killed worker starts over: its earlier epochs are not kept twice.
-    run.history, run.log = [], ""
-    TrainingRun.objects.filter(pk=run.pk).update(
-        status=TrainingRun.Status.RUNNING, started_at=timezone.now(), history=[], log="", epoch=0
-    )
-    try:
-        version, activated = _train_and_store(run)
-    except Exception as exc:  # any failure is recorded on the run; the active version stays
-        log.exception("training %s failed", run.pk)
-        TrainingRun.objects.filter(pk=run.pk).update(
-            status=TrainingRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
-    else:
-        status = TrainingRun.Status.SUCCEEDED if activated else TrainingRun.Status.KEPT_OLD
-        TrainingRun.objects.filter(pk=run.pk).update(status=status, result=version, finished_at=timezone.now())
+def run_training(run: TrainingRun, *, worker: str = "") -> TrainingRun | None:
+    """Claim the run, then prepare, (pre)train, evaluate, store and (if not worse, or forced)
+    activate, reporting each phase; a failure or a cancel keeps the active version.
+
+    None when the run was not queued any more (another delivery took it, or it ended).
+    """
+    if not liveness.claim(run, worker):
+        return None
+    with liveness.RunMonitor(run) as monitor:
+        try:
+            version, activated = _train_and_store(run, monitor)
+        except liveness.Stopped as stop:
+            if stop.cancelled:
+                liveness.finish(run, TrainingRun.Status.CANCELLED, monitor, error=str(stop))
+            # else: the sweep failed the run and its retry owns the outcome
+        except Exception as exc:  # any failure is recorded on the run; the active version stays
+            log.exception("training %s failed", run.pk)
+            liveness.finish(run, TrainingRun.Status.FAILED, monitor, error=f"{type(exc).__name__}: {exc}")
+        else:
+            status = TrainingRun.Status.SUCCEEDED if activated else TrainingRun.Status.KEPT_OLD
+            liveness.finish(run, status, monitor, result=version)
     run.refresh_from_db()
     return run
 
@@ -212,41 +219,67 @@ def _append_log(run: TrainingRun, line: str) -> None:
     TrainingRun.objects.filter(pk=run.pk).update(log=run.log)
 
 
-def _train_and_store(run: TrainingRun) -> tuple[ModelVersion, bool]:
+def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[ModelVersion, bool]:
     project = run.project
     opts = model_settings(project)
-    labelled = labelled_clips(project, with_metadata=bool(opts.get("use_metadata")))
-    if not any(lc.example.events for lc in labelled):
-        raise ValueError("no labelled sound events yet: annotate some calls first")
-    train_part, val_part, how = split(labelled)
-    class_names = sorted({b.label for lc in labelled for b in lc.example.events if b.label})
-    samplerate = min(lc.example.samplerate for lc in labelled)
+    labelled = labelled_clips(project, with_metadata=bool(opts.get("use_metadata")), progress=monitor.progress)
+    evalset = evaluating.evaluation_set(project, labelled)
+    in_eval = set(evalset.clip_ids)
+    trainable = [lc for lc in labelled if lc.clip.pk not in in_eval]
+    if not any(lc.example.events for lc in trainable):
+        raise ValueError("no labelled sound events outside the evaluation set yet: annotate some calls first")
+    if len(evalset) and any(ex.events for ex in evalset.examples):
+        train_part, val_part, how = trainable, [], "evaluation set"
+    else:  # no evaluation labels yet: validate on held-out training recordings, and say so
+        train_part, val_part, how = split(trainable)
+    class_names = sorted({b.label for lc in trainable for b in lc.example.events if b.label})
+    samplerate = min(lc.example.samplerate for lc in trainable)
     cfg = train_config(project, class_names, samplerate)
-    _append_log(run, f"{len(train_part)} training clips, {len(val_part)} validation clips ({how}); "
-                     f"classes: {', '.join(class_names)}")
-    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(labelled), n_epochs=cfg.epochs)
-
-    def progress(epoch: int, n_epochs: int, metrics: dict) -> None:
-        run.history.append({"epoch": epoch, **{k: v for k, v in metrics.items() if isinstance(v, int | float)}})
-        TrainingRun.objects.filter(pk=run.pk).update(epoch=epoch, history=run.history)
+    _append_log(run, f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
+                     f"({how}); classes: {', '.join(class_names)}")
+    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(labelled))
 
     parent = run.parent
     init = _load_result(parent) if parent and not parent.is_external else None
     if init is None:
-        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line))
+        monitor.phase(TrainingRun.Phase.PRETRAINING)
+        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line), monitor=monitor)
+    monitor.phase(TrainingRun.Phase.TRAINING, n_epochs=cfg.epochs, epoch=0)
+
+    def progress(epoch: int, n_epochs: int, metrics: dict) -> None:
+        run.history.append({"epoch": epoch, **{k: v for k, v in metrics.items() if isinstance(v, int | float)}})
+        monitor.progress(epoch / max(n_epochs, 1), epoch=epoch, history=run.history)
+
     result = train(cfg, [lc.example for lc in train_part], init_state=init, progress=progress)
-    metrics = _validate(result, val_part, how)
-    better = _not_worse(metrics, parent, val_part)
-    version = _store(project, result, cfg, metrics, parent, len(labelled))
+    monitor.phase(TrainingRun.Phase.EVALUATING)
+    if how == "evaluation set":
+        calibration, metrics = evaluating.calibrate_new(result, evalset)
+    else:
+        calibration, metrics = _validate_fallback(result, val_part)
+    metrics.update(validation=how, n_val=metrics.get("n_clips", 0))
+    monitor.progress(0.3)
+    monitor.phase(TrainingRun.Phase.STORING)
+    version = _store(project, result, cfg, metrics, parent, len(labelled), calibration)
+    better = _not_worse(version, parent, evalset, how, monitor, val_part)
     activate = better or run.force_activate or parent is None
     if activate:
         activate_version(version, forced=run.force_activate and not better)
-    _append_log(run, f"validation det_ap={metrics.get('det_ap')}; "
+    _append_log(run, f"evaluation ({how}, {metrics.get('n_val')} clips): det_ap={metrics.get('det_ap')} "
+                     f"f1={metrics.get('f1')} f1_iou={metrics.get('f1_iou')} at {SERVED_THRESHOLD}; "
                      f"{'activated' if activate else 'kept the active version (new one is worse)'}")
     return version, activate
 
 
-def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log) -> TrainResult | None:
+def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tuple[Calibration, dict]:
+    """No evaluation labels yet: calibrate and validate on held-out training recordings."""
+    if not val_part:
+        return Calibration(), {"n_clips": 0}
+    examples = [lc.example for lc in val_part]
+    fake = evaluating.EvalSet([lc.clip.pk for lc in val_part], examples, "")
+    return evaluating.calibrate_new(result, fake)
+
+
+def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None) -> TrainResult | None:
     """Initial weights of a project's first training: a synthetic pretraining (trained once per
     feature setting and sample rate, then read from storage) or None for training from scratch.
 
@@ -271,7 +304,11 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log) -> TrainR
         with default_storage.open(path, "rb") as fh:
             return load_checkpoint(fh.read())
     log(f"pretraining on {spec.n_clips} synthetic clips × {spec.epochs} epochs (stored as {path})")
-    result = starts.train_synthetic_start(spec)
+    report = None
+    if monitor is not None:
+        def report(done: float, total: float, message: str = "") -> None:
+            monitor.progress(done / total if total else 0.0)
+    result = starts.train_synthetic_start(spec, progress=report)
     buffer = io.BytesIO()
     save_checkpoint(buffer, result)
     if not default_storage.exists(path):  # another worker may have stored the same one meanwhile
@@ -279,42 +316,37 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log) -> TrainR
     return result
 
 
-def _validate(result: TrainResult, val_part: list[LabelledClip], how: str) -> dict:
-    if not val_part:
-        return {"validation": how, "n_val": 0}
-    metrics = score_examples(Detector.from_result(result), [lc.example for lc in val_part])
-    return {**metrics, "validation": how, "n_val": len(val_part)}
-
-
 def score_examples(detector: Detector, examples: list[Example]) -> dict:
-    """Detection AP, per-class AP and P/R/F1 (10 ms onset tolerance) of a detector on examples."""
-    scores = detector.score_clips([(ex.audio, ex.samplerate) for ex in examples])
-    metrics = evaluate(
-        [s.events for s in scores], [list(ex.events) for ex in examples],
-        class_names=detector.class_names, clip_scores=np.array([s.class_probs for s in scores]),
-    )
-    return _finite(metrics)
+    """Detection AP, per-class AP and P/R/F1 by onset and box IoU at the served threshold."""
+    return evaluating.metrics_on(detector, examples, class_names=detector.class_names)
 
 
-def _finite(value):
-    """NaN (no ground truth for a class) becomes None so the metrics are valid JSON."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, float) and value != value:
-        return None
-    return value
-
-
-def _not_worse(metrics: dict, parent: ModelVersion | None, val_part: list[LabelledClip]) -> bool:
-    """Compare with the active version on the same validation clips (it may have seen fewer)."""
-    if parent is None or parent.is_external or not val_part or metrics.get("det_ap") is None:
+def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:
+    """Compare with the active version on the same clips by detection AP (which calibration does
+    not change). On the evaluation set, every version on the curve is scored on it as well."""
+    new_ap = (version.metrics or {}).get("det_ap")
+    if how == "evaluation set":
+        VersionEvaluation.objects.get_or_create(
+            version=version, eval_key=evalset.key,
+            defaults={"n_clips": len(evalset), "n_events": evalset.n_events, "metrics": version.metrics},
+        )
+        versions = evaluating.curve_versions(version.project)
+        if parent is not None and not parent.is_external and parent not in versions:
+            versions.append(parent)
+        done = evaluating.evaluate_versions(versions, evalset, detector_for, progress=monitor.progress)
+        old = done[parent.pk].metrics if parent is not None and parent.pk in done else None
+    elif parent is not None and not parent.is_external and val_part:
+        old = score_examples(detector_for(parent), [lc.example for lc in val_part])
+    else:
+        old = None
+    if old is None or new_ap is None:
         return True
-    old = score_examples(detector_for(parent), [lc.example for lc in val_part])
-    metrics["previous_det_ap"] = old.get("det_ap")
-    return metrics["det_ap"] >= (old.get("det_ap") or 0.0) - NOT_WORSE_TOLERANCE
+    version.metrics["previous_det_ap"] = old.get("det_ap")
+    ModelVersion.objects.filter(pk=version.pk).update(metrics=version.metrics)
+    return new_ap >= (old.get("det_ap") or 0.0) - NOT_WORSE_TOLERANCE
 
 
-def _store(project, result, cfg, metrics, parent, n_labels) -> ModelVersion:
+def _store(project, result, cfg, metrics, parent, n_labels, calibration: Calibration) -> ModelVersion:
     buffer = io.BytesIO()
     save_checkpoint(buffer, result)
     with transaction.atomic():
@@ -322,6 +354,7 @@ def _store(project, result, cfg, metrics, parent, n_labels) -> ModelVersion:
         version = ModelVersion(
             project=project, number=number, parent=parent, config=cfg.to_dict(),
             class_names=list(result.config.class_names), n_labels=n_labels, metrics=metrics,
+            calibration=calibration.to_dict(), threshold=SERVED_THRESHOLD,
         )
         version.weights.save(f"{project.pk}/v{number}.pt", ContentFile(buffer.getvalue()), save=False)
         version.save()
@@ -351,7 +384,13 @@ def _load_result(version: ModelVersion) -> TrainResult:
 def detector_for(version: ModelVersion) -> Detector:
     """The version's detector, kept loaded in this worker for the next chunk."""
     if version.pk not in _DETECTORS:
-        _DETECTORS[version.pk] = Detector.from_result(_load_result(version))
+        # Calibrated scores, kept down to a low floor: the served threshold filters when shown,
+        # and the evaluation needs the tail of low scores for its AP.
+        _DETECTORS[version.pk] = Detector.from_result(
+            _load_result(version),
+            threshold=evaluating.STORE_FLOOR,
+            calibration=Calibration.from_dict(version.calibration),
+        )
         while len(_DETECTORS) > 3:
             _DETECTORS.popitem(last=False)
     _DETECTORS.move_to_end(version.pk)

@@ -6,37 +6,58 @@ import os
 
 import torch
 from celery import chord, group, shared_task
+from celery.exceptions import Ignore
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotator.models import Clip
-from models_app import registry
+from models_app import registry, threads
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
 CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
 SCORE_THREADS = int(os.environ.get("ECHOLOOP_SCORE_THREADS", "1"))
 
 
-@shared_task(name="models_app.tasks.train_model", acks_late=True)
-def train_model(run_id: int) -> int | None:
-    """Run a queued training (train queue). Returns the new version's id, if any."""
+# Acknowledged when it starts, not when it ends: a training can outlast the broker's visibility
+# timeout, and a late ack would have the broker deliver it (and its chain) a second time. A worker
+# that dies mid-run loses the message; the run's heartbeat stops and the liveness sweep retries it.
+@shared_task(name="models_app.tasks.train_model", bind=True, acks_late=False)
+def train_model(self, run_id: int) -> int | None:
+    """Run a queued training (train queue). Returns the new version's id, if any.
+
+    A delivery that finds the run taken or ended stops its chain here (``Ignore``), so the
+    rescore and sampling that follow a training run once per training.
+    """
     run = TrainingRun.objects.select_related("project", "parent").filter(pk=run_id).first()
-    if run is None or run.status not in (TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING):
-        return None  # gone, or already finished by an earlier delivery
-    run = registry.run_training(run)
+    if run is None or run.status != TrainingRun.Status.QUEUED:
+        raise Ignore()
+    torch.set_num_threads(threads.training_threads())
+    worker = f"{self.request.hostname or 'local'}:{os.getpid()}"
+    run = registry.run_training(run, worker=worker)
+    if run is None:
+        raise Ignore()
     return run.result_id
 
 
 @shared_task(name="models_app.tasks.rescore_pool", bind=True, acks_late=True)
-def rescore_pool(self, project_id: int):
-    """Score the project's unlabelled clips with its active version: a chord of chunks (score queue).
+def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = RescoreJob.Kind.TRAINING):
+    """Score the project's clips that its active version has not scored: a chord of chunks (score
+    queue). Labelled and evaluation clips are scored too: their embeddings let the hybrid strategy
+    keep away from what is labelled, and the honest curve reads the evaluation clips.
 
     Clips the version already scored are left out, so a rescore interrupted by a dead worker
-    resumes where it stopped; chunks themselves are idempotent.
+    resumes where it stopped; chunks themselves are idempotent. One rescore per training run:
+    a second delivery of the same chain step stops here.
     """
     version = ModelVersion.objects.filter(project_id=project_id, is_active=True).first()
     if version is None or version.is_external:
         return None
-    job = RescoreJob.objects.create(version=version)
+    try:
+        with transaction.atomic():
+            job = RescoreJob.objects.create(version=version, run_id=run_id, kind=kind)
+    except IntegrityError:  # this run's rescore exists: an earlier delivery continues the chain
+        raise Ignore() from None
     clip_ids = pending_clip_ids(version)
     chunks = [clip_ids[i : i + CHUNK_SIZE] for i in range(0, len(clip_ids), CHUNK_SIZE)]
     RescoreJob.objects.filter(pk=job.pk).update(n_chunks=len(chunks), n_clips=len(clip_ids))
@@ -48,9 +69,11 @@ def rescore_pool(self, project_id: int):
 
 
 def pending_clip_ids(version: ModelVersion) -> list[int]:
-    scored = Prediction.objects.filter(version=version).values("clip_id")
+    """Every clip of the project the version has not scored yet (NOT EXISTS: an anti-join that
+    stays linear where NOT IN over a large subquery does not)."""
+    scored = Prediction.objects.filter(version=version, clip=OuterRef("pk"))
     return list(
-        Clip.objects.for_project(version.project).unlabeled().exclude(pk__in=scored).order_by("pk")
+        Clip.objects.for_project(version.project).filter(~Exists(scored)).order_by("pk")
         .values_list("pk", flat=True)
     )
 

@@ -6,7 +6,8 @@ class SamplingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from annotator.signals import labels_submitted
-        from sampling.loop import on_labels_submitted
+        from annotator.signals import clips_added, labels_submitted
+        from sampling.loop import on_clips_added, on_labels_submitted
 
         labels_submitted.connect(on_labels_submitted, dispatch_uid="sampling-loop")
+        clips_added.connect(on_clips_added, dispatch_uid="sampling-loop-clips")

@@ -1,37 +1,55 @@
-"""The active-learning loop, top to bottom: labels → retrain → rescore the pool → sample → queue.
+"""The active-learning loop, top to bottom: labels → retrain → rescore the pool → sample → queue,
+and the queue kept full while that runs.
 
-Every step runs on Celery (``train`` and ``score`` queues); this module decides when a loop starts
-and chains the steps. It is the only place that knows the order.
+Every step runs on Celery (``train`` and ``score`` queues); this module decides when a loop starts,
+chains its steps, refills the queue whenever its open work falls below the low-water mark (while
+a training runs, after an import, on the beat), and retries a training whose worker died. It is
+the only place that knows the order.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import asdict, dataclass
+from statistics import median
 
 from celery import chain
+from django.core.cache import cache
 from django.db import transaction
 
-from annotator.models import ClipAnnotation, Project, TaskStatus
-from models_app import registry
-from models_app.models import TrainingRun
+from annotator import queue
+from annotator.models import Clip, ClipAnnotation, Project
+from models_app import liveness, registry
+from models_app.models import RescoreJob, TrainingRun
 from models_app.tasks import rescore_pool, train_model
 
 log = logging.getLogger(__name__)
 
+DEFAULT_CYCLE_MINUTES = 5.0  # a training + rescore before the project has timed one
+CYCLE_SAFETY = 1.5  # the queue holds this many loop cycles of work
+MAX_BATCHES_QUEUED = 20  # the low-water mark never asks for more than this many batches
+MAX_ATTEMPTS = 2  # a training whose worker died is retried once
+
+
+# --- when a training starts ----------------------------------------------------------------------
+
 
 def on_labels_submitted(sender, project: Project, **kwargs) -> None:
-    """Connected to ``annotator.signals.labels_submitted``: retrain after every N new labels."""
+    """Connected to ``annotator.signals.labels_submitted``: keep the queue full, and retrain after
+    every N new labels."""
     if project.retrain_every and new_labels_since_last_training(project) >= project.retrain_every:
         try:
             start(project, trigger="labels")
         except registry.TrainingBusy:
             pass  # the running loop will see these labels next time
+    refill(project, trigger="low water")
 
 
 def new_labels_since_last_training(project: Project) -> int:
     last = (
         TrainingRun.objects.filter(project=project)
-        .exclude(status=TrainingRun.Status.FAILED)
+        .exclude(status__in=[TrainingRun.Status.FAILED, TrainingRun.Status.CANCELLED])
         .order_by("-created_at")
         .first()
     )
@@ -44,25 +62,34 @@ def count_labelled_clips(project: Project) -> int:
     return ClipAnnotation.objects.filter(project=project).values("clip").distinct().count()
 
 
-def start(project: Project, *, trigger: str, user=None, force: bool = False) -> TrainingRun:
+def start(project: Project, *, trigger: str, user=None, force: bool = False, retry_of=None) -> TrainingRun:
     """Queue one turn of the loop: train, then rescore the pool, then sample the next batch."""
-    from sampling.tasks import sample_after_rescore
-
     run = registry.request_training(project, trigger=trigger, user=user, force=force)
     # With labels counted in the run before training starts, a burst of submissions cannot
     # start a second loop for the same labels.
-    TrainingRun.objects.filter(pk=run.pk).update(n_labels=count_labelled_clips(project))
-    steps = chain(
-        train_model.si(run.pk), rescore_pool.si(project.pk), sample_after_rescore.si(project.pk)
-    )
-    transaction.on_commit(lambda: _send(run, steps))
+    fields = {"n_labels": count_labelled_clips(project)}
+    if retry_of is not None:
+        fields.update(attempt=retry_of.attempt + 1, retry_of=retry_of, force_activate=retry_of.force_activate)
+    TrainingRun.objects.filter(pk=run.pk).update(**fields)
+    transaction.on_commit(lambda: _send(run, steps(project, run)))
     return run
 
 
-def _send(run: TrainingRun, steps) -> None:
+def steps(project: Project, run: TrainingRun):
+    """The chain of one turn. Each step stops the chain if an earlier delivery already ran it."""
+    from sampling.tasks import sample_after_rescore
+
+    return chain(
+        train_model.si(run.pk),
+        rescore_pool.si(project.pk, run.pk),
+        sample_after_rescore.si(project.pk, f"after training {run.pk}"),
+    )
+
+
+def _send(run: TrainingRun, signature) -> None:
     """Send the chain; if the broker is down, fail the run so it cannot block later trainings."""
     try:
-        steps.apply_async()
+        signature.apply_async()
     except Exception as exc:  # kombu raises OperationalError and friends: any failure to send
         log.warning("could not queue training %s: %s", run.pk, exc)
         TrainingRun.objects.filter(pk=run.pk, status=TrainingRun.Status.QUEUED).update(
@@ -71,7 +98,132 @@ def _send(run: TrainingRun, steps) -> None:
         raise
 
 
+def retry(run: TrainingRun) -> TrainingRun | None:
+    """Start a failed run again once (its worker died); None when it had its tries or another
+    training of the project is already under way."""
+    if run.attempt >= MAX_ATTEMPTS or run.cancel_requested:
+        return None
+    try:
+        return start(run.project, trigger="retry", user=run.requested_by, retry_of=run)
+    except registry.TrainingBusy:
+        return None
+
+
+def tend() -> dict:
+    """The beat's round (every 30 s): fail and retry trainings whose worker died, and refill
+    every queue that runs low (a safety net under the event-driven refills)."""
+    swept = liveness.sweep()
+    retried = [r.pk for r in (retry(run) for run in swept) if r is not None]
+    refilled = [p.pk for p in Project.objects.all() if refill(p, trigger="beat")]
+    return {"swept": [r.pk for r in swept], "retried": retried, "refilled": refilled}
+
+
+def on_worker_restart(worker: str) -> list[TrainingRun]:
+    """A train worker (re)started: its earlier runs died with its previous process."""
+    swept = liveness.sweep(restarted_worker=worker)
+    for run in swept:
+        retry(run)
+    return swept
+
+
+# --- keeping the queue full ------------------------------------------------------------------------
+
+
+@dataclass
+class LowWater:
+    """How much work the queue holds and how much it should hold, in clips."""
+
+    open_tasks: int
+    mark: int
+    seconds_per_clip: float
+    minutes: float
+    automatic: bool
+
+    @property
+    def is_low(self) -> bool:
+        return self.open_tasks < self.mark
+
+    def as_params(self) -> dict:
+        return {k: round(v, 2) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+def low_water(project: Project) -> LowWater:
+    """The refill mark: the work annotators do during ``minutes`` at their measured pace, at
+    least one batch. ``minutes`` is the project's setting or, automatically, 1.5 loop cycles
+    (a training plus its rescore, as the project's recent ones took)."""
+    pace = queue.seconds_per_clip(project)
+    automatic = project.low_water_minutes is None
+    minutes = cycle_minutes(project) * CYCLE_SAFETY if automatic else project.low_water_minutes
+    wanted = math.ceil(minutes * 60 / pace)
+    mark = min(max(wanted, project.batch_size), project.batch_size * MAX_BATCHES_QUEUED)
+    return LowWater(queue.open_tasks(project), mark, pace, minutes, automatic)
+
+
+def cycle_minutes(project: Project, *, recent: int = 3) -> float:
+    """Median minutes from a training's request to the end of its rescore, over recent turns."""
+    runs = TrainingRun.objects.filter(
+        project=project, status__in=[TrainingRun.Status.SUCCEEDED, TrainingRun.Status.KEPT_OLD]
+    ).exclude(finished_at=None).order_by("-created_at")[:recent]
+    spans = []
+    for run in runs:
+        end = run.finished_at
+        rescore = RescoreJob.objects.filter(run=run).exclude(finished_at=None).first()
+        if rescore is not None:
+            end = max(end, rescore.finished_at)
+        spans.append((end - run.created_at).total_seconds() / 60)
+    return median(spans) if spans else DEFAULT_CYCLE_MINUTES
+
+
+def has_unqueued_clips(project: Project) -> bool:
+    clips = Clip.objects.for_project(project).unlabeled().not_queued()
+    return clips.samplable().exists() or clips.evaluation().exists()
+
+
+def refill(project: Project, *, trigger: str) -> bool:
+    """Queue a round on the score queue if the open work is below the low-water mark and
+    unqueued clips remain; at most one such request per project every few seconds."""
+    state = low_water(project)
+    if not state.is_low or not has_unqueued_clips(project):
+        return False
+    # Many submissions in a row must not send many rounds: the first one in 10 s sends.
+    if not cache.add(f"echoloop:refill:{project.pk}", 1, timeout=10):
+        return False
+    from sampling.tasks import refill_queue
+
+    transaction.on_commit(lambda: _send_refill(refill_queue, project.pk, trigger))
+    return True
+
+
+def _send_refill(task, project_id: int, trigger: str) -> None:
+    try:
+        task.delay(project_id, trigger)
+    except Exception as exc:  # the beat will try again; a submission must not fail for this
+        log.warning("could not queue a refill of project %s: %s", project_id, exc)
+
+
+def on_clips_added(sender, project: Project, **kwargs) -> None:
+    """Connected to ``annotator.signals.clips_added``: the active version scores the new clips
+    (then the queue is refilled from them), or with no model a cold-start round fills it."""
+    from sampling.tasks import sample_after_rescore
+
+    version = registry.active_version(project)
+    if version is not None and not version.is_external:
+        signature = chain(
+            rescore_pool.si(project.pk, None, RescoreJob.Kind.IMPORT),
+            sample_after_rescore.si(project.pk, "new recordings"),
+        )
+        transaction.on_commit(lambda: _send_quietly(signature, project))
+    else:
+        refill(project, trigger="new recordings")
+
+
+def _send_quietly(signature, project: Project) -> None:
+    try:
+        signature.apply_async()
+    except Exception as exc:  # the import itself stands; the beat refills later
+        log.warning("could not queue scoring of project %s's new clips: %s", project.pk, exc)
+
+
 def needs_batch(project: Project) -> bool:
-    """Whether the queue is running low (fewer open tasks than a batch)."""
-    open_tasks = project.tasks.filter(status__in=[TaskStatus.QUEUED, TaskStatus.LEASED]).count()
-    return open_tasks < project.batch_size
+    """Whether the queue is running low (below the low-water mark)."""
+    return low_water(project).is_low

@@ -26,10 +26,17 @@ class RoundError(ValueError):
 
 
 def candidate_clips(project: Project):
-    """The pool: clips nobody labelled and nobody has queued."""
+    """The pool a strategy chooses from: clips nobody labelled or queued, outside the
+    evaluation set and outside recordings or datasets excluded from sampling."""
     return (
-        Clip.objects.for_project(project).unlabeled().not_queued().select_related("recording__site")
+        Clip.objects.for_project(project).samplable().unlabeled().not_queued()
+        .select_related("recording__site")
     )
+
+
+def audit_candidates(project: Project):
+    """Unlabelled, unqueued clips of the evaluation set: audits are drawn from these at random."""
+    return Clip.objects.for_project(project).evaluation().unlabeled().not_queued()
 
 
 def start_round(
@@ -40,23 +47,72 @@ def start_round(
     k: int | None = None,
     trigger: str = "manual",
     seed: int | None = None,
+    context: dict | None = None,
 ) -> SamplingRound:
-    """Choose the next batch with the project's strategy and queue it; returns the round."""
+    """Choose the next batch with the project's strategy and queue it; returns the round.
+
+    A share of ``audit_fraction`` of the batch comes from the evaluation set, uniformly at
+    random (never by the strategy), so the evaluation set grows with every round. ``context``
+    (e.g. the low-water state that asked for the round) is kept in the round's params.
+    """
+    k = k or project.batch_size
+    rng = np.random.default_rng(seed)
     clips = list(candidate_clips(project).order_by("pk"))
-    if not clips:
+    # When the pool runs short, evaluation clips fill the batch: annotators never wait while
+    # unlabelled clips remain, and the evaluation set only gets better for it.
+    n_audit = round(k * project.audit_fraction) + max(0, k - round(k * project.audit_fraction) - len(clips))
+    audits = _draw_audits(project, n_audit, rng)
+    if not clips and not audits:
         raise RoundError("every clip is already labelled or queued")
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
-    pool, clips = build_pool(project, clips, version)
-    name, params, cold = _plan(project, strategy, pool)
-    k = min(k or project.batch_size, len(pool))
-    rng = np.random.default_rng(seed)
+    if clips:
+        pool, clips = build_pool(project, clips, version)
+    if not clips:  # only evaluation clips are left
+        pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
+    name, params, cold = _plan(project, strategy, pool) if clips else ("random", {}, version is None)
     began = time.perf_counter()
-    run_params = {key: value for key, value in params.items() if key != "fallback_from"}
-    selection = _run(name, run_params, cold, pool, k, rng, project.audit_fraction)
+    n_main = min(k - len(audits), len(pool))
+    if n_main > 0:
+        run_params = {key: value for key, value in params.items() if key != "fallback_from"}
+        selection = _run(name, run_params, cold, pool, n_main, rng)
+    else:
+        selection = strategies.Selection(np.zeros(0, np.int64), [], np.zeros(0))
+    chosen, reasons, scores = _with_audits([clips[i] for i in selection.indices], selection, audits)
     elapsed = time.perf_counter() - began
+    if context:
+        params = {**params, **context}
     return _record(
-        project, version, name, params, cold, trigger, user, clips, selection, pool, elapsed
+        project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
     )
+
+
+def _draw_audits(project: Project, n: int, rng: np.random.Generator) -> list[Clip]:
+    if n <= 0:
+        return []
+    ids = np.array(list(audit_candidates(project).values_list("pk", flat=True)), dtype=np.int64)
+    if not len(ids):
+        return []
+    picked = rng.choice(ids, size=min(n, len(ids)), replace=False).tolist()
+    by_id = {c.pk: c for c in Clip.objects.filter(pk__in=picked).select_related("recording__site")}
+    return [by_id[i] for i in picked]
+
+
+def _with_audits(main: list[Clip], selection, audits: list[Clip]):
+    """The strategy's picks in rank order with the audits spread evenly among them."""
+    k = len(main) + len(audits)
+    slots = set(((np.arange(len(audits)) + 0.5) * k / max(len(audits), 1)).astype(int).tolist())
+    chosen, reasons, scores = [], [], []
+    picks, extra = iter(zip(main, selection.reasons, selection.scores)), iter(audits)
+    for rank in range(k):
+        if rank in slots:
+            chosen.append(next(extra)), reasons.append(AUDIT_REASON), scores.append(0.0)
+        else:
+            clip, reason, score = next(picks)
+            chosen.append(clip), reasons.append(reason), scores.append(float(score))
+    return chosen, reasons, scores
+
+
+AUDIT_REASON = "audit"  # drawn at random from the evaluation set (never by a strategy)
 
 
 def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
@@ -83,19 +139,15 @@ def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tupl
     return name, params, False
 
 
-def _run(name, params, cold, pool, k, rng, audit_fraction) -> strategies.Selection:
+def _run(name, params, cold, pool, k, rng) -> strategies.Selection:
     if cold:
-
-        def pick(p, n, *, rng, **kw):
-            return strategies.cold_start(p, n, rng=rng, method=name, **kw)
-    else:
-        pick = strategies.get(name).fn
-    return strategies.with_audit(pick, audit_fraction)(pool, k, rng=rng, **params)
+        return strategies.cold_start(pool, k, rng=rng, method=name, **params)
+    return strategies.get(name).fn(pool, k, rng=rng, **params)
 
 
 @transaction.atomic
 def _record(
-    project, version, name, params, cold, trigger, user, clips, selection, pool, elapsed
+    project, version, name, params, cold, trigger, user, chosen, reasons, scores, n_candidates, elapsed
 ) -> SamplingRound:
     number = (
         SamplingRound.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
@@ -107,22 +159,21 @@ def _record(
         strategy=name,
         params=params,
         cold_start=cold,
-        trigger=trigger,
-        candidates=len(pool),
-        batch_size=len(selection),
+        trigger=trigger[:30],
+        candidates=n_candidates,
+        batch_size=len(chosen),
         audit_fraction=project.audit_fraction,
         selection_seconds=elapsed,
         created_by=user,
     )
-    chosen = [clips[i] for i in selection.indices]
-    audit = [reason == "audit" for reason in selection.reasons]
+    audit = [reason == AUDIT_REASON for reason in reasons]
     # Newer rounds first; within a round, the strategy's rank order.
     priorities = [number + 1.0 - rank / max(len(chosen), 1) for rank in range(len(chosen))]
     tasks = queue.enqueue(
         project,
         chosen,
         priorities=priorities,
-        reasons=selection.reasons,
+        reasons=reasons,
         source="cold start" if cold else "sampling",
         audit=audit,
         round_number=number,
@@ -134,13 +185,29 @@ def _record(
             clip=clip,
             task=first_task.get(clip.pk),
             rank=rank + 1,
-            score=float(selection.scores[rank]),
-            reason=selection.reasons[rank],
+            score=float(scores[rank]),
+            reason=reasons[rank],
             is_audit=audit[rank],
         )
         for rank, clip in enumerate(chosen)
     )
     return rnd
+
+
+def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
+    """Take back queued, unleased picks that earlier models chose: a new active version chooses
+    better. Audits stay (they are random, not a model's choice), and so does every task that
+    anyone holds or has answered."""
+    from annotator.models import AnnotationTask, TaskStatus
+
+    stale = AnnotationTask.objects.filter(
+        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"]
+    ).exclude(round_number__in=SamplingRound.objects.filter(project=project, model_version=version).values("number"))
+    # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
+    # claim whose conditional update then finds its row gone tries the next task.
+    answered = AnnotationTask.objects.filter(project=project).exclude(status=TaskStatus.QUEUED)
+    deleted, _ = stale.exclude(clip__in=answered.values("clip")).delete()
+    return deleted
 
 
 # --- the pool as arrays -------------------------------------------------------------------------

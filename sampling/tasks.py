@@ -1,20 +1,64 @@
-"""Celery tasks of sampling: thin wrappers around ``rounds``."""
+"""Celery tasks of sampling and of the loop's upkeep: thin wrappers around ``rounds`` and ``loop``."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from annotator.models import Project
+from models_app import registry
 from sampling import loop, rounds
 
 
 @shared_task(name="sampling.tasks.sample_after_rescore")
-def sample_after_rescore(project_id: int) -> int | None:
-    """After a rescore: queue the next batch if the queue runs low. Returns the round's id."""
+def sample_after_rescore(project_id: int, trigger: str = "after rescore") -> int | None:
+    """After a rescore: if a newer version is active than the one that chose the queued picks,
+    withdraw those stale picks and queue the new version's; else top the queue up if it is low.
+    Returns the round's id."""
     project = Project.objects.filter(pk=project_id).first()
-    if project is None or not loop.needs_batch(project):
+    if project is None:
         return None
+    version = registry.active_version(project)
+    withdrawn = rounds.withdraw_stale_picks(project, version) if version and not version.is_external else 0
+    state = loop.low_water(project)
+    if not state.is_low:
+        return None
+    k = max(project.batch_size, state.mark - state.open_tasks)
+    context = {"low_water": state.as_params(), "withdrawn_stale_picks": withdrawn}
     try:
-        return rounds.start_round(project, trigger="after rescore").pk
+        return rounds.start_round(project, k=k, trigger=trigger, context=context).pk
     except rounds.RoundError:
         return None
+
+
+@shared_task(name="sampling.tasks.refill_queue")
+def refill_queue(project_id: int, trigger: str = "low water") -> int | None:
+    """Fill the queue up to its low-water mark from the active version (or a cold start)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None
+    state = loop.low_water(project)  # checked again: another refill may have run meanwhile
+    if not state.is_low:
+        return None
+    k = max(project.batch_size, state.mark - state.open_tasks)
+    try:
+        return rounds.start_round(project, k=k, trigger=trigger, context={"low_water": state.as_params()}).pk
+    except rounds.RoundError:
+        return None
+
+
+@shared_task(name="sampling.tasks.tend_loop")
+def tend_loop() -> dict:
+    """The beat's round: retry trainings whose worker died, refill queues that run low."""
+    return loop.tend()
+
+
+@worker_ready.connect(dispatch_uid="echoloop-train-worker-restart")
+def _on_worker_ready(sender=None, **kwargs) -> None:
+    """A worker serving the train queue came up: runs its earlier process held are dead."""
+    try:
+        queues = {q.name for q in sender.task_consumer.queues}
+    except AttributeError:  # no consumer information: the beat's sweep finds them instead
+        return
+    if "train" in queues:
+        loop.on_worker_restart(sender.hostname)

@@ -18,7 +18,7 @@ def counted(monkeypatch, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     calls = []
 
-    def fake(spec):
+    def fake(spec, progress=None):
         calls.append(spec)
         config = DetectorConfig(class_names=["sp00_fm"], features=spec.features)
         return TrainResult(DetectorNet(config).state_dict(), config, {}, [])

@@ -64,7 +64,8 @@ def test_round_with_a_model_uses_uncertainty_and_skips_queued_clips(pool_project
     assert scores == sorted(scores, reverse=True)
     first_clips = set(first.picks.values_list("clip_id", flat=True))
     assert not first_clips & set(second.picks.values_list("clip_id", flat=True))
-    assert second.candidates == 60 - 10
+    samplable = Clip.objects.filter(project=pool_project).samplable().count()
+    assert second.candidates == samplable - first.picks.filter(is_audit=False).count()
 
 
 def test_hybrid_round_needs_embeddings_and_says_so(pool_project):
@@ -91,3 +92,61 @@ def test_default_hybrid_falls_back_to_entropy_without_embeddings(pool_project):
     add_predictions(pool_project, np.random.default_rng(0), embeddings=False)
     rnd = rounds.start_round(pool_project)
     assert rnd.strategy == "entropy" and rnd.params == {"fallback_from": "hybrid"}
+
+
+def test_audits_come_from_the_evaluation_set_and_the_strategy_never_sees_it(pool_project):
+    add_predictions(pool_project, np.random.default_rng(0))
+    held_out = set(Clip.objects.filter(project=pool_project, held_out=True).values_list("pk", flat=True))
+    assert 0 < len(held_out) < 60  # 20 % drawn at cutting
+    rnd = rounds.start_round(pool_project, seed=4)
+    audits = set(rnd.picks.filter(is_audit=True).values_list("clip_id", flat=True))
+    chosen = set(rnd.picks.filter(is_audit=False).values_list("clip_id", flat=True))
+    assert len(audits) == 2 and audits <= held_out
+    assert not chosen & held_out
+    assert rnd.candidates == 60 - len(held_out)
+
+
+def test_evaluation_and_excluded_recordings_are_never_chosen_by_the_strategy(pool_project):
+    add_predictions(pool_project, np.random.default_rng(0))
+    north, south = pool_project.recordings.order_by("name")
+    north.role = "evaluation"
+    north.save()
+    south.role = "excluded"
+    south.save()
+    south_ids = set(south.clips.values_list("pk", flat=True))
+    rnd = rounds.start_round(pool_project, seed=5)
+    picked = set(rnd.picks.values_list("clip_id", flat=True))
+    # Nothing to choose from but the evaluation set: the batch is filled with its random audits.
+    assert rnd.picks.filter(is_audit=False).count() == 0
+    assert len(picked) == pool_project.batch_size and not picked & south_ids
+    assert set(picked) <= set(north.clips.values_list("pk", flat=True))
+
+
+def test_a_new_version_withdraws_the_older_picks_still_queued(pool_project, cast):
+    rng = np.random.default_rng(0)
+    old = add_predictions(pool_project, rng)
+    first = rounds.start_round(pool_project, seed=6)
+    leased = AnnotationTask.objects.filter(round_number=first.number, is_audit=False).first()
+    AnnotationTask.objects.filter(pk=leased.pk).update(status="leased", lease_holder=cast["ann1"])
+    old.is_active = False
+    old.save()
+    new = ModelVersion.objects.create(project=pool_project, number=2, class_names=["a", "b"], is_active=True)
+    withdrawn = rounds.withdraw_stale_picks(pool_project, new)
+    left = AnnotationTask.objects.filter(round_number=first.number)
+    assert withdrawn == first.picks.filter(is_audit=False).count() - 1
+    assert set(left.values_list("pk", flat=True)) == {leased.pk} | set(
+        left.filter(is_audit=True).values_list("pk", flat=True)
+    )
+    assert left.filter(is_audit=True).count() == 2
+
+
+def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(pool_project, cast):
+    from annotator import queue
+
+    version = add_predictions(pool_project, np.random.default_rng(0))
+    for clip in Clip.objects.filter(project=pool_project).samplable()[:5]:
+        queue.save_annotation(pool_project, clip, cast["ann1"], queue.Submission(no_calls=True))
+    rnd = rounds.start_round(pool_project, strategy="hybrid", seed=7)
+    first = rnd.picks.filter(is_audit=False).order_by("rank").first()
+    assert rnd.model_version == version
+    assert "inf" not in first.reason and "from nearest" in first.reason
