@@ -18,6 +18,20 @@ import { createUndo, record, redo, undo, type UndoStack } from "./undo";
 import { Viewer, type Overlay } from "./viewer";
 
 const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+/** The score threshold when the version states none (predictions made before calibration). */
+export const DEFAULT_THRESHOLD = 0.5;
+
+/** The version's served threshold, if the predictions carry a usable one. */
+export function servedThreshold(p: Predictions | null): number | null {
+  const t = p?.model_version?.threshold;
+  return typeof t === "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
+}
+
+/** The threshold the page filters predictions with: the annotator's own once they moved the
+ *  slider (it then holds for every clip of this page), else the model's calibrated one. */
+export function effectiveThreshold(p: Predictions | null, chosen: number | null): number {
+  return chosen ?? servedThreshold(p) ?? DEFAULT_THRESHOLD;
+}
 
 export interface Page {
   root: HTMLElement;
@@ -41,7 +55,8 @@ export class App implements PointerHost {
   private pendingTag: number | null = null;
   private predictions: Predictions | null = null;
   private showPreds = true;
-  private threshold = 0.5;
+  /** The annotator's slider value, null until they move it. */
+  private chosenThreshold: number | null = null;
   private panning = false;
   private expansion = 1;
   private skipping = false;
@@ -476,6 +491,10 @@ export class App implements PointerHost {
 
   // ---- panels --------------------------------------------------------------------------------
 
+  private get threshold(): number {
+    return effectiveThreshold(this.predictions, this.chosenThreshold);
+  }
+
   private overlay(): Overlay {
     const preds = this.visiblePredictions();
     const selPred = preds.findIndex((x) => x.index === this.selectedPred);
@@ -498,6 +517,8 @@ export class App implements PointerHost {
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
+      served: servedThreshold(p),
+      chosen: this.chosenThreshold !== null,
       model: p?.model_version?.name ?? null,
       count: p?.events.length ?? 0,
       shown: this.visiblePredictions().length,
@@ -531,7 +552,7 @@ export class App implements PointerHost {
       play: () => this.togglePlay(),
       expansion: (x) => this.setExpansion(x),
       showPredictions: (v) => ((this.showPreds = v), this.refresh()),
-      threshold: (v) => ((this.threshold = v), (this.selectedPred = null), this.refresh()),
+      threshold: (v) => ((this.chosenThreshold = v), (this.selectedPred = null), this.refresh()),
       acceptAll: () => this.accept(true),
       submit: () => this.submit(),
       skip: () => void this.skip(),
@@ -539,11 +560,13 @@ export class App implements PointerHost {
     };
   }
 
-  /** The test hook: the draft as the server would receive it, and the image's exact extent. */
+  /** The test hook: the draft as the server would receive it, the image's exact extent, the predictions drawn. */
   hook() {
     return {
       state: () => (this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null),
       extent: () => (this.viewer ? this.viewer.extent() : null),
+      // The dashed boxes as drawn, and the score threshold that chose them.
+      predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) }),
     };
   }
 }

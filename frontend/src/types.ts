@@ -111,6 +111,7 @@ export interface Prediction {
 }
 
 export interface Predictions {
-  model_version: { id: number; name: string } | null;
+  /** threshold: the version's served threshold on its calibrated scores (events go down to 0.05). */
+  model_version: { id: number; name: string; threshold?: number | null } | null;
   events: Prediction[];
 }

@@ -43,6 +43,19 @@ function button(label: string, title: string, onclick: () => void, cls = ""): HT
   return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
 }
 
+/** The threshold beside the slider: whose it is (the model's calibrated one, or the annotator's). */
+export function thresholdText(value: number, served: number | null, chosen: boolean): { short: string; long: string } {
+  const v = value.toFixed(2);
+  if (!chosen && served !== null) {
+    return { short: `${v} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${v}: the model's threshold on its calibrated scores` };
+  }
+  if (chosen) {
+    const model = served === null ? "" : `; the model's calibrated threshold is ${served.toFixed(2)}`;
+    return { short: `${v} (yours)`, long: `Showing predictions scoring at least ${v}, your choice${model}` };
+  }
+  return { short: v, long: `Prediction score threshold: showing predictions scoring at least ${v}` };
+}
+
 export class Ui {
   readonly canvas = h("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
   readonly plot = h("div", { class: "el-plot" }, this.canvas);
@@ -70,7 +83,8 @@ export class Ui {
   private readonly playButton = button("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
   private readonly expansionSelect = h("select", { title: "Playback slow-down (e)" });
   private readonly predToggle = h("input", { type: "checkbox" });
-  private readonly threshold = h("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, title: "Prediction score threshold" });
+  // Step 0.01: a version's calibrated threshold need not be a multiple of 0.05.
+  private readonly threshold = h("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
   private readonly thresholdText = h("span", { class: "el-threshold-text" }, "0.50");
   private readonly predInfo = h("span", { class: "el-pred-info" });
   private readonly helpDialog: HTMLDialogElement;
@@ -222,9 +236,12 @@ export class Ui {
     setValue(this.expansionSelect, String(v.expansion));
   }
 
-  updatePredictions(v: { show: boolean; threshold: number; model: string | null; count: number; shown: number }): void {
+  updatePredictions(v: { show: boolean; threshold: number; served: number | null; chosen: boolean; model: string | null; count: number; shown: number }): void {
     this.predToggle.checked = v.show;
-    this.thresholdText.textContent = v.threshold.toFixed(2);
+    setValue(this.threshold, String(v.threshold));
+    const text = thresholdText(v.threshold, v.served, v.chosen);
+    this.thresholdText.textContent = text.short;
+    this.threshold.title = this.thresholdText.title = text.long;
     this.predInfo.textContent = v.model ? `${v.model}: ${v.shown}/${v.count}` : "no model";
   }
 

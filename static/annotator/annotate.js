@@ -21,7 +21,7 @@ function P(s, t) {
   if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
   return e;
 }
-class xt {
+class kt {
   constructor(t, e) {
     this.base = t, this.csrfToken = e;
   }
@@ -94,7 +94,7 @@ class xt {
 function dt(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function q(s) {
+function R(s) {
   return s ? {
     version: s.version,
     tags: [...s.tags],
@@ -130,7 +130,7 @@ function z(s, t, e) {
   const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
-function kt(s, t) {
+function St(s, t) {
   return { ...s, events: s.events.filter((e, i) => i !== t) };
 }
 function _t(s, t) {
@@ -140,19 +140,19 @@ function _t(s, t) {
 function C(s, t) {
   return { ...s, [t]: !s[t] };
 }
-function St(s, t) {
+function Tt(s, t) {
   return { ...s, notes: t };
 }
-function S(s) {
+function _(s) {
   const t = B(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function R(s, t) {
+function q(s, t) {
   const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(S)) === e(t.events.map(S));
+  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
 }
 function tt(s, t) {
-  const e = new Set(t.events.map(S)), i = [...t.events, ...s.events.filter((o) => !e.has(S(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
+  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
   return {
@@ -177,28 +177,28 @@ function ut(s, t) {
     notes: ""
   });
 }
-function Tt(s, t, e) {
-  const i = S(ut(t, e));
-  return s.events.some((n) => S({ ...n, confidence: null, notes: "" }) === i);
+function Mt(s, t, e) {
+  const i = _(ut(t, e));
+  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
 }
-function Mt(s) {
+function zt(s) {
   const t = [];
   s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
   const e = s.events.filter((i) => i.tag === null).length;
   return e && t.push(`${e} box${e > 1 ? "es have" : " has"} no tag`), t;
 }
-function zt(s) {
+function $t(s) {
   return 2595 * Math.log10(1 + s / 700);
 }
-function $t(s) {
+function Et(s) {
   return 700 * (Math.pow(10, s / 2595) - 1);
 }
-const Et = 1;
+const At = 1;
 function f(s, t) {
-  return s === "mel" ? zt(t) : s === "log" ? Math.log(Math.max(t, Et)) : t;
+  return s === "mel" ? $t(t) : s === "log" ? Math.log(Math.max(t, At)) : t;
 }
 function v(s, t) {
-  return s === "mel" ? $t(t) : s === "log" ? Math.exp(t) : t;
+  return s === "mel" ? Et(t) : s === "log" ? Math.exp(t) : t;
 }
 function y(s, t, e) {
   return (s - t.start) / (t.end - t.start) * e.width;
@@ -214,12 +214,12 @@ function k(s, t, e, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return v(i, o - s / e.height * (o - n));
 }
-function At(s, t, e, i) {
+function Pt(s, t, e, i) {
   const n = y(s.start, t, e), o = y(s.end, t, e), a = E(s.high, t, e, i), r = E(s.low, t, e, i);
   return { x: n, y: a, w: o - n, h: r - a };
 }
-function Pt(s, t, e, i, n) {
-  const o = At(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
+function Ct(s, t, e, i, n) {
+  const o = Pt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
   if (h <= a || c <= r) return null;
   const d = t.width / o.w, u = t.height / o.h;
   return {
@@ -248,13 +248,13 @@ function et(s, t, e, i, n) {
   const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
   return { ...s, low: v(n, c), high: v(n, d) };
 }
-function Ct(s, t, e, i, n, o) {
+function Dt(s, t, e, i, n, o) {
   const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
   if (e === 0) return { ...s, start: h, end: c };
   const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
   return { start: h, end: c, low: v(o, A), high: v(o, L) };
 }
-function _(s, t, e) {
+function S(s, t, e) {
   return Math.min(Math.max(s, t), e);
 }
 function w(s) {
@@ -269,7 +269,7 @@ function D(s, t) {
 function ft(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Dt(s, t, e, i) {
+function Nt(s, t, e, i) {
   if (!ft(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
@@ -278,7 +278,7 @@ function Dt(s, t, e, i) {
 }
 function K(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Dt(D(s[i], e), t, n, w(s[i]));
+    const r = Nt(D(s[i], e), t, n, w(s[i]));
     if (r) return { kind: "handle", index: i, handle: r };
   }
   let o = null, a = 1 / 0;
@@ -289,10 +289,10 @@ function K(s, t, e, i, n = 5) {
   return o;
 }
 function U(s, t) {
-  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: _(e, t.start, t.end), end_s: _(i, t.start, t.end) };
+  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: S(e, t.start, t.end), end_s: S(i, t.start, t.end) };
   if (w(s)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
-  return { ...n, low_hz: _(o, t.low, t.high), high_hz: _(a, t.low, t.high) };
+  return { ...n, low_hz: S(o, t.low, t.high), high_hz: S(a, t.low, t.high) };
 }
 function st(s, t, e, i, n) {
   const o = {
@@ -306,24 +306,24 @@ function st(s, t, e, i, n) {
 function it(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function Nt(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = _(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
+function It(s, t, e, i, n) {
+  const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = S(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
   if (w(s)) return h;
-  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = _(d, c(n.low) - u, c(n.high) - g);
+  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = S(d, c(n.low) - u, c(n.high) - g);
   return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
 }
-function It(s, t, e, i, n) {
+function Bt(s, t, e, i, n) {
   const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
   return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
 }
-function Bt(s) {
+function Lt(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
 const gt = "echoloop:draft:v1:";
 function T(s, t) {
   return `${gt}${s}:${t ?? "new"}`;
 }
-class Lt {
+class Ft {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
@@ -373,12 +373,12 @@ class Lt {
     }
   }
 }
-function Ft(s, t, e) {
+function jt(s, t, e) {
   const i = s.load(t, e.version);
-  if (i && !R(i.draft, e))
+  if (i && !q(i.draft, e))
     return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
   i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !R(o.draft, e)) ?? null;
+  const n = s.others(t, e.version).find((o) => !q(o.draft, e)) ?? null;
   return { draft: e, restored: null, older: n };
 }
 function l(s, t = {}, ...e) {
@@ -388,7 +388,7 @@ function l(s, t = {}, ...e) {
   for (const n of e) n != null && n !== !1 && i.append(n);
   return i;
 }
-function jt(s) {
+function Kt(s) {
   return s instanceof HTMLElement ? s instanceof HTMLTextAreaElement || s.isContentEditable ? "text" : s instanceof HTMLSelectElement ? "line" : s instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(s.type) ? null : "line" : null : null;
 }
 function m(s, t) {
@@ -420,19 +420,19 @@ const H = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Kt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Vt(s, t) {
+}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
+function Rt(s, t) {
   const e = qt(s, t);
-  return e && s.repeat && !Kt.has(e.type) ? null : e;
+  return e && s.repeat && !Vt.has(e.type) ? null : e;
 }
 function qt(s, t) {
   const e = s.ctrlKey || s.metaKey;
   if (t.typing)
     return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
-  if (e) return Rt(s);
+  if (e) return Ot(s);
   if (s.altKey) return null;
   if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = Ot(s);
+  const i = Ht(s);
   if (i !== null && i > 0) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
@@ -444,26 +444,26 @@ function qt(s, t) {
   const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function Rt(s) {
+function Ot(s) {
   if (s.altKey) return null;
   const t = s.key.toLowerCase();
   return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
 }
-function Ot(s) {
+function Ht(s) {
   if (/^[0-9]$/.test(s.key)) return Number(s.key);
   const t = /^Digit([0-9])$/.exec(s.code ?? "");
   return t && !s.shiftKey ? Number(t[1]) : null;
 }
-function Ht(s) {
+function Zt(s) {
   return new Set(s.filter((t) => t.hotkey && mt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function Zt(s, t) {
+function Wt(s, t) {
   const e = [];
   t < 9 && e.push(String(t + 1));
   const i = s[t].hotkey;
   return i && !mt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
 }
-const Wt = [
+const Xt = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -483,16 +483,16 @@ const Wt = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], Xt = {
+], Jt = {
   now: () => Date.now(),
   setTimeout: (s, t) => setTimeout(s, t),
   clearTimeout: (s) => clearTimeout(s)
 };
-function Jt(s, t, e = 15e3) {
+function Ut(s, t, e = 15e3) {
   return Math.max(e, Math.floor((s - t) / 2));
 }
-class Ut {
-  constructor(t, e, i = Xt) {
+class Yt {
+  constructor(t, e, i = Jt) {
     this.renew = t, this.events = e, this.clock = i;
   }
   renew;
@@ -515,7 +515,7 @@ class Ut {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Jt(this.expiresAt, this.clock.now());
+    const t = Ut(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -538,14 +538,14 @@ class Ut {
     }
   }
 }
-const W = [1, 5, 10, 20], Yt = 3e3;
-function Gt(s, t, e) {
+const W = [1, 5, 10, 20], Gt = 3e3;
+function Qt(s, t, e) {
   return s + t / e;
 }
 function X(s, t) {
-  return s / t >= Yt;
+  return s / t >= Gt;
 }
-class Qt {
+class te {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -584,10 +584,10 @@ class Qt {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Gt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, Qt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class te {
+class ee {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -635,7 +635,7 @@ class te {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, Nt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, It(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, It(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
@@ -655,7 +655,7 @@ class te {
       return;
     }
     const i = K(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Bt(i.handle) : "move" : "crosshair";
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Lt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -663,7 +663,7 @@ class te {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function ee(s) {
+function se(s) {
   if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
@@ -676,11 +676,11 @@ function ee(s) {
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function se(s, t = Math.random) {
+function ie(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ie {
+class ne {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -699,7 +699,7 @@ class ie {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = ee(n);
+      i = se(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -713,14 +713,14 @@ class ie {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = se(this.attempt++);
+      const o = ie(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, o);
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && R(q(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
+      return t.current && q(R(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
     const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
@@ -733,14 +733,14 @@ function Y(s) {
 function wt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function ne(s, t) {
+function oe(s, t) {
   return `${s.toFixed(wt(t))} s`;
 }
 function J(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function oe(s, t) {
+function re(s, t) {
   return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
 }
 function yt(s, t, e) {
@@ -748,31 +748,31 @@ function yt(s, t, e) {
   for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
   return i;
 }
-function re(s, t, e = 90) {
+function ae(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
   const n = Y(i * e / t), o = { width: t };
   return yt(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
-    label: ne(a, n)
+    label: oe(a, n)
   }));
 }
-function ae(s, t, e, i = 26) {
+function le(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
   const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
     value: c,
     pos: E(c, s, o, e),
     label: "",
-    rank: le(c, a)
+    rank: he(c, a)
   }));
   r.sort((c, d) => d.rank - c.rank || c.value - d.value);
   const h = [];
   for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: oe(c, a) }));
+  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: re(c, a) }));
 }
-function le(s, t) {
+function he(s, t) {
   let e = 0, i = t;
   for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
@@ -795,18 +795,18 @@ function V(s, t) {
   const o = s.getContext("2d");
   return o.setTransform(e, 0, 0, e, 0, 0), o;
 }
-function he(s, t) {
+function ce(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
-    const r = Pt(a.extent, a.bitmap, t.view, t.size, t.scale);
+    const r = Ct(a.extent, a.bitmap, t.view, t.size, t.scale);
     r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
   }
-  ce(s, t);
+  de(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => ue(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && pe(s, y(t.playhead, t.view, t.size), i), t.cursor && fe(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => pe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && fe(s, y(t.playhead, t.view, t.size), i), t.cursor && ge(s, t.cursor, t.size);
 }
-function ce(s, t) {
+function de(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
@@ -824,29 +824,29 @@ function bt(s, t, e, i, n, o = !1, a) {
 }
 function rt(s, t, e, i, n, o, a = !1) {
   const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && de(s, r, w(t), i), s.restore();
+  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ue(s, r, w(t), i), s.restore();
 }
-function de(s, t, e, i) {
+function ue(s, t, e, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
     for (const r of o)
       a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
 }
-function ue(s, t, e, i, n, o) {
+function pe(s, t, e, i, n, o) {
   const a = D(t, e), r = N(i.tags, t.tag);
   s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
 }
-function pe(s, t, e) {
+function fe(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function fe(s, t, e) {
+function ge(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
 const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function ge(s, t, e, i) {
+function me(s, t, e, i) {
   s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of re(t, e.width)) {
+  for (const n of ae(t, e.width)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
@@ -856,9 +856,9 @@ function ge(s, t, e, i) {
     o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
   }
 }
-function me(s, t, e, i) {
+function we(s, t, e, i) {
   s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of ae(t, e.height, i)) {
+  for (const n of le(t, e.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
@@ -866,7 +866,17 @@ function me(s, t, e, i) {
 function p(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-class we {
+function ye(s, t, e) {
+  const i = s.toFixed(2);
+  if (!e && t !== null)
+    return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
+  if (e) {
+    const n = t === null ? "" : `; the model's calibrated threshold is ${t.toFixed(2)}`;
+    return { short: `${i} (yours)`, long: `Showing predictions scoring at least ${i}, your choice${n}` };
+  }
+  return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
+}
+class be {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
@@ -914,7 +924,8 @@ class we {
   playButton = p("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
   expansionSelect = l("select", { title: "Playback slow-down (e)" });
   predToggle = l("input", { type: "checkbox" });
-  threshold = l("input", { type: "range", min: 0, max: 1, step: 0.05, value: 0.5, title: "Prediction score threshold" });
+  // Step 0.01: a version's calibrated threshold need not be a multiple of 0.05.
+  threshold = l("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
   thresholdText = l("span", { class: "el-threshold-text" }, "0.50");
   predInfo = l("span", { class: "el-pred-info" });
   helpDialog;
@@ -957,9 +968,9 @@ class we {
     );
   }
   buildSide() {
-    const t = this.project.tags, e = Ht(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
+    const t = this.project.tags, e = Zt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, h) => {
-      const c = Zt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      const c = Wt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
       u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
       g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
@@ -982,7 +993,7 @@ class we {
     );
   }
   buildHelp() {
-    const t = Wt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
+    const t = Xt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
     return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
   }
   toggleHelp() {
@@ -1001,7 +1012,9 @@ class we {
     this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", m(this.normSelect, t.norm), m(this.dbMin, String(t.dbMin)), m(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", m(this.expansionSelect, String(t.expansion));
   }
   updatePredictions(t) {
-    this.predToggle.checked = t.show, this.thresholdText.textContent = t.threshold.toFixed(2), this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
+    this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
+    const e = ye(t.threshold, t.served, t.chosen);
+    this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
     const o = this.project.tags, a = e ? e.tag : i;
@@ -1073,7 +1086,7 @@ class we {
     this.conflict.hidden = !0;
   }
 }
-function ye(s, t, e, i) {
+function ve(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
@@ -1084,25 +1097,25 @@ function ye(s, t, e, i) {
     )
   );
 }
-function be(s, t, e) {
+function xe(s, t, e) {
   s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
 }
 function at(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function ve(s, t, e = null) {
+function ke(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function xe(s, t) {
+function Se(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function ke(s, t) {
+function _e(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1110,8 +1123,8 @@ function ke(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const _e = 12;
-class Se {
+const Te = 12;
+class Me {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1175,14 +1188,14 @@ class Se {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > _e; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Te; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
 const lt = { width: 1600, height: 512 }, ht = 1.5;
-class Te {
+class ze {
   constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Se(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Me(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
   }
   project;
   ui;
@@ -1305,7 +1318,7 @@ class Te {
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
-    this.setView(Ct(this.view, t, e, this.size, this.limits, this.scale()));
+    this.setView(Dt(this.view, t, e, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1321,7 +1334,7 @@ class Te {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    he(V(t.canvas, i), {
+    ce(V(t.canvas, i), {
       ...a,
       size: i,
       view: e,
@@ -1333,9 +1346,9 @@ class Te {
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    ge(V(t.timeAxis, r), e, r, o);
+    me(V(t.timeAxis, r), e, r, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    me(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    we(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
@@ -1356,12 +1369,19 @@ class Te {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const Me = 720 * 3600 * 1e3;
-class ze {
+const $e = 720 * 3600 * 1e3, Ee = 0.5;
+function xt(s) {
+  const t = s?.model_version?.threshold;
+  return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
+}
+function Ae(s, t) {
+  return t ?? xt(s) ?? Ee;
+}
+class Pe {
   constructor(t) {
-    this.page = t, this.submitter = new ie((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Ut(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new ne((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Yt(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new Qt(
+    }), this.player = new te(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1382,7 +1402,8 @@ class ze {
   pendingTag = null;
   predictions = null;
   showPreds = !0;
-  threshold = 0.5;
+  /** The annotator's slider value, null until they move it. */
+  chosenThreshold = null;
   panning = !1;
   expansion = 1;
   skipping = !1;
@@ -1396,15 +1417,15 @@ class ze {
     try {
       this.project = await e.project(i);
     } catch (n) {
-      t.dataset.state = "error", be(t, n.message, () => {
+      t.dataset.state = "error", xe(t, n.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new we(t, this.project, this.handlers()), this.viewer = new Te(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new te(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    this.expansion = this.project.settings.time_expansion, this.ui = new be(t, this.project, this.handlers()), this.viewer = new ze(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ee(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
     for (const n of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(Me), await this.loadNext();
+    this.page.drafts.prune($e), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1419,7 +1440,7 @@ class ze {
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", ye(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", ve(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1441,7 +1462,7 @@ class ze {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = q(t.annotation), { draft: n, restored: o, older: a } = Ft(e, t.id, i), r = (h) => new Date(h).toLocaleString();
+    const { drafts: e } = this.page, i = R(t.annotation), { draft: n, restored: o, older: a } = jt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
     return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
       { label: "Merge mine into theirs", run: () => this.change(tt(a.draft, i)) },
@@ -1451,7 +1472,7 @@ class ze {
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = Mt(this.draftValue);
+    const t = zt(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1478,7 +1499,7 @@ class ze {
       } };
       return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const o = q(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const o = R(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
       this.page.drafts.remove(i.id, n.version), this.change(h);
     };
     this.ui.showConflict(
@@ -1507,7 +1528,7 @@ class ze {
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = ve(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (this.undoStack = ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1516,7 +1537,7 @@ class ze {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? xe(this.undoStack, this.draftValue) : ke(this.undoStack, this.draftValue);
+    const e = t === "undo" ? Se(this.undoStack, this.draftValue) : _e(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
@@ -1534,7 +1555,7 @@ class ze {
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(kt(this.draftValue, t));
+    this.selectedIndex = null, this.change(St(this.draftValue, t));
   }
   cycleSelection(t) {
     const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
@@ -1567,9 +1588,9 @@ class ze {
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, i = jt(e);
+    const e = t.target, i = Kt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Vt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    const o = Rt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
     if (o) {
       if (this.pointer.active && o.type !== "escape") return t.preventDefault();
       (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
@@ -1663,7 +1684,7 @@ class ze {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Tt(this.draftValue, e, t));
+    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1701,6 +1722,9 @@ class ze {
     return !!this.task && !this.submitter.inFlight && !this.skipping;
   }
   // ---- panels --------------------------------------------------------------------------------
+  get threshold() {
+    return Ae(this.predictions, this.chosenThreshold);
+  }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
     return {
@@ -1720,6 +1744,8 @@ class ze {
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
+      served: xt(e),
+      chosen: this.chosenThreshold !== null,
       model: e?.model_version?.name ?? null,
       count: e?.events.length ?? 0,
       shown: this.visiblePredictions().length
@@ -1737,7 +1763,7 @@ class ze {
       tag: (t) => this.setTag(t),
       toggleClipTag: (t) => this.change(_t(this.draftValue, t)),
       flag: (t) => this.change(C(this.draftValue, t)),
-      notes: (t) => this.change(St(this.draftValue, t), "notes"),
+      notes: (t) => this.change(Tt(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1748,7 +1774,7 @@ class ze {
       play: () => this.togglePlay(),
       expansion: (t) => this.setExpansion(t),
       showPredictions: (t) => (this.showPreds = t, this.refresh()),
-      threshold: (t) => (this.threshold = t, this.selectedPred = null, this.refresh()),
+      threshold: (t) => (this.chosenThreshold = t, this.selectedPred = null, this.refresh()),
       acceptAll: () => this.accept(!0),
       submit: () => this.submit(),
       skip: () => {
@@ -1757,15 +1783,17 @@ class ze {
       retryNow: () => this.task && void this.submitter.send(this.task.id)
     };
   }
-  /** The test hook: the draft as the server would receive it, and the image's exact extent. */
+  /** The test hook: the draft as the server would receive it, the image's exact extent, the predictions drawn. */
   hook() {
     return {
       state: () => this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null,
-      extent: () => this.viewer ? this.viewer.extent() : null
+      extent: () => this.viewer ? this.viewer.extent() : null,
+      // The dashed boxes as drawn, and the score threshold that chose them.
+      predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) })
     };
   }
 }
-function $e() {
+function Ce() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1773,7 +1801,7 @@ function $e() {
     return {};
   }
 }
-function Ee() {
+function De() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1797,10 +1825,10 @@ function Ee() {
 function ct() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = $e(), e = new ze({
+  const t = Ce(), e = new Pe({
     root: s,
-    api: new xt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Lt(Ee()),
+    api: new kt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Ft(De()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
