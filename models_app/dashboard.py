@@ -11,11 +11,11 @@ from django.utils import timezone
 from annotator import charts
 from annotator.dashboard import Table
 from annotator.models import Project
-from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
+from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun, VersionEvaluation
 
-CURVE_METRICS = ("det_ap", "map")
-VERSION_METRICS = ("det_ap", "map", "precision", "recall", "f1")
-UNBIASED_SPLIT = "audit"  # metrics["validation"]: the clips queued at random, never by the sampler
+CURVE_METRICS = ("det_ap", "f1", "f1_iou", "det_ap_iou", "map")
+VERSION_METRICS = ("det_ap", "map", "precision", "recall", "f1", "f1_iou")
+UNBIASED_SPLIT = "evaluation set"  # never sampled by a strategy, never trained on, same for every version
 
 
 def model_dashboard(project: Project) -> dict:
@@ -56,25 +56,35 @@ def _number(value) -> float | None:
 
 
 def learning_curve(versions: list[ModelVersion]) -> dict:
-    """det_ap and map against the labels each version learnt from, on the audit slice only.
+    """Every trained version on one evaluation set: the newest set any version was scored on.
 
-    A version's metrics say which clips validated it (``metrics['validation']``): the audit slice
-    (queued at random, so the estimate is unbiased), held-out recordings, or none. Only the first
-    are comparable across versions, so only they make the curve; the others are counted in
-    ``excluded``. External (imported) versions have no validation and are left out.
+    The evaluation set (``models_app.evaluating``) is never sampled by a strategy and never trained
+    on; each training scores the versions on the curve on the set as it then stands, so all points
+    share the same clips. Each point has 95 % bootstrap intervals over those clips; ``n_clips`` and
+    ``n_events`` say how big the sample is. Versions never scored on this set are counted in
+    ``excluded`` (imported versions, or ones older than the curve keeps).
     """
-    points, excluded = [], 0
-    for v in versions:
-        metrics = v.metrics or {}
-        if v.is_external or metrics.get("det_ap") is None:
+    trained = [v for v in versions if not v.is_external]
+    latest = VersionEvaluation.objects.filter(version__in=trained).order_by("-created_at").first()
+    if latest is None:
+        return {"validation": UNBIASED_SPLIT, "eval_key": None, "n_clips": 0, "n_events": 0, "points": [],
+                "excluded": len(trained)}
+    rows = {e.version_id: e for e in VersionEvaluation.objects.filter(version__in=trained, eval_key=latest.eval_key)}
+    points = []
+    for v in trained:
+        evaluation = rows.get(v.pk)
+        if evaluation is None:
             continue
-        if metrics.get("validation") != UNBIASED_SPLIT:
-            excluded += 1
-            continue
-        points.append({"version": v.number, "n_labels": v.n_labels, "n_val": metrics.get("n_val"),
-                       **{k: _number(metrics.get(k)) for k in CURVE_METRICS}})
+        m = evaluation.metrics
+        points.append({"version": v.number, "n_labels": v.n_labels, "n_val": evaluation.n_clips,
+                       **{k: _number(m.get(k)) for k in CURVE_METRICS},
+                       "ci": {k: [_number(x) for x in val] for k, val in (m.get("ci") or {}).items()},
+                       "per_class_f1": m.get("per_class_f1_iou") or m.get("per_class_f1") or {},
+                       "threshold": v.threshold, "is_active": v.is_active})
     points.sort(key=lambda p: (p["n_labels"], p["version"]))
-    return {"validation": UNBIASED_SPLIT, "points": points, "excluded": excluded}
+    return {"validation": UNBIASED_SPLIT, "eval_key": latest.eval_key, "n_clips": latest.n_clips,
+            "n_events": latest.n_events, "evaluated_at": latest.created_at.isoformat(), "points": points,
+            "excluded": len(trained) - len(points)}
 
 
 def class_ap(version: ModelVersion | None) -> dict:
@@ -91,24 +101,35 @@ def class_ap(version: ModelVersion | None) -> dict:
 
 
 def training_progress(project: Project) -> dict | None:
-    """The project's queued or running training (at most one), with epochs done; None when idle."""
-    run = (
-        TrainingRun.objects.filter(project=project, status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING])
-        .order_by("-created_at")
-        .first()
-    )
+    """The project's queued or running training (at most one), or the last one if it ended in
+    the last ten minutes (so a failure or a cancel stays visible): its phase, the phase's
+    progress and time left, epochs, heartbeat. None when idle."""
+    runs = TrainingRun.objects.filter(project=project).order_by("-created_at")
+    run = runs.filter(status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]).first()
+    if run is None:
+        run = runs.filter(finished_at__gte=timezone.now() - timezone.timedelta(minutes=10)).first()
     if run is None:
         return None
     last = run.history[-1] if run.history else {}
     return {
         "id": run.pk,
         "status": run.status,
+        "phase": run.phase,
+        "phase_label": TrainingRun.Phase(run.phase).label if run.phase in TrainingRun.Phase.values else run.phase,
+        "phase_progress": round(run.phase_progress, 4),
+        "eta_s": run.eta_s,
+        "phase_seconds": run.phase_seconds,
         "epoch": run.epoch,
         "n_epochs": run.n_epochs,
         "progress": round(run.progress, 4),
         "n_labels": run.n_labels,
+        "attempt": run.attempt,
+        "cancel_requested": run.cancel_requested,
+        "error": run.error,
         "last_epoch": last,
+        "heartbeat_at": run.heartbeat_at.isoformat() if run.heartbeat_at else None,
         "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
     }
 
 
@@ -149,37 +170,53 @@ def tables(data: dict) -> dict[str, Table]:
     progress = []
     if data["training"]:
         t = data["training"]
-        progress.append(["training", t["id"], t["status"], t["epoch"], t["n_epochs"], t["progress"]])
+        progress.append(["training", t["id"], f"{t['status']} ({t['phase']})", t["epoch"], t["n_epochs"],
+                         t["phase_progress"]])
     if data["rescoring"]:
         r = data["rescoring"]
         progress.append(["rescoring", r["id"], "running", r["scored"], r["n_clips"], r["progress"]])
     return {
         "versions": Table(["version", *version_fields],
                           [[v["version"], *(v[k] for k in version_fields)] for v in data["versions"]]),
-        "learning_curve": Table(["version", "n_labels", *CURVE_METRICS, "n_val"],
-                                [[p["version"], p["n_labels"], *(p[k] for k in CURVE_METRICS), p["n_val"]]
+        "learning_curve": Table(["version", "n_labels", *CURVE_METRICS, "n_eval_clips", "det_ap_ci", "f1_ci"],
+                                [[p["version"], p["n_labels"], *(p[k] for k in CURVE_METRICS), p["n_val"],
+                                  _ci(p, "det_ap"), _ci(p, "f1")]
                                  for p in data["learning_curve"]["points"]]),
         "class_ap": Table(["class", "ap"], [[c["class"], c["ap"]] for c in data["class_ap"]["classes"]]),
         "progress": Table(["job", "id", "status", "done", "total", "progress"], progress),
     }
 
 
+def _ci(point: dict, key: str) -> str:
+    low, high = (point.get("ci") or {}).get(key) or (None, None)
+    return "" if low is None or high is None else f"{low:.3f}–{high:.3f}"
+
+
 # --- charts --------------------------------------------------------------------------------------------
+
+
+CHART_METRICS = ("det_ap", "f1", "f1_iou")
 
 
 def learning_curve_chart(curve: dict) -> str:
     series = [
         charts.Series(metric, [
             charts.Point(p["n_labels"], p[metric],
-                         f"v{p['version']}: {metric} {p[metric]:.3f} with {p['n_labels']} labels "
-                         f"(audit slice of {p['n_val']} clips)")
+                         f"v{p['version']}: {metric} {p[metric]:.3f}{_ci_text(p, metric)} with {p['n_labels']} "
+                         f"labels (evaluation set of {p['n_val']} clips)")
             for p in curve["points"] if p[metric] is not None
         ])
-        for metric in CURVE_METRICS
+        for metric in CHART_METRICS
     ]
-    return charts.line_chart(series, title="Learning curve (audit slice)", x_label="labelled clips",
-                             y_label="average precision", y_range=(0.0, 1.0),
-                             empty="No version validated on the audit slice yet")
+    size = f"{curve['n_clips']} clips, {curve['n_events']} calls" if curve.get("n_clips") else "empty"
+    return charts.line_chart(series, title=f"Learning curve (evaluation set: {size})", x_label="labelled clips",
+                             y_label="AP / F1 at the served threshold", y_range=(0.0, 1.0),
+                             empty="No version evaluated on the evaluation set yet")
+
+
+def _ci_text(point: dict, key: str) -> str:
+    text = _ci(point, key)
+    return f" (95 % CI {text})" if text else ""
 
 
 def class_ap_chart(per_class: dict) -> str:

@@ -48,6 +48,7 @@ def claim(run: TrainingRun, worker: str) -> bool:
     )
     if taken:
         run.status, run.worker, run.started_at, run.heartbeat_at = Status.RUNNING, worker[:200], now, now
+        run.phase = Phase.PREPARING
     return taken == 1
 
 
@@ -61,7 +62,7 @@ class RunMonitor:
     def __init__(self, run: TrainingRun, *, heartbeat_s: float = HEARTBEAT_SECONDS):
         self.run = run
         self.heartbeat_s = heartbeat_s
-        self._phase = run.phase
+        self._phase = str(run.phase)
         self._phase_began = time.monotonic()
         self._seconds: dict[str, float] = dict(run.phase_seconds or {})
         self._stop = threading.Event()
@@ -84,7 +85,7 @@ class RunMonitor:
     def phase(self, phase: str, **fields) -> None:
         """Enter ``phase`` (its progress starts at 0)."""
         self._seconds[self._phase] = self._seconds.get(self._phase, 0.0) + self._elapsed()
-        self._phase, self._phase_began = phase, time.monotonic()
+        self._phase, self._phase_began = str(phase), time.monotonic()
         self._write(phase=phase, phase_progress=0.0, eta_s=None, phase_started_at=timezone.now(),
                     phase_seconds=self.phase_seconds, **fields)
 

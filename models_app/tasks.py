@@ -30,7 +30,9 @@ def train_model(self, run_id: int) -> int | None:
     rescore and sampling that follow a training run once per training.
     """
     run = TrainingRun.objects.select_related("project", "parent").filter(pk=run_id).first()
-    if run is None or run.status != TrainingRun.Status.QUEUED:
+    if run is None:
+        return None
+    if run.status != TrainingRun.Status.QUEUED:
         raise Ignore()
     torch.set_num_threads(threads.training_threads())
     worker = f"{self.request.hostname or 'local'}:{os.getpid()}"

@@ -97,7 +97,7 @@ def worker_queues(spec: dict) -> list[str]:
 def test_compose_services_and_queues_fit_the_settings():
     services = compose_services()
     assert {"web", "migrate", "bucket", "postgres", "redis", "minio"} <= set(services)
-    workers = {n: s for n, s in app_services().items() if s["command"][:2] == ["celery", "-A"]}
+    workers = {n: s for n, s in app_services().items() if s["command"][:4:3] == ["celery", "worker"]}
     consumed = {q for spec in workers.values() for q in worker_queues(spec)}
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= consumed, "a queue no worker consumes"
@@ -261,7 +261,7 @@ def test_worker_commands_consume_their_queues(tmp_path):
     commands = {
         tuple(spec["command"]): name
         for name, spec in app_services().items()
-        if spec["command"][:2] == ["celery", "-A"]
+        if spec["command"][:2] == ["celery", "-A"] and spec["command"][3] == "worker"
     }
     with private_redis() as broker:
         app = Celery("probe", broker=broker.url, backend=broker.url, set_as_current=False)
@@ -280,6 +280,27 @@ def test_worker_commands_consume_their_queues(tmp_path):
                     assert result.get(timeout=60) == expected, f"{name} on {queue}"
             finally:
                 stop_process(proc)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_command_sends_the_loop_upkeep(tmp_path):
+    """The beat service's command schedules ``tend_loop`` (here every second) onto the broker."""
+    import redis
+
+    spec = app_services()["beat"]
+    command = [*spec["command"][:-4], "--schedule", str(tmp_path / "schedule"), "--loglevel", "INFO"]
+    with private_redis() as broker:
+        env = {**app_env(), "REDIS_URL": broker.url, "DATABASE_URL": database_url(),
+               "ECHOLOOP_DATA_DIR": str(tmp_path), "ECHOLOOP_TEND_SECONDS": "1"}
+        log = tmp_path / "beat.log"
+        proc = subprocess.Popen(local_command(command), cwd=ROOT, env=env, stdout=open(log, "w"),
+                                stderr=subprocess.STDOUT)
+        try:
+            client = redis.Redis.from_url(broker.url)
+            wait_until(lambda: client.llen("score") > 0, timeout=60, what="beat to send tend_loop")
+            assert b"sampling.tasks.tend_loop" in client.lindex("score", 0)
+        finally:
+            stop_process(proc)
 
 
 def test_collectstatic_of_the_image_build(tmp_path):

@@ -23,8 +23,10 @@ from django.conf import settings
 
 from annotator.models import Clip
 from models_app import registry
+from models_app.calibration import Calibration
 from models_app.models import ModelVersion, TrainingRun
 from models_app.training import load_checkpoint, train
+from sampling import loop
 from tests import factories as f
 from tests.services import ROOT, app_env, gunicorn, private_postgres, private_redis, wait_until
 from tests.workers import celery_worker
@@ -84,7 +86,7 @@ def active_v1(project) -> ModelVersion:
     cfg = registry.train_config(project, names, min(lc.example.samplerate for lc in labelled))
     cfg.epochs = 1
     result = train(cfg, [lc.example for lc in labelled])
-    version = registry._store(project, result, cfg, {}, None, len(labelled))
+    version = registry._store(project, result, cfg, {}, None, len(labelled), Calibration())
     registry.activate_version(version)
     return version
 
@@ -93,18 +95,21 @@ def active_v1(project) -> ModelVersion:
 
 
 @pytest.mark.slow
-def test_training_is_redone_after_its_worker_is_killed_whole(bats):
+def test_training_is_failed_and_retried_after_its_worker_is_killed_whole(bats):
+    """The worker dies whole mid-training: its heartbeat stops, the beat's sweep fails the run
+    within the stale bound and retries it once; the retry finishes on another worker."""
     # Epochs to spare after the first: the kill must land mid-run even when the machine is
     # quiet and an epoch of these few clips takes a fraction of a second.
     bats.sampling_params = {"model": {**TINY["model"], "epochs": 8}}
     bats.save()
     v1 = active_v1(bats)
-    run = registry.request_training(bats, trigger="request")
-    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_BROKER_VISIBILITY_TIMEOUT": "5"}
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_HEARTBEAT_SECONDS": "1",
+           "ECHOLOOP_STALE_AFTER_SECONDS": "4"}
     with private_redis() as broker:
         env["REDIS_URL"] = broker.url
         app = client_app(broker.url)
         with celery_worker(queues="train", env=env, name="doomed") as worker:
+            run = registry.request_training(bats, trigger="request")
             app.send_task("models_app.tasks.train_model", args=[run.pk], queue="train")
             wait_until(
                 lambda: TrainingRun.objects.filter(pk=run.pk, epoch__gte=1).exists(),
@@ -112,24 +117,34 @@ def test_training_is_redone_after_its_worker_is_killed_whole(bats):
                 what="the training to finish its first epoch",
             )
             kill_whole_worker(worker)
+        killed_at = time.monotonic()
         run.refresh_from_db()
-        assert run.status == TrainingRun.Status.RUNNING, "killed mid-run: nobody marked it"
+        assert run.status == TrainingRun.Status.RUNNING and run.phase == "training"
         # Meanwhile the active version is untouched and usable, and nothing half-made exists.
         assert ModelVersion.objects.get(project=bats, is_active=True) == v1 and weights_load(v1)
         assert ModelVersion.objects.filter(project=bats).count() == 1
-        # The unacknowledged message is due again once the visibility timeout (5 s) has passed;
-        # the new worker restores it then, so waiting for the run to finish covers both.
-        with celery_worker(queues="train", env=env, name="heir"):
+        with celery_worker(queues="train,score", env=env, name="heir"):
+            # The beat's round, sent as celery beat sends it every 30 s (to the heir's broker).
+            def tend() -> list:
+                return app.send_task("sampling.tasks.tend_loop", queue="score").get(timeout=60)["retried"]
+
+            wait_until(tend, timeout=60, what="the sweep to retry the run")
+            found_after = time.monotonic() - killed_at
+            run.refresh_from_db()
+            assert run.status == "failed" and "worker lost during training" in run.error
+            retry = TrainingRun.objects.get(retry_of=run)
+            assert retry.attempt == 2 and retry.trigger == "retry"
             wait_until(
-                lambda: TrainingRun.objects.get(pk=run.pk).status in ("succeeded", "kept_old"),
+                lambda: TrainingRun.objects.get(pk=retry.pk).status in ("succeeded", "kept_old"),
                 timeout=300,
-                what=f"the redelivered training to finish ({_state(run)})",
+                what=f"the retried training to finish ({_state(retry)})",
             )
-    run.refresh_from_db()
-    assert run.result is not None and weights_load(run.result)
+    assert found_after < 4.0 + 30  # stale bound plus the beat's period
+    retry.refresh_from_db()
+    assert retry.result is not None and weights_load(retry.result)
     active = ModelVersion.objects.filter(project=bats, is_active=True)
     assert active.count() == 1 and weights_load(active.get())
-    assert ModelVersion.objects.filter(project=bats).count() == 2  # v1 and the redone run's
+    assert ModelVersion.objects.filter(project=bats).count() == 2  # v1 and the retry's
     assert registry.request_training(bats, trigger="request").status == "queued"  # not stuck
 
 
@@ -197,7 +212,6 @@ def test_tasks_complete_across_a_redis_restart(project, settings, tmp_path):
 def test_a_retrain_asked_for_while_redis_is_down_leaves_no_queued_run(project, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    from sampling import loop
 
     class Unreachable:  # what publishing does while Redis is down, once kombu's retries give up
         def apply_async(self, *args, **kwargs):

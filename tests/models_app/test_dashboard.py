@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from models_app import dashboard
-from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
+from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun, VersionEvaluation
 from tests import factories as f
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -33,6 +33,13 @@ def versions(project):
             for n, labels, m in rows]
     ModelVersion.objects.create(project=project, number=5, source="birdnet", metrics={})
     ModelVersion.objects.filter(pk=made[-1].pk).update(is_active=True)
+    # v2 was scored only on an older evaluation set; v1, v3 and v4 on the current one.
+    VersionEvaluation.objects.create(version=made[1], eval_key="old", n_clips=12, metrics=rows[1][2])
+    for version, (_n, _labels, metrics) in zip(made, rows):
+        if version.number != 2:
+            metrics = {**metrics, "ci": {"det_ap": [metrics["det_ap"] - 0.1, metrics["det_ap"] + 0.1]}}
+            VersionEvaluation.objects.create(version=version, eval_key="now", n_clips=30, n_events=75,
+                                             metrics=metrics)
     return made
 
 
@@ -53,12 +60,23 @@ def url(project, suffix=""):
     return f"/api/projects/{project.pk}/dashboard/model/{suffix}"
 
 
-def test_learning_curve_has_the_audit_validated_versions_by_labels(project, versions):
+def test_learning_curve_has_every_version_scored_on_the_newest_evaluation_set(project, versions):
     curve = dashboard.model_dashboard(project)["learning_curve"]
     assert [(p["version"], p["n_labels"], p["det_ap"], p["map"]) for p in curve["points"]] == [
         (1, 40, 0.31, 0.22), (3, 120, 0.55, 0.41), (4, 200, 0.72, None)
     ]
-    assert curve["excluded"] == 1 and curve["validation"] == "audit"
+    assert (curve["eval_key"], curve["n_clips"], curve["n_events"]) == ("now", 30, 75)
+    assert curve["points"][1]["ci"]["det_ap"] == [0.45, 0.65]
+    assert curve["excluded"] == 1 and curve["validation"] == "evaluation set"
+
+
+def test_learning_curve_follows_the_evaluation_set_a_later_training_scored(project, versions):
+    for version in versions:
+        VersionEvaluation.objects.create(version=version, eval_key="later", n_clips=40,
+                                         metrics={"det_ap": 0.1 * version.number})
+    curve = dashboard.model_dashboard(project)["learning_curve"]
+    assert curve["eval_key"] == "later" and curve["n_clips"] == 40 and curve["excluded"] == 0
+    assert [p["det_ap"] for p in curve["points"]] == [0.1, 0.2, 0.3, 0.4]
 
 
 def test_versions_table_lists_every_version_with_its_validation(project, versions):
@@ -144,8 +162,8 @@ def test_learning_curve_chart_has_a_point_per_metric_value(project, cast, versio
     assert response.status_code == 200 and response["Content-Type"].startswith("image/svg+xml")
     root = ET.fromstring(response.content)
     marks = [el for el in root.iter() if el.get("class") == "mark"]
-    assert len(marks) == 3 + 2  # det_ap of v1, v3, v4; map of v1, v3 (v4 has none)
-    assert "v3: det_ap 0.550 with 120 labels (audit slice of 30 clips)" in [
+    assert len(marks) == 3 + 3  # det_ap and f1 of v1, v3, v4 (no f1_iou in these metrics)
+    assert "v3: det_ap 0.550 (95 % CI 0.450–0.650) with 120 labels (evaluation set of 30 clips)" in [
         m.find(f"{SVG}title").text for m in marks
     ]
 
@@ -157,7 +175,7 @@ def test_class_ap_chart_escapes_class_names(project, cast, versions, api):
 
 
 def test_charts_without_versions_say_so(project, cast, api):
-    for name, message in (("learning_curve", "No version validated"), ("class_ap", "No active version")):
+    for name, message in (("learning_curve", "No version evaluated"), ("class_ap", "No active version")):
         body = api(cast["lead"]).get(f"/api/projects/{project.pk}/dashboard/charts/{name}.svg").content.decode()
         ET.fromstring(body)
         assert message in body

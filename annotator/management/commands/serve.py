@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,41 +12,39 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the web server and a Celery worker (all queues) together; Ctrl-C stops both."
+    help = "Run the web server, a training worker and a worker for the other queues (with the beat); Ctrl-C stops them."
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
         parser.add_argument("--concurrency", type=int, default=1)
 
     def handle(self, *args, addr: str, concurrency: int, **opts):
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "echoloop",
-                "worker",
-                "-Q",
-                "celery,render,score,train",
-                "--concurrency",
-                str(concurrency),
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"embedded-{os.getpid()}@%h",
-            ],
-            cwd=settings.BASE_DIR,
-        )
+        # Training has a worker of its own, so the queue is refilled and views are drawn while a
+        # training runs; the other worker also runs the beat (the loop's upkeep every 30 s).
+        schedule = str(settings.DATA_DIR / "celerybeat-schedule")
+        workers = [
+            self._worker(["-Q", "train", "--concurrency", "1", "-n", "train@%h"]),
+            self._worker(["-Q", "celery,render,score", "--concurrency", str(concurrency), "-n", "work@%h",
+                          "-B", "--schedule", schedule]),
+        ]
         self.stdout.write(
-            f"Celery worker started (pid {worker.pid}); broker {settings.CELERY_BROKER_URL}"
+            f"Celery workers started (pids {', '.join(str(w.pid) for w in workers)}); "
+            f"broker {settings.CELERY_BROKER_URL}"
         )
         self.stdout.write(f"Echoloop at http://{addr}/")
         try:
             call_command("runserver", addr, use_reloader=False, use_threading=True)
         finally:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _worker(self, options: list[str]) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "echoloop", "worker", *options, "--loglevel", "INFO"],
+            cwd=settings.BASE_DIR,
+        )
