@@ -1,10 +1,12 @@
 """Time to train the detector on 1,000 labelled 1-s synthetic clips, and the quality reached.
 
-    .venv/bin/python benchmarks/training_time.py [--clips 1000] [--epochs 6] [--crop 0.5] [--threads 2]
+    .venv/bin/python benchmarks/training_time.py [--clips 1000] [--epochs 6] [--crop 0.5] [--threads 0]
 
 Clips come from ``models_app.synthetic`` (256 kHz, 5 species with a long tail, 20 % empty,
 SNR 0–30 dB). Features are computed once (timed separately), then ``train`` runs on CPU.
 Quality is measured on 300 held-out clips of the same species (another seed).
+``--threads 0`` (the default) lets ``models_app.threads.training_threads`` pick, as ``train``
+does when ``TrainConfig.num_threads`` is None; ``--threads N`` pins N intra-op threads.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from models_app.detector import DetectorConfig, count_parameters  # noqa: E402
 from models_app.features import FeatureConfig, compute_features  # noqa: E402
 from models_app.inference import Detector  # noqa: E402
 from models_app.synthetic import make_dataset  # noqa: E402
+from models_app.threads import other_load  # noqa: E402
 from models_app.training import Example, TrainConfig, evaluate, train  # noqa: E402
 
 
@@ -45,16 +48,16 @@ def main() -> None:
     parser.add_argument(
         "--crop", type=float, default=0.5, help="random crop (s) per clip and epoch; 0: whole clips"
     )
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=0, help="0: training_threads() picks")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--channels", default=None, help="e.g. 8,24,48 (default: DetectorConfig's)")
     parser.add_argument(
         "--metadata", action="store_true", help="train the auxiliary metadata heads"
     )
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
     print(
-        f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared); torch threads: {args.threads}"
+        f"load average before: {os.getloadavg()[0]:.2f}, others now {other_load():.1f}"
+        f" ({os.cpu_count()} cores); torch threads: {args.threads or 'auto'}"
     )
 
     det_kwargs = (
@@ -73,6 +76,7 @@ def main() -> None:
         crop_s=args.crop or None,
         use_metadata=args.metadata,
         lr=4e-3,
+        num_threads=args.threads or None,
     )
     t0 = time.perf_counter()
     result = train(
@@ -86,6 +90,7 @@ def main() -> None:
     train_s = time.perf_counter() - t0
     print(
         f"training: {args.clips} clips × {args.epochs} epochs (crop {args.crop} s) in {train_s:.0f} s"
+        f" on {torch.get_num_threads()} threads"
         f" ({train_s / 60:.1f} min), {count_parameters(result.build_model())} parameters"
     )
 

@@ -151,8 +151,11 @@ def train(
     """
     if not examples:
         raise ValueError("no training examples")
-    if cfg.num_threads:
-        torch.set_num_threads(cfg.num_threads)
+    from .threads import training_threads
+
+    # None: the cores this process gets and others leave idle; torch's default (every core of
+    # the machine) makes a training on a loaded machine several times slower.
+    torch.set_num_threads(cfg.num_threads or training_threads())
     dev = torch.device(device) if device is not None else _auto_device()
     det_cfg = _resolve_config(cfg, examples)
     rng = np.random.default_rng(cfg.seed)
