@@ -7,7 +7,9 @@ discard. Outputs live on a grid ``stride`` times coarser than the input:
 
 - ``heatmap``   ``[B, 1, F/s, T/s]`` logits of "an event is centred here" (class-agnostic),
 - ``classes``   ``[B, C, F/s, T/s]`` logits of the species at each cell (softmax over C),
-- ``size``      ``[B, 2, F/s, T/s]`` log duration and log bandwidth in output cells,
+- ``extent``    ``[B, 4, F/s, T/s]`` log distances (output cells) from each cell's centre to
+  its call's start, end, low and high edges: a box read at a peak off the call's centre
+  (common on frequency sweeps) still has the call's edges,
 - ``clip_logits`` ``[B, C]`` multi-label "species present in the clip",
 - ``any_event`` ``[B]`` logit of "the clip holds any call",
 - ``embedding`` ``[B, D]`` pooled clip embedding (for diversity sampling),
@@ -17,6 +19,7 @@ discard. Outputs live on a grid ``stride`` times coarser than the input:
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
@@ -72,8 +75,32 @@ class Event:
     low_hz: float
     high_hz: float
     class_name: str
-    score: float  # detection confidence (heatmap peak probability)
+    score: float  # detection confidence (calibrated when the scorer has a calibration)
     class_probs: dict[str, float]
+    raw_score: float | None = None  # heatmap peak probability before calibration
+
+
+EXTENT_INIT = (2.0, 2.0, 8.0, 8.0)  # initial start/end/low/high distances (output cells)
+MAX_LOG_EXTENT = 8.0  # decoding clamps log distances (e^8 cells is far past any clip)
+
+
+def upgrade_state_dict(state: dict[str, torch.Tensor], prefix: str = "") -> dict:
+    """Convert a pre-``extent`` state dict (checkpoint format 1 before box edges were
+    regressed) in place: its ``size`` head (log duration, log bandwidth of a box centred
+    on the cell) becomes the equivalent ``extent`` head (half of each on either side),
+    so old checkpoints decode to exactly the boxes they always did."""
+    w, b = state.get(prefix + "size.weight"), state.get(prefix + "size.bias")
+    if w is None or b is None or prefix + "extent.weight" in state:
+        return state
+    rows = torch.tensor([0, 0, 1, 1])
+    state[prefix + "extent.weight"] = w[rows].clone()
+    state[prefix + "extent.bias"] = b[rows] - math.log(2.0)
+    del state[prefix + "size.weight"], state[prefix + "size.bias"]
+    return state
+
+
+def _upgrade_size_head(module, state_dict, prefix, *args) -> None:
+    upgrade_state_dict(state_dict, prefix)
 
 
 # ----------------------------------------------------------------------- layers
@@ -176,7 +203,7 @@ class DetectorNet(nn.Module):
         # already mixed space.
         self.head_hidden = ConvBlock(c1, c1, kernel=1, coord=True)
         self.heatmap = nn.Conv2d(c1, 1, 1)
-        self.size = nn.Conv2d(c1, 2, 1)
+        self.extent = nn.Conv2d(c1, 4, 1)
         # Species are read from the richer stride-4 decoder level (c2 channels) and
         # upsampled: class maps are smooth, and this keeps the costly finest level thin.
         self.class_hidden = ConvBlock(c2, c2, kernel=1, coord=True)
@@ -187,12 +214,18 @@ class DetectorNet(nn.Module):
         self.meta = nn.ModuleDict(
             {name: nn.Linear(cfg.embedding_dim, len(v)) for name, v in cfg.meta_classes.items()}
         )
-        self._init_heatmap_bias()
+        self._init_head_biases()
+        self.register_load_state_dict_pre_hook(_upgrade_size_head)
 
-    def _init_heatmap_bias(self) -> None:
+    def _init_head_biases(self) -> None:
         # CenterNet trick: start with a low prior for "event here" so the focal loss is
         # not swamped by the (vast majority of) empty cells in the first steps.
         nn.init.constant_(self.heatmap.bias, -4.0)
+        # Start the extents near typical calls (half a call ~2 cells long, ~8 cells high,
+        # for bats and birds alike at their feature settings): a short training otherwise
+        # spends most of its steps only growing the boxes from one cell.
+        with torch.no_grad():
+            self.extent.bias.copy_(torch.tensor(EXTENT_INIT).log())
 
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         """Run the network on ``[B, 1, F, T]`` (or ``[B, F, T]``) features."""
@@ -213,7 +246,7 @@ class DetectorNet(nn.Module):
         out_w = (w + 1) // 2  # crop the padding back off
         out = {
             "heatmap": self.heatmap(hid)[..., :out_w],
-            "size": self.size(hid)[..., :out_w],
+            "extent": self.extent(hid)[..., :out_w],
             "classes": classes[..., :out_w],
         }
         out.update(self._clip_heads(s3[..., : (w + 7) // 8], hid[..., :out_w]))
@@ -290,7 +323,7 @@ def decode(
     logit = outputs["heatmap"].detach().float()
     is_peak = F.max_pool2d(logit, 3, stride=1, padding=1) == logit
     peaks = torch.where(is_peak, logit, torch.full_like(logit, -torch.inf))
-    size, logits = outputs["size"].detach().float(), outputs["classes"].detach().float()
+    extent, logits = outputs["extent"].detach().float(), outputs["classes"].detach().float()
     events = []
     for b in range(peaks.shape[0]):
         flat = peaks[b, 0].flatten()
@@ -299,14 +332,14 @@ def decode(
         keep = (scores >= threshold) & torch.isfinite(top)  # -inf marks non-peaks
         idx, scores = idx[keep], scores[keep]
         width = peaks.shape[-1]
-        # Class softmax and sizes only at the kept peaks, not over the whole grid.
+        # Class softmax and extents only at the kept peaks, not over the whole grid.
         r, c = idx // width, idx % width
         probs = torch.softmax(logits[b][:, r, c], dim=0).cpu().numpy()  # [C, n]
         found = _make_events(
             scores.cpu().numpy(),
             r.cpu().numpy(),
             c.cpu().numpy(),
-            size[b][:, r, c].cpu().numpy(),
+            extent[b][:, r, c].cpu().numpy(),
             probs,
             cfg,
         )
@@ -318,48 +351,58 @@ def suppress_overlaps(events: list[Event], min_time_overlap: float = 0.5) -> lis
     """Greedy box NMS for calls: keep events best first, dropping any whose time
     overlap with a kept event exceeds ``min_time_overlap`` of the shorter span while
     their frequency ranges overlap."""
-    kept: list[Event] = []
-    for e in sorted(events, key=lambda e: -e.score):
-        if not any(_same_call(e, k, min_time_overlap) for k in kept):
-            kept.append(e)
-    return kept
+    if len(events) < 2:
+        return list(events)
+    events = sorted(events, key=lambda e: -e.score)
+    box = np.array([(e.start_s, e.end_s, e.low_hz, e.high_hz) for e in events])
+    same = _same_call(box, min_time_overlap)  # all pairs at once: top_k stays cheap
+    alive = np.ones(len(events), dtype=bool)
+    for i in range(len(events)):
+        if alive[i]:
+            alive[i + 1 :] &= ~same[i, i + 1 :]
+    return [e for e, keep in zip(events, alive) if keep]
 
 
-def _same_call(a: Event, b: Event, min_time_overlap: float) -> bool:
-    inter = min(a.end_s, b.end_s) - max(a.start_s, b.start_s)
-    shorter = max(1e-9, min(a.end_s - a.start_s, b.end_s - b.start_s))
-    freq_touch = min(a.high_hz, b.high_hz) >= max(a.low_hz, b.low_hz)
-    return inter / shorter > min_time_overlap and freq_touch
+def _same_call(box: np.ndarray, min_time_overlap: float) -> np.ndarray:
+    """``[n, n]``: time overlap > ``min_time_overlap`` of the shorter span, frequencies touch."""
+    start, end, low, high = box.T
+    inter = np.minimum(end[:, None], end[None]) - np.maximum(start[:, None], start[None])
+    dur = end - start
+    shorter = np.maximum(1e-9, np.minimum(dur[:, None], dur[None]))
+    touch = np.minimum(high[:, None], high[None]) >= np.maximum(low[:, None], low[None])
+    return (inter / shorter > min_time_overlap) & touch
 
 
 def _make_events(
     scores: np.ndarray,
     rows: np.ndarray,
     cols: np.ndarray,
-    size: np.ndarray,
+    extent: np.ndarray,
     probs: np.ndarray,
     cfg: DetectorConfig,
 ) -> list[Event]:
-    """Convert peak cells and their sizes ``[2, n]`` / class probs ``[C, n]`` into events."""
+    """Convert peak cells, their extents ``[4, n]`` and class probs ``[C, n]`` into events."""
     fc, s = cfg.features, cfg.stride
     # Output cell i covers input rows [s*i, s*i + s): its centre is s*i + (s-1)/2.
     t_centre = col_to_time(s * cols + (s - 1) / 2, fc)
     f_centre = row_to_freq(s * rows + (s - 1) / 2, fc)
-    dur = np.exp(size[0]) * s / fc.frames_per_second
-    bw = np.exp(size[1]) * s * fc.bin_hz
+    dist = np.exp(np.clip(extent, -MAX_LOG_EXTENT, MAX_LOG_EXTENT))
+    to_start, to_end = dist[:2] * s / fc.frames_per_second
+    to_low, to_high = dist[2:] * s * fc.bin_hz
     names = cfg.class_names or ["event"]
     out = []
     for i in range(len(scores)):
         p = probs[:, i]
         out.append(
             Event(
-                start_s=float(max(0.0, t_centre[i] - dur[i] / 2)),
-                end_s=float(t_centre[i] + dur[i] / 2),
-                low_hz=float(max(fc.fmin, f_centre[i] - bw[i] / 2)),
-                high_hz=float(min(fc.fmax, f_centre[i] + bw[i] / 2)),
+                start_s=float(max(0.0, t_centre[i] - to_start[i])),
+                end_s=float(t_centre[i] + to_end[i]),
+                low_hz=float(max(fc.fmin, f_centre[i] - to_low[i])),
+                high_hz=float(min(fc.fmax, f_centre[i] + to_high[i])),
                 class_name=names[int(p.argmax())],
                 score=float(scores[i]),
                 class_probs={n: float(v) for n, v in zip(names, p)},
+                raw_score=float(scores[i]),
             )
         )
     return out

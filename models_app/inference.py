@@ -4,6 +4,11 @@
 per forward pass; ``score_recording`` walks a long file in overlapping chunks (reading
 only one batch of chunks at a time, so memory stays flat) and keeps each event only in
 the chunk that owns its centre time, so calls in an overlap are not reported twice.
+
+With a ``Calibration`` the events' ``score`` is the calibrated probability of a real call
+(``raw_score`` keeps the heatmap's), and ``threshold`` applies to calibrated scores: store
+with a low floor (every event a page or an AP could need, at most ``top_k`` per clip) and
+show at ``calibration.SERVED_THRESHOLD``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from .calibration import Calibration
 from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
 from .features import compute_features, n_frames
 from .training import TrainResult, load_checkpoint
@@ -30,7 +36,7 @@ class ClipScore:
     ``uncertainty`` holds ``entropy``, ``margin``, ``least_confidence`` and
     ``max_binary_entropy`` (all in [0, 1], higher = more uncertain, see
     ``clip_uncertainty``). ``window_uncertainties`` has one value per ``window_s`` of
-    clip time (binary entropy of the best detection score there) and
+    clip time (binary entropy of the best calibrated detection score there) and
     ``event_uncertainties`` one per event, for top-K style aggregation.
     """
 
@@ -68,6 +74,7 @@ class Detector:
         threshold: float = 0.3,
         top_k: int = 200,
         window_s: float = 0.1,
+        calibration: Calibration | None = None,
     ):
         self.device = torch.device(device) if device else _auto_device()
         self.net = fuse_for_inference(net).to(self.device, memory_format=torch.channels_last)
@@ -76,8 +83,9 @@ class Detector:
         # Activations grow with clips × width: cap the audio per forward pass so long
         # chunks batch fewer at a time and peak memory stays flat (~4 s ≈ 100 MB).
         self.max_batch_frames = max(1, int(max_batch_s * config.features.frames_per_second))
-        self.threshold = threshold
+        self.threshold = threshold  # on calibrated scores
         self.top_k = top_k
+        self.calibration = calibration or Calibration()
         self.window_s = window_s
 
     @classmethod
@@ -130,15 +138,33 @@ class Detector:
         x = x.to(self.device).contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
             out = self.net(x)
-            events = decode(out, self.config, threshold=self.threshold, top_k=self.top_k)
+            events = self._decode(out)
             probs = torch.sigmoid(out["clip_logits"]).float().cpu().numpy()
             any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
             emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
             heat = torch.sigmoid(out["heatmap"].float().amax(dim=(1, 2))).cpu().numpy()  # [B, To]
+        heat = self.calibration.apply(heat)
         return [
             self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b])
             for b in range(len(feats))
         ]
+
+    def _decode(self, out: dict[str, torch.Tensor]) -> list[list[Event]]:
+        """Events whose calibrated score reaches ``threshold``, scores calibrated.
+
+        The calibration is increasing, so decoding at its raw equivalent of ``threshold``
+        keeps the same events without calibrating every peak of the grid.
+        """
+        cal = self.calibration
+        if cal.is_identity:
+            return decode(out, self.config, threshold=self.threshold, top_k=self.top_k)
+        raw = cal.raw_threshold(self.threshold) * (1 - 1e-6)  # rounding must not drop one
+        clips = decode(out, self.config, threshold=raw, top_k=self.top_k)
+        for events in clips:
+            for e, p in zip(events, cal.apply(np.array([e.score for e in events]))):
+                e.score = float(p)
+            events[:] = [e for e in events if e.score >= self.threshold]
+        return clips
 
     def _clip_score(self, events, probs, any_p, emb, heat_t) -> ClipScore:
         names = self.class_names
@@ -153,7 +179,7 @@ class Detector:
         )
 
     def _window_uncertainties(self, heat_t: np.ndarray) -> np.ndarray:
-        """Binary entropy of the best detection probability in each ``window_s`` window."""
+        """Binary entropy of the best (calibrated) detection probability in each window."""
         cols_per_s = self.config.features.frames_per_second / self.config.stride
         w = max(1, int(round(self.window_s * cols_per_s)))
         n = int(np.ceil(len(heat_t) / w))

@@ -1,8 +1,10 @@
 """CenterNet-style training targets and losses for the detector.
 
 Targets live on the output grid (``DetectorConfig.stride`` coarser than the input): a
-Gaussian bump at each box centre (exactly 1 at the centre cell), the log box size at the
-centre cell, and the species at cells near the centre; plus clip-level multi-hot labels.
+Gaussian bump at each box centre (exactly 1 at the centre cell), the log distances to the
+box's four edges at cells in the box near its centre (so a peak found a little off-centre
+still reads the right box), and the species at cells near the centre; plus clip-level
+multi-hot labels.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ def build_targets(
 
     ``boxes[i]`` is ``[n, 4]`` (start_col, end_col, low_row, high_row) on the input grid.
     Returns ``heat`` [B,1,Fo,To] (Gaussian bumps, exactly 1 at centre cells),
-    ``size`` [B,2,Fo,To] (log duration/bandwidth in output cells), ``size_mask`` [B,Fo,To],
+    ``extent`` [B,4,Fo,To] (log distances from cell centres to the start, end, low and high
+    edges, in output cells) with weights ``extent_w`` [B,Fo,To], ``size`` [B,2,Fo,To] (log
+    duration/bandwidth at the centre cell), ``size_mask`` [B,Fo,To] (centre cells),
     ``cls`` [B,Fo,To] (class index, -1 = ignore), ``cls_w`` [B,Fo,To] and ``clip`` [B,C].
     """
     s = cfg.stride
@@ -36,6 +40,8 @@ def build_targets(
         "heat": np.zeros((b_n, 1, fo, to), np.float32),
         "size": np.zeros((b_n, 2, fo, to), np.float32),
         "size_mask": np.zeros((b_n, fo, to), np.float32),
+        "extent": np.zeros((b_n, 4, fo, to), np.float32),
+        "extent_w": np.zeros((b_n, fo, to), np.float32),
         "cls": np.full((b_n, fo, to), -1, np.int64),
         "cls_w": np.zeros((b_n, fo, to), np.float32),
         "clip": np.zeros((b_n, max(1, cfg.n_classes)), np.float32),
@@ -61,11 +67,27 @@ def _draw_box(out: dict, i: int, c0, c1, r0, r1, k: int, rows, cols) -> None:
     out["heat"][i, 0, ri, ci] = 1.0
     out["size"][i, :, ri, ci] = (np.log(dur), np.log(bw))
     out["size_mask"][i, ri, ci] = 1.0
+    _draw_extent(out, i, (c0, c1, r0, r1), g, rows, cols)
     if k >= 0:
         near = g > 0.5  # the species is taught around the centre, weighted by closeness
         out["cls"][i][near] = k
         out["cls_w"][i][near] = np.maximum(out["cls_w"][i][near], g[near])
         out["clip"][i, k] = 1.0
+
+
+def _draw_extent(out: dict, i: int, edges, g: np.ndarray, rows, cols) -> None:
+    """Edge distances at the cells whose centre lies in the box where the bump is > 0.1,
+    weighted by the bump; the centre cell always (its distances floored at 0.1 cell)."""
+    c0, c1, r0, r1 = edges
+    tc, fc = cols + 0.5, rows + 0.5  # cell centres in edge coordinates
+    d = np.broadcast_arrays(tc - c0, c1 - tc, fc - r0, r1 - fc)
+    inside = (d[0] > 0) & (d[1] > 0) & (d[2] > 0) & (d[3] > 0) & (g > 0.1)
+    inside |= g == g.max()  # the centre cell even when the box is thinner than a cell
+    w = np.where(inside, g, 0.0).astype(np.float32)
+    better = w > out["extent_w"][i]  # overlapping boxes: the nearer centre wins a cell
+    for k in range(4):
+        out["extent"][i, k][better] = np.log(np.maximum(d[k][better], 0.1))
+    out["extent_w"][i][better] = w[better]
 
 
 # ---------------------------------------------------------------------- losses
@@ -89,9 +111,10 @@ def compute_losses(
 ) -> dict[str, torch.Tensor]:
     """All loss terms and their weighted sum under ``'loss'``."""
     losses = {"heatmap": focal_loss(out["heatmap"], batch["heat"])}
-    mask = batch["size_mask"]
-    l1 = (out["size"] - batch["size"]).abs().sum(dim=1)
-    losses["size"] = (l1 * mask).sum() / mask.sum().clamp(min=1.0)
+    # Box edges (weighted by the "size" loss weight, its name before edges were regressed).
+    w_ext = batch["extent_w"]
+    l1 = (out["extent"] - batch["extent"]).abs().sum(dim=1)
+    losses["size"] = (l1 * w_ext).sum() / w_ext.sum().clamp(min=1.0)
     ce = F.cross_entropy(
         out["classes"], batch["cls"].clamp(min=0), weight=class_w, reduction="none"
     )

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from models_app.detector import (
     DetectorConfig,
@@ -31,19 +32,27 @@ def blank_outputs(cfg: DetectorConfig, width: int = 500, batch: int = 1) -> dict
     fo = cfg.features.n_freq_bins // cfg.stride
     return {
         "heatmap": torch.full((batch, 1, fo, width), -10.0),
-        "size": torch.zeros((batch, 2, fo, width)),
+        "extent": torch.zeros((batch, 4, fo, width)),
         "classes": torch.zeros((batch, cfg.n_classes, fo, width)),
     }
 
 
-def put_event(out, cfg, *, b=0, t=0.3, f=50_000.0, dur=0.004, bw=20_000.0, prob=0.9, cls=1):
-    """Write an event centred at (t, f) into constructed outputs; returns its cell."""
+def put_event(
+    out, cfg, *, b=0, t=0.3, f=50_000.0, dur=0.004, bw=20_000.0, prob=0.9, cls=1, low_frac=0.5
+):
+    """Write an event centred at (t, f) into constructed outputs; returns its cell.
+
+    ``low_frac`` is the share of the bandwidth below ``f`` (0.5: ``f`` is the centre).
+    """
     s = cfg.stride
     col = int(round((time_to_col(t, cfg.features) - (s - 1) / 2) / s))
     row = int(round((freq_to_row(f, cfg.features) - (s - 1) / 2) / s))
     out["heatmap"][b, 0, row, col] = math.log(prob / (1 - prob))
-    out["size"][b, 0, row, col] = math.log(dur * cfg.features.frames_per_second / s)
-    out["size"][b, 1, row, col] = math.log(bw / (s * cfg.features.bin_hz))
+    half_t = math.log(dur / 2 * cfg.features.frames_per_second / s)
+    cells_f = bw / (s * cfg.features.bin_hz)
+    out["extent"][b, :, row, col] = torch.tensor(
+        [half_t, half_t, math.log(cells_f * low_frac), math.log(cells_f * (1 - low_frac))]
+    )
     out["classes"][b, cls, row, col] = 5.0
     return row, col
 
@@ -53,7 +62,7 @@ def test_outputs_have_expected_shapes_for_odd_widths(cfg):
     with torch.inference_mode():
         out = net(torch.randn(2, 1, 128, 997))
     assert out["heatmap"].shape == (2, 1, 64, 499)
-    assert out["size"].shape == (2, 2, 64, 499)
+    assert out["extent"].shape == (2, 4, 64, 499)
     assert out["classes"].shape == (2, 3, 64, 499)
     assert out["clip_logits"].shape == (2, 3)
     assert out["any_event"].shape == (2,)
@@ -161,3 +170,60 @@ def test_peaks_stacked_along_one_sweep_become_one_event(cfg):
     (events,) = decode(out, cfg, threshold=0.5, top_k=10)
     assert [round(e.score, 1) for e in events] == [0.9, 0.7]
     assert len(decode(out, cfg, threshold=0.5, top_k=10, box_nms=None)[0]) == 3
+
+
+def test_decode_reads_box_edges_from_a_peak_off_the_box_centre(cfg):
+    # The peak sits at 40 kHz on a call spanning 30–70 kHz (a quarter of it below).
+    out = blank_outputs(cfg)
+    put_event(out, cfg, f=40_000.0, bw=40_000.0, low_frac=0.25)
+    (e,) = decode(out, cfg, threshold=0.5)[0]
+    assert e.low_hz == pytest.approx(30_000, abs=cfg.features.bin_hz * 2)
+    assert e.high_hz == pytest.approx(70_000, abs=cfg.features.bin_hz * 2)
+    assert e.high_hz - e.low_hz == pytest.approx(40_000, rel=1e-4)
+
+
+def test_old_size_head_checkpoints_load_to_the_same_boxes(cfg):
+    # A state dict from before box edges (a 2-channel "size" head: log duration and
+    # log bandwidth of a box centred on the cell) loads into the 4-edge head.
+    net = DetectorNet(cfg)
+    old = {k: v for k, v in net.state_dict().items() if not k.startswith("extent.")}
+    old["size.weight"] = torch.randn(2, cfg.channels[0], 1, 1) * 0.1
+    old["size.bias"] = torch.tensor([math.log(2.0), math.log(10.0)])  # 2 × 10 cells
+    fresh = DetectorNet(cfg)
+    fresh.load_state_dict(old)
+    x = torch.randn(1, 1, 128, 64)
+    with torch.inference_mode():
+        ext = fresh.eval()(x)["extent"]
+        hid_size = F.conv2d(_head_input(fresh, x), old["size.weight"], old["size.bias"])
+    # Half the old duration/bandwidth on either side of the cell.
+    torch.testing.assert_close(ext[:, 0], hid_size[:, 0] - math.log(2.0))
+    torch.testing.assert_close(ext[:, 1], hid_size[:, 0] - math.log(2.0))
+    torch.testing.assert_close(ext[:, 2], hid_size[:, 1] - math.log(2.0))
+    torch.testing.assert_close(ext[:, 3], hid_size[:, 1] - math.log(2.0))
+
+
+def _head_input(net: DetectorNet, x: torch.Tensor) -> torch.Tensor:
+    """The features the box head reads (captured with a forward hook)."""
+    seen = {}
+    handle = net.extent.register_forward_hook(lambda m, inp, out: seen.setdefault("x", inp[0]))
+    net(x)
+    handle.remove()
+    return seen["x"]
+
+
+def test_edge_targets_decode_back_to_the_box_from_cells_off_its_centre(cfg):
+    from models_app.targets import build_targets
+    from models_app.training import Box, _boxes_to_grid
+
+    truth = Box(0.3012, 0.3093, 41_000.0, 77_000.0, "a")
+    grid, labels = _boxes_to_grid([truth], cfg.features, {"a": 0})
+    t = build_targets([grid], [labels], (cfg.features.n_freq_bins, 1000), cfg)
+    cells = np.argwhere(t["extent_w"][0] > 0)
+    assert len(cells) > 5  # taught around the centre, not at one cell
+    for row, col in cells[:: max(1, len(cells) // 6)]:
+        out = blank_outputs(cfg)
+        out["heatmap"][0, 0, row, col] = 3.0
+        out["extent"][0, :, row, col] = torch.from_numpy(t["extent"][0, :, row, col])
+        (e,) = decode(out, cfg, threshold=0.5)[0]
+        assert (e.start_s, e.end_s) == (pytest.approx(0.3012, abs=1e-6), pytest.approx(0.3093))
+        assert (e.low_hz, e.high_hz) == (pytest.approx(41_000), pytest.approx(77_000))

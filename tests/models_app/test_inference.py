@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import soundfile as sf
+import torch
 
+from models_app.calibration import Calibration
 from models_app.detector import DetectorConfig, DetectorNet, Event
 from models_app.inference import (
     ClipScore,
@@ -20,9 +22,14 @@ from models_app.training import Example, TrainConfig, TrainResult, evaluate, tra
 SR = 256_000
 
 
-def untrained_detector(**kwargs) -> Detector:
+def untrained_result(seed: int = 0) -> TrainResult:
+    torch.manual_seed(seed)
     cfg = DetectorConfig(class_names=["a", "b"], channels=(8, 16, 32))
-    return Detector.from_result(TrainResult(DetectorNet(cfg).state_dict(), cfg, {}, []), **kwargs)
+    return TrainResult(DetectorNet(cfg).state_dict(), cfg, {}, [])
+
+
+def untrained_detector(**kwargs) -> Detector:
+    return Detector.from_result(untrained_result(), **kwargs)
 
 
 class OracleDetector(Detector):
@@ -98,6 +105,29 @@ def test_batched_scoring_equals_one_at_a_time():
         assert np.linalg.norm(a.embedding) == pytest.approx(1.0, abs=1e-5)
         assert set(a.uncertainty) == {"entropy", "margin", "least_confidence", "max_binary_entropy"}
         assert len(a.event_uncertainties) == len(a.events)
+
+
+def test_calibration_rescores_events_and_the_floor_applies_to_calibrated_scores():
+    x = make_dataset(1, seed=0, duration_s=0.5)[0].audio
+    result = untrained_result()
+    raw_events = Detector.from_result(result, threshold=0.0, top_k=40).score_clip(x, SR).events
+    cal = Calibration(a=2.0, b=3.0, n=100)  # pushes the untrained ~0.02 peaks up
+    expected = np.sort(cal.apply(np.array([e.score for e in raw_events])))
+    floor = float(np.median(expected))
+    det = Detector.from_result(result, threshold=floor, top_k=40, calibration=cal)
+    events = det.score_clip(x, SR).events
+    np.testing.assert_allclose(sorted(e.score for e in events), expected[expected >= floor])
+    assert 0 < len(events) < len(raw_events)
+    for e in events:
+        assert e.score == pytest.approx(float(cal.apply(e.raw_score)))
+    # Without a calibration the score is the raw one.
+    assert all(e.score == e.raw_score for e in raw_events)
+
+
+def test_low_floor_keeps_at_most_top_k_events_per_clip():
+    det = untrained_detector(threshold=0.0, top_k=7)
+    clips = [(c.audio, c.samplerate) for c in make_dataset(3, seed=2, duration_s=0.4)]
+    assert all(0 < len(s.events) <= 7 for s in det.score_clips(clips))
 
 
 def test_uncertainty_measures_on_known_cases():
