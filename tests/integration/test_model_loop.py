@@ -9,6 +9,7 @@ from django.conf import settings
 
 from annotator.models import AnnotationTask, Clip
 from models_app import registry
+from models_app.calibration import Calibration
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 from models_app.tasks import rescore_pool
 from sampling import loop
@@ -42,8 +43,8 @@ def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
 
         with transaction.atomic():
             run = loop.start(bats, trigger="request")
-        wait_until(lambda: SamplingRound.objects.filter(project=bats).exists(), timeout=600,
-                   what=f"the loop to queue a sampling round ({_state(run)})")
+        wait_until(lambda: SamplingRound.objects.filter(project=bats, trigger__startswith="after training").exists(),
+                   timeout=600, what=f"the loop to queue a sampling round ({_state(run)})")
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert run.epoch == 1 and run.n_labels == 4 and run.history
@@ -52,11 +53,13 @@ def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
     version = ModelVersion.objects.get(project=bats, is_active=True)
     assert version.class_names == ["Carollia castanea", "Desmodus rotundus"]
     assert version.metrics["validation"] in ("recordings", "none")
-    unlabelled = set(Clip.objects.for_project(bats).unlabeled().values_list("pk", flat=True))
-    assert set(Prediction.objects.filter(version=version).values_list("clip_id", flat=True)) == unlabelled
+    # Every clip is scored, labelled ones too (their embeddings keep the hybrid away from them).
+    every = set(Clip.objects.for_project(bats).values_list("pk", flat=True))
+    assert set(Prediction.objects.filter(version=version).values_list("clip_id", flat=True)) == every
     assert RescoreJob.objects.get(version=version).status == "done"
-    rnd = SamplingRound.objects.get(project=bats)
-    assert rnd.model_version == version and AnnotationTask.objects.filter(round_number=rnd.number).count() == 2
+    rnd = SamplingRound.objects.get(project=bats, trigger__startswith="after training")
+    assert rnd.model_version == version and rnd.params["low_water"]["mark"] >= 2
+    assert AnnotationTask.objects.filter(round_number=rnd.number).count() == rnd.batch_size >= 2
 
 
 def _state(run):
@@ -78,7 +81,7 @@ def test_rescore_survives_a_worker_process_killed_mid_chunk(bats, monkeypatch):
     from models_app.training import train
 
     result = train(cfg, [lc.example for lc in labelled])
-    version = registry._store(project, result, cfg, {}, None, len(labelled))
+    version = registry._store(project, result, cfg, {}, None, len(labelled), Calibration())
     registry.activate_version(version)
     monkeypatch.setattr(tasks, "CHUNK_SIZE", 6)
     env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_SCORE_CHUNK_SIZE": "6"}
@@ -89,9 +92,9 @@ def test_rescore_survives_a_worker_process_killed_mid_chunk(bats, monkeypatch):
         children = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
         assert children, "the prefork pool has a child process"
         os.kill(int(children[0]), signal.SIGKILL)
-        pending = Clip.objects.for_project(project).unlabeled().count()
+        pending = Clip.objects.for_project(project).count()
         wait_until(lambda: Prediction.objects.filter(version=version).count() == pending, timeout=600,
-                   what="every unlabelled clip to be scored after the kill")
+                   what="every clip to be scored after the kill")
         wait_until(lambda: RescoreJob.objects.filter(version=version, status="done").exists(), timeout=120,
                    what="the rescore job to finish")
         result.forget()
@@ -107,7 +110,7 @@ def test_failed_training_keeps_the_active_version(bats, monkeypatch):
         raise RuntimeError("CUDA out of memory")
 
     monkeypatch.setattr(registry, "train", boom)
-    run = registry.run_training(run)
+    run = registry.run_training(run, worker="test@here:1")
     assert run.status == TrainingRun.Status.FAILED and "out of memory" in run.error
     assert ModelVersion.objects.get(project=bats, is_active=True) == old
     assert registry.request_training(bats, trigger="request").status == "queued"  # not stuck
@@ -117,3 +120,68 @@ def test_second_training_while_one_runs_is_refused(bats):
     registry.request_training(bats, trigger="request")
     with pytest.raises(registry.TrainingBusy):
         registry.request_training(bats, trigger="labels")
+
+
+def test_the_queue_is_refilled_by_a_real_worker_while_a_training_runs(bats):
+    """A long training holds the train worker; the score worker refills the queue meanwhile."""
+    from annotator import queue
+
+    bats.sampling_params = {"model": {**TINY["model"], "epochs": 400, "start_from": "scratch"}}
+    bats.batch_size, bats.low_water_minutes = 3, 0
+    bats.save()
+    rec = Clip.objects.for_project(bats).unlabeled().first().recording
+    for i in range(30):  # a pool larger than a few batches: clips of the unlabelled recording
+        Clip.objects.get_or_create(project=bats, recording=rec, start_s=round(0.02 * (i + 1), 3),
+                                   end_s=round(0.02 * (i + 1) + 0.5, 3))
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_HEARTBEAT_SECONDS": "1"}
+    with celery_worker(env=env, name="trainer", queues="train"), \
+            celery_worker(env=env, name="sampler", queues="score,celery,render"):
+        run = loop.start(bats, trigger="request")
+        wait_until(lambda: TrainingRun.objects.filter(pk=run.pk, phase="training", epoch__gte=1).exists(),
+                   timeout=300, what=f"the training to be under way ({_state(run)})")
+        annotator = f.make_user("busy")
+        f.add_member(bats, annotator)
+        rounds_before = SamplingRound.objects.filter(project=bats).count()
+        claimed = queue.claim_next(bats, annotator) or _first_refill(bats, annotator)
+        queue.submit(claimed, annotator, queue.Submission(no_calls=True))
+        wait_until(lambda: SamplingRound.objects.filter(project=bats).count() > rounds_before
+                   and queue.open_tasks(bats) >= bats.batch_size,
+                   timeout=120, what="a refill while the training runs")
+        assert TrainingRun.objects.get(pk=run.pk).status == "running"  # still training
+        rnd = SamplingRound.objects.filter(project=bats).order_by("-number").first()
+        assert rnd.trigger in ("low water", "new recordings", "beat")
+        loop.liveness.request_cancel(run)
+        wait_until(lambda: TrainingRun.objects.get(pk=run.pk).status == "cancelled", timeout=60,
+                   what="the cancel to stop the training")
+
+
+def _first_refill(project, user):
+    """The import's own refill may not have landed yet: wait for a task to claim."""
+    from annotator import queue
+
+    box = []
+    wait_until(lambda: box.append(queue.claim_next(project, user)) or box[-1] is not None, timeout=120,
+               what="a task in the queue after the import")
+    return box[-1]
+
+
+def test_a_training_longer_than_the_visibility_timeout_continues_its_chain_once(bats):
+    """Redis redelivers unacknowledged messages after the visibility timeout (2 s here); the
+    training is acknowledged when it starts, so it runs once and its rescore and sampling once."""
+    bats.sampling_params = {"model": {**TINY["model"], "epochs": 30, "start_from": "scratch"}}
+    bats.save()
+    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_BROKER_VISIBILITY_TIMEOUT": "2"}
+    with celery_worker(env=env, name="slow", queues="train,score,celery,render", concurrency=2):
+        run = loop.start(bats, trigger="request")
+        wait_until(lambda: SamplingRound.objects.filter(project=bats, trigger=f"after training {run.pk}").exists(),
+                   timeout=600, what=f"the chain to finish ({_state(run)})")
+        run.refresh_from_db()
+        took = (run.finished_at - run.started_at).total_seconds()
+        assert took > 6, f"the training must outlast the visibility timeout several times ({took:.1f} s)"
+        import time
+
+        time.sleep(6)  # any redelivery would have come by now
+    assert TrainingRun.objects.filter(project=bats).count() == 1
+    assert ModelVersion.objects.filter(project=bats).count() == 1
+    assert RescoreJob.objects.filter(run=run).count() == 1
+    assert SamplingRound.objects.filter(project=bats, trigger=f"after training {run.pk}").count() == 1
