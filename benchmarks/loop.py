@@ -41,6 +41,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -70,42 +71,77 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--annotators", type=int, default=1)
     parser.add_argument("--label-seconds", type=float, default=10.0, help="labelling time per clip")
     parser.add_argument(
-        "--time-compression", type=float, default=1.0,
+        "--time-compression",
+        type=float,
+        default=1.0,
         help="divide the labelling time by this (the stack runs at its own speed)",
     )
-    parser.add_argument("--max-minutes", type=float, default=45.0, help="labelling time bound per dataset")
-    parser.add_argument("--drain-minutes", type=float, default=10.0,
-                        help="afterwards, wait this long at most for the last training's chain")
+    parser.add_argument(
+        "--max-minutes", type=float, default=45.0, help="labelling time bound per dataset"
+    )
+    parser.add_argument(
+        "--drain-minutes",
+        type=float,
+        default=10.0,
+        help="afterwards, wait this long at most for the last training's chain",
+    )
     parser.add_argument("--poll-seconds", type=float, default=1.0, help="an idle annotator's retry")
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--retrain-every", type=int, default=10)
     parser.add_argument("--audit-fraction", type=float, default=0.2)
     parser.add_argument("--double-annotation-fraction", type=float, default=0.0)
     parser.add_argument("--low-water-minutes", type=float, default=2.0)
-    parser.add_argument("--epochs", type=int, help="sampling_params.model.epochs (default: the project's)")
-    parser.add_argument("--start-from", choices=["synthetic", "scratch"], help="default: the project's")
+    parser.add_argument(
+        "--epochs", type=int, help="sampling_params.model.epochs (default: the project's)"
+    )
+    parser.add_argument(
+        "--start-from", choices=["synthetic", "scratch"], help="default: the project's"
+    )
     parser.add_argument("--train-threads", type=int, help="sampling_params.model.num_threads")
-    parser.add_argument("--kill-train-worker-after", type=float, metavar="SECONDS",
-                        help="SIGKILL the train worker's process group once, during a training "
-                        "running this long after labelling started (first dataset)")
-    parser.add_argument("--visibility-timeout", type=int,
-                        help="ECHOLOOP_BROKER_VISIBILITY_TIMEOUT (default: docker/example.env's)")
+    parser.add_argument(
+        "--kill-train-worker-after",
+        type=float,
+        metavar="SECONDS",
+        help="SIGKILL the train worker's process group once, during a training "
+        "running this long after labelling started (first dataset)",
+    )
+    parser.add_argument(
+        "--visibility-timeout",
+        type=int,
+        help="ECHOLOOP_BROKER_VISIBILITY_TIMEOUT (default: docker/example.env's)",
+    )
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5",
-                        help="a Redis database of the benchmark's own: it is flushed")
-    parser.add_argument("--database-url", default=os.environ.get(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="PostgreSQL server to create the scratch database on")
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/5",
+        help="a Redis database of the benchmark's own: it is flushed",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL server to create the scratch database on",
+    )
     parser.add_argument("--keep-db", action="store_true")
-    parser.add_argument("--quick", action="store_true",
-                        help="bats only, 20× compressed labelling, 2 epochs from scratch, 4 min")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="bats only, 20× compressed labelling, 2 epochs from scratch, 4 min",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "loop")
     args = parser.parse_args(argv)
     if args.quick:
-        quick = {"datasets": ["bats"], "time_compression": 20.0, "max_minutes": 4.0,
-                 "drain_minutes": 2.0, "epochs": 2, "start_from": "scratch", "batch_size": 8,
-                 "retrain_every": 8, "poll_seconds": 0.5}
+        quick = {
+            "datasets": ["bats"],
+            "time_compression": 20.0,
+            "max_minutes": 4.0,
+            "drain_minutes": 2.0,
+            "epochs": 2,
+            "start_from": "scratch",
+            "batch_size": 8,
+            "retrain_every": 8,
+            "poll_seconds": 0.5,
+        }
         for key, value in quick.items():
             if getattr(args, key) == parser.get_default(key):
                 setattr(args, key, value)
@@ -161,8 +197,9 @@ def seed(spec: DatasetSpec, label: str) -> dict:
 
     from annotator.models import AudioRoot, Clip, Membership, Project, Role, Tag
 
-    project = Project.objects.create(name=f"loop {spec.name} {label}", retrain_every=0,
-                                     **spec.project)
+    project = Project.objects.create(
+        name=f"loop {spec.name} {label}", retrain_every=0, **spec.project
+    )
     labels = sorted({b.label for boxes in spec.boxes().values() for b in boxes})
     tags = {v: Tag.objects.create(project=project, key=spec.tag_key, value=v).pk for v in labels}
     users = {}
@@ -172,8 +209,14 @@ def seed(spec: DatasetSpec, label: str) -> dict:
         Membership.objects.create(project=project, user=user, role=role)
     AudioRoot.objects.get_or_create(path=str(spec.folder), defaults={"name": f"loop {spec.name}"})
     for path in spec.pool_files():
-        call_command("import_recordings", str(path), project=str(project.pk), dataset="pool",
-                     verbosity=0, stdout=io.StringIO())
+        call_command(
+            "import_recordings",
+            str(path),
+            project=str(project.pk),
+            dataset="pool",
+            verbosity=0,
+            stdout=io.StringIO(),
+        )
     clips = Clip.objects.filter(project=project, recording__dataset__name="pool")
     return {
         "project": project.pk,
@@ -195,8 +238,9 @@ def add_annotators(plan: dict, n: int) -> None:
     for i in range(n):
         name = f"annotator{i + 1}"
         plan["users"][name] = secrets.token_urlsafe(12)
-        user = get_user_model().objects.create_user(f"{plan['label']}-{name}",
-                                                    password=plan["users"][name])
+        user = get_user_model().objects.create_user(
+            f"{plan['label']}-{name}", password=plan["users"][name]
+        )
         Membership.objects.create(project_id=plan["project"], user=user, role=Role.ANNOTATOR)
 
 
@@ -213,8 +257,15 @@ def import_held_out(spec: DatasetSpec, plan: dict, lead: Client) -> dict:
         return out
     for path in spec.held_out_files():
         options = {"role": "evaluation"} if support["import_recordings_role_option"] else {}
-        call_command("import_recordings", str(path), project=str(plan["project"]),
-                     dataset="held-out", verbosity=0, stdout=io.StringIO(), **options)
+        call_command(
+            "import_recordings",
+            str(path),
+            project=str(plan["project"]),
+            dataset="held-out",
+            verbosity=0,
+            stdout=io.StringIO(),
+            **options,
+        )
     held = Recording.objects.filter(project=plan["project"], dataset__name="held-out")
     if not support["import_recordings_role_option"]:
         for pk in held.values_list("pk", flat=True):
@@ -223,24 +274,32 @@ def import_held_out(spec: DatasetSpec, plan: dict, lead: Client) -> dict:
                 out["note"] = f"PATCH recordings/{pk} role: {response.status_code}; removed them"
                 held.delete()
                 return out
-    out["roles"] = sorted(set(held.values_list("role", flat=True))) if support[
-        "recording_role_field"] else NA
+    out["roles"] = (
+        sorted(set(held.values_list("role", flat=True))) if support["recording_role_field"] else NA
+    )
     out["imported"] = True
     response = lead.request(
-        "POST", f"/api/projects/{plan['project']}/annotations/import/",
+        "POST",
+        f"/api/projects/{plan['project']}/annotations/import/",
         files={"file": (f"{spec.name}-held-out.csv", spec.held_out_csv(), "text/csv")},
         data={"annotator": f"{plan['label']}-expert"},
     )
-    out["annotations"] = (response.json() if response.status_code == 201
-                          else f"{response.status_code} {response.text[:300]}")
+    out["annotations"] = (
+        response.json()
+        if response.status_code == 201
+        else f"{response.status_code} {response.text[:300]}"
+    )
     return out
 
 
 def configure(args, spec: DatasetSpec, plan: dict, lead: Client) -> dict:
     """The lead's settings, by PATCH; says which of them the server kept."""
     model = dict(spec.model)
-    for key, value in (("epochs", args.epochs), ("start_from", args.start_from),
-                       ("num_threads", args.train_threads)):
+    for key, value in (
+        ("epochs", args.epochs),
+        ("start_from", args.start_from),
+        ("num_threads", args.train_threads),
+    ):
         if value is not None:
             model[key] = value
     wanted = {
@@ -252,8 +311,9 @@ def configure(args, spec: DatasetSpec, plan: dict, lead: Client) -> dict:
         "sampling_params": {"model": model},
     }
     # Top level (the contract) and under "settings" (the serializer of today): both, same values.
-    response = lead.request("PATCH", f"/api/projects/{plan['project']}/",
-                            json={**wanted, "settings": wanted})
+    response = lead.request(
+        "PATCH", f"/api/projects/{plan['project']}/", json={**wanted, "settings": wanted}
+    )
     got = response.json() if response.ok else {}
     shown = {**got, **(got.get("settings") or {})}
     return {
@@ -269,7 +329,11 @@ def cold_start(plan: dict, lead: Client) -> dict:
     if queued:
         return {"by": "the server", "tasks": len(queued)}
     response = lead.request("POST", f"/api/projects/{plan['project']}/sampling-rounds/", json={})
-    body = response.json() if response.headers.get("content-type", "").startswith("application/json") else {}
+    body = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
     return {"by": "lead", "status": response.status_code, "picks": len(body.get("picks", []))}
 
 
@@ -280,27 +344,38 @@ class Killer(threading.Thread):
     """Once ``after`` seconds have passed: wait for a running training, SIGKILL the train worker's
     process group, restart it."""
 
-    def __init__(self, stack: Stack, watch: Watch, after: float, until: float):
+    def __init__(self, stack: Stack, project: int, after: float, until: float):
         super().__init__(name="killer", daemon=True)
-        self.stack, self.watch, self.after, self.until = stack, watch, after, until
+        self.stack, self.project, self.after, self.until = stack, project, after, until
         self.record: dict = {"asked_after_s": after, "killed": False}
 
     def run(self) -> None:
+        from django.db import close_old_connections
+
+        from models_app.models import TrainingRun
+
         began = time.time()
         time.sleep(self.after)
-        while time.time() < self.until:
-            running = self.watch.running()
-            if running:
-                run = running[0]
-                self.stack.kill_group("train")
-                self.record.update(killed=True, at=time.time(), after_s=time.time() - began,
-                                   run=run["id"], run_state={k: run.get(k) for k in (
-                                       "status", "phase", "epoch", "n_epochs", "attempt")})
-                self.stack.restart("train")
-                self.record["restarted_after_s"] = time.time() - self.record["at"]
-                return
-            time.sleep(0.2)
+        try:
+            while time.time() < self.until:
+                # Read from the database (the lead's poll is too slow for a short training).
+                run = TrainingRun.objects.filter(project=self.project, status="running").first()
+                if run is not None:
+                    self.kill(run, began)
+                    return
+                time.sleep(0.2)
+        finally:
+            close_old_connections()
         self.record["note"] = "no training was running before the time bound"
+
+    def kill(self, run, began: float) -> None:
+        fields = ("status", "phase", "epoch", "n_epochs", "attempt")
+        state = {k: getattr(run, k, NA) for k in fields}
+        self.stack.kill_group("train")
+        now = time.time()
+        self.record.update(killed=True, at=now, after_s=now - began, run=run.pk, run_state=state)
+        self.stack.restart("train")
+        self.record["restarted_after_s"] = time.time() - now
 
 
 def run_dataset(args, stack: Stack, spec: DatasetSpec, *, kill: bool) -> dict:
@@ -308,7 +383,11 @@ def run_dataset(args, stack: Stack, spec: DatasetSpec, *, kill: bool) -> dict:
     plan = seed(spec, label)
     add_annotators(plan, args.annotators)
     lead = Client(stack.base, f"{label}-lead", plan["users"]["lead"])
-    result: dict = {"dataset": spec.name, "project": plan["project"], "pool_clips": len(plan["pool"])}
+    result: dict = {
+        "dataset": spec.name,
+        "project": plan["project"],
+        "pool_clips": len(plan["pool"]),
+    }
     result["held_out_import"] = import_held_out(spec, plan, lead)
     result["settings"] = configure(args, spec, plan, lead)
     result["cold_start"] = cold_start(plan, lead)
@@ -319,21 +398,32 @@ def run_dataset(args, stack: Stack, spec: DatasetSpec, *, kill: bool) -> dict:
     shared = Shared(pool=set(plan["pool"]), deadline=started + 60 * args.max_minutes)
     label_s = args.label_seconds / args.time_compression
     annotators = [
-        Annotator(Client(stack.base, f"{label}-{name}", plan["users"][name]), name, shared,
-                  spec.boxes(), plan["recordings"], plan["tags"], label_s=label_s,
-                  poll_s=args.poll_seconds, project=plan["project"])
-        for name in sorted(plan["users"]) if name.startswith("annotator")
+        Annotator(
+            Client(stack.base, f"{label}-{name}", plan["users"][name]),
+            name,
+            shared,
+            spec.boxes(),
+            plan["recordings"],
+            plan["tags"],
+            label_s=label_s,
+            poll_s=args.poll_seconds,
+            project=plan["project"],
+        )
+        for name in sorted(plan["users"])
+        if name.startswith("annotator")
     ]
     killer = None
     if kill:
-        killer = Killer(stack, watch, args.kill_train_worker_after, shared.deadline)
+        killer = Killer(stack, plan["project"], args.kill_train_worker_after, shared.deadline)
         killer.start()
     for a in annotators:
         a.start()
     for a in annotators:
         a.join()
     labelling_end = time.time()
-    drained = drain(plan["project"], labelling_end + 60 * args.drain_minutes)
+    # After a kill, the sweep and the retry take minutes: give them time to show.
+    drain_minutes = max(args.drain_minutes, 6.0) if kill else args.drain_minutes
+    drained = drain(plan["project"], labelling_end + 60 * drain_minutes)
     if killer is not None:
         killer.join(timeout=1)
     watcher.stop()
@@ -387,8 +477,10 @@ def waiting(shared: Shared, started: float, ended: float, n: int) -> dict:
         "fraction": total / (n * span),
         "episodes": len(spans),
         "longest_s": max((s[2] for s in spans), default=0.0),
-        "spans": [{"who": w, "from_s": round(a, 1), "for_s": round(d, 1), "unlabelled": left}
-                  for w, a, d, left in spans],
+        "spans": [
+            {"who": w, "from_s": round(a, 1), "for_s": round(d, 1), "unlabelled": left}
+            for w, a, d, left in spans
+        ],
         "empty_answers": shared.empty_answers,
         "claims": shared.claims,
     }
@@ -402,11 +494,16 @@ def submissions(shared: Shared, plan: dict) -> dict:
     stored = {
         a["pk"]: a
         for a in ClipAnnotation.objects.filter(project=plan["project"]).values(
-            "pk", "clip_id", "annotator__username")
+            "pk", "clip_id", "annotator__username"
+        )
     }
-    lost = [s.task for s in ok if s.annotation not in stored
-            or stored[s.annotation]["clip_id"] != s.clip
-            or stored[s.annotation]["annotator__username"] != f"{plan['label']}-{s.annotator}"]
+    lost = [
+        s.task
+        for s in ok
+        if s.annotation not in stored
+        or stored[s.annotation]["clip_id"] != s.clip
+        or stored[s.annotation]["annotator__username"] != f"{plan['label']}-{s.annotator}"
+    ]
     statuses: dict[int, int] = {}
     for s in shared.submits:
         statuses[s.status] = statuses.get(s.status, 0) + 1
@@ -456,15 +553,19 @@ def trainings(project: int, shared: Shared, watch: Watch) -> list[dict]:
             "trigger": run.trigger,
             "status": run.status,
             "n_labels": run.n_labels,
+            "pool_labels_at_trigger": sum(1 for s in ok if s.sent_at <= created),
             "attempt": api.get("attempt", NA),
             "retry_of": api.get("retry_of", NA),
             "queued_s": _diff(created, started),
             "train_s": _diff(started, finished),
-            "label_to_active_s": _diff(trigger.sent_at if trigger else None,
-                                       finished if run.status == "succeeded" else None),
+            "label_to_active_s": _diff(
+                trigger.sent_at if trigger else None,
+                finished if run.status == "succeeded" else None,
+            ),
             "label_to_active_seen_s": _diff(trigger.sent_at if trigger else None, active_at),
-            "label_to_next_batch_s": _diff(trigger.sent_at if trigger else None,
-                                           _ts(batch.created_at) if batch else None),
+            "label_to_next_batch_s": _diff(
+                trigger.sent_at if trigger else None, _ts(batch.created_at) if batch else None
+            ),
             "rescore_jobs": len(mine),
             "rescore_s": [_diff(_ts(j.created_at), _ts(j.finished_at)) for j in mine],
             "phases": phases(api, watch.run_seen.get(run.pk, {})),
@@ -486,8 +587,12 @@ def phases(api: dict, seen: dict[str, float]) -> dict | str:
     order = sorted((t, k.split(":", 1)[1]) for k, t in seen.items() if k.startswith("phase:"))
     if not order:
         return NA
-    ends = [t for t, _ in order[1:]] + [seen.get("status:succeeded") or seen.get(
-        "status:kept_old") or seen.get("status:failed") or order[-1][0]]
+    ends = [t for t, _ in order[1:]] + [
+        seen.get("status:succeeded")
+        or seen.get("status:kept_old")
+        or seen.get("status:failed")
+        or order[-1][0]
+    ]
     return {"seen": {name: round(end - t, 1) for (t, name), end in zip(order, ends, strict=True)}}
 
 
@@ -504,8 +609,9 @@ def chain_counts(project: int) -> dict:
         ),
         "rescore_jobs": RescoreJob.objects.filter(version__project=project).count(),
         "rounds": SamplingRound.objects.filter(project=project).count(),
-        "rounds_after_rescore": SamplingRound.objects.filter(
-            project=project, trigger="after rescore").count(),
+        "rounds_by_trigger": dict(
+            Counter(SamplingRound.objects.filter(project=project).values_list("trigger", flat=True))
+        ),
     }
 
 
@@ -517,24 +623,34 @@ def versions(spec: DatasetSpec, plan: dict, watch: Watch) -> list[dict]:
 
     torch.set_num_threads(2)
     held = held_out_clips(spec, plan["clip_length_s"], plan["clip_overlap_s"])
-    final = {p.get("version"): p for p in ((watch.dashboard or {}).get("learning_curve") or {}).get(
-        "points", [])}
+    final = {
+        p.get("version"): p
+        for p in ((watch.dashboard or {}).get("learning_curve") or {}).get("points", [])
+    }
     out = []
     for v in ModelVersion.objects.filter(project=plan["project"]).order_by("number"):
-        row = {"version": v.number, "n_labels": v.n_labels, "active": v.is_active,
-               "server_validation": (v.metrics or {}).get("validation", NA),
-               "server_det_ap": (v.metrics or {}).get("det_ap")}
+        row = {
+            "version": v.number,
+            "n_labels": v.n_labels,
+            "active": v.is_active,
+            "server_validation": (v.metrics or {}).get("validation", NA),
+            "server_det_ap": (v.metrics or {}).get("det_ap"),
+        }
         if v.weights and not v.is_external:
             with v.weights.open("rb") as fh:
                 row["held_out"] = evaluate_version(
-                    fh.read(), held, calibration=getattr(v, "calibration", None),
-                    threshold=getattr(v, "threshold", 0.5))
+                    fh.read(),
+                    held,
+                    calibration=getattr(v, "calibration", None),
+                    threshold=getattr(v, "threshold", 0.5),
+                )
         else:
             row["held_out"] = NA
         row["dashboard"] = final.get(v.number, NA)
         first = watch.curve_seen.get(v.number)
-        row["dashboard_first_seen"] = ({k: first.get(k) for k in ("det_ap", "f1", "f1_iou")}
-                                       if first else NA)
+        row["dashboard_first_seen"] = (
+            {k: first.get(k) for k in ("det_ap", "f1", "f1_iou")} if first else NA
+        )
         out.append(row)
     return out
 
@@ -561,17 +677,35 @@ def kill_summary(record: dict, watch: Watch, result: dict) -> dict:
     out["killed_run_final_status"] = final.get("status")
     out["marked_failed_after_s"] = _diff(at, seen.get("status:failed"))
     retries = [r for r in watch.runs.values() if r.get("retry_of") == killed]
-    later = [r for rid, r in watch.runs.items() if rid != killed
-             and (watch.run_seen[rid].get("status:queued") or watch.run_seen[rid].get(
-                 "status:running") or 0) > at]
+    later = [
+        r
+        for rid, r in watch.runs.items()
+        if rid != killed
+        and (
+            watch.run_seen[rid].get("status:queued")
+            or watch.run_seen[rid].get("status:running")
+            or 0
+        )
+        > at
+    ]
     done = [r for r in (retries or later) if r.get("status") in ("succeeded", "kept_old")]
-    first_done = min((min(watch.run_seen[r["id"]].get(f"status:{s}", float("inf"))
-                          for s in ("succeeded", "kept_old")) for r in done), default=None)
+    first_done = min(
+        (
+            min(
+                watch.run_seen[r["id"]].get(f"status:{s}", float("inf"))
+                for s in ("succeeded", "kept_old")
+            )
+            for r in done
+        ),
+        default=None,
+    )
     out["retry_runs"] = [r["id"] for r in retries] if retries else NA
     out["runs_after_kill"] = [r["id"] for r in later]
     out["redone_after_s"] = _diff(at, first_done)
     if final.get("status") in ("succeeded", "kept_old"):
-        end = min(seen.get("status:succeeded", float("inf")), seen.get("status:kept_old", float("inf")))
+        end = min(
+            seen.get("status:succeeded", float("inf")), seen.get("status:kept_old", float("inf"))
+        )
         out["same_run_finished_after_s"] = _diff(at, end)
     out["no_label_lost"] = not result["submissions"]["lost"]
     finished = [t for t in result["trainings"] if t["status"] in ("succeeded", "kept_old")]
@@ -590,23 +724,38 @@ def main(argv: list[str] | None = None) -> int:
     db_url = scratch_database(args.database_url, name)
     env = environment(args, db_url)
     flush_redis(args.redis_url)
-    stack = Stack(env, args.out / "logs", web_workers=args.web_workers, web_threads=args.web_threads)
+    stack = Stack(
+        env, args.out / "logs", web_workers=args.web_workers, web_threads=args.web_threads
+    )
     results = []
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
         os.environ.update(env)
         import django
 
         django.setup()
         stack.start()
-        print(f"stack up: {', '.join(stack.commands)}; beat: "
-              f"{'yes' if stack.has_beat else 'n/a (no beat service in compose.yaml)'}", flush=True)
+        print(
+            f"stack up: {', '.join(stack.commands)}; beat: "
+            f"{'yes' if stack.has_beat else 'n/a (no beat service in compose.yaml)'}",
+            flush=True,
+        )
         for i, dataset in enumerate(args.datasets):
-            result = run_dataset(args, stack, DATASETS[dataset],
-                                 kill=i == 0 and args.kill_train_worker_after is not None)
-            result["args"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+            result = run_dataset(
+                args,
+                stack,
+                DATASETS[dataset],
+                kill=i == 0 and args.kill_train_worker_after is not None,
+            )
+            result["args"] = {
+                k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+            }
             results.append(result)
-            (args.out / f"loop-{dataset}.json").write_text(json.dumps(result, indent=2, default=str))
+            (args.out / f"loop-{dataset}.json").write_text(
+                json.dumps(result, indent=2, default=str)
+            )
             print(loop_report.text(result), flush=True)
     finally:
         stack.stop()

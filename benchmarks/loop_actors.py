@@ -26,7 +26,8 @@ class Client:
         self.session = requests.Session()
         for _ in range(30):  # the login throttle (10/min per client) answers 429: wait and retry
             response = self.session.post(
-                f"{base}/api/auth/token/", json={"username": username, "password": password},
+                f"{base}/api/auth/token/",
+                json={"username": username, "password": password},
                 timeout=30,
             )
             if response.status_code != 429:
@@ -95,9 +96,19 @@ class Shared:
 class Annotator(threading.Thread):
     """One expert: lease, look for ``label_s`` seconds, submit the expert's answer, repeat."""
 
-    def __init__(self, client: Client, name: str, shared: Shared, boxes: dict[str, list[Box]],
-                 recordings: dict[int, str], tags: dict[str, int], *, label_s: float,
-                 poll_s: float, project: int):
+    def __init__(
+        self,
+        client: Client,
+        name: str,
+        shared: Shared,
+        boxes: dict[str, list[Box]],
+        recordings: dict[int, str],
+        tags: dict[str, int],
+        *,
+        label_s: float,
+        poll_s: float,
+        project: int,
+    ):
         super().__init__(name=name, daemon=True)
         self.client, self.shared, self.boxes = client, shared, boxes
         self.recordings, self.tags = recordings, tags
@@ -164,8 +175,18 @@ class Annotator(threading.Thread):
                 error = response.text[:300]
         except requests.RequestException as exc:
             error = f"{type(exc).__name__}: {exc}"
-        record = Submitted(task["id"], clip["id"], self.name, sent, time.time(), status, annotation,
-                           len(body["events"]), body["no_calls"], error)
+        record = Submitted(
+            task["id"],
+            clip["id"],
+            self.name,
+            sent,
+            time.time(),
+            status,
+            annotation,
+            len(body["events"]),
+            body["no_calls"],
+            error,
+        )
         with self.shared.lock:
             self.shared.submits.append(record)
             if status == 200:
@@ -206,8 +227,15 @@ class Watch:
 class Lead(threading.Thread):
     """Polls GET training-runs, model-versions (every ``poll_s``) and the model dashboard."""
 
-    def __init__(self, client: Client, project: int, watch: Watch, *, poll_s: float = 1.0,
-                 dashboard_every: int = 5):
+    def __init__(
+        self,
+        client: Client,
+        project: int,
+        watch: Watch,
+        *,
+        poll_s: float = 1.0,
+        dashboard_every: int = 5,
+    ):
         super().__init__(name="lead", daemon=True)
         self.client, self.project, self.watch = client, project, watch
         self.poll_s, self.dashboard_every = poll_s, dashboard_every

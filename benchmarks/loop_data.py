@@ -129,8 +129,13 @@ def clipped(boxes: list[Box], start_s: float, end_s: float) -> list[Box]:
 def answer(boxes: list[Box], clip: dict, tags: dict[str, int]) -> dict:
     """The submit body an expert gives for ``clip`` (the task's clip JSON)."""
     events = [
-        {"start_s": b.start_s, "end_s": b.end_s, "low_hz": b.low_hz, "high_hz": b.high_hz,
-         "tag": tags[b.label]}
+        {
+            "start_s": b.start_s,
+            "end_s": b.end_s,
+            "low_hz": b.low_hz,
+            "high_hz": b.high_hz,
+            "tag": tags[b.label],
+        }
         for b in clipped(boxes, clip["start_s"], clip["end_s"])
     ]
     return {
@@ -187,8 +192,9 @@ def held_out_clips(spec: DatasetSpec, clip_length_s: float, overlap_s: float = 0
 METRICS = ("det_ap", "f1", "f1_iou", "precision", "recall", "det_ap_iou")
 
 
-def evaluate_version(weights: bytes, held_out: HeldOut, *, calibration: dict | None = None,
-                     threshold: float = 0.5) -> dict:
+def evaluate_version(
+    weights: bytes, held_out: HeldOut, *, calibration: dict | None = None, threshold: float = 0.5
+) -> dict:
     """Detection metrics of one version's weights on the held-out clips.
 
     AP from every detection above 0.01 (the whole precision–recall curve); P/R/F1 at the version's
@@ -219,8 +225,12 @@ def evaluate_version(weights: bytes, held_out: HeldOut, *, calibration: dict | N
         threshold=threshold,
     )
     out = {k: _plain(metrics[k]) for k in METRICS if k in metrics}
-    out.update(n_clips=len(held_out.truth), n_calls=held_out.n_calls, threshold=threshold,
-               calibrated=calibrated)
+    out.update(
+        n_clips=len(held_out.truth),
+        n_calls=held_out.n_calls,
+        threshold=threshold,
+        calibrated=calibrated,
+    )
     return out
 
 

@@ -35,20 +35,23 @@ def text(r: dict) -> str:
         f"  submissions: {s['ok']} ok of {s['sent']} {s['statuses']}; pool labelled "
         f"{s['labelled_pool_clips']}/{s['pool_clips']}; lost: {len(s['lost'])}",
         f"  trainings: {c['trainings']} {c['by_status']}; rescore jobs {c['rescore_jobs']}; "
-        f"rounds {c['rounds']} ({c['rounds_after_rescore']} after a rescore)",
-        "   run status     labels attempt  queued   train  label→active (seen)  →next batch  "
+        f"rounds {c['rounds']} {c['rounds_by_trigger']}",
+        "   run status     labels (pool) attempt  queued   train  label→active (seen)  →next batch  "
         "rescores  phases",
     ]
     for t in r["trainings"]:
         lines.append(
-            f"  {t['id']:>4} {t['status']:<10}{t['n_labels']:>6} {_f(t['attempt']):>7}"
+            f"  {t['id']:>4} {t['status']:<10}{t['n_labels']:>6} ({t['pool_labels_at_trigger']:>3})"
+            f" {_f(t['attempt'], 'd'):>7}"
             f"{_f(t['queued_s']):>8}{_f(t['train_s']):>8}{_f(t['label_to_active_s']):>10}"
             f" ({_f(t['label_to_active_seen_s'])}){_f(t['label_to_next_batch_s']):>11}"
             f"{t['rescore_jobs']:>9}  {t['phases']}"
             + (f"  error: {t['error']}" if t["error"] else "")
         )
-    lines.append("  version labels active  held-out detAP   F1  F1(IoU) | dashboard detAP  F1 "
-                 " F1(IoU) | server val")
+    lines.append(
+        "  version labels active  held-out detAP   F1  F1(IoU) | dashboard detAP  F1 "
+        " F1(IoU) | server val"
+    )
     for v in r["versions"]:
         h, d = v["held_out"], v["dashboard"]
         lines.append(
@@ -59,8 +62,10 @@ def text(r: dict) -> str:
         )
     if r["versions"] and isinstance(r["versions"][0]["held_out"], dict):
         h = r["versions"][0]["held_out"]
-        lines.append(f"  (held out: {h['n_clips']} clips, {h['n_calls']} calls; dashboard curve "
-                     f"{r['dashboard']['curve'] or {}}, point keys {r['dashboard']['point_keys']})")
+        lines.append(
+            f"  (held out: {h['n_clips']} clips, {h['n_calls']} calls; dashboard curve "
+            f"{r['dashboard']['curve'] or {}}, point keys {r['dashboard']['point_keys']})"
+        )
     if "kill" in r:
         k = r["kill"]
         lines.append(
@@ -85,9 +90,12 @@ def markdown(results: list[dict]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: |",
     ]
     for r in results:
-        lat = sorted(t["label_to_active_s"] for t in r["trainings"]
-                     if t["label_to_active_s"] is not None)
-        finished = [t["rescore_jobs"] for t in r["trainings"] if t["status"] in ("succeeded", "kept_old")]
+        lat = sorted(
+            t["label_to_active_s"] for t in r["trainings"] if t["label_to_active_s"] is not None
+        )
+        finished = [
+            t["rescore_jobs"] for t in r["trainings"] if t["status"] in ("succeeded", "kept_old")
+        ]
         last = r["versions"][-1] if r["versions"] else {}
         h, d = last.get("held_out", NA), last.get("dashboard", NA)
         rows.append(

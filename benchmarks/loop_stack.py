@@ -23,7 +23,11 @@ COMPOSE = ROOT / "docker" / "compose.yaml"
 EXAMPLE_ENV = ROOT / "docker" / "example.env"
 # What example.env sets for the workers that matters outside a container (not its production-only
 # settings: HTTPS redirect, allowed hosts, S3).
-WORKER_ENV_KEYS = ("ECHOLOOP_BROKER_VISIBILITY_TIMEOUT", "OPENBLAS_NUM_THREADS", "ECHOLOOP_SCORE_THREADS")
+WORKER_ENV_KEYS = (
+    "ECHOLOOP_BROKER_VISIBILITY_TIMEOUT",
+    "OPENBLAS_NUM_THREADS",
+    "ECHOLOOP_SCORE_THREADS",
+)
 TRAIN_SERVICES = ("worker-train-cpu", "worker-train")
 
 
@@ -115,9 +119,7 @@ class Stack:
 
     def start(self) -> None:
         self.commands["web"] = self._web_command()
-        self.commands.update(
-            {name: self._local(cmd) for name, cmd in celery_services().items()}
-        )
+        self.commands.update({name: self._local(cmd) for name, cmd in celery_services().items()})
         for name in self.commands:
             self._spawn(name)
         self._wait_web()
@@ -127,8 +129,12 @@ class Stack:
 
     def _local(self, command: list[str]) -> list[str]:
         command = [str(Path(sys.executable).parent / command[0]), *command[1:]]
-        if "beat" in command and not {"-s", "--schedule"} & set(command):
-            command += ["--schedule", str(self.logs / "celerybeat-schedule")]  # not in the repo
+        if "beat" in command:  # a schedule file of its own: not compose's shared /tmp path
+            option = next((o for o in ("-s", "--schedule") if o in command), None)
+            if option:
+                command[command.index(option) + 1] = str(self.logs / "celerybeat-schedule")
+            else:
+                command += ["--schedule", str(self.logs / "celerybeat-schedule")]
         return command
 
     def _web_command(self) -> list[str]:
