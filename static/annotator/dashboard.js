@@ -1,123 +1,275 @@
-async function h(e) {
-  const n = await fetch(e, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!n.ok) throw new Error(`${e}: HTTP ${n.status}`);
-  return await n.json();
+const w = ["queued", "preparing", "pretraining", "training", "evaluating", "storing", "done"], M = /* @__PURE__ */ new Set(["queued", "running"]);
+function m(t) {
+  const e = Math.max(0, Math.round(t));
+  if (t < 0.5) return "< 1 s";
+  if (e < 60) return `${e} s`;
+  if (e < 3600) return e % 60 ? `${Math.floor(e / 60)} min ${e % 60} s` : `${e / 60} min`;
+  const n = Math.round(e / 60);
+  return n % 60 ? `${Math.floor(n / 60)} h ${n % 60} min` : `${n / 60} h`;
 }
-function m(e, n = 3) {
-  return e == null ? "–" : e.toFixed(n);
+function l(t, e = 3) {
+  return t == null ? "–" : t.toFixed(e);
 }
-function f(e, n, t, r) {
-  if (!e) return;
-  const i = document.createElement("tbody"), o = e.tHead?.rows[0]?.cells.length ?? 1;
-  n.length === 0 && (n = [[t, ...Array(o - 1).fill("")]]), n.forEach((c, d) => {
-    const a = i.insertRow();
-    r && (a.className = r(d));
-    for (const s of c) {
-      const l = a.insertCell();
-      l.textContent = s === null ? "–" : String(s), typeof s == "number" && (l.className = "num");
+function _(t, e) {
+  const [n, s] = e ?? [null, null];
+  return t === null || n === null || s === null ? l(t) : `${l(t)} (${l(n, 2)}–${l(s, 2)})`;
+}
+function p(t) {
+  return M.has(t.status);
+}
+function N(t, e) {
+  return t.heartbeat_at ? Math.max(0, (Date.parse(e) - Date.parse(t.heartbeat_at)) / 1e3) : null;
+}
+function q(t) {
+  if (t.status === "queued") return t.phase_label || "Queued";
+  const e = [t.phase_label || t.phase, `${Math.round(t.phase_progress * 100)} %`];
+  return t.eta_s !== null && t.eta_s !== void 0 && e.push(`about ${m(t.eta_s)} left`), e.join(" · ");
+}
+const k = {
+  succeeded: "Finished: the new version is active.",
+  kept_old: "Finished: the previous version stays active (the new one was not better).",
+  cancelled: "Cancelled."
+};
+function I(t, e) {
+  if (!p(t)) {
+    const r = t.status === "failed" ? `Failed: ${t.error || "no reason given"}` : k[t.status] ?? t.status, a = t.finished_at ? ` (ended ${new Date(t.finished_at).toLocaleTimeString()})` : "";
+    return { text: r + a, warn: t.status === "failed" };
+  }
+  const n = [];
+  t.n_epochs && n.push(`epoch ${t.epoch} / ${t.n_epochs}`), t.attempt > 1 && n.push(`retry ${t.attempt} of ${Math.max(t.attempt, 2)}`);
+  const s = N(t, e);
+  let i = !1;
+  return t.status === "queued" ? n.push("waiting for a training worker") : s === null ? n.push("no heartbeat yet") : (i = s > 30, n.push(`last heartbeat ${m(s)} ago${i ? " (the worker may be gone)" : ""}`)), t.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: i };
+}
+function R(t) {
+  const e = Object.keys(t).sort((s, i) => v(s) - v(i));
+  if (!e.length) return "";
+  const n = e.reduce((s, i) => s + t[i], 0);
+  return `Time per phase: ${e.map((s) => `${s} ${m(t[s])}`).join(" · ")} (total ${m(n)})`;
+}
+function v(t) {
+  const e = w.indexOf(t);
+  return e < 0 ? w.length : e;
+}
+function O(t) {
+  if (!t.n_clips) return "No version scored on the evaluation set yet.";
+  const e = `${t.n_events} call${t.n_events === 1 ? "" : "s"}`, n = t.excluded ? `; ${t.excluded} version${t.excluded === 1 ? "" : "s"} not scored on it` : "";
+  return `Evaluation set: ${t.n_clips} clip${t.n_clips === 1 ? "" : "s"}, ${e}; 95 % intervals${n}.`;
+}
+function U(t, e) {
+  const n = new Map(e.points.map((s) => [s.version, s]));
+  return [...t].reverse().map((s) => {
+    const i = n.get(s.version), r = s.name + (s.is_active ? " (active)" : "");
+    return i ? [
+      r,
+      s.n_labels,
+      _(i.det_ap, i.ci?.det_ap),
+      _(i.f1, i.ci?.f1),
+      l(i.map),
+      l(i.threshold, 2)
+    ] : [r, s.n_labels, "–", "–", "–", "–"];
+  });
+}
+async function b(t) {
+  const e = await fetch(t, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!e.ok) throw new Error(`${t}: HTTP ${e.status}`);
+  return await e.json();
+}
+async function j(t, e, n) {
+  let s;
+  try {
+    s = await fetch(t, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": e },
+      body: JSON.stringify(n)
+    });
+  } catch (a) {
+    return { ok: !1, data: {}, message: `the server did not answer (${String(a)})` };
+  }
+  const i = await s.json().catch(() => ({})), r = typeof i.detail == "string" ? i.detail : `HTTP ${s.status}`;
+  return { ok: s.ok, data: i, message: r };
+}
+const P = /^(–|-?\d+(\.\d+)?)( \(.+\))?$/;
+function y(t, e, n, s) {
+  if (!t) return;
+  const i = document.createElement("tbody"), r = t.tHead?.rows[0]?.cells.length ?? 1;
+  e.length === 0 && (e = [[n, ...Array(r - 1).fill("")]]), e.forEach((a, h) => {
+    const f = i.insertRow();
+    s && (f.className = s(h));
+    for (const u of a) {
+      const d = f.insertCell();
+      d.textContent = u === null ? "–" : String(u), (typeof u == "number" || P.test(String(u))) && (d.className = "num");
     }
-  }), e.tBodies[0]?.replaceWith(i);
+  }), t.tBodies[0]?.replaceWith(i);
 }
-function y(e, n, t, r) {
-  const i = document.getElementById(e);
+function B(t, e, n, s) {
+  const i = document.getElementById(t);
   if (!i) return;
   i.hidden = !1;
-  const o = i.querySelector("progress");
-  o && (o.max = Math.max(t, 1), o.value = Math.min(n, o.max));
-  const c = i.querySelector(".figure-text");
-  c && (c.textContent = r);
+  const r = i.querySelector("progress");
+  r && (r.max = Math.max(n, 1), r.value = Math.min(e, r.max));
+  const a = i.querySelector(".figure-text");
+  a && (a.textContent = s);
 }
-function w(e) {
-  const n = document.getElementById(e);
-  n && (n.hidden = !0);
+function C(t) {
+  const e = document.getElementById(t);
+  e && (e.hidden = !0);
 }
-function b(e) {
-  const n = e[0];
-  if (!n)
-    return w("training-progress"), !1;
-  const t = n.n_epochs ? `epoch ${n.epoch} / ${n.n_epochs} (${Math.round(n.progress * 100)} %)` : "starting…";
-  return y("training-progress", n.epoch, n.n_epochs, t), !0;
+function x(t, e, n = "") {
+  const s = document.getElementById(t);
+  s && (s.textContent = e, s.hidden = !e, s.className = n);
 }
-function x(e) {
-  if (!e)
-    return w("rescore-progress"), !1;
-  const n = `v${e.version}: ${e.scored} / ${e.n_clips} clips (${Math.round(e.progress * 100)} %)`;
-  return y("rescore-progress", e.scored, e.n_clips, n), !0;
+function D(t, e) {
+  !t || !p(t) ? C("training-progress") : B("training-progress", t.phase_progress, 1, q(t));
+  const n = t ? I(t, e) : { text: "", warn: !1 };
+  x("training-status", n.text, n.warn ? "warn" : ""), x("training-phases", t && !p(t) ? R(t.phase_seconds) : "", "muted small");
 }
-function S(e) {
-  const n = [...e.versions].reverse();
-  f(
+function H(t) {
+  if (!t)
+    return C("rescore-progress"), !1;
+  const e = `v${t.version}: ${t.scored} / ${t.n_clips} clips (${Math.round(t.progress * 100)} %)`;
+  return B("rescore-progress", t.scored, t.n_clips, e), !0;
+}
+function F(t) {
+  const e = document.getElementById("eval-set");
+  e && (e.textContent = O(t.learning_curve));
+  const n = [...t.versions].reverse();
+  y(
     document.querySelector("#versions-table"),
-    n.map((t) => [
-      t.name + (t.is_active ? " (active)" : ""),
-      t.n_labels,
-      m(t.det_ap),
-      m(t.map),
-      t.validation ? `${t.validation}${t.n_val ? ` (${t.n_val})` : ""}` : "–"
-    ]),
+    U(t.versions, t.learning_curve),
     "No model version yet.",
-    (t) => n[t]?.is_active ? "active" : ""
-  ), f(
+    (s) => n[s]?.is_active ? "active" : ""
+  ), y(
     document.querySelector("#class-ap-table"),
-    e.class_ap.classes.map((t) => [t.class, m(t.ap)]),
+    t.class_ap.classes.map((s) => [s.class, l(s.ap)]),
     "No active version yet."
   );
 }
-function _(e) {
-  const n = [...e].reverse();
-  f(
+function L(t) {
+  const e = [...t].reverse();
+  y(
     document.querySelector("#rounds-table"),
-    n.map((t) => [
-      t.round,
-      t.cold_start ? `${t.strategy} (cold start)` : `${t.strategy}, v${t.model_version ?? "?"}`,
-      t.picks,
-      t.audit,
-      t.labelled,
-      Object.entries(t.reasons).map(([r, i]) => `${r} ${i}`).join(", ")
+    e.map((n) => [
+      n.round,
+      n.cold_start ? `${n.strategy} (cold start)` : `${n.strategy}, v${n.model_version ?? "?"}`,
+      n.picks,
+      n.audit,
+      n.labelled,
+      Object.entries(n.reasons).map(([s, i]) => `${s} ${i}`).join(", ")
     ]),
     "No sampling round yet."
   );
 }
-function g(e) {
-  const n = e.contentDocument?.documentElement, t = Number(n?.getAttribute("width")), r = Number(n?.getAttribute("height"));
-  t > 0 && r > 0 && (e.style.aspectRatio = `${t} / ${r}`, e.style.maxWidth = `${t}px`, e.removeAttribute("height"));
+function T(t) {
+  const e = t.contentDocument?.documentElement, n = Number(e?.getAttribute("width")), s = Number(e?.getAttribute("height"));
+  n > 0 && s > 0 && (t.style.aspectRatio = `${n} / ${s}`, t.style.maxWidth = `${n}px`, t.removeAttribute("height"));
 }
-function N(e) {
-  for (const n of e.querySelectorAll("object.chart-object")) {
-    const t = new URL(n.data, window.location.href);
-    t.searchParams.set("t", String(Date.now())), n.data = t.toString();
+function X(t) {
+  for (const e of t.querySelectorAll("object.chart-object")) {
+    const n = new URL(e.data, window.location.href);
+    n.searchParams.set("t", String(Date.now())), e.data = n.toString();
   }
 }
-function E(e) {
-  const { trainingUrl: n, modelUrl: t, roundsUrl: r } = e.dataset, i = Math.max(1e3, Number(e.dataset.pollMs) || 4e3), o = document.getElementById("progress-idle");
-  let c = !1;
-  for (const s of e.querySelectorAll("object.chart-object"))
-    s.addEventListener("load", () => g(s)), g(s);
-  async function d() {
-    if (r)
-      try {
-        _((await h(r)).rounds);
-      } catch (s) {
-        f(document.querySelector("#rounds-table"), [], `Could not load the rounds (${String(s)}).`);
-      }
+function S(t) {
+  return t ? `${t.id}:${t.status}` : "";
+}
+class J {
+  constructor(e, n) {
+    this.root = e, this.refresh = n, this.startButton?.addEventListener("click", () => {
+      this.start();
+    }), this.cancelButton?.addEventListener("click", () => {
+      this.cancel();
+    });
   }
-  async function a() {
-    if (!(!n || !t)) {
-      try {
-        const [s, l] = await Promise.all([
-          h(n),
-          h(t)
-        ]), $ = b(s.results), v = x(l.rescoring), u = $ || v;
-        S(l), o && (o.hidden = u), o && !u && (o.textContent = "No training or rescoring is running."), c && !u && (N(e), d()), c = u;
-      } catch (s) {
-        o && (o.hidden = !1, o.textContent = `Could not refresh the progress (${String(s)}); retrying.`);
-      }
-      window.setTimeout(() => {
-        a();
-      }, document.hidden ? i * 4 : i);
+  root;
+  refresh;
+  startButton = document.getElementById("start-training");
+  cancelButton = document.getElementById("cancel-training");
+  message = document.getElementById("training-message");
+  training = null;
+  sending = !1;
+  /** The run and status the message is about: it goes once the panel shows another. */
+  messageAbout = "";
+  show(e) {
+    this.training = e, this.message?.textContent && S(e) !== this.messageAbout && this.say("", e), this.update();
+  }
+  update() {
+    const e = this.training, n = !!e && p(e);
+    this.startButton && (this.startButton.disabled = n || this.sending, this.startButton.title = n ? "A training is under way." : "Train a new version on the labels so far, then rescore and sample."), this.cancelButton && (this.cancelButton.hidden = !n, this.cancelButton.disabled = !n || this.sending || !!e?.cancel_requested, this.cancelButton.textContent = e?.cancel_requested ? "Cancelling…" : "Cancel");
+  }
+  say(e, n, s = "") {
+    this.message && (this.message.textContent = e, this.message.className = s, this.messageAbout = S(n));
+  }
+  async send(e, n) {
+    this.sending = !0, this.update();
+    try {
+      return await j(e, this.root.dataset.csrfToken ?? "", n);
+    } finally {
+      this.sending = !1, this.update();
     }
   }
-  a(), d();
+  async start() {
+    const e = this.root.dataset.retrainUrl;
+    if (!e || this.sending) return;
+    const n = await this.send(e, { force: !1 });
+    n.ok ? this.say(`Training queued (run ${String(n.data.id)}).`, n.data) : this.say(`Not started: ${n.message}`, this.training, "error"), this.refresh();
+  }
+  async cancel() {
+    const e = this.training, n = this.root.dataset.runsUrl;
+    if (!e || !n || this.sending) return;
+    const s = await this.send(`${n.replace(/\/?$/, "/")}${e.id}/cancel/`, {}), i = s.data;
+    s.ok ? i.status === "cancelled" ? this.say("Cancelled before it started.", i) : this.say("Cancel requested: the training stops at its next progress report.", i) : this.say(`Not cancelled: ${s.message}`, e, "error"), this.refresh();
+  }
 }
-const p = document.getElementById("echoloop-dashboard");
-p && E(p);
+function Q(t) {
+  const { modelUrl: e, roundsUrl: n } = t.dataset, s = Math.max(1e3, Number(t.dataset.pollMs) || 4e3), i = document.getElementById("progress-idle");
+  let r = !1, a, h = 0;
+  for (const c of t.querySelectorAll("object.chart-object"))
+    c.addEventListener("load", () => T(c)), T(c);
+  async function f() {
+    if (n)
+      try {
+        L((await b(n)).rounds);
+      } catch (c) {
+        y(document.querySelector("#rounds-table"), [], `Could not load the rounds (${String(c)}).`);
+      }
+  }
+  const u = new J(t, () => {
+    d();
+  });
+  async function d() {
+    if (!e) return;
+    window.clearTimeout(a);
+    const c = ++h;
+    let $ = s;
+    try {
+      const o = await b(e);
+      if (c !== h) return;
+      D(o.training, o.generated_at), u.show(o.training);
+      const A = !!o.training && p(o.training), g = H(o.rescoring) || A;
+      F(o), i && (i.hidden = g), i && !g && (i.textContent = "No training or rescoring is running."), r && !g && (X(t), f()), r = g, g || ($ = s * 3);
+    } catch (o) {
+      if (c !== h) return;
+      i && (i.hidden = !1, i.textContent = `Could not refresh the progress (${String(o)}); retrying.`);
+    }
+    a = window.setTimeout(() => {
+      d();
+    }, document.hidden ? $ * 4 : $);
+  }
+  d(), f();
+}
+const E = typeof document > "u" ? null : document.getElementById("echoloop-dashboard");
+E && Q(E);
+export {
+  O as evaluationSetText,
+  l as fixed,
+  m as formatSeconds,
+  N as heartbeatAge,
+  p as isUnfinished,
+  q as phaseText,
+  R as phasesText,
+  I as statusText,
+  U as versionCells,
+  _ as withInterval
+};
