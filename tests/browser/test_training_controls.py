@@ -18,6 +18,7 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOT = "/tmp/echoloop_training_controls.png"
+THRESHOLD_SCREENSHOT = "/tmp/echoloop_annotate_threshold.png"
 STATUS = "#training-status"
 PHASE = "#training-progress .figure-text"
 
@@ -175,6 +176,7 @@ def test_annotation_page_starts_at_the_versions_threshold(predicted, cast, live_
     assert page.locator(".el-threshold").input_value() == "0.7"
     assert "model's calibrated threshold" in text_of(page, ".el-threshold-text")
     assert "v1: 1/2" in text_of(page, ".el-pred-info")
+    page.screenshot(path=THRESHOLD_SCREENSHOT)
 
     # the annotator lowers it: both boxes, and it is theirs now
     page.locator(".el-threshold").evaluate("el => { el.value = '0.55'; el.dispatchEvent(new Event('input')); }")
