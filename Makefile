@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo
+	$(PY) manage.py demo --addr $(ADDR)
 	$(PY) manage.py serve --addr $(ADDR)
 
 $(VENV)/.installed-test: $(VENV)/.installed

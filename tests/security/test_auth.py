@@ -238,11 +238,11 @@ def test_only_the_demo_command_sets_passwords():
         for p in source_files()
         if CREATES_PASSWORD.search(p.read_text(errors="replace"))
     ]
-    assert offenders == ["annotator/management/commands/demo.py"]
+    assert offenders == ["sampling/management/commands/demo.py"]
 
 
 def test_demo_passwords_are_random_unless_given():
-    text = (ROOT / "annotator/management/commands/demo.py").read_text()
+    text = (ROOT / "sampling/management/commands/demo.py").read_text()
     assert "secrets.token_urlsafe" in text
     assert not re.search(r"set_password\([\"']", text), "a literal demo password"
 

@@ -32,6 +32,8 @@ class Command(BaseCommand):
             f"broker {settings.CELERY_BROKER_URL}"
         )
         self.stdout.write(f"Echoloop at http://{addr}/")
+        # SIGTERM (from a service manager, or `kill`) stops the workers too, like Ctrl-C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", addr, use_reloader=False, use_threading=True)
         finally:
@@ -41,7 +43,10 @@ class Command(BaseCommand):
                 try:
                     worker.wait(timeout=20)
                 except subprocess.TimeoutExpired:
+                    # A training does not stop for a warm shutdown; the next start's liveness
+                    # sweep marks it failed and retries it.
                     worker.kill()
+                    worker.wait()
 
     def _worker(self, options: list[str]) -> subprocess.Popen:
         return subprocess.Popen(

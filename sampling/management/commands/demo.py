@@ -1,23 +1,61 @@
-"""manage.py demo — a ready project from three real bat recordings, with a lead and an annotator."""
+"""manage.py demo — a ready project from ten real bat recordings, with a lead and an annotator.
+
+Two recordings come labelled, three are held out (labelled) as the evaluation set, five wait in
+the pool: as the annotator labels, a training starts by itself every six new labels.
+"""
 
 from __future__ import annotations
 
 import csv
-import random
+import operator
 import secrets
 from collections import defaultdict
+from functools import reduce
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Q
 
 from annotator import ingest, queue
-from annotator.models import AudioRoot, Clip, Dataset, Membership, Project, Role, Site, Tag
+from annotator.models import (
+    AudioRoot,
+    Clip,
+    Dataset,
+    Membership,
+    Project,
+    Recording,
+    Role,
+    SamplingRole,
+    Site,
+    Tag,
+)
+from sampling import rounds
 
-DEMO_AUDIO = Path(settings.BASE_DIR) / "tests" / "data" / "whombat"
+DEMO_FOLDERS = [Path(settings.BASE_DIR) / "tests" / "data" / name for name in ("whombat", "whombat-more")]
+BOXES = DEMO_FOLDERS[1] / "annotations_boxes.csv"  # the published boxes of all ten recordings
 PROJECT_NAME = "Costa Rica bats (demo)"
+# Held out whole, with their published boxes: the evaluation set every version is scored on.
+EVALUATION = ("XC826196", "XC826219", "XC821730")  # C. perspicillata, P. mesoamericanus, R. naso
+# Labelled from the start by the published boxes: what the first training learns from.
+LABELLED = ("XC823144", "XC824040")  # D. rotundus, C. castanea
+SETTINGS = {
+    "description": "Ten full-spectrum recordings from xeno-canto (CC BY-NC-SA 4.0): two labelled, "
+    "three held out for evaluation, five for you to label.",
+    "fmin_hz": 10_000,
+    "fmax_hz": 150_000,
+    "context_s": 0.1,
+    "clip_length_s": 0.5,
+    "batch_size": 6,
+    "retrain_every": 6,
+    "audit_fraction": 0.0,  # the held-out recordings are the evaluation set
+    "low_water_minutes": 2.0,  # a small pool: queue little ahead, so new models choose the rest
+    "double_annotation_fraction": 0.0,
+    "sampling_strategy": "hybrid",
+    "sampling_params": {"model": {"epochs": 12}},
+}
 
 
 class Command(BaseCommand):
@@ -27,18 +65,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--password", help="Use this password for both demo users (default: random)"
         )
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Where `serve` will listen")
 
     @transaction.atomic
-    def handle(self, *args, password: str | None = None, **opts):
-        project, created = Project.objects.get_or_create(
-            name=PROJECT_NAME,
-            defaults={
-                "description": "Three full-spectrum recordings from xeno-canto (CC BY-NC-SA 4.0).",
-                "fmin_hz": 10_000,
-                "fmax_hz": 150_000,
-                "context_s": 0.1,
-            },
-        )
+    def handle(self, *args, password: str | None = None, addr: str = "127.0.0.1:8000", **opts):
+        project, created = Project.objects.get_or_create(name=PROJECT_NAME, defaults=SETTINGS)
         users = {name: self._user(name, password) for name in ("lead", "annotator")}
         Membership.objects.get_or_create(
             user=users["lead"][0], project=project, defaults={"role": Role.LEAD}
@@ -48,11 +79,10 @@ class Command(BaseCommand):
         )
         if created:
             self._fill(project, self._expert())
-        url = "http://127.0.0.1:8000/"
         self.stdout.write(f"Demo project: {project.name} (id {project.pk})")
         for name, (_user, pw) in users.items():
             self.stdout.write(f"  user {name!r} password {pw!r}")
-        self.stdout.write(f"Open {url}")
+        self.stdout.write(f"Open http://{addr}/")
 
     def _user(self, username: str, password: str | None):
         user, _ = get_user_model().objects.get_or_create(username=username)
@@ -69,21 +99,18 @@ class Command(BaseCommand):
         return user
 
     def _fill(self, project: Project, expert) -> None:
-        boxes = _read_boxes(DEMO_AUDIO / "annotations_boxes.csv")
+        boxes = _read_boxes(BOXES)
         species = sorted({b["species"] for rows in boxes.values() for b in rows})
         tags = {
             name: Tag.objects.create(
                 project=project,
                 key="species",
                 value=name,
-                hotkey=str(i + 1),
+                hotkey=str((i + 1) % 10),
                 color=["#ffcc00", "#00e5ff", "#ff4fa3", "#8cff66"][i % 4],
             )
             for i, name in enumerate(species)
         }
-        root, _ = AudioRoot.objects.get_or_create(
-            name="demo", defaults={"path": str(DEMO_AUDIO.resolve())}
-        )
         dataset = Dataset.objects.create(project=project, name="xeno-canto Costa Rica")
         site = Site.objects.create(
             project=project,
@@ -92,25 +119,26 @@ class Command(BaseCommand):
             longitude=-84.0,
             habitat="tropical forest",
         )
-        report = ingest.import_location(project, dataset, str(DEMO_AUDIO), site=site)
-        self.stdout.write(report.summary())
-        annotated = _annotated_clips(DEMO_AUDIO / "annotated_clips.csv")
+        for folder in DEMO_FOLDERS:
+            AudioRoot.objects.get_or_create(name=f"demo-{folder.name}", defaults={"path": str(folder.resolve())})
+            report = ingest.import_location(project, dataset, str(folder), site=site)
+            self.stdout.write(report.summary())
+        Recording.objects.filter(_named(EVALUATION), project=project).update(role=SamplingRole.EVALUATION)
+        annotated = _annotated_clips(DEMO_FOLDERS[1] / "annotated_clips.csv")
         self._add_existing_annotations(project, expert, boxes, tags, annotated)
-        # Every clip is queued for the demo's annotator: their labels can then be compared with the
-        # published ones (agreement), and the model already has the published ones to learn from.
-        clips = list(Clip.objects.for_project(project))
-        random.Random(0).shuffle(clips)
-        reasons = ["cold start: random"] * len(clips)
-        queue.enqueue(project, clips, reasons=reasons, source="random", rng=random.Random(0))
+        # The first batch now, so the annotator has work before the worker has started; the loop
+        # keeps the queue above its low-water mark from here on.
+        rounds.start_round(project, trigger="demo", seed=0)
 
     def _add_existing_annotations(self, project, expert, boxes, tags, annotated) -> None:
-        for clip in Clip.objects.for_project(project).select_related("recording"):
-            if (clip.recording.name, round(clip.start_s)) not in annotated:
+        clips = Clip.objects.for_project(project).select_related("recording")
+        for clip in clips.filter(_named((*EVALUATION, *LABELLED), "recording__name")):
+            if not _inside_annotated(clip, annotated):
                 continue
             events = [
                 queue.EventInput(
                     start_s=b["start"],
-                    end_s=b["end"],
+                    end_s=min(b["end"], clip.end_s),
                     low_hz=b["low"],
                     high_hz=b["high"],
                     tag=tags[b["species"]].pk,
@@ -122,6 +150,17 @@ class Command(BaseCommand):
                 events=events, no_calls=not events, tags=sorted({e.tag for e in events})
             )
             queue.save_annotation(project, clip, expert, data)
+
+
+def _named(prefixes: tuple[str, ...], field: str = "name") -> Q:
+    return reduce(operator.or_, (Q(**{f"{field}__startswith": p}) for p in prefixes))
+
+
+def _inside_annotated(clip: Clip, annotated: set[tuple[str, int]]) -> bool:
+    """Whether the clip lies in a one-second stretch the expert annotated (elsewhere nothing
+    is known, so nothing is stored)."""
+    first = int(clip.start_s)
+    return (clip.recording.name, first) in annotated and clip.end_s <= first + 1 + 1e-6
 
 
 def _read_boxes(path: Path) -> dict[str, list[dict]]:
