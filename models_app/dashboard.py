@@ -11,6 +11,7 @@ from django.utils import timezone
 from annotator import charts
 from annotator.dashboard import Table
 from annotator.models import Project
+from models_app import liveness
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun, VersionEvaluation
 
 CURVE_METRICS = ("det_ap", "f1", "f1_iou", "det_ap_iou", "map")
@@ -104,7 +105,7 @@ def training_progress(project: Project) -> dict | None:
     """The project's queued or running training (at most one), or the last one if it ended in
     the last ten minutes (so a failure or a cancel stays visible): its phase, the phase's
     progress and time left, epochs, heartbeat. None when idle."""
-    runs = TrainingRun.objects.filter(project=project).order_by("-created_at")
+    runs = TrainingRun.objects.filter(project=project).select_related("result").order_by("-created_at")
     run = runs.filter(status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]).first()
     if run is None:
         run = runs.filter(finished_at__gte=timezone.now() - timezone.timedelta(minutes=10)).first()
@@ -124,6 +125,10 @@ def training_progress(project: Project) -> dict | None:
         "progress": round(run.progress, 4),
         "n_labels": run.n_labels,
         "attempt": run.attempt,
+        "max_attempts": liveness.MAX_ATTEMPTS,
+        "trigger": run.trigger,
+        "result": run.result.number if run.result_id else None,
+        "phase_started_at": run.phase_started_at.isoformat() if run.phase_started_at else None,
         "cancel_requested": run.cancel_requested,
         "error": run.error,
         "last_epoch": last,

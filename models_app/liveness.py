@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = float(os.environ.get("ECHOLOOP_HEARTBEAT_SECONDS", "10"))
 # A run whose heartbeat is older than this is taken for dead: nine missed beats.
 STALE_AFTER_SECONDS = float(os.environ.get("ECHOLOOP_STALE_AFTER_SECONDS", "90"))
+MAX_ATTEMPTS = 2  # a training whose worker died is retried once (sampling.loop.retry)
 
 Status, Phase = TrainingRun.Status, TrainingRun.Phase
 

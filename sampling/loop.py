@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 DEFAULT_CYCLE_MINUTES = 5.0  # a training + rescore before the project has timed one
 CYCLE_SAFETY = 1.5  # the queue holds this many loop cycles of work
 MAX_BATCHES_QUEUED = 20  # the low-water mark never asks for more than this many batches
-MAX_ATTEMPTS = 2  # a training whose worker died is retried once
 
 
 # --- when a training starts ----------------------------------------------------------------------
@@ -101,7 +100,7 @@ def _send(run: TrainingRun, signature) -> None:
 def retry(run: TrainingRun) -> TrainingRun | None:
     """Start a failed run again once (its worker died); None when it had its tries or another
     training of the project is already under way."""
-    if run.attempt >= MAX_ATTEMPTS or run.cancel_requested:
+    if run.attempt >= liveness.MAX_ATTEMPTS or run.cancel_requested:
         return None
     try:
         return start(run.project, trigger="retry", user=run.requested_by, retry_of=run)
