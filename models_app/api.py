@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from annotator.access import check_role, projects_of
 from annotator.api.permissions import ProjectRole
+from annotator.api.exchange import IgnoreFormatParameter
+from annotator.formats.base import FormatError
 from annotator.models import Clip, Role, Tag
-from models_app import liveness, registry
+from models_app import exporting, liveness, registry
 from models_app.models import ModelVersion, Prediction, TrainingRun
 
 
@@ -54,6 +56,26 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         active = registry.active_version(version.project)
         registry.activate_version(version, forced=active is not None and active.pk != version.pk)
         return Response(ModelVersionSerializer(version).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, description="aoef, raven, audacity, batdetect2 or csv"),
+                    OpenApiParameter("threshold", float, description="default: the version's served threshold")],
+        responses={200: bytes},
+    )
+    @action(detail=True, methods=["get"], url_path="predictions/export",
+            content_negotiation_class=IgnoreFormatParameter)
+    def export(self, request, pk=None):
+        """The version's detections at its served threshold (or ``threshold``) as a file."""
+        version = self.get_object()
+        try:
+            threshold = float(request.query_params["threshold"]) if "threshold" in request.query_params else None
+            exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
+                                                    threshold=threshold)
+        except (ValueError, FormatError) as exc:
+            return Response({"detail": getattr(exc, "message", str(exc))}, status=400)
+        response = HttpResponse(exported.data, content_type=exported.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
+        return response
 
 
 class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):

@@ -63,8 +63,13 @@ def export_annotations(
         file_column=format_name == raven.NAME,
     )
     base = slugify(f"{project.name} {dataset.name if dataset else ''}") or "annotations"
+    return write_set(annset, format_name, base=base, title=project.name)
+
+
+def write_set(annset: AnnotationSet, format_name: str, *, base: str, title: str) -> ExportFile:
+    """An annotation (or prediction) set as a file of ``format_name``, named from ``base``."""
     if format_name == aoef.NAME:
-        return _file(f"{base}.aoef.json", "application/json", aoef.write(annset, name=project.name))
+        return _file(f"{base}.aoef.json", "application/json", aoef.write(annset, name=title))
     if format_name == batdetect2.NAME:
         return _file(f"{base}.batdetect2.json", "application/json", batdetect2.write(annset))
     if format_name == csvfmt.NAME:
@@ -136,7 +141,7 @@ def annotation_set(
         annotations = annotations.filter(annotator=annotator)
     annotations = list(annotations.filter(clip__recording__in=recordings))
     annotated = {a.clip.recording_id for a in annotations}
-    refs = _refs([r for r in recordings if all_recordings or r.pk in annotated])
+    refs = recording_refs([r for r in recordings if all_recordings or r.pk in annotated])
     boxes, clips = [], []
     for annotation in annotations:
         ref = refs[annotation.clip.recording_id]
@@ -153,7 +158,7 @@ def annotation_set(
     )
 
 
-def _refs(recordings: list[Recording]) -> dict[int, RecordingRef]:
+def recording_refs(recordings: list[Recording]) -> dict[int, RecordingRef]:
     """A RecordingRef per recording with a unique name: its file name, else its path, else + id."""
     refs: dict[int, RecordingRef] = {}
     taken: set[str] = set()
