@@ -91,7 +91,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class DatasetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dataset
-        fields = ["id", "project", "name", "description", "created_at"]
+        fields = ["id", "project", "name", "description", "role", "created_at"]
         read_only_fields = ["created_at"]
 
 
@@ -119,9 +119,12 @@ class RecordingSerializer(serializers.ModelSerializer):
             "recorded_at",
             "time_expansion",
             "metadata",
+            "role",
             "created_at",
         ]
-        read_only_fields = fields
+        # A lead may say what a recording is for (pool, evaluation only, excluded); the rest is
+        # what ingest measured.
+        read_only_fields = [f for f in fields if f != "role"]
 
 
 class RecordingBriefSerializer(serializers.ModelSerializer):

@@ -132,14 +132,21 @@ class SiteViewSet(ProjectScopedViewSet):
     filterset_fields = ["project"]
 
 
-class RecordingViewSet(viewsets.ReadOnlyModelViewSet):
+class RecordingViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Recordings are made by ingest; a lead may change only their ``role``."""
+
     queryset = Recording.objects.all()
     serializer_class = s.RecordingSerializer
     permission_classes = [ProjectRole]
-    filterset_fields = ["project", "dataset", "site"]
+    filterset_fields = ["project", "dataset", "site", "role"]
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return self.queryset.filter(project__in=projects_of(self.request.user))
+
+    def perform_update(self, serializer):
+        check_role(serializer.instance.project, self.request.user, (Role.LEAD,))
+        serializer.save()
 
 
 class ClipViewSet(viewsets.ReadOnlyModelViewSet):
