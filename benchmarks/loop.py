@@ -379,6 +379,8 @@ class Killer(threading.Thread):
 
 
 def run_dataset(args, stack: Stack, spec: DatasetSpec, *, kill: bool) -> dict:
+    from annotator.models import Recording
+
     label = f"{spec.name}-{int(time.time())}"
     plan = seed(spec, label)
     add_annotators(plan, args.annotators)
@@ -389,6 +391,9 @@ def run_dataset(args, stack: Stack, spec: DatasetSpec, *, kill: bool) -> dict:
         "pool_clips": len(plan["pool"]),
     }
     result["held_out_import"] = import_held_out(spec, plan, lead)
+    plan["recordings"] = dict(
+        Recording.objects.filter(project=plan["project"]).values_list("pk", "name")
+    )
     result["settings"] = configure(args, spec, plan, lead)
     result["cold_start"] = cold_start(plan, lead)
     watch = Watch()
@@ -512,6 +517,8 @@ def submissions(shared: Shared, plan: dict) -> dict:
         "ok": len(ok),
         "statuses": statuses,
         "labelled_pool_clips": len(shared.labelled & shared.pool),
+        # Clips outside the pool the queue gave them (unlabelled evaluation clips, audits).
+        "labelled_other_clips": len(shared.labelled - shared.pool),
         "pool_clips": len(shared.pool),
         "no_calls": sum(1 for s in ok if s.no_calls),
         "boxes": sum(s.n_events for s in ok),

@@ -117,8 +117,8 @@ class Annotator(threading.Thread):
         self.waiting_left = 0
 
     def run(self) -> None:
-        try:
-            while not self.shared.finished():
+        while not self.shared.finished():
+            try:
                 task = self.claim()
                 if task is None:
                     time.sleep(self.poll_s)
@@ -126,11 +126,18 @@ class Annotator(threading.Thread):
                 self.stop_waiting()
                 time.sleep(self.label_s)
                 self.submit(task)
-        except Exception as exc:  # logged, not raised: the run goes on with the others
-            with self.shared.lock:
-                self.shared.errors.append(f"{self.name}: {type(exc).__name__}: {exc}")
-        finally:
-            self.stop_waiting()
+            except Exception as exc:  # logged; this annotator goes on with the next clip
+                self.log_error(f"{type(exc).__name__}: {exc}")
+                time.sleep(self.poll_s)
+        self.stop_waiting()
+
+    def recording_name(self, recording: dict) -> str:
+        """The file a task's clip comes from (looked up once for recordings added later)."""
+        if recording["id"] not in self.recordings:
+            response = self.client.request("GET", f"/api/recordings/{recording['id']}/")
+            response.raise_for_status()
+            self.recordings[recording["id"]] = response.json()["name"]
+        return self.recordings[recording["id"]]
 
     def claim(self) -> dict | None:
         try:
@@ -163,7 +170,7 @@ class Annotator(threading.Thread):
 
     def submit(self, task: dict) -> None:
         clip = task["clip"]
-        body = answer(self.boxes.get(self.recordings[clip["recording"]["id"]], []), clip, self.tags)
+        body = answer(self.boxes.get(self.recording_name(clip["recording"]), []), clip, self.tags)
         sent = time.time()
         status, annotation, error = 0, None, ""
         try:

@@ -33,7 +33,8 @@ def text(r: dict) -> str:
         f"({100 * w['fraction']:.1f} % of the labelling time), {w['episodes']} episode(s), "
         f"longest {w['longest_s']:.0f} s",
         f"  submissions: {s['ok']} ok of {s['sent']} {s['statuses']}; pool labelled "
-        f"{s['labelled_pool_clips']}/{s['pool_clips']}; lost: {len(s['lost'])}",
+        f"{s['labelled_pool_clips']}/{s['pool_clips']}, other clips {s['labelled_other_clips']}; "
+        f"lost: {len(s['lost'])}",
         f"  trainings: {c['trainings']} {c['by_status']}; rescore jobs {c['rescore_jobs']}; "
         f"rounds {c['rounds']} {c['rounds_by_trigger']}",
         "   run status     labels (pool) attempt  queued   train  label→active (seen)  →next batch  "
