@@ -543,11 +543,14 @@ def trainings(project: int, shared: Shared, watch: Watch) -> list[dict]:
     runs = list(TrainingRun.objects.filter(project=project).order_by("created_at"))
     jobs = list(RescoreJob.objects.filter(version__project=project).order_by("created_at"))
     rounds = list(SamplingRound.objects.filter(project=project).order_by("created_at"))
-    out = []
+    out, triggers = [], {}
     for i, run in enumerate(runs):
         api = watch.runs.get(run.pk, {})
         created, started, finished = _ts(run.created_at), _ts(run.started_at), _ts(run.finished_at)
         trigger = next((s for s in reversed(ok) if s.sent_at <= created), None)
+        if isinstance(api.get("retry_of"), int) and api["retry_of"] in triggers:
+            trigger = triggers[api["retry_of"]]  # a retry answers the labels of the run it redoes
+        triggers[run.pk] = trigger
         active_at = watch.active_seen.get(run.result_id) if run.status == "succeeded" else None
         nxt = _ts(runs[i + 1].created_at) if i + 1 < len(runs) else float("inf")
         if hasattr(RescoreJob, "run_id"):  # the job names its training
@@ -654,11 +657,23 @@ def versions(spec: DatasetSpec, plan: dict, watch: Watch) -> list[dict]:
         else:
             row["held_out"] = NA
         row["dashboard"] = final.get(v.number, NA)
+        row["held_out_in_dashboard_ci"] = in_ci(row["held_out"], row["dashboard"])
         first = watch.curve_seen.get(v.number)
         row["dashboard_first_seen"] = (
             {k: first.get(k) for k in ("det_ap", "f1", "f1_iou")} if first else NA
         )
         out.append(row)
+    return out
+
+
+def in_ci(held_out, point) -> dict | str:
+    """Whether each held-out number lies in the dashboard's 95 % interval for it."""
+    if not isinstance(held_out, dict) or not isinstance(point, dict) or not point.get("ci"):
+        return NA
+    out = {}
+    for key, (low, high) in point["ci"].items():
+        if held_out.get(key) is not None and low is not None and high is not None:
+            out[key] = low <= held_out[key] <= high
     return out
 
 

@@ -59,7 +59,8 @@ def text(r: dict) -> str:
             f"  v{v['version']:<6}{v['n_labels']:>6}  {'yes' if v['active'] else 'no ':<6}"
             f"{_metric(h, 'det_ap'):>14}{_metric(h, 'f1'):>6}{_metric(h, 'f1_iou'):>8} |"
             f"{_metric(d, 'det_ap'):>16}{_metric(d, 'f1'):>6}{_metric(d, 'f1_iou'):>8} | "
-            f"{v['server_validation']} {_f(v['server_det_ap'], '.3f')}"
+            f"{v['server_validation']} {_f(v['server_det_ap'], '.3f')} | held-out in CI "
+            f"(detAP, F1): {_inside(v.get('held_out_in_dashboard_ci'))}"
         )
     if r["versions"] and isinstance(r["versions"][0]["held_out"], dict):
         h = r["versions"][0]["held_out"]
@@ -107,4 +108,34 @@ def markdown(results: list[dict]) -> str:
             f"{finished or NA} | {_metric(h, 'det_ap')} / {_metric(h, 'f1')} | "
             f"{_metric(d, 'det_ap')} / {_metric(d, 'f1')} | {len(r['submissions']['lost'])} |"
         )
+    rows += [
+        "",
+        "| dataset | version | labels (incl. evaluation) | active | held-out detAP | held-out F1 "
+        "| dashboard detAP (95 % CI) | dashboard F1 (95 % CI) | held-out in CI (detAP, F1) |",
+        "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for r in results:
+        for v in r["versions"]:
+            h, d = v["held_out"], v["dashboard"]
+            rows.append(
+                f"| {r['dataset']} | v{v['version']} | {v['n_labels']} | "
+                f"{'yes' if v['active'] else 'no'} | {_metric(h, 'det_ap')} | {_metric(h, 'f1')} | "
+                f"{_metric(d, 'det_ap')}{_ci(d, 'det_ap')} | {_metric(d, 'f1')}{_ci(d, 'f1')} | "
+                f"{_inside(v.get('held_out_in_dashboard_ci'))} |"
+            )
     return "\n".join(rows) + "\n"
+
+
+def _inside(flags) -> str:
+    if not isinstance(flags, dict):
+        return NA
+    return ", ".join(
+        "yes" if flags.get(k) else ("no" if k in flags else NA) for k in ("det_ap", "f1")
+    )
+
+
+def _ci(point, key: str) -> str:
+    ci = point.get("ci", {}).get(key) if isinstance(point, dict) else None
+    if not ci or None in ci:
+        return ""
+    return f" ({ci[0]:.2f}–{ci[1]:.2f})"
