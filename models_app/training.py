@@ -80,6 +80,10 @@ class TrainConfig:
     mix_empty_prob: float = 0.3  # overlay an empty clip's background (mixup-style)
     mask_prob: float = 0.3  # SpecAugment-style time and frequency masks
     max_shift_s: float = 0.1  # random time shift
+    # Random time stretch by a factor up to this (either way): box durations vary, so the
+    # box head reads the edges off the image instead of learning one typical duration.
+    stretch_prob: float = 0.5
+    max_stretch: float = 2.0
     use_metadata: bool = False  # train the auxiliary site/hour/season heads
     meta_keys: tuple[str, ...] = META_KEYS
     loss_weights: dict[str, float] = field(
@@ -347,7 +351,11 @@ def _random_crop(
 def _augment(
     x, boxes, empties, cfg: TrainConfig, fc: FeatureConfig, rng
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Time shift, empty-clip mixing, time/frequency masks and gain on the feature image."""
+    """Time stretch and shift, empty-clip mixing, time/frequency masks and gain on the
+    feature image."""
+    if cfg.stretch_prob and cfg.max_stretch > 1 and rng.random() < cfg.stretch_prob:
+        factor = math.exp(rng.uniform(-1.0, 1.0) * math.log(cfg.max_stretch))
+        x, boxes = _stretch(x, boxes, factor, rng)
     shift = int(rng.uniform(-cfg.max_shift_s, cfg.max_shift_s) * fc.frames_per_second)
     if shift:
         x = np.roll(x, shift, axis=1)
@@ -366,6 +374,25 @@ def _augment(
     if rng.random() < cfg.mask_prob:
         x = _masks(x, rng)
     return x * np.float32(rng.uniform(0.7, 1.3)), boxes
+
+
+def _stretch(x: np.ndarray, boxes: np.ndarray, factor: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Resample the time axis by ``factor`` (> 1: longer calls), linearly; boxes follow.
+
+    A stretched image is cropped back to its width at a random place, so batches (and
+    the cost of a step) keep their size.
+    """
+    width = x.shape[1]
+    new_width = max(2, int(round(width * factor)))
+    factor = new_width / width
+    src = np.clip((np.arange(new_width) + 0.5) / factor - 0.5, 0, width - 1)
+    left = np.minimum(src.astype(int), max(0, width - 2))
+    right = np.minimum(left + 1, width - 1)
+    frac = (src - left).astype(np.float32)
+    out = x[:, left] * (1 - frac) + x[:, right] * frac
+    boxes = boxes.copy()
+    boxes[:, :2] *= factor  # edge coordinates scale with the columns
+    return _random_crop(out, boxes, width, rng)
 
 
 def _masks(x: np.ndarray, rng) -> np.ndarray:
