@@ -184,6 +184,12 @@ def _make_clip(
     )
 
 
+def unscaled_samplerate() -> float:
+    """The lowest sample rate at which the catalogue's calls keep their frequencies: from here
+    up, a higher rate only widens the noise band above the calls."""
+    return _CATALOG_MAX_HZ / _MAX_FREQ_FRACTION
+
+
 def _freq_scale(samplerate: int) -> float:
     """Shrink catalogue frequencies when the sample rate cannot hold them."""
     return min(1.0, _MAX_FREQ_FRACTION * samplerate / _CATALOG_MAX_HZ)

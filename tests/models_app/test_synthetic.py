@@ -7,7 +7,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from models_app.synthetic import SHAPES, SyntheticClip, make_dataset, species_catalog
+from models_app.synthetic import (
+    SHAPES,
+    SyntheticClip,
+    make_dataset,
+    species_catalog,
+    unscaled_samplerate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +109,13 @@ def test_species_depend_on_site(clips):
     }
     shares = [by_site[s][tops[s]] / sum(by_site[s].values()) for s in tops]
     assert len(set(tops.values())) > 1 or max(shares) - min(shares) > 0.1
+
+
+def test_calls_keep_their_frequencies_from_the_unscaled_rate_up():
+    def top(samplerate: int) -> float:
+        clips = make_dataset(40, seed=8, samplerate=samplerate, duration_s=0.3, n_species=8)
+        return max(e.high_hz for c in clips for e in c.events)
+
+    rate = int(np.ceil(unscaled_samplerate()))
+    assert top(rate) == pytest.approx(top(500_000), rel=0.08)  # same catalogue bands
+    assert top(192_000) < 0.42 * 192_000 * 1.05  # below: scaled under Nyquist
