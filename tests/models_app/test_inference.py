@@ -162,6 +162,7 @@ def test_briefly_trained_model_finds_obvious_calls(trained):
     scores = trained.score_clips([(c.audio, c.samplerate) for c in clips])
     m = evaluate([s.events for s in scores], [c.events for c in clips], threshold=0.3)
     assert m["recall"] > 0.8 and m["precision"] > 0.8
+    assert m["f1_iou"] > 0.6  # the boxes' extents are right too, not only their onsets
     hit = next(e for s in scores for e in s.events)
     true = min((t for c in clips for t in c.events), key=lambda t: abs(t.start_s - hit.start_s))
     assert true.low_hz - 10_000 < (hit.low_hz + hit.high_hz) / 2 < true.high_hz + 10_000
