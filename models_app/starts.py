@@ -5,9 +5,10 @@ to find calls at all. Pretraining on generated bat-like calls (``models_app.synt
 sweeps and constant-frequency calls of several synthetic species over coloured noise and
 clicks, at the project's sample rate and with its features) teaches that part first; on the
 real Whombat bats (22 training clips, 3 seeds) it raised detection AP from 0.69 to 0.74 and F1
-from 0.59 to 0.64 (``benchmarks/first_training.py quality``). It costs ~10 s on two quiet cores:
-96 generated clips, 6 epochs of 0.25-s crops; the 300 whole clips × 4 epochs it replaces
-cost 8× more for the same gain. Its class heads name synthetic species, which no project
+from 0.59 to 0.64 (``benchmarks/first_training.py quality``). 96 generated clips, 6 epochs
+of 0.25-s crops: 17–22 s at load 4 (one thread), about 11 s on two quiet cores; the 300 whole
+clips × 4 epochs it replaces cost 8× more (277 s vs 36 s side by side at load 9) for the same
+gain. Its class heads name synthetic species, which no project
 shares, so ``warm_start`` re-initialises them for the project's species; the backbone, heatmap
 and size heads carry over.
 
@@ -65,8 +66,8 @@ class SyntheticStart:
 
     features: FeatureConfig
     samplerate: int
-    # 96 clips × 6 epochs of 0.25-s crops: ~10 s on 2 quiet cores, as much gain on the real
-    # Whombat bats as the 300 whole clips × 4 epochs it replaces (BENCHMARKS.md).
+    # 96 clips × 6 epochs of 0.25-s crops: as much gain on the real Whombat bats as the 300
+    # whole clips × 4 epochs it replaces, at an eighth of the cost (see the module docstring).
     n_clips: int = 96
     epochs: int = 6
     seed: int = 500
@@ -106,10 +107,10 @@ def synthetic_spec(
     spec = SyntheticStart(
         features, SHARED_SAMPLERATE if shared else int(samplerate), num_threads=num_threads
     )
-    sizes = {"n_clips": "pretrain_clips", "epochs": "pretrain_epochs", "crop_s": "pretrain_crop_s"}
-    return replace(
-        spec, **{field: opts[name] for field, name in sizes.items() if opts.get(name) is not None}
-    )
+    sizes = {"n_clips": ("pretrain_clips", int), "epochs": ("pretrain_epochs", int),
+             "crop_s": ("pretrain_crop_s", float)}  # fmt: skip
+    given = {f: cast(opts[name]) for f, (name, cast) in sizes.items() if opts.get(name) is not None}
+    return replace(spec, **given)
 
 
 def shipped_start(spec: SyntheticStart) -> TrainResult | None:

@@ -67,7 +67,7 @@ def test_bat_rates_whose_band_fits_share_one_pretraining():
 
 
 def test_project_settings_size_the_pretraining_and_threads_do_not_change_its_key():
-    opts = {"pretrain_clips": 12, "pretrain_epochs": 2, "pretrain_crop_s": None}
+    opts = {"pretrain_clips": "12", "pretrain_epochs": 2, "pretrain_crop_s": None}
     spec = starts.synthetic_spec(BAT, 384_000, opts, num_threads=1)
     assert (spec.n_clips, spec.epochs, spec.num_threads) == (12, 2, 1)
     assert spec.crop_s == starts.SyntheticStart(BAT, 384_000).crop_s  # None: the default
