@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, Protocol
 import numpy as np
 import torch
 
-from .detector import DetectorConfig, DetectorNet
+from .detector import DetectorConfig, DetectorNet, upgrade_state_dict
 from .evaluation import evaluate  # noqa: F401  (public: re-exported for callers)
 from .features import FeatureConfig, compute_features, freq_to_row, time_to_col
 from .targets import build_targets, compute_losses, focal_loss  # noqa: F401  (re-exported)
@@ -415,6 +415,7 @@ def warm_start(model: DetectorNet, init: dict | TrainResult) -> list[str]:
     by class name when the previous class list is known (checkpoint or TrainResult).
     """
     state, old_names = _unpack_init(init)
+    state = upgrade_state_dict(dict(state))  # an old box head (``size``) carries over too
     new_names = model.cfg.class_names
     own = model.state_dict()
     skipped = []

@@ -227,3 +227,15 @@ def test_edge_targets_decode_back_to_the_box_from_cells_off_its_centre(cfg):
         (e,) = decode(out, cfg, threshold=0.5)[0]
         assert (e.start_s, e.end_s) == (pytest.approx(0.3012, abs=1e-6), pytest.approx(0.3093))
         assert (e.low_hz, e.high_hz) == (pytest.approx(41_000), pytest.approx(77_000))
+
+
+def test_warm_start_from_an_old_checkpoint_keeps_its_box_head(cfg):
+    from models_app.training import warm_start
+
+    old = {k: v for k, v in DetectorNet(cfg).state_dict().items() if not k.startswith("extent.")}
+    old["size.weight"] = torch.randn(2, cfg.channels[0], 1, 1)
+    old["size.bias"] = torch.tensor([0.5, 2.0])
+    net = DetectorNet(cfg)
+    assert warm_start(net, old) == []
+    torch.testing.assert_close(net.extent.weight, old["size.weight"][[0, 0, 1, 1]])
+    assert "size.weight" in old  # the caller's state dict is left as it was
