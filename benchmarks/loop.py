@@ -36,7 +36,6 @@ import argparse
 import io
 import json
 import os
-import secrets
 import subprocess
 import sys
 import threading
@@ -194,6 +193,7 @@ def seed(spec: DatasetSpec, label: str) -> dict:
     the import root, and the pool recordings imported into dataset "pool"."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
 
     from annotator.models import AudioRoot, Clip, Membership, Project, Role, Tag
 
@@ -204,8 +204,9 @@ def seed(spec: DatasetSpec, label: str) -> dict:
     tags = {v: Tag.objects.create(project=project, key=spec.tag_key, value=v).pk for v in labels}
     users = {}
     for name, role in (("lead", Role.LEAD), ("expert", Role.ANNOTATOR)):
-        users[name] = secrets.token_urlsafe(12)
-        user = get_user_model().objects.create_user(f"{label}-{name}", password=users[name])
+        # No passwords: each simulated user gets an API token, as load.py's do.
+        user = get_user_model().objects.create_user(f"{label}-{name}")
+        users[name] = Token.objects.create(user=user).key
         Membership.objects.create(project=project, user=user, role=role)
     AudioRoot.objects.get_or_create(path=str(spec.folder), defaults={"name": f"loop {spec.name}"})
     for path in spec.pool_files():
@@ -232,15 +233,14 @@ def seed(spec: DatasetSpec, label: str) -> dict:
 
 def add_annotators(plan: dict, n: int) -> None:
     from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
 
     from annotator.models import Membership, Role
 
     for i in range(n):
         name = f"annotator{i + 1}"
-        plan["users"][name] = secrets.token_urlsafe(12)
-        user = get_user_model().objects.create_user(
-            f"{plan['label']}-{name}", password=plan["users"][name]
-        )
+        user = get_user_model().objects.create_user(f"{plan['label']}-{name}")
+        plan["users"][name] = Token.objects.create(user=user).key
         Membership.objects.create(project_id=plan["project"], user=user, role=Role.ANNOTATOR)
 
 

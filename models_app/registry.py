@@ -237,7 +237,8 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     cfg = train_config(project, class_names, samplerate)
     _append_log(run, f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
                      f"({how}); classes: {', '.join(class_names)}")
-    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(labelled))
+    # The labels it learns from (the learning curve's x-axis), not the evaluation set's.
+    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable))
 
     parent = run.parent
     init = _load_result(parent) if parent and not parent.is_external else None
@@ -259,7 +260,7 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     metrics.update(validation=how, n_val=metrics.get("n_clips", 0))
     monitor.progress(0.3)
     monitor.phase(TrainingRun.Phase.STORING)
-    version = _store(project, result, cfg, metrics, parent, len(labelled), calibration)
+    version = _store(project, result, cfg, metrics, parent, len(trainable), calibration)
     better = _not_worse(version, parent, evalset, how, monitor, val_part)
     activate = better or run.force_activate or parent is None
     if activate:

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from annotator import queue
-from annotator.models import Clip, ClipAnnotation, Project
+from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
 from models_app import liveness, registry
 from models_app.models import RescoreJob, TrainingRun
 from models_app.tasks import rescore_pool, train_model
@@ -56,9 +56,15 @@ def new_labels_since_last_training(project: Project) -> int:
 
 
 def count_labelled_clips(project: Project) -> int:
-    """Clips with at least one annotation, counted over the annotations (thousands), not the
-    pool (up to millions of clips): this runs after every submission."""
-    return ClipAnnotation.objects.filter(project=project).values("clip").distinct().count()
+    """Clips a training can learn from (outside the evaluation set) with at least one annotation,
+    counted over the annotations (thousands), not the pool (up to millions of clips): this runs
+    after every submission. Evaluation labels never count: they train nothing."""
+    return (
+        ClipAnnotation.objects.filter(project=project, clip__held_out=False)
+        .exclude(clip__recording__role=SamplingRole.EVALUATION)
+        .exclude(clip__recording__dataset__role=SamplingRole.EVALUATION)
+        .values("clip").distinct().count()
+    )
 
 
 def start(project: Project, *, trigger: str, user=None, force: bool = False, retry_of=None) -> TrainingRun:

@@ -37,6 +37,7 @@ SETTINGS_FIELDS = [
     "batch_size",
     "audit_fraction",
     "retrain_every",
+    "low_water_minutes",
     "sampling_strategy",
     "sampling_params",
 ]

@@ -44,3 +44,20 @@ def test_labelled_clips_are_counted_over_the_project_only(project, cast):
     queue.save_annotation(other, f.make_clip(other), cast["ann1"], queue.Submission(no_calls=True))
     queue.save_annotation(project, f.make_clip(project), cast["ann1"], queue.Submission(no_calls=True))
     assert loop.count_labelled_clips(project) == 1
+
+
+def test_evaluation_labels_never_count_towards_a_retraining(project, cast):
+    project.retrain_every = 2
+    project.save()
+    held_out = f.make_clip(project, start_s=0, end_s=1)
+    held_out.held_out = True
+    held_out.save()
+    evaluation_recording = f.make_recording(project)
+    evaluation_recording.role = "evaluation"
+    evaluation_recording.save()
+    label(project, held_out, cast["ann1"])
+    label(project, f.make_clip(project, evaluation_recording, 0, 1), cast["ann1"])
+    assert loop.count_labelled_clips(project) == 0 and not TrainingRun.objects.exists()
+    label(project, f.make_clip(project, start_s=1, end_s=2), cast["ann1"])
+    label(project, f.make_clip(project, start_s=2, end_s=3), cast["ann1"])
+    assert TrainingRun.objects.get().n_labels == 2
