@@ -245,6 +245,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Annotation, queue, model and sampling API of Echoloop.",
     "VERSION": "0.1.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two choice sets share the field name "role": a member's role and what audio is for.
+    "ENUM_NAME_OVERRIDES": {
+        "MemberRoleEnum": "annotator.models.project.Role",
+        "SamplingRoleEnum": "annotator.models.audio.SamplingRole",
+    },
 }
 
 # --- production hardening (``manage.py check --deploy``) ------------------------------------
