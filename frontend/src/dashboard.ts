@@ -22,6 +22,7 @@ export interface Training {
   epoch: number;
   n_epochs: number;
   attempt: number;
+  max_attempts?: number;
   cancel_requested: boolean;
   error: string;
   heartbeat_at: string | null;
@@ -86,7 +87,7 @@ interface RoundRow {
 
 type Cell = string | number | null;
 
-/** sampling.loop.MAX_ATTEMPTS: a training whose worker died is tried once more. */
+/** Tries of a training whose worker died, when the server does not say (liveness.MAX_ATTEMPTS). */
 const MAX_ATTEMPTS = 2;
 /** Heartbeats come every 10 s; this much silence is worth saying (the sweep gives up at 90 s). */
 const QUIET_HEARTBEAT_S = 30;
@@ -149,7 +150,7 @@ export function statusText(t: Training, now: string): { text: string; warn: bool
   }
   const parts: string[] = [];
   if (t.n_epochs) parts.push(`epoch ${t.epoch} / ${t.n_epochs}`);
-  if (t.attempt > 1) parts.push(`retry ${t.attempt} of ${Math.max(t.attempt, MAX_ATTEMPTS)}`);
+  if (t.attempt > 1) parts.push(`retry ${t.attempt} of ${Math.max(t.attempt, t.max_attempts ?? MAX_ATTEMPTS)}`);
   const age = heartbeatAge(t, now);
   let warn = false;
   if (t.status === "queued") parts.push("waiting for a training worker");

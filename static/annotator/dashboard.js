@@ -32,19 +32,19 @@ const k = {
 };
 function I(t, e) {
   if (!p(t)) {
-    const r = t.status === "failed" ? `Failed: ${t.error || "no reason given"}` : k[t.status] ?? t.status, a = t.finished_at ? ` (ended ${new Date(t.finished_at).toLocaleTimeString()})` : "";
-    return { text: r + a, warn: t.status === "failed" };
+    const i = t.status === "failed" ? `Failed: ${t.error || "no reason given"}` : k[t.status] ?? t.status, r = t.finished_at ? ` (ended ${new Date(t.finished_at).toLocaleTimeString()})` : "";
+    return { text: i + r, warn: t.status === "failed" };
   }
   const n = [];
-  t.n_epochs && n.push(`epoch ${t.epoch} / ${t.n_epochs}`), t.attempt > 1 && n.push(`retry ${t.attempt} of ${Math.max(t.attempt, 2)}`);
+  t.n_epochs && n.push(`epoch ${t.epoch} / ${t.n_epochs}`), t.attempt > 1 && n.push(`retry ${t.attempt} of ${Math.max(t.attempt, t.max_attempts ?? 2)}`);
   const s = N(t, e);
-  let i = !1;
-  return t.status === "queued" ? n.push("waiting for a training worker") : s === null ? n.push("no heartbeat yet") : (i = s > 30, n.push(`last heartbeat ${m(s)} ago${i ? " (the worker may be gone)" : ""}`)), t.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: i };
+  let a = !1;
+  return t.status === "queued" ? n.push("waiting for a training worker") : s === null ? n.push("no heartbeat yet") : (a = s > 30, n.push(`last heartbeat ${m(s)} ago${a ? " (the worker may be gone)" : ""}`)), t.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: a };
 }
 function R(t) {
-  const e = Object.keys(t).sort((s, i) => v(s) - v(i));
+  const e = Object.keys(t).sort((s, a) => v(s) - v(a));
   if (!e.length) return "";
-  const n = e.reduce((s, i) => s + t[i], 0);
+  const n = e.reduce((s, a) => s + t[a], 0);
   return `Time per phase: ${e.map((s) => `${s} ${m(t[s])}`).join(" · ")} (total ${m(n)})`;
 }
 function v(t) {
@@ -59,15 +59,15 @@ function O(t) {
 function U(t, e) {
   const n = new Map(e.points.map((s) => [s.version, s]));
   return [...t].reverse().map((s) => {
-    const i = n.get(s.version), r = s.name + (s.is_active ? " (active)" : "");
-    return i ? [
-      r,
+    const a = n.get(s.version), i = s.name + (s.is_active ? " (active)" : "");
+    return a ? [
+      i,
       s.n_labels,
-      _(i.det_ap, i.ci?.det_ap),
-      _(i.f1, i.ci?.f1),
-      l(i.map),
-      l(i.threshold, 2)
-    ] : [r, s.n_labels, "–", "–", "–", "–"];
+      _(a.det_ap, a.ci?.det_ap),
+      _(a.f1, a.ci?.f1),
+      l(a.map),
+      l(a.threshold, 2)
+    ] : [i, s.n_labels, "–", "–", "–", "–"];
   });
 }
 async function b(t) {
@@ -84,33 +84,33 @@ async function j(t, e, n) {
       headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": e },
       body: JSON.stringify(n)
     });
-  } catch (a) {
-    return { ok: !1, data: {}, message: `the server did not answer (${String(a)})` };
+  } catch (r) {
+    return { ok: !1, data: {}, message: `the server did not answer (${String(r)})` };
   }
-  const i = await s.json().catch(() => ({})), r = typeof i.detail == "string" ? i.detail : `HTTP ${s.status}`;
-  return { ok: s.ok, data: i, message: r };
+  const a = await s.json().catch(() => ({})), i = typeof a.detail == "string" ? a.detail : `HTTP ${s.status}`;
+  return { ok: s.ok, data: a, message: i };
 }
 const P = /^(–|-?\d+(\.\d+)?)( \(.+\))?$/;
 function y(t, e, n, s) {
   if (!t) return;
-  const i = document.createElement("tbody"), r = t.tHead?.rows[0]?.cells.length ?? 1;
-  e.length === 0 && (e = [[n, ...Array(r - 1).fill("")]]), e.forEach((a, h) => {
-    const f = i.insertRow();
+  const a = document.createElement("tbody"), i = t.tHead?.rows[0]?.cells.length ?? 1;
+  e.length === 0 && (e = [[n, ...Array(i - 1).fill("")]]), e.forEach((r, h) => {
+    const f = a.insertRow();
     s && (f.className = s(h));
-    for (const u of a) {
+    for (const u of r) {
       const d = f.insertCell();
       d.textContent = u === null ? "–" : String(u), (typeof u == "number" || P.test(String(u))) && (d.className = "num");
     }
-  }), t.tBodies[0]?.replaceWith(i);
+  }), t.tBodies[0]?.replaceWith(a);
 }
 function B(t, e, n, s) {
-  const i = document.getElementById(t);
-  if (!i) return;
-  i.hidden = !1;
-  const r = i.querySelector("progress");
-  r && (r.max = Math.max(n, 1), r.value = Math.min(e, r.max));
-  const a = i.querySelector(".figure-text");
-  a && (a.textContent = s);
+  const a = document.getElementById(t);
+  if (!a) return;
+  a.hidden = !1;
+  const i = a.querySelector("progress");
+  i && (i.max = Math.max(n, 1), i.value = Math.min(e, i.max));
+  const r = a.querySelector(".figure-text");
+  r && (r.textContent = s);
 }
 function C(t) {
   const e = document.getElementById(t);
@@ -156,7 +156,7 @@ function L(t) {
       n.picks,
       n.audit,
       n.labelled,
-      Object.entries(n.reasons).map(([s, i]) => `${s} ${i}`).join(", ")
+      Object.entries(n.reasons).map(([s, a]) => `${s} ${a}`).join(", ")
     ]),
     "No sampling round yet."
   );
@@ -218,13 +218,13 @@ class J {
   async cancel() {
     const e = this.training, n = this.root.dataset.runsUrl;
     if (!e || !n || this.sending) return;
-    const s = await this.send(`${n.replace(/\/?$/, "/")}${e.id}/cancel/`, {}), i = s.data;
-    s.ok ? i.status === "cancelled" ? this.say("Cancelled before it started.", i) : this.say("Cancel requested: the training stops at its next progress report.", i) : this.say(`Not cancelled: ${s.message}`, e, "error"), this.refresh();
+    const s = await this.send(`${n.replace(/\/?$/, "/")}${e.id}/cancel/`, {}), a = s.data;
+    s.ok ? a.status === "cancelled" ? this.say("Cancelled before it started.", a) : this.say("Cancel requested: the training stops at its next progress report.", a) : this.say(`Not cancelled: ${s.message}`, e, "error"), this.refresh();
   }
 }
 function Q(t) {
-  const { modelUrl: e, roundsUrl: n } = t.dataset, s = Math.max(1e3, Number(t.dataset.pollMs) || 4e3), i = document.getElementById("progress-idle");
-  let r = !1, a, h = 0;
+  const { modelUrl: e, roundsUrl: n } = t.dataset, s = Math.max(1e3, Number(t.dataset.pollMs) || 4e3), a = document.getElementById("progress-idle");
+  let i = !1, r, h = 0;
   for (const c of t.querySelectorAll("object.chart-object"))
     c.addEventListener("load", () => T(c)), T(c);
   async function f() {
@@ -240,7 +240,7 @@ function Q(t) {
   });
   async function d() {
     if (!e) return;
-    window.clearTimeout(a);
+    window.clearTimeout(r);
     const c = ++h;
     let $ = s;
     try {
@@ -248,12 +248,12 @@ function Q(t) {
       if (c !== h) return;
       D(o.training, o.generated_at), u.show(o.training);
       const A = !!o.training && p(o.training), g = H(o.rescoring) || A;
-      F(o), i && (i.hidden = g), i && !g && (i.textContent = "No training or rescoring is running."), r && !g && (X(t), f()), r = g, g || ($ = s * 3);
+      F(o), a && (a.hidden = g), a && !g && (a.textContent = "No training or rescoring is running."), i && !g && (X(t), f()), i = g, g || ($ = s * 3);
     } catch (o) {
       if (c !== h) return;
-      i && (i.hidden = !1, i.textContent = `Could not refresh the progress (${String(o)}); retrying.`);
+      a && (a.hidden = !1, a.textContent = `Could not refresh the progress (${String(o)}); retrying.`);
     }
-    a = window.setTimeout(() => {
+    r = window.setTimeout(() => {
       d();
     }, document.hidden ? $ * 4 : $);
   }
