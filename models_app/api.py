@@ -9,8 +9,8 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from annotator.access import check_role, projects_of
-from annotator.api.permissions import ProjectRole
 from annotator.api.exchange import IgnoreFormatParameter
+from annotator.api.permissions import ProjectRole
 from annotator.formats.base import FormatError
 from annotator.models import Clip, Role, Tag
 from models_app import exporting, liveness, registry

@@ -375,6 +375,9 @@ def activate_version(version: ModelVersion, *, forced: bool = False) -> None:
 # --- scoring -----------------------------------------------------------------------------------------
 
 _DETECTORS: OrderedDict[int, Detector] = OrderedDict()
+# Detections stored with the pool's predictions: calibrated score at least this (the page's
+# slider reaches down to it). Lower ones would quadruple the stored JSON and help no one.
+POOL_FLOOR = 0.2
 
 
 def _load_result(version: ModelVersion) -> TrainResult:
@@ -424,6 +427,7 @@ def _prediction(version: ModelVersion, clip: Clip, score) -> Prediction:
         {"start_s": clip.start_s + e.start_s, "end_s": clip.start_s + e.end_s, "low_hz": e.low_hz,
          "high_hz": e.high_hz, "label": e.class_name, "score": round(float(e.score), 4)}
         for e in score.events
+        if e.score >= POOL_FLOOR
     ]
     return Prediction(
         clip=clip,
