@@ -109,15 +109,33 @@ def other_load(
     return max(0.0, min(average, now))
 
 
-def _runnable_now(samples: int, path: Path = Path("/proc/loadavg")) -> float:
-    """Runnable tasks besides the reading one, averaged over a few reads (inf if unknown)."""
+def _runnable_now(
+    samples: int, path: Path = Path("/proc/loadavg"), own_tasks: Path = Path("/proc/self/task")
+) -> float:
+    """Runnable tasks of other processes, averaged over a few reads (inf if unknown).
+
+    This process's own runnable threads are left out: the reader, and OpenMP workers that
+    still spin after the last parallel region (they would count as a competitor).
+    """
     counts = []
     for i in range(samples):
         try:
             running = int(path.read_text().split()[3].split("/")[0])
         except (OSError, ValueError, IndexError):
             return math.inf
-        counts.append(running - 1)
+        counts.append(max(0, running - _own_runnable(own_tasks)))
         if i + 1 < samples:
             time.sleep(0.01)
     return sum(counts) / len(counts)
+
+
+def _own_runnable(own_tasks: Path) -> int:
+    """Threads of this process in state R (at least 1: the one reading)."""
+    running = 0
+    for stat in own_tasks.glob("*/stat"):
+        try:
+            # The state follows the parenthesised command name, which may hold spaces.
+            running += stat.read_text().rsplit(")", 1)[1].split()[0] == "R"
+        except (OSError, IndexError):
+            continue
+    return max(1, running)

@@ -73,3 +73,11 @@ def test_no_cgroup_files_means_no_quota(tmp_path):
 def test_the_system_defaults_give_a_usable_count():
     n = threads.training_threads()
     assert 1 <= n <= threads.available_cores()
+
+
+def test_runnable_now_leaves_out_this_process_own_threads(tmp_path):
+    (tmp_path / "loadavg").write_text("0.90 3.35 5.96 4/167 3697\n")
+    for tid, state in ((1, "R"), (2, "R"), (3, "S")):  # the reader and a spinning OpenMP worker
+        (tmp_path / "task" / str(tid)).mkdir(parents=True)
+        (tmp_path / "task" / str(tid) / "stat").write_text(f"{tid} (python x) {state} 1 2 3\n")
+    assert threads._runnable_now(2, tmp_path / "loadavg", tmp_path / "task") == 2.0
