@@ -281,24 +281,25 @@ def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tup
 
 
 def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None) -> TrainResult | None:
-    """Initial weights of a project's first training: a synthetic pretraining (trained once per
-    feature setting and sample rate, then read from storage) or None for training from scratch.
+    """Initial weights of a project's first training: a synthetic pretraining or None for
+    training from scratch.
 
+    The pretraining is the one shipped in the package when the project's features match it
+    (the demo's settings and FeatureConfig's defaults), else one trained once per feature setting
+    and stored (a fraction of a minute; ``starts`` says what it costs and buys).
     ``sampling_params['model']['start_from']`` picks (``starts.default_start`` otherwise);
-    ``pretrain_clips`` and ``pretrain_epochs`` size the pretraining.
+    ``pretrain_clips``, ``pretrain_epochs`` and ``pretrain_crop_s`` size the pretraining.
     """
     start = opts.get("start_from") or starts.default_start(samplerate)
     if start not in starts.STARTS:
         raise ValueError(f"start_from must be one of {', '.join(starts.STARTS)}, not {start!r}")
     if start == "scratch":
         return None
-    spec = starts.SyntheticStart(
-        cfg.detector.features,
-        samplerate,
-        n_clips=int(opts.get("pretrain_clips", 300)),
-        epochs=int(opts.get("pretrain_epochs", 4)),
-        num_threads=cfg.num_threads,
-    )
+    spec = starts.synthetic_spec(cfg.detector.features, samplerate, opts, num_threads=cfg.num_threads)
+    shipped = starts.shipped_start(spec)
+    if shipped is not None:
+        log(f"starting from the shipped synthetic pretraining {spec.key()}")
+        return shipped
     path = f"starts/synthetic-{spec.key()}.pt"
     if default_storage.exists(path):
         log(f"starting from the stored synthetic pretraining {path}")

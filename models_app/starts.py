@@ -23,7 +23,7 @@ import argparse
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
@@ -103,6 +103,7 @@ def synthetic_spec(
     one pretraining (and the shipped weights).
     """
     opts = opts or {}
+    features = _float_fields(features)
     shared = samplerate >= unscaled_samplerate() and features.fmax <= SHARED_SAMPLERATE / 2
     spec = SyntheticStart(
         features, SHARED_SAMPLERATE if shared else int(samplerate), num_threads=num_threads
@@ -111,6 +112,16 @@ def synthetic_spec(
              "crop_s": ("pretrain_crop_s", float)}  # fmt: skip
     given = {f: cast(opts[name]) for f, (name, cast) in sizes.items() if opts.get(name) is not None}
     return replace(spec, **given)
+
+
+def _float_fields(features: FeatureConfig) -> FeatureConfig:
+    """10000 and 10000.0 are the same setting: the cache key must not tell them apart."""
+    ints = {
+        f.name: float(getattr(features, f.name))
+        for f in fields(features)
+        if f.type in ("float", float) and isinstance(getattr(features, f.name), int)
+    }
+    return replace(features, **ints) if ints else features
 
 
 def shipped_start(spec: SyntheticStart) -> TrainResult | None:

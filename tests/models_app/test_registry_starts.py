@@ -50,3 +50,12 @@ def test_synthetic_start_is_trained_once_then_read_back(counted, tmp_path):
         assert torch.equal(tensor, again.state_dict[name])
     registry.starting_point(CFG, 256_000, opts, log.append)  # another sample rate: its own start
     assert len(counted) == 2
+
+
+def test_the_demos_features_start_from_the_shipped_pretraining(counted):
+    demo = TrainConfig(detector=DetectorConfig(class_names=["a"], features=FeatureConfig(fmin=10_000, fmax=150_000)))
+    log = []
+    for rate in (375_000, 384_000, 500_000):  # the Whombat rates share one pretraining
+        result = registry.starting_point(demo, rate, {}, log.append)
+        assert result is not None and result.state_dict
+    assert counted == [] and all("shipped synthetic pretraining" in line for line in log)
