@@ -140,6 +140,7 @@ def main() -> None:
     )
     parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--threshold", type=float, default=0.3)
+    parser.add_argument("--iou", type=float, default=0.3, help="as detection_quality.py's")
     args = parser.parse_args()
     import torch
 
