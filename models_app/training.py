@@ -97,7 +97,7 @@ class TrainConfig:
         }
     )
     seed: int = 0
-    num_threads: int | None = None  # CPU threads (None: leave torch's setting)
+    num_threads: int | None = None  # CPU threads (None: threads.training_threads())
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -261,8 +261,10 @@ def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress) -> list[dic
     """The epoch loop: AdamW + one-cycle schedule, one history row per epoch."""
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = max(1, math.ceil(len(data) / cfg.batch_size)) * cfg.epochs
+    # OneCycleLR divides by (pct_start * steps - 1): at exactly 5 steps 0.2 would divide by zero.
+    warmup = 0.2 if abs(0.2 * steps - 1) > 1e-9 else 0.25
     sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=cfg.lr, total_steps=steps, pct_start=0.2
+        opt, max_lr=cfg.lr, total_steps=steps, pct_start=warmup
     )
     class_w = _class_weights(data, det_cfg.n_classes).to(dev)
     empties = [it for it in data if it.is_empty]

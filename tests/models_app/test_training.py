@@ -193,3 +193,13 @@ def test_warm_start_training_with_a_new_class_and_precomputed_features():
     assert second.config.class_names == ["x", "y"]
     score = Detector.from_result(second).score_features(feats)
     assert score.class_probs.shape == (2,) and np.isfinite(score.embedding).all()
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 5, 6])
+def test_any_number_of_steps_trains(epochs):
+    """Five steps in all once divided the one-cycle schedule by zero."""
+    feats = np.zeros((128, 200), np.float32)
+    feats[40:60, 100:104] = 2.0
+    examples = [Example([Box(0.1, 0.104, 30_000, 60_000, "x")], features=feats)]
+    result = train(TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=epochs, augment=False), examples)
+    assert len(result.history) == epochs and np.isfinite(result.history[-1]["loss"])
