@@ -171,6 +171,7 @@ def test_uploads_and_model_weights_are_written_to_the_bucket(project, s3, import
     """A copied import lands in the media bucket; a model trained on bucket audio stores its
     weights there and loads them back."""
     from models_app import registry
+    from models_app.calibration import Calibration
     from models_app.training import train
 
     folder_copy = ingest.import_sources(
@@ -210,7 +211,7 @@ def test_uploads_and_model_weights_are_written_to_the_bucket(project, s3, import
     cfg = registry.train_config(project, [tag.value], recording.samplerate)
     cfg.epochs, cfg.batch_size = 1, 4
     version = registry._store(
-        project, train(cfg, [lc.example for lc in labelled]), cfg, {}, None, len(labelled)
+        project, train(cfg, [lc.example for lc in labelled]), cfg, {}, None, len(labelled), Calibration()
     )
     assert version.weights.name in s3.keys(s3.media, "models/")
     assert registry._load_result(version).config.class_names == [tag.value]
