@@ -27,6 +27,7 @@ HEARTBEAT_SECONDS = float(os.environ.get("ECHOLOOP_HEARTBEAT_SECONDS", "10"))
 # A run whose heartbeat is older than this is taken for dead: nine missed beats.
 STALE_AFTER_SECONDS = float(os.environ.get("ECHOLOOP_STALE_AFTER_SECONDS", "90"))
 MAX_ATTEMPTS = 2  # a training whose worker died is retried once (sampling.loop.retry)
+MIN_REPORT_SECONDS = 1.0  # progress is written at most this often
 
 Status, Phase = TrainingRun.Status, TrainingRun.Phase
 
@@ -66,6 +67,7 @@ class RunMonitor:
         self._phase = str(run.phase)
         self._phase_began = time.monotonic()
         self._seconds: dict[str, float] = dict(run.phase_seconds or {})
+        self._last_report = 0.0
         self._stop = threading.Event()
         self._stopped: Stopped | None = None
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run.pk}", daemon=True)
@@ -91,8 +93,17 @@ class RunMonitor:
                     phase_seconds=self.phase_seconds, **fields)
 
     def progress(self, fraction: float, **fields) -> None:
-        """The current phase is ``fraction`` done; the time left follows from its pace so far."""
+        """The current phase is ``fraction`` done; the time left follows from its pace so far.
+
+        Written at most once per ``MIN_REPORT_SECONDS`` (tiny epochs must not turn into a write
+        storm); a cancel or sweep seen by the heartbeat still stops the run at any report.
+        """
+        self.check()
         fraction = min(max(float(fraction), 0.0), 1.0)
+        now = time.monotonic()
+        if fraction < 1.0 and now - self._last_report < MIN_REPORT_SECONDS:
+            return
+        self._last_report = now
         elapsed = self._elapsed()
         eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
         self._write(phase_progress=round(fraction, 4), eta_s=None if eta is None else round(eta, 1), **fields)

@@ -179,6 +179,13 @@ def cycle_minutes(project: Project, *, recent: int = 3) -> float:
     return median(spans) if spans else DEFAULT_CYCLE_MINUTES
 
 
+REFILL_LOCK_SECONDS = 2
+
+
+def refill_lock(project: Project) -> str:
+    return f"echoloop:refill:{project.pk}"
+
+
 def has_unqueued_clips(project: Project) -> bool:
     clips = Clip.objects.for_project(project).unlabeled().not_queued()
     return clips.samplable().exists() or clips.evaluation().exists()
@@ -190,8 +197,9 @@ def refill(project: Project, *, trigger: str) -> bool:
     state = low_water(project)
     if not state.is_low or not has_unqueued_clips(project):
         return False
-    # Many submissions in a row must not send many rounds: the first one in 10 s sends.
-    if not cache.add(f"echoloop:refill:{project.pk}", 1, timeout=10):
+    # A burst of submissions sends one refill (the task checks the mark again before choosing);
+    # a refill skipped here is sent by the next submission or the beat.
+    if not cache.add(refill_lock(project), 1, timeout=REFILL_LOCK_SECONDS):
         return False
     from sampling.tasks import refill_queue
 

@@ -172,11 +172,17 @@ def test_briefly_trained_model_finds_obvious_calls(trained):
 def test_chunked_scoring_of_a_long_recording_has_no_border_duplicates(trained):
     clips = make_dataset(4, seed=7, n_species=2, snr_db_range=(25, 30), empty_fraction=0.0)
     audio = np.concatenate([c.audio for c in clips])
-    truth = [e.start_s + i for i, c in enumerate(clips) for e in c.events]
+    calls = [(e.start_s + i, e.low_hz, e.high_hz) for i, c in enumerate(clips) for e in c.events]
+    truth = [t for t, _low, _high in calls]
     # 0.7 s chunks with 0.1 s overlap: many calls fall into overlaps or are cut by an edge.
     result = trained.score_recording(audio, SR, chunk_s=0.7, overlap_s=0.1)
     onsets = np.array([e.start_s for e in result.events])
-    per_call = [int(np.sum(np.abs(onsets - t) < 0.005)) for t in truth]
+    # A detection is this call's if it starts within 5 ms and shares its band (two species'
+    # calls can start 3 ms apart in different bands: those are two calls, not a duplicate).
+    per_call = [
+        sum(abs(e.start_s - t) < 0.005 and e.low_hz < high and e.high_hz > low for e in result.events)
+        for t, low, high in calls
+    ]
     assert max(per_call) == 1  # no call reported twice
     found = [bool(np.any(np.abs(onsets - t) <= 0.01)) for t in truth]
     assert np.mean(found) > 0.7  # and most are found (10 ms onset tolerance)
