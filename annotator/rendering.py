@@ -77,6 +77,12 @@ def _number(params, name: str, default, cast=float, *, lo=None, hi=None):
     return value
 
 
+def _last_end(recording: Recording) -> float:
+    """The latest end a window may ask for: the recording's end, give or take a sample (clip
+    bounds are stored to the microsecond, so a last clip may end a rounding past it)."""
+    return recording.duration_s + 1.0 / recording.samplerate + 1e-9
+
+
 def default_window(project: Project, clip: Clip) -> tuple[float, float]:
     """The clip with the project's context before and after it, inside the recording."""
     return max(0.0, clip.start_s - project.context_s), min(clip.recording.duration_s, clip.end_s + project.context_s)
@@ -88,7 +94,7 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         raise BadViewRequest(f"kind: must be one of {KINDS}")
     nyquist = recording.samplerate / 2
     start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
-    end = _number(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=recording.duration_s + 1e-9)
+    end = _number(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=_last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
     if end - start > MAX_WINDOW_S:
@@ -227,7 +233,7 @@ def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
 def audio_window(recording: Recording, params) -> tuple[bytes, float]:
     """A WAV of a window of the recording, slowed down by ``expansion``; band-passed if asked."""
     start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
-    end = _number(params, "end", recording.duration_s, lo=0.0, hi=recording.duration_s + 1e-9)
+    end = _number(params, "end", recording.duration_s, lo=0.0, hi=_last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
     if end - start > 600:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import zlib
 from collections.abc import Iterator
@@ -204,7 +205,11 @@ class Recording(models.Model):
         if len(starts) > 1 and self.duration_s - starts[-1] < 0.1 * length_s:
             starts.pop()
         ends = [min(s + length_s, self.duration_s) for s in starts[:-1]] + [self.duration_s]
-        return [(round(s, 6), round(e, 6)) for s, e in zip(starts, ends, strict=True)]
+        # Stored to the microsecond, rounded down at the end: a clip never ends past the audio.
+        last = round(self.duration_s, 6)
+        if last > self.duration_s:
+            last = math.floor(self.duration_s * 1e6) / 1e6
+        return [(round(s, 6), min(round(e, 6), last)) for s, e in zip(starts, ends, strict=True)]
 
 
 class Clip(models.Model):

@@ -57,3 +57,13 @@ def test_role_of(project, cast):
     assert project.role_of(cast["outsider"]) is None
     admin = f.make_user("root", is_superuser=True)
     assert project.role_of(admin) == "lead"
+
+
+@pytest.mark.parametrize("frames, rate", [(1376272, 384_000), (547780, 375_000), (882378, 384_000), (1001, 1000)])
+def test_clips_never_end_past_the_recording(frames, rate, project):
+    from annotator.models import Recording
+
+    recording = Recording(project=project, samplerate=rate, frames=frames, duration_s=frames / rate)
+    for length in (0.5, 1.0, 0.3):
+        bounds = recording.clip_bounds(length)
+        assert bounds[-1][1] <= recording.duration_s and bounds[-1][1] > recording.duration_s - 1e-6
