@@ -179,13 +179,13 @@ def sweep(*, now=None, restarted_worker: str | None = None) -> list[TrainingRun]
     stale_before = now - timedelta(seconds=STALE_AFTER_SECONDS)
     running = TrainingRun.objects.filter(status=Status.RUNNING)
     candidates = list(running.filter(heartbeat_at__lt=stale_before))
-    if restarted_worker:
-        host = restarted_worker.split(":")[0]
-        candidates += list(running.filter(worker__startswith=host).exclude(pk__in=[r.pk for r in candidates]))
+    prefix = f"{restarted_worker.split(':')[0]}:" if restarted_worker else None  # "train@box:" not "train@box2:"
+    if prefix:
+        candidates += list(running.filter(worker__startswith=prefix).exclude(pk__in=[r.pk for r in candidates]))
     failed = []
     for run in candidates:
         last = run.heartbeat_at.isoformat(timespec="seconds") if run.heartbeat_at else "never"
-        why = ("its worker restarted" if restarted_worker and run.worker.startswith(restarted_worker.split(":")[0])
+        why = ("its worker restarted" if prefix and run.worker.startswith(prefix)
                else f"no heartbeat for {STALE_AFTER_SECONDS:.0f} s")
         gone = TrainingRun.objects.filter(pk=run.pk, status=Status.RUNNING, heartbeat_at=run.heartbeat_at).update(
             status=Status.FAILED, finished_at=now, phase=Phase.DONE, eta_s=None,

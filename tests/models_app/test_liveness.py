@@ -82,7 +82,10 @@ def test_sweep_fails_runs_whose_heartbeat_stopped_and_spares_live_ones(project, 
 def test_a_restarted_worker_gives_up_its_earlier_runs_at_once(project):
     run = queued(project)
     liveness.claim(run, "train@box:123")
+    other = queued(type(project).objects.create(name="elsewhere"))
+    liveness.claim(other, "train@box2:7")  # another machine's worker, alive
     assert [r.pk for r in liveness.sweep(restarted_worker="train@box")] == [run.pk]
+    assert TrainingRun.objects.get(pk=other.pk).status == "running"
     assert "its worker restarted" in TrainingRun.objects.get(pk=run.pk).error
 
 
