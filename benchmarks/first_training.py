@@ -23,10 +23,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models_app import starts, threads  # noqa: E402
-from models_app.detector import DetectorConfig  # noqa: E402
 from models_app.features import FeatureConfig, compute_features  # noqa: E402
 from models_app.synthetic import make_dataset  # noqa: E402
-from models_app.training import Example, TrainConfig, train  # noqa: E402
+from models_app.training import Example, train  # noqa: E402
 
 DEMO_FEATURES = FeatureConfig(fmin=10_000, fmax=150_000)  # registry.train_config of the demo
 OLD = {"n_clips": 300, "epochs": 4, "clip_s": 1.0, "crop_s": None}
@@ -77,13 +76,7 @@ def time_phases(spec: starts.SyntheticStart) -> None:
             for c in clips
         ]
         gen, feat = gen + t1 - t0, feat + time.perf_counter() - t1
-    cfg = TrainConfig(
-        detector=DetectorConfig(class_names=[], features=spec.features),
-        epochs=spec.epochs,
-        lr=4e-3,
-        crop_s=spec.crop_s,
-        num_threads=spec.num_threads,
-    )
+    cfg = starts.pretrain_config(spec)
     t0 = time.perf_counter()
     train(
         cfg,

@@ -4,7 +4,7 @@ The simulated annotator answers a clip with the expert boxes that overlap it, cl
 ``no_calls``). Each model version is then scored on the held-out recordings here, independently of
 the server: its weights file read from the media storage, the recordings cut into the project's
 clips, ``models_app.inference.Detector`` and ``models_app.evaluation.evaluate`` — the same
-conventions as the server's own validation (``registry.score_examples``), on different clips.
+conventions as the server's own validation (``evaluating.metrics_on``), on different clips.
 """
 
 from __future__ import annotations

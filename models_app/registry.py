@@ -318,11 +318,6 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monito
     return result
 
 
-def score_examples(detector: Detector, examples: list[Example]) -> dict:
-    """Detection AP, per-class AP and P/R/F1 by onset and box IoU at the served threshold."""
-    return evaluating.metrics_on(detector, examples, class_names=detector.class_names)
-
-
 def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:
     """Compare with the active version on the same clips by detection AP (which calibration does
     not change). On the evaluation set, every version on the curve is scored on it as well."""
@@ -338,7 +333,7 @@ def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:
         done = evaluating.evaluate_versions(versions, evalset, detector_for, progress=monitor.progress)
         old = done[parent.pk].metrics if parent is not None and parent.pk in done else None
     elif parent is not None and not parent.is_external and val_part:
-        old = score_examples(detector_for(parent), [lc.example for lc in val_part])
+        old = evaluating.metrics_on(detector_for(parent), [lc.example for lc in val_part])
     else:
         old = None
     if old is None or new_ap is None:

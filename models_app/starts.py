@@ -163,13 +163,7 @@ def train_synthetic_start(spec: SyntheticStart, progress: Progress | None = None
             f"generating synthetic calls: {n}/{spec.n_clips} clips",
         ),
     )
-    cfg = TrainConfig(
-        detector=DetectorConfig(class_names=[], features=spec.features),
-        epochs=spec.epochs,
-        lr=4e-3,
-        crop_s=spec.crop_s,
-        num_threads=spec.num_threads,
-    )
+    cfg = pretrain_config(spec)
 
     def on_epoch(epoch: int, n_epochs: int, metrics: dict) -> None:
         report(
@@ -179,6 +173,17 @@ def train_synthetic_start(spec: SyntheticStart, progress: Progress | None = None
         )
 
     return train(cfg, examples, progress=on_epoch)
+
+
+def pretrain_config(spec: SyntheticStart) -> TrainConfig:
+    """The training configuration of a synthetic pretraining."""
+    return TrainConfig(
+        detector=DetectorConfig(class_names=[], features=spec.features),
+        epochs=spec.epochs,
+        lr=4e-3,
+        crop_s=spec.crop_s,
+        num_threads=spec.num_threads,
+    )
 
 
 def _examples(spec: SyntheticStart, generated: Callable[[int], None]) -> list[Example]:

@@ -235,8 +235,3 @@ def _send_quietly(signature, project: Project) -> None:
         signature.apply_async()
     except Exception as exc:  # the import itself stands; the beat refills later
         log.warning("could not queue scoring of project %s's new clips: %s", project.pk, exc)
-
-
-def needs_batch(project: Project) -> bool:
-    """Whether the queue is running low (below the low-water mark)."""
-    return low_water(project).is_low

@@ -5,6 +5,7 @@ import signal
 import subprocess
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 
@@ -181,9 +182,12 @@ def test_a_training_longer_than_the_visibility_timeout_continues_its_chain_once(
         run.refresh_from_db()
         took = (run.finished_at - run.started_at).total_seconds()
         assert took > 6, f"the training must outlast the visibility timeout several times ({took:.1f} s)"
-        import time
-
-        time.sleep(6)  # any redelivery would have come by now
+        # Nothing is left that the broker could deliver again: no unacknowledged message (the
+        # training was acknowledged when it started) and nothing waiting in a queue.
+        broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        wait_until(lambda: broker.hlen("unacked") == 0
+                   and not any(broker.llen(q) for q in ("train", "score", "celery", "render")),
+                   timeout=60, what="the broker to hold no message that could be delivered again")
     assert TrainingRun.objects.filter(project=bats).count() == 1
     assert ModelVersion.objects.filter(project=bats).count() == 1
     assert RescoreJob.objects.filter(run=run).count() == 1

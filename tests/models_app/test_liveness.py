@@ -55,14 +55,15 @@ def test_a_queued_run_is_cancelled_at_once_and_never_claimed(project):
 
 
 def test_the_heartbeat_keeps_a_slow_phase_alive(project):
-    import time
+    from tests.services import wait_until
 
     run = queued(project)
     liveness.claim(run, "w@h:1")
     began = TrainingRun.objects.get(pk=run.pk).heartbeat_at
     with liveness.RunMonitor(run, heartbeat_s=0.05):
-        time.sleep(0.4)  # no progress report, only the thread's beats
-        assert TrainingRun.objects.get(pk=run.pk).heartbeat_at > began
+        # No progress report here: only the thread's beats can move the heartbeat.
+        wait_until(lambda: TrainingRun.objects.get(pk=run.pk).heartbeat_at > began, timeout=10,
+                   what="the heartbeat thread to beat")
 
 
 def test_sweep_fails_runs_whose_heartbeat_stopped_and_spares_live_ones(project, monkeypatch):
