@@ -34,15 +34,18 @@ def free_port() -> int:
 
 
 def wait_until(
-    predicate: Callable[[], bool], *, timeout: float, what: str, step: float = 0.2
+    predicate: Callable[[], bool], *, timeout: float, what: str | Callable[[], str], step: float = 0.2
 ) -> None:
-    """Poll ``predicate`` until it holds; fail naming ``what`` after ``timeout`` seconds."""
+    """Poll ``predicate`` until it holds; fail naming ``what`` after ``timeout`` seconds.
+
+    ``what`` may be a callable: it is asked at the timeout, so it describes the state then."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(step)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    described = what() if callable(what) else what
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {described}")
 
 
 def stop_process(proc: subprocess.Popen, *, group: bool = False, timeout: float = 30) -> None:

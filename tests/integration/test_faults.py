@@ -137,7 +137,7 @@ def test_training_is_failed_and_retried_after_its_worker_is_killed_whole(bats):
             wait_until(
                 lambda: TrainingRun.objects.get(pk=retry.pk).status in ("succeeded", "kept_old"),
                 timeout=300,
-                what=f"the retried training to finish ({_state(retry)})",
+                what=lambda: f"the retried training to finish ({_state(retry)})",
             )
     assert found_after < 4.0 + 30  # stale bound plus the beat's period
     retry.refresh_from_db()

@@ -46,7 +46,7 @@ def test_one_epoch_training_then_rescore_then_sample_on_a_real_worker(bats):
         with transaction.atomic():
             run = loop.start(bats, trigger="request")
         wait_until(lambda: SamplingRound.objects.filter(project=bats, trigger__startswith="after training").exists(),
-                   timeout=600, what=f"the loop to queue a sampling round ({_state(run)})")
+                   timeout=600, what=lambda: f"the loop to queue a sampling round ({_state(run)})")
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
     assert run.epoch == 1 and run.n_labels == 4 and run.history
@@ -141,7 +141,7 @@ def test_the_queue_is_refilled_by_a_real_worker_while_a_training_runs(bats):
             celery_worker(env=env, name="sampler", queues="score,celery,render"):
         run = loop.start(bats, trigger="request")
         wait_until(lambda: TrainingRun.objects.filter(pk=run.pk, phase="training", epoch__gte=1).exists(),
-                   timeout=300, what=f"the training to be under way ({_state(run)})")
+                   timeout=300, what=lambda: f"the training to be under way ({_state(run)})")
         annotator = f.make_user("busy")
         f.add_member(bats, annotator)
         rounds_before = SamplingRound.objects.filter(project=bats).count()
@@ -178,7 +178,7 @@ def test_a_training_longer_than_the_visibility_timeout_continues_its_chain_once(
     with celery_worker(env=env, name="slow", queues="train,score,celery,render", concurrency=2):
         run = loop.start(bats, trigger="request")
         wait_until(lambda: SamplingRound.objects.filter(project=bats, trigger=f"after training {run.pk}").exists(),
-                   timeout=600, what=f"the chain to finish ({_state(run)})")
+                   timeout=600, what=lambda: f"the chain to finish ({_state(run)})")
         run.refresh_from_db()
         took = (run.finished_at - run.started_at).total_seconds()
         assert took > 6, f"the training must outlast the visibility timeout several times ({took:.1f} s)"
