@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "annotator",
     "models_app",
     "sampling",
@@ -139,7 +140,7 @@ else:
     BROKER_DIR = DATA_DIR / "broker"
     for sub in ("queue", "processed", "results", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # a host (ignored) keeps kombu from warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -245,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Annotation, queue, model and sampling API of Echoloop.",
     "VERSION": "0.1.0",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI's scripts come from our static files, not a CDN: the docs page works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # Two choice sets share the field name "role": a member's role and what audio is for.
     "ENUM_NAME_OVERRIDES": {
         "MemberRoleEnum": "annotator.models.project.Role",

@@ -3,6 +3,7 @@ kombu's filesystem transport, no servers."""
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.services import free_port
+from tests.services import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,7 @@ def embedded(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base}/healthz", proc, tmp_path / "demo.log")
-        yield base, (tmp_path / "demo.log"), env
+        yield base, (tmp_path / "demo.log"), env, proc
     finally:
         _stop_group(proc)
         log.close()
@@ -68,7 +69,7 @@ def login(base, username, password) -> requests.Session:
 
 
 def test_demo_serves_project_and_runs_celery_on_the_filesystem_broker(embedded):
-    base, log_path, env = embedded
+    base, log_path, env, _proc = embedded
     output = log_path.read_text()
     password = re.search(r"user 'annotator' password '([^']+)'", output).group(1)
     session = login(base, "annotator", password)
@@ -86,3 +87,51 @@ def test_demo_serves_project_and_runs_celery_on_the_filesystem_broker(embedded):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "pong", result.stderr
+
+
+def test_first_run_prints_where_it_serves_an_admin_and_no_broker_warnings(embedded):
+    base, log_path, _env, _proc = embedded
+    output = log_path.read_text()
+    assert f"Open {base}/" in output  # the port asked for, not 8000
+    assert "No hostname was supplied" not in output
+    password = re.search(r"user 'admin' password '([^']+)'", output).group(1)
+    admin = login(base, "admin", password)
+    assert admin.get(f"{base}/admin/annotator/project/").status_code == 200
+    # The API docs work offline: Swagger UI's files come from our static files, not a CDN.
+    docs = admin.get(f"{base}/api/docs/")
+    assert docs.status_code == 200 and "cdn" not in docs.text.lower()
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text)
+    assert any("swagger-ui-bundle" in a for a in assets), docs.text[:2000]
+    for asset in assets:
+        assert requests.get(f"{base}{asset}", timeout=10).status_code == 200, asset
+    icon = requests.get(f"{base}/favicon.ico", timeout=10)
+    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg")
+
+
+def _session(sid: int) -> list[str]:
+    """The processes of a session (a worker started by `serve` leads one, with its pool)."""
+    return subprocess.run(["pgrep", "-s", str(sid)], capture_output=True, text=True).stdout.split()
+
+
+def test_ctrl_c_stops_web_and_workers_even_mid_training(embedded):
+    """Ctrl-C in the terminal (SIGINT to the foreground group) while a training runs: the web
+    server and both workers, pool children included, are gone within the shutdown's bound."""
+    base, log_path, _env, proc = embedded
+    output = log_path.read_text()
+    workers = [int(p) for p in re.search(r"Celery workers started \(pids ([\d, ]+)\)", output).group(1).split(", ")]
+    lead = login(base, "lead", re.search(r"user 'lead' password '([^']+)'", output).group(1))
+    project = lead.get(f"{base}/api/projects/").json()["results"][0]["id"]
+    started = lead.post(f"{base}/api/projects/{project}/retrain/", json={"force": True},
+                        headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base})
+    assert started.status_code in (202, 409), started.text  # 409: the demo's own first training runs
+
+    def training_running() -> bool:
+        runs = lead.get(f"{base}/api/training-runs/", params={"project": project}).json()["results"]
+        return any(r["status"] == "running" for r in runs)
+
+    wait_until(training_running, timeout=180, what="a training to be running")
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+    # Warm shutdown 5 s, cold 10 s, kill 5 s: 20 s, with room for a loaded machine.
+    wait_until(lambda: proc.poll() is not None and not any(_session(w) for w in workers), timeout=45,
+               what=lambda: f"everything to stop: make {proc.poll()}, workers {[_session(w) for w in workers]}")
+    assert "Stopped." in log_path.read_text()

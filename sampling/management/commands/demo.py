@@ -63,14 +63,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", help="Use this password for both demo users (default: random)"
+            "--password", help="Use this password for every demo user (default: random)"
         )
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Where `serve` will listen")
 
     @transaction.atomic
     def handle(self, *args, password: str | None = None, addr: str = "127.0.0.1:8000", **opts):
         project, created = Project.objects.get_or_create(name=PROJECT_NAME, defaults=SETTINGS)
-        users = {name: self._user(name, password) for name in ("lead", "annotator")}
+        users = {name: self._user(name, password) for name in ("lead", "annotator", "admin")}
+        # The admin runs the site (the Django admin at /admin/, creating projects); not a member.
+        get_user_model().objects.filter(pk=users["admin"][0].pk).update(is_staff=True, is_superuser=True)
         Membership.objects.get_or_create(
             user=users["lead"][0], project=project, defaults={"role": Role.LEAD}
         )
@@ -82,7 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo project: {project.name} (id {project.pk})")
         for name, (_user, pw) in users.items():
             self.stdout.write(f"  user {name!r} password {pw!r}")
-        self.stdout.write(f"Open http://{addr}/")
+        self.stdout.write(f"Open http://{addr}/ (the Django admin: http://{addr}/admin/)")
 
     def _user(self, username: str, password: str | None):
         user, _ = get_user_model().objects.get_or_create(username=username)
