@@ -195,6 +195,8 @@ class Recording(models.Model):
         a shorter last clip.
         """
         step = length_s - overlap_s
+        if not step > 0:  # the loop below would never end
+            raise ValueError(f"clip overlap ({overlap_s} s) must be shorter than the clip ({length_s} s)")
         starts: list[float] = []
         start = 0.0
         while start < self.duration_s - 1e-9:
