@@ -13,7 +13,7 @@ from annotator.api.exchange import IgnoreFormatParameter
 from annotator.api.permissions import ProjectRole
 from annotator.formats.base import FormatError
 from annotator.models import Clip, Role, Tag
-from models_app import exporting, liveness, registry
+from models_app import exporting, liveness, versions
 from models_app.models import ModelVersion, Prediction, TrainingRun
 
 
@@ -53,8 +53,8 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         """A lead makes this version active even if it scored worse (recorded as forced)."""
         version = self.get_object()
         check_role(version.project, request.user, (Role.LEAD,))
-        active = registry.active_version(version.project)
-        registry.activate_version(version, forced=active is not None and active.pk != version.pk)
+        active = versions.active_version(version.project)
+        versions.activate_version(version, forced=active is not None and active.pk != version.pk)
         return Response(ModelVersionSerializer(version).data)
 
     @extend_schema(
@@ -106,7 +106,7 @@ def clip_predictions(request, pk: int):
     clip = Clip.objects.filter(pk=pk, project__in=projects_of(request.user)).first()
     if clip is None:
         raise Http404("No such clip.")
-    version = registry.active_version(clip.project)
+    version = versions.active_version(clip.project)
     prediction = Prediction.objects.filter(clip=clip, version=version).first() if version else None
     if prediction is None:
         return Response({"model_version": None, "events": []})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -35,14 +35,11 @@ from models_app.training import (
     save_checkpoint,
     train,
 )
+from models_app.versions import TrainingBusy, activate_version, active_version, request_training  # noqa: F401
 
 log = logging.getLogger(__name__)
 
 NOT_WORSE_TOLERANCE = 0.005  # detection AP: differences below this are noise on small audit sets
-
-
-class TrainingBusy(Exception):
-    """A training of this project is already queued or running."""
 
 
 @dataclass
@@ -171,22 +168,6 @@ def split(labelled: list[LabelledClip]) -> tuple[list[LabelledClip], list[Labell
 
 
 # --- training --------------------------------------------------------------------------------------
-
-
-def request_training(project: Project, *, trigger: str, user=None, force: bool = False) -> TrainingRun:
-    """Create a queued run; raises TrainingBusy while another run of the project is unfinished."""
-    parent = active_version(project)
-    try:
-        with transaction.atomic():
-            return TrainingRun.objects.create(
-                project=project, trigger=trigger, requested_by=user, force_activate=force, parent=parent
-            )
-    except IntegrityError as exc:  # the partial unique constraint: one unfinished run per project
-        raise TrainingBusy(f"a training of {project} is already queued or running") from exc
-
-
-def active_version(project: Project) -> ModelVersion | None:
-    return ModelVersion.objects.filter(project=project, is_active=True).first()
 
 
 def run_training(run: TrainingRun, *, worker: str = "") -> TrainingRun | None:
@@ -356,16 +337,6 @@ def _store(project, result, cfg, metrics, parent, n_labels, calibration: Calibra
         version.weights.save(f"{project.pk}/v{number}.pt", ContentFile(buffer.getvalue()), save=False)
         version.save()
     return version
-
-
-def activate_version(version: ModelVersion, *, forced: bool = False) -> None:
-    """Make ``version`` the project's active one (the partial unique index keeps it single)."""
-    with transaction.atomic():
-        ModelVersion.objects.filter(project=version.project, is_active=True).exclude(pk=version.pk).update(
-            is_active=False
-        )
-        ModelVersion.objects.filter(pk=version.pk).update(is_active=True, forced=forced)
-    version.refresh_from_db()
 
 
 # --- scoring -----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from annotator.access import project_for, projects_of
 from annotator.api.permissions import ProjectRole
 from annotator.models import Role
-from models_app import registry
+from models_app import versions
 from models_app.api import TrainingRunSerializer
 from sampling import loop, rounds
 from sampling.models import SamplingPick, SamplingRound
@@ -74,6 +74,6 @@ def retrain(request, pk: int):
     body.is_valid(raise_exception=True)
     try:
         run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
-    except registry.TrainingBusy as exc:
+    except versions.TrainingBusy as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -14,15 +14,14 @@ import math
 from dataclasses import asdict, dataclass
 from statistics import median
 
-from celery import chain
+from celery import chain, signature
 from django.core.cache import cache
 from django.db import transaction
 
 from annotator import queue
 from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
-from models_app import liveness, registry
+from models_app import liveness, versions
 from models_app.models import RescoreJob, TrainingRun
-from models_app.tasks import rescore_pool, train_model
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def on_labels_submitted(sender, project: Project, **kwargs) -> None:
     if project.retrain_every and new_labels_since_last_training(project) >= project.retrain_every:
         try:
             start(project, trigger="labels")
-        except registry.TrainingBusy:
+        except versions.TrainingBusy:
             pass  # the running loop will see these labels next time
     refill(project, trigger="low water")
 
@@ -69,7 +68,7 @@ def count_labelled_clips(project: Project) -> int:
 
 def start(project: Project, *, trigger: str, user=None, force: bool = False, retry_of=None) -> TrainingRun:
     """Queue one turn of the loop: train, then rescore the pool, then sample the next batch."""
-    run = registry.request_training(project, trigger=trigger, user=user, force=force)
+    run = versions.request_training(project, trigger=trigger, user=user, force=force)
     # With labels counted in the run before training starts, a burst of submissions cannot
     # start a second loop for the same labels.
     fields = {"n_labels": count_labelled_clips(project)}
@@ -82,13 +81,17 @@ def start(project: Project, *, trigger: str, user=None, force: bool = False, ret
 
 def steps(project: Project, run: TrainingRun):
     """The chain of one turn. Each step stops the chain if an earlier delivery already ran it."""
-    from sampling.tasks import sample_after_rescore
-
     return chain(
-        train_model.si(run.pk),
-        rescore_pool.si(project.pk, run.pk),
-        sample_after_rescore.si(project.pk, f"after training {run.pk}"),
+        _step("models_app.tasks.train_model", run.pk),
+        _step("models_app.tasks.rescore_pool", project.pk, run.pk),
+        _step("sampling.tasks.sample_after_rescore", project.pk, f"after training {run.pk}"),
     )
+
+
+def _step(task: str, *args):
+    """One step of the loop, named: the web process sends the loop's tasks without importing
+    the workers' code (torch), so it starts in a fraction of the time."""
+    return signature(task, args=args, immutable=True)
 
 
 def _send(run: TrainingRun, signature) -> None:
@@ -110,7 +113,7 @@ def retry(run: TrainingRun) -> TrainingRun | None:
         return None
     try:
         return start(run.project, trigger="retry", user=run.requested_by, retry_of=run)
-    except registry.TrainingBusy:
+    except versions.TrainingBusy:
         return None
 
 
@@ -201,15 +204,13 @@ def refill(project: Project, *, trigger: str) -> bool:
     # a refill skipped here is sent by the next submission or the beat.
     if not cache.add(refill_lock(project), 1, timeout=REFILL_LOCK_SECONDS):
         return False
-    from sampling.tasks import refill_queue
-
-    transaction.on_commit(lambda: _send_refill(refill_queue, project.pk, trigger))
+    transaction.on_commit(lambda: _send_refill(project.pk, trigger))
     return True
 
 
-def _send_refill(task, project_id: int, trigger: str) -> None:
+def _send_refill(project_id: int, trigger: str) -> None:
     try:
-        task.delay(project_id, trigger)
+        _step("sampling.tasks.refill_queue", project_id, trigger).apply_async()
     except Exception as exc:  # the beat will try again; a submission must not fail for this
         log.warning("could not queue a refill of project %s: %s", project_id, exc)
 
@@ -217,15 +218,13 @@ def _send_refill(task, project_id: int, trigger: str) -> None:
 def on_clips_added(sender, project: Project, **kwargs) -> None:
     """Connected to ``annotator.signals.clips_added``: the active version scores the new clips
     (then the queue is refilled from them), or with no model a cold-start round fills it."""
-    from sampling.tasks import sample_after_rescore
-
-    version = registry.active_version(project)
+    version = versions.active_version(project)
     if version is not None and not version.is_external:
-        signature = chain(
-            rescore_pool.si(project.pk, None, RescoreJob.Kind.IMPORT),
-            sample_after_rescore.si(project.pk, "new recordings"),
+        turn = chain(
+            _step("models_app.tasks.rescore_pool", project.pk, None, RescoreJob.Kind.IMPORT),
+            _step("sampling.tasks.sample_after_rescore", project.pk, "new recordings"),
         )
-        transaction.on_commit(lambda: _send_quietly(signature, project))
+        transaction.on_commit(lambda: _send_quietly(turn, project))
     else:
         refill(project, trigger="new recordings")
 

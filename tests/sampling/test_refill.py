@@ -35,7 +35,7 @@ def sent(monkeypatch):
 
     cache.clear()  # the refill's burst lock would outlive a test
     calls = []
-    monkeypatch.setattr(tasks.refill_queue, "delay", lambda *a: calls.append(a))
+    monkeypatch.setattr(loop, "_send_refill", lambda *a: calls.append(a))
     return calls
 
 
