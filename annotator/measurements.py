@@ -334,7 +334,8 @@ def call_extent(samples: np.ndarray, samplerate: int, offset_s: float, box: Band
     below_after = np.flatnonzero(~above[peak:])
     begin = below_before[-1] + 1 if below_before.size else 0
     end = peak + below_after[0] if below_after.size else above.size
-    return float(offset_s + (first + begin) / samplerate), float(offset_s + (first + end) / samplerate)
+    start = max(box.start_s, offset_s + (first + begin) / samplerate)
+    return float(start), float(min(box.end_s, offset_s + (first + end) / samplerate))
 
 
 def _band_envelope(samples: np.ndarray, samplerate: int, low: float, high: float) -> np.ndarray:
