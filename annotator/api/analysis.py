@@ -5,7 +5,13 @@ is a 400 that says the limit."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
@@ -21,6 +27,25 @@ BOX_PARAMS = [
     OpenApiParameter("low", float, required=False, description="Low frequency, Hz (empty: 0)"),
     OpenApiParameter("high", float, required=False, description="High frequency, Hz (empty: Nyquist)"),
 ]
+
+
+_numbers = serializers.ListField(child=serializers.FloatField())
+ENVELOPE = inline_serializer(
+    "Envelope",
+    {"start": serializers.FloatField(), "end": serializers.FloatField(), "samplerate": serializers.IntegerField(),
+     "min": _numbers, "max": _numbers},
+)
+SPECTRUM = inline_serializer(
+    "BoxSpectrum",
+    {"freqs_hz": _numbers, "db": _numbers, "window": serializers.IntegerField(),
+     "reason": serializers.CharField(allow_null=True)},
+)
+MEASUREMENTS = inline_serializer(
+    "CallMeasurements",
+    {"box": serializers.DictField(), "reason": serializers.CharField(allow_null=True)}
+    | {name: serializers.FloatField(allow_null=True) for name in m.FIELDS if name != "reason"},
+)
+REFUSED = OpenApiResponse(description="A parameter out of range, or a request beyond the cost bounds")
 
 
 def _window(params, recording: Recording) -> tuple[float, float]:
@@ -53,7 +78,8 @@ def _bad(exc: Exception) -> Response:
         OpenApiParameter("start", float, required=True),
         OpenApiParameter("end", float, required=True),
         OpenApiParameter("width", int, required=True, description=f"Columns (pixels), at most {m.MAX_ENVELOPE_COLUMNS}"),
-    ]
+    ],
+    responses={200: ENVELOPE, 400: REFUSED},
 )
 @api_view(["GET"])
 def envelope(request, pk: int):
@@ -70,7 +96,8 @@ def envelope(request, pk: int):
 
 
 @extend_schema(
-    parameters=[*BOX_PARAMS, OpenApiParameter("bins", int, required=False, description=f"At most {m.MAX_SPECTRUM_BINS}")]
+    parameters=[*BOX_PARAMS, OpenApiParameter("bins", int, required=False, description=f"At most {m.MAX_SPECTRUM_BINS}")],
+    responses={200: SPECTRUM, 400: REFUSED},
 )
 @api_view(["GET"])
 def spectrum(request, pk: int):
@@ -85,7 +112,7 @@ def spectrum(request, pk: int):
     return Response(m.spectrum(samples, rate, offset, box, max_bins=bins))
 
 
-@extend_schema(parameters=BOX_PARAMS)
+@extend_schema(parameters=BOX_PARAMS, responses={200: MEASUREMENTS, 400: REFUSED})
 @api_view(["GET"])
 def measure(request, pk: int):
     """Call measurements of a box, saved or not (see `annotator.measurements` for definitions)."""
