@@ -126,7 +126,9 @@ def check_cost(box: Band, samplerate: int) -> None:
     need = samples_needed(box, samplerate)
     if need > MAX_SAMPLES:
         seconds = MAX_SAMPLES / samplerate
-        raise TooCostly(f"the box spans {need} samples; measurements are limited to {MAX_SAMPLES} ({seconds:.2f} s here)")
+        raise TooCostly(
+            f"the box spans {need} samples; measurements are limited to {MAX_SAMPLES} ({seconds:.2f} s here)"
+        )
 
 
 def read_span(box: Band, samplerate: int) -> tuple[float, float]:
@@ -144,7 +146,9 @@ def measure(samples: np.ndarray, samplerate: int, offset_s: float, box: Band) ->
     too short give a Measurements with None values and a ``reason``."""
     low, high = box.clipped(samplerate)
     if high <= low:
-        return Measurements.unmeasured(f"the box lies above the recording's Nyquist frequency ({samplerate / 2:.0f} Hz)")
+        return Measurements.unmeasured(
+            f"the box lies above the recording's Nyquist frequency ({samplerate / 2:.0f} Hz)"
+        )
     spec = BoxSpectrogram.compute(samples, samplerate, offset_s, box)
     if spec is None:
         return Measurements.unmeasured("the box is too short to measure (fewer than two frames)")
@@ -160,7 +164,10 @@ def measure(samples: np.ndarray, samplerate: int, offset_s: float, box: Band) ->
     ridge_t, ridge_f = spec.ridge(call_start, call_end)
     # Where the ridge broke off before the envelope's end, the call ends with it.
     half_hop = spec.hop / 2 / samplerate
-    call_start, call_end = max(call_start, float(ridge_t[0]) - half_hop), min(call_end, float(ridge_t[-1]) + half_hop)
+    call_start, call_end = (
+        max(call_start, float(ridge_t[0]) - half_hop),
+        min(call_end, float(ridge_t[-1]) + half_hop),
+    )
     peak_hz, peak_time = spec.peak()
     f5, f50, f95 = spec.energy_quantiles((0.05, 0.5, 0.95))
     return Measurements(
@@ -204,7 +211,9 @@ class BoxSpectrogram:
     samplerate: int
 
     @classmethod
-    def compute(cls, samples: np.ndarray, samplerate: int, offset_s: float, box: Band) -> BoxSpectrogram | None:
+    def compute(
+        cls, samples: np.ndarray, samplerate: int, offset_s: float, box: Band
+    ) -> BoxSpectrogram | None:
         n = _window_length(box, samplerate)
         hop = max(1, n // 8)
         first = int(math.ceil((box.start_s - offset_s) * samplerate))
@@ -212,7 +221,9 @@ class BoxSpectrogram:
         centres = np.arange(max(first, 0), min(last, samples.size - 1) + 1, hop)
         if centres.size < 2:
             return None
-        padded = np.concatenate([np.zeros(n, np.float32), samples.astype(np.float32), np.zeros(n, np.float32)])
+        padded = np.concatenate(
+            [np.zeros(n, np.float32), samples.astype(np.float32), np.zeros(n, np.float32)]
+        )
         starts = centres - n // 2 + n
         frames = np.lib.stride_tricks.sliding_window_view(padded, n)[starts]
         window = scipy.signal.get_window("hann", n, fftbins=True)
@@ -275,7 +286,10 @@ class BoxSpectrogram:
         """Raven's Peak Freq and Peak Time: where the box's loudest cell is."""
         power = self.band_power
         row, col = np.unravel_index(int(np.argmax(power)), power.shape)
-        freq = self.freqs[self.band][col] + self.bin_hz * _parabolic_offset(power, np.array([row]), np.array([col]))[0]
+        freq = (
+            self.freqs[self.band][col]
+            + self.bin_hz * _parabolic_offset(power, np.array([row]), np.array([col]))[0]
+        )
         return float(freq), float(self.times[row])
 
     def energy_quantiles(self, quantiles: tuple[float, ...]) -> list[float]:
@@ -283,7 +297,9 @@ class BoxSpectrogram:
         energy = self.band_power.sum(axis=0)
         cumulative = np.cumsum(energy) / energy.sum()
         freqs = self.freqs[self.band]
-        return [float(freqs[min(np.searchsorted(cumulative, q), freqs.size - 1)]) for q in quantiles]
+        return [
+            float(freqs[min(np.searchsorted(cumulative, q), freqs.size - 1)]) for q in quantiles
+        ]
 
     def spectrum(self) -> tuple[np.ndarray, np.ndarray]:
         """The box's mean power per band bin, dB full scale (what the page's spectrum panel draws)."""
@@ -320,7 +336,9 @@ def _parabolic_offset(power: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> 
     return np.clip(offset, -0.5, 0.5)
 
 
-def call_extent(samples: np.ndarray, samplerate: int, offset_s: float, box: Band, hop: int) -> tuple[float, float]:
+def call_extent(
+    samples: np.ndarray, samplerate: int, offset_s: float, box: Band, hop: int
+) -> tuple[float, float]:
     """Start and end (recording time) of the stretch around the band-limited envelope's maximum
     that stays within THRESHOLD_DB of it, inside the box."""
     low, high = box.clipped(samplerate)
@@ -358,7 +376,10 @@ def characteristic_frequency(times: np.ndarray, ridge: np.ndarray, bin_hz: float
     n = ridge.size
     if n < 3:
         return float(ridge[-1])
-    tail_t, tail_f = times[-max(3, int(round(n * FC_TAIL))) :], ridge[-max(3, int(round(n * FC_TAIL))) :]
+    tail_t, tail_f = (
+        times[-max(3, int(round(n * FC_TAIL))) :],
+        ridge[-max(3, int(round(n * FC_TAIL))) :],
+    )
     length = max(2, int(round(tail_t.size / 3)))
     t_windows = np.lib.stride_tricks.sliding_window_view(tail_t, length)
     f_windows = np.lib.stride_tricks.sliding_window_view(tail_f, length)
@@ -379,12 +400,23 @@ def _least_squares_slopes(t: np.ndarray, f: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- spectrum and envelope
 
 
-def spectrum(samples: np.ndarray, samplerate: int, offset_s: float, box: Band, max_bins: int = MAX_SPECTRUM_BINS) -> dict:
+def spectrum(
+    samples: np.ndarray,
+    samplerate: int,
+    offset_s: float,
+    box: Band,
+    max_bins: int = MAX_SPECTRUM_BINS,
+) -> dict:
     """The box's mean power spectrum (dB full scale) at most ``max_bins`` long (neighbouring bins
     merged by their maximum, so a narrow peak survives), with the STFT window used."""
     spec = BoxSpectrogram.compute(samples, samplerate, offset_s, box)
     if spec is None:
-        return {"freqs_hz": [], "db": [], "window": 0, "reason": "the box is too short (fewer than two frames)"}
+        return {
+            "freqs_hz": [],
+            "db": [],
+            "window": 0,
+            "reason": "the box is too short (fewer than two frames)",
+        }
     freqs, db = spec.spectrum()
     group = max(1, math.ceil(freqs.size / max_bins))
     if group > 1:

@@ -41,7 +41,13 @@ def measure_boxes(recording: Recording, boxes: Iterable[m.Band]) -> list[m.Measu
     found = cache.get_many(keys)
     missing = [i for i, key in enumerate(keys) if key not in found]
     if missing:
-        fresh = dict(zip((keys[i] for i in missing), _measure_uncached(recording, [boxes[i] for i in missing]), strict=True))
+        fresh = dict(
+            zip(
+                (keys[i] for i in missing),
+                _measure_uncached(recording, [boxes[i] for i in missing]),
+                strict=True,
+            )
+        )
         cache.set_many({k: v.as_dict() for k, v in fresh.items() if _cacheable(v)}, CACHE_SECONDS)
         found |= {k: v.as_dict() for k, v in fresh.items()}
     return [m.Measurements(**found[key]) for key in keys]
@@ -100,7 +106,9 @@ def envelope(recording: Recording, start: float, end: float, columns: int) -> di
     """Min/max per column of a window of the recording (channel 0); TooCostly beyond the bound."""
     need = int(round((end - start) * recording.samplerate))
     if need > m.MAX_ENVELOPE_SAMPLES:
-        raise m.TooCostly(f"the window spans {need} samples; waveforms are limited to {m.MAX_ENVELOPE_SAMPLES}")
+        raise m.TooCostly(
+            f"the window spans {need} samples; waveforms are limited to {m.MAX_ENVELOPE_SAMPLES}"
+        )
     if not recording.file and recording.root_id is None:
         raise NoAudio("the recording has no audio file")
     try:

@@ -22,30 +22,45 @@ from annotator.models import Recording
 from annotator.rendering import MAX_FREQUENCY, BadViewRequest, _last_end, _number
 
 BOX_PARAMS = [
-    OpenApiParameter("start", float, required=True, description="Box start, seconds of recording time"),
+    OpenApiParameter(
+        "start", float, required=True, description="Box start, seconds of recording time"
+    ),
     OpenApiParameter("end", float, required=True, description="Box end, seconds"),
     OpenApiParameter("low", float, required=False, description="Low frequency, Hz (empty: 0)"),
-    OpenApiParameter("high", float, required=False, description="High frequency, Hz (empty: Nyquist)"),
+    OpenApiParameter(
+        "high", float, required=False, description="High frequency, Hz (empty: Nyquist)"
+    ),
 ]
 
 
 _numbers = serializers.ListField(child=serializers.FloatField())
 ENVELOPE = inline_serializer(
     "Envelope",
-    {"start": serializers.FloatField(), "end": serializers.FloatField(), "samplerate": serializers.IntegerField(),
-     "min": _numbers, "max": _numbers},
+    {
+        "start": serializers.FloatField(),
+        "end": serializers.FloatField(),
+        "samplerate": serializers.IntegerField(),
+        "min": _numbers,
+        "max": _numbers,
+    },
 )
 SPECTRUM = inline_serializer(
     "BoxSpectrum",
-    {"freqs_hz": _numbers, "db": _numbers, "window": serializers.IntegerField(),
-     "reason": serializers.CharField(allow_null=True)},
+    {
+        "freqs_hz": _numbers,
+        "db": _numbers,
+        "window": serializers.IntegerField(),
+        "reason": serializers.CharField(allow_null=True),
+    },
 )
 MEASUREMENTS = inline_serializer(
     "CallMeasurements",
     {"box": serializers.DictField(), "reason": serializers.CharField(allow_null=True)}
     | {name: serializers.FloatField(allow_null=True) for name in m.FIELDS if name != "reason"},
 )
-REFUSED = OpenApiResponse(description="A parameter out of range, or a request beyond the cost bounds")
+REFUSED = OpenApiResponse(
+    description="A parameter out of range, or a request beyond the cost bounds"
+)
 
 
 def _window(params, recording: Recording) -> tuple[float, float]:
@@ -77,7 +92,12 @@ def _bad(exc: Exception) -> Response:
     parameters=[
         OpenApiParameter("start", float, required=True),
         OpenApiParameter("end", float, required=True),
-        OpenApiParameter("width", int, required=True, description=f"Columns (pixels), at most {m.MAX_ENVELOPE_COLUMNS}"),
+        OpenApiParameter(
+            "width",
+            int,
+            required=True,
+            description=f"Columns (pixels), at most {m.MAX_ENVELOPE_COLUMNS}",
+        ),
     ],
     responses={200: ENVELOPE, 400: REFUSED},
 )
@@ -96,7 +116,10 @@ def envelope(request, pk: int):
 
 
 @extend_schema(
-    parameters=[*BOX_PARAMS, OpenApiParameter("bins", int, required=False, description=f"At most {m.MAX_SPECTRUM_BINS}")],
+    parameters=[
+        *BOX_PARAMS,
+        OpenApiParameter("bins", int, required=False, description=f"At most {m.MAX_SPECTRUM_BINS}"),
+    ],
     responses={200: SPECTRUM, 400: REFUSED},
 )
 @api_view(["GET"])
@@ -105,7 +128,9 @@ def spectrum(request, pk: int):
     recording = recording_for(request, pk)
     try:
         box = _box(request.query_params, recording)
-        bins = _number(request.query_params, "bins", m.MAX_SPECTRUM_BINS, int, lo=8, hi=m.MAX_SPECTRUM_BINS)
+        bins = _number(
+            request.query_params, "bins", m.MAX_SPECTRUM_BINS, int, lo=8, hi=m.MAX_SPECTRUM_BINS
+        )
         samples, rate, offset = measuring.open_box(recording, box)
     except (BadViewRequest, m.TooCostly, measuring.NoAudio) as exc:
         return _bad(exc)

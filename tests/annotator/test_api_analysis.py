@@ -52,7 +52,11 @@ def test_measurements_of_an_unsaved_box(bat, cast, api):
 
 
 def test_measurements_of_a_quiet_stretch_say_why_they_are_empty(bat, cast, api):
-    body = api(cast["ann1"]).get(url(bat, "measurements", start=0.0215, end=0.0235, low=100_000, high=120_000)).json()
+    body = (
+        api(cast["ann1"])
+        .get(url(bat, "measurements", start=0.0215, end=0.0235, low=100_000, high=120_000))
+        .json()
+    )
     assert body["peak_hz"] is None and body["reason"].startswith("no call above the noise")
 
 

@@ -35,18 +35,32 @@ def test_raven_table_carries_annotator_and_every_boxs_measurements(project, cast
     events = SoundEventAnnotation.objects.filter(clip_annotation__clip__recording=labelled)
     assert len(table) == events.count() >= 10
     header = table[0].keys()
-    for column in ["Annotator", "Delta Time (s)", "Delta Freq (Hz)", "Peak Freq (Hz)", "Call Duration (s)", "Char Freq (Hz)"]:
+    for column in [
+        "Annotator",
+        "Delta Time (s)",
+        "Delta Freq (Hz)",
+        "Peak Freq (Hz)",
+        "Call Duration (s)",
+        "Char Freq (Hz)",
+    ]:
         assert column in header
     for row in table:
         assert row["Annotator"] == "expert"
-        box = m.Band(float(row["Begin Time (s)"]), float(row["End Time (s)"]), float(row["Low Freq (Hz)"]), float(row["High Freq (Hz)"]))
+        box = m.Band(
+            float(row["Begin Time (s)"]),
+            float(row["End Time (s)"]),
+            float(row["Low Freq (Hz)"]),
+            float(row["High Freq (Hz)"]),
+        )
         want = measuring.measure_box(labelled, box)
         assert want.reason is None and row["Measurement Note"] == ""
         assert float(row["Delta Time (s)"]) == pytest.approx(box.end_s - box.start_s, abs=1e-6)
         assert float(row["Delta Freq (Hz)"]) == pytest.approx(box.high_hz - box.low_hz, abs=0.1)
         for field, column in raven.MEASUREMENTS.items():
             if field != "reason":
-                assert float(row[column]) == pytest.approx(getattr(want, field), abs=1e-5 if field.endswith("_s") else 0.01)
+                assert float(row[column]) == pytest.approx(
+                    getattr(want, field), abs=1e-5 if field.endswith("_s") else 0.01
+                )
 
 
 def test_csv_export_has_the_same_measurement_columns(project, cast, labelled):
@@ -54,18 +68,27 @@ def test_csv_export_has_the_same_measurement_columns(project, cast, labelled):
     table = rows(export.data.decode(), ",")
     assert table and all(row["annotator"] == "expert" for row in table)
     row = table[0]
-    box = m.Band(float(row["start_s"]), float(row["end_s"]), float(row["low_freq_hz"]), float(row["high_freq_hz"]))
+    box = m.Band(
+        float(row["start_s"]),
+        float(row["end_s"]),
+        float(row["low_freq_hz"]),
+        float(row["high_freq_hz"]),
+    )
     want = measuring.measure_box(labelled, box)
     assert float(row["Peak Freq (Hz)"]) == pytest.approx(want.peak_hz, abs=0.01)
     assert float(row["Char Freq (Hz)"]) == pytest.approx(want.characteristic_hz, abs=0.01)
 
 
 @pytest.mark.parametrize("format_name", ["raven", "csv"])
-def test_our_own_export_with_measurements_imports_back_to_the_same_boxes(project, cast, labelled, format_name):
+def test_our_own_export_with_measurements_imports_back_to_the_same_boxes(
+    project, cast, labelled, format_name
+):
     export = exchange.export_annotations(project, format_name, recording=labelled)
     fresh = f.make_project("Fresh", context_s=0.1)
     f.import_whombat(fresh)
-    result = exchange.import_annotations(fresh, exchange.Upload(export.name, export.data), create_tags=True)
+    result = exchange.import_annotations(
+        fresh, exchange.Upload(export.name, export.data), create_tags=True
+    )
     mine = SoundEventAnnotation.objects.filter(clip_annotation__project=project)
     assert result.boxes == mine.count()
     got = SoundEventAnnotation.objects.filter(clip_annotation__project=fresh)
@@ -79,7 +102,12 @@ def test_boxes_without_audio_export_with_the_reason(project, cast):
     recording = f.make_recording(project, duration_s=2.0, name="silent.wav")
     ingest.cut_clips(recording)
     tag = f.make_tag(project)
-    queue.save_annotation(project, recording.clips.first(), cast["ann1"], queue.Submission(events=[queue.EventInput(0.1, 0.11, 20_000, 30_000, tag.pk)]))
+    queue.save_annotation(
+        project,
+        recording.clips.first(),
+        cast["ann1"],
+        queue.Submission(events=[queue.EventInput(0.1, 0.11, 20_000, 30_000, tag.pk)]),
+    )
     (row,) = rows(exchange.export_annotations(project, "raven").data.decode(), "\t")
     assert row["Peak Freq (Hz)"] == "" and "no audio" in row["Measurement Note"]
     assert row["Annotator"] == "ann1"
@@ -97,7 +125,10 @@ def test_several_recordings_zip_each_with_its_measurements(project, cast, settin
 
 def test_annotator_column_round_trips_in_the_format():
     ref = RecordingRef.from_path("a.wav")
-    boxes = [Box("a.wav", 0.1, 0.2, 1.0, 2.0, label="x", annotator="ann1"), Box("a.wav", 0.3, 0.4, 1.0, 2.0)]
+    boxes = [
+        Box("a.wav", 0.1, 0.2, 1.0, 2.0, label="x", annotator="ann1"),
+        Box("a.wav", 0.3, 0.4, 1.0, 2.0),
+    ]
     annset = AnnotationSet(recordings=[ref], boxes=boxes)
     text = raven.write(annset)
     assert text.splitlines()[0].split("\t")[-1] == "Annotator"

@@ -16,7 +16,14 @@ SR = 384_000
 WHOMBAT = DATA / "whombat"
 
 
-def embed(call: np.ndarray, *, at_s: float = 0.01, total_s: float = 0.05, noise: float = 1e-3, seed: int = 0) -> np.ndarray:
+def embed(
+    call: np.ndarray,
+    *,
+    at_s: float = 0.01,
+    total_s: float = 0.05,
+    noise: float = 1e-3,
+    seed: int = 0,
+) -> np.ndarray:
     """The call at ``at_s`` in white noise (the call's amplitude is 0.5: about 48 dB above it)."""
     x = noise * np.random.default_rng(seed).standard_normal(int(total_s * SR))
     start = int(round(at_s * SR))
@@ -26,7 +33,9 @@ def embed(call: np.ndarray, *, at_s: float = 0.01, total_s: float = 0.05, noise:
 
 def shaped(phase: np.ndarray) -> np.ndarray:
     """A call of amplitude 0.5 with 0.3-ms raised-cosine ramps (its −20 dB extent is its length)."""
-    return 0.5 * scipy.signal.windows.tukey(phase.size, 2 * 0.0003 * SR / phase.size) * np.sin(phase)
+    return (
+        0.5 * scipy.signal.windows.tukey(phase.size, 2 * 0.0003 * SR / phase.size) * np.sin(phase)
+    )
 
 
 def linear_sweep(f0: float, f1: float, duration: float) -> np.ndarray:
@@ -69,7 +78,9 @@ def test_linear_fm_sweep():
 
 
 def test_hyperbolic_fm_sweep_flattens_towards_its_end():
-    got = measure(embed(hyperbolic_sweep(90_000, 45_000, 0.004)), m.Band(0.008, 0.016, 35_000, 100_000))
+    got = measure(
+        embed(hyperbolic_sweep(90_000, 45_000, 0.004)), m.Band(0.008, 0.016, 35_000, 100_000)
+    )
     assert got.reason is None
     assert got.duration_s == pytest.approx(0.004, rel=0.08)
     assert got.start_hz == pytest.approx(90_000, rel=0.06)
@@ -81,7 +92,9 @@ def test_hyperbolic_fm_sweep_flattens_towards_its_end():
 
 
 def test_cf_tone_with_fm_tail_has_fc_at_the_tone_not_the_tail():
-    got = measure(embed(cf_with_fm_tail(100_000, 0.020, 80_000, 0.003)), m.Band(0.008, 0.036, 70_000, 110_000))
+    got = measure(
+        embed(cf_with_fm_tail(100_000, 0.020, 80_000, 0.003)), m.Band(0.008, 0.036, 70_000, 110_000)
+    )
     assert got.reason is None
     assert got.duration_s == pytest.approx(0.023, rel=0.05)
     assert got.characteristic_hz == pytest.approx(100_000, abs=500)
@@ -94,7 +107,9 @@ def test_cf_tone_with_fm_tail_has_fc_at_the_tone_not_the_tail():
 
 def test_box_band_limits_what_is_measured():
     """Two calls at once: the box around the lower one measures only it."""
-    x = embed(linear_sweep(80_000, 40_000, 0.003)) + embed(cf_with_fm_tail(120_000, 0.003, 118_000, 0.001), noise=0)
+    x = embed(linear_sweep(80_000, 40_000, 0.003)) + embed(
+        cf_with_fm_tail(120_000, 0.003, 118_000, 0.001), noise=0
+    )
     got = measure(x, m.Band(0.008, 0.015, 30_000, 90_000))
     assert got.high_hz < 90_000 and got.peak_hz < 90_000
 
@@ -102,7 +117,12 @@ def test_box_band_limits_what_is_measured():
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize(
     "box",
-    [m.Band(0.01, 0.03, 30_000, 90_000), m.Band(0.01, 0.012, 40_000, 45_000), m.Band(0.01, 0.011), m.Band(0.0, 0.2, 10_000, 190_000)],
+    [
+        m.Band(0.01, 0.03, 30_000, 90_000),
+        m.Band(0.01, 0.012, 40_000, 45_000),
+        m.Band(0.01, 0.011),
+        m.Band(0.0, 0.2, 10_000, 190_000),
+    ],
 )
 def test_noise_only_box_measures_nothing_and_says_why(box, seed):
     x = (0.01 * np.random.default_rng(seed).standard_normal(int(0.2 * SR))).astype(np.float32)
@@ -138,7 +158,15 @@ def test_cost_is_known_before_reading_and_bounded():
 def _whombat_boxes(species: str) -> list[tuple[str, m.Band]]:
     rows = csv.DictReader(open(WHOMBAT / "annotations_boxes.csv", newline=""))
     return [
-        (r["file"], m.Band(float(r["start_s"]), float(r["end_s"]), float(r["low_freq_hz"]), float(r["high_freq_hz"])))
+        (
+            r["file"],
+            m.Band(
+                float(r["start_s"]),
+                float(r["end_s"]),
+                float(r["low_freq_hz"]),
+                float(r["high_freq_hz"]),
+            ),
+        )
         for r in rows
         if r["species"] == species
     ]
@@ -148,7 +176,9 @@ def _read(file: str, box: m.Band) -> tuple[np.ndarray, int, float]:
     info = sf.info(WHOMBAT / file)
     start, end = m.read_span(box, info.samplerate)
     first = int(round(start * info.samplerate))
-    x, sr = sf.read(WHOMBAT / file, start=first, stop=int(round(end * info.samplerate)), dtype="float32")
+    x, sr = sf.read(
+        WHOMBAT / file, start=first, stop=int(round(end * info.samplerate)), dtype="float32"
+    )
     return x, sr, first / sr
 
 

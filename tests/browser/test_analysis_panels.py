@@ -39,7 +39,13 @@ def call_page(settings, tmp_path, browser_page, log_in, live_server):
     folder = tmp_path / "calls"
     folder.mkdir()
     cf_fm_recording(folder / "cf_fm.wav")
-    project = f.make_project("Measured bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1, double_annotation_fraction=0.0)
+    project = f.make_project(
+        "Measured bats",
+        fmin_hz=10_000,
+        fmax_hz=150_000,
+        context_s=0.1,
+        double_annotation_fraction=0.0,
+    )
     f.make_root(folder)
     ingest.import_location(project, f.make_dataset(project), str(folder))
     queue.enqueue(project, list(Clip.objects.filter(project=project)))
@@ -68,7 +74,10 @@ def draw(page, t0: float, t1: float, f0: float, f1: float) -> None:
 
 
 def shown(page) -> dict[str, float | None]:
-    cells = page.eval_on_selector_all(".el-measurements td[data-field]", "tds => tds.map(td => [td.dataset.field, td.dataset.value])")
+    cells = page.eval_on_selector_all(
+        ".el-measurements td[data-field]",
+        "tds => tds.map(td => [td.dataset.field, td.dataset.value])",
+    )
     return {field: (float(value) if value else None) for field, value in cells}
 
 
@@ -80,9 +89,16 @@ def zero_crossing_hz(x: np.ndarray) -> float:
 
 def test_waveform_spectrum_and_measurements_of_a_drawn_box(call_page):
     page, wav = call_page
-    page.wait_for_function("Number(document.querySelector('.el-waveform').dataset.columns) > 0", timeout=30_000)
-    wave, image = page.locator(".el-waveform").bounding_box(), page.locator("#spectrogram-canvas").bounding_box()
-    assert abs(wave["x"] - image["x"]) <= 1 and abs(wave["width"] - image["width"]) <= 1  # one time axis
+    page.wait_for_function(
+        "Number(document.querySelector('.el-waveform').dataset.columns) > 0", timeout=30_000
+    )
+    wave, image = (
+        page.locator(".el-waveform").bounding_box(),
+        page.locator("#spectrogram-canvas").bounding_box(),
+    )
+    assert (
+        abs(wave["x"] - image["x"]) <= 1 and abs(wave["width"] - image["width"]) <= 1
+    )  # one time axis
     assert wave["y"] >= image["y"] + image["height"]  # under the image
 
     draw(page, CALL_AT - 0.004, CALL_AT + CF_S + FM_S + 0.004, 70_000, 110_000)
@@ -121,6 +137,9 @@ def test_waveform_spectrum_and_measurements_of_a_drawn_box(call_page):
     page.press(".el-inspector [name=end_s]", "Enter")
     page.fill(".el-inspector [name=start_s]", "0.45")
     page.press(".el-inspector [name=start_s]", "Enter")
-    page.wait_for_function("document.querySelector('.el-measurements td[data-field=peak_hz]')?.dataset.value === ''", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('.el-measurements td[data-field=peak_hz]')?.dataset.value === ''",
+        timeout=30_000,
+    )
     assert "no call above the noise" in page.locator(".el-measure-note").inner_text()
     assert page.console_errors == []
