@@ -169,16 +169,18 @@ def annotation_set(
 
 
 def _measure_events(annotations: list[ClipAnnotation]) -> dict[int, dict[str, ExtraValue]]:
-    """The measurement columns of every event, by event id: read once per recording (cached by
-    `measuring`), each box within the measurements' cost bound."""
+    """The measurement columns of every event, by event id (cached by `measuring`), each box
+    within the measurements' cost bound and at most EXPORT_NEW_BOXES measured afresh."""
     by_recording: dict[int, tuple[Recording, list]] = {}
     for annotation in annotations:
         recording = annotation.clip.recording
         by_recording.setdefault(recording.pk, (recording, []))[1].extend(annotation.events.all())
     columns: dict[int, dict[str, ExtraValue]] = {}
+    budget = measuring.Budget(measuring.EXPORT_NEW_BOXES)
     for recording, events in by_recording.values():
         bands = [measurements.Band(e.start_s, e.end_s, e.low_hz, e.high_hz) for e in events]
-        for event, result in zip(events, measuring.measure_boxes(recording, bands), strict=True):
+        results = measuring.measure_boxes(recording, bands, budget)
+        for event, result in zip(events, results, strict=True):
             columns[event.pk] = measurement_columns(event, result)
     return columns
 

@@ -133,3 +133,18 @@ def test_annotator_column_round_trips_in_the_format():
     text = raven.write(annset)
     assert text.splitlines()[0].split("\t")[-1] == "Annotator"
     assert raven.read(text, recording=ref).boxes == boxes
+
+
+def test_an_export_measures_a_bounded_number_of_new_boxes_and_the_next_goes_on(
+    project, cast, labelled, monkeypatch
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(measuring, "EXPORT_NEW_BOXES", 5)
+    first = rows(exchange.export_annotations(project, "raven").data.decode(), "\t")
+    measured = [row for row in first if row["Peak Freq (Hz)"]]
+    assert len(measured) == 5
+    assert all("export again" in row["Measurement Note"] for row in first if row not in measured)
+    second = rows(exchange.export_annotations(project, "raven").data.decode(), "\t")
+    assert len([row for row in second if row["Peak Freq (Hz)"]]) == 10
