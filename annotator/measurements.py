@@ -21,10 +21,12 @@ How a box is measured
    first and last frame), ``low_hz``/``high_hz`` (its lowest and highest value: the call's
    frequency range at −20 dB from its peak, as the ridge only runs where the call is that loud),
    ``bandwidth_hz = high_hz − low_hz`` and ``characteristic_hz`` (below).
-5. **Over the whole box**, with Raven's definitions (Raven Pro 1.4 manual, "Measurements"):
-   ``peak_hz``/``peak_time_s``, the frequency and time of the box's loudest cell (Raven's Peak Freq,
-   Peak Time); ``freq_5_hz``/``center_hz``/``freq_95_hz``, the frequencies below which 5, 50 and
-   95 % of the box's energy lies (Freq 5%, Center Freq, Freq 95%) and ``bw_90_hz`` between them.
+5. **Over the whole box**, with Raven's definitions (Raven Pro 1.4 manual, Charif, Waack &
+   Strickman 2010; summarised in https://pmc.ncbi.nlm.nih.gov/articles/PMC7694559/table/table-1):
+   ``peak_hz``/``peak_time_s``, the frequency and time of the box's maximum amplitude (Raven's
+   Peak Freq, Peak Time); ``freq_5_hz``/``center_hz``/``freq_95_hz``, the frequencies dividing the
+   box's energy into 5/95, 50/50 and 95/5 % (Freq 5%, Center Freq, Freq 95%) and ``bw_90_hz``, the
+   difference of the 5 % and 95 % frequencies (BW 90%).
 
 Characteristic frequency (Fc)
 -----------------------------
