@@ -11,16 +11,18 @@ How a box is measured
    of amplitude A reads 20·log10 A), the page's convention.
 2. **Is there a call?** The noise floor is the median power over all frequencies of the box's
    frames (a box drawn tightly around a tone cannot raise it); the call's level is the box's
-   loudest cell after a 3×3 average (so one lucky noise cell cannot pass). Below ``MIN_SNR_DB``
+   loudest cell averaged with its neighbours (so one lucky noise cell cannot pass). Below ``MIN_SNR_DB``
    above the floor there is no call: every measurement is None and ``reason`` says why.
 3. **When.** The envelope of the band-passed samples (|analytic signal|, smoothed over one hop);
    the call is the contiguous stretch around its maximum that stays within ``THRESHOLD_DB`` (20 dB)
    of it. ``duration_s`` is that stretch, not the box.
-4. **The ridge**: in each frame inside the call, the band's loudest bin, refined by a parabola
-   through the log power of it and its neighbours. From the ridge: ``start_hz``/``end_hz`` (its
+4. **The ridge**, traced from the loudest cell outwards: in each next frame the loudest bin
+   near the last one (a parabola through the log power of it and its neighbours refines it), until
+   the call falls 20 dB below its peak or the trace would have to jump (a harmonic entering the
+   box, an echo); the call then ends there too. From the ridge: ``start_hz``/``end_hz`` (its
    first and last frame), ``low_hz``/``high_hz`` (its lowest and highest value: the call's
-   frequency range at −20 dB from its peak, as the ridge only runs where the call is that loud),
-   ``bandwidth_hz = high_hz − low_hz`` and ``characteristic_hz`` (below).
+   frequency range at −20 dB from its peak), ``bandwidth_hz = high_hz − low_hz`` and
+   ``characteristic_hz`` (below).
 5. **Over the whole box**, with Raven's definitions (Raven Pro 1.4 manual, Charif, Waack &
    Strickman 2010; summarised in https://pmc.ncbi.nlm.nih.gov/articles/PMC7694559/table/table-1):
    ``peak_hz``/``peak_time_s``, the frequency and time of the box's maximum amplitude (Raven's
@@ -59,7 +61,7 @@ MAX_WINDOW_S = 0.02
 # What one measurement may read: 2^21 samples is 5.5 s at 384 kHz, 44 s at 48 kHz.
 MAX_SAMPLES = 2**21
 MAX_SPECTRUM_BINS = 2048
-MAX_ENVELOPE_SAMPLES = 2**24
+MAX_ENVELOPE_SAMPLES = 2**23  # 22 s at 384 kHz: 32 MB of float32
 MAX_ENVELOPE_COLUMNS = 4096
 FC_TAIL = 0.4  # SonoBat: Fc lies in the final 40 % of the call
 
@@ -250,13 +252,18 @@ class BoxSpectrogram:
         return float(self.freqs[1] - self.freqs[0])
 
     def snr_db(self) -> float:
-        """The box's loudest 3×3-averaged cell over the median of all bins of its frames, dB."""
-        floor = float(np.median(self.power[:, 1:]))  # DC left out
+        """The box's loudest cell, averaged with its neighbours, over the noise floor, in dB.
+
+        The floor is the median of all bins (DC left out) of the box's frames. The average runs
+        over 8 frames (one window: hops are an eighth of it) and 8 bins (two resolution cells:
+        the FFT is zero-padded fourfold), so it spans several independent cells and one lucky
+        noise cell cannot pass. Measured: white noise in boxes of 1 ms to 140 ms and 5 to 180
+        kHz (30 seeds) never exceeded 10.7 dB; the faintest of the 90 Whombat example calls reads
+        15.7 dB. Hence MIN_SNR_DB = 13. A floor of digital silence reads as 1e-20 (−200 dB).
+        """
+        floor = max(float(np.median(self.power[:, 1:])), 1e-20)
         smoothed = scipy.ndimage.uniform_filter(self.band_power, size=(8, 8), mode="nearest")
-        loudest = float(smoothed.max())
-        if floor <= 0:
-            return math.inf if loudest > 0 else 0.0
-        return 10 * math.log10(loudest / floor)
+        return 10 * math.log10(max(float(smoothed.max()), 1e-20) / floor)
 
     def ridge(self, start_s: float, end_s: float) -> tuple[np.ndarray, np.ndarray]:
         """Times and refined frequencies of the call's ridge between ``start_s`` and ``end_s``.
