@@ -77,6 +77,7 @@ export class AnalysisPanels {
     const end = Math.min(rec.duration_s, view.end);
     const key = `${rec.id}:${start.toFixed(6)}:${end.toFixed(6)}:${width}`;
     if (key === this.envelopeKey || !(end > start)) return;
+    if (!this.envelopeKey.startsWith(`${rec.id}:`)) this.envelope = null; // another recording's
     this.envelopeKey = key;
     this.envelopes.run(ENVELOPE_DELAY_MS, async (signal) => {
       this.envelope = await this.api.json<Envelope>(`recordings/${rec.id}/envelope/?${query({ start, end, width })}`, signal);

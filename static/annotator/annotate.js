@@ -222,7 +222,7 @@ function jt(s, t, e, i) {
   const n = b(s.start, t, e), r = b(s.end, t, e), a = F(s.high, t, e, i), o = F(s.low, t, e, i);
   return { x: n, y: a, w: r - n, h: o - a };
 }
-function Rt(s, t, e, i, n) {
+function Kt(s, t, e, i, n) {
   const r = jt(s, e, i, n), a = Math.max(0, r.x), o = Math.max(0, r.y), h = Math.min(i.width, r.x + r.w), c = Math.min(i.height, r.y + r.h);
   if (h <= a || c <= o) return null;
   const d = t.width / r.w, u = t.height / r.h;
@@ -231,7 +231,7 @@ function Rt(s, t, e, i, n) {
     dst: { x: a, y: o, w: h - a, h: c - o }
   };
 }
-function R(s) {
+function K(s) {
   const t = s.end - s.start;
   return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
@@ -244,7 +244,7 @@ function kt(s, t, e, i, n, r, a) {
   const o = Math.min(Math.max((t - s) / e, n), a - r), h = (i - s) / (t - s);
   return X(i - h * o, i - h * o + o, r, a);
 }
-function K(s, t, e, i) {
+function R(s, t, e, i) {
   const { bounds: n } = i, [r, a] = kt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: r, end: a };
 }
@@ -252,7 +252,7 @@ function ot(s, t, e, i, n) {
   const r = g(n, i.bounds.low), a = g(n, i.bounds.high), o = (a - r) * i.minFreqFraction, h = (u) => g(n, u), [c, d] = kt(h(s.low), h(s.high), t, h(e), o, r, a);
   return { ...s, low: x(n, c), high: x(n, d) };
 }
-function Kt(s, t, e, i, n, r) {
+function Rt(s, t, e, i, n, r) {
   const { bounds: a } = n, o = t / i.width * (s.end - s.start), [h, c] = X(s.start - o, s.end - o, a.start, a.end);
   if (e === 0) return { ...s, start: h, end: c };
   const d = g(r, s.low), u = g(r, s.high), f = e / i.height * (u - d), [w, S] = X(d + f, u + f, g(r, a.low), g(r, a.high));
@@ -803,7 +803,7 @@ function be(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
-    const o = Rt(a.extent, a.bitmap, t.view, t.size, t.scale);
+    const o = Kt(a.extent, a.bitmap, t.view, t.size, t.scale);
     o && s.drawImage(a.bitmap, o.src.x, o.src.y, o.src.w, o.src.h, o.dst.x, o.dst.y, o.dst.w, o.dst.h);
   }
   ve(s, t);
@@ -1205,7 +1205,7 @@ class pt {
 function gt(s) {
   return Object.entries(s).filter(([, t]) => t !== null).map(([t, e]) => `${t}=${Number(e.toFixed(7))}`).join("&");
 }
-class Re {
+class Ke {
   constructor(t) {
     this.api = t, ut(this.table, null, "Select a box to measure it.");
   }
@@ -1229,7 +1229,7 @@ class Re {
     const i = Math.min(Le, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
     if (!t || i < 1) return;
     const n = t.clip.recording, r = Math.max(0, e.start), a = Math.min(n.duration_s, e.end), o = `${n.id}:${r.toFixed(6)}:${a.toFixed(6)}:${i}`;
-    o === this.envelopeKey || !(a > r) || (this.envelopeKey = o, this.envelopes.run(Be, async (h) => {
+    o === this.envelopeKey || !(a > r) || (this.envelopeKey.startsWith(`${n.id}:`) || (this.envelope = null), this.envelopeKey = o, this.envelopes.run(Be, async (h) => {
       this.envelope = await this.api.json(`recordings/${n.id}/envelope/?${gt({ start: r, end: a, width: i })}`, h), this.drawWave();
     }));
   }
@@ -1271,7 +1271,7 @@ class Re {
 function mt(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function Ke(s, t, e = null) {
+function Re(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
@@ -1378,14 +1378,14 @@ class Xe {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = R(this.view);
+  limits = K(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = R(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
     const e = await this.loadBase();
     return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), wt)), e;
   }
@@ -1442,7 +1442,7 @@ class Xe {
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !e || this.task !== t ? "stale" : (this.limits = R(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
+    return !e || this.task !== t ? "stale" : (this.limits = K(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
@@ -1469,16 +1469,16 @@ class Xe {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return ot(K(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return ot(R(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(K(this.view, t > 0 ? yt : 1 / yt, e, this.limits));
+    this.setView(R(this.view, t > 0 ? yt : 1 / yt, e, this.limits));
   }
   zoomTime(t, e) {
-    this.setView(K(this.view, t, k(e.x, this.view, this.size), this.limits));
+    this.setView(R(this.view, t, k(e.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, e) {
     const i = this.scale();
@@ -1486,7 +1486,7 @@ class Xe {
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
-    this.setView(Kt(this.view, t, e, this.size, this.limits, this.scale()));
+    this.setView(Rt(this.view, t, e, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1591,7 +1591,7 @@ class Je {
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new $e(t, this.project, this.handlers()), this.analysis = new Re(e), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    this.expansion = this.project.settings.time_expansion, this.ui = new $e(t, this.project, this.handlers()), this.analysis = new Ke(e), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const n = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
     this.viewer = new Xe(this.project, e, this.ui, n, (r, a) => this.status(r, a)), this.pointer = new ce(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (r) => this.onKey(r));
     for (const r of ["keydown", "pointerdown", "wheel"])
@@ -1699,7 +1699,7 @@ class Je {
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = Ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (this.undoStack = Re(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
