@@ -1,10 +1,11 @@
 """What the page reads beside the image: a window's waveform envelope, a box's power spectrum and
-its call measurements (saved or not). Members only, like the media endpoints; every request's
+its call measurements (saved or not), and the measurements of a saved annotation's boxes. Members only, like the media endpoints; every request's
 cost is computed from its parameters before any audio is read, and a request beyond the bounds
 is a 400 that says the limit."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -17,8 +18,9 @@ from rest_framework.response import Response
 
 from annotator import measurements as m
 from annotator import measuring
+from annotator.access import is_member
 from annotator.api.media import recording_for
-from annotator.models import Recording
+from annotator.models import ClipAnnotation, Recording
 from annotator.rendering import MAX_FREQUENCY, BadViewRequest, _last_end, _number
 
 BOX_PARAMS = [
@@ -148,3 +150,35 @@ def measure(request, pk: int):
     except (BadViewRequest, m.TooCostly) as exc:
         return _bad(exc)
     return Response({"box": box.__dict__, **result.as_dict()})
+
+
+SAVED_MEASUREMENTS = inline_serializer(
+    "SavedBoxMeasurements",
+    {
+        "annotation": serializers.IntegerField(),
+        "version": serializers.IntegerField(),
+        "events": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
+@extend_schema(responses={200: SAVED_MEASUREMENTS})
+@api_view(["GET"])
+def annotation_measurements(request, pk: int):
+    """Call measurements of every box of a saved clip annotation, by event id (members only)."""
+    annotation = (
+        ClipAnnotation.objects.select_related("clip__recording__root").filter(pk=pk).first()
+    )
+    if annotation is None or not is_member(request.user, annotation.project_id):
+        raise Http404("No such annotation.")
+    events = list(annotation.events.all())
+    bands = [m.Band(e.start_s, e.end_s, e.low_hz, e.high_hz) for e in events]
+    budget = measuring.Budget(measuring.EXPORT_NEW_BOXES)
+    results = measuring.measure_boxes(annotation.clip.recording, bands, budget)
+    return Response(
+        {
+            "annotation": annotation.pk,
+            "version": annotation.version,
+            "events": [{"id": e.pk, **r.as_dict()} for e, r in zip(events, results, strict=True)],
+        }
+    )

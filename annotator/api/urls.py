@@ -29,5 +29,10 @@ urlpatterns = [
     path("recordings/<int:pk>/envelope/", analysis.envelope, name="recording-envelope"),
     path("recordings/<int:pk>/spectrum/", analysis.spectrum, name="recording-spectrum"),
     path("recordings/<int:pk>/measurements/", analysis.measure, name="recording-measurements"),
+    path(
+        "annotations/<int:pk>/measurements/",
+        analysis.annotation_measurements,
+        name="annotation-measurements",
+    ),
     path("", include(router.urls)),
 ]

@@ -116,3 +116,20 @@ def test_recording_without_audio_is_a_clear_answer(project, cast, api):
     assert client.get(url(silent, "envelope", start=0, end=0.1, width=10)).status_code == 400
     body = client.get(url(silent, "measurements", start=0, end=0.01, low=1_000, high=2_000)).json()
     assert body["peak_hz"] is None and "no audio" in body["reason"]
+
+
+def test_every_saved_box_of_an_annotation_is_measured(project, cast, api, settings, tmp_path):
+    from annotator.models import ClipAnnotation
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    f.import_whombat(project, annotate=("Desmodus",), annotator=cast["ann1"])
+    annotation = ClipAnnotation.objects.filter(events__isnull=False).distinct().first()
+    response = api(cast["viewer"]).get(f"/api/annotations/{annotation.pk}/measurements/")
+    assert response.status_code == 200
+    body = response.json()
+    assert [e["id"] for e in body["events"]] == list(annotation.events.values_list("pk", flat=True))
+    event = annotation.events.first()
+    first = body["events"][0]
+    assert first["reason"] is None and event.low_hz <= first["peak_hz"] <= event.high_hz
+    outsider = api(cast["outsider"]).get(f"/api/annotations/{annotation.pk}/measurements/")
+    assert outsider.status_code == 404
