@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotator.api import auth, media, views
+from annotator.api import analysis, auth, media, views
 
 router = DefaultRouter()
 # No ".json" suffix routes: the custom actions take no ``format`` argument (a suffixed URL was a 500).
@@ -26,5 +26,13 @@ urlpatterns = [
     path("recordings/<int:pk>/spectrogram.png", media.spectrogram, name="recording-spectrogram"),
     path("recordings/<int:pk>/scalogram.png", media.scalogram, name="recording-scalogram"),
     path("recordings/<int:pk>/audio.wav", media.audio, name="recording-audio"),
+    path("recordings/<int:pk>/envelope/", analysis.envelope, name="recording-envelope"),
+    path("recordings/<int:pk>/spectrum/", analysis.spectrum, name="recording-spectrum"),
+    path("recordings/<int:pk>/measurements/", analysis.measure, name="recording-measurements"),
+    path(
+        "annotations/<int:pk>/measurements/",
+        analysis.annotation_measurements,
+        name="annotation-measurements",
+    ),
     path("", include(router.urls)),
 ]

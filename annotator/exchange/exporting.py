@@ -9,12 +9,14 @@ from pathlib import PurePosixPath
 
 from django.utils.text import slugify
 
+from annotator import measurements, measuring
 from annotator.exchange.reading import FORMATS, HASH_COLUMN
 from annotator.formats import aoef, audacity, batdetect2, csvfmt, raven
 from annotator.formats.base import (
     AnnotationSet,
     Box,
     ClipLabel,
+    ExtraValue,
     FormatError,
     RecordingRef,
     recording_name,
@@ -47,8 +49,9 @@ def export_annotations(
     """The annotations of ``project`` (narrowed to a dataset, annotator or recording) as a file.
 
     Rejected annotations are left out. Raven and Audacity hold one recording per file: several
-    recordings give a zip of files named after them. FormatError if the format cannot hold the
-    annotations (BatDetect2 needs a frequency band on every box).
+    recordings give a zip of files named after them. Raven tables and CSV carry each box's call
+    measurements (`measurement_columns`). FormatError if the format cannot hold the annotations
+    (BatDetect2 needs a frequency band on every box).
     """
     if format_name not in FORMATS:
         raise FormatError(f"unknown format {format_name!r}; use one of {', '.join(FORMATS)}")
@@ -61,6 +64,7 @@ def export_annotations(
         all_recordings=format_name == aoef.NAME,
         hash_column=tables,
         file_column=format_name == raven.NAME,
+        measure=tables,
     )
     base = slugify(f"{project.name} {dataset.name if dataset else ''}") or "annotations"
     return write_set(annset, format_name, base=base, title=project.name)
@@ -118,18 +122,20 @@ def annotation_set(
     all_recordings: bool = False,
     hash_column: bool = False,
     file_column: bool = False,
+    measure: bool = False,
 ) -> AnnotationSet:
     """The neutral form of the project's non-rejected annotations, in recording time.
 
     Recordings carry path (relative to their root), sha256, duration and sample rate; with
     `hash_column` every box carries the sha256 too (tables have no other place for it), with
-    `file_column` Raven's 'Begin File'. Recordings without annotations only with `all_recordings`.
+    `file_column` Raven's 'Begin File', with `measure` the call measurements of every box.
+    Recordings without annotations only with `all_recordings`.
     """
     recordings = Recording.objects.filter(project=project).order_by("name", "pk")
     annotations = (
         ClipAnnotation.objects.filter(project=project)
         .exclude(review_status=ClipAnnotation.Review.REJECTED)
-        .select_related("clip", "annotator")
+        .select_related("clip__recording", "annotator")
         .prefetch_related("tags", "events__tag")
         .order_by("clip__recording_id", "clip__start_s", "annotator_id")
     )
@@ -142,12 +148,16 @@ def annotation_set(
     annotations = list(annotations.filter(clip__recording__in=recordings))
     annotated = {a.clip.recording_id for a in annotations}
     refs = recording_refs([r for r in recordings if all_recordings or r.pk in annotated])
+    measured = _measure_events(annotations) if measure else {}
     boxes, clips = [], []
     for annotation in annotations:
         ref = refs[annotation.clip.recording_id]
         extra = {HASH_COLUMN: ref.sha256} if hash_column else {}
         extra |= {raven.FILE_COLUMNS[1]: recording_name(ref.path)} if file_column else {}
-        boxes += [_box(event, ref.name, annotation, extra) for event in annotation.events.all()]
+        boxes += [
+            _box(event, ref.name, annotation, extra | measured.get(event.pk, {}))
+            for event in annotation.events.all()
+        ]
         clips.append(_clip_label(annotation, ref.name))
     return AnnotationSet(
         recordings=list(refs.values()),
@@ -156,6 +166,35 @@ def annotation_set(
         tags=sorted({b.label for b in boxes if b.label} | {x for c in clips for x in c.labels}),
         source_format="echoloop",
     )
+
+
+def _measure_events(annotations: list[ClipAnnotation]) -> dict[int, dict[str, ExtraValue]]:
+    """The measurement columns of every event, by event id (cached by `measuring`), each box
+    within the measurements' cost bound and at most EXPORT_NEW_BOXES measured afresh."""
+    by_recording: dict[int, tuple[Recording, list]] = {}
+    for annotation in annotations:
+        recording = annotation.clip.recording
+        by_recording.setdefault(recording.pk, (recording, []))[1].extend(annotation.events.all())
+    columns: dict[int, dict[str, ExtraValue]] = {}
+    budget = measuring.Budget(measuring.EXPORT_NEW_BOXES)
+    for recording, events in by_recording.values():
+        bands = [measurements.Band(e.start_s, e.end_s, e.low_hz, e.high_hz) for e in events]
+        results = measuring.measure_boxes(recording, bands, budget)
+        for event, result in zip(events, results, strict=True):
+            columns[event.pk] = measurement_columns(event, result)
+    return columns
+
+
+def measurement_columns(event, result: measurements.Measurements) -> dict[str, ExtraValue]:
+    """Raven's box columns (Delta Time, Delta Freq) and the call measurements, rounded to what
+    the audio can tell (a microsecond, a tenth of a hertz)."""
+    columns: dict[str, ExtraValue] = {raven.DELTA_TIME: round(event.end_s - event.start_s, 6)}
+    if event.low_hz is not None:
+        columns[raven.DELTA_FREQ] = round(event.high_hz - event.low_hz, 1)
+    for name, column in raven.MEASUREMENTS.items():
+        value = getattr(result, name)
+        columns[column] = round(value, 6 if name.endswith("_s") else 2) if isinstance(value, float) else value
+    return columns
 
 
 def recording_refs(recordings: list[Recording]) -> dict[int, RecordingRef]:

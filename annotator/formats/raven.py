@@ -2,7 +2,9 @@
 
 The measurement columns are 'Selection', 'View', 'Channel', 'Begin Time (s)',
 'End Time (s)', 'Low Freq (Hz)', 'High Freq (Hz)'; annotation columns follow (the label is
-the first of `LABEL_COLUMNS` present; every other column is kept in `Box.extra`). Raven
+the first of `LABEL_COLUMNS` present, the annotator 'Annotator'; every other column is kept in
+`Box.extra`). Echoloop's exports add call measurements as further columns (`MEASUREMENTS`,
+Raven's own names where Raven has the measurement); reading keeps them as extras. Raven
 writes one row per view of a selection ('Waveform 1', 'Spectrogram 1'): rows sharing a
 Selection number are one selection. Tables spanning several files ('Begin File' or
 'Begin Path' with 'File Offset (s)') are read file-relative.
@@ -43,6 +45,30 @@ LOW, HIGH = "Low Freq (Hz)", "High Freq (Hz)"
 FILE_COLUMNS = ("Begin Path", "Begin File")
 OFFSET = "File Offset (s)"
 CONFIDENCE = "Confidence"
+ANNOTATOR = "Annotator"
+DELTA_TIME, DELTA_FREQ = "Delta Time (s)", "Delta Freq (Hz)"
+# Column of each `annotator.measurements.Measurements` field. Raven's names (Raven Pro manual,
+# "Measurements") where Raven measures the same thing; the bat analysts' call parameters, which
+# Raven lacks, in the same style.
+MEASUREMENTS = {
+    "peak_hz": "Peak Freq (Hz)",
+    "peak_time_s": "Peak Time (s)",
+    "center_hz": "Center Freq (Hz)",
+    "freq_5_hz": "Freq 5% (Hz)",
+    "freq_95_hz": "Freq 95% (Hz)",
+    "bw_90_hz": "BW 90% (Hz)",
+    "call_start_s": "Call Begin Time (s)",
+    "call_end_s": "Call End Time (s)",
+    "duration_s": "Call Duration (s)",
+    "low_hz": "Call Low Freq (Hz)",
+    "high_hz": "Call High Freq (Hz)",
+    "bandwidth_hz": "Call Bandwidth (Hz)",
+    "start_hz": "Start Freq (Hz)",
+    "end_hz": "End Freq (Hz)",
+    "characteristic_hz": "Char Freq (Hz)",
+    "snr_db": "Call SNR (dB)",
+    "reason": "Measurement Note",
+}
 LABEL_COLUMNS = (
     "Species",
     "Annotation",
@@ -113,7 +139,8 @@ class SelectionReader:
         self.file = table.column(*FILE_COLUMNS)
         self.offset = table.column(OFFSET)
         self.channel = table.column(CHANNEL)
-        own = (self.channel, self.begin, self.end, self.low, self.high, self.label, self.confidence)
+        self.annotator = table.column(ANNOTATOR)
+        own = (self.channel, self.begin, self.end, self.low, self.high, self.label, self.confidence, self.annotator)
         consumed = {SELECTION, VIEW, self.file, self.offset, *own}
         self.extra_columns = [name for name in table.header if name not in consumed]
         # Box errors say "start"; the user should read the table's own column name.
@@ -143,6 +170,7 @@ class SelectionReader:
                 high_hz=self._number(row, self.high),
                 label=row.get(self.label).strip() or None,
                 confidence=self._number(row, self.confidence),
+                annotator=row.get(self.annotator).strip() or None,
                 extra=self._extra(row),
             )
 
@@ -217,16 +245,18 @@ def write(
     """The selection table of one recording (`recording` may be omitted if there is one).
 
     Frequency columns are left out when no box has a band (Raven then spans all
-    frequencies); a 'Confidence' column appears when some box has a confidence.
+    frequencies); a 'Confidence' column appears when some box has a confidence, an 'Annotator'
+    column when some box has an annotator.
     """
     name = single_recording(annset, recording)
     boxes = annset.boxes_of(name)
     extra = _extra_columns(boxes)
     band = any(box.has_band for box in boxes)
     scored = any(box.confidence is not None for box in boxes)
+    credited = any(box.annotator for box in boxes)
     header = [SELECTION, VIEW, CHANNEL, BEGIN, END, *([LOW, HIGH] if band else []), label_column]
-    header += [CONFIDENCE] if scored else []
-    rows = [_row(number, box, band, scored, extra) for number, box in enumerate(boxes, start=1)]
+    header += ([CONFIDENCE] if scored else []) + ([ANNOTATOR] if credited else [])
+    rows = [_row(number, box, band, scored, credited, extra) for number, box in enumerate(boxes, start=1)]
     return write_table([*header, *extra], rows, "\t")
 
 
@@ -257,7 +287,7 @@ def _extra_columns(boxes: list[Box]) -> list[str]:
     return list(columns)
 
 
-def _row(number: int, box: Box, band: bool, scored: bool, extra: list[str]) -> list[str]:
+def _row(number: int, box: Box, band: bool, scored: bool, credited: bool, extra: list[str]) -> list[str]:
     cells = [str(number), "Spectrogram 1", str(box.extra.get("channel", "1"))]
     cells += [number_text(box.start_s), number_text(box.end_s)]
     if band:
@@ -265,6 +295,8 @@ def _row(number: int, box: Box, band: bool, scored: bool, extra: list[str]) -> l
     cells.append(clean_cell(box.label or ""))
     if scored:
         cells.append(_optional(box.confidence))
+    if credited:
+        cells.append(clean_cell(box.annotator or ""))
     cells += [clean_cell(_text(box.extra.get(name))) for name in extra]
     return cells
 

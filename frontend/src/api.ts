@@ -167,6 +167,11 @@ export class Api {
     return { bitmap, extent, scale, kind };
   }
 
+  /** Any JSON endpoint under the API base (GET). */
+  async json<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return (await this.request("GET", path, undefined, signal)).json();
+  }
+
   audioUrl(rid: number, params: AudioRequest): string {
     return this.url(`recordings/${rid}/audio.wav?${query(params)}`);
   }

@@ -14,6 +14,7 @@ import { Pointer, type PointerHost } from "./pointer";
 import { Submitter, type SubmitEvents } from "./submit";
 import type { Annotation, Draft, EventDraft, Prediction, Predictions, Project, Task } from "./types";
 import { renderEmpty, renderFatal, Ui, type Handlers, type StatusLevel } from "./ui";
+import { AnalysisPanels } from "./analysis";
 import { createUndo, record, redo, undo, type UndoStack } from "./undo";
 import { Viewer, type Overlay } from "./viewer";
 
@@ -45,6 +46,7 @@ export class App implements PointerHost {
   private project!: Project;
   private ui!: Ui;
   private viewer!: Viewer;
+  private analysis!: AnalysisPanels;
   private pointer!: Pointer;
   private readonly player: Player;
   private task: Task | null = null;
@@ -92,7 +94,12 @@ export class App implements PointerHost {
     }
     this.expansion = this.project.settings.time_expansion;
     this.ui = new Ui(root, this.project, this.handlers());
-    this.viewer = new Viewer(this.project, api, this.ui, () => this.overlay(), (m, l) => this.status(m, l));
+    this.analysis = new AnalysisPanels(api);
+    this.ui.belowPlot.replaceChildren(this.analysis.strip);
+    this.ui.sidePanels.replaceChildren(this.analysis.side);
+    // Every paint also redraws the waveform strip for the window painted.
+    const paintOverlay = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
+    this.viewer = new Viewer(this.project, api, this.ui, paintOverlay, (m, l) => this.status(m, l));
     this.pointer = new Pointer(this.ui.canvas, this);
     new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot);
     document.addEventListener("keydown", (e) => this.onKey(e));
@@ -512,6 +519,7 @@ export class App implements PointerHost {
   private refresh(): void {
     const sel = this.selectedIndex !== null ? (this.draftValue.events[this.selectedIndex] ?? null) : null;
     this.ui.updateDraft(this.draftValue, sel, this.pendingTag, this.project.settings.annotation_mode);
+    this.analysis.select(this.task, sel);
     this.refreshToolbar();
     const p = this.predictions;
     this.ui.updatePredictions({

@@ -62,6 +62,9 @@ export class Ui {
   readonly timeAxis = h("canvas", { class: "el-time-axis" });
   readonly freqAxis = h("canvas", { class: "el-freq-axis" });
   readonly readout = h("div", { class: "el-readout" }, "\u00a0");
+  /** Slots for panels other modules build: under the image, and in the side bar. */
+  readonly belowPlot = h("div", { class: "el-below-plot" });
+  readonly sidePanels = h("div", { class: "el-side-panels" });
   private readonly status = h("span", { class: "el-status", role: "status", "aria-live": "polite" });
   private readonly draftState = h("span", { class: "el-draft-state" });
   private readonly retry = button("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
@@ -108,7 +111,7 @@ export class Ui {
       h(
         "div",
         { class: "el-body" },
-        h("div", { class: "el-viewer" }, h("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, h("div"), this.timeAxis), this.readout),
+        h("div", { class: "el-viewer" }, h("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, h("div"), this.timeAxis), this.belowPlot, this.readout),
         this.buildSide(),
       ),
       h("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
@@ -195,6 +198,7 @@ export class Ui {
       { class: "el-side" },
       h("section", {}, h("h2", {}, "Box tag"), this.pendingLabel, list),
       h("section", {}, h("h2", {}, "Selected box"), this.inspector),
+      this.sidePanels,
       h("section", {}, h("h2", {}, "Clip"), flagRow, clipTags, this.notesArea),
     );
   }

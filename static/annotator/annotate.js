@@ -1,27 +1,27 @@
-class $ extends Error {
+class C extends Error {
   constructor(t, e, i) {
     super(i), this.status = t, this.body = e;
   }
   status;
   body;
 }
-function M(s, t = "") {
+function E(s, t = "") {
   return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
+    (e, i) => typeof e == "object" && e !== null ? E(e, `${t}[${i + 1}]`) : E(e, t)
+  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => E(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
-function G(s) {
+function it(s) {
   const t = new URLSearchParams();
   for (const [e, i] of Object.entries(s))
     i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function P(s, t) {
+function N(s, t) {
   const e = Number(s.get(t));
-  if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
+  if (s.get(t) === null || !Number.isFinite(e)) throw new C(0, null, `image response lacks ${t}`);
   return e;
 }
-class kt {
+class At {
   constructor(t, e) {
     this.base = t, this.csrfToken = e;
   }
@@ -31,29 +31,29 @@ class kt {
     return this.base.replace(/\/?$/, "/") + t;
   }
   async request(t, e, i, n) {
-    const o = { Accept: "application/json" };
-    t !== "GET" && (o["X-CSRFToken"] = this.csrfToken), i !== void 0 && (o["Content-Type"] = "application/json");
+    const r = { Accept: "application/json" };
+    t !== "GET" && (r["X-CSRFToken"] = this.csrfToken), i !== void 0 && (r["Content-Type"] = "application/json");
     let a;
     try {
       a = await fetch(this.url(e), {
         method: t,
-        headers: o,
+        headers: r,
         credentials: "same-origin",
         body: i === void 0 ? void 0 : JSON.stringify(i),
         signal: n
       });
-    } catch (r) {
-      throw n?.aborted ? r : new $(0, null, `network error: ${r.message}`);
+    } catch (o) {
+      throw n?.aborted ? o : new C(0, null, `network error: ${o.message}`);
     }
     if (!a.ok) {
-      const r = await a.text().catch(() => "");
-      let h = r;
+      const o = await a.text().catch(() => "");
+      let h = o;
       try {
-        h = JSON.parse(r);
+        h = JSON.parse(o);
       } catch {
       }
-      const c = M(h).join("; ") || a.statusText;
-      throw new $(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
+      const c = E(h).join("; ") || a.statusText;
+      throw new C(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -79,22 +79,26 @@ class kt {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${G(o)}`, void 0, n), r = a.headers, h = {
-      start: P(r, "X-Extent-Start"),
-      end: P(r, "X-Extent-End"),
-      low: P(r, "X-Extent-Low"),
-      high: P(r, "X-Extent-High")
-    }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
+    const r = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${it(r)}`, void 0, n), o = a.headers, h = {
+      start: N(o, "X-Extent-Start"),
+      end: N(o, "X-Extent-End"),
+      low: N(o, "X-Extent-Low"),
+      high: N(o, "X-Extent-High")
+    }, c = o.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
     return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
   }
+  /** Any JSON endpoint under the API base (GET). */
+  async json(t, e) {
+    return (await this.request("GET", t, void 0, e)).json();
+  }
   audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${G(e)}`);
+    return this.url(`recordings/${t}/audio.wav?${it(e)}`);
   }
 }
-function dt(s = null) {
+function vt(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function R(s) {
+function O(s) {
   return s ? {
     version: s.version,
     tags: [...s.tags],
@@ -102,18 +106,18 @@ function R(s) {
     noise: s.noise,
     uncertain: s.uncertain,
     notes: s.notes ?? "",
-    events: s.events.map(({ start_s: t, end_s: e, low_hz: i, high_hz: n, tag: o, confidence: a, notes: r }) => ({
+    events: s.events.map(({ start_s: t, end_s: e, low_hz: i, high_hz: n, tag: r, confidence: a, notes: o }) => ({
       start_s: t,
       end_s: e,
       low_hz: i,
       high_hz: n,
-      tag: o,
+      tag: r,
       confidence: a,
-      notes: r ?? ""
+      notes: o ?? ""
     }))
-  } : dt();
+  } : vt();
 }
-function B(s) {
+function q(s) {
   const t = (e, i) => Number(e.toFixed(i));
   return {
     ...s,
@@ -123,36 +127,36 @@ function B(s) {
     high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
   };
 }
-function Q(s, t) {
-  return { ...s, events: [...s.events, B(t)] };
+function nt(s, t) {
+  return { ...s, events: [...s.events, q(t)] };
 }
-function z(s, t, e) {
-  const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
+function P(s, t, e) {
+  const i = s.events.map((n, r) => r === t ? q({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
-function St(s, t) {
+function Ct(s, t) {
   return { ...s, events: s.events.filter((e, i) => i !== t) };
 }
-function _t(s, t) {
+function Ft(s, t) {
   const e = s.tags.includes(t) ? s.tags.filter((i) => i !== t) : [...s.tags, t];
   return { ...s, tags: e };
 }
-function C(s, t) {
+function D(s, t) {
   return { ...s, [t]: !s[t] };
 }
-function Tt(s, t) {
+function Nt(s, t) {
   return { ...s, notes: t };
 }
-function _(s) {
-  const t = B(s);
+function z(s) {
+  const t = q(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function q(s, t) {
+function W(s, t) {
   const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
+  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(z)) === e(t.events.map(z));
 }
-function tt(s, t) {
-  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
+function rt(s, t) {
+  const e = new Set(t.events.map(z)), i = [...t.events, ...s.events.filter((r) => !e.has(z(r)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
   return {
@@ -165,9 +169,9 @@ ${s.notes}` : s.notes;
     events: i
   };
 }
-function ut(s, t) {
+function xt(s, t) {
   const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
-  return B({
+  return q({
     start_s: s.start_s,
     end_s: s.end_s,
     low_hz: e ? s.low_hz : null,
@@ -177,153 +181,153 @@ function ut(s, t) {
     notes: ""
   });
 }
-function Mt(s, t, e) {
-  const i = _(ut(t, e));
-  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
+function Dt(s, t, e) {
+  const i = z(xt(t, e));
+  return s.events.some((n) => z({ ...n, confidence: null, notes: "" }) === i);
 }
-function zt(s) {
+function Bt(s) {
   const t = [];
   s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
   const e = s.events.filter((i) => i.tag === null).length;
   return e && t.push(`${e} box${e > 1 ? "es have" : " has"} no tag`), t;
 }
-function $t(s) {
+function It(s) {
   return 2595 * Math.log10(1 + s / 700);
 }
-function Et(s) {
+function Lt(s) {
   return 700 * (Math.pow(10, s / 2595) - 1);
 }
-const At = 1;
-function f(s, t) {
-  return s === "mel" ? $t(t) : s === "log" ? Math.log(Math.max(t, At)) : t;
+const qt = 1;
+function g(s, t) {
+  return s === "mel" ? It(t) : s === "log" ? Math.log(Math.max(t, qt)) : t;
 }
-function v(s, t) {
-  return s === "mel" ? Et(t) : s === "log" ? Math.exp(t) : t;
+function x(s, t) {
+  return s === "mel" ? Lt(t) : s === "log" ? Math.exp(t) : t;
 }
-function y(s, t, e) {
+function b(s, t, e) {
   return (s - t.start) / (t.end - t.start) * e.width;
 }
-function x(s, t, e) {
+function k(s, t, e) {
   return t.start + s / e.width * (t.end - t.start);
 }
-function E(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return (o - f(i, s)) / (o - n) * e.height;
+function F(s, t, e, i) {
+  const n = g(i, t.low), r = g(i, t.high);
+  return (r - g(i, s)) / (r - n) * e.height;
 }
-function k(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return v(i, o - s / e.height * (o - n));
+function _(s, t, e, i) {
+  const n = g(i, t.low), r = g(i, t.high);
+  return x(i, r - s / e.height * (r - n));
 }
-function Pt(s, t, e, i) {
-  const n = y(s.start, t, e), o = y(s.end, t, e), a = E(s.high, t, e, i), r = E(s.low, t, e, i);
-  return { x: n, y: a, w: o - n, h: r - a };
+function jt(s, t, e, i) {
+  const n = b(s.start, t, e), r = b(s.end, t, e), a = F(s.high, t, e, i), o = F(s.low, t, e, i);
+  return { x: n, y: a, w: r - n, h: o - a };
 }
-function Ct(s, t, e, i, n) {
-  const o = Pt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
-  if (h <= a || c <= r) return null;
-  const d = t.width / o.w, u = t.height / o.h;
+function Kt(s, t, e, i, n) {
+  const r = jt(s, e, i, n), a = Math.max(0, r.x), o = Math.max(0, r.y), h = Math.min(i.width, r.x + r.w), c = Math.min(i.height, r.y + r.h);
+  if (h <= a || c <= o) return null;
+  const d = t.width / r.w, u = t.height / r.h;
   return {
-    src: { x: (a - o.x) * d, y: (r - o.y) * u, w: (h - a) * d, h: (c - r) * u },
-    dst: { x: a, y: r, w: h - a, h: c - r }
+    src: { x: (a - r.x) * d, y: (o - r.y) * u, w: (h - a) * d, h: (c - o) * u },
+    dst: { x: a, y: o, w: h - a, h: c - o }
   };
 }
-function F(s) {
+function K(s) {
   const t = s.end - s.start;
   return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function O(s, t, e, i) {
+function X(s, t, e, i) {
   const n = Math.min(t - s, i - e);
-  let o = Math.min(Math.max(s, e), i - n);
-  return o = Math.max(o, e), [o, o + n];
+  let r = Math.min(Math.max(s, e), i - n);
+  return r = Math.max(r, e), [r, r + n];
 }
-function pt(s, t, e, i, n, o, a) {
-  const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
-  return O(i - h * r, i - h * r + r, o, a);
+function kt(s, t, e, i, n, r, a) {
+  const o = Math.min(Math.max((t - s) / e, n), a - r), h = (i - s) / (t - s);
+  return X(i - h * o, i - h * o + o, r, a);
 }
-function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = pt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
-  return { ...s, start: o, end: a };
+function R(s, t, e, i) {
+  const { bounds: n } = i, [r, a] = kt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
+  return { ...s, start: r, end: a };
 }
-function et(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: v(n, c), high: v(n, d) };
+function ot(s, t, e, i, n) {
+  const r = g(n, i.bounds.low), a = g(n, i.bounds.high), o = (a - r) * i.minFreqFraction, h = (u) => g(n, u), [c, d] = kt(h(s.low), h(s.high), t, h(e), o, r, a);
+  return { ...s, low: x(n, c), high: x(n, d) };
 }
-function Dt(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
+function Rt(s, t, e, i, n, r) {
+  const { bounds: a } = n, o = t / i.width * (s.end - s.start), [h, c] = X(s.start - o, s.end - o, a.start, a.end);
   if (e === 0) return { ...s, start: h, end: c };
-  const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
-  return { start: h, end: c, low: v(o, A), high: v(o, L) };
+  const d = g(r, s.low), u = g(r, s.high), f = e / i.height * (u - d), [w, S] = X(d + f, u + f, g(r, a.low), g(r, a.high));
+  return { start: h, end: c, low: x(r, w), high: x(r, S) };
 }
-function S(s, t, e) {
+function M(s, t, e) {
   return Math.min(Math.max(s, t), e);
 }
-function w(s) {
+function y(s) {
   return s.low_hz === null || s.high_hz === null;
 }
-function D(s, t) {
-  const e = y(s.start_s, t.view, t.size), i = y(s.end_s, t.view, t.size);
-  if (w(s)) return { x: e, y: 0, w: i - e, h: t.size.height };
-  const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
-  return { x: e, y: n, w: i - e, h: o - n };
+function B(s, t) {
+  const e = b(s.start_s, t.view, t.size), i = b(s.end_s, t.view, t.size);
+  if (y(s)) return { x: e, y: 0, w: i - e, h: t.size.height };
+  const n = F(s.high_hz, t.view, t.size, t.scale), r = F(s.low_hz, t.view, t.size, t.scale);
+  return { x: e, y: n, w: i - e, h: r - n };
 }
-function ft(s, t, e = 0) {
+function _t(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Nt(s, t, e, i) {
-  if (!ft(s, t, e)) return null;
-  const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
-  if (i) return n ? "w" : o ? "e" : null;
-  const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
-  return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
+function Ht(s, t, e, i) {
+  if (!_t(s, t, e)) return null;
+  const n = Math.abs(t.x - s.x) <= e, r = Math.abs(t.x - (s.x + s.w)) <= e;
+  if (i) return n ? "w" : r ? "e" : null;
+  const a = Math.abs(t.y - s.y) <= e, o = Math.abs(t.y - (s.y + s.h)) <= e;
+  return (a ? "n" : o ? "s" : "") + (n ? "w" : r ? "e" : "") || null;
 }
-function K(s, t, e, i, n = 5) {
+function H(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Nt(D(s[i], e), t, n, w(s[i]));
-    if (r) return { kind: "handle", index: i, handle: r };
+    const o = Ht(B(s[i], e), t, n, y(s[i]));
+    if (o) return { kind: "handle", index: i, handle: o };
   }
-  let o = null, a = 1 / 0;
-  for (let r = 0; r < s.length; r++) {
-    const h = D(s[r], e), c = Math.abs(h.w * h.h);
-    ft(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
+  let r = null, a = 1 / 0;
+  for (let o = 0; o < s.length; o++) {
+    const h = B(s[o], e), c = Math.abs(h.w * h.h);
+    _t(h, t, 2) && c < a && (r = { kind: "inside", index: o }, a = c);
   }
-  return o;
+  return r;
 }
-function U(s, t) {
-  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: S(e, t.start, t.end), end_s: S(i, t.start, t.end) };
-  if (w(s)) return { ...n, low_hz: null, high_hz: null };
-  const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
-  return { ...n, low_hz: S(o, t.low, t.high), high_hz: S(a, t.low, t.high) };
+function tt(s, t) {
+  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: M(e, t.start, t.end), end_s: M(i, t.start, t.end) };
+  if (y(s)) return { ...n, low_hz: null, high_hz: null };
+  const r = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
+  return { ...n, low_hz: M(r, t.low, t.high), high_hz: M(a, t.low, t.high) };
 }
-function st(s, t, e, i, n) {
-  const o = {
-    start_s: x(s.x, e.view, e.size),
-    end_s: x(t.x, e.view, e.size),
-    low_hz: i ? null : k(t.y, e.view, e.size, e.scale),
-    high_hz: i ? null : k(s.y, e.view, e.size, e.scale)
+function at(s, t, e, i, n) {
+  const r = {
+    start_s: k(s.x, e.view, e.size),
+    end_s: k(t.x, e.view, e.size),
+    low_hz: i ? null : _(t.y, e.view, e.size, e.scale),
+    high_hz: i ? null : _(s.y, e.view, e.size, e.scale)
   };
-  return U(o, n);
+  return tt(r, n);
 }
-function it(s, t, e, i = 3) {
+function lt(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function It(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = S(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
-  if (w(s)) return h;
-  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = S(d, c(n.low) - u, c(n.high) - g);
-  return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
+function Vt(s, t, e, i, n) {
+  const r = k(e.x, i.view, i.size) - k(t.x, i.view, i.size), a = s.end_s - s.start_s, o = M(s.start_s + r, n.start, n.end - a), h = { ...s, start_s: o, end_s: o + a };
+  if (y(s)) return h;
+  const c = (S) => g(i.scale, S), d = c(_(e.y, i.view, i.size, i.scale)) - c(_(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), f = c(s.high_hz), w = M(d, c(n.low) - u, c(n.high) - f);
+  return { ...h, low_hz: x(i.scale, u + w), high_hz: x(i.scale, f + w) };
 }
-function Bt(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
-  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
+function Ot(s, t, e, i, n) {
+  const r = k(e.x, i.view, i.size), a = _(e.y, i.view, i.size, i.scale), o = { ...s };
+  return t.includes("w") && (o.start_s = r), t.includes("e") && (o.end_s = r), y(s) || (t.includes("n") && (o.high_hz = a), t.includes("s") && (o.low_hz = a)), tt(o, n);
 }
-function Lt(s) {
+function Wt(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
-const gt = "echoloop:draft:v1:";
-function T(s, t) {
-  return `${gt}${s}:${t ?? "new"}`;
+const St = "echoloop:draft:v1:";
+function $(s, t) {
+  return `${St}${s}:${t ?? "new"}`;
 }
-class Ft {
+class Xt {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
@@ -333,21 +337,21 @@ class Ft {
   save(t, e, i) {
     const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
     try {
-      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem($(t, e), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(T(t, e)));
+    return this.parse(this.store.getItem($(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(T(t, e));
+    this.store.removeItem($(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = T(t, e);
-    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const i = $(t, e);
+    return this.all().filter((n) => n.taskId === t && $(n.taskId, n.version) !== i).sort((n, r) => r.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
@@ -359,7 +363,7 @@ class Ft {
     const t = [];
     for (let e = 0; e < this.store.length; e++) {
       const i = this.store.key(e);
-      i && i.startsWith(gt) && t.push(i);
+      i && i.startsWith(St) && t.push(i);
     }
     return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
@@ -373,28 +377,28 @@ class Ft {
     }
   }
 }
-function jt(s, t, e) {
+function Zt(s, t, e) {
   const i = s.load(t, e.version);
-  if (i && !q(i.draft, e))
+  if (i && !W(i.draft, e))
     return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
   i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !q(o.draft, e)) ?? null;
+  const n = s.others(t, e.version).find((r) => !W(r.draft, e)) ?? null;
   return { draft: e, restored: null, older: n };
 }
 function l(s, t = {}, ...e) {
   const i = document.createElement(s);
-  for (const [n, o] of Object.entries(t))
-    o == null || o === !1 || (typeof o == "function" ? i.addEventListener(n.replace(/^on/, ""), o) : o === !0 ? i.setAttribute(n, "") : i.setAttribute(n, String(o)));
+  for (const [n, r] of Object.entries(t))
+    r == null || r === !1 || (typeof r == "function" ? i.addEventListener(n.replace(/^on/, ""), r) : r === !0 ? i.setAttribute(n, "") : i.setAttribute(n, String(r)));
   for (const n of e) n != null && n !== !1 && i.append(n);
   return i;
 }
-function Kt(s) {
+function Ut(s) {
   return s instanceof HTMLElement ? s instanceof HTMLTextAreaElement || s.isContentEditable ? "text" : s instanceof HTMLSelectElement ? "line" : s instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(s.type) ? null : "line" : null : null;
 }
 function m(s, t) {
   document.activeElement !== s && s.value !== t && (s.value = t);
 }
-const H = {
+const Z = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -404,7 +408,7 @@ const H = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, Z = {
+}, U = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -420,50 +424,50 @@ const H = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Rt(s, t) {
-  const e = qt(s, t);
-  return e && s.repeat && !Vt.has(e.type) ? null : e;
+}, Gt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), Tt = /* @__PURE__ */ new Set([...Object.keys(Z), ...Object.keys(U)]);
+function Jt(s, t) {
+  const e = Yt(s, t);
+  return e && s.repeat && !Gt.has(e.type) ? null : e;
 }
-function qt(s, t) {
+function Yt(s, t) {
   const e = s.ctrlKey || s.metaKey;
   if (t.typing)
     return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
-  if (e) return Ot(s);
+  if (e) return Qt(s);
   if (s.altKey) return null;
   if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = Ht(s);
+  const i = te(s);
   if (i !== null && i > 0) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
   }
-  if (s.key in Z) return Z[s.key];
+  if (s.key in U) return U[s.key];
   const n = s.key.length === 1 ? s.key.toLowerCase() : "";
   if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
-  if (n in H) return H[n];
-  const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
-  return o ? { type: "tag", tagId: o.id } : null;
+  if (n in Z) return Z[n];
+  const r = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
+  return r ? { type: "tag", tagId: r.id } : null;
 }
-function Ot(s) {
+function Qt(s) {
   if (s.altKey) return null;
   const t = s.key.toLowerCase();
   return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
 }
-function Ht(s) {
+function te(s) {
   if (/^[0-9]$/.test(s.key)) return Number(s.key);
   const t = /^Digit([0-9])$/.exec(s.code ?? "");
   return t && !s.shiftKey ? Number(t[1]) : null;
 }
-function Zt(s) {
-  return new Set(s.filter((t) => t.hotkey && mt.has(t.hotkey.toLowerCase())).map((t) => t.id));
+function ee(s) {
+  return new Set(s.filter((t) => t.hotkey && Tt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function Wt(s, t) {
+function se(s, t) {
   const e = [];
   t < 9 && e.push(String(t + 1));
   const i = s[t].hotkey;
-  return i && !mt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
+  return i && !Tt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
 }
-const Xt = [
+const ie = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -483,16 +487,16 @@ const Xt = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], Jt = {
+], ne = {
   now: () => Date.now(),
   setTimeout: (s, t) => setTimeout(s, t),
   clearTimeout: (s) => clearTimeout(s)
 };
-function Ut(s, t, e = 15e3) {
+function re(s, t, e = 15e3) {
   return Math.max(e, Math.floor((s - t) / 2));
 }
-class Yt {
-  constructor(t, e, i = Jt) {
+class oe {
+  constructor(t, e, i = ne) {
     this.renew = t, this.events = e, this.clock = i;
   }
   renew;
@@ -515,7 +519,7 @@ class Yt {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Ut(this.expiresAt, this.clock.now());
+    const t = re(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -538,14 +542,14 @@ class Yt {
     }
   }
 }
-const W = [1, 5, 10, 20], Gt = 3e3;
-function Qt(s, t, e) {
+const G = [1, 5, 10, 20], ae = 3e3;
+function le(s, t, e) {
   return s + t / e;
 }
-function X(s, t) {
-  return s / t >= Gt;
+function J(s, t) {
+  return s / t >= ae;
 }
-class te {
+class he {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -584,10 +588,10 @@ class te {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Qt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, le(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ee {
+class ce {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -614,15 +618,15 @@ class ee {
       this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : K(n.events, e, i.geometry(), i.selected());
-    if (o && o.kind === "handle" && i.canEdit())
-      this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
-    else if (o)
-      i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
+    const i = this.host, n = i.draft(), r = t.shiftKey ? null : H(n.events, e, i.geometry(), i.selected());
+    if (r && r.kind === "handle" && i.canEdit())
+      this.drag = { kind: "resize", index: r.index, handle: r.handle, orig: n.events[r.index], before: n };
+    else if (r)
+      i.select(r.index), i.canEdit() && (this.drag = { kind: "move", index: r.index, from: e, orig: n.events[r.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = K(a.map((c) => c.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), o = H(a.map((c) => c.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
-      const h = r ? a[r.index].index : null;
+      const h = o ? a[o.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
     }
   }
@@ -634,18 +638,18 @@ class ee {
       this.hover(e);
       return;
     }
-    const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, It(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
+    const r = i.geometry();
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(lt(n.from, e, i.interval()) ? at(n.from, e, r, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(P(n.before, n.index, Vt(n.orig, n.from, e, r, i.boxBounds())))) : i.preview(P(n.before, n.index, Ot(n.orig, n.handle, e, r, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !e) return;
     const i = this.point(t), n = this.host;
     if (e.kind === "draw")
-      n.setDrawing(null), it(e.from, i, n.interval()) ? n.addBox(st(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
+      n.setDrawing(null), lt(e.from, i, n.interval()) ? n.addBox(at(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
     else if (e.kind === "move" || e.kind === "resize") {
-      const o = n.draft();
-      o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
+      const r = n.draft();
+      r !== e.before && (e.kind === "resize" || e.moved) && n.commit(r, e.before);
     }
   }
   hover(t) {
@@ -654,8 +658,8 @@ class ee {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = K(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Lt(i.handle) : "move" : "crosshair";
+    const i = H(e.draft().events, t, e.geometry(), e.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Wt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -663,24 +667,24 @@ class ee {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function se(s) {
-  if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
+function de(s) {
+  if (!(s instanceof C)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, i = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
     return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
   }
   if (s.status === 400) {
-    const e = M(s.body);
+    const e = E(s.body);
     return { kind: "invalid", messages: e.length ? e : [s.message] };
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function ie(s, t = Math.random) {
+function ue(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ne {
+class fe {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -699,7 +703,7 @@ class ne {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = se(n);
+      i = de(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -713,160 +717,160 @@ class ne {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = ie(this.attempt++);
-      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
+      const r = ue(this.attempt++);
+      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(r / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
-      }, o);
+      }, r);
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && q(R(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
+      return t.current && W(O(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
     const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function Y(s) {
+function et(s) {
   const t = Math.pow(10, Math.floor(Math.log10(s)));
   for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
   return 10 * t;
 }
-function wt(s) {
+function Mt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function oe(s, t) {
-  return `${s.toFixed(wt(t))} s`;
+function pe(s, t) {
+  return `${s.toFixed(Mt(t))} s`;
 }
-function J(s) {
+function Y(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function re(s, t) {
-  return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
+function ge(s, t) {
+  return `${Number((s / 1e3).toFixed(Mt(t / 1e3)))} kHz`;
 }
-function yt(s, t, e) {
+function zt(s, t, e) {
   const i = [], n = Math.ceil(s / e - 1e-9);
-  for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
+  for (let r = n; r * e <= t + e * 1e-9; r++) i.push(Number((r * e).toPrecision(12)));
   return i;
 }
-function ae(s, t, e = 90) {
+function me(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
-  const n = Y(i * e / t), o = { width: t };
-  return yt(s.start, s.end, n).map((a) => ({
+  const n = et(i * e / t), r = { width: t };
+  return zt(s.start, s.end, n).map((a) => ({
     value: a,
-    pos: y(a, s, o),
-    label: oe(a, n)
+    pos: b(a, s, r),
+    label: pe(a, n)
   }));
 }
-function le(s, t, e, i = 26) {
+function we(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
+  const r = { height: t }, a = et(n * i / t / (e === "linear" ? 1 : 4)), o = zt(s.low, s.high, a).map((c) => ({
     value: c,
-    pos: E(c, s, o, e),
+    pos: F(c, s, r, e),
     label: "",
-    rank: he(c, a)
+    rank: ye(c, a)
   }));
-  r.sort((c, d) => d.rank - c.rank || c.value - d.value);
+  o.sort((c, d) => d.rank - c.rank || c.value - d.value);
   const h = [];
-  for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: re(c, a) }));
+  for (const c of o) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
+  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: ge(c, a) }));
 }
-function he(s, t) {
+function ye(s, t) {
   let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
+  for (let n = 0; n < 12 && (i = et(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
-const nt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ot = "#ffffff";
-function N(s, t) {
-  if (t === null) return ot;
+const ht = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ct = "#ffffff";
+function I(s, t) {
+  if (t === null) return ct;
   const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? ot : s[e].color || nt[e % nt.length];
+  return e < 0 ? ct : s[e].color || ht[e % ht.length];
 }
-function b(s, t) {
+function v(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
 }
-function V(s, t) {
+function A(s, t) {
   const e = window.devicePixelRatio || 1, i = Math.round(t.width * e), n = Math.round(t.height * e);
   (s.width !== i || s.height !== n) && (s.width = i, s.height = n);
-  const o = s.getContext("2d");
-  return o.setTransform(e, 0, 0, e, 0, 0), o;
+  const r = s.getContext("2d");
+  return r.setTransform(e, 0, 0, e, 0, 0), r;
 }
-function ce(s, t) {
+function be(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
-    const r = Ct(a.extent, a.bitmap, t.view, t.size, t.scale);
-    r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
+    const o = Kt(a.extent, a.bitmap, t.view, t.size, t.scale);
+    o && s.drawImage(a.bitmap, o.src.x, o.src.y, o.src.w, o.src.h, o.dst.x, o.dst.y, o.dst.w, o.dst.h);
   }
-  de(s, t);
-  const o = [];
-  t.predictions.forEach((a, r) => pe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && fe(s, y(t.playhead, t.view, t.size), i), t.cursor && ge(s, t.cursor, t.size);
+  ve(s, t);
+  const r = [];
+  t.predictions.forEach((a, o) => ke(s, a, n, t, o === t.selectedPrediction, r)), t.events.forEach((a, o) => dt(s, a, n, I(t.tags, a.tag), v(t.tags, a.tag), o === t.selected)), t.drawing && dt(s, t.drawing, n, I(t.tags, t.drawing.tag), v(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && _e(s, b(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
 }
-function de(s, t) {
-  const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
-  s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
+function ve(s, t) {
+  const e = b(t.clip.start, t.view, t.size), i = b(t.clip.end, t.view, t.size), { width: n, height: r } = t.size;
+  s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), r), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), r), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
-    a < 0 || a > n || (s.beginPath(), s.moveTo(Math.round(a) + 0.5, 0), s.lineTo(Math.round(a) + 0.5, o), s.stroke());
+    a < 0 || a > n || (s.beginPath(), s.moveTo(Math.round(a) + 0.5, 0), s.lineTo(Math.round(a) + 0.5, r), s.stroke());
   s.restore();
 }
-function bt(s, t, e, i, n, o = !1, a) {
-  s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
+function $t(s, t, e, i, n, r = !1, a) {
+  s.font = `${r ? "italic " : ""}12px system-ui, sans-serif`;
+  const o = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
   if (a) {
-    if (a.some((d) => h < d.x + d.w && d.x < h + r && c < d.y + d.h && d.y < c + 16)) return;
-    a.push({ x: h, y: c, w: r, h: 16 });
+    if (a.some((d) => h < d.x + d.w && d.x < h + o && c < d.y + d.h && d.y < c + 16)) return;
+    a.push({ x: h, y: c, w: o, h: 16 });
   }
-  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
+  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, o, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
 }
-function rt(s, t, e, i, n, o, a = !1) {
-  const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ue(s, r, w(t), i), s.restore();
+function dt(s, t, e, i, n, r, a = !1) {
+  const o = B(t, e);
+  s.save(), s.fillStyle = i, s.globalAlpha = y(t) ? 0.18 : 0.1, s.fillRect(o.x, o.y, o.w, o.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = r ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(o.x, o.y, o.w, o.h), s.setLineDash([]), $t(s, n, o.x, y(t) ? 18 : o.y, i), r && !a && xe(s, o, y(t), i), s.restore();
 }
-function ue(s, t, e, i) {
-  const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
+function xe(s, t, e, i) {
+  const n = [t.x, t.x + t.w / 2, t.x + t.w], r = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
-    for (const r of o)
-      a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
+    for (const o of r)
+      a === n[1] && (e || o === r[1]) || (s.fillRect(a - 3.5, o - 3.5, 7, 7), s.strokeRect(a - 3.5, o - 3.5, 7, 7));
 }
-function pe(s, t, e, i, n, o) {
-  const a = D(t, e), r = N(i.tags, t.tag);
-  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
+function ke(s, t, e, i, n, r) {
+  const a = B(t, e), o = I(i.tags, t.tag);
+  s.save(), s.strokeStyle = o, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), $t(s, `${t.label} ${t.score.toFixed(2)}`, a.x, y(t) ? 36 : a.y + a.h + 16, o, !0, n ? void 0 : r);
 }
-function fe(s, t, e) {
+function _e(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function ge(s, t, e) {
+function Se(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
-const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function me(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ae(t, e.width)) {
-    const o = Math.round(n.pos) + 0.5;
-    s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
+const Et = "11px system-ui, sans-serif", L = "#cfd8dc";
+function Te(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = L, s.fillStyle = L, s.font = Et, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
+  for (const n of me(t, e.width)) {
+    const r = Math.round(n.pos) + 0.5;
+    s.beginPath(), s.moveTo(r, 0), s.lineTo(r, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
   s.fillStyle = "#ffffff";
   for (const n of [i.start, i.end]) {
-    const o = y(n, t, e);
-    o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
+    const r = b(n, t, e);
+    r < 0 || r > e.width || (s.beginPath(), s.moveTo(r - 4, 0), s.lineTo(r + 4, 0), s.lineTo(r, 5), s.fill());
   }
 }
-function we(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of le(t, e.height, i)) {
-    const o = Math.round(n.pos) + 0.5;
-    s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
+function Me(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = L, s.fillStyle = L, s.font = Et, s.textAlign = "right", s.textBaseline = "middle";
+  for (const n of we(t, e.height, i)) {
+    const r = Math.round(n.pos) + 0.5;
+    s.beginPath(), s.moveTo(e.width - 5, r), s.lineTo(e.width, r), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
 }
 function p(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-function ye(s, t, e) {
+function ze(s, t, e) {
   const i = s.toFixed(2);
   if (!e && t !== null)
     return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
@@ -876,7 +880,7 @@ function ye(s, t, e) {
   }
   return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
 }
-class be {
+class $e {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
@@ -888,7 +892,7 @@ class be {
       l(
         "div",
         { class: "el-body" },
-        l("div", { class: "el-viewer" }, l("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, l("div"), this.timeAxis), this.readout),
+        l("div", { class: "el-viewer" }, l("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, l("div"), this.timeAxis), this.belowPlot, this.readout),
         this.buildSide()
       ),
       l("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
@@ -903,6 +907,9 @@ class be {
   timeAxis = l("canvas", { class: "el-time-axis" });
   freqAxis = l("canvas", { class: "el-freq-axis" });
   readout = l("div", { class: "el-readout" }, " ");
+  /** Slots for panels other modules build: under the image, and in the side bar. */
+  belowPlot = l("div", { class: "el-below-plot" });
+  sidePanels = l("div", { class: "el-side-panels" });
   status = l("span", { class: "el-status", role: "status", "aria-live": "polite" });
   draftState = l("span", { class: "el-draft-state" });
   retry = p("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
@@ -939,8 +946,8 @@ class be {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of W) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    W.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const i of G) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
+    G.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
     return l(
       "div",
@@ -968,32 +975,33 @@ class be {
     );
   }
   buildSide() {
-    const t = this.project.tags, e = Zt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
-    t.forEach((r, h) => {
-      const c = Wt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
-      u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
-      const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
+    const t = this.project.tags, e = ee(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
+    t.forEach((o, h) => {
+      const c = se(t, h), d = e.has(o.id) ? ` (hotkey "${o.hotkey}" is taken by a built-in key)` : "", u = p("", `${v(t, o.id)}${d}`, () => this.handlers.tag(o.id), "el-tag");
+      u.append(l("span", { class: "el-swatch", style: `background:${I(t, o.id)}` }), l("kbd", {}, c || "·"), ` ${v(t, o.id)}`), this.tagButtons.set(o.id, u), i.append(u);
+      const f = l("input", { type: "checkbox", "data-tag": o.id });
+      f.addEventListener("change", () => (this.handlers.toggleClipTag(o.id), f.blur())), this.clipTagBoxes.set(o.id, f), n.append(l("label", {}, f, ` ${v(t, o.id)}`));
     });
-    const o = [
+    const r = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
     ], a = l("div", { class: "el-flags" });
-    for (const [r, h, c] of o) {
-      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
-      d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
+    for (const [o, h, c] of r) {
+      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(o), "el-flag");
+      d.setAttribute("aria-pressed", "false"), this.flagButtons.set(o, d), a.append(d);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
       "aside",
       { class: "el-side" },
       l("section", {}, l("h2", {}, "Box tag"), this.pendingLabel, i),
       l("section", {}, l("h2", {}, "Selected box"), this.inspector),
+      this.sidePanels,
       l("section", {}, l("h2", {}, "Clip"), a, n, this.notesArea)
     );
   }
   buildHelp() {
-    const t = Xt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
+    const t = ie.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
     return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
   }
   toggleHelp() {
@@ -1003,8 +1011,8 @@ class be {
     const e = t.clip, i = e.recording;
     this.header.textContent = ` · ${i.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const n of Array.from(this.expansionSelect.options)) {
-      const o = X(i.samplerate, Number(n.value));
-      n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
+      const r = J(i.samplerate, Number(n.value));
+      n.disabled = !r, n.title = r ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     this.hideConflict(), this.hideNotice();
   }
@@ -1013,15 +1021,15 @@ class be {
   }
   updatePredictions(t) {
     this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = ye(t.threshold, t.served, t.chosen);
+    const e = ze(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
-    const o = this.project.tags, a = e ? e.tag : i;
-    for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === a);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${b(o, i)}`;
-    for (const [r, h] of this.clipTagBoxes) h.checked = t.tags.includes(r);
-    for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[r]));
+    const r = this.project.tags, a = e ? e.tag : i;
+    for (const [o, h] of this.tagButtons) h.classList.toggle("el-active", o === a);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${v(r, i)}`;
+    for (const [o, h] of this.clipTagBoxes) h.checked = t.tags.includes(o);
+    for (const [o, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[o]));
     m(this.notesArea, t.notes), this.updateInspector(e, n);
   }
   inspectorBuilt = !1;
@@ -1031,29 +1039,29 @@ class be {
       return;
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
-    const i = (o) => this.inspector.querySelector(`[name=${o}]`);
+    const i = (r) => this.inspector.querySelector(`[name=${r}]`);
     m(i("start_s"), t.start_s.toFixed(4)), m(i("end_s"), t.end_s.toFixed(4));
     const n = t.low_hz !== null && t.high_hz !== null;
-    for (const o of ["low_hz", "high_hz"]) i(o).closest("label").hidden = !n;
-    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    for (const r of ["low_hz", "high_hz"]) i(r).closest("label").hidden = !n;
+    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${Y(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, c, d) => {
-      const u = l("input", { type: "number", name: r, step: c });
+    const t = (o, h, c, d) => {
+      const u = l("input", { type: "number", name: o, step: c });
       return u.addEventListener("change", () => {
-        const g = d(u.value);
-        g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
+        const f = d(u.value);
+        f === null && o !== "confidence" || this.handlers.editEvent({ [o]: f }, o);
       }), l("label", {}, h, u);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, b(this.project.tags, r.id))));
+    }, e = (o) => o.trim() === "" || !Number.isFinite(Number(o)) ? null : Number(o), i = (o) => e(o) === null ? null : Number(o) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((o) => l("option", { value: o.id }, v(this.project.tags, o.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
-    const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
-    o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
-    const a = t("confidence", "confidence", "0.05", (r) => e(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
+    const r = l("input", { type: "text", name: "notes", placeholder: "box notes" });
+    r.addEventListener("input", () => this.handlers.editEvent({ notes: r.value }, "notes"));
+    const a = t("confidence", "confidence", "0.05", (o) => e(o) === null ? null : Math.min(1, Math.max(0, Number(o))));
     this.inspector.replaceChildren(
       l("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", i), t("high_hz", "high kHz", "0.01", i)),
       l("label", {}, "tag ", n),
       a,
-      o,
+      r,
       l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), p("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
@@ -1086,7 +1094,7 @@ class be {
     this.conflict.hidden = !0;
   }
 }
-function ve(s, t, e, i) {
+function Ee(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
@@ -1097,25 +1105,185 @@ function ve(s, t, e, i) {
     )
   );
 }
-function xe(s, t, e) {
+function Pe(s, t, e) {
   s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
 }
-function at(s = 300) {
+const Ae = [
+  ["duration_s", "Duration", "ms", "The call: where it stays within 20 dB of its loudest point"],
+  ["low_hz", "Low freq", "kHz", "Lowest frequency of the call's ridge (within 20 dB of its peak)"],
+  ["high_hz", "High freq", "kHz", "Highest frequency of the call's ridge"],
+  ["bandwidth_hz", "Bandwidth", "kHz", "High minus low frequency"],
+  ["start_hz", "Start freq", "kHz", "The ridge's frequency where the call begins"],
+  ["end_hz", "End freq", "kHz", "The ridge's frequency where the call ends"],
+  ["characteristic_hz", "Char. freq (Fc)", "kHz", "Frequency at the end of the flattest part of the call's final 40 %"],
+  ["peak_hz", "Peak freq", "kHz", "Frequency of the box's loudest point (Raven's Peak Freq)"],
+  ["peak_time_s", "Peak time", "s", "When the box is loudest (recording time)"],
+  ["center_hz", "Center freq", "kHz", "Half the box's energy lies below it (Raven's Center Freq)"],
+  ["bw_90_hz", "BW 90%", "kHz", "Between the frequencies below which 5 % and 95 % of the energy lie"],
+  ["snr_db", "SNR", "dB", "The call's loudest part over the box's noise floor"]
+];
+function Ce(s, t) {
+  if (s === null || !Number.isFinite(s)) return "—";
+  switch (t) {
+    case "ms":
+      return `${(s * 1e3).toFixed(2)} ms`;
+    case "kHz":
+      return `${(s / 1e3).toFixed(2)} kHz`;
+    case "s":
+      return `${s.toFixed(4)} s`;
+    case "dB":
+      return `${s.toFixed(1)} dB`;
+  }
+}
+function ut(s, t, e) {
+  if (!t) {
+    s.replaceChildren(l("p", { class: "el-muted" }, e));
+    return;
+  }
+  const i = Ae.map(([n, r, a, o]) => {
+    const h = t[n];
+    return l("tr", { title: o }, l("th", {}, r), l("td", { "data-field": n, "data-value": h === null ? "" : String(h) }, Ce(h, a)));
+  });
+  s.replaceChildren(l("table", { class: "el-measure-table" }, ...i), t.reason ? l("p", { class: "el-muted el-measure-note" }, t.reason) : "");
+}
+const V = 60;
+function Q(s) {
+  let t = -1;
+  for (let e = 0; e < s.db.length; e++) (t < 0 || s.db[e] > s.db[t]) && (t = e);
+  return t;
+}
+function Fe(s, t, e, i = "") {
+  const { width: n, height: r } = t, a = { left: 30, right: 6, top: 14, bottom: 16 };
+  s.clearRect(0, 0, n, r), s.fillStyle = "#0b0e11", s.fillRect(0, 0, n, r), s.fillStyle = "#8d9aa5", s.font = "10px system-ui, sans-serif";
+  const o = e ? Q(e) : -1;
+  if (!e || o < 0) {
+    s.fillText(i || e?.reason || "", 6, r / 2);
+    return;
+  }
+  const h = e.freqs_hz[0], c = e.freqs_hz[e.freqs_hz.length - 1], d = e.db[o], u = n - a.left - a.right, f = r - a.top - a.bottom, w = (T) => a.left + (c > h ? (T - h) / (c - h) * u : u / 2), S = (T) => a.top + Math.min(V, Math.max(0, d - T)) / V * f;
+  s.strokeStyle = "#323b44", s.strokeRect(a.left, a.top, u, f), s.strokeStyle = "#4fc3f7", s.beginPath(), e.freqs_hz.forEach((T, j) => j ? s.lineTo(w(T), S(e.db[j])) : s.moveTo(w(T), S(e.db[j]))), s.stroke(), s.fillStyle = "#8d9aa5", s.fillText(`${(h / 1e3).toFixed(1)}`, a.left, r - 4);
+  const st = `${(c / 1e3).toFixed(1)} kHz`;
+  s.fillText(st, n - a.right - s.measureText(st).width, r - 4), s.fillText(`${d.toFixed(0)}`, 2, a.top + 8), s.fillText(`${(d - V).toFixed(0)}`, 2, r - a.bottom), s.fillStyle = "#ffb74d", s.fillText(`peak ${(e.freqs_hz[o] / 1e3).toFixed(2)} kHz, ${d.toFixed(1)} dB`, a.left + 4, a.top - 3);
+}
+function ft(s, t, e) {
+  return (s - t.start) / (t.end - t.start) * e;
+}
+function Ne(s) {
+  let t = 0;
+  for (let e = 0; e < s.min.length; e++) t = Math.max(t, Math.abs(s.min[e]), Math.abs(s.max[e]));
+  return t > 0 ? 0.9 / t : 1;
+}
+function De(s, t, e, i) {
+  const { width: n, height: r } = t, a = r / 2;
+  if (s.clearRect(0, 0, n, r), s.fillStyle = "#0b0e11", s.fillRect(0, 0, n, r), s.strokeStyle = "#323b44", s.beginPath(), s.moveTo(0, a), s.lineTo(n, a), s.stroke(), !e || !e.min.length) return;
+  const o = Ne(e) * a, h = (e.end - e.start) / e.min.length;
+  s.fillStyle = "#4fc3f7";
+  for (let c = 0; c < e.min.length; c++) {
+    const d = ft(e.start + c * h, i, n), u = ft(e.start + (c + 1) * h, i, n);
+    if (u < 0 || d > n) continue;
+    const f = a - e.max[c] * o, w = a - e.min[c] * o;
+    s.fillRect(d, f, Math.max(1, u - d), Math.max(1, w - f));
+  }
+  s.fillStyle = "#8d9aa5", s.font = "10px system-ui, sans-serif", s.fillText(`±${(0.9 / (o / a)).toFixed(3)} FS`, 4, 11);
+}
+const Be = 80, Ie = 150, Le = 4096, qe = 64, je = 120;
+class pt {
+  timer;
+  controller = null;
+  run(t, e) {
+    this.cancel();
+    const i = new AbortController();
+    this.controller = i, this.timer = setTimeout(() => {
+      e(i.signal).catch(() => {
+      });
+    }, t);
+  }
+  cancel() {
+    clearTimeout(this.timer), this.controller?.abort(), this.controller = null;
+  }
+}
+function gt(s) {
+  return Object.entries(s).filter(([, t]) => t !== null).map(([t, e]) => `${t}=${Number(e.toFixed(7))}`).join("&");
+}
+class Ke {
+  constructor(t) {
+    this.api = t, ut(this.table, null, "Select a box to measure it.");
+  }
+  api;
+  wave = l("canvas", { class: "el-waveform", "aria-label": "Waveform of the visible window" });
+  spectrumCanvas = l("canvas", { class: "el-spectrum", "aria-label": "Power spectrum of the selected box" });
+  table = l("div", { class: "el-measurements" });
+  /** Under the image, aligned with it (the empty cell sits under the frequency axis). */
+  strip = l("div", { class: "el-wave-row" }, l("div", { class: "el-wave-label" }, "wave"), this.wave);
+  side = l("section", { class: "el-analysis", "data-state": "empty" }, l("h2", {}, "Spectrum of the box"), this.spectrumCanvas, l("h2", {}, "Measurements"), this.table);
+  envelope = null;
+  envelopeKey = "";
+  view = null;
+  spectrum = null;
+  selectionKey = "";
+  envelopes = new pt();
+  measures = new pt();
+  /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
+  follow(t, e) {
+    this.view = e, this.drawWave();
+    const i = Math.min(Le, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    if (!t || i < 1) return;
+    const n = t.clip.recording, r = Math.max(0, e.start), a = Math.min(n.duration_s, e.end), o = `${n.id}:${r.toFixed(6)}:${a.toFixed(6)}:${i}`;
+    o === this.envelopeKey || !(a > r) || (this.envelopeKey.startsWith(`${n.id}:`) || (this.envelope = null), this.envelopeKey = o, this.envelopes.run(Be, async (h) => {
+      this.envelope = await this.api.json(`recordings/${n.id}/envelope/?${gt({ start: r, end: a, width: i })}`, h), this.drawWave();
+    }));
+  }
+  /** The selected box (or none): fetch its spectrum and measurements once it rests. */
+  select(t, e) {
+    const i = t && e ? `${t.clip.recording.id}:${e.start_s}:${e.end_s}:${e.low_hz}:${e.high_hz}` : "";
+    if (i === this.selectionKey) return;
+    if (this.selectionKey = i, !t || !e)
+      return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
+    this.show("loading", null, null, "Measuring…");
+    const n = t.clip.recording.id, r = gt({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
+    this.measures.run(Ie, async (a) => {
+      try {
+        const [o, h] = await Promise.all([
+          this.api.json(`recordings/${n}/spectrum/?${r}&bins=512`, a),
+          this.api.json(`recordings/${n}/measurements/?${r}`, a)
+        ]);
+        this.selectionKey === i && this.show("ready", o, h, "");
+      } catch (o) {
+        !a.aborted && this.selectionKey === i && this.show("error", null, null, o.message);
+      }
+    });
+  }
+  show(t, e, i, n) {
+    this.side.dataset.state = t, this.spectrum = e, ut(this.table, i, n), this.drawSpectrumPanel(n);
+  }
+  drawWave() {
+    if (!this.view) return;
+    const t = { width: this.wave.clientWidth || 300, height: qe };
+    De(A(this.wave, t), t, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+  }
+  drawSpectrumPanel(t) {
+    const e = { width: this.spectrumCanvas.clientWidth || 240, height: je };
+    Fe(A(this.spectrumCanvas, e), e, this.spectrum, t);
+    const i = this.spectrum;
+    this.spectrumCanvas.dataset.bins = String(i?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = i && Q(i) >= 0 ? String(i.freqs_hz[Q(i)]) : "";
+  }
+}
+function mt(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function ke(s, t, e = null) {
+function Re(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function Se(s, t) {
+function He(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function _e(s, t) {
+function Ve(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1123,8 +1291,8 @@ function _e(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const Te = 12;
-class Me {
+const Oe = 12;
+class We {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1188,14 +1356,14 @@ class Me {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Te; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Oe; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
-const lt = { width: 1600, height: 512 }, ht = 1.5;
-class ze {
-  constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Me(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+const wt = { width: 1600, height: 512 }, yt = 1.5;
+class Xe {
+  constructor(t, e, i, n, r) {
+    this.project = t, this.ui = i, this.overlay = n, this.images = new We(e, () => this.render(), (a) => r(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
   }
   project;
   ui;
@@ -1210,16 +1378,16 @@ class ze {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = F(this.view);
+  limits = K(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = F(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
     const e = await this.loadBase();
-    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), lt)), e;
+    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), wt)), e;
   }
   close() {
     this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
@@ -1247,7 +1415,7 @@ class ze {
     };
   }
   request(t, e, i) {
-    const n = this.project.settings, o = {
+    const n = this.project.settings, r = {
       start: e.start,
       end: e.end,
       fmin: e.low,
@@ -1258,7 +1426,7 @@ class ze {
       db_min: this.dbMin,
       db_max: this.dbMax
     };
-    return t === "spectrogram" && Object.assign(o, { scale: n.freq_scale, norm: this.norm, window_s: n.window_s, overlap: n.overlap }), { kind: t, rid: this.task.clip.recording.id, params: o };
+    return t === "spectrogram" && Object.assign(r, { scale: n.freq_scale, norm: this.norm, window_s: n.window_s, overlap: n.overlap }), { kind: t, rid: this.task.clip.recording.id, params: r };
   }
   otherKind() {
     return this.kind === "spectrogram" ? "scalogram" : "spectrogram";
@@ -1270,19 +1438,19 @@ class ze {
     this.images.requestDetail(null);
     let e;
     try {
-      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), lt));
+      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), wt));
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !e || this.task !== t ? "stale" : (this.limits = F(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
+    return !e || this.task !== t ? "stale" : (this.limits = K(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
     const t = this.images.base;
     if (!this.task || !t || t.kind !== this.kind) return;
     if (!this.userZoomed) return this.images.requestDetail(null);
-    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
-    this.images.requestDetail(r ? this.request(this.kind, this.view, i) : null);
+    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => g(this.scale(), h), r = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), o = r * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
+    this.images.requestDetail(o ? this.request(this.kind, this.view, i) : null);
   }
   toggleKind() {
     this.kind = this.otherKind(), this.loadBase(), this.render();
@@ -1301,24 +1469,24 @@ class ze {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return et(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return ot(R(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(j(this.view, t > 0 ? ht : 1 / ht, e, this.limits));
+    this.setView(R(this.view, t > 0 ? yt : 1 / yt, e, this.limits));
   }
   zoomTime(t, e) {
-    this.setView(j(this.view, t, x(e.x, this.view, this.size), this.limits));
+    this.setView(R(this.view, t, k(e.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, e) {
     const i = this.scale();
-    this.setView(et(this.view, t, k(e.y, this.view, this.size, i), this.limits, i));
+    this.setView(ot(this.view, t, _(e.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
-    this.setView(Dt(this.view, t, e, this.size, this.limits, this.scale()));
+    this.setView(Rt(this.view, t, e, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1333,31 +1501,31 @@ class ze {
   }
   paint() {
     if (!this.task) return;
-    const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ce(V(t.canvas, i), {
+    const { ui: t, view: e, size: i } = this, n = this.scale(), r = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
+    be(A(t.canvas, i), {
       ...a,
       size: i,
       view: e,
       scale: n,
-      clip: o,
+      clip: r,
       images: [this.images.base, this.images.detail].filter((c) => c !== null && c.kind === this.kind),
       drawing: this.drawing ? { ...this.drawing, tag: a.drawingTag } : null,
       playhead: this.playhead,
       cursor: this.cursor
     });
-    const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    me(V(t.timeAxis, r), e, r, o);
+    const o = { width: i.width, height: t.timeAxis.clientHeight || 24 };
+    Te(A(t.timeAxis, o), e, o, r);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    we(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    Me(A(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), c = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${J(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const o = k(this.cursor.x, i, this.size), h = _(this.cursor.y, i, this.size, t), c = o - e.start_s;
+      n.push(`t ${o.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${Y(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
-    const o = this.drawing;
-    o && (n.push(`Δt ${J(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    const r = this.drawing;
+    r && (n.push(`Δt ${Y(r.end_s - r.start_s)}`), r.low_hz !== null && r.high_hz !== null && n.push(`${(r.low_hz / 1e3).toFixed(2)}–${(r.high_hz / 1e3).toFixed(2)} kHz`));
     const a = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${a}`), n.join("  ·  ");
   }
@@ -1369,19 +1537,19 @@ class ze {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const $e = 720 * 3600 * 1e3, Ee = 0.5;
-function xt(s) {
+const Ze = 720 * 3600 * 1e3, Ue = 0.5;
+function Pt(s) {
   const t = s?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function Ae(s, t) {
-  return t ?? xt(s) ?? Ee;
+function Ge(s, t) {
+  return t ?? Pt(s) ?? Ue;
 }
-class Pe {
+class Je {
   constructor(t) {
-    this.page = t, this.submitter = new ne((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Yt(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new fe((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new oe(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new te(
+    }), this.player = new he(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1392,11 +1560,12 @@ class Pe {
   project;
   ui;
   viewer;
+  analysis;
   pointer;
   player;
   task = null;
-  draftValue = dt();
-  undoStack = at();
+  draftValue = vt();
+  undoStack = mt();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -1416,16 +1585,18 @@ class Pe {
     t.dataset.state = "loading";
     try {
       this.project = await e.project(i);
-    } catch (n) {
-      t.dataset.state = "error", xe(t, n.message, () => {
+    } catch (r) {
+      t.dataset.state = "error", Pe(t, r.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new be(t, this.project, this.handlers()), this.viewer = new ze(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ee(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
-    for (const n of ["keydown", "pointerdown", "wheel"])
-      document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune($e), await this.loadNext();
+    this.expansion = this.project.settings.time_expansion, this.ui = new $e(t, this.project, this.handlers()), this.analysis = new Ke(e), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    const n = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
+    this.viewer = new Xe(this.project, e, this.ui, n, (r, a) => this.status(r, a)), this.pointer = new ce(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (r) => this.onKey(r));
+    for (const r of ["keydown", "pointerdown", "wheel"])
+      document.addEventListener(r, () => this.lease.activity(), { capture: !0, passive: !0 });
+    this.page.drafts.prune(Ze), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1433,14 +1604,14 @@ class Pe {
     let n;
     try {
       n = await e.nextTask(i);
-    } catch (o) {
-      t.dataset.state = "error", this.status(`Could not get the next clip: ${o.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
+    } catch (r) {
+      t.dataset.state = "error", this.status(`Could not get the next clip: ${r.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
         this.loadNext();
       } }]);
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", ve(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Ee(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1448,7 +1619,7 @@ class Pe {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = mt(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], J(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1462,17 +1633,17 @@ class Pe {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = R(t.annotation), { draft: n, restored: o, older: a } = jt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
-    return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
+    const { drafts: e } = this.page, i = O(t.annotation), { draft: n, restored: r, older: a } = Zt(e, t.id, i), o = (h) => new Date(h).toLocaleString();
+    return r ? (this.status(`Restored your unsaved draft from ${o(r.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${o(r.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${o(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(tt(a.draft, i)) },
+      { label: "Merge mine into theirs", run: () => this.change(rt(a.draft, i)) },
       { label: "Discard mine", run: () => e.remove(t.id, a.version) }
-    ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
+    ]), r || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = zt(this.draftValue);
+    const t = Bt(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1499,16 +1670,16 @@ class Pe {
       } };
       return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const o = R(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const r = O(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, o = (h) => {
       this.page.drafts.remove(i.id, n.version), this.change(h);
     };
     this.ui.showConflict(
       `${e} (now version ${t.version})`,
-      [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
+      [`Theirs: ${a(r)}`, `Yours: ${a(n)}`],
       [
-        { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(tt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
+        { label: "Use theirs", run: () => o(r) },
+        { label: "Merge (theirs + your boxes)", run: () => (o(rt(n, r)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (o({ ...n, version: t.version }), void this.submitter.send(i.id)) }
       ]
     );
   }
@@ -1520,7 +1691,7 @@ class Pe {
       try {
         await this.page.api.release(t.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id}.`, "info");
       } catch (e) {
-        this.skipping = !1, this.status(`Could not skip: ${e instanceof $ ? e.message : String(e)}`, "error");
+        this.skipping = !1, this.status(`Could not skip: ${e instanceof C ? e.message : String(e)}`, "error");
       }
     }
   }
@@ -1528,7 +1699,7 @@ class Pe {
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (this.undoStack = Re(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1537,28 +1708,28 @@ class Pe {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? Se(this.undoStack, this.draftValue) : _e(this.undoStack, this.draftValue);
+    const e = t === "undo" ? He(this.undoStack, this.draftValue) : Ve(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(z(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change(P(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
     const i = this.selectedIndex;
     if (i === null) return;
-    let n = z(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, U(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    let n = P(this.draftValue, i, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = P(n, i, tt(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(St(this.draftValue, t));
+    this.selectedIndex = null, this.change(Ct(this.draftValue, t));
   }
   cycleSelection(t) {
-    const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
+    const e = this.draftValue.events.map((n, r) => [n.start_s, r]).sort((n, r) => n[0] - r[0]).map((n) => n[1]);
     if (!e.length) return;
     const i = this.selectedIndex === null ? t > 0 ? -1 : 0 : e.indexOf(this.selectedIndex);
     this.select(e[(i + t + e.length) % e.length]);
@@ -1566,34 +1737,34 @@ class Pe {
   accept(t) {
     const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
-    let o = this.draftValue;
-    for (const a of n) o = Q(o, ut(a, e));
-    this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
+    let r = this.draftValue;
+    for (const a of n) r = nt(r, xt(a, e));
+    this.selectedPred = null, this.change(r), n.length === 1 && this.select(r.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
   /** Space: play the selected box's span and band, or the visible window. */
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, i = this.viewer.view, n = Math.max(0, e ? e.start_s : i.start), o = Math.min(t.duration_s, e ? e.end_s : i.end), a = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, r = this.page.api.audioUrl(t.id, { start: n, end: o, expansion: this.expansion, ...a });
-    this.player.play({ url: r, start: n, end: o, expansion: this.expansion });
+    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, i = this.viewer.view, n = Math.max(0, e ? e.start_s : i.start), r = Math.min(t.duration_s, e ? e.end_s : i.end), a = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, o = this.page.api.audioUrl(t.id, { start: n, end: r, expansion: this.expansion, ...a });
+    this.player.play({ url: o, start: n, end: r, expansion: this.expansion });
   }
   setExpansion(t) {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = W.filter((n) => X(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = G.filter((n) => J(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, i = Kt(e);
+    const e = t.target, i = Ut(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Rt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
-    if (o) {
-      if (this.pointer.active && o.type !== "escape") return t.preventDefault();
-      (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
+    const r = Jt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    if (r) {
+      if (this.pointer.active && r.type !== "escape") return t.preventDefault();
+      (r.type === "selectNext" || r.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(r, e));
     }
   }
   perform(t, e) {
@@ -1606,11 +1777,11 @@ class Pe {
       case "toggleView":
         return i.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(C(this.draftValue, "no_calls"));
+        return this.change(D(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(C(this.draftValue, "noise"));
+        return this.change(D(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(C(this.draftValue, "uncertain"));
+        return this.change(D(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -1684,7 +1855,7 @@ class Pe {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
+    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Dt(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1700,7 +1871,7 @@ class Pe {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = Q(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = nt(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1723,7 +1894,7 @@ class Pe {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Ae(this.predictions, this.chosenThreshold);
+    return Ge(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
@@ -1739,12 +1910,12 @@ class Pe {
   /** Refresh every panel and redraw (after a draft or selection change). */
   refresh() {
     const t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] ?? null : null;
-    this.ui.updateDraft(this.draftValue, t, this.pendingTag, this.project.settings.annotation_mode), this.refreshToolbar();
+    this.ui.updateDraft(this.draftValue, t, this.pendingTag, this.project.settings.annotation_mode), this.analysis.select(this.task, t), this.refreshToolbar();
     const e = this.predictions;
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: xt(e),
+      served: Pt(e),
       chosen: this.chosenThreshold !== null,
       model: e?.model_version?.name ?? null,
       count: e?.events.length ?? 0,
@@ -1761,9 +1932,9 @@ class Pe {
   handlers() {
     return {
       tag: (t) => this.setTag(t),
-      toggleClipTag: (t) => this.change(_t(this.draftValue, t)),
-      flag: (t) => this.change(C(this.draftValue, t)),
-      notes: (t) => this.change(Tt(this.draftValue, t), "notes"),
+      toggleClipTag: (t) => this.change(Ft(this.draftValue, t)),
+      flag: (t) => this.change(D(this.draftValue, t)),
+      notes: (t) => this.change(Nt(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1793,7 +1964,7 @@ class Pe {
     };
   }
 }
-function Ce() {
+function Ye() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1801,7 +1972,7 @@ function Ce() {
     return {};
   }
 }
-function De() {
+function Qe() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1822,16 +1993,16 @@ function De() {
     };
   }
 }
-function ct() {
+function bt() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Ce(), e = new Pe({
+  const t = Ye(), e = new Je({
     root: s,
-    api: new kt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Ft(De()),
+    api: new At(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Xt(Qe()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ct) : ct();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", bt) : bt();
