@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
+from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -27,21 +29,36 @@ class ThrottledLoginView(LoginView):
     """Django's login, refusing more than LOGIN_ATTEMPTS failures per client and username a window."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        key = _attempt_key(request)
-        if cache.get(key, 0) >= LOGIN_ATTEMPTS:
-            return render(request, "registration/throttled.html", status=429)
-        response = super().post(request, *args, **kwargs)
-        if not request.user.is_authenticated:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, LOGIN_WINDOW_S)
-        return response
+        return _throttled_login(request, lambda: super(ThrottledLoginView, self).post(request, *args, **kwargs))
+
+
+def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
+    """The admin's login under the same budget as the page's: one count per client and
+    username, whichever form the guesses go to."""
+    if request.method != "POST":
+        return admin.site.login(request, extra_context)
+    return _throttled_login(request, lambda: admin.site.login(request, extra_context))
+
+
+def _throttled_login(request: HttpRequest, attempt) -> HttpResponse:
+    key = _attempt_key(request)
+    if cache.get(key, 0) >= LOGIN_ATTEMPTS:
+        return render(request, "registration/throttled.html", status=429)
+    response = attempt()
+    if not request.user.is_authenticated:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOGIN_WINDOW_S)
+    return response
 
 
 def _attempt_key(request: HttpRequest) -> str:
-    username = (request.POST.get("username") or "")[:150].lower()
-    return f"login-attempts:{client_address(request)}:{username}"
+    """Client and username as authentication reads the name (stripped, NFKC, like Django's
+    login form), case-folded: " ann", "ann " and the full-width spelling share one budget."""
+    raw = (request.POST.get("username") or "")[:150]
+    username = UsernameField().to_python(raw) or ""
+    return f"login-attempts:{client_address(request)}:{username.casefold()}"
 
 
 def client_address(request: HttpRequest) -> str:

@@ -72,6 +72,36 @@ def test_login_throttle_ignores_case_of_the_user_name(isolated_cache, fast_hashi
 
 
 @pytest.mark.django_db
+def test_login_throttle_counts_the_name_as_authentication_reads_it(isolated_cache, fast_hashing):
+    """Spaces, a tab and the full-width spelling all reach the same account (the form strips
+    and NFKC-normalises): they must not each get a fresh budget."""
+    user = f.make_user(f"norm{uuid.uuid4().hex[:6]}")
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in user.username)
+    spellings = [f" {user.username}", f"{user.username} ", f"\t{user.username}", full_width, user.username]
+    client = Client()
+    for i in range(LOGIN_ATTEMPTS):
+        assert login(client, spellings[i % len(spellings)], "wrong").status_code == 200
+    assert login(client, full_width, PASSWORD).status_code == 429
+    assert login(client, f" {user.username}", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_admin_login_is_throttled_together_with_the_page_login(isolated_cache, fast_hashing):
+    admin = f.make_user(f"admin-{uuid.uuid4().hex[:8]}", is_staff=True, is_superuser=True)
+    client = Client()
+    for i in range(LOGIN_ATTEMPTS):
+        url = "/admin/login/" if i % 2 else "/login/"
+        assert client.post(url, {"username": admin.username, "password": "wrong"}).status_code == 200
+    refused = client.post("/admin/login/?next=/admin/", {"username": admin.username, "password": PASSWORD})
+    assert refused.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # The admin's login still works for somebody within budget, and its form still renders.
+    other = f.make_user(f"staff-{uuid.uuid4().hex[:8]}", is_staff=True)
+    assert Client().get("/admin/login/").status_code == 200
+    assert Client().post("/admin/login/?next=/admin/", {"username": other.username, "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
 def test_token_endpoint_is_throttled(isolated_cache, fast_hashing):
     user = f.make_user(f"api-{uuid.uuid4().hex[:8]}")
     client = APIClient()
