@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UsernameField
@@ -29,18 +28,12 @@ class ThrottledLoginView(LoginView):
     """Django's login, refusing more than LOGIN_ATTEMPTS failures per client and username a window."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return _throttled_login(request, lambda: super(ThrottledLoginView, self).post(request, *args, **kwargs))
+        return throttled_login(request, lambda: super(ThrottledLoginView, self).post(request, *args, **kwargs))
 
 
-def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
-    """The admin's login under the same budget as the page's: one count per client and
-    username, whichever form the guesses go to."""
-    if request.method != "POST":
-        return admin.site.login(request, extra_context)
-    return _throttled_login(request, lambda: admin.site.login(request, extra_context))
-
-
-def _throttled_login(request: HttpRequest, attempt) -> HttpResponse:
+def throttled_login(request: HttpRequest, attempt) -> HttpResponse:
+    """Run ``attempt`` (a login form's POST) unless this client and username used up their
+    failures; count a failure. The page's login and the admin's share the budget."""
     key = _attempt_key(request)
     if cache.get(key, 0) >= LOGIN_ATTEMPTS:
         return render(request, "registration/throttled.html", status=429)

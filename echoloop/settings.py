@@ -52,7 +52,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "echoloop.admin.EcholoopAdminConfig",  # django.contrib.admin, its login throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "echoloop.limits.BodyLimitMiddleware",  # before CSRF: its check reads form bodies
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -184,6 +185,9 @@ MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for on pages that
+# name no icon (the admin, the API's JSON).
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 S3_BUCKET = env("ECHOLOOP_S3_BUCKET")
@@ -210,6 +214,8 @@ WHITENOISE_USE_FINDERS = True
 ECHOLOOP_MAX_UPLOAD_BYTES = env_int("ECHOLOOP_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Any other request's body (JSON submissions are kilobytes): echoloop.limits.
+ECHOLOOP_MAX_BODY_BYTES = env_int("ECHOLOOP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 
 # --- auth, API ------------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -232,6 +238,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "echoloop.limits.JSONParser",  # deep nesting is a 400, not a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -46,3 +46,16 @@ def test_health_check_answers_503_when_the_database_does_not(db, client, monkeyp
         patch.setattr(connection, "cursor", broken)
         response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["ok"] is False
+
+
+def test_favicon_and_offline_api_docs(client, django_user_model):
+    """/favicon.ico is a real icon; the API docs' Swagger UI comes from our static files."""
+    from django.contrib.staticfiles import finders
+
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and b"".join(icon.streaming_content)[:4] == b"\x00\x00\x01\x00"
+    client.force_login(django_user_model.objects.create_user("docs-reader"))
+    docs = client.get("/api/docs/").content.decode()
+    assert "cdn" not in docs.lower() and "swagger-ui-bundle.js" in docs
+    for asset in ("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", "img/favicon.svg"):
+        assert finders.find(asset), asset

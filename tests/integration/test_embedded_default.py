@@ -105,7 +105,7 @@ def test_first_run_prints_where_it_serves_an_admin_and_no_broker_warnings(embedd
     for asset in assets:
         assert requests.get(f"{base}{asset}", timeout=10).status_code == 200, asset
     icon = requests.get(f"{base}/favicon.ico", timeout=10)
-    assert icon.status_code == 200 and icon.headers["Content-Type"].startswith("image/svg")
+    assert icon.status_code == 200 and icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
 def _session(sid: int) -> list[str]:
