@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotator.models import Membership, Project, Role
+from annotator.models import Membership, Project, Role, Tag
 
 CREATE_PERMISSION = "annotator.add_project"
 NO_ACCOUNT = "No single account has this username or e-mail address."
@@ -102,3 +102,15 @@ def _keep_a_lead(membership: Membership) -> None:
     )
     if not others.exists():
         raise ValidationError({"role": "A project needs at least one lead; make another first."})
+
+
+def delete_tag(tag: Tag) -> None:
+    """Delete a tag nobody has used; a used one is refused (deleting it would drop annotators'
+    labels from their clips), so rename it instead."""
+    boxes = tag.events.count()
+    clips = tag.clip_annotations.count()
+    if boxes or clips:
+        raise ValidationError(
+            f"{tag.label} labels {boxes} boxes and {clips} clips; rename it instead of deleting."
+        )
+    tag.delete()

@@ -140,9 +140,7 @@ def export_annotations(request, pk: int):
             project,
             data["format"],
             dataset=_in_project(Dataset.objects.filter(project=project), data.get("dataset")),
-            recording=_in_project(
-                Recording.objects.filter(project=project), data.get("recording")
-            ),
+            recording=_in_project(Recording.objects.filter(project=project), data.get("recording")),
             annotator=_annotator_filter(project, data.get("annotator")),
             reviewed_only=data["reviewed"],
         )
@@ -176,8 +174,17 @@ def _annotator_filter(project, pk: int | None):
     return found
 
 
+FORMAT_LABELS = {
+    "aoef": "AOEF (Whombat)",
+    "raven": "Raven tables",
+    "audacity": "Audacity labels",
+    "batdetect2": "BatDetect2 JSON",
+    "csv": "CSV",
+}
+
+
 class ExportOptionsSerializer(serializers.Serializer):
-    formats = serializers.ListField(child=serializers.CharField())
+    formats = serializers.ListField(child=serializers.DictField())
     datasets = serializers.ListField(child=serializers.DictField())
     annotators = serializers.ListField(child=serializers.DictField())
 
@@ -191,7 +198,7 @@ def export_options(request, pk: int):
     authors = _authors(project).order_by("username")
     return Response(
         {
-            "formats": list(exchange.FORMATS),
+            "formats": [{"name": f, "label": FORMAT_LABELS.get(f, f)} for f in exchange.FORMATS],
             "datasets": [{"id": d.pk, "name": d.name} for d in datasets],
             "annotators": [{"id": u.pk, "username": u.get_username()} for u in authors],
         }

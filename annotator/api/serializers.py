@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from annotator.models import (
     AnnotationTask,
@@ -59,7 +61,10 @@ class ModelValidated:
         try:
             row.full_clean()
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(self.place_errors(exc.message_dict)) from exc
+            errors = exc.message_dict
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(self.place_errors(errors)) from exc
         return {name: getattr(row, name) for name in attrs}
 
     def place_errors(self, errors: dict) -> dict:

@@ -61,6 +61,14 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
         return serializer
 
 
+def refused_as_400(function, *args):
+    """``function(*args)``, its Django ValidationError answered as DRF's 400."""
+    try:
+        return function(*args)
+    except DjangoValidationError as exc:
+        raise ValidationError(django_errors(exc)) from exc
+
+
 def refuse_move(serializer) -> None:
     new_project = serializer.validated_data.get("project")
     if new_project is not None and new_project != serializer.instance.project:
@@ -123,30 +131,26 @@ class MembershipViewSet(ProjectScopedViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         check_role(data["project"], self.request.user, self.write_roles)
-        serializer.instance = self._domain(
+        serializer.instance = refused_as_400(
             projects.add_member, data["project"], data["account"], data["role"]
         )
 
     def perform_update(self, serializer):
         refuse_move(serializer)
         role = serializer.validated_data.get("role", serializer.instance.role)
-        self._domain(projects.change_role, serializer.instance, role)
+        refused_as_400(projects.change_role, serializer.instance, role)
 
     def perform_destroy(self, instance):
-        self._domain(projects.remove_member, instance)
-
-    @staticmethod
-    def _domain(function, *args):
-        try:
-            return function(*args)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        refused_as_400(projects.remove_member, instance)
 
 
 class TagViewSet(ProjectScopedViewSet):
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     filterset_fields = ["project", "key"]
+
+    def perform_destroy(self, instance):
+        refused_as_400(projects.delete_tag, instance)
 
 
 class DatasetViewSet(ProjectScopedViewSet):

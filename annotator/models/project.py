@@ -151,6 +151,7 @@ class Tag(models.Model):
                 fields=["project", "hotkey"],
                 condition=~models.Q(hotkey=""),
                 name="unique_hotkey_per_project",
+                violation_error_message="Another tag of this project has this hotkey.",
             ),
             # Also refused by the database: the colour goes into pages' styles, and commands and
             # imports write tags without full_clean.
