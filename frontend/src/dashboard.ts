@@ -503,7 +503,8 @@ function addOptions(select: Element | RadioNodeList | null, choices: [string, st
 async function startExport(form: HTMLFormElement): Promise<void> {
   const formats = form.querySelector<HTMLElement>("#export-formats");
   try {
-    const options = await getJSON<ExportOptions>(form.dataset.optionsUrl ?? "");
+    // Not form.dataset: a form's controls are its properties, and one is named "dataset".
+    const options = await getJSON<ExportOptions>(form.getAttribute("data-options-url") ?? "");
     addOptions(form.elements.namedItem("dataset"), options.datasets.map((d) => [String(d.id), d.name]));
     addOptions(form.elements.namedItem("annotator"), options.annotators.map((a) => [String(a.id), a.username]));
     formats?.replaceChildren(

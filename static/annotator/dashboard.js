@@ -1,4 +1,4 @@
-const _ = ["queued", "preparing", "pretraining", "training", "evaluating", "storing", "done"], q = /* @__PURE__ */ new Set(["queued", "running"]);
+const x = ["queued", "preparing", "pretraining", "training", "evaluating", "storing", "done"], q = /* @__PURE__ */ new Set(["queued", "running"]);
 function m(t) {
   const e = Math.max(0, Math.round(t));
   if (t < 0.5) return "< 1 s";
@@ -10,7 +10,7 @@ function m(t) {
 function l(t, e = 3) {
   return t == null ? "–" : t.toFixed(e);
 }
-function b(t, e) {
+function _(t, e) {
   const [n, s] = e ?? [null, null];
   return t === null || n === null || s === null ? l(t) : `${l(t)} (${l(n, 2)}–${l(s, 2)})`;
 }
@@ -48,8 +48,8 @@ function U(t) {
   return `Time per phase: ${e.map((s) => `${s} ${m(t[s])}`).join(" · ")} (total ${m(n)})`;
 }
 function v(t) {
-  const e = _.indexOf(t);
-  return e < 0 ? _.length : e;
+  const e = x.indexOf(t);
+  return e < 0 ? x.length : e;
 }
 function j(t) {
   if (!t.n_clips) return "No version scored on the evaluation set yet.";
@@ -63,8 +63,8 @@ function H(t, e) {
     return a ? [
       r,
       s.n_labels,
-      b(a.det_ap, a.ci?.det_ap),
-      b(a.f1, a.ci?.f1),
+      _(a.det_ap, a.ci?.det_ap),
+      _(a.f1, a.ci?.f1),
       l(a.map),
       l(a.threshold, 2)
     ] : [r, s.n_labels, "–", "–", "–", "–"];
@@ -258,8 +258,8 @@ function z(t) {
     }, document.hidden ? $ * 4 : $);
   }
   d(), f();
-  const x = document.getElementById("export-form");
-  x instanceof HTMLFormElement && G(x);
+  const b = document.getElementById("export-form");
+  b instanceof HTMLFormElement && G(b);
 }
 function C(t, e) {
   if (t instanceof HTMLSelectElement)
@@ -268,7 +268,7 @@ function C(t, e) {
 async function G(t) {
   const e = t.querySelector("#export-formats");
   try {
-    const n = await w(t.dataset.optionsUrl ?? "");
+    const n = await w(t.getAttribute("data-options-url") ?? "");
     C(t.elements.namedItem("dataset"), n.datasets.map((s) => [String(s.id), s.name])), C(t.elements.namedItem("annotator"), n.annotators.map((s) => [String(s.id), s.username])), e?.replaceChildren(
       ...n.formats.map((s) => {
         const a = document.createElement("button");
@@ -291,5 +291,5 @@ export {
   U as phasesText,
   R as statusText,
   H as versionCells,
-  b as withInterval
+  _ as withInterval
 };
