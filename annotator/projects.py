@@ -13,13 +13,14 @@ accounts of the site by probing ids. A project always keeps at least one lead.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 
 from annotator.models import Membership, Project, Role, Tag
 
 CREATE_PERMISSION = "annotator.add_project"
 NO_ACCOUNT = "No single account has this username or e-mail address."
+ALREADY_A_MEMBER = {"account": "Already a member of this project."}
 
 
 def may_create_projects(user) -> bool:
@@ -61,11 +62,14 @@ def add_member(project: Project, who: str, role: str) -> Membership:
     membership = Membership(project=project, user=user, role=role)
     try:
         membership.full_clean()
+        with transaction.atomic():
+            membership.save()
     except ValidationError as exc:
-        if "__all__" in exc.message_dict:  # the one-membership-per-project constraint
-            raise ValidationError({"account": "Already a member of this project."}) from exc
+        if NON_FIELD_ERRORS in exc.message_dict:  # the one-membership-per-project constraint
+            raise ValidationError(ALREADY_A_MEMBER) from exc
         raise
-    membership.save()
+    except IntegrityError as exc:  # Race: another lead added the same account just now.
+        raise ValidationError(ALREADY_A_MEMBER) from exc
     return membership
 
 

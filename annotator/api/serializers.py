@@ -136,14 +136,14 @@ class MembershipSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class DatasetSerializer(ModelValidated, serializers.ModelSerializer):
     class Meta:
         model = Dataset
         fields = ["id", "project", "name", "description", "role", "created_at"]
         read_only_fields = ["created_at"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelValidated, serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "project", "name", "latitude", "longitude", "habitat"]

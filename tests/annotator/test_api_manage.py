@@ -291,3 +291,11 @@ def test_the_last_lead_stays(project, cast, api):
     other = project.memberships.get(user=cast["ann1"])
     assert client.patch(f"/api/memberships/{other.pk}/", {"role": "lead"}, format="json").status_code == 200
     assert client.patch(f"/api/memberships/{mine.pk}/", {"role": "annotator"}, format="json").status_code == 200
+
+
+def test_a_member_added_twice_at_once_is_refused_not_500(project, cast, api, monkeypatch):
+    """Two leads adding one account together: the second's check passed before the first saved."""
+    monkeypatch.setattr(Membership, "full_clean", lambda self, *a, **k: None)  # the check raced
+    response = add(api, cast["lead"], project, account="ann1", role="viewer")
+    assert response.status_code == 400 and "Already" in str(response.json())
+    assert project.role_of(cast["ann1"]) == Role.ANNOTATOR
