@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from annotator import queue
 from annotator.models import Membership, Project, Role, Tag
@@ -130,6 +131,13 @@ def test_bad_colour_is_refused_by_the_model(project, colour):
     with pytest.raises(ValidationError) as caught:
         Tag(project=project, value="Myotis", color=colour).full_clean()
     assert "color" in caught.value.message_dict
+
+
+def test_bad_colour_is_refused_by_the_database(project):
+    """Commands and imports write tags without full_clean; the database still refuses."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.create(project=project, value="Myotis", color="red;}<")
+    assert not Tag.objects.filter(value="Myotis").exists()
 
 
 def test_bad_colour_cannot_be_patched_in(project, cast, api):

@@ -160,3 +160,18 @@ def test_new_project_page(cast):
     created = Project.objects.get(name="Cave bats")
     assert response.status_code == 302 and response["Location"] == f"/projects/{created.pk}/manage/"
     assert created.role_of(user) == Role.LEAD and created.clip_overlap_s == 0.25
+
+
+def test_admin_refuses_a_bad_colour_and_a_page_key(project):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", password="pw-for-tests-only")
+    body = {"project": project.pk, "key": "species", "value": "Myotis", "display_name": "", "hotkey": "", "color": "red;}<"}
+    client = client_of(admin)
+    response = client.post("/admin/annotator/tag/add/", body)
+    assert response.status_code == 200 and "A colour is # and six hex digits" in response.content.decode()
+    response = client.post("/admin/annotator/tag/add/", body | {"color": "#123456", "hotkey": "k"})
+    assert response.status_code == 200 and "page&#x27;s own keys" in response.content.decode()
+    assert not Tag.objects.filter(value="Myotis").exists()
+    assert client.post("/admin/annotator/tag/add/", body | {"color": "#123456", "hotkey": "q"}).status_code == 302
+    assert Tag.objects.get(value="Myotis").hotkey == "q"
