@@ -53,13 +53,13 @@ def find_account(who: str):
     return by_email[0] if len(by_email) == 1 else None
 
 
-def add_member(project: Project, who: str, role: str) -> Membership:
-    """Add the account named ``who`` (username or e-mail) in ``role``; ValidationError if there is
-    no such account or it is already a member."""
+def add_member(project: Project, who: str, role: str | None = None) -> Membership:
+    """Add the account named ``who`` (username or e-mail) in ``role`` (default: the model's);
+    ValidationError if there is no such account or it is already a member."""
     user = find_account(who)
     if user is None:
         raise ValidationError({"account": NO_ACCOUNT})
-    membership = Membership(project=project, user=user, role=role)
+    membership = Membership(project=project, user=user, **({"role": role} if role else {}))
     try:
         membership.full_clean()
         with transaction.atomic():

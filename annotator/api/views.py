@@ -132,7 +132,7 @@ class MembershipViewSet(ProjectScopedViewSet):
         data = serializer.validated_data
         check_role(data["project"], self.request.user, self.write_roles)
         serializer.instance = refused_as_400(
-            projects.add_member, data["project"], data["account"], data["role"]
+            projects.add_member, data["project"], data["account"], data.get("role")
         )
 
     def perform_update(self, serializer):

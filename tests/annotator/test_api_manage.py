@@ -208,6 +208,12 @@ def test_lead_adds_a_member_by_username(project, cast, api):
     assert project.role_of(newcomer) == Role.VIEWER
 
 
+def test_a_new_member_is_an_annotator_unless_told(project, cast, api):
+    newcomer = f.make_user("newcomer")
+    assert add(api, cast["lead"], project, account="newcomer").status_code == 201
+    assert project.role_of(newcomer) == Role.ANNOTATOR
+
+
 def test_lead_adds_a_member_by_email(project, cast, api):
     newcomer = f.make_user("newcomer", email="Bat.Person@example.org")
     response = add(api, cast["lead"], project, account="bat.person@example.org", role="annotator")
