@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view, content_negotiation_class, parser_classes
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -109,16 +109,21 @@ class IgnoreFormatParameter(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-EXPORT_PARAMETERS = [
-    OpenApiParameter("format", str, enum=list(exchange.FORMATS), required=True),
-    OpenApiParameter("dataset", int, required=False),
-    OpenApiParameter("annotator", int, required=False),
-    OpenApiParameter("recording", int, required=False),
-]
+class ExportQuerySerializer(serializers.Serializer):
+    """The export's query: a format and optional filters (an empty value means no filter, as a
+    form's "all" option sends it)."""
+
+    format = serializers.ChoiceField(choices=exchange.FORMATS)
+    dataset = serializers.IntegerField(required=False)
+    annotator = serializers.IntegerField(required=False, help_text="A user id of an author here.")
+    recording = serializers.IntegerField(required=False)
+    reviewed = serializers.BooleanField(
+        required=False, default=False, help_text="Only annotations a lead accepted."
+    )
 
 
 @extend_schema(
-    parameters=EXPORT_PARAMETERS,
+    parameters=[ExportQuerySerializer],
     responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")},
 )
 @api_view(["GET"])
@@ -126,19 +131,19 @@ EXPORT_PARAMETERS = [
 def export_annotations(request, pk: int):
     """The project's annotations (rejected ones left out) as a file to download."""
     project = project_for(request.user, pk)
-    query = request.query_params
-    format_name = query.get("format", "")
-    if format_name not in exchange.FORMATS:
-        return Response({"format": f"One of {', '.join(exchange.FORMATS)}."}, status=400)
+    given = {k: v for k, v in request.query_params.items() if v != ""}
+    query = ExportQuerySerializer(data=given)
+    query.is_valid(raise_exception=True)
+    data = query.validated_data
     try:
-        scope = {
-            "dataset": _in_project(Dataset.objects.filter(project=project), query.get("dataset")),
-            "recording": _in_project(
-                Recording.objects.filter(project=project), query.get("recording")
-            ),
-            "annotator": _annotator_filter(project, query.get("annotator")),
-        }
-        export = exchange.export_annotations(project, format_name, **scope)
+        export = exchange.export_annotations(
+            project,
+            data["format"],
+            dataset=_in_project(Dataset.objects.filter(project=project), data.get("dataset")),
+            recording=_in_project(Recording.objects.filter(project=project), data.get("recording")),
+            annotator=_annotator_filter(project, data.get("annotator")),
+            reviewed_only=data["reviewed"],
+        )
     except FormatError as exc:
         return format_error(exc)
     response = HttpResponse(export.data, content_type=export.content_type)
@@ -146,21 +151,55 @@ def export_annotations(request, pk: int):
     return response
 
 
-def _in_project(rows, pk: str | None):
+def _in_project(rows, pk: int | None):
     if pk is None:
         return None
-    row = rows.filter(pk=int(pk)).first() if pk.isdigit() else None
+    row = rows.filter(pk=pk).first()
     if row is None:
         raise serializers.ValidationError(f"No such row in this project: {pk!r}.")
     return row
 
 
-def _annotator_filter(project, pk: str | None):
-    """Any author of the project's annotations (import users included), by id."""
+def _authors(project):
+    """Everyone with annotations in the project (import users included)."""
+    return get_user_model().objects.filter(clip_annotations__project=project).distinct()
+
+
+def _annotator_filter(project, pk: int | None):
     if pk is None:
         return None
-    authors = get_user_model().objects.filter(clip_annotations__project=project).distinct()
-    found = authors.filter(pk=int(pk)).first() if pk.isdigit() else None
+    found = _authors(project).filter(pk=pk).first()
     if found is None:
         raise serializers.ValidationError({"annotator": "No annotations by this user here."})
     return found
+
+
+FORMAT_LABELS = {
+    "aoef": "AOEF (Whombat)",
+    "raven": "Raven tables",
+    "audacity": "Audacity labels",
+    "batdetect2": "BatDetect2 JSON",
+    "csv": "CSV",
+}
+
+
+class ExportOptionsSerializer(serializers.Serializer):
+    formats = serializers.ListField(child=serializers.DictField())
+    datasets = serializers.ListField(child=serializers.DictField())
+    annotators = serializers.ListField(child=serializers.DictField())
+
+
+@extend_schema(responses={200: ExportOptionsSerializer})
+@api_view(["GET"])
+def export_options(request, pk: int):
+    """What the export can be narrowed to: its formats, the project's datasets and its authors."""
+    project = project_for(request.user, pk)
+    datasets = Dataset.objects.filter(project=project).order_by("name")
+    authors = _authors(project).order_by("username")
+    return Response(
+        {
+            "formats": [{"name": f, "label": FORMAT_LABELS.get(f, f)} for f in exchange.FORMATS],
+            "datasets": [{"id": d.pk, "name": d.name} for d in datasets],
+            "annotators": [{"id": u.pk, "username": u.get_username()} for u in authors],
+        }
+    )

@@ -15,6 +15,11 @@ urlpatterns = [
         exchange.export_annotations,
         name="annotations-export",
     ),
+    path(
+        "projects/<int:pk>/annotations/export/options/",
+        exchange.export_options,
+        name="annotations-export-options",
+    ),
     path("projects/<int:pk>/agreement/", review.project_agreement, name="project-agreement"),
     path(
         "projects/<int:pk>/disagreements/",

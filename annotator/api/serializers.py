@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from annotator.models import (
     AnnotationTask,
@@ -43,27 +48,54 @@ SETTINGS_FIELDS = [
 ]
 
 
-class TagSerializer(serializers.ModelSerializer):
+class ModelValidated:
+    """Validates through the model: the row with the request's values applied must pass
+    ``full_clean`` (field validators, ``clean()``, unique constraints), so the API refuses exactly
+    what the admin and the pages refuse. Values ``clean()`` normalises are saved normalised."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        row = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            setattr(row, name, value)
+        try:
+            row.full_clean()
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if NON_FIELD_ERRORS in errors:
+                errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(self.place_errors(errors)) from exc
+        return {name: getattr(row, name) for name in attrs}
+
+    def place_errors(self, errors: dict) -> dict:
+        return errors
+
+
+class TagSerializer(ModelValidated, serializers.ModelSerializer):
     class Meta:
         model = Tag
         fields = ["id", "project", "key", "value", "display_name", "hotkey", "color"]
 
 
 class ProjectSettingsSerializer(serializers.ModelSerializer):
+    """The settings part of a project; validated with the rest of the project by ProjectSerializer."""
+
     class Meta:
         model = Project
         fields = SETTINGS_FIELDS
 
-    def validate(self, attrs):
-        fmin = attrs.get("fmin_hz", getattr(self.instance, "fmin_hz", 0.0))
-        fmax = attrs.get("fmax_hz", getattr(self.instance, "fmax_hz", None))
-        if fmax is not None and fmax <= fmin:
-            raise serializers.ValidationError({"fmax_hz": "Must be above fmin_hz."})
-        return attrs
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(SETTINGS_FIELDS)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: "Not a project setting." for name in unknown})
+        return super().to_internal_value(data)
 
 
-class ProjectSerializer(serializers.ModelSerializer):
-    settings = serializers.SerializerMethodField()
+class ProjectSerializer(ModelValidated, serializers.ModelSerializer):
+    """A project; its ``settings`` are fields of the same row, so a PATCH of name and settings is
+    checked as one (``Project.clean`` sees both) and saved in one UPDATE, or not at all."""
+
+    settings = ProjectSettingsSerializer(source="*", required=False)
     tags = TagSerializer(many=True, read_only=True)
     role = serializers.SerializerMethodField()
 
@@ -72,31 +104,46 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description", "created_at", "settings", "tags", "role"]
         read_only_fields = ["created_at"]
 
-    def get_settings(self, project: Project) -> dict:
-        return ProjectSettingsSerializer(project).data
-
     def get_role(self, project: Project) -> str | None:
         request = self.context.get("request")
         return project.role_of(request.user) if request else None
 
+    def place_errors(self, errors: dict) -> dict:
+        placed = {k: v for k, v in errors.items() if k not in SETTINGS_FIELDS}
+        settings = {k: v for k, v in errors.items() if k in SETTINGS_FIELDS}
+        return placed | ({"settings": settings} if settings else {})
+
 
 class MembershipSerializer(serializers.ModelSerializer):
+    """A member. New members are named by ``account``, a username or e-mail address, never by id
+    (``user`` is read-only), so a lead cannot probe which account ids exist."""
+
     username = serializers.CharField(source="user.username", read_only=True)
+    account = serializers.CharField(
+        write_only=True, required=False, max_length=254, help_text="Username or e-mail address."
+    )
 
     class Meta:
         model = Membership
-        fields = ["id", "project", "user", "username", "role", "joined_at"]
-        read_only_fields = ["joined_at"]
+        fields = ["id", "project", "user", "username", "account", "role", "joined_at"]
+        read_only_fields = ["user", "joined_at"]
+
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("account", "").strip():
+            raise serializers.ValidationError({"account": "Name the account to add."})
+        if self.instance is not None and "account" in attrs:
+            raise serializers.ValidationError({"account": "Members are added, not renamed."})
+        return attrs
 
 
-class DatasetSerializer(serializers.ModelSerializer):
+class DatasetSerializer(ModelValidated, serializers.ModelSerializer):
     class Meta:
         model = Dataset
         fields = ["id", "project", "name", "description", "role", "created_at"]
         read_only_fields = ["created_at"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelValidated, serializers.ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "project", "name", "latitude", "longitude", "habitat"]

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from annotator import queue
+from annotator import projects, queue
 from annotator.access import check_role, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.permissions import ProjectRole
@@ -21,6 +21,7 @@ from annotator.models import (
     ClipAnnotation,
     Dataset,
     Membership,
+    Project,
     Recording,
     Role,
     Site,
@@ -48,9 +49,7 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
         serializer.save()
 
     def perform_update(self, serializer):
-        new_project = serializer.validated_data.get("project")
-        if new_project is not None and new_project != serializer.instance.project:
-            raise ValidationError({"project": "Rows cannot move between projects."})
+        refuse_move(serializer)
         serializer.save()
 
     def get_serializer(self, *args, **kwargs):
@@ -62,13 +61,29 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
         return serializer
 
 
+def refused_as_400(function, *args):
+    """``function(*args)``, its Django ValidationError answered as DRF's 400."""
+    try:
+        return function(*args)
+    except DjangoValidationError as exc:
+        raise ValidationError(django_errors(exc)) from exc
+
+
+def refuse_move(serializer) -> None:
+    new_project = serializer.validated_data.get("project")
+    if new_project is not None and new_project != serializer.instance.project:
+        raise ValidationError({"project": "Rows cannot move between projects."})
+
+
 class ProjectViewSet(
+    mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Projects the user is a member of. Leads change settings; admins create projects."""
+    """Projects the user is a member of. Leads change them; staff and users granted
+    ``annotator.add_project`` create them and become their lead (see ``annotator.projects``)."""
 
     serializer_class = s.ProjectSerializer
     permission_classes = [ProjectRole]
@@ -76,15 +91,15 @@ class ProjectViewSet(
     def get_queryset(self):
         return projects_of(self.request.user).distinct().prefetch_related("tags")
 
-    def perform_update(self, serializer):
-        settings_data = self.request.data.get("settings")
-        project = serializer.save()
-        if isinstance(settings_data, dict):
-            settings_serializer = s.ProjectSettingsSerializer(
-                project, data=settings_data, partial=True
-            )
-            settings_serializer.is_valid(raise_exception=True)
-            settings_serializer.save()
+    def create(self, request, *args, **kwargs):
+        # Refused before the body is read: no validation answer tells an outsider anything.
+        if not projects.may_create_projects(request.user):
+            raise PermissionDenied("Ask an admin for the right to create projects.")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        row = Project(**serializer.validated_data)
+        serializer.instance = projects.create_project(self.request.user, row)
 
     @extend_schema(
         request=None,
@@ -113,11 +128,29 @@ class MembershipViewSet(ProjectScopedViewSet):
     serializer_class = s.MembershipSerializer
     filterset_fields = ["project", "role"]
 
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        check_role(data["project"], self.request.user, self.write_roles)
+        serializer.instance = refused_as_400(
+            projects.add_member, data["project"], data["account"], data.get("role")
+        )
+
+    def perform_update(self, serializer):
+        refuse_move(serializer)
+        role = serializer.validated_data.get("role", serializer.instance.role)
+        refused_as_400(projects.change_role, serializer.instance, role)
+
+    def perform_destroy(self, instance):
+        refused_as_400(projects.remove_member, instance)
+
 
 class TagViewSet(ProjectScopedViewSet):
     queryset = Tag.objects.all()
     serializer_class = s.TagSerializer
     filterset_fields = ["project", "key"]
+
+    def perform_destroy(self, instance):
+        refused_as_400(projects.delete_tag, instance)
 
 
 class DatasetViewSet(ProjectScopedViewSet):

@@ -45,8 +45,10 @@ def export_annotations(
     dataset: Dataset | None = None,
     annotator=None,
     recording: Recording | None = None,
+    reviewed_only: bool = False,
 ) -> ExportFile:
-    """The annotations of ``project`` (narrowed to a dataset, annotator or recording) as a file.
+    """The annotations of ``project`` (narrowed to a dataset, annotator or recording, or to those a
+    lead accepted) as a file.
 
     Rejected annotations are left out. Raven and Audacity hold one recording per file: several
     recordings give a zip of files named after them. Raven tables and CSV carry each box's call
@@ -61,6 +63,7 @@ def export_annotations(
         dataset=dataset,
         annotator=annotator,
         recording=recording,
+        reviewed_only=reviewed_only,
         all_recordings=format_name == aoef.NAME,
         hash_column=tables,
         file_column=format_name == raven.NAME,
@@ -119,6 +122,7 @@ def annotation_set(
     dataset: Dataset | None = None,
     annotator=None,
     recording: Recording | None = None,
+    reviewed_only: bool = False,
     all_recordings: bool = False,
     hash_column: bool = False,
     file_column: bool = False,
@@ -145,6 +149,8 @@ def annotation_set(
         recordings = recordings.filter(pk=recording.pk)
     if annotator is not None:
         annotations = annotations.filter(annotator=annotator)
+    if reviewed_only:
+        annotations = annotations.filter(review_status=ClipAnnotation.Review.ACCEPTED)
     annotations = list(annotations.filter(clip__recording__in=recordings))
     annotated = {a.clip.recording_id for a in annotations}
     refs = recording_refs([r for r in recordings if all_recordings or r.pk in annotated])

@@ -192,11 +192,12 @@ class Recording(models.Model):
         """(start, end) of the clips this recording is cut into, covering all of it.
 
         A remainder shorter than a tenth of a clip joins the clip before it; a longer one becomes
-        a shorter last clip.
+        a shorter last clip. A step (length minus overlap) that is not positive is refused: the
+        cut would never move on.
         """
         step = length_s - overlap_s
-        if not step > 0:  # the loop below would never end
-            raise ValueError(f"clip overlap ({overlap_s} s) must be shorter than the clip ({length_s} s)")
+        if not step > 0:
+            raise ValueError(f"clip length {length_s} s must exceed the overlap {overlap_s} s")
         starts: list[float] = []
         start = 0.0
         while start < self.duration_s - 1e-9:

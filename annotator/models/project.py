@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+
+# The annotation page's own single-letter keys (frontend/src/hotkeys.ts, LETTERS): a tag hotkey on
+# one of them would never fire there, so it is refused here (a test keeps the two lists equal).
+PAGE_KEYS = frozenset("snxukpahe")
+
+color_validator = RegexValidator(
+    r"^#[0-9a-fA-F]{6}\Z", "A colour is # and six hex digits, e.g. #ffcc00."
+)
+hotkey_validator = RegexValidator(r"^[A-Za-z0-9]\Z", "A hotkey is one letter or digit.")
 
 
 class Role(models.TextChoices):
@@ -129,8 +138,8 @@ class Tag(models.Model):
     key = models.CharField(max_length=60, default="species")
     value = models.CharField(max_length=200)
     display_name = models.CharField(max_length=200, blank=True)
-    hotkey = models.CharField(max_length=1, blank=True)
-    color = models.CharField(max_length=7, default="#ffcc00")
+    hotkey = models.CharField(max_length=1, blank=True, validators=[hotkey_validator])
+    color = models.CharField(max_length=7, default="#ffcc00", validators=[color_validator])
 
     class Meta:
         ordering = ["project", "key", "value"]
@@ -142,6 +151,12 @@ class Tag(models.Model):
                 fields=["project", "hotkey"],
                 condition=~models.Q(hotkey=""),
                 name="unique_hotkey_per_project",
+                violation_error_message="Another tag of this project has this hotkey.",
+            ),
+            # Also refused by the database: the colour goes into pages' styles, and commands and
+            # imports write tags without full_clean.
+            models.CheckConstraint(
+                condition=models.Q(color__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_color_is_hex"
             ),
         ]
 
@@ -151,3 +166,12 @@ class Tag(models.Model):
     @property
     def label(self) -> str:
         return self.display_name or self.value
+
+    def clean(self) -> None:
+        # The page matches hotkeys without case, so "M" and "m" are one key: store one spelling
+        # (before the per-project unique constraint is checked, which full_clean does after this).
+        self.hotkey = self.hotkey.lower()
+        if self.hotkey in PAGE_KEYS:
+            raise ValidationError(
+                {"hotkey": f"{self.hotkey!r} is one of the annotation page's own keys."}
+            )

@@ -8,7 +8,8 @@
 //        data-csrf-token="…" data-poll-ms="4000">
 // with #training-progress, #training-status, #training-phases, #rescore-progress, #progress-idle,
 // #eval-set, #versions-table, #class-ap-table, #rounds-table and <object class="chart-object">
-// charts inside; leads also get #start-training, #cancel-training and #training-message.
+// charts inside; leads also get #start-training, #cancel-training and #training-message. The export
+// form #export-form (data-options-url) gets its filters' choices and a button per format.
 // Self-contained: no imports (the annotation page's bundle is not loaded here).
 
 export interface Training {
@@ -480,6 +481,42 @@ function start(root: HTMLElement): void {
 
   void poll();
   void loadRounds();
+  const exportForm = document.getElementById("export-form");
+  if (exportForm instanceof HTMLFormElement) void startExport(exportForm);
+}
+
+// ---- the export form ------------------------------------------------------------------------------
+
+interface ExportOptions {
+  formats: { name: string; label: string }[];
+  datasets: { id: number; name: string }[];
+  annotators: { id: number; username: string }[];
+}
+
+function addOptions(select: Element | RadioNodeList | null, choices: [string, string][]): void {
+  if (!(select instanceof HTMLSelectElement)) return;
+  for (const [value, text] of choices) select.append(new Option(text, value));
+}
+
+/** Fill the export form (#export-form): its dataset and annotator filters and one download
+ * button per format. The form itself is a plain GET, so the browser downloads the file. */
+async function startExport(form: HTMLFormElement): Promise<void> {
+  const formats = form.querySelector<HTMLElement>("#export-formats");
+  try {
+    // Not form.dataset: a form's controls are its properties, and one is named "dataset".
+    const options = await getJSON<ExportOptions>(form.getAttribute("data-options-url") ?? "");
+    addOptions(form.elements.namedItem("dataset"), options.datasets.map((d) => [String(d.id), d.name]));
+    addOptions(form.elements.namedItem("annotator"), options.annotators.map((a) => [String(a.id), a.username]));
+    formats?.replaceChildren(
+      ...options.formats.map((f) => {
+        const button = document.createElement("button");
+        Object.assign(button, { type: "submit", name: "format", value: f.name, textContent: f.label });
+        return button;
+      }),
+    );
+  } catch (error) {
+    formats?.replaceChildren(`Could not load the export choices (${String(error)}).`);
+  }
 }
 
 const root = typeof document === "undefined" ? null : document.getElementById("echoloop-dashboard");
