@@ -1,365 +1,45 @@
-class $ extends Error {
-  constructor(t, e, i) {
-    super(i), this.status = t, this.body = e;
-  }
-  status;
-  body;
+import { s as x, f as y, A as M, e as E, h as n, E as k, a as C, t as A, b as m, c as z, H as B, d as S, g as c, i as V, P as D, j as L, k as T, V as F, l as j, m as $, w as R, r as H, u as O, n as q, o as w, p as K, q as U, v as _, x as J, y as Y, z as X, B as v, C as Z, D as G, F as W, G as Q } from "./shared-viewer.js";
+const N = "echoloop:draft:v1:";
+function b(a, t) {
+  return `${N}${a}:${t ?? "new"}`;
 }
-function M(s, t = "") {
-  return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
-}
-function G(s) {
-  const t = new URLSearchParams();
-  for (const [e, i] of Object.entries(s))
-    i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
-  return t.toString();
-}
-function P(s, t) {
-  const e = Number(s.get(t));
-  if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
-  return e;
-}
-class kt {
-  constructor(t, e) {
-    this.base = t, this.csrfToken = e;
-  }
-  base;
-  csrfToken;
-  url(t) {
-    return this.base.replace(/\/?$/, "/") + t;
-  }
-  async request(t, e, i, n) {
-    const o = { Accept: "application/json" };
-    t !== "GET" && (o["X-CSRFToken"] = this.csrfToken), i !== void 0 && (o["Content-Type"] = "application/json");
-    let a;
-    try {
-      a = await fetch(this.url(e), {
-        method: t,
-        headers: o,
-        credentials: "same-origin",
-        body: i === void 0 ? void 0 : JSON.stringify(i),
-        signal: n
-      });
-    } catch (r) {
-      throw n?.aborted ? r : new $(0, null, `network error: ${r.message}`);
-    }
-    if (!a.ok) {
-      const r = await a.text().catch(() => "");
-      let h = r;
-      try {
-        h = JSON.parse(r);
-      } catch {
-      }
-      const c = M(h).join("; ") || a.statusText;
-      throw new $(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
-    }
-    return a;
-  }
-  async project(t) {
-    return (await this.request("GET", `projects/${t}/`)).json();
-  }
-  /** The next task, or null when the queue is empty (204). */
-  async nextTask(t) {
-    const e = await this.request("POST", `projects/${t}/tasks/next/`);
-    return e.status === 204 ? null : e.json();
-  }
-  /** Extend the lease on a task you hold; 409 (an ApiError) when it is no longer yours. */
-  async renew(t) {
-    return (await this.request("POST", `tasks/${t}/renew/`)).json();
-  }
-  async release(t) {
-    await this.request("POST", `tasks/${t}/release/`);
-  }
-  async submit(t, e) {
-    return (await this.request("POST", `tasks/${t}/submit/`, e)).json();
-  }
-  async predictions(t) {
-    return (await this.request("GET", `clips/${t}/predictions/`)).json();
-  }
-  async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${G(o)}`, void 0, n), r = a.headers, h = {
-      start: P(r, "X-Extent-Start"),
-      end: P(r, "X-Extent-End"),
-      low: P(r, "X-Extent-Low"),
-      high: P(r, "X-Extent-High")
-    }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
-    return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
-  }
-  audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${G(e)}`);
-  }
-}
-function dt(s = null) {
-  return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
-}
-function R(s) {
-  return s ? {
-    version: s.version,
-    tags: [...s.tags],
-    no_calls: s.no_calls,
-    noise: s.noise,
-    uncertain: s.uncertain,
-    notes: s.notes ?? "",
-    events: s.events.map(({ start_s: t, end_s: e, low_hz: i, high_hz: n, tag: o, confidence: a, notes: r }) => ({
-      start_s: t,
-      end_s: e,
-      low_hz: i,
-      high_hz: n,
-      tag: o,
-      confidence: a,
-      notes: r ?? ""
-    }))
-  } : dt();
-}
-function B(s) {
-  const t = (e, i) => Number(e.toFixed(i));
-  return {
-    ...s,
-    start_s: t(s.start_s, 6),
-    end_s: t(s.end_s, 6),
-    low_hz: s.low_hz === null ? null : t(s.low_hz, 1),
-    high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
-  };
-}
-function Q(s, t) {
-  return { ...s, events: [...s.events, B(t)] };
-}
-function z(s, t, e) {
-  const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
-  return { ...s, events: i };
-}
-function St(s, t) {
-  return { ...s, events: s.events.filter((e, i) => i !== t) };
-}
-function _t(s, t) {
-  const e = s.tags.includes(t) ? s.tags.filter((i) => i !== t) : [...s.tags, t];
-  return { ...s, tags: e };
-}
-function C(s, t) {
-  return { ...s, [t]: !s[t] };
-}
-function Tt(s, t) {
-  return { ...s, notes: t };
-}
-function _(s) {
-  const t = B(s);
-  return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
-}
-function q(s, t) {
-  const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
-}
-function tt(s, t) {
-  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
----
-${s.notes}` : s.notes;
-  return {
-    version: t.version,
-    tags: [.../* @__PURE__ */ new Set([...t.tags, ...s.tags])],
-    no_calls: (s.no_calls || t.no_calls) && i.length === 0,
-    noise: s.noise || t.noise,
-    uncertain: s.uncertain || t.uncertain,
-    notes: n,
-    events: i
-  };
-}
-function ut(s, t) {
-  const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
-  return B({
-    start_s: s.start_s,
-    end_s: s.end_s,
-    low_hz: e ? s.low_hz : null,
-    high_hz: e ? s.high_hz : null,
-    tag: s.tag,
-    confidence: null,
-    notes: ""
-  });
-}
-function Mt(s, t, e) {
-  const i = _(ut(t, e));
-  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
-}
-function zt(s) {
-  const t = [];
-  s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
-  const e = s.events.filter((i) => i.tag === null).length;
-  return e && t.push(`${e} box${e > 1 ? "es have" : " has"} no tag`), t;
-}
-function $t(s) {
-  return 2595 * Math.log10(1 + s / 700);
-}
-function Et(s) {
-  return 700 * (Math.pow(10, s / 2595) - 1);
-}
-const At = 1;
-function f(s, t) {
-  return s === "mel" ? $t(t) : s === "log" ? Math.log(Math.max(t, At)) : t;
-}
-function v(s, t) {
-  return s === "mel" ? Et(t) : s === "log" ? Math.exp(t) : t;
-}
-function y(s, t, e) {
-  return (s - t.start) / (t.end - t.start) * e.width;
-}
-function x(s, t, e) {
-  return t.start + s / e.width * (t.end - t.start);
-}
-function E(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return (o - f(i, s)) / (o - n) * e.height;
-}
-function k(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return v(i, o - s / e.height * (o - n));
-}
-function Pt(s, t, e, i) {
-  const n = y(s.start, t, e), o = y(s.end, t, e), a = E(s.high, t, e, i), r = E(s.low, t, e, i);
-  return { x: n, y: a, w: o - n, h: r - a };
-}
-function Ct(s, t, e, i, n) {
-  const o = Pt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
-  if (h <= a || c <= r) return null;
-  const d = t.width / o.w, u = t.height / o.h;
-  return {
-    src: { x: (a - o.x) * d, y: (r - o.y) * u, w: (h - a) * d, h: (c - r) * u },
-    dst: { x: a, y: r, w: h - a, h: c - r }
-  };
-}
-function F(s) {
-  const t = s.end - s.start;
-  return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
-}
-function O(s, t, e, i) {
-  const n = Math.min(t - s, i - e);
-  let o = Math.min(Math.max(s, e), i - n);
-  return o = Math.max(o, e), [o, o + n];
-}
-function pt(s, t, e, i, n, o, a) {
-  const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
-  return O(i - h * r, i - h * r + r, o, a);
-}
-function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = pt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
-  return { ...s, start: o, end: a };
-}
-function et(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: v(n, c), high: v(n, d) };
-}
-function Dt(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
-  if (e === 0) return { ...s, start: h, end: c };
-  const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
-  return { start: h, end: c, low: v(o, A), high: v(o, L) };
-}
-function S(s, t, e) {
-  return Math.min(Math.max(s, t), e);
-}
-function w(s) {
-  return s.low_hz === null || s.high_hz === null;
-}
-function D(s, t) {
-  const e = y(s.start_s, t.view, t.size), i = y(s.end_s, t.view, t.size);
-  if (w(s)) return { x: e, y: 0, w: i - e, h: t.size.height };
-  const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
-  return { x: e, y: n, w: i - e, h: o - n };
-}
-function ft(s, t, e = 0) {
-  return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
-}
-function Nt(s, t, e, i) {
-  if (!ft(s, t, e)) return null;
-  const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
-  if (i) return n ? "w" : o ? "e" : null;
-  const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
-  return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
-}
-function K(s, t, e, i, n = 5) {
-  if (i !== null && s[i]) {
-    const r = Nt(D(s[i], e), t, n, w(s[i]));
-    if (r) return { kind: "handle", index: i, handle: r };
-  }
-  let o = null, a = 1 / 0;
-  for (let r = 0; r < s.length; r++) {
-    const h = D(s[r], e), c = Math.abs(h.w * h.h);
-    ft(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
-  }
-  return o;
-}
-function U(s, t) {
-  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: S(e, t.start, t.end), end_s: S(i, t.start, t.end) };
-  if (w(s)) return { ...n, low_hz: null, high_hz: null };
-  const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
-  return { ...n, low_hz: S(o, t.low, t.high), high_hz: S(a, t.low, t.high) };
-}
-function st(s, t, e, i, n) {
-  const o = {
-    start_s: x(s.x, e.view, e.size),
-    end_s: x(t.x, e.view, e.size),
-    low_hz: i ? null : k(t.y, e.view, e.size, e.scale),
-    high_hz: i ? null : k(s.y, e.view, e.size, e.scale)
-  };
-  return U(o, n);
-}
-function it(s, t, e, i = 3) {
-  return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
-}
-function It(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = S(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
-  if (w(s)) return h;
-  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = S(d, c(n.low) - u, c(n.high) - g);
-  return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
-}
-function Bt(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
-  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
-}
-function Lt(s) {
-  return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
-}
-const gt = "echoloop:draft:v1:";
-function T(s, t) {
-  return `${gt}${s}:${t ?? "new"}`;
-}
-class Ft {
+class tt {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
   store;
   now;
   /** Save; returns false (and keeps going) when storage is full or unavailable. */
-  save(t, e, i) {
-    const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
+  save(t, e, s) {
+    const i = { taskId: t, version: e, savedAt: this.now(), draft: s };
     try {
-      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(b(t, e), JSON.stringify(i)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(T(t, e)));
+    return this.parse(this.store.getItem(b(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(T(t, e));
+    this.store.removeItem(b(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = T(t, e);
-    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const s = b(t, e);
+    return this.all().filter((i) => i.taskId === t && b(i.taskId, i.version) !== s).sort((i, r) => r.savedAt - i.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
-    const e = this.now() - t, i = this.all().filter((n) => n.savedAt < e);
-    for (const n of i) this.remove(n.taskId, n.version);
-    return i.length;
+    const e = this.now() - t, s = this.all().filter((i) => i.savedAt < e);
+    for (const i of s) this.remove(i.taskId, i.version);
+    return s.length;
   }
   all() {
     const t = [];
     for (let e = 0; e < this.store.length; e++) {
-      const i = this.store.key(e);
-      i && i.startsWith(gt) && t.push(i);
+      const s = this.store.key(e);
+      s && s.startsWith(N) && t.push(s);
     }
     return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
@@ -373,127 +53,25 @@ class Ft {
     }
   }
 }
-function jt(s, t, e) {
-  const i = s.load(t, e.version);
-  if (i && !q(i.draft, e))
-    return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
-  i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !q(o.draft, e)) ?? null;
-  return { draft: e, restored: null, older: n };
+function et(a, t, e) {
+  const s = a.load(t, e.version);
+  if (s && !x(s.draft, e))
+    return { draft: { ...s.draft, version: e.version }, restored: s, older: null };
+  s && a.remove(t, e.version);
+  const i = a.others(t, e.version).find((r) => !x(r.draft, e)) ?? null;
+  return { draft: e, restored: null, older: i };
 }
-function l(s, t = {}, ...e) {
-  const i = document.createElement(s);
-  for (const [n, o] of Object.entries(t))
-    o == null || o === !1 || (typeof o == "function" ? i.addEventListener(n.replace(/^on/, ""), o) : o === !0 ? i.setAttribute(n, "") : i.setAttribute(n, String(o)));
-  for (const n of e) n != null && n !== !1 && i.append(n);
-  return i;
-}
-function Kt(s) {
-  return s instanceof HTMLElement ? s instanceof HTMLTextAreaElement || s.isContentEditable ? "text" : s instanceof HTMLSelectElement ? "line" : s instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(s.type) ? null : "line" : null : null;
-}
-function m(s, t) {
-  document.activeElement !== s && s.value !== t && (s.value = t);
-}
-const H = {
-  s: { type: "toggleView" },
-  n: { type: "noCalls" },
-  x: { type: "noise" },
-  u: { type: "uncertain" },
-  k: { type: "skip" },
-  p: { type: "togglePredictions" },
-  a: { type: "acceptPrediction" },
-  h: { type: "panMode" },
-  e: { type: "cycleExpansion" }
-}, Z = {
-  Enter: { type: "submit" },
-  " ": { type: "play" },
-  Delete: { type: "delete" },
-  Backspace: { type: "delete" },
-  Escape: { type: "escape" },
-  "+": { type: "zoomIn" },
-  "=": { type: "zoomIn" },
-  "-": { type: "zoomOut" },
-  _: { type: "zoomOut" },
-  0: { type: "resetZoom" },
-  "?": { type: "help" },
-  ArrowLeft: { type: "pan", dx: -0.25, dy: 0 },
-  ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
-  ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
-  ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Rt(s, t) {
-  const e = qt(s, t);
-  return e && s.repeat && !Vt.has(e.type) ? null : e;
-}
-function qt(s, t) {
-  const e = s.ctrlKey || s.metaKey;
-  if (t.typing)
-    return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
-  if (e) return Ot(s);
-  if (s.altKey) return null;
-  if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = Ht(s);
-  if (i !== null && i > 0) {
-    const a = t.tags[i - 1];
-    return a ? { type: "tag", tagId: a.id } : null;
-  }
-  if (s.key in Z) return Z[s.key];
-  const n = s.key.length === 1 ? s.key.toLowerCase() : "";
-  if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
-  if (n in H) return H[n];
-  const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
-  return o ? { type: "tag", tagId: o.id } : null;
-}
-function Ot(s) {
-  if (s.altKey) return null;
-  const t = s.key.toLowerCase();
-  return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
-}
-function Ht(s) {
-  if (/^[0-9]$/.test(s.key)) return Number(s.key);
-  const t = /^Digit([0-9])$/.exec(s.code ?? "");
-  return t && !s.shiftKey ? Number(t[1]) : null;
-}
-function Zt(s) {
-  return new Set(s.filter((t) => t.hotkey && mt.has(t.hotkey.toLowerCase())).map((t) => t.id));
-}
-function Wt(s, t) {
-  const e = [];
-  t < 9 && e.push(String(t + 1));
-  const i = s[t].hotkey;
-  return i && !mt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
-}
-const Xt = [
-  ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
-  ["Shift+drag", "draw a box even on top of another one"],
-  ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
-  ["Tab / Shift+Tab", "select next / previous box"],
-  ["Delete, Backspace", "delete the selected box"],
-  ["Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "undo / redo"],
-  ["Enter", "submit and open the next clip"],
-  ["k", "skip (release) and open the next clip"],
-  ["n / x / u", "no calls / noise / uncertain"],
-  ["Space", "play or pause the view (or the selected box)"],
-  ["e", "cycle playback slow-down 1×, 5×, 10×, 20×"],
-  ["s", "spectrogram / scalogram"],
-  ["+ / − / 0", "zoom time in / out / reset"],
-  ["wheel, Ctrl+wheel, Shift+wheel", "pan time, zoom time, zoom frequency"],
-  ["middle drag, h", "pan; h toggles pan mode for the left button"],
-  ["arrows", "pan"],
-  ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
-  ["Escape", "deselect, cancel, leave a text field"],
-  ["?", "this help"]
-], Jt = {
+const st = {
   now: () => Date.now(),
-  setTimeout: (s, t) => setTimeout(s, t),
-  clearTimeout: (s) => clearTimeout(s)
+  setTimeout: (a, t) => setTimeout(a, t),
+  clearTimeout: (a) => clearTimeout(a)
 };
-function Ut(s, t, e = 15e3) {
-  return Math.max(e, Math.floor((s - t) / 2));
+function it(a, t, e = 15e3) {
+  return Math.max(e, Math.floor((a - t) / 2));
 }
-class Yt {
-  constructor(t, e, i = Jt) {
-    this.renew = t, this.events = e, this.clock = i;
+class nt {
+  constructor(t, e, s = st) {
+    this.renew = t, this.events = e, this.clock = s;
   }
   renew;
   events;
@@ -515,7 +93,7 @@ class Yt {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Ut(this.expiresAt, this.clock.now());
+    const t = it(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -538,151 +116,26 @@ class Yt {
     }
   }
 }
-const W = [1, 5, 10, 20], Gt = 3e3;
-function Qt(s, t, e) {
-  return s + t / e;
+function at(a) {
+  if (!(a instanceof M)) return { kind: "retry", message: String(a?.message ?? a) };
+  const t = a.body;
+  if (a.status === 409) {
+    const e = t && typeof t == "object" ? t.current ?? null : null, s = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
+    return { kind: "conflict", current: e, message: s || "Someone else saved this clip meanwhile." };
+  }
+  if (a.status === 400) {
+    const e = E(a.body);
+    return { kind: "invalid", messages: e.length ? e : [a.message] };
+  }
+  return a.status === 0 || a.status >= 500 || a.status === 429 || a.status === 408 ? { kind: "retry", message: a.message } : { kind: "fatal", message: a.message };
 }
-function X(s, t) {
-  return s / t >= Gt;
-}
-class te {
-  constructor(t, e) {
-    this.onTick = t, this.onState = e;
-  }
-  onTick;
-  onState;
-  audio = null;
-  segment = null;
-  frame = 0;
-  get playing() {
-    return !!this.audio && !this.audio.paused && !this.audio.ended;
-  }
-  /** Play `seg`, resuming where it paused if it is the segment already loaded. */
-  play(t) {
-    (!this.audio || !this.segment || this.segment.url !== t.url || this.audio.ended) && this.load(t), this.audio.play().then(
-      () => {
-        this.onState("playing"), this.loop();
-      },
-      (i) => {
-        i.name !== "AbortError" && this.onState("error", `playback failed: ${i.message}`);
-      }
-    );
-  }
-  pause() {
-    this.audio && (this.audio.pause(), cancelAnimationFrame(this.frame), this.onState("paused"));
-  }
-  stop() {
-    cancelAnimationFrame(this.frame), this.audio && (this.audio.pause(), this.audio.removeAttribute("src"), this.audio.load()), this.audio = null, this.segment = null, this.onTick(null), this.onState("stopped");
-  }
-  load(t) {
-    this.stop();
-    const e = new Audio();
-    e.preload = "auto", e.src = t.url, e.addEventListener("ended", () => this.stop()), e.addEventListener("error", () => {
-      const i = e.error;
-      this.audio === e && this.onState("error", `audio error${i ? ` ${i.code}: ${i.message}` : ""}`);
-    }), this.audio = e, this.segment = t;
-  }
-  loop = () => {
-    const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Qt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
-  };
-}
-class ee {
-  constructor(t, e) {
-    this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
-  }
-  canvas;
-  host;
-  drag = null;
-  get active() {
-    return this.drag !== null;
-  }
-  /** Abandon the gesture in progress (Escape), restoring the draft it started from. */
-  cancel() {
-    const t = this.drag;
-    return t ? ((t.kind === "move" || t.kind === "resize") && this.host.preview(t.before), t.kind === "draw" && this.host.setDrawing(null), this.drag = null, !0) : !1;
-  }
-  point(t) {
-    const e = this.canvas.getBoundingClientRect();
-    return { x: t.clientX - e.left, y: t.clientY - e.top };
-  }
-  down(t) {
-    if (t.button !== 0 && t.button !== 1) return;
-    t.preventDefault(), this.canvas.focus({ preventScroll: !0 }), this.canvas.setPointerCapture(t.pointerId);
-    const e = this.point(t);
-    if (t.button === 1 || this.host.panMode()) {
-      this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
-      return;
-    }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : K(n.events, e, i.geometry(), i.selected());
-    if (o && o.kind === "handle" && i.canEdit())
-      this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
-    else if (o)
-      i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
-    else {
-      const a = i.visiblePredictions(), r = K(a.map((c) => c.p), e, i.geometry(), null);
-      i.select(null), i.selectPrediction(null);
-      const h = r ? a[r.index].index : null;
-      i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
-    }
-  }
-  move(t) {
-    const e = this.point(t), i = this.host;
-    i.setCursor(e);
-    const n = this.drag;
-    if (!n) {
-      this.hover(e);
-      return;
-    }
-    const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, It(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
-  }
-  up(t) {
-    const e = this.drag;
-    if (this.drag = null, this.canvas.style.cursor = "", !e) return;
-    const i = this.point(t), n = this.host;
-    if (e.kind === "draw")
-      n.setDrawing(null), it(e.from, i, n.interval()) ? n.addBox(st(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
-    else if (e.kind === "move" || e.kind === "resize") {
-      const o = n.draft();
-      o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
-    }
-  }
-  hover(t) {
-    const e = this.host;
-    if (e.panMode()) {
-      this.canvas.style.cursor = "grab";
-      return;
-    }
-    const i = K(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Lt(i.handle) : "move" : "crosshair";
-  }
-  wheel(t) {
-    t.preventDefault();
-    const e = t.deltaMode === 1 ? 16 : t.deltaMode === 2 ? 400 : 1, i = this.point(t), n = (t.deltaY || t.deltaX) * e;
-    t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
-  }
-}
-function se(s) {
-  if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
-  const t = s.body;
-  if (s.status === 409) {
-    const e = t && typeof t == "object" ? t.current ?? null : null, i = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
-    return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
-  }
-  if (s.status === 400) {
-    const e = M(s.body);
-    return { kind: "invalid", messages: e.length ? e : [s.message] };
-  }
-  return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
-}
-function ie(s, t = Math.random) {
-  const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
+function rt(a, t = Math.random) {
+  const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, a)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ne {
-  constructor(t, e, i) {
-    this.post = t, this.current = e, this.on = i;
+class ot {
+  constructor(t, e, s) {
+    this.post = t, this.current = e, this.on = s;
   }
   post;
   current;
@@ -695,14 +148,14 @@ class ne {
     clearTimeout(this.timer);
     const e = this.current();
     this.inFlight = !0, this.on.busy(!0), this.on.status(this.attempt ? `Submitting (attempt ${this.attempt + 1})…` : "Submitting…", "busy");
-    let i = null;
+    let s = null;
     try {
       await this.post(t, e);
-    } catch (n) {
-      i = se(n);
+    } catch (i) {
+      s = at(i);
     }
-    if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
-    this.fail(i, t, e);
+    if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(e);
+    this.fail(s, t, e);
   }
   /** Stop retrying (another task is opening). */
   cancel() {
@@ -711,350 +164,212 @@ class ne {
   succeed(t) {
     this.attempt = 0, this.on.done(t);
   }
-  fail(t, e, i) {
+  fail(t, e, s) {
     if (t.kind === "retry") {
-      const o = ie(this.attempt++);
-      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
+      const r = rt(this.attempt++);
+      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(r / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
-      }, o);
+      }, r);
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && q(R(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
-    const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
-    this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
+      return t.current && x(y(t.current), s) ? this.on.done(s) : this.on.conflict(t.current, t.message);
+    const i = t.kind === "invalid" ? t.messages.join("; ") : t.message;
+    this.on.status(`Not saved: ${i} (your draft is kept)`, "error");
   }
 }
-function Y(s) {
-  const t = Math.pow(10, Math.floor(Math.log10(s)));
-  for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
-  return 10 * t;
+function d(a, t, e, s = "") {
+  return n("button", { type: "button", title: t, class: s, onclick: (i) => (e(), i.currentTarget.blur()) }, a);
 }
-function wt(s) {
-  return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
-}
-function oe(s, t) {
-  return `${s.toFixed(wt(t))} s`;
-}
-function J(s) {
-  const t = Math.abs(s);
-  return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
-}
-function re(s, t) {
-  return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
-}
-function yt(s, t, e) {
-  const i = [], n = Math.ceil(s / e - 1e-9);
-  for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
-  return i;
-}
-function ae(s, t, e = 90) {
-  const i = s.end - s.start;
-  if (!(i > 0) || t <= 0) return [];
-  const n = Y(i * e / t), o = { width: t };
-  return yt(s.start, s.end, n).map((a) => ({
-    value: a,
-    pos: y(a, s, o),
-    label: oe(a, n)
-  }));
-}
-function le(s, t, e, i = 26) {
-  const n = s.high - s.low;
-  if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
-    value: c,
-    pos: E(c, s, o, e),
-    label: "",
-    rank: he(c, a)
-  }));
-  r.sort((c, d) => d.rank - c.rank || c.value - d.value);
-  const h = [];
-  for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: re(c, a) }));
-}
-function he(s, t) {
-  let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
-    e++;
-  return e;
-}
-const nt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ot = "#ffffff";
-function N(s, t) {
-  if (t === null) return ot;
-  const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? ot : s[e].color || nt[e % nt.length];
-}
-function b(s, t) {
-  if (t === null) return "no tag";
-  const e = s.find((i) => i.id === t);
-  return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
-}
-function V(s, t) {
-  const e = window.devicePixelRatio || 1, i = Math.round(t.width * e), n = Math.round(t.height * e);
-  (s.width !== i || s.height !== n) && (s.width = i, s.height = n);
-  const o = s.getContext("2d");
-  return o.setTransform(e, 0, 0, e, 0, 0), o;
-}
-function ce(s, t) {
-  const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
-  s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
-  for (const a of t.images) {
-    const r = Ct(a.extent, a.bitmap, t.view, t.size, t.scale);
-    r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
-  }
-  de(s, t);
-  const o = [];
-  t.predictions.forEach((a, r) => pe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && fe(s, y(t.playhead, t.view, t.size), i), t.cursor && ge(s, t.cursor, t.size);
-}
-function de(s, t) {
-  const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
-  s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
-  for (const a of [e, i])
-    a < 0 || a > n || (s.beginPath(), s.moveTo(Math.round(a) + 0.5, 0), s.lineTo(Math.round(a) + 0.5, o), s.stroke());
-  s.restore();
-}
-function bt(s, t, e, i, n, o = !1, a) {
-  s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
-  if (a) {
-    if (a.some((d) => h < d.x + d.w && d.x < h + r && c < d.y + d.h && d.y < c + 16)) return;
-    a.push({ x: h, y: c, w: r, h: 16 });
-  }
-  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
-}
-function rt(s, t, e, i, n, o, a = !1) {
-  const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ue(s, r, w(t), i), s.restore();
-}
-function ue(s, t, e, i) {
-  const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
-  s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
-  for (const a of n)
-    for (const r of o)
-      a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
-}
-function pe(s, t, e, i, n, o) {
-  const a = D(t, e), r = N(i.tags, t.tag);
-  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
-}
-function fe(s, t, e) {
-  s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
-}
-function ge(s, t, e) {
-  s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
-}
-const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function me(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ae(t, e.width)) {
-    const o = Math.round(n.pos) + 0.5;
-    s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
-  }
-  s.fillStyle = "#ffffff";
-  for (const n of [i.start, i.end]) {
-    const o = y(n, t, e);
-    o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
-  }
-}
-function we(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of le(t, e.height, i)) {
-    const o = Math.round(n.pos) + 0.5;
-    s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
-  }
-}
-function p(s, t, e, i = "") {
-  return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
-}
-function ye(s, t, e) {
-  const i = s.toFixed(2);
+function lt(a, t, e) {
+  const s = a.toFixed(2);
   if (!e && t !== null)
-    return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
+    return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
   if (e) {
-    const n = t === null ? "" : `; the model's calibrated threshold is ${t.toFixed(2)}`;
-    return { short: `${i} (yours)`, long: `Showing predictions scoring at least ${i}, your choice${n}` };
+    const i = t === null ? "" : `; the model's calibrated threshold is ${t.toFixed(2)}`;
+    return { short: `${s} (yours)`, long: `Showing predictions scoring at least ${s}, your choice${i}` };
   }
-  return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
+  return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class be {
-  constructor(t, e, i) {
-    this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
+class ht {
+  constructor(t, e, s) {
+    this.root = t, this.project = e, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
       "div",
       { class: "el-app" },
-      l("header", { class: "el-header" }, l("strong", {}, e.name), this.header, p("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      n("header", { class: "el-header" }, n("strong", {}, e.name), this.header, d("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
       this.notice,
       this.conflict,
-      l(
+      n(
         "div",
         { class: "el-body" },
-        l("div", { class: "el-viewer" }, l("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, l("div"), this.timeAxis), this.readout),
+        n("div", { class: "el-viewer" }, n("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, n("div"), this.timeAxis), this.readout),
         this.buildSide()
       ),
-      l("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
+      n("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
       this.helpDialog
     ), this.retry.hidden = !0, t.replaceChildren(this.main);
   }
   root;
   project;
   handlers;
-  canvas = l("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
-  plot = l("div", { class: "el-plot" }, this.canvas);
-  timeAxis = l("canvas", { class: "el-time-axis" });
-  freqAxis = l("canvas", { class: "el-freq-axis" });
-  readout = l("div", { class: "el-readout" }, " ");
-  status = l("span", { class: "el-status", role: "status", "aria-live": "polite" });
-  draftState = l("span", { class: "el-draft-state" });
-  retry = p("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
-  header = l("span", { class: "el-task" });
-  notice = l("div", { class: "el-notice", hidden: !0 });
-  conflict = l("div", { class: "el-conflict", hidden: !0 });
+  canvas = n("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
+  plot = n("div", { class: "el-plot" }, this.canvas);
+  timeAxis = n("canvas", { class: "el-time-axis" });
+  freqAxis = n("canvas", { class: "el-freq-axis" });
+  readout = n("div", { class: "el-readout" }, " ");
+  status = n("span", { class: "el-status", role: "status", "aria-live": "polite" });
+  draftState = n("span", { class: "el-draft-state" });
+  retry = d("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
+  header = n("span", { class: "el-task" });
+  notice = n("div", { class: "el-notice", hidden: !0 });
+  conflict = n("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
   flagButtons = /* @__PURE__ */ new Map();
-  notesArea = l("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
-  inspector = l("div", { class: "el-inspector" });
-  pendingLabel = l("div", { class: "el-pending" });
-  viewButton = p("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
-  normSelect = l("select", { title: "Spectrogram normalisation" }, l("option", { value: "db" }, "dB"), l("option", { value: "pcen" }, "PCEN"));
-  dbMin = l("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
-  dbMax = l("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
-  dbText = l("span", { class: "el-db-text" });
-  panButton = p("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
-  playButton = p("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
-  expansionSelect = l("select", { title: "Playback slow-down (e)" });
-  predToggle = l("input", { type: "checkbox" });
+  notesArea = n("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
+  inspector = n("div", { class: "el-inspector" });
+  pendingLabel = n("div", { class: "el-pending" });
+  viewButton = d("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
+  normSelect = n("select", { title: "Spectrogram normalisation" }, n("option", { value: "db" }, "dB"), n("option", { value: "pcen" }, "PCEN"));
+  dbMin = n("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
+  dbMax = n("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
+  dbText = n("span", { class: "el-db-text" });
+  panButton = d("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
+  playButton = d("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
+  expansionSelect = n("select", { title: "Playback slow-down (e)" });
+  predToggle = n("input", { type: "checkbox" });
   // Step 0.01: a version's calibrated threshold need not be a multiple of 0.05.
-  threshold = l("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
-  thresholdText = l("span", { class: "el-threshold-text" }, "0.50");
-  predInfo = l("span", { class: "el-pred-info" });
+  threshold = n("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
+  thresholdText = n("span", { class: "el-threshold-text" }, "0.50");
+  predInfo = n("span", { class: "el-pred-info" });
   helpDialog;
-  submitButton = p("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
-  skipButton = p("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
+  submitButton = d("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
+  skipButton = d("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
     const t = this.project.settings;
-    for (const i of [this.dbMin, this.dbMax])
-      i.min = String(Math.min(-140, t.db_min - 20)), i.max = String(Math.max(40, t.db_max + 20));
+    for (const s of [this.dbMin, this.dbMax])
+      s.min = String(Math.min(-140, t.db_min - 20)), s.max = String(Math.max(40, t.db_max + 20));
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of W) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    W.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
-    for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
-    return l(
+    for (const s of k) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
+    k.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
+    return n(
       "div",
       { class: "el-toolbar" },
-      l("div", { class: "el-group" }, this.viewButton, this.normSelect),
-      l("label", { class: "el-group" }, "dB", this.dbMin, this.dbMax, this.dbText),
-      l(
+      n("div", { class: "el-group" }, this.viewButton, this.normSelect),
+      n("label", { class: "el-group" }, "dB", this.dbMin, this.dbMax, this.dbText),
+      n(
         "div",
         { class: "el-group" },
-        p("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
-        p("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
-        p("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
+        d("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
+        d("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
+        d("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
         this.panButton
       ),
-      l("div", { class: "el-group" }, this.playButton, this.expansionSelect),
-      l(
+      n("div", { class: "el-group" }, this.playButton, this.expansionSelect),
+      n(
         "div",
         { class: "el-group" },
-        l("label", {}, this.predToggle, " Predictions"),
+        n("label", {}, this.predToggle, " Predictions"),
         this.threshold,
         this.thresholdText,
-        p("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
+        d("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
         this.predInfo
       )
     );
   }
   buildSide() {
-    const t = this.project.tags, e = Zt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
-    t.forEach((r, h) => {
-      const c = Wt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
-      u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
-      const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
+    const t = this.project.tags, e = C(t), s = n("div", { class: "el-tag-list" }), i = n("div", { class: "el-clip-tags" });
+    t.forEach((o, l) => {
+      const f = A(t, l), u = e.has(o.id) ? ` (hotkey "${o.hotkey}" is taken by a built-in key)` : "", p = d("", `${m(t, o.id)}${u}`, () => this.handlers.tag(o.id), "el-tag");
+      p.append(n("span", { class: "el-swatch", style: `background:${z(t, o.id)}` }), n("kbd", {}, f || "·"), ` ${m(t, o.id)}`), this.tagButtons.set(o.id, p), s.append(p);
+      const g = n("input", { type: "checkbox", "data-tag": o.id });
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(o.id), g.blur())), this.clipTagBoxes.set(o.id, g), i.append(n("label", {}, g, ` ${m(t, o.id)}`));
     });
-    const o = [
+    const r = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
-    ], a = l("div", { class: "el-flags" });
-    for (const [r, h, c] of o) {
-      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
-      d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
+    ], h = n("div", { class: "el-flags" });
+    for (const [o, l, f] of r) {
+      const u = d(`${l} (${f})`, `${l} (${f})`, () => this.handlers.flag(o), "el-flag");
+      u.setAttribute("aria-pressed", "false"), this.flagButtons.set(o, u), h.append(u);
     }
-    return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
+    return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), n(
       "aside",
       { class: "el-side" },
-      l("section", {}, l("h2", {}, "Box tag"), this.pendingLabel, i),
-      l("section", {}, l("h2", {}, "Selected box"), this.inspector),
-      l("section", {}, l("h2", {}, "Clip"), a, n, this.notesArea)
+      n("section", {}, n("h2", {}, "Box tag"), this.pendingLabel, s),
+      n("section", {}, n("h2", {}, "Selected box"), this.inspector),
+      n("section", {}, n("h2", {}, "Clip"), h, i, this.notesArea)
     );
   }
   buildHelp() {
-    const t = Xt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
-    return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
+    const t = B.map(([s, i]) => n("tr", {}, n("th", {}, s), n("td", {}, i)));
+    return n("dialog", { class: "el-help" }, n("h2", {}, "Keyboard"), n("table", {}, ...t), n("form", { method: "dialog" }, n("button", {}, "Close")));
   }
   toggleHelp() {
     this.helpDialog.open ? this.helpDialog.close() : this.helpDialog.showModal();
   }
   setTask(t) {
-    const e = t.clip, i = e.recording;
-    this.header.textContent = ` · ${i.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
-    for (const n of Array.from(this.expansionSelect.options)) {
-      const o = X(i.samplerate, Number(n.value));
-      n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
+    const e = t.clip, s = e.recording;
+    this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
+    for (const i of Array.from(this.expansionSelect.options)) {
+      const r = S(s.samplerate, Number(i.value));
+      i.disabled = !r, i.title = r ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     this.hideConflict(), this.hideNotice();
   }
   updateToolbar(t) {
-    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", m(this.normSelect, t.norm), m(this.dbMin, String(t.dbMin)), m(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", m(this.expansionSelect, String(t.expansion));
+    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", c(this.normSelect, t.norm), c(this.dbMin, String(t.dbMin)), c(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", c(this.expansionSelect, String(t.expansion));
   }
   updatePredictions(t) {
-    this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = ye(t.threshold, t.served, t.chosen);
+    this.predToggle.checked = t.show, c(this.threshold, String(t.threshold));
+    const e = lt(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
-  updateDraft(t, e, i, n) {
-    const o = this.project.tags, a = e ? e.tag : i;
-    for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === a);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${b(o, i)}`;
-    for (const [r, h] of this.clipTagBoxes) h.checked = t.tags.includes(r);
-    for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[r]));
-    m(this.notesArea, t.notes), this.updateInspector(e, n);
+  updateDraft(t, e, s, i) {
+    const r = this.project.tags, h = e ? e.tag : s;
+    for (const [o, l] of this.tagButtons) l.classList.toggle("el-active", o === h);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${m(r, s)}`;
+    for (const [o, l] of this.clipTagBoxes) l.checked = t.tags.includes(o);
+    for (const [o, l] of this.flagButtons) l.setAttribute("aria-pressed", String(t[o]));
+    c(this.notesArea, t.notes), this.updateInspector(e, i);
   }
   inspectorBuilt = !1;
   updateInspector(t, e) {
     if (!t) {
-      this.inspectorBuilt = !1, this.inspector.replaceChildren(l("p", { class: "el-muted" }, e === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
+      this.inspectorBuilt = !1, this.inspector.replaceChildren(n("p", { class: "el-muted" }, e === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
       return;
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
-    const i = (o) => this.inspector.querySelector(`[name=${o}]`);
-    m(i("start_s"), t.start_s.toFixed(4)), m(i("end_s"), t.end_s.toFixed(4));
-    const n = t.low_hz !== null && t.high_hz !== null;
-    for (const o of ["low_hz", "high_hz"]) i(o).closest("label").hidden = !n;
-    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    const s = (r) => this.inspector.querySelector(`[name=${r}]`);
+    c(s("start_s"), t.start_s.toFixed(4)), c(s("end_s"), t.end_s.toFixed(4));
+    const i = t.low_hz !== null && t.high_hz !== null;
+    for (const r of ["low_hz", "high_hz"]) s(r).closest("label").hidden = !i;
+    i && (c(s("low_hz"), (t.low_hz / 1e3).toFixed(2)), c(s("high_hz"), (t.high_hz / 1e3).toFixed(2))), c(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), c(s("confidence"), t.confidence === null ? "" : String(t.confidence)), c(s("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${V(t.end_s - t.start_s)}${i ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, c, d) => {
-      const u = l("input", { type: "number", name: r, step: c });
-      return u.addEventListener("change", () => {
-        const g = d(u.value);
-        g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
-      }), l("label", {}, h, u);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, b(this.project.tags, r.id))));
-    n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
-    const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
-    o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
-    const a = t("confidence", "confidence", "0.05", (r) => e(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
+    const t = (o, l, f, u) => {
+      const p = n("input", { type: "number", name: o, step: f });
+      return p.addEventListener("change", () => {
+        const g = u(p.value);
+        g === null && o !== "confidence" || this.handlers.editEvent({ [o]: g }, o);
+      }), n("label", {}, l, p);
+    }, e = (o) => o.trim() === "" || !Number.isFinite(Number(o)) ? null : Number(o), s = (o) => e(o) === null ? null : Number(o) * 1e3, i = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((o) => n("option", { value: o.id }, m(this.project.tags, o.id))));
+    i.addEventListener("change", () => this.handlers.editEvent({ tag: i.value === "" ? null : Number(i.value) }, "tag"));
+    const r = n("input", { type: "text", name: "notes", placeholder: "box notes" });
+    r.addEventListener("input", () => this.handlers.editEvent({ notes: r.value }, "notes"));
+    const h = t("confidence", "confidence", "0.05", (o) => e(o) === null ? null : Math.min(1, Math.max(0, Number(o))));
     this.inspector.replaceChildren(
-      l("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", i), t("high_hz", "high kHz", "0.01", i)),
-      l("label", {}, "tag ", n),
-      a,
-      o,
-      l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), p("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
+      n("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", s), t("high_hz", "high kHz", "0.01", s)),
+      n("label", {}, "tag ", i),
+      h,
+      r,
+      n("div", { class: "el-row" }, n("span", { class: "el-duration el-muted" }), d("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
@@ -1063,328 +378,59 @@ class be {
       e.type === "checkbox" ? e.disabled = t : e.readOnly = t;
     this.submitButton.disabled = t, this.skipButton.disabled = t;
   }
-  setStatus(t, e = "info", i = !1) {
-    this.status.textContent = t, this.status.dataset.level = e, this.retry.hidden = !i;
+  setStatus(t, e = "info", s = !1) {
+    this.status.textContent = t, this.status.dataset.level = e, this.retry.hidden = !s;
   }
   setDraftState(t) {
     this.draftState.textContent = t;
   }
   showNotice(t, e = []) {
-    this.notice.replaceChildren(l("span", {}, t), ...e.map((i) => p(i.label, i.label, () => (this.hideNotice(), i.run()))), p("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+    this.notice.replaceChildren(n("span", {}, t), ...e.map((s) => d(s.label, s.label, () => (this.hideNotice(), s.run()))), d("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
   }
-  showConflict(t, e, i) {
+  showConflict(t, e, s) {
     this.conflict.replaceChildren(
-      l("strong", {}, t),
-      l("ul", {}, ...e.map((n) => l("li", {}, n))),
-      l("div", { class: "el-row" }, ...i.map((n) => p(n.label, n.label, () => (this.hideConflict(), n.run()))))
+      n("strong", {}, t),
+      n("ul", {}, ...e.map((i) => n("li", {}, i))),
+      n("div", { class: "el-row" }, ...s.map((i) => d(i.label, i.label, () => (this.hideConflict(), i.run()))))
     ), this.conflict.hidden = !1;
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-function ve(s, t, e, i) {
-  s.replaceChildren(
-    l(
+function dt(a, t, e, s) {
+  a.replaceChildren(
+    n(
       "div",
       { class: "el-empty" },
-      l("h1", {}, "Queue empty"),
-      l("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
-      l("p", {}, p("Check again", "Ask for the next clip again", i, "el-primary"), e ? l("a", { href: e }, "Back to the project") : null)
+      n("h1", {}, "Queue empty"),
+      n("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
+      n("p", {}, d("Check again", "Ask for the next clip again", s, "el-primary"), e ? n("a", { href: e }, "Back to the project") : null)
     )
   );
 }
-function xe(s, t, e) {
-  s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
+function ct(a, t, e) {
+  a.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, t), n("p", {}, d("Try again", "Try again", e, "el-primary"))));
 }
-function at(s = 300) {
-  return { past: [], future: [], lastKey: null, limit: s };
-}
-function ke(s, t, e = null) {
-  if (e !== null && e === s.lastKey && s.past.length > 0)
-    return { ...s, future: [] };
-  const i = [...s.past, t].slice(-s.limit);
-  return { ...s, past: i, future: [], lastKey: e };
-}
-function Se(s, t) {
-  return s.past.length === 0 ? null : {
-    state: s.past[s.past.length - 1],
-    stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
-  };
-}
-function _e(s, t) {
-  if (s.future.length === 0) return null;
-  const [e, ...i] = s.future;
-  return {
-    state: e,
-    stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
-  };
-}
-const Te = 12;
-class Me {
-  constructor(t, e, i) {
-    this.api = t, this.onChange = e, this.onError = i;
-  }
-  api;
-  onChange;
-  onError;
-  base = null;
-  detail = null;
-  cache = /* @__PURE__ */ new Map();
-  baseKey = "";
-  detailKey = "";
-  shownDetailKey = "";
-  detailTimer;
-  detailAbort = null;
-  /** Forget everything (a new task). */
-  clear() {
-    this.cancelDetail(), this.cache.clear(), this.base = null, this.detail = null, this.baseKey = "", this.shownDetailKey = "";
-  }
-  /** Show the base image for `req`; resolves with it, or null when a newer request won. Throws if it failed. */
-  async showBase(t) {
-    const e = JSON.stringify(t);
-    this.baseKey = e;
-    let i;
-    try {
-      i = await this.get(t);
-    } catch (n) {
-      if (this.baseKey !== e) return null;
-      throw this.onError(`image failed: ${n.message}`), n;
-    }
-    return this.baseKey !== e ? null : (this.base = i, this.detail && this.detail.kind !== t.kind && (this.detail = null), this.onChange(), i);
-  }
-  /** Warm the cache (e.g. the other view kind), ignoring failures. */
-  prefetch(t) {
-    this.get(t).catch(() => {
-    });
-  }
-  /** Ask for a detail image after `delayMs` of quiet; null drops the detail image. */
-  requestDetail(t, e = 250) {
-    if (this.cancelDetail(), !t) {
-      this.detail && (this.detail = null, this.shownDetailKey = "", this.onChange());
-      return;
-    }
-    const i = JSON.stringify(t);
-    i === this.shownDetailKey && this.detail || (this.detailTimer = setTimeout(() => this.loadDetail(t, i), e));
-  }
-  async loadDetail(t, e) {
-    this.detailKey = e;
-    const i = new AbortController();
-    this.detailAbort = i;
-    try {
-      const n = await this.get(t, i.signal);
-      if (this.detailKey !== e || i.signal.aborted) return;
-      this.detail = n, this.shownDetailKey = e, this.onChange();
-    } catch (n) {
-      i.signal.aborted || this.onError(`zoomed image failed: ${n.message}`);
-    }
-  }
-  cancelDetail() {
-    clearTimeout(this.detailTimer), this.detailAbort?.abort(), this.detailAbort = null, this.detailKey = "";
-  }
-  get(t, e) {
-    const i = JSON.stringify(t);
-    let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Te; ) this.cache.delete(this.cache.keys().next().value);
-    return n;
-  }
-}
-const lt = { width: 1600, height: 512 }, ht = 1.5;
-class ze {
-  constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Me(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
-  }
-  project;
-  ui;
-  overlay;
-  images;
-  kind = "spectrogram";
-  norm = "db";
-  dbMin;
-  dbMax;
-  view = { start: 0, end: 1, low: 0, high: 1 };
-  size = { width: 800, height: 400 };
-  cursor = null;
-  drawing = null;
-  playhead = null;
-  limits = F(this.view);
-  task = null;
-  userZoomed = !1;
-  frame = 0;
-  dbTimer;
-  /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
-  async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = F(this.view), this.render();
-    const e = await this.loadBase();
-    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), lt)), e;
-  }
-  close() {
-    this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
-  }
-  /** The time span of the image and frequency band the view may move in. */
-  get bounds() {
-    return this.limits.bounds;
-  }
-  scale() {
-    const t = this.images.base;
-    return t && t.kind === this.kind && t.scale ? t.scale : this.kind === "spectrogram" ? this.project.settings.freq_scale : "linear";
-  }
-  geometry() {
-    return { view: this.view, size: this.size, scale: this.scale() };
-  }
-  // ---- images ------------------------------------------------------------------------------
-  /** Clip plus context on both sides, inside the recording; the project's band. */
-  clipWindow() {
-    const t = this.task.clip, e = this.project.settings;
-    return {
-      start: Math.max(0, t.start_s - e.context_s),
-      end: Math.min(t.recording.duration_s, t.end_s + e.context_s),
-      low: e.fmin_hz,
-      high: e.fmax_hz
-    };
-  }
-  request(t, e, i) {
-    const n = this.project.settings, o = {
-      start: e.start,
-      end: e.end,
-      fmin: e.low,
-      fmax: e.high,
-      width: Math.round(i.width),
-      height: Math.round(i.height),
-      cmap: n.colormap,
-      db_min: this.dbMin,
-      db_max: this.dbMax
-    };
-    return t === "spectrogram" && Object.assign(o, { scale: n.freq_scale, norm: this.norm, window_s: n.window_s, overlap: n.overlap }), { kind: t, rid: this.task.clip.recording.id, params: o };
-  }
-  otherKind() {
-    return this.kind === "spectrogram" ? "scalogram" : "spectrogram";
-  }
-  /** (Re)load the base image; the extent in its headers becomes the bounds of the view. */
-  async loadBase() {
-    const t = this.task;
-    if (!t) return "stale";
-    this.images.requestDetail(null);
-    let e;
-    try {
-      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), lt));
-    } catch {
-      return this.task === t ? "failed" : "stale";
-    }
-    return !e || this.task !== t ? "stale" : (this.limits = F(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
-  }
-  /** A sharper image of the visible window when the base image is too coarse for it. */
-  requestDetail() {
-    const t = this.images.base;
-    if (!this.task || !t || t.kind !== this.kind) return;
-    if (!this.userZoomed) return this.images.requestDetail(null);
-    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
-    this.images.requestDetail(r ? this.request(this.kind, this.view, i) : null);
-  }
-  toggleKind() {
-    this.kind = this.otherKind(), this.loadBase(), this.render();
-  }
-  setNorm(t) {
-    this.norm = t, this.loadBase();
-  }
-  /** Brightness/contrast: re-request the images once the sliders rest. */
-  setDb(t, e) {
-    [this.dbMin, this.dbMax] = [Math.min(t, e - 1), Math.max(e, t + 1)], clearTimeout(this.dbTimer), this.dbTimer = setTimeout(() => {
-      this.loadBase();
-    }, 300);
-  }
-  // ---- zoom and pan --------------------------------------------------------------------------
-  setView(t) {
-    this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
-  }
-  clamp(t) {
-    return et(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
-  }
-  /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
-  zoomStep(t, e = (this.view.start + this.view.end) / 2) {
-    if (t === 0)
-      return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(j(this.view, t > 0 ? ht : 1 / ht, e, this.limits));
-  }
-  zoomTime(t, e) {
-    this.setView(j(this.view, t, x(e.x, this.view, this.size), this.limits));
-  }
-  zoomFreq(t, e) {
-    const i = this.scale();
-    this.setView(et(this.view, t, k(e.y, this.view, this.size, i), this.limits, i));
-  }
-  /** Move the content by pixels (it follows the pointer). */
-  pan(t, e) {
-    this.setView(Dt(this.view, t, e, this.size, this.limits, this.scale()));
-  }
-  resize() {
-    const t = this.ui.plot.getBoundingClientRect();
-    this.size = { width: Math.max(50, t.width), height: Math.max(50, t.height) }, this.render(), this.requestDetail();
-  }
-  // ---- drawing -------------------------------------------------------------------------------
-  /** Redraw on the next animation frame (many events may ask within one frame). */
-  render() {
-    this.frame || (this.frame = requestAnimationFrame(() => {
-      this.frame = 0, this.paint();
-    }));
-  }
-  paint() {
-    if (!this.task) return;
-    const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ce(V(t.canvas, i), {
-      ...a,
-      size: i,
-      view: e,
-      scale: n,
-      clip: o,
-      images: [this.images.base, this.images.detail].filter((c) => c !== null && c.kind === this.kind),
-      drawing: this.drawing ? { ...this.drawing, tag: a.drawingTag } : null,
-      playhead: this.playhead,
-      cursor: this.cursor
-    });
-    const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    me(V(t.timeAxis, r), e, r, o);
-    const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    we(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
-  }
-  readout(t) {
-    const e = this.task.clip, i = this.view, n = [];
-    if (this.cursor) {
-      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), c = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${J(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
-    }
-    const o = this.drawing;
-    o && (n.push(`Δt ${J(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
-    const a = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
-    return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${a}`), n.join("  ·  ");
-  }
-  /** For the test hook: the base image's exact extent and the visible window. */
-  extent() {
-    const t = this.images.base;
-    if (!t || t.kind !== this.kind) return null;
-    const { width: e, height: i } = t.bitmap;
-    return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
-  }
-}
-const $e = 720 * 3600 * 1e3, Ee = 0.5;
-function xt(s) {
-  const t = s?.model_version?.threshold;
+const ut = 720 * 3600 * 1e3, pt = 0.5;
+function P(a) {
+  const t = a?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function Ae(s, t) {
-  return t ?? xt(s) ?? Ee;
+function gt(a, t) {
+  return t ?? P(a) ?? pt;
 }
-class Pe {
+class ft {
   constructor(t) {
-    this.page = t, this.submitter = new ne((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Yt(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new ot((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new nt(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new te(
+    }), this.player = new D(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
-      (e, i) => {
-        e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
+      (e, s) => {
+        e === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
       }
     );
   }
@@ -1395,8 +441,8 @@ class Pe {
   pointer;
   player;
   task = null;
-  draftValue = dt();
-  undoStack = at();
+  draftValue = L();
+  undoStack = T();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -1412,43 +458,43 @@ class Pe {
   lease;
   // ---- start-up and the task cycle -------------------------------------------------------
   async start() {
-    const { root: t, api: e, projectId: i } = this.page;
+    const { root: t, api: e, projectId: s } = this.page;
     t.dataset.state = "loading";
     try {
-      this.project = await e.project(i);
-    } catch (n) {
-      t.dataset.state = "error", xe(t, n.message, () => {
+      this.project = await e.project(s);
+    } catch (i) {
+      t.dataset.state = "error", ct(t, i.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new be(t, this.project, this.handlers()), this.viewer = new ze(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ee(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
-    for (const n of ["keydown", "pointerdown", "wheel"])
-      document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune($e), await this.loadNext();
+    this.expansion = this.project.settings.time_expansion, this.ui = new ht(t, this.project, this.handlers()), this.viewer = new F(this.project, e, this.ui, () => this.overlay(), (i, r) => this.status(i, r)), this.pointer = new j(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (i) => this.onKey(i));
+    for (const i of ["keydown", "pointerdown", "wheel"])
+      document.addEventListener(i, () => this.lease.activity(), { capture: !0, passive: !0 });
+    this.page.drafts.prune(ut), await this.loadNext();
   }
   async loadNext() {
-    const { root: t, api: e, projectId: i } = this.page;
+    const { root: t, api: e, projectId: s } = this.page;
     this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, t.dataset.state = "loading", t.contains(this.ui.main) || t.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
-    let n;
+    let i;
     try {
-      n = await e.nextTask(i);
-    } catch (o) {
-      t.dataset.state = "error", this.status(`Could not get the next clip: ${o.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
+      i = await e.nextTask(s);
+    } catch (r) {
+      t.dataset.state = "error", this.status(`Could not get the next clip: ${r.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
         this.loadNext();
       } }]);
       return;
     }
-    if (!n) {
-      t.dataset.state = "empty", ve(t, this.project.name, this.page.nextUrl, () => {
+    if (!i) {
+      t.dataset.state = "empty", dt(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
     }
-    this.openTask(n);
+    this.openTask(i);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = T(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], S(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1462,17 +508,17 @@ class Pe {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = R(t.annotation), { draft: n, restored: o, older: a } = jt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
-    return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
-      { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(tt(a.draft, i)) },
-      { label: "Discard mine", run: () => e.remove(t.id, a.version) }
-    ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
+    const { drafts: e } = this.page, s = y(t.annotation), { draft: i, restored: r, older: h } = et(e, t.id, s), o = (l) => new Date(l).toLocaleString();
+    return r ? (this.status(`Restored your unsaved draft from ${o(r.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${o(r.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : h && this.ui.showNotice(`You have unsaved work on this clip from ${o(h.savedAt)}, but someone saved it since (version ${s.version}).`, [
+      { label: "Restore mine", run: () => this.change({ ...h.draft, version: s.version }) },
+      { label: "Merge mine into theirs", run: () => this.change($(h.draft, s)) },
+      { label: "Discard mine", run: () => e.remove(t.id, h.version) }
+    ]), r || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), i;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = zt(this.draftValue);
+    const t = R(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1482,7 +528,7 @@ class Pe {
       busy: (t) => {
         this.page.root.dataset.state = t ? "submitting" : "ready", this.ui.setBusy(t);
       },
-      status: (t, e, i) => this.status(t, e, i),
+      status: (t, e, s) => this.status(t, e, s),
       done: (t) => {
         const e = this.task;
         this.page.drafts.remove(e.id, t.version), this.status(`Submitted clip ${e.clip.id}.`, "ok"), this.loadNext().then(() => this.task && this.status(`Submitted clip ${e.clip.id}; here is the next one.`, "ok"));
@@ -1492,23 +538,23 @@ class Pe {
   }
   /** 409: show both versions and let the user choose; never overwrite silently. */
   showConflict(t, e) {
-    const i = this.task, n = this.draftValue;
+    const s = this.task, i = this.draftValue;
     if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !t) {
-      const h = { label: "Reload the clip", run: () => {
+      const l = { label: "Reload the clip", run: () => {
         this.loadNext();
       } };
-      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
+      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [l]);
     }
-    const o = R(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
-      this.page.drafts.remove(i.id, n.version), this.change(h);
+    const r = y(t), h = (l) => `${l.events.length} boxes, ${l.tags.length} clip tags${l.no_calls ? ", no calls" : ""}${l.noise ? ", noise" : ""}${l.uncertain ? ", uncertain" : ""}`, o = (l) => {
+      this.page.drafts.remove(s.id, i.version), this.change(l);
     };
     this.ui.showConflict(
       `${e} (now version ${t.version})`,
-      [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
+      [`Theirs: ${h(r)}`, `Yours: ${h(i)}`],
       [
-        { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(tt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
+        { label: "Use theirs", run: () => o(r) },
+        { label: "Merge (theirs + your boxes)", run: () => (o($(i, r)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (o({ ...i, version: t.version }), void this.submitter.send(s.id)) }
       ]
     );
   }
@@ -1520,15 +566,15 @@ class Pe {
       try {
         await this.page.api.release(t.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id}.`, "info");
       } catch (e) {
-        this.skipping = !1, this.status(`Could not skip: ${e instanceof $ ? e.message : String(e)}`, "error");
+        this.skipping = !1, this.status(`Could not skip: ${e instanceof M ? e.message : String(e)}`, "error");
       }
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
-  change(t, e = null, i = this.draftValue) {
+  change(t, e = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== s && (this.undoStack = H(this.undoStack, s, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1537,80 +583,80 @@ class Pe {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? Se(this.undoStack, this.draftValue) : _e(this.undoStack, this.draftValue);
+    const e = t === "undo" ? O(this.undoStack, this.draftValue) : q(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(z(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change(w(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
-    const i = this.selectedIndex;
-    if (i === null) return;
-    let n = z(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, U(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    const s = this.selectedIndex;
+    if (s === null) return;
+    let i = w(this.draftValue, s, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (i = w(i, s, K(i.events[s], this.boxBounds()))), this.change(i, `edit:${s}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(St(this.draftValue, t));
+    this.selectedIndex = null, this.change(U(this.draftValue, t));
   }
   cycleSelection(t) {
-    const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
+    const e = this.draftValue.events.map((i, r) => [i.start_s, r]).sort((i, r) => i[0] - r[0]).map((i) => i[1]);
     if (!e.length) return;
-    const i = this.selectedIndex === null ? t > 0 ? -1 : 0 : e.indexOf(this.selectedIndex);
-    this.select(e[(i + t + e.length) % e.length]);
+    const s = this.selectedIndex === null ? t > 0 ? -1 : 0 : e.indexOf(this.selectedIndex);
+    this.select(e[(s + t + e.length) % e.length]);
   }
   accept(t) {
-    const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
-    if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
-    let o = this.draftValue;
-    for (const a of n) o = Q(o, ut(a, e));
-    this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
+    const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, i = s ? [s] : this.visiblePredictions().map((h) => h.p);
+    if (!i.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
+    let r = this.draftValue;
+    for (const h of i) r = _(r, J(h, e));
+    this.selectedPred = null, this.change(r), i.length === 1 && this.select(r.events.length - 1), this.status(`Accepted ${i.length} prediction${i.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
   /** Space: play the selected box's span and band, or the visible window. */
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, i = this.viewer.view, n = Math.max(0, e ? e.start_s : i.start), o = Math.min(t.duration_s, e ? e.end_s : i.end), a = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, r = this.page.api.audioUrl(t.id, { start: n, end: o, expansion: this.expansion, ...a });
-    this.player.play({ url: r, start: n, end: o, expansion: this.expansion });
+    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, i = Math.max(0, e ? e.start_s : s.start), r = Math.min(t.duration_s, e ? e.end_s : s.end), h = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, o = this.page.api.audioUrl(t.id, { start: i, end: r, expansion: this.expansion, ...h });
+    this.player.play({ url: o, start: i, end: r, expansion: this.expansion });
   }
   setExpansion(t) {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = W.filter((n) => X(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
-    this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = k.filter((i) => S(t, i)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, i = Kt(e);
-    if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Rt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
-    if (o) {
-      if (this.pointer.active && o.type !== "escape") return t.preventDefault();
-      (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
+    const e = t.target, s = Y(e);
+    if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(t.key)) return;
+    const r = X(t, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+    if (r) {
+      if (this.pointer.active && r.type !== "escape") return t.preventDefault();
+      (r.type === "selectNext" || r.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(r, e));
     }
   }
   perform(t, e) {
-    const i = this.viewer;
+    const s = this.viewer;
     switch (t.type) {
       case "submit":
         return this.submit();
       case "skip":
         return void this.skip();
       case "toggleView":
-        return i.toggleKind(), this.refreshToolbar();
+        return s.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(C(this.draftValue, "no_calls"));
+        return this.change(v(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(C(this.draftValue, "noise"));
+        return this.change(v(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(C(this.draftValue, "uncertain"));
+        return this.change(v(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -1642,7 +688,7 @@ class Pe {
       case "acceptAllPredictions":
         return this.accept(!0);
       case "pan":
-        return i.pan(-t.dx * i.size.width, t.dy * i.size.height);
+        return s.pan(-t.dx * s.size.width, t.dy * s.size.height);
       case "panMode":
         return this.panning = !this.panning, this.refreshToolbar();
       case "cycleExpansion":
@@ -1684,7 +730,7 @@ class Pe {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
+    return this.predictions.events.map((e, s) => ({ p: e, index: s })).filter(({ p: e }) => e.score >= this.threshold && !Z(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1700,7 +746,7 @@ class Pe {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = Q(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = _(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1723,15 +769,15 @@ class Pe {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Ae(this.predictions, this.chosenThreshold);
+    return gt(this.predictions, this.chosenThreshold);
   }
   overlay() {
-    const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
+    const t = this.visiblePredictions(), e = t.findIndex((s) => s.index === this.selectedPred);
     return {
       tags: this.project.tags,
       events: this.draftValue.events,
       selected: this.selectedIndex,
-      predictions: t.map((i) => i.p),
+      predictions: t.map((s) => s.p),
       selectedPrediction: e >= 0 ? e : null,
       drawingTag: this.pendingTag
     };
@@ -1744,7 +790,7 @@ class Pe {
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: xt(e),
+      served: P(e),
       chosen: this.chosenThreshold !== null,
       model: e?.model_version?.name ?? null,
       count: e?.events.length ?? 0,
@@ -1755,15 +801,15 @@ class Pe {
     const t = this.viewer;
     t && this.ui.updateToolbar({ kind: t.kind, norm: t.norm, dbMin: t.dbMin, dbMax: t.dbMax, panMode: this.panning, playing: this.player.playing, expansion: this.expansion });
   }
-  status(t, e = "info", i = !1) {
-    this.ui?.setStatus(t, e, i);
+  status(t, e = "info", s = !1) {
+    this.ui?.setStatus(t, e, s);
   }
   handlers() {
     return {
       tag: (t) => this.setTag(t),
-      toggleClipTag: (t) => this.change(_t(this.draftValue, t)),
-      flag: (t) => this.change(C(this.draftValue, t)),
-      notes: (t) => this.change(Tt(this.draftValue, t), "notes"),
+      toggleClipTag: (t) => this.change(W(this.draftValue, t)),
+      flag: (t) => this.change(v(this.draftValue, t)),
+      notes: (t) => this.change(G(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1793,45 +839,45 @@ class Pe {
     };
   }
 }
-function Ce() {
-  const s = document.getElementById("echoloop-config");
+function mt() {
+  const a = document.getElementById("echoloop-config");
   try {
-    return s?.textContent ? JSON.parse(s.textContent) : {};
+    return a?.textContent ? JSON.parse(a.textContent) : {};
   } catch {
     return {};
   }
 }
-function De() {
+function bt() {
   try {
-    const s = window.localStorage;
-    return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
+    const a = window.localStorage;
+    return a.setItem("echoloop:probe", "1"), a.removeItem("echoloop:probe"), a;
   } catch {
-    const s = /* @__PURE__ */ new Map();
+    const a = /* @__PURE__ */ new Map();
     return {
-      getItem: (t) => s.get(t) ?? null,
+      getItem: (t) => a.get(t) ?? null,
       setItem: (t, e) => {
-        s.set(t, e);
+        a.set(t, e);
       },
       removeItem: (t) => {
-        s.delete(t);
+        a.delete(t);
       },
-      key: (t) => [...s.keys()][t] ?? null,
+      key: (t) => [...a.keys()][t] ?? null,
       get length() {
-        return s.size;
+        return a.size;
       }
     };
   }
 }
-function ct() {
-  const s = document.getElementById("echoloop-annotator");
-  if (!s) return;
-  const t = Ce(), e = new Pe({
-    root: s,
-    api: new kt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Ft(De()),
-    projectId: Number(s.dataset.projectId),
-    nextUrl: s.dataset.nextUrl || void 0
+function I() {
+  const a = document.getElementById("echoloop-annotator");
+  if (!a) return;
+  const t = mt(), e = new ft({
+    root: a,
+    api: new Q(a.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new tt(bt()),
+    projectId: Number(a.dataset.projectId),
+    nextUrl: a.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ct) : ct();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", I) : I();
