@@ -1,7 +1,7 @@
 // The review endpoints (the images, audio and predictions come through api.ts).
 
 import { ApiError, errorMessages } from "./api";
-import type { Filters, ReviewPage, ClipReview } from "./reviewdata";
+import type { ClipReview, Filters, ReviewPage, ReviewStatus } from "./reviewdata";
 import { listQuery } from "./reviewdata";
 import type { Annotation, SubmitBody } from "./types";
 
@@ -41,7 +41,7 @@ export class ReviewApi {
     return this.send("GET", `annotations/${aid}/comparison/`);
   }
 
-  review(aid: number, verdict: Verdict): Promise<Annotation> {
+  review(aid: number, verdict: Verdict): Promise<Annotation & { review_status: ReviewStatus }> {
     return this.send("POST", `annotations/${aid}/review/`, verdict);
   }
 

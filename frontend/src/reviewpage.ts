@@ -234,7 +234,7 @@ export class ReviewApp implements PanelHost {
     if (this.busy) return;
     await this.send(async () => {
       const saved = await this.page.reviewApi.review(a.id, body);
-      this.settled([a.id], saved.version, saved.id === a.id ? ((saved as Annotation & { review_status: ReviewItem["review_status"] }).review_status ?? "accepted") : "accepted");
+      this.settled([a.id], saved.version, saved.review_status);
       const extra = body.action === "reject" ? "; the clip goes back to the queue with the note" : "";
       return `${done} ${a.annotator_name}'s answer (now version ${saved.version})${extra}.`;
     }, a);
@@ -261,8 +261,8 @@ export class ReviewApp implements PanelHost {
       this.busy = false;
       this.leaveMode();
       const next = this.index + 1 < this.items.length || this.hasMore;
-      if (next) await this.step(1);
-      else await this.showClip().then(() => this.ui.setList(this.items, this.index, this.count));
+      // The last one stays open, reloaded, so its new state shows.
+      await (next ? this.step(1) : this.open(this.index));
       this.status(next ? `${message} Next one.` : `${message} That was the last one.`, "ok");
     } catch (e) {
       this.busy = false;
@@ -273,7 +273,9 @@ export class ReviewApp implements PanelHost {
     }
   }
 
-  private conflict(answer: Answer, current: Annotation | null): void {
+  private conflict(sent: Answer, current: Annotation | null): void {
+    // A consensus sends two answers; the server names the one that moved on.
+    const answer = this.clip?.answers.find((x) => x.id === current?.id) ?? sent;
     const now = current ? `version ${current.version}` : "a newer version";
     this.status(`Not saved: ${answer.annotator_name}'s answer changed since you opened it.`, "error");
     const actions: { label: string; run: () => void }[] = [{ label: "Reload this clip", run: () => void this.open(this.index) }];
@@ -505,7 +507,8 @@ export class ReviewApp implements PanelHost {
     };
   }
 
-  /** The test hook: what is open, the correction in progress, the boxes each panel painted. */
+  /** The test hook: what is open, the correction in progress, the boxes each panel painted, the
+   *  predictions drawn (dashed, by the Viewer). */
   hook() {
     const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x));
     return {
@@ -520,6 +523,7 @@ export class ReviewApp implements PanelHost {
           answers: this.clip ? plainAnswers(this.clip).map((a) => a.id) : [],
         }),
       panels: () => copy(this.panels.filter((p) => !p.element.hidden).map((p) => ({ answers: p.answers, boxes: p.drawn() }))),
+      predictions: () => copy(this.visiblePredictions().map((x) => x.p)),
       extent: (panel = 0) => this.panels[panel]?.viewer.extent() ?? null,
     };
   }

@@ -99,7 +99,14 @@ export class ReviewUi {
         h(
           "aside",
           { class: "el-side" },
-          h("section", {}, h("h2", {}, "Answers on this clip"), this.legend, this.summary),
+          h(
+            "section",
+            {},
+            h("h2", {}, "Answers on this clip"),
+            this.legend,
+            this.summary,
+            h("p", { class: "el-muted el-review-key" }, h("span", { class: "el-review-halo-red" }, "red halo"), ": only one annotator drew it · ", h("span", { class: "el-review-halo-yellow" }, "yellow"), ": same place, another label · dashed: the model's predictions"),
+          ),
           h("section", {}, h("h2", {}, "Verdict"), this.verdicts, this.consensusRow, this.noteBox, this.editRow),
           h("section", {}, h("h2", {}, "Awaiting review"), this.list),
         ),

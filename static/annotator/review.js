@@ -279,7 +279,14 @@ class ne {
         o(
           "aside",
           { class: "el-side" },
-          o("section", {}, o("h2", {}, "Answers on this clip"), this.legend, this.summary),
+          o(
+            "section",
+            {},
+            o("h2", {}, "Answers on this clip"),
+            this.legend,
+            this.summary,
+            o("p", { class: "el-muted el-review-key" }, o("span", { class: "el-review-halo-red" }, "red halo"), ": only one annotator drew it · ", o("span", { class: "el-review-halo-yellow" }, "yellow"), ": same place, another label · dashed: the model's predictions")
+          ),
           o("section", {}, o("h2", {}, "Verdict"), this.verdicts, this.consensusRow, this.noteBox, this.editRow),
           o("section", {}, o("h2", {}, "Awaiting review"), this.list)
         )
@@ -511,7 +518,7 @@ class oe {
   async verdict(e, t, s) {
     this.busy || await this.send(async () => {
       const n = await this.page.reviewApi.review(e.id, t);
-      this.settled([e.id], n.version, n.id === e.id ? n.review_status ?? "accepted" : "accepted");
+      this.settled([e.id], n.version, n.review_status);
       const i = t.action === "reject" ? "; the clip goes back to the queue with the note" : "";
       return `${s} ${e.annotator_name}'s answer (now version ${n.version})${i}.`;
     }, e);
@@ -532,7 +539,7 @@ class oe {
       const s = await e();
       this.busy = !1, this.leaveMode();
       const n = this.index + 1 < this.items.length || this.hasMore;
-      n ? await this.step(1) : await this.showClip().then(() => this.ui.setList(this.items, this.index, this.count)), this.status(n ? `${s} Next one.` : `${s} That was the last one.`, "ok");
+      await (n ? this.step(1) : this.open(this.index)), this.status(n ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
       const n = G(s);
@@ -541,15 +548,15 @@ class oe {
     }
   }
   conflict(e, t) {
-    const s = t ? `version ${t.version}` : "a newer version";
-    this.status(`Not saved: ${e.annotator_name}'s answer changed since you opened it.`, "error");
-    const n = [{ label: "Reload this clip", run: () => {
+    const s = this.clip?.answers.find((r) => r.id === t?.id) ?? e, n = t ? `version ${t.version}` : "a newer version";
+    this.status(`Not saved: ${s.annotator_name}'s answer changed since you opened it.`, "error");
+    const i = [{ label: "Reload this clip", run: () => {
       this.open(this.index);
     } }];
-    this.mode === "edit" && t && n.push({ label: "Save my correction over it", run: () => this.save(t.version) }), this.ui.showConflict(
-      `Nothing was saved: this answer is now ${s} (you reviewed version ${e.version}).`,
+    this.mode === "edit" && t && i.push({ label: "Save my correction over it", run: () => this.save(t.version) }), this.ui.showConflict(
+      `Nothing was saved: this answer is now ${n} (you reviewed version ${s.version}).`,
       ["Someone (the annotator or another lead) changed or reviewed it meanwhile.", this.mode === "edit" ? "Your correction is still here." : "Reload to see what changed."],
-      n
+      i
     ), this.page.root.dataset.state = "conflict";
   }
   /** Show the new state in the list without reloading it (the rows stay where they were). */
@@ -746,7 +753,8 @@ class oe {
       tag: (e) => this.setTag(e)
     };
   }
-  /** The test hook: what is open, the correction in progress, the boxes each panel painted. */
+  /** The test hook: what is open, the correction in progress, the boxes each panel painted, the
+   *  predictions drawn (dashed, by the Viewer). */
   hook() {
     const e = (t) => JSON.parse(JSON.stringify(t));
     return {
@@ -760,6 +768,7 @@ class oe {
         answers: this.clip ? b(this.clip).map((t) => t.id) : []
       }),
       panels: () => e(this.panels.filter((t) => !t.element.hidden).map((t) => ({ answers: t.answers, boxes: t.drawn() }))),
+      predictions: () => e(this.visiblePredictions().map((t) => t.p)),
       extent: (t = 0) => this.panels[t]?.viewer.extent() ?? null
     };
   }

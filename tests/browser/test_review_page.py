@@ -10,6 +10,7 @@ import pytest
 
 from annotator import queue
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Role, Tag, TaskStatus
+from models_app.models import ModelVersion, Prediction
 from tests import factories as f
 from tests.services import wait_until
 
@@ -157,9 +158,20 @@ def test_double_annotated_clip_side_by_side_and_union_consensus(browser_page, li
     b = queue.save_annotation(project, clip, people["bert"], queue.Submission(events=[
         box(clip, 0.10, 0.12, 42_000, 80_000, tag), box(clip, 0.50, 0.52, 40_000, 80_000, other),
         box(clip, 0.80, 0.82, 30_000, 60_000, other)]))
+    version = ModelVersion.objects.create(project=project, number=1, class_names=["Carollia sowelli"],
+                                          threshold=0.6, is_active=True)
+    detections = [{"start_s": clip.start_s + s, "end_s": clip.start_s + s + 0.02, "low_hz": 40_000,
+                   "high_hz": 80_000, "label": "Carollia sowelli", "score": score} for s, score in ((0.3, 0.9), (0.6, 0.4))]
+    Prediction.objects.create(clip=clip, version=version, class_probs=[0.9], detections=detections)
     page = browser_page
     log_in("lena", f"/projects/{project.pk}/")
     open_review(page, live_server.url, project)
+    # The active model's predictions above its threshold, drawn dashed with their scores.
+    page.wait_for_function("window.echoloopReview.predictions().length === 1")
+    assert page.evaluate("window.echoloopReview.predictions()")[0]["score"] == 0.9
+    page.keyboard.press("m")
+    assert page.evaluate("window.echoloopReview.predictions()") == []
+    page.keyboard.press("m")
     panels = page.evaluate("window.echoloopReview.panels()")
     assert [p["answers"] for p in panels] == [[a.pk], [b.pk]]  # side by side: annie, then bert
     marks = {(p["answers"][0], round(x["start_s"] - clip.start_s, 2)): x["mark"] for p in panels for x in p["boxes"]}
