@@ -1,4 +1,5 @@
-"""A lead's review of submitted annotations: accept, reject with a note, or correct.
+"""A lead's review of submitted annotations: accept, reject with a note, correct, or settle a
+double-annotated clip with a consensus; and the list of answers awaiting review.
 
 Every review is a new version of the annotation with a revision that keeps the state before it,
 who acted (the lead) and the action ("review", "reject", "correct"), with the lead's note in the
@@ -184,10 +185,9 @@ def consensus(
     with transaction.atomic():
         # Race: an annotator's edit or another lead's review of a source while the lead decided;
         # the locks make either the edit or this consensus see the other's version.
-        locked = {
-            a.pk: a
-            for a in ClipAnnotation.objects.select_for_update().filter(pk__in=[first.pk, second.pk])
-        }
+        # Locked in pk order, so two leads settling the same pair wait rather than deadlock.
+        rows = ClipAnnotation.objects.select_for_update().filter(pk__in=[first.pk, second.pk])
+        locked = {a.pk: a for a in rows.order_by("pk")}
         sources = (locked[first.pk], locked[second.pk])
         for source, version in zip(sources, versions, strict=True):
             if source.version != version:

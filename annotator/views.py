@@ -97,11 +97,11 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     role = project.role_of(request.user)
     if role != Role.LEAD:
         raise PermissionDenied("Only the project's leads review annotations.")
-    annotators = User.objects.filter(clip_annotations__project=project).distinct().order_by("username")
+    annotators = User.objects.filter(clip_annotations__project=project).distinct()
     config = {
         "csrfToken": get_token(request),
         "user": {"id": request.user.pk, "username": request.user.username},
-        "annotators": [{"id": u.pk, "username": u.username} for u in annotators],
+        "annotators": [{"id": u.pk, "username": u.username} for u in annotators.order_by("username")],
         "datasets": [{"id": d.pk, "name": d.name} for d in project.datasets.order_by("name")],
     }
     context = {"project": project, "role": role, "config": config}

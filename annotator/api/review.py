@@ -1,4 +1,5 @@
-"""Review and agreement endpoints: a lead accepts, rejects or corrects; members see agreement."""
+"""Review and agreement endpoints: a lead lists what awaits review, compares the answers on a clip,
+accepts, rejects, corrects or settles them with a consensus; members see agreement."""
 
 from __future__ import annotations
 

@@ -12,7 +12,9 @@ E = queue.EventInput
 
 def answer(project, user, clip, events, tags=()):
     """``user``'s submitted answer on ``clip`` (saved directly: no task needed here)."""
-    return queue.save_annotation(project, clip, user, queue.Submission(events=events, tags=list(tags)))
+    return queue.save_annotation(
+        project, clip, user, queue.Submission(events=events, tags=list(tags))
+    )
 
 
 @pytest.fixture
@@ -21,12 +23,21 @@ def double(project, cast):
     and one box only ann2 drew."""
     bat, moth = f.make_tag(project, "Myotis myotis"), f.make_tag(project, "Eptesicus")
     clip = f.make_clip(project, start_s=1, end_s=2)
-    a = answer(project, cast["ann1"], clip, [E(1.1, 1.2, 30_000, 60_000, bat.pk), E(1.5, 1.6, 20_000, 40_000, bat.pk)])
+    a = answer(
+        project,
+        cast["ann1"],
+        clip,
+        [E(1.1, 1.2, 30_000, 60_000, bat.pk), E(1.5, 1.6, 20_000, 40_000, bat.pk)],
+    )
     b = answer(
         project,
         cast["ann2"],
         clip,
-        [E(1.1, 1.21, 31_000, 60_000, bat.pk), E(1.5, 1.6, 20_000, 40_000, moth.pk), E(1.8, 1.9, 50_000, 70_000, moth.pk)],
+        [
+            E(1.1, 1.21, 31_000, 60_000, bat.pk),
+            E(1.5, 1.6, 20_000, 40_000, moth.pk),
+            E(1.8, 1.9, 50_000, 70_000, moth.pk),
+        ],
     )
     return a, b, bat, moth
 
@@ -56,9 +67,13 @@ def test_list_pending_with_filters(project, cast, api, double):
 def test_list_by_status(project, cast, api, double):
     a, b, _, _ = double
     client = api(cast["lead"])
-    client.post(f"/api/annotations/{a.pk}/review/", {"action": "accept", "version": 1}, format="json")
+    client.post(
+        f"/api/annotations/{a.pk}/review/", {"action": "accept", "version": 1}, format="json"
+    )
     assert [r["id"] for r in listing(client, project).json()["results"]] == [b.pk]
-    assert [r["id"] for r in listing(client, project, status="accepted").json()["results"]] == [a.pk]
+    assert [r["id"] for r in listing(client, project, status="accepted").json()["results"]] == [
+        a.pk
+    ]
     assert len(listing(client, project, status="all").json()["results"]) == 2
 
 
@@ -78,7 +93,10 @@ def test_only_leads_list_compare_and_settle(project, cast, api, double, who, sta
     assert listing(client, project).status_code == status
     assert client.get(f"/api/annotations/{a.pk}/comparison/").status_code == status
     body = {"second": b.pk, "rule": "first", "version": 1, "second_version": 1}
-    assert client.post(f"/api/annotations/{a.pk}/consensus/", body, format="json").status_code == status
+    assert (
+        client.post(f"/api/annotations/{a.pk}/consensus/", body, format="json").status_code
+        == status
+    )
     assert not Consensus.objects.exists() and ClipAnnotation.objects.count() == 2
 
 
@@ -88,14 +106,22 @@ def test_comparison_names_matches_and_leftovers(project, cast, api, double):
     assert [x["id"] for x in body["answers"]] == [b.pk, a.pk]
     [pair] = body["comparisons"]
     assert (pair["first"], pair["second"], pair["agrees"]) == (b.pk, a.pk, False)
-    eb, ea = [e["id"] for e in body["answers"][0]["events"]], [e["id"] for e in body["answers"][1]["events"]]
+    eb, ea = (
+        [e["id"] for e in body["answers"][0]["events"]],
+        [e["id"] for e in body["answers"][1]["events"]],
+    )
     same = {(m["first"], m["second"]): m["same_tag"] for m in pair["matches"]}
     assert same == {(eb[0], ea[0]): True, (eb[1], ea[1]): False}
     assert pair["unmatched_first"] == [eb[1], eb[2]] and pair["unmatched_second"] == [ea[1]]
 
 
 def consensus(client, first, second, rule, versions=(1, 1)):
-    body = {"second": second.pk, "rule": rule, "version": versions[0], "second_version": versions[1]}
+    body = {
+        "second": second.pk,
+        "rule": rule,
+        "version": versions[0],
+        "second_version": versions[1],
+    }
     return client.post(f"/api/annotations/{first.pk}/consensus/", body, format="json")
 
 
@@ -110,7 +136,9 @@ def test_union_consensus_is_the_leads_accepted_answer(project, cast, api, double
     a, b, bat, moth = double
     queue.enqueue(project, [a.clip])
     task = AnnotationTask.objects.get()
-    AnnotationTask.objects.filter(pk=task.pk).update(status=TaskStatus.SUBMITTED, completed_by=cast["ann1"])
+    AnnotationTask.objects.filter(pk=task.pk).update(
+        status=TaskStatus.SUBMITTED, completed_by=cast["ann1"]
+    )
     response = consensus(api(cast["lead"]), a, b, "union")
     assert response.status_code == 201, response.content
     settled = ClipAnnotation.objects.get(pk=response.json()["id"])
@@ -180,7 +208,10 @@ def test_review_page_is_for_leads_and_linked_for_them(project, cast, client):
     client.force_login(cast["lead"])
     page = client.get(f"/projects/{project.pk}/review/")
     assert page.status_code == 200 and b"review.js" in page.content
-    assert f'href="/projects/{project.pk}/review/"'.encode() in client.get(f"/projects/{project.pk}/").content
+    assert (
+        f'href="/projects/{project.pk}/review/"'.encode()
+        in client.get(f"/projects/{project.pk}/").content
+    )
     client.force_login(cast["ann1"])
     assert client.get(f"/projects/{project.pk}/review/").status_code == 403
     assert b"/review/" not in client.get(f"/projects/{project.pk}/").content
