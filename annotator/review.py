@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
 from annotator import agreement, queue
 from annotator.models import (
@@ -125,12 +125,16 @@ def review_list(
     """The project's annotators' answers by review status, oldest first (a queue, not a feed).
 
     Consensus annotations are the leads' own verdicts and answers a consensus settled are
-    reviewed, so neither awaits review. Each row carries ``answers``: how many annotators
+    reviewed, so neither awaits review (a settled answer its annotator edited since does). Each row carries ``answers``: how many annotators
     answered its clip (two or more: the page shows them side by side).
     """
     rows = ClipAnnotation.objects.filter(project=project, consensus__isnull=True)
     if status == "pending":
-        rows = rows.filter(review_status=ClipAnnotation.Review.PENDING, settled_by__isnull=True)
+        # Settled, unless its annotator changed it after the consensus was saved.
+        settled = Consensus.objects.filter(
+            sources=OuterRef("pk"), annotation__updated_at__gte=OuterRef("updated_at")
+        )
+        rows = rows.filter(review_status=ClipAnnotation.Review.PENDING).exclude(Exists(settled))
     elif status != "all":
         rows = rows.filter(review_status=status)
     if annotator is not None:

@@ -157,6 +157,20 @@ def test_union_consensus_is_the_leads_accepted_answer(project, cast, api, double
     assert AnnotationTask.objects.get().status == TaskStatus.REVIEWED
 
 
+def test_answer_edited_after_its_consensus_awaits_review_again(project, cast, api, double):
+    a, b, bat, _ = double
+    client = api(cast["lead"])
+    assert consensus(client, a, b, "first").status_code == 201
+    assert listing(client, project).json()["results"] == []
+    queue.save_annotation(
+        project,
+        b.clip,
+        cast["ann2"],
+        queue.Submission(version=1, events=[E(1.1, 1.2, 1, 2, bat.pk)]),
+    )
+    assert [r["id"] for r in listing(client, project).json()["results"]] == [b.pk]
+
+
 def test_second_consensus_replaces_the_first_as_a_new_version(project, cast, api, double):
     a, b, _, moth = double
     client = api(cast["lead"])
