@@ -6,11 +6,11 @@ import type { Annotation, Clip } from "./types";
 
 export type ReviewStatus = "pending" | "accepted" | "rejected";
 
-/** One row of GET projects/{id}/review/. */
+/** One row of GET projects/{id}/review/ ("settled": by a consensus on this page, still pending). */
 export interface ReviewItem {
   id: number;
   version: number;
-  review_status: ReviewStatus;
+  review_status: ReviewStatus | "settled";
   annotator: number;
   annotator_name: string;
   clip: Clip;

@@ -36,7 +36,6 @@ export class ReviewApp implements PanelHost {
   private panels: Panel[] = [];
   private items: ReviewItem[] = [];
   private count = 0;
-  private loadedPages = 0;
   private hasMore = false;
   private index = -1;
   private filters: Filters = { status: "pending", annotator: null, dataset: null };
@@ -82,24 +81,30 @@ export class ReviewApp implements PanelHost {
 
   private async reload(): Promise<void> {
     this.items = [];
-    this.loadedPages = 0;
     this.hasMore = true;
     this.index = -1;
     if (await this.loadMore()) await this.open(0);
   }
 
-  /** The next page of the list; false when there was none or it failed. */
+  /** More of the list: the first rows the server lists that the page has not shown yet; false
+   *  when there are none or the request failed. The server's list shrinks as answers get their
+   *  verdict, so it is read again from its first page, not by a page number that has moved on. */
   private async loadMore(): Promise<boolean> {
     if (!this.hasMore) return false;
+    const seen = new Set(this.items.map((it) => it.id));
     try {
-      const page = await this.page.reviewApi.list(this.page.projectId, this.filters, this.loadedPages + 1);
-      this.items = [...this.items, ...page.results];
-      this.count = page.count;
-      this.loadedPages += 1;
-      this.hasMore = page.next !== null;
-      this.ui.setList(this.items, this.index, this.count);
-      if (!this.items.length) this.empty();
-      return page.results.length > 0;
+      for (let n = 1; ; n++) {
+        const page = await this.page.reviewApi.list(this.page.projectId, this.filters, n);
+        const fresh = page.results.filter((it) => !seen.has(it.id));
+        this.count = page.count;
+        this.hasMore = page.next !== null;
+        if (fresh.length || !this.hasMore) {
+          this.items = [...this.items, ...fresh];
+          this.ui.setList(this.items, this.index, this.count);
+          if (!this.items.length) this.empty();
+          return fresh.length > 0;
+        }
+      }
     } catch (e) {
       this.status(`Could not load the list: ${(e as Error).message}`, "error");
       this.page.root.dataset.state = "error";
@@ -246,7 +251,7 @@ export class ReviewApp implements PanelHost {
     const [first, second] = pair;
     void this.send(async () => {
       const saved = await this.page.reviewApi.consensus(first.id, { second: second.id, rule, version: first.version, second_version: second.version });
-      this.settled([first.id, second.id], null, "accepted");
+      this.settled([first.id, second.id], null, "settled");
       const how = rule === "union" ? "the matched union" : `${(rule === "first" ? first : second).annotator_name}'s answer`;
       return `Consensus saved from ${how}: ${saved.events.length} boxes, accepted.`;
     }, first);
@@ -260,10 +265,10 @@ export class ReviewApp implements PanelHost {
       const message = await request();
       this.busy = false;
       this.leaveMode();
-      const next = this.index + 1 < this.items.length || this.hasMore;
+      const next = await this.nextToReview();
       // The last one stays open, reloaded, so its new state shows.
-      await (next ? this.step(1) : this.open(this.index));
-      this.status(next ? `${message} Next one.` : `${message} That was the last one.`, "ok");
+      await this.open(next ?? this.index);
+      this.status(next !== null ? `${message} Next one.` : `${message} That was the last one.`, "ok");
     } catch (e) {
       this.busy = false;
       this.page.root.dataset.state = "ready";
@@ -286,6 +291,14 @@ export class ReviewApp implements PanelHost {
       actions,
     );
     this.page.root.dataset.state = "conflict";
+  }
+
+  /** The next answer in the list that still awaits a verdict (a consensus settles two at once). */
+  private async nextToReview(): Promise<number | null> {
+    const waiting = (it: ReviewItem, i: number) => i > this.index && (this.filters.status !== "pending" || it.review_status === "pending");
+    let found = this.items.findIndex(waiting);
+    while (found < 0 && (await this.loadMore())) found = this.items.findIndex(waiting);
+    return found < 0 ? null : found;
   }
 
   /** Show the new state in the list without reloading it (the rows stay where they were). */

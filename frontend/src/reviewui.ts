@@ -134,7 +134,7 @@ export class ReviewUi {
   }
 
   setList(items: readonly ReviewItem[], index: number, count: number): void {
-    this.position.textContent = items.length ? ` · ${index + 1} of ${count}` : " · nothing to review";
+    this.position.textContent = items.length ? ` · ${index + 1} of ${items.length} listed · ${count} match the filters now` : " · nothing to review";
     this.list.replaceChildren(
       ...items.map((it, i) => {
         const c = it.clip;

@@ -1,4 +1,4 @@
-import { A as w, e as C, h as o, V as _, l as E, I as A, z as T, b as p, c as R, t as j, g as v, P, j as m, k as x, f as V, y as I, r as M, o as L, q as N, u as z, n as O, v as D, p as B, G as K } from "./shared-viewer.js";
+import { A as w, e as C, h as o, V as _, l as E, I as T, z as A, b as p, c as R, t as j, g as v, P as V, j as m, k as x, f as P, y as I, r as M, o as L, q as N, u as z, n as O, v as D, p as B, G as K } from "./shared-viewer.js";
 const $ = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function y(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -171,7 +171,7 @@ class J {
 }
 const Z = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
 function Q(a, e, t, s, n) {
-  const i = A(e, t);
+  const i = T(e, t);
   a.save(), a.globalAlpha = s ? 0.45 : 1;
   const r = s ? null : Z[e.mark];
   r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || X(a, e.label, i.x, i.y, e.color, r, n), a.restore();
@@ -226,7 +226,7 @@ function te(a, e, t, s) {
 function se(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = T(a, { tags: e, typing: !1 });
+  const t = A(a, { tags: e, typing: !1 });
   return !t || !ee.has(t.type) ? null : t;
 }
 const ie = [
@@ -327,7 +327,7 @@ class ne {
     this.helpDialog.open ? this.helpDialog.close() : this.helpDialog.showModal();
   }
   setList(e, t, s) {
-    this.position.textContent = e.length ? ` · ${t + 1} of ${s}` : " · nothing to review", this.list.replaceChildren(
+    this.position.textContent = e.length ? ` · ${t + 1} of ${e.length} listed · ${s} match the filters now` : " · nothing to review", this.list.replaceChildren(
       ...e.map((n, i) => {
         const r = n.clip, c = o(
           "li",
@@ -384,7 +384,7 @@ class ne {
 const ae = 0.5;
 class oe {
   constructor(e) {
-    this.page = e, this.player = new P(
+    this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -395,7 +395,6 @@ class oe {
   panels = [];
   items = [];
   count = 0;
-  loadedPages = 0;
   hasMore = !1;
   index = -1;
   filters = { status: "pending", annotator: null, dataset: null };
@@ -425,16 +424,22 @@ class oe {
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
-    this.items = [], this.loadedPages = 0, this.hasMore = !0, this.index = -1, await this.loadMore() && await this.open(0);
+    this.items = [], this.hasMore = !0, this.index = -1, await this.loadMore() && await this.open(0);
   }
-  /** The next page of the list; false when there was none or it failed. */
+  /** More of the list: the first rows the server lists that the page has not shown yet; false
+   *  when there are none or the request failed. The server's list shrinks as answers get their
+   *  verdict, so it is read again from its first page, not by a page number that has moved on. */
   async loadMore() {
     if (!this.hasMore) return !1;
+    const e = new Set(this.items.map((t) => t.id));
     try {
-      const e = await this.page.reviewApi.list(this.page.projectId, this.filters, this.loadedPages + 1);
-      return this.items = [...this.items, ...e.results], this.count = e.count, this.loadedPages += 1, this.hasMore = e.next !== null, this.ui.setList(this.items, this.index, this.count), this.items.length || this.empty(), e.results.length > 0;
-    } catch (e) {
-      return this.status(`Could not load the list: ${e.message}`, "error"), this.page.root.dataset.state = "error", !1;
+      for (let t = 1; ; t++) {
+        const s = await this.page.reviewApi.list(this.page.projectId, this.filters, t), n = s.results.filter((i) => !e.has(i.id));
+        if (this.count = s.count, this.hasMore = s.next !== null, n.length || !this.hasMore)
+          return this.items = [...this.items, ...n], this.ui.setList(this.items, this.index, this.count), this.items.length || this.empty(), n.length > 0;
+      }
+    } catch (t) {
+      return this.status(`Could not load the list: ${t.message}`, "error"), this.page.root.dataset.state = "error", !1;
     }
   }
   empty() {
@@ -507,7 +512,7 @@ class oe {
   edit() {
     const e = this.current();
     if (!e || e.consensus) return this.status(e ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
-    this.mode = "edit", this.draftValue = V(e), this.undoStack = x(), [this.selectedIndex, this.pendingTag] = [null, null], this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
+    this.mode = "edit", this.draftValue = P(e), this.undoStack = x(), [this.selectedIndex, this.pendingTag] = [null, null], this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
   }
   save(e) {
     const t = this.current();
@@ -529,7 +534,7 @@ class oe {
     const [s, n] = t;
     this.send(async () => {
       const i = await this.page.reviewApi.consensus(s.id, { second: n.id, rule: e, version: s.version, second_version: n.version });
-      return this.settled([s.id, n.id], null, "accepted"), `Consensus saved from ${e === "union" ? "the matched union" : `${(e === "first" ? s : n).annotator_name}'s answer`}: ${i.events.length} boxes, accepted.`;
+      return this.settled([s.id, n.id], null, "settled"), `Consensus saved from ${e === "union" ? "the matched union" : `${(e === "first" ? s : n).annotator_name}'s answer`}: ${i.events.length} boxes, accepted.`;
     }, s);
   }
   /** Send one verdict; on success move on, on 409 say plainly that nothing was saved. */
@@ -538,8 +543,8 @@ class oe {
     try {
       const s = await e();
       this.busy = !1, this.leaveMode();
-      const n = this.index + 1 < this.items.length || this.hasMore;
-      await (n ? this.step(1) : this.open(this.index)), this.status(n ? `${s} Next one.` : `${s} That was the last one.`, "ok");
+      const n = await this.nextToReview();
+      await this.open(n ?? this.index), this.status(n !== null ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
       const n = G(s);
@@ -558,6 +563,13 @@ class oe {
       ["Someone (the annotator or another lead) changed or reviewed it meanwhile.", this.mode === "edit" ? "Your correction is still here." : "Reload to see what changed."],
       i
     ), this.page.root.dataset.state = "conflict";
+  }
+  /** The next answer in the list that still awaits a verdict (a consensus settles two at once). */
+  async nextToReview() {
+    const e = (s, n) => n > this.index && (this.filters.status !== "pending" || s.review_status === "pending");
+    let t = this.items.findIndex(e);
+    for (; t < 0 && await this.loadMore(); ) t = this.items.findIndex(e);
+    return t < 0 ? null : t;
   }
   /** Show the new state in the list without reloading it (the rows stay where they were). */
   settled(e, t, s) {

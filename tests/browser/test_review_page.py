@@ -284,4 +284,10 @@ def test_double_annotated_clip_side_by_side_and_union_consensus(
             (0.8, 30_000, other.pk),
         ]
     )
+    # Both answers are settled at once; the clip stays open with the consensus among its answers.
+    page.wait_for_function(
+        "window.echoloopReview.state().items.every((it) => it.status === 'settled')"
+    )
+    page.wait_for_selector(f'.el-review-answer[data-answer="{consensus.pk}"]')
+    assert "consensus (union) by lena" in page.inner_text(".el-review-legend")
     assert page.console_errors == []
