@@ -230,6 +230,7 @@ def consensus_submission(
             events=[_event_input(e) for e in chosen.events.order_by("start_s", "pk")],
         )
     a, b = agreement.answer_of(first), agreement.answer_of(second)
+    originals = {e.pk: e for e in [*first.events.all(), *second.events.all()]}
     events = agreement.merged_union(a.events, b.events, threshold)
     return Submission(
         tags=sorted(a.tags | b.tags),
@@ -237,8 +238,15 @@ def consensus_submission(
         noise=first.noise or second.noise,
         uncertain=first.uncertain or second.uncertain,
         notes="\n---\n".join(n for n in (first.notes, second.notes) if n),
-        events=[EventInput(e.start_s, e.end_s, e.low_hz, e.high_hz, e.tag) for e in events],
+        events=[_union_event(e, originals) for e in events],
     )
+
+
+def _union_event(box: agreement.EventBox, originals: dict) -> EventInput:
+    """A box kept as it was keeps its confidence and notes; a merged pair is a new box."""
+    if box.id in originals:
+        return _event_input(originals[box.id])
+    return EventInput(box.start_s, box.end_s, box.low_hz, box.high_hz, box.tag)
 
 
 def _event_input(event) -> EventInput:

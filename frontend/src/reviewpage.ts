@@ -131,6 +131,10 @@ export class ReviewApp implements PanelHost {
   private async open(index: number): Promise<void> {
     const item = this.items[index];
     if (!item) return;
+    const answer = this.current();
+    if (this.mode === "edit" && answer && !A.sameContent(this.draftValue, A.fromAnnotation(answer))) {
+      return this.status("Save the correction (Enter) or leave it (Escape) first.", "warn");
+    }
     const ticket = ++this.opened;
     this.index = index;
     this.leaveMode();

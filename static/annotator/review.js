@@ -1,20 +1,20 @@
-import { A as w, e as C, h as o, V as _, l as E, I as T, z as A, b as p, c as R, t as j, g as v, P as V, j as m, k as x, f as P, y as I, r as M, o as L, q as N, u as z, n as O, v as D, p as B, G as K } from "./shared-viewer.js";
-const $ = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
+import { A as w, e as _, h as o, V as E, l as T, I as A, z as R, b as p, c as j, t as V, g as v, P, j as m, k as x, s as I, f as $, y as M, r as L, o as N, q as z, u as O, n as D, v as B, p as K, G as q } from "./shared-viewer.js";
+const S = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function y(a, e) {
   const t = a.findIndex((s) => s.id === e);
-  return $[(t < 0 ? e : t) % $.length];
+  return S[(t < 0 ? e : t) % S.length];
 }
 function b(a) {
   return a.answers.filter((e) => e.consensus === null);
 }
-function k(a) {
+function C(a) {
   return !!a && b(a).length >= 2;
 }
 function f(a) {
   const e = b(a), t = e.find((n) => n.id === a.annotation) ?? e[0], s = e.find((n) => n !== t);
   return t && s ? [t, s] : null;
 }
-function q(a) {
+function F(a) {
   const e = /* @__PURE__ */ new Map(), t = (s, n) => {
     const i = e.get(s);
     (!i || i === "agreed" || i === "label" && n === "unmatched") && e.set(s, n);
@@ -27,8 +27,8 @@ function q(a) {
   }
   return e;
 }
-function F(a, e, t, s) {
-  const n = q(a), i = [];
+function H(a, e, t, s) {
+  const n = F(a), i = [];
   for (const r of a.answers) {
     if (!e.includes(r.id)) continue;
     const c = r.consensus ? `consensus (${r.annotator_name})` : r.annotator_name;
@@ -39,17 +39,17 @@ function F(a, e, t, s) {
   }
   return i;
 }
-function H(a, e) {
+function W(a, e) {
   const t = a.matches.filter((i) => !i.same_tag).length, s = a.box_f1 === null ? "no boxes" : `box F1 ${a.box_f1.toFixed(2)}`;
   if (a.agrees) return `${e(a.first)} and ${e(a.second)} agree (${s}).`;
   const n = [`${a.matches.length} matched`];
   return t && n.push(`${t} with different labels`), a.unmatched_first.length - t > 0 && n.push(`${a.unmatched_first.length - t} only ${e(a.first)}'s`), a.unmatched_second.length - t > 0 && n.push(`${a.unmatched_second.length - t} only ${e(a.second)}'s`), `${n.join(", ")} (${s}).`;
 }
-function W(a, e = 1) {
+function U(a, e = 1) {
   const t = new URLSearchParams({ status: a.status });
   return a.annotator !== null && t.set("annotator", String(a.annotator)), a.dataset !== null && t.set("dataset", String(a.dataset)), e > 1 && t.set("page", String(e)), t.toString();
 }
-class U {
+class G {
   constructor(e, t) {
     this.base = e, this.csrfToken = t;
   }
@@ -70,11 +70,11 @@ class U {
       c = r ? JSON.parse(r) : null;
     } catch {
     }
-    if (!i.ok) throw new w(i.status, c, `HTTP ${i.status}: ${C(c).join("; ").slice(0, 300) || i.statusText}`);
+    if (!i.ok) throw new w(i.status, c, `HTTP ${i.status}: ${_(c).join("; ").slice(0, 300) || i.statusText}`);
     return c;
   }
   list(e, t, s = 1) {
-    return this.send("GET", `projects/${e}/review/?${W(t, s)}`);
+    return this.send("GET", `projects/${e}/review/?${U(t, s)}`);
   }
   clip(e) {
     return this.send("GET", `annotations/${e}/comparison/`);
@@ -86,10 +86,10 @@ class U {
     return this.send("POST", `annotations/${e}/consensus/`, t);
   }
 }
-function G(a) {
+function J(a) {
   return !(a instanceof w) || a.status !== 409 ? null : a.body?.current ?? null;
 }
-class J {
+class Z {
   constructor(e, t, s, n) {
     this.index = e, this.host = n, this.element = o(
       "div",
@@ -99,7 +99,7 @@ class J {
       this.readout
     );
     const i = { canvas: this.canvas, plot: this.plot, timeAxis: this.timeAxis, freqAxis: this.freqAxis, readout: this.readout };
-    this.viewer = new _(t, s, i, () => this.overlay(), (r, c) => n.status(r, c)), this.pointer = new E(this.canvas, this.pointerHost()), new ResizeObserver(() => this.viewer.resize()).observe(this.plot);
+    this.viewer = new E(t, s, i, () => this.overlay(), (r, c) => n.status(r, c)), this.pointer = new T(this.canvas, this.pointerHost()), new ResizeObserver(() => this.viewer.resize()).observe(this.plot);
   }
   index;
   host;
@@ -140,7 +140,7 @@ class J {
     const e = this.canvas.getContext("2d"), { boxes: t, faint: s } = this.host.boxes(this), n = this.viewer.geometry();
     this.painted = t;
     const i = [];
-    for (const r of t) Q(e, r, n, s, i);
+    for (const r of t) X(e, r, n, s, i);
   }
   pointerHost() {
     const e = this.host, t = this.viewer;
@@ -169,14 +169,14 @@ class J {
     };
   }
 }
-const Z = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
-function Q(a, e, t, s, n) {
-  const i = T(e, t);
+const Q = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
+function X(a, e, t, s, n) {
+  const i = A(e, t);
   a.save(), a.globalAlpha = s ? 0.45 : 1;
-  const r = s ? null : Z[e.mark];
-  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || X(a, e.label, i.x, i.y, e.color, r, n), a.restore();
+  const r = s ? null : Q[e.mark];
+  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || Y(a, e.label, i.x, i.y, e.color, r, n), a.restore();
 }
-function X(a, e, t, s, n, i, r) {
+function Y(a, e, t, s, n, i, r) {
   a.font = "12px system-ui, sans-serif";
   const c = a.measureText(e).width + 6;
   let l = Math.max(0, s - 16);
@@ -184,7 +184,7 @@ function X(a, e, t, s, n, i, r) {
   for (; r.some((u) => Math.abs(u.y - l) < 16 && d < u.x + u.w && u.x < d + c); ) l += 16;
   r.push({ x: d, y: l, w: c }), a.fillStyle = "rgba(0, 0, 0, 0.75)", a.fillRect(d, l, c, 16), i && (a.strokeStyle = i, a.lineWidth = 1, a.strokeRect(d + 0.5, l + 0.5, c - 1, 15)), a.fillStyle = n, a.textBaseline = "middle", a.fillText(e, d + 3, l + 8);
 }
-const Y = {
+const ee = {
   a: { type: "accept" },
   r: { type: "reject" },
   e: { type: "edit" },
@@ -211,25 +211,25 @@ const Y = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, ee = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
-function te(a, e, t, s) {
+}, te = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
+function se(a, e, t, s) {
   const n = a.ctrlKey || a.metaKey;
   if (e === "note" || s)
     return a.key === "Escape" ? { type: "escape" } : a.key === "Enter" && !a.shiftKey && !a.altKey ? e === "note" ? { type: "reject" } : { type: "blur" } : null;
   if (a.altKey) return null;
-  if (e === "edit") return se(a, t);
+  if (e === "edit") return ie(a, t);
   if (n || a.repeat && !["+", "=", "-", "_"].includes(a.key) && !a.key.startsWith("Arrow")) return null;
   if (a.key in g) return g[a.key];
   const i = a.key.length === 1 ? a.key.toLowerCase() : "";
-  return a.key === "A" || a.key === "R" || a.key === "E" ? null : Y[i] ?? null;
+  return a.key === "A" || a.key === "R" || a.key === "E" ? null : ee[i] ?? null;
 }
-function se(a, e) {
+function ie(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = A(a, { tags: e, typing: !1 });
-  return !t || !ee.has(t.type) ? null : t;
+  const t = R(a, { tags: e, typing: !1 });
+  return !t || !te.has(t.type) ? null : t;
 }
-const ie = [
+const ne = [
   ["a", "accept the answer"],
   ["r", "reject: type the note (required), Enter sends, Escape cancels"],
   ["e", "correct: edit, move, add or delete boxes; Enter saves the corrected version, Escape leaves"],
@@ -246,7 +246,7 @@ const ie = [
 function h(a, e, t, s = "") {
   return o("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, a);
 }
-class ne {
+class ae {
   constructor(e, t, s, n, i) {
     this.root = e, this.annotators = s, this.handlers = i, this.annotatorSelect = o("select", { name: "annotator", title: "Annotator" }, o("option", { value: "" }, "every annotator"), ...s.map((r) => o("option", { value: r.id }, r.username))), this.datasetSelect = o("select", { name: "dataset", title: "Dataset" }, o("option", { value: "" }, "every dataset"), ...n.map((r) => o("option", { value: r.id }, r.name)));
     for (const r of [this.statusSelect, this.annotatorSelect, this.datasetSelect]) r.addEventListener("change", () => (this.handlers.filters(this.filters()), r.blur()));
@@ -265,8 +265,8 @@ class ne {
       h("Side by side (v)", "Side by side / overlaid (v)", () => i.layout())
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
-      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${R(t.tags, r.id)}` }), o("kbd", {}, j(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
-    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ie.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
+      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${j(t.tags, r.id)}` }), o("kbd", {}, V(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
+    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ne.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
       o("header", { class: "el-header" }, o("strong", {}, `Review · ${t.name}`), this.position, h("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
@@ -343,7 +343,7 @@ class ne {
   }
   setClip(e, t, s) {
     this.root.dataset.mode = t, this.legend.replaceChildren(), this.summary.replaceChildren(), e && this.fillLegend(e);
-    const n = k(e);
+    const n = C(e);
     this.verdicts.hidden = t !== "view" || !e, this.consensusRow.hidden = t !== "view" || !n, this.consensusRow.lastElementChild.textContent = s === "split" ? "Overlay (v)" : "Side by side (v)", this.noteBox.hidden = t !== "note", this.editRow.hidden = t !== "edit";
   }
   fillLegend(e) {
@@ -362,7 +362,7 @@ class ne {
       );
     }
     const n = (i) => e.answers.find((r) => r.id === i)?.annotator_name ?? `#${i}`;
-    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, H(i, n)));
+    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, W(i, n)));
   }
   setPendingTag(e) {
     for (const t of this.tagRow.querySelectorAll("button")) t.classList.toggle("el-active", Number(t.dataset.tag) === e);
@@ -381,10 +381,10 @@ class ne {
     this.conflict.hidden = !0;
   }
 }
-const ae = 0.5;
-class oe {
+const oe = 0.5;
+class re {
   constructor(e) {
-    this.page = e, this.player = new V(
+    this.page = e, this.player = new P(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -420,7 +420,7 @@ class oe {
       e.dataset.state = "error", e.textContent = `Could not load the project: ${n.message}`;
       return;
     }
-    this.ui = new ne(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new J(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
+    this.ui = new ae(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
@@ -455,29 +455,32 @@ class oe {
   async open(e) {
     const t = this.items[e];
     if (!t) return;
-    const s = ++this.opened;
+    const s = this.current();
+    if (this.mode === "edit" && s && !I(this.draftValue, $(s)))
+      return this.status("Save the correction (Enter) or leave it (Escape) first.", "warn");
+    const n = ++this.opened;
     this.index = e, this.leaveMode(), this.player.stop(), this.ui.hideConflict(), this.ui.setList(this.items, e, this.count), this.page.root.dataset.state = "loading";
-    let n;
+    let i;
     try {
-      n = await this.page.reviewApi.clip(t.id);
-    } catch (r) {
-      return this.page.root.dataset.state = "error", this.status(`Could not load answer ${t.id}: ${r.message}`, "error");
+      i = await this.page.reviewApi.clip(t.id);
+    } catch (c) {
+      return this.page.root.dataset.state = "error", this.status(`Could not load answer ${t.id}: ${c.message}`, "error");
     }
-    if (s !== this.opened) return;
-    [this.clip, this.predictions, this.selectedPred] = [n, null, null], this.page.api.predictions(n.clip.id).then(
-      (r) => s === this.opened && (this.predictions = r, this.redraw()),
+    if (n !== this.opened) return;
+    [this.clip, this.predictions, this.selectedPred] = [i, null, null], this.page.api.predictions(i.clip.id).then(
+      (c) => n === this.opened && (this.predictions = c, this.redraw()),
       () => {
       }
       // predictions are optional help
     );
-    const i = n.answers[0];
-    this.status(`${i.annotator_name}'s answer, version ${i.version}, ${i.review_status}.`, "info"), await this.showClip(s);
+    const r = i.answers[0];
+    this.status(`${r.annotator_name}'s answer, version ${r.version}, ${r.review_status}.`, "info"), await this.showClip(n);
   }
   /** Lay the panels out for the mode and open the clip in each one shown. */
   async showClip(e = this.opened) {
     const t = this.clip;
     if (!t) return;
-    const s = this.mode !== "edit" && this.layout === "split" && k(t), n = f(t), i = t.answers.map((l) => l.id);
+    const s = this.mode !== "edit" && this.layout === "split" && C(t), n = f(t), i = t.answers.map((l) => l.id);
     this.panels[0].answers = s && n ? [n[0].id] : this.mode === "edit" ? i.filter((l) => l !== t.annotation) : i, this.panels[1].answers = s && n ? [n[1].id] : [], this.panels[1].element.hidden = !s, this.ui.panels.classList.toggle("el-review-split", s);
     for (const l of this.panels) l.caption.textContent = this.caption(l);
     this.ui.setClip(t, this.mode, this.layout);
@@ -512,7 +515,7 @@ class oe {
   edit() {
     const e = this.current();
     if (!e || e.consensus) return this.status(e ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
-    this.mode = "edit", this.draftValue = P(e), this.undoStack = x(), [this.selectedIndex, this.pendingTag] = [null, null], this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
+    this.mode = "edit", this.draftValue = $(e), this.undoStack = x(), [this.selectedIndex, this.pendingTag] = [null, null], this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
   }
   save(e) {
     const t = this.current();
@@ -547,7 +550,7 @@ class oe {
       await this.open(n ?? this.index), this.status(n !== null ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
-      const n = G(s);
+      const n = J(s);
       if (s instanceof w && s.status === 409) return this.conflict(t, n);
       this.status(`Not saved: ${s.message}`, "error");
     }
@@ -589,9 +592,9 @@ class oe {
   // ---- keyboard --------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = I(t) !== null && t !== this.ui.note;
+    const t = e.target, s = M(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const i = te(e, this.mode, this.project.tags, s);
+    const i = se(e, this.mode, this.project.tags, s);
     if (i) {
       if (this.panels.some((r) => r.pointer.active) && i.type !== "escape") return e.preventDefault();
       e.preventDefault(), this.perform(i, t);
@@ -658,20 +661,20 @@ class oe {
   }
   // ---- correcting ------------------------------------------------------------------------
   change(e, t = this.draftValue) {
-    e !== t && (this.undoStack = M(this.undoStack, t), this.draftValue = e, this.redraw());
+    e !== t && (this.undoStack = L(this.undoStack, t), this.draftValue = e, this.redraw());
   }
   setTag(e) {
     if (this.selectedIndex === null)
       return this.pendingTag = e, this.ui.setPendingTag(e), this.status(`New boxes get ${p(this.project.tags, e)}.`, "info");
-    this.change(L(this.draftValue, this.selectedIndex, { tag: e }));
+    this.change(N(this.draftValue, this.selectedIndex, { tag: e }));
   }
   deleteSelected() {
     if (this.selectedIndex === null) return;
     const e = this.selectedIndex;
-    this.selectedIndex = null, this.change(N(this.draftValue, e));
+    this.selectedIndex = null, this.change(z(this.draftValue, e));
   }
   undoRedo(e) {
-    const t = e === "undo" ? z(this.undoStack, this.draftValue) : O(this.undoStack, this.draftValue);
+    const t = e === "undo" ? O(this.undoStack, this.draftValue) : D(this.undoStack, this.draftValue);
     if (!t) return this.status(`Nothing to ${e}.`, "info");
     [this.undoStack, this.draftValue, this.selectedIndex] = [t.stack, t.state, null], this.redraw();
   }
@@ -692,7 +695,7 @@ class oe {
     };
   }
   boxes(e) {
-    return this.clip ? { boxes: F(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
+    return this.clip ? { boxes: H(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
   }
   everyViewer(e) {
     for (const t of this.panels) t.element.hidden || e(t.viewer);
@@ -715,7 +718,7 @@ class oe {
   visiblePredictions() {
     const e = this.predictions;
     if (!this.showPreds || !e) return [];
-    const t = e.model_version?.threshold ?? ae;
+    const t = e.model_version?.threshold ?? oe;
     return e.events.map((s, n) => ({ p: s, index: n })).filter(({ p: s }) => s.score >= t);
   }
   select(e) {
@@ -740,7 +743,7 @@ class oe {
   addBox(e) {
     const t = this.clip?.clip;
     if (!t || e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const s = { start: t.start_s, end: t.end_s, low: this.panels[0].viewer.bounds.low, high: this.panels[0].viewer.bounds.high }, n = D(this.draftValue, { ...B(e, s), tag: this.pendingTag, confidence: null, notes: "" });
+    const s = { start: t.start_s, end: t.end_s, low: this.panels[0].viewer.bounds.low, high: this.panels[0].viewer.bounds.high }, n = B(this.draftValue, { ...K(e, s), tag: this.pendingTag, confidence: null, notes: "" });
     this.change(n), this.select(n.events.length - 1);
   }
   canEdit() {
@@ -785,7 +788,7 @@ class oe {
     };
   }
 }
-function re() {
+function le() {
   const a = document.getElementById("echoloop-config");
   try {
     return a?.textContent ? JSON.parse(a.textContent) : {};
@@ -793,17 +796,17 @@ function re() {
     return {};
   }
 }
-function S() {
+function k() {
   const a = document.querySelector('#echoloop-annotator[data-page="review"]');
   if (!a) return;
-  const e = re(), t = a.dataset.apiBase || "/api/", s = new oe({
+  const e = le(), t = a.dataset.apiBase || "/api/", s = new re({
     root: a,
-    api: new K(t, e.csrfToken ?? ""),
-    reviewApi: new U(t, e.csrfToken ?? ""),
+    api: new q(t, e.csrfToken ?? ""),
+    reviewApi: new G(t, e.csrfToken ?? ""),
     projectId: Number(a.dataset.projectId),
     annotators: e.annotators ?? [],
     datasets: e.datasets ?? []
   });
   window.echoloopReview = s.hook(), s.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", S) : S();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", k) : k();
