@@ -5,18 +5,18 @@
 
 import * as A from "./annotation";
 import { ApiError, type Api } from "./api";
-import { normalise, type Box } from "./boxes";
+import type { Box } from "./boxes";
 import { tagName } from "./canvas";
 import { typingTarget } from "./dom";
 import { Player } from "./player";
 import { Panel, type PanelHost } from "./reviewpanel";
 import { ReviewApi, conflictCurrent, type Verdict } from "./reviewapi";
+import { Correction } from "./reviewedit";
 import { consensusPair, drawnBoxes, isDouble, plainAnswers, type Answer, type ClipReview, type DrawnBox, type Filters, type ReviewItem } from "./reviewdata";
 import { reviewKey, type ReviewAction, type ReviewMode } from "./reviewkeys";
 import { ReviewUi, type Person } from "./reviewui";
 import type { Annotation, Draft, Prediction, Predictions, Project } from "./types";
 import type { StatusLevel } from "./ui";
-import { createUndo, record, redo, undo, type UndoStack } from "./undo";
 import type { Overlay, Viewer } from "./viewer";
 
 const DEFAULT_THRESHOLD = 0.5;
@@ -45,11 +45,11 @@ export class ReviewApp implements PanelHost {
   private mode: ReviewMode = "view";
   private layout: "split" | "overlay" = "split";
   private busy = false;
-  private draftValue: Draft = A.emptyDraft();
-  private undoStack: UndoStack<Draft> = createUndo();
-  private selectedIndex: number | null = null;
+  /** The correction in progress (mode "edit"). */
+  private correction: Correction | null = null;
+  /** Escape was pressed once on an edited correction. */
+  private dropArmed = false;
   private selectedPred: number | null = null;
-  private pendingTag: number | null = null;
   private readonly player: Player;
   private opened = 0;
 
@@ -131,8 +131,7 @@ export class ReviewApp implements PanelHost {
   private async open(index: number): Promise<void> {
     const item = this.items[index];
     if (!item) return;
-    const answer = this.current();
-    if (this.mode === "edit" && answer && !A.sameContent(this.draftValue, A.fromAnnotation(answer))) {
+    if (this.correction?.edited) {
       return this.status("Save the correction (Enter) or leave it (Escape) first.", "warn");
     }
     const ticket = ++this.opened;
@@ -224,9 +223,7 @@ export class ReviewApp implements PanelHost {
     const a = this.current();
     if (!a || a.consensus) return this.status(a ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
     this.mode = "edit";
-    this.draftValue = A.fromAnnotation(a);
-    this.undoStack = createUndo();
-    [this.selectedIndex, this.pendingTag] = [null, null];
+    this.correction = new Correction(a, () => ((this.dropArmed = false), this.redraw()));
     this.ui.setPendingTag(null);
     void this.showClip();
     this.status(`Correcting ${a.annotator_name}'s answer (${a.events.length} box${a.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
@@ -234,8 +231,8 @@ export class ReviewApp implements PanelHost {
 
   private save(version?: number): void {
     const a = this.current();
-    if (!a || this.mode !== "edit") return;
-    const body: Verdict = { action: "correct", ...this.draftValue, version: version ?? a.version };
+    if (!a || !this.correction) return;
+    const body: Verdict = { action: "correct", ...this.correction.draft, version: version ?? a.version };
     void this.verdict(a, body, "Corrected");
   }
 
@@ -312,16 +309,22 @@ export class ReviewApp implements PanelHost {
 
   private leaveMode(): void {
     this.mode = "view";
-    [this.selectedIndex, this.pendingTag] = [null, null];
-    this.draftValue = A.emptyDraft();
+    this.dropArmed = false;
+    this.correction = null;
     this.ui.note.value = "";
   }
 
   private escape(): void {
     if (this.panels.some((p) => p.pointer.cancel())) return this.redraw();
     if (this.player.playing) return this.player.stop();
-    if (this.mode === "edit" && this.selectedIndex !== null) return this.select(null);
+    const c = this.correction;
+    if (c && c.selected !== null) return this.select(null);
     if (this.mode === "view") return;
+    // Changes are dropped on the second Escape only: one stray key must not lose a correction.
+    if (c?.edited && !this.dropArmed) {
+      this.dropArmed = true;
+      return this.status("Press Escape again to drop your changes (Enter saves them).", "warn");
+    }
     const was = this.mode;
     this.leaveMode();
     this.ui.hideConflict();
@@ -366,11 +369,11 @@ export class ReviewApp implements PanelHost {
       case "escape": return this.escape();
       case "blur": return target?.blur();
       case "tag": return this.setTag(a.tagId);
-      case "delete": return this.deleteSelected();
+      case "delete": return this.correction?.deleteSelected();
       case "undo": return this.undoRedo("undo");
       case "redo": return this.undoRedo("redo");
-      case "selectNext": return this.cycle(1);
-      case "selectPrev": return this.cycle(-1);
+      case "selectNext": return this.select(this.correction?.cycle(1) ?? null);
+      case "selectPrev": return this.select(this.correction?.cycle(-1) ?? null);
     }
   }
 
@@ -386,40 +389,16 @@ export class ReviewApp implements PanelHost {
 
   // ---- correcting ------------------------------------------------------------------------
 
-  private change(next: Draft, before: Draft = this.draftValue): void {
-    if (next === before) return;
-    this.undoStack = record(this.undoStack, before);
-    this.draftValue = next;
-    this.redraw();
-  }
-
   private setTag(tagId: number): void {
-    if (this.selectedIndex === null) {
-      this.pendingTag = tagId;
+    const c = this.correction;
+    if (c && c.setTag(tagId) === "next") {
       this.ui.setPendingTag(tagId);
-      return this.status(`New boxes get ${tagName(this.project.tags, tagId)}.`, "info");
+      this.status(`New boxes get ${tagName(this.project.tags, tagId)}.`, "info");
     }
-    this.change(A.updateEvent(this.draftValue, this.selectedIndex, { tag: tagId }));
-  }
-
-  private deleteSelected(): void {
-    if (this.selectedIndex === null) return;
-    const i = this.selectedIndex;
-    this.selectedIndex = null;
-    this.change(A.removeEvent(this.draftValue, i));
   }
 
   private undoRedo(direction: "undo" | "redo"): void {
-    const r = direction === "undo" ? undo(this.undoStack, this.draftValue) : redo(this.undoStack, this.draftValue);
-    if (!r) return this.status(`Nothing to ${direction}.`, "info");
-    [this.undoStack, this.draftValue, this.selectedIndex] = [r.stack, r.state, null];
-    this.redraw();
-  }
-
-  private cycle(delta: 1 | -1): void {
-    const n = this.draftValue.events.length;
-    if (!n) return;
-    this.select(this.selectedIndex === null ? (delta > 0 ? 0 : n - 1) : (this.selectedIndex + delta + n) % n);
+    if (this.correction && !this.correction.step(direction)) this.status(`Nothing to ${direction}.`, "info");
   }
 
   // ---- PanelHost -------------------------------------------------------------------------
@@ -430,11 +409,11 @@ export class ReviewApp implements PanelHost {
     const sel = preds.findIndex((x) => x.index === this.selectedPred);
     return {
       tags: this.project.tags,
-      events: editing ? this.draftValue.events : [],
-      selected: editing ? this.selectedIndex : null,
+      events: editing && this.correction ? this.correction.draft.events : [],
+      selected: editing && this.correction ? this.correction.selected : null,
       predictions: preds.map((x) => x.p),
       selectedPrediction: sel >= 0 ? sel : null,
-      drawingTag: this.pendingTag,
+      drawingTag: this.correction?.pendingTag ?? null,
     };
   }
 
@@ -459,10 +438,10 @@ export class ReviewApp implements PanelHost {
     return false;
   }
   draft(): Draft {
-    return this.mode === "edit" ? this.draftValue : A.emptyDraft();
+    return this.correction?.draft ?? A.emptyDraft();
   }
   selected(): number | null {
-    return this.mode === "edit" ? this.selectedIndex : null;
+    return this.correction?.selected ?? null;
   }
   visiblePredictions(): { p: Prediction; index: number }[] {
     const p = this.predictions;
@@ -471,11 +450,13 @@ export class ReviewApp implements PanelHost {
     return p.events.map((x, index) => ({ p: x, index })).filter(({ p: x }) => x.score >= t);
   }
   select(index: number | null): void {
-    this.selectedIndex = index;
+    const c = this.correction;
+    if (!c) return;
+    c.selected = index;
     if (index !== null) {
       this.selectedPred = null;
-      const tag = this.draftValue.events[index]?.tag ?? null;
-      this.status(`Box ${index + 1} of ${this.draftValue.events.length}: ${tagName(this.project.tags, tag)}.`, "info");
+      const tag = c.draft.events[index]?.tag ?? null;
+      this.status(`Box ${index + 1} of ${c.draft.events.length}: ${tagName(this.project.tags, tag)}.`, "info");
     }
     this.redraw();
   }
@@ -486,23 +467,19 @@ export class ReviewApp implements PanelHost {
     this.redraw();
   }
   preview(draft: Draft): void {
-    this.draftValue = draft;
-    this.redraw();
+    this.correction?.preview(draft);
   }
   commit(draft: Draft, before: Draft): void {
-    this.draftValue = before;
-    this.change(draft, before);
+    this.correction?.change(draft, before);
   }
   addBox(box: Box): void {
     const clip = this.clip?.clip;
-    if (!clip || box.end_s - box.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const bounds = { start: clip.start_s, end: clip.end_s, low: this.panels[0].viewer.bounds.low, high: this.panels[0].viewer.bounds.high };
-    const next = A.addEvent(this.draftValue, { ...normalise(box, bounds), tag: this.pendingTag, confidence: null, notes: "" });
-    this.change(next);
-    this.select(next.events.length - 1);
+    if (!clip || !this.correction || box.end_s - box.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
+    const { low, high } = this.panels[0].viewer.bounds;
+    this.correction.addBox(box, { start: clip.start_s, end: clip.end_s, low, high });
   }
   canEdit(): boolean {
-    return this.mode === "edit" && !this.busy;
+    return this.correction !== null && !this.busy;
   }
 
   private redraw(): void {
@@ -536,7 +513,7 @@ export class ReviewApp implements PanelHost {
           mode: this.mode,
           layout: this.layout,
           items: this.items.map((it) => ({ id: it.id, status: it.review_status })),
-          draft: this.mode === "edit" ? this.draftValue : null,
+          draft: this.correction?.draft ?? null,
           answers: this.clip ? plainAnswers(this.clip).map((a) => a.id) : [],
         }),
       panels: () => copy(this.panels.filter((p) => !p.element.hidden).map((p) => ({ answers: p.answers, boxes: p.drawn() }))),

@@ -1,17 +1,17 @@
-import { A as w, e as _, h as o, V as E, l as T, I as A, z as R, b as p, c as j, t as V, g as v, P, j as m, k as x, s as I, f as $, y as M, r as L, o as N, q as z, u as O, n as D, v as B, p as K, G as q } from "./shared-viewer.js";
-const S = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
-function y(a, e) {
+import { A as w, e as k, h as o, V as C, l as _, I as E, f as b, k as A, s as T, r as R, o as j, q as P, u as M, n as L, v as N, p as z, z as O, b as p, c as B, t as D, g as v, P as V, y as I, j as K, G as q } from "./shared-viewer.js";
+const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
+function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
-  return S[(t < 0 ? e : t) % S.length];
+  return x[(t < 0 ? e : t) % x.length];
 }
-function b(a) {
+function y(a) {
   return a.answers.filter((e) => e.consensus === null);
 }
-function C(a) {
-  return !!a && b(a).length >= 2;
+function S(a) {
+  return !!a && y(a).length >= 2;
 }
 function f(a) {
-  const e = b(a), t = e.find((n) => n.id === a.annotation) ?? e[0], s = e.find((n) => n !== t);
+  const e = y(a), t = e.find((n) => n.id === a.annotation) ?? e[0], s = e.find((n) => n !== t);
   return t && s ? [t, s] : null;
 }
 function F(a) {
@@ -34,7 +34,7 @@ function H(a, e, t, s) {
     const c = r.consensus ? `consensus (${r.annotator_name})` : r.annotator_name;
     for (const l of r.events) {
       const d = r.consensus ? "agreed" : n.get(l.id) ?? "agreed", u = d === "unmatched" ? " · unmatched" : d === "label" ? " · label differs" : "";
-      i.push({ ...l, answer: r.id, event: l.id, color: y(t, r.annotator), label: `${c}: ${s(l.tag)}${u}`, mark: d });
+      i.push({ ...l, answer: r.id, event: l.id, color: m(t, r.annotator), label: `${c}: ${s(l.tag)}${u}`, mark: d });
     }
   }
   return i;
@@ -70,7 +70,7 @@ class G {
       c = r ? JSON.parse(r) : null;
     } catch {
     }
-    if (!i.ok) throw new w(i.status, c, `HTTP ${i.status}: ${_(c).join("; ").slice(0, 300) || i.statusText}`);
+    if (!i.ok) throw new w(i.status, c, `HTTP ${i.status}: ${k(c).join("; ").slice(0, 300) || i.statusText}`);
     return c;
   }
   list(e, t, s = 1) {
@@ -99,7 +99,7 @@ class Z {
       this.readout
     );
     const i = { canvas: this.canvas, plot: this.plot, timeAxis: this.timeAxis, freqAxis: this.freqAxis, readout: this.readout };
-    this.viewer = new E(t, s, i, () => this.overlay(), (r, c) => n.status(r, c)), this.pointer = new T(this.canvas, this.pointerHost()), new ResizeObserver(() => this.viewer.resize()).observe(this.plot);
+    this.viewer = new C(t, s, i, () => this.overlay(), (r, c) => n.status(r, c)), this.pointer = new _(this.canvas, this.pointerHost()), new ResizeObserver(() => this.viewer.resize()).observe(this.plot);
   }
   index;
   host;
@@ -171,7 +171,7 @@ class Z {
 }
 const Q = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
 function X(a, e, t, s, n) {
-  const i = A(e, t);
+  const i = E(e, t);
   a.save(), a.globalAlpha = s ? 0.45 : 1;
   const r = s ? null : Q[e.mark];
   r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || Y(a, e.label, i.x, i.y, e.color, r, n), a.restore();
@@ -184,7 +184,54 @@ function Y(a, e, t, s, n, i, r) {
   for (; r.some((u) => Math.abs(u.y - l) < 16 && d < u.x + u.w && u.x < d + c); ) l += 16;
   r.push({ x: d, y: l, w: c }), a.fillStyle = "rgba(0, 0, 0, 0.75)", a.fillRect(d, l, c, 16), i && (a.strokeStyle = i, a.lineWidth = 1, a.strokeRect(d + 0.5, l + 0.5, c - 1, 15)), a.fillStyle = n, a.textBaseline = "middle", a.fillText(e, d + 3, l + 8);
 }
-const ee = {
+class ee {
+  constructor(e, t) {
+    this.answer = e, this.changed = t, this.draft = b(e);
+  }
+  answer;
+  changed;
+  draft;
+  selected = null;
+  pendingTag = null;
+  history = A();
+  /** Whether there is anything to lose by leaving. */
+  get edited() {
+    return !T(this.draft, b(this.answer));
+  }
+  /** Record `next` as one undoable step made from `before`. */
+  change(e, t = this.draft) {
+    e !== t && (this.history = R(this.history, t)), this.draft = e, this.changed();
+  }
+  /** Show a draft while a box is dragged, without recording it. */
+  preview(e) {
+    this.draft = e, this.changed();
+  }
+  /** A tag key: the selected box's tag, or the tag of the next box drawn. */
+  setTag(e) {
+    return this.selected === null ? (this.pendingTag = e, this.changed(), "next") : (this.change(j(this.draft, this.selected, { tag: e })), "box");
+  }
+  deleteSelected() {
+    if (this.selected === null) return;
+    const e = this.selected;
+    this.selected = null, this.change(P(this.draft, e));
+  }
+  /** False when there is nothing to undo (or redo). */
+  step(e) {
+    const t = e === "undo" ? M(this.history, this.draft) : L(this.history, this.draft);
+    return t ? ([this.history, this.draft, this.selected] = [t.stack, t.state, null], this.changed(), !0) : !1;
+  }
+  /** Tab / Shift+Tab: the next or previous box, wrapping around. */
+  cycle(e) {
+    const t = this.draft.events.length;
+    return t ? this.selected === null ? e > 0 ? 0 : t - 1 : (this.selected + e + t) % t : null;
+  }
+  /** A box drawn on the clip (kept inside `bounds`), selected, with the pending tag. */
+  addBox(e, t) {
+    const s = N(this.draft, { ...z(e, t), tag: this.pendingTag, confidence: null, notes: "" });
+    this.change(s), this.selected = s.events.length - 1, this.changed();
+  }
+}
+const te = {
   a: { type: "accept" },
   r: { type: "reject" },
   e: { type: "edit" },
@@ -211,25 +258,25 @@ const ee = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, te = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
-function se(a, e, t, s) {
+}, se = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
+function ie(a, e, t, s) {
   const n = a.ctrlKey || a.metaKey;
   if (e === "note" || s)
     return a.key === "Escape" ? { type: "escape" } : a.key === "Enter" && !a.shiftKey && !a.altKey ? e === "note" ? { type: "reject" } : { type: "blur" } : null;
   if (a.altKey) return null;
-  if (e === "edit") return ie(a, t);
+  if (e === "edit") return ne(a, t);
   if (n || a.repeat && !["+", "=", "-", "_"].includes(a.key) && !a.key.startsWith("Arrow")) return null;
   if (a.key in g) return g[a.key];
   const i = a.key.length === 1 ? a.key.toLowerCase() : "";
-  return a.key === "A" || a.key === "R" || a.key === "E" ? null : ee[i] ?? null;
+  return a.key === "A" || a.key === "R" || a.key === "E" ? null : te[i] ?? null;
 }
-function ie(a, e) {
+function ne(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = R(a, { tags: e, typing: !1 });
-  return !t || !te.has(t.type) ? null : t;
+  const t = O(a, { tags: e, typing: !1 });
+  return !t || !se.has(t.type) ? null : t;
 }
-const ne = [
+const ae = [
   ["a", "accept the answer"],
   ["r", "reject: type the note (required), Enter sends, Escape cancels"],
   ["e", "correct: edit, move, add or delete boxes; Enter saves the corrected version, Escape leaves"],
@@ -246,7 +293,7 @@ const ne = [
 function h(a, e, t, s = "") {
   return o("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, a);
 }
-class ae {
+class oe {
   constructor(e, t, s, n, i) {
     this.root = e, this.annotators = s, this.handlers = i, this.annotatorSelect = o("select", { name: "annotator", title: "Annotator" }, o("option", { value: "" }, "every annotator"), ...s.map((r) => o("option", { value: r.id }, r.username))), this.datasetSelect = o("select", { name: "dataset", title: "Dataset" }, o("option", { value: "" }, "every dataset"), ...n.map((r) => o("option", { value: r.id }, r.name)));
     for (const r of [this.statusSelect, this.annotatorSelect, this.datasetSelect]) r.addEventListener("change", () => (this.handlers.filters(this.filters()), r.blur()));
@@ -265,8 +312,8 @@ class ae {
       h("Side by side (v)", "Side by side / overlaid (v)", () => i.layout())
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
-      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${j(t.tags, r.id)}` }), o("kbd", {}, V(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
-    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ne.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
+      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${B(t.tags, r.id)}` }), o("kbd", {}, D(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
+    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ae.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
       o("header", { class: "el-header" }, o("strong", {}, `Review · ${t.name}`), this.position, h("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
@@ -332,7 +379,7 @@ class ae {
         const r = n.clip, c = o(
           "li",
           { class: i === t ? "el-active" : "", "data-annotation": n.id, "data-status": n.review_status },
-          o("span", { class: "el-swatch", style: `background:${y(this.annotators, n.annotator)}` }),
+          o("span", { class: "el-swatch", style: `background:${m(this.annotators, n.annotator)}` }),
           ` ${n.annotator_name} · ${r.recording.name} ${r.start_s.toFixed(2)}–${r.end_s.toFixed(2)} s`,
           n.answers > 1 ? o("span", { class: "el-review-badge", title: `${n.answers} annotators answered this clip` }, `×${n.answers}`) : null,
           n.review_status !== "pending" ? o("span", { class: "el-muted" }, ` ${n.review_status}`) : null
@@ -343,7 +390,7 @@ class ae {
   }
   setClip(e, t, s) {
     this.root.dataset.mode = t, this.legend.replaceChildren(), this.summary.replaceChildren(), e && this.fillLegend(e);
-    const n = C(e);
+    const n = S(e);
     this.verdicts.hidden = t !== "view" || !e, this.consensusRow.hidden = t !== "view" || !n, this.consensusRow.lastElementChild.textContent = s === "split" ? "Overlay (v)" : "Side by side (v)", this.noteBox.hidden = t !== "note", this.editRow.hidden = t !== "edit";
   }
   fillLegend(e) {
@@ -354,7 +401,7 @@ class ae {
         o(
           "div",
           { class: "el-review-answer", "data-answer": i.id },
-          o("span", { class: "el-swatch", style: `background:${y(this.annotators, i.annotator)}` }),
+          o("span", { class: "el-swatch", style: `background:${m(this.annotators, i.annotator)}` }),
           o("strong", {}, ` ${s(i.id)}${i.consensus ? `consensus (${i.consensus.rule}) by ${i.annotator_name}` : i.annotator_name}`),
           ` v${i.version} · ${i.review_status} · ${r}`,
           i.notes ? o("div", { class: "el-muted" }, `“${i.notes}”`) : null
@@ -381,10 +428,10 @@ class ae {
     this.conflict.hidden = !0;
   }
 }
-const oe = 0.5;
-class re {
+const re = 0.5;
+class le {
   constructor(e) {
-    this.page = e, this.player = new P(
+    this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -404,11 +451,11 @@ class re {
   mode = "view";
   layout = "split";
   busy = !1;
-  draftValue = m();
-  undoStack = x();
-  selectedIndex = null;
+  /** The correction in progress (mode "edit"). */
+  correction = null;
+  /** Escape was pressed once on an edited correction. */
+  dropArmed = !1;
   selectedPred = null;
-  pendingTag = null;
   player;
   opened = 0;
   async start() {
@@ -420,7 +467,7 @@ class re {
       e.dataset.state = "error", e.textContent = `Could not load the project: ${n.message}`;
       return;
     }
-    this.ui = new ae(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
+    this.ui = new oe(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
@@ -455,32 +502,31 @@ class re {
   async open(e) {
     const t = this.items[e];
     if (!t) return;
-    const s = this.current();
-    if (this.mode === "edit" && s && !I(this.draftValue, $(s)))
+    if (this.correction?.edited)
       return this.status("Save the correction (Enter) or leave it (Escape) first.", "warn");
-    const n = ++this.opened;
+    const s = ++this.opened;
     this.index = e, this.leaveMode(), this.player.stop(), this.ui.hideConflict(), this.ui.setList(this.items, e, this.count), this.page.root.dataset.state = "loading";
-    let i;
+    let n;
     try {
-      i = await this.page.reviewApi.clip(t.id);
-    } catch (c) {
-      return this.page.root.dataset.state = "error", this.status(`Could not load answer ${t.id}: ${c.message}`, "error");
+      n = await this.page.reviewApi.clip(t.id);
+    } catch (r) {
+      return this.page.root.dataset.state = "error", this.status(`Could not load answer ${t.id}: ${r.message}`, "error");
     }
-    if (n !== this.opened) return;
-    [this.clip, this.predictions, this.selectedPred] = [i, null, null], this.page.api.predictions(i.clip.id).then(
-      (c) => n === this.opened && (this.predictions = c, this.redraw()),
+    if (s !== this.opened) return;
+    [this.clip, this.predictions, this.selectedPred] = [n, null, null], this.page.api.predictions(n.clip.id).then(
+      (r) => s === this.opened && (this.predictions = r, this.redraw()),
       () => {
       }
       // predictions are optional help
     );
-    const r = i.answers[0];
-    this.status(`${r.annotator_name}'s answer, version ${r.version}, ${r.review_status}.`, "info"), await this.showClip(n);
+    const i = n.answers[0];
+    this.status(`${i.annotator_name}'s answer, version ${i.version}, ${i.review_status}.`, "info"), await this.showClip(s);
   }
   /** Lay the panels out for the mode and open the clip in each one shown. */
   async showClip(e = this.opened) {
     const t = this.clip;
     if (!t) return;
-    const s = this.mode !== "edit" && this.layout === "split" && C(t), n = f(t), i = t.answers.map((l) => l.id);
+    const s = this.mode !== "edit" && this.layout === "split" && S(t), n = f(t), i = t.answers.map((l) => l.id);
     this.panels[0].answers = s && n ? [n[0].id] : this.mode === "edit" ? i.filter((l) => l !== t.annotation) : i, this.panels[1].answers = s && n ? [n[1].id] : [], this.panels[1].element.hidden = !s, this.ui.panels.classList.toggle("el-review-split", s);
     for (const l of this.panels) l.caption.textContent = this.caption(l);
     this.ui.setClip(t, this.mode, this.layout);
@@ -515,12 +561,12 @@ class re {
   edit() {
     const e = this.current();
     if (!e || e.consensus) return this.status(e ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
-    this.mode = "edit", this.draftValue = $(e), this.undoStack = x(), [this.selectedIndex, this.pendingTag] = [null, null], this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
+    this.mode = "edit", this.correction = new ee(e, () => (this.dropArmed = !1, this.redraw())), this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
   }
   save(e) {
     const t = this.current();
-    if (!t || this.mode !== "edit") return;
-    const s = { action: "correct", ...this.draftValue, version: e ?? t.version };
+    if (!t || !this.correction) return;
+    const s = { action: "correct", ...this.correction.draft, version: e ?? t.version };
     this.verdict(t, s, "Corrected");
   }
   async verdict(e, t, s) {
@@ -579,22 +625,25 @@ class re {
     this.items = this.items.map((n) => e.includes(n.id) ? { ...n, review_status: s, version: t ?? n.version } : n);
   }
   leaveMode() {
-    this.mode = "view", [this.selectedIndex, this.pendingTag] = [null, null], this.draftValue = m(), this.ui.note.value = "";
+    this.mode = "view", this.dropArmed = !1, this.correction = null, this.ui.note.value = "";
   }
   escape() {
-    if (this.panels.some((t) => t.pointer.cancel())) return this.redraw();
+    if (this.panels.some((s) => s.pointer.cancel())) return this.redraw();
     if (this.player.playing) return this.player.stop();
-    if (this.mode === "edit" && this.selectedIndex !== null) return this.select(null);
+    const e = this.correction;
+    if (e && e.selected !== null) return this.select(null);
     if (this.mode === "view") return;
-    const e = this.mode;
-    this.leaveMode(), this.ui.hideConflict(), this.showClip(), this.status(e === "edit" ? "Left the correction; nothing was saved." : "Rejection cancelled.", "info");
+    if (e?.edited && !this.dropArmed)
+      return this.dropArmed = !0, this.status("Press Escape again to drop your changes (Enter saves them).", "warn");
+    const t = this.mode;
+    this.leaveMode(), this.ui.hideConflict(), this.showClip(), this.status(t === "edit" ? "Left the correction; nothing was saved." : "Rejection cancelled.", "info");
   }
   // ---- keyboard --------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = M(t) !== null && t !== this.ui.note;
+    const t = e.target, s = I(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const i = se(e, this.mode, this.project.tags, s);
+    const i = ie(e, this.mode, this.project.tags, s);
     if (i) {
       if (this.panels.some((r) => r.pointer.active) && i.type !== "escape") return e.preventDefault();
       e.preventDefault(), this.perform(i, t);
@@ -642,15 +691,15 @@ class re {
       case "tag":
         return this.setTag(e.tagId);
       case "delete":
-        return this.deleteSelected();
+        return this.correction?.deleteSelected();
       case "undo":
         return this.undoRedo("undo");
       case "redo":
         return this.undoRedo("redo");
       case "selectNext":
-        return this.cycle(1);
+        return this.select(this.correction?.cycle(1) ?? null);
       case "selectPrev":
-        return this.cycle(-1);
+        return this.select(this.correction?.cycle(-1) ?? null);
     }
   }
   togglePlay() {
@@ -660,38 +709,23 @@ class re {
     this.player.play({ url: this.page.api.audioUrl(e.id, { start: s, end: n, expansion: i }), start: s, end: n, expansion: i });
   }
   // ---- correcting ------------------------------------------------------------------------
-  change(e, t = this.draftValue) {
-    e !== t && (this.undoStack = L(this.undoStack, t), this.draftValue = e, this.redraw());
-  }
   setTag(e) {
-    if (this.selectedIndex === null)
-      return this.pendingTag = e, this.ui.setPendingTag(e), this.status(`New boxes get ${p(this.project.tags, e)}.`, "info");
-    this.change(N(this.draftValue, this.selectedIndex, { tag: e }));
-  }
-  deleteSelected() {
-    if (this.selectedIndex === null) return;
-    const e = this.selectedIndex;
-    this.selectedIndex = null, this.change(z(this.draftValue, e));
+    const t = this.correction;
+    t && t.setTag(e) === "next" && (this.ui.setPendingTag(e), this.status(`New boxes get ${p(this.project.tags, e)}.`, "info"));
   }
   undoRedo(e) {
-    const t = e === "undo" ? O(this.undoStack, this.draftValue) : D(this.undoStack, this.draftValue);
-    if (!t) return this.status(`Nothing to ${e}.`, "info");
-    [this.undoStack, this.draftValue, this.selectedIndex] = [t.stack, t.state, null], this.redraw();
-  }
-  cycle(e) {
-    const t = this.draftValue.events.length;
-    t && this.select(this.selectedIndex === null ? e > 0 ? 0 : t - 1 : (this.selectedIndex + e + t) % t);
+    this.correction && !this.correction.step(e) && this.status(`Nothing to ${e}.`, "info");
   }
   // ---- PanelHost -------------------------------------------------------------------------
   overlay(e) {
     const t = this.mode === "edit" && e.index === 0, s = this.visiblePredictions(), n = s.findIndex((i) => i.index === this.selectedPred);
     return {
       tags: this.project.tags,
-      events: t ? this.draftValue.events : [],
-      selected: t ? this.selectedIndex : null,
+      events: t && this.correction ? this.correction.draft.events : [],
+      selected: t && this.correction ? this.correction.selected : null,
       predictions: s.map((i) => i.p),
       selectedPrediction: n >= 0 ? n : null,
-      drawingTag: this.pendingTag
+      drawingTag: this.correction?.pendingTag ?? null
     };
   }
   boxes(e) {
@@ -710,24 +744,27 @@ class re {
     return !1;
   }
   draft() {
-    return this.mode === "edit" ? this.draftValue : m();
+    return this.correction?.draft ?? K();
   }
   selected() {
-    return this.mode === "edit" ? this.selectedIndex : null;
+    return this.correction?.selected ?? null;
   }
   visiblePredictions() {
     const e = this.predictions;
     if (!this.showPreds || !e) return [];
-    const t = e.model_version?.threshold ?? oe;
+    const t = e.model_version?.threshold ?? re;
     return e.events.map((s, n) => ({ p: s, index: n })).filter(({ p: s }) => s.score >= t);
   }
   select(e) {
-    if (this.selectedIndex = e, e !== null) {
-      this.selectedPred = null;
-      const t = this.draftValue.events[e]?.tag ?? null;
-      this.status(`Box ${e + 1} of ${this.draftValue.events.length}: ${p(this.project.tags, t)}.`, "info");
+    const t = this.correction;
+    if (t) {
+      if (t.selected = e, e !== null) {
+        this.selectedPred = null;
+        const s = t.draft.events[e]?.tag ?? null;
+        this.status(`Box ${e + 1} of ${t.draft.events.length}: ${p(this.project.tags, s)}.`, "info");
+      }
+      this.redraw();
     }
-    this.redraw();
   }
   selectPrediction(e) {
     this.selectedPred = e;
@@ -735,19 +772,19 @@ class re {
     t && this.status(`Prediction: ${t.label} ${t.score.toFixed(2)}.`, "info"), this.redraw();
   }
   preview(e) {
-    this.draftValue = e, this.redraw();
+    this.correction?.preview(e);
   }
   commit(e, t) {
-    this.draftValue = t, this.change(e, t);
+    this.correction?.change(e, t);
   }
   addBox(e) {
     const t = this.clip?.clip;
-    if (!t || e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const s = { start: t.start_s, end: t.end_s, low: this.panels[0].viewer.bounds.low, high: this.panels[0].viewer.bounds.high }, n = B(this.draftValue, { ...K(e, s), tag: this.pendingTag, confidence: null, notes: "" });
-    this.change(n), this.select(n.events.length - 1);
+    if (!t || !this.correction || e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
+    const { low: s, high: n } = this.panels[0].viewer.bounds;
+    this.correction.addBox(e, { start: t.start_s, end: t.end_s, low: s, high: n });
   }
   canEdit() {
-    return this.mode === "edit" && !this.busy;
+    return this.correction !== null && !this.busy;
   }
   redraw() {
     for (const e of this.panels) e.element.hidden || e.render();
@@ -779,8 +816,8 @@ class re {
         mode: this.mode,
         layout: this.layout,
         items: this.items.map((t) => ({ id: t.id, status: t.review_status })),
-        draft: this.mode === "edit" ? this.draftValue : null,
-        answers: this.clip ? b(this.clip).map((t) => t.id) : []
+        draft: this.correction?.draft ?? null,
+        answers: this.clip ? y(this.clip).map((t) => t.id) : []
       }),
       panels: () => e(this.panels.filter((t) => !t.element.hidden).map((t) => ({ answers: t.answers, boxes: t.drawn() }))),
       predictions: () => e(this.visiblePredictions().map((t) => t.p)),
@@ -788,7 +825,7 @@ class re {
     };
   }
 }
-function le() {
+function ce() {
   const a = document.getElementById("echoloop-config");
   try {
     return a?.textContent ? JSON.parse(a.textContent) : {};
@@ -796,10 +833,10 @@ function le() {
     return {};
   }
 }
-function k() {
+function $() {
   const a = document.querySelector('#echoloop-annotator[data-page="review"]');
   if (!a) return;
-  const e = le(), t = a.dataset.apiBase || "/api/", s = new re({
+  const e = ce(), t = a.dataset.apiBase || "/api/", s = new le({
     root: a,
     api: new q(t, e.csrfToken ?? ""),
     reviewApi: new G(t, e.csrfToken ?? ""),
@@ -809,4 +846,4 @@ function k() {
   });
   window.echoloopReview = s.hook(), s.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", k) : k();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", $) : $();
