@@ -172,6 +172,15 @@ def test_lead_accepts_rejects_and_corrects_by_keyboard(browser_page, live_server
     page.mouse.move(x2, y, steps=4)
     page.mouse.up()
     dt = seconds_per_pixel(page)
+    # ... and a box the annotator missed is added, then given the second tag by its key.
+    a0, b0 = to_page(page, clips["castanea"].start_s + 0.60, 90_000)
+    a1, b1 = to_page(page, clips["castanea"].start_s + 0.64, 40_000)
+    page.mouse.move(a0, b0)
+    page.mouse.down()
+    page.mouse.move(a1, b1, steps=6)
+    page.mouse.up()
+    page.keyboard.press("2")
+    second_tag = Tag.objects.filter(project=project).order_by("key", "value")[1]
     page.keyboard.press("Enter")
     wait_until(
         lambda: ClipAnnotation.objects.get(pk=third.pk).version == 2,
@@ -179,7 +188,11 @@ def test_lead_accepts_rejects_and_corrects_by_keyboard(browser_page, live_server
         what="the correction",
     )
     corrected = ClipAnnotation.objects.get(pk=third.pk)
-    moved = corrected.events.get()
+    moved, added = corrected.events.order_by("start_s")
+    assert (
+        added.tag == second_tag
+        and abs(added.start_s - (clips["castanea"].start_s + 0.60)) <= 2 * dt
+    )
     assert corrected.review_status == "accepted" and corrected.annotator == annie
     assert (
         abs(moved.start_s - (event.start_s + 0.02)) <= 2 * dt
