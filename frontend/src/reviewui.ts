@@ -27,6 +27,9 @@ export interface Person {
   username: string;
 }
 
+/** The verdict at the start of a list row, so it shows however narrow the list is. */
+const DONE: Record<ReviewItem["review_status"], string> = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
+
 function button(label: string, title: string, onclick: () => void, cls = ""): HTMLButtonElement {
   // Blur after a click so the keyboard goes back to the page's keys.
   return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
@@ -141,10 +144,11 @@ export class ReviewUi {
         const li = h(
           "li",
           { class: i === index ? "el-active" : "", "data-annotation": it.id, "data-status": it.review_status },
+          h("span", { class: "el-review-done", title: it.review_status }, DONE[it.review_status]),
           h("span", { class: "el-swatch", style: `background:${annotatorColor(this.annotators, it.annotator)}` }),
-          ` ${it.annotator_name} · ${c.recording.name} ${c.start_s.toFixed(2)}–${c.end_s.toFixed(2)} s`,
+          ` ${it.annotator_name}`,
           it.answers > 1 ? h("span", { class: "el-review-badge", title: `${it.answers} annotators answered this clip` }, `×${it.answers}`) : null,
-          it.review_status !== "pending" ? h("span", { class: "el-muted" }, ` ${it.review_status}`) : null,
+          ` · ${c.recording.name} ${c.start_s.toFixed(2)}–${c.end_s.toFixed(2)} s`,
         );
         li.addEventListener("click", () => this.handlers.open(i));
         return li;

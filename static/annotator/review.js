@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, l as _, I as E, f as b, k as A, s as T, r as R, o as j, q as P, u as M, n as L, v as N, p as z, z as O, b as p, c as B, t as D, g as v, P as V, y as I, j as K, G as q } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, l as _, I as E, f as b, k as A, s as T, r as R, o as j, q as P, u as M, n as L, v as N, p as z, z as O, b as p, c as D, t as B, g as v, P as V, y as I, j as K, G as q } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -289,11 +289,11 @@ const ae = [
   ["Space", "play or pause the view"],
   ["while correcting", "drag to draw, drag a box to move, its handles to resize; 1–9 or tag letters set its tag; Delete removes it; Ctrl+Z undoes"],
   ["?", "this help"]
-];
+], oe = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
 function h(a, e, t, s = "") {
   return o("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, a);
 }
-class oe {
+class re {
   constructor(e, t, s, n, i) {
     this.root = e, this.annotators = s, this.handlers = i, this.annotatorSelect = o("select", { name: "annotator", title: "Annotator" }, o("option", { value: "" }, "every annotator"), ...s.map((r) => o("option", { value: r.id }, r.username))), this.datasetSelect = o("select", { name: "dataset", title: "Dataset" }, o("option", { value: "" }, "every dataset"), ...n.map((r) => o("option", { value: r.id }, r.name)));
     for (const r of [this.statusSelect, this.annotatorSelect, this.datasetSelect]) r.addEventListener("change", () => (this.handlers.filters(this.filters()), r.blur()));
@@ -312,7 +312,7 @@ class oe {
       h("Side by side (v)", "Side by side / overlaid (v)", () => i.layout())
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
-      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${B(t.tags, r.id)}` }), o("kbd", {}, D(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
+      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${D(t.tags, r.id)}` }), o("kbd", {}, B(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
     }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ae.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
@@ -379,10 +379,11 @@ class oe {
         const r = n.clip, c = o(
           "li",
           { class: i === t ? "el-active" : "", "data-annotation": n.id, "data-status": n.review_status },
+          o("span", { class: "el-review-done", title: n.review_status }, oe[n.review_status]),
           o("span", { class: "el-swatch", style: `background:${m(this.annotators, n.annotator)}` }),
-          ` ${n.annotator_name} · ${r.recording.name} ${r.start_s.toFixed(2)}–${r.end_s.toFixed(2)} s`,
+          ` ${n.annotator_name}`,
           n.answers > 1 ? o("span", { class: "el-review-badge", title: `${n.answers} annotators answered this clip` }, `×${n.answers}`) : null,
-          n.review_status !== "pending" ? o("span", { class: "el-muted" }, ` ${n.review_status}`) : null
+          ` · ${r.recording.name} ${r.start_s.toFixed(2)}–${r.end_s.toFixed(2)} s`
         );
         return c.addEventListener("click", () => this.handlers.open(i)), c;
       })
@@ -428,8 +429,8 @@ class oe {
     this.conflict.hidden = !0;
   }
 }
-const re = 0.5;
-class le {
+const le = 0.5;
+class ce {
   constructor(e) {
     this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
@@ -467,7 +468,7 @@ class le {
       e.dataset.state = "error", e.textContent = `Could not load the project: ${n.message}`;
       return;
     }
-    this.ui = new oe(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
+    this.ui = new re(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
@@ -752,7 +753,7 @@ class le {
   visiblePredictions() {
     const e = this.predictions;
     if (!this.showPreds || !e) return [];
-    const t = e.model_version?.threshold ?? re;
+    const t = e.model_version?.threshold ?? le;
     return e.events.map((s, n) => ({ p: s, index: n })).filter(({ p: s }) => s.score >= t);
   }
   select(e) {
@@ -825,7 +826,7 @@ class le {
     };
   }
 }
-function ce() {
+function he() {
   const a = document.getElementById("echoloop-config");
   try {
     return a?.textContent ? JSON.parse(a.textContent) : {};
@@ -836,7 +837,7 @@ function ce() {
 function $() {
   const a = document.querySelector('#echoloop-annotator[data-page="review"]');
   if (!a) return;
-  const e = ce(), t = a.dataset.apiBase || "/api/", s = new le({
+  const e = he(), t = a.dataset.apiBase || "/api/", s = new ce({
     root: a,
     api: new q(t, e.csrfToken ?? ""),
     reviewApi: new G(t, e.csrfToken ?? ""),

@@ -147,6 +147,7 @@ def test_lead_accepts_rejects_and_corrects_by_keyboard(browser_page, live_server
     assert "needs a note" in page.inner_text(".el-status")
     assert ClipAnnotation.objects.get(pk=second.pk).review_status == "pending"
     page.keyboard.type("an echo of the previous call, not a new one")
+    page.screenshot(path=str(SHOTS / "echoloop_browser_review_reject.png"))
     page.keyboard.press("Enter")
     wait_until(
         lambda: ClipAnnotation.objects.get(pk=second.pk).review_status == "rejected",
