@@ -360,6 +360,34 @@ def disagreements(
     return found
 
 
+def merged_union(
+    a: Sequence[EventBox], b: Sequence[EventBox], threshold: float = DEFAULT_THRESHOLD
+) -> list[EventBox]:
+    """The matched union of two answers' boxes, for a consensus.
+
+    A pair matched with the same tag becomes one box (the mean of the two, as neither annotator
+    is preferred); every other box is kept, so a label mismatch stays visible as two boxes.
+    """
+    pairs = match_tagged(a, b, threshold)
+    used_a = {i for i, _, _ in pairs}
+    used_b = {j for _, j, _ in pairs}
+    merged = [_mean(a[i], b[j]) for i, j, _ in pairs]
+    merged += [e for i, e in enumerate(a) if i not in used_a]
+    merged += [e for j, e in enumerate(b) if j not in used_b]
+    return sorted(merged, key=lambda e: (e.start_s, e.end_s))
+
+
+def _mean(x: EventBox, y: EventBox) -> EventBox:
+    both = x.is_box and y.is_box
+    return EventBox(
+        start_s=(x.start_s + y.start_s) / 2,
+        end_s=(x.end_s + y.end_s) / 2,
+        low_hz=(x.low_hz + y.low_hz) / 2 if both else None,  # type: ignore[operator]
+        high_hz=(x.high_hz + y.high_hz) / 2 if both else None,  # type: ignore[operator]
+        tag=x.tag,
+    )
+
+
 # --- loading from the database ------------------------------------------------------------------
 
 
@@ -369,22 +397,24 @@ def load_answers(project) -> list[ClipAnswer]:
 
     from annotator.models import ClipAnnotation
 
+    # A consensus is the lead's verdict on two answers, not a third answer to compare.
+    answers = ClipAnnotation.objects.filter(project=project, consensus__isnull=True)
     shared = (
-        ClipAnnotation.objects.filter(project=project)
-        .values("clip")
+        answers.values("clip")
         .annotate(n=Count("annotator", distinct=True))
         .filter(n__gt=1)
         .values("clip")
     )
     annotations = (
-        ClipAnnotation.objects.filter(project=project, clip__in=shared)
+        answers.filter(clip__in=shared)
         .prefetch_related("tags", "events")
         .order_by("clip_id", "annotator_id")
     )
-    return [_answer(annotation) for annotation in annotations]
+    return [answer_of(annotation) for annotation in annotations]
 
 
-def _answer(annotation) -> ClipAnswer:
+def answer_of(annotation) -> ClipAnswer:
+    """What one saved annotation says, as plain data (its events and tags prefetched or not)."""
     return ClipAnswer(
         clip=annotation.clip_id,
         annotator=annotation.annotator_id,

@@ -1,4 +1,5 @@
-"""A lead's review of submitted annotations: accept, reject with a note, or correct.
+"""A lead's review of submitted annotations: accept, reject with a note, correct, or settle a
+double-annotated clip with a consensus; and the list of answers awaiting review.
 
 Every review is a new version of the annotation with a revision that keeps the state before it,
 who acted (the lead) and the action ("review", "reject", "correct"), with the lead's note in the
@@ -9,19 +10,22 @@ never gives a clip back to an annotator who already has an annotation on it).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 
-from annotator import queue
+from annotator import agreement, queue
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
     ClipAnnotation,
+    Consensus,
     Role,
     TaskStatus,
 )
-from annotator.queue import StaleVersion, Submission
+from annotator.queue import EventInput, StaleVersion, Submission
 
 ACCEPT, REJECT, CORRECT = "accept", "reject", "correct"
 ACTIONS = (ACCEPT, REJECT, CORRECT)
@@ -107,6 +111,176 @@ def correct(
         current.review_status = ClipAnnotation.Review.ACCEPTED
         current.save(update_fields=["review_status", "updated_at"])
         _mark_reviewed(current)
+    return current
+
+
+# --- what awaits review ---------------------------------------------------------------------------
+
+LIST_STATUSES = ("pending", "accepted", "rejected", "all")
+
+
+def review_list(
+    project, *, status: str = "pending", annotator: int | None = None, dataset: int | None = None
+) -> QuerySet[ClipAnnotation]:
+    """The project's annotators' answers by review status, oldest first (a queue, not a feed).
+
+    Consensus annotations are the leads' own verdicts and answers a consensus settled are
+    reviewed, so neither awaits review (a settled answer its annotator edited since does). Each row carries ``answers``: how many annotators
+    answered its clip (two or more: the page shows them side by side).
+    """
+    rows = ClipAnnotation.objects.filter(project=project, consensus__isnull=True)
+    if status == "pending":
+        # Settled, unless its annotator changed it after the consensus was saved.
+        settled = Consensus.objects.filter(
+            sources=OuterRef("pk"), annotation__updated_at__gte=OuterRef("updated_at")
+        )
+        rows = rows.filter(review_status=ClipAnnotation.Review.PENDING).exclude(Exists(settled))
+    elif status != "all":
+        rows = rows.filter(review_status=status)
+    if annotator is not None:
+        rows = rows.filter(annotator_id=annotator)
+    if dataset is not None:
+        rows = rows.filter(clip__recording__dataset_id=dataset)
+    answers = (
+        ClipAnnotation.objects.filter(clip=OuterRef("clip"), consensus__isnull=True)
+        .order_by()
+        .values("clip")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        rows.annotate(answers=Subquery(answers))
+        .select_related("annotator", "clip__recording")
+        .order_by("created_at", "pk")
+    )
+
+
+def clip_answers(annotation: ClipAnnotation) -> list[ClipAnnotation]:
+    """Every answer on the annotation's clip (consensus included), the annotation first."""
+    rows = (
+        ClipAnnotation.objects.filter(clip=annotation.clip_id)
+        .select_related("annotator", "consensus")
+        .prefetch_related("events", "tags")
+        .order_by("created_at", "pk")
+    )
+    return sorted(rows, key=lambda a: a.pk != annotation.pk)
+
+
+# --- consensus of a double-annotated clip -------------------------------------------------------
+
+
+def consensus(
+    first: ClipAnnotation,
+    second: ClipAnnotation,
+    lead,
+    rule: str,
+    *,
+    versions: tuple[int, int],
+    threshold: float = agreement.DEFAULT_THRESHOLD,
+) -> ClipAnnotation:
+    """Save the lead's reviewed consensus of two answers on one clip (StaleVersion if either moved on).
+
+    The consensus is the lead's own annotation of the clip, accepted, linked to its sources by a
+    `Consensus` row; the sources keep what their annotators said and leave the review list. A
+    second consensus on the clip replaces the first as a new version (the revision keeps it).
+    """
+    require_lead(first, lead)
+    _check_pair(first, second, lead, rule)
+    with transaction.atomic():
+        # Race: an annotator's edit or another lead's review of a source while the lead decided;
+        # the locks make either the edit or this consensus see the other's version.
+        # Locked in pk order, so two leads settling the same pair wait rather than deadlock.
+        rows = ClipAnnotation.objects.select_for_update().filter(pk__in=[first.pk, second.pk])
+        locked = {a.pk: a for a in rows.order_by("pk")}
+        sources = (locked[first.pk], locked[second.pk])
+        for source, version in zip(sources, versions, strict=True):
+            if source.version != version:
+                raise StaleVersion(source)
+        data = consensus_submission(*sources, rule, threshold)
+        queue.validate_submission(first.project, first.clip, data)
+        return _save_consensus(sources, lead, rule, data)
+
+
+def _check_pair(first: ClipAnnotation, second: ClipAnnotation, lead, rule: str) -> None:
+    if rule not in Consensus.Rule.values:
+        raise ValidationError({"rule": f"Use one of {', '.join(Consensus.Rule.values)}."})
+    if first.clip_id != second.clip_id or first.pk == second.pk:
+        raise ValidationError({"second": "Two different answers on the same clip."})
+    if Consensus.objects.filter(annotation__in=[first, second]).exists():
+        raise ValidationError({"second": "A consensus is not one of the answers it settles."})
+    mine = ClipAnnotation.objects.filter(clip=first.clip, annotator=lead)
+    if mine.filter(consensus__isnull=True).exists():
+        raise ValidationError(
+            {"detail": "You annotated this clip yourself; another lead settles it."}
+        )
+
+
+def consensus_submission(
+    first: ClipAnnotation, second: ClipAnnotation, rule: str, threshold: float
+) -> Submission:
+    """The consensus content: one answer as it is, or the matched union of both."""
+    if rule != Consensus.Rule.UNION:
+        chosen = first if rule == Consensus.Rule.FIRST else second
+        return Submission(
+            tags=sorted(chosen.tags.values_list("pk", flat=True)),
+            no_calls=chosen.no_calls,
+            noise=chosen.noise,
+            uncertain=chosen.uncertain,
+            notes=chosen.notes,
+            events=[_event_input(e) for e in chosen.events.order_by("start_s", "pk")],
+        )
+    a, b = agreement.answer_of(first), agreement.answer_of(second)
+    originals = {e.pk: e for e in [*first.events.all(), *second.events.all()]}
+    events = agreement.merged_union(a.events, b.events, threshold)
+    return Submission(
+        tags=sorted(a.tags | b.tags),
+        no_calls=a.no_calls and b.no_calls and not events,
+        noise=first.noise or second.noise,
+        uncertain=first.uncertain or second.uncertain,
+        notes="\n---\n".join(n for n in (first.notes, second.notes) if n),
+        events=[_union_event(e, originals) for e in events],
+    )
+
+
+def _union_event(box: agreement.EventBox, originals: dict) -> EventInput:
+    """A box kept as it was keeps its confidence and notes; a merged pair is a new box."""
+    if box.id in originals:
+        return _event_input(originals[box.id])
+    return EventInput(box.start_s, box.end_s, box.low_hz, box.high_hz, box.tag)
+
+
+def _event_input(event) -> EventInput:
+    return EventInput(
+        event.start_s,
+        event.end_s,
+        event.low_hz,
+        event.high_hz,
+        event.tag_id,
+        event.confidence,
+        event.notes,
+    )
+
+
+def _save_consensus(
+    sources: tuple[ClipAnnotation, ClipAnnotation], lead, rule: str, data: Submission
+) -> ClipAnnotation:
+    source = sources[0]
+    mine = ClipAnnotation.objects.filter(clip=source.clip, annotator=lead).first()
+    version = None if mine is None else mine.version
+    current = queue.save_annotation(
+        source.project,
+        source.clip,
+        lead,
+        replace(data, version=version),
+        author=lead,
+        action="consensus",
+    )
+    current.review_status = ClipAnnotation.Review.ACCEPTED
+    current.save(update_fields=["review_status", "updated_at"])
+    settled, _ = Consensus.objects.update_or_create(annotation=current, defaults={"rule": rule})
+    settled.sources.set(sources)
+    for answer in sources:
+        _mark_reviewed(answer)
     return current
 
 

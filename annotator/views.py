@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -17,9 +18,10 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
 from annotator.access import project_for, projects_of
-from annotator.models import Recording
+from annotator.models import Recording, Role
 from annotator.stats import project_counts
 
+User = get_user_model()
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW_S = 300
 
@@ -96,6 +98,24 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
     }
     context = {"project": project, "role": project.role_of(request.user), "config": config}
     return render(request, "annotator/annotate.html", context)
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead's review page: the answers awaiting review on the spectrogram (leads only)."""
+    project = project_for(request.user, pk)
+    role = project.role_of(request.user)
+    if role != Role.LEAD:
+        raise PermissionDenied("Only the project's leads review annotations.")
+    annotators = User.objects.filter(clip_annotations__project=project).distinct()
+    config = {
+        "csrfToken": get_token(request),
+        "user": {"id": request.user.pk, "username": request.user.username},
+        "annotators": [{"id": u.pk, "username": u.username} for u in annotators.order_by("username")],
+        "datasets": [{"id": d.pk, "name": d.name} for d in project.datasets.order_by("name")],
+    }
+    context = {"project": project, "role": role, "config": config}
+    return render(request, "annotator/review.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -11,11 +11,13 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
     lib: {
-      entry: { annotate: "src/main.ts", dashboard: "src/dashboard.ts" },
+      entry: { annotate: "src/main.ts", dashboard: "src/dashboard.ts", review: "src/review.ts" },
       formats: ["es"],
       fileName: (_format, name) => `${name}.js`,
       cssFileName: "annotate",
     },
+    // The annotation and review pages share their drawing modules: one chunk, with a fixed name.
+    rollupOptions: { output: { chunkFileNames: "shared-[name].js" } },
   },
   test: {
     include: ["test/**/*.test.ts"],

@@ -26,7 +26,18 @@ urlpatterns = [
         review.project_disagreements,
         name="project-disagreements",
     ),
+    path("projects/<int:pk>/review/", review.project_review_list, name="project-review-list"),
     path("annotations/<int:pk>/review/", review.review_annotation, name="annotation-review"),
+    path(
+        "annotations/<int:pk>/comparison/",
+        review.annotation_comparison,
+        name="annotation-comparison",
+    ),
+    path(
+        "annotations/<int:pk>/consensus/",
+        review.annotation_consensus,
+        name="annotation-consensus",
+    ),
     path(
         "annotations/<int:pk>/revisions/",
         review.annotation_revisions,

@@ -1,4 +1,5 @@
-"""Review and agreement endpoints: a lead accepts, rejects or corrects; members see agreement."""
+"""Review and agreement endpoints: a lead lists what awaits review, compares the answers on a clip,
+accepts, rejects, corrects or settles them with a consensus; members see agreement."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from annotator import agreement, review
 from annotator.access import check_role, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.views import conflict, django_errors
-from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Role, Tag
+from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Role, Tag
 from annotator.queue import StaleVersion
 
 
@@ -84,15 +85,6 @@ def review_annotation(request, pk: int):
     return Response(s.ClipAnnotationSerializer(updated).data)
 
 
-@extend_schema(responses={200: RevisionSerializer(many=True)})
-@api_view(["GET"])
-def annotation_revisions(request, pk: int):
-    """Every earlier state of the annotation: who changed it, how, and the lead's note."""
-    annotation = annotation_for(request.user, pk)
-    revisions = annotation.revisions.select_related("author").order_by("version")
-    return Response(RevisionSerializer(revisions, many=True).data)
-
-
 THRESHOLD = OpenApiParameter(
     "threshold", float, required=False, description="IoU a box match needs (default 0.5)"
 )
@@ -107,6 +99,157 @@ def _threshold(request) -> float:
     if not 0 < value <= 1:
         raise ValidationError({"threshold": "A number in (0, 1]."})
     return value
+
+
+class ReviewListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=review.LIST_STATUSES, required=False, default="pending"
+    )
+    annotator = serializers.IntegerField(required=False, default=None, min_value=1)
+    dataset = serializers.IntegerField(required=False, default=None, min_value=1)
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    annotator_name = serializers.CharField(source="annotator.username", read_only=True)
+    clip = s.ClipSerializer(read_only=True)
+    dataset = serializers.IntegerField(source="clip.recording.dataset_id", read_only=True)
+    answers = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ClipAnnotation
+        fields = [
+            "id",
+            "version",
+            "review_status",
+            "annotator",
+            "annotator_name",
+            "clip",
+            "dataset",
+            "answers",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema(parameters=[ReviewListQuery], responses={200: ReviewItemSerializer(many=True)})
+@api_view(["GET"])
+def project_review_list(request, pk: int):
+    """Leads: the answers awaiting review (or reviewed), oldest first, by annotator and dataset."""
+    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    query = ReviewListQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    rows = review.review_list(project, **query.validated_data)
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(rows, request)
+    return paginator.get_paginated_response(ReviewItemSerializer(page, many=True).data)
+
+
+class AnswerSerializer(s.ClipAnnotationSerializer):
+    """An answer on the review page: who, what, and whether it is a lead's consensus."""
+
+    consensus = serializers.SerializerMethodField()
+
+    class Meta(s.ClipAnnotationSerializer.Meta):
+        fields = [*s.ClipAnnotationSerializer.Meta.fields, "consensus"]
+        read_only_fields = fields
+
+    def get_consensus(self, annotation: ClipAnnotation) -> dict | None:
+        settled = getattr(annotation, "consensus", None)
+        if settled is None:
+            return None
+        return {"rule": settled.rule, "sources": sorted(a.pk for a in settled.sources.all())}
+
+
+@extend_schema(parameters=[THRESHOLD], responses={200: dict})
+@api_view(["GET"])
+def annotation_comparison(request, pk: int):
+    """Leads: every answer on the annotation's clip and, for each pair, which boxes match."""
+    annotation = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    threshold = _threshold(request)
+    answers = review.clip_answers(annotation)
+    plain = [a for a in answers if getattr(a, "consensus", None) is None]
+    return Response(
+        {
+            "annotation": annotation.pk,
+            "clip": s.ClipSerializer(annotation.clip).data,
+            "threshold": threshold,
+            "answers": AnswerSerializer(answers, many=True).data,
+            "comparisons": [
+                _comparison(
+                    agreement.compare(agreement.answer_of(x), agreement.answer_of(y), threshold)
+                )
+                for i, x in enumerate(plain)
+                for y in plain[i + 1 :]
+            ],
+        }
+    )
+
+
+def _comparison(pair: agreement.PairOnClip) -> dict:
+    """Matches and the boxes left over, by event id (what the page highlights)."""
+    a, b = pair.first.events, pair.second.events
+    tagged = {(i, j) for i, j, _ in pair.tagged_matches}
+    return {
+        "first": pair.first.annotation,
+        "second": pair.second.annotation,
+        "agrees": pair.agrees,
+        "box_f1": pair.box_f1,
+        "tagged_f1": pair.tagged_f1,
+        "matches": [
+            {"first": a[i].id, "second": b[j].id, "iou": iou, "same_tag": (i, j) in tagged}
+            for i, j, iou in pair.matches
+        ],
+        "unmatched_first": [a[i].id for i in range(len(a)) if i not in {x for x, _ in tagged}],
+        "unmatched_second": [b[j].id for j in range(len(b)) if j not in {y for _, y in tagged}],
+    }
+
+
+class ConsensusSerializer(serializers.Serializer):
+    second = serializers.IntegerField(help_text="The other answer on the same clip.")
+    rule = serializers.ChoiceField(choices=Consensus.Rule.values)
+    version = serializers.IntegerField(help_text="The version of this answer the lead saw.")
+    second_version = serializers.IntegerField(help_text="The version of the other answer.")
+
+
+@extend_schema(
+    request=ConsensusSerializer,
+    parameters=[THRESHOLD],
+    responses={201: s.ClipAnnotationSerializer, 409: OpenApiResponse(description="Stale version")},
+)
+@api_view(["POST"])
+def annotation_consensus(request, pk: int):
+    """Leads: settle a double-annotated clip with this answer, the other one, or their union."""
+    first = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    body = ConsensusSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    second = ClipAnnotation.objects.filter(pk=data["second"], project=first.project).first()
+    if second is None:
+        raise ValidationError({"second": "No such answer in this project."})
+    try:
+        saved = review.consensus(
+            first,
+            second,
+            request.user,
+            data["rule"],
+            versions=(data["version"], data["second_version"]),
+            threshold=_threshold(request),
+        )
+    except StaleVersion as exc:
+        return conflict(exc)
+    except DjangoValidationError as exc:
+        raise ValidationError(django_errors(exc)) from exc
+    return Response(s.ClipAnnotationSerializer(saved).data, status=201)
+
+
+@extend_schema(responses={200: RevisionSerializer(many=True)})
+@api_view(["GET"])
+def annotation_revisions(request, pk: int):
+    """Every earlier state of the annotation: who changed it, how, and the lead's note."""
+    annotation = annotation_for(request.user, pk)
+    revisions = annotation.revisions.select_related("author").order_by("version")
+    return Response(RevisionSerializer(revisions, many=True).data)
 
 
 @extend_schema(parameters=[THRESHOLD], responses={200: dict})

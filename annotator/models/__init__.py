@@ -1,5 +1,6 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
+from .consensus import Consensus
 from .project import Membership, Project, Role, Tag
 from .tasks import AnnotationTask, TaskStatus
 
@@ -9,6 +10,7 @@ __all__ = [
     "AudioRoot",
     "Clip",
     "ClipAnnotation",
+    "Consensus",
     "Dataset",
     "Membership",
     "Project",
