@@ -25,7 +25,12 @@ SETTINGS_FIELDS = [
     "fmin_hz",
     "fmax_hz",
     "window_s",
+    "auto_window",
     "overlap",
+    "window_type",
+    "sharpen",
+    "wavelet_w0",
+    "auto_levels",
     "freq_scale",
     "colormap",
     "db_min",
@@ -59,6 +64,10 @@ class ProjectSettingsSerializer(serializers.ModelSerializer):
         fmax = attrs.get("fmax_hz", getattr(self.instance, "fmax_hz", None))
         if fmax is not None and fmax <= fmin:
             raise serializers.ValidationError({"fmax_hz": "Must be above fmin_hz."})
+        current = {name: getattr(self.instance, name, Project._meta.get_field(name).default) for name in SETTINGS_FIELDS}
+        errors = Project.view_settings_errors(current | attrs)  # the view requests' rule, all together
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 
