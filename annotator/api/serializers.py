@@ -55,6 +55,10 @@ class TagSerializer(serializers.ModelSerializer):
 
 
 class ProjectSettingsSerializer(serializers.ModelSerializer):
+    # Plain strings: the view settings are checked all together in validate(), by dsp.limits' rule.
+    window_type = serializers.CharField(required=False)
+    sharpen = serializers.CharField(required=False)
+
     class Meta:
         model = Project
         fields = SETTINGS_FIELDS

@@ -19,7 +19,11 @@ LEVELS = ("auto", "fixed")
 W0 = (3.0, 200.0)  # Morlet radians per sigma: below 3 it is not analytic; above 200 it is a tone
 W0_PRESETS = {"fm": 6.0, "cf": 60.0}  # 6: the usual Morlet; 60: CF calls as narrow as the STFT's
 MULTITAPERS = 3  # DPSS tapers of the multitaper spectrogram (NW = 2)
-MAX_WORK = 5e9  # estimated floating-point operations of one view (~2-3 s on one core)
+MAX_WORK = 4e9  # estimated work of one view, in units of ~1 ns of one core (measured, loaded box)
+# Work per FFT point relative to a plain STFT's, measured (benchmarks/views.py): reassignment's
+# three FFTs plus its re-binning cost ~8 plain FFTs; the CWT's per-bin Gaussian ~4 FFT points.
+_FFTS = {"none": 1, "multitaper": MULTITAPERS, "reassigned": 8}
+_CWT_COST = 4.0
 
 
 def view_settings_errors(
@@ -68,15 +72,14 @@ def quantise_w0(w0: float) -> float:
 
 
 def spectrogram_work(n_samples: int, frame: int, pad: int, hop: int, sharpen: str) -> float:
-    """Floating-point work of a spectrogram: frames × FFT size × (log2 + 1) × FFTs per frame."""
+    """Work of a spectrogram: frames × FFT size × (log2 + 1) × FFTs per frame (`_FFTS`)."""
     n_fft = frame * pad
     frames = 1 + n_samples // hop
-    ffts = {"none": 1, "reassigned": 3, "multitaper": MULTITAPERS}[sharpen]
-    return frames * n_fft * (math.log2(n_fft) + 1) * ffts
+    return frames * n_fft * (math.log2(n_fft) + 1) * _FFTS[sharpen]
 
 
 def scalogram_work(n_samples: int, samplerate: int, fmin: float, fmax: float, n_rows: int, n_cols: int, w0: float) -> float:
-    """Floating-point work of the fast CWT (`cwt.cwt`): one FFT of the padded signal, then per
+    """Work of the fast CWT (`cwt.cwt`): one FFT of the padded signal, then per
     row the wavelet's non-negligible bins (±5.3 sigma, sigma = f / w0) and an inverse FFT over
     the columns. The padding grows with the longest wavelet (the lowest row)."""
     pad = 2 * 5.3 * w0 / (2 * math.pi * fmin) * samplerate
@@ -84,7 +87,7 @@ def scalogram_work(n_samples: int, samplerate: int, fmin: float, fmax: float, n_
     mean_freq = (fmax - fmin) / math.log(fmax / fmin) if fmax > fmin else fmax
     fold = n_rows * 2 * 5.3 * mean_freq / w0 * length / samplerate
     columns = max(n_cols, 1) * 2
-    return length * (math.log2(length) + 1) + fold + n_rows * columns * (math.log2(columns) + 1)
+    return _CWT_COST * (length * (math.log2(length) + 1) + fold + n_rows * columns * (math.log2(columns) + 1))
 
 
 def check_work(work: float) -> None:
