@@ -73,6 +73,8 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response["X-Extent-High"] = repr(view.extent["high"])
         response["X-Freq-Scale"] = view.extent["scale"]
         response["X-Levels"] = f'{view.extent.get("vmin", spec.db_min)} {view.extent.get("vmax", spec.db_max)}'
+        if spec.kind == "spectrogram":  # the window actually used ("auto" resolves per view)
+            response["X-Window"] = repr(spec.frame / recording.samplerate)
         response["X-Cache"] = "hit" if view.cached else "miss"
         response["Server-Timing"] = f"render;dur={took_ms:.1f}"
     response["ETag"] = etag

@@ -15,7 +15,8 @@ import { Submitter, type SubmitEvents } from "./submit";
 import type { Annotation, Draft, EventDraft, Prediction, Predictions, Project, Task } from "./types";
 import { renderEmpty, renderFatal, Ui, type Handlers, type StatusLevel } from "./ui";
 import { createUndo, record, redo, undo, type UndoStack } from "./undo";
-import { Viewer, type Overlay } from "./viewer";
+import { ViewControls } from "./viewcontrols";
+import { nextSharpen, Viewer, type Overlay } from "./viewer";
 
 const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 /** The score threshold when the version states none (predictions made before calibration). */
@@ -93,6 +94,7 @@ export class App implements PointerHost {
     this.expansion = this.project.settings.time_expansion;
     this.ui = new Ui(root, this.project, this.handlers());
     this.viewer = new Viewer(this.project, api, this.ui, () => this.overlay(), (m, l) => this.status(m, l));
+    this.ui.main.querySelector(".el-toolbar")?.append(new ViewControls(this.viewer).element);
     this.pointer = new Pointer(this.ui.canvas, this);
     new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot);
     document.addEventListener("keydown", (e) => this.onKey(e));
@@ -400,6 +402,9 @@ export class App implements PointerHost {
       case "panMode": return ((this.panning = !this.panning), this.refreshToolbar());
       case "cycleExpansion": return this.cycleExpansion();
       case "help": return this.ui.toggleHelp();
+      case "window": return v.stepWindow(a.step);
+      case "cycleSharpen": return v.setOptions({ sharpen: nextSharpen(v.options.sharpen) });
+      case "autoLevels": return v.setOptions({ autoLevels: !v.options.autoLevels });
     }
   }
 

@@ -1,27 +1,27 @@
-class $ extends Error {
+class A extends Error {
   constructor(t, e, i) {
     super(i), this.status = t, this.body = e;
   }
   status;
   body;
 }
-function M(s, t = "") {
+function z(s, t = "") {
   return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
+    (e, i) => typeof e == "object" && e !== null ? z(e, `${t}[${i + 1}]`) : z(e, t)
+  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => z(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
-function G(s) {
+function st(s) {
   const t = new URLSearchParams();
   for (const [e, i] of Object.entries(s))
     i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function P(s, t) {
+function N(s, t) {
   const e = Number(s.get(t));
-  if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
+  if (s.get(t) === null || !Number.isFinite(e)) throw new A(0, null, `image response lacks ${t}`);
   return e;
 }
-class kt {
+class Mt {
   constructor(t, e) {
     this.base = t, this.csrfToken = e;
   }
@@ -43,7 +43,7 @@ class kt {
         signal: n
       });
     } catch (r) {
-      throw n?.aborted ? r : new $(0, null, `network error: ${r.message}`);
+      throw n?.aborted ? r : new A(0, null, `network error: ${r.message}`);
     }
     if (!a.ok) {
       const r = await a.text().catch(() => "");
@@ -52,8 +52,8 @@ class kt {
         h = JSON.parse(r);
       } catch {
       }
-      const c = M(h).join("; ") || a.statusText;
-      throw new $(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
+      const d = z(h).join("; ") || a.statusText;
+      throw new A(a.status, h, `HTTP ${a.status}${d ? `: ${d.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -79,22 +79,29 @@ class kt {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${G(o)}`, void 0, n), r = a.headers, h = {
-      start: P(r, "X-Extent-Start"),
-      end: P(r, "X-Extent-End"),
-      low: P(r, "X-Extent-Low"),
-      high: P(r, "X-Extent-High")
-    }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
-    return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, a = await this.request("GET", `recordings/${e}/${t}.png?${st(o)}`, void 0, n), r = a.headers, h = {
+      start: N(r, "X-Extent-Start"),
+      end: N(r, "X-Extent-End"),
+      low: N(r, "X-Extent-Low"),
+      high: N(r, "X-Extent-High")
+    }, d = r.get("X-Freq-Scale"), c = d === "linear" || d === "mel" || d === "log" ? d : null, u = (r.get("X-Levels") ?? "").split(" ").map(Number), g = Number(r.get("X-Window") ?? NaN);
+    return {
+      bitmap: await createImageBitmap(await a.blob()),
+      extent: h,
+      scale: c,
+      kind: t,
+      levels: u.length === 2 && u.every(Number.isFinite) ? [u[0], u[1]] : null,
+      windowS: Number.isFinite(g) ? g : null
+    };
   }
   audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${G(e)}`);
+    return this.url(`recordings/${t}/audio.wav?${st(e)}`);
   }
 }
-function dt(s = null) {
+function gt(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function R(s) {
+function H(s) {
   return s ? {
     version: s.version,
     tags: [...s.tags],
@@ -111,9 +118,9 @@ function R(s) {
       confidence: a,
       notes: r ?? ""
     }))
-  } : dt();
+  } : gt();
 }
-function B(s) {
+function O(s) {
   const t = (e, i) => Number(e.toFixed(i));
   return {
     ...s,
@@ -123,36 +130,36 @@ function B(s) {
     high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
   };
 }
-function Q(s, t) {
-  return { ...s, events: [...s.events, B(t)] };
+function it(s, t) {
+  return { ...s, events: [...s.events, O(t)] };
 }
-function z(s, t, e) {
-  const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
+function E(s, t, e) {
+  const i = s.events.map((n, o) => o === t ? O({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
-function St(s, t) {
+function $t(s, t) {
   return { ...s, events: s.events.filter((e, i) => i !== t) };
 }
-function _t(s, t) {
+function zt(s, t) {
   const e = s.tags.includes(t) ? s.tags.filter((i) => i !== t) : [...s.tags, t];
   return { ...s, tags: e };
 }
-function C(s, t) {
+function P(s, t) {
   return { ...s, [t]: !s[t] };
 }
-function Tt(s, t) {
+function Et(s, t) {
   return { ...s, notes: t };
 }
-function _(s) {
-  const t = B(s);
+function T(s) {
+  const t = O(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function q(s, t) {
+function W(s, t) {
   const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
+  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(T)) === e(t.events.map(T));
 }
-function tt(s, t) {
-  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
+function nt(s, t) {
+  const e = new Set(t.events.map(T)), i = [...t.events, ...s.events.filter((o) => !e.has(T(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
   return {
@@ -165,9 +172,9 @@ ${s.notes}` : s.notes;
     events: i
   };
 }
-function ut(s, t) {
+function mt(s, t) {
   const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
-  return B({
+  return O({
     start_s: s.start_s,
     end_s: s.end_s,
     low_hz: e ? s.low_hz : null,
@@ -177,28 +184,28 @@ function ut(s, t) {
     notes: ""
   });
 }
-function Mt(s, t, e) {
-  const i = _(ut(t, e));
-  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
+function At(s, t, e) {
+  const i = T(mt(t, e));
+  return s.events.some((n) => T({ ...n, confidence: null, notes: "" }) === i);
 }
-function zt(s) {
+function Lt(s) {
   const t = [];
   s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
   const e = s.events.filter((i) => i.tag === null).length;
   return e && t.push(`${e} box${e > 1 ? "es have" : " has"} no tag`), t;
 }
-function $t(s) {
+function Nt(s) {
   return 2595 * Math.log10(1 + s / 700);
 }
-function Et(s) {
+function Pt(s) {
   return 700 * (Math.pow(10, s / 2595) - 1);
 }
-const At = 1;
-function f(s, t) {
-  return s === "mel" ? $t(t) : s === "log" ? Math.log(Math.max(t, At)) : t;
+const Ct = 1;
+function m(s, t) {
+  return s === "mel" ? Nt(t) : s === "log" ? Math.log(Math.max(t, Ct)) : t;
 }
-function v(s, t) {
-  return s === "mel" ? Et(t) : s === "log" ? Math.exp(t) : t;
+function b(s, t) {
+  return s === "mel" ? Pt(t) : s === "log" ? Math.exp(t) : t;
 }
 function y(s, t, e) {
   return (s - t.start) / (t.end - t.start) * e.width;
@@ -206,53 +213,53 @@ function y(s, t, e) {
 function x(s, t, e) {
   return t.start + s / e.width * (t.end - t.start);
 }
-function E(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return (o - f(i, s)) / (o - n) * e.height;
+function L(s, t, e, i) {
+  const n = m(i, t.low), o = m(i, t.high);
+  return (o - m(i, s)) / (o - n) * e.height;
 }
 function k(s, t, e, i) {
-  const n = f(i, t.low), o = f(i, t.high);
-  return v(i, o - s / e.height * (o - n));
+  const n = m(i, t.low), o = m(i, t.high);
+  return b(i, o - s / e.height * (o - n));
 }
-function Pt(s, t, e, i) {
-  const n = y(s.start, t, e), o = y(s.end, t, e), a = E(s.high, t, e, i), r = E(s.low, t, e, i);
+function Dt(s, t, e, i) {
+  const n = y(s.start, t, e), o = y(s.end, t, e), a = L(s.high, t, e, i), r = L(s.low, t, e, i);
   return { x: n, y: a, w: o - n, h: r - a };
 }
-function Ct(s, t, e, i, n) {
-  const o = Pt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
-  if (h <= a || c <= r) return null;
-  const d = t.width / o.w, u = t.height / o.h;
+function Ft(s, t, e, i, n) {
+  const o = Dt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), d = Math.min(i.height, o.y + o.h);
+  if (h <= a || d <= r) return null;
+  const c = t.width / o.w, u = t.height / o.h;
   return {
-    src: { x: (a - o.x) * d, y: (r - o.y) * u, w: (h - a) * d, h: (c - r) * u },
-    dst: { x: a, y: r, w: h - a, h: c - r }
+    src: { x: (a - o.x) * c, y: (r - o.y) * u, w: (h - a) * c, h: (d - r) * u },
+    dst: { x: a, y: r, w: h - a, h: d - r }
   };
 }
-function F(s) {
+function V(s) {
   const t = s.end - s.start;
   return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function O(s, t, e, i) {
+function X(s, t, e, i) {
   const n = Math.min(t - s, i - e);
   let o = Math.min(Math.max(s, e), i - n);
   return o = Math.max(o, e), [o, o + n];
 }
-function pt(s, t, e, i, n, o, a) {
+function wt(s, t, e, i, n, o, a) {
   const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
-  return O(i - h * r, i - h * r + r, o, a);
+  return X(i - h * r, i - h * r + r, o, a);
 }
-function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = pt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
+function K(s, t, e, i) {
+  const { bounds: n } = i, [o, a] = wt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: o, end: a };
 }
-function et(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: v(n, c), high: v(n, d) };
+function ot(s, t, e, i, n) {
+  const o = m(n, i.bounds.low), a = m(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => m(n, u), [d, c] = wt(h(s.low), h(s.high), t, h(e), r, o, a);
+  return { ...s, low: b(n, d), high: b(n, c) };
 }
-function Dt(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
-  if (e === 0) return { ...s, start: h, end: c };
-  const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
-  return { start: h, end: c, low: v(o, A), high: v(o, L) };
+function It(s, t, e, i, n, o) {
+  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, d] = X(s.start - r, s.end - r, a.start, a.end);
+  if (e === 0) return { ...s, start: h, end: d };
+  const c = m(o, s.low), u = m(o, s.high), g = e / i.height * (u - c), [_, j] = X(c + g, u + g, m(o, a.low), m(o, a.high));
+  return { start: h, end: d, low: b(o, _), high: b(o, j) };
 }
 function S(s, t, e) {
   return Math.min(Math.max(s, t), e);
@@ -260,70 +267,70 @@ function S(s, t, e) {
 function w(s) {
   return s.low_hz === null || s.high_hz === null;
 }
-function D(s, t) {
+function F(s, t) {
   const e = y(s.start_s, t.view, t.size), i = y(s.end_s, t.view, t.size);
   if (w(s)) return { x: e, y: 0, w: i - e, h: t.size.height };
-  const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
+  const n = L(s.high_hz, t.view, t.size, t.scale), o = L(s.low_hz, t.view, t.size, t.scale);
   return { x: e, y: n, w: i - e, h: o - n };
 }
-function ft(s, t, e = 0) {
+function yt(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Nt(s, t, e, i) {
-  if (!ft(s, t, e)) return null;
+function Bt(s, t, e, i) {
+  if (!yt(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
   const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
   return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function K(s, t, e, i, n = 5) {
+function R(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Nt(D(s[i], e), t, n, w(s[i]));
+    const r = Bt(F(s[i], e), t, n, w(s[i]));
     if (r) return { kind: "handle", index: i, handle: r };
   }
   let o = null, a = 1 / 0;
   for (let r = 0; r < s.length; r++) {
-    const h = D(s[r], e), c = Math.abs(h.w * h.h);
-    ft(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
+    const h = F(s[r], e), d = Math.abs(h.w * h.h);
+    yt(h, t, 2) && d < a && (o = { kind: "inside", index: r }, a = d);
   }
   return o;
 }
-function U(s, t) {
+function tt(s, t) {
   const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: S(e, t.start, t.end), end_s: S(i, t.start, t.end) };
   if (w(s)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
   return { ...n, low_hz: S(o, t.low, t.high), high_hz: S(a, t.low, t.high) };
 }
-function st(s, t, e, i, n) {
+function rt(s, t, e, i, n) {
   const o = {
     start_s: x(s.x, e.view, e.size),
     end_s: x(t.x, e.view, e.size),
     low_hz: i ? null : k(t.y, e.view, e.size, e.scale),
     high_hz: i ? null : k(s.y, e.view, e.size, e.scale)
   };
-  return U(o, n);
+  return tt(o, n);
 }
-function it(s, t, e, i = 3) {
+function at(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function It(s, t, e, i, n) {
+function Ot(s, t, e, i, n) {
   const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = S(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
   if (w(s)) return h;
-  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = S(d, c(n.low) - u, c(n.high) - g);
-  return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
+  const d = (j) => m(i.scale, j), c = d(k(e.y, i.view, i.size, i.scale)) - d(k(t.y, i.view, i.size, i.scale)), u = d(s.low_hz), g = d(s.high_hz), _ = S(c, d(n.low) - u, d(n.high) - g);
+  return { ...h, low_hz: b(i.scale, u + _), high_hz: b(i.scale, g + _) };
 }
-function Bt(s, t, e, i, n) {
+function jt(s, t, e, i, n) {
   const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
-  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
+  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), tt(r, n);
 }
-function Lt(s) {
+function Vt(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
-const gt = "echoloop:draft:v1:";
-function T(s, t) {
-  return `${gt}${s}:${t ?? "new"}`;
+const vt = "echoloop:draft:v1:";
+function M(s, t) {
+  return `${vt}${s}:${t ?? "new"}`;
 }
-class Ft {
+class Kt {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
@@ -333,21 +340,21 @@ class Ft {
   save(t, e, i) {
     const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
     try {
-      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(M(t, e), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(T(t, e)));
+    return this.parse(this.store.getItem(M(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(T(t, e));
+    this.store.removeItem(M(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = T(t, e);
-    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const i = M(t, e);
+    return this.all().filter((n) => n.taskId === t && M(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
@@ -359,7 +366,7 @@ class Ft {
     const t = [];
     for (let e = 0; e < this.store.length; e++) {
       const i = this.store.key(e);
-      i && i.startsWith(gt) && t.push(i);
+      i && i.startsWith(vt) && t.push(i);
     }
     return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
@@ -373,12 +380,12 @@ class Ft {
     }
   }
 }
-function jt(s, t, e) {
+function Rt(s, t, e) {
   const i = s.load(t, e.version);
-  if (i && !q(i.draft, e))
+  if (i && !W(i.draft, e))
     return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
   i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !q(o.draft, e)) ?? null;
+  const n = s.others(t, e.version).find((o) => !W(o.draft, e)) ?? null;
   return { draft: e, restored: null, older: n };
 }
 function l(s, t = {}, ...e) {
@@ -388,13 +395,13 @@ function l(s, t = {}, ...e) {
   for (const n of e) n != null && n !== !1 && i.append(n);
   return i;
 }
-function Kt(s) {
+function qt(s) {
   return s instanceof HTMLElement ? s instanceof HTMLTextAreaElement || s.isContentEditable ? "text" : s instanceof HTMLSelectElement ? "line" : s instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(s.type) ? null : "line" : null : null;
 }
-function m(s, t) {
+function f(s, t) {
   document.activeElement !== s && s.value !== t && (s.value = t);
 }
-const H = {
+const Z = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -404,7 +411,7 @@ const H = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, Z = {
+}, J = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -416,54 +423,58 @@ const H = {
   _: { type: "zoomOut" },
   0: { type: "resetZoom" },
   "?": { type: "help" },
+  "[": { type: "window", step: -1 },
+  "]": { type: "window", step: 1 },
   ArrowLeft: { type: "pan", dx: -0.25, dy: 0 },
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Rt(s, t) {
-  const e = qt(s, t);
-  return e && s.repeat && !Vt.has(e.type) ? null : e;
+}, Ht = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(Z), ...Object.keys(J)]);
+function Wt(s, t) {
+  const e = Xt(s, t);
+  return e && s.repeat && !Ht.has(e.type) ? null : e;
 }
-function qt(s, t) {
+function Xt(s, t) {
   const e = s.ctrlKey || s.metaKey;
   if (t.typing)
     return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
-  if (e) return Ot(s);
+  if (e) return Zt(s);
   if (s.altKey) return null;
   if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = Ht(s);
+  const i = Jt(s);
   if (i !== null && i > 0) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
   }
-  if (s.key in Z) return Z[s.key];
+  if (s.key in J) return J[s.key];
   const n = s.key.length === 1 ? s.key.toLowerCase() : "";
   if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
-  if (n in H) return H[n];
+  if (n === "r" && s.shiftKey) return { type: "cycleSharpen" };
+  if (n === "l" && s.shiftKey) return { type: "autoLevels" };
+  if (n in Z) return Z[n];
   const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function Ot(s) {
+function Zt(s) {
   if (s.altKey) return null;
   const t = s.key.toLowerCase();
   return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
 }
-function Ht(s) {
+function Jt(s) {
   if (/^[0-9]$/.test(s.key)) return Number(s.key);
   const t = /^Digit([0-9])$/.exec(s.code ?? "");
   return t && !s.shiftKey ? Number(t[1]) : null;
 }
-function Zt(s) {
-  return new Set(s.filter((t) => t.hotkey && mt.has(t.hotkey.toLowerCase())).map((t) => t.id));
+function Ut(s) {
+  return new Set(s.filter((t) => t.hotkey && bt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function Wt(s, t) {
+function Yt(s, t) {
   const e = [];
   t < 9 && e.push(String(t + 1));
   const i = s[t].hotkey;
-  return i && !mt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
+  return i && !bt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
 }
-const Xt = [
+const Gt = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -476,6 +487,8 @@ const Xt = [
   ["Space", "play or pause the view (or the selected box)"],
   ["e", "cycle playback slow-down 1×, 5×, 10×, 20×"],
   ["s", "spectrogram / scalogram"],
+  ["[ / ]", "shorter / longer STFT window (the window select has auto)"],
+  ["Shift+R / Shift+L", "cycle sharpening (plain, reassigned, multitaper) / automatic levels on or off"],
   ["+ / − / 0", "zoom time in / out / reset"],
   ["wheel, Ctrl+wheel, Shift+wheel", "pan time, zoom time, zoom frequency"],
   ["middle drag, h", "pan; h toggles pan mode for the left button"],
@@ -483,16 +496,16 @@ const Xt = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], Jt = {
+], Qt = {
   now: () => Date.now(),
   setTimeout: (s, t) => setTimeout(s, t),
   clearTimeout: (s) => clearTimeout(s)
 };
-function Ut(s, t, e = 15e3) {
+function te(s, t, e = 15e3) {
   return Math.max(e, Math.floor((s - t) / 2));
 }
-class Yt {
-  constructor(t, e, i = Jt) {
+class ee {
+  constructor(t, e, i = Qt) {
     this.renew = t, this.events = e, this.clock = i;
   }
   renew;
@@ -515,7 +528,7 @@ class Yt {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Ut(this.expiresAt, this.clock.now());
+    const t = te(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -538,14 +551,14 @@ class Yt {
     }
   }
 }
-const W = [1, 5, 10, 20], Gt = 3e3;
-function Qt(s, t, e) {
+const U = [1, 5, 10, 20], se = 3e3;
+function ie(s, t, e) {
   return s + t / e;
 }
-function X(s, t) {
-  return s / t >= Gt;
+function Y(s, t) {
+  return s / t >= se;
 }
-class te {
+class ne {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -584,10 +597,10 @@ class te {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Qt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, ie(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ee {
+class oe {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -614,13 +627,13 @@ class ee {
       this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : K(n.events, e, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : R(n.events, e, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = K(a.map((c) => c.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), r = R(a.map((d) => d.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = r ? a[r.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
@@ -635,14 +648,14 @@ class ee {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, It(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(at(n.from, e, i.interval()) ? rt(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(E(n.before, n.index, Ot(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(E(n.before, n.index, jt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !e) return;
     const i = this.point(t), n = this.host;
     if (e.kind === "draw")
-      n.setDrawing(null), it(e.from, i, n.interval()) ? n.addBox(st(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
+      n.setDrawing(null), at(e.from, i, n.interval()) ? n.addBox(rt(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
     else if (e.kind === "move" || e.kind === "resize") {
       const o = n.draft();
       o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
@@ -654,8 +667,8 @@ class ee {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = K(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Lt(i.handle) : "move" : "crosshair";
+    const i = R(e.draft().events, t, e.geometry(), e.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Vt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -663,24 +676,24 @@ class ee {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function se(s) {
-  if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
+function re(s) {
+  if (!(s instanceof A)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, i = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
     return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
   }
   if (s.status === 400) {
-    const e = M(s.body);
+    const e = z(s.body);
     return { kind: "invalid", messages: e.length ? e : [s.message] };
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function ie(s, t = Math.random) {
+function ae(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ne {
+class le {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -699,7 +712,7 @@ class ne {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = se(n);
+      i = re(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -713,140 +726,140 @@ class ne {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = ie(this.attempt++);
+      const o = ae(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, o);
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && q(R(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
+      return t.current && W(H(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
     const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function Y(s) {
+function et(s) {
   const t = Math.pow(10, Math.floor(Math.log10(s)));
   for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
   return 10 * t;
 }
-function wt(s) {
+function xt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function oe(s, t) {
-  return `${s.toFixed(wt(t))} s`;
+function he(s, t) {
+  return `${s.toFixed(xt(t))} s`;
 }
-function J(s) {
+function G(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function re(s, t) {
-  return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
+function de(s, t) {
+  return `${Number((s / 1e3).toFixed(xt(t / 1e3)))} kHz`;
 }
-function yt(s, t, e) {
+function kt(s, t, e) {
   const i = [], n = Math.ceil(s / e - 1e-9);
   for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
   return i;
 }
-function ae(s, t, e = 90) {
+function ce(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
-  const n = Y(i * e / t), o = { width: t };
-  return yt(s.start, s.end, n).map((a) => ({
+  const n = et(i * e / t), o = { width: t };
+  return kt(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
-    label: oe(a, n)
+    label: he(a, n)
   }));
 }
-function le(s, t, e, i = 26) {
+function ue(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
-    value: c,
-    pos: E(c, s, o, e),
+  const o = { height: t }, a = et(n * i / t / (e === "linear" ? 1 : 4)), r = kt(s.low, s.high, a).map((d) => ({
+    value: d,
+    pos: L(d, s, o, e),
     label: "",
-    rank: he(c, a)
+    rank: pe(d, a)
   }));
-  r.sort((c, d) => d.rank - c.rank || c.value - d.value);
+  r.sort((d, c) => c.rank - d.rank || d.value - c.value);
   const h = [];
-  for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: re(c, a) }));
+  for (const d of r) h.every((c) => Math.abs(c.pos - d.pos) >= i) && h.push(d);
+  return h.sort((d, c) => c.pos - d.pos).map(({ value: d, pos: c }) => ({ value: d, pos: c, label: de(d, a) }));
 }
-function he(s, t) {
+function pe(s, t) {
   let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
+  for (let n = 0; n < 12 && (i = et(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
-const nt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ot = "#ffffff";
-function N(s, t) {
-  if (t === null) return ot;
+const lt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ht = "#ffffff";
+function I(s, t) {
+  if (t === null) return ht;
   const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? ot : s[e].color || nt[e % nt.length];
+  return e < 0 ? ht : s[e].color || lt[e % lt.length];
 }
-function b(s, t) {
+function v(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
 }
-function V(s, t) {
+function q(s, t) {
   const e = window.devicePixelRatio || 1, i = Math.round(t.width * e), n = Math.round(t.height * e);
   (s.width !== i || s.height !== n) && (s.width = i, s.height = n);
   const o = s.getContext("2d");
   return o.setTransform(e, 0, 0, e, 0, 0), o;
 }
-function ce(s, t) {
+function fe(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
-    const r = Ct(a.extent, a.bitmap, t.view, t.size, t.scale);
+    const r = Ft(a.extent, a.bitmap, t.view, t.size, t.scale);
     r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
   }
-  de(s, t);
+  ge(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => pe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && fe(s, y(t.playhead, t.view, t.size), i), t.cursor && ge(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => we(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => dt(s, a, n, I(t.tags, a.tag), v(t.tags, a.tag), r === t.selected)), t.drawing && dt(s, t.drawing, n, I(t.tags, t.drawing.tag), v(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ye(s, y(t.playhead, t.view, t.size), i), t.cursor && ve(s, t.cursor, t.size);
 }
-function de(s, t) {
+function ge(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
     a < 0 || a > n || (s.beginPath(), s.moveTo(Math.round(a) + 0.5, 0), s.lineTo(Math.round(a) + 0.5, o), s.stroke());
   s.restore();
 }
-function bt(s, t, e, i, n, o = !1, a) {
+function St(s, t, e, i, n, o = !1, a) {
   s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
+  const r = s.measureText(t).width + 6, h = Math.max(0, e), d = Math.max(0, i - 16);
   if (a) {
-    if (a.some((d) => h < d.x + d.w && d.x < h + r && c < d.y + d.h && d.y < c + 16)) return;
-    a.push({ x: h, y: c, w: r, h: 16 });
+    if (a.some((c) => h < c.x + c.w && c.x < h + r && d < c.y + c.h && c.y < d + 16)) return;
+    a.push({ x: h, y: d, w: r, h: 16 });
   }
-  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
+  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, d, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, d + 8);
 }
-function rt(s, t, e, i, n, o, a = !1) {
-  const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ue(s, r, w(t), i), s.restore();
+function dt(s, t, e, i, n, o, a = !1) {
+  const r = F(t, e);
+  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), St(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && me(s, r, w(t), i), s.restore();
 }
-function ue(s, t, e, i) {
+function me(s, t, e, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
     for (const r of o)
       a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
 }
-function pe(s, t, e, i, n, o) {
-  const a = D(t, e), r = N(i.tags, t.tag);
-  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
+function we(s, t, e, i, n, o) {
+  const a = F(t, e), r = I(i.tags, t.tag);
+  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), St(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
 }
-function fe(s, t, e) {
+function ye(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function ge(s, t, e) {
+function ve(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
-const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function me(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ae(t, e.width)) {
+const Tt = "11px system-ui, sans-serif", B = "#cfd8dc";
+function be(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = B, s.fillStyle = B, s.font = Tt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
+  for (const n of ce(t, e.width)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
@@ -856,9 +869,9 @@ function me(s, t, e, i) {
     o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
   }
 }
-function we(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of le(t, e.height, i)) {
+function xe(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = B, s.fillStyle = B, s.font = Tt, s.textAlign = "right", s.textBaseline = "middle";
+  for (const n of ue(t, e.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
@@ -866,7 +879,7 @@ function we(s, t, e, i) {
 function p(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-function ye(s, t, e) {
+function ke(s, t, e) {
   const i = s.toFixed(2);
   if (!e && t !== null)
     return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
@@ -876,7 +889,7 @@ function ye(s, t, e) {
   }
   return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
 }
-class be {
+class Se {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
@@ -939,8 +952,8 @@ class be {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of W) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    W.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const i of U) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
+    U.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
     return l(
       "div",
@@ -968,21 +981,21 @@ class be {
     );
   }
   buildSide() {
-    const t = this.project.tags, e = Zt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
+    const t = this.project.tags, e = Ut(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, h) => {
-      const c = Wt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
-      u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
+      const d = Yt(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${v(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
+      u.append(l("span", { class: "el-swatch", style: `background:${I(t, r.id)}` }), l("kbd", {}, d || "·"), ` ${v(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${v(t, r.id)}`));
     });
     const o = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
     ], a = l("div", { class: "el-flags" });
-    for (const [r, h, c] of o) {
-      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
-      d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
+    for (const [r, h, d] of o) {
+      const c = p(`${h} (${d})`, `${h} (${d})`, () => this.handlers.flag(r), "el-flag");
+      c.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, c), a.append(c);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
       "aside",
@@ -993,7 +1006,7 @@ class be {
     );
   }
   buildHelp() {
-    const t = Xt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
+    const t = Gt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
     return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
   }
   toggleHelp() {
@@ -1003,26 +1016,26 @@ class be {
     const e = t.clip, i = e.recording;
     this.header.textContent = ` · ${i.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const n of Array.from(this.expansionSelect.options)) {
-      const o = X(i.samplerate, Number(n.value));
+      const o = Y(i.samplerate, Number(n.value));
       n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     this.hideConflict(), this.hideNotice();
   }
   updateToolbar(t) {
-    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", m(this.normSelect, t.norm), m(this.dbMin, String(t.dbMin)), m(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", m(this.expansionSelect, String(t.expansion));
+    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", f(this.normSelect, t.norm), f(this.dbMin, String(t.dbMin)), f(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", f(this.expansionSelect, String(t.expansion));
   }
   updatePredictions(t) {
-    this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = ye(t.threshold, t.served, t.chosen);
+    this.predToggle.checked = t.show, f(this.threshold, String(t.threshold));
+    const e = ke(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
     const o = this.project.tags, a = e ? e.tag : i;
     for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === a);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${b(o, i)}`;
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${v(o, i)}`;
     for (const [r, h] of this.clipTagBoxes) h.checked = t.tags.includes(r);
     for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[r]));
-    m(this.notesArea, t.notes), this.updateInspector(e, n);
+    f(this.notesArea, t.notes), this.updateInspector(e, n);
   }
   inspectorBuilt = !1;
   updateInspector(t, e) {
@@ -1032,19 +1045,19 @@ class be {
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
     const i = (o) => this.inspector.querySelector(`[name=${o}]`);
-    m(i("start_s"), t.start_s.toFixed(4)), m(i("end_s"), t.end_s.toFixed(4));
+    f(i("start_s"), t.start_s.toFixed(4)), f(i("end_s"), t.end_s.toFixed(4));
     const n = t.low_hz !== null && t.high_hz !== null;
     for (const o of ["low_hz", "high_hz"]) i(o).closest("label").hidden = !n;
-    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    n && (f(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), f(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), f(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), f(i("confidence"), t.confidence === null ? "" : String(t.confidence)), f(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${G(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, c, d) => {
-      const u = l("input", { type: "number", name: r, step: c });
+    const t = (r, h, d, c) => {
+      const u = l("input", { type: "number", name: r, step: d });
       return u.addEventListener("change", () => {
-        const g = d(u.value);
+        const g = c(u.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), l("label", {}, h, u);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, b(this.project.tags, r.id))));
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, v(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
     const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
     o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
@@ -1086,7 +1099,7 @@ class be {
     this.conflict.hidden = !0;
   }
 }
-function ve(s, t, e, i) {
+function Te(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
@@ -1097,25 +1110,25 @@ function ve(s, t, e, i) {
     )
   );
 }
-function xe(s, t, e) {
+function _e(s, t, e) {
   s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
 }
-function at(s = 300) {
+function ct(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function ke(s, t, e = null) {
+function Me(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function Se(s, t) {
+function $e(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function _e(s, t) {
+function ze(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1123,8 +1136,8 @@ function _e(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const Te = 12;
-class Me {
+const Ee = 12;
+class Ae {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1188,14 +1201,31 @@ class Me {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Te; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Ee; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
-const lt = { width: 1600, height: 512 }, ht = 1.5;
-class ze {
+const ut = { width: 1600, height: 512 }, pt = 1.5, Q = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
+function Le(s) {
+  const t = ["none", "reassigned", "multitaper"];
+  return t[(t.indexOf(s) + 1) % t.length];
+}
+function Ne(s, t) {
+  const e = s * 1e3;
+  return ((t > 0 ? Q.find((n) => n > e * 1.01) : [...Q].reverse().find((n) => n < e * 0.99)) ?? e) / 1e3;
+}
+class Pe {
   constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Me(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Ae(e, () => (this.render(), this.onOptions()), (r) => o(r, "error"));
+    const a = t.settings;
+    [this.dbMin, this.dbMax] = [a.db_min, a.db_max], this.options = {
+      window: a.auto_window ? "auto" : a.window_s,
+      overlap: a.overlap,
+      windowType: a.window_type,
+      sharpen: a.sharpen,
+      autoLevels: a.auto_levels,
+      w0: a.wavelet_w0
+    };
   }
   project;
   ui;
@@ -1205,21 +1235,25 @@ class ze {
   norm = "db";
   dbMin;
   dbMax;
+  options;
+  /** Called when the options change (a control, a key) or a new image shows what "auto" chose. */
+  onOptions = () => {
+  };
   view = { start: 0, end: 1, low: 0, high: 1 };
   size = { width: 800, height: 400 };
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = F(this.view);
+  limits = V(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = F(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = V(this.view), this.render();
     const e = await this.loadBase();
-    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), lt)), e;
+    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), ut)), e;
   }
   close() {
     this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
@@ -1256,9 +1290,10 @@ class ze {
       height: Math.round(i.height),
       cmap: n.colormap,
       db_min: this.dbMin,
-      db_max: this.dbMax
-    };
-    return t === "spectrogram" && Object.assign(o, { scale: n.freq_scale, norm: this.norm, window_s: n.window_s, overlap: n.overlap }), { kind: t, rid: this.task.clip.recording.id, params: o };
+      db_max: this.dbMax,
+      levels: this.options.autoLevels ? "auto" : "fixed"
+    }, a = this.options;
+    return t === "spectrogram" ? Object.assign(o, { scale: n.freq_scale, norm: this.norm, window_s: a.window, overlap: a.overlap, window_type: a.windowType, sharpen: a.sharpen }) : o.w0 = a.w0, { kind: t, rid: this.task.clip.recording.id, params: o };
   }
   otherKind() {
     return this.kind === "spectrogram" ? "scalogram" : "spectrogram";
@@ -1270,29 +1305,47 @@ class ze {
     this.images.requestDetail(null);
     let e;
     try {
-      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), lt));
+      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), ut));
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !e || this.task !== t ? "stale" : (this.limits = F(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
+    return !e || this.task !== t ? "stale" : (this.limits = V(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
     const t = this.images.base;
     if (!this.task || !t || t.kind !== this.kind) return;
     if (!this.userZoomed) return this.images.requestDetail(null);
-    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
+    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => m(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
     this.images.requestDetail(r ? this.request(this.kind, this.view, i) : null);
   }
   toggleKind() {
-    this.kind = this.otherKind(), this.loadBase(), this.render();
+    this.kind = this.otherKind(), this.onOptions(), this.loadBase(), this.render();
   }
   setNorm(t) {
     this.norm = t, this.loadBase();
   }
-  /** Brightness/contrast: re-request the images once the sliders rest. */
+  /** Change how the images are computed; both the base and the detail image follow. */
+  setOptions(t) {
+    this.options = { ...this.options, ...t }, this.onOptions(), this.loadBase();
+  }
+  /** The window the visible image was computed with (s): "auto" resolved by the server. */
+  shownWindow() {
+    const t = this.images.detail ?? this.images.base;
+    return typeof this.options.window == "number" ? this.options.window : t?.windowS ?? this.project.settings.window_s;
+  }
+  /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
+  stepWindow(t) {
+    this.setOptions({ window: Ne(this.shownWindow(), t) });
+  }
+  /** The levels the image on screen was drawn with (automatic ones come from the server). */
+  shownLevels() {
+    const t = this.images.detail ?? this.images.base;
+    return t && t.kind === this.kind ? t.levels : null;
+  }
+  /** Brightness/contrast: re-request the images once the sliders rest (moving them ends automatic levels). */
   setDb(t, e) {
-    [this.dbMin, this.dbMax] = [Math.min(t, e - 1), Math.max(e, t + 1)], clearTimeout(this.dbTimer), this.dbTimer = setTimeout(() => {
+    this.options.autoLevels && (this.options = { ...this.options, autoLevels: !1 }, this.onOptions()), [this.dbMin, this.dbMax] = [Math.min(t, e - 1), Math.max(e, t + 1)], clearTimeout(this.dbTimer), this.dbTimer = setTimeout(() => {
       this.loadBase();
     }, 300);
   }
@@ -1301,24 +1354,24 @@ class ze {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return et(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return ot(K(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(j(this.view, t > 0 ? ht : 1 / ht, e, this.limits));
+    this.setView(K(this.view, t > 0 ? pt : 1 / pt, e, this.limits));
   }
   zoomTime(t, e) {
-    this.setView(j(this.view, t, x(e.x, this.view, this.size), this.limits));
+    this.setView(K(this.view, t, x(e.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, e) {
     const i = this.scale();
-    this.setView(et(this.view, t, k(e.y, this.view, this.size, i), this.limits, i));
+    this.setView(ot(this.view, t, k(e.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
-    this.setView(Dt(this.view, t, e, this.size, this.limits, this.scale()));
+    this.setView(It(this.view, t, e, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1334,30 +1387,30 @@ class ze {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ce(V(t.canvas, i), {
+    fe(q(t.canvas, i), {
       ...a,
       size: i,
       view: e,
       scale: n,
       clip: o,
-      images: [this.images.base, this.images.detail].filter((c) => c !== null && c.kind === this.kind),
+      images: [this.images.base, this.images.detail].filter((d) => d !== null && d.kind === this.kind),
       drawing: this.drawing ? { ...this.drawing, tag: a.drawingTag } : null,
       playhead: this.playhead,
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    me(V(t.timeAxis, r), e, r, o);
+    be(q(t.timeAxis, r), e, r, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    we(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    xe(q(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), c = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${J(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), d = r - e.start_s;
+      n.push(`t ${r.toFixed(4)} s (clip ${d >= 0 ? "+" : "−"}${G(Math.abs(d))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (n.push(`Δt ${J(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (n.push(`Δt ${G(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const a = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${a}`), n.join("  ·  ");
   }
@@ -1369,19 +1422,75 @@ class ze {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const $e = 720 * 3600 * 1e3, Ee = 0.5;
-function xt(s) {
+const Ce = [0, 0.5, 0.75, 0.9], De = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Fe = [
+  ["none", "plain"],
+  ["reassigned", "reassigned (thin FM sweeps)"],
+  ["multitaper", "multitaper (less speckle)"]
+], Ie = [
+  [6, "FM calls (w0 6)"],
+  [60, "CF calls (w0 60)"]
+];
+function $(s, t, e) {
+  return l("select", { title: s, name: t, class: "el-view-option" }, ...e.map(([i, n]) => l("option", { value: i }, n)));
+}
+function C(s, t, e) {
+  Array.from(s.options).some((i) => i.value === t) || s.append(l("option", { value: t }, e));
+}
+const D = (s) => `${Number((s * 1e3).toPrecision(3))} ms`;
+class Be {
+  constructor(t) {
+    this.viewer = t;
+    const e = t.options;
+    e.window !== "auto" && C(this.window, String(e.window), D(e.window)), C(this.overlap, String(e.overlap), `${Math.round(e.overlap * 100)} %`), C(this.wavelet, String(e.w0), `w0 ${e.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = l(
+      "div",
+      { class: "el-group el-view-options" },
+      l("label", {}, "window ", this.window),
+      this.overlap,
+      this.windowType,
+      this.sharpen,
+      this.wavelet,
+      l("label", { title: "Levels from each view's percentiles (Shift+L); the dB sliders turn it off" }, this.autoLevels, " auto levels"),
+      this.levelsText
+    ), t.onOptions = () => this.update(), this.update();
+  }
+  viewer;
+  element;
+  window = $("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
+    ["auto", "auto"],
+    ...Q.map((t) => [String(t / 1e3), D(t / 1e3)])
+  ]);
+  overlap = $("STFT overlap", "overlap", Ce.map((t) => [String(t), `${Math.round(t * 100)} %`]));
+  windowType = $("STFT window type", "window_type", De.map((t) => [t, t]));
+  sharpen = $("Sharpening (Shift+R cycles)", "sharpen", Fe);
+  wavelet = $("Scalogram bandwidth: narrow for constant-frequency calls", "w0", Ie.map(([t, e]) => [String(t), e]));
+  autoLevels = l("input", { type: "checkbox", name: "auto_levels" });
+  levelsText = l("span", { class: "el-levels-text el-muted" });
+  set(t) {
+    document.activeElement?.blur(), this.viewer.setOptions(t);
+  }
+  /** Show the viewer's options, and what "auto" resolved to for the image on screen. */
+  update() {
+    const t = this.viewer.options, e = this.viewer.kind === "spectrogram";
+    t.window !== "auto" && C(this.window, String(t.window), D(t.window)), f(this.window, String(t.window)), this.window.options[0].textContent = t.window === "auto" && e ? `auto (${D(this.viewer.shownWindow())})` : "auto", f(this.overlap, String(t.overlap)), f(this.windowType, t.windowType), f(this.sharpen, t.sharpen), f(this.wavelet, String(t.w0));
+    for (const n of [this.window, this.overlap, this.windowType, this.sharpen]) n.hidden = !e;
+    this.wavelet.hidden = e, this.autoLevels.checked = t.autoLevels;
+    const i = this.viewer.shownLevels();
+    this.levelsText.textContent = t.autoLevels && i ? `${i[0].toFixed(0)} … ${i[1].toFixed(0)}` : "";
+  }
+}
+const Oe = 720 * 3600 * 1e3, je = 0.5;
+function _t(s) {
   const t = s?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function Ae(s, t) {
-  return t ?? xt(s) ?? Ee;
+function Ve(s, t) {
+  return t ?? _t(s) ?? je;
 }
-class Pe {
+class Ke {
   constructor(t) {
-    this.page = t, this.submitter = new ne((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Yt(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new le((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new ee(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new te(
+    }), this.player = new ne(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1395,8 +1504,8 @@ class Pe {
   pointer;
   player;
   task = null;
-  draftValue = dt();
-  undoStack = at();
+  draftValue = gt();
+  undoStack = ct();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -1417,15 +1526,15 @@ class Pe {
     try {
       this.project = await e.project(i);
     } catch (n) {
-      t.dataset.state = "error", xe(t, n.message, () => {
+      t.dataset.state = "error", _e(t, n.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new be(t, this.project, this.handlers()), this.viewer = new ze(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ee(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    this.expansion = this.project.settings.time_expansion, this.ui = new Se(t, this.project, this.handlers()), this.viewer = new Pe(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.ui.main.querySelector(".el-toolbar")?.append(new Be(this.viewer).element), this.pointer = new oe(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
     for (const n of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune($e), await this.loadNext();
+    this.page.drafts.prune(Oe), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1440,7 +1549,7 @@ class Pe {
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", ve(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Te(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1448,7 +1557,7 @@ class Pe {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = ct(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], Y(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1462,17 +1571,17 @@ class Pe {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = R(t.annotation), { draft: n, restored: o, older: a } = jt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
+    const { drafts: e } = this.page, i = H(t.annotation), { draft: n, restored: o, older: a } = Rt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
     return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(tt(a.draft, i)) },
+      { label: "Merge mine into theirs", run: () => this.change(nt(a.draft, i)) },
       { label: "Discard mine", run: () => e.remove(t.id, a.version) }
     ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = zt(this.draftValue);
+    const t = Lt(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1499,7 +1608,7 @@ class Pe {
       } };
       return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const o = R(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const o = H(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
       this.page.drafts.remove(i.id, n.version), this.change(h);
     };
     this.ui.showConflict(
@@ -1507,7 +1616,7 @@ class Pe {
       [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
       [
         { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(tt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(nt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
         { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
       ]
     );
@@ -1520,7 +1629,7 @@ class Pe {
       try {
         await this.page.api.release(t.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id}.`, "info");
       } catch (e) {
-        this.skipping = !1, this.status(`Could not skip: ${e instanceof $ ? e.message : String(e)}`, "error");
+        this.skipping = !1, this.status(`Could not skip: ${e instanceof A ? e.message : String(e)}`, "error");
       }
     }
   }
@@ -1528,7 +1637,7 @@ class Pe {
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (this.undoStack = Me(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1537,25 +1646,25 @@ class Pe {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? Se(this.undoStack, this.draftValue) : _e(this.undoStack, this.draftValue);
+    const e = t === "undo" ? $e(this.undoStack, this.draftValue) : ze(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(z(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change(E(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
     const i = this.selectedIndex;
     if (i === null) return;
-    let n = z(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, U(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    let n = E(this.draftValue, i, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = E(n, i, tt(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(St(this.draftValue, t));
+    this.selectedIndex = null, this.change($t(this.draftValue, t));
   }
   cycleSelection(t) {
     const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
@@ -1567,7 +1676,7 @@ class Pe {
     const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let o = this.draftValue;
-    for (const a of n) o = Q(o, ut(a, e));
+    for (const a of n) o = it(o, mt(a, e));
     this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -1582,15 +1691,15 @@ class Pe {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = W.filter((n) => X(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = U.filter((n) => Y(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, i = Kt(e);
+    const e = t.target, i = qt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Rt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    const o = Wt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
     if (o) {
       if (this.pointer.active && o.type !== "escape") return t.preventDefault();
       (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
@@ -1606,11 +1715,11 @@ class Pe {
       case "toggleView":
         return i.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(C(this.draftValue, "no_calls"));
+        return this.change(P(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(C(this.draftValue, "noise"));
+        return this.change(P(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(C(this.draftValue, "uncertain"));
+        return this.change(P(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -1649,6 +1758,12 @@ class Pe {
         return this.cycleExpansion();
       case "help":
         return this.ui.toggleHelp();
+      case "window":
+        return i.stepWindow(t.step);
+      case "cycleSharpen":
+        return i.setOptions({ sharpen: Le(i.options.sharpen) });
+      case "autoLevels":
+        return i.setOptions({ autoLevels: !i.options.autoLevels });
     }
   }
   /** +/- zoom around the selected box if there is one, else around the middle. */
@@ -1684,7 +1799,7 @@ class Pe {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
+    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !At(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1700,7 +1815,7 @@ class Pe {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = Q(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = it(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1723,7 +1838,7 @@ class Pe {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Ae(this.predictions, this.chosenThreshold);
+    return Ve(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
@@ -1744,7 +1859,7 @@ class Pe {
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: xt(e),
+      served: _t(e),
       chosen: this.chosenThreshold !== null,
       model: e?.model_version?.name ?? null,
       count: e?.events.length ?? 0,
@@ -1761,9 +1876,9 @@ class Pe {
   handlers() {
     return {
       tag: (t) => this.setTag(t),
-      toggleClipTag: (t) => this.change(_t(this.draftValue, t)),
-      flag: (t) => this.change(C(this.draftValue, t)),
-      notes: (t) => this.change(Tt(this.draftValue, t), "notes"),
+      toggleClipTag: (t) => this.change(zt(this.draftValue, t)),
+      flag: (t) => this.change(P(this.draftValue, t)),
+      notes: (t) => this.change(Et(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1793,7 +1908,7 @@ class Pe {
     };
   }
 }
-function Ce() {
+function Re() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1801,7 +1916,7 @@ function Ce() {
     return {};
   }
 }
-function De() {
+function qe() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1822,16 +1937,16 @@ function De() {
     };
   }
 }
-function ct() {
+function ft() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Ce(), e = new Pe({
+  const t = Re(), e = new Ke({
     root: s,
-    api: new kt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Ft(De()),
+    api: new Mt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Kt(qe()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ct) : ct();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ft) : ft();
