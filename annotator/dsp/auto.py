@@ -8,7 +8,9 @@ import math
 import numpy as np
 
 AUTO_WINDOW_PIXELS = 4.0  # the window spans this many image columns of time
-AUTO_WINDOW_MIN_S = 0.00025  # 0.25 ms: 8 windows across a 2-ms bat call, bins still ~4 kHz
+# 0.5 ms: 4 windows across a 2-ms bat call. Shorter smears FM calls in frequency more than it
+# sharpens them in time (benchmarks/sharpness.py: 0.25 ms doubles the calls' effective area).
+AUTO_WINDOW_MIN_S = 0.0005
 MIN_ROWS = 128  # zero-pad the FFT until the band has this many rows (or the image height)
 MAX_PAD = 8
 LEVEL_FLOOR_PERCENTILE = 50.0  # most of a view is background: its median is the noise floor
@@ -21,11 +23,12 @@ def auto_window_s(span_s: float, width_px: int | None, longest_s: float) -> floa
     """The STFT window for a view of ``span_s`` seconds drawn ``width_px`` pixels wide.
 
     Rule: the window spans `AUTO_WINDOW_PIXELS` (4) pixels of the view's time, but never more
-    than ``longest_s`` (the project's window) nor less than `AUTO_WINDOW_MIN_S` (0.25 ms).
+    than ``longest_s`` (the project's window) nor less than `AUTO_WINDOW_MIN_S` (0.5 ms).
     Zoomed out, the pixels are wider than the project's window, which is kept (frequency
     resolution is what a wide view needs); zoomed in, the window shrinks with the pixels, so a
-    view of 0.1 s over 1200 px draws a 2-ms FM call with a 0.33-ms window: ~6 windows across the
-    call instead of one 2-ms blob. Without a width (one column per frame) the project's window.
+    view of 0.2 s over 1200 px draws a 2-ms FM call with a 0.67-ms window, and 0.1 s with 0.5 ms:
+    4 windows across the call instead of one 2-ms blob. Without a width (one column per frame)
+    the project's window.
     """
     if not width_px:
         return longest_s

@@ -54,9 +54,9 @@ def test_auto_window_follows_the_zoom() -> None:
     project_window = 0.002
     # the clip with its context at the page's base size: pixels are wider than 2 ms / 4, keep 2 ms
     assert dsp.auto_window_s(1.2, 1600, project_window) == project_window
-    # zoomed to 0.1 s over 1200 px: 4 pixels = 0.33 ms, a sub-millisecond window for a 2-ms call
-    assert dsp.auto_window_s(0.1, 1200, project_window) == pytest.approx(0.1 / 300)
-    assert dsp.auto_window_s(0.001, 1200, project_window) == 0.00025  # never below 0.25 ms
+    # zoomed to 0.2 s over 1200 px: 4 pixels = 0.67 ms, a sub-millisecond window for a 2-ms call
+    assert dsp.auto_window_s(0.2, 1200, project_window) == pytest.approx(0.2 / 300)
+    assert dsp.auto_window_s(0.1, 1200, project_window) == 0.0005  # never below 0.5 ms
     assert dsp.auto_window_s(0.1, None, project_window) == project_window  # no width: no zoom to follow
 
 
