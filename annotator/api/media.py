@@ -32,7 +32,7 @@ VIEW_PARAMS = [
         ("window_type", str, "hann, hamming, blackman, blackmanharris or boxcar"),
         ("sharpen", str, "none, reassigned (thin FM sweeps) or multitaper"),
         ("levels", str, "auto (from the view's percentiles; db_min/db_max ignored) or fixed"),
-        ("w0", float, "Scalogram bandwidth (Morlet w0, 3..200): 6 for FM calls, 60 for CF calls"),
+        ("w0", float, "Scalogram bandwidth (Morlet w0, 3..400): 6 for FM calls, 200 for CF calls"),
     ]
 ]
 

@@ -118,7 +118,7 @@ class ScalogramParams(_DisplayParams):
         if self.spacing not in ("log", "linear"):
             raise ValueError(f"spacing must be 'log' or 'linear', not {self.spacing!r}")
         if not self.fmin > 0 or not W0[0] <= self.w0 <= W0[1]:
-            raise ValueError("fmin must be positive and w0 >= 3 (else the wavelet is not analytic), w0 <= 200")
+            raise ValueError("fmin must be positive and w0 >= 3 (else the wavelet is not analytic), w0 <= 400")
         _check_band(self.fmin, self.fmax)
 
 

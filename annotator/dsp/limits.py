@@ -16,8 +16,10 @@ OVERLAP_STEP = 0.05
 WINDOW_TYPES = ("hann", "hamming", "blackman", "blackmanharris", "boxcar")
 SHARPEN = ("none", "reassigned", "multitaper")
 LEVELS = ("auto", "fixed")
-W0 = (3.0, 200.0)  # Morlet radians per sigma: below 3 it is not analytic; above 200 it is a tone
-W0_PRESETS = {"fm": 6.0, "cf": 60.0}  # 6: the usual Morlet; 60: CF calls as narrow as the STFT's
+W0 = (3.0, 400.0)  # Morlet radians per sigma: below 3 it is not analytic
+# 6: the usual Morlet, for FM calls. 200: a horseshoe bat's CF tone drawn 0.9 kHz wide like the
+# 2-ms spectrogram's line (6 draws it 33 kHz wide; benchmarks/sharpness.py, cf_widths).
+W0_PRESETS = {"fm": 6.0, "cf": 200.0}
 MULTITAPERS = 3  # DPSS tapers of the multitaper spectrogram (NW = 2)
 MAX_WORK = 4e9  # estimated work of one view, in units of ~1 ns of one core (measured, loaded box)
 # Work per FFT point relative to a plain STFT's, measured (benchmarks/views.py): reassignment's

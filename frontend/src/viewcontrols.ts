@@ -15,7 +15,7 @@ const SHARPEN: [Sharpen, string][] = [
 ];
 const WAVELETS: [number, string][] = [
   [6, "FM calls (w0 6)"],
-  [60, "CF calls (w0 60)"],
+  [200, "CF calls (w0 200)"],
 ];
 
 function select(title: string, name: string, options: [string, string][]): HTMLSelectElement {

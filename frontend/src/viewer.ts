@@ -26,7 +26,7 @@ export interface ViewOptions {
   sharpen: Sharpen;
   /** Levels from each view's percentiles; off: the dB sliders. */
   autoLevels: boolean;
-  /** Scalogram bandwidth (Morlet w0): 6 for FM calls, 60 for CF calls. */
+  /** Scalogram bandwidth (Morlet w0): 6 for FM calls, 200 for CF calls. */
   w0: number;
 }
 

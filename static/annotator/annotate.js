@@ -1428,7 +1428,7 @@ const Ce = [0, 0.5, 0.75, 0.9], De = ["hann", "hamming", "blackman", "blackmanha
   ["multitaper", "multitaper (less speckle)"]
 ], Ie = [
   [6, "FM calls (w0 6)"],
-  [60, "CF calls (w0 60)"]
+  [200, "CF calls (w0 200)"]
 ];
 function $(s, t, e) {
   return l("select", { title: s, name: t, class: "el-view-option" }, ...e.map(([i, n]) => l("option", { value: i }, n)));
