@@ -131,8 +131,8 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         fmax=round(float(fmax), 3),
         scale=_choice(params, "scale", project.freq_scale, ("linear", "mel")),
         norm=_choice(params, "norm", "db", ("db", "pcen")),
-        db_min=float(db_min),
-        db_max=float(db_max),
+        db_min=float(round(db_min)),  # the page's sliders move in 1-dB steps
+        db_max=float(round(db_max)),
         cmap=_choice(params, "cmap", project.colormap, tuple(imaging.COLORMAPS)),
         levels=levels,
         width=width,

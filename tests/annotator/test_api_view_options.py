@@ -132,3 +132,19 @@ def test_model_clean_uses_the_view_rule(project):
     with pytest.raises(Exception, match="overlap"):
         project.full_clean()
     assert Project.view_settings_errors(vars(project)) == {"overlap": "0.99 is outside 0.0..0.95"}
+
+
+def test_the_pages_first_request_with_every_option_spelled_out_hits_the_prerendered_view(bat, cast, api):  # noqa: F811
+    from annotator import rendering
+    from annotator.models import Clip
+
+    clip = Clip.objects.filter(recording=bat).order_by("start_s").first()
+    rendering.prerender(clip)
+    start, end = rendering.default_window(bat.project, clip)
+    p = bat.project
+    page = (f"start={start}&end={end}&fmin={p.fmin_hz}&fmax={p.fmax_hz}&width=1600&height=512&cmap=viridis"
+            f"&db_min={p.db_min}&db_max={p.db_max}&levels=auto")
+    spectrogram = f"{page}&scale=linear&norm=db&window_s=auto&overlap=0.75&window_type=hann&sharpen=none"
+    for kind, query in (("spectrogram", spectrogram), ("scalogram", f"{page}&w0=6")):
+        response = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{kind}.png?{query}")
+        assert response.status_code == 200 and response["X-Cache"] == "hit", kind
