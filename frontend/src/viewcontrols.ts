@@ -10,12 +10,12 @@ const OVERLAPS = [0, 0.5, 0.75, 0.9];
 const WINDOW_TYPES = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"];
 const SHARPEN: [Sharpen, string][] = [
   ["none", "plain"],
-  ["reassigned", "reassigned (thin FM sweeps)"],
-  ["multitaper", "multitaper (less speckle)"],
+  ["reassigned", "reassigned"],
+  ["multitaper", "multitaper"],
 ];
 const WAVELETS: [number, string][] = [
-  [6, "FM calls (w0 6)"],
-  [200, "CF calls (w0 200)"],
+  [6, "FM (w0 6)"],
+  [200, "CF (w0 200)"],
 ];
 
 function select(title: string, name: string, options: [string, string][]): HTMLSelectElement {
@@ -37,7 +37,7 @@ export class ViewControls {
   ]);
   private readonly overlap = select("STFT overlap", "overlap", OVERLAPS.map((o) => [String(o), `${Math.round(o * 100)} %`]));
   private readonly windowType = select("STFT window type", "window_type", WINDOW_TYPES.map((w) => [w, w]));
-  private readonly sharpen = select("Sharpening (Shift+R cycles)", "sharpen", SHARPEN);
+  private readonly sharpen = select("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", SHARPEN);
   private readonly wavelet = select("Scalogram bandwidth: narrow for constant-frequency calls", "w0", WAVELETS.map(([w, l]) => [String(w), l]));
   private readonly autoLevels = h("input", { type: "checkbox", name: "auto_levels" });
   private readonly levelsText = h("span", { class: "el-levels-text el-muted" });

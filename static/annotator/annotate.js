@@ -1424,11 +1424,11 @@ class Pe {
 }
 const Ce = [0, 0.5, 0.75, 0.9], De = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Fe = [
   ["none", "plain"],
-  ["reassigned", "reassigned (thin FM sweeps)"],
-  ["multitaper", "multitaper (less speckle)"]
+  ["reassigned", "reassigned"],
+  ["multitaper", "multitaper"]
 ], Ie = [
-  [6, "FM calls (w0 6)"],
-  [200, "CF calls (w0 200)"]
+  [6, "FM (w0 6)"],
+  [200, "CF (w0 200)"]
 ];
 function $(s, t, e) {
   return l("select", { title: s, name: t, class: "el-view-option" }, ...e.map(([i, n]) => l("option", { value: i }, n)));
@@ -1461,7 +1461,7 @@ class Be {
   ]);
   overlap = $("STFT overlap", "overlap", Ce.map((t) => [String(t), `${Math.round(t * 100)} %`]));
   windowType = $("STFT window type", "window_type", De.map((t) => [t, t]));
-  sharpen = $("Sharpening (Shift+R cycles)", "sharpen", Fe);
+  sharpen = $("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Fe);
   wavelet = $("Scalogram bandwidth: narrow for constant-frequency calls", "w0", Ie.map(([t, e]) => [String(t), e]));
   autoLevels = l("input", { type: "checkbox", name: "auto_levels" });
   levelsText = l("span", { class: "el-levels-text el-muted" });
