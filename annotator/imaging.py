@@ -110,7 +110,7 @@ def _pool(values: np.ndarray, size: int, axis: int, reduce: Reduce) -> np.ndarra
     return sums / counts.reshape(shape)
 
 
-def _shrink(values: np.ndarray, width: int, height: int, reduce: Reduce) -> np.ndarray:
+def shrink(values: np.ndarray, width: int, height: int, reduce: Reduce = "max") -> np.ndarray:
     """Pool the axes that shrink (in float, so pooling sees the real values)."""
     rows, cols = values.shape
     if height < rows:
@@ -155,7 +155,7 @@ def render_png(
     width, height = width or values.shape[1], height or values.shape[0]
     if width < 1 or height < 1:
         raise ValueError(f"width and height must be positive, not {width}x{height}")
-    shrunk = _shrink(values, width, height, reduce)
+    shrunk = shrink(values, width, height, reduce)
     # A palette PNG (8-bit indices + the LUT as palette) encodes ~4x faster and is ~2x
     # smaller than the same image expanded to RGB; decoders show identical pixels.
     image = Image.fromarray(_indices(shrunk[::-1], vmin, vmax))  # mode L

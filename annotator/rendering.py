@@ -17,9 +17,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from annotator import dsp, imaging, wavio
+from annotator.dsp import limits
 from annotator.models import Clip, Project, Recording
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 MAX_WINDOW_S = 60.0
 MAX_PIXELS = 4096
 MAX_FREQUENCY = 500_000.0  # Nyquist of the fastest sample rate accepted at ingest
@@ -45,8 +46,13 @@ class ViewSpec:
     db_min: float
     db_max: float
     cmap: str
-    window_s: float
+    frame: int  # STFT window in samples, quantised (`limits.frame_samples`)
+    pad: int  # FFT zero-padding factor (`auto.fft_pad`)
     overlap: float
+    window_type: str
+    sharpen: str
+    levels: str
+    w0: float
     width: int | None
     height: int | None
     channel: int
@@ -106,10 +112,16 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         raise BadViewRequest("fmax: must be above fmin")
     if kind == "scalogram" and fmin <= 0:
         fmin = min(1000.0, fmax / 2)
-    db_min = _number(params, "db_min", project.db_min, lo=-300.0, hi=100.0)
-    db_max = _number(params, "db_max", project.db_max, lo=-300.0, hi=100.0)
-    if not db_max > db_min:
-        raise BadViewRequest("db_max: must be above db_min")
+    levels = _choice(params, "levels", "auto" if project.auto_levels else "fixed", limits.LEVELS)
+    db_min, db_max = float(project.db_min), float(project.db_max)
+    if levels == "fixed":  # auto levels ignore the range, so it stays out of the cache key
+        db_min = _number(params, "db_min", project.db_min, lo=-300.0, hi=100.0)
+        db_max = _number(params, "db_max", project.db_max, lo=-300.0, hi=100.0)
+        if not db_max > db_min:
+            raise BadViewRequest("db_max: must be above db_min")
+    width = _number(params, "width", None, int, lo=16, hi=MAX_PIXELS)
+    height = _number(params, "height", None, int, lo=16, hi=MAX_PIXELS)
+    window = _window(kind, params, recording, project, (end - start, width, fmax - fmin, height))
     spec = ViewSpec(
         kind=kind,
         start=round(float(start), 6),
@@ -119,16 +131,69 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         fmax=round(float(fmax), 3),
         scale=_choice(params, "scale", project.freq_scale, ("linear", "mel")),
         norm=_choice(params, "norm", "db", ("db", "pcen")),
-        db_min=float(db_min),
-        db_max=float(db_max),
+        db_min=float(round(db_min)),  # the page's sliders move in 1-dB steps
+        db_max=float(round(db_max)),
         cmap=_choice(params, "cmap", project.colormap, tuple(imaging.COLORMAPS)),
-        window_s=float(_number(params, "window_s", project.window_s, lo=1e-5, hi=1.0)),
-        overlap=float(_number(params, "overlap", project.overlap, lo=0.0, hi=0.95)),
-        width=_number(params, "width", None, int, lo=16, hi=MAX_PIXELS),
-        height=_number(params, "height", None, int, lo=16, hi=MAX_PIXELS),
+        levels=levels,
+        width=width,
+        height=height,
         channel=_number(params, "channel", 0, int, lo=0, hi=recording.channels - 1),
+        **window,
     )
+    _check_cost(spec, recording.samplerate)
     return spec
+
+
+def _window(kind: str, params, recording: Recording, project: Project, view: tuple) -> dict[str, Any]:
+    """The view's window settings, validated by the project's rule and quantised for the key.
+
+    ``window_s=auto`` (the default when the project says so) follows the zoom
+    (`dsp.auto.auto_window_s`, with the project's window as the longest). Settings a kind does
+    not use are fixed to neutral values, so they do not split its cache entries.
+    """
+    span_s, width, band_hz, height = view
+    raw_window = params.get("window_s")
+    auto = raw_window == "auto" or (raw_window in (None, "", "null", "undefined") and project.auto_window)
+    window_s = project.window_s if auto else _number(params, "window_s", project.window_s)
+    values = {
+        "window_s": window_s,
+        "overlap": _number(params, "overlap", project.overlap),
+        "window_type": str(params.get("window_type") or project.window_type),
+        "sharpen": str(params.get("sharpen") or project.sharpen),
+        "w0": _number(params, "w0", project.wavelet_w0),
+    }
+    errors = limits.view_settings_errors(**values)
+    if errors:
+        name, message = next(iter(errors.items()))
+        raise BadViewRequest(f"{name}: {message}")
+    if kind == "scalogram":
+        return {"frame": 0, "pad": 1, "overlap": 0.0, "window_type": "", "sharpen": "none", "w0": limits.quantise_w0(values["w0"])}
+    if auto:
+        window_s = dsp.auto_window_s(span_s, width, window_s)
+    frame = limits.frame_samples(window_s, recording.samplerate)
+    return {
+        "frame": frame,
+        "pad": dsp.fft_pad(frame, recording.samplerate, band_hz, height),
+        "overlap": limits.quantise_overlap(values["overlap"]),
+        "window_type": values["window_type"],
+        "sharpen": values["sharpen"],
+        "w0": 0.0,
+    }
+
+
+def _check_cost(spec: ViewSpec, samplerate: int) -> None:
+    """Refuse (400) a view whose estimated work is beyond `limits.MAX_WORK`, before reading audio."""
+    n_samples = round((spec.end - spec.start) * samplerate)
+    if spec.kind == "spectrogram":
+        hop = max(1, round(spec.frame * (1.0 - spec.overlap)))
+        work = limits.spectrogram_work(n_samples, spec.frame, spec.pad, hop, spec.sharpen)
+    else:
+        fmin = max(spec.fmin, 1.0)
+        work = limits.scalogram_work(n_samples, samplerate, fmin, spec.fmax, spec.height or 256, spec.width or 1000, spec.w0)
+    try:
+        limits.check_work(work)
+    except ValueError as exc:
+        raise BadViewRequest(f"view: {exc}") from exc
 
 
 def _choice(params, name: str, default: str, allowed: tuple[str, ...]) -> str:
@@ -204,8 +269,12 @@ def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[
             image = _compute(samples, samplerate, spec)
     except ValueError as exc:  # parameters dsp refuses for this recording (e.g. band vs Nyquist)
         raise BadViewRequest(f"view: {exc}") from exc
+    values = image.values
     vmin, vmax = image.vmin, image.vmax
-    png = imaging.render_png(image.values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width,
+    if spec.levels == "auto":  # levels of the image as drawn: pool first, then take percentiles
+        values = imaging.shrink(values, spec.width or image.n_cols, spec.height or image.n_rows)
+        vmin, vmax = dsp.auto_levels(values, spec.norm)
+    png = imaging.render_png(values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width,
                              height=spec.height)
     # dsp's extent is relative to the first sample read; the page wants recording time.
     offset = round(spec.start * samplerate) / samplerate
@@ -215,6 +284,8 @@ def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[
         "low": image.f_low,
         "high": image.f_high,
         "scale": image.scale,
+        "vmin": round(vmin, 2),
+        "vmax": round(vmax, 2),
     }
     return png, extent
 
@@ -222,11 +293,12 @@ def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[
 def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
     common: dict[str, Any] = {"norm": spec.norm, "db_min": spec.db_min, "db_max": spec.db_max}
     if spec.kind == "spectrogram":
-        params = dsp.SpectrogramParams(window_s=spec.window_s, overlap=spec.overlap, fmin=spec.fmin,
+        params = dsp.SpectrogramParams(n_fft=spec.frame, pad=spec.pad, overlap=spec.overlap,
+                                       window=spec.window_type, sharpen=spec.sharpen, fmin=spec.fmin,
                                        fmax=spec.fmax, scale=spec.scale, **common)
         return dsp.spectrogram(samples, samplerate, params)
     params = dsp.ScalogramParams(fmin=max(spec.fmin, 1.0), fmax=spec.fmax, n_rows=spec.height or 256,
-                                 n_cols=spec.width or 1000, **common)
+                                 n_cols=spec.width or 1000, w0=spec.w0, **common)
     return dsp.scalogram(samples, samplerate, params)
 
 

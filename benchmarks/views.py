@@ -133,6 +133,7 @@ def run(session: requests.Session, base: str, runs: int) -> None:
                  median_ms(lambda i: timed(session, f"{base}/spectrogram.png?start={0.01 * i:.3f}&end={10 + 0.01 * i:.3f}&width=2000"), max(5, runs // 3))))
     rows.append(("scalogram 1 s, 256 x 1000, uncached",
                  median_ms(lambda i: timed(session, f"{base}/scalogram.png?start={0.01 * i:.3f}&end={1 + 0.01 * i:.3f}&width=1000&height=256"), max(5, runs // 2))))
+    rows.extend(view_options(session, base, runs))
     rows.append(("audio 1 s, 10x expansion", median_ms(lambda i: timed(session, f"{base}/audio.wav?start={0.01 * i:.3f}&end={1 + 0.01 * i:.3f}&expansion=10"), runs)))
     sequential, parallel = concurrency(session, base)
     rows.append(("8 uncached spectrograms one after another (total)", sequential))
@@ -142,6 +143,30 @@ def run(session: requests.Session, base: str, runs: int) -> None:
         print(f"{name:<58}{ms:>10.1f}")
     print(f"concurrency speed-up: {sequential / parallel:.2f}x on {os.cpu_count()} cores")
     scalogram_vs_pywt()
+
+
+def view_options(session: requests.Session, base: str, runs: int) -> list[tuple[str, float]]:
+    """The experts' options, each uncached (distinct windows), at the page's sizes."""
+    n = max(5, runs // 3)
+    page = "width=1600&height=512"
+    zoom = "width=1200&height=512&window_s=auto"  # 0.1 s over 1200 px: the automatic window is 0.5 ms
+    cases = [
+        ("spectrogram 1 s, fixed levels (project window)", "spectrogram", 1.0, "levels=fixed"),
+        ("spectrogram 1 s at 1600 px, auto levels + window", "spectrogram", 1.0, page),
+        ("spectrogram 1 s at 1600 px, reassigned", "spectrogram", 1.0, f"{page}&sharpen=reassigned"),
+        ("spectrogram 1 s at 1600 px, multitaper", "spectrogram", 1.0, f"{page}&sharpen=multitaper"),
+        ("spectrogram 1 s at 1600 px, 0.5 ms window / 90 %", "spectrogram", 1.0, f"{page}&window_s=0.0005&overlap=0.9"),
+        ("zoomed 0.1 s, auto window (0.5 ms)", "spectrogram", 0.1, zoom),
+        ("zoomed 0.1 s, auto window, reassigned", "spectrogram", 0.1, f"{zoom}&sharpen=reassigned"),
+        ("scalogram 1 s, 256 x 1000, CF preset (w0 200)", "scalogram", 1.0, "width=1000&height=256&w0=200"),
+    ]
+    rows = []
+    for name, kind, span, query in cases:
+        def one(i: int, kind=kind, span=span, query=query) -> float:
+            start = 3 + 0.0137 * i
+            return timed(session, f"{base}/{kind}.png?start={start:.4f}&end={start + span:.4f}&{query}")
+        rows.append((name + ", uncached", median_ms(one, n)))
+    return rows
 
 
 def concurrency(session, base) -> tuple[float, float]:

@@ -27,8 +27,12 @@ VIEW_PARAMS = [
         ("db_min", float, "Bottom of the dB range (brightness)"),
         ("db_max", float, "Top of the dB range (contrast)"),
         ("cmap", str, "Colormap"),
-        ("window_s", float, "STFT window, seconds"),
-        ("overlap", float, "STFT overlap, 0..0.95"),
+        ("window_s", str, "STFT window in seconds, or 'auto' (follows the zoom; the project's window is the longest)"),
+        ("overlap", float, "STFT overlap, 0..0.95 (steps of 0.05)"),
+        ("window_type", str, "hann, hamming, blackman, blackmanharris or boxcar"),
+        ("sharpen", str, "none, reassigned (thin FM sweeps) or multitaper"),
+        ("levels", str, "auto (from the view's percentiles; db_min/db_max ignored) or fixed"),
+        ("w0", float, "Scalogram bandwidth (Morlet w0, 3..400): 6 for FM calls, 200 for CF calls"),
     ]
 ]
 
@@ -68,6 +72,9 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response["X-Extent-Low"] = repr(view.extent["low"])
         response["X-Extent-High"] = repr(view.extent["high"])
         response["X-Freq-Scale"] = view.extent["scale"]
+        response["X-Levels"] = f'{view.extent.get("vmin", spec.db_min)} {view.extent.get("vmax", spec.db_max)}'
+        if spec.kind == "spectrogram":  # the window actually used ("auto" resolves per view)
+            response["X-Window"] = repr(spec.frame / recording.samplerate)
         response["X-Cache"] = "hit" if view.cached else "miss"
         response["Server-Timing"] = f"render;dur={took_ms:.1f}"
     response["ETag"] = etag

@@ -30,7 +30,12 @@ SETTINGS_FIELDS = [
     "fmin_hz",
     "fmax_hz",
     "window_s",
+    "auto_window",
     "overlap",
+    "window_type",
+    "sharpen",
+    "wavelet_w0",
+    "auto_levels",
     "freq_scale",
     "colormap",
     "db_min",
@@ -79,6 +84,10 @@ class TagSerializer(ModelValidated, serializers.ModelSerializer):
 
 class ProjectSettingsSerializer(serializers.ModelSerializer):
     """The settings part of a project; validated with the rest of the project by ProjectSerializer."""
+
+    # Plain strings: the view settings are checked all together by Project.clean (dsp.limits' rule).
+    window_type = serializers.CharField(required=False)
+    sharpen = serializers.CharField(required=False)
 
     class Meta:
         model = Project

@@ -29,6 +29,7 @@ from annotator.dsp.audio import (
     audio_info,
     read_window,
 )
+from annotator.dsp.auto import auto_levels, auto_window_s, fft_pad
 from annotator.dsp.cwt import cwt, cwt_reference, nyquist_rolloff, scalogram
 from annotator.dsp.display import ScalogramParams, Spectrogram, SpectrogramParams
 from annotator.dsp.stft import spectrogram
@@ -43,8 +44,11 @@ __all__ = [
     "Spectrogram",
     "SpectrogramParams",
     "audio_info",
+    "auto_levels",
+    "auto_window_s",
     "cwt",
     "cwt_reference",
+    "fft_pad",
     "in_flight",
     "nyquist_rolloff",
     "read_window",

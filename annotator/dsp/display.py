@@ -7,6 +7,8 @@ from typing import Literal
 
 import numpy as np
 
+from annotator.dsp.limits import SHARPEN, W0, WINDOW_TYPES
+
 Norm = Literal["db", "pcen"]
 AxisScale = Literal["linear", "log", "mel"]
 
@@ -45,12 +47,21 @@ class _DisplayParams:
 
 @dataclass(frozen=True, kw_only=True)
 class SpectrogramParams(_DisplayParams):
-    """STFT settings. ``n_fft`` (even), when given, wins over ``window_s``."""
+    """STFT settings. ``n_fft`` (the window in samples, even), when given, wins over ``window_s``.
+
+    ``pad`` zero-pads each frame's FFT to ``pad`` times the window (finer rows, same
+    resolution). ``sharpen`` is ``"none"``, ``"reassigned"`` (energy moved to each cell's
+    instantaneous frequency and group delay, see `sharpen.reassigned_block`) or
+    ``"multitaper"`` (the mean of `limits.MULTITAPERS` DPSS-tapered spectra: less speckle,
+    wider lines).
+    """
 
     window_s: float = 0.002
     n_fft: int | None = None
     overlap: float = 0.75
     window: str = "hann"
+    pad: int = 1
+    sharpen: Literal["none", "reassigned", "multitaper"] = "none"
     fmin: float | None = None
     fmax: float | None = None
     scale: Literal["linear", "mel"] = "linear"
@@ -64,6 +75,8 @@ class SpectrogramParams(_DisplayParams):
             raise ValueError("window_s must be positive")
         if self.n_fft is not None and (self.n_fft < 4 or self.n_fft % 2):
             raise ValueError(f"n_fft must be an even number >= 4, not {self.n_fft}")
+        if self.window not in WINDOW_TYPES or self.sharpen not in SHARPEN or self.pad < 1:
+            raise ValueError(f"window must be one of {WINDOW_TYPES}, sharpen one of {SHARPEN}, pad >= 1")
         if self.scale not in ("linear", "mel") or self.n_mels < 1:
             raise ValueError(f"scale must be 'linear' or 'mel' (n_mels >= 1), not {self.scale!r}")
         _check_band(self.fmin, self.fmax)
@@ -73,6 +86,10 @@ class SpectrogramParams(_DisplayParams):
         if self.n_fft is not None:
             return self.n_fft
         return max(4, 2 * round(self.window_s * samplerate / 2))
+
+    def fft_length(self, samplerate: int) -> int:
+        """Points of each frame's FFT: the window zero-padded ``pad`` times."""
+        return self.frame_length(samplerate) * self.pad
 
     def hop_length(self, samplerate: int) -> int:
         """Samples between frame centres."""
@@ -100,8 +117,8 @@ class ScalogramParams(_DisplayParams):
             raise ValueError("a scalogram needs n_rows >= 2 and n_cols >= 1")
         if self.spacing not in ("log", "linear"):
             raise ValueError(f"spacing must be 'log' or 'linear', not {self.spacing!r}")
-        if not self.fmin > 0 or self.w0 < 3:
-            raise ValueError("fmin must be positive and w0 >= 3 (else the wavelet is not analytic)")
+        if not self.fmin > 0 or not W0[0] <= self.w0 <= W0[1]:
+            raise ValueError("fmin must be positive and w0 >= 3 (else the wavelet is not analytic), w0 <= 400")
         _check_band(self.fmin, self.fmax)
 
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from annotator.dsp import limits
+
 # The annotation page's own single-letter keys (frontend/src/hotkeys.ts, LETTERS): a tag hotkey on
 # one of them would never fire there, so it is refused here (a test keeps the two lists equal).
 PAGE_KEYS = frozenset("snxukpahe")
@@ -48,9 +50,28 @@ class Project(models.Model):
     # views
     fmin_hz = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     fmax_hz = models.FloatField(null=True, blank=True, help_text="Empty: up to Nyquist.")
-    window_s = models.FloatField(default=0.002, validators=[MinValueValidator(0.0001)])
-    overlap = models.FloatField(
-        default=0.75, validators=[MinValueValidator(0.0), MaxValueValidator(0.95)]
+    # Limits of the view settings live in one place (dsp.limits), checked by clean() and the views.
+    window_s = models.FloatField(
+        default=0.002, help_text="STFT window, s (with an automatic window: the longest it gets)."
+    )
+    auto_window = models.BooleanField(
+        default=True, help_text="The window shrinks as the view zooms in (sharper short calls)."
+    )
+    overlap = models.FloatField(default=0.75)
+    window_type = models.CharField(max_length=20, choices=[(w, w) for w in limits.WINDOW_TYPES], default="hann")
+    sharpen = models.CharField(
+        max_length=12,
+        choices=[(v, v) for v in limits.SHARPEN],
+        default="none",
+        help_text="reassigned: FM sweeps drawn as thin lines; multitaper: less speckle.",
+    )
+    wavelet_w0 = models.FloatField(
+        default=limits.W0_PRESETS["fm"],
+        help_text=f"Scalogram bandwidth (Morlet w0): {limits.W0_PRESETS['fm']:g} for FM calls, "
+        f"{limits.W0_PRESETS['cf']:g} for constant-frequency calls (narrow in frequency).",
+    )
+    auto_levels = models.BooleanField(
+        default=True, help_text="Levels from each view's percentiles instead of db_min/db_max."
     )
     freq_scale = models.CharField(max_length=10, choices=FreqScale, default=FreqScale.LINEAR)
     colormap = models.CharField(max_length=20, default="viridis")
@@ -90,6 +111,26 @@ class Project(models.Model):
             raise ValidationError({"fmax_hz": "Must be above fmin_hz."})
         if self.clip_overlap_s >= self.clip_length_s:
             raise ValidationError({"clip_overlap_s": "Must be shorter than the clip length."})
+        errors = self.view_settings_errors(vars(self))
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def view_settings_errors(values: dict) -> dict[str, str]:
+        """The view settings among ``values`` (a project's fields) checked by the rule the view
+        requests follow (`dsp.limits`), with errors under the project's field names."""
+        errors = limits.view_settings_errors(
+            window_s=values["window_s"],
+            overlap=values["overlap"],
+            window_type=values["window_type"],
+            sharpen=values["sharpen"],
+            w0=values["wavelet_w0"],
+        )
+        if "w0" in errors:
+            errors["wavelet_w0"] = errors.pop("w0")
+        if not values["db_max"] > values["db_min"]:
+            errors["db_max"] = "Must be above db_min."
+        return errors
 
     def role_of(self, user) -> str | None:
         """The user's role here, or None for non-members. Superusers act as leads.

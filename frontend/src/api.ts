@@ -21,6 +21,10 @@ export interface LoadedImage {
   /** Row layout from X-Freq-Scale when the server sends it; otherwise null. */
   scale: FreqScale | null;
   kind: ViewKind;
+  /** The display range the server used (X-Levels; automatic levels pick it per view). */
+  levels: [number, number] | null;
+  /** The STFT window the server used, seconds (X-Window; "auto" resolves per view). */
+  windowS: number | null;
 }
 
 export interface ImageRequest {
@@ -36,8 +40,13 @@ export interface ImageRequest {
   /** Spectrogram only. */
   scale?: string;
   norm?: "db" | "pcen";
-  window_s?: number;
+  levels?: "auto" | "fixed";
+  window_s?: number | "auto";
   overlap?: number;
+  window_type?: string;
+  sharpen?: string;
+  /** Scalogram only: the wavelet's bandwidth. */
+  w0?: number;
 }
 
 export interface AudioRequest {
@@ -151,8 +160,8 @@ export class Api {
   async image(kind: ViewKind, rid: number, params: ImageRequest, signal?: AbortSignal): Promise<LoadedImage> {
     const p =
       kind === "scalogram"
-        ? { ...params, scale: undefined, norm: undefined, window_s: undefined, overlap: undefined }
-        : params;
+        ? { ...params, scale: undefined, norm: undefined, window_s: undefined, overlap: undefined, window_type: undefined, sharpen: undefined }
+        : { ...params, w0: undefined };
     const res = await this.request("GET", `recordings/${rid}/${kind}.png?${query(p)}`, undefined, signal);
     const h = res.headers;
     const extent = {
@@ -163,8 +172,17 @@ export class Api {
     };
     const scaleHeader = h.get("X-Freq-Scale");
     const scale = scaleHeader === "linear" || scaleHeader === "mel" || scaleHeader === "log" ? scaleHeader : null;
+    const levels = (h.get("X-Levels") ?? "").split(" ").map(Number);
+    const windowS = Number(h.get("X-Window") ?? NaN);
     const bitmap = await createImageBitmap(await res.blob());
-    return { bitmap, extent, scale, kind };
+    return {
+      bitmap,
+      extent,
+      scale,
+      kind,
+      levels: levels.length === 2 && levels.every(Number.isFinite) ? [levels[0], levels[1]] : null,
+      windowS: Number.isFinite(windowS) ? windowS : null,
+    };
   }
 
   /** Any JSON endpoint under the API base (GET). */

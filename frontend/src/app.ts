@@ -16,7 +16,8 @@ import type { Annotation, Draft, EventDraft, Prediction, Predictions, Project, T
 import { renderEmpty, renderFatal, Ui, type Handlers, type StatusLevel } from "./ui";
 import { AnalysisPanels } from "./analysis";
 import { createUndo, record, redo, undo, type UndoStack } from "./undo";
-import { Viewer, type Overlay } from "./viewer";
+import { ViewControls } from "./viewcontrols";
+import { nextSharpen, Viewer, type Overlay } from "./viewer";
 
 const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
 /** The score threshold when the version states none (predictions made before calibration). */
@@ -100,6 +101,7 @@ export class App implements PointerHost {
     // Every paint also redraws the waveform strip for the window painted.
     const paintOverlay = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
     this.viewer = new Viewer(this.project, api, this.ui, paintOverlay, (m, l) => this.status(m, l));
+    this.ui.main.querySelector(".el-toolbar")?.append(new ViewControls(this.viewer).element);
     this.pointer = new Pointer(this.ui.canvas, this);
     new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot);
     document.addEventListener("keydown", (e) => this.onKey(e));
@@ -407,6 +409,9 @@ export class App implements PointerHost {
       case "panMode": return ((this.panning = !this.panning), this.refreshToolbar());
       case "cycleExpansion": return this.cycleExpansion();
       case "help": return this.ui.toggleHelp();
+      case "window": return v.stepWindow(a.step);
+      case "cycleSharpen": return v.setOptions({ sharpen: nextSharpen(v.options.sharpen) });
+      case "autoLevels": return v.setOptions({ autoLevels: !v.options.autoLevels });
     }
   }
 

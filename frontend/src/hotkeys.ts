@@ -27,6 +27,9 @@ export type Action =
   | { type: "pan"; dx: number; dy: number }
   | { type: "panMode" }
   | { type: "cycleExpansion" }
+  | { type: "window"; step: 1 | -1 }
+  | { type: "cycleSharpen" }
+  | { type: "autoLevels" }
   | { type: "help" };
 
 /** The parts of a KeyboardEvent the map looks at (so tests need no DOM). */
@@ -73,6 +76,8 @@ const NAMED: Record<string, Action> = {
   _: { type: "zoomOut" },
   "0": { type: "resetZoom" },
   "?": { type: "help" },
+  "[": { type: "window", step: -1 },
+  "]": { type: "window", step: 1 },
   ArrowLeft: { type: "pan", dx: -0.25, dy: 0 },
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
@@ -109,6 +114,8 @@ function resolve(ev: KeyLike, ctx: KeyContext): Action | null {
   if (ev.key in NAMED) return NAMED[ev.key];
   const letter = ev.key.length === 1 ? ev.key.toLowerCase() : "";
   if (letter === "a" && ev.shiftKey) return { type: "acceptAllPredictions" };
+  if (letter === "r" && ev.shiftKey) return { type: "cycleSharpen" };
+  if (letter === "l" && ev.shiftKey) return { type: "autoLevels" };
   if (letter in LETTERS) return LETTERS[letter];
   const tag = letter ? ctx.tags.find((t) => (t.hotkey ?? "").toLowerCase() === letter) : undefined;
   return tag ? { type: "tag", tagId: tag.id } : null;
@@ -158,6 +165,8 @@ export const HELP: readonly [string, string][] = [
   ["Space", "play or pause the view (or the selected box)"],
   ["e", "cycle playback slow-down 1×, 5×, 10×, 20×"],
   ["s", "spectrogram / scalogram"],
+  ["[ / ]", "shorter / longer STFT window (the window select has auto)"],
+  ["Shift+R / Shift+L", "cycle sharpening (plain, reassigned, multitaper) / automatic levels on or off"],
   ["+ / − / 0", "zoom time in / out / reset"],
   ["wheel, Ctrl+wheel, Shift+wheel", "pan time, zoom time, zoom frequency"],
   ["middle drag, h", "pan; h toggles pan mode for the left button"],

@@ -4,6 +4,7 @@
 export type FreqScale = "linear" | "mel" | "log";
 export type AnnotationMode = "box" | "interval";
 export type ViewKind = "spectrogram" | "scalogram";
+export type Sharpen = "none" | "reassigned" | "multitaper";
 
 export interface ProjectSettings {
   clip_length_s: number;
@@ -11,7 +12,12 @@ export interface ProjectSettings {
   fmin_hz: number;
   fmax_hz: number;
   window_s: number;
+  auto_window: boolean;
   overlap: number;
+  window_type: string;
+  sharpen: Sharpen;
+  wavelet_w0: number;
+  auto_levels: boolean;
   freq_scale: "linear" | "mel";
   colormap: string;
   db_min: number;

@@ -8,7 +8,7 @@ import { drawFreqAxis, drawScene, drawTimeAxis, prepare, type Scene } from "./ca
 import { ImageLoader, type ViewRequest } from "./images";
 import * as M from "./mapping";
 import { formatDuration } from "./ticks";
-import type { FreqScale, Project, Task, ViewKind } from "./types";
+import type { FreqScale, Project, Sharpen, Task, ViewKind } from "./types";
 import type { StatusLevel, Ui } from "./ui";
 
 /** The clip + context image is always requested at this size, so pre-rendered views hit the cache. */
@@ -16,6 +16,35 @@ export const BASE_IMAGE = { width: 1600, height: 512 } as const;
 const ZOOM_STEP = 1.5;
 
 export type Loaded = "ready" | "failed" | "stale";
+
+/** How the images are computed: the experts' settings, from the project's defaults. */
+export interface ViewOptions {
+  /** STFT window, seconds, or "auto": it shrinks as the view zooms in (the project's window is the longest). */
+  window: number | "auto";
+  overlap: number;
+  windowType: string;
+  sharpen: Sharpen;
+  /** Levels from each view's percentiles; off: the dB sliders. */
+  autoLevels: boolean;
+  /** Scalogram bandwidth (Morlet w0): 6 for FM calls, 200 for CF calls. */
+  w0: number;
+}
+
+/** The fixed windows the page offers (ms); "auto" besides. */
+export const WINDOWS_MS = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16] as const;
+
+/** Shift+R: plain → reassigned → multitaper → plain. */
+export function nextSharpen(current: Sharpen): Sharpen {
+  const order: Sharpen[] = ["none", "reassigned", "multitaper"];
+  return order[(order.indexOf(current) + 1) % order.length];
+}
+
+/** One window step shorter (-1) or longer (+1) than `current` (s), from the offered ones. */
+export function stepWindow(current: number, step: 1 | -1): number {
+  const ms = current * 1000;
+  const next = step > 0 ? WINDOWS_MS.find((w) => w > ms * 1.01) : [...WINDOWS_MS].reverse().find((w) => w < ms * 0.99);
+  return (next ?? ms) / 1000;
+}
 
 /** The page's part of the picture: boxes, predictions, selection. */
 export type Overlay = Pick<Scene, "tags" | "events" | "selected" | "predictions" | "selectedPrediction"> & { drawingTag: number | null };
@@ -26,6 +55,9 @@ export class Viewer {
   norm: "db" | "pcen" = "db";
   dbMin: number;
   dbMax: number;
+  options: ViewOptions;
+  /** Called when the options change (a control, a key) or a new image shows what "auto" chose. */
+  onOptions: () => void = () => undefined;
   view: M.Span = { start: 0, end: 1, low: 0, high: 1 };
   size: M.Size = { width: 800, height: 400 };
   cursor: Point | null = null;
@@ -44,8 +76,17 @@ export class Viewer {
     private readonly overlay: () => Overlay,
     status: (text: string, level: StatusLevel) => void,
   ) {
-    this.images = new ImageLoader(api, () => this.render(), (m) => status(m, "error"));
-    [this.dbMin, this.dbMax] = [project.settings.db_min, project.settings.db_max];
+    this.images = new ImageLoader(api, () => (this.render(), this.onOptions()), (m) => status(m, "error"));
+    const s = project.settings;
+    [this.dbMin, this.dbMax] = [s.db_min, s.db_max];
+    this.options = {
+      window: s.auto_window ? "auto" : s.window_s,
+      overlap: s.overlap,
+      windowType: s.window_type,
+      sharpen: s.sharpen,
+      autoLevels: s.auto_levels,
+      w0: s.wavelet_w0,
+    };
   }
 
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
@@ -108,8 +149,11 @@ export class Viewer {
       cmap: s.colormap,
       db_min: this.dbMin,
       db_max: this.dbMax,
+      levels: this.options.autoLevels ? "auto" : "fixed",
     };
-    if (kind === "spectrogram") Object.assign(params, { scale: s.freq_scale, norm: this.norm, window_s: s.window_s, overlap: s.overlap });
+    const o = this.options;
+    if (kind === "spectrogram") Object.assign(params, { scale: s.freq_scale, norm: this.norm, window_s: o.window, overlap: o.overlap, window_type: o.windowType, sharpen: o.sharpen });
+    else params.w0 = o.w0;
     return { kind, rid: (this.task as Task).clip.recording.id, params };
   }
 
@@ -152,6 +196,7 @@ export class Viewer {
 
   toggleKind(): void {
     this.kind = this.otherKind();
+    this.onOptions();
     void this.loadBase();
     this.render();
   }
@@ -161,8 +206,34 @@ export class Viewer {
     void this.loadBase();
   }
 
-  /** Brightness/contrast: re-request the images once the sliders rest. */
+  /** Change how the images are computed; both the base and the detail image follow. */
+  setOptions(patch: Partial<ViewOptions>): void {
+    this.options = { ...this.options, ...patch };
+    this.onOptions();
+    void this.loadBase();
+  }
+
+  /** The window the visible image was computed with (s): "auto" resolved by the server. */
+  shownWindow(): number {
+    const img = this.images.detail ?? this.images.base;
+    if (typeof this.options.window === "number") return this.options.window;
+    return img?.windowS ?? this.project.settings.window_s;
+  }
+
+  /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
+  stepWindow(step: 1 | -1): void {
+    this.setOptions({ window: stepWindow(this.shownWindow(), step) });
+  }
+
+  /** The levels the image on screen was drawn with (automatic ones come from the server). */
+  shownLevels(): [number, number] | null {
+    const img = this.images.detail ?? this.images.base;
+    return img && img.kind === this.kind ? img.levels : null;
+  }
+
+  /** Brightness/contrast: re-request the images once the sliders rest (moving them ends automatic levels). */
   setDb(min: number, max: number): void {
+    if (this.options.autoLevels) (this.options = { ...this.options, autoLevels: false }), this.onOptions();
     [this.dbMin, this.dbMax] = [Math.min(min, max - 1), Math.max(max, min + 1)];
     clearTimeout(this.dbTimer);
     this.dbTimer = setTimeout(() => void this.loadBase(), 300);

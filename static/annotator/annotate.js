@@ -1,77 +1,77 @@
-import { s as T, f as _, A as L, e as R, h as a, E as $, a as O, t as K, b, c as W, H as U, d as z, g, i as J, p as C, P as Y, j as G, k as N, V as X, l as Z, m as I, w as Q, r as tt, u as et, n as st, o as k, q as it, v as nt, x as A, y as at, z as rt, B as ot, C as y, D as lt, F as ht, G as dt, I as ct } from "./shared-viewer.js";
-const q = "echoloop:draft:v1:";
-function w(i, t) {
-  return `${q}${i}:${t ?? "new"}`;
+import { s as M, f as z, A as j, e as K, h as a, E, a as U, t as J, b as w, c as Y, H as G, d as P, g as c, i as X, p as A, W as Z, P as Q, j as ee, k as F, V as te, l as se, m as L, w as ie, r as ne, u as ae, n as oe, o as $, q as re, v as le, x as B, y as he, z as de, B as ce, C as ue, D as x, F as pe, G as fe, I as ge, J as me } from "./shared-viewer.js";
+const O = "echoloop:draft:v1:";
+function v(i, e) {
+  return `${O}${i}:${e ?? "new"}`;
 }
-class ut {
-  constructor(t, e = Date.now) {
-    this.store = t, this.now = e;
+class we {
+  constructor(e, t = Date.now) {
+    this.store = e, this.now = t;
   }
   store;
   now;
   /** Save; returns false (and keeps going) when storage is full or unavailable. */
-  save(t, e, s) {
-    const n = { taskId: t, version: e, savedAt: this.now(), draft: s };
+  save(e, t, s) {
+    const n = { taskId: e, version: t, savedAt: this.now(), draft: s };
     try {
-      return this.store.setItem(w(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(v(e, t), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
-  load(t, e) {
-    return this.parse(this.store.getItem(w(t, e)));
+  load(e, t) {
+    return this.parse(this.store.getItem(v(e, t)));
   }
-  remove(t, e) {
-    this.store.removeItem(w(t, e));
+  remove(e, t) {
+    this.store.removeItem(v(e, t));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
-  others(t, e) {
-    const s = w(t, e);
-    return this.all().filter((n) => n.taskId === t && w(n.taskId, n.version) !== s).sort((n, r) => r.savedAt - n.savedAt);
+  others(e, t) {
+    const s = v(e, t);
+    return this.all().filter((n) => n.taskId === e && v(n.taskId, n.version) !== s).sort((n, o) => o.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
-  prune(t) {
-    const e = this.now() - t, s = this.all().filter((n) => n.savedAt < e);
+  prune(e) {
+    const t = this.now() - e, s = this.all().filter((n) => n.savedAt < t);
     for (const n of s) this.remove(n.taskId, n.version);
     return s.length;
   }
   all() {
-    const t = [];
-    for (let e = 0; e < this.store.length; e++) {
-      const s = this.store.key(e);
-      s && s.startsWith(q) && t.push(s);
+    const e = [];
+    for (let t = 0; t < this.store.length; t++) {
+      const s = this.store.key(t);
+      s && s.startsWith(O) && e.push(s);
     }
-    return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
+    return e.map((t) => this.parse(this.store.getItem(t))).filter((t) => t !== null);
   }
-  parse(t) {
-    if (!t) return null;
+  parse(e) {
+    if (!e) return null;
     try {
-      const e = JSON.parse(t);
-      return e && typeof e.taskId == "number" && e.draft && Array.isArray(e.draft.events) ? e : null;
+      const t = JSON.parse(e);
+      return t && typeof t.taskId == "number" && t.draft && Array.isArray(t.draft.events) ? t : null;
     } catch {
       return null;
     }
   }
 }
-function pt(i, t, e) {
-  const s = i.load(t, e.version);
-  if (s && !T(s.draft, e))
-    return { draft: { ...s.draft, version: e.version }, restored: s, older: null };
-  s && i.remove(t, e.version);
-  const n = i.others(t, e.version).find((r) => !T(r.draft, e)) ?? null;
-  return { draft: e, restored: null, older: n };
+function ve(i, e, t) {
+  const s = i.load(e, t.version);
+  if (s && !M(s.draft, t))
+    return { draft: { ...s.draft, version: t.version }, restored: s, older: null };
+  s && i.remove(e, t.version);
+  const n = i.others(e, t.version).find((o) => !M(o.draft, t)) ?? null;
+  return { draft: t, restored: null, older: n };
 }
-const ft = {
+const be = {
   now: () => Date.now(),
-  setTimeout: (i, t) => setTimeout(i, t),
+  setTimeout: (i, e) => setTimeout(i, e),
   clearTimeout: (i) => clearTimeout(i)
 };
-function gt(i, t, e = 15e3) {
-  return Math.max(e, Math.floor((i - t) / 2));
+function ye(i, e, t = 15e3) {
+  return Math.max(t, Math.floor((i - e) / 2));
 }
-class mt {
-  constructor(t, e, s = ft) {
-    this.renew = t, this.events = e, this.clock = s;
+class xe {
+  constructor(e, t, s = be) {
+    this.renew = e, this.events = t, this.clock = s;
   }
   renew;
   events;
@@ -82,8 +82,8 @@ class mt {
   lastRenewal = 0;
   timer;
   /** Start keeping the lease of a newly opened task. */
-  start(t, e) {
-    this.stop(), this.taskId = t, this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.activeSince = 0, this.schedule();
+  start(e, t) {
+    this.stop(), this.taskId = e, this.expiresAt = Date.parse(t), this.lastRenewal = this.clock.now(), this.activeSince = 0, this.schedule();
   }
   /** The annotator did something (a key, a pointer move on the canvas). */
   activity() {
@@ -93,49 +93,49 @@ class mt {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = gt(this.expiresAt, this.clock.now());
+    const e = ye(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
-    }, t);
+    }, e);
   }
   async check() {
-    const t = this.taskId;
-    if (t !== null) {
+    const e = this.taskId;
+    if (e !== null) {
       if (this.activeSince <= this.lastRenewal) {
         this.clock.now() < this.expiresAt && this.schedule();
         return;
       }
       try {
-        const e = await this.renew(t);
-        if (this.taskId !== t) return;
-        this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.schedule();
-      } catch (e) {
-        if (this.taskId !== t) return;
-        e.status === 409 ? (this.stop(), this.events.lost(e.message)) : this.clock.now() < this.expiresAt && this.schedule();
+        const t = await this.renew(e);
+        if (this.taskId !== e) return;
+        this.expiresAt = Date.parse(t), this.lastRenewal = this.clock.now(), this.schedule();
+      } catch (t) {
+        if (this.taskId !== e) return;
+        t.status === 409 ? (this.stop(), this.events.lost(t.message)) : this.clock.now() < this.expiresAt && this.schedule();
       }
     }
   }
 }
-function bt(i) {
-  if (!(i instanceof L)) return { kind: "retry", message: String(i?.message ?? i) };
-  const t = i.body;
+function ke(i) {
+  if (!(i instanceof j)) return { kind: "retry", message: String(i?.message ?? i) };
+  const e = i.body;
   if (i.status === 409) {
-    const e = t && typeof t == "object" ? t.current ?? null : null, s = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
-    return { kind: "conflict", current: e, message: s || "Someone else saved this clip meanwhile." };
+    const t = e && typeof e == "object" ? e.current ?? null : null, s = e && typeof e == "object" && typeof e.detail == "string" ? e.detail : "";
+    return { kind: "conflict", current: t, message: s || "Someone else saved this clip meanwhile." };
   }
   if (i.status === 400) {
-    const e = R(i.body);
-    return { kind: "invalid", messages: e.length ? e : [i.message] };
+    const t = K(i.body);
+    return { kind: "invalid", messages: t.length ? t : [i.message] };
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function wt(i, t = Math.random) {
-  const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
-  return Math.round(e * (1 + 0.2 * t()));
+function Se(i, e = Math.random) {
+  const t = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
+  return Math.round(t * (1 + 0.2 * e()));
 }
-class vt {
-  constructor(t, e, s) {
-    this.post = t, this.current = e, this.on = s;
+class Te {
+  constructor(e, t, s) {
+    this.post = e, this.current = t, this.on = s;
   }
   post;
   current;
@@ -143,60 +143,60 @@ class vt {
   attempt = 0;
   timer;
   inFlight = !1;
-  async send(t) {
+  async send(e) {
     if (this.inFlight) return;
     clearTimeout(this.timer);
-    const e = this.current();
+    const t = this.current();
     this.inFlight = !0, this.on.busy(!0), this.on.status(this.attempt ? `Submitting (attempt ${this.attempt + 1})…` : "Submitting…", "busy");
     let s = null;
     try {
-      await this.post(t, e);
+      await this.post(e, t);
     } catch (n) {
-      s = bt(n);
+      s = ke(n);
     }
-    if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(e);
-    this.fail(s, t, e);
+    if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(t);
+    this.fail(s, e, t);
   }
   /** Stop retrying (another task is opening). */
   cancel() {
     clearTimeout(this.timer), this.attempt = 0;
   }
-  succeed(t) {
-    this.attempt = 0, this.on.done(t);
+  succeed(e) {
+    this.attempt = 0, this.on.done(e);
   }
-  fail(t, e, s) {
-    if (t.kind === "retry") {
-      const r = wt(this.attempt++);
-      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(r / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
-        this.send(e);
-      }, r);
+  fail(e, t, s) {
+    if (e.kind === "retry") {
+      const o = Se(this.attempt++);
+      this.on.status(`Submit failed (${e.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
+        this.send(t);
+      }, o);
       return;
     }
-    if (this.attempt = 0, t.kind === "conflict")
-      return t.current && T(_(t.current), s) ? this.on.done(s) : this.on.conflict(t.current, t.message);
-    const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
+    if (this.attempt = 0, e.kind === "conflict")
+      return e.current && M(z(e.current), s) ? this.on.done(s) : this.on.conflict(e.current, e.message);
+    const n = e.kind === "invalid" ? e.messages.join("; ") : e.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function d(i, t, e, s = "") {
-  return a("button", { type: "button", title: t, class: s, onclick: (n) => (e(), n.currentTarget.blur()) }, i);
+function d(i, e, t, s = "") {
+  return a("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, i);
 }
-function yt(i, t, e) {
+function $e(i, e, t) {
   const s = i.toFixed(2);
-  if (!e && t !== null)
+  if (!t && e !== null)
     return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
-  if (e) {
-    const n = t === null ? "" : `; the model's calibrated threshold is ${t.toFixed(2)}`;
+  if (t) {
+    const n = e === null ? "" : `; the model's calibrated threshold is ${e.toFixed(2)}`;
     return { short: `${s} (yours)`, long: `Showing predictions scoring at least ${s}, your choice${n}` };
   }
   return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class xt {
-  constructor(t, e, s) {
-    this.root = t, this.project = e, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = a(
+class _e {
+  constructor(e, t, s) {
+    this.root = e, this.project = t, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = a(
       "div",
       { class: "el-app" },
-      a("header", { class: "el-header" }, a("strong", {}, e.name), this.header, d("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      a("header", { class: "el-header" }, a("strong", {}, t.name), this.header, d("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
       this.notice,
       this.conflict,
@@ -208,7 +208,7 @@ class xt {
       ),
       a("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
       this.helpDialog
-    ), this.retry.hidden = !0, t.replaceChildren(this.main);
+    ), this.retry.hidden = !0, e.replaceChildren(this.main);
   }
   root;
   project;
@@ -251,14 +251,14 @@ class xt {
   skipButton = d("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
-    const t = this.project.settings;
+    const e = this.project.settings;
     for (const s of [this.dbMin, this.dbMax])
-      s.min = String(Math.min(-140, t.db_min - 20)), s.max = String(Math.max(40, t.db_max + 20));
+      s.min = String(Math.min(-140, e.db_min - 20)), s.max = String(Math.max(40, e.db_max + 20));
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
-    const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
-    this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const s of $) this.expansionSelect.append(a("option", { value: s }, `${s}×`));
-    $.includes(t.time_expansion) || this.expansionSelect.append(a("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    const t = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
+    this.dbMin.addEventListener("input", t), this.dbMax.addEventListener("input", t);
+    for (const s of E) this.expansionSelect.append(a("option", { value: s }, `${s}×`));
+    E.includes(e.time_expansion) || this.expansionSelect.append(a("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
     return a(
       "div",
@@ -286,21 +286,21 @@ class xt {
     );
   }
   buildSide() {
-    const t = this.project.tags, e = O(t), s = a("div", { class: "el-tag-list" }), n = a("div", { class: "el-clip-tags" });
-    t.forEach((o, h) => {
-      const c = K(t, h), u = e.has(o.id) ? ` (hotkey "${o.hotkey}" is taken by a built-in key)` : "", p = d("", `${b(t, o.id)}${u}`, () => this.handlers.tag(o.id), "el-tag");
-      p.append(a("span", { class: "el-swatch", style: `background:${W(t, o.id)}` }), a("kbd", {}, c || "·"), ` ${b(t, o.id)}`), this.tagButtons.set(o.id, p), s.append(p);
-      const f = a("input", { type: "checkbox", "data-tag": o.id });
-      f.addEventListener("change", () => (this.handlers.toggleClipTag(o.id), f.blur())), this.clipTagBoxes.set(o.id, f), n.append(a("label", {}, f, ` ${b(t, o.id)}`));
+    const e = this.project.tags, t = U(e), s = a("div", { class: "el-tag-list" }), n = a("div", { class: "el-clip-tags" });
+    e.forEach((r, h) => {
+      const u = J(e, h), p = t.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = d("", `${w(e, r.id)}${p}`, () => this.handlers.tag(r.id), "el-tag");
+      f.append(a("span", { class: "el-swatch", style: `background:${Y(e, r.id)}` }), a("kbd", {}, u || "·"), ` ${w(e, r.id)}`), this.tagButtons.set(r.id, f), s.append(f);
+      const g = a("input", { type: "checkbox", "data-tag": r.id });
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(a("label", {}, g, ` ${w(e, r.id)}`));
     });
-    const r = [
+    const o = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
     ], l = a("div", { class: "el-flags" });
-    for (const [o, h, c] of r) {
-      const u = d(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(o), "el-flag");
-      u.setAttribute("aria-pressed", "false"), this.flagButtons.set(o, u), l.append(u);
+    for (const [r, h, u] of o) {
+      const p = d(`${h} (${u})`, `${h} (${u})`, () => this.handlers.flag(r), "el-flag");
+      p.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, p), l.append(p);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), a(
       "aside",
@@ -312,92 +312,92 @@ class xt {
     );
   }
   buildHelp() {
-    const t = U.map(([s, n]) => a("tr", {}, a("th", {}, s), a("td", {}, n)));
-    return a("dialog", { class: "el-help" }, a("h2", {}, "Keyboard"), a("table", {}, ...t), a("form", { method: "dialog" }, a("button", {}, "Close")));
+    const e = G.map(([s, n]) => a("tr", {}, a("th", {}, s), a("td", {}, n)));
+    return a("dialog", { class: "el-help" }, a("h2", {}, "Keyboard"), a("table", {}, ...e), a("form", { method: "dialog" }, a("button", {}, "Close")));
   }
   toggleHelp() {
     this.helpDialog.open ? this.helpDialog.close() : this.helpDialog.showModal();
   }
-  setTask(t) {
-    const e = t.clip, s = e.recording;
-    this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
+  setTask(e) {
+    const t = e.clip, s = t.recording;
+    this.header.textContent = ` · ${s.name} · ${t.start_s.toFixed(3)}–${t.end_s.toFixed(3)} s · task ${e.id}${e.reason ? ` · ${e.reason}` : ""}`, this.header.title = `lease expires ${new Date(e.lease_expires_at).toLocaleTimeString()}`;
     for (const n of Array.from(this.expansionSelect.options)) {
-      const r = z(s.samplerate, Number(n.value));
-      n.disabled = !r, n.title = r ? "" : "plays below 3000 Hz, which browsers refuse";
+      const o = P(s.samplerate, Number(n.value));
+      n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     this.hideConflict(), this.hideNotice();
   }
-  updateToolbar(t) {
-    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", g(this.normSelect, t.norm), g(this.dbMin, String(t.dbMin)), g(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", g(this.expansionSelect, String(t.expansion));
+  updateToolbar(e) {
+    this.viewButton.textContent = e.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = e.kind !== "spectrogram", c(this.normSelect, e.norm), c(this.dbMin, String(e.dbMin)), c(this.dbMax, String(e.dbMax)), this.dbText.textContent = `${e.dbMin} … ${e.dbMax}`, this.panButton.setAttribute("aria-pressed", String(e.panMode)), this.playButton.textContent = e.playing ? "❚❚ Pause" : "▶ Play", c(this.expansionSelect, String(e.expansion));
   }
-  updatePredictions(t) {
-    this.predToggle.checked = t.show, g(this.threshold, String(t.threshold));
-    const e = yt(t.threshold, t.served, t.chosen);
-    this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
+  updatePredictions(e) {
+    this.predToggle.checked = e.show, c(this.threshold, String(e.threshold));
+    const t = $e(e.threshold, e.served, e.chosen);
+    this.thresholdText.textContent = t.short, this.threshold.title = this.thresholdText.title = t.long, this.predInfo.textContent = e.model ? `${e.model}: ${e.shown}/${e.count}` : "no model";
   }
-  updateDraft(t, e, s, n) {
-    const r = this.project.tags, l = e ? e.tag : s;
-    for (const [o, h] of this.tagButtons) h.classList.toggle("el-active", o === l);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${b(r, s)}`;
-    for (const [o, h] of this.clipTagBoxes) h.checked = t.tags.includes(o);
-    for (const [o, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[o]));
-    g(this.notesArea, t.notes), this.updateInspector(e, n);
+  updateDraft(e, t, s, n) {
+    const o = this.project.tags, l = t ? t.tag : s;
+    for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === l);
+    this.pendingLabel.textContent = t ? "Keys set the selected box's tag" : `Next box: ${w(o, s)}`;
+    for (const [r, h] of this.clipTagBoxes) h.checked = e.tags.includes(r);
+    for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(e[r]));
+    c(this.notesArea, e.notes), this.updateInspector(t, n);
   }
   inspectorBuilt = !1;
-  updateInspector(t, e) {
-    if (!t) {
-      this.inspectorBuilt = !1, this.inspector.replaceChildren(a("p", { class: "el-muted" }, e === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
+  updateInspector(e, t) {
+    if (!e) {
+      this.inspectorBuilt = !1, this.inspector.replaceChildren(a("p", { class: "el-muted" }, t === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
       return;
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
-    const s = (r) => this.inspector.querySelector(`[name=${r}]`);
-    g(s("start_s"), t.start_s.toFixed(4)), g(s("end_s"), t.end_s.toFixed(4));
-    const n = t.low_hz !== null && t.high_hz !== null;
-    for (const r of ["low_hz", "high_hz"]) s(r).closest("label").hidden = !n;
-    n && (g(s("low_hz"), (t.low_hz / 1e3).toFixed(2)), g(s("high_hz"), (t.high_hz / 1e3).toFixed(2))), g(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), g(s("confidence"), t.confidence === null ? "" : String(t.confidence)), g(s("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    const s = (o) => this.inspector.querySelector(`[name=${o}]`);
+    c(s("start_s"), e.start_s.toFixed(4)), c(s("end_s"), e.end_s.toFixed(4));
+    const n = e.low_hz !== null && e.high_hz !== null;
+    for (const o of ["low_hz", "high_hz"]) s(o).closest("label").hidden = !n;
+    n && (c(s("low_hz"), (e.low_hz / 1e3).toFixed(2)), c(s("high_hz"), (e.high_hz / 1e3).toFixed(2))), c(this.inspector.querySelector("select"), e.tag === null ? "" : String(e.tag)), c(s("confidence"), e.confidence === null ? "" : String(e.confidence)), c(s("notes"), e.notes), this.inspector.querySelector(".el-duration").textContent = `${X(e.end_s - e.start_s)}${n ? ` · ${((e.high_hz - e.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (o, h, c, u) => {
-      const p = a("input", { type: "number", name: o, step: c });
-      return p.addEventListener("change", () => {
-        const f = u(p.value);
-        f === null && o !== "confidence" || this.handlers.editEvent({ [o]: f }, o);
-      }), a("label", {}, h, p);
-    }, e = (o) => o.trim() === "" || !Number.isFinite(Number(o)) ? null : Number(o), s = (o) => e(o) === null ? null : Number(o) * 1e3, n = a("select", { name: "tag" }, a("option", { value: "" }, "no tag"), ...this.project.tags.map((o) => a("option", { value: o.id }, b(this.project.tags, o.id))));
+    const e = (r, h, u, p) => {
+      const f = a("input", { type: "number", name: r, step: u });
+      return f.addEventListener("change", () => {
+        const g = p(f.value);
+        g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
+      }), a("label", {}, h, f);
+    }, t = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => t(r) === null ? null : Number(r) * 1e3, n = a("select", { name: "tag" }, a("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => a("option", { value: r.id }, w(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
-    const r = a("input", { type: "text", name: "notes", placeholder: "box notes" });
-    r.addEventListener("input", () => this.handlers.editEvent({ notes: r.value }, "notes"));
-    const l = t("confidence", "confidence", "0.05", (o) => e(o) === null ? null : Math.min(1, Math.max(0, Number(o))));
+    const o = a("input", { type: "text", name: "notes", placeholder: "box notes" });
+    o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
+    const l = e("confidence", "confidence", "0.05", (r) => t(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
     this.inspector.replaceChildren(
-      a("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", s), t("high_hz", "high kHz", "0.01", s)),
+      a("div", { class: "el-grid" }, e("start_s", "start s", "0.0001", t), e("end_s", "end s", "0.0001", t), e("low_hz", "low kHz", "0.01", s), e("high_hz", "high kHz", "0.01", s)),
       a("label", {}, "tag ", n),
       l,
-      r,
+      o,
       a("div", { class: "el-row" }, a("span", { class: "el-duration el-muted" }), d("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
-  setBusy(t) {
-    for (const e of this.main.querySelectorAll(".el-side input, .el-side textarea"))
-      e.type === "checkbox" ? e.disabled = t : e.readOnly = t;
-    this.submitButton.disabled = t, this.skipButton.disabled = t;
+  setBusy(e) {
+    for (const t of this.main.querySelectorAll(".el-side input, .el-side textarea"))
+      t.type === "checkbox" ? t.disabled = e : t.readOnly = e;
+    this.submitButton.disabled = e, this.skipButton.disabled = e;
   }
-  setStatus(t, e = "info", s = !1) {
-    this.status.textContent = t, this.status.dataset.level = e, this.retry.hidden = !s;
+  setStatus(e, t = "info", s = !1) {
+    this.status.textContent = e, this.status.dataset.level = t, this.retry.hidden = !s;
   }
-  setDraftState(t) {
-    this.draftState.textContent = t;
+  setDraftState(e) {
+    this.draftState.textContent = e;
   }
-  showNotice(t, e = []) {
-    this.notice.replaceChildren(a("span", {}, t), ...e.map((s) => d(s.label, s.label, () => (this.hideNotice(), s.run()))), d("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+  showNotice(e, t = []) {
+    this.notice.replaceChildren(a("span", {}, e), ...t.map((s) => d(s.label, s.label, () => (this.hideNotice(), s.run()))), d("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
   }
-  showConflict(t, e, s) {
+  showConflict(e, t, s) {
     this.conflict.replaceChildren(
-      a("strong", {}, t),
-      a("ul", {}, ...e.map((n) => a("li", {}, n))),
+      a("strong", {}, e),
+      a("ul", {}, ...t.map((n) => a("li", {}, n))),
       a("div", { class: "el-row" }, ...s.map((n) => d(n.label, n.label, () => (this.hideConflict(), n.run()))))
     ), this.conflict.hidden = !1;
   }
@@ -405,21 +405,21 @@ class xt {
     this.conflict.hidden = !0;
   }
 }
-function kt(i, t, e, s) {
+function Me(i, e, t, s) {
   i.replaceChildren(
     a(
       "div",
       { class: "el-empty" },
       a("h1", {}, "Queue empty"),
-      a("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
-      a("p", {}, d("Check again", "Ask for the next clip again", s, "el-primary"), e ? a("a", { href: e }, "Back to the project") : null)
+      a("p", {}, `No clips are waiting for you in ${e}. New ones appear after the next sampling round.`),
+      a("p", {}, d("Check again", "Ask for the next clip again", s, "el-primary"), t ? a("a", { href: t }, "Back to the project") : null)
     )
   );
 }
-function St(i, t, e) {
-  i.replaceChildren(a("div", { class: "el-empty el-error" }, a("h1", {}, "Could not load the annotator"), a("p", {}, t), a("p", {}, d("Try again", "Try again", e, "el-primary"))));
+function ze(i, e, t) {
+  i.replaceChildren(a("div", { class: "el-empty el-error" }, a("h1", {}, "Could not load the annotator"), a("p", {}, e), a("p", {}, d("Try again", "Try again", t, "el-primary"))));
 }
-const Tt = [
+const Ee = [
   ["duration_s", "Duration", "ms", "The call: where it stays within 20 dB of its loudest point"],
   ["low_hz", "Low freq", "kHz", "Lowest frequency of the call's ridge (within 20 dB of its peak)"],
   ["high_hz", "High freq", "kHz", "Highest frequency of the call's ridge"],
@@ -433,9 +433,9 @@ const Tt = [
   ["bw_90_hz", "BW 90%", "kHz", "Between the frequencies below which 5 % and 95 % of the energy lie"],
   ["snr_db", "SNR", "dB", "The call's loudest part over the box's noise floor"]
 ];
-function _t(i, t) {
+function Pe(i, e) {
   if (i === null || !Number.isFinite(i)) return "—";
-  switch (t) {
+  switch (e) {
     case "ms":
       return `${(i * 1e3).toFixed(2)} ms`;
     case "kHz":
@@ -446,79 +446,79 @@ function _t(i, t) {
       return `${i.toFixed(1)} dB`;
   }
 }
-function B(i, t, e) {
-  if (!t) {
-    i.replaceChildren(a("p", { class: "el-muted" }, e));
+function V(i, e, t) {
+  if (!e) {
+    i.replaceChildren(a("p", { class: "el-muted" }, t));
     return;
   }
-  const s = Tt.map(([n, r, l, o]) => {
-    const h = t[n];
-    return a("tr", { title: o }, a("th", {}, r), a("td", { "data-field": n, "data-value": h === null ? "" : String(h) }, _t(h, l)));
+  const s = Ee.map(([n, o, l, r]) => {
+    const h = e[n];
+    return a("tr", { title: r }, a("th", {}, o), a("td", { "data-field": n, "data-value": h === null ? "" : String(h) }, Pe(h, l)));
   });
-  i.replaceChildren(a("table", { class: "el-measure-table" }, ...s), t.reason ? a("p", { class: "el-muted el-measure-note" }, t.reason) : "");
+  i.replaceChildren(a("table", { class: "el-measure-table" }, ...s), e.reason ? a("p", { class: "el-muted el-measure-note" }, e.reason) : "");
 }
-const S = 60;
-function M(i) {
-  let t = -1;
-  for (let e = 0; e < i.db.length; e++) (t < 0 || i.db[e] > i.db[t]) && (t = e);
-  return t;
+const _ = 60;
+function N(i) {
+  let e = -1;
+  for (let t = 0; t < i.db.length; t++) (e < 0 || i.db[t] > i.db[e]) && (e = t);
+  return e;
 }
-function $t(i, t, e, s = "") {
-  const { width: n, height: r } = t, l = { left: 30, right: 6, top: 14, bottom: 16 };
-  i.clearRect(0, 0, n, r), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, r), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
-  const o = e ? M(e) : -1;
-  if (!e || o < 0) {
-    i.fillText(s || e?.reason || "", 6, r / 2);
+function Ne(i, e, t, s = "") {
+  const { width: n, height: o } = e, l = { left: 30, right: 6, top: 14, bottom: 16 };
+  i.clearRect(0, 0, n, o), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, o), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
+  const r = t ? N(t) : -1;
+  if (!t || r < 0) {
+    i.fillText(s || t?.reason || "", 6, o / 2);
     return;
   }
-  const h = e.freqs_hz[0], c = e.freqs_hz[e.freqs_hz.length - 1], u = e.db[o], p = n - l.left - l.right, f = r - l.top - l.bottom, v = (m) => l.left + (c > h ? (m - h) / (c - h) * p : p / 2), P = (m) => l.top + Math.min(S, Math.max(0, u - m)) / S * f;
-  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, p, f), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, x) => x ? i.lineTo(v(m), P(e.db[x])) : i.moveTo(v(m), P(e.db[x]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, r - 4);
-  const E = `${(c / 1e3).toFixed(1)} kHz`;
-  i.fillText(E, n - l.right - i.measureText(E).width, r - 4), i.fillText(`${u.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(u - S).toFixed(0)}`, 2, r - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[o] / 1e3).toFixed(2)} kHz, ${u.toFixed(1)} dB`, l.left + 4, l.top - 3);
+  const h = t.freqs_hz[0], u = t.freqs_hz[t.freqs_hz.length - 1], p = t.db[r], f = n - l.left - l.right, g = o - l.top - l.bottom, y = (m) => l.left + (u > h ? (m - h) / (u - h) * f : f / 2), C = (m) => l.top + Math.min(_, Math.max(0, p - m)) / _ * g;
+  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), t.freqs_hz.forEach((m, T) => T ? i.lineTo(y(m), C(t.db[T])) : i.moveTo(y(m), C(t.db[T]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, o - 4);
+  const I = `${(u / 1e3).toFixed(1)} kHz`;
+  i.fillText(I, n - l.right - i.measureText(I).width, o - 4), i.fillText(`${p.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(p - _).toFixed(0)}`, 2, o - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(t.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${p.toFixed(1)} dB`, l.left + 4, l.top - 3);
 }
-function F(i, t, e) {
-  return (i - t.start) / (t.end - t.start) * e;
+function D(i, e, t) {
+  return (i - e.start) / (e.end - e.start) * t;
 }
-function zt(i) {
-  let t = 0;
-  for (let e = 0; e < i.min.length; e++) t = Math.max(t, Math.abs(i.min[e]), Math.abs(i.max[e]));
-  return t > 0 ? 0.9 / t : 1;
+function Ce(i) {
+  let e = 0;
+  for (let t = 0; t < i.min.length; t++) e = Math.max(e, Math.abs(i.min[t]), Math.abs(i.max[t]));
+  return e > 0 ? 0.9 / e : 1;
 }
-function Mt(i, t, e, s) {
-  const { width: n, height: r } = t, l = r / 2;
-  if (i.clearRect(0, 0, n, r), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, r), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(n, l), i.stroke(), !e || !e.min.length) return;
-  const o = zt(e) * l, h = (e.end - e.start) / e.min.length;
+function Ie(i, e, t, s) {
+  const { width: n, height: o } = e, l = o / 2;
+  if (i.clearRect(0, 0, n, o), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, o), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(n, l), i.stroke(), !t || !t.min.length) return;
+  const r = Ce(t) * l, h = (t.end - t.start) / t.min.length;
   i.fillStyle = "#4fc3f7";
-  for (let c = 0; c < e.min.length; c++) {
-    const u = F(e.start + c * h, s, n), p = F(e.start + (c + 1) * h, s, n);
-    if (p < 0 || u > n) continue;
-    const f = l - e.max[c] * o, v = l - e.min[c] * o;
-    i.fillRect(u, f, Math.max(1, p - u), Math.max(1, v - f));
+  for (let u = 0; u < t.min.length; u++) {
+    const p = D(t.start + u * h, s, n), f = D(t.start + (u + 1) * h, s, n);
+    if (f < 0 || p > n) continue;
+    const g = l - t.max[u] * r, y = l - t.min[u] * r;
+    i.fillRect(p, g, Math.max(1, f - p), Math.max(1, y - g));
   }
-  i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (o / l)).toFixed(3)} FS`, 4, 11);
+  i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
 }
-const Pt = 80, Et = 150, Ct = 4096, Nt = 64, It = 120;
-class V {
+const Ae = 80, Fe = 150, Le = 4096, Be = 64, Ve = 120;
+class H {
   timer;
   controller = null;
-  run(t, e) {
+  run(e, t) {
     this.cancel();
     const s = new AbortController();
     this.controller = s, this.timer = setTimeout(() => {
-      e(s.signal).catch(() => {
+      t(s.signal).catch(() => {
       });
-    }, t);
+    }, e);
   }
   cancel() {
     clearTimeout(this.timer), this.controller?.abort(), this.controller = null;
   }
 }
-function D(i) {
-  return Object.entries(i).filter(([, t]) => t !== null).map(([t, e]) => `${t}=${Number(e.toFixed(7))}`).join("&");
+function q(i) {
+  return Object.entries(i).filter(([, e]) => e !== null).map(([e, t]) => `${e}=${Number(t.toFixed(7))}`).join("&");
 }
-class At {
-  constructor(t) {
-    this.api = t, B(this.table, null, "Select a box to measure it.");
+class De {
+  constructor(e) {
+    this.api = e, V(this.table, null, "Select a box to measure it.");
   }
   api;
   wave = a("canvas", { class: "el-waveform", "aria-label": "Waveform of the visible window" });
@@ -532,69 +532,125 @@ class At {
   view = null;
   spectrum = null;
   selectionKey = "";
-  envelopes = new V();
-  measures = new V();
+  envelopes = new H();
+  measures = new H();
   /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
-  follow(t, e) {
-    this.view = e, this.drawWave();
-    const s = Math.min(Ct, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
-    if (!t || s < 1) return;
-    const n = t.clip.recording, r = Math.max(0, e.start), l = Math.min(n.duration_s, e.end), o = `${n.id}:${r.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    o === this.envelopeKey || !(l > r) || (this.envelopeKey.startsWith(`${n.id}:`) || (this.envelope = null), this.envelopeKey = o, this.envelopes.run(Pt, async (h) => {
-      this.envelope = await this.api.json(`recordings/${n.id}/envelope/?${D({ start: r, end: l, width: s })}`, h), this.drawWave();
+  follow(e, t) {
+    this.view = t, this.drawWave();
+    const s = Math.min(Le, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    if (!e || s < 1) return;
+    const n = e.clip.recording, o = Math.max(0, t.start), l = Math.min(n.duration_s, t.end), r = `${n.id}:${o.toFixed(6)}:${l.toFixed(6)}:${s}`;
+    r === this.envelopeKey || !(l > o) || (this.envelopeKey.startsWith(`${n.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ae, async (h) => {
+      this.envelope = await this.api.json(`recordings/${n.id}/envelope/?${q({ start: o, end: l, width: s })}`, h), this.drawWave();
     }));
   }
   /** The selected box (or none): fetch its spectrum and measurements once it rests. */
-  select(t, e) {
-    const s = t && e ? `${t.clip.recording.id}:${e.start_s}:${e.end_s}:${e.low_hz}:${e.high_hz}` : "";
+  select(e, t) {
+    const s = e && t ? `${e.clip.recording.id}:${t.start_s}:${t.end_s}:${t.low_hz}:${t.high_hz}` : "";
     if (s === this.selectionKey) return;
-    if (this.selectionKey = s, !t || !e)
+    if (this.selectionKey = s, !e || !t)
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
-    const n = t.clip.recording.id, r = D({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
-    this.measures.run(Et, async (l) => {
+    const n = e.clip.recording.id, o = q({ start: t.start_s, end: t.end_s, low: t.low_hz, high: t.high_hz });
+    this.measures.run(Fe, async (l) => {
       try {
-        const [o, h] = await Promise.all([
-          this.api.json(`recordings/${n}/spectrum/?${r}&bins=512`, l),
-          this.api.json(`recordings/${n}/measurements/?${r}`, l)
+        const [r, h] = await Promise.all([
+          this.api.json(`recordings/${n}/spectrum/?${o}&bins=512`, l),
+          this.api.json(`recordings/${n}/measurements/?${o}`, l)
         ]);
-        this.selectionKey === s && this.show("ready", o, h, "");
-      } catch (o) {
-        !l.aborted && this.selectionKey === s && this.show("error", null, null, o.message);
+        this.selectionKey === s && this.show("ready", r, h, "");
+      } catch (r) {
+        !l.aborted && this.selectionKey === s && this.show("error", null, null, r.message);
       }
     });
   }
-  show(t, e, s, n) {
-    this.side.dataset.state = t, this.spectrum = e, B(this.table, s, n), this.drawSpectrumPanel(n);
+  show(e, t, s, n) {
+    this.side.dataset.state = e, this.spectrum = t, V(this.table, s, n), this.drawSpectrumPanel(n);
   }
   drawWave() {
     if (!this.view) return;
-    const t = { width: this.wave.clientWidth || 300, height: Nt };
-    Mt(C(this.wave, t), t, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+    const e = { width: this.wave.clientWidth || 300, height: Be };
+    Ie(A(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
   }
-  drawSpectrumPanel(t) {
-    const e = { width: this.spectrumCanvas.clientWidth || 240, height: It };
-    $t(C(this.spectrumCanvas, e), e, this.spectrum, t);
+  drawSpectrumPanel(e) {
+    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Ve };
+    Ne(A(this.spectrumCanvas, t), t, this.spectrum, e);
     const s = this.spectrum;
-    this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && M(s) >= 0 ? String(s.freqs_hz[M(s)]) : "";
+    this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && N(s) >= 0 ? String(s.freqs_hz[N(s)]) : "";
   }
 }
-const Bt = 720 * 3600 * 1e3, Ft = 0.5;
-function j(i) {
-  const t = i?.model_version?.threshold;
-  return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
+const He = [0, 0.5, 0.75, 0.9], qe = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Re = [
+  ["none", "plain"],
+  ["reassigned", "reassigned"],
+  ["multitaper", "multitaper"]
+], je = [
+  [6, "FM (w0 6)"],
+  [200, "CF (w0 200)"]
+];
+function b(i, e, t) {
+  return a("select", { title: i, name: e, class: "el-view-option" }, ...t.map(([s, n]) => a("option", { value: s }, n)));
 }
-function Vt(i, t) {
-  return t ?? j(i) ?? Ft;
+function k(i, e, t) {
+  Array.from(i.options).some((s) => s.value === e) || i.append(a("option", { value: e }, t));
 }
-class Dt {
-  constructor(t) {
-    this.page = t, this.submitter = new vt((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new mt(async (e) => (await t.api.renew(e)).lease_expires_at, {
-      lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new Y(
-      (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
-      (e, s) => {
-        e === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
+const S = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
+class Oe {
+  constructor(e) {
+    this.viewer = e;
+    const t = e.options;
+    t.window !== "auto" && k(this.window, String(t.window), S(t.window)), k(this.overlap, String(t.overlap), `${Math.round(t.overlap * 100)} %`), k(this.wavelet, String(t.w0), `w0 ${t.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = a(
+      "div",
+      { class: "el-group el-view-options" },
+      a("label", {}, "window ", this.window),
+      this.overlap,
+      this.windowType,
+      this.sharpen,
+      this.wavelet,
+      a("label", { title: "Levels from each view's percentiles (Shift+L); the dB sliders turn it off" }, this.autoLevels, " auto levels"),
+      this.levelsText
+    ), e.onOptions = () => this.update(), this.update();
+  }
+  viewer;
+  element;
+  window = b("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
+    ["auto", "auto"],
+    ...Z.map((e) => [String(e / 1e3), S(e / 1e3)])
+  ]);
+  overlap = b("STFT overlap", "overlap", He.map((e) => [String(e), `${Math.round(e * 100)} %`]));
+  windowType = b("STFT window type", "window_type", qe.map((e) => [e, e]));
+  sharpen = b("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Re);
+  wavelet = b("Scalogram bandwidth: narrow for constant-frequency calls", "w0", je.map(([e, t]) => [String(e), t]));
+  autoLevels = a("input", { type: "checkbox", name: "auto_levels" });
+  levelsText = a("span", { class: "el-levels-text el-muted" });
+  set(e) {
+    document.activeElement?.blur(), this.viewer.setOptions(e);
+  }
+  /** Show the viewer's options, and what "auto" resolved to for the image on screen. */
+  update() {
+    const e = this.viewer.options, t = this.viewer.kind === "spectrogram";
+    e.window !== "auto" && k(this.window, String(e.window), S(e.window)), c(this.window, String(e.window)), this.window.options[0].textContent = e.window === "auto" && t ? `auto (${S(this.viewer.shownWindow())})` : "auto", c(this.overlap, String(e.overlap)), c(this.windowType, e.windowType), c(this.sharpen, e.sharpen), c(this.wavelet, String(e.w0));
+    for (const n of [this.window, this.overlap, this.windowType, this.sharpen]) n.hidden = !t;
+    this.wavelet.hidden = t, this.autoLevels.checked = e.autoLevels;
+    const s = this.viewer.shownLevels();
+    this.levelsText.textContent = e.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
+  }
+}
+const We = 720 * 3600 * 1e3, Ke = 0.5;
+function W(i) {
+  const e = i?.model_version?.threshold;
+  return typeof e == "number" && Number.isFinite(e) && e >= 0 && e <= 1 ? e : null;
+}
+function Ue(i, e) {
+  return e ?? W(i) ?? Ke;
+}
+class Je {
+  constructor(e) {
+    this.page = e, this.submitter = new Te((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new xe(async (t) => (await e.api.renew(t)).lease_expires_at, {
+      lost: (t) => this.status(`Your hold on this clip ran out (${t}). Submitting still saves your work.`, "warn")
+    }), this.player = new Q(
+      (t) => this.viewer && (this.viewer.playhead = t, this.viewer.render()),
+      (t, s) => {
+        t === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
       }
     );
   }
@@ -606,8 +662,8 @@ class Dt {
   pointer;
   player;
   task = null;
-  draftValue = G();
-  undoStack = N();
+  draftValue = ee();
+  undoStack = F();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -623,195 +679,195 @@ class Dt {
   lease;
   // ---- start-up and the task cycle -------------------------------------------------------
   async start() {
-    const { root: t, api: e, projectId: s } = this.page;
-    t.dataset.state = "loading";
+    const { root: e, api: t, projectId: s } = this.page;
+    e.dataset.state = "loading";
     try {
-      this.project = await e.project(s);
-    } catch (r) {
-      t.dataset.state = "error", St(t, r.message, () => {
+      this.project = await t.project(s);
+    } catch (o) {
+      e.dataset.state = "error", ze(e, o.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new xt(t, this.project, this.handlers()), this.analysis = new At(e), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    this.expansion = this.project.settings.time_expansion, this.ui = new _e(e, this.project, this.handlers()), this.analysis = new De(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const n = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
-    this.viewer = new X(this.project, e, this.ui, n, (r, l) => this.status(r, l)), this.pointer = new Z(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (r) => this.onKey(r));
-    for (const r of ["keydown", "pointerdown", "wheel"])
-      document.addEventListener(r, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(Bt), await this.loadNext();
+    this.viewer = new te(this.project, t, this.ui, n, (o, l) => this.status(o, l)), this.ui.main.querySelector(".el-toolbar")?.append(new Oe(this.viewer).element), this.pointer = new se(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (o) => this.onKey(o));
+    for (const o of ["keydown", "pointerdown", "wheel"])
+      document.addEventListener(o, () => this.lease.activity(), { capture: !0, passive: !0 });
+    this.page.drafts.prune(We), await this.loadNext();
   }
   async loadNext() {
-    const { root: t, api: e, projectId: s } = this.page;
-    this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, t.dataset.state = "loading", t.contains(this.ui.main) || t.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
+    const { root: e, api: t, projectId: s } = this.page;
+    this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, e.dataset.state = "loading", e.contains(this.ui.main) || e.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
     let n;
     try {
-      n = await e.nextTask(s);
-    } catch (r) {
-      t.dataset.state = "error", this.status(`Could not get the next clip: ${r.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
+      n = await t.nextTask(s);
+    } catch (o) {
+      e.dataset.state = "error", this.status(`Could not get the next clip: ${o.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
         this.loadNext();
       } }]);
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", kt(t, this.project.name, this.page.nextUrl, () => {
+      e.dataset.state = "empty", Me(e, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
     }
     this.openTask(n);
   }
-  openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = N(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], z(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
-      (e) => this.task === t && (this.predictions = e, this.refresh()),
+  openTask(e) {
+    this.task = e, this.lease.start(e.id, e.lease_expires_at), this.ui.setTask(e), this.draftValue = this.restoreDraft(e), this.undoStack = F(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], P(e.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(e), this.page.api.predictions(e.clip.id).then(
+      (t) => this.task === e && (this.predictions = t, this.refresh()),
       () => {
       }
       // predictions are optional help; the page works without them
     );
   }
-  showImage(t) {
-    this.viewer.open(t).then((e) => {
-      this.task !== t || e === "stale" || (e === "ready" ? this.page.root.dataset.state = "ready" : this.ui.showNotice("The image did not load.", [{ label: "Retry", run: () => this.showImage(t) }]));
+  showImage(e) {
+    this.viewer.open(e).then((t) => {
+      this.task !== e || t === "stale" || (t === "ready" ? this.page.root.dataset.state = "ready" : this.ui.showNotice("The image did not load.", [{ label: "Retry", run: () => this.showImage(e) }]));
     });
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
-  restoreDraft(t) {
-    const { drafts: e } = this.page, s = _(t.annotation), { draft: n, restored: r, older: l } = pt(e, t.id, s), o = (h) => new Date(h).toLocaleString();
-    return r ? (this.status(`Restored your unsaved draft from ${o(r.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${o(r.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${o(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
+  restoreDraft(e) {
+    const { drafts: t } = this.page, s = z(e.annotation), { draft: n, restored: o, older: l } = ve(t, e.id, s), r = (h) => new Date(h).toLocaleString();
+    return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(I(l.draft, s)) },
-      { label: "Discard mine", run: () => e.remove(t.id, l.version) }
-    ]), r || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
+      { label: "Merge mine into theirs", run: () => this.change(L(l.draft, s)) },
+      { label: "Discard mine", run: () => t.remove(e.id, l.version) }
+    ]), o || this.status(e.annotation ? `Editing saved version ${e.annotation.version}.` : "New clip.", "info"), n;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = Q(this.draftValue);
-    if (t.length && this.warnedFor !== this.draftValue)
-      return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
+    const e = ie(this.draftValue);
+    if (e.length && this.warnedFor !== this.draftValue)
+      return this.warnedFor = this.draftValue, this.status(`${e.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
   }
   submitEvents() {
     return {
-      busy: (t) => {
-        this.page.root.dataset.state = t ? "submitting" : "ready", this.ui.setBusy(t);
+      busy: (e) => {
+        this.page.root.dataset.state = e ? "submitting" : "ready", this.ui.setBusy(e);
       },
-      status: (t, e, s) => this.status(t, e, s),
-      done: (t) => {
-        const e = this.task;
-        this.page.drafts.remove(e.id, t.version), this.status(`Submitted clip ${e.clip.id}.`, "ok"), this.loadNext().then(() => this.task && this.status(`Submitted clip ${e.clip.id}; here is the next one.`, "ok"));
+      status: (e, t, s) => this.status(e, t, s),
+      done: (e) => {
+        const t = this.task;
+        this.page.drafts.remove(t.id, e.version), this.status(`Submitted clip ${t.clip.id}.`, "ok"), this.loadNext().then(() => this.task && this.status(`Submitted clip ${t.clip.id}; here is the next one.`, "ok"));
       },
-      conflict: (t, e) => this.showConflict(t, e)
+      conflict: (e, t) => this.showConflict(e, t)
     };
   }
   /** 409: show both versions and let the user choose; never overwrite silently. */
-  showConflict(t, e) {
+  showConflict(e, t) {
     const s = this.task, n = this.draftValue;
-    if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !t) {
+    if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !e) {
       const h = { label: "Reload the clip", run: () => {
         this.loadNext();
       } };
-      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
+      return this.ui.showConflict(t, ["Your draft is kept and will be offered again."], [h]);
     }
-    const r = _(t), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, o = (h) => {
+    const o = z(e), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
       this.page.drafts.remove(s.id, n.version), this.change(h);
     };
     this.ui.showConflict(
-      `${e} (now version ${t.version})`,
-      [`Theirs: ${l(r)}`, `Yours: ${l(n)}`],
+      `${t} (now version ${e.version})`,
+      [`Theirs: ${l(o)}`, `Yours: ${l(n)}`],
       [
-        { label: "Use theirs", run: () => o(r) },
-        { label: "Merge (theirs + your boxes)", run: () => (o(I(n, r)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (o({ ...n, version: t.version }), void this.submitter.send(s.id)) }
+        { label: "Use theirs", run: () => r(o) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(L(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (r({ ...n, version: e.version }), void this.submitter.send(s.id)) }
       ]
     );
   }
   /** k: release the task (its draft stays in localStorage) and open the next. */
   async skip() {
-    const t = this.task;
-    if (!(!t || this.submitter.inFlight || this.skipping)) {
+    const e = this.task;
+    if (!(!e || this.submitter.inFlight || this.skipping)) {
       this.submitter.cancel(), this.player.stop(), this.skipping = !0, this.status("Skipping…", "busy");
       try {
-        await this.page.api.release(t.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id}.`, "info");
-      } catch (e) {
-        this.skipping = !1, this.status(`Could not skip: ${e instanceof L ? e.message : String(e)}`, "error");
+        await this.page.api.release(e.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id}.`, "info");
+      } catch (t) {
+        this.skipping = !1, this.status(`Could not skip: ${t instanceof j ? t.message : String(t)}`, "error");
       }
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
-  change(t, e = null, s = this.draftValue) {
+  change(e, t = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== s && (this.undoStack = tt(this.undoStack, s, e), this.draftValue = t, this.persist(), this.refresh());
+    e !== s && (this.undoStack = ne(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
-    const t = this.page.drafts.save(this.task.id, this.draftValue.version, this.draftValue);
-    this.ui.setDraftState(t ? `Draft saved ${(/* @__PURE__ */ new Date()).toLocaleTimeString()}` : "Draft NOT saved: browser storage is full");
+    const e = this.page.drafts.save(this.task.id, this.draftValue.version, this.draftValue);
+    this.ui.setDraftState(e ? `Draft saved ${(/* @__PURE__ */ new Date()).toLocaleTimeString()}` : "Draft NOT saved: browser storage is full");
   }
-  step(t) {
+  step(e) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? et(this.undoStack, this.draftValue) : st(this.undoStack, this.draftValue);
-    if (!e) return this.status(`Nothing to ${t}.`, "info");
-    this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
+    const t = e === "undo" ? ae(this.undoStack, this.draftValue) : oe(this.undoStack, this.draftValue);
+    if (!t) return this.status(`Nothing to ${e}.`, "info");
+    this.undoStack = t.stack, this.draftValue = { ...t.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
-  setTag(t) {
+  setTag(e) {
     if (this.selectedIndex === null)
-      return this.pendingTag = t, this.refresh();
-    this.change(k(this.draftValue, this.selectedIndex, { tag: t }));
+      return this.pendingTag = e, this.refresh();
+    this.change($(this.draftValue, this.selectedIndex, { tag: e }));
   }
-  editSelected(t, e) {
+  editSelected(e, t) {
     const s = this.selectedIndex;
     if (s === null) return;
-    let n = k(this.draftValue, s, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = k(n, s, it(n.events[s], this.boxBounds()))), this.change(n, `edit:${s}:${e}`);
+    let n = $(this.draftValue, s, e);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (n = $(n, s, re(n.events[s], this.boxBounds()))), this.change(n, `edit:${s}:${t}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
-    const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(nt(this.draftValue, t));
+    const e = this.selectedIndex;
+    this.selectedIndex = null, this.change(le(this.draftValue, e));
   }
-  cycleSelection(t) {
-    const e = this.draftValue.events.map((n, r) => [n.start_s, r]).sort((n, r) => n[0] - r[0]).map((n) => n[1]);
-    if (!e.length) return;
-    const s = this.selectedIndex === null ? t > 0 ? -1 : 0 : e.indexOf(this.selectedIndex);
-    this.select(e[(s + t + e.length) % e.length]);
+  cycleSelection(e) {
+    const t = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
+    if (!t.length) return;
+    const s = this.selectedIndex === null ? e > 0 ? -1 : 0 : t.indexOf(this.selectedIndex);
+    this.select(t[(s + e + t.length) % t.length]);
   }
-  accept(t) {
-    const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = s ? [s] : this.visiblePredictions().map((l) => l.p);
+  accept(e) {
+    const t = this.project.settings.annotation_mode, s = !e && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = s ? [s] : this.visiblePredictions().map((l) => l.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
-    let r = this.draftValue;
-    for (const l of n) r = A(r, at(l, e));
-    this.selectedPred = null, this.change(r), n.length === 1 && this.select(r.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
+    let o = this.draftValue;
+    for (const l of n) o = B(o, he(l, t));
+    this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
   /** Space: play the selected box's span and band, or the visible window. */
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, n = Math.max(0, e ? e.start_s : s.start), r = Math.min(t.duration_s, e ? e.end_s : s.end), l = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, o = this.page.api.audioUrl(t.id, { start: n, end: r, expansion: this.expansion, ...l });
-    this.player.play({ url: o, start: n, end: r, expansion: this.expansion });
+    const e = this.task.clip.recording, t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, n = Math.max(0, t ? t.start_s : s.start), o = Math.min(e.duration_s, t ? t.end_s : s.end), l = t && t.low_hz !== null && t.high_hz !== null ? { low: t.low_hz, high: t.high_hz } : {}, r = this.page.api.audioUrl(e.id, { start: n, end: o, expansion: this.expansion, ...l });
+    this.player.play({ url: r, start: n, end: o, expansion: this.expansion });
   }
-  setExpansion(t) {
-    this.player.stop(), this.expansion = t, this.refreshToolbar();
+  setExpansion(e) {
+    this.player.stop(), this.expansion = e, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = $.filter((n) => z(t, n)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = E.filter((n) => P(e, n)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
-  onKey(t) {
-    if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, s = rt(e);
-    if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const r = ot(t, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
-    if (r) {
-      if (this.pointer.active && r.type !== "escape") return t.preventDefault();
-      (r.type === "selectNext" || r.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(r, e));
+  onKey(e) {
+    if (e.isComposing || !this.task || document.querySelector("dialog[open]")) return;
+    const t = e.target, s = de(t);
+    if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(e.key)) return;
+    const o = ce(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+    if (o) {
+      if (this.pointer.active && o.type !== "escape") return e.preventDefault();
+      (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (e.preventDefault(), this.perform(o, t));
     }
   }
-  perform(t, e) {
+  perform(e, t) {
     const s = this.viewer;
-    switch (t.type) {
+    switch (e.type) {
       case "submit":
         return this.submit();
       case "skip":
@@ -819,11 +875,11 @@ class Dt {
       case "toggleView":
         return s.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(y(this.draftValue, "no_calls"));
+        return this.change(x(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(y(this.draftValue, "noise"));
+        return this.change(x(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(y(this.draftValue, "uncertain"));
+        return this.change(x(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -839,9 +895,9 @@ class Dt {
       case "play":
         return this.togglePlay();
       case "tag":
-        return this.setTag(t.tagId);
+        return this.setTag(e.tagId);
       case "blur":
-        return e?.blur();
+        return t?.blur();
       case "escape":
         return this.escape();
       case "selectNext":
@@ -855,19 +911,25 @@ class Dt {
       case "acceptAllPredictions":
         return this.accept(!0);
       case "pan":
-        return s.pan(-t.dx * s.size.width, t.dy * s.size.height);
+        return s.pan(-e.dx * s.size.width, e.dy * s.size.height);
       case "panMode":
         return this.panning = !this.panning, this.refreshToolbar();
       case "cycleExpansion":
         return this.cycleExpansion();
       case "help":
         return this.ui.toggleHelp();
+      case "window":
+        return s.stepWindow(e.step);
+      case "cycleSharpen":
+        return s.setOptions({ sharpen: ue(s.options.sharpen) });
+      case "autoLevels":
+        return s.setOptions({ autoLevels: !s.options.autoLevels });
     }
   }
   /** +/- zoom around the selected box if there is one, else around the middle. */
-  zoom(t) {
-    const e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
-    this.viewer.zoomStep(t, e ? (e.start_s + e.end_s) / 2 : void 0);
+  zoom(e) {
+    const t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
+    this.viewer.zoomStep(e, t ? (t.start_s + t.end_s) / 2 : void 0);
   }
   escape() {
     if (this.pointer.cancel()) return this.viewer.render();
@@ -879,8 +941,8 @@ class Dt {
     return this.viewer.geometry();
   }
   boxBounds() {
-    const t = this.task.clip;
-    return { start: t.start_s, end: t.end_s, low: this.viewer.bounds.low, high: this.viewer.bounds.high };
+    const e = this.task.clip;
+    return { start: e.start_s, end: e.end_s, low: this.viewer.bounds.low, high: this.viewer.bounds.high };
   }
   interval() {
     return this.project.settings.annotation_mode === "interval";
@@ -896,98 +958,98 @@ class Dt {
   }
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
-    const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, s) => ({ p: e, index: s })).filter(({ p: e }) => e.score >= this.threshold && !lt(this.draftValue, e, t));
+    const e = this.project.settings.annotation_mode;
+    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !pe(this.draftValue, t, e));
   }
-  select(t) {
-    this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
+  select(e) {
+    this.selectedIndex = e, e !== null && (this.selectedPred = null), this.refresh();
   }
-  selectPrediction(t) {
-    this.selectedPred = t, this.refresh();
+  selectPrediction(e) {
+    this.selectedPred = e, this.refresh();
   }
-  preview(t) {
-    this.draftValue = t, this.refresh();
+  preview(e) {
+    this.draftValue = e, this.refresh();
   }
-  commit(t, e) {
-    this.draftValue = e, this.change(t, null, e);
+  commit(e, t) {
+    this.draftValue = t, this.change(e, null, t);
   }
-  addBox(t) {
-    if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = A(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
-    this.change(e), this.select(e.events.length - 1);
+  addBox(e) {
+    if (e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
+    const t = B(this.draftValue, { ...e, tag: this.pendingTag, confidence: null, notes: "" });
+    this.change(t), this.select(t.events.length - 1);
   }
-  setDrawing(t) {
-    this.viewer.drawing = t, this.viewer.render();
+  setDrawing(e) {
+    this.viewer.drawing = e, this.viewer.render();
   }
-  setCursor(t) {
-    this.viewer.cursor = t, this.viewer.render();
+  setCursor(e) {
+    this.viewer.cursor = e, this.viewer.render();
   }
-  pan(t, e) {
-    this.viewer.pan(t, e);
+  pan(e, t) {
+    this.viewer.pan(e, t);
   }
-  zoomTime(t, e) {
-    this.viewer.zoomTime(t, e);
+  zoomTime(e, t) {
+    this.viewer.zoomTime(e, t);
   }
-  zoomFreq(t, e) {
-    this.viewer.zoomFreq(t, e);
+  zoomFreq(e, t) {
+    this.viewer.zoomFreq(e, t);
   }
   canEdit() {
     return !!this.task && !this.submitter.inFlight && !this.skipping;
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Vt(this.predictions, this.chosenThreshold);
+    return Ue(this.predictions, this.chosenThreshold);
   }
   overlay() {
-    const t = this.visiblePredictions(), e = t.findIndex((s) => s.index === this.selectedPred);
+    const e = this.visiblePredictions(), t = e.findIndex((s) => s.index === this.selectedPred);
     return {
       tags: this.project.tags,
       events: this.draftValue.events,
       selected: this.selectedIndex,
-      predictions: t.map((s) => s.p),
-      selectedPrediction: e >= 0 ? e : null,
+      predictions: e.map((s) => s.p),
+      selectedPrediction: t >= 0 ? t : null,
       drawingTag: this.pendingTag
     };
   }
   /** Refresh every panel and redraw (after a draft or selection change). */
   refresh() {
-    const t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] ?? null : null;
-    this.ui.updateDraft(this.draftValue, t, this.pendingTag, this.project.settings.annotation_mode), this.analysis.select(this.task, t), this.refreshToolbar();
-    const e = this.predictions;
+    const e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] ?? null : null;
+    this.ui.updateDraft(this.draftValue, e, this.pendingTag, this.project.settings.annotation_mode), this.analysis.select(this.task, e), this.refreshToolbar();
+    const t = this.predictions;
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: j(e),
+      served: W(t),
       chosen: this.chosenThreshold !== null,
-      model: e?.model_version?.name ?? null,
-      count: e?.events.length ?? 0,
+      model: t?.model_version?.name ?? null,
+      count: t?.events.length ?? 0,
       shown: this.visiblePredictions().length
     }), this.viewer.render();
   }
   refreshToolbar() {
-    const t = this.viewer;
-    t && this.ui.updateToolbar({ kind: t.kind, norm: t.norm, dbMin: t.dbMin, dbMax: t.dbMax, panMode: this.panning, playing: this.player.playing, expansion: this.expansion });
+    const e = this.viewer;
+    e && this.ui.updateToolbar({ kind: e.kind, norm: e.norm, dbMin: e.dbMin, dbMax: e.dbMax, panMode: this.panning, playing: this.player.playing, expansion: this.expansion });
   }
-  status(t, e = "info", s = !1) {
-    this.ui?.setStatus(t, e, s);
+  status(e, t = "info", s = !1) {
+    this.ui?.setStatus(e, t, s);
   }
   handlers() {
     return {
-      tag: (t) => this.setTag(t),
-      toggleClipTag: (t) => this.change(dt(this.draftValue, t)),
-      flag: (t) => this.change(y(this.draftValue, t)),
-      notes: (t) => this.change(ht(this.draftValue, t), "notes"),
-      editEvent: (t, e) => this.editSelected(t, e),
+      tag: (e) => this.setTag(e),
+      toggleClipTag: (e) => this.change(ge(this.draftValue, e)),
+      flag: (e) => this.change(x(this.draftValue, e)),
+      notes: (e) => this.change(fe(this.draftValue, e), "notes"),
+      editEvent: (e, t) => this.editSelected(e, t),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
-      norm: (t) => this.viewer.setNorm(t),
-      db: (t, e) => (this.viewer.setDb(t, e), this.refreshToolbar()),
-      zoom: (t) => this.zoom(t),
+      norm: (e) => this.viewer.setNorm(e),
+      db: (e, t) => (this.viewer.setDb(e, t), this.refreshToolbar()),
+      zoom: (e) => this.zoom(e),
       panMode: () => (this.panning = !this.panning, this.refreshToolbar()),
       play: () => this.togglePlay(),
-      expansion: (t) => this.setExpansion(t),
-      showPredictions: (t) => (this.showPreds = t, this.refresh()),
-      threshold: (t) => (this.chosenThreshold = t, this.selectedPred = null, this.refresh()),
+      expansion: (e) => this.setExpansion(e),
+      showPredictions: (e) => (this.showPreds = e, this.refresh()),
+      threshold: (e) => (this.chosenThreshold = e, this.selectedPred = null, this.refresh()),
       acceptAll: () => this.accept(!0),
       submit: () => this.submit(),
       skip: () => {
@@ -1006,7 +1068,7 @@ class Dt {
     };
   }
 }
-function Ht() {
+function Ye() {
   const i = document.getElementById("echoloop-config");
   try {
     return i?.textContent ? JSON.parse(i.textContent) : {};
@@ -1014,37 +1076,37 @@ function Ht() {
     return {};
   }
 }
-function Lt() {
+function Ge() {
   try {
     const i = window.localStorage;
     return i.setItem("echoloop:probe", "1"), i.removeItem("echoloop:probe"), i;
   } catch {
     const i = /* @__PURE__ */ new Map();
     return {
-      getItem: (t) => i.get(t) ?? null,
-      setItem: (t, e) => {
-        i.set(t, e);
+      getItem: (e) => i.get(e) ?? null,
+      setItem: (e, t) => {
+        i.set(e, t);
       },
-      removeItem: (t) => {
-        i.delete(t);
+      removeItem: (e) => {
+        i.delete(e);
       },
-      key: (t) => [...i.keys()][t] ?? null,
+      key: (e) => [...i.keys()][e] ?? null,
       get length() {
         return i.size;
       }
     };
   }
 }
-function H() {
+function R() {
   const i = document.getElementById("echoloop-annotator");
   if (!i) return;
-  const t = Ht(), e = new Dt({
+  const e = Ye(), t = new Je({
     root: i,
-    api: new ct(i.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new ut(Lt()),
+    api: new me(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
+    drafts: new we(Ge()),
     projectId: Number(i.dataset.projectId),
     nextUrl: i.dataset.nextUrl || void 0
   });
-  window.echoloop = e.hook(), e.start();
+  window.echoloop = t.hook(), t.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", H) : H();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", R) : R();

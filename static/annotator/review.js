@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, l as _, J as E, f as b, k as A, s as T, r as R, o as j, v as P, u as M, n as L, x as N, q as z, B as O, b as p, c as B, t as D, g as v, P as V, z as I, j as K, I as q } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, l as _, K as E, f as b, k as A, s as T, r as R, o as j, v as P, u as M, n as L, x as N, q as z, B as O, b as p, c as B, t as D, g as v, P as K, z as V, j as I, J as q } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -432,7 +432,7 @@ class re {
 const le = 0.5;
 class ce {
   constructor(e) {
-    this.page = e, this.player = new V(
+    this.page = e, this.player = new K(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -642,7 +642,7 @@ class ce {
   // ---- keyboard --------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = I(t) !== null && t !== this.ui.note;
+    const t = e.target, s = V(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
     const i = ie(e, this.mode, this.project.tags, s);
     if (i) {
@@ -745,7 +745,7 @@ class ce {
     return !1;
   }
   draft() {
-    return this.correction?.draft ?? K();
+    return this.correction?.draft ?? I();
   }
   selected() {
     return this.correction?.selected ?? null;
