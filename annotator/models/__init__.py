@@ -1,7 +1,7 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
 from .project import Membership, Project, Role, Tag
-from .tasks import AnnotationTask, TaskStatus
+from .tasks import AnnotationTask, SkipReason, TaskSkip, TaskStatus
 
 __all__ = [
     "AnnotationRevision",
@@ -16,7 +16,9 @@ __all__ = [
     "Role",
     "SamplingRole",
     "Site",
+    "SkipReason",
     "SoundEventAnnotation",
     "Tag",
+    "TaskSkip",
     "TaskStatus",
 ]
