@@ -112,7 +112,7 @@ def _with_audits(main: list[Clip], selection, audits: list[Clip]):
     return chosen, reasons, scores
 
 
-AUDIT_REASON = "audit"  # drawn at random from the evaluation set (never by a strategy)
+AUDIT_REASON = strategies.AUDIT_REASON  # drawn at random from the evaluation set, never by a strategy
 
 
 def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
@@ -225,9 +225,11 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
             clips = [c for c in clips if c.pk in predictions]
     ids = np.array([c.pk for c in clips], dtype=np.int64)
     strata = _strata(clips, predictions)
+    words = _stratum_words(clips, version)
     if not predictions:
         features = _try_cheap_features(clips) if len(clips) <= COLD_START_FEATURE_LIMIT else None
-        return strategies.Pool(ids=ids, features=features, strata=strata), clips
+        pool = strategies.Pool(ids=ids, features=features, strata=strata, stratum_words=words)
+        return pool, clips
     probs, windows, embeddings = _prediction_arrays([predictions[c.pk] for c in clips])
     labelled = _labelled_embeddings(project, version)
     pool = strategies.Pool(
@@ -236,6 +238,7 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
         window_uncertainty=windows,
         embeddings=embeddings,
         strata=strata,
+        stratum_words=words,
         labelled_embeddings=labelled,
     )
     return pool, clips
@@ -278,13 +281,25 @@ def _strata(clips: list[Clip], predictions: dict) -> dict[str, np.ndarray]:
     month = np.array(
         [c.recording.recorded_at.month if c.recording.recorded_at else 0 for c in clips]
     )
-    strata = {"site": site, "hour": hour, "season": (month % 12) // 3}
+    # Seasons as Dec–Feb, Mar–May, ... (0–3); -1 when the date is unknown (not winter).
+    strata = {"site": site, "hour": hour, "season": np.where(month > 0, (month % 12) // 3, -1)}
     if predictions:
         probs = [predictions[c.pk][0] for c in clips]
         strata["species"] = np.array(
             [int(np.argmax(p)) if len(p) else 0 for p in probs], dtype=np.int64
         )
     return strata
+
+
+SEASON_WORDS = {-1: "date unknown", 0: "Dec–Feb", 1: "Mar–May", 2: "Jun–Aug", 3: "Sep–Nov"}
+
+
+def _stratum_words(clips: list[Clip], version: ModelVersion | None) -> dict[str, dict[int, str]]:
+    """The strata's codes in words, for the reasons a stratified round gives."""
+    sites = {c.recording.site_id or 0: str(c.recording.site) if c.recording.site else "no site" for c in clips}
+    hours = {b: f"{3 * b:02d}–{3 * b + 3:02d} h" for b in range(8)} | {-1: "time unknown"}
+    species = {i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])}
+    return {"site": sites, "hour": hours, "season": SEASON_WORDS, "species": species}
 
 
 def _hour_bin(clip: Clip) -> int:

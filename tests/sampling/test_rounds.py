@@ -48,7 +48,7 @@ def test_cold_start_round_queues_tasks_with_ranks_and_reasons(pool_project, cast
     assert all(p.reason for p in picks)
     tasks = AnnotationTask.objects.filter(round_number=rnd.number).order_by("-priority")
     assert [t.clip_id for t in tasks] == [p.clip_id for p in picks]
-    assert {t.is_audit for t in tasks if t.reason == "audit"} == {True}
+    assert {t.is_audit for t in tasks if t.reason == "chosen at random for the unbiased check"} == {True}
     assert not any("entropy" in p.reason for p in picks)  # a cold start never uses uncertainty
 
 
@@ -59,7 +59,7 @@ def test_round_with_a_model_uses_uncertainty_and_skips_queued_clips(pool_project
     second = rounds.start_round(pool_project, seed=3)
     assert not first.cold_start and first.strategy == "entropy"
     non_audit = first.picks.filter(is_audit=False)
-    assert all(p.reason.startswith("uncertain") for p in non_audit)
+    assert all(p.reason.startswith("the model is unsure here (entropy ") for p in non_audit)
     scores = [p.score for p in non_audit.order_by("rank")]
     assert scores == sorted(scores, reverse=True)
     first_clips = set(first.picks.values_list("clip_id", flat=True))
@@ -149,4 +149,4 @@ def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(p
     rnd = rounds.start_round(pool_project, strategy="hybrid", seed=7)
     first = rnd.picks.filter(is_audit=False).order_by("rank").first()
     assert rnd.model_version == version
-    assert "inf" not in first.reason and "from nearest" in first.reason
+    assert "inf" not in first.reason.split() and "from the nearest labelled" in first.reason
