@@ -231,19 +231,21 @@ export class App implements PointerHost {
     );
   }
 
-  /** k: release the task (its draft stays in localStorage) and open the next. */
+  /** k: ask why, release the task with the reason (its draft stays in localStorage) and open the next. */
   private async skip(): Promise<void> {
     const task = this.task;
     if (!task || this.submitter.inFlight || this.skipping) return;
+    this.skipping = true;
+    const why = await this.ui.askSkipReason();
+    if (!why || this.task !== task) return void (this.skipping = false);
     this.submitter.cancel();
     this.player.stop();
-    this.skipping = true;
     this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(task.id);
+      await this.page.api.release(task.id, why);
       this.skipping = false;
       await this.loadNext();
-      if (this.task) this.status(`Skipped clip ${task.clip.id}.`, "info");
+      if (this.task) this.status(`Skipped clip ${task.clip.id} (${why.reason === "other" ? why.note : why.reason.replace("_", " ")}).`, "info");
     } catch (e) {
       this.skipping = false;
       this.status(`Could not skip: ${e instanceof ApiError ? e.message : String(e)}`, "error");
@@ -256,6 +258,7 @@ export class App implements PointerHost {
   private change(next: Draft, key: string | null = null, before: Draft = this.draftValue): void {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
     if (next === before) return;
+    next = A.followBoxTags(before, next);
     this.undoStack = record(this.undoStack, before, key);
     this.draftValue = next;
     this.persist();

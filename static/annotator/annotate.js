@@ -10,18 +10,18 @@ function M(s, t = "") {
     (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
   ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
-function G(s) {
+function tt(s) {
   const t = new URLSearchParams();
   for (const [e, i] of Object.entries(s))
     i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function P(s, t) {
+function C(s, t) {
   const e = Number(s.get(t));
   if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
   return e;
 }
-class kt {
+class zt {
   constructor(t, e) {
     this.base = t, this.csrfToken = e;
   }
@@ -69,8 +69,9 @@ class kt {
   async renew(t) {
     return (await this.request("POST", `tasks/${t}/renew/`)).json();
   }
-  async release(t) {
-    await this.request("POST", `tasks/${t}/release/`);
+  /** Skip the task, saying why (400 for an unknown reason, or "other" without a note). */
+  async release(t, e) {
+    await this.request("POST", `tasks/${t}/release/`, e);
   }
   async submit(t, e) {
     return (await this.request("POST", `tasks/${t}/submit/`, e)).json();
@@ -79,22 +80,22 @@ class kt {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${G(o)}`, void 0, n), r = a.headers, h = {
-      start: P(r, "X-Extent-Start"),
-      end: P(r, "X-Extent-End"),
-      low: P(r, "X-Extent-Low"),
-      high: P(r, "X-Extent-High")
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${tt(o)}`, void 0, n), r = a.headers, h = {
+      start: C(r, "X-Extent-Start"),
+      end: C(r, "X-Extent-End"),
+      low: C(r, "X-Extent-Low"),
+      high: C(r, "X-Extent-High")
     }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
     return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
   }
   audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${G(e)}`);
+    return this.url(`recordings/${t}/audio.wav?${tt(e)}`);
   }
 }
-function dt(s = null) {
+function ft(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function R(s) {
+function q(s) {
   return s ? {
     version: s.version,
     tags: [...s.tags],
@@ -111,9 +112,9 @@ function R(s) {
       confidence: a,
       notes: r ?? ""
     }))
-  } : dt();
+  } : ft();
 }
-function B(s) {
+function L(s) {
   const t = (e, i) => Number(e.toFixed(i));
   return {
     ...s,
@@ -123,35 +124,50 @@ function B(s) {
     high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
   };
 }
-function Q(s, t) {
-  return { ...s, events: [...s.events, B(t)] };
+function et(s, t) {
+  return { ...s, events: [...s.events, L(t)] };
 }
 function z(s, t, e) {
-  const i = s.events.map((n, o) => o === t ? B({ ...n, ...e }) : n);
+  const i = s.events.map((n, o) => o === t ? L({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
-function St(s, t) {
+function $t(s, t) {
   return { ...s, events: s.events.filter((e, i) => i !== t) };
 }
-function _t(s, t) {
+function Et(s, t) {
   const e = s.tags.includes(t) ? s.tags.filter((i) => i !== t) : [...s.tags, t];
   return { ...s, tags: e };
 }
-function C(s, t) {
+function O(s) {
+  return [...new Set(s.events.map((t) => t.tag).filter((t) => t !== null))];
+}
+function N(s, t) {
+  const e = new Set(s);
+  return e.size === new Set(t).size && t.every((i) => e.has(i));
+}
+function At(s, t) {
+  if (!N(t.tags, s.tags) || !N(s.tags, O(s))) return t;
+  const e = O(t);
+  return N(e, t.tags) ? t : { ...t, tags: e };
+}
+function Ct(s) {
+  return N(s.tags, O(s));
+}
+function P(s, t) {
   return { ...s, [t]: !s[t] };
 }
-function Tt(s, t) {
+function Pt(s, t) {
   return { ...s, notes: t };
 }
 function _(s) {
-  const t = B(s);
+  const t = L(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function q(s, t) {
+function H(s, t) {
   const e = (i) => [...i].sort().join("|");
   return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
 }
-function tt(s, t) {
+function st(s, t) {
   const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
@@ -165,9 +181,9 @@ ${s.notes}` : s.notes;
     events: i
   };
 }
-function ut(s, t) {
+function gt(s, t) {
   const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
-  return B({
+  return L({
     start_s: s.start_s,
     end_s: s.end_s,
     low_hz: e ? s.low_hz : null,
@@ -177,84 +193,84 @@ function ut(s, t) {
     notes: ""
   });
 }
-function Mt(s, t, e) {
-  const i = _(ut(t, e));
+function Nt(s, t, e) {
+  const i = _(gt(t, e));
   return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
 }
-function zt(s) {
+function Dt(s) {
   const t = [];
   s.no_calls && s.events.length > 0 && t.push(`"No calls" is set but there are ${s.events.length} boxes`);
   const e = s.events.filter((i) => i.tag === null).length;
   return e && t.push(`${e} box${e > 1 ? "es have" : " has"} no tag`), t;
 }
-function $t(s) {
+function Bt(s) {
   return 2595 * Math.log10(1 + s / 700);
 }
-function Et(s) {
+function It(s) {
   return 700 * (Math.pow(10, s / 2595) - 1);
 }
-const At = 1;
+const Lt = 1;
 function f(s, t) {
-  return s === "mel" ? $t(t) : s === "log" ? Math.log(Math.max(t, At)) : t;
+  return s === "mel" ? Bt(t) : s === "log" ? Math.log(Math.max(t, Lt)) : t;
 }
-function v(s, t) {
-  return s === "mel" ? Et(t) : s === "log" ? Math.exp(t) : t;
+function b(s, t) {
+  return s === "mel" ? It(t) : s === "log" ? Math.exp(t) : t;
 }
 function y(s, t, e) {
   return (s - t.start) / (t.end - t.start) * e.width;
 }
-function x(s, t, e) {
+function v(s, t, e) {
   return t.start + s / e.width * (t.end - t.start);
 }
 function E(s, t, e, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return (o - f(i, s)) / (o - n) * e.height;
 }
-function k(s, t, e, i) {
+function x(s, t, e, i) {
   const n = f(i, t.low), o = f(i, t.high);
-  return v(i, o - s / e.height * (o - n));
+  return b(i, o - s / e.height * (o - n));
 }
-function Pt(s, t, e, i) {
+function Ft(s, t, e, i) {
   const n = y(s.start, t, e), o = y(s.end, t, e), a = E(s.high, t, e, i), r = E(s.low, t, e, i);
   return { x: n, y: a, w: o - n, h: r - a };
 }
-function Ct(s, t, e, i, n) {
-  const o = Pt(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
+function Kt(s, t, e, i, n) {
+  const o = Ft(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
   if (h <= a || c <= r) return null;
-  const d = t.width / o.w, u = t.height / o.h;
+  const d = t.width / o.w, p = t.height / o.h;
   return {
-    src: { x: (a - o.x) * d, y: (r - o.y) * u, w: (h - a) * d, h: (c - r) * u },
+    src: { x: (a - o.x) * d, y: (r - o.y) * p, w: (h - a) * d, h: (c - r) * p },
     dst: { x: a, y: r, w: h - a, h: c - r }
   };
 }
-function F(s) {
+function K(s) {
   const t = s.end - s.start;
   return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function O(s, t, e, i) {
+function W(s, t, e, i) {
   const n = Math.min(t - s, i - e);
   let o = Math.min(Math.max(s, e), i - n);
   return o = Math.max(o, e), [o, o + n];
 }
-function pt(s, t, e, i, n, o, a) {
+function mt(s, t, e, i, n, o, a) {
   const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
-  return O(i - h * r, i - h * r + r, o, a);
+  return W(i - h * r, i - h * r + r, o, a);
 }
 function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = pt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
+  const { bounds: n } = i, [o, a] = mt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: o, end: a };
 }
-function et(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (u) => f(n, u), [c, d] = pt(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: v(n, c), high: v(n, d) };
+function it(s, t, e, i, n) {
+  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (p) => f(n, p), [c, d] = mt(h(s.low), h(s.high), t, h(e), r, o, a);
+  return { ...s, low: b(n, c), high: b(n, d) };
 }
-function Dt(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = O(s.start - r, s.end - r, a.start, a.end);
+function jt(s, t, e, i, n, o) {
+  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = W(s.start - r, s.end - r, a.start, a.end);
   if (e === 0) return { ...s, start: h, end: c };
-  const d = f(o, s.low), u = f(o, s.high), g = e / i.height * (u - d), [A, L] = O(d + g, u + g, f(o, a.low), f(o, a.high));
-  return { start: h, end: c, low: v(o, A), high: v(o, L) };
+  const d = f(o, s.low), p = f(o, s.high), g = e / i.height * (p - d), [A, F] = W(d + g, p + g, f(o, a.low), f(o, a.high));
+  return { start: h, end: c, low: b(o, A), high: b(o, F) };
 }
-function S(s, t, e) {
+function k(s, t, e) {
   return Math.min(Math.max(s, t), e);
 }
 function w(s) {
@@ -266,64 +282,64 @@ function D(s, t) {
   const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
   return { x: e, y: n, w: i - e, h: o - n };
 }
-function ft(s, t, e = 0) {
+function wt(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Nt(s, t, e, i) {
-  if (!ft(s, t, e)) return null;
+function Rt(s, t, e, i) {
+  if (!wt(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
   const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
   return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function K(s, t, e, i, n = 5) {
+function R(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Nt(D(s[i], e), t, n, w(s[i]));
+    const r = Rt(D(s[i], e), t, n, w(s[i]));
     if (r) return { kind: "handle", index: i, handle: r };
   }
   let o = null, a = 1 / 0;
   for (let r = 0; r < s.length; r++) {
     const h = D(s[r], e), c = Math.abs(h.w * h.h);
-    ft(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
+    wt(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
   }
   return o;
 }
-function U(s, t) {
-  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: S(e, t.start, t.end), end_s: S(i, t.start, t.end) };
+function G(s, t) {
+  const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: k(e, t.start, t.end), end_s: k(i, t.start, t.end) };
   if (w(s)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
-  return { ...n, low_hz: S(o, t.low, t.high), high_hz: S(a, t.low, t.high) };
+  return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(a, t.low, t.high) };
 }
-function st(s, t, e, i, n) {
+function nt(s, t, e, i, n) {
   const o = {
-    start_s: x(s.x, e.view, e.size),
-    end_s: x(t.x, e.view, e.size),
-    low_hz: i ? null : k(t.y, e.view, e.size, e.scale),
-    high_hz: i ? null : k(s.y, e.view, e.size, e.scale)
+    start_s: v(s.x, e.view, e.size),
+    end_s: v(t.x, e.view, e.size),
+    low_hz: i ? null : x(t.y, e.view, e.size, e.scale),
+    high_hz: i ? null : x(s.y, e.view, e.size, e.scale)
   };
-  return U(o, n);
+  return G(o, n);
 }
-function it(s, t, e, i = 3) {
+function ot(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function It(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size) - x(t.x, i.view, i.size), a = s.end_s - s.start_s, r = S(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
+function Vt(s, t, e, i, n) {
+  const o = v(e.x, i.view, i.size) - v(t.x, i.view, i.size), a = s.end_s - s.start_s, r = k(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
   if (w(s)) return h;
-  const c = (L) => f(i.scale, L), d = c(k(e.y, i.view, i.size, i.scale)) - c(k(t.y, i.view, i.size, i.scale)), u = c(s.low_hz), g = c(s.high_hz), A = S(d, c(n.low) - u, c(n.high) - g);
-  return { ...h, low_hz: v(i.scale, u + A), high_hz: v(i.scale, g + A) };
+  const c = (F) => f(i.scale, F), d = c(x(e.y, i.view, i.size, i.scale)) - c(x(t.y, i.view, i.size, i.scale)), p = c(s.low_hz), g = c(s.high_hz), A = k(d, c(n.low) - p, c(n.high) - g);
+  return { ...h, low_hz: b(i.scale, p + A), high_hz: b(i.scale, g + A) };
 }
-function Bt(s, t, e, i, n) {
-  const o = x(e.x, i.view, i.size), a = k(e.y, i.view, i.size, i.scale), r = { ...s };
-  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), U(r, n);
+function qt(s, t, e, i, n) {
+  const o = v(e.x, i.view, i.size), a = x(e.y, i.view, i.size, i.scale), r = { ...s };
+  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), G(r, n);
 }
-function Lt(s) {
+function Ot(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
-const gt = "echoloop:draft:v1:";
+const yt = "echoloop:draft:v1:";
 function T(s, t) {
-  return `${gt}${s}:${t ?? "new"}`;
+  return `${yt}${s}:${t ?? "new"}`;
 }
-class Ft {
+class Ht {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
@@ -359,7 +375,7 @@ class Ft {
     const t = [];
     for (let e = 0; e < this.store.length; e++) {
       const i = this.store.key(e);
-      i && i.startsWith(gt) && t.push(i);
+      i && i.startsWith(yt) && t.push(i);
     }
     return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
@@ -373,12 +389,12 @@ class Ft {
     }
   }
 }
-function jt(s, t, e) {
+function Wt(s, t, e) {
   const i = s.load(t, e.version);
-  if (i && !q(i.draft, e))
+  if (i && !H(i.draft, e))
     return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
   i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !q(o.draft, e)) ?? null;
+  const n = s.others(t, e.version).find((o) => !H(o.draft, e)) ?? null;
   return { draft: e, restored: null, older: n };
 }
 function l(s, t = {}, ...e) {
@@ -388,13 +404,13 @@ function l(s, t = {}, ...e) {
   for (const n of e) n != null && n !== !1 && i.append(n);
   return i;
 }
-function Kt(s) {
+function Zt(s) {
   return s instanceof HTMLElement ? s instanceof HTMLTextAreaElement || s.isContentEditable ? "text" : s instanceof HTMLSelectElement ? "line" : s instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(s.type) ? null : "line" : null : null;
 }
 function m(s, t) {
   document.activeElement !== s && s.value !== t && (s.value = t);
 }
-const H = {
+const Z = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -404,7 +420,7 @@ const H = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, Z = {
+}, X = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -420,50 +436,66 @@ const H = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Vt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), mt = /* @__PURE__ */ new Set([...Object.keys(H), ...Object.keys(Z)]);
-function Rt(s, t) {
-  const e = qt(s, t);
-  return e && s.repeat && !Vt.has(e.type) ? null : e;
+}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(Z), ...Object.keys(X)]);
+function Yt(s, t) {
+  const e = Jt(s, t);
+  return e && s.repeat && !Xt.has(e.type) ? null : e;
 }
-function qt(s, t) {
+function Jt(s, t) {
   const e = s.ctrlKey || s.metaKey;
   if (t.typing)
     return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
-  if (e) return Ot(s);
+  if (e) return Ut(s);
   if (s.altKey) return null;
   if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = Ht(s);
+  const i = vt(s);
   if (i !== null && i > 0) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
   }
-  if (s.key in Z) return Z[s.key];
+  if (s.key in X) return X[s.key];
   const n = s.key.length === 1 ? s.key.toLowerCase() : "";
   if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
-  if (n in H) return H[n];
+  if (n in Z) return Z[n];
   const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function Ot(s) {
+function Ut(s) {
   if (s.altKey) return null;
   const t = s.key.toLowerCase();
   return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
 }
-function Ht(s) {
+function vt(s) {
   if (/^[0-9]$/.test(s.key)) return Number(s.key);
   const t = /^Digit([0-9])$/.exec(s.code ?? "");
   return t && !s.shiftKey ? Number(t[1]) : null;
 }
-function Zt(s) {
-  return new Set(s.filter((t) => t.hotkey && mt.has(t.hotkey.toLowerCase())).map((t) => t.id));
+function Gt(s) {
+  return new Set(s.filter((t) => t.hotkey && bt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function Wt(s, t) {
+function Qt(s, t) {
   const e = [];
   t < 9 && e.push(String(t + 1));
-  const i = s[t].hotkey;
-  return i && !mt.has(i.toLowerCase()) && e.push(i.toLowerCase()), e.join(" ");
+  const i = (s[t].hotkey ?? "").toLowerCase();
+  return i && !bt.has(i) && !/^[0-9]$/.test(i) && e.push(i), e.join(" ");
 }
-const Xt = [
+const xt = [
+  { value: "cant_tell", label: "can't tell", key: "1" },
+  { value: "broken_audio", label: "broken audio", key: "2" },
+  { value: "other", label: "other (say why)", key: "3" }
+];
+function te(s, t) {
+  if (s.ctrlKey || s.metaKey || s.altKey || s.repeat) return null;
+  if (s.key === "Escape") return { type: "cancel" };
+  if (s.key === "Enter") return { type: "confirm" };
+  if (t) return null;
+  const e = vt(s), i = xt.find((n) => Number(n.key) === e);
+  return i ? { type: "choose", reason: i.value } : null;
+}
+function ee(s, t) {
+  return s ? s === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: s, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
+}
+const se = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -471,7 +503,7 @@ const Xt = [
   ["Delete, Backspace", "delete the selected box"],
   ["Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "undo / redo"],
   ["Enter", "submit and open the next clip"],
-  ["k", "skip (release) and open the next clip"],
+  ["k", "skip: say why (1 can't tell, 2 broken audio, 3 other), Enter; the clip goes to the end of your queue"],
   ["n / x / u", "no calls / noise / uncertain"],
   ["Space", "play or pause the view (or the selected box)"],
   ["e", "cycle playback slow-down 1×, 5×, 10×, 20×"],
@@ -483,16 +515,16 @@ const Xt = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], Jt = {
+], ie = {
   now: () => Date.now(),
   setTimeout: (s, t) => setTimeout(s, t),
   clearTimeout: (s) => clearTimeout(s)
 };
-function Ut(s, t, e = 15e3) {
+function ne(s, t, e = 15e3) {
   return Math.max(e, Math.floor((s - t) / 2));
 }
-class Yt {
-  constructor(t, e, i = Jt) {
+class oe {
+  constructor(t, e, i = ie) {
     this.renew = t, this.events = e, this.clock = i;
   }
   renew;
@@ -515,7 +547,7 @@ class Yt {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Ut(this.expiresAt, this.clock.now());
+    const t = ne(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -538,14 +570,14 @@ class Yt {
     }
   }
 }
-const W = [1, 5, 10, 20], Gt = 3e3;
-function Qt(s, t, e) {
+const Y = [1, 5, 10, 20], re = 3e3;
+function ae(s, t, e) {
   return s + t / e;
 }
-function X(s, t) {
-  return s / t >= Gt;
+function J(s, t) {
+  return s / t >= re;
 }
-class te {
+class le {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -584,10 +616,10 @@ class te {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, Qt(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, ae(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ee {
+class he {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -614,13 +646,13 @@ class ee {
       this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : K(n.events, e, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : R(n.events, e, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = K(a.map((c) => c.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), r = R(a.map((c) => c.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = r ? a[r.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
@@ -635,14 +667,14 @@ class ee {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(it(n.from, e, i.interval()) ? st(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, It(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, Bt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(ot(n.from, e, i.interval()) ? nt(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, Vt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !e) return;
     const i = this.point(t), n = this.host;
     if (e.kind === "draw")
-      n.setDrawing(null), it(e.from, i, n.interval()) ? n.addBox(st(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
+      n.setDrawing(null), ot(e.from, i, n.interval()) ? n.addBox(nt(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
     else if (e.kind === "move" || e.kind === "resize") {
       const o = n.draft();
       o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
@@ -654,8 +686,8 @@ class ee {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = K(e.draft().events, t, e.geometry(), e.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Lt(i.handle) : "move" : "crosshair";
+    const i = R(e.draft().events, t, e.geometry(), e.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Ot(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -663,7 +695,7 @@ class ee {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function se(s) {
+function ce(s) {
   if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
@@ -676,11 +708,11 @@ function se(s) {
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function ie(s, t = Math.random) {
+function de(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ne {
+class ue {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -699,7 +731,7 @@ class ne {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = se(n);
+      i = ce(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -713,78 +745,78 @@ class ne {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = ie(this.attempt++);
+      const o = de(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, o);
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && q(R(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
+      return t.current && H(q(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
     const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function Y(s) {
+function Q(s) {
   const t = Math.pow(10, Math.floor(Math.log10(s)));
   for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
   return 10 * t;
 }
-function wt(s) {
+function kt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function oe(s, t) {
-  return `${s.toFixed(wt(t))} s`;
+function pe(s, t) {
+  return `${s.toFixed(kt(t))} s`;
 }
-function J(s) {
+function U(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function re(s, t) {
-  return `${Number((s / 1e3).toFixed(wt(t / 1e3)))} kHz`;
+function fe(s, t) {
+  return `${Number((s / 1e3).toFixed(kt(t / 1e3)))} kHz`;
 }
-function yt(s, t, e) {
+function St(s, t, e) {
   const i = [], n = Math.ceil(s / e - 1e-9);
   for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
   return i;
 }
-function ae(s, t, e = 90) {
+function ge(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
-  const n = Y(i * e / t), o = { width: t };
-  return yt(s.start, s.end, n).map((a) => ({
+  const n = Q(i * e / t), o = { width: t };
+  return St(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
-    label: oe(a, n)
+    label: pe(a, n)
   }));
 }
-function le(s, t, e, i = 26) {
+function me(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Y(n * i / t / (e === "linear" ? 1 : 4)), r = yt(s.low, s.high, a).map((c) => ({
+  const o = { height: t }, a = Q(n * i / t / (e === "linear" ? 1 : 4)), r = St(s.low, s.high, a).map((c) => ({
     value: c,
     pos: E(c, s, o, e),
     label: "",
-    rank: he(c, a)
+    rank: we(c, a)
   }));
   r.sort((c, d) => d.rank - c.rank || c.value - d.value);
   const h = [];
   for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: re(c, a) }));
+  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: fe(c, a) }));
 }
-function he(s, t) {
+function we(s, t) {
   let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = Y(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
+  for (let n = 0; n < 12 && (i = Q(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
-const nt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ot = "#ffffff";
-function N(s, t) {
-  if (t === null) return ot;
+const rt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], at = "#ffffff";
+function B(s, t) {
+  if (t === null) return at;
   const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? ot : s[e].color || nt[e % nt.length];
+  return e < 0 ? at : s[e].color || rt[e % rt.length];
 }
-function b(s, t) {
+function S(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
@@ -795,25 +827,25 @@ function V(s, t) {
   const o = s.getContext("2d");
   return o.setTransform(e, 0, 0, e, 0, 0), o;
 }
-function ce(s, t) {
+function ye(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
-    const r = Ct(a.extent, a.bitmap, t.view, t.size, t.scale);
+    const r = Kt(a.extent, a.bitmap, t.view, t.size, t.scale);
     r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
   }
-  de(s, t);
+  be(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => pe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => rt(s, a, n, N(t.tags, a.tag), b(t.tags, a.tag), r === t.selected)), t.drawing && rt(s, t.drawing, n, N(t.tags, t.drawing.tag), b(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && fe(s, y(t.playhead, t.view, t.size), i), t.cursor && ge(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => lt(s, a, n, B(t.tags, a.tag), S(t.tags, a.tag), r === t.selected)), t.drawing && lt(s, t.drawing, n, B(t.tags, t.drawing.tag), S(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
 }
-function de(s, t) {
+function be(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
     a < 0 || a > n || (s.beginPath(), s.moveTo(Math.round(a) + 0.5, 0), s.lineTo(Math.round(a) + 0.5, o), s.stroke());
   s.restore();
 }
-function bt(s, t, e, i, n, o = !1, a) {
+function _t(s, t, e, i, n, o = !1, a) {
   s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
   const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
   if (a) {
@@ -822,31 +854,31 @@ function bt(s, t, e, i, n, o = !1, a) {
   }
   s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
 }
-function rt(s, t, e, i, n, o, a = !1) {
+function lt(s, t, e, i, n, o, a = !1) {
   const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), bt(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ue(s, r, w(t), i), s.restore();
+  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), _t(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ve(s, r, w(t), i), s.restore();
 }
-function ue(s, t, e, i) {
+function ve(s, t, e, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
     for (const r of o)
       a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
 }
-function pe(s, t, e, i, n, o) {
-  const a = D(t, e), r = N(i.tags, t.tag);
-  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), bt(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
+function xe(s, t, e, i, n, o) {
+  const a = D(t, e), r = B(i.tags, t.tag);
+  s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), _t(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
 }
-function fe(s, t, e) {
+function ke(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function ge(s, t, e) {
+function Se(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
-const vt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function me(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ae(t, e.width)) {
+const Tt = "11px system-ui, sans-serif", I = "#cfd8dc";
+function _e(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = Tt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
+  for (const n of ge(t, e.width)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
@@ -856,17 +888,24 @@ function me(s, t, e, i) {
     o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
   }
 }
-function we(s, t, e, i) {
-  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = vt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of le(t, e.height, i)) {
+function Te(s, t, e, i) {
+  s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = Tt, s.textAlign = "right", s.textBaseline = "middle";
+  for (const n of me(t, e.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
 }
-function p(s, t, e, i = "") {
+function u(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-function ye(s, t, e) {
+function ht(s) {
+  return s.display_name || s.value;
+}
+function Me(s) {
+  const t = [];
+  return s.returned_to && s.return_note ? t.push(`Returned to you by a lead: “${s.return_note}”. Your earlier answer is loaded: fix it and submit.`) : s.returned_to && t.push("Returned to you by a lead. Your earlier answer is loaded: check it and submit."), s.your_last_skip && t.push(`You skipped this clip before (${s.your_last_skip.why}); nothing else is waiting for you.`), t;
+}
+function ze(s, t, e) {
   const i = s.toFixed(2);
   if (!e && t !== null)
     return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
@@ -876,13 +915,14 @@ function ye(s, t, e) {
   }
   return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
 }
-class be {
+class $e {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
       { class: "el-app" },
-      l("header", { class: "el-header" }, l("strong", {}, e.name), this.header, p("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      l("header", { class: "el-header" }, l("strong", {}, e.name), this.header, u("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
+      this.taskNote,
       this.notice,
       this.conflict,
       l(
@@ -892,7 +932,8 @@ class be {
         this.buildSide()
       ),
       l("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
-      this.helpDialog
+      this.helpDialog,
+      this.skipChooser.dialog
     ), this.retry.hidden = !0, t.replaceChildren(this.main);
   }
   root;
@@ -905,9 +946,12 @@ class be {
   readout = l("div", { class: "el-readout" }, " ");
   status = l("span", { class: "el-status", role: "status", "aria-live": "polite" });
   draftState = l("span", { class: "el-draft-state" });
-  retry = p("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
+  retry = u("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
   header = l("span", { class: "el-task" });
   notice = l("div", { class: "el-notice", hidden: !0 });
+  taskNote = l("div", { class: "el-task-note", role: "note", hidden: !0 });
+  clipTagsHint = l("p", { class: "el-muted el-clip-tags-hint" });
+  skipChooser = new Ee();
   conflict = l("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
@@ -915,13 +959,13 @@ class be {
   notesArea = l("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
   inspector = l("div", { class: "el-inspector" });
   pendingLabel = l("div", { class: "el-pending" });
-  viewButton = p("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
+  viewButton = u("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
   normSelect = l("select", { title: "Spectrogram normalisation" }, l("option", { value: "db" }, "dB"), l("option", { value: "pcen" }, "PCEN"));
   dbMin = l("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
   dbMax = l("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
   dbText = l("span", { class: "el-db-text" });
-  panButton = p("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
-  playButton = p("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
+  panButton = u("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
+  playButton = u("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
   expansionSelect = l("select", { title: "Playback slow-down (e)" });
   predToggle = l("input", { type: "checkbox" });
   // Step 0.01: a version's calibrated threshold need not be a multiple of 0.05.
@@ -929,8 +973,8 @@ class be {
   thresholdText = l("span", { class: "el-threshold-text" }, "0.50");
   predInfo = l("span", { class: "el-pred-info" });
   helpDialog;
-  submitButton = p("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
-  skipButton = p("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
+  submitButton = u("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
+  skipButton = u("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
     const t = this.project.settings;
@@ -939,8 +983,8 @@ class be {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of W) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    W.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const i of Y) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
+    Y.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
     return l(
       "div",
@@ -950,9 +994,9 @@ class be {
       l(
         "div",
         { class: "el-group" },
-        p("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
-        p("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
-        p("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
+        u("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
+        u("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
+        u("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
         this.panButton
       ),
       l("div", { class: "el-group" }, this.playButton, this.expansionSelect),
@@ -962,18 +1006,18 @@ class be {
         l("label", {}, this.predToggle, " Predictions"),
         this.threshold,
         this.thresholdText,
-        p("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
+        u("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
         this.predInfo
       )
     );
   }
   buildSide() {
-    const t = this.project.tags, e = Zt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
+    const t = this.project.tags, e = Gt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, h) => {
-      const c = Wt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", u = p("", `${b(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
-      u.append(l("span", { class: "el-swatch", style: `background:${N(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${b(t, r.id)}`), this.tagButtons.set(r.id, u), i.append(u);
+      const c = Qt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${S(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      p.append(l("span", { class: "el-swatch", style: `background:${B(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${ht(r)}`), this.tagButtons.set(r.id, p), i.append(p);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", {}, g, ` ${b(t, r.id)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: S(t, r.id) }, g, ` ${ht(r)}`));
     });
     const o = [
       ["no_calls", "No calls", "n"],
@@ -981,7 +1025,7 @@ class be {
       ["uncertain", "Uncertain", "u"]
     ], a = l("div", { class: "el-flags" });
     for (const [r, h, c] of o) {
-      const d = p(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
+      const d = u(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
       d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
@@ -989,11 +1033,11 @@ class be {
       { class: "el-side" },
       l("section", {}, l("h2", {}, "Box tag"), this.pendingLabel, i),
       l("section", {}, l("h2", {}, "Selected box"), this.inspector),
-      l("section", {}, l("h2", {}, "Clip"), a, n, this.notesArea)
+      l("section", {}, l("h2", {}, "Clip"), a, n, this.clipTagsHint, this.notesArea)
     );
   }
   buildHelp() {
-    const t = Xt.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
+    const t = se.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
     return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
   }
   toggleHelp() {
@@ -1002,26 +1046,33 @@ class be {
   setTask(t) {
     const e = t.clip, i = e.recording;
     this.header.textContent = ` · ${i.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
-    for (const n of Array.from(this.expansionSelect.options)) {
-      const o = X(i.samplerate, Number(n.value));
-      n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
+    for (const o of Array.from(this.expansionSelect.options)) {
+      const a = J(i.samplerate, Number(o.value));
+      o.disabled = !a, o.title = a ? "" : "plays below 3000 Hz, which browsers refuse";
     }
-    this.hideConflict(), this.hideNotice();
+    const n = Me(t);
+    this.taskNote.replaceChildren(...n.map((o) => l("p", {}, o))), this.taskNote.hidden = n.length === 0, this.hideConflict(), this.hideNotice();
+  }
+  /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
+  askSkipReason() {
+    return this.skipChooser.ask();
   }
   updateToolbar(t) {
     this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", m(this.normSelect, t.norm), m(this.dbMin, String(t.dbMin)), m(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", m(this.expansionSelect, String(t.expansion));
   }
   updatePredictions(t) {
     this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = ye(t.threshold, t.served, t.chosen);
+    const e = ze(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
     const o = this.project.tags, a = e ? e.tag : i;
-    for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === a);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${b(o, i)}`;
-    for (const [r, h] of this.clipTagBoxes) h.checked = t.tags.includes(r);
-    for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(t[r]));
+    for (const [h, c] of this.tagButtons) c.classList.toggle("el-active", h === a);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${S(o, i)}`;
+    for (const [h, c] of this.clipTagBoxes) c.checked = t.tags.includes(h);
+    const r = Ct(t);
+    this.clipTagsHint.textContent = r ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
+    for (const [h, c] of this.flagButtons) c.setAttribute("aria-pressed", String(t[h]));
     m(this.notesArea, t.notes), this.updateInspector(e, n);
   }
   inspectorBuilt = !1;
@@ -1035,16 +1086,16 @@ class be {
     m(i("start_s"), t.start_s.toFixed(4)), m(i("end_s"), t.end_s.toFixed(4));
     const n = t.low_hz !== null && t.high_hz !== null;
     for (const o of ["low_hz", "high_hz"]) i(o).closest("label").hidden = !n;
-    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${J(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${U(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
     const t = (r, h, c, d) => {
-      const u = l("input", { type: "number", name: r, step: c });
-      return u.addEventListener("change", () => {
-        const g = d(u.value);
+      const p = l("input", { type: "number", name: r, step: c });
+      return p.addEventListener("change", () => {
+        const g = d(p.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
-      }), l("label", {}, h, u);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, b(this.project.tags, r.id))));
+      }), l("label", {}, h, p);
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, S(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
     const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
     o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
@@ -1054,7 +1105,7 @@ class be {
       l("label", {}, "tag ", n),
       a,
       o,
-      l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), p("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
+      l("div", { class: "el-row" }, l("span", { class: "el-duration el-muted" }), u("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
@@ -1070,7 +1121,7 @@ class be {
     this.draftState.textContent = t;
   }
   showNotice(t, e = []) {
-    this.notice.replaceChildren(l("span", {}, t), ...e.map((i) => p(i.label, i.label, () => (this.hideNotice(), i.run()))), p("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+    this.notice.replaceChildren(l("span", {}, t), ...e.map((i) => u(i.label, i.label, () => (this.hideNotice(), i.run()))), u("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
@@ -1079,43 +1130,92 @@ class be {
     this.conflict.replaceChildren(
       l("strong", {}, t),
       l("ul", {}, ...e.map((n) => l("li", {}, n))),
-      l("div", { class: "el-row" }, ...i.map((n) => p(n.label, n.label, () => (this.hideConflict(), n.run()))))
+      l("div", { class: "el-row" }, ...i.map((n) => u(n.label, n.label, () => (this.hideConflict(), n.run()))))
     ), this.conflict.hidden = !1;
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-function ve(s, t, e, i) {
+class Ee {
+  dialog;
+  options = /* @__PURE__ */ new Map();
+  note = l("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
+  problem = l("p", { class: "el-skip-problem", role: "alert" });
+  reason = null;
+  settle = null;
+  constructor() {
+    const t = l("div", { class: "el-skip-options", role: "radiogroup" });
+    for (const e of xt) {
+      const i = u("", e.label, () => this.choose(e.value), "el-skip-option");
+      i.setAttribute("role", "radio"), i.dataset.reason = e.value, i.append(l("kbd", {}, e.key), ` ${e.label}`), this.options.set(e.value, i), t.append(i);
+    }
+    this.dialog = l(
+      "dialog",
+      { class: "el-skip" },
+      l("h2", {}, "Why skip this clip?"),
+      l("p", { class: "el-muted" }, "It goes to the end of your queue; leads see the reason."),
+      t,
+      this.note,
+      this.problem,
+      l("div", { class: "el-row" }, u("Skip ⏎", "Skip with this reason (Enter)", () => this.confirm(), "el-primary"), u("Back (Esc)", "Back to the clip (Escape)", () => this.close(null)))
+    ), this.dialog.addEventListener("keydown", (e) => this.onKey(e)), this.dialog.addEventListener("cancel", (e) => (e.preventDefault(), this.close(null)));
+  }
+  ask() {
+    return this.reason = null, this.note.value = "", this.problem.textContent = "", this.refresh(), this.dialog.showModal(), this.dialog.focus(), new Promise((t) => this.settle = t);
+  }
+  onKey(t) {
+    const e = te(t, t.target === this.note);
+    e && (t.preventDefault(), t.stopPropagation(), e.type === "choose" ? this.choose(e.reason) : e.type === "confirm" ? this.confirm() : this.close(null));
+  }
+  choose(t) {
+    this.reason = t, this.problem.textContent = "", this.refresh(), t === "other" && this.note.focus();
+  }
+  confirm() {
+    const t = ee(this.reason, this.note.value);
+    if (typeof t == "string") {
+      this.problem.textContent = t, this.reason === "other" && this.note.focus();
+      return;
+    }
+    this.close(t);
+  }
+  close(t) {
+    this.dialog.open && this.dialog.close(), this.settle?.(t), this.settle = null;
+  }
+  refresh() {
+    for (const [t, e] of this.options) e.setAttribute("aria-checked", String(t === this.reason));
+  }
+}
+function Ae(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
       { class: "el-empty" },
       l("h1", {}, "Queue empty"),
       l("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
-      l("p", {}, p("Check again", "Ask for the next clip again", i, "el-primary"), e ? l("a", { href: e }, "Back to the project") : null)
+      l("p", {}, u("Check again", "Ask for the next clip again", i, "el-primary"), e ? l("a", { href: e }, "Back to the project") : null)
     )
   );
 }
-function xe(s, t, e) {
-  s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, p("Try again", "Try again", e, "el-primary"))));
+function Ce(s, t, e) {
+  s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, u("Try again", "Try again", e, "el-primary"))));
 }
-function at(s = 300) {
+function ct(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function ke(s, t, e = null) {
+function Pe(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function Se(s, t) {
+function Ne(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function _e(s, t) {
+function De(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1123,8 +1223,8 @@ function _e(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const Te = 12;
-class Me {
+const Be = 12;
+class Ie {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1188,14 +1288,14 @@ class Me {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Te; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Be; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
-const lt = { width: 1600, height: 512 }, ht = 1.5;
-class ze {
+const dt = { width: 1600, height: 512 }, ut = 1.5;
+class Le {
   constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Me(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Ie(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
   }
   project;
   ui;
@@ -1210,16 +1310,16 @@ class ze {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = F(this.view);
+  limits = K(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = F(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
     const e = await this.loadBase();
-    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), lt)), e;
+    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), dt)), e;
   }
   close() {
     this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
@@ -1270,11 +1370,11 @@ class ze {
     this.images.requestDetail(null);
     let e;
     try {
-      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), lt));
+      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), dt));
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !e || this.task !== t ? "stale" : (this.limits = F(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
+    return !e || this.task !== t ? "stale" : (this.limits = K(e.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...e.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
@@ -1301,24 +1401,24 @@ class ze {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return et(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return it(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(j(this.view, t > 0 ? ht : 1 / ht, e, this.limits));
+    this.setView(j(this.view, t > 0 ? ut : 1 / ut, e, this.limits));
   }
   zoomTime(t, e) {
-    this.setView(j(this.view, t, x(e.x, this.view, this.size), this.limits));
+    this.setView(j(this.view, t, v(e.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, e) {
     const i = this.scale();
-    this.setView(et(this.view, t, k(e.y, this.view, this.size, i), this.limits, i));
+    this.setView(it(this.view, t, x(e.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
-    this.setView(Dt(this.view, t, e, this.size, this.limits, this.scale()));
+    this.setView(jt(this.view, t, e, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1334,7 +1434,7 @@ class ze {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ce(V(t.canvas, i), {
+    ye(V(t.canvas, i), {
       ...a,
       size: i,
       view: e,
@@ -1346,18 +1446,18 @@ class ze {
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    me(V(t.timeAxis, r), e, r, o);
+    _e(V(t.timeAxis, r), e, r, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    we(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    Te(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const r = x(this.cursor.x, i, this.size), h = k(this.cursor.y, i, this.size, t), c = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${J(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const r = v(this.cursor.x, i, this.size), h = x(this.cursor.y, i, this.size, t), c = r - e.start_s;
+      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${U(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (n.push(`Δt ${J(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (n.push(`Δt ${U(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const a = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${a}`), n.join("  ·  ");
   }
@@ -1369,19 +1469,19 @@ class ze {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const $e = 720 * 3600 * 1e3, Ee = 0.5;
-function xt(s) {
+const Fe = 720 * 3600 * 1e3, Ke = 0.5;
+function Mt(s) {
   const t = s?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function Ae(s, t) {
-  return t ?? xt(s) ?? Ee;
+function je(s, t) {
+  return t ?? Mt(s) ?? Ke;
 }
-class Pe {
+class Re {
   constructor(t) {
-    this.page = t, this.submitter = new ne((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new Yt(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new ue((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new oe(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new te(
+    }), this.player = new le(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1395,8 +1495,8 @@ class Pe {
   pointer;
   player;
   task = null;
-  draftValue = dt();
-  undoStack = at();
+  draftValue = ft();
+  undoStack = ct();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -1417,15 +1517,15 @@ class Pe {
     try {
       this.project = await e.project(i);
     } catch (n) {
-      t.dataset.state = "error", xe(t, n.message, () => {
+      t.dataset.state = "error", Ce(t, n.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new be(t, this.project, this.handlers()), this.viewer = new ze(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ee(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    this.expansion = this.project.settings.time_expansion, this.ui = new $e(t, this.project, this.handlers()), this.viewer = new Le(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new he(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
     for (const n of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune($e), await this.loadNext();
+    this.page.drafts.prune(Fe), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1440,7 +1540,7 @@ class Pe {
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", ve(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Ae(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1448,7 +1548,7 @@ class Pe {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = at(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], X(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = ct(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], J(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1462,17 +1562,17 @@ class Pe {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = R(t.annotation), { draft: n, restored: o, older: a } = jt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
+    const { drafts: e } = this.page, i = q(t.annotation), { draft: n, restored: o, older: a } = Wt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
     return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(tt(a.draft, i)) },
+      { label: "Merge mine into theirs", run: () => this.change(st(a.draft, i)) },
       { label: "Discard mine", run: () => e.remove(t.id, a.version) }
     ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = zt(this.draftValue);
+    const t = Dt(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -1499,7 +1599,7 @@ class Pe {
       } };
       return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const o = R(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const o = q(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
       this.page.drafts.remove(i.id, n.version), this.change(h);
     };
     this.ui.showConflict(
@@ -1507,28 +1607,30 @@ class Pe {
       [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
       [
         { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(tt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(st(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
         { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
       ]
     );
   }
-  /** k: release the task (its draft stays in localStorage) and open the next. */
+  /** k: ask why, release the task with the reason (its draft stays in localStorage) and open the next. */
   async skip() {
     const t = this.task;
-    if (!(!t || this.submitter.inFlight || this.skipping)) {
-      this.submitter.cancel(), this.player.stop(), this.skipping = !0, this.status("Skipping…", "busy");
-      try {
-        await this.page.api.release(t.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id}.`, "info");
-      } catch (e) {
-        this.skipping = !1, this.status(`Could not skip: ${e instanceof $ ? e.message : String(e)}`, "error");
-      }
+    if (!t || this.submitter.inFlight || this.skipping) return;
+    this.skipping = !0;
+    const e = await this.ui.askSkipReason();
+    if (!e || this.task !== t) return void (this.skipping = !1);
+    this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
+    try {
+      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${e.reason === "other" ? e.note : e.reason.replace("_", " ")}).`, "info");
+    } catch (i) {
+      this.skipping = !1, this.status(`Could not skip: ${i instanceof $ ? i.message : String(i)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (this.undoStack = ke(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (t = At(i, t), this.undoStack = Pe(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1537,7 +1639,7 @@ class Pe {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? Se(this.undoStack, this.draftValue) : _e(this.undoStack, this.draftValue);
+    const e = t === "undo" ? Ne(this.undoStack, this.draftValue) : De(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
@@ -1550,12 +1652,12 @@ class Pe {
     const i = this.selectedIndex;
     if (i === null) return;
     let n = z(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, U(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, G(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(St(this.draftValue, t));
+    this.selectedIndex = null, this.change($t(this.draftValue, t));
   }
   cycleSelection(t) {
     const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
@@ -1567,7 +1669,7 @@ class Pe {
     const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let o = this.draftValue;
-    for (const a of n) o = Q(o, ut(a, e));
+    for (const a of n) o = et(o, gt(a, e));
     this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -1582,15 +1684,15 @@ class Pe {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = W.filter((n) => X(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = Y.filter((n) => J(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, i = Kt(e);
+    const e = t.target, i = Zt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Rt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    const o = Yt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
     if (o) {
       if (this.pointer.active && o.type !== "escape") return t.preventDefault();
       (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
@@ -1606,11 +1708,11 @@ class Pe {
       case "toggleView":
         return i.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(C(this.draftValue, "no_calls"));
+        return this.change(P(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(C(this.draftValue, "noise"));
+        return this.change(P(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(C(this.draftValue, "uncertain"));
+        return this.change(P(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -1684,7 +1786,7 @@ class Pe {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Mt(this.draftValue, e, t));
+    return this.predictions.events.map((e, i) => ({ p: e, index: i })).filter(({ p: e }) => e.score >= this.threshold && !Nt(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1700,7 +1802,7 @@ class Pe {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = Q(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = et(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1723,7 +1825,7 @@ class Pe {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Ae(this.predictions, this.chosenThreshold);
+    return je(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
@@ -1744,7 +1846,7 @@ class Pe {
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: xt(e),
+      served: Mt(e),
       chosen: this.chosenThreshold !== null,
       model: e?.model_version?.name ?? null,
       count: e?.events.length ?? 0,
@@ -1761,9 +1863,9 @@ class Pe {
   handlers() {
     return {
       tag: (t) => this.setTag(t),
-      toggleClipTag: (t) => this.change(_t(this.draftValue, t)),
-      flag: (t) => this.change(C(this.draftValue, t)),
-      notes: (t) => this.change(Tt(this.draftValue, t), "notes"),
+      toggleClipTag: (t) => this.change(Et(this.draftValue, t)),
+      flag: (t) => this.change(P(this.draftValue, t)),
+      notes: (t) => this.change(Pt(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1793,7 +1895,7 @@ class Pe {
     };
   }
 }
-function Ce() {
+function Ve() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1801,7 +1903,7 @@ function Ce() {
     return {};
   }
 }
-function De() {
+function qe() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1822,16 +1924,16 @@ function De() {
     };
   }
 }
-function ct() {
+function pt() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Ce(), e = new Pe({
+  const t = Ve(), e = new Re({
     root: s,
-    api: new kt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Ft(De()),
+    api: new zt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Ht(qe()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ct) : ct();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", pt) : pt();
