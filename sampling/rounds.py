@@ -197,11 +197,13 @@ def _record(
 def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
     """Take back queued, unleased picks that earlier models chose: a new active version chooses
     better. Audits stay (they are random, not a model's choice), and so does every task that
-    anyone holds or has answered."""
+    anyone holds or has answered, a clip a lead returned to its annotator, and a clip someone
+    skipped (its reason is for the leads to read)."""
     from annotator.models import AnnotationTask, TaskStatus
 
     stale = AnnotationTask.objects.filter(
-        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"]
+        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"],
+        returned_to__isnull=True, skips__isnull=True,
     ).exclude(round_number__in=SamplingRound.objects.filter(project=project, model_version=version).values("number"))
     # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
     # claim whose conditional update then finds its row gone tries the next task.

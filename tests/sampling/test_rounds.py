@@ -140,6 +140,29 @@ def test_a_new_version_withdraws_the_older_picks_still_queued(pool_project, cast
     assert left.filter(is_audit=True).count() == 2
 
 
+def test_a_new_version_keeps_picks_returned_to_an_annotator_or_skipped(pool_project, cast):
+    from annotator import queue, review
+    from annotator.models import SkipReason, TaskSkip
+
+    old = add_predictions(pool_project, np.random.default_rng(0))
+    first = rounds.start_round(pool_project, seed=6)
+    picks = AnnotationTask.objects.filter(round_number=first.number, is_audit=False).order_by("-priority")
+    n_picks = picks.count()
+    task = queue.claim_next(pool_project, cast["ann1"])
+    assert not task.is_audit  # the top rank is the strategy's pick
+    review.reject(queue.submit(task, cast["ann1"], queue.Submission(no_calls=True)), cast["lead"], version=1,
+                  note="listen again")
+    skipped = picks.exclude(pk=task.pk).first()
+    TaskSkip.objects.create(task=skipped, user=cast["ann2"], reason=SkipReason.BROKEN_AUDIO)
+    old.is_active = False
+    old.save()
+    new = ModelVersion.objects.create(project=pool_project, number=2, class_names=["a", "b"], is_active=True)
+    withdrawn = rounds.withdraw_stale_picks(pool_project, new)
+    assert withdrawn == n_picks - 2
+    kept = set(AnnotationTask.objects.filter(round_number=first.number, is_audit=False).values_list("pk", flat=True))
+    assert kept == {task.pk, skipped.pk}
+
+
 def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(pool_project, cast):
     from annotator import queue
 
