@@ -175,8 +175,9 @@ def claim_next(project: Project, user) -> AnnotationTask | None:
 def _tiers(project: Project, user) -> list:
     """The claimable tasks in the order ``user`` is offered them, as querysets to try in turn.
 
-    Each tier is an indexed scan in priority order; ordering one query by "skipped?" instead
-    would sort the whole queue on every claim. Returned clips are rare: one cheap look first.
+    The first tiers are index scans in priority order (ordering one query by "skipped?" would
+    sort the whole queue on every claim); the last holds only this user's skipped tasks.
+    Returned clips are rare: one cheap look decides whether their tier is tried at all.
     """
     mine = TaskSkip.objects.filter(task=OuterRef("pk"), user=user)
     last_skip = mine.order_by("-created_at").values("created_at")[:1]
