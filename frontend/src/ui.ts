@@ -277,7 +277,8 @@ export class Ui {
     const tags = this.project.tags;
     const active = selected ? selected.tag : pendingTag;
     for (const [id, b] of this.tagButtons) b.classList.toggle("el-active", id === active);
-    this.pendingLabel.textContent = selected ? "Keys set the selected box's tag" : `Next box: ${tagName(tags, pendingTag)}`;
+    const pending = tags.find((t) => t.id === pendingTag);
+    this.pendingLabel.textContent = selected ? "Keys set the selected box's tag" : `Next box: ${pending ? tagLabel(pending) : "no tag"}`;
     for (const [id, box] of this.clipTagBoxes) box.checked = draft.tags.includes(id);
     const follow = tagsFollowBoxes(draft);
     this.clipTagsHint.textContent = follow ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";

@@ -5,12 +5,12 @@ class $ extends Error {
   status;
   body;
 }
-function M(s, t = "") {
+function T(s, t = "") {
   return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
+    (e, i) => typeof e == "object" && e !== null ? T(e, `${t}[${i + 1}]`) : T(e, t)
+  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => T(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
-function tt(s) {
+function et(s) {
   const t = new URLSearchParams();
   for (const [e, i] of Object.entries(s))
     i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
@@ -47,13 +47,13 @@ class zt {
     }
     if (!a.ok) {
       const r = await a.text().catch(() => "");
-      let h = r;
+      let c = r;
       try {
-        h = JSON.parse(r);
+        c = JSON.parse(r);
       } catch {
       }
-      const c = M(h).join("; ") || a.statusText;
-      throw new $(a.status, h, `HTTP ${a.status}${c ? `: ${c.slice(0, 300)}` : ""}`);
+      const h = T(c).join("; ") || a.statusText;
+      throw new $(a.status, c, `HTTP ${a.status}${h ? `: ${h.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -80,22 +80,22 @@ class zt {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${tt(o)}`, void 0, n), r = a.headers, h = {
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${et(o)}`, void 0, n), r = a.headers, c = {
       start: C(r, "X-Extent-Start"),
       end: C(r, "X-Extent-End"),
       low: C(r, "X-Extent-Low"),
       high: C(r, "X-Extent-High")
-    }, c = r.get("X-Freq-Scale"), d = c === "linear" || c === "mel" || c === "log" ? c : null;
-    return { bitmap: await createImageBitmap(await a.blob()), extent: h, scale: d, kind: t };
+    }, h = r.get("X-Freq-Scale"), d = h === "linear" || h === "mel" || h === "log" ? h : null;
+    return { bitmap: await createImageBitmap(await a.blob()), extent: c, scale: d, kind: t };
   }
   audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${tt(e)}`);
+    return this.url(`recordings/${t}/audio.wav?${et(e)}`);
   }
 }
 function ft(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function q(s) {
+function O(s) {
   return s ? {
     version: s.version,
     tags: [...s.tags],
@@ -124,10 +124,10 @@ function L(s) {
     high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
   };
 }
-function et(s, t) {
+function st(s, t) {
   return { ...s, events: [...s.events, L(t)] };
 }
-function z(s, t, e) {
+function M(s, t, e) {
   const i = s.events.map((n, o) => o === t ? L({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
@@ -138,7 +138,7 @@ function Et(s, t) {
   const e = s.tags.includes(t) ? s.tags.filter((i) => i !== t) : [...s.tags, t];
   return { ...s, tags: e };
 }
-function O(s) {
+function H(s) {
   return [...new Set(s.events.map((t) => t.tag).filter((t) => t !== null))];
 }
 function N(s, t) {
@@ -146,12 +146,12 @@ function N(s, t) {
   return e.size === new Set(t).size && t.every((i) => e.has(i));
 }
 function At(s, t) {
-  if (!N(t.tags, s.tags) || !N(s.tags, O(s))) return t;
-  const e = O(t);
+  if (!N(t.tags, s.tags) || !N(s.tags, H(s))) return t;
+  const e = H(t);
   return N(e, t.tags) ? t : { ...t, tags: e };
 }
 function Ct(s) {
-  return N(s.tags, O(s));
+  return N(s.tags, H(s));
 }
 function P(s, t) {
   return { ...s, [t]: !s[t] };
@@ -159,16 +159,16 @@ function P(s, t) {
 function Pt(s, t) {
   return { ...s, notes: t };
 }
-function _(s) {
+function S(s) {
   const t = L(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function H(s, t) {
+function W(s, t) {
   const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
+  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(S)) === e(t.events.map(S));
 }
-function st(s, t) {
-  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
+function it(s, t) {
+  const e = new Set(t.events.map(S)), i = [...t.events, ...s.events.filter((o) => !e.has(S(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
   return {
@@ -194,8 +194,8 @@ function gt(s, t) {
   });
 }
 function Nt(s, t, e) {
-  const i = _(gt(t, e));
-  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
+  const i = S(gt(t, e));
+  return s.events.some((n) => S({ ...n, confidence: null, notes: "" }) === i);
 }
 function Dt(s) {
   const t = [];
@@ -235,40 +235,40 @@ function Ft(s, t, e, i) {
   return { x: n, y: a, w: o - n, h: r - a };
 }
 function Kt(s, t, e, i, n) {
-  const o = Ft(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), c = Math.min(i.height, o.y + o.h);
-  if (h <= a || c <= r) return null;
+  const o = Ft(s, e, i, n), a = Math.max(0, o.x), r = Math.max(0, o.y), c = Math.min(i.width, o.x + o.w), h = Math.min(i.height, o.y + o.h);
+  if (c <= a || h <= r) return null;
   const d = t.width / o.w, p = t.height / o.h;
   return {
-    src: { x: (a - o.x) * d, y: (r - o.y) * p, w: (h - a) * d, h: (c - r) * p },
-    dst: { x: a, y: r, w: h - a, h: c - r }
+    src: { x: (a - o.x) * d, y: (r - o.y) * p, w: (c - a) * d, h: (h - r) * p },
+    dst: { x: a, y: r, w: c - a, h: h - r }
   };
 }
 function K(s) {
   const t = s.end - s.start;
   return { bounds: s, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function W(s, t, e, i) {
+function Z(s, t, e, i) {
   const n = Math.min(t - s, i - e);
   let o = Math.min(Math.max(s, e), i - n);
   return o = Math.max(o, e), [o, o + n];
 }
 function mt(s, t, e, i, n, o, a) {
-  const r = Math.min(Math.max((t - s) / e, n), a - o), h = (i - s) / (t - s);
-  return W(i - h * r, i - h * r + r, o, a);
+  const r = Math.min(Math.max((t - s) / e, n), a - o), c = (i - s) / (t - s);
+  return Z(i - c * r, i - c * r + r, o, a);
 }
 function j(s, t, e, i) {
   const { bounds: n } = i, [o, a] = mt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: o, end: a };
 }
-function it(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, h = (p) => f(n, p), [c, d] = mt(h(s.low), h(s.high), t, h(e), r, o, a);
-  return { ...s, low: b(n, c), high: b(n, d) };
+function nt(s, t, e, i, n) {
+  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, c = (p) => f(n, p), [h, d] = mt(c(s.low), c(s.high), t, c(e), r, o, a);
+  return { ...s, low: b(n, h), high: b(n, d) };
 }
 function jt(s, t, e, i, n, o) {
-  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [h, c] = W(s.start - r, s.end - r, a.start, a.end);
-  if (e === 0) return { ...s, start: h, end: c };
-  const d = f(o, s.low), p = f(o, s.high), g = e / i.height * (p - d), [A, F] = W(d + g, p + g, f(o, a.low), f(o, a.high));
-  return { start: h, end: c, low: b(o, A), high: b(o, F) };
+  const { bounds: a } = n, r = t / i.width * (s.end - s.start), [c, h] = Z(s.start - r, s.end - r, a.start, a.end);
+  if (e === 0) return { ...s, start: c, end: h };
+  const d = f(o, s.low), p = f(o, s.high), g = e / i.height * (p - d), [A, F] = Z(d + g, p + g, f(o, a.low), f(o, a.high));
+  return { start: c, end: h, low: b(o, A), high: b(o, F) };
 }
 function k(s, t, e) {
   return Math.min(Math.max(s, t), e);
@@ -299,44 +299,44 @@ function R(s, t, e, i, n = 5) {
   }
   let o = null, a = 1 / 0;
   for (let r = 0; r < s.length; r++) {
-    const h = D(s[r], e), c = Math.abs(h.w * h.h);
-    wt(h, t, 2) && c < a && (o = { kind: "inside", index: r }, a = c);
+    const c = D(s[r], e), h = Math.abs(c.w * c.h);
+    wt(c, t, 2) && h < a && (o = { kind: "inside", index: r }, a = h);
   }
   return o;
 }
-function G(s, t) {
+function Q(s, t) {
   const [e, i] = [Math.min(s.start_s, s.end_s), Math.max(s.start_s, s.end_s)], n = { ...s, start_s: k(e, t.start, t.end), end_s: k(i, t.start, t.end) };
   if (w(s)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
   return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(a, t.low, t.high) };
 }
-function nt(s, t, e, i, n) {
+function ot(s, t, e, i, n) {
   const o = {
     start_s: v(s.x, e.view, e.size),
     end_s: v(t.x, e.view, e.size),
     low_hz: i ? null : x(t.y, e.view, e.size, e.scale),
     high_hz: i ? null : x(s.y, e.view, e.size, e.scale)
   };
-  return G(o, n);
+  return Q(o, n);
 }
-function ot(s, t, e, i = 3) {
+function rt(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
 function Vt(s, t, e, i, n) {
-  const o = v(e.x, i.view, i.size) - v(t.x, i.view, i.size), a = s.end_s - s.start_s, r = k(s.start_s + o, n.start, n.end - a), h = { ...s, start_s: r, end_s: r + a };
-  if (w(s)) return h;
-  const c = (F) => f(i.scale, F), d = c(x(e.y, i.view, i.size, i.scale)) - c(x(t.y, i.view, i.size, i.scale)), p = c(s.low_hz), g = c(s.high_hz), A = k(d, c(n.low) - p, c(n.high) - g);
-  return { ...h, low_hz: b(i.scale, p + A), high_hz: b(i.scale, g + A) };
+  const o = v(e.x, i.view, i.size) - v(t.x, i.view, i.size), a = s.end_s - s.start_s, r = k(s.start_s + o, n.start, n.end - a), c = { ...s, start_s: r, end_s: r + a };
+  if (w(s)) return c;
+  const h = (F) => f(i.scale, F), d = h(x(e.y, i.view, i.size, i.scale)) - h(x(t.y, i.view, i.size, i.scale)), p = h(s.low_hz), g = h(s.high_hz), A = k(d, h(n.low) - p, h(n.high) - g);
+  return { ...c, low_hz: b(i.scale, p + A), high_hz: b(i.scale, g + A) };
 }
 function qt(s, t, e, i, n) {
   const o = v(e.x, i.view, i.size), a = x(e.y, i.view, i.size, i.scale), r = { ...s };
-  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), G(r, n);
+  return t.includes("w") && (r.start_s = o), t.includes("e") && (r.end_s = o), w(s) || (t.includes("n") && (r.high_hz = a), t.includes("s") && (r.low_hz = a)), Q(r, n);
 }
 function Ot(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
 const yt = "echoloop:draft:v1:";
-function T(s, t) {
+function _(s, t) {
   return `${yt}${s}:${t ?? "new"}`;
 }
 class Ht {
@@ -349,21 +349,21 @@ class Ht {
   save(t, e, i) {
     const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
     try {
-      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(_(t, e), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(T(t, e)));
+    return this.parse(this.store.getItem(_(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(T(t, e));
+    this.store.removeItem(_(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = T(t, e);
-    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const i = _(t, e);
+    return this.all().filter((n) => n.taskId === t && _(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
@@ -391,10 +391,10 @@ class Ht {
 }
 function Wt(s, t, e) {
   const i = s.load(t, e.version);
-  if (i && !H(i.draft, e))
+  if (i && !W(i.draft, e))
     return { draft: { ...i.draft, version: e.version }, restored: i, older: null };
   i && s.remove(t, e.version);
-  const n = s.others(t, e.version).find((o) => !H(o.draft, e)) ?? null;
+  const n = s.others(t, e.version).find((o) => !W(o.draft, e)) ?? null;
   return { draft: e, restored: null, older: n };
 }
 function l(s, t = {}, ...e) {
@@ -410,7 +410,7 @@ function Zt(s) {
 function m(s, t) {
   document.activeElement !== s && s.value !== t && (s.value = t);
 }
-const Z = {
+const X = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -420,7 +420,7 @@ const Z = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, X = {
+}, Y = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -436,7 +436,7 @@ const Z = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(Z), ...Object.keys(X)]);
+}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(X), ...Object.keys(Y)]);
 function Yt(s, t) {
   const e = Jt(s, t);
   return e && s.repeat && !Xt.has(e.type) ? null : e;
@@ -453,10 +453,10 @@ function Jt(s, t) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
   }
-  if (s.key in X) return X[s.key];
+  if (s.key in Y) return Y[s.key];
   const n = s.key.length === 1 ? s.key.toLowerCase() : "";
   if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
-  if (n in Z) return Z[n];
+  if (n in X) return X[n];
   const o = n ? t.tags.find((a) => (a.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
@@ -570,11 +570,11 @@ class oe {
     }
   }
 }
-const Y = [1, 5, 10, 20], re = 3e3;
+const J = [1, 5, 10, 20], re = 3e3;
 function ae(s, t, e) {
   return s + t / e;
 }
-function J(s, t) {
+function U(s, t) {
   return s / t >= re;
 }
 class le {
@@ -652,10 +652,10 @@ class he {
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = R(a.map((c) => c.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), r = R(a.map((h) => h.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
-      const h = r ? a[r.index].index : null;
-      i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: h } : h !== null && i.selectPrediction(h);
+      const c = r ? a[r.index].index : null;
+      i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: c } : c !== null && i.selectPrediction(c);
     }
   }
   move(t) {
@@ -667,14 +667,14 @@ class he {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(ot(n.from, e, i.interval()) ? nt(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(z(n.before, n.index, Vt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(z(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(rt(n.from, e, i.interval()) ? ot(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(M(n.before, n.index, Vt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(M(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !e) return;
     const i = this.point(t), n = this.host;
     if (e.kind === "draw")
-      n.setDrawing(null), ot(e.from, i, n.interval()) ? n.addBox(nt(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
+      n.setDrawing(null), rt(e.from, i, n.interval()) ? n.addBox(ot(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
     else if (e.kind === "move" || e.kind === "resize") {
       const o = n.draft();
       o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
@@ -703,7 +703,7 @@ function ce(s) {
     return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
   }
   if (s.status === 400) {
-    const e = M(s.body);
+    const e = T(s.body);
     return { kind: "invalid", messages: e.length ? e : [s.message] };
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
@@ -752,12 +752,12 @@ class ue {
       return;
     }
     if (this.attempt = 0, t.kind === "conflict")
-      return t.current && H(q(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
+      return t.current && W(O(t.current), i) ? this.on.done(i) : this.on.conflict(t.current, t.message);
     const n = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function Q(s) {
+function tt(s) {
   const t = Math.pow(10, Math.floor(Math.log10(s)));
   for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
   return 10 * t;
@@ -768,7 +768,7 @@ function kt(s) {
 function pe(s, t) {
   return `${s.toFixed(kt(t))} s`;
 }
-function U(s) {
+function G(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
@@ -783,7 +783,7 @@ function St(s, t, e) {
 function ge(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
-  const n = Q(i * e / t), o = { width: t };
+  const n = tt(i * e / t), o = { width: t };
   return St(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
@@ -793,30 +793,30 @@ function ge(s, t, e = 90) {
 function me(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = Q(n * i / t / (e === "linear" ? 1 : 4)), r = St(s.low, s.high, a).map((c) => ({
-    value: c,
-    pos: E(c, s, o, e),
+  const o = { height: t }, a = tt(n * i / t / (e === "linear" ? 1 : 4)), r = St(s.low, s.high, a).map((h) => ({
+    value: h,
+    pos: E(h, s, o, e),
     label: "",
-    rank: we(c, a)
+    rank: we(h, a)
   }));
-  r.sort((c, d) => d.rank - c.rank || c.value - d.value);
-  const h = [];
-  for (const c of r) h.every((d) => Math.abs(d.pos - c.pos) >= i) && h.push(c);
-  return h.sort((c, d) => d.pos - c.pos).map(({ value: c, pos: d }) => ({ value: c, pos: d, label: fe(c, a) }));
+  r.sort((h, d) => d.rank - h.rank || h.value - d.value);
+  const c = [];
+  for (const h of r) c.every((d) => Math.abs(d.pos - h.pos) >= i) && c.push(h);
+  return c.sort((h, d) => d.pos - h.pos).map(({ value: h, pos: d }) => ({ value: h, pos: d, label: fe(h, a) }));
 }
 function we(s, t) {
   let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = Q(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
+  for (let n = 0; n < 12 && (i = tt(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
-const rt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], at = "#ffffff";
+const at = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], lt = "#ffffff";
 function B(s, t) {
-  if (t === null) return at;
+  if (t === null) return lt;
   const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? at : s[e].color || rt[e % rt.length];
+  return e < 0 ? lt : s[e].color || at[e % at.length];
 }
-function S(s, t) {
+function z(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
@@ -836,7 +836,7 @@ function ye(s, t) {
   }
   be(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => lt(s, a, n, B(t.tags, a.tag), S(t.tags, a.tag), r === t.selected)), t.drawing && lt(s, t.drawing, n, B(t.tags, t.drawing.tag), S(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => ht(s, a, n, B(t.tags, a.tag), z(t.tags, a.tag), r === t.selected)), t.drawing && ht(s, t.drawing, n, B(t.tags, t.drawing.tag), z(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
 }
 function be(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
@@ -847,14 +847,14 @@ function be(s, t) {
 }
 function _t(s, t, e, i, n, o = !1, a) {
   s.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const r = s.measureText(t).width + 6, h = Math.max(0, e), c = Math.max(0, i - 16);
+  const r = s.measureText(t).width + 6, c = Math.max(0, e), h = Math.max(0, i - 16);
   if (a) {
-    if (a.some((d) => h < d.x + d.w && d.x < h + r && c < d.y + d.h && d.y < c + 16)) return;
-    a.push({ x: h, y: c, w: r, h: 16 });
+    if (a.some((d) => c < d.x + d.w && d.x < c + r && h < d.y + d.h && d.y < h + 16)) return;
+    a.push({ x: c, y: h, w: r, h: 16 });
   }
-  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(h, c, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, h + 3, c + 8);
+  s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(c, h, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, c + 3, h + 8);
 }
-function lt(s, t, e, i, n, o, a = !1) {
+function ht(s, t, e, i, n, o, a = !1) {
   const r = D(t, e);
   s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), _t(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ve(s, r, w(t), i), s.restore();
 }
@@ -898,7 +898,7 @@ function Te(s, t, e, i) {
 function u(s, t, e, i = "") {
   return l("button", { type: "button", title: t, class: i, onclick: (n) => (e(), n.currentTarget.blur()) }, s);
 }
-function ht(s) {
+function q(s) {
   return s.display_name || s.value;
 }
 function Me(s) {
@@ -983,8 +983,8 @@ class $e {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of Y) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    Y.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const i of J) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
+    J.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
     return l(
       "div",
@@ -1013,19 +1013,19 @@ class $e {
   }
   buildSide() {
     const t = this.project.tags, e = Gt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
-    t.forEach((r, h) => {
-      const c = Qt(t, h), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${S(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
-      p.append(l("span", { class: "el-swatch", style: `background:${B(t, r.id)}` }), l("kbd", {}, c || "·"), ` ${ht(r)}`), this.tagButtons.set(r.id, p), i.append(p);
+    t.forEach((r, c) => {
+      const h = Qt(t, c), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${z(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      p.append(l("span", { class: "el-swatch", style: `background:${B(t, r.id)}` }), l("kbd", {}, h || "·"), ` ${q(r)}`), this.tagButtons.set(r.id, p), i.append(p);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: S(t, r.id) }, g, ` ${ht(r)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: z(t, r.id) }, g, ` ${q(r)}`));
     });
     const o = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
     ], a = l("div", { class: "el-flags" });
-    for (const [r, h, c] of o) {
-      const d = u(`${h} (${c})`, `${h} (${c})`, () => this.handlers.flag(r), "el-flag");
+    for (const [r, c, h] of o) {
+      const d = u(`${c} (${h})`, `${c} (${h})`, () => this.handlers.flag(r), "el-flag");
       d.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, d), a.append(d);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), l(
@@ -1047,7 +1047,7 @@ class $e {
     const e = t.clip, i = e.recording;
     this.header.textContent = ` · ${i.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const o of Array.from(this.expansionSelect.options)) {
-      const a = J(i.samplerate, Number(o.value));
+      const a = U(i.samplerate, Number(o.value));
       o.disabled = !a, o.title = a ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     const n = Me(t);
@@ -1067,12 +1067,13 @@ class $e {
   }
   updateDraft(t, e, i, n) {
     const o = this.project.tags, a = e ? e.tag : i;
-    for (const [h, c] of this.tagButtons) c.classList.toggle("el-active", h === a);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${S(o, i)}`;
-    for (const [h, c] of this.clipTagBoxes) c.checked = t.tags.includes(h);
-    const r = Ct(t);
-    this.clipTagsHint.textContent = r ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
-    for (const [h, c] of this.flagButtons) c.setAttribute("aria-pressed", String(t[h]));
+    for (const [h, d] of this.tagButtons) d.classList.toggle("el-active", h === a);
+    const r = o.find((h) => h.id === i);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${r ? q(r) : "no tag"}`;
+    for (const [h, d] of this.clipTagBoxes) d.checked = t.tags.includes(h);
+    const c = Ct(t);
+    this.clipTagsHint.textContent = c ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
+    for (const [h, d] of this.flagButtons) d.setAttribute("aria-pressed", String(t[h]));
     m(this.notesArea, t.notes), this.updateInspector(e, n);
   }
   inspectorBuilt = !1;
@@ -1086,16 +1087,16 @@ class $e {
     m(i("start_s"), t.start_s.toFixed(4)), m(i("end_s"), t.end_s.toFixed(4));
     const n = t.low_hz !== null && t.high_hz !== null;
     for (const o of ["low_hz", "high_hz"]) i(o).closest("label").hidden = !n;
-    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${U(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    n && (m(i("low_hz"), (t.low_hz / 1e3).toFixed(2)), m(i("high_hz"), (t.high_hz / 1e3).toFixed(2))), m(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), m(i("confidence"), t.confidence === null ? "" : String(t.confidence)), m(i("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${G(t.end_s - t.start_s)}${n ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, c, d) => {
-      const p = l("input", { type: "number", name: r, step: c });
+    const t = (r, c, h, d) => {
+      const p = l("input", { type: "number", name: r, step: h });
       return p.addEventListener("change", () => {
         const g = d(p.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
-      }), l("label", {}, h, p);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, S(this.project.tags, r.id))));
+      }), l("label", {}, c, p);
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, z(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
     const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
     o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
@@ -1381,7 +1382,7 @@ class Le {
     const t = this.images.base;
     if (!this.task || !t || t.kind !== this.kind) return;
     if (!this.userZoomed) return this.images.requestDetail(null);
-    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
+    const e = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * e), height: Math.min(2048, this.size.height * e) }, n = (c) => f(this.scale(), c), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), a = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), r = o * t.bitmap.width < i.width * 0.9 || a * t.bitmap.height < i.height * 0.9;
     this.images.requestDetail(r ? this.request(this.kind, this.view, i) : null);
   }
   toggleKind() {
@@ -1401,7 +1402,7 @@ class Le {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return it(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return nt(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
@@ -1414,7 +1415,7 @@ class Le {
   }
   zoomFreq(t, e) {
     const i = this.scale();
-    this.setView(it(this.view, t, x(e.y, this.view, this.size, i), this.limits, i));
+    this.setView(nt(this.view, t, x(e.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
@@ -1440,24 +1441,24 @@ class Le {
       view: e,
       scale: n,
       clip: o,
-      images: [this.images.base, this.images.detail].filter((c) => c !== null && c.kind === this.kind),
+      images: [this.images.base, this.images.detail].filter((h) => h !== null && h.kind === this.kind),
       drawing: this.drawing ? { ...this.drawing, tag: a.drawingTag } : null,
       playhead: this.playhead,
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
     _e(V(t.timeAxis, r), e, r, o);
-    const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Te(V(t.freqAxis, h), e, h, n), t.readout.textContent = this.readout(n);
+    const c = { width: t.freqAxis.clientWidth || 64, height: i.height };
+    Te(V(t.freqAxis, c), e, c, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const r = v(this.cursor.x, i, this.size), h = x(this.cursor.y, i, this.size, t), c = r - e.start_s;
-      n.push(`t ${r.toFixed(4)} s (clip ${c >= 0 ? "+" : "−"}${U(Math.abs(c))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const r = v(this.cursor.x, i, this.size), c = x(this.cursor.y, i, this.size, t), h = r - e.start_s;
+      n.push(`t ${r.toFixed(4)} s (clip ${h >= 0 ? "+" : "−"}${G(Math.abs(h))})`, `f ${(c / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (n.push(`Δt ${U(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (n.push(`Δt ${G(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const a = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${a}`), n.join("  ·  ");
   }
@@ -1548,7 +1549,7 @@ class Re {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = ct(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], J(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = ct(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], U(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1562,10 +1563,10 @@ class Re {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, i = q(t.annotation), { draft: n, restored: o, older: a } = Wt(e, t.id, i), r = (h) => new Date(h).toLocaleString();
+    const { drafts: e } = this.page, i = O(t.annotation), { draft: n, restored: o, older: a } = Wt(e, t.id, i), r = (c) => new Date(c).toLocaleString();
     return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(st(a.draft, i)) },
+      { label: "Merge mine into theirs", run: () => this.change(it(a.draft, i)) },
       { label: "Discard mine", run: () => e.remove(t.id, a.version) }
     ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
   }
@@ -1594,20 +1595,20 @@ class Re {
   showConflict(t, e) {
     const i = this.task, n = this.draftValue;
     if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !t) {
-      const h = { label: "Reload the clip", run: () => {
+      const c = { label: "Reload the clip", run: () => {
         this.loadNext();
       } };
-      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
+      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [c]);
     }
-    const o = q(t), a = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
-      this.page.drafts.remove(i.id, n.version), this.change(h);
+    const o = O(t), a = (c) => `${c.events.length} boxes, ${c.tags.length} clip tags${c.no_calls ? ", no calls" : ""}${c.noise ? ", noise" : ""}${c.uncertain ? ", uncertain" : ""}`, r = (c) => {
+      this.page.drafts.remove(i.id, n.version), this.change(c);
     };
     this.ui.showConflict(
       `${e} (now version ${t.version})`,
       [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
       [
         { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(st(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(it(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
         { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
       ]
     );
@@ -1646,13 +1647,13 @@ class Re {
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(z(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change(M(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
     const i = this.selectedIndex;
     if (i === null) return;
-    let n = z(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = z(n, i, G(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    let n = M(this.draftValue, i, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = M(n, i, Q(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
@@ -1669,7 +1670,7 @@ class Re {
     const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let o = this.draftValue;
-    for (const a of n) o = et(o, gt(a, e));
+    for (const a of n) o = st(o, gt(a, e));
     this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -1684,7 +1685,7 @@ class Re {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = Y.filter((n) => J(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = J.filter((n) => U(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
@@ -1802,7 +1803,7 @@ class Re {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = et(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = st(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
