@@ -52,8 +52,11 @@ export function tagLabel(t: Tag): string {
  *  returned to them, or that they skipped it before (it comes back when nothing else is open). */
 export function taskNotes(task: Task): string[] {
   const out: string[] = [];
-  if (task.returned_to && task.return_note) out.push(`Returned to you by a lead: “${task.return_note}”. Your earlier answer is loaded: fix it and submit.`);
-  else if (task.returned_to) out.push("Returned to you by a lead. Your earlier answer is loaded: check it and submit.");
+  if (task.returned_to) {
+    const note = task.return_note ? `: “${task.return_note}”` : "";
+    const loaded = task.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
+    out.push(`A lead sent this clip back${note}.${loaded}`);
+  }
   if (task.your_last_skip) out.push(`You skipped this clip before (${task.your_last_skip.why}); nothing else is waiting for you.`);
   return out;
 }

@@ -98,7 +98,9 @@ describe("words on the page", () => {
 
   it("a returned clip shows the lead's note; a skipped one says why it was skipped", () => {
     expect(taskNotes(task({}))).toEqual([]);
-    expect(taskNotes(task({ returned_to: 4, return_note: "Box the whole call" }))[0]).toContain("“Box the whole call”");
+    expect(taskNotes(task({ returned_to: 4, return_note: "Box the whole call" }))).toEqual(["A lead sent this clip back: “Box the whole call”."]);
+    const answer = { id: 3, version: 2, tags: [], no_calls: true, noise: false, uncertain: false, notes: "", events: [] };
+    expect(taskNotes(task({ returned_to: 4, return_note: "Box it", annotation: answer }))[0]).toContain("Your earlier answer is loaded");
     const skipped = taskNotes(task({ your_last_skip: { reason: "broken_audio", why: "broken audio", at: "" } }));
     expect(skipped).toEqual(["You skipped this clip before (broken audio); nothing else is waiting for you."]);
   });

@@ -1,4 +1,4 @@
-class $ extends Error {
+class z extends Error {
   constructor(t, e, i) {
     super(i), this.status = t, this.body = e;
   }
@@ -18,10 +18,10 @@ function et(s) {
 }
 function C(s, t) {
   const e = Number(s.get(t));
-  if (s.get(t) === null || !Number.isFinite(e)) throw new $(0, null, `image response lacks ${t}`);
+  if (s.get(t) === null || !Number.isFinite(e)) throw new z(0, null, `image response lacks ${t}`);
   return e;
 }
-class zt {
+class $t {
   constructor(t, e) {
     this.base = t, this.csrfToken = e;
   }
@@ -43,7 +43,7 @@ class zt {
         signal: n
       });
     } catch (r) {
-      throw n?.aborted ? r : new $(0, null, `network error: ${r.message}`);
+      throw n?.aborted ? r : new z(0, null, `network error: ${r.message}`);
     }
     if (!a.ok) {
       const r = await a.text().catch(() => "");
@@ -53,7 +53,7 @@ class zt {
       } catch {
       }
       const h = T(c).join("; ") || a.statusText;
-      throw new $(a.status, c, `HTTP ${a.status}${h ? `: ${h.slice(0, 300)}` : ""}`);
+      throw new z(a.status, c, `HTTP ${a.status}${h ? `: ${h.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -131,7 +131,7 @@ function M(s, t, e) {
   const i = s.events.map((n, o) => o === t ? L({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
-function $t(s, t) {
+function zt(s, t) {
   return { ...s, events: s.events.filter((e, i) => i !== t) };
 }
 function Et(s, t) {
@@ -285,16 +285,16 @@ function D(s, t) {
 function wt(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
-function Rt(s, t, e, i) {
+function Vt(s, t, e, i) {
   if (!wt(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
   const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
   return (a ? "n" : r ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function R(s, t, e, i, n = 5) {
+function V(s, t, e, i, n = 5) {
   if (i !== null && s[i]) {
-    const r = Rt(D(s[i], e), t, n, w(s[i]));
+    const r = Vt(D(s[i], e), t, n, w(s[i]));
     if (r) return { kind: "handle", index: i, handle: r };
   }
   let o = null, a = 1 / 0;
@@ -322,7 +322,7 @@ function ot(s, t, e, i, n) {
 function rt(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
-function Vt(s, t, e, i, n) {
+function Rt(s, t, e, i, n) {
   const o = v(e.x, i.view, i.size) - v(t.x, i.view, i.size), a = s.end_s - s.start_s, r = k(s.start_s + o, n.start, n.end - a), c = { ...s, start_s: r, end_s: r + a };
   if (w(s)) return c;
   const h = (F) => f(i.scale, F), d = h(x(e.y, i.view, i.size, i.scale)) - h(x(t.y, i.view, i.size, i.scale)), p = h(s.low_hz), g = h(s.high_hz), A = k(d, h(n.low) - p, h(n.high) - g);
@@ -420,7 +420,7 @@ const X = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, Y = {
+}, J = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -436,12 +436,12 @@ const X = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(X), ...Object.keys(Y)]);
-function Yt(s, t) {
-  const e = Jt(s, t);
+}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(X), ...Object.keys(J)]);
+function Jt(s, t) {
+  const e = Yt(s, t);
   return e && s.repeat && !Xt.has(e.type) ? null : e;
 }
-function Jt(s, t) {
+function Yt(s, t) {
   const e = s.ctrlKey || s.metaKey;
   if (t.typing)
     return s.key === "Escape" ? { type: "blur" } : e && s.key === "Enter" ? { type: "submit" } : s.key === "Enter" && !t.multiline && !s.shiftKey && !s.altKey ? { type: "blur" } : null;
@@ -453,7 +453,7 @@ function Jt(s, t) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
   }
-  if (s.key in Y) return Y[s.key];
+  if (s.key in J) return J[s.key];
   const n = s.key.length === 1 ? s.key.toLowerCase() : "";
   if (n === "a" && s.shiftKey) return { type: "acceptAllPredictions" };
   if (n in X) return X[n];
@@ -570,7 +570,7 @@ class oe {
     }
   }
 }
-const J = [1, 5, 10, 20], re = 3e3;
+const Y = [1, 5, 10, 20], re = 3e3;
 function ae(s, t, e) {
   return s + t / e;
 }
@@ -646,13 +646,13 @@ class he {
       this.drag = { kind: "pan", last: e }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : R(n.events, e, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : V(n.events, e, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: e, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const a = i.visiblePredictions(), r = R(a.map((h) => h.p), e, i.geometry(), null);
+      const a = i.visiblePredictions(), r = V(a.map((h) => h.p), e, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const c = r ? a[r.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: e, prediction: c } : c !== null && i.selectPrediction(c);
@@ -667,7 +667,7 @@ class he {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(rt(n.from, e, i.interval()) ? ot(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(M(n.before, n.index, Vt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(M(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(rt(n.from, e, i.interval()) ? ot(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(M(n.before, n.index, Rt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(M(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
@@ -686,7 +686,7 @@ class he {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = R(e.draft().events, t, e.geometry(), e.selected());
+    const i = V(e.draft().events, t, e.geometry(), e.selected());
     this.canvas.style.cursor = i ? i.kind === "handle" ? Ot(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
@@ -696,7 +696,7 @@ class he {
   }
 }
 function ce(s) {
-  if (!(s instanceof $)) return { kind: "retry", message: String(s?.message ?? s) };
+  if (!(s instanceof z)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, i = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
@@ -816,12 +816,12 @@ function B(s, t) {
   const e = s.findIndex((i) => i.id === t);
   return e < 0 ? lt : s[e].color || at[e % at.length];
 }
-function z(s, t) {
+function $(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
 }
-function V(s, t) {
+function R(s, t) {
   const e = window.devicePixelRatio || 1, i = Math.round(t.width * e), n = Math.round(t.height * e);
   (s.width !== i || s.height !== n) && (s.width = i, s.height = n);
   const o = s.getContext("2d");
@@ -836,7 +836,7 @@ function ye(s, t) {
   }
   be(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => ht(s, a, n, B(t.tags, a.tag), z(t.tags, a.tag), r === t.selected)), t.drawing && ht(s, t.drawing, n, B(t.tags, t.drawing.tag), z(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => ht(s, a, n, B(t.tags, a.tag), $(t.tags, a.tag), r === t.selected)), t.drawing && ht(s, t.drawing, n, B(t.tags, t.drawing.tag), $(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
 }
 function be(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
@@ -903,9 +903,13 @@ function q(s) {
 }
 function Me(s) {
   const t = [];
-  return s.returned_to && s.return_note ? t.push(`Returned to you by a lead: “${s.return_note}”. Your earlier answer is loaded: fix it and submit.`) : s.returned_to && t.push("Returned to you by a lead. Your earlier answer is loaded: check it and submit."), s.your_last_skip && t.push(`You skipped this clip before (${s.your_last_skip.why}); nothing else is waiting for you.`), t;
+  if (s.returned_to) {
+    const e = s.return_note ? `: “${s.return_note}”` : "", i = s.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
+    t.push(`A lead sent this clip back${e}.${i}`);
+  }
+  return s.your_last_skip && t.push(`You skipped this clip before (${s.your_last_skip.why}); nothing else is waiting for you.`), t;
 }
-function ze(s, t, e) {
+function $e(s, t, e) {
   const i = s.toFixed(2);
   if (!e && t !== null)
     return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
@@ -915,7 +919,7 @@ function ze(s, t, e) {
   }
   return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
 }
-class $e {
+class ze {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
@@ -983,8 +987,8 @@ class $e {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const i of J) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
-    J.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const i of Y) this.expansionSelect.append(l("option", { value: i }, `${i}×`));
+    Y.includes(t.time_expansion) || this.expansionSelect.append(l("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const i of [this.dbMin, this.dbMax, this.threshold]) i.addEventListener("change", () => i.blur());
     return l(
       "div",
@@ -1014,10 +1018,10 @@ class $e {
   buildSide() {
     const t = this.project.tags, e = Gt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, c) => {
-      const h = Qt(t, c), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${z(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      const h = Qt(t, c), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${$(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
       p.append(l("span", { class: "el-swatch", style: `background:${B(t, r.id)}` }), l("kbd", {}, h || "·"), ` ${q(r)}`), this.tagButtons.set(r.id, p), i.append(p);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: z(t, r.id) }, g, ` ${q(r)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: $(t, r.id) }, g, ` ${q(r)}`));
     });
     const o = [
       ["no_calls", "No calls", "n"],
@@ -1062,7 +1066,7 @@ class $e {
   }
   updatePredictions(t) {
     this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = ze(t.threshold, t.served, t.chosen);
+    const e = $e(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
@@ -1096,7 +1100,7 @@ class $e {
         const g = d(p.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), l("label", {}, c, p);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, z(this.project.tags, r.id))));
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, $(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
     const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
     o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
@@ -1435,7 +1439,7 @@ class Le {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ye(V(t.canvas, i), {
+    ye(R(t.canvas, i), {
       ...a,
       size: i,
       view: e,
@@ -1447,9 +1451,9 @@ class Le {
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    _e(V(t.timeAxis, r), e, r, o);
+    _e(R(t.timeAxis, r), e, r, o);
     const c = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Te(V(t.freqAxis, c), e, c, n), t.readout.textContent = this.readout(n);
+    Te(R(t.freqAxis, c), e, c, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
@@ -1478,7 +1482,7 @@ function Mt(s) {
 function je(s, t) {
   return t ?? Mt(s) ?? Ke;
 }
-class Re {
+class Ve {
   constructor(t) {
     this.page = t, this.submitter = new ue((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new oe(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
@@ -1523,7 +1527,7 @@ class Re {
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new $e(t, this.project, this.handlers()), this.viewer = new Le(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new he(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    this.expansion = this.project.settings.time_expansion, this.ui = new ze(t, this.project, this.handlers()), this.viewer = new Le(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new he(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
     for (const n of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
     this.page.drafts.prune(Fe), await this.loadNext();
@@ -1624,7 +1628,7 @@ class Re {
     try {
       await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${e.reason === "other" ? e.note : e.reason.replace("_", " ")}).`, "info");
     } catch (i) {
-      this.skipping = !1, this.status(`Could not skip: ${i instanceof $ ? i.message : String(i)}`, "error");
+      this.skipping = !1, this.status(`Could not skip: ${i instanceof z ? i.message : String(i)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
@@ -1658,7 +1662,7 @@ class Re {
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change($t(this.draftValue, t));
+    this.selectedIndex = null, this.change(zt(this.draftValue, t));
   }
   cycleSelection(t) {
     const e = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
@@ -1685,7 +1689,7 @@ class Re {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = J.filter((n) => U(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = Y.filter((n) => U(t, n)), i = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(i), this.status(`Playback slowed down ${i}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
@@ -1693,7 +1697,7 @@ class Re {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
     const e = t.target, i = Zt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !i) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const o = Yt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
+    const o = Jt(t, { tags: this.project.tags, typing: i !== null, multiline: i === "text" });
     if (o) {
       if (this.pointer.active && o.type !== "escape") return t.preventDefault();
       (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(o, e));
@@ -1896,7 +1900,7 @@ class Re {
     };
   }
 }
-function Ve() {
+function Re() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1928,9 +1932,9 @@ function qe() {
 function pt() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Ve(), e = new Re({
+  const t = Re(), e = new Ve({
     root: s,
-    api: new zt(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    api: new $t(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
     drafts: new Ht(qe()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
