@@ -78,12 +78,21 @@ def start_round(
     else:
         selection = strategies.Selection(np.zeros(0, np.int64), [], np.zeros(0))
     chosen, reasons, scores = _with_audits([clips[i] for i in selection.indices], selection, audits)
+    reasons = [_fit(reason) for reason in reasons]
     elapsed = time.perf_counter() - began
     if context:
         params = {**params, **context}
     return _record(
         project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
     )
+
+
+REASON_LENGTH = 300  # AnnotationTask.reason and SamplingPick.reason
+
+
+def _fit(reason: str) -> str:
+    """The reason cut to what the rows hold (long site names make long stratum reasons)."""
+    return reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
 
 
 def _draw_audits(project: Project, n: int, rng: np.random.Generator) -> list[Clip]:

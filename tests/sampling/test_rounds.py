@@ -173,3 +173,22 @@ def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(p
     first = rnd.picks.filter(is_audit=False).order_by("rank").first()
     assert rnd.model_version == version
     assert "inf" not in first.reason.split() and "from the nearest labelled" in first.reason
+
+
+def test_stratified_round_names_strata_in_words_and_fits_long_names(pool_project, cast):
+    from annotator.models import Site
+
+    add_predictions(pool_project, np.random.default_rng(0))
+    Site.objects.filter(project=pool_project, name="north").update(name="North cave " + "x" * 189)
+    pool_project.sampling_params = {"strategy_params": {"within": "entropy"}}
+    pool_project.save()
+    rnd = rounds.start_round(pool_project, strategy="stratified", seed=3, k=10)
+    reasons = [p.reason for p in rnd.picks.filter(is_audit=False)]
+    assert all(r.startswith("a site/time not yet covered (") for r in reasons)
+    assert all("time unknown, date unknown, predicted " in r for r in reasons)
+    south = [r for r in reasons if "(south," in r]
+    assert south and all(r.endswith(")") and "; the model is unsure here (entropy " in r for r in south)
+    north = [r for r in reasons if "(North cave" in r]
+    assert north and all(len(r) == 300 and r.endswith("…") for r in north)  # cut to fit the rows
+    tasks = AnnotationTask.objects.filter(round_number=rnd.number, is_audit=False)
+    assert sorted(t.reason for t in tasks) == sorted(reasons)
