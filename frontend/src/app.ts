@@ -6,7 +6,7 @@ import { ApiError, type Api } from "./api";
 import { normalise, type Box, type Geometry, type Point } from "./boxes";
 import { recover, type DraftStore } from "./draft";
 import { typingTarget } from "./dom";
-import { resolveKey, type Action } from "./hotkeys";
+import { resolveKey, skipWords, type Action } from "./hotkeys";
 import { LeaseKeeper } from "./lease";
 import type { Span } from "./mapping";
 import { EXPANSIONS, Player, expansionPlayable } from "./player";
@@ -245,9 +245,11 @@ export class App implements PointerHost {
       await this.page.api.release(task.id, why);
       this.skipping = false;
       await this.loadNext();
-      if (this.task) this.status(`Skipped clip ${task.clip.id} (${why.reason === "other" ? why.note : why.reason.replace("_", " ")}).`, "info");
+      if (this.task) this.status(`Skipped clip ${task.clip.id} (${skipWords(why)}).`, "info");
     } catch (e) {
       this.skipping = false;
+      // 409: the lease ran out and the clip is no longer held; moving on is what the skip wanted.
+      if (e instanceof ApiError && e.status === 409) return void this.loadNext();
       this.status(`Could not skip: ${e instanceof ApiError ? e.message : String(e)}`, "error");
     }
   }

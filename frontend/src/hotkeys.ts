@@ -171,6 +171,12 @@ export function resolveSkipKey(ev: KeyLike, typingNote: boolean): SkipKey | null
   return reason ? { type: "choose", reason: reason.value } : null;
 }
 
+/** A skip in words for the status line: the annotator's note for "other", else the reason. */
+export function skipWords(body: { reason: SkipReason; note: string }): string {
+  if (body.reason === "other") return body.note;
+  return SKIP_REASONS.find((r) => r.value === body.reason)?.label ?? body.reason;
+}
+
 /** The release body, or what is missing: a reason, and a note when the reason is "other". */
 export function skipBody(reason: SkipReason | null, note: string): { reason: SkipReason; note: string } | string {
   if (!reason) return "Choose a reason: 1, 2 or 3.";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as A from "../src/annotation";
-import { SKIP_REASONS, resolveSkipKey, skipBody, tagKeyLabel } from "../src/hotkeys";
+import { SKIP_REASONS, resolveSkipKey, skipBody, skipWords, tagKeyLabel } from "../src/hotkeys";
 import type { Draft, EventDraft, Tag, Task } from "../src/types";
 import { tagLabel, taskNotes } from "../src/ui";
 
@@ -75,6 +75,11 @@ describe("the skip reason chooser", () => {
     expect(typeof skipBody("other", "   ")).toBe("string");
     expect(skipBody("other", " rain ")).toEqual({ reason: "other", note: "rain" });
     expect(skipBody("broken_audio", "")).toEqual({ reason: "broken_audio", note: "" });
+  });
+
+  it("says a skip in words", () => {
+    expect(skipWords({ reason: "cant_tell", note: "" })).toBe("can't tell");
+    expect(skipWords({ reason: "other", note: "rain" })).toBe("rain");
   });
 });
 

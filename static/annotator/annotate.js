@@ -1,16 +1,16 @@
-class z extends Error {
+class S extends Error {
   constructor(t, e, i) {
     super(i), this.status = t, this.body = e;
   }
   status;
   body;
 }
-function T(s, t = "") {
+function M(s, t = "") {
   return s == null ? [] : typeof s == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${s}` : s] : Array.isArray(s) ? s.flatMap(
-    (e, i) => typeof e == "object" && e !== null ? T(e, `${t}[${i + 1}]`) : T(e, t)
-  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => T(i, t ? `${t}.${e}` : e)) : [String(s)];
+    (e, i) => typeof e == "object" && e !== null ? M(e, `${t}[${i + 1}]`) : M(e, t)
+  ) : typeof s == "object" ? Object.entries(s).filter(([e]) => e !== "current").flatMap(([e, i]) => M(i, t ? `${t}.${e}` : e)) : [String(s)];
 }
-function et(s) {
+function st(s) {
   const t = new URLSearchParams();
   for (const [e, i] of Object.entries(s))
     i != null && t.set(e, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
@@ -18,7 +18,7 @@ function et(s) {
 }
 function C(s, t) {
   const e = Number(s.get(t));
-  if (s.get(t) === null || !Number.isFinite(e)) throw new z(0, null, `image response lacks ${t}`);
+  if (s.get(t) === null || !Number.isFinite(e)) throw new S(0, null, `image response lacks ${t}`);
   return e;
 }
 class $t {
@@ -43,7 +43,7 @@ class $t {
         signal: n
       });
     } catch (r) {
-      throw n?.aborted ? r : new z(0, null, `network error: ${r.message}`);
+      throw n?.aborted ? r : new S(0, null, `network error: ${r.message}`);
     }
     if (!a.ok) {
       const r = await a.text().catch(() => "");
@@ -52,8 +52,8 @@ class $t {
         c = JSON.parse(r);
       } catch {
       }
-      const h = T(c).join("; ") || a.statusText;
-      throw new z(a.status, c, `HTTP ${a.status}${h ? `: ${h.slice(0, 300)}` : ""}`);
+      const h = M(c).join("; ") || a.statusText;
+      throw new S(a.status, c, `HTTP ${a.status}${h ? `: ${h.slice(0, 300)}` : ""}`);
     }
     return a;
   }
@@ -80,7 +80,7 @@ class $t {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, e, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${et(o)}`, void 0, n), r = a.headers, c = {
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0 } : i, a = await this.request("GET", `recordings/${e}/${t}.png?${st(o)}`, void 0, n), r = a.headers, c = {
       start: C(r, "X-Extent-Start"),
       end: C(r, "X-Extent-End"),
       low: C(r, "X-Extent-Low"),
@@ -89,10 +89,10 @@ class $t {
     return { bitmap: await createImageBitmap(await a.blob()), extent: c, scale: d, kind: t };
   }
   audioUrl(t, e) {
-    return this.url(`recordings/${t}/audio.wav?${et(e)}`);
+    return this.url(`recordings/${t}/audio.wav?${st(e)}`);
   }
 }
-function ft(s = null) {
+function gt(s = null) {
   return { version: s, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
 function O(s) {
@@ -112,7 +112,7 @@ function O(s) {
       confidence: a,
       notes: r ?? ""
     }))
-  } : ft();
+  } : gt();
 }
 function L(s) {
   const t = (e, i) => Number(e.toFixed(i));
@@ -124,10 +124,10 @@ function L(s) {
     high_hz: s.high_hz === null ? null : t(s.high_hz, 1)
   };
 }
-function st(s, t) {
+function it(s, t) {
   return { ...s, events: [...s.events, L(t)] };
 }
-function M(s, t, e) {
+function $(s, t, e) {
   const i = s.events.map((n, o) => o === t ? L({ ...n, ...e }) : n);
   return { ...s, events: i };
 }
@@ -159,16 +159,16 @@ function P(s, t) {
 function Pt(s, t) {
   return { ...s, notes: t };
 }
-function S(s) {
+function _(s) {
   const t = L(s);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
 function W(s, t) {
   const e = (i) => [...i].sort().join("|");
-  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(S)) === e(t.events.map(S));
+  return s.no_calls === t.no_calls && s.noise === t.noise && s.uncertain === t.uncertain && s.notes === t.notes && e(s.tags.map(String)) === e(t.tags.map(String)) && e(s.events.map(_)) === e(t.events.map(_));
 }
-function it(s, t) {
-  const e = new Set(t.events.map(S)), i = [...t.events, ...s.events.filter((o) => !e.has(S(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
+function nt(s, t) {
+  const e = new Set(t.events.map(_)), i = [...t.events, ...s.events.filter((o) => !e.has(_(o)))], n = s.notes === t.notes || !s.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${s.notes}` : s.notes;
   return {
@@ -181,7 +181,7 @@ ${s.notes}` : s.notes;
     events: i
   };
 }
-function gt(s, t) {
+function mt(s, t) {
   const e = t === "box" && s.low_hz !== null && s.high_hz !== null;
   return L({
     start_s: s.start_s,
@@ -194,8 +194,8 @@ function gt(s, t) {
   });
 }
 function Nt(s, t, e) {
-  const i = S(gt(t, e));
-  return s.events.some((n) => S({ ...n, confidence: null, notes: "" }) === i);
+  const i = _(mt(t, e));
+  return s.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
 }
 function Dt(s) {
   const t = [];
@@ -252,16 +252,16 @@ function Z(s, t, e, i) {
   let o = Math.min(Math.max(s, e), i - n);
   return o = Math.max(o, e), [o, o + n];
 }
-function mt(s, t, e, i, n, o, a) {
+function wt(s, t, e, i, n, o, a) {
   const r = Math.min(Math.max((t - s) / e, n), a - o), c = (i - s) / (t - s);
   return Z(i - c * r, i - c * r + r, o, a);
 }
 function j(s, t, e, i) {
-  const { bounds: n } = i, [o, a] = mt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
+  const { bounds: n } = i, [o, a] = wt(s.start, s.end, t, e, i.minDuration, n.start, n.end);
   return { ...s, start: o, end: a };
 }
-function nt(s, t, e, i, n) {
-  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, c = (p) => f(n, p), [h, d] = mt(c(s.low), c(s.high), t, c(e), r, o, a);
+function ot(s, t, e, i, n) {
+  const o = f(n, i.bounds.low), a = f(n, i.bounds.high), r = (a - o) * i.minFreqFraction, c = (p) => f(n, p), [h, d] = wt(c(s.low), c(s.high), t, c(e), r, o, a);
   return { ...s, low: b(n, h), high: b(n, d) };
 }
 function jt(s, t, e, i, n, o) {
@@ -282,11 +282,11 @@ function D(s, t) {
   const n = E(s.high_hz, t.view, t.size, t.scale), o = E(s.low_hz, t.view, t.size, t.scale);
   return { x: e, y: n, w: i - e, h: o - n };
 }
-function wt(s, t, e = 0) {
+function yt(s, t, e = 0) {
   return t.x >= s.x - e && t.x <= s.x + s.w + e && t.y >= s.y - e && t.y <= s.y + s.h + e;
 }
 function Vt(s, t, e, i) {
-  if (!wt(s, t, e)) return null;
+  if (!yt(s, t, e)) return null;
   const n = Math.abs(t.x - s.x) <= e, o = Math.abs(t.x - (s.x + s.w)) <= e;
   if (i) return n ? "w" : o ? "e" : null;
   const a = Math.abs(t.y - s.y) <= e, r = Math.abs(t.y - (s.y + s.h)) <= e;
@@ -300,7 +300,7 @@ function V(s, t, e, i, n = 5) {
   let o = null, a = 1 / 0;
   for (let r = 0; r < s.length; r++) {
     const c = D(s[r], e), h = Math.abs(c.w * c.h);
-    wt(c, t, 2) && h < a && (o = { kind: "inside", index: r }, a = h);
+    yt(c, t, 2) && h < a && (o = { kind: "inside", index: r }, a = h);
   }
   return o;
 }
@@ -310,7 +310,7 @@ function Q(s, t) {
   const o = Math.min(s.low_hz, s.high_hz), a = Math.max(s.low_hz, s.high_hz);
   return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(a, t.low, t.high) };
 }
-function ot(s, t, e, i, n) {
+function rt(s, t, e, i, n) {
   const o = {
     start_s: v(s.x, e.view, e.size),
     end_s: v(t.x, e.view, e.size),
@@ -319,7 +319,7 @@ function ot(s, t, e, i, n) {
   };
   return Q(o, n);
 }
-function rt(s, t, e, i = 3) {
+function at(s, t, e, i = 3) {
   return Math.abs(s.x - t.x) >= i && (e || Math.abs(s.y - t.y) >= i);
 }
 function Rt(s, t, e, i, n) {
@@ -335,9 +335,9 @@ function qt(s, t, e, i, n) {
 function Ot(s) {
   return s.length === 2 ? `${s}-resize` : s === "n" || s === "s" ? "ns-resize" : "ew-resize";
 }
-const yt = "echoloop:draft:v1:";
-function _(s, t) {
-  return `${yt}${s}:${t ?? "new"}`;
+const bt = "echoloop:draft:v1:";
+function T(s, t) {
+  return `${bt}${s}:${t ?? "new"}`;
 }
 class Ht {
   constructor(t, e = Date.now) {
@@ -349,21 +349,21 @@ class Ht {
   save(t, e, i) {
     const n = { taskId: t, version: e, savedAt: this.now(), draft: i };
     try {
-      return this.store.setItem(_(t, e), JSON.stringify(n)), !0;
+      return this.store.setItem(T(t, e), JSON.stringify(n)), !0;
     } catch {
       return !1;
     }
   }
   load(t, e) {
-    return this.parse(this.store.getItem(_(t, e)));
+    return this.parse(this.store.getItem(T(t, e)));
   }
   remove(t, e) {
-    this.store.removeItem(_(t, e));
+    this.store.removeItem(T(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(t, e) {
-    const i = _(t, e);
-    return this.all().filter((n) => n.taskId === t && _(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
+    const i = T(t, e);
+    return this.all().filter((n) => n.taskId === t && T(n.taskId, n.version) !== i).sort((n, o) => o.savedAt - n.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(t) {
@@ -375,7 +375,7 @@ class Ht {
     const t = [];
     for (let e = 0; e < this.store.length; e++) {
       const i = this.store.key(e);
-      i && i.startsWith(yt) && t.push(i);
+      i && i.startsWith(bt) && t.push(i);
     }
     return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
@@ -436,7 +436,7 @@ const X = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), bt = /* @__PURE__ */ new Set([...Object.keys(X), ...Object.keys(J)]);
+}, Xt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), vt = /* @__PURE__ */ new Set([...Object.keys(X), ...Object.keys(J)]);
 function Jt(s, t) {
   const e = Yt(s, t);
   return e && s.repeat && !Xt.has(e.type) ? null : e;
@@ -448,7 +448,7 @@ function Yt(s, t) {
   if (e) return Ut(s);
   if (s.altKey) return null;
   if (s.key === "Tab") return { type: s.shiftKey ? "selectPrev" : "selectNext" };
-  const i = vt(s);
+  const i = xt(s);
   if (i !== null && i > 0) {
     const a = t.tags[i - 1];
     return a ? { type: "tag", tagId: a.id } : null;
@@ -465,21 +465,21 @@ function Ut(s) {
   const t = s.key.toLowerCase();
   return t === "z" ? { type: s.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : s.key === "Enter" ? { type: "submit" } : null;
 }
-function vt(s) {
+function xt(s) {
   if (/^[0-9]$/.test(s.key)) return Number(s.key);
   const t = /^Digit([0-9])$/.exec(s.code ?? "");
   return t && !s.shiftKey ? Number(t[1]) : null;
 }
 function Gt(s) {
-  return new Set(s.filter((t) => t.hotkey && bt.has(t.hotkey.toLowerCase())).map((t) => t.id));
+  return new Set(s.filter((t) => t.hotkey && vt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
 function Qt(s, t) {
   const e = [];
   t < 9 && e.push(String(t + 1));
   const i = (s[t].hotkey ?? "").toLowerCase();
-  return i && !bt.has(i) && !/^[0-9]$/.test(i) && e.push(i), e.join(" ");
+  return i && !vt.has(i) && !/^[0-9]$/.test(i) && e.push(i), e.join(" ");
 }
-const xt = [
+const tt = [
   { value: "cant_tell", label: "can't tell", key: "1" },
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
@@ -489,13 +489,16 @@ function te(s, t) {
   if (s.key === "Escape") return { type: "cancel" };
   if (s.key === "Enter") return { type: "confirm" };
   if (t) return null;
-  const e = vt(s), i = xt.find((n) => Number(n.key) === e);
+  const e = xt(s), i = tt.find((n) => Number(n.key) === e);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function ee(s, t) {
+function ee(s) {
+  return s.reason === "other" ? s.note : tt.find((t) => t.value === s.reason)?.label ?? s.reason;
+}
+function se(s, t) {
   return s ? s === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: s, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const se = [
+const ie = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -515,16 +518,16 @@ const se = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], ie = {
+], ne = {
   now: () => Date.now(),
   setTimeout: (s, t) => setTimeout(s, t),
   clearTimeout: (s) => clearTimeout(s)
 };
-function ne(s, t, e = 15e3) {
+function oe(s, t, e = 15e3) {
   return Math.max(e, Math.floor((s - t) / 2));
 }
-class oe {
-  constructor(t, e, i = ie) {
+class re {
+  constructor(t, e, i = ne) {
     this.renew = t, this.events = e, this.clock = i;
   }
   renew;
@@ -547,7 +550,7 @@ class oe {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = ne(this.expiresAt, this.clock.now());
+    const t = oe(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -570,14 +573,14 @@ class oe {
     }
   }
 }
-const Y = [1, 5, 10, 20], re = 3e3;
-function ae(s, t, e) {
+const Y = [1, 5, 10, 20], ae = 3e3;
+function le(s, t, e) {
   return s + t / e;
 }
 function U(s, t) {
-  return s / t >= re;
+  return s / t >= ae;
 }
-class le {
+class he {
   constructor(t, e) {
     this.onTick = t, this.onState = e;
   }
@@ -616,10 +619,10 @@ class le {
   }
   loop = () => {
     const { audio: t, segment: e } = this;
-    !t || !e || t.paused || (this.onTick(Math.min(e.end, ae(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !e || t.paused || (this.onTick(Math.min(e.end, le(e.start, t.currentTime, e.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class he {
+class ce {
   constructor(t, e) {
     this.canvas = t, this.host = e, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -667,14 +670,14 @@ class he {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(rt(n.from, e, i.interval()) ? ot(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview(M(n.before, n.index, Rt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview(M(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(e.x - n.last.x, e.y - n.last.y), n.last = e) : n.kind === "draw" ? i.setDrawing(at(n.from, e, i.interval()) ? rt(n.from, e, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(e.x - n.from.x) + Math.abs(e.y - n.from.y) >= 2, n.moved && i.preview($(n.before, n.index, Rt(n.orig, n.from, e, o, i.boxBounds())))) : i.preview($(n.before, n.index, qt(n.orig, n.handle, e, o, i.boxBounds())));
   }
   up(t) {
     const e = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !e) return;
     const i = this.point(t), n = this.host;
     if (e.kind === "draw")
-      n.setDrawing(null), rt(e.from, i, n.interval()) ? n.addBox(ot(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
+      n.setDrawing(null), at(e.from, i, n.interval()) ? n.addBox(rt(e.from, i, n.geometry(), n.interval(), n.boxBounds())) : e.prediction !== null && n.selectPrediction(e.prediction);
     else if (e.kind === "move" || e.kind === "resize") {
       const o = n.draft();
       o !== e.before && (e.kind === "resize" || e.moved) && n.commit(o, e.before);
@@ -695,24 +698,24 @@ class he {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function ce(s) {
-  if (!(s instanceof z)) return { kind: "retry", message: String(s?.message ?? s) };
+function de(s) {
+  if (!(s instanceof S)) return { kind: "retry", message: String(s?.message ?? s) };
   const t = s.body;
   if (s.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, i = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
     return { kind: "conflict", current: e, message: i || "Someone else saved this clip meanwhile." };
   }
   if (s.status === 400) {
-    const e = T(s.body);
+    const e = M(s.body);
     return { kind: "invalid", messages: e.length ? e : [s.message] };
   }
   return s.status === 0 || s.status >= 500 || s.status === 429 || s.status === 408 ? { kind: "retry", message: s.message } : { kind: "fatal", message: s.message };
 }
-function de(s, t = Math.random) {
+function ue(s, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, s)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class ue {
+class pe {
   constructor(t, e, i) {
     this.post = t, this.current = e, this.on = i;
   }
@@ -731,7 +734,7 @@ class ue {
     try {
       await this.post(t, e);
     } catch (n) {
-      i = ce(n);
+      i = de(n);
     }
     if (this.inFlight = !1, this.on.busy(!1), !i) return this.succeed(e);
     this.fail(i, t, e);
@@ -745,7 +748,7 @@ class ue {
   }
   fail(t, e, i) {
     if (t.kind === "retry") {
-      const o = de(this.attempt++);
+      const o = ue(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, o);
@@ -757,7 +760,7 @@ class ue {
     this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
   }
 }
-function tt(s) {
+function et(s) {
   const t = Math.pow(10, Math.floor(Math.log10(s)));
   for (const e of [1, 2, 5, 10]) if (e * t >= s * (1 - 1e-9)) return e * t;
   return 10 * t;
@@ -765,14 +768,14 @@ function tt(s) {
 function kt(s) {
   return Math.max(0, Math.ceil(-Math.log10(s) - 1e-9));
 }
-function pe(s, t) {
+function fe(s, t) {
   return `${s.toFixed(kt(t))} s`;
 }
 function G(s) {
   const t = Math.abs(s);
   return t < 1 ? `${(s * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${s.toFixed(3)} s`;
 }
-function fe(s, t) {
+function ge(s, t) {
   return `${Number((s / 1e3).toFixed(kt(t / 1e3)))} kHz`;
 }
 function St(s, t, e) {
@@ -780,43 +783,43 @@ function St(s, t, e) {
   for (let o = n; o * e <= t + e * 1e-9; o++) i.push(Number((o * e).toPrecision(12)));
   return i;
 }
-function ge(s, t, e = 90) {
+function me(s, t, e = 90) {
   const i = s.end - s.start;
   if (!(i > 0) || t <= 0) return [];
-  const n = tt(i * e / t), o = { width: t };
+  const n = et(i * e / t), o = { width: t };
   return St(s.start, s.end, n).map((a) => ({
     value: a,
     pos: y(a, s, o),
-    label: pe(a, n)
+    label: fe(a, n)
   }));
 }
-function me(s, t, e, i = 26) {
+function we(s, t, e, i = 26) {
   const n = s.high - s.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, a = tt(n * i / t / (e === "linear" ? 1 : 4)), r = St(s.low, s.high, a).map((h) => ({
+  const o = { height: t }, a = et(n * i / t / (e === "linear" ? 1 : 4)), r = St(s.low, s.high, a).map((h) => ({
     value: h,
     pos: E(h, s, o, e),
     label: "",
-    rank: we(h, a)
+    rank: ye(h, a)
   }));
   r.sort((h, d) => d.rank - h.rank || h.value - d.value);
   const c = [];
   for (const h of r) c.every((d) => Math.abs(d.pos - h.pos) >= i) && c.push(h);
-  return c.sort((h, d) => d.pos - h.pos).map(({ value: h, pos: d }) => ({ value: h, pos: d, label: fe(h, a) }));
+  return c.sort((h, d) => d.pos - h.pos).map(({ value: h, pos: d }) => ({ value: h, pos: d, label: ge(h, a) }));
 }
-function we(s, t) {
+function ye(s, t) {
   let e = 0, i = t;
-  for (let n = 0; n < 12 && (i = tt(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
+  for (let n = 0; n < 12 && (i = et(i * 1.5), !(Math.abs(s / i - Math.round(s / i)) > 1e-6)); n++)
     e++;
   return e;
 }
-const at = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], lt = "#ffffff";
+const lt = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], ht = "#ffffff";
 function B(s, t) {
-  if (t === null) return lt;
+  if (t === null) return ht;
   const e = s.findIndex((i) => i.id === t);
-  return e < 0 ? lt : s[e].color || at[e % at.length];
+  return e < 0 ? ht : s[e].color || lt[e % lt.length];
 }
-function $(s, t) {
+function z(s, t) {
   if (t === null) return "no tag";
   const e = s.find((i) => i.id === t);
   return e ? e.display_name || `${e.key}: ${e.value}` : `tag ${t}`;
@@ -827,18 +830,18 @@ function R(s, t) {
   const o = s.getContext("2d");
   return o.setTransform(e, 0, 0, e, 0, 0), o;
 }
-function ye(s, t) {
+function be(s, t) {
   const { width: e, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   s.fillStyle = "#000", s.fillRect(0, 0, e, i), s.imageSmoothingEnabled = !0;
   for (const a of t.images) {
     const r = Kt(a.extent, a.bitmap, t.view, t.size, t.scale);
     r && s.drawImage(a.bitmap, r.src.x, r.src.y, r.src.w, r.src.h, r.dst.x, r.dst.y, r.dst.w, r.dst.h);
   }
-  be(s, t);
+  ve(s, t);
   const o = [];
-  t.predictions.forEach((a, r) => xe(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => ht(s, a, n, B(t.tags, a.tag), $(t.tags, a.tag), r === t.selected)), t.drawing && ht(s, t.drawing, n, B(t.tags, t.drawing.tag), $(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && ke(s, y(t.playhead, t.view, t.size), i), t.cursor && Se(s, t.cursor, t.size);
+  t.predictions.forEach((a, r) => ke(s, a, n, t, r === t.selectedPrediction, o)), t.events.forEach((a, r) => ct(s, a, n, B(t.tags, a.tag), z(t.tags, a.tag), r === t.selected)), t.drawing && ct(s, t.drawing, n, B(t.tags, t.drawing.tag), z(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Se(s, y(t.playhead, t.view, t.size), i), t.cursor && _e(s, t.cursor, t.size);
 }
-function be(s, t) {
+function ve(s, t) {
   const e = y(t.clip.start, t.view, t.size), i = y(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   s.fillStyle = "rgba(0, 0, 0, 0.5)", e > 0 && s.fillRect(0, 0, Math.min(e, n), o), i < n && s.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.8)", s.setLineDash([6, 4]), s.lineWidth = 1;
   for (const a of [e, i])
@@ -854,31 +857,31 @@ function _t(s, t, e, i, n, o = !1, a) {
   }
   s.fillStyle = "rgba(0, 0, 0, 0.7)", s.fillRect(c, h, r, 16), s.fillStyle = n, s.textBaseline = "middle", s.fillText(t, c + 3, h + 8);
 }
-function ht(s, t, e, i, n, o, a = !1) {
+function ct(s, t, e, i, n, o, a = !1) {
   const r = D(t, e);
-  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), _t(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && ve(s, r, w(t), i), s.restore();
+  s.save(), s.fillStyle = i, s.globalAlpha = w(t) ? 0.18 : 0.1, s.fillRect(r.x, r.y, r.w, r.h), s.globalAlpha = 1, s.strokeStyle = i, s.lineWidth = o ? 2.5 : 1.5, a && s.setLineDash([4, 3]), s.strokeRect(r.x, r.y, r.w, r.h), s.setLineDash([]), _t(s, n, r.x, w(t) ? 18 : r.y, i), o && !a && xe(s, r, w(t), i), s.restore();
 }
-function ve(s, t, e, i) {
+function xe(s, t, e, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = e ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   s.fillStyle = "#fff", s.strokeStyle = i, s.lineWidth = 1;
   for (const a of n)
     for (const r of o)
       a === n[1] && (e || r === o[1]) || (s.fillRect(a - 3.5, r - 3.5, 7, 7), s.strokeRect(a - 3.5, r - 3.5, 7, 7));
 }
-function xe(s, t, e, i, n, o) {
+function ke(s, t, e, i, n, o) {
   const a = D(t, e), r = B(i.tags, t.tag);
   s.save(), s.strokeStyle = r, s.lineWidth = n ? 2.5 : 1.25, s.setLineDash([5, 4]), s.strokeRect(a.x, a.y, a.w, a.h), s.restore(), _t(s, `${t.label} ${t.score.toFixed(2)}`, a.x, w(t) ? 36 : a.y + a.h + 16, r, !0, n ? void 0 : o);
 }
-function ke(s, t, e) {
+function Se(s, t, e) {
   s.save(), s.strokeStyle = "#ffeb3b", s.lineWidth = 2, s.beginPath(), s.moveTo(t, 0), s.lineTo(t, e), s.stroke(), s.restore();
 }
-function Se(s, t, e) {
+function _e(s, t, e) {
   s.save(), s.strokeStyle = "rgba(255, 255, 255, 0.45)", s.lineWidth = 1, s.beginPath(), s.moveTo(0, Math.round(t.y) + 0.5), s.lineTo(e.width, Math.round(t.y) + 0.5), s.moveTo(Math.round(t.x) + 0.5, 0), s.lineTo(Math.round(t.x) + 0.5, e.height), s.stroke(), s.restore();
 }
 const Tt = "11px system-ui, sans-serif", I = "#cfd8dc";
-function _e(s, t, e, i) {
+function Te(s, t, e, i) {
   s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = Tt, s.textAlign = "center", s.textBaseline = "top", s.lineWidth = 1;
-  for (const n of ge(t, e.width)) {
+  for (const n of me(t, e.width)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(o, 0), s.lineTo(o, 5), s.stroke(), s.fillText(n.label, Math.min(Math.max(n.pos, 24), e.width - 24), 7);
   }
@@ -888,9 +891,9 @@ function _e(s, t, e, i) {
     o < 0 || o > e.width || (s.beginPath(), s.moveTo(o - 4, 0), s.lineTo(o + 4, 0), s.lineTo(o, 5), s.fill());
   }
 }
-function Te(s, t, e, i) {
+function Me(s, t, e, i) {
   s.clearRect(0, 0, e.width, e.height), s.strokeStyle = I, s.fillStyle = I, s.font = Tt, s.textAlign = "right", s.textBaseline = "middle";
-  for (const n of me(t, e.height, i)) {
+  for (const n of we(t, e.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     s.beginPath(), s.moveTo(e.width - 5, o), s.lineTo(e.width, o), s.stroke(), s.fillText(n.label, e.width - 7, Math.min(Math.max(n.pos, 7), e.height - 7));
   }
@@ -901,7 +904,7 @@ function u(s, t, e, i = "") {
 function q(s) {
   return s.display_name || s.value;
 }
-function Me(s) {
+function $e(s) {
   const t = [];
   if (s.returned_to) {
     const e = s.return_note ? `: “${s.return_note}”` : "", i = s.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
@@ -909,7 +912,7 @@ function Me(s) {
   }
   return s.your_last_skip && t.push(`You skipped this clip before (${s.your_last_skip.why}); nothing else is waiting for you.`), t;
 }
-function $e(s, t, e) {
+function ze(s, t, e) {
   const i = s.toFixed(2);
   if (!e && t !== null)
     return { short: `${i} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${i}: the model's threshold on its calibrated scores` };
@@ -919,7 +922,7 @@ function $e(s, t, e) {
   }
   return { short: i, long: `Prediction score threshold: showing predictions scoring at least ${i}` };
 }
-class ze {
+class Ee {
   constructor(t, e, i) {
     this.root = t, this.project = e, this.handlers = i, this.helpDialog = this.buildHelp(), this.main = l(
       "div",
@@ -955,7 +958,7 @@ class ze {
   notice = l("div", { class: "el-notice", hidden: !0 });
   taskNote = l("div", { class: "el-task-note", role: "note", hidden: !0 });
   clipTagsHint = l("p", { class: "el-muted el-clip-tags-hint" });
-  skipChooser = new Ee();
+  skipChooser = new Ae();
   conflict = l("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
@@ -1018,10 +1021,10 @@ class ze {
   buildSide() {
     const t = this.project.tags, e = Gt(t), i = l("div", { class: "el-tag-list" }), n = l("div", { class: "el-clip-tags" });
     t.forEach((r, c) => {
-      const h = Qt(t, c), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${$(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
+      const h = Qt(t, c), d = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", p = u("", `${z(t, r.id)}${d}`, () => this.handlers.tag(r.id), "el-tag");
       p.append(l("span", { class: "el-swatch", style: `background:${B(t, r.id)}` }), l("kbd", {}, h || "·"), ` ${q(r)}`), this.tagButtons.set(r.id, p), i.append(p);
       const g = l("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: $(t, r.id) }, g, ` ${q(r)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(l("label", { title: z(t, r.id) }, g, ` ${q(r)}`));
     });
     const o = [
       ["no_calls", "No calls", "n"],
@@ -1041,7 +1044,7 @@ class ze {
     );
   }
   buildHelp() {
-    const t = se.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
+    const t = ie.map(([i, n]) => l("tr", {}, l("th", {}, i), l("td", {}, n)));
     return l("dialog", { class: "el-help" }, l("h2", {}, "Keyboard"), l("table", {}, ...t), l("form", { method: "dialog" }, l("button", {}, "Close")));
   }
   toggleHelp() {
@@ -1054,7 +1057,7 @@ class ze {
       const a = U(i.samplerate, Number(o.value));
       o.disabled = !a, o.title = a ? "" : "plays below 3000 Hz, which browsers refuse";
     }
-    const n = Me(t);
+    const n = $e(t);
     this.taskNote.replaceChildren(...n.map((o) => l("p", {}, o))), this.taskNote.hidden = n.length === 0, this.hideConflict(), this.hideNotice();
   }
   /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
@@ -1066,7 +1069,7 @@ class ze {
   }
   updatePredictions(t) {
     this.predToggle.checked = t.show, m(this.threshold, String(t.threshold));
-    const e = $e(t.threshold, t.served, t.chosen);
+    const e = ze(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, i, n) {
@@ -1100,7 +1103,7 @@ class ze {
         const g = d(p.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), l("label", {}, c, p);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, $(this.project.tags, r.id))));
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), i = (r) => e(r) === null ? null : Number(r) * 1e3, n = l("select", { name: "tag" }, l("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => l("option", { value: r.id }, z(this.project.tags, r.id))));
     n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
     const o = l("input", { type: "text", name: "notes", placeholder: "box notes" });
     o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
@@ -1142,7 +1145,7 @@ class ze {
     this.conflict.hidden = !0;
   }
 }
-class Ee {
+class Ae {
   dialog;
   options = /* @__PURE__ */ new Map();
   note = l("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
@@ -1151,7 +1154,7 @@ class Ee {
   settle = null;
   constructor() {
     const t = l("div", { class: "el-skip-options", role: "radiogroup" });
-    for (const e of xt) {
+    for (const e of tt) {
       const i = u("", e.label, () => this.choose(e.value), "el-skip-option");
       i.setAttribute("role", "radio"), i.dataset.reason = e.value, i.append(l("kbd", {}, e.key), ` ${e.label}`), this.options.set(e.value, i), t.append(i);
     }
@@ -1177,7 +1180,7 @@ class Ee {
     this.reason = t, this.problem.textContent = "", this.refresh(), t === "other" && this.note.focus();
   }
   confirm() {
-    const t = ee(this.reason, this.note.value);
+    const t = se(this.reason, this.note.value);
     if (typeof t == "string") {
       this.problem.textContent = t, this.reason === "other" && this.note.focus();
       return;
@@ -1191,7 +1194,7 @@ class Ee {
     for (const [t, e] of this.options) e.setAttribute("aria-checked", String(t === this.reason));
   }
 }
-function Ae(s, t, e, i) {
+function Ce(s, t, e, i) {
   s.replaceChildren(
     l(
       "div",
@@ -1202,25 +1205,25 @@ function Ae(s, t, e, i) {
     )
   );
 }
-function Ce(s, t, e) {
+function Pe(s, t, e) {
   s.replaceChildren(l("div", { class: "el-empty el-error" }, l("h1", {}, "Could not load the annotator"), l("p", {}, t), l("p", {}, u("Try again", "Try again", e, "el-primary"))));
 }
-function ct(s = 300) {
+function dt(s = 300) {
   return { past: [], future: [], lastKey: null, limit: s };
 }
-function Pe(s, t, e = null) {
+function Ne(s, t, e = null) {
   if (e !== null && e === s.lastKey && s.past.length > 0)
     return { ...s, future: [] };
   const i = [...s.past, t].slice(-s.limit);
   return { ...s, past: i, future: [], lastKey: e };
 }
-function Ne(s, t) {
+function De(s, t) {
   return s.past.length === 0 ? null : {
     state: s.past[s.past.length - 1],
     stack: { ...s, past: s.past.slice(0, -1), future: [t, ...s.future], lastKey: null }
   };
 }
-function De(s, t) {
+function Be(s, t) {
   if (s.future.length === 0) return null;
   const [e, ...i] = s.future;
   return {
@@ -1228,8 +1231,8 @@ function De(s, t) {
     stack: { ...s, past: [...s.past, t].slice(-s.limit), future: i, lastKey: null }
   };
 }
-const Be = 12;
-class Ie {
+const Ie = 12;
+class Le {
   constructor(t, e, i) {
     this.api = t, this.onChange = e, this.onError = i;
   }
@@ -1293,14 +1296,14 @@ class Ie {
   get(t, e) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Be; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, e), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Ie; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
-const dt = { width: 1600, height: 512 }, ut = 1.5;
-class Le {
+const ut = { width: 1600, height: 512 }, pt = 1.5;
+class Fe {
   constructor(t, e, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Ie(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Le(e, () => this.render(), (a) => o(a, "error")), [this.dbMin, this.dbMax] = [t.settings.db_min, t.settings.db_max];
   }
   project;
   ui;
@@ -1324,7 +1327,7 @@ class Le {
   async open(t) {
     this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
     const e = await this.loadBase();
-    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), dt)), e;
+    return e === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), ut)), e;
   }
   close() {
     this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
@@ -1375,7 +1378,7 @@ class Le {
     this.images.requestDetail(null);
     let e;
     try {
-      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), dt));
+      e = await this.images.showBase(this.request(this.kind, this.clipWindow(), ut));
     } catch {
       return this.task === t ? "failed" : "stale";
     }
@@ -1406,20 +1409,20 @@ class Le {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return nt(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return ot(j(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, e = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(j(this.view, t > 0 ? ut : 1 / ut, e, this.limits));
+    this.setView(j(this.view, t > 0 ? pt : 1 / pt, e, this.limits));
   }
   zoomTime(t, e) {
     this.setView(j(this.view, t, v(e.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, e) {
     const i = this.scale();
-    this.setView(nt(this.view, t, x(e.y, this.view, this.size, i), this.limits, i));
+    this.setView(ot(this.view, t, x(e.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, e) {
@@ -1439,7 +1442,7 @@ class Le {
   paint() {
     if (!this.task) return;
     const { ui: t, view: e, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, a = this.overlay();
-    ye(R(t.canvas, i), {
+    be(R(t.canvas, i), {
       ...a,
       size: i,
       view: e,
@@ -1451,9 +1454,9 @@ class Le {
       cursor: this.cursor
     });
     const r = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    _e(R(t.timeAxis, r), e, r, o);
+    Te(R(t.timeAxis, r), e, r, o);
     const c = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Te(R(t.freqAxis, c), e, c, n), t.readout.textContent = this.readout(n);
+    Me(R(t.freqAxis, c), e, c, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const e = this.task.clip, i = this.view, n = [];
@@ -1474,19 +1477,19 @@ class Le {
     return { ...t.extent, kind: t.kind, scale: this.scale(), width: e, height: i, view: { ...this.view } };
   }
 }
-const Fe = 720 * 3600 * 1e3, Ke = 0.5;
+const Ke = 720 * 3600 * 1e3, je = 0.5;
 function Mt(s) {
   const t = s?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function je(s, t) {
-  return t ?? Mt(s) ?? Ke;
+function Ve(s, t) {
+  return t ?? Mt(s) ?? je;
 }
-class Ve {
+class Re {
   constructor(t) {
-    this.page = t, this.submitter = new ue((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new oe(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new pe((e, i) => t.api.submit(e, i), () => this.draftValue, this.submitEvents()), this.lease = new re(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
-    }), this.player = new le(
+    }), this.player = new he(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
       (e, i) => {
         e === "error" && this.status(i ?? "playback failed", "error"), this.refreshToolbar();
@@ -1500,8 +1503,8 @@ class Ve {
   pointer;
   player;
   task = null;
-  draftValue = ft();
-  undoStack = ct();
+  draftValue = gt();
+  undoStack = dt();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -1522,15 +1525,15 @@ class Ve {
     try {
       this.project = await e.project(i);
     } catch (n) {
-      t.dataset.state = "error", Ce(t, n.message, () => {
+      t.dataset.state = "error", Pe(t, n.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new ze(t, this.project, this.handlers()), this.viewer = new Le(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new he(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
+    this.expansion = this.project.settings.time_expansion, this.ui = new Ee(t, this.project, this.handlers()), this.viewer = new Fe(this.project, e, this.ui, () => this.overlay(), (n, o) => this.status(n, o)), this.pointer = new ce(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (n) => this.onKey(n));
     for (const n of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(n, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(Fe), await this.loadNext();
+    this.page.drafts.prune(Ke), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: i } = this.page;
@@ -1545,7 +1548,7 @@ class Ve {
       return;
     }
     if (!n) {
-      t.dataset.state = "empty", Ae(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Ce(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -1553,7 +1556,7 @@ class Ve {
     this.openTask(n);
   }
   openTask(t) {
-    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = ct(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], U(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = dt(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], U(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -1570,7 +1573,7 @@ class Ve {
     const { drafts: e } = this.page, i = O(t.annotation), { draft: n, restored: o, older: a } = Wt(e, t.id, i), r = (c) => new Date(c).toLocaleString();
     return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(i) }])) : a && this.ui.showNotice(`You have unsaved work on this clip from ${r(a.savedAt)}, but someone saved it since (version ${i.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...a.draft, version: i.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(it(a.draft, i)) },
+      { label: "Merge mine into theirs", run: () => this.change(nt(a.draft, i)) },
       { label: "Discard mine", run: () => e.remove(t.id, a.version) }
     ]), o || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), n;
   }
@@ -1612,7 +1615,7 @@ class Ve {
       [`Theirs: ${a(o)}`, `Yours: ${a(n)}`],
       [
         { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(it(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(nt(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
         { label: "Submit mine over theirs", run: () => (r({ ...n, version: t.version }), void this.submitter.send(i.id)) }
       ]
     );
@@ -1626,16 +1629,17 @@ class Ve {
     if (!e || this.task !== t) return void (this.skipping = !1);
     this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${e.reason === "other" ? e.note : e.reason.replace("_", " ")}).`, "info");
+      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${ee(e)}).`, "info");
     } catch (i) {
-      this.skipping = !1, this.status(`Could not skip: ${i instanceof z ? i.message : String(i)}`, "error");
+      if (this.skipping = !1, i instanceof S && i.status === 409) return void this.loadNext();
+      this.status(`Could not skip: ${i instanceof S ? i.message : String(i)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, i = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== i && (t = At(i, t), this.undoStack = Pe(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== i && (t = At(i, t), this.undoStack = Ne(this.undoStack, i, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -1644,20 +1648,20 @@ class Ve {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? Ne(this.undoStack, this.draftValue) : De(this.undoStack, this.draftValue);
+    const e = t === "undo" ? De(this.undoStack, this.draftValue) : Be(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(M(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change($(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
     const i = this.selectedIndex;
     if (i === null) return;
-    let n = M(this.draftValue, i, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = M(n, i, Q(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
+    let n = $(this.draftValue, i, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (n = $(n, i, Q(n.events[i], this.boxBounds()))), this.change(n, `edit:${i}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
@@ -1674,7 +1678,7 @@ class Ve {
     const e = this.project.settings.annotation_mode, i = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = i ? [i] : this.visiblePredictions().map((a) => a.p);
     if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let o = this.draftValue;
-    for (const a of n) o = st(o, gt(a, e));
+    for (const a of n) o = it(o, mt(a, e));
     this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -1807,7 +1811,7 @@ class Ve {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = st(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = it(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1830,7 +1834,7 @@ class Ve {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return je(this.predictions, this.chosenThreshold);
+    return Ve(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((i) => i.index === this.selectedPred);
@@ -1900,7 +1904,7 @@ class Ve {
     };
   }
 }
-function Re() {
+function qe() {
   const s = document.getElementById("echoloop-config");
   try {
     return s?.textContent ? JSON.parse(s.textContent) : {};
@@ -1908,7 +1912,7 @@ function Re() {
     return {};
   }
 }
-function qe() {
+function Oe() {
   try {
     const s = window.localStorage;
     return s.setItem("echoloop:probe", "1"), s.removeItem("echoloop:probe"), s;
@@ -1929,16 +1933,16 @@ function qe() {
     };
   }
 }
-function pt() {
+function ft() {
   const s = document.getElementById("echoloop-annotator");
   if (!s) return;
-  const t = Re(), e = new Ve({
+  const t = qe(), e = new Re({
     root: s,
     api: new $t(s.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Ht(qe()),
+    drafts: new Ht(Oe()),
     projectId: Number(s.dataset.projectId),
     nextUrl: s.dataset.nextUrl || void 0
   });
   window.echoloop = e.hook(), e.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", pt) : pt();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", ft) : ft();

@@ -69,6 +69,9 @@ def test_skip_with_a_reason_moves_on_and_the_lead_reads_it(browser_page, chromiu
     page.wait_for_function(f"window.echoloop.state() && window.echoloop.state().task !== {first}")
     page.wait_for_selector(READY, timeout=60_000)
     assert page.evaluate("window.echoloop.state().task") == tasks[1].pk
+    status = page.locator(".el-status")
+    wait_until(lambda: f"Skipped clip {tasks[0].clip_id} (two bats and rain)" in status.inner_text(), timeout=10,
+               what=lambda: f"the status to say what was skipped, have {status.inner_text()!r}")
     skip = TaskSkip.objects.get()
     assert (skip.task_id, skip.user.username, skip.reason, skip.note) == (first, "annie", "other", "two bats and rain")
 
