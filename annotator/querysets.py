@@ -67,13 +67,15 @@ class TaskQuerySet(ProjectScopedQuerySet):
         return self.filter(status="leased", lease_expires_at__lte=timezone.now())
 
     def claimable_by(self, user):
-        """Queued tasks whose clip this user has neither annotated nor holds in another slot.
+        """Queued tasks whose clip this user has neither annotated nor holds in another slot;
+        a clip a lead's rejection returned to them is theirs again, and no one else's while
+        they are still on the project.
 
         Expired leases are turned back into queued tasks first (``queue.expire_leases``), so
         this filter is a plain equality that the partial index on queued tasks serves in
         priority order.
         """
-        from annotator.models import AnnotationTask, ClipAnnotation
+        from annotator.models import AnnotationTask, ClipAnnotation, Membership
 
         mine = ClipAnnotation.objects.filter(clip=OuterRef("clip"), annotator=user)
         other_slot = (
@@ -81,4 +83,10 @@ class TaskQuerySet(ProjectScopedQuerySet):
             .filter(Q(lease_holder=user, status="leased") | Q(completed_by=user))
             .exclude(pk=OuterRef("pk"))
         )
-        return self.filter(status="queued").filter(~Exists(mine), ~Exists(other_slot))
+        kept_for_other = Membership.objects.filter(
+            project=OuterRef("project"), user=OuterRef("returned_to"), role__in=["lead", "annotator"]
+        )
+        fresh = Q(returned_to__isnull=True) | ~Exists(kept_for_other)
+        return self.filter(status="queued").filter(
+            Q(returned_to=user) | (fresh & ~Exists(mine) & ~Exists(other_slot))
+        )

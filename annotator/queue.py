@@ -1,4 +1,4 @@
-"""The annotation queue: enqueue clips, lease the next task, release it, submit an annotation."""
+"""The annotation queue: enqueue clips, lease the next task, skip or release it, submit an annotation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from annotator.models import (
@@ -17,8 +18,10 @@ from annotator.models import (
     ClipAnnotation,
     Project,
     Role,
+    SkipReason,
     SoundEventAnnotation,
     Tag,
+    TaskSkip,
     TaskStatus,
 )
 from annotator.signals import labels_submitted
@@ -149,9 +152,12 @@ def require_annotator(project: Project, user) -> None:
 
 
 def claim_next(project: Project, user) -> AnnotationTask | None:
-    """Lease the highest-priority open task to ``user``; a task they already hold comes back first.
+    """Lease the next task to ``user``; a task they already hold comes back first.
 
-    The task comes with its clip and recording loaded (what the annotation page needs next).
+    Then, in turn: a clip a lead's rejection returned to them, any task they have not skipped
+    (highest priority first), and last the tasks they skipped, the one skipped longest ago
+    first. So a skip always moves on while anything else is open, and one bad clip can never
+    trap anyone. The task comes with its clip and recording loaded (what the page needs next).
     """
     require_annotator(project, user)
     tasks = AnnotationTask.objects.for_project(project).select_related("clip__recording")
@@ -159,8 +165,38 @@ def claim_next(project: Project, user) -> AnnotationTask | None:
     if held:
         return held
     expire_leases(project)
+    for tier in _tiers(project, user):
+        task = _claim_from(project, user, tier)
+        if task is not None:
+            return task
+    return None
+
+
+def _tiers(project: Project, user) -> list:
+    """The claimable tasks in the order ``user`` is offered them, as querysets to try in turn.
+
+    The first tiers are index scans in priority order (ordering one query by "skipped?" would
+    sort the whole queue on every claim); the last holds only this user's skipped tasks.
+    Returned clips are rare: one cheap look decides whether their tier is tried at all.
+    """
+    mine = TaskSkip.objects.filter(task=OuterRef("pk"), user=user)
+    last_skip = mine.order_by("-created_at").values("created_at")[:1]
+    returned = AnnotationTask.objects.filter(
+        project=project, status=TaskStatus.QUEUED, returned_to=user
+    ).exists()
+    tiers = [lambda q: q.filter(~Exists(mine), returned_to=user)] if returned else []
+    return tiers + [
+        lambda q: q.filter(~Exists(mine)),
+        lambda q: q.filter(Exists(mine)).annotate(skipped_at=Subquery(last_skip)).order_by(
+            "skipped_at", "-priority", "id"
+        ),
+    ]
+
+
+def _claim_from(project: Project, user, tier) -> AnnotationTask | None:
+    """Claim the first task of one tier, trying again if another annotator took it meanwhile."""
     for _attempt in range(5):
-        task = _try_claim(project, user)
+        task = _try_claim(project, user, tier)
         if task is not False:
             return task
     return None
@@ -175,19 +211,22 @@ def expire_leases(project: Project) -> int:
     )
 
 
-def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
-    """One attempt: the claimed task, None if nothing is claimable, False if it was taken."""
+def _try_claim(project: Project, user, tier) -> AnnotationTask | None | bool:
+    """One attempt on one tier: the claimed task, None if it has nothing claimable, False if
+    the task was taken meanwhile."""
     now = timezone.now()
     expires = now + timedelta(minutes=project.lease_minutes)
     with transaction.atomic():
         # Race: two annotators asking at once. skip_locked hands each a different row; on SQLite
         # (no row locks) the IMMEDIATE transaction serialises claims instead.
         candidate = (
-            AnnotationTask.objects.for_project(project)
-            .claimable_by(user)
+            tier(
+                AnnotationTask.objects.for_project(project)
+                .claimable_by(user)
+                .order_by("-priority", "id")
+            )
             .select_related("clip__recording")
             .select_for_update(skip_locked=True, of=("self",))
-            .order_by("-priority", "id")
             .first()
         )
         if candidate is None:
@@ -208,7 +247,14 @@ def _try_claim(project: Project, user) -> AnnotationTask | None | bool:
         expires,
     )
     candidate.leased_at = now
-    candidate.own_annotation = None  # claimable_by excludes clips the user has annotated
+    # claimable_by hides the clips the user annotated, except one a lead returned to them.
+    returned = candidate.returned_to_id == user.pk
+    candidate.own_annotation = (
+        ClipAnnotation.objects.filter(clip=candidate.clip_id, annotator=user).first() if returned else None
+    )
+    # Only the last tier holds tasks this user skipped (it annotates when they last did).
+    skipped = getattr(candidate, "skipped_at", None) is not None
+    candidate.your_last_skip = last_skip(candidate, user) if skipped else None
     return candidate
 
 
@@ -229,12 +275,52 @@ def renew(task: AnnotationTask, user) -> AnnotationTask | None:
 
 
 def release(task: AnnotationTask, user) -> bool:
-    """Give a leased task back to the queue (skip). Returns whether the user held it."""
+    """Give a leased task back to the queue. Returns whether the user held it."""
     # Race: the lease may have expired and been taken by someone else; only the holder releases.
     released = AnnotationTask.objects.filter(
         pk=task.pk, status=TaskStatus.LEASED, lease_holder=user
     ).update(status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None)
     return released == 1
+
+
+def skip(task: AnnotationTask, user, reason: str, note: str = "") -> TaskSkip | None:
+    """Release the user's task and record why; the queue then offers it to them only after
+    every other open task. None (and nothing recorded) if they did not hold it.
+
+    A reason outside ``SkipReason``, or "other" without a note, raises ValidationError and
+    changes nothing.
+    """
+    note = note.strip()
+    if reason not in SkipReason.values:
+        choices = ", ".join(f"{v!r} ({label})" for v, label in SkipReason.choices)
+        raise ValidationError({"reason": f"Unknown reason {reason!r}; use one of {choices}."})
+    if reason == SkipReason.OTHER and not note:
+        raise ValidationError({"note": "Say why in a few words when the reason is 'other'."})
+    with transaction.atomic():
+        if not release(task, user):
+            return None
+        return TaskSkip.objects.create(task=task, user=user, reason=reason, note=note[:500])
+
+
+def last_skip(task: AnnotationTask, user) -> TaskSkip | None:
+    """The user's latest skip of this task (the page says they skipped it before, and why)."""
+    return TaskSkip.objects.filter(task=task, user=user).order_by("-created_at", "-id").first()
+
+
+def skipped_tasks(project: Project):
+    """Skips of the project's tasks, newest first, with who skipped and the clip (leads' list)."""
+    return (
+        TaskSkip.objects.filter(task__project=project)
+        .select_related("user", "task__clip__recording")
+        .order_by("-created_at", "-id")
+    )
+
+
+def returned_to_count(project: Project, user) -> int:
+    """Open tasks a lead's rejection returned to ``user`` ("returned to you" on the project page)."""
+    return AnnotationTask.objects.filter(
+        project=project, returned_to=user, status__in=[TaskStatus.QUEUED, TaskStatus.LEASED]
+    ).count()
 
 
 # --- submit -------------------------------------------------------------------------------------

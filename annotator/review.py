@@ -3,9 +3,9 @@ double-annotated clip with a consensus; and the list of answers awaiting review.
 
 Every review is a new version of the annotation with a revision that keeps the state before it,
 who acted (the lead) and the action ("review", "reject", "correct"), with the lead's note in the
-revision's data. Nothing is deleted. A rejection sends the clip back to the queue: the task of
-the annotator's slot becomes queued again so that someone else annotates the clip (the queue
-never gives a clip back to an annotator who already has an annotation on it).
+revision's data. Nothing is deleted. A rejection sends the clip back to the queue, returned to
+the annotator who made it first: the queue offers it to them before anything else, with the
+lead's note, their earlier answer loaded, and to nobody else while they are on the project.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 
 from annotator import agreement, queue
 from annotator.models import (
@@ -329,14 +329,16 @@ def _mark_reviewed(annotation: ClipAnnotation) -> None:
 
 
 def requeue(annotation: ClipAnnotation, *, reason: str) -> AnnotationTask:
-    """Queue the annotation's clip again: its task back to queued, or a new task if it had none."""
+    """Queue the annotation's clip again, returned to its annotator first with the lead's note:
+    its task back to queued, or a new task if it had none."""
+    note = _rejection_note(annotation)
     task = task_of(annotation)
     if task is None:
-        return _new_task(annotation, reason)
+        return _new_task(annotation, reason, note)
     # Race: the task may already be queued or leased again (an earlier rejection); only a finished
-    # task is reopened, so a live lease is never taken from its holder.
+    # or still-waiting task is (re)opened, so a live lease is never taken from its holder.
     AnnotationTask.objects.filter(
-        pk=task.pk, status__in=[TaskStatus.SUBMITTED, TaskStatus.REVIEWED]
+        pk=task.pk, status__in=[TaskStatus.SUBMITTED, TaskStatus.REVIEWED, TaskStatus.QUEUED]
     ).update(
         status=TaskStatus.QUEUED,
         lease_holder=None,
@@ -344,19 +346,34 @@ def requeue(annotation: ClipAnnotation, *, reason: str) -> AnnotationTask:
         completed_by=None,
         completed_at=None,
         reason=reason[:300],
+        returned_to=annotation.annotator,
+        return_note=note,
     )
     task.refresh_from_db()
     return task
 
 
-def _new_task(annotation: ClipAnnotation, reason: str) -> AnnotationTask:
-    """A task for a clip whose annotation came without one (an import)."""
-    open_task = (
-        AnnotationTask.objects.filter(project=annotation.project, clip=annotation.clip)
-        .filter(Q(status=TaskStatus.QUEUED) | Q(status=TaskStatus.LEASED))
-        .first()
+def _rejection_note(annotation: ClipAnnotation) -> str:
+    """The lead's note of the annotation's latest rejection (kept in its revision)."""
+    revision = (
+        annotation.revisions.filter(action=REVISION_ACTIONS[REJECT]).order_by("-version").first()
     )
+    return revision.data.get("note", "") if revision and isinstance(revision.data, dict) else ""
+
+
+def _new_task(annotation: ClipAnnotation, reason: str, note: str) -> AnnotationTask:
+    """A task returning the clip to its annotator, for an annotation that came without one (an
+    import); a returned task still open for them gets the new note instead."""
+    fields = {"reason": reason[:300], "return_note": note}
+    open_task = AnnotationTask.objects.filter(
+        project=annotation.project,
+        clip=annotation.clip,
+        returned_to=annotation.annotator,
+        status__in=[TaskStatus.QUEUED, TaskStatus.LEASED],
+    ).first()
     if open_task is not None:
+        AnnotationTask.objects.filter(pk=open_task.pk).update(**fields)
+        open_task.refresh_from_db()
         return open_task
     last = AnnotationTask.objects.filter(clip=annotation.clip).aggregate(n=Max("slot"))["n"] or 0
     return AnnotationTask.objects.create(
@@ -364,5 +381,6 @@ def _new_task(annotation: ClipAnnotation, reason: str) -> AnnotationTask:
         clip=annotation.clip,
         slot=last + 1,
         source="review",
-        reason=reason[:300],
+        returned_to=annotation.annotator,
+        **fields,
     )

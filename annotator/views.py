@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
+from annotator import queue
 from annotator.access import project_for, projects_of
 from annotator.models import Recording, Role
 from annotator.stats import project_counts
@@ -85,8 +86,23 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": project_counts(project),
         "datasets": project.datasets.all(),
         "recordings": project.recordings.order_by("name")[:200],
+        **queue_for(project, request.user),
     }
     return render(request, "annotator/project_detail.html", context)
+
+
+SKIPS_ON_PAGE = 50
+
+
+def queue_for(project, user) -> dict:
+    """What the project page says about the user's queue: clips returned to them, and for
+    leads the latest skipped clips with their reasons (the rest through the API)."""
+    skips = queue.skipped_tasks(project) if project.role_of(user) == Role.LEAD else None
+    return {
+        "returned": queue.returned_to_count(project, user),
+        "skips": skips[:SKIPS_ON_PAGE] if skips is not None else None,
+        "skips_total": skips.count() if skips is not None else 0,
+    }
 
 
 @login_required

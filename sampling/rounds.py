@@ -78,12 +78,21 @@ def start_round(
     else:
         selection = strategies.Selection(np.zeros(0, np.int64), [], np.zeros(0))
     chosen, reasons, scores = _with_audits([clips[i] for i in selection.indices], selection, audits)
+    reasons = [_fit(reason) for reason in reasons]
     elapsed = time.perf_counter() - began
     if context:
         params = {**params, **context}
     return _record(
         project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
     )
+
+
+REASON_LENGTH = 300  # AnnotationTask.reason and SamplingPick.reason
+
+
+def _fit(reason: str) -> str:
+    """The reason cut to what the rows hold (long site names make long stratum reasons)."""
+    return reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
 
 
 def _draw_audits(project: Project, n: int, rng: np.random.Generator) -> list[Clip]:
@@ -112,7 +121,7 @@ def _with_audits(main: list[Clip], selection, audits: list[Clip]):
     return chosen, reasons, scores
 
 
-AUDIT_REASON = "audit"  # drawn at random from the evaluation set (never by a strategy)
+AUDIT_REASON = strategies.AUDIT_REASON  # drawn at random from the evaluation set, never by a strategy
 
 
 def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
@@ -197,11 +206,13 @@ def _record(
 def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
     """Take back queued, unleased picks that earlier models chose: a new active version chooses
     better. Audits stay (they are random, not a model's choice), and so does every task that
-    anyone holds or has answered."""
+    anyone holds or has answered, a clip a lead returned to its annotator, and a clip someone
+    skipped (its reason is for the leads to read)."""
     from annotator.models import AnnotationTask, TaskStatus
 
     stale = AnnotationTask.objects.filter(
-        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"]
+        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"],
+        returned_to__isnull=True, skips__isnull=True,
     ).exclude(round_number__in=SamplingRound.objects.filter(project=project, model_version=version).values("number"))
     # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
     # claim whose conditional update then finds its row gone tries the next task.
@@ -225,9 +236,11 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
             clips = [c for c in clips if c.pk in predictions]
     ids = np.array([c.pk for c in clips], dtype=np.int64)
     strata = _strata(clips, predictions)
+    words = _stratum_words(clips, version)
     if not predictions:
         features = _try_cheap_features(clips) if len(clips) <= COLD_START_FEATURE_LIMIT else None
-        return strategies.Pool(ids=ids, features=features, strata=strata), clips
+        pool = strategies.Pool(ids=ids, features=features, strata=strata, stratum_words=words)
+        return pool, clips
     probs, windows, embeddings = _prediction_arrays([predictions[c.pk] for c in clips])
     labelled = _labelled_embeddings(project, version)
     pool = strategies.Pool(
@@ -236,6 +249,7 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
         window_uncertainty=windows,
         embeddings=embeddings,
         strata=strata,
+        stratum_words=words,
         labelled_embeddings=labelled,
     )
     return pool, clips
@@ -278,13 +292,25 @@ def _strata(clips: list[Clip], predictions: dict) -> dict[str, np.ndarray]:
     month = np.array(
         [c.recording.recorded_at.month if c.recording.recorded_at else 0 for c in clips]
     )
-    strata = {"site": site, "hour": hour, "season": (month % 12) // 3}
+    # Seasons as Dec–Feb, Mar–May, ... (0–3); -1 when the date is unknown (not winter).
+    strata = {"site": site, "hour": hour, "season": np.where(month > 0, (month % 12) // 3, -1)}
     if predictions:
         probs = [predictions[c.pk][0] for c in clips]
         strata["species"] = np.array(
             [int(np.argmax(p)) if len(p) else 0 for p in probs], dtype=np.int64
         )
     return strata
+
+
+SEASON_WORDS = {-1: "date unknown", 0: "Dec–Feb", 1: "Mar–May", 2: "Jun–Aug", 3: "Sep–Nov"}
+
+
+def _stratum_words(clips: list[Clip], version: ModelVersion | None) -> dict[str, dict[int, str]]:
+    """The strata's codes in words, for the reasons a stratified round gives."""
+    sites = {c.recording.site_id or 0: str(c.recording.site) if c.recording.site else "no site" for c in clips}
+    hours = {b: f"{3 * b:02d}–{3 * b + 3:02d} h" for b in range(8)} | {-1: "time unknown"}
+    species = {i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])}
+    return {"site": sites, "hour": hours, "season": SEASON_WORDS, "species": species}
 
 
 def _hour_bin(clip: Clip) -> int:

@@ -34,8 +34,9 @@ class Pool:
     ``window_uncertainty``: per-window or per-event uncertainty [N, W], NaN-padded.
     ``embeddings``: model or frozen embedding [N, D]; ``features``: cheap acoustic features
     [N, F] for a cold start. ``strata``: name -> integer codes [N] (site, hour bin, season,
-    predicted species). ``labelled_embeddings`` [M, D] and ``labelled_strata`` (name ->
-    codes [M]) describe the clips labelled so far.
+    predicted species), with ``stratum_words`` (name -> code -> words, e.g. site 3 ->
+    "North cave") to name them in reasons. ``labelled_embeddings`` [M, D] and
+    ``labelled_strata`` (name -> codes [M]) describe the clips labelled so far.
     """
 
     ids: np.ndarray
@@ -44,6 +45,7 @@ class Pool:
     embeddings: np.ndarray | None = None
     features: np.ndarray | None = None
     strata: dict[str, np.ndarray] | None = None
+    stratum_words: dict[str, dict[int, str]] | None = None
     labelled_embeddings: np.ndarray | None = None
     labelled_strata: dict[str, np.ndarray] | None = None
 
@@ -76,6 +78,18 @@ class Pool:
             features=take(self.features),
             strata=strata,
         )
+
+
+# Reasons are read by ecologists on the annotation page and the dashboard: what the pick is
+# for, in words, then the details in parentheses. The words before the first "(", ":" or ";"
+# name the kind of pick (the dashboard groups picks by them), so each kind keeps one phrase.
+RANDOM_REASON = "chosen at random"
+AUDIT_REASON = "chosen at random for the unbiased check"
+FILL_REASON = "chosen at random to fill the batch"
+UNSURE = "the model is unsure here"
+UNLIKE = "unlike anything labelled so far"
+UNSURE_AND_UNLIKE = "the model is unsure here and nothing like it is labelled yet"
+FIRST_SPREAD = "a random first pick to spread the batch from"
 
 
 @dataclass(frozen=True)
@@ -191,7 +205,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 def random(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Uniform random picks: the baseline, and what keeps evaluation unbiased."""
     idx = rng.choice(len(pool), size=k, replace=False)
-    return _selection(idx, ["random"] * k, np.zeros(k))
+    return _selection(idx, [RANDOM_REASON] * k, np.zeros(k))
 
 
 # --- uncertainty --------------------------------------------------------------------
@@ -262,37 +276,47 @@ def balanced_entropy_scores(probs: np.ndarray) -> np.ndarray:
 
 def _by_score(scores: np.ndarray, k: int, label: str) -> Selection:
     idx = top_k(scores, k)
-    return _selection(idx, [f"uncertain: {label} {scores[i]:.2f}" for i in idx], scores[idx])
+    return _selection(idx, [f"{UNSURE} ({label} {scores[i]:.2f})" for i in idx], scores[idx])
+
+
+# How each uncertainty reads in a reason, before its value.
+UNCERTAINTY_WORDS = {
+    "entropy": "entropy",
+    "margin": "two species nearly tied, margin",
+    "least_confidence": "no species likely, least confidence",
+    "balanced_entropy": "among the least certain for some species, rank score",
+    "top_windows": "its most uncertain calls average",
+}
 
 
 @register("entropy", needs_model=True, requires=("probs",))
 def entropy(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Clips whose least certain class has the highest binary entropy."""
-    return _by_score(entropy_scores(pool.probs), k, "entropy")
+    return _by_score(entropy_scores(pool.probs), k, UNCERTAINTY_WORDS["entropy"])
 
 
 @register("margin", needs_model=True, requires=("probs",))
 def margin(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Clips whose two likeliest classes are closest (species confusion)."""
-    return _by_score(margin_scores(pool.probs), k, "margin")
+    return _by_score(margin_scores(pool.probs), k, UNCERTAINTY_WORDS["margin"])
 
 
 @register("least_confidence", needs_model=True, requires=("probs",))
 def least_confidence(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Clips whose most likely class is least likely."""
-    return _by_score(least_confidence_scores(pool.probs), k, "least confidence")
+    return _by_score(least_confidence_scores(pool.probs), k, UNCERTAINTY_WORDS["least_confidence"])
 
 
 @register("balanced_entropy", needs_model=True, requires=("probs",))
 def balanced_entropy(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Clips most uncertain for some class, every class taking its turn (long tail)."""
-    return _by_score(balanced_entropy_scores(pool.probs), k, "class-balanced entropy")
+    return _by_score(balanced_entropy_scores(pool.probs), k, UNCERTAINTY_WORDS["balanced_entropy"])
 
 
 @register("top_windows", needs_model=True, requires=("window_uncertainty",))
 def top_windows(pool: Pool, k: int, *, rng: np.random.Generator, top: int = 3) -> Selection:
     """Clips ranked by the mean of their ``top`` most uncertain windows or events."""
-    return _by_score(top_windows_scores(pool.window_uncertainty, top), k, f"top-{top} windows")
+    return _by_score(top_windows_scores(pool.window_uncertainty, top), k, UNCERTAINTY_WORDS["top_windows"])
 
 
 # Name -> (pool field it reads, clip score from that field), for the hybrid.
@@ -322,10 +346,7 @@ def uncertainty_scores(pool: Pool, name: str) -> np.ndarray:
 def kcenter(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
     """Greedy k-center over embeddings, seeded with the labelled clips when there are any."""
     idx, dist = geometry.kcenter_greedy(pool.embeddings, k, rng=rng, seeds=pool.labelled_embeddings)
-    reasons = [
-        "diverse: first pick (random)" if np.isinf(d) else f"diverse: {d:.2f} from nearest"
-        for d in dist
-    ]
+    reasons = [FIRST_SPREAD if np.isinf(d) else f"{UNLIKE} ({_distance(d)})" for d in dist]
     return _selection(idx, reasons, np.where(np.isinf(dist), 0.0, dist))
 
 
@@ -369,7 +390,9 @@ def typiclust(
             ranked[c] = geometry.typicality_order(xs, members[c], rng=rng)
         order, typ = ranked[c]
         picks.append(int(rows[order[taken[c]]]))
-        reasons.append(f"typical: cluster {c} of {n_clusters} ({sizes[c]} clips)")
+        reasons.append(
+            f"typical of a group of similar clips not yet labelled (group {c + 1} of {n_clusters}, {sizes[c]} clips)"
+        )
         scores.append(float(typ[taken[c]]))
         taken[c] += 1
         covered[c] += 1
@@ -403,7 +426,7 @@ def _fill_random(
         rest = np.setdiff1d(np.arange(len(pool)), np.asarray(picks, np.int64))
         extra = rng.choice(rest, size=k - len(picks), replace=False)
         picks += extra.tolist()
-        reasons += ["fill: random"] * len(extra)
+        reasons += [FILL_REASON] * len(extra)
         scores += [0.0] * len(extra)
     return _selection(np.asarray(picks, np.int64), reasons, np.asarray(scores))
 
@@ -440,11 +463,17 @@ def hybrid(
     cand = ranked[: max(k, factor * k)]
     idx, dist = geometry.kcenter_greedy(pool.embeddings[cand], k, rng=rng, seeds=labelled)
     picks = cand[idx]
+    words = UNCERTAINTY_WORDS.get(uncertainty, uncertainty)
     reasons = [
-        f"uncertain+diverse: {uncertainty} {scores[i]:.2f}, {d:.2f} from nearest"
+        f"{UNSURE_AND_UNLIKE} ({words} {scores[i]:.2f}; "
+        + ("the first pick of the batch)" if np.isinf(d) else f"{_distance(d)})")
         for i, d in zip(picks, dist, strict=True)
     ]
     return _selection(picks, reasons, scores[picks])
+
+
+def _distance(d: float) -> str:
+    return f"{d:.2f} from the nearest labelled or chosen clip"
 
 
 def _duplicate_threshold(x: np.ndarray, rng: np.random.Generator, n_pairs: int = 2000) -> float:
@@ -484,21 +513,35 @@ def stratified(
     weights = (sizes if proportional else 1.0) / (1.0 + labelled_counts)
     quotas = strata.allocate(sizes, weights, k, min_per_stratum, rng)
     members = geometry.group_members(codes, len(names))
+    keys = tuple(pool.strata) if keys is None else tuple(keys)
     ranked: list[tuple[int, int, int, str, float]] = []
     for s in np.flatnonzero(quotas):
         sub = pool.subset(members[s])
         sel = select(within, sub, int(quotas[s]), rng=rng, **within_params)
+        where = _stratum_reason(pool, keys, members[s][0], int(labelled_counts[s]))
         for rank, (i, why, score) in enumerate(
             zip(sel.indices, sel.reasons, sel.scores, strict=True)
         ):
             why = "" if within == "random" else f"; {why}"
-            ranked.append(
-                (rank, -weights[s], int(members[s][i]), f"stratum {names[s]}{why}", score)
-            )
+            ranked.append((rank, -weights[s], int(members[s][i]), f"{where}{why}", score))
     ranked.sort(key=lambda r: (r[0], r[1], r[2]))
     return _selection(
         np.array([r[2] for r in ranked]), [r[3] for r in ranked], np.array([r[4] for r in ranked])
     )
+
+
+def _stratum_reason(pool: Pool, keys: tuple[str, ...], row: int, labelled: int) -> str:
+    """Why a stratum got picks, naming it in words: "a site/time not yet covered (North cave,
+    21–24 h, Jun–Aug)", or one with few labels so far."""
+    words = pool.stratum_words or {}
+    parts = []
+    for key in keys:
+        code = int(pool.strata[key][row])
+        parts.append(words.get(key, {}).get(code, f"{key} {code}"))
+    place = ", ".join(parts)
+    if labelled == 0:
+        return f"a site/time not yet covered ({place})"
+    return f"a site/time with few labels so far ({place}; {labelled} labelled)"
 
 
 # --- audit and cold start -----------------------------------------------------------
@@ -537,7 +580,7 @@ def _interleave(
     idx = np.empty(k, np.int64)
     idx[is_audit], idx[~is_audit] = audit, main_idx
     reasons = np.empty(k, object)
-    reasons[is_audit], reasons[~is_audit] = "audit", main.reasons
+    reasons[is_audit], reasons[~is_audit] = AUDIT_REASON, main.reasons
     scores = np.zeros(k)
     scores[~is_audit] = main.scores
     return _selection(idx, reasons.tolist(), scores)

@@ -18,10 +18,12 @@ from annotator.models import (
     Project,
     Recording,
     Site,
+    SkipReason,
     SoundEventAnnotation,
     Tag,
+    TaskSkip,
 )
-from annotator.queue import EventInput, Submission
+from annotator.queue import EventInput, Submission, last_skip
 
 SETTINGS_FIELDS = [
     "clip_length_s",
@@ -234,6 +236,9 @@ class ClipAnnotationSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     clip = ClipSerializer(read_only=True)
     annotation = serializers.SerializerMethodField()
+    your_last_skip = serializers.SerializerMethodField(
+        help_text="When and why you skipped this task before (null if you never did)."
+    )
 
     class Meta:
         model = AnnotationTask
@@ -253,7 +258,10 @@ class TaskSerializer(serializers.ModelSerializer):
             "lease_expires_at",
             "completed_by",
             "completed_at",
+            "returned_to",
+            "return_note",
             "annotation",
+            "your_last_skip",
         ]
         read_only_fields = fields
 
@@ -261,13 +269,48 @@ class TaskSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return None
-        if "own_annotation" in task.__dict__:  # a fresh claim knows there is none (queue._try_claim)
+        if "own_annotation" in task.__dict__:  # a fresh claim looked it up (queue._try_claim)
             existing = task.own_annotation
         else:
             existing = ClipAnnotation.objects.filter(
                 clip=task.clip_id, annotator=request.user
             ).first()
         return ClipAnnotationSerializer(existing).data if existing else None
+
+    def get_your_last_skip(self, task: AnnotationTask) -> dict | None:
+        request = self.context.get("request")
+        if request is None:
+            return None
+        if "your_last_skip" in task.__dict__:  # a fresh claim looked it up (queue._try_claim)
+            skip = task.your_last_skip
+        else:
+            skip = last_skip(task, request.user)
+        return {"reason": skip.reason, "why": skip.why, "at": skip.created_at} if skip else None
+
+
+class SkipSerializer(serializers.Serializer):
+    """Why the annotator skips the task."""
+
+    reason = serializers.ChoiceField(choices=SkipReason.choices)
+    note = serializers.CharField(allow_blank=True, required=False, default="", max_length=500)
+
+
+class SkippedTaskSerializer(serializers.ModelSerializer):
+    """One skip, for the leads' list: the clip, who skipped it and why."""
+
+    task = serializers.IntegerField(source="task_id", read_only=True)
+    task_status = serializers.CharField(source="task.status", read_only=True)
+    clip = ClipSerializer(source="task.clip", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    reason_label = serializers.CharField(source="get_reason_display", read_only=True)
+
+    class Meta:
+        model = TaskSkip
+        fields = [
+            "id", "task", "task_status", "clip", "user", "username", "reason", "reason_label",
+            "note", "created_at",
+        ]
+        read_only_fields = fields
 
 
 class EventInputSerializer(serializers.Serializer):

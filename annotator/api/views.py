@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import projects, queue
@@ -117,6 +118,15 @@ class ProjectViewSet(
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.TaskSerializer(task, context={"request": request}).data)
 
+    @extend_schema(responses={200: s.SkippedTaskSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def skips(self, request, pk=None):
+        """Skipped clips, newest first: who skipped them and why (leads only)."""
+        project = project_for(request.user, pk, roles=(Role.LEAD,))
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(queue.skipped_tasks(project), request, view=self)
+        return paginator.get_paginated_response(s.SkippedTaskSerializer(page, many=True).data)
+
     @action(detail=True, methods=["get"])
     def stats(self, request, pk=None):
         """Counts of recordings, clips, annotations and tasks by status."""
@@ -202,12 +212,25 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return self.queryset.filter(project__in=projects_of(self.request.user))
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(
+        request=s.SkipSerializer,
+        responses={
+            204: None,
+            400: OpenApiResponse(description="Unknown reason, or 'other' without a note"),
+            409: OpenApiResponse(description="You do not hold this task"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        """Give the task back to the queue (skip)."""
+        """Skip the task, saying why; it comes back to you only after every other open task."""
         task = self.get_object()
-        if not queue.release(task, request.user):
+        body = s.SkipSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            skipped = queue.skip(task, request.user, **body.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(django_errors(exc)) from exc
+        if skipped is None:
             return Response(
                 {"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT
             )

@@ -2,7 +2,7 @@ from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotatio
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
 from .consensus import Consensus
 from .project import Membership, Project, Role, Tag
-from .tasks import AnnotationTask, TaskStatus
+from .tasks import AnnotationTask, SkipReason, TaskSkip, TaskStatus
 
 __all__ = [
     "AnnotationRevision",
@@ -18,7 +18,9 @@ __all__ = [
     "Role",
     "SamplingRole",
     "Site",
+    "SkipReason",
     "SoundEventAnnotation",
     "Tag",
+    "TaskSkip",
     "TaskStatus",
 ]

@@ -60,6 +60,15 @@ class AnnotationTask(models.Model):
         related_name="completed_tasks",
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    returned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="returned_tasks",
+        help_text="The annotator a lead's rejection sent this clip back to: offered to them first.",
+    )
+    return_note = models.TextField(blank=True, help_text="The lead's note with the rejection.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = TaskQuerySet.as_manager()
@@ -82,3 +91,38 @@ class AnnotationTask(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} ({self.status}) {self.clip}"
+
+
+class SkipReason(models.TextChoices):
+    CANT_TELL = "cant_tell", "can't tell"
+    BROKEN_AUDIO = "broken_audio", "broken audio"
+    OTHER = "other", "other"
+
+
+class TaskSkip(models.Model):
+    """An annotator passed on a task, and why.
+
+    The queue serves a task this annotator skipped only after every other open task (others
+    get it as usual), and leads read the reasons: a clip many skip as "broken audio" needs them.
+    """
+
+    task = models.ForeignKey(AnnotationTask, on_delete=models.CASCADE, related_name="skips")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_skips"
+    )
+    reason = models.CharField(max_length=20, choices=SkipReason)
+    note = models.CharField(max_length=500, blank=True, help_text="Required with 'other'.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "task"], name="skip_user_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} skipped task {self.task_id}: {self.get_reason_display()}"
+
+    @property
+    def why(self) -> str:
+        """The reason in words, with the annotator's note for "other"."""
+        label = self.get_reason_display()
+        return f"{label}: {self.note}" if self.note else label

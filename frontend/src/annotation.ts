@@ -57,6 +57,35 @@ export function toggleClipTag(d: Draft, tagId: number): Draft {
   return { ...d, tags };
 }
 
+/** The tags of the draft's boxes, each once, in box order. */
+export function boxTags(d: Draft): number[] {
+  return [...new Set(d.events.map((e) => e.tag).filter((t): t is number => t !== null))];
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((t) => sa.has(t));
+}
+
+/**
+ * The clip's tags follow its boxes (a box labelled X makes X a clip tag) until the annotator
+ * sets the clip tags themselves; then their choice stands. Applied to every change: while the
+ * clip tags before it were exactly the boxes' tags, and the change itself left the clip tags
+ * alone, they become the boxes' tags after it. A saved annotation whose clip tags differ from
+ * its boxes' keeps them, for the same reason.
+ */
+export function followBoxTags(before: Draft, next: Draft): Draft {
+  if (!sameSet(next.tags, before.tags)) return next; // the annotator edited the clip tags
+  if (!sameSet(before.tags, boxTags(before))) return next; // they did so earlier
+  const tags = boxTags(next);
+  return sameSet(tags, next.tags) ? next : { ...next, tags };
+}
+
+/** Whether the clip tags are still derived from the boxes (shown beside the checkboxes). */
+export function tagsFollowBoxes(d: Draft): boolean {
+  return sameSet(d.tags, boxTags(d));
+}
+
 export type Flag = "no_calls" | "noise" | "uncertain";
 
 export function toggleFlag(d: Draft, flag: Flag): Draft {

@@ -145,8 +145,9 @@ export class Api {
     return (await this.request("POST", `tasks/${tid}/renew/`)).json();
   }
 
-  async release(tid: number): Promise<void> {
-    await this.request("POST", `tasks/${tid}/release/`);
+  /** Skip the task, saying why (400 for an unknown reason, or "other" without a note). */
+  async release(tid: number, why: { reason: string; note: string }): Promise<void> {
+    await this.request("POST", `tasks/${tid}/release/`, why);
   }
 
   async submit(tid: number, body: SubmitBody): Promise<Annotation> {

@@ -6,7 +6,7 @@ import { ApiError, type Api } from "./api";
 import { normalise, type Box, type Geometry, type Point } from "./boxes";
 import { recover, type DraftStore } from "./draft";
 import { typingTarget } from "./dom";
-import { resolveKey, type Action } from "./hotkeys";
+import { resolveKey, skipWords, type Action } from "./hotkeys";
 import { LeaseKeeper } from "./lease";
 import type { Span } from "./mapping";
 import { EXPANSIONS, Player, expansionPlayable } from "./player";
@@ -240,21 +240,25 @@ export class App implements PointerHost {
     );
   }
 
-  /** k: release the task (its draft stays in localStorage) and open the next. */
+  /** k: ask why, release the task with the reason (its draft stays in localStorage) and open the next. */
   private async skip(): Promise<void> {
     const task = this.task;
     if (!task || this.submitter.inFlight || this.skipping) return;
+    this.skipping = true;
+    const why = await this.ui.askSkipReason();
+    if (!why || this.task !== task) return void (this.skipping = false);
     this.submitter.cancel();
     this.player.stop();
-    this.skipping = true;
     this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(task.id);
+      await this.page.api.release(task.id, why);
       this.skipping = false;
       await this.loadNext();
-      if (this.task) this.status(`Skipped clip ${task.clip.id}.`, "info");
+      if (this.task) this.status(`Skipped clip ${task.clip.id} (${skipWords(why)}).`, "info");
     } catch (e) {
       this.skipping = false;
+      // 409: the lease ran out and the clip is no longer held; moving on is what the skip wanted.
+      if (e instanceof ApiError && e.status === 409) return void this.loadNext();
       this.status(`Could not skip: ${e instanceof ApiError ? e.message : String(e)}`, "error");
     }
   }
@@ -265,6 +269,7 @@ export class App implements PointerHost {
   private change(next: Draft, key: string | null = null, before: Draft = this.draftValue): void {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
     if (next === before) return;
+    next = A.followBoxTags(before, next);
     this.undoStack = record(this.undoStack, before, key);
     this.draftValue = next;
     this.persist();

@@ -143,13 +143,52 @@ export function shadowedTagHotkeys(tags: readonly Tag[]): Set<number> {
   return new Set(tags.filter((t) => t.hotkey && RESERVED_KEYS.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
 
-/** The key a tag answers to, for labels: "1".."9" for the first nine, else its own hotkey. */
+/** The keys a tag answers to, for labels, each once: "1".."9" for the first nine, and its own
+ *  letter hotkey (a digit hotkey never acts: digits always pick a tag by position). */
 export function tagKeyLabel(tags: readonly Tag[], index: number): string {
   const parts: string[] = [];
   if (index < 9) parts.push(String(index + 1));
-  const hk = tags[index].hotkey;
-  if (hk && !RESERVED_KEYS.has(hk.toLowerCase())) parts.push(hk.toLowerCase());
+  const hk = (tags[index].hotkey ?? "").toLowerCase();
+  if (hk && !RESERVED_KEYS.has(hk) && !/^[0-9]$/.test(hk)) parts.push(hk);
   return parts.join(" ");
+}
+
+// ---- the skip reason chooser (k opens it) ----------------------------------------------------
+
+/** Why an annotator skips a clip: the server's choices, with the key that picks each. */
+export const SKIP_REASONS = [
+  { value: "cant_tell", label: "can't tell", key: "1" },
+  { value: "broken_audio", label: "broken audio", key: "2" },
+  { value: "other", label: "other (say why)", key: "3" },
+] as const;
+
+export type SkipReason = (typeof SKIP_REASONS)[number]["value"];
+
+export type SkipKey = { type: "choose"; reason: SkipReason } | { type: "confirm" } | { type: "cancel" };
+
+/** Keys inside the chooser: 1/2/3 pick a reason, Enter skips, Escape goes back to the clip.
+ *  While the note is being typed only Enter and Escape act. */
+export function resolveSkipKey(ev: KeyLike, typingNote: boolean): SkipKey | null {
+  if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return null;
+  if (ev.key === "Escape") return { type: "cancel" };
+  if (ev.key === "Enter") return { type: "confirm" };
+  if (typingNote) return null;
+  const digit = digitOf(ev);
+  const reason = SKIP_REASONS.find((r) => Number(r.key) === digit);
+  return reason ? { type: "choose", reason: reason.value } : null;
+}
+
+/** A skip in words for the status line: the annotator's note for "other", else the reason. */
+export function skipWords(body: { reason: SkipReason; note: string }): string {
+  if (body.reason === "other") return body.note;
+  return SKIP_REASONS.find((r) => r.value === body.reason)?.label ?? body.reason;
+}
+
+/** The release body, or what is missing: a reason, and a note when the reason is "other". */
+export function skipBody(reason: SkipReason | null, note: string): { reason: SkipReason; note: string } | string {
+  if (!reason) return "Choose a reason: 1, 2 or 3.";
+  if (reason === "other" && !note.trim()) return "Say in a few words why you skip it.";
+  return { reason, note: note.trim() };
 }
 
 export const HELP: readonly [string, string][] = [
@@ -160,7 +199,7 @@ export const HELP: readonly [string, string][] = [
   ["Delete, Backspace", "delete the selected box"],
   ["Ctrl+Z / Ctrl+Shift+Z, Ctrl+Y", "undo / redo"],
   ["Enter", "submit and open the next clip"],
-  ["k", "skip (release) and open the next clip"],
+  ["k", "skip: say why (1 can't tell, 2 broken audio, 3 other), Enter; the clip goes to the end of your queue"],
   ["n / x / u", "no calls / noise / uncertain"],
   ["Space", "play or pause the view (or the selected box)"],
   ["e", "cycle playback slow-down 1×, 5×, 10×, 20×"],

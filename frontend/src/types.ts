@@ -90,6 +90,11 @@ export interface Task {
   lease_expires_at: string;
   clip: Clip;
   annotation: Annotation | null;
+  /** Set when a lead's rejection returned the clip to this annotator, with the lead's note. */
+  returned_to?: number | null;
+  return_note?: string;
+  /** When and why you skipped this task before (it comes back only when nothing else is open). */
+  your_last_skip?: { reason: string; why: string; at: string } | null;
 }
 
 /** Exactly the body of POST tasks/{id}/submit/. */

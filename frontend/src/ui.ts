@@ -1,13 +1,13 @@
 // The page's controls around the canvas: toolbar, tag picker, clip answers, box inspector,
 // status line, dialogs. Built once per project; `update*` methods refresh values in place.
 
-import type { Flag } from "./annotation";
+import { tagsFollowBoxes, type Flag } from "./annotation";
 import { tagColor, tagName } from "./canvas";
 import { h, setValue } from "./dom";
-import { HELP, shadowedTagHotkeys, tagKeyLabel } from "./hotkeys";
+import { HELP, SKIP_REASONS, resolveSkipKey, shadowedTagHotkeys, skipBody, tagKeyLabel, type SkipReason } from "./hotkeys";
 import { EXPANSIONS, expansionPlayable } from "./player";
 import { formatDuration } from "./ticks";
-import type { AnnotationMode, Draft, EventDraft, Project, Task, ViewKind } from "./types";
+import type { AnnotationMode, Draft, EventDraft, Project, Tag, Task, ViewKind } from "./types";
 
 export interface Handlers {
   tag(tagId: number): void;
@@ -43,6 +43,24 @@ function button(label: string, title: string, onclick: () => void, cls = ""): HT
   return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
 }
 
+/** A tag as a button or checkbox reads: its display name, else the species (the value) alone. */
+export function tagLabel(t: Tag): string {
+  return t.display_name || t.value;
+}
+
+/** What the page says about a task before the annotator starts: a lead's note on a clip
+ *  returned to them, or that they skipped it before (it comes back when nothing else is open). */
+export function taskNotes(task: Task): string[] {
+  const out: string[] = [];
+  if (task.returned_to) {
+    const note = task.return_note ? `: “${task.return_note}”` : "";
+    const loaded = task.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
+    out.push(`A lead sent this clip back${note}.${loaded}`);
+  }
+  if (task.your_last_skip) out.push(`You skipped this clip before (${task.your_last_skip.why}); nothing else is waiting for you.`);
+  return out;
+}
+
 /** The threshold beside the slider: whose it is (the model's calibrated one, or the annotator's). */
 export function thresholdText(value: number, served: number | null, chosen: boolean): { short: string; long: string } {
   const v = value.toFixed(2);
@@ -70,6 +88,9 @@ export class Ui {
   private readonly retry = button("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
   private readonly header = h("span", { class: "el-task" });
   private readonly notice = h("div", { class: "el-notice", hidden: true });
+  private readonly taskNote = h("div", { class: "el-task-note", role: "note", hidden: true });
+  private readonly clipTagsHint = h("p", { class: "el-muted el-clip-tags-hint" });
+  private readonly skipChooser = new SkipChooser();
   private readonly conflict = h("div", { class: "el-conflict", hidden: true });
   private readonly tagButtons = new Map<number, HTMLButtonElement>();
   private readonly clipTagBoxes = new Map<number, HTMLInputElement>();
@@ -106,6 +127,7 @@ export class Ui {
       { class: "el-app" },
       h("header", { class: "el-header" }, h("strong", {}, project.name), this.header, button("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
+      this.taskNote,
       this.notice,
       this.conflict,
       h(
@@ -116,6 +138,7 @@ export class Ui {
       ),
       h("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
       this.helpDialog,
+      this.skipChooser.dialog,
     );
     this.retry.hidden = true;
     root.replaceChildren(this.main);
@@ -172,13 +195,13 @@ export class Ui {
       const keys = tagKeyLabel(tags, i);
       const warn = shadowed.has(t.id) ? ` (hotkey "${t.hotkey}" is taken by a built-in key)` : "";
       const b = button("", `${tagName(tags, t.id)}${warn}`, () => this.handlers.tag(t.id), "el-tag");
-      b.append(h("span", { class: "el-swatch", style: `background:${tagColor(tags, t.id)}` }), h("kbd", {}, keys || "·"), ` ${tagName(tags, t.id)}`);
+      b.append(h("span", { class: "el-swatch", style: `background:${tagColor(tags, t.id)}` }), h("kbd", {}, keys || "·"), ` ${tagLabel(t)}`);
       this.tagButtons.set(t.id, b);
       list.append(b);
       const box = h("input", { type: "checkbox", "data-tag": t.id });
       box.addEventListener("change", () => (this.handlers.toggleClipTag(t.id), box.blur()));
       this.clipTagBoxes.set(t.id, box);
-      clipTags.append(h("label", {}, box, ` ${tagName(tags, t.id)}`));
+      clipTags.append(h("label", { title: tagName(tags, t.id) }, box, ` ${tagLabel(t)}`));
     });
     const flags: [Flag, string, string][] = [
       ["no_calls", "No calls", "n"],
@@ -199,7 +222,7 @@ export class Ui {
       h("section", {}, h("h2", {}, "Box tag"), this.pendingLabel, list),
       h("section", {}, h("h2", {}, "Selected box"), this.inspector),
       this.sidePanels,
-      h("section", {}, h("h2", {}, "Clip"), flagRow, clipTags, this.notesArea),
+      h("section", {}, h("h2", {}, "Clip"), flagRow, clipTags, this.clipTagsHint, this.notesArea),
     );
   }
 
@@ -224,8 +247,16 @@ export class Ui {
       opt.disabled = !ok;
       opt.title = ok ? "" : `plays below ${3000} Hz, which browsers refuse`;
     }
+    const notes = taskNotes(task);
+    this.taskNote.replaceChildren(...notes.map((n) => h("p", {}, n)));
+    this.taskNote.hidden = notes.length === 0;
     this.hideConflict();
     this.hideNotice();
+  }
+
+  /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
+  askSkipReason(): Promise<{ reason: SkipReason; note: string } | null> {
+    return this.skipChooser.ask();
   }
 
   updateToolbar(v: { kind: ViewKind; norm: string; dbMin: number; dbMax: number; panMode: boolean; playing: boolean; expansion: number }): void {
@@ -253,8 +284,11 @@ export class Ui {
     const tags = this.project.tags;
     const active = selected ? selected.tag : pendingTag;
     for (const [id, b] of this.tagButtons) b.classList.toggle("el-active", id === active);
-    this.pendingLabel.textContent = selected ? "Keys set the selected box's tag" : `Next box: ${tagName(tags, pendingTag)}`;
+    const pending = tags.find((t) => t.id === pendingTag);
+    this.pendingLabel.textContent = selected ? "Keys set the selected box's tag" : `Next box: ${pending ? tagLabel(pending) : "no tag"}`;
     for (const [id, box] of this.clipTagBoxes) box.checked = draft.tags.includes(id);
+    const follow = tagsFollowBoxes(draft);
+    this.clipTagsHint.textContent = follow ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
     for (const [flag, b] of this.flagButtons) b.setAttribute("aria-pressed", String(draft[flag]));
     setValue(this.notesArea, draft.notes);
     this.updateInspector(selected, mode);
@@ -352,6 +386,87 @@ export class Ui {
 
   hideConflict(): void {
     this.conflict.hidden = true;
+  }
+}
+
+/** The small dialog k opens: why skip this clip? Keyboard first: 1/2/3, Enter, Escape. */
+class SkipChooser {
+  readonly dialog: HTMLDialogElement;
+  private readonly options = new Map<SkipReason, HTMLButtonElement>();
+  private readonly note = h("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
+  private readonly problem = h("p", { class: "el-skip-problem", role: "alert" });
+  private reason: SkipReason | null = null;
+  private settle: ((v: { reason: SkipReason; note: string } | null) => void) | null = null;
+
+  constructor() {
+    const list = h("div", { class: "el-skip-options", role: "radiogroup" });
+    for (const r of SKIP_REASONS) {
+      const b = button("", r.label, () => this.choose(r.value), "el-skip-option");
+      b.setAttribute("role", "radio");
+      b.dataset.reason = r.value;
+      b.append(h("kbd", {}, r.key), ` ${r.label}`);
+      this.options.set(r.value, b);
+      list.append(b);
+    }
+    this.dialog = h(
+      "dialog",
+      { class: "el-skip" },
+      h("h2", {}, "Why skip this clip?"),
+      h("p", { class: "el-muted" }, "It goes to the end of your queue; leads see the reason."),
+      list,
+      this.note,
+      this.problem,
+      h("div", { class: "el-row" }, button("Skip ⏎", "Skip with this reason (Enter)", () => this.confirm(), "el-primary"), button("Back (Esc)", "Back to the clip (Escape)", () => this.close(null))),
+    );
+    this.dialog.addEventListener("keydown", (e) => this.onKey(e));
+    this.dialog.addEventListener("cancel", (e) => (e.preventDefault(), this.close(null)));
+  }
+
+  ask(): Promise<{ reason: SkipReason; note: string } | null> {
+    this.reason = null;
+    this.note.value = "";
+    this.problem.textContent = "";
+    this.refresh();
+    this.dialog.showModal();
+    this.dialog.focus();
+    return new Promise((resolve) => (this.settle = resolve));
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const action = resolveSkipKey(e, e.target === this.note);
+    if (!action) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (action.type === "choose") this.choose(action.reason);
+    else if (action.type === "confirm") this.confirm();
+    else this.close(null);
+  }
+
+  private choose(reason: SkipReason): void {
+    this.reason = reason;
+    this.problem.textContent = "";
+    this.refresh();
+    if (reason === "other") this.note.focus();
+  }
+
+  private confirm(): void {
+    const body = skipBody(this.reason, this.note.value);
+    if (typeof body === "string") {
+      this.problem.textContent = body;
+      if (this.reason === "other") this.note.focus();
+      return;
+    }
+    this.close(body);
+  }
+
+  private close(value: { reason: SkipReason; note: string } | null): void {
+    if (this.dialog.open) this.dialog.close();
+    this.settle?.(value);
+    this.settle = null;
+  }
+
+  private refresh(): void {
+    for (const [value, b] of this.options) b.setAttribute("aria-checked", String(value === this.reason));
   }
 }
 

@@ -1,9 +1,9 @@
-import { s as M, f as z, A as j, e as K, h as a, E, a as U, t as J, b as w, c as Y, H as G, d as P, g as c, i as X, p as A, W as Z, P as Q, j as ee, k as F, V as te, l as se, m as L, w as ie, r as ne, u as ae, n as oe, o as $, q as re, v as le, x as B, y as he, z as de, B as ce, C as ue, D as x, F as pe, G as fe, I as ge, J as me } from "./shared-viewer.js";
-const O = "echoloop:draft:v1:";
-function v(i, e) {
-  return `${O}${i}:${e ?? "new"}`;
+import { s as M, f as z, A as C, e as U, h as n, E as P, a as Y, t as J, b as T, c as G, H as X, d as N, g as p, i as Z, j as Q, S as ee, r as te, k as se, p as F, W as ie, P as ne, l as oe, m as B, V as ae, n as re, o as D, w as le, q as he, u as de, v as ce, x as ue, y as pe, z as _, B as fe, C as ge, D as V, F as me, G as we, I as ve, J as be, K as y, L as ye, M as xe, N as ke, O as Se } from "./shared-viewer.js";
+const K = "echoloop:draft:v1:";
+function w(i, e) {
+  return `${K}${i}:${e ?? "new"}`;
 }
-class we {
+class Te {
   constructor(e, t = Date.now) {
     this.store = e, this.now = t;
   }
@@ -11,35 +11,35 @@ class we {
   now;
   /** Save; returns false (and keeps going) when storage is full or unavailable. */
   save(e, t, s) {
-    const n = { taskId: e, version: t, savedAt: this.now(), draft: s };
+    const o = { taskId: e, version: t, savedAt: this.now(), draft: s };
     try {
-      return this.store.setItem(v(e, t), JSON.stringify(n)), !0;
+      return this.store.setItem(w(e, t), JSON.stringify(o)), !0;
     } catch {
       return !1;
     }
   }
   load(e, t) {
-    return this.parse(this.store.getItem(v(e, t)));
+    return this.parse(this.store.getItem(w(e, t)));
   }
   remove(e, t) {
-    this.store.removeItem(v(e, t));
+    this.store.removeItem(w(e, t));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
   others(e, t) {
-    const s = v(e, t);
-    return this.all().filter((n) => n.taskId === e && v(n.taskId, n.version) !== s).sort((n, o) => o.savedAt - n.savedAt);
+    const s = w(e, t);
+    return this.all().filter((o) => o.taskId === e && w(o.taskId, o.version) !== s).sort((o, a) => a.savedAt - o.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
   prune(e) {
-    const t = this.now() - e, s = this.all().filter((n) => n.savedAt < t);
-    for (const n of s) this.remove(n.taskId, n.version);
+    const t = this.now() - e, s = this.all().filter((o) => o.savedAt < t);
+    for (const o of s) this.remove(o.taskId, o.version);
     return s.length;
   }
   all() {
     const e = [];
     for (let t = 0; t < this.store.length; t++) {
       const s = this.store.key(t);
-      s && s.startsWith(O) && e.push(s);
+      s && s.startsWith(K) && e.push(s);
     }
     return e.map((t) => this.parse(this.store.getItem(t))).filter((t) => t !== null);
   }
@@ -53,24 +53,24 @@ class we {
     }
   }
 }
-function ve(i, e, t) {
+function _e(i, e, t) {
   const s = i.load(e, t.version);
   if (s && !M(s.draft, t))
     return { draft: { ...s.draft, version: t.version }, restored: s, older: null };
   s && i.remove(e, t.version);
-  const n = i.others(e, t.version).find((o) => !M(o.draft, t)) ?? null;
-  return { draft: t, restored: null, older: n };
+  const o = i.others(e, t.version).find((a) => !M(a.draft, t)) ?? null;
+  return { draft: t, restored: null, older: o };
 }
-const be = {
+const $e = {
   now: () => Date.now(),
   setTimeout: (i, e) => setTimeout(i, e),
   clearTimeout: (i) => clearTimeout(i)
 };
-function ye(i, e, t = 15e3) {
+function Ee(i, e, t = 15e3) {
   return Math.max(t, Math.floor((i - e) / 2));
 }
-class xe {
-  constructor(e, t, s = be) {
+class Me {
+  constructor(e, t, s = $e) {
     this.renew = e, this.events = t, this.clock = s;
   }
   renew;
@@ -93,7 +93,7 @@ class xe {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const e = ye(this.expiresAt, this.clock.now());
+    const e = Ee(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, e);
@@ -116,24 +116,24 @@ class xe {
     }
   }
 }
-function ke(i) {
-  if (!(i instanceof j)) return { kind: "retry", message: String(i?.message ?? i) };
+function ze(i) {
+  if (!(i instanceof C)) return { kind: "retry", message: String(i?.message ?? i) };
   const e = i.body;
   if (i.status === 409) {
     const t = e && typeof e == "object" ? e.current ?? null : null, s = e && typeof e == "object" && typeof e.detail == "string" ? e.detail : "";
     return { kind: "conflict", current: t, message: s || "Someone else saved this clip meanwhile." };
   }
   if (i.status === 400) {
-    const t = K(i.body);
+    const t = U(i.body);
     return { kind: "invalid", messages: t.length ? t : [i.message] };
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function Se(i, e = Math.random) {
+function Ce(i, e = Math.random) {
   const t = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
   return Math.round(t * (1 + 0.2 * e()));
 }
-class Te {
+class Pe {
   constructor(e, t, s) {
     this.post = e, this.current = t, this.on = s;
   }
@@ -151,8 +151,8 @@ class Te {
     let s = null;
     try {
       await this.post(e, t);
-    } catch (n) {
-      s = ke(n);
+    } catch (o) {
+      s = ze(o);
     }
     if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(t);
     this.fail(s, e, t);
@@ -166,89 +166,105 @@ class Te {
   }
   fail(e, t, s) {
     if (e.kind === "retry") {
-      const o = Se(this.attempt++);
-      this.on.status(`Submit failed (${e.message}). Your draft is kept; retrying in ${Math.round(o / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
+      const a = Ce(this.attempt++);
+      this.on.status(`Submit failed (${e.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(t);
-      }, o);
+      }, a);
       return;
     }
     if (this.attempt = 0, e.kind === "conflict")
       return e.current && M(z(e.current), s) ? this.on.done(s) : this.on.conflict(e.current, e.message);
-    const n = e.kind === "invalid" ? e.messages.join("; ") : e.message;
-    this.on.status(`Not saved: ${n} (your draft is kept)`, "error");
+    const o = e.kind === "invalid" ? e.messages.join("; ") : e.message;
+    this.on.status(`Not saved: ${o} (your draft is kept)`, "error");
   }
 }
-function d(i, e, t, s = "") {
-  return a("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, i);
+function u(i, e, t, s = "") {
+  return n("button", { type: "button", title: e, class: s, onclick: (o) => (t(), o.currentTarget.blur()) }, i);
 }
-function $e(i, e, t) {
+function $(i) {
+  return i.display_name || i.value;
+}
+function Ne(i) {
+  const e = [];
+  if (i.returned_to) {
+    const t = i.return_note ? `: “${i.return_note}”` : "", s = i.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
+    e.push(`A lead sent this clip back${t}.${s}`);
+  }
+  return i.your_last_skip && e.push(`You skipped this clip before (${i.your_last_skip.why}); nothing else is waiting for you.`), e;
+}
+function Ie(i, e, t) {
   const s = i.toFixed(2);
   if (!t && e !== null)
     return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
   if (t) {
-    const n = e === null ? "" : `; the model's calibrated threshold is ${e.toFixed(2)}`;
-    return { short: `${s} (yours)`, long: `Showing predictions scoring at least ${s}, your choice${n}` };
+    const o = e === null ? "" : `; the model's calibrated threshold is ${e.toFixed(2)}`;
+    return { short: `${s} (yours)`, long: `Showing predictions scoring at least ${s}, your choice${o}` };
   }
   return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class _e {
+class Ae {
   constructor(e, t, s) {
-    this.root = e, this.project = t, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = a(
+    this.root = e, this.project = t, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
       "div",
       { class: "el-app" },
-      a("header", { class: "el-header" }, a("strong", {}, t.name), this.header, d("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      n("header", { class: "el-header" }, n("strong", {}, t.name), this.header, u("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
+      this.taskNote,
       this.notice,
       this.conflict,
-      a(
+      n(
         "div",
         { class: "el-body" },
-        a("div", { class: "el-viewer" }, a("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, a("div"), this.timeAxis), this.belowPlot, this.readout),
+        n("div", { class: "el-viewer" }, n("div", { class: "el-plot-grid" }, this.freqAxis, this.plot, n("div"), this.timeAxis), this.belowPlot, this.readout),
         this.buildSide()
       ),
-      a("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
-      this.helpDialog
+      n("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
+      this.helpDialog,
+      this.skipChooser.dialog
     ), this.retry.hidden = !0, e.replaceChildren(this.main);
   }
   root;
   project;
   handlers;
-  canvas = a("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
-  plot = a("div", { class: "el-plot" }, this.canvas);
-  timeAxis = a("canvas", { class: "el-time-axis" });
-  freqAxis = a("canvas", { class: "el-freq-axis" });
-  readout = a("div", { class: "el-readout" }, " ");
+  canvas = n("canvas", { id: "spectrogram-canvas", tabindex: 0, role: "img", "aria-label": "Spectrogram: drag to draw a box" });
+  plot = n("div", { class: "el-plot" }, this.canvas);
+  timeAxis = n("canvas", { class: "el-time-axis" });
+  freqAxis = n("canvas", { class: "el-freq-axis" });
+  readout = n("div", { class: "el-readout" }, " ");
   /** Slots for panels other modules build: under the image, and in the side bar. */
-  belowPlot = a("div", { class: "el-below-plot" });
-  sidePanels = a("div", { class: "el-side-panels" });
-  status = a("span", { class: "el-status", role: "status", "aria-live": "polite" });
-  draftState = a("span", { class: "el-draft-state" });
-  retry = d("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
-  header = a("span", { class: "el-task" });
-  notice = a("div", { class: "el-notice", hidden: !0 });
-  conflict = a("div", { class: "el-conflict", hidden: !0 });
+  belowPlot = n("div", { class: "el-below-plot" });
+  sidePanels = n("div", { class: "el-side-panels" });
+  status = n("span", { class: "el-status", role: "status", "aria-live": "polite" });
+  draftState = n("span", { class: "el-draft-state" });
+  retry = u("Retry now", "Retry the submission now", () => this.handlers.retryNow(), "el-retry");
+  header = n("span", { class: "el-task" });
+  notice = n("div", { class: "el-notice", hidden: !0 });
+  taskNote = n("div", { class: "el-task-note", role: "note", hidden: !0 });
+  clipTagsHint = n("p", { class: "el-muted el-clip-tags-hint" });
+  skipChooser = new Le();
+  conflict = n("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
   flagButtons = /* @__PURE__ */ new Map();
-  notesArea = a("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
-  inspector = a("div", { class: "el-inspector" });
-  pendingLabel = a("div", { class: "el-pending" });
-  viewButton = d("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
-  normSelect = a("select", { title: "Spectrogram normalisation" }, a("option", { value: "db" }, "dB"), a("option", { value: "pcen" }, "PCEN"));
-  dbMin = a("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
-  dbMax = a("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
-  dbText = a("span", { class: "el-db-text" });
-  panButton = d("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
-  playButton = d("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
-  expansionSelect = a("select", { title: "Playback slow-down (e)" });
-  predToggle = a("input", { type: "checkbox" });
+  notesArea = n("textarea", { class: "el-notes", rows: 3, placeholder: "Notes on this clip" });
+  inspector = n("div", { class: "el-inspector" });
+  pendingLabel = n("div", { class: "el-pending" });
+  viewButton = u("Spectrogram", "Switch spectrogram / scalogram (s)", () => this.handlers.toggleView());
+  normSelect = n("select", { title: "Spectrogram normalisation" }, n("option", { value: "db" }, "dB"), n("option", { value: "pcen" }, "PCEN"));
+  dbMin = n("input", { type: "range", step: 1, title: "dB floor: lower shows fainter sounds (brightness)" });
+  dbMax = n("input", { type: "range", step: 1, title: "dB ceiling: lower saturates sooner (contrast)" });
+  dbText = n("span", { class: "el-db-text" });
+  panButton = u("Pan (h)", "Pan mode: the left button pans (h)", () => this.handlers.panMode());
+  playButton = u("▶ Play", "Play / pause the view or the selected box (space)", () => this.handlers.play());
+  expansionSelect = n("select", { title: "Playback slow-down (e)" });
+  predToggle = n("input", { type: "checkbox" });
   // Step 0.01: a version's calibrated threshold need not be a multiple of 0.05.
-  threshold = a("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
-  thresholdText = a("span", { class: "el-threshold-text" }, "0.50");
-  predInfo = a("span", { class: "el-pred-info" });
+  threshold = n("input", { type: "range", min: 0, max: 1, step: 0.01, value: 0.5, class: "el-threshold", "aria-label": "Prediction score threshold" });
+  thresholdText = n("span", { class: "el-threshold-text" }, "0.50");
+  predInfo = n("span", { class: "el-pred-info" });
   helpDialog;
-  submitButton = d("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
-  skipButton = d("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
+  submitButton = u("Submit ⏎", "Submit and open the next clip (Enter)", () => this.handlers.submit(), "el-primary");
+  skipButton = u("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
     const e = this.project.settings;
@@ -257,63 +273,63 @@ class _e {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const t = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", t), this.dbMax.addEventListener("input", t);
-    for (const s of E) this.expansionSelect.append(a("option", { value: s }, `${s}×`));
-    E.includes(e.time_expansion) || this.expansionSelect.append(a("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const s of P) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
+    P.includes(e.time_expansion) || this.expansionSelect.append(n("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
-    return a(
+    return n(
       "div",
       { class: "el-toolbar" },
-      a("div", { class: "el-group" }, this.viewButton, this.normSelect),
-      a("label", { class: "el-group" }, "dB", this.dbMin, this.dbMax, this.dbText),
-      a(
+      n("div", { class: "el-group" }, this.viewButton, this.normSelect),
+      n("label", { class: "el-group" }, "dB", this.dbMin, this.dbMax, this.dbText),
+      n(
         "div",
         { class: "el-group" },
-        d("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
-        d("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
-        d("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
+        u("−", "Zoom out in time (-)", () => this.handlers.zoom(-1)),
+        u("+", "Zoom in in time (+)", () => this.handlers.zoom(1)),
+        u("Reset", "Reset zoom (0)", () => this.handlers.zoom(0)),
         this.panButton
       ),
-      a("div", { class: "el-group" }, this.playButton, this.expansionSelect),
-      a(
+      n("div", { class: "el-group" }, this.playButton, this.expansionSelect),
+      n(
         "div",
         { class: "el-group" },
-        a("label", {}, this.predToggle, " Predictions"),
+        n("label", {}, this.predToggle, " Predictions"),
         this.threshold,
         this.thresholdText,
-        d("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
+        u("Accept all", "Accept all predictions above the threshold (Shift+A)", () => this.handlers.acceptAll()),
         this.predInfo
       )
     );
   }
   buildSide() {
-    const e = this.project.tags, t = U(e), s = a("div", { class: "el-tag-list" }), n = a("div", { class: "el-clip-tags" });
+    const e = this.project.tags, t = Y(e), s = n("div", { class: "el-tag-list" }), o = n("div", { class: "el-clip-tags" });
     e.forEach((r, h) => {
-      const u = J(e, h), p = t.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = d("", `${w(e, r.id)}${p}`, () => this.handlers.tag(r.id), "el-tag");
-      f.append(a("span", { class: "el-swatch", style: `background:${Y(e, r.id)}` }), a("kbd", {}, u || "·"), ` ${w(e, r.id)}`), this.tagButtons.set(r.id, f), s.append(f);
-      const g = a("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), n.append(a("label", {}, g, ` ${w(e, r.id)}`));
+      const d = J(e, h), c = t.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${T(e, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
+      f.append(n("span", { class: "el-swatch", style: `background:${G(e, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
+      const g = n("input", { type: "checkbox", "data-tag": r.id });
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: T(e, r.id) }, g, ` ${$(r)}`));
     });
-    const o = [
+    const a = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
-    ], l = a("div", { class: "el-flags" });
-    for (const [r, h, u] of o) {
-      const p = d(`${h} (${u})`, `${h} (${u})`, () => this.handlers.flag(r), "el-flag");
-      p.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, p), l.append(p);
+    ], l = n("div", { class: "el-flags" });
+    for (const [r, h, d] of a) {
+      const c = u(`${h} (${d})`, `${h} (${d})`, () => this.handlers.flag(r), "el-flag");
+      c.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, c), l.append(c);
     }
-    return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), a(
+    return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), n(
       "aside",
       { class: "el-side" },
-      a("section", {}, a("h2", {}, "Box tag"), this.pendingLabel, s),
-      a("section", {}, a("h2", {}, "Selected box"), this.inspector),
+      n("section", {}, n("h2", {}, "Box tag"), this.pendingLabel, s),
+      n("section", {}, n("h2", {}, "Selected box"), this.inspector),
       this.sidePanels,
-      a("section", {}, a("h2", {}, "Clip"), l, n, this.notesArea)
+      n("section", {}, n("h2", {}, "Clip"), l, o, this.clipTagsHint, this.notesArea)
     );
   }
   buildHelp() {
-    const e = G.map(([s, n]) => a("tr", {}, a("th", {}, s), a("td", {}, n)));
-    return a("dialog", { class: "el-help" }, a("h2", {}, "Keyboard"), a("table", {}, ...e), a("form", { method: "dialog" }, a("button", {}, "Close")));
+    const e = X.map(([s, o]) => n("tr", {}, n("th", {}, s), n("td", {}, o)));
+    return n("dialog", { class: "el-help" }, n("h2", {}, "Keyboard"), n("table", {}, ...e), n("form", { method: "dialog" }, n("button", {}, "Close")));
   }
   toggleHelp() {
     this.helpDialog.open ? this.helpDialog.close() : this.helpDialog.showModal();
@@ -321,59 +337,67 @@ class _e {
   setTask(e) {
     const t = e.clip, s = t.recording;
     this.header.textContent = ` · ${s.name} · ${t.start_s.toFixed(3)}–${t.end_s.toFixed(3)} s · task ${e.id}${e.reason ? ` · ${e.reason}` : ""}`, this.header.title = `lease expires ${new Date(e.lease_expires_at).toLocaleTimeString()}`;
-    for (const n of Array.from(this.expansionSelect.options)) {
-      const o = P(s.samplerate, Number(n.value));
-      n.disabled = !o, n.title = o ? "" : "plays below 3000 Hz, which browsers refuse";
+    for (const a of Array.from(this.expansionSelect.options)) {
+      const l = N(s.samplerate, Number(a.value));
+      a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
     }
-    this.hideConflict(), this.hideNotice();
+    const o = Ne(e);
+    this.taskNote.replaceChildren(...o.map((a) => n("p", {}, a))), this.taskNote.hidden = o.length === 0, this.hideConflict(), this.hideNotice();
+  }
+  /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
+  askSkipReason() {
+    return this.skipChooser.ask();
   }
   updateToolbar(e) {
-    this.viewButton.textContent = e.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = e.kind !== "spectrogram", c(this.normSelect, e.norm), c(this.dbMin, String(e.dbMin)), c(this.dbMax, String(e.dbMax)), this.dbText.textContent = `${e.dbMin} … ${e.dbMax}`, this.panButton.setAttribute("aria-pressed", String(e.panMode)), this.playButton.textContent = e.playing ? "❚❚ Pause" : "▶ Play", c(this.expansionSelect, String(e.expansion));
+    this.viewButton.textContent = e.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = e.kind !== "spectrogram", p(this.normSelect, e.norm), p(this.dbMin, String(e.dbMin)), p(this.dbMax, String(e.dbMax)), this.dbText.textContent = `${e.dbMin} … ${e.dbMax}`, this.panButton.setAttribute("aria-pressed", String(e.panMode)), this.playButton.textContent = e.playing ? "❚❚ Pause" : "▶ Play", p(this.expansionSelect, String(e.expansion));
   }
   updatePredictions(e) {
-    this.predToggle.checked = e.show, c(this.threshold, String(e.threshold));
-    const t = $e(e.threshold, e.served, e.chosen);
+    this.predToggle.checked = e.show, p(this.threshold, String(e.threshold));
+    const t = Ie(e.threshold, e.served, e.chosen);
     this.thresholdText.textContent = t.short, this.threshold.title = this.thresholdText.title = t.long, this.predInfo.textContent = e.model ? `${e.model}: ${e.shown}/${e.count}` : "no model";
   }
-  updateDraft(e, t, s, n) {
-    const o = this.project.tags, l = t ? t.tag : s;
-    for (const [r, h] of this.tagButtons) h.classList.toggle("el-active", r === l);
-    this.pendingLabel.textContent = t ? "Keys set the selected box's tag" : `Next box: ${w(o, s)}`;
-    for (const [r, h] of this.clipTagBoxes) h.checked = e.tags.includes(r);
-    for (const [r, h] of this.flagButtons) h.setAttribute("aria-pressed", String(e[r]));
-    c(this.notesArea, e.notes), this.updateInspector(t, n);
+  updateDraft(e, t, s, o) {
+    const a = this.project.tags, l = t ? t.tag : s;
+    for (const [d, c] of this.tagButtons) c.classList.toggle("el-active", d === l);
+    const r = a.find((d) => d.id === s);
+    this.pendingLabel.textContent = t ? "Keys set the selected box's tag" : `Next box: ${r ? $(r) : "no tag"}`;
+    for (const [d, c] of this.clipTagBoxes) c.checked = e.tags.includes(d);
+    const h = Z(e);
+    this.clipTagsHint.textContent = h ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
+    for (const [d, c] of this.flagButtons) c.setAttribute("aria-pressed", String(e[d]));
+    p(this.notesArea, e.notes), this.updateInspector(t, o);
   }
   inspectorBuilt = !1;
   updateInspector(e, t) {
     if (!e) {
-      this.inspectorBuilt = !1, this.inspector.replaceChildren(a("p", { class: "el-muted" }, t === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
+      this.inspectorBuilt = !1, this.inspector.replaceChildren(n("p", { class: "el-muted" }, t === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
       return;
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
-    const s = (o) => this.inspector.querySelector(`[name=${o}]`);
-    c(s("start_s"), e.start_s.toFixed(4)), c(s("end_s"), e.end_s.toFixed(4));
-    const n = e.low_hz !== null && e.high_hz !== null;
-    for (const o of ["low_hz", "high_hz"]) s(o).closest("label").hidden = !n;
-    n && (c(s("low_hz"), (e.low_hz / 1e3).toFixed(2)), c(s("high_hz"), (e.high_hz / 1e3).toFixed(2))), c(this.inspector.querySelector("select"), e.tag === null ? "" : String(e.tag)), c(s("confidence"), e.confidence === null ? "" : String(e.confidence)), c(s("notes"), e.notes), this.inspector.querySelector(".el-duration").textContent = `${X(e.end_s - e.start_s)}${n ? ` · ${((e.high_hz - e.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    const s = (a) => this.inspector.querySelector(`[name=${a}]`);
+    p(s("start_s"), e.start_s.toFixed(4)), p(s("end_s"), e.end_s.toFixed(4));
+    const o = e.low_hz !== null && e.high_hz !== null;
+    for (const a of ["low_hz", "high_hz"]) s(a).closest("label").hidden = !o;
+    o && (p(s("low_hz"), (e.low_hz / 1e3).toFixed(2)), p(s("high_hz"), (e.high_hz / 1e3).toFixed(2))), p(this.inspector.querySelector("select"), e.tag === null ? "" : String(e.tag)), p(s("confidence"), e.confidence === null ? "" : String(e.confidence)), p(s("notes"), e.notes), this.inspector.querySelector(".el-duration").textContent = `${Q(e.end_s - e.start_s)}${o ? ` · ${((e.high_hz - e.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const e = (r, h, u, p) => {
-      const f = a("input", { type: "number", name: r, step: u });
+    const e = (r, h, d, c) => {
+      const f = n("input", { type: "number", name: r, step: d });
       return f.addEventListener("change", () => {
-        const g = p(f.value);
+        const g = c(f.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
-      }), a("label", {}, h, f);
-    }, t = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => t(r) === null ? null : Number(r) * 1e3, n = a("select", { name: "tag" }, a("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => a("option", { value: r.id }, w(this.project.tags, r.id))));
-    n.addEventListener("change", () => this.handlers.editEvent({ tag: n.value === "" ? null : Number(n.value) }, "tag"));
-    const o = a("input", { type: "text", name: "notes", placeholder: "box notes" });
-    o.addEventListener("input", () => this.handlers.editEvent({ notes: o.value }, "notes"));
+      }), n("label", {}, h, f);
+    }, t = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => t(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, T(this.project.tags, r.id))));
+    o.addEventListener("change", () => this.handlers.editEvent({ tag: o.value === "" ? null : Number(o.value) }, "tag"));
+    const a = n("input", { type: "text", name: "notes", placeholder: "box notes" });
+    a.addEventListener("input", () => this.handlers.editEvent({ notes: a.value }, "notes"));
     const l = e("confidence", "confidence", "0.05", (r) => t(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
     this.inspector.replaceChildren(
-      a("div", { class: "el-grid" }, e("start_s", "start s", "0.0001", t), e("end_s", "end s", "0.0001", t), e("low_hz", "low kHz", "0.01", s), e("high_hz", "high kHz", "0.01", s)),
-      a("label", {}, "tag ", n),
+      n("div", { class: "el-grid" }, e("start_s", "start s", "0.0001", t), e("end_s", "end s", "0.0001", t), e("low_hz", "low kHz", "0.01", s), e("high_hz", "high kHz", "0.01", s)),
+      n("label", {}, "tag ", o),
       l,
-      o,
-      a("div", { class: "el-row" }, a("span", { class: "el-duration el-muted" }), d("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
+      a,
+      n("div", { class: "el-row" }, n("span", { class: "el-duration el-muted" }), u("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
@@ -389,37 +413,86 @@ class _e {
     this.draftState.textContent = e;
   }
   showNotice(e, t = []) {
-    this.notice.replaceChildren(a("span", {}, e), ...t.map((s) => d(s.label, s.label, () => (this.hideNotice(), s.run()))), d("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+    this.notice.replaceChildren(n("span", {}, e), ...t.map((s) => u(s.label, s.label, () => (this.hideNotice(), s.run()))), u("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
   }
   showConflict(e, t, s) {
     this.conflict.replaceChildren(
-      a("strong", {}, e),
-      a("ul", {}, ...t.map((n) => a("li", {}, n))),
-      a("div", { class: "el-row" }, ...s.map((n) => d(n.label, n.label, () => (this.hideConflict(), n.run()))))
+      n("strong", {}, e),
+      n("ul", {}, ...t.map((o) => n("li", {}, o))),
+      n("div", { class: "el-row" }, ...s.map((o) => u(o.label, o.label, () => (this.hideConflict(), o.run()))))
     ), this.conflict.hidden = !1;
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-function Me(i, e, t, s) {
+class Le {
+  dialog;
+  options = /* @__PURE__ */ new Map();
+  note = n("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
+  problem = n("p", { class: "el-skip-problem", role: "alert" });
+  reason = null;
+  settle = null;
+  constructor() {
+    const e = n("div", { class: "el-skip-options", role: "radiogroup" });
+    for (const t of ee) {
+      const s = u("", t.label, () => this.choose(t.value), "el-skip-option");
+      s.setAttribute("role", "radio"), s.dataset.reason = t.value, s.append(n("kbd", {}, t.key), ` ${t.label}`), this.options.set(t.value, s), e.append(s);
+    }
+    this.dialog = n(
+      "dialog",
+      { class: "el-skip" },
+      n("h2", {}, "Why skip this clip?"),
+      n("p", { class: "el-muted" }, "It goes to the end of your queue; leads see the reason."),
+      e,
+      this.note,
+      this.problem,
+      n("div", { class: "el-row" }, u("Skip ⏎", "Skip with this reason (Enter)", () => this.confirm(), "el-primary"), u("Back (Esc)", "Back to the clip (Escape)", () => this.close(null)))
+    ), this.dialog.addEventListener("keydown", (t) => this.onKey(t)), this.dialog.addEventListener("cancel", (t) => (t.preventDefault(), this.close(null)));
+  }
+  ask() {
+    return this.reason = null, this.note.value = "", this.problem.textContent = "", this.refresh(), this.dialog.showModal(), this.dialog.focus(), new Promise((e) => this.settle = e);
+  }
+  onKey(e) {
+    const t = te(e, e.target === this.note);
+    t && (e.preventDefault(), e.stopPropagation(), t.type === "choose" ? this.choose(t.reason) : t.type === "confirm" ? this.confirm() : this.close(null));
+  }
+  choose(e) {
+    this.reason = e, this.problem.textContent = "", this.refresh(), e === "other" && this.note.focus();
+  }
+  confirm() {
+    const e = se(this.reason, this.note.value);
+    if (typeof e == "string") {
+      this.problem.textContent = e, this.reason === "other" && this.note.focus();
+      return;
+    }
+    this.close(e);
+  }
+  close(e) {
+    this.dialog.open && this.dialog.close(), this.settle?.(e), this.settle = null;
+  }
+  refresh() {
+    for (const [e, t] of this.options) t.setAttribute("aria-checked", String(e === this.reason));
+  }
+}
+function Fe(i, e, t, s) {
   i.replaceChildren(
-    a(
+    n(
       "div",
       { class: "el-empty" },
-      a("h1", {}, "Queue empty"),
-      a("p", {}, `No clips are waiting for you in ${e}. New ones appear after the next sampling round.`),
-      a("p", {}, d("Check again", "Ask for the next clip again", s, "el-primary"), t ? a("a", { href: t }, "Back to the project") : null)
+      n("h1", {}, "Queue empty"),
+      n("p", {}, `No clips are waiting for you in ${e}. New ones appear after the next sampling round.`),
+      n("p", {}, u("Check again", "Ask for the next clip again", s, "el-primary"), t ? n("a", { href: t }, "Back to the project") : null)
     )
   );
 }
-function ze(i, e, t) {
-  i.replaceChildren(a("div", { class: "el-empty el-error" }, a("h1", {}, "Could not load the annotator"), a("p", {}, e), a("p", {}, d("Try again", "Try again", t, "el-primary"))));
+function Be(i, e, t) {
+  i.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, e), n("p", {}, u("Try again", "Try again", t, "el-primary"))));
 }
-const Ee = [
+const De = [
   ["duration_s", "Duration", "ms", "The call: where it stays within 20 dB of its loudest point"],
   ["low_hz", "Low freq", "kHz", "Lowest frequency of the call's ridge (within 20 dB of its peak)"],
   ["high_hz", "High freq", "kHz", "Highest frequency of the call's ridge"],
@@ -433,7 +506,7 @@ const Ee = [
   ["bw_90_hz", "BW 90%", "kHz", "Between the frequencies below which 5 % and 95 % of the energy lie"],
   ["snr_db", "SNR", "dB", "The call's loudest part over the box's noise floor"]
 ];
-function Pe(i, e) {
+function Ve(i, e) {
   if (i === null || !Number.isFinite(i)) return "—";
   switch (e) {
     case "ms":
@@ -446,59 +519,59 @@ function Pe(i, e) {
       return `${i.toFixed(1)} dB`;
   }
 }
-function V(i, e, t) {
+function H(i, e, t) {
   if (!e) {
-    i.replaceChildren(a("p", { class: "el-muted" }, t));
+    i.replaceChildren(n("p", { class: "el-muted" }, t));
     return;
   }
-  const s = Ee.map(([n, o, l, r]) => {
-    const h = e[n];
-    return a("tr", { title: r }, a("th", {}, o), a("td", { "data-field": n, "data-value": h === null ? "" : String(h) }, Pe(h, l)));
+  const s = De.map(([o, a, l, r]) => {
+    const h = e[o];
+    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Ve(h, l)));
   });
-  i.replaceChildren(a("table", { class: "el-measure-table" }, ...s), e.reason ? a("p", { class: "el-muted el-measure-note" }, e.reason) : "");
+  i.replaceChildren(n("table", { class: "el-measure-table" }, ...s), e.reason ? n("p", { class: "el-muted el-measure-note" }, e.reason) : "");
 }
-const _ = 60;
-function N(i) {
+const E = 60;
+function I(i) {
   let e = -1;
   for (let t = 0; t < i.db.length; t++) (e < 0 || i.db[t] > i.db[e]) && (e = t);
   return e;
 }
-function Ne(i, e, t, s = "") {
-  const { width: n, height: o } = e, l = { left: 30, right: 6, top: 14, bottom: 16 };
-  i.clearRect(0, 0, n, o), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, o), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
-  const r = t ? N(t) : -1;
+function He(i, e, t, s = "") {
+  const { width: o, height: a } = e, l = { left: 30, right: 6, top: 14, bottom: 16 };
+  i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
+  const r = t ? I(t) : -1;
   if (!t || r < 0) {
-    i.fillText(s || t?.reason || "", 6, o / 2);
+    i.fillText(s || t?.reason || "", 6, a / 2);
     return;
   }
-  const h = t.freqs_hz[0], u = t.freqs_hz[t.freqs_hz.length - 1], p = t.db[r], f = n - l.left - l.right, g = o - l.top - l.bottom, y = (m) => l.left + (u > h ? (m - h) / (u - h) * f : f / 2), C = (m) => l.top + Math.min(_, Math.max(0, p - m)) / _ * g;
-  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), t.freqs_hz.forEach((m, T) => T ? i.lineTo(y(m), C(t.db[T])) : i.moveTo(y(m), C(t.db[T]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, o - 4);
-  const I = `${(u / 1e3).toFixed(1)} kHz`;
-  i.fillText(I, n - l.right - i.measureText(I).width, o - 4), i.fillText(`${p.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(p - _).toFixed(0)}`, 2, o - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(t.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${p.toFixed(1)} dB`, l.left + 4, l.top - 3);
+  const h = t.freqs_hz[0], d = t.freqs_hz[t.freqs_hz.length - 1], c = t.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, b = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), A = (m) => l.top + Math.min(E, Math.max(0, c - m)) / E * g;
+  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), t.freqs_hz.forEach((m, S) => S ? i.lineTo(b(m), A(t.db[S])) : i.moveTo(b(m), A(t.db[S]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
+  const L = `${(d / 1e3).toFixed(1)} kHz`;
+  i.fillText(L, o - l.right - i.measureText(L).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - E).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(t.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
 }
-function D(i, e, t) {
+function q(i, e, t) {
   return (i - e.start) / (e.end - e.start) * t;
 }
-function Ce(i) {
+function qe(i) {
   let e = 0;
   for (let t = 0; t < i.min.length; t++) e = Math.max(e, Math.abs(i.min[t]), Math.abs(i.max[t]));
   return e > 0 ? 0.9 / e : 1;
 }
-function Ie(i, e, t, s) {
-  const { width: n, height: o } = e, l = o / 2;
-  if (i.clearRect(0, 0, n, o), i.fillStyle = "#0b0e11", i.fillRect(0, 0, n, o), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(n, l), i.stroke(), !t || !t.min.length) return;
-  const r = Ce(t) * l, h = (t.end - t.start) / t.min.length;
+function Re(i, e, t, s) {
+  const { width: o, height: a } = e, l = a / 2;
+  if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !t || !t.min.length) return;
+  const r = qe(t) * l, h = (t.end - t.start) / t.min.length;
   i.fillStyle = "#4fc3f7";
-  for (let u = 0; u < t.min.length; u++) {
-    const p = D(t.start + u * h, s, n), f = D(t.start + (u + 1) * h, s, n);
-    if (f < 0 || p > n) continue;
-    const g = l - t.max[u] * r, y = l - t.min[u] * r;
-    i.fillRect(p, g, Math.max(1, f - p), Math.max(1, y - g));
+  for (let d = 0; d < t.min.length; d++) {
+    const c = q(t.start + d * h, s, o), f = q(t.start + (d + 1) * h, s, o);
+    if (f < 0 || c > o) continue;
+    const g = l - t.max[d] * r, b = l - t.min[d] * r;
+    i.fillRect(c, g, Math.max(1, f - c), Math.max(1, b - g));
   }
   i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
 }
-const Ae = 80, Fe = 150, Le = 4096, Be = 64, Ve = 120;
-class H {
+const je = 80, Oe = 150, Ke = 4096, We = 64, Ue = 120;
+class R {
   timer;
   controller = null;
   run(e, t) {
@@ -513,35 +586,35 @@ class H {
     clearTimeout(this.timer), this.controller?.abort(), this.controller = null;
   }
 }
-function q(i) {
+function j(i) {
   return Object.entries(i).filter(([, e]) => e !== null).map(([e, t]) => `${e}=${Number(t.toFixed(7))}`).join("&");
 }
-class De {
+class Ye {
   constructor(e) {
-    this.api = e, V(this.table, null, "Select a box to measure it.");
+    this.api = e, H(this.table, null, "Select a box to measure it.");
   }
   api;
-  wave = a("canvas", { class: "el-waveform", "aria-label": "Waveform of the visible window" });
-  spectrumCanvas = a("canvas", { class: "el-spectrum", "aria-label": "Power spectrum of the selected box" });
-  table = a("div", { class: "el-measurements" });
+  wave = n("canvas", { class: "el-waveform", "aria-label": "Waveform of the visible window" });
+  spectrumCanvas = n("canvas", { class: "el-spectrum", "aria-label": "Power spectrum of the selected box" });
+  table = n("div", { class: "el-measurements" });
   /** Under the image, aligned with it (the empty cell sits under the frequency axis). */
-  strip = a("div", { class: "el-wave-row" }, a("div", { class: "el-wave-label" }, "wave"), this.wave);
-  side = a("section", { class: "el-analysis", "data-state": "empty" }, a("h2", {}, "Spectrum of the box"), this.spectrumCanvas, a("h2", {}, "Measurements"), this.table);
+  strip = n("div", { class: "el-wave-row" }, n("div", { class: "el-wave-label" }, "wave"), this.wave);
+  side = n("section", { class: "el-analysis", "data-state": "empty" }, n("h2", {}, "Spectrum of the box"), this.spectrumCanvas, n("h2", {}, "Measurements"), this.table);
   envelope = null;
   envelopeKey = "";
   view = null;
   spectrum = null;
   selectionKey = "";
-  envelopes = new H();
-  measures = new H();
+  envelopes = new R();
+  measures = new R();
   /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
   follow(e, t) {
     this.view = t, this.drawWave();
-    const s = Math.min(Le, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    const s = Math.min(Ke, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
     if (!e || s < 1) return;
-    const n = e.clip.recording, o = Math.max(0, t.start), l = Math.min(n.duration_s, t.end), r = `${n.id}:${o.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    r === this.envelopeKey || !(l > o) || (this.envelopeKey.startsWith(`${n.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ae, async (h) => {
-      this.envelope = await this.api.json(`recordings/${n.id}/envelope/?${q({ start: o, end: l, width: s })}`, h), this.drawWave();
+    const o = e.clip.recording, a = Math.max(0, t.start), l = Math.min(o.duration_s, t.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
+    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(je, async (h) => {
+      this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${j({ start: a, end: l, width: s })}`, h), this.drawWave();
     }));
   }
   /** The selected box (or none): fetch its spectrum and measurements once it rests. */
@@ -551,12 +624,12 @@ class De {
     if (this.selectionKey = s, !e || !t)
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
-    const n = e.clip.recording.id, o = q({ start: t.start_s, end: t.end_s, low: t.low_hz, high: t.high_hz });
-    this.measures.run(Fe, async (l) => {
+    const o = e.clip.recording.id, a = j({ start: t.start_s, end: t.end_s, low: t.low_hz, high: t.high_hz });
+    this.measures.run(Oe, async (l) => {
       try {
         const [r, h] = await Promise.all([
-          this.api.json(`recordings/${n}/spectrum/?${o}&bins=512`, l),
-          this.api.json(`recordings/${n}/measurements/?${o}`, l)
+          this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, l),
+          this.api.json(`recordings/${o}/measurements/?${a}`, l)
         ]);
         this.selectionKey === s && this.show("ready", r, h, "");
       } catch (r) {
@@ -564,90 +637,90 @@ class De {
       }
     });
   }
-  show(e, t, s, n) {
-    this.side.dataset.state = e, this.spectrum = t, V(this.table, s, n), this.drawSpectrumPanel(n);
+  show(e, t, s, o) {
+    this.side.dataset.state = e, this.spectrum = t, H(this.table, s, o), this.drawSpectrumPanel(o);
   }
   drawWave() {
     if (!this.view) return;
-    const e = { width: this.wave.clientWidth || 300, height: Be };
-    Ie(A(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+    const e = { width: this.wave.clientWidth || 300, height: We };
+    Re(F(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
   }
   drawSpectrumPanel(e) {
-    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Ve };
-    Ne(A(this.spectrumCanvas, t), t, this.spectrum, e);
+    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Ue };
+    He(F(this.spectrumCanvas, t), t, this.spectrum, e);
     const s = this.spectrum;
-    this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && N(s) >= 0 ? String(s.freqs_hz[N(s)]) : "";
+    this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && I(s) >= 0 ? String(s.freqs_hz[I(s)]) : "";
   }
 }
-const He = [0, 0.5, 0.75, 0.9], qe = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Re = [
+const Je = [0, 0.5, 0.75, 0.9], Ge = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Xe = [
   ["none", "plain"],
   ["reassigned", "reassigned"],
   ["multitaper", "multitaper"]
-], je = [
+], Ze = [
   [6, "FM (w0 6)"],
   [200, "CF (w0 200)"]
 ];
-function b(i, e, t) {
-  return a("select", { title: i, name: e, class: "el-view-option" }, ...t.map(([s, n]) => a("option", { value: s }, n)));
+function v(i, e, t) {
+  return n("select", { title: i, name: e, class: "el-view-option" }, ...t.map(([s, o]) => n("option", { value: s }, o)));
 }
-function k(i, e, t) {
-  Array.from(i.options).some((s) => s.value === e) || i.append(a("option", { value: e }, t));
+function x(i, e, t) {
+  Array.from(i.options).some((s) => s.value === e) || i.append(n("option", { value: e }, t));
 }
-const S = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
-class Oe {
+const k = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
+class Qe {
   constructor(e) {
     this.viewer = e;
     const t = e.options;
-    t.window !== "auto" && k(this.window, String(t.window), S(t.window)), k(this.overlap, String(t.overlap), `${Math.round(t.overlap * 100)} %`), k(this.wavelet, String(t.w0), `w0 ${t.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = a(
+    t.window !== "auto" && x(this.window, String(t.window), k(t.window)), x(this.overlap, String(t.overlap), `${Math.round(t.overlap * 100)} %`), x(this.wavelet, String(t.w0), `w0 ${t.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = n(
       "div",
       { class: "el-group el-view-options" },
-      a("label", {}, "window ", this.window),
+      n("label", {}, "window ", this.window),
       this.overlap,
       this.windowType,
       this.sharpen,
       this.wavelet,
-      a("label", { title: "Levels from each view's percentiles (Shift+L); the dB sliders turn it off" }, this.autoLevels, " auto levels"),
+      n("label", { title: "Levels from each view's percentiles (Shift+L); the dB sliders turn it off" }, this.autoLevels, " auto levels"),
       this.levelsText
     ), e.onOptions = () => this.update(), this.update();
   }
   viewer;
   element;
-  window = b("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
+  window = v("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
     ["auto", "auto"],
-    ...Z.map((e) => [String(e / 1e3), S(e / 1e3)])
+    ...ie.map((e) => [String(e / 1e3), k(e / 1e3)])
   ]);
-  overlap = b("STFT overlap", "overlap", He.map((e) => [String(e), `${Math.round(e * 100)} %`]));
-  windowType = b("STFT window type", "window_type", qe.map((e) => [e, e]));
-  sharpen = b("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Re);
-  wavelet = b("Scalogram bandwidth: narrow for constant-frequency calls", "w0", je.map(([e, t]) => [String(e), t]));
-  autoLevels = a("input", { type: "checkbox", name: "auto_levels" });
-  levelsText = a("span", { class: "el-levels-text el-muted" });
+  overlap = v("STFT overlap", "overlap", Je.map((e) => [String(e), `${Math.round(e * 100)} %`]));
+  windowType = v("STFT window type", "window_type", Ge.map((e) => [e, e]));
+  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Xe);
+  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", Ze.map(([e, t]) => [String(e), t]));
+  autoLevels = n("input", { type: "checkbox", name: "auto_levels" });
+  levelsText = n("span", { class: "el-levels-text el-muted" });
   set(e) {
     document.activeElement?.blur(), this.viewer.setOptions(e);
   }
   /** Show the viewer's options, and what "auto" resolved to for the image on screen. */
   update() {
     const e = this.viewer.options, t = this.viewer.kind === "spectrogram";
-    e.window !== "auto" && k(this.window, String(e.window), S(e.window)), c(this.window, String(e.window)), this.window.options[0].textContent = e.window === "auto" && t ? `auto (${S(this.viewer.shownWindow())})` : "auto", c(this.overlap, String(e.overlap)), c(this.windowType, e.windowType), c(this.sharpen, e.sharpen), c(this.wavelet, String(e.w0));
-    for (const n of [this.window, this.overlap, this.windowType, this.sharpen]) n.hidden = !t;
+    e.window !== "auto" && x(this.window, String(e.window), k(e.window)), p(this.window, String(e.window)), this.window.options[0].textContent = e.window === "auto" && t ? `auto (${k(this.viewer.shownWindow())})` : "auto", p(this.overlap, String(e.overlap)), p(this.windowType, e.windowType), p(this.sharpen, e.sharpen), p(this.wavelet, String(e.w0));
+    for (const o of [this.window, this.overlap, this.windowType, this.sharpen]) o.hidden = !t;
     this.wavelet.hidden = t, this.autoLevels.checked = e.autoLevels;
     const s = this.viewer.shownLevels();
     this.levelsText.textContent = e.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
   }
 }
-const We = 720 * 3600 * 1e3, Ke = 0.5;
+const et = 720 * 3600 * 1e3, tt = 0.5;
 function W(i) {
   const e = i?.model_version?.threshold;
   return typeof e == "number" && Number.isFinite(e) && e >= 0 && e <= 1 ? e : null;
 }
-function Ue(i, e) {
-  return e ?? W(i) ?? Ke;
+function st(i, e) {
+  return e ?? W(i) ?? tt;
 }
-class Je {
+class it {
   constructor(e) {
-    this.page = e, this.submitter = new Te((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new xe(async (t) => (await e.api.renew(t)).lease_expires_at, {
+    this.page = e, this.submitter = new Pe((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new Me(async (t) => (await e.api.renew(t)).lease_expires_at, {
       lost: (t) => this.status(`Your hold on this clip ran out (${t}). Submitting still saves your work.`, "warn")
-    }), this.player = new Q(
+    }), this.player = new ne(
       (t) => this.viewer && (this.viewer.playhead = t, this.viewer.render()),
       (t, s) => {
         t === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
@@ -662,8 +735,8 @@ class Je {
   pointer;
   player;
   task = null;
-  draftValue = ee();
-  undoStack = F();
+  draftValue = oe();
+  undoStack = B();
   selectedIndex = null;
   selectedPred = null;
   pendingTag = null;
@@ -683,41 +756,41 @@ class Je {
     e.dataset.state = "loading";
     try {
       this.project = await t.project(s);
-    } catch (o) {
-      e.dataset.state = "error", ze(e, o.message, () => {
+    } catch (a) {
+      e.dataset.state = "error", Be(e, a.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new _e(e, this.project, this.handlers()), this.analysis = new De(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
-    const n = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
-    this.viewer = new te(this.project, t, this.ui, n, (o, l) => this.status(o, l)), this.ui.main.querySelector(".el-toolbar")?.append(new Oe(this.viewer).element), this.pointer = new se(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (o) => this.onKey(o));
-    for (const o of ["keydown", "pointerdown", "wheel"])
-      document.addEventListener(o, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(We), await this.loadNext();
+    this.expansion = this.project.settings.time_expansion, this.ui = new Ae(e, this.project, this.handlers()), this.analysis = new Ye(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    const o = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
+    this.viewer = new ae(this.project, t, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(new Qe(this.viewer).element), this.pointer = new re(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
+    for (const a of ["keydown", "pointerdown", "wheel"])
+      document.addEventListener(a, () => this.lease.activity(), { capture: !0, passive: !0 });
+    this.page.drafts.prune(et), await this.loadNext();
   }
   async loadNext() {
     const { root: e, api: t, projectId: s } = this.page;
     this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, e.dataset.state = "loading", e.contains(this.ui.main) || e.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
-    let n;
+    let o;
     try {
-      n = await t.nextTask(s);
-    } catch (o) {
-      e.dataset.state = "error", this.status(`Could not get the next clip: ${o.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
+      o = await t.nextTask(s);
+    } catch (a) {
+      e.dataset.state = "error", this.status(`Could not get the next clip: ${a.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
         this.loadNext();
       } }]);
       return;
     }
-    if (!n) {
-      e.dataset.state = "empty", Me(e, this.project.name, this.page.nextUrl, () => {
+    if (!o) {
+      e.dataset.state = "empty", Fe(e, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
     }
-    this.openTask(n);
+    this.openTask(o);
   }
   openTask(e) {
-    this.task = e, this.lease.start(e.id, e.lease_expires_at), this.ui.setTask(e), this.draftValue = this.restoreDraft(e), this.undoStack = F(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], P(e.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(e), this.page.api.predictions(e.clip.id).then(
+    this.task = e, this.lease.start(e.id, e.lease_expires_at), this.ui.setTask(e), this.draftValue = this.restoreDraft(e), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], N(e.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(e), this.page.api.predictions(e.clip.id).then(
       (t) => this.task === e && (this.predictions = t, this.refresh()),
       () => {
       }
@@ -731,17 +804,17 @@ class Je {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(e) {
-    const { drafts: t } = this.page, s = z(e.annotation), { draft: n, restored: o, older: l } = ve(t, e.id, s), r = (h) => new Date(h).toLocaleString();
-    return o ? (this.status(`Restored your unsaved draft from ${r(o.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(o.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
+    const { drafts: t } = this.page, s = z(e.annotation), { draft: o, restored: a, older: l } = _e(t, e.id, s), r = (h) => new Date(h).toLocaleString();
+    return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(L(l.draft, s)) },
+      { label: "Merge mine into theirs", run: () => this.change(D(l.draft, s)) },
       { label: "Discard mine", run: () => t.remove(e.id, l.version) }
-    ]), o || this.status(e.annotation ? `Editing saved version ${e.annotation.version}.` : "New clip.", "info"), n;
+    ]), a || this.status(e.annotation ? `Editing saved version ${e.annotation.version}.` : "New clip.", "info"), o;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const e = ie(this.draftValue);
+    const e = le(this.draftValue);
     if (e.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${e.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -761,43 +834,46 @@ class Je {
   }
   /** 409: show both versions and let the user choose; never overwrite silently. */
   showConflict(e, t) {
-    const s = this.task, n = this.draftValue;
+    const s = this.task, o = this.draftValue;
     if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !e) {
       const h = { label: "Reload the clip", run: () => {
         this.loadNext();
       } };
       return this.ui.showConflict(t, ["Your draft is kept and will be offered again."], [h]);
     }
-    const o = z(e), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
-      this.page.drafts.remove(s.id, n.version), this.change(h);
+    const a = z(e), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+      this.page.drafts.remove(s.id, o.version), this.change(h);
     };
     this.ui.showConflict(
       `${t} (now version ${e.version})`,
-      [`Theirs: ${l(o)}`, `Yours: ${l(n)}`],
+      [`Theirs: ${l(a)}`, `Yours: ${l(o)}`],
       [
-        { label: "Use theirs", run: () => r(o) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(L(n, o)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (r({ ...n, version: e.version }), void this.submitter.send(s.id)) }
+        { label: "Use theirs", run: () => r(a) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(D(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (r({ ...o, version: e.version }), void this.submitter.send(s.id)) }
       ]
     );
   }
-  /** k: release the task (its draft stays in localStorage) and open the next. */
+  /** k: ask why, release the task with the reason (its draft stays in localStorage) and open the next. */
   async skip() {
     const e = this.task;
-    if (!(!e || this.submitter.inFlight || this.skipping)) {
-      this.submitter.cancel(), this.player.stop(), this.skipping = !0, this.status("Skipping…", "busy");
-      try {
-        await this.page.api.release(e.id), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id}.`, "info");
-      } catch (t) {
-        this.skipping = !1, this.status(`Could not skip: ${t instanceof j ? t.message : String(t)}`, "error");
-      }
+    if (!e || this.submitter.inFlight || this.skipping) return;
+    this.skipping = !0;
+    const t = await this.ui.askSkipReason();
+    if (!t || this.task !== e) return void (this.skipping = !1);
+    this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
+    try {
+      await this.page.api.release(e.id, t), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id} (${he(t)}).`, "info");
+    } catch (s) {
+      if (this.skipping = !1, s instanceof C && s.status === 409) return void this.loadNext();
+      this.status(`Could not skip: ${s instanceof C ? s.message : String(s)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
   change(e, t = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    e !== s && (this.undoStack = ne(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
+    e !== s && (e = de(s, e), this.undoStack = ce(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -806,63 +882,63 @@ class Je {
   }
   step(e) {
     if (!this.canEdit()) return;
-    const t = e === "undo" ? ae(this.undoStack, this.draftValue) : oe(this.undoStack, this.draftValue);
+    const t = e === "undo" ? ue(this.undoStack, this.draftValue) : pe(this.undoStack, this.draftValue);
     if (!t) return this.status(`Nothing to ${e}.`, "info");
     this.undoStack = t.stack, this.draftValue = { ...t.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(e) {
     if (this.selectedIndex === null)
       return this.pendingTag = e, this.refresh();
-    this.change($(this.draftValue, this.selectedIndex, { tag: e }));
+    this.change(_(this.draftValue, this.selectedIndex, { tag: e }));
   }
   editSelected(e, t) {
     const s = this.selectedIndex;
     if (s === null) return;
-    let n = $(this.draftValue, s, e);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (n = $(n, s, re(n.events[s], this.boxBounds()))), this.change(n, `edit:${s}:${t}`);
+    let o = _(this.draftValue, s, e);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (o = _(o, s, fe(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${t}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const e = this.selectedIndex;
-    this.selectedIndex = null, this.change(le(this.draftValue, e));
+    this.selectedIndex = null, this.change(ge(this.draftValue, e));
   }
   cycleSelection(e) {
-    const t = this.draftValue.events.map((n, o) => [n.start_s, o]).sort((n, o) => n[0] - o[0]).map((n) => n[1]);
+    const t = this.draftValue.events.map((o, a) => [o.start_s, a]).sort((o, a) => o[0] - a[0]).map((o) => o[1]);
     if (!t.length) return;
     const s = this.selectedIndex === null ? e > 0 ? -1 : 0 : t.indexOf(this.selectedIndex);
     this.select(t[(s + e + t.length) % t.length]);
   }
   accept(e) {
-    const t = this.project.settings.annotation_mode, s = !e && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, n = s ? [s] : this.visiblePredictions().map((l) => l.p);
-    if (!n.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
-    let o = this.draftValue;
-    for (const l of n) o = B(o, he(l, t));
-    this.selectedPred = null, this.change(o), n.length === 1 && this.select(o.events.length - 1), this.status(`Accepted ${n.length} prediction${n.length > 1 ? "s" : ""}.`, "ok");
+    const t = this.project.settings.annotation_mode, s = !e && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
+    if (!o.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
+    let a = this.draftValue;
+    for (const l of o) a = V(a, me(l, t));
+    this.selectedPred = null, this.change(a), o.length === 1 && this.select(a.events.length - 1), this.status(`Accepted ${o.length} prediction${o.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
   /** Space: play the selected box's span and band, or the visible window. */
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const e = this.task.clip.recording, t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, n = Math.max(0, t ? t.start_s : s.start), o = Math.min(e.duration_s, t ? t.end_s : s.end), l = t && t.low_hz !== null && t.high_hz !== null ? { low: t.low_hz, high: t.high_hz } : {}, r = this.page.api.audioUrl(e.id, { start: n, end: o, expansion: this.expansion, ...l });
-    this.player.play({ url: r, start: n, end: o, expansion: this.expansion });
+    const e = this.task.clip.recording, t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, o = Math.max(0, t ? t.start_s : s.start), a = Math.min(e.duration_s, t ? t.end_s : s.end), l = t && t.low_hz !== null && t.high_hz !== null ? { low: t.low_hz, high: t.high_hz } : {}, r = this.page.api.audioUrl(e.id, { start: o, end: a, expansion: this.expansion, ...l });
+    this.player.play({ url: r, start: o, end: a, expansion: this.expansion });
   }
   setExpansion(e) {
     this.player.stop(), this.expansion = e, this.refreshToolbar();
   }
   cycleExpansion() {
-    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = E.filter((n) => P(e, n)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
+    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = P.filter((o) => N(e, o)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = de(t);
+    const t = e.target, s = we(t);
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const o = ce(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
-    if (o) {
-      if (this.pointer.active && o.type !== "escape") return e.preventDefault();
-      (o.type === "selectNext" || o.type === "selectPrev") && !this.draftValue.events.length || (e.preventDefault(), this.perform(o, t));
+    const a = ve(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+    if (a) {
+      if (this.pointer.active && a.type !== "escape") return e.preventDefault();
+      (a.type === "selectNext" || a.type === "selectPrev") && !this.draftValue.events.length || (e.preventDefault(), this.perform(a, t));
     }
   }
   perform(e, t) {
@@ -875,11 +951,11 @@ class Je {
       case "toggleView":
         return s.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(x(this.draftValue, "no_calls"));
+        return this.change(y(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(x(this.draftValue, "noise"));
+        return this.change(y(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(x(this.draftValue, "uncertain"));
+        return this.change(y(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -921,7 +997,7 @@ class Je {
       case "window":
         return s.stepWindow(e.step);
       case "cycleSharpen":
-        return s.setOptions({ sharpen: ue(s.options.sharpen) });
+        return s.setOptions({ sharpen: be(s.options.sharpen) });
       case "autoLevels":
         return s.setOptions({ autoLevels: !s.options.autoLevels });
     }
@@ -959,7 +1035,7 @@ class Je {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const e = this.project.settings.annotation_mode;
-    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !pe(this.draftValue, t, e));
+    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !ye(this.draftValue, t, e));
   }
   select(e) {
     this.selectedIndex = e, e !== null && (this.selectedPred = null), this.refresh();
@@ -975,7 +1051,7 @@ class Je {
   }
   addBox(e) {
     if (e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const t = B(this.draftValue, { ...e, tag: this.pendingTag, confidence: null, notes: "" });
+    const t = V(this.draftValue, { ...e, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(t), this.select(t.events.length - 1);
   }
   setDrawing(e) {
@@ -998,7 +1074,7 @@ class Je {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return Ue(this.predictions, this.chosenThreshold);
+    return st(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const e = this.visiblePredictions(), t = e.findIndex((s) => s.index === this.selectedPred);
@@ -1036,9 +1112,9 @@ class Je {
   handlers() {
     return {
       tag: (e) => this.setTag(e),
-      toggleClipTag: (e) => this.change(ge(this.draftValue, e)),
-      flag: (e) => this.change(x(this.draftValue, e)),
-      notes: (e) => this.change(fe(this.draftValue, e), "notes"),
+      toggleClipTag: (e) => this.change(ke(this.draftValue, e)),
+      flag: (e) => this.change(y(this.draftValue, e)),
+      notes: (e) => this.change(xe(this.draftValue, e), "notes"),
       editEvent: (e, t) => this.editSelected(e, t),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1068,7 +1144,7 @@ class Je {
     };
   }
 }
-function Ye() {
+function nt() {
   const i = document.getElementById("echoloop-config");
   try {
     return i?.textContent ? JSON.parse(i.textContent) : {};
@@ -1076,7 +1152,7 @@ function Ye() {
     return {};
   }
 }
-function Ge() {
+function ot() {
   try {
     const i = window.localStorage;
     return i.setItem("echoloop:probe", "1"), i.removeItem("echoloop:probe"), i;
@@ -1097,16 +1173,16 @@ function Ge() {
     };
   }
 }
-function R() {
+function O() {
   const i = document.getElementById("echoloop-annotator");
   if (!i) return;
-  const e = Ye(), t = new Je({
+  const e = nt(), t = new it({
     root: i,
-    api: new me(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
-    drafts: new we(Ge()),
+    api: new Se(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
+    drafts: new Te(ot()),
     projectId: Number(i.dataset.projectId),
     nextUrl: i.dataset.nextUrl || void 0
   });
   window.echoloop = t.hook(), t.start();
 }
-document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", R) : R();
+document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", O) : O();

@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, l as _, K as E, f as b, k as A, s as T, r as R, o as j, v as P, u as M, n as L, x as N, q as z, B as O, b as p, c as B, t as D, g as v, P as K, z as V, j as I, J as q } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, n as _, Q as E, f as b, m as A, s as T, v as R, z as j, C as P, x as M, y as L, D as N, B as O, I as z, b as p, c as D, t as B, g as v, P as V, G as I, l as K, O as q } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -49,7 +49,7 @@ function U(a, e = 1) {
   const t = new URLSearchParams({ status: a.status });
   return a.annotator !== null && t.set("annotator", String(a.annotator)), a.dataset !== null && t.set("dataset", String(a.dataset)), e > 1 && t.set("page", String(e)), t.toString();
 }
-class J {
+class G {
   constructor(e, t) {
     this.base = e, this.csrfToken = t;
   }
@@ -86,7 +86,7 @@ class J {
     return this.send("POST", `annotations/${e}/consensus/`, t);
   }
 }
-function G(a) {
+function J(a) {
   return !(a instanceof w) || a.status !== 409 ? null : a.body?.current ?? null;
 }
 class Z {
@@ -227,7 +227,7 @@ class ee {
   }
   /** A box drawn on the clip (kept inside `bounds`), selected, with the pending tag. */
   addBox(e, t) {
-    const s = N(this.draft, { ...z(e, t), tag: this.pendingTag, confidence: null, notes: "" });
+    const s = N(this.draft, { ...O(e, t), tag: this.pendingTag, confidence: null, notes: "" });
     this.change(s), this.selected = s.events.length - 1, this.changed();
   }
 }
@@ -273,7 +273,7 @@ function ie(a, e, t, s) {
 function ne(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = O(a, { tags: e, typing: !1 });
+  const t = z(a, { tags: e, typing: !1 });
   return !t || !se.has(t.type) ? null : t;
 }
 const ae = [
@@ -312,7 +312,7 @@ class re {
       h("Side by side (v)", "Side by side / overlaid (v)", () => i.layout())
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
-      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${B(t.tags, r.id)}` }), o("kbd", {}, D(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
+      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${D(t.tags, r.id)}` }), o("kbd", {}, B(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
     }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ae.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
@@ -432,7 +432,7 @@ class re {
 const le = 0.5;
 class ce {
   constructor(e) {
-    this.page = e, this.player = new K(
+    this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -597,7 +597,7 @@ class ce {
       await this.open(n ?? this.index), this.status(n !== null ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
-      const n = G(s);
+      const n = J(s);
       if (s instanceof w && s.status === 409) return this.conflict(t, n);
       this.status(`Not saved: ${s.message}`, "error");
     }
@@ -642,7 +642,7 @@ class ce {
   // ---- keyboard --------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = V(t) !== null && t !== this.ui.note;
+    const t = e.target, s = I(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
     const i = ie(e, this.mode, this.project.tags, s);
     if (i) {
@@ -745,7 +745,7 @@ class ce {
     return !1;
   }
   draft() {
-    return this.correction?.draft ?? I();
+    return this.correction?.draft ?? K();
   }
   selected() {
     return this.correction?.selected ?? null;
@@ -840,7 +840,7 @@ function $() {
   const e = he(), t = a.dataset.apiBase || "/api/", s = new ce({
     root: a,
     api: new q(t, e.csrfToken ?? ""),
-    reviewApi: new J(t, e.csrfToken ?? ""),
+    reviewApi: new G(t, e.csrfToken ?? ""),
     projectId: Number(a.dataset.projectId),
     annotators: e.annotators ?? [],
     datasets: e.datasets ?? []

@@ -29,14 +29,15 @@ def test_viewer_gets_403_outsider_404_anonymous_401_or_403(project, cast, api):
 
 def test_claim_reads_and_writes_in_a_handful_of_queries(project, cast, django_assert_max_num_queries):
     """The claim is the hottest call of the page: token, project with role, held task, expired
-    leases, then the locked pick and its update (savepoints count here: tests run in a transaction)."""
+    leases, whether a rejected clip waits for them, then the locked pick and its update
+    (savepoints count here: tests run in a transaction)."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     queue.enqueue(project, [f.make_clip(project, start_s=i, end_s=i + 1) for i in range(3)])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['ann1']).key}")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.post(f"/api/projects/{project.pk}/tasks/next/")
     assert response.status_code == 200 and response.json()["annotation"] is None
 

@@ -28,7 +28,7 @@ def test_accept_marks_accepted_and_keeps_a_revision(project, cast):
     assert AnnotationTask.objects.get().status == TaskStatus.REVIEWED
 
 
-def test_reject_returns_the_clip_to_the_queue_for_someone_else(project, cast):
+def test_reject_returns_the_clip_to_its_annotator(project, cast):
     annotation = submitted(project, cast["ann1"], f.make_tag(project))
     rejected = review.reject(annotation, cast["lead"], version=1, note="that is a social call")
     assert rejected.review_status == ClipAnnotation.Review.REJECTED
@@ -43,9 +43,10 @@ def test_reject_returns_the_clip_to_the_queue_for_someone_else(project, cast):
     assert (task.lease_holder, task.completed_by, task.completed_at) == (None, None, None)
     # nothing is deleted: the rejected annotation and its boxes stay
     assert rejected.events.count() == 1
-    # the author already answered this clip; another annotator gets it
-    assert queue.claim_next(project, cast["ann1"]) is None
-    assert queue.claim_next(project, cast["ann2"]).pk == task.pk
+    # the clip goes back to its author (with the note), not to another annotator
+    assert (task.returned_to, task.return_note) == (cast["ann1"], "that is a social call")
+    assert queue.claim_next(project, cast["ann2"]) is None
+    assert queue.claim_next(project, cast["ann1"]).pk == task.pk
 
 
 def test_reject_needs_a_note(project, cast):

@@ -48,7 +48,7 @@ def test_cold_start_round_queues_tasks_with_ranks_and_reasons(pool_project, cast
     assert all(p.reason for p in picks)
     tasks = AnnotationTask.objects.filter(round_number=rnd.number).order_by("-priority")
     assert [t.clip_id for t in tasks] == [p.clip_id for p in picks]
-    assert {t.is_audit for t in tasks if t.reason == "audit"} == {True}
+    assert {t.is_audit for t in tasks if t.reason == "chosen at random for the unbiased check"} == {True}
     assert not any("entropy" in p.reason for p in picks)  # a cold start never uses uncertainty
 
 
@@ -59,7 +59,7 @@ def test_round_with_a_model_uses_uncertainty_and_skips_queued_clips(pool_project
     second = rounds.start_round(pool_project, seed=3)
     assert not first.cold_start and first.strategy == "entropy"
     non_audit = first.picks.filter(is_audit=False)
-    assert all(p.reason.startswith("uncertain") for p in non_audit)
+    assert all(p.reason.startswith("the model is unsure here (entropy ") for p in non_audit)
     scores = [p.score for p in non_audit.order_by("rank")]
     assert scores == sorted(scores, reverse=True)
     first_clips = set(first.picks.values_list("clip_id", flat=True))
@@ -140,6 +140,29 @@ def test_a_new_version_withdraws_the_older_picks_still_queued(pool_project, cast
     assert left.filter(is_audit=True).count() == 2
 
 
+def test_a_new_version_keeps_picks_returned_to_an_annotator_or_skipped(pool_project, cast):
+    from annotator import queue, review
+    from annotator.models import SkipReason, TaskSkip
+
+    old = add_predictions(pool_project, np.random.default_rng(0))
+    first = rounds.start_round(pool_project, seed=6)
+    picks = AnnotationTask.objects.filter(round_number=first.number, is_audit=False).order_by("-priority")
+    n_picks = picks.count()
+    task = queue.claim_next(pool_project, cast["ann1"])
+    assert not task.is_audit  # the top rank is the strategy's pick
+    review.reject(queue.submit(task, cast["ann1"], queue.Submission(no_calls=True)), cast["lead"], version=1,
+                  note="listen again")
+    skipped = picks.exclude(pk=task.pk).first()
+    TaskSkip.objects.create(task=skipped, user=cast["ann2"], reason=SkipReason.BROKEN_AUDIO)
+    old.is_active = False
+    old.save()
+    new = ModelVersion.objects.create(project=pool_project, number=2, class_names=["a", "b"], is_active=True)
+    withdrawn = rounds.withdraw_stale_picks(pool_project, new)
+    assert withdrawn == n_picks - 2
+    kept = set(AnnotationTask.objects.filter(round_number=first.number, is_audit=False).values_list("pk", flat=True))
+    assert kept == {task.pk, skipped.pk}
+
+
 def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(pool_project, cast):
     from annotator import queue
 
@@ -149,4 +172,23 @@ def test_hybrid_round_after_a_training_measures_distance_to_the_labelled_clips(p
     rnd = rounds.start_round(pool_project, strategy="hybrid", seed=7)
     first = rnd.picks.filter(is_audit=False).order_by("rank").first()
     assert rnd.model_version == version
-    assert "inf" not in first.reason and "from nearest" in first.reason
+    assert "inf" not in first.reason.split() and "from the nearest labelled" in first.reason
+
+
+def test_stratified_round_names_strata_in_words_and_fits_long_names(pool_project, cast):
+    from annotator.models import Site
+
+    add_predictions(pool_project, np.random.default_rng(0))
+    Site.objects.filter(project=pool_project, name="north").update(name="North cave " + "x" * 189)
+    pool_project.sampling_params = {"strategy_params": {"within": "entropy"}}
+    pool_project.save()
+    rnd = rounds.start_round(pool_project, strategy="stratified", seed=3, k=10)
+    reasons = [p.reason for p in rnd.picks.filter(is_audit=False)]
+    assert all(r.startswith("a site/time not yet covered (") for r in reasons)
+    assert all("time unknown, date unknown, predicted " in r for r in reasons)
+    south = [r for r in reasons if "(south," in r]
+    assert south and all(r.endswith(")") and "; the model is unsure here (entropy " in r for r in south)
+    north = [r for r in reasons if "(North cave" in r]
+    assert north and all(len(r) == 300 and r.endswith("…") for r in north)  # cut to fit the rows
+    tasks = AnnotationTask.objects.filter(round_number=rnd.number, is_audit=False)
+    assert sorted(t.reason for t in tasks) == sorted(reasons)

@@ -173,7 +173,7 @@ def test_stratified_quotas_hold_for_the_long_tail() -> None:
     counts = np.bincount(codes[sel.indices], minlength=4)
     assert counts.sum() == 20
     assert counts[2] >= 3 and counts[3] == 1  # rare strata get their minimum (or all they have)
-    assert all(r.startswith("stratum site=") for r in sel.reasons)
+    assert all(r.startswith("a site/time not yet covered (site ") for r in sel.reasons)
 
 
 def test_stratified_favours_strata_with_fewer_labels() -> None:
@@ -191,7 +191,7 @@ def test_stratified_favours_strata_with_fewer_labels() -> None:
 def test_stratified_can_rank_by_uncertainty_within_strata() -> None:
     pool = make_pool()
     sel = S.select("stratified", pool, 12, rng=np.random.default_rng(0), within="entropy")
-    assert all("uncertain: entropy" in r for r in sel.reasons)
+    assert all("; the model is unsure here (entropy " in r for r in sel.reasons)
 
 
 @settings(max_examples=60, deadline=None)
@@ -218,9 +218,9 @@ def test_audit_fraction_is_exact(k: int, fraction: float) -> None:
     audited = S.with_audit(S.REGISTRY["entropy"].fn, fraction)
     sel = audited(pool, k, rng=np.random.default_rng(0))
     assert len(sel) == k and len(np.unique(sel.indices)) == k
-    assert sel.reasons.count("audit") == round(k * fraction)
-    strategy_picks = sel.indices[[r != "audit" for r in sel.reasons]]
-    assert all(r.startswith("uncertain") for r in sel.reasons if r != "audit")
+    assert sel.reasons.count(S.AUDIT_REASON) == round(k * fraction)
+    strategy_picks = sel.indices[[r != S.AUDIT_REASON for r in sel.reasons]]
+    assert all(r.startswith("the model is unsure here (") for r in sel.reasons if r != S.AUDIT_REASON)
     assert len(strategy_picks) == k - round(k * fraction)
 
 
@@ -229,7 +229,7 @@ def test_audit_picks_are_random_not_the_strategys() -> None:
     probs[:100] = 0.5  # the 100 most uncertain clips
     pool = Pool(ids=np.arange(1000), probs=probs)
     sel = S.with_audit(S.REGISTRY["entropy"].fn, 0.5)(pool, 100, rng=np.random.default_rng(0))
-    audits = sel.indices[[r == "audit" for r in sel.reasons]]
+    audits = sel.indices[[r == S.AUDIT_REASON for r in sel.reasons]]
     assert (audits >= 100).mean() > 0.7  # uniform over the pool, ~90 % outside the top 100
 
 
@@ -247,7 +247,7 @@ def test_cold_start_never_uses_uncertainty() -> None:
         ]
         for other in picks[1:]:
             np.testing.assert_array_equal(picks[0].indices, other.indices)
-        assert not any("uncertain" in r for r in picks[0].reasons)
+        assert not any("unsure" in r for r in picks[0].reasons)
     for bad in ({"method": "entropy"}, {"method": "hybrid"}):
         with pytest.raises(ValueError):
             S.cold_start(pool, 5, rng=np.random.default_rng(0), **bad)
@@ -274,7 +274,7 @@ def test_hybrid_skips_near_duplicates_of_labelled_clips() -> None:
     pool = Pool(ids=np.arange(400), probs=probs, embeddings=emb, labelled_embeddings=labelled)
     sel = S.select("hybrid", pool, 10, rng=np.random.default_rng(0), factor=5)
     assert (sel.indices >= 50).all() and (sel.indices < 100).all()
-    assert all(r.startswith("uncertain+diverse") for r in sel.reasons)
+    assert all(r.startswith("the model is unsure here and nothing like it is labelled yet (") for r in sel.reasons)
 
 
 def test_hybrid_spreads_the_batch_within_the_uncertain_candidates() -> None:
@@ -293,7 +293,10 @@ def test_stratified_accepts_any_integer_codes_and_names_strata_by_them() -> None
         labelled_strata={"site": np.array([300] * 20 + [999])},  # 999: not in the pool
     )
     sel = S.select("stratified", pool, 10, rng=np.random.default_rng(0))
-    assert {r for r in sel.reasons} == {"stratum site=-7", "stratum site=300"}
+    assert {r for r in sel.reasons} == {
+        "a site/time not yet covered (site -7)",
+        "a site/time with few labels so far (site 300; 20 labelled)",
+    }
     assert (codes[sel.indices] == -7).sum() > (codes[sel.indices] == 300).sum()
 
 
@@ -308,3 +311,27 @@ def test_hybrid_names_the_missing_uncertainty_input() -> None:
         S.select("hybrid", pool, 2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="needs Pool.window_uncertainty"):
         S.select("hybrid", pool, 2, rng=np.random.default_rng(0), uncertainty="top_windows")
+
+
+def test_stratified_reasons_name_strata_in_words() -> None:
+    pool = Pool(
+        ids=np.arange(4),
+        strata={"site": np.array([3, 3, 5, 5]), "hour": np.array([7, 7, -1, -1])},
+        stratum_words={"site": {3: "North cave", 5: "River"}, "hour": {7: "21–24 h", -1: "time unknown"}},
+    )
+    sel = S.select("stratified", pool, 2, rng=np.random.default_rng(0))
+    assert sorted(sel.reasons) == [
+        "a site/time not yet covered (North cave, 21–24 h)",
+        "a site/time not yet covered (River, time unknown)",
+    ]
+
+
+@pytest.mark.parametrize("name", ["random", "entropy", "margin", "least_confidence", "balanced_entropy",
+                                  "top_windows", "kcenter", "typiclust", "hybrid"])
+def test_reasons_are_words_not_developer_strings(name) -> None:
+    """No "key=value", no "inf", no bare strategy jargon: each reason starts with a phrase."""
+    pool = make_pool()
+    sel = S.select(name, pool, 12, rng=np.random.default_rng(0))
+    for reason in sel.reasons:
+        assert "=" not in reason and "inf" not in reason.split() and reason[0].islower()
+        assert len(reason.split("(")[0].split()) >= 3  # a phrase, e.g. "the model is unsure here"

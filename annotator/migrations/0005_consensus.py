@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotator', '0003_roles_held_out_leased_at'),
+        ('annotator', '0004_tag_color_hotkey'),
     ]
 
     operations = [
