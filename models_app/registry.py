@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from annotator import dsp
-from annotator.models import AnnotationTask, Clip, ClipAnnotation, Project
+from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
 from models_app import evaluating, liveness, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
@@ -87,18 +87,24 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
 
 
 def chosen_annotations(project: Project) -> list[ClipAnnotation]:
-    """One annotation per labelled clip: an accepted one if reviewed, else the first submitted."""
+    """One annotation per labelled clip: a lead's consensus if there is one, else an accepted
+    one, else the first submitted."""
     chosen: dict[int, ClipAnnotation] = {}
     rows = (
         ClipAnnotation.objects.filter(project=project)
         .exclude(review_status=ClipAnnotation.Review.REJECTED)
+        .annotate(is_consensus=Exists(Consensus.objects.filter(annotation=OuterRef("pk"))))
         .select_related("clip__recording__root", "clip__recording__site")
         .prefetch_related("events__tag", "tags")
         .order_by("clip_id", "created_at")
     )
+
+    def rank(ann: ClipAnnotation) -> int:
+        return 2 if ann.is_consensus else 1 if ann.review_status == "accepted" else 0
+
     for ann in rows:
         current = chosen.get(ann.clip_id)
-        if current is None or (ann.review_status == "accepted" and current.review_status != "accepted"):
+        if current is None or rank(ann) > rank(current):
             chosen[ann.clip_id] = ann
     return list(chosen.values())
 

@@ -67,6 +67,10 @@ def start_round(
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
     if clips:
         pool, clips = build_pool(project, clips, version)
+        if version is not None and pool.probs is None and pool.embeddings is None and pool.window_uncertainty is None:
+            # Active but not yet scored (its rescore is under way): chosen without a model, and
+            # recorded so, or the rescore's round would keep these picks as the new version's.
+            version = None
     if not clips:  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
     name, params, cold = _plan(project, strategy, pool) if clips else ("random", {}, version is None)

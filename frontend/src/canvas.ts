@@ -19,7 +19,7 @@ export function tagColor(tags: readonly Tag[], tagId: number | null): string {
 export function tagName(tags: readonly Tag[], tagId: number | null): string {
   if (tagId === null) return "no tag";
   const t = tags.find((x) => x.id === tagId);
-  return t ? t.display_name || `${t.key}: ${t.value}` : `tag ${tagId}`;
+  return t ? t.display_name || t.value : `tag ${tagId}`;  // the species name, as on the buttons
 }
 
 export interface Scene {

@@ -660,7 +660,7 @@ function N(e, t) {
 function V(e, t) {
   if (t === null) return "no tag";
   const n = e.find((i) => i.id === t);
-  return n ? n.display_name || `${n.key}: ${n.value}` : `tag ${t}`;
+  return n ? n.display_name || n.value : `tag ${t}`;
 }
 function D(e, t) {
   const n = window.devicePixelRatio || 1, i = Math.round(t.width * n), s = Math.round(t.height * n);

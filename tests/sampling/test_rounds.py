@@ -140,6 +140,27 @@ def test_a_new_version_withdraws_the_older_picks_still_queued(pool_project, cast
     assert left.filter(is_audit=True).count() == 2
 
 
+def test_a_round_before_the_new_version_scored_the_pool_is_not_counted_as_its_choice(pool_project):
+    """Between a version's activation and the end of its rescore a refill chooses without it: the
+    round says so, and the rescore's round then replaces those picks with the model's."""
+    new = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a", "b"], is_active=True)
+    early = rounds.start_round(pool_project, seed=3)
+    assert early.model_version is None and early.cold_start
+    add_predictions_for(pool_project, new, np.random.default_rng(0))
+    withdrawn = rounds.withdraw_stale_picks(pool_project, new)
+    assert withdrawn == early.picks.filter(is_audit=False).count() > 0
+    later = rounds.start_round(pool_project, seed=4)
+    assert later.model_version == new and not later.cold_start
+
+
+def add_predictions_for(project, version, rng):
+    Prediction.objects.bulk_create(
+        Prediction(clip=clip, version=version, class_probs=rng.random(2).astype(np.float32).tolist(),
+                   window_uncertainty=[0.1, 0.2], embedding=Prediction.pack_embedding(rng.standard_normal(16)))
+        for clip in Clip.objects.filter(project=project)
+    )
+
+
 def test_a_new_version_keeps_picks_returned_to_an_annotator_or_skipped(pool_project, cast):
     from annotator import queue, review
     from annotator.models import SkipReason, TaskSkip
