@@ -22,9 +22,8 @@ from rest_framework.response import Response
 from annotator import dashboard
 from annotator.access import project_for
 from annotator.dashboard import Table
+from annotator.formats.text import spreadsheet_safe
 from annotator.models import Project
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_PARAMETERS = [
     OpenApiParameter("format", str, enum=["json", "csv"], description="csv: the figures as CSV"),
@@ -50,10 +49,7 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 def _cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
+    return "" if value is None else spreadsheet_safe(value)
 
 
 DASHBOARD_RENDERERS = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]

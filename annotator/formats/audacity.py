@@ -20,7 +20,15 @@ from annotator.formats.base import (
     vocabulary,
 )
 from annotator.formats.raven import single_recording
-from annotator.formats.text import clean_cell, decode, number_text, require_float, split_lines
+from annotator.formats.text import (
+    clean_cell,
+    decode,
+    from_spreadsheet_safe,
+    number_text,
+    require_float,
+    split_lines,
+    spreadsheet_safe,
+)
 
 NAME = "audacity"
 UNSET = -1.0  # Audacity's SelectedRegion::UndefinedFrequency
@@ -70,7 +78,7 @@ def _parse_label(line: str, number: int) -> Box:
         )
     start = require_float(fields[0], line=number, field="start")
     end = require_float(fields[1], line=number, field="end")
-    label = fields[2].strip() if len(fields) > 2 else ""
+    label = from_spreadsheet_safe(fields[2].strip()) if len(fields) > 2 else ""
     confidence = (
         require_float(fields[3], line=number, field="confidence") if len(fields) > 3 else None
     )
@@ -115,7 +123,7 @@ def write(annset: AnnotationSet, *, recording: str | None = None) -> str:
     lines: list[str] = []
     for box in annset.boxes_of(single_recording(annset, recording)):
         lines.append(
-            f"{number_text(box.start_s)}\t{number_text(box.end_s)}\t{clean_cell(box.label or '')}"
+            f"{number_text(box.start_s)}\t{number_text(box.end_s)}\t{spreadsheet_safe(clean_cell(box.label or ''))}"
         )
         if box.low_hz is not None and box.high_hz is not None:
             lines.append(f"\\\t{number_text(box.low_hz)}\t{number_text(box.high_hz)}")

@@ -199,8 +199,40 @@ def _row(names: list[str], record: list[str], line: int) -> Row:
     overflow = record[len(names) :]
     if any(cell.strip() for cell in overflow):
         raise FormatError(f"expected {len(names)} columns, got {len(record)}", line=line)
-    cells = record[: len(names)] + [""] * (len(names) - len(record))
+    cells = [from_spreadsheet_safe(c) for c in record[: len(names)]] + [""] * (len(names) - len(record))
     return Row(line=line, cells=dict(zip(names, cells, strict=True)))
+
+
+# A cell a spreadsheet would run as a formula (CSV injection: "=HYPERLINK(...)" in a note).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers (a
+    negative one starts with "-") and everything else are left alone. `from_spreadsheet_safe`
+    undoes it, so our own exports import back exactly (text that already starts with
+    apostrophes before a formula character gets one more, so the undoing is unambiguous)."""
+    if isinstance(value, str) and _formula_like(value.lstrip("'")):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_safe(value: str) -> str:
+    if value.startswith("'") and _formula_like(value.lstrip("'")):
+        return value[1:]
+    return value
+
+
+def _formula_like(text: str) -> bool:
+    return text.startswith(FORMULA_START) and not _is_number(text)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def clean_cell(value: str) -> str:
@@ -212,8 +244,10 @@ def write_table(header: Sequence[str], rows: Sequence[Sequence[str]], delimiter:
     """A delimited table with LF line ends.
 
     CSV cells are quoted when needed; TSV has no quoting (Raven and Audacity read cells
-    verbatim), so callers pass TSV cells through `clean_cell` first.
+    verbatim), so callers pass TSV cells through `clean_cell` first. Every cell is made
+    `spreadsheet_safe` (these tables are opened in spreadsheets).
     """
+    rows = [[spreadsheet_safe(cell) for cell in row] for row in rows]
     if delimiter != ",":
         return "".join(delimiter.join(cells) + "\n" for cells in [header, *rows])
     buffer = io.StringIO(newline="")
