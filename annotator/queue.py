@@ -339,8 +339,12 @@ def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
     with transaction.atomic():
         annotation = save_annotation(project, task.clip, user, data, task=task)
         _complete(task, user)
+        # The label is saved: what follows (a refill, a training) must never turn the answer into
+        # an error, or the page's retry would be told "nothing was saved". A receiver that fails
+        # (the broker unreachable) is logged by send_robust; the beat catches up later.
         transaction.on_commit(
-            lambda: labels_submitted.send(sender=AnnotationTask, project=project, annotation=annotation)
+            lambda: labels_submitted.send_robust(sender=AnnotationTask, project=project, annotation=annotation),
+            robust=True,
         )
     return annotation
 

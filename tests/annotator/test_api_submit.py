@@ -1,3 +1,5 @@
+import pytest
+
 from annotator import queue
 from annotator.models import ClipAnnotation, TaskStatus
 from tests import factories as f
@@ -90,3 +92,30 @@ def test_resubmitting_the_same_tag_twice_stores_it_once(project, cast, api):
     )
     assert response.status_code == 200, response.content
     assert list(ClipAnnotation.objects.get().tags.values_list("pk", flat=True)) == [tag.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_answers_200_and_keeps_the_label_when_the_broker_is_down(project, cast, api, monkeypatch):
+    """At the retrain threshold with Redis unreachable: the label is kept and the answer is 200
+    (a 500 would make the page retry and be told nothing was saved); the training that could
+    not be queued is failed, so it blocks nothing."""
+    from kombu.exceptions import OperationalError
+
+    from models_app.models import TrainingRun
+    from sampling import loop
+
+    class Unreachable:  # publishing while Redis is down, once kombu's retries give up
+        def apply_async(self, *args, **kwargs):
+            raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(loop, "chain", lambda *steps: Unreachable())
+    monkeypatch.setattr(loop, "_step", lambda *args: None)
+    project.retrain_every = 1
+    project.save()
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json")
+    assert response.status_code == 200, response.content
+    assert ClipAnnotation.objects.get().events.count() == 1
+    run = TrainingRun.objects.get(project=project)
+    assert run.status == "failed" and "task queue" in run.error
