@@ -145,6 +145,9 @@ class RescoreJob(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     n_chunks = models.PositiveIntegerField(default=0)
     n_clips = models.PositiveIntegerField(default=0)
+    # Clips it could not score (unreadable audio, a chunk that failed its retries): the loop
+    # goes on without them, and says so here.
+    n_unscored = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -385,10 +385,18 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     if not clips:
         return 0
     detector = detector_for(version)
-    audio = []
+    audio, readable = [], []
     for clip in clips:
-        with clip.recording.open() as fh:
-            audio.append(dsp.read_window(fh, clip.start_s, clip.end_s))
+        try:
+            with clip.recording.open() as fh:
+                audio.append(dsp.read_window(fh, clip.start_s, clip.end_s))
+        except (dsp.AudioError, OSError) as exc:  # a moved, deleted or damaged file: skip its clips
+            log.warning("clip %s of %s not scored: %s", clip.pk, clip.recording.name, exc)
+            continue
+        readable.append(clip)
+    clips = readable
+    if not clips:
+        return 0
     scores = detector.score_clips(audio)
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
     Prediction.objects.bulk_create(rows, ignore_conflicts=True)

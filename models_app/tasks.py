@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import torch
 from celery import chord, group, shared_task
 from celery.exceptions import Ignore
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotator.models import Clip
 from models_app import registry, threads
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
+
+log = logging.getLogger(__name__)
 
 CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
 SCORE_THREADS = int(os.environ.get("ECHOLOOP_SCORE_THREADS", "1"))
@@ -80,21 +83,41 @@ def pending_clip_ids(version: ModelVersion) -> list[int]:
     )
 
 
-@shared_task(name="models_app.tasks.score_chunk", acks_late=True, max_retries=3)
-def score_chunk(version_id: int, clip_ids: list[int]) -> int:
-    """Score one chunk of clips (score queue); safe to redeliver."""
+# Errors worth another try (the database or storage away for a moment), with backoff.
+TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+
+
+@shared_task(name="models_app.tasks.score_chunk", bind=True, acks_late=True, max_retries=3)
+def score_chunk(self, version_id: int, clip_ids: list[int]) -> int:
+    """Score one chunk of clips (score queue); safe to redeliver.
+
+    Never fails the chord it belongs to: transient errors are retried (2, 4, 8 s), unreadable
+    clips are skipped by ``score_clips``, and a chunk that still fails is logged and given up, so
+    the rescore finishes, counts what it could not score, and the loop samples the next batch."""
     version = ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0
     # This small network scores fastest on one thread per process; scale with worker processes.
     torch.set_num_threads(SCORE_THREADS)
-    return registry.score_clips(version, clip_ids)
+    try:
+        return registry.score_clips(version, clip_ids)
+    except TRANSIENT as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        log.exception("scoring %d clips with version %s gave up after %d tries", len(clip_ids), version_id,
+                      self.request.retries + 1)
+    except Exception:
+        log.exception("scoring %d clips with version %s failed", len(clip_ids), version_id)
+    return 0
 
 
 @shared_task(name="models_app.tasks.rescore_finished")
 def rescore_finished(job_id: int) -> int:
-    job = RescoreJob.objects.filter(pk=job_id).first()
+    job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None:
         return 0
-    RescoreJob.objects.filter(pk=job_id).update(status=RescoreJob.Status.DONE, finished_at=timezone.now())
+    unscored = len(pending_clip_ids(job.version))
+    RescoreJob.objects.filter(pk=job_id).update(
+        status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
+    )
     return job.version.project_id
