@@ -35,6 +35,14 @@ class StaleVersion(Exception):
         self.current = current
 
 
+class NotYourTask(Exception):
+    """A submission for a task its caller never leased."""
+
+    def __init__(self, task: AnnotationTask):
+        super().__init__(f"task {task.pk} was never leased to you: take it with tasks/next first")
+        self.task = task
+
+
 @dataclass(frozen=True)
 class EventInput:
     start_s: float
@@ -236,7 +244,7 @@ def _try_claim(project: Project, user, tier) -> AnnotationTask | None | bool:
         updated = AnnotationTask.objects.filter(
             pk=candidate.pk, status=candidate.status, lease_expires_at=candidate.lease_expires_at
         ).update(
-            status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires, leased_at=now
+            status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires, leased_at=now, claimed_by=user
         )
         if updated != 1:
             return False
@@ -331,10 +339,13 @@ def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
 
     The annotation is saved even if the lease ran out (nothing an annotator submitted is lost);
     the task is completed unless someone else holds a live lease on it. A stale ``version``
-    raises StaleVersion and changes nothing.
+    raises StaleVersion and changes nothing; a task the user never leased raises NotYourTask
+    (one person must not fill both slots of a double-annotated clip, or answer past the queue).
     """
     project = task.project
     require_annotator(project, user)
+    if user.pk not in (task.lease_holder_id, task.claimed_by_id):
+        raise NotYourTask(task)
     validate_submission(project, task.clip, data)
     with transaction.atomic():
         annotation = save_annotation(project, task.clip, user, data, task=task)

@@ -267,6 +267,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
             annotation = queue.submit(task, request.user, serializer.to_submission())
         except queue.StaleVersion as exc:
             return conflict(exc)
+        except queue.NotYourTask as exc:
+            return Response({"detail": f"{exc}; nothing was saved."}, status=status.HTTP_409_CONFLICT)
         except DjangoValidationError as exc:
             raise ValidationError(django_errors(exc)) from exc
         return Response(s.ClipAnnotationSerializer(annotation).data)

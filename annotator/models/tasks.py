@@ -49,6 +49,14 @@ class AnnotationTask(models.Model):
         related_name="leased_tasks",
     )
     lease_expires_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who leased it last (kept when the lease ends): only they may submit it.",
+    )
     leased_at = models.DateTimeField(
         null=True, blank=True, help_text="When the current (or last) lease began: the pace of labelling."
     )

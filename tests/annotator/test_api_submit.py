@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from annotator import queue
-from annotator.models import ClipAnnotation, TaskStatus
+from annotator.models import AnnotationTask, ClipAnnotation, TaskStatus
 from tests import factories as f
 
 
@@ -119,3 +122,30 @@ def test_submit_answers_200_and_keeps_the_label_when_the_broker_is_down(project,
     assert ClipAnnotation.objects.get().events.count() == 1
     run = TrainingRun.objects.get(project=project)
     assert run.status == "failed" and "task queue" in run.error
+
+
+def test_a_task_never_leased_to_you_cannot_be_submitted(project, cast, api):
+    """Both slots of a double-annotated clip, one person: the second was never theirs."""
+    tag = f.make_tag(project)
+    clip = f.make_clip(project, start_s=1, end_s=2)
+    project.double_annotation_fraction = 1.0
+    project.save()
+    queue.enqueue(project, [clip])
+    mine = queue.claim_next(project, cast["ann1"])
+    other = AnnotationTask.objects.exclude(pk=mine.pk).get(clip=clip)
+    client = api(cast["ann1"])
+    refused = client.post(f"/api/tasks/{other.pk}/submit/", payload(tag), format="json")
+    assert refused.status_code == 409 and "nothing was saved" in refused.json()["detail"]
+    assert not ClipAnnotation.objects.exists()
+    other.refresh_from_db()
+    assert other.status == TaskStatus.QUEUED
+    assert client.post(f"/api/tasks/{mine.pk}/submit/", payload(tag), format="json").status_code == 200
+
+
+def test_a_lapsed_lease_still_submits_when_nobody_else_took_the_task(project, cast, api):
+    tag = f.make_tag(project)
+    task = claimed(project, cast["ann1"])
+    AnnotationTask.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(minutes=1))
+    assert queue.expire_leases(project) == 1
+    response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json")
+    assert response.status_code == 200 and ClipAnnotation.objects.count() == 1
