@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import astuple, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
@@ -308,8 +309,14 @@ def audio_window(recording: Recording, params) -> tuple[bytes, float]:
     end = _number(params, "end", recording.duration_s, lo=0.0, hi=_last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
-    if end - start > 600:
-        raise BadViewRequest("end: audio windows are limited to 10 minutes")
+    # The bound before any work: decoding holds every sample as float (plus the WAV it becomes),
+    # so the cost is the samples asked for, whatever the Range header takes of the result.
+    limit = settings.ECHOLOOP_MAX_AUDIO_SAMPLES
+    if (end - start) * recording.samplerate > limit:
+        raise BadViewRequest(
+            f"end: at most {limit} samples a request ({limit / recording.samplerate:.0f} s at "
+            f"{recording.samplerate} Hz); ask for a shorter window"
+        )
     expansion = _number(params, "expansion", 1.0, lo=1.0, hi=100.0)
     channel = _number(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
     with recording.open() as fh:

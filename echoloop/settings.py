@@ -214,6 +214,8 @@ WHITENOISE_USE_FINDERS = True
 ECHOLOOP_MAX_UPLOAD_BYTES = env_int("ECHOLOOP_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Samples one audio request may decode (2^25: 87 s at 384 kHz, 17 min at 32 kHz; ~130 MB as float).
+ECHOLOOP_MAX_AUDIO_SAMPLES = env_int("ECHOLOOP_MAX_AUDIO_SAMPLES", 2**25)
 # Any other request's body (JSON submissions are kilobytes): echoloop.limits.
 ECHOLOOP_MAX_BODY_BYTES = env_int("ECHOLOOP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 

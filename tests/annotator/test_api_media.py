@@ -92,3 +92,17 @@ def test_bandpassed_audio_removes_energy_outside_the_band(bat, cast, api):
 
     assert energy(filtered.content) < 0.5 * energy(plain.content)
     assert client.get(f"/api/recordings/{bat.pk}/audio.wav?low=9e9").status_code == 400
+
+
+def test_audio_over_its_sample_bound_is_refused_before_anything_is_read(bat, cast, api, settings, monkeypatch):
+    """The cost is the samples decoded, whatever part of the answer a Range header keeps."""
+    from annotator import dsp
+
+    settings.ECHOLOOP_MAX_AUDIO_SAMPLES = int(0.5 * bat.samplerate)
+    read = []
+    original = dsp.read_window
+    monkeypatch.setattr(dsp, "read_window", lambda *a, **k: read.append(a) or original(*a, **k))
+    client = api(cast["viewer"])
+    refused = client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.6", HTTP_RANGE="bytes=0-0")
+    assert refused.status_code == 400 and "samples a request" in refused.json()["detail"] and not read
+    assert client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5").status_code == 200 and read
