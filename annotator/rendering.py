@@ -71,7 +71,7 @@ class RenderedView:
     cached: bool
 
 
-def _number(params, name: str, default, cast=float, *, lo=None, hi=None):
+def number_param(params, name: str, default, cast=float, *, lo=None, hi=None):
     raw = params.get(name)
     if raw in (None, "", "null", "undefined"):
         return default
@@ -84,7 +84,7 @@ def _number(params, name: str, default, cast=float, *, lo=None, hi=None):
     return value
 
 
-def _last_end(recording: Recording) -> float:
+def last_end(recording: Recording) -> float:
     """The latest end a window may ask for: the recording's end, give or take a sample (clip
     bounds are stored to the microsecond, so a last clip may end a rounding past it)."""
     return recording.duration_s + 1.0 / recording.samplerate + 1e-9
@@ -100,15 +100,15 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
     if kind not in KINDS:
         raise BadViewRequest(f"kind: must be one of {KINDS}")
     nyquist = recording.samplerate / 2
-    start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
-    end = _number(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=_last_end(recording))
+    start = number_param(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
+    end = number_param(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
     if end - start > MAX_WINDOW_S:
         raise BadViewRequest(f"end: windows are limited to {MAX_WINDOW_S:.0f} s; use tiles for long recordings")
     # A project's band may reach above a low-rate recording's Nyquist: clamp, the extent tells.
-    fmax = min(_number(params, "fmax", project.fmax_hz or nyquist, lo=0.0, hi=MAX_FREQUENCY), nyquist)
-    fmin = min(_number(params, "fmin", project.fmin_hz, lo=0.0, hi=MAX_FREQUENCY), nyquist * 0.99)
+    fmax = min(number_param(params, "fmax", project.fmax_hz or nyquist, lo=0.0, hi=MAX_FREQUENCY), nyquist)
+    fmin = min(number_param(params, "fmin", project.fmin_hz, lo=0.0, hi=MAX_FREQUENCY), nyquist * 0.99)
     if not fmax > fmin:
         raise BadViewRequest("fmax: must be above fmin")
     if kind == "scalogram" and fmin <= 0:
@@ -116,12 +116,12 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
     levels = _choice(params, "levels", "auto" if project.auto_levels else "fixed", limits.LEVELS)
     db_min, db_max = float(project.db_min), float(project.db_max)
     if levels == "fixed":  # auto levels ignore the range, so it stays out of the cache key
-        db_min = _number(params, "db_min", project.db_min, lo=-300.0, hi=100.0)
-        db_max = _number(params, "db_max", project.db_max, lo=-300.0, hi=100.0)
+        db_min = number_param(params, "db_min", project.db_min, lo=-300.0, hi=100.0)
+        db_max = number_param(params, "db_max", project.db_max, lo=-300.0, hi=100.0)
         if not db_max > db_min:
             raise BadViewRequest("db_max: must be above db_min")
-    width = _number(params, "width", None, int, lo=16, hi=MAX_PIXELS)
-    height = _number(params, "height", None, int, lo=16, hi=MAX_PIXELS)
+    width = number_param(params, "width", None, int, lo=16, hi=MAX_PIXELS)
+    height = number_param(params, "height", None, int, lo=16, hi=MAX_PIXELS)
     window = _window(kind, params, recording, project, (end - start, width, fmax - fmin, height))
     spec = ViewSpec(
         kind=kind,
@@ -138,7 +138,7 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         levels=levels,
         width=width,
         height=height,
-        channel=_number(params, "channel", 0, int, lo=0, hi=recording.channels - 1),
+        channel=number_param(params, "channel", 0, int, lo=0, hi=recording.channels - 1),
         **window,
     )
     _check_cost(spec, recording.samplerate)
@@ -155,13 +155,13 @@ def _window(kind: str, params, recording: Recording, project: Project, view: tup
     span_s, width, band_hz, height = view
     raw_window = params.get("window_s")
     auto = raw_window == "auto" or (raw_window in (None, "", "null", "undefined") and project.auto_window)
-    window_s = project.window_s if auto else _number(params, "window_s", project.window_s)
+    window_s = project.window_s if auto else number_param(params, "window_s", project.window_s)
     values = {
         "window_s": window_s,
-        "overlap": _number(params, "overlap", project.overlap),
+        "overlap": number_param(params, "overlap", project.overlap),
         "window_type": str(params.get("window_type") or project.window_type),
         "sharpen": str(params.get("sharpen") or project.sharpen),
-        "w0": _number(params, "w0", project.wavelet_w0),
+        "w0": number_param(params, "w0", project.wavelet_w0),
     }
     errors = limits.view_settings_errors(**values)
     if errors:
@@ -305,8 +305,8 @@ def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
 
 def audio_window(recording: Recording, params) -> tuple[bytes, float]:
     """A WAV of a window of the recording, slowed down by ``expansion``; band-passed if asked."""
-    start = _number(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
-    end = _number(params, "end", recording.duration_s, lo=0.0, hi=_last_end(recording))
+    start = number_param(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
+    end = number_param(params, "end", recording.duration_s, lo=0.0, hi=last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
     # The bound before any work: decoding holds every sample as float (plus the WAV it becomes),
@@ -317,12 +317,12 @@ def audio_window(recording: Recording, params) -> tuple[bytes, float]:
             f"end: at most {limit} samples a request ({limit / recording.samplerate:.0f} s at "
             f"{recording.samplerate} Hz); ask for a shorter window"
         )
-    expansion = _number(params, "expansion", 1.0, lo=1.0, hi=100.0)
-    channel = _number(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
+    expansion = number_param(params, "expansion", 1.0, lo=1.0, hi=100.0)
+    channel = number_param(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
     with recording.open() as fh:
         samples, samplerate = dsp.read_window(fh, start, end, channel=channel)
-    low = _number(params, "low", None, lo=0.0, hi=samplerate / 2)
-    high = _number(params, "high", None, lo=0.0, hi=samplerate / 2)
+    low = number_param(params, "low", None, lo=0.0, hi=samplerate / 2)
+    high = number_param(params, "high", None, lo=0.0, hi=samplerate / 2)
     if low is not None or high is not None:
         try:
             samples = wavio.bandpass(samples, samplerate, low or 0.0, high or samplerate / 2)

@@ -21,7 +21,7 @@ from annotator import measuring
 from annotator.access import is_member
 from annotator.api.media import recording_for
 from annotator.models import ClipAnnotation, Recording
-from annotator.rendering import MAX_FREQUENCY, BadViewRequest, _last_end, _number
+from annotator.rendering import MAX_FREQUENCY, BadViewRequest, last_end, number_param
 
 BOX_PARAMS = [
     OpenApiParameter(
@@ -66,8 +66,8 @@ REFUSED = OpenApiResponse(
 
 
 def _window(params, recording: Recording) -> tuple[float, float]:
-    start = _number(params, "start", None, lo=0.0, hi=recording.duration_s)
-    end = _number(params, "end", None, lo=0.0, hi=_last_end(recording))
+    start = number_param(params, "start", None, lo=0.0, hi=recording.duration_s)
+    end = number_param(params, "end", None, lo=0.0, hi=last_end(recording))
     if start is None or end is None:
         raise BadViewRequest("start and end: both are required")
     if not end > start:
@@ -77,8 +77,8 @@ def _window(params, recording: Recording) -> tuple[float, float]:
 
 def _box(params, recording: Recording) -> m.Band:
     start, end = _window(params, recording)
-    low = _number(params, "low", None, lo=0.0, hi=MAX_FREQUENCY)
-    high = _number(params, "high", None, lo=0.0, hi=MAX_FREQUENCY)
+    low = number_param(params, "low", None, lo=0.0, hi=MAX_FREQUENCY)
+    high = number_param(params, "high", None, lo=0.0, hi=MAX_FREQUENCY)
     if (low is None) != (high is None):
         raise BadViewRequest("low and high: give both or neither")
     if low is not None and not high > low:
@@ -109,7 +109,7 @@ def envelope(request, pk: int):
     recording = recording_for(request, pk)
     try:
         start, end = _window(request.query_params, recording)
-        width = _number(request.query_params, "width", None, int, lo=1, hi=m.MAX_ENVELOPE_COLUMNS)
+        width = number_param(request.query_params, "width", None, int, lo=1, hi=m.MAX_ENVELOPE_COLUMNS)
         if width is None:
             raise BadViewRequest("width: required")
         return Response(measuring.envelope(recording, start, end, width))
@@ -130,7 +130,7 @@ def spectrum(request, pk: int):
     recording = recording_for(request, pk)
     try:
         box = _box(request.query_params, recording)
-        bins = _number(
+        bins = number_param(
             request.query_params, "bins", m.MAX_SPECTRUM_BINS, int, lo=8, hi=m.MAX_SPECTRUM_BINS
         )
         samples, rate, offset = measuring.open_box(recording, box)

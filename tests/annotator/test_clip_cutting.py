@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.models import Clip, Recording
-from annotator.rendering import _last_end
+from annotator.rendering import last_end
 from tests import factories as f
 from tests.conftest import SHARED
 
@@ -36,7 +36,7 @@ def test_clips_stay_inside_the_recording_and_cover_it(cut):
     assert bounds and bounds[0][0] == 0.0
     for start, end in bounds:
         assert 0.0 <= start < end <= duration  # never past the audio
-        assert end <= _last_end(recording)  # and every view accepts it
+        assert end <= last_end(recording)  # and every view accepts it
         # A clip is never longer than asked, except a last one that took in a short remainder.
         assert end - start <= length * 1.1 + 1e-6
     assert duration - bounds[-1][1] <= max(one_sample, 1e-6)  # to the last sample (µs storage)
