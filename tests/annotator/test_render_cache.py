@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from annotator import ingest, rendering, viewcache
 from annotator.models import Recording, RenderedViewEntry
+from sampling import loop
 from tests import factories as f
 from tests.conftest import DATA
 
@@ -102,6 +103,14 @@ def test_a_view_stored_before_the_ledger_is_adopted_on_its_next_hit(bat, setting
     RenderedViewEntry.objects.all().delete()
     assert view(bat, -100).cached
     assert RenderedViewEntry.objects.get(key=key).bytes == stored_bytes(settings)
+
+
+def test_the_beat_trims_a_cache_over_its_cap(bat, settings):
+    keys = [view(bat, db_min).key for db_min in (-100, -90, -80)]
+    age(keys[0], 30)
+    settings.ECHOLOOP_RENDER_CACHE_BYTES = stored_bytes(settings) - 1  # as if the cap were lowered
+    assert loop.tend()["evicted_views"] == 1
+    assert not on_disk(settings, keys[0]) and stored_bytes(settings) <= settings.ECHOLOOP_RENDER_CACHE_BYTES
 
 
 @pytest.mark.django_db(transaction=True)
