@@ -1,7 +1,8 @@
 """Views of recordings for the page: spectrogram/scalogram PNGs with their exact extent, and audio.
 
 Rendered images are cached in the default storage under a key of (recording hash, window,
-parameters); the key doubles as the ETag, so a browser revalidation costs no storage read.
+parameters), within a byte cap (`annotator.viewcache`); the key doubles as the ETag, so a browser
+revalidation costs no storage read.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from annotator import dsp, imaging, wavio
+from annotator import dsp, imaging, viewcache, wavio
 from annotator.dsp import limits
 from annotator.models import Clip, Project, Recording
 
@@ -240,15 +241,19 @@ def render(recording: Recording, spec: ViewSpec) -> RenderedView:
     view = RECENT.get(key)
     if view is not None:
         return view
-    png_path, meta_path = f"views/{key[:2]}/{key}.png", f"views/{key[:2]}/{key}.json"
+    png_path, meta_path = viewcache.paths(key)
     if default_storage.exists(meta_path):
         with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
-            view = RenderedView(png.read(), json.loads(meta.read()), key, cached=True)
+            raw_png, raw_meta = png.read(), meta.read()
+        view = RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
+        viewcache.used(key, len(raw_png) + len(raw_meta))
     else:
         png, extent = _render_uncached(recording, spec)
+        meta = json.dumps(extent).encode()
         # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
         _save(png_path, png)
-        _save(meta_path, json.dumps(extent).encode())
+        _save(meta_path, meta)
+        viewcache.stored(key, len(png) + len(meta))
         view = RenderedView(png, extent, key, cached=False)
     RECENT.put(RenderedView(view.png, view.extent, key, cached=True))
     return view

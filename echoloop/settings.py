@@ -216,6 +216,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Samples one audio request may decode (2^25: 87 s at 384 kHz, 17 min at 32 kHz; ~130 MB as float).
 ECHOLOOP_MAX_AUDIO_SAMPLES = env_int("ECHOLOOP_MAX_AUDIO_SAMPLES", 2**25)
+# Bytes of rendered views kept in storage; past it the least recently used go (annotator.viewcache).
+# 2 GiB holds ~5,000 of the page's first views (1600 x 512: 0.38-0.46 MB each, measured), the
+# pre-renders of many queued batches, and still fits beside the audio on a laptop's disk.
+ECHOLOOP_RENDER_CACHE_BYTES = env_int("ECHOLOOP_RENDER_CACHE_BYTES", 2 * 1024**3)
 # Any other request's body (JSON submissions are kilobytes): echoloop.limits.
 ECHOLOOP_MAX_BODY_BYTES = env_int("ECHOLOOP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 

@@ -18,7 +18,7 @@ from celery import chain, signature
 from django.core.cache import cache
 from django.db import transaction
 
-from annotator import queue
+from annotator import queue, viewcache
 from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
 from models_app import liveness, versions
 from models_app.models import RescoreJob, TrainingRun
@@ -118,12 +118,14 @@ def retry(run: TrainingRun) -> TrainingRun | None:
 
 
 def tend() -> dict:
-    """The beat's round (every 30 s): fail and retry trainings whose worker died, and refill
-    every queue that runs low (a safety net under the event-driven refills)."""
+    """The beat's round (every 30 s): fail and retry trainings whose worker died, refill every
+    queue that runs low (a safety net under the event-driven refills), and trim the render cache
+    if it is over its cap (a lowered cap drains without waiting for the next render)."""
     swept = liveness.sweep()
     retried = [r.pk for r in (retry(run) for run in swept) if r is not None]
     refilled = [p.pk for p in Project.objects.all() if refill(p, trigger="beat")]
-    return {"swept": [r.pk for r in swept], "retried": retried, "refilled": refilled}
+    evicted = len(viewcache.evict())
+    return {"swept": [r.pk for r in swept], "retried": retried, "refilled": refilled, "evicted_views": evicted}
 
 
 def on_worker_restart(worker: str) -> list[TrainingRun]:

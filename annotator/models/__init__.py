@@ -1,5 +1,6 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
+from .cache import RenderedViewEntry
 from .consensus import Consensus
 from .project import Membership, Project, Role, Tag
 from .tasks import AnnotationTask, SkipReason, TaskSkip, TaskStatus
@@ -15,6 +16,7 @@ __all__ = [
     "Membership",
     "Project",
     "Recording",
+    "RenderedViewEntry",
     "Role",
     "SamplingRole",
     "Site",
