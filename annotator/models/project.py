@@ -9,9 +9,10 @@ from django.db import models
 
 from annotator.dsp import limits
 
-# The annotation page's own single-letter keys (frontend/src/hotkeys.ts, LETTERS): a tag hotkey on
-# one of them would never fire there, so it is refused here (a test keeps the two lists equal).
-PAGE_KEYS = frozenset("snxukpahe")
+# The annotation page's own keys that a hotkey could spell (frontend/src/hotkeys.ts: the letters of
+# LETTERS, and "0" of NAMED, which resets the zoom): a tag hotkey on one of them would never fire
+# there, so it is refused here (a test keeps the lists equal).
+PAGE_KEYS = frozenset("snxukpahe0")
 
 color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}\Z", "A colour is # and six hex digits, e.g. #ffcc00."

@@ -38,9 +38,12 @@ def settings_post(project, **changes) -> dict:
 
 
 def test_page_keys_match_the_annotation_page():
-    """The letters refused as hotkeys are the annotation page's own single-letter keys."""
-    block = re.search(r"const LETTERS[^{]*\{(.*?)\};", HOTKEYS_TS.read_text(), re.S).group(1)
-    assert set(re.findall(r"^\s*(\w):", block, re.M)) == set(PAGE_KEYS)
+    """The keys refused as hotkeys are the annotation page's own letters and digits."""
+    source = HOTKEYS_TS.read_text()
+    letters = re.search(r"const LETTERS[^{]*\{(.*?)\};", source, re.S).group(1)
+    named = re.search(r"const NAMED[^{]*\{(.*?)\};", source, re.S).group(1)
+    digits = re.findall(r'^\s*"([0-9a-zA-Z])":', named, re.M)
+    assert set(re.findall(r"^\s*(\w):", letters, re.M)) | set(digits) == set(PAGE_KEYS)
 
 
 @pytest.mark.parametrize("who, status", [("lead", 200), ("ann1", 403), ("viewer", 403), ("outsider", 404)])

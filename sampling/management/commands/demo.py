@@ -108,7 +108,7 @@ class Command(BaseCommand):
                 project=project,
                 key="species",
                 value=name,
-                hotkey=str((i + 1) % 10),
+                hotkey=str(i + 1) if i < 9 else "",  # 1-9; "0" is the page's reset-zoom key
                 color=["#ffcc00", "#00e5ff", "#ff4fa3", "#8cff66"][i % 4],
             )
             for i, name in enumerate(species)
