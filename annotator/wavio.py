@@ -45,6 +45,13 @@ class RangeNotSatisfiable(ValueError):
 
 def _to_pcm(samples: np.ndarray, sample_width: int) -> bytes:
     """Float samples in [-1, 1] (clipped) -> little-endian signed PCM (unsigned for 8-bit)."""
+    if sample_width == 2:  # what the page plays: in place, in float32 (within one LSB of float64)
+        x = np.array(samples, dtype=np.float32)
+        x[np.isnan(x)] = 0.0
+        np.clip(x, -1.0, 1.0, out=x)
+        x *= 32767.0
+        np.rint(x, out=x)
+        return x.astype("<i2").tobytes()
     # float64: float32 cannot hold 2**31 - 1, and 1.0 would overflow 32-bit PCM.
     x = np.clip(np.nan_to_num(np.asarray(samples, dtype=np.float64), nan=0.0), -1.0, 1.0)
     if sample_width == 1:
