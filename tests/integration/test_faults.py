@@ -124,11 +124,14 @@ def test_training_is_failed_and_retried_after_its_worker_is_killed_whole(bats):
         assert ModelVersion.objects.get(project=bats, is_active=True) == v1 and weights_load(v1)
         assert ModelVersion.objects.filter(project=bats).count() == 1
         with celery_worker(queues="train,score", env=env, name="heir"):
-            # The beat's round, sent as celery beat sends it every 30 s (to the heir's broker).
-            def tend() -> list:
-                return app.send_task("sampling.tasks.tend_loop", queue="score").get(timeout=60)["retried"]
+            # The beat's round, sent as celery beat sends it every 30 s (to the heir's broker). The
+            # heir's own start may sweep first: a train worker coming up fails every run whose
+            # heartbeat is already stale. Either way the run is failed and retried once.
+            def retried() -> bool:
+                app.send_task("sampling.tasks.tend_loop", queue="score").get(timeout=60)
+                return TrainingRun.objects.filter(retry_of=run).exists()
 
-            wait_until(tend, timeout=60, what="the sweep to retry the run")
+            wait_until(retried, timeout=60, what="the sweep to retry the run")
             found_after = time.monotonic() - killed_at
             run.refresh_from_db()
             assert run.status == "failed" and "worker lost during training" in run.error
