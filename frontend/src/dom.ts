@@ -32,3 +32,33 @@ export function typingTarget(target: EventTarget | null): "line" | "text" | null
 export function setValue(el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, value: string): void {
   if (document.activeElement !== el && el.value !== value) el.value = value;
 }
+
+/** A button that gives the keyboard back to the page's keys after a mouse click. */
+export function button(label: string, title: string, onclick: () => void, cls = ""): HTMLButtonElement {
+  return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
+}
+
+/** What a page's template puts in <script id="echoloop-config" type="application/json">. */
+export function pageConfig<T extends object>(): Partial<T> {
+  const el = document.getElementById("echoloop-config");
+  try {
+    return el?.textContent ? (JSON.parse(el.textContent) as Partial<T>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
+/** Fill a conflict notice: what happened, the details, and buttons that hide it and act. */
+export function showConflict(box: HTMLElement, text: string, details: string[], actions: NoticeAction[]): void {
+  box.replaceChildren(
+    h("strong", {}, text),
+    h("ul", {}, ...details.map((d) => h("li", {}, d))),
+    h("div", { class: "el-row" }, ...actions.map((a) => button(a.label, a.label, () => ((box.hidden = true), a.run())))),
+  );
+  box.hidden = false;
+}

@@ -7,6 +7,7 @@
 import "./style.css";
 import { Api } from "./api";
 import { App } from "./app";
+import { pageConfig } from "./dom";
 import { DraftStore, type KeyValueStore } from "./draft";
 
 interface Config {
@@ -17,15 +18,6 @@ interface Config {
 declare global {
   interface Window {
     echoloop?: ReturnType<App["hook"]>;
-  }
-}
-
-function readConfig(): Config {
-  const el = document.getElementById("echoloop-config");
-  try {
-    return el?.textContent ? (JSON.parse(el.textContent) as Config) : {};
-  } catch {
-    return {};
   }
 }
 
@@ -53,7 +45,7 @@ function storage(): KeyValueStore {
 function boot(): void {
   const root = document.getElementById("echoloop-annotator");
   if (!root) return;
-  const config = readConfig();
+  const config = pageConfig<Config>();
   const app = new App({
     root,
     api: new Api(root.dataset.apiBase || "/api/", config.csrfToken ?? ""),

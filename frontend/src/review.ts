@@ -7,6 +7,7 @@
 import "./style.css";
 import "./review.css";
 import { Api } from "./api";
+import { pageConfig } from "./dom";
 import { ReviewApi } from "./reviewapi";
 import { ReviewApp } from "./reviewpage";
 import type { Person } from "./reviewui";
@@ -23,19 +24,10 @@ declare global {
   }
 }
 
-function readConfig(): Config {
-  const el = document.getElementById("echoloop-config");
-  try {
-    return el?.textContent ? (JSON.parse(el.textContent) as Config) : {};
-  } catch {
-    return {};
-  }
-}
-
 function boot(): void {
   const root = document.querySelector<HTMLElement>('#echoloop-annotator[data-page="review"]');
   if (!root) return;
-  const config = readConfig();
+  const config = pageConfig<Config>();
   const base = root.dataset.apiBase || "/api/";
   const app = new ReviewApp({
     root,

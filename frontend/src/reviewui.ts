@@ -2,12 +2,12 @@
 // clip (legend), their disagreement, the verdict buttons, the rejection note and the status line.
 
 import { tagColor, tagName } from "./canvas";
-import { h, setValue } from "./dom";
+import { button, h, setValue, showConflict, type NoticeAction } from "./dom";
 import { tagKeyLabel } from "./hotkeys";
 import { annotatorColor, comparisonSummary, consensusPair, isDouble, type ClipReview, type Filters, type ReviewItem } from "./reviewdata";
 import { REVIEW_HELP, type ReviewMode } from "./reviewkeys";
 import type { Project } from "./types";
-import type { NoticeAction, StatusLevel } from "./ui";
+import type { StatusLevel } from "./ui";
 
 export interface ReviewHandlers {
   filters(f: Filters): void;
@@ -29,11 +29,6 @@ export interface Person {
 
 /** The verdict at the start of a list row, so it shows however narrow the list is. */
 const DONE: Record<ReviewItem["review_status"], string> = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
-
-function button(label: string, title: string, onclick: () => void, cls = ""): HTMLButtonElement {
-  // Blur after a click so the keyboard goes back to the page's keys.
-  return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
-}
 
 export class ReviewUi {
   readonly main: HTMLElement;
@@ -200,12 +195,7 @@ export class ReviewUi {
   }
 
   showConflict(text: string, details: string[], actions: NoticeAction[]): void {
-    this.conflict.replaceChildren(
-      h("strong", {}, text),
-      h("ul", {}, ...details.map((d) => h("li", {}, d))),
-      h("div", { class: "el-row" }, ...actions.map((a) => button(a.label, a.label, () => (this.hideConflict(), a.run())))),
-    );
-    this.conflict.hidden = false;
+    showConflict(this.conflict, text, details, actions);
   }
 
   hideConflict(): void {

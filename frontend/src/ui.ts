@@ -3,7 +3,9 @@
 
 import { tagsFollowBoxes, type Flag } from "./annotation";
 import { tagColor, tagName } from "./canvas";
-import { h, setValue } from "./dom";
+import { button, h, setValue, showConflict, type NoticeAction } from "./dom";
+
+export type { NoticeAction };
 import { HELP, SKIP_REASONS, resolveSkipKey, shadowedTagHotkeys, skipBody, tagKeyLabel, type SkipReason } from "./hotkeys";
 import { EXPANSIONS, expansionPlayable } from "./player";
 import { formatDuration } from "./ticks";
@@ -32,16 +34,6 @@ export interface Handlers {
 }
 
 export type StatusLevel = "info" | "ok" | "warn" | "error" | "busy";
-
-export interface NoticeAction {
-  label: string;
-  run: () => void;
-}
-
-function button(label: string, title: string, onclick: () => void, cls = ""): HTMLButtonElement {
-  // Blur after a mouse click so the keyboard goes back to the page's hotkeys.
-  return h("button", { type: "button", title, class: cls, onclick: (e: Event) => (onclick(), (e.currentTarget as HTMLElement).blur()) }, label);
-}
 
 /** A tag as a button or checkbox reads: its display name, else the species (the value) alone. */
 export function tagLabel(t: Tag): string {
@@ -376,12 +368,7 @@ export class Ui {
   }
 
   showConflict(text: string, details: string[], actions: NoticeAction[]): void {
-    this.conflict.replaceChildren(
-      h("strong", {}, text),
-      h("ul", {}, ...details.map((d) => h("li", {}, d))),
-      h("div", { class: "el-row" }, ...actions.map((a) => button(a.label, a.label, () => (this.hideConflict(), a.run())))),
-    );
-    this.conflict.hidden = false;
+    showConflict(this.conflict, text, details, actions);
   }
 
   hideConflict(): void {

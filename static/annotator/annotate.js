@@ -1,9 +1,9 @@
-import { s as M, f as z, A as C, e as U, h as n, E as P, a as Y, t as J, b as T, c as G, H as X, d as N, g as p, i as Z, j as Q, S as ee, r as te, k as se, p as F, W as ie, P as ne, l as oe, m as B, V as ae, n as re, o as D, w as le, q as he, u as de, v as ce, x as ue, y as pe, z as _, B as fe, C as ge, D as V, F as me, G as we, I as ve, J as be, K as y, L as ye, M as xe, N as ke, O as Se } from "./shared-viewer.js";
+import { s as M, f as z, A as P, e as U, h as n, b as u, E as C, a as Y, t as J, c as T, d as G, H as X, g as N, i as p, j as Z, k as Q, l as ee, S as te, r as se, m as ie, p as F, W as ne, P as oe, n as ae, o as B, V as re, q as le, u as D, w as he, v as de, x as ce, y as ue, z as pe, B as fe, C as _, D as ge, F as me, G as V, I as we, J as ve, K as be, L as ye, M as y, N as xe, O as ke, Q as Se, R as Te, T as _e } from "./shared-viewer.js";
 const K = "echoloop:draft:v1:";
 function w(i, e) {
   return `${K}${i}:${e ?? "new"}`;
 }
-class Te {
+class $e {
   constructor(e, t = Date.now) {
     this.store = e, this.now = t;
   }
@@ -53,7 +53,7 @@ class Te {
     }
   }
 }
-function _e(i, e, t) {
+function Ee(i, e, t) {
   const s = i.load(e, t.version);
   if (s && !M(s.draft, t))
     return { draft: { ...s.draft, version: t.version }, restored: s, older: null };
@@ -61,16 +61,16 @@ function _e(i, e, t) {
   const o = i.others(e, t.version).find((a) => !M(a.draft, t)) ?? null;
   return { draft: t, restored: null, older: o };
 }
-const $e = {
+const Me = {
   now: () => Date.now(),
   setTimeout: (i, e) => setTimeout(i, e),
   clearTimeout: (i) => clearTimeout(i)
 };
-function Ee(i, e, t = 15e3) {
+function ze(i, e, t = 15e3) {
   return Math.max(t, Math.floor((i - e) / 2));
 }
-class Me {
-  constructor(e, t, s = $e) {
+class Pe {
+  constructor(e, t, s = Me) {
     this.renew = e, this.events = t, this.clock = s;
   }
   renew;
@@ -93,7 +93,7 @@ class Me {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const e = Ee(this.expiresAt, this.clock.now());
+    const e = ze(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, e);
@@ -116,8 +116,8 @@ class Me {
     }
   }
 }
-function ze(i) {
-  if (!(i instanceof C)) return { kind: "retry", message: String(i?.message ?? i) };
+function Ce(i) {
+  if (!(i instanceof P)) return { kind: "retry", message: String(i?.message ?? i) };
   const e = i.body;
   if (i.status === 409) {
     const t = e && typeof e == "object" ? e.current ?? null : null, s = e && typeof e == "object" && typeof e.detail == "string" ? e.detail : "";
@@ -129,11 +129,11 @@ function ze(i) {
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function Ce(i, e = Math.random) {
+function Ne(i, e = Math.random) {
   const t = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
   return Math.round(t * (1 + 0.2 * e()));
 }
-class Pe {
+class Ie {
   constructor(e, t, s) {
     this.post = e, this.current = t, this.on = s;
   }
@@ -152,7 +152,7 @@ class Pe {
     try {
       await this.post(e, t);
     } catch (o) {
-      s = ze(o);
+      s = Ce(o);
     }
     if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(t);
     this.fail(s, e, t);
@@ -166,7 +166,7 @@ class Pe {
   }
   fail(e, t, s) {
     if (e.kind === "retry") {
-      const a = Ce(this.attempt++);
+      const a = Ne(this.attempt++);
       this.on.status(`Submit failed (${e.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(t);
       }, a);
@@ -178,13 +178,10 @@ class Pe {
     this.on.status(`Not saved: ${o} (your draft is kept)`, "error");
   }
 }
-function u(i, e, t, s = "") {
-  return n("button", { type: "button", title: e, class: s, onclick: (o) => (t(), o.currentTarget.blur()) }, i);
-}
 function $(i) {
   return i.display_name || i.value;
 }
-function Ne(i) {
+function Ae(i) {
   const e = [];
   if (i.returned_to) {
     const t = i.return_note ? `: “${i.return_note}”` : "", s = i.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
@@ -192,7 +189,7 @@ function Ne(i) {
   }
   return i.your_last_skip && e.push(`You skipped this clip before (${i.your_last_skip.why}); nothing else is waiting for you.`), e;
 }
-function Ie(i, e, t) {
+function Le(i, e, t) {
   const s = i.toFixed(2);
   if (!t && e !== null)
     return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
@@ -202,7 +199,7 @@ function Ie(i, e, t) {
   }
   return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class Ae {
+class Fe {
   constructor(e, t, s) {
     this.root = e, this.project = t, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
       "div",
@@ -241,7 +238,7 @@ class Ae {
   notice = n("div", { class: "el-notice", hidden: !0 });
   taskNote = n("div", { class: "el-task-note", role: "note", hidden: !0 });
   clipTagsHint = n("p", { class: "el-muted el-clip-tags-hint" });
-  skipChooser = new Le();
+  skipChooser = new Be();
   conflict = n("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
@@ -273,8 +270,8 @@ class Ae {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const t = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", t), this.dbMax.addEventListener("input", t);
-    for (const s of P) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
-    P.includes(e.time_expansion) || this.expansionSelect.append(n("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const s of C) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
+    C.includes(e.time_expansion) || this.expansionSelect.append(n("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
     return n(
       "div",
@@ -341,7 +338,7 @@ class Ae {
       const l = N(s.samplerate, Number(a.value));
       a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
     }
-    const o = Ne(e);
+    const o = Ae(e);
     this.taskNote.replaceChildren(...o.map((a) => n("p", {}, a))), this.taskNote.hidden = o.length === 0, this.hideConflict(), this.hideNotice();
   }
   /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
@@ -353,7 +350,7 @@ class Ae {
   }
   updatePredictions(e) {
     this.predToggle.checked = e.show, p(this.threshold, String(e.threshold));
-    const t = Ie(e.threshold, e.served, e.chosen);
+    const t = Le(e.threshold, e.served, e.chosen);
     this.thresholdText.textContent = t.short, this.threshold.title = this.thresholdText.title = t.long, this.predInfo.textContent = e.model ? `${e.model}: ${e.shown}/${e.count}` : "no model";
   }
   updateDraft(e, t, s, o) {
@@ -419,17 +416,13 @@ class Ae {
     this.notice.hidden = !0;
   }
   showConflict(e, t, s) {
-    this.conflict.replaceChildren(
-      n("strong", {}, e),
-      n("ul", {}, ...t.map((o) => n("li", {}, o))),
-      n("div", { class: "el-row" }, ...s.map((o) => u(o.label, o.label, () => (this.hideConflict(), o.run()))))
-    ), this.conflict.hidden = !1;
+    ee(this.conflict, e, t, s);
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-class Le {
+class Be {
   dialog;
   options = /* @__PURE__ */ new Map();
   note = n("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
@@ -438,7 +431,7 @@ class Le {
   settle = null;
   constructor() {
     const e = n("div", { class: "el-skip-options", role: "radiogroup" });
-    for (const t of ee) {
+    for (const t of te) {
       const s = u("", t.label, () => this.choose(t.value), "el-skip-option");
       s.setAttribute("role", "radio"), s.dataset.reason = t.value, s.append(n("kbd", {}, t.key), ` ${t.label}`), this.options.set(t.value, s), e.append(s);
     }
@@ -457,14 +450,14 @@ class Le {
     return this.reason = null, this.note.value = "", this.problem.textContent = "", this.refresh(), this.dialog.showModal(), this.dialog.focus(), new Promise((e) => this.settle = e);
   }
   onKey(e) {
-    const t = te(e, e.target === this.note);
+    const t = se(e, e.target === this.note);
     t && (e.preventDefault(), e.stopPropagation(), t.type === "choose" ? this.choose(t.reason) : t.type === "confirm" ? this.confirm() : this.close(null));
   }
   choose(e) {
     this.reason = e, this.problem.textContent = "", this.refresh(), e === "other" && this.note.focus();
   }
   confirm() {
-    const e = se(this.reason, this.note.value);
+    const e = ie(this.reason, this.note.value);
     if (typeof e == "string") {
       this.problem.textContent = e, this.reason === "other" && this.note.focus();
       return;
@@ -478,7 +471,7 @@ class Le {
     for (const [e, t] of this.options) t.setAttribute("aria-checked", String(e === this.reason));
   }
 }
-function Fe(i, e, t, s) {
+function De(i, e, t, s) {
   i.replaceChildren(
     n(
       "div",
@@ -489,10 +482,10 @@ function Fe(i, e, t, s) {
     )
   );
 }
-function Be(i, e, t) {
+function Ve(i, e, t) {
   i.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, e), n("p", {}, u("Try again", "Try again", t, "el-primary"))));
 }
-const De = [
+const He = [
   ["duration_s", "Duration", "ms", "The call: where it stays within 20 dB of its loudest point"],
   ["low_hz", "Low freq", "kHz", "Lowest frequency of the call's ridge (within 20 dB of its peak)"],
   ["high_hz", "High freq", "kHz", "Highest frequency of the call's ridge"],
@@ -506,7 +499,7 @@ const De = [
   ["bw_90_hz", "BW 90%", "kHz", "Between the frequencies below which 5 % and 95 % of the energy lie"],
   ["snr_db", "SNR", "dB", "The call's loudest part over the box's noise floor"]
 ];
-function Ve(i, e) {
+function Re(i, e) {
   if (i === null || !Number.isFinite(i)) return "—";
   switch (e) {
     case "ms":
@@ -524,9 +517,9 @@ function H(i, e, t) {
     i.replaceChildren(n("p", { class: "el-muted" }, t));
     return;
   }
-  const s = De.map(([o, a, l, r]) => {
+  const s = He.map(([o, a, l, r]) => {
     const h = e[o];
-    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Ve(h, l)));
+    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Re(h, l)));
   });
   i.replaceChildren(n("table", { class: "el-measure-table" }, ...s), e.reason ? n("p", { class: "el-muted el-measure-note" }, e.reason) : "");
 }
@@ -536,7 +529,7 @@ function I(i) {
   for (let t = 0; t < i.db.length; t++) (e < 0 || i.db[t] > i.db[e]) && (e = t);
   return e;
 }
-function He(i, e, t, s = "") {
+function qe(i, e, t, s = "") {
   const { width: o, height: a } = e, l = { left: 30, right: 6, top: 14, bottom: 16 };
   i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
   const r = t ? I(t) : -1;
@@ -549,29 +542,29 @@ function He(i, e, t, s = "") {
   const L = `${(d / 1e3).toFixed(1)} kHz`;
   i.fillText(L, o - l.right - i.measureText(L).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - E).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(t.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
 }
-function q(i, e, t) {
+function R(i, e, t) {
   return (i - e.start) / (e.end - e.start) * t;
 }
-function qe(i) {
+function je(i) {
   let e = 0;
   for (let t = 0; t < i.min.length; t++) e = Math.max(e, Math.abs(i.min[t]), Math.abs(i.max[t]));
   return e > 0 ? 0.9 / e : 1;
 }
-function Re(i, e, t, s) {
+function Oe(i, e, t, s) {
   const { width: o, height: a } = e, l = a / 2;
   if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !t || !t.min.length) return;
-  const r = qe(t) * l, h = (t.end - t.start) / t.min.length;
+  const r = je(t) * l, h = (t.end - t.start) / t.min.length;
   i.fillStyle = "#4fc3f7";
   for (let d = 0; d < t.min.length; d++) {
-    const c = q(t.start + d * h, s, o), f = q(t.start + (d + 1) * h, s, o);
+    const c = R(t.start + d * h, s, o), f = R(t.start + (d + 1) * h, s, o);
     if (f < 0 || c > o) continue;
     const g = l - t.max[d] * r, b = l - t.min[d] * r;
     i.fillRect(c, g, Math.max(1, f - c), Math.max(1, b - g));
   }
   i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
 }
-const je = 80, Oe = 150, Ke = 4096, We = 64, Ue = 120;
-class R {
+const Ke = 80, We = 150, Ue = 4096, Ye = 64, Je = 120;
+class q {
   timer;
   controller = null;
   run(e, t) {
@@ -589,7 +582,7 @@ class R {
 function j(i) {
   return Object.entries(i).filter(([, e]) => e !== null).map(([e, t]) => `${e}=${Number(t.toFixed(7))}`).join("&");
 }
-class Ye {
+class Ge {
   constructor(e) {
     this.api = e, H(this.table, null, "Select a box to measure it.");
   }
@@ -605,15 +598,15 @@ class Ye {
   view = null;
   spectrum = null;
   selectionKey = "";
-  envelopes = new R();
-  measures = new R();
+  envelopes = new q();
+  measures = new q();
   /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
   follow(e, t) {
     this.view = t, this.drawWave();
-    const s = Math.min(Ke, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    const s = Math.min(Ue, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
     if (!e || s < 1) return;
     const o = e.clip.recording, a = Math.max(0, t.start), l = Math.min(o.duration_s, t.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(je, async (h) => {
+    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ke, async (h) => {
       this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${j({ start: a, end: l, width: s })}`, h), this.drawWave();
     }));
   }
@@ -625,7 +618,7 @@ class Ye {
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
     const o = e.clip.recording.id, a = j({ start: t.start_s, end: t.end_s, low: t.low_hz, high: t.high_hz });
-    this.measures.run(Oe, async (l) => {
+    this.measures.run(We, async (l) => {
       try {
         const [r, h] = await Promise.all([
           this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, l),
@@ -642,21 +635,21 @@ class Ye {
   }
   drawWave() {
     if (!this.view) return;
-    const e = { width: this.wave.clientWidth || 300, height: We };
-    Re(F(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+    const e = { width: this.wave.clientWidth || 300, height: Ye };
+    Oe(F(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
   }
   drawSpectrumPanel(e) {
-    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Ue };
-    He(F(this.spectrumCanvas, t), t, this.spectrum, e);
+    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Je };
+    qe(F(this.spectrumCanvas, t), t, this.spectrum, e);
     const s = this.spectrum;
     this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && I(s) >= 0 ? String(s.freqs_hz[I(s)]) : "";
   }
 }
-const Je = [0, 0.5, 0.75, 0.9], Ge = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Xe = [
+const Xe = [0, 0.5, 0.75, 0.9], Ze = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Qe = [
   ["none", "plain"],
   ["reassigned", "reassigned"],
   ["multitaper", "multitaper"]
-], Ze = [
+], et = [
   [6, "FM (w0 6)"],
   [200, "CF (w0 200)"]
 ];
@@ -667,7 +660,7 @@ function x(i, e, t) {
   Array.from(i.options).some((s) => s.value === e) || i.append(n("option", { value: e }, t));
 }
 const k = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
-class Qe {
+class tt {
   constructor(e) {
     this.viewer = e;
     const t = e.options;
@@ -687,12 +680,12 @@ class Qe {
   element;
   window = v("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
     ["auto", "auto"],
-    ...ie.map((e) => [String(e / 1e3), k(e / 1e3)])
+    ...ne.map((e) => [String(e / 1e3), k(e / 1e3)])
   ]);
-  overlap = v("STFT overlap", "overlap", Je.map((e) => [String(e), `${Math.round(e * 100)} %`]));
-  windowType = v("STFT window type", "window_type", Ge.map((e) => [e, e]));
-  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Xe);
-  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", Ze.map(([e, t]) => [String(e), t]));
+  overlap = v("STFT overlap", "overlap", Xe.map((e) => [String(e), `${Math.round(e * 100)} %`]));
+  windowType = v("STFT window type", "window_type", Ze.map((e) => [e, e]));
+  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Qe);
+  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", et.map(([e, t]) => [String(e), t]));
   autoLevels = n("input", { type: "checkbox", name: "auto_levels" });
   levelsText = n("span", { class: "el-levels-text el-muted" });
   set(e) {
@@ -708,19 +701,19 @@ class Qe {
     this.levelsText.textContent = e.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
   }
 }
-const et = 720 * 3600 * 1e3, tt = 0.5;
+const st = 720 * 3600 * 1e3, it = 0.5;
 function W(i) {
   const e = i?.model_version?.threshold;
   return typeof e == "number" && Number.isFinite(e) && e >= 0 && e <= 1 ? e : null;
 }
-function st(i, e) {
-  return e ?? W(i) ?? tt;
+function nt(i, e) {
+  return e ?? W(i) ?? it;
 }
-class it {
+class ot {
   constructor(e) {
-    this.page = e, this.submitter = new Pe((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new Me(async (t) => (await e.api.renew(t)).lease_expires_at, {
+    this.page = e, this.submitter = new Ie((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new Pe(async (t) => (await e.api.renew(t)).lease_expires_at, {
       lost: (t) => this.status(`Your hold on this clip ran out (${t}). Submitting still saves your work.`, "warn")
-    }), this.player = new ne(
+    }), this.player = new oe(
       (t) => this.viewer && (this.viewer.playhead = t, this.viewer.render()),
       (t, s) => {
         t === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
@@ -735,7 +728,7 @@ class it {
   pointer;
   player;
   task = null;
-  draftValue = oe();
+  draftValue = ae();
   undoStack = B();
   selectedIndex = null;
   selectedPred = null;
@@ -757,17 +750,17 @@ class it {
     try {
       this.project = await t.project(s);
     } catch (a) {
-      e.dataset.state = "error", Be(e, a.message, () => {
+      e.dataset.state = "error", Ve(e, a.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new Ae(e, this.project, this.handlers()), this.analysis = new Ye(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    this.expansion = this.project.settings.time_expansion, this.ui = new Fe(e, this.project, this.handlers()), this.analysis = new Ge(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const o = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
-    this.viewer = new ae(this.project, t, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(new Qe(this.viewer).element), this.pointer = new re(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
+    this.viewer = new re(this.project, t, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(new tt(this.viewer).element), this.pointer = new le(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
     for (const a of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(a, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(et), await this.loadNext();
+    this.page.drafts.prune(st), await this.loadNext();
   }
   async loadNext() {
     const { root: e, api: t, projectId: s } = this.page;
@@ -782,7 +775,7 @@ class it {
       return;
     }
     if (!o) {
-      e.dataset.state = "empty", Fe(e, this.project.name, this.page.nextUrl, () => {
+      e.dataset.state = "empty", De(e, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -804,7 +797,7 @@ class it {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(e) {
-    const { drafts: t } = this.page, s = z(e.annotation), { draft: o, restored: a, older: l } = _e(t, e.id, s), r = (h) => new Date(h).toLocaleString();
+    const { drafts: t } = this.page, s = z(e.annotation), { draft: o, restored: a, older: l } = Ee(t, e.id, s), r = (h) => new Date(h).toLocaleString();
     return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
       { label: "Merge mine into theirs", run: () => this.change(D(l.draft, s)) },
@@ -814,7 +807,7 @@ class it {
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const e = le(this.draftValue);
+    const e = he(this.draftValue);
     if (e.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${e.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -863,17 +856,17 @@ class it {
     if (!t || this.task !== e) return void (this.skipping = !1);
     this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(e.id, t), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id} (${he(t)}).`, "info");
+      await this.page.api.release(e.id, t), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id} (${de(t)}).`, "info");
     } catch (s) {
-      if (this.skipping = !1, s instanceof C && s.status === 409) return void this.loadNext();
-      this.status(`Could not skip: ${s instanceof C ? s.message : String(s)}`, "error");
+      if (this.skipping = !1, s instanceof P && s.status === 409) return void this.loadNext();
+      this.status(`Could not skip: ${s instanceof P ? s.message : String(s)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
   change(e, t = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    e !== s && (e = de(s, e), this.undoStack = ce(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
+    e !== s && (e = ce(s, e), this.undoStack = ue(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -882,7 +875,7 @@ class it {
   }
   step(e) {
     if (!this.canEdit()) return;
-    const t = e === "undo" ? ue(this.undoStack, this.draftValue) : pe(this.undoStack, this.draftValue);
+    const t = e === "undo" ? pe(this.undoStack, this.draftValue) : fe(this.undoStack, this.draftValue);
     if (!t) return this.status(`Nothing to ${e}.`, "info");
     this.undoStack = t.stack, this.draftValue = { ...t.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
@@ -895,12 +888,12 @@ class it {
     const s = this.selectedIndex;
     if (s === null) return;
     let o = _(this.draftValue, s, e);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (o = _(o, s, fe(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${t}`);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (o = _(o, s, ge(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${t}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const e = this.selectedIndex;
-    this.selectedIndex = null, this.change(ge(this.draftValue, e));
+    this.selectedIndex = null, this.change(me(this.draftValue, e));
   }
   cycleSelection(e) {
     const t = this.draftValue.events.map((o, a) => [o.start_s, a]).sort((o, a) => o[0] - a[0]).map((o) => o[1]);
@@ -912,7 +905,7 @@ class it {
     const t = this.project.settings.annotation_mode, s = !e && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
     if (!o.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let a = this.draftValue;
-    for (const l of o) a = V(a, me(l, t));
+    for (const l of o) a = V(a, we(l, t));
     this.selectedPred = null, this.change(a), o.length === 1 && this.select(a.events.length - 1), this.status(`Accepted ${o.length} prediction${o.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -927,15 +920,15 @@ class it {
     this.player.stop(), this.expansion = e, this.refreshToolbar();
   }
   cycleExpansion() {
-    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = P.filter((o) => N(e, o)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
+    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = C.filter((o) => N(e, o)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = we(t);
+    const t = e.target, s = ve(t);
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const a = ve(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+    const a = be(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
     if (a) {
       if (this.pointer.active && a.type !== "escape") return e.preventDefault();
       (a.type === "selectNext" || a.type === "selectPrev") && !this.draftValue.events.length || (e.preventDefault(), this.perform(a, t));
@@ -997,7 +990,7 @@ class it {
       case "window":
         return s.stepWindow(e.step);
       case "cycleSharpen":
-        return s.setOptions({ sharpen: be(s.options.sharpen) });
+        return s.setOptions({ sharpen: ye(s.options.sharpen) });
       case "autoLevels":
         return s.setOptions({ autoLevels: !s.options.autoLevels });
     }
@@ -1035,7 +1028,7 @@ class it {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const e = this.project.settings.annotation_mode;
-    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !ye(this.draftValue, t, e));
+    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !xe(this.draftValue, t, e));
   }
   select(e) {
     this.selectedIndex = e, e !== null && (this.selectedPred = null), this.refresh();
@@ -1074,7 +1067,7 @@ class it {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return st(this.predictions, this.chosenThreshold);
+    return nt(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const e = this.visiblePredictions(), t = e.findIndex((s) => s.index === this.selectedPred);
@@ -1112,9 +1105,9 @@ class it {
   handlers() {
     return {
       tag: (e) => this.setTag(e),
-      toggleClipTag: (e) => this.change(ke(this.draftValue, e)),
+      toggleClipTag: (e) => this.change(Se(this.draftValue, e)),
       flag: (e) => this.change(y(this.draftValue, e)),
-      notes: (e) => this.change(xe(this.draftValue, e), "notes"),
+      notes: (e) => this.change(ke(this.draftValue, e), "notes"),
       editEvent: (e, t) => this.editSelected(e, t),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1144,15 +1137,7 @@ class it {
     };
   }
 }
-function nt() {
-  const i = document.getElementById("echoloop-config");
-  try {
-    return i?.textContent ? JSON.parse(i.textContent) : {};
-  } catch {
-    return {};
-  }
-}
-function ot() {
+function at() {
   try {
     const i = window.localStorage;
     return i.setItem("echoloop:probe", "1"), i.removeItem("echoloop:probe"), i;
@@ -1176,10 +1161,10 @@ function ot() {
 function O() {
   const i = document.getElementById("echoloop-annotator");
   if (!i) return;
-  const e = nt(), t = new it({
+  const e = Te(), t = new ot({
     root: i,
-    api: new Se(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
-    drafts: new Te(ot()),
+    api: new _e(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
+    drafts: new $e(at()),
     projectId: Number(i.dataset.projectId),
     nextUrl: i.dataset.nextUrl || void 0
   });

@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, n as _, Q as E, f as b, m as A, s as T, v as R, z as j, C as P, x as M, y as L, D as N, B as O, I as z, b as p, c as D, t as B, g as v, P as V, G as I, l as K, O as q } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, q as _, U as E, f as b, o as A, s as T, y as R, C as j, F as P, z as M, B as L, G as N, D as z, K as D, b as h, c as p, d as O, t as B, i as v, l as K, P as V, J as q, n as I, R as F, T as H } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -14,7 +14,7 @@ function f(a) {
   const e = y(a), t = e.find((n) => n.id === a.annotation) ?? e[0], s = e.find((n) => n !== t);
   return t && s ? [t, s] : null;
 }
-function F(a) {
+function U(a) {
   const e = /* @__PURE__ */ new Map(), t = (s, n) => {
     const i = e.get(s);
     (!i || i === "agreed" || i === "label" && n === "unmatched") && e.set(s, n);
@@ -27,8 +27,8 @@ function F(a) {
   }
   return e;
 }
-function H(a, e, t, s) {
-  const n = F(a), i = [];
+function W(a, e, t, s) {
+  const n = U(a), i = [];
   for (const r of a.answers) {
     if (!e.includes(r.id)) continue;
     const c = r.consensus ? `consensus (${r.annotator_name})` : r.annotator_name;
@@ -39,17 +39,17 @@ function H(a, e, t, s) {
   }
   return i;
 }
-function W(a, e) {
+function G(a, e) {
   const t = a.matches.filter((i) => !i.same_tag).length, s = a.box_f1 === null ? "no boxes" : `box F1 ${a.box_f1.toFixed(2)}`;
   if (a.agrees) return `${e(a.first)} and ${e(a.second)} agree (${s}).`;
   const n = [`${a.matches.length} matched`];
   return t && n.push(`${t} with different labels`), a.unmatched_first.length - t > 0 && n.push(`${a.unmatched_first.length - t} only ${e(a.first)}'s`), a.unmatched_second.length - t > 0 && n.push(`${a.unmatched_second.length - t} only ${e(a.second)}'s`), `${n.join(", ")} (${s}).`;
 }
-function U(a, e = 1) {
+function J(a, e = 1) {
   const t = new URLSearchParams({ status: a.status });
   return a.annotator !== null && t.set("annotator", String(a.annotator)), a.dataset !== null && t.set("dataset", String(a.dataset)), e > 1 && t.set("page", String(e)), t.toString();
 }
-class G {
+class Z {
   constructor(e, t) {
     this.base = e, this.csrfToken = t;
   }
@@ -74,7 +74,7 @@ class G {
     return c;
   }
   list(e, t, s = 1) {
-    return this.send("GET", `projects/${e}/review/?${U(t, s)}`);
+    return this.send("GET", `projects/${e}/review/?${J(t, s)}`);
   }
   clip(e) {
     return this.send("GET", `annotations/${e}/comparison/`);
@@ -86,10 +86,10 @@ class G {
     return this.send("POST", `annotations/${e}/consensus/`, t);
   }
 }
-function J(a) {
+function Q(a) {
   return !(a instanceof w) || a.status !== 409 ? null : a.body?.current ?? null;
 }
-class Z {
+class X {
   constructor(e, t, s, n) {
     this.index = e, this.host = n, this.element = o(
       "div",
@@ -140,7 +140,7 @@ class Z {
     const e = this.canvas.getContext("2d"), { boxes: t, faint: s } = this.host.boxes(this), n = this.viewer.geometry();
     this.painted = t;
     const i = [];
-    for (const r of t) X(e, r, n, s, i);
+    for (const r of t) ee(e, r, n, s, i);
   }
   pointerHost() {
     const e = this.host, t = this.viewer;
@@ -169,14 +169,14 @@ class Z {
     };
   }
 }
-const Q = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
-function X(a, e, t, s, n) {
+const Y = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
+function ee(a, e, t, s, n) {
   const i = E(e, t);
   a.save(), a.globalAlpha = s ? 0.45 : 1;
-  const r = s ? null : Q[e.mark];
-  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || Y(a, e.label, i.x, i.y, e.color, r, n), a.restore();
+  const r = s ? null : Y[e.mark];
+  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || te(a, e.label, i.x, i.y, e.color, r, n), a.restore();
 }
-function Y(a, e, t, s, n, i, r) {
+function te(a, e, t, s, n, i, r) {
   a.font = "12px system-ui, sans-serif";
   const c = a.measureText(e).width + 6;
   let l = Math.max(0, s - 16);
@@ -184,7 +184,7 @@ function Y(a, e, t, s, n, i, r) {
   for (; r.some((u) => Math.abs(u.y - l) < 16 && d < u.x + u.w && u.x < d + c); ) l += 16;
   r.push({ x: d, y: l, w: c }), a.fillStyle = "rgba(0, 0, 0, 0.75)", a.fillRect(d, l, c, 16), i && (a.strokeStyle = i, a.lineWidth = 1, a.strokeRect(d + 0.5, l + 0.5, c - 1, 15)), a.fillStyle = n, a.textBaseline = "middle", a.fillText(e, d + 3, l + 8);
 }
-class ee {
+class se {
   constructor(e, t) {
     this.answer = e, this.changed = t, this.draft = b(e);
   }
@@ -227,11 +227,11 @@ class ee {
   }
   /** A box drawn on the clip (kept inside `bounds`), selected, with the pending tag. */
   addBox(e, t) {
-    const s = N(this.draft, { ...O(e, t), tag: this.pendingTag, confidence: null, notes: "" });
+    const s = N(this.draft, { ...z(e, t), tag: this.pendingTag, confidence: null, notes: "" });
     this.change(s), this.selected = s.events.length - 1, this.changed();
   }
 }
-const te = {
+const ie = {
   a: { type: "accept" },
   r: { type: "reject" },
   e: { type: "edit" },
@@ -258,25 +258,25 @@ const te = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, se = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
-function ie(a, e, t, s) {
+}, ne = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
+function ae(a, e, t, s) {
   const n = a.ctrlKey || a.metaKey;
   if (e === "note" || s)
     return a.key === "Escape" ? { type: "escape" } : a.key === "Enter" && !a.shiftKey && !a.altKey ? e === "note" ? { type: "reject" } : { type: "blur" } : null;
   if (a.altKey) return null;
-  if (e === "edit") return ne(a, t);
+  if (e === "edit") return oe(a, t);
   if (n || a.repeat && !["+", "=", "-", "_"].includes(a.key) && !a.key.startsWith("Arrow")) return null;
   if (a.key in g) return g[a.key];
   const i = a.key.length === 1 ? a.key.toLowerCase() : "";
-  return a.key === "A" || a.key === "R" || a.key === "E" ? null : te[i] ?? null;
+  return a.key === "A" || a.key === "R" || a.key === "E" ? null : ie[i] ?? null;
 }
-function ne(a, e) {
+function oe(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = z(a, { tags: e, typing: !1 });
-  return !t || !se.has(t.type) ? null : t;
+  const t = D(a, { tags: e, typing: !1 });
+  return !t || !ne.has(t.type) ? null : t;
 }
-const ae = [
+const re = [
   ["a", "accept the answer"],
   ["r", "reject: type the note (required), Enter sends, Escape cancels"],
   ["e", "correct: edit, move, add or delete boxes; Enter saves the corrected version, Escape leaves"],
@@ -289,11 +289,8 @@ const ae = [
   ["Space", "play or pause the view"],
   ["while correcting", "drag to draw, drag a box to move, its handles to resize; 1–9 or tag letters set its tag; Delete removes it; Ctrl+Z undoes"],
   ["?", "this help"]
-], oe = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
-function h(a, e, t, s = "") {
-  return o("button", { type: "button", title: e, class: s, onclick: (n) => (t(), n.currentTarget.blur()) }, a);
-}
-class re {
+], le = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
+class ce {
   constructor(e, t, s, n, i) {
     this.root = e, this.annotators = s, this.handlers = i, this.annotatorSelect = o("select", { name: "annotator", title: "Annotator" }, o("option", { value: "" }, "every annotator"), ...s.map((r) => o("option", { value: r.id }, r.username))), this.datasetSelect = o("select", { name: "dataset", title: "Dataset" }, o("option", { value: "" }, "every dataset"), ...n.map((r) => o("option", { value: r.id }, r.name)));
     for (const r of [this.statusSelect, this.annotatorSelect, this.datasetSelect]) r.addEventListener("change", () => (this.handlers.filters(this.filters()), r.blur()));
@@ -312,8 +309,8 @@ class re {
       h("Side by side (v)", "Side by side / overlaid (v)", () => i.layout())
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
-      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${D(t.tags, r.id)}` }), o("kbd", {}, B(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
-    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...ae.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
+      l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${O(t.tags, r.id)}` }), o("kbd", {}, B(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
+    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...re.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
       o("header", { class: "el-header" }, o("strong", {}, `Review · ${t.name}`), this.position, h("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
@@ -379,7 +376,7 @@ class re {
         const r = n.clip, c = o(
           "li",
           { class: i === t ? "el-active" : "", "data-annotation": n.id, "data-status": n.review_status },
-          o("span", { class: "el-review-done", title: n.review_status }, oe[n.review_status]),
+          o("span", { class: "el-review-done", title: n.review_status }, le[n.review_status]),
           o("span", { class: "el-swatch", style: `background:${m(this.annotators, n.annotator)}` }),
           ` ${n.annotator_name}`,
           n.answers > 1 ? o("span", { class: "el-review-badge", title: `${n.answers} annotators answered this clip` }, `×${n.answers}`) : null,
@@ -410,7 +407,7 @@ class re {
       );
     }
     const n = (i) => e.answers.find((r) => r.id === i)?.annotator_name ?? `#${i}`;
-    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, W(i, n)));
+    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, G(i, n)));
   }
   setPendingTag(e) {
     for (const t of this.tagRow.querySelectorAll("button")) t.classList.toggle("el-active", Number(t.dataset.tag) === e);
@@ -419,18 +416,14 @@ class re {
     this.status.textContent = e, this.status.dataset.level = t;
   }
   showConflict(e, t, s) {
-    this.conflict.replaceChildren(
-      o("strong", {}, e),
-      o("ul", {}, ...t.map((n) => o("li", {}, n))),
-      o("div", { class: "el-row" }, ...s.map((n) => h(n.label, n.label, () => (this.hideConflict(), n.run()))))
-    ), this.conflict.hidden = !1;
+    K(this.conflict, e, t, s);
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-const le = 0.5;
-class ce {
+const he = 0.5;
+class de {
   constructor(e) {
     this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
@@ -468,7 +461,7 @@ class ce {
       e.dataset.state = "error", e.textContent = `Could not load the project: ${n.message}`;
       return;
     }
-    this.ui = new re(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new Z(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
+    this.ui = new ce(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new X(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
@@ -562,7 +555,7 @@ class ce {
   edit() {
     const e = this.current();
     if (!e || e.consensus) return this.status(e ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
-    this.mode = "edit", this.correction = new ee(e, () => (this.dropArmed = !1, this.redraw())), this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
+    this.mode = "edit", this.correction = new se(e, () => (this.dropArmed = !1, this.redraw())), this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
   }
   save(e) {
     const t = this.current();
@@ -597,7 +590,7 @@ class ce {
       await this.open(n ?? this.index), this.status(n !== null ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
-      const n = J(s);
+      const n = Q(s);
       if (s instanceof w && s.status === 409) return this.conflict(t, n);
       this.status(`Not saved: ${s.message}`, "error");
     }
@@ -642,9 +635,9 @@ class ce {
   // ---- keyboard --------------------------------------------------------------------------
   onKey(e) {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = I(t) !== null && t !== this.ui.note;
+    const t = e.target, s = q(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const i = ie(e, this.mode, this.project.tags, s);
+    const i = ae(e, this.mode, this.project.tags, s);
     if (i) {
       if (this.panels.some((r) => r.pointer.active) && i.type !== "escape") return e.preventDefault();
       e.preventDefault(), this.perform(i, t);
@@ -730,7 +723,7 @@ class ce {
     };
   }
   boxes(e) {
-    return this.clip ? { boxes: H(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
+    return this.clip ? { boxes: W(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
   }
   everyViewer(e) {
     for (const t of this.panels) t.element.hidden || e(t.viewer);
@@ -745,7 +738,7 @@ class ce {
     return !1;
   }
   draft() {
-    return this.correction?.draft ?? K();
+    return this.correction?.draft ?? I();
   }
   selected() {
     return this.correction?.selected ?? null;
@@ -753,7 +746,7 @@ class ce {
   visiblePredictions() {
     const e = this.predictions;
     if (!this.showPreds || !e) return [];
-    const t = e.model_version?.threshold ?? le;
+    const t = e.model_version?.threshold ?? he;
     return e.events.map((s, n) => ({ p: s, index: n })).filter(({ p: s }) => s.score >= t);
   }
   select(e) {
@@ -826,21 +819,13 @@ class ce {
     };
   }
 }
-function he() {
-  const a = document.getElementById("echoloop-config");
-  try {
-    return a?.textContent ? JSON.parse(a.textContent) : {};
-  } catch {
-    return {};
-  }
-}
 function $() {
   const a = document.querySelector('#echoloop-annotator[data-page="review"]');
   if (!a) return;
-  const e = he(), t = a.dataset.apiBase || "/api/", s = new ce({
+  const e = F(), t = a.dataset.apiBase || "/api/", s = new de({
     root: a,
-    api: new q(t, e.csrfToken ?? ""),
-    reviewApi: new G(t, e.csrfToken ?? ""),
+    api: new H(t, e.csrfToken ?? ""),
+    reviewApi: new Z(t, e.csrfToken ?? ""),
     projectId: Number(a.dataset.projectId),
     annotators: e.annotators ?? [],
     datasets: e.datasets ?? []

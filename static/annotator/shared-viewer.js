@@ -1,27 +1,27 @@
-class F extends Error {
+class C extends Error {
   constructor(t, n, i) {
     super(i), this.status = t, this.body = n;
   }
   status;
   body;
 }
-function M(e, t = "") {
+function T(e, t = "") {
   return e == null ? [] : typeof e == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${e}` : e] : Array.isArray(e) ? e.flatMap(
-    (n, i) => typeof n == "object" && n !== null ? M(n, `${t}[${i + 1}]`) : M(n, t)
-  ) : typeof e == "object" ? Object.entries(e).filter(([n]) => n !== "current").flatMap(([n, i]) => M(i, t ? `${t}.${n}` : n)) : [String(e)];
+    (n, i) => typeof n == "object" && n !== null ? T(n, `${t}[${i + 1}]`) : T(n, t)
+  ) : typeof e == "object" ? Object.entries(e).filter(([n]) => n !== "current").flatMap(([n, i]) => T(i, t ? `${t}.${n}` : n)) : [String(e)];
 }
-function j(e) {
+function R(e) {
   const t = new URLSearchParams();
   for (const [n, i] of Object.entries(e))
     i != null && t.set(n, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function x(e, t) {
+function M(e, t) {
   const n = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(n)) throw new F(0, null, `image response lacks ${t}`);
+  if (e.get(t) === null || !Number.isFinite(n)) throw new C(0, null, `image response lacks ${t}`);
   return n;
 }
-class Wt {
+class It {
   constructor(t, n) {
     this.base = t, this.csrfToken = n;
   }
@@ -43,7 +43,7 @@ class Wt {
         signal: s
       });
     } catch (a) {
-      throw s?.aborted ? a : new F(0, null, `network error: ${a.message}`);
+      throw s?.aborted ? a : new C(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -52,8 +52,8 @@ class Wt {
         h = JSON.parse(a);
       } catch {
       }
-      const l = M(h).join("; ") || r.statusText;
-      throw new F(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
+      const l = T(h).join("; ") || r.statusText;
+      throw new C(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
     }
     return r;
   }
@@ -80,11 +80,11 @@ class Wt {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
   async image(t, n, i, s) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${n}/${t}.png?${j(o)}`, void 0, s), a = r.headers, h = {
-      start: x(a, "X-Extent-Start"),
-      end: x(a, "X-Extent-End"),
-      low: x(a, "X-Extent-Low"),
-      high: x(a, "X-Extent-High")
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${n}/${t}.png?${R(o)}`, void 0, s), a = r.headers, h = {
+      start: M(a, "X-Extent-Start"),
+      end: M(a, "X-Extent-End"),
+      low: M(a, "X-Extent-Low"),
+      high: M(a, "X-Extent-High")
     }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, c = (a.get("X-Levels") ?? "").split(" ").map(Number), m = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
@@ -100,13 +100,13 @@ class Wt {
     return (await this.request("GET", t, void 0, n)).json();
   }
   audioUrl(t, n) {
-    return this.url(`recordings/${t}/audio.wav?${j(n)}`);
+    return this.url(`recordings/${t}/audio.wav?${R(n)}`);
   }
 }
-function ut(e = null) {
+function ct(e = null) {
   return { version: e, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function Ht(e) {
+function Xt(e) {
   return e ? {
     version: e.version,
     tags: [...e.tags],
@@ -123,9 +123,9 @@ function Ht(e) {
       confidence: r,
       notes: a ?? ""
     }))
-  } : ut();
+  } : ct();
 }
-function E(e) {
+function $(e) {
   const t = (n, i) => Number(n.toFixed(i));
   return {
     ...e,
@@ -135,50 +135,50 @@ function E(e) {
     high_hz: e.high_hz === null ? null : t(e.high_hz, 1)
   };
 }
-function It(e, t) {
-  return { ...e, events: [...e.events, E(t)] };
+function Zt(e, t) {
+  return { ...e, events: [...e.events, $(t)] };
 }
-function R(e, t, n) {
-  const i = e.events.map((s, o) => o === t ? E({ ...s, ...n }) : s);
+function W(e, t, n) {
+  const i = e.events.map((s, o) => o === t ? $({ ...s, ...n }) : s);
   return { ...e, events: i };
 }
-function Xt(e, t) {
+function Gt(e, t) {
   return { ...e, events: e.events.filter((n, i) => i !== t) };
 }
-function Zt(e, t) {
+function Vt(e, t) {
   const n = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
   return { ...e, tags: n };
 }
-function P(e) {
+function O(e) {
   return [...new Set(e.events.map((t) => t.tag).filter((t) => t !== null))];
 }
-function T(e, t) {
+function z(e, t) {
   const n = new Set(e);
   return n.size === new Set(t).size && t.every((i) => n.has(i));
 }
-function Gt(e, t) {
-  if (!T(t.tags, e.tags) || !T(e.tags, P(e))) return t;
-  const n = P(t);
-  return T(n, t.tags) ? t : { ...t, tags: n };
-}
-function Vt(e) {
-  return T(e.tags, P(e));
-}
 function Jt(e, t) {
-  return { ...e, [t]: !e[t] };
+  if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
+  const n = O(t);
+  return z(n, t.tags) ? t : { ...t, tags: n };
+}
+function Ut(e) {
+  return z(e.tags, O(e));
 }
 function Yt(e, t) {
+  return { ...e, [t]: !e[t] };
+}
+function Qt(e, t) {
   return { ...e, notes: t };
 }
 function b(e) {
-  const t = E(e);
+  const t = $(e);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function Ut(e, t) {
+function te(e, t) {
   const n = (i) => [...i].sort().join("|");
   return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && n(e.tags.map(String)) === n(t.tags.map(String)) && n(e.events.map(b)) === n(t.events.map(b));
 }
-function Qt(e, t) {
+function ee(e, t) {
   const n = new Set(t.events.map(b)), i = [...t.events, ...e.events.filter((o) => !n.has(b(o)))], s = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
@@ -192,9 +192,9 @@ ${e.notes}` : e.notes;
     events: i
   };
 }
-function ct(e, t) {
+function dt(e, t) {
   const n = t === "box" && e.low_hz !== null && e.high_hz !== null;
-  return E({
+  return $({
     start_s: e.start_s,
     end_s: e.end_s,
     low_hz: n ? e.low_hz : null,
@@ -204,28 +204,28 @@ function ct(e, t) {
     notes: ""
   });
 }
-function te(e, t, n) {
-  const i = b(ct(t, n));
+function ne(e, t, n) {
+  const i = b(dt(t, n));
   return e.events.some((s) => b({ ...s, confidence: null, notes: "" }) === i);
 }
-function ee(e) {
+function ie(e) {
   const t = [];
   e.no_calls && e.events.length > 0 && t.push(`"No calls" is set but there are ${e.events.length} boxes`);
   const n = e.events.filter((i) => i.tag === null).length;
   return n && t.push(`${n} box${n > 1 ? "es have" : " has"} no tag`), t;
 }
-function dt(e) {
+function ft(e) {
   return 2595 * Math.log10(1 + e / 700);
 }
-function ft(e) {
+function pt(e) {
   return 700 * (Math.pow(10, e / 2595) - 1);
 }
-const pt = 1;
+const mt = 1;
 function d(e, t) {
-  return e === "mel" ? dt(t) : e === "log" ? Math.log(Math.max(t, pt)) : t;
+  return e === "mel" ? ft(t) : e === "log" ? Math.log(Math.max(t, mt)) : t;
 }
 function w(e, t) {
-  return e === "mel" ? ft(t) : e === "log" ? Math.exp(t) : t;
+  return e === "mel" ? pt(t) : e === "log" ? Math.exp(t) : t;
 }
 function p(e, t, n) {
   return (e - t.start) / (t.end - t.start) * n.width;
@@ -233,7 +233,7 @@ function p(e, t, n) {
 function g(e, t, n) {
   return t.start + e / n.width * (t.end - t.start);
 }
-function _(e, t, n, i) {
+function x(e, t, n, i) {
   const s = d(i, t.low), o = d(i, t.high);
   return (o - d(i, e)) / (o - s) * n.height;
 }
@@ -241,12 +241,12 @@ function y(e, t, n, i) {
   const s = d(i, t.low), o = d(i, t.high);
   return w(i, o - e / n.height * (o - s));
 }
-function mt(e, t, n, i) {
-  const s = p(e.start, t, n), o = p(e.end, t, n), r = _(e.high, t, n, i), a = _(e.low, t, n, i);
+function wt(e, t, n, i) {
+  const s = p(e.start, t, n), o = p(e.end, t, n), r = x(e.high, t, n, i), a = x(e.low, t, n, i);
   return { x: s, y: r, w: o - s, h: a - r };
 }
-function wt(e, t, n, i, s) {
-  const o = mt(e, n, i, s), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
+function gt(e, t, n, i, s) {
+  const o = wt(e, n, i, s), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
   const u = t.width / o.w, c = t.height / o.h;
   return {
@@ -254,32 +254,32 @@ function wt(e, t, n, i, s) {
     dst: { x: r, y: a, w: h - r, h: l - a }
   };
 }
-function A(e) {
+function K(e) {
   const t = e.end - e.start;
   return { bounds: e, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function O(e, t, n, i) {
+function P(e, t, n, i) {
   const s = Math.min(t - e, i - n);
   let o = Math.min(Math.max(e, n), i - s);
   return o = Math.max(o, n), [o, o + s];
 }
-function tt(e, t, n, i, s, o, r) {
+function et(e, t, n, i, s, o, r) {
   const a = Math.min(Math.max((t - e) / n, s), r - o), h = (i - e) / (t - e);
-  return O(i - h * a, i - h * a + a, o, r);
+  return P(i - h * a, i - h * a + a, o, r);
 }
-function K(e, t, n, i) {
-  const { bounds: s } = i, [o, r] = tt(e.start, e.end, t, n, i.minDuration, s.start, s.end);
+function L(e, t, n, i) {
+  const { bounds: s } = i, [o, r] = et(e.start, e.end, t, n, i.minDuration, s.start, s.end);
   return { ...e, start: o, end: r };
 }
-function W(e, t, n, i, s) {
-  const o = d(s, i.bounds.low), r = d(s, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (c) => d(s, c), [l, u] = tt(h(e.low), h(e.high), t, h(n), a, o, r);
+function H(e, t, n, i, s) {
+  const o = d(s, i.bounds.low), r = d(s, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (c) => d(s, c), [l, u] = et(h(e.low), h(e.high), t, h(n), a, o, r);
   return { ...e, low: w(s, l), high: w(s, u) };
 }
-function gt(e, t, n, i, s, o) {
-  const { bounds: r } = s, a = t / i.width * (e.end - e.start), [h, l] = O(e.start - a, e.end - a, r.start, r.end);
+function yt(e, t, n, i, s, o) {
+  const { bounds: r } = s, a = t / i.width * (e.end - e.start), [h, l] = P(e.start - a, e.end - a, r.start, r.end);
   if (n === 0) return { ...e, start: h, end: l };
-  const u = d(o, e.low), c = d(o, e.high), m = n / i.height * (c - u), [k, $] = O(u + m, c + m, d(o, r.low), d(o, r.high));
-  return { start: h, end: l, low: w(o, k), high: w(o, $) };
+  const u = d(o, e.low), c = d(o, e.high), m = n / i.height * (c - u), [k, A] = P(u + m, c + m, d(o, r.low), d(o, r.high));
+  return { start: h, end: l, low: w(o, k), high: w(o, A) };
 }
 function v(e, t, n) {
   return Math.min(Math.max(e, t), n);
@@ -287,77 +287,95 @@ function v(e, t, n) {
 function f(e) {
   return e.low_hz === null || e.high_hz === null;
 }
-function z(e, t) {
+function S(e, t) {
   const n = p(e.start_s, t.view, t.size), i = p(e.end_s, t.view, t.size);
   if (f(e)) return { x: n, y: 0, w: i - n, h: t.size.height };
-  const s = _(e.high_hz, t.view, t.size, t.scale), o = _(e.low_hz, t.view, t.size, t.scale);
+  const s = x(e.high_hz, t.view, t.size, t.scale), o = x(e.low_hz, t.view, t.size, t.scale);
   return { x: n, y: s, w: i - n, h: o - s };
 }
-function et(e, t, n = 0) {
+function nt(e, t, n = 0) {
   return t.x >= e.x - n && t.x <= e.x + e.w + n && t.y >= e.y - n && t.y <= e.y + e.h + n;
 }
-function yt(e, t, n, i) {
-  if (!et(e, t, n)) return null;
+function vt(e, t, n, i) {
+  if (!nt(e, t, n)) return null;
   const s = Math.abs(t.x - e.x) <= n, o = Math.abs(t.x - (e.x + e.w)) <= n;
   if (i) return s ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= n, a = Math.abs(t.y - (e.y + e.h)) <= n;
   return (r ? "n" : a ? "s" : "") + (s ? "w" : o ? "e" : "") || null;
 }
-function L(e, t, n, i, s = 5) {
+function D(e, t, n, i, s = 5) {
   if (i !== null && e[i]) {
-    const a = yt(z(e[i], n), t, s, f(e[i]));
+    const a = vt(S(e[i], n), t, s, f(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
   for (let a = 0; a < e.length; a++) {
-    const h = z(e[a], n), l = Math.abs(h.w * h.h);
-    et(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
+    const h = S(e[a], n), l = Math.abs(h.w * h.h);
+    nt(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
   }
   return o;
 }
-function nt(e, t) {
+function it(e, t) {
   const [n, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], s = { ...e, start_s: v(n, t.start, t.end), end_s: v(i, t.start, t.end) };
   if (f(e)) return { ...s, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
   return { ...s, low_hz: v(o, t.low, t.high), high_hz: v(r, t.low, t.high) };
 }
-function H(e, t, n, i, s) {
+function I(e, t, n, i, s) {
   const o = {
     start_s: g(e.x, n.view, n.size),
     end_s: g(t.x, n.view, n.size),
     low_hz: i ? null : y(t.y, n.view, n.size, n.scale),
     high_hz: i ? null : y(e.y, n.view, n.size, n.scale)
   };
-  return nt(o, s);
+  return it(o, s);
 }
-function I(e, t, n, i = 3) {
+function X(e, t, n, i = 3) {
   return Math.abs(e.x - t.x) >= i && (n || Math.abs(e.y - t.y) >= i);
 }
-function vt(e, t, n, i, s) {
+function bt(e, t, n, i, s) {
   const o = g(n.x, i.view, i.size) - g(t.x, i.view, i.size), r = e.end_s - e.start_s, a = v(e.start_s + o, s.start, s.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (f(e)) return h;
-  const l = ($) => d(i.scale, $), u = l(y(n.y, i.view, i.size, i.scale)) - l(y(t.y, i.view, i.size, i.scale)), c = l(e.low_hz), m = l(e.high_hz), k = v(u, l(s.low) - c, l(s.high) - m);
+  const l = (A) => d(i.scale, A), u = l(y(n.y, i.view, i.size, i.scale)) - l(y(t.y, i.view, i.size, i.scale)), c = l(e.low_hz), m = l(e.high_hz), k = v(u, l(s.low) - c, l(s.high) - m);
   return { ...h, low_hz: w(i.scale, c + k), high_hz: w(i.scale, m + k) };
 }
-function bt(e, t, n, i, s) {
+function kt(e, t, n, i, s) {
   const o = g(n.x, i.view, i.size), r = y(n.y, i.view, i.size, i.scale), a = { ...e };
-  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), f(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), nt(a, s);
+  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), f(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), it(a, s);
 }
-function kt(e) {
+function _t(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
-function ne(e, t = {}, ...n) {
+function _(e, t = {}, ...n) {
   const i = document.createElement(e);
   for (const [s, o] of Object.entries(t))
     o == null || o === !1 || (typeof o == "function" ? i.addEventListener(s.replace(/^on/, ""), o) : o === !0 ? i.setAttribute(s, "") : i.setAttribute(s, String(o)));
   for (const s of n) s != null && s !== !1 && i.append(s);
   return i;
 }
-function ie(e) {
+function se(e) {
   return e instanceof HTMLElement ? e instanceof HTMLTextAreaElement || e.isContentEditable ? "text" : e instanceof HTMLSelectElement ? "line" : e instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(e.type) ? null : "line" : null : null;
 }
-function se(e, t) {
+function oe(e, t) {
   document.activeElement !== e && e.value !== t && (e.value = t);
+}
+function xt(e, t, n, i = "") {
+  return _("button", { type: "button", title: t, class: i, onclick: (s) => (n(), s.currentTarget.blur()) }, e);
+}
+function re() {
+  const e = document.getElementById("echoloop-config");
+  try {
+    return e?.textContent ? JSON.parse(e.textContent) : {};
+  } catch {
+    return {};
+  }
+}
+function ae(e, t, n, i) {
+  e.replaceChildren(
+    _("strong", {}, t),
+    _("ul", {}, ...n.map((s) => _("li", {}, s))),
+    _("div", { class: "el-row" }, ...i.map((s) => xt(s.label, s.label, () => (e.hidden = !0, s.run()))))
+  ), e.hidden = !1;
 }
 const q = {
   s: { type: "toggleView" },
@@ -369,7 +387,7 @@ const q = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, C = {
+}, N = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -387,24 +405,24 @@ const q = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, _t = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), it = /* @__PURE__ */ new Set([...Object.keys(q), ...Object.keys(C)]);
-function oe(e, t) {
-  const n = xt(e, t);
-  return n && e.repeat && !_t.has(n.type) ? null : n;
+}, Mt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), st = /* @__PURE__ */ new Set([...Object.keys(q), ...Object.keys(N)]);
+function le(e, t) {
+  const n = Tt(e, t);
+  return n && e.repeat && !Mt.has(n.type) ? null : n;
 }
-function xt(e, t) {
+function Tt(e, t) {
   const n = e.ctrlKey || e.metaKey;
   if (t.typing)
     return e.key === "Escape" ? { type: "blur" } : n && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
-  if (n) return Mt(e);
+  if (n) return zt(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
-  const i = st(e);
+  const i = ot(e);
   if (i !== null && i > 0) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
   }
-  if (e.key in C) return C[e.key];
+  if (e.key in N) return N[e.key];
   const s = e.key.length === 1 ? e.key.toLowerCase() : "";
   if (s === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
   if (s === "r" && e.shiftKey) return { type: "cycleSharpen" };
@@ -413,45 +431,45 @@ function xt(e, t) {
   const o = s ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === s) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function Mt(e) {
+function zt(e) {
   if (e.altKey) return null;
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
 }
-function st(e) {
+function ot(e) {
   if (/^[0-9]$/.test(e.key)) return Number(e.key);
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
-function re(e) {
-  return new Set(e.filter((t) => t.hotkey && it.has(t.hotkey.toLowerCase())).map((t) => t.id));
+function he(e) {
+  return new Set(e.filter((t) => t.hotkey && st.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function ae(e, t) {
+function ue(e, t) {
   const n = [];
   t < 9 && n.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
-  return i && !it.has(i) && !/^[0-9]$/.test(i) && n.push(i), n.join(" ");
+  return i && !st.has(i) && !/^[0-9]$/.test(i) && n.push(i), n.join(" ");
 }
-const ot = [
+const rt = [
   { value: "cant_tell", label: "can't tell", key: "1" },
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
 ];
-function le(e, t) {
+function ce(e, t) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
   if (t) return null;
-  const n = st(e), i = ot.find((s) => Number(s.key) === n);
+  const n = ot(e), i = rt.find((s) => Number(s.key) === n);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function he(e) {
-  return e.reason === "other" ? e.note : ot.find((t) => t.value === e.reason)?.label ?? e.reason;
+function de(e) {
+  return e.reason === "other" ? e.note : rt.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
-function ue(e, t) {
+function fe(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const ce = [
+const pe = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -473,14 +491,14 @@ const ce = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], de = [1, 5, 10, 20], Tt = 3e3;
-function zt(e, t, n) {
+], me = [1, 5, 10, 20], St = 3e3;
+function Et(e, t, n) {
   return e + t / n;
 }
-function fe(e, t) {
-  return e / t >= Tt;
+function we(e, t) {
+  return e / t >= St;
 }
-class pe {
+class ge {
   constructor(t, n) {
     this.onTick = t, this.onState = n;
   }
@@ -519,10 +537,10 @@ class pe {
   }
   loop = () => {
     const { audio: t, segment: n } = this;
-    !t || !n || t.paused || (this.onTick(Math.min(n.end, zt(n.start, t.currentTime, n.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !n || t.paused || (this.onTick(Math.min(n.end, Et(n.start, t.currentTime, n.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class me {
+class ye {
   constructor(t, n) {
     this.canvas = t, this.host = n, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -549,13 +567,13 @@ class me {
       this.drag = { kind: "pan", last: n }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, s = i.draft(), o = t.shiftKey ? null : L(s.events, n, i.geometry(), i.selected());
+    const i = this.host, s = i.draft(), o = t.shiftKey ? null : D(s.events, n, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: s.events[o.index], before: s };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: n, orig: s.events[o.index], before: s, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = L(r.map((l) => l.p), n, i.geometry(), null);
+      const r = i.visiblePredictions(), a = D(r.map((l) => l.p), n, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: n, prediction: h } : h !== null && i.selectPrediction(h);
@@ -570,14 +588,14 @@ class me {
       return;
     }
     const o = i.geometry();
-    s.kind === "pan" ? (i.pan(n.x - s.last.x, n.y - s.last.y), s.last = n) : s.kind === "draw" ? i.setDrawing(I(s.from, n, i.interval()) ? H(s.from, n, o, i.interval(), i.boxBounds()) : null) : s.kind === "move" ? (s.moved ||= Math.abs(n.x - s.from.x) + Math.abs(n.y - s.from.y) >= 2, s.moved && i.preview(R(s.before, s.index, vt(s.orig, s.from, n, o, i.boxBounds())))) : i.preview(R(s.before, s.index, bt(s.orig, s.handle, n, o, i.boxBounds())));
+    s.kind === "pan" ? (i.pan(n.x - s.last.x, n.y - s.last.y), s.last = n) : s.kind === "draw" ? i.setDrawing(X(s.from, n, i.interval()) ? I(s.from, n, o, i.interval(), i.boxBounds()) : null) : s.kind === "move" ? (s.moved ||= Math.abs(n.x - s.from.x) + Math.abs(n.y - s.from.y) >= 2, s.moved && i.preview(W(s.before, s.index, bt(s.orig, s.from, n, o, i.boxBounds())))) : i.preview(W(s.before, s.index, kt(s.orig, s.handle, n, o, i.boxBounds())));
   }
   up(t) {
     const n = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !n) return;
     const i = this.point(t), s = this.host;
     if (n.kind === "draw")
-      s.setDrawing(null), I(n.from, i, s.interval()) ? s.addBox(H(n.from, i, s.geometry(), s.interval(), s.boxBounds())) : n.prediction !== null && s.selectPrediction(n.prediction);
+      s.setDrawing(null), X(n.from, i, s.interval()) ? s.addBox(I(n.from, i, s.geometry(), s.interval(), s.boxBounds())) : n.prediction !== null && s.selectPrediction(n.prediction);
     else if (n.kind === "move" || n.kind === "resize") {
       const o = s.draft();
       o !== n.before && (n.kind === "resize" || n.moved) && s.commit(o, n.before);
@@ -589,8 +607,8 @@ class me {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = L(n.draft().events, t, n.geometry(), n.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? kt(i.handle) : "move" : "crosshair";
+    const i = D(n.draft().events, t, n.geometry(), n.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? _t(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -598,95 +616,95 @@ class me {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-s * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-s * 2e-3), i) : this.host.pan(-s, 0);
   }
 }
-function B(e) {
+function j(e) {
   const t = Math.pow(10, Math.floor(Math.log10(e)));
   for (const n of [1, 2, 5, 10]) if (n * t >= e * (1 - 1e-9)) return n * t;
   return 10 * t;
 }
-function rt(e) {
+function at(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
-function St(e, t) {
-  return `${e.toFixed(rt(t))} s`;
+function $t(e, t) {
+  return `${e.toFixed(at(t))} s`;
 }
-function X(e) {
+function Z(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
-function Et(e, t) {
-  return `${Number((e / 1e3).toFixed(rt(t / 1e3)))} kHz`;
+function At(e, t) {
+  return `${Number((e / 1e3).toFixed(at(t / 1e3)))} kHz`;
 }
-function at(e, t, n) {
+function lt(e, t, n) {
   const i = [], s = Math.ceil(e / n - 1e-9);
   for (let o = s; o * n <= t + n * 1e-9; o++) i.push(Number((o * n).toPrecision(12)));
   return i;
 }
-function $t(e, t, n = 90) {
+function Kt(e, t, n = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
-  const s = B(i * n / t), o = { width: t };
-  return at(e.start, e.end, s).map((r) => ({
+  const s = j(i * n / t), o = { width: t };
+  return lt(e.start, e.end, s).map((r) => ({
     value: r,
     pos: p(r, e, o),
-    label: St(r, s)
+    label: $t(r, s)
   }));
 }
-function At(e, t, n, i = 26) {
+function Lt(e, t, n, i = 26) {
   const s = e.high - e.low;
   if (!(s > 0) || t <= 0) return [];
-  const o = { height: t }, r = B(s * i / t / (n === "linear" ? 1 : 4)), a = at(e.low, e.high, r).map((l) => ({
+  const o = { height: t }, r = j(s * i / t / (n === "linear" ? 1 : 4)), a = lt(e.low, e.high, r).map((l) => ({
     value: l,
-    pos: _(l, e, o, n),
+    pos: x(l, e, o, n),
     label: "",
-    rank: Kt(l, r)
+    rank: Dt(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
-  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Et(l, r) }));
+  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: At(l, r) }));
 }
-function Kt(e, t) {
+function Dt(e, t) {
   let n = 0, i = t;
-  for (let s = 0; s < 12 && (i = B(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); s++)
+  for (let s = 0; s < 12 && (i = j(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); s++)
     n++;
   return n;
 }
-const Z = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], G = "#ffffff";
-function N(e, t) {
-  if (t === null) return G;
+const G = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], V = "#ffffff";
+function B(e, t) {
+  if (t === null) return V;
   const n = e.findIndex((i) => i.id === t);
-  return n < 0 ? G : e[n].color || Z[n % Z.length];
+  return n < 0 ? V : e[n].color || G[n % G.length];
 }
-function V(e, t) {
+function J(e, t) {
   if (t === null) return "no tag";
   const n = e.find((i) => i.id === t);
   return n ? n.display_name || n.value : `tag ${t}`;
 }
-function D(e, t) {
+function F(e, t) {
   const n = window.devicePixelRatio || 1, i = Math.round(t.width * n), s = Math.round(t.height * n);
   (e.width !== i || e.height !== s) && (e.width = i, e.height = s);
   const o = e.getContext("2d");
   return o.setTransform(n, 0, 0, n, 0, 0), o;
 }
-function Lt(e, t) {
+function Ft(e, t) {
   const { width: n, height: i } = t.size, s = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, n, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = wt(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = gt(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
-  Dt(e, t);
+  Ct(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => Pt(e, r, s, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => J(e, r, s, N(t.tags, r.tag), V(t.tags, r.tag), a === t.selected)), t.drawing && J(e, t.drawing, s, N(t.tags, t.drawing.tag), V(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Ot(e, p(t.playhead, t.view, t.size), i), t.cursor && qt(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => Pt(e, r, s, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => U(e, r, s, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && U(e, t.drawing, s, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && qt(e, p(t.playhead, t.view, t.size), i), t.cursor && Nt(e, t.cursor, t.size);
 }
-function Dt(e, t) {
+function Ct(e, t) {
   const n = p(t.clip.start, t.view, t.size), i = p(t.clip.end, t.view, t.size), { width: s, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", n > 0 && e.fillRect(0, 0, Math.min(n, s), o), i < s && e.fillRect(Math.max(i, 0), 0, s - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [n, i])
     r < 0 || r > s || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
   e.restore();
 }
-function lt(e, t, n, i, s, o = !1, r) {
+function ht(e, t, n, i, s, o = !1, r) {
   e.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
   const a = e.measureText(t).width + 6, h = Math.max(0, n), l = Math.max(0, i - 16);
   if (r) {
@@ -695,11 +713,11 @@ function lt(e, t, n, i, s, o = !1, r) {
   }
   e.fillStyle = "rgba(0, 0, 0, 0.7)", e.fillRect(h, l, a, 16), e.fillStyle = s, e.textBaseline = "middle", e.fillText(t, h + 3, l + 8);
 }
-function J(e, t, n, i, s, o, r = !1) {
-  const a = z(t, n);
-  e.save(), e.fillStyle = i, e.globalAlpha = f(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), lt(e, s, a.x, f(t) ? 18 : a.y, i), o && !r && Ft(e, a, f(t), i), e.restore();
+function U(e, t, n, i, s, o, r = !1) {
+  const a = S(t, n);
+  e.save(), e.fillStyle = i, e.globalAlpha = f(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ht(e, s, a.x, f(t) ? 18 : a.y, i), o && !r && Ot(e, a, f(t), i), e.restore();
 }
-function Ft(e, t, n, i) {
+function Ot(e, t, n, i) {
   const s = [t.x, t.x + t.w / 2, t.x + t.w], o = n ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
   for (const r of s)
@@ -707,19 +725,19 @@ function Ft(e, t, n, i) {
       r === s[1] && (n || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
 function Pt(e, t, n, i, s, o) {
-  const r = z(t, n), a = N(i.tags, t.tag);
-  e.save(), e.strokeStyle = a, e.lineWidth = s ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), lt(e, `${t.label} ${t.score.toFixed(2)}`, r.x, f(t) ? 36 : r.y + r.h + 16, a, !0, s ? void 0 : o);
-}
-function Ot(e, t, n) {
-  e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, n), e.stroke(), e.restore();
+  const r = S(t, n), a = B(i.tags, t.tag);
+  e.save(), e.strokeStyle = a, e.lineWidth = s ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ht(e, `${t.label} ${t.score.toFixed(2)}`, r.x, f(t) ? 36 : r.y + r.h + 16, a, !0, s ? void 0 : o);
 }
 function qt(e, t, n) {
+  e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, n), e.stroke(), e.restore();
+}
+function Nt(e, t, n) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(n.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, n.height), e.stroke(), e.restore();
 }
-const ht = "11px system-ui, sans-serif", S = "#cfd8dc";
-function Ct(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = S, e.fillStyle = S, e.font = ht, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const s of $t(t, n.width)) {
+const ut = "11px system-ui, sans-serif", E = "#cfd8dc";
+function Bt(e, t, n, i) {
+  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
+  for (const s of Kt(t, n.width)) {
     const o = Math.round(s.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(s.label, Math.min(Math.max(s.pos, 24), n.width - 24), 7);
   }
@@ -729,29 +747,29 @@ function Ct(e, t, n, i) {
     o < 0 || o > n.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
-function Nt(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = S, e.fillStyle = S, e.font = ht, e.textAlign = "right", e.textBaseline = "middle";
-  for (const s of At(t, n.height, i)) {
+function jt(e, t, n, i) {
+  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "right", e.textBaseline = "middle";
+  for (const s of Lt(t, n.height, i)) {
     const o = Math.round(s.pos) + 0.5;
     e.beginPath(), e.moveTo(n.width - 5, o), e.lineTo(n.width, o), e.stroke(), e.fillText(s.label, n.width - 7, Math.min(Math.max(s.pos, 7), n.height - 7));
   }
 }
-function we(e = 300) {
+function ve(e = 300) {
   return { past: [], future: [], lastKey: null, limit: e };
 }
-function ge(e, t, n = null) {
+function be(e, t, n = null) {
   if (n !== null && n === e.lastKey && e.past.length > 0)
     return { ...e, future: [] };
   const i = [...e.past, t].slice(-e.limit);
   return { ...e, past: i, future: [], lastKey: n };
 }
-function ye(e, t) {
+function ke(e, t) {
   return e.past.length === 0 ? null : {
     state: e.past[e.past.length - 1],
     stack: { ...e, past: e.past.slice(0, -1), future: [t, ...e.future], lastKey: null }
   };
 }
-function ve(e, t) {
+function _e(e, t) {
   if (e.future.length === 0) return null;
   const [n, ...i] = e.future;
   return {
@@ -759,8 +777,8 @@ function ve(e, t) {
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Bt = 12;
-class jt {
+const Rt = 12;
+class Wt {
   constructor(t, n, i) {
     this.api = t, this.onChange = n, this.onError = i;
   }
@@ -824,22 +842,22 @@ class jt {
   get(t, n) {
     const i = JSON.stringify(t);
     let s = this.cache.get(i);
-    for (s ? this.cache.delete(i) : (s = this.api.image(t.kind, t.rid, t.params, n), s.catch(() => this.cache.delete(i))), this.cache.set(i, s); this.cache.size > Bt; ) this.cache.delete(this.cache.keys().next().value);
+    for (s ? this.cache.delete(i) : (s = this.api.image(t.kind, t.rid, t.params, n), s.catch(() => this.cache.delete(i))), this.cache.set(i, s); this.cache.size > Rt; ) this.cache.delete(this.cache.keys().next().value);
     return s;
   }
 }
-const Y = { width: 1600, height: 512 }, U = 1.5, Q = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function be(e) {
+const Y = { width: 1600, height: 512 }, Q = 1.5, tt = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
+function xe(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
-function Rt(e, t) {
+function Ht(e, t) {
   const n = e * 1e3;
-  return ((t > 0 ? Q.find((s) => s > n * 1.01) : [...Q].reverse().find((s) => s < n * 0.99)) ?? n) / 1e3;
+  return ((t > 0 ? tt.find((s) => s > n * 1.01) : [...tt].reverse().find((s) => s < n * 0.99)) ?? n) / 1e3;
 }
-class ke {
+class Me {
   constructor(t, n, i, s, o) {
-    this.project = t, this.ui = i, this.overlay = s, this.images = new jt(n, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+    this.project = t, this.ui = i, this.overlay = s, this.images = new Wt(n, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -867,14 +885,14 @@ class ke {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = A(this.view);
+  limits = K(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = A(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
     const n = await this.loadBase();
     return n === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), Y)), n;
   }
@@ -932,7 +950,7 @@ class ke {
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !n || this.task !== t ? "stale" : (this.limits = A(n.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...n.extent }, this.requestDetail(), this.render(), "ready");
+    return !n || this.task !== t ? "stale" : (this.limits = K(n.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...n.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
@@ -959,7 +977,7 @@ class ke {
   }
   /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
   stepWindow(t) {
-    this.setOptions({ window: Rt(this.shownWindow(), t) });
+    this.setOptions({ window: Ht(this.shownWindow(), t) });
   }
   /** The levels the image on screen was drawn with (automatic ones come from the server). */
   shownLevels() {
@@ -977,24 +995,24 @@ class ke {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return W(K(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return H(L(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, n = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(K(this.view, t > 0 ? U : 1 / U, n, this.limits));
+    this.setView(L(this.view, t > 0 ? Q : 1 / Q, n, this.limits));
   }
   zoomTime(t, n) {
-    this.setView(K(this.view, t, g(n.x, this.view, this.size), this.limits));
+    this.setView(L(this.view, t, g(n.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, n) {
     const i = this.scale();
-    this.setView(W(this.view, t, y(n.y, this.view, this.size, i), this.limits, i));
+    this.setView(H(this.view, t, y(n.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, n) {
-    this.setView(gt(this.view, t, n, this.size, this.limits, this.scale()));
+    this.setView(yt(this.view, t, n, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1010,7 +1028,7 @@ class ke {
   paint() {
     if (!this.task) return;
     const { ui: t, view: n, size: i } = this, s = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Lt(D(t.canvas, i), {
+    Ft(F(t.canvas, i), {
       ...r,
       size: i,
       view: n,
@@ -1022,18 +1040,18 @@ class ke {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Ct(D(t.timeAxis, a), n, a, o);
+    Bt(F(t.timeAxis, a), n, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Nt(D(t.freqAxis, h), n, h, s), t.readout.textContent = this.readout(s);
+    jt(F(t.freqAxis, h), n, h, s), t.readout.textContent = this.readout(s);
   }
   readout(t) {
     const n = this.task.clip, i = this.view, s = [];
     if (this.cursor) {
       const a = g(this.cursor.x, i, this.size), h = y(this.cursor.y, i, this.size, t), l = a - n.start_s;
-      s.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${X(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      s.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${Z(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (s.push(`Δt ${X(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && s.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (s.push(`Δt ${Z(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && s.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const r = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return s.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${r}`), s.join("  ·  ");
   }
@@ -1046,50 +1064,53 @@ class ke {
   }
 }
 export {
-  F as A,
-  nt as B,
-  Xt as C,
-  It as D,
-  de as E,
-  ct as F,
-  ie as G,
-  ce as H,
-  oe as I,
-  be as J,
-  Jt as K,
-  te as L,
+  C as A,
+  _e as B,
+  W as C,
+  it as D,
+  me as E,
+  Gt as F,
+  Zt as G,
+  pe as H,
+  dt as I,
+  se as J,
+  le as K,
+  xe as L,
   Yt as M,
-  Zt as N,
-  Wt as O,
-  pe as P,
-  z as Q,
-  ot as S,
-  ke as V,
-  Q as W,
-  re as a,
-  V as b,
-  N as c,
-  fe as d,
-  M as e,
-  Ht as f,
-  se as g,
-  ne as h,
-  Vt as i,
-  X as j,
-  ue as k,
-  ut as l,
-  we as m,
-  me as n,
-  Qt as o,
-  D as p,
-  he as q,
-  le as r,
-  Ut as s,
-  ae as t,
-  Gt as u,
-  ge as v,
-  ee as w,
-  ye as x,
-  ve as y,
-  R as z
+  ne as N,
+  Qt as O,
+  ge as P,
+  Vt as Q,
+  re as R,
+  rt as S,
+  It as T,
+  S as U,
+  Me as V,
+  tt as W,
+  he as a,
+  xt as b,
+  J as c,
+  B as d,
+  T as e,
+  Xt as f,
+  we as g,
+  _ as h,
+  oe as i,
+  Ut as j,
+  Z as k,
+  ae as l,
+  fe as m,
+  ct as n,
+  ve as o,
+  F as p,
+  ye as q,
+  ce as r,
+  te as s,
+  ue as t,
+  ee as u,
+  de as v,
+  ie as w,
+  Jt as x,
+  be as y,
+  ke as z
 };
