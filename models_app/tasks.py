@@ -73,14 +73,15 @@ def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = R
     raise self.replace(chord(group(score_chunk.si(version.pk, c) for c in chunks), rescore_finished.si(job.pk)))
 
 
-def pending_clip_ids(version: ModelVersion) -> list[int]:
-    """Every clip of the project the version has not scored yet (NOT EXISTS: an anti-join that
+def pending_clips(version: ModelVersion):
+    """The clips of the project the version has not scored yet (NOT EXISTS: an anti-join that
     stays linear where NOT IN over a large subquery does not)."""
     scored = Prediction.objects.filter(version=version, clip=OuterRef("pk"))
-    return list(
-        Clip.objects.for_project(version.project).filter(~Exists(scored)).order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return Clip.objects.for_project(version.project).filter(~Exists(scored))
+
+
+def pending_clip_ids(version: ModelVersion) -> list[int]:
+    return list(pending_clips(version).order_by("pk").values_list("pk", flat=True))
 
 
 # Errors worth another try (the database or storage away for a moment), with backoff.
@@ -116,7 +117,7 @@ def rescore_finished(job_id: int) -> int:
     job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
     if job is None:
         return 0
-    unscored = len(pending_clip_ids(job.version))
+    unscored = pending_clips(job.version).count()
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
     )

@@ -66,11 +66,10 @@ def start_round(
         raise RoundError("every clip is already labelled or queued")
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
     if clips:
-        pool, clips = build_pool(project, clips, version)
-        if version is not None and pool.probs is None and pool.embeddings is None and pool.window_uncertainty is None:
-            # Active but not yet scored (its rescore is under way): chosen without a model, and
-            # recorded so, or the rescore's round would keep these picks as the new version's.
-            version = None
+        # An active version that has not scored these clips yet (its rescore is under way) chooses
+        # nothing: the round is recorded as chosen without a model, or the rescore's round would
+        # keep its picks as the new version's.
+        pool, clips, version = build_pool(project, clips, version)
     if not clips:  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
     name, params, cold = _plan(project, strategy, pool) if clips else ("random", {}, version is None)
@@ -229,7 +228,9 @@ def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
 
 
 def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None):
-    """Arrays for the strategies. With a version, only the clips it scored take part."""
+    """Arrays for the strategies, the clips they stand for, and the version whose predictions
+    they hold (None when it has scored none of them). With a version, only the clips it scored
+    take part."""
     predictions = {}
     if version is not None:
         rows = Prediction.objects.filter(
@@ -244,7 +245,7 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
     if not predictions:
         features = _try_cheap_features(clips) if len(clips) <= COLD_START_FEATURE_LIMIT else None
         pool = strategies.Pool(ids=ids, features=features, strata=strata, stratum_words=words)
-        return pool, clips
+        return pool, clips, None
     probs, windows, embeddings = _prediction_arrays([predictions[c.pk] for c in clips])
     labelled = _labelled_embeddings(project, version)
     pool = strategies.Pool(
@@ -256,7 +257,7 @@ def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None
         stratum_words=words,
         labelled_embeddings=labelled,
     )
-    return pool, clips
+    return pool, clips, version
 
 
 def _prediction_arrays(rows):
