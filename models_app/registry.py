@@ -12,6 +12,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
-from models_app import evaluating, liveness, starts
+from models_app import evaluating, liveness, poolscores, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
@@ -399,7 +400,13 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
         return 0
     scores = detector.score_clips(audio)
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
-    Prediction.objects.bulk_create(rows, ignore_conflicts=True)
+    chunk = poolscores.chunk_row(
+        version, [c.pk for c in clips], np.stack([s.class_probs for s in scores]),
+        [np.asarray(s.window_uncertainties, np.float32) for s in scores], np.stack([s.embedding for s in scores]),
+    )
+    with transaction.atomic():  # a round sees a chunk's arrays and its predictions together
+        Prediction.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        chunk.save()
     return len(rows)
 
 
