@@ -91,6 +91,62 @@ def start_round(
     )
 
 
+def request_round(project: Project, *, user=None, strategy: str | None = None, k: int | None = None):
+    """Queue a lead's round for a worker (``run_request``) and return its request row.
+
+    An unknown strategy is refused here, before anything is queued."""
+    from sampling.models import RoundRequest
+
+    if strategy:
+        try:
+            strategies.get(strategy)
+        except ValueError as exc:
+            raise RoundError(str(exc)) from exc
+    req = RoundRequest.objects.create(project=project, requested_by=user, strategy=strategy or "", batch_size=k)
+    transaction.on_commit(lambda: _send_request(req))
+    return req
+
+
+def _send_request(req) -> None:
+    from celery import current_app
+
+    from sampling.models import RoundRequest
+
+    try:
+        current_app.send_task("sampling.tasks.run_round_request", args=[req.pk])
+    except Exception as exc:  # any failure to reach the broker: the lead reads it when polling
+        log.warning("could not queue round request %s: %s", req.pk, exc)
+        RoundRequest.objects.filter(pk=req.pk, status=RoundRequest.Status.QUEUED).update(
+            status=RoundRequest.Status.FAILED, error=f"could not reach the task queue: {exc}"
+        )
+
+
+def run_request(req):
+    """Choose and queue the requested round (on a worker); None when another delivery took it."""
+    from django.utils import timezone
+
+    from sampling.models import RoundRequest
+
+    # Race: a redelivered message runs the same request twice; only the delivery whose
+    # conditional update moves it out of "queued" chooses the round.
+    if not RoundRequest.objects.filter(pk=req.pk, status=RoundRequest.Status.QUEUED).update(
+        status=RoundRequest.Status.RUNNING
+    ):
+        return None
+    fields = {"status": RoundRequest.Status.DONE}
+    try:
+        rnd = start_round(req.project, user=req.requested_by, strategy=req.strategy or None, k=req.batch_size)
+        fields["round"] = rnd
+    except RoundError as exc:
+        fields.update(status=RoundRequest.Status.FAILED, error=str(exc))
+    except Exception as exc:
+        log.exception("round request %s failed", req.pk)
+        fields.update(status=RoundRequest.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+    RoundRequest.objects.filter(pk=req.pk).update(finished_at=timezone.now(), **fields)
+    req.refresh_from_db()
+    return req
+
+
 REASON_LENGTH = 300  # AnnotationTask.reason and SamplingPick.reason
 
 
