@@ -100,6 +100,10 @@ class TrainingRun(models.Model):
     attempt = models.PositiveSmallIntegerField(default=1)
     retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     cancel_requested = models.BooleanField(default=False)
+    budget = models.JSONField(
+        default=dict, blank=True,
+        help_text="The cost bound the run took: steps and epochs asked for, allowed, and whether cut.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
