@@ -410,7 +410,12 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     clips = readable
     if not clips:
         return 0
-    scores = detector.score_clips(audio)
+    return store_scores(version, clips, detector.score_clips(audio))
+
+
+def store_scores(version: ModelVersion, clips: list[Clip], scores) -> int:
+    """A chunk's writes: one Prediction per clip (what the page and exports show) and the chunk's
+    packed arrays (what a round reads), in one transaction."""
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
     chunk = poolscores.chunk_row(
         version, [c.pk for c in clips], np.stack([s.class_probs for s in scores]),
