@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 
 from annotator import queue
 from annotator.models import Clip, Project
@@ -273,11 +273,12 @@ def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
     stale = AnnotationTask.objects.filter(
         project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"],
         returned_to__isnull=True, skips__isnull=True,
-    ).exclude(round_number__in=SamplingRound.objects.filter(project=project, model_version=version).values("number"))
+    ).filter(~Exists(SamplingRound.objects.filter(project=project, model_version=version, number=OuterRef("round_number"))))
     # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
     # claim whose conditional update then finds its row gone tries the next task.
-    answered = AnnotationTask.objects.filter(project=project).exclude(status=TaskStatus.QUEUED)
-    deleted, _ = stale.exclude(clip__in=answered.values("clip")).delete()
+    # NOT EXISTS, not NOT IN: an anti-join stays linear in the answered tasks of a large project.
+    answered = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=project).exclude(status=TaskStatus.QUEUED)
+    deleted, _ = stale.filter(~Exists(answered)).delete()
     return deleted
 
 

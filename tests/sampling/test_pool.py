@@ -96,3 +96,24 @@ def test_round_chooses_from_chunk_scores(pool_project):  # noqa: F811
     rnd = rounds.start_round(pool_project, k=2, strategy="entropy", seed=0)
     assert rnd.model_version == version and rnd.candidates == len(ids)
     assert sorted(p.clip_id for p in rnd.picks.all()) == [ids[3], ids[7]]
+
+
+def _sql_of(fn) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    return " ".join(q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_pool_sized_anti_joins_are_not_exists_never_not_in(pool_project):  # noqa: F811
+    """NOT IN over a subquery turned quadratic on PostgreSQL past ~250k rows; NOT EXISTS does not."""
+    from models_app.tasks import next_ranges, pending_clips
+
+    version = add_predictions(pool_project, np.random.default_rng(0))
+    rounds.start_round(pool_project, k=5, seed=0)
+    for sql in (
+        _sql_of(lambda: pending_clips(version).count()),
+        _sql_of(lambda: next_ranges(version, 0, 4, 8)),
+        _sql_of(lambda: rounds.withdraw_stale_picks(pool_project, version)),
+        _sql_of(lambda: rounds.start_round(pool_project, k=5, seed=1)),
+    ):
+        assert " NOT IN (" not in sql and not re.search(r"NOT \([^()]*\bIN \(SELECT", sql), sql
