@@ -151,6 +151,11 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{BROKER_DIR / 'results'}"
 
+# The cost bound of a training's step loop (seconds; 0 for none): epochs are cut to what fits, so
+# a huge import of labels cannot start an hours-long run. A project may set its own
+# (sampling_params["model"]["max_training_seconds"], or "max_steps").
+ECHOLOOP_TRAINING_SECONDS = env_int("ECHOLOOP_TRAINING_SECONDS", 1200)
+
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -122,6 +122,7 @@ def training_progress(project: Project) -> dict | None:
         "phase_seconds": run.phase_seconds,
         "epoch": run.epoch,
         "n_epochs": run.n_epochs,
+        "budget": run.budget,
         "progress": round(run.progress, 4),
         "n_labels": run.n_labels,
         "attempt": run.attempt,

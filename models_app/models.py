@@ -100,6 +100,10 @@ class TrainingRun(models.Model):
     attempt = models.PositiveSmallIntegerField(default=1)
     retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     cancel_requested = models.BooleanField(default=False)
+    budget = models.JSONField(
+        default=dict, blank=True,
+        help_text="The cost bound the run took: steps and epochs asked for, allowed, and whether cut.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -218,3 +222,29 @@ class VersionEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} on {self.n_clips} evaluation clips"
+
+
+class ScoreChunk(models.Model):
+    """One scored chunk's pool scores as packed arrays: what a sampling round reads.
+
+    A round over a million clips reads ~16,000 of these rows instead of a million predictions
+    with JSON to decode (see ``models_app.poolscores``). The per-clip ``Prediction`` rows stay for
+    what the page, exports and evaluation show (detections); both are written in one transaction.
+    """
+
+    version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="score_chunks")
+    n_clips = models.PositiveIntegerField()
+    clip_ids = models.BinaryField(help_text="int64 [n]")
+    probs = models.BinaryField(help_text="float32 [n, n_classes]")
+    n_classes = models.PositiveIntegerField(default=0)
+    windows = models.BinaryField(help_text="float32 [n, n_windows], NaN-padded")
+    n_windows = models.PositiveIntegerField(default=0)
+    embeddings = models.BinaryField(null=True, blank=True, help_text="float16 [n, dim]")
+    dim = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version"], name="scorechunk_version_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.n_clips} scores by {self.version_id}"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -20,7 +23,7 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
-from models_app import evaluating, liveness, starts
+from models_app import evaluating, liveness, poolscores, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
@@ -80,6 +83,8 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         batch_size=int(opts.get("batch_size", 16)),
         use_metadata=bool(opts.get("use_metadata", False)),
         num_threads=opts.get("num_threads"),
+        max_steps=int(opts["max_steps"]) if opts.get("max_steps") else None,
+        max_seconds=float(opts.get("max_training_seconds", settings.ECHOLOOP_TRAINING_SECONDS)) or None,
     )
 
 
@@ -236,9 +241,17 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
 
     def progress(epoch: int, n_epochs: int, metrics: dict) -> None:
         run.history.append({"epoch": epoch, **{k: v for k, v in metrics.items() if isinstance(v, int | float)}})
-        monitor.progress(epoch / max(n_epochs, 1), epoch=epoch, history=run.history)
+        monitor.progress(epoch / max(n_epochs, 1), epoch=epoch, n_epochs=n_epochs, history=run.history)
 
-    result = train(cfg, [lc.example for lc in train_part], init_state=init, progress=progress)
+    def plan(budget: dict) -> None:
+        TrainingRun.objects.filter(pk=run.pk).update(budget=budget, n_epochs=math.ceil(budget["epochs"]))
+        if budget["cut"]:
+            _append_log(run, f"budget: {budget['steps']} of {budget['asked_steps']} steps "
+                             f"({budget['epochs']} of {budget['asked_epochs']} epochs over {len(train_part)} clips; "
+                             f"max {budget['max_seconds'] or '-'} s, {budget['max_steps'] or '-'} steps)")
+
+    result = train(cfg, [lc.example for lc in train_part], init_state=init, progress=progress, on_plan=plan,
+                   on_step=monitor.check)
     monitor.phase(TrainingRun.Phase.EVALUATING)
     if how == "evaluation set":
         calibration, metrics = evaluating.calibrate_new(result, evalset)
@@ -397,9 +410,20 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     clips = readable
     if not clips:
         return 0
-    scores = detector.score_clips(audio)
+    return store_scores(version, clips, detector.score_clips(audio))
+
+
+def store_scores(version: ModelVersion, clips: list[Clip], scores) -> int:
+    """A chunk's writes: one Prediction per clip (what the page and exports show) and the chunk's
+    packed arrays (what a round reads), in one transaction."""
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
-    Prediction.objects.bulk_create(rows, ignore_conflicts=True)
+    chunk = poolscores.chunk_row(
+        version, [c.pk for c in clips], np.stack([s.class_probs for s in scores]),
+        [np.asarray(s.window_uncertainties, np.float32) for s in scores], np.stack([s.embedding for s in scores]),
+    )
+    with transaction.atomic():  # a round sees a chunk's arrays and its predictions together
+        Prediction.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        chunk.save()
     return len(rows)
 
 

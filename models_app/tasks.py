@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
 SCORE_THREADS = int(os.environ.get("ECHOLOOP_SCORE_THREADS", "1"))
+# Chunk tasks of one rescore waiting in the broker at once (a wave); more workers than this
+# would idle, so raise it with the number of score worker processes.
+IN_FLIGHT = int(os.environ.get("ECHOLOOP_RESCORE_IN_FLIGHT", "16"))
 
 
 # Acknowledged when it starts, not when it ends: a training can outlast the broker's visibility
@@ -47,9 +50,10 @@ def train_model(self, run_id: int) -> int | None:
 
 @shared_task(name="models_app.tasks.rescore_pool", bind=True, acks_late=True)
 def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = RescoreJob.Kind.TRAINING):
-    """Score the project's clips that its active version has not scored: a chord of chunks (score
-    queue). Labelled and evaluation clips are scored too: their embeddings let the hybrid strategy
-    keep away from what is labelled, and the honest curve reads the evaluation clips.
+    """Score the project's clips that its active version has not scored, in waves of at most
+    ``IN_FLIGHT`` chunk tasks (score queue). Labelled and evaluation clips are scored too: their
+    embeddings let the hybrid strategy keep away from what is labelled, and the honest curve reads
+    the evaluation clips.
 
     Clips the version already scored are left out, so a rescore interrupted by a dead worker
     resumes where it stopped; chunks themselves are idempotent. One rescore per training run:
@@ -63,14 +67,44 @@ def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = R
             job = RescoreJob.objects.create(version=version, run_id=run_id, kind=kind)
     except IntegrityError:  # this run's rescore exists: an earlier delivery continues the chain
         raise Ignore() from None
-    clip_ids = pending_clip_ids(version)
-    chunks = [clip_ids[i : i + CHUNK_SIZE] for i in range(0, len(clip_ids), CHUNK_SIZE)]
-    RescoreJob.objects.filter(pk=job.pk).update(n_chunks=len(chunks), n_clips=len(clip_ids))
-    if not chunks:
+    n_clips = pending_clips(version).count()
+    RescoreJob.objects.filter(pk=job.pk).update(n_chunks=-(-n_clips // CHUNK_SIZE), n_clips=n_clips)
+    if not n_clips:
         return rescore_finished(job.pk)
-    # replace() splices the chord into whatever chain called us, so the next step (sampling)
-    # runs only after every chunk is done.
-    raise self.replace(chord(group(score_chunk.si(version.pk, c) for c in chunks), rescore_finished.si(job.pk)))
+    # replace() splices the waves into whatever chain called us, so the next step (sampling)
+    # runs only after the last wave is done.
+    raise self.replace(rescore_wave.si(job.pk, 0))
+
+
+@shared_task(name="models_app.tasks.rescore_wave", bind=True, acks_late=True)
+def rescore_wave(self, job_id: int, after_pk: int):
+    """One wave of a rescore: the next ``IN_FLIGHT`` chunks of pending clips above ``after_pk``,
+    sent as a chord whose body is the next wave; the last wave finishes the job.
+
+    A million clips is ~15,600 chunks: sent as one chord that was 15,610 signatures (10 MB of
+    JSON) in the broker at once; in waves, at most ``IN_FLIGHT`` small messages (a version and
+    an id range each) wait at any time, and a wave reads only its own ids.
+    """
+    job = RescoreJob.objects.select_related("version").filter(pk=job_id).first()
+    if job is None:
+        return None
+    ranges = next_ranges(job.version, after_pk, IN_FLIGHT, CHUNK_SIZE)
+    if not ranges:
+        return rescore_finished(job_id)
+    header = group(score_range.si(job.version_id, first, last) for first, last in ranges)
+    raise self.replace(chord(header, rescore_wave.si(job_id, ranges[-1][1])))
+
+
+def next_ranges(version: ModelVersion, after_pk: int, n_chunks: int, chunk_size: int) -> list[tuple[int, int]]:
+    """(first, last) clip ids of up to ``n_chunks`` chunks of pending clips above ``after_pk``,
+    each holding ``chunk_size`` pending clips (the last may hold fewer). Clips that stay pending
+    (unreadable audio) are passed, not met again: each wave starts above the last one."""
+    ids = list(
+        pending_clips(version).filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[
+            : n_chunks * chunk_size
+        ]
+    )
+    return [(ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)]
 
 
 def pending_clips(version: ModelVersion):
@@ -98,18 +132,34 @@ def score_chunk(self, version_id: int, clip_ids: list[int]) -> int:
     version = ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0
+    return _score(self, version, clip_ids)
+
+
+def _score(task, version: ModelVersion, clip_ids: list[int]) -> int:
+    """Score clips for a chunk task: transient errors retried with backoff, then given up."""
     # This small network scores fastest on one thread per process; scale with worker processes.
     torch.set_num_threads(SCORE_THREADS)
     try:
         return registry.score_clips(version, clip_ids)
     except TRANSIENT as exc:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        log.exception("scoring %d clips with version %s gave up after %d tries", len(clip_ids), version_id,
-                      self.request.retries + 1)
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1)) from exc
+        log.exception("scoring %d clips with version %s gave up after %d tries", len(clip_ids), version.pk,
+                      task.request.retries + 1)
     except Exception:
-        log.exception("scoring %d clips with version %s failed", len(clip_ids), version_id)
+        log.exception("scoring %d clips with version %s failed", len(clip_ids), version.pk)
     return 0
+
+
+@shared_task(name="models_app.tasks.score_range", bind=True, acks_late=True, max_retries=3)
+def score_range(self, version_id: int, first_pk: int, last_pk: int) -> int:
+    """Score the version's pending clips with ids from ``first_pk`` to ``last_pk`` (one chunk of a
+    wave); the same retries and give-ups as ``score_chunk``."""
+    version = ModelVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return 0
+    ids = list(pending_clips(version).filter(pk__gte=first_pk, pk__lte=last_pk).values_list("pk", flat=True))
+    return _score(self, version, ids) if ids else 0
 
 
 @shared_task(name="models_app.tasks.rescore_finished")

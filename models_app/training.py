@@ -98,6 +98,10 @@ class TrainConfig:
     )
     seed: int = 0
     num_threads: int | None = None  # CPU threads (None: threads.training_threads())
+    # The cost bound: ``epochs`` is a ceiling, and the optimiser steps are cut to these (the
+    # time budget is turned into steps after timing the first few), whatever the label count.
+    max_steps: int | None = None
+    max_seconds: float | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -144,13 +148,17 @@ def train(
     device: str | torch.device | None = None,
     progress: ProgressFn | None = None,
     val_examples: Sequence[Example] | None = None,
+    on_plan: Callable[[dict], None] | None = None,
+    on_step: Callable[[], None] | None = None,
 ) -> TrainResult:
     """Train a detector on ``examples`` and return its weights, config and metrics.
 
     ``init_state`` warm-starts from a previous ``TrainResult``, a loaded checkpoint dict
     or a bare state_dict; heads whose class list changed are remapped by class name when
     the old names are known, re-initialised otherwise. ``device=None`` picks CUDA when
-    available. ``progress(epoch, n_epochs, metrics)`` is called after every epoch.
+    available. ``progress(epoch, n_epochs, metrics)`` is called after every epoch, ``on_step()``
+    after every optimiser step (a cancel raises there) and ``on_plan(plan)`` once the budget
+    (``max_steps``, ``max_seconds``) has fixed the number of steps (see ``Budget``).
     ``val_examples`` (optional) are scored after the last epoch into ``metrics['val']``.
     """
     if not examples:
@@ -169,7 +177,7 @@ def train(
     if init_state is not None:
         warm_start(model, init_state)
     model = model.to(dev, memory_format=torch.channels_last)
-    history = _fit(model, data, cfg, det_cfg, dev, rng, progress)
+    history = _fit(model, data, cfg, det_cfg, dev, rng, progress, on_plan=on_plan, on_step=on_step)
     metrics = dict(history[-1]) if history else {}
     result = TrainResult(_cpu_state(model), det_cfg, metrics, history)
     if val_examples:
@@ -257,43 +265,110 @@ def _boxes_to_grid(
     return np.array(rows, dtype=np.float64).reshape(-1, 4), np.array(labels, dtype=np.int64)
 
 
-def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress) -> list[dict]:
-    """The epoch loop: AdamW + one-cycle schedule, one history row per epoch."""
+PROBE_STEPS = 3  # steps timed (at the warm-up learning rate) to turn a time budget into steps
+
+
+@dataclass
+class Budget:
+    """How many optimiser steps a run takes: every epoch asked for, cut to ``max_steps`` and to
+    what fits in ``max_seconds`` at the pace of the first ``PROBE_STEPS`` steps."""
+
+    steps_per_epoch: int
+    asked_epochs: int
+    steps: int
+    seconds_per_step: float | None = None
+    max_seconds: float | None = None
+    max_steps: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return -(-self.steps // self.steps_per_epoch)
+
+    @property
+    def cut(self) -> bool:
+        return self.steps < self.steps_per_epoch * self.asked_epochs
+
+    def as_dict(self) -> dict:
+        return {"steps": self.steps, "asked_steps": self.steps_per_epoch * self.asked_epochs,
+                "epochs": round(self.steps / self.steps_per_epoch, 2), "asked_epochs": self.asked_epochs,
+                "seconds_per_step": None if self.seconds_per_step is None else round(self.seconds_per_step, 4),
+                "max_seconds": self.max_seconds, "max_steps": self.max_steps, "cut": self.cut}
+
+
+def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress, *, on_plan=None, on_step=None) -> list[dict]:
+    """The step loop: AdamW + one-cycle schedule over the budgeted steps, one history row per
+    epoch (the last may be partial)."""
+    per_epoch = max(1, math.ceil(len(data) / cfg.batch_size))
+    budget = Budget(per_epoch, cfg.epochs, per_epoch * cfg.epochs, max_seconds=cfg.max_seconds,
+                    max_steps=cfg.max_steps)
+    if cfg.max_steps:
+        budget.steps = max(1, min(budget.steps, cfg.max_steps))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps = max(1, math.ceil(len(data) / cfg.batch_size)) * cfg.epochs
-    # OneCycleLR divides by (pct_start * steps - 1): at exactly 5 steps 0.2 would divide by zero.
-    warmup = 0.2 if abs(0.2 * steps - 1) > 1e-9 else 0.25
-    sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=cfg.lr, total_steps=steps, pct_start=warmup
-    )
     class_w = _class_weights(data, det_cfg.n_classes).to(dev)
     empties = [it for it in data if it.is_empty]
-    history = []
-    for epoch in range(cfg.epochs):
-        model.train()
-        t0, sums, n = time.perf_counter(), {}, 0
-        for idx in np.array_split(
-            rng.permutation(len(data)), max(1, math.ceil(len(data) / cfg.batch_size))
-        ):
-            batch = _make_batch([data[i] for i in idx], empties, cfg, det_cfg, rng, dev)
-            losses = compute_losses(model(batch["x"]), batch, cfg.loss_weights, class_w)
-            opt.zero_grad(set_to_none=True)
-            losses["loss"].backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
+    batches = _batches(len(data), per_epoch, rng)
+
+    def step(idx, sums) -> None:
+        batch = _make_batch([data[i] for i in idx], empties, cfg, det_cfg, rng, dev)
+        losses = compute_losses(model(batch["x"]), batch, cfg.loss_weights, class_w)
+        opt.zero_grad(set_to_none=True)
+        losses["loss"].backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        opt.step()
+        for k, v in losses.items():
+            sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
+        if on_step:
+            on_step()
+
+    history, sums, n, done, t0 = [], {}, 0, 0, time.perf_counter()
+    probe = min(PROBE_STEPS, budget.steps) if cfg.max_seconds else 0
+    for group in opt.param_groups:  # the probe runs at the one-cycle schedule's starting rate
+        group["lr"] = cfg.lr / 25
+    for _ in range(probe):
+        epoch_of, idx = next(batches)
+        step(idx, sums)
+        n, done = n + len(idx), done + 1
+    if probe:
+        budget.seconds_per_step = (time.perf_counter() - t0) / probe
+        fits = probe + int(max(cfg.max_seconds - (time.perf_counter() - t0), 0) / budget.seconds_per_step)
+        budget.steps = max(probe, min(budget.steps, fits))
+    if on_plan:
+        on_plan(budget.as_dict())
+    sched = _one_cycle(opt, cfg.lr, budget.steps - done)
+    epoch = 0
+    while done < budget.steps or n:
+        if done < budget.steps:
+            epoch_of, idx = next(batches)
+        if done == budget.steps or epoch_of != epoch:  # an epoch (or the budget) is over
+            history.append({"epoch": epoch + 1, **{k: v / n for k, v in sums.items()},
+                            "seconds": time.perf_counter() - t0})
+            if progress:
+                progress(epoch + 1, budget.epochs, history[-1])
+            sums, n, t0, epoch = {}, 0, time.perf_counter(), epoch_of
+            if done == budget.steps:
+                break
+        step(idx, sums)
+        if sched is not None:
             sched.step()
-            for k, v in losses.items():
-                sums[k] = sums.get(k, 0.0) + float(v.detach()) * len(idx)
-            n += len(idx)
-        row = {
-            "epoch": epoch + 1,
-            **{k: v / n for k, v in sums.items()},
-            "seconds": time.perf_counter() - t0,
-        }
-        history.append(row)
-        if progress:
-            progress(epoch + 1, cfg.epochs, row)
+        n, done = n + len(idx), done + 1
     return history
+
+
+def _batches(n_items: int, per_epoch: int, rng):
+    """(epoch, indices) of every batch, epoch after epoch, each a fresh permutation."""
+    epoch = 0
+    while True:
+        for idx in np.array_split(rng.permutation(n_items), per_epoch):
+            yield epoch, idx
+        epoch += 1
+
+
+def _one_cycle(opt, lr: float, steps: int):
+    if steps <= 0:
+        return None
+    # OneCycleLR divides by (pct_start * steps - 1): at exactly 5 steps 0.2 would divide by zero.
+    warmup = 0.2 if abs(0.2 * steps - 1) > 1e-9 else 0.25
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=warmup)
 
 
 def _class_weights(data: list[_Item], n_classes: int) -> torch.Tensor:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from annotator.access import project_for, projects_of
 from annotator.api.permissions import ProjectRole
@@ -13,7 +15,7 @@ from annotator.models import Role
 from models_app import versions
 from models_app.api import TrainingRunSerializer
 from sampling import loop, rounds
-from sampling.models import SamplingPick, SamplingRound
+from sampling.models import RoundRequest, SamplingPick, SamplingRound
 
 
 class PickSerializer(serializers.ModelSerializer):
@@ -46,19 +48,45 @@ class StartRoundSerializer(serializers.Serializer):
     batch_size = serializers.IntegerField(required=False, min_value=1, max_value=10_000)
 
 
-@extend_schema(request=StartRoundSerializer, responses={201: SamplingRoundSerializer})
+class RoundRequestSerializer(serializers.ModelSerializer):
+    round = SamplingRoundSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RoundRequest
+        fields = ["id", "project", "status", "strategy", "batch_size", "error", "created_at", "finished_at",
+                  "round", "url"]
+        read_only_fields = fields
+
+    def get_url(self, req) -> str:
+        return reverse("round-request", args=[req.project_id, req.pk])
+
+
+@extend_schema(request=StartRoundSerializer, responses={202: RoundRequestSerializer})
 @api_view(["POST"])
 def start_round(request, pk: int):
-    """A lead starts a sampling round now: the next batch is chosen and queued."""
+    """A lead starts a sampling round now: a worker chooses and queues the next batch. Answers 202
+    with the request to poll (``url``): its ``status`` becomes done (with the round) or failed
+    (with the error)."""
     project = project_for(request.user, pk, roles=(Role.LEAD,))
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     try:
-        rnd = rounds.start_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
-                                 k=body.validated_data.get("batch_size"))
+        req = rounds.request_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
+                                   k=body.validated_data.get("batch_size"))
     except rounds.RoundError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
-    return Response(SamplingRoundSerializer(rnd).data, status=status.HTTP_201_CREATED)
+    return Response(RoundRequestSerializer(req).data, status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": RoundRequestSerializer(req).data["url"]})
+
+
+@extend_schema(responses={200: RoundRequestSerializer})
+@api_view(["GET"])
+def round_request(request, pk: int, request_id: int):
+    """A requested round: queued, running, done (with the round and its picks) or failed."""
+    project = project_for(request.user, pk)
+    req = get_object_or_404(RoundRequest.objects.select_related("round"), project=project, pk=request_id)
+    return Response(RoundRequestSerializer(req).data)
 
 
 class RetrainSerializer(serializers.Serializer):

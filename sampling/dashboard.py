@@ -28,55 +28,69 @@ def reason_category(reason: str) -> str:
 
 
 def rounds_dashboard(project: Project) -> dict:
-    """Every round of the project, oldest first, with its picks in rank order."""
+    """Every round of the project, oldest first, with its picks in rank order.
+
+    Two queries with joins (rounds, then every pick's columns): no prefetch, whose IN list of
+    every pick's clip SQLite refuses past ~1,000 picks, and no object per pick."""
     rounds = list(
-        SamplingRound.objects.filter(project=project)
-        .select_related("model_version")
-        .prefetch_related("picks__clip__recording", "picks__task")
-        .order_by("number")
+        SamplingRound.objects.filter(project=project).order_by("number").values(
+            "number", "created_at", "strategy", "cold_start", "trigger", "model_version__number", "candidates",
+            "selection_seconds",
+        )
     )
-    summaries = [round_summary(r) for r in rounds]
+    picks: dict[int, list[dict]] = {r["number"]: [] for r in rounds}
+    rows = (
+        SamplingPick.objects.filter(round__project=project)
+        .order_by("round__number", "rank")
+        .values_list(*PICK_COLUMNS)
+        .iterator(chunk_size=5000)
+    )
+    for row in rows:
+        picks[row[0]].append(pick_row(dict(zip(PICK_COLUMNS, row, strict=True))))
+    summaries = [round_summary(r, picks[r["number"]]) for r in rounds]
     categories = sorted({c for s in summaries for c in s["reasons"]})
     return {"project": project.pk, "generated_at": timezone.now().isoformat(), "categories": categories,
             "rounds": summaries}
 
 
-def round_summary(rnd: SamplingRound) -> dict:
-    picks = sorted(rnd.picks.all(), key=lambda p: p.rank)
-    scores = [p.score for p in picks if not p.is_audit]
+PICK_COLUMNS = ("round__number", "rank", "clip_id", "clip__recording__name", "clip__start_s", "clip__end_s",
+                "score", "reason", "is_audit", "task__status")
+
+
+def round_summary(rnd: dict, picks: list[dict]) -> dict:
+    scores = [p["score"] for p in picks if not p["is_audit"]]
     return {
-        "round": rnd.number,
-        "created_at": rnd.created_at.isoformat(),
-        "strategy": rnd.strategy,
-        "cold_start": rnd.cold_start,
-        "trigger": rnd.trigger,
-        "model_version": rnd.model_version.number if rnd.model_version else None,
-        "candidates": rnd.candidates,
+        "round": rnd["number"],
+        "created_at": rnd["created_at"].isoformat(),
+        "strategy": rnd["strategy"],
+        "cold_start": rnd["cold_start"],
+        "trigger": rnd["trigger"],
+        "model_version": rnd["model_version__number"],
+        "candidates": rnd["candidates"],
         "picks": len(picks),
-        "audit": sum(p.is_audit for p in picks),
-        "labelled": sum(bool(p.task and p.task.status in DONE) for p in picks),
+        "audit": sum(p["is_audit"] for p in picks),
+        "labelled": sum(p["task_status"] in DONE for p in picks),
         "score_min": round(min(scores), 4) if scores else None,
         "score_median": round(statistics.median(scores), 4) if scores else None,
         "score_max": round(max(scores), 4) if scores else None,
-        "selection_seconds": round(rnd.selection_seconds, 3),
-        "reasons": dict(Counter(reason_category(p.reason) for p in picks).most_common()),
-        "chosen": [pick_row(p) for p in picks],
+        "selection_seconds": round(rnd["selection_seconds"], 3),
+        "reasons": dict(Counter(p["category"] for p in picks).most_common()),
+        "chosen": picks,
     }
 
 
-def pick_row(pick: SamplingPick) -> dict:
-    clip = pick.clip
+def pick_row(pick: dict) -> dict:
     return {
-        "rank": pick.rank,
-        "clip": clip.pk,
-        "recording": clip.recording.name,
-        "start_s": clip.start_s,
-        "end_s": clip.end_s,
-        "score": round(pick.score, 4),
-        "reason": pick.reason,
-        "category": reason_category(pick.reason),
-        "is_audit": pick.is_audit,
-        "task_status": pick.task.status if pick.task else None,
+        "rank": pick["rank"],
+        "clip": pick["clip_id"],
+        "recording": pick["clip__recording__name"],
+        "start_s": pick["clip__start_s"],
+        "end_s": pick["clip__end_s"],
+        "score": round(pick["score"], 4),
+        "reason": pick["reason"],
+        "category": reason_category(pick["reason"]),
+        "is_audit": pick["is_audit"],
+        "task_status": pick["task__status"],
     }
 
 

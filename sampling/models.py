@@ -65,3 +65,30 @@ class SamplingPick(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.reason}"
+
+
+class RoundRequest(models.Model):
+    """A lead's "start a round now": chosen on a worker (a round over a million clips takes seconds
+    and a gigabyte, which the web process must not spend); the lead polls this row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="round_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    strategy = models.CharField(max_length=40, blank=True)
+    batch_size = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
+    round = models.ForeignKey(SamplingRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"round request {self.pk} of {self.project} ({self.status})"

@@ -8,17 +8,18 @@ import time
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 
-from annotator import dsp, queue
+from annotator import queue
 from annotator.models import Clip, Project
-from models_app.models import ModelVersion, Prediction
+from models_app.models import ModelVersion
+from sampling import pool as pool_arrays
 from sampling import strategies
 from sampling.models import SamplingPick, SamplingRound
 
 log = logging.getLogger(__name__)
 
-COLD_START_FEATURE_LIMIT = 20_000  # above this many clips, a cold start is stratified, not coverage
+COLD_START_FEATURE_LIMIT = pool_arrays.COLD_START_FEATURE_LIMIT
 
 
 class RoundError(ValueError):
@@ -28,10 +29,7 @@ class RoundError(ValueError):
 def candidate_clips(project: Project):
     """The pool a strategy chooses from: clips nobody labelled or queued, outside the
     evaluation set and outside recordings or datasets excluded from sampling."""
-    return (
-        Clip.objects.for_project(project).samplable().unlabeled().not_queued()
-        .select_related("recording__site")
-    )
+    return Clip.objects.for_project(project).samplable().unlabeled().not_queued()
 
 
 def audit_candidates(project: Project):
@@ -57,22 +55,23 @@ def start_round(
     """
     k = k or project.batch_size
     rng = np.random.default_rng(seed)
-    clips = list(candidate_clips(project).order_by("pk"))
+    columns = pool_arrays.clip_columns(candidate_clips(project))
     # When the pool runs short, evaluation clips fill the batch: annotators never wait while
     # unlabelled clips remain, and the evaluation set only gets better for it.
-    n_audit = round(k * project.audit_fraction) + max(0, k - round(k * project.audit_fraction) - len(clips))
+    n_audit = round(k * project.audit_fraction) + max(0, k - round(k * project.audit_fraction) - len(columns))
     audits = _draw_audits(project, n_audit, rng)
-    if not clips and not audits:
+    if not len(columns) and not audits:
         raise RoundError("every clip is already labelled or queued")
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
-    if clips:
+    ids = columns.ids
+    if len(ids):
         # An active version that has not scored these clips yet (its rescore is under way) chooses
         # nothing: the round is recorded as chosen without a model, or the rescore's round would
         # keep its picks as the new version's.
-        pool, clips, version = build_pool(project, clips, version)
-    if not clips:  # only evaluation clips are left
+        pool, ids, version = build_pool(project, columns, version)
+    if not len(ids):  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
-    name, params, cold = _plan(project, strategy, pool) if clips else ("random", {}, version is None)
+    name, params, cold = _plan(project, strategy, pool) if len(ids) else ("random", {}, version is None)
     began = time.perf_counter()
     n_main = min(k - len(audits), len(pool))
     if n_main > 0:
@@ -80,7 +79,9 @@ def start_round(
         selection = _run(name, run_params, cold, pool, n_main, rng)
     else:
         selection = strategies.Selection(np.zeros(0, np.int64), [], np.zeros(0))
-    chosen, reasons, scores = _with_audits([clips[i] for i in selection.indices], selection, audits)
+    picked = ids[selection.indices]
+    by_id = pool_arrays.clips_by_id(picked)  # only the picked clips become objects
+    chosen, reasons, scores = _with_audits([by_id[int(i)] for i in picked], selection, audits)
     reasons = [_fit(reason) for reason in reasons]
     elapsed = time.perf_counter() - began
     if context:
@@ -88,6 +89,62 @@ def start_round(
     return _record(
         project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
     )
+
+
+def request_round(project: Project, *, user=None, strategy: str | None = None, k: int | None = None):
+    """Queue a lead's round for a worker (``run_request``) and return its request row.
+
+    An unknown strategy is refused here, before anything is queued."""
+    from sampling.models import RoundRequest
+
+    if strategy:
+        try:
+            strategies.get(strategy)
+        except ValueError as exc:
+            raise RoundError(str(exc)) from exc
+    req = RoundRequest.objects.create(project=project, requested_by=user, strategy=strategy or "", batch_size=k)
+    transaction.on_commit(lambda: _send_request(req))
+    return req
+
+
+def _send_request(req) -> None:
+    from celery import current_app
+
+    from sampling.models import RoundRequest
+
+    try:
+        current_app.send_task("sampling.tasks.run_round_request", args=[req.pk])
+    except Exception as exc:  # any failure to reach the broker: the lead reads it when polling
+        log.warning("could not queue round request %s: %s", req.pk, exc)
+        RoundRequest.objects.filter(pk=req.pk, status=RoundRequest.Status.QUEUED).update(
+            status=RoundRequest.Status.FAILED, error=f"could not reach the task queue: {exc}"
+        )
+
+
+def run_request(req):
+    """Choose and queue the requested round (on a worker); None when another delivery took it."""
+    from django.utils import timezone
+
+    from sampling.models import RoundRequest
+
+    # Race: a redelivered message runs the same request twice; only the delivery whose
+    # conditional update moves it out of "queued" chooses the round.
+    if not RoundRequest.objects.filter(pk=req.pk, status=RoundRequest.Status.QUEUED).update(
+        status=RoundRequest.Status.RUNNING
+    ):
+        return None
+    fields = {"status": RoundRequest.Status.DONE}
+    try:
+        rnd = start_round(req.project, user=req.requested_by, strategy=req.strategy or None, k=req.batch_size)
+        fields["round"] = rnd
+    except RoundError as exc:
+        fields.update(status=RoundRequest.Status.FAILED, error=str(exc))
+    except Exception as exc:
+        log.exception("round request %s failed", req.pk)
+        fields.update(status=RoundRequest.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+    RoundRequest.objects.filter(pk=req.pk).update(finished_at=timezone.now(), **fields)
+    req.refresh_from_db()
+    return req
 
 
 REASON_LENGTH = 300  # AnnotationTask.reason and SamplingPick.reason
@@ -101,11 +158,11 @@ def _fit(reason: str) -> str:
 def _draw_audits(project: Project, n: int, rng: np.random.Generator) -> list[Clip]:
     if n <= 0:
         return []
-    ids = np.array(list(audit_candidates(project).values_list("pk", flat=True)), dtype=np.int64)
+    ids = pool_arrays.column_ids(audit_candidates(project))
     if not len(ids):
         return []
     picked = rng.choice(ids, size=min(n, len(ids)), replace=False).tolist()
-    by_id = {c.pk: c for c in Clip.objects.filter(pk__in=picked).select_related("recording__site")}
+    by_id = pool_arrays.clips_by_id(picked)
     return [by_id[i] for i in picked]
 
 
@@ -216,135 +273,15 @@ def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
     stale = AnnotationTask.objects.filter(
         project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"],
         returned_to__isnull=True, skips__isnull=True,
-    ).exclude(round_number__in=SamplingRound.objects.filter(project=project, model_version=version).values("number"))
+    ).filter(~Exists(SamplingRound.objects.filter(project=project, model_version=version, number=OuterRef("round_number"))))
     # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
     # claim whose conditional update then finds its row gone tries the next task.
-    answered = AnnotationTask.objects.filter(project=project).exclude(status=TaskStatus.QUEUED)
-    deleted, _ = stale.exclude(clip__in=answered.values("clip")).delete()
+    # NOT EXISTS, not NOT IN: an anti-join stays linear in the answered tasks of a large project.
+    answered = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=project).exclude(status=TaskStatus.QUEUED)
+    deleted, _ = stale.filter(~Exists(answered)).delete()
     return deleted
 
 
-# --- the pool as arrays -------------------------------------------------------------------------
-
-
-def build_pool(project: Project, clips: list[Clip], version: ModelVersion | None):
-    """Arrays for the strategies, the clips they stand for, and the version whose predictions
-    they hold (None when it has scored none of them). With a version, only the clips it scored
-    take part."""
-    predictions = {}
-    if version is not None:
-        rows = Prediction.objects.filter(
-            version=version, clip__in=[c.pk for c in clips]
-        ).values_list("clip_id", "class_probs", "window_uncertainty", "embedding")
-        predictions = {row[0]: row[1:] for row in rows}
-        if predictions:
-            clips = [c for c in clips if c.pk in predictions]
-    ids = np.array([c.pk for c in clips], dtype=np.int64)
-    strata = _strata(clips, predictions)
-    words = _stratum_words(clips, version)
-    if not predictions:
-        features = _try_cheap_features(clips) if len(clips) <= COLD_START_FEATURE_LIMIT else None
-        pool = strategies.Pool(ids=ids, features=features, strata=strata, stratum_words=words)
-        return pool, clips, None
-    probs, windows, embeddings = _prediction_arrays([predictions[c.pk] for c in clips])
-    labelled = _labelled_embeddings(project, version)
-    pool = strategies.Pool(
-        ids=ids,
-        probs=probs,
-        window_uncertainty=windows,
-        embeddings=embeddings,
-        strata=strata,
-        stratum_words=words,
-        labelled_embeddings=labelled,
-    )
-    return pool, clips, version
-
-
-def _prediction_arrays(rows):
-    probs = np.array([r[0] for r in rows], dtype=np.float32)
-    if probs.ndim != 2 or probs.shape[1] == 0:
-        probs = None
-    width = max((len(r[1]) for r in rows), default=0)
-    windows = None
-    if width:
-        windows = np.full((len(rows), width), np.nan, dtype=np.float32)
-        for i, r in enumerate(rows):
-            windows[i, : len(r[1])] = r[1]
-    embeddings = None
-    if all(r[2] for r in rows):
-        embeddings = np.stack([np.frombuffer(bytes(r[2]), dtype=np.float16) for r in rows]).astype(
-            np.float32
-        )
-    return probs, windows, embeddings
-
-
-def _labelled_embeddings(project: Project, version: ModelVersion) -> np.ndarray | None:
-    rows = Prediction.objects.filter(
-        version=version, clip__in=Clip.objects.for_project(project).labelled()
-    )
-    vectors = [
-        np.frombuffer(bytes(e), dtype=np.float16)
-        for e in rows.values_list("embedding", flat=True)
-        if e
-    ]
-    return np.stack(vectors).astype(np.float32) if vectors else None
-
-
-def _strata(clips: list[Clip], predictions: dict) -> dict[str, np.ndarray]:
-    """Site, time of night (3-hour bins), season, and the predicted species when there is a model."""
-    site = np.array([c.recording.site_id or 0 for c in clips], dtype=np.int64)
-    hour = np.array([_hour_bin(c) for c in clips], dtype=np.int64)
-    month = np.array(
-        [c.recording.recorded_at.month if c.recording.recorded_at else 0 for c in clips]
-    )
-    # Seasons as Dec–Feb, Mar–May, ... (0–3); -1 when the date is unknown (not winter).
-    strata = {"site": site, "hour": hour, "season": np.where(month > 0, (month % 12) // 3, -1)}
-    if predictions:
-        probs = [predictions[c.pk][0] for c in clips]
-        strata["species"] = np.array(
-            [int(np.argmax(p)) if len(p) else 0 for p in probs], dtype=np.int64
-        )
-    return strata
-
-
-SEASON_WORDS = {-1: "date unknown", 0: "Dec–Feb", 1: "Mar–May", 2: "Jun–Aug", 3: "Sep–Nov"}
-
-
-def _stratum_words(clips: list[Clip], version: ModelVersion | None) -> dict[str, dict[int, str]]:
-    """The strata's codes in words, for the reasons a stratified round gives."""
-    sites = {c.recording.site_id or 0: str(c.recording.site) if c.recording.site else "no site" for c in clips}
-    hours = {b: f"{3 * b:02d}–{3 * b + 3:02d} h" for b in range(8)} | {-1: "time unknown"}
-    species = {i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])}
-    return {"site": sites, "hour": hours, "season": SEASON_WORDS, "species": species}
-
-
-def _hour_bin(clip: Clip) -> int:
-    rec = clip.recording
-    if rec.recorded_at is None:
-        return -1
-    seconds = rec.recorded_at.hour * 3600 + rec.recorded_at.minute * 60 + clip.start_s
-    return int(seconds // 3600) % 24 // 3
-
-
-def _try_cheap_features(clips: list[Clip]) -> np.ndarray | None:
-    """Cheap features, or None (then a stratified cold start) if some audio cannot be read."""
-    try:
-        return cheap_features(clips)
-    except (OSError, dsp.AudioError) as exc:
-        log.warning("cold start falls back to strata: %s", exc)
-        return None
-
-
-def cheap_features(clips: list[Clip]) -> np.ndarray:
-    """Per-clip log band energies and their variation over time: enough for coverage sampling."""
-    params = dsp.SpectrogramParams(window_s=0.004, overlap=0.5, scale="linear")
-    rows = []
-    for clip in clips:
-        with clip.recording.open() as fh:
-            samples, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
-        spec = dsp.spectrogram(samples, samplerate, params).values
-        bands = np.array_split(spec, 16, axis=0)
-        band = np.stack([b.mean(axis=0) for b in bands])  # [16, T] dB
-        rows.append(np.concatenate([band.mean(axis=1), band.std(axis=1), band.max(axis=1)]))
-    feats = np.array(rows, dtype=np.float32)
-    return (feats - feats.mean(axis=0)) / (feats.std(axis=0) + 1e-6)
+# The pool as arrays lives in ``sampling.pool``; these names stay importable from here.
+build_pool = pool_arrays.build_pool
+cheap_features = pool_arrays.cheap_features

@@ -31,6 +31,18 @@ def sample_after_rescore(project_id: int, trigger: str = "after rescore") -> int
         return None
 
 
+@shared_task(name="sampling.tasks.run_round_request")
+def run_round_request(request_id: int) -> int | None:
+    """A lead's requested round, chosen here rather than in the web request. Returns the round's id."""
+    from sampling.models import RoundRequest
+
+    req = RoundRequest.objects.select_related("project", "requested_by").filter(pk=request_id).first()
+    if req is None:
+        return None
+    req = rounds.run_request(req)
+    return req.round_id if req else None
+
+
 @shared_task(name="sampling.tasks.refill_queue")
 def refill_queue(project_id: int, trigger: str = "low water") -> int | None:
     """Fill the queue up to its low-water mark from the active version (or a cold start)."""

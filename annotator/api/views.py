@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from annotator import projects, queue
 from annotator.access import check_role, project_for, projects_of
 from annotator.api import serializers as s
+from annotator.api.pagination import KeyPagination
 from annotator.api.permissions import ProjectRole
 from annotator.models import (
     AnnotationTask,
@@ -182,6 +183,7 @@ class RecordingViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.RecordingSerializer
     permission_classes = [ProjectRole]
     filterset_fields = ["project", "dataset", "site", "role"]
+    pagination_class = KeyPagination
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -193,10 +195,13 @@ class RecordingViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ClipViewSet(viewsets.ReadOnlyModelViewSet):
+    """Clips in id order, paged by key (``next`` holds a cursor): pools run to millions of clips."""
+
     queryset = Clip.objects.select_related("recording")
     serializer_class = s.ClipSerializer
     permission_classes = [ProjectRole]
     filterset_fields = ["project", "recording"]
+    pagination_class = KeyPagination
 
     def get_queryset(self):
         return self.queryset.filter(project__in=projects_of(self.request.user))

@@ -28,6 +28,25 @@ export interface Training {
   error: string;
   heartbeat_at: string | null;
   finished_at: string | null;
+  budget?: Budget;
+}
+
+/** The cost bound a training took (steps cut to its time or step budget). */
+export interface Budget {
+  steps: number;
+  asked_steps: number;
+  epochs: number;
+  asked_epochs: number;
+  max_seconds: number | null;
+  max_steps: number | null;
+  cut: boolean;
+}
+
+/** "budget 20 min: 1.3 of 15 epochs" when the budget cut the run, else "". */
+export function budgetText(b: Budget | undefined): string {
+  if (!b || !b.cut) return "";
+  const bound = b.max_seconds ? formatSeconds(b.max_seconds) : `${b.max_steps} steps`;
+  return `budget ${bound}: ${b.epochs} of ${b.asked_epochs} epochs`;
 }
 
 interface Rescoring {
@@ -151,6 +170,8 @@ export function statusText(t: Training, now: string): { text: string; warn: bool
   }
   const parts: string[] = [];
   if (t.n_epochs) parts.push(`epoch ${t.epoch} / ${t.n_epochs}`);
+  const budget = budgetText(t.budget);
+  if (budget) parts.push(budget);
   if (t.attempt > 1) parts.push(`retry ${t.attempt} of ${Math.max(t.attempt, t.max_attempts ?? MAX_ATTEMPTS)}`);
   const age = heartbeatAge(t, now);
   let warn = false;

@@ -23,6 +23,17 @@ function training(patch: Partial<Training> = {}): Training {
   };
 }
 
+describe("budget", () => {
+  it("says when the budget cut a training, and nothing when it did not", () => {
+    const budget = { steps: 480, asked_steps: 7170, epochs: 1, asked_epochs: 15, max_seconds: 1200, max_steps: null,
+                     cut: true };
+    const t = training({ epoch: 0, n_epochs: 1, budget });
+    expect(statusText(t, NOW).text).toBe("epoch 0 / 1 · budget 20 min: 1 of 15 epochs · last heartbeat 4 s ago");
+    expect(statusText(training({ n_epochs: 3, budget: { ...budget, cut: false } }), NOW).text).toBe(
+      "epoch 0 / 3 · last heartbeat 4 s ago");
+  });
+});
+
 describe("formatSeconds", () => {
   it("reads as seconds, minutes and hours", () => {
     expect(formatSeconds(0.2)).toBe("< 1 s");

@@ -87,6 +87,15 @@ def test_demo_serves_project_and_runs_celery_on_the_filesystem_broker(embedded):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "pong", result.stderr
+    # A lead's round is chosen by that worker (202, then poll), never in the web request.
+    lead = login(base, "lead", re.search(r"user 'lead' password '([^']+)'", output).group(1))
+    asked = lead.post(f"{base}/api/projects/{projects[0]['id']}/sampling-rounds/", json={"batch_size": 2},
+                      headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base})
+    assert asked.status_code == 202, asked.text
+    poll = f"{base}{asked.json()['url']}"
+    wait_until(lambda: lead.get(poll).json()["status"] in ("done", "failed"), timeout=120,
+               what=lambda: f"the worker to choose the round: {lead.get(poll).json()}")
+    assert lead.get(poll).json()["round"]["batch_size"] == 2, lead.get(poll).json()
 
 
 def test_first_run_prints_where_it_serves_an_admin_and_no_broker_warnings(embedded):

@@ -73,3 +73,39 @@ def test_the_finished_job_counts_what_it_could_not_score(version, project):
     assert tasks.rescore_finished.apply(args=[job.pk]).result == project.pk
     job.refresh_from_db()
     assert job.status == "done" and job.n_unscored == job.n_clips - 1
+
+
+class Replaced(Exception):
+    def __init__(self, sig):
+        self.sig = sig
+
+
+def test_a_rescore_is_sent_in_bounded_waves_of_id_ranges(version, project, monkeypatch):
+    """Never one chord of every chunk: each wave holds at most IN_FLIGHT chunk tasks whose
+    messages carry an id range, not a list of ids; the waves together score every clip."""
+    monkeypatch.setattr(tasks, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(tasks, "IN_FLIGHT", 2)
+    for task in (tasks.rescore_pool, tasks.rescore_wave):
+        monkeypatch.setattr(task, "replace", lambda sig: Replaced(sig))
+    n = Clip.objects.for_project(project).count()
+    assert n > 2 * 2  # more than two waves' worth
+    with pytest.raises(Replaced) as first:
+        tasks.rescore_pool.run(project.pk)
+    job = RescoreJob.objects.get(version=version)
+    assert job.n_clips == n and job.n_chunks == n
+    sig, waves, sizes = first.value.sig, 0, []
+    while True:
+        assert sig.task == "models_app.tasks.rescore_wave"
+        try:
+            tasks.rescore_wave.run(*sig.args)
+        except Replaced as wave:
+            header, sig = list(wave.sig.tasks), wave.sig.body
+            assert len(header) <= 2 and all(len(t.args) == 3 for t in header)  # version, first, last
+            sizes += [tasks.score_range.apply(args=t.args).result for t in header]
+            waves += 1
+            continue
+        break
+    assert waves == -(-n // 2) and sum(sizes) == n and max(sizes) == 1
+    assert Prediction.objects.filter(version=version).count() == n
+    job.refresh_from_db()
+    assert job.status == "done" and job.n_unscored == 0

@@ -112,3 +112,26 @@ def test_no_rounds_yet(project, cast, api):
     assert api(cast["lead"]).get(url(project)).json()["rounds"] == []
     body = api(cast["lead"]).get(f"/api/projects/{project.pk}/dashboard/charts/rounds.svg").content.decode()
     assert "No sampling rounds yet" in body
+
+
+def test_rounds_dashboard_and_chart_answer_with_more_than_999_picks(project, cast, api):
+    """On SQLite the old prefetch's IN list of every pick's clip failed past ~1,000 picks (503)."""
+    from annotator.models import Clip
+
+    rec = f.make_recording(project, duration_s=2000.0)
+    Clip.objects.bulk_create(Clip(project=project, recording=rec, start_s=i, end_s=i + 1) for i in range(1050))
+    clips = list(Clip.objects.filter(project=project).order_by("pk"))
+    tasks = AnnotationTask.objects.bulk_create(AnnotationTask(project=project, clip=c, round_number=1 + i // 21)
+                                               for i, c in enumerate(clips))
+    made = SamplingRound.objects.bulk_create(SamplingRound(project=project, number=n, strategy="entropy")
+                                             for n in range(1, 51))
+    SamplingPick.objects.bulk_create(
+        SamplingPick(round=made[i // 21], clip=c, task=t, rank=1 + i % 21, score=0.5, reason="uncertain: entropy 0.5")
+        for i, (c, t) in enumerate(zip(clips, tasks, strict=True)))
+    response = api(cast["viewer"]).get(url(project))
+    assert response.status_code == 200, response.content[:300]
+    data = response.json()
+    assert len(data["rounds"]) == 50 and sum(r["picks"] for r in data["rounds"]) == 1050
+    assert data["rounds"][-1]["chosen"][-1]["clip"] == clips[-1].pk
+    chart = api(cast["viewer"]).get(f"/api/projects/{project.pk}/dashboard/charts/rounds.svg")
+    assert chart.status_code == 200 and b"round 50" in chart.content

@@ -6,6 +6,7 @@ from annotator.models import AnnotationTask, Clip
 from models_app.models import ModelVersion, Prediction
 from sampling import rounds
 from sampling.models import SamplingPick, SamplingRound
+from sampling.tasks import run_round_request
 from tests import factories as f
 
 
@@ -75,15 +76,39 @@ def test_hybrid_round_needs_embeddings_and_says_so(pool_project):
     assert not SamplingRound.objects.exists() and not AnnotationTask.objects.exists()
 
 
-def test_lead_starts_a_round_through_the_api(pool_project, cast, api):
-    response = api(cast["lead"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {"batch_size": 5},
-                                      format="json")
-    assert response.status_code == 201
-    assert len(response.json()["picks"]) == 5 and SamplingPick.objects.count() == 5
+def test_lead_starts_a_round_through_the_api(pool_project, cast, api, django_capture_on_commit_callbacks,
+                                            monkeypatch):
+    """The web request only queues the round (202); a worker chooses it; the lead polls."""
+    sent = []
+    monkeypatch.setattr(rounds, "_send_request", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(cast["lead"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {"batch_size": 5},
+                                          format="json")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    assert [r.pk for r in sent] == [response.json()["id"]] and not SamplingRound.objects.exists()
+    poll = response.json()["url"]
+    assert response["Location"] == poll
+    assert api(cast["viewer"]).get(poll).json()["round"] is None
+    assert run_round_request(response.json()["id"]) is not None  # what the worker does
+    done = api(cast["viewer"]).get(poll).json()
+    assert done["status"] == "done" and len(done["round"]["picks"]) == 5 and SamplingPick.objects.count() == 5
+    assert run_round_request(response.json()["id"]) is None  # a redelivery chooses nothing twice
+    assert SamplingRound.objects.count() == 1
+    assert api(cast["outsider"]).get(poll).status_code == 404
     assert api(cast["ann1"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {}).status_code == 403
     assert api(cast["outsider"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {}).status_code == 404
     bad = api(cast["lead"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {"strategy": "magic"})
     assert bad.status_code == 400 and "unknown strategy" in bad.json()["detail"]
+
+
+def test_a_round_that_cannot_run_is_reported_to_the_poller(pool_project, cast, api, monkeypatch):
+    monkeypatch.setattr(rounds, "_send_request", lambda req: None)
+    add_predictions(pool_project, np.random.default_rng(0), embeddings=False)
+    response = api(cast["lead"]).post(f"/api/projects/{pool_project.pk}/sampling-rounds/", {"strategy": "hybrid"},
+                                      format="json")
+    run_round_request(response.json()["id"])
+    failed = api(cast["lead"]).get(response.json()["url"]).json()
+    assert failed["status"] == "failed" and "needs" in failed["error"] and failed["round"] is None
 
 
 def test_default_hybrid_falls_back_to_entropy_without_embeddings(pool_project):

@@ -84,6 +84,7 @@ KWARG_OBJECTS = {
     "project_pk": "project",
     "cid": "clip",
     "tid": "task",
+    "request_id": "round_request",
 }
 OBJECT_KWARGS = {"pk", "id", "object_id", "content_type_id", *KWARG_OBJECTS}
 
@@ -227,6 +228,9 @@ def build_world(folder: Path) -> World:
     SamplingPick.objects.create(
         round=rnd, rank=1, clip=clip, task=task, score=0.5, reason=f"pick {SENTINEL}"
     )
+    from sampling.models import RoundRequest
+
+    round_request = RoundRequest.objects.create(project=victim, round=rnd, status="done", error=SENTINEL)
     Token.objects.create(user=users["lead"])
     group = Group.objects.create(name=f"group {SENTINEL}")
 
@@ -243,6 +247,7 @@ def build_world(folder: Path) -> World:
         "model_version": version,
         "training_run": run,
         "sampling_round": rnd,
+        "round_request": round_request,
         "lead": users["lead"],
         "root": root,
         "group": group,

@@ -1,0 +1,15 @@
+"""Paging of pool-sized lists by key: ``?cursor=`` moves along the primary key, so the last page
+of a million clips costs what the first does (no global multi-join sort, no COUNT per page)."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import CursorPagination
+
+
+class KeyPagination(CursorPagination):
+    """Pages in id order, ``next``/``previous`` links holding an opaque cursor; no ``count``."""
+
+    ordering = "pk"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000

@@ -1,0 +1,119 @@
+"""A version's pool scores as arrays: written per scored chunk, read whole by a sampling round.
+
+``Prediction`` keeps one row per clip for the page, exports and evaluation (detections, JSON);
+``ScoreChunk`` keeps the same chunk's probabilities, window uncertainties and float16 embeddings
+packed, so reading a million clips' scores is ~16,000 rows and a few ``np.frombuffer`` calls.
+Versions scored before chunks existed (or imported from an external model) have only
+``Prediction`` rows: ``read`` falls back to those (the slow path, decoding JSON per clip).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models_app.models import ModelVersion, Prediction, ScoreChunk
+
+
+@dataclass
+class Scores:
+    """Rows sorted by clip id; ``probs`` [N, C] float32, ``windows`` [N, W] float32 NaN-padded
+    (None when no clip has any), ``embeddings`` [N, D] float16 (None when any clip lacks one)."""
+
+    ids: np.ndarray
+    probs: np.ndarray | None
+    windows: np.ndarray | None
+    embeddings: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def take(self, rows: np.ndarray) -> Scores:
+        pick = lambda a: None if a is None else a[rows]  # noqa: E731
+        return Scores(self.ids[rows], pick(self.probs), pick(self.windows), pick(self.embeddings))
+
+
+def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embeddings) -> ScoreChunk:
+    """A ScoreChunk of ``clip_ids`` (rows aligned): probs [n, C], windows a list of n 1-D
+    arrays of any lengths, embeddings [n, D] or None."""
+    n = len(clip_ids)
+    probs = np.asarray(probs, dtype=np.float32)
+    probs = probs.reshape(n, probs.size // n if n else 0)
+    width = max((len(w) for w in windows), default=0)
+    packed = np.full((n, width), np.nan, dtype=np.float32)
+    for i, w in enumerate(windows):
+        packed[i, : len(w)] = w
+    emb = None if embeddings is None else np.asarray(embeddings, dtype=np.float16).reshape(n, -1)
+    return ScoreChunk(
+        version=version, n_clips=n, clip_ids=np.asarray(clip_ids, dtype=np.int64).tobytes(),
+        probs=probs.tobytes(), n_classes=probs.shape[1], windows=packed.tobytes(), n_windows=width,
+        embeddings=None if emb is None else emb.tobytes(), dim=0 if emb is None else emb.shape[1],
+    )
+
+
+def read(version: ModelVersion) -> Scores:
+    """Every clip the version scored, with its scores (chunks first, legacy rows for the rest)."""
+    fields = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
+    parts = [_unpack(*row) for row in ScoreChunk.objects.filter(version=version).values_list(*fields).iterator()]
+    scores = _concat(parts)
+    if Prediction.objects.filter(version=version).count() > len(scores):
+        scores = _concat([scores, _from_predictions(version, exclude=scores.ids)])
+    return scores
+
+
+def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Scores:
+    return Scores(
+        ids=np.frombuffer(bytes(ids), dtype=np.int64),
+        probs=np.frombuffer(bytes(probs), dtype=np.float32).reshape(n, n_classes),
+        windows=np.frombuffer(bytes(windows), dtype=np.float32).reshape(n, n_windows),
+        embeddings=None if embeddings is None else np.frombuffer(bytes(embeddings), dtype=np.float16).reshape(n, dim),
+    )
+
+
+def _concat(parts: list[Scores]) -> Scores:
+    """One Scores sorted by clip id; a clip in two chunks (a chunk redelivered while the first
+    delivery was still writing) counts once."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Scores(np.zeros(0, np.int64), None, None, None)
+    ids = np.concatenate([p.ids for p in parts])
+    n_classes = {p.probs.shape[1] for p in parts}
+    probs = np.concatenate([p.probs for p in parts]) if len(n_classes) == 1 and n_classes != {0} else None
+    width = max(p.windows.shape[1] for p in parts)
+    windows = None
+    if width:
+        windows = np.full((len(ids), width), np.nan, dtype=np.float32)
+        row = 0
+        for p in parts:
+            windows[row : row + len(p), : p.windows.shape[1]] = p.windows
+            row += len(p)
+    dims = {None if p.embeddings is None else p.embeddings.shape[1] for p in parts}
+    embeddings = np.concatenate([p.embeddings for p in parts]) if len(dims) == 1 and None not in dims else None
+    _, first = np.unique(ids, return_index=True)
+    return Scores(ids, probs, windows, embeddings).take(first)
+
+
+def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:
+    """The legacy path: one Prediction row per clip with JSON to decode."""
+    rows = [
+        row for row in Prediction.objects.filter(version=version)
+        .values_list("clip_id", "class_probs", "window_uncertainty", "embedding").iterator(chunk_size=5000)
+        if not len(exclude) or not _contains(exclude, row[0])
+    ]
+    if not rows:
+        return Scores(np.zeros(0, np.int64), None, None, None)
+    ids = [r[0] for r in rows]
+    widths = {len(r[1]) for r in rows}
+    probs = np.array([r[1] for r in rows], dtype=np.float32) if len(widths) == 1 else np.zeros((len(rows), 0))
+    embeddings = None
+    if all(r[3] for r in rows):
+        embeddings = np.stack([np.frombuffer(bytes(r[3]), dtype=np.float16) for r in rows])
+    chunk = chunk_row(version, ids, probs, [np.asarray(r[2], np.float32) for r in rows], embeddings)
+    return _unpack(len(rows), chunk.clip_ids, chunk.probs, chunk.n_classes, chunk.windows, chunk.n_windows,
+                   chunk.embeddings, chunk.dim)
+
+
+def _contains(sorted_ids: np.ndarray, clip_id: int) -> bool:
+    pos = int(np.searchsorted(sorted_ids, clip_id))
+    return pos < len(sorted_ids) and int(sorted_ids[pos]) == clip_id

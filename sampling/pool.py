@@ -1,0 +1,179 @@
+"""The pool as arrays: candidate clips, their strata and the active version's scores, read as
+columns (chunked ``values_list`` iterators, never one ORM object per clip, never an IN list of
+every id), so a round over a million clips costs seconds and the same on SQLite and PostgreSQL.
+Only the clips a round picks become objects (``clips_by_id``)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from itertools import islice
+
+import numpy as np
+
+from annotator import dsp
+from annotator.models import Clip, Project, Recording, Site
+from models_app import poolscores
+from models_app.models import ModelVersion
+from sampling import strategies
+
+log = logging.getLogger(__name__)
+
+COLD_START_FEATURE_LIMIT = 20_000  # above this many clips, a cold start is stratified, not coverage
+FETCH_ROWS = 50_000  # rows per fetch of a column read
+ID_BATCH = 500  # ids per IN list when loading picked clips (far below any backend's variable limit)
+SEASON_WORDS = {-1: "date unknown", 0: "Dec–Feb", 1: "Mar–May", 2: "Jun–Aug", 3: "Sep–Nov"}
+
+
+@dataclass
+class ClipColumns:
+    """Candidate clips as parallel arrays sorted by id."""
+
+    ids: np.ndarray
+    recording: np.ndarray
+    start_s: np.ndarray
+
+    def take(self, rows: np.ndarray) -> ClipColumns:
+        return ClipColumns(self.ids[rows], self.recording[rows], self.start_s[rows])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def clip_columns(queryset) -> ClipColumns:
+    """(id, recording, start) of every clip of ``queryset`` in id order, fetched in chunks."""
+    rows = queryset.order_by("pk").values_list("pk", "recording_id", "start_s").iterator(chunk_size=FETCH_ROWS)
+    blocks = []
+    while batch := list(islice(rows, FETCH_ROWS)):
+        blocks.append(np.array(batch, dtype=np.float64))
+    table = np.concatenate(blocks) if blocks else np.zeros((0, 3))
+    return ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+
+
+def column_ids(queryset) -> np.ndarray:
+    """The ids of ``queryset`` as an int64 array, fetched in chunks."""
+    rows = queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=FETCH_ROWS)
+    return np.fromiter(rows, dtype=np.int64)
+
+
+def clips_by_id(ids) -> dict[int, Clip]:
+    """Clip objects (with recording and site) of a few ids, in bounded IN lists."""
+    ids = [int(i) for i in ids]
+    out: dict[int, Clip] = {}
+    for start in range(0, len(ids), ID_BATCH):
+        batch = Clip.objects.filter(pk__in=ids[start : start + ID_BATCH]).select_related("recording__site")
+        out.update((c.pk, c) for c in batch)
+    return out
+
+
+def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | None):
+    """Arrays for the strategies, the clip ids they stand for, and the version whose scores they
+    hold (None when it has scored none of them). With a version, only the clips it scored take part."""
+    scores = everything = None
+    if version is not None:
+        scores = everything = poolscores.read(version)
+        rows, hits = _matches(columns.ids, scores.ids)
+        if len(rows):
+            columns, scores = columns.take(rows), scores.take(hits)
+        else:
+            scores = None
+    strata = _strata(project, columns, scores)
+    words = _stratum_words(project, version)
+    if scores is None:
+        features = _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
+        pool = strategies.Pool(ids=columns.ids, features=features, strata=strata, stratum_words=words)
+        return pool, columns.ids, None
+    embeddings = None if scores.embeddings is None else scores.embeddings.astype(np.float32)
+    pool = strategies.Pool(
+        ids=columns.ids,
+        probs=scores.probs,
+        window_uncertainty=scores.windows,
+        embeddings=embeddings,
+        strata=strata,
+        stratum_words=words,
+        labelled_embeddings=_labelled_embeddings(project, everything),
+    )
+    return pool, columns.ids, version
+
+
+def _matches(ids: np.ndarray, scored: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``ids`` found in the sorted ``scored``, and where they are found there."""
+    if not len(scored):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pos = np.minimum(np.searchsorted(scored, ids), len(scored) - 1)
+    found = scored[pos] == ids
+    return np.flatnonzero(found), pos[found]
+
+
+def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndarray | None:
+    """Embeddings of the labelled clips the version scored: the hybrid strategy keeps away from them."""
+    labelled = column_ids(Clip.objects.for_project(project).labelled())
+    if not len(labelled) or scores.embeddings is None:
+        return None
+    _, hits = _matches(labelled, scores.ids)
+    return scores.embeddings[hits].astype(np.float32) if len(hits) else None
+
+
+def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndarray]:
+    """Site, time of night (3-hour bins), season, and the predicted species when there is a model."""
+    rec_ids, site, seconds, month = _recording_columns(project)
+    at = np.minimum(np.searchsorted(rec_ids, columns.recording), max(len(rec_ids) - 1, 0))
+    site_of, seconds_of, month_of = site[at], seconds[at], month[at]
+    hour = np.where(
+        seconds_of >= 0, ((seconds_of + columns.start_s) // 3600).astype(np.int64) % 24 // 3, -1
+    )
+    # Seasons as Dec–Feb, Mar–May, ... (0–3); -1 when the date is unknown (not winter).
+    strata = {"site": site_of, "hour": hour, "season": np.where(month_of > 0, (month_of % 12) // 3, -1)}
+    if scores is not None:
+        probs = scores.probs
+        strata["species"] = (
+            probs.argmax(axis=1).astype(np.int64) if probs is not None and probs.shape[1]
+            else np.zeros(len(columns), np.int64)
+        )
+    return strata
+
+
+def _recording_columns(project: Project):
+    """Per recording of the project (sorted by id): site (0 for none), seconds into the day it
+    began (-1 unknown) and month (0 unknown)."""
+    rows = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", "site_id", "recorded_at"))
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    site = np.array([r[1] or 0 for r in rows], dtype=np.int64)
+    seconds = np.array(
+        [r[2].hour * 3600 + r[2].minute * 60 if r[2] else -1 for r in rows], dtype=np.float64
+    )
+    month = np.array([r[2].month if r[2] else 0 for r in rows], dtype=np.int64)
+    return ids, site, seconds, month
+
+
+def _stratum_words(project: Project, version: ModelVersion | None) -> dict[str, dict[int, str]]:
+    """The strata's codes in words, for the reasons a stratified round gives."""
+    sites = {site.pk: str(site) for site in Site.objects.filter(project=project)} | {0: "no site"}
+    hours = {b: f"{3 * b:02d}–{3 * b + 3:02d} h" for b in range(8)} | {-1: "time unknown"}
+    species = {i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])}
+    return {"site": sites, "hour": hours, "season": SEASON_WORDS, "species": species}
+
+
+def _try_cheap_features(ids: np.ndarray) -> np.ndarray | None:
+    """Cheap features, or None (then a stratified cold start) if some audio cannot be read."""
+    by_id = clips_by_id(ids)
+    try:
+        return cheap_features([by_id[int(i)] for i in ids])
+    except (OSError, dsp.AudioError) as exc:
+        log.warning("cold start falls back to strata: %s", exc)
+        return None
+
+
+def cheap_features(clips: list[Clip]) -> np.ndarray:
+    """Per-clip log band energies and their variation over time: enough for coverage sampling."""
+    params = dsp.SpectrogramParams(window_s=0.004, overlap=0.5, scale="linear")
+    rows = []
+    for clip in clips:
+        with clip.recording.open() as fh:
+            samples, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
+        spec = dsp.spectrogram(samples, samplerate, params).values
+        bands = np.array_split(spec, 16, axis=0)
+        band = np.stack([b.mean(axis=0) for b in bands])  # [16, T] dB
+        rows.append(np.concatenate([band.mean(axis=1), band.std(axis=1), band.max(axis=1)]))
+    feats = np.array(rows, dtype=np.float32)
+    return (feats - feats.mean(axis=0)) / (feats.std(axis=0) + 1e-6)
