@@ -117,7 +117,7 @@ class RecordingUploadForm(forms.ModelForm):
                 self.add_error(field, "Must belong to the chosen project.")
         try:
             upload.seek(0)
-            _info, sha256 = ingest.inspect_audio(upload)
+            sha256 = ingest.inspect_audio(upload).sha256
         except ingest.AudioError as exc:
             raise forms.ValidationError(f"{upload.name}: {exc}") from exc
         if Recording.objects.filter(project=project, sha256=sha256).exists():

@@ -11,21 +11,23 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import numpy as np
 import soundfile as sf
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.db import transaction
 
-from annotator.dsp import AudioError, audio_info
+from annotator.dsp import AudioError, AudioInfo, audio_info
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
 from annotator.signals import clips_added
-from annotator.wavio import parse_guano
+from annotator.wavio import declared_frames, parse_guano
 
 log = logging.getLogger(__name__)
 
 AUDIO_FORMATS = {"WAV", "WAVEX", "RF64", "W64", "FLAC"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".wave", ".w64", ".rf64"}
 MAX_SAMPLERATE = 1_000_000
+FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
 FILENAME_TIME = re.compile(r"(?<!\d)(\d{8})[_T-](\d{6})(?!\d)")
 
 
@@ -35,19 +37,51 @@ class IngestError(Exception):
 
 @dataclass
 class IngestReport:
+    """What an import did, file by file: nothing found is left out of it."""
+
     imported: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # found but not audio we may read
+    warnings: dict[str, str] = field(default_factory=dict)  # imported, with something to know
     clips: int = 0
 
     def summary(self) -> str:
         lines = [
             f"imported {len(self.imported)} recording(s) into {self.clips} clip(s); "
-            f"{len(self.duplicates)} duplicate(s) skipped; {len(self.failed)} failed"
+            f"{len(self.duplicates)} duplicate(s) skipped; {len(self.failed)} failed; "
+            f"{len(self.skipped)} other file(s) skipped"
         ]
         lines += [f"  duplicate: {name}" for name in self.duplicates]
         lines += [f"  failed: {name}: {why}" for name, why in self.failed.items()]
+        lines += [f"  skipped: {name}: {why}" for name, why in self.skipped.items()]
+        lines += [f"  warning: {name}: {why}" for name, why in self.warnings.items()]
         return "\n".join(lines)
+
+    def merge(self, other: IngestReport) -> None:
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.failed.update(other.failed)
+        self.skipped.update(other.skipped)
+        self.warnings.update(other.warnings)
+        self.clips += other.clips
+
+
+@dataclass
+class Scan:
+    """The audio files found at a location, and every other entry with why it is not imported."""
+
+    sources: list[Source]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One file read in full: its description, its hash, and what an importer should be told."""
+
+    info: AudioInfo
+    sha256: str
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -91,35 +125,56 @@ def root_for(location: str) -> tuple[AudioRoot, str]:
 
 def find_sources(root: AudioRoot, relative: str) -> list[Source]:
     """Audio files at or below ``relative`` in ``root``, sorted by path."""
+    return scan(root, relative).sources
+
+
+def scan(root: AudioRoot, relative: str) -> Scan:
+    """Audio files at or below ``relative`` in ``root`` sorted by path, and what was passed over.
+
+    Every file that is not imported is named with its reason (another suffix, a link leaving the
+    root, a dangling link), so a folder never loses a file without a word."""
     if root.kind == AudioRoot.Kind.S3:
-        return _find_s3(root, relative)
+        return _scan_s3(root, relative)
     target = Path(root.resolve(relative))
     if target.is_file():
-        return [Source(root, relative)]
+        return Scan([Source(root, relative)])
     if not target.is_dir():
         raise IngestError(f"{target} does not exist")
     base = Path(root.path).resolve()
-    files = sorted(
-        p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
-    )
-    # A symlink that points outside the root is refused by resolve() at open time; skip it here.
-    return [
-        Source(root, str(p.resolve().relative_to(base)))
-        for p in files
-        if base in p.resolve().parents
-    ]
+    found = Scan([])
+    for path in sorted(target.rglob("*")):
+        shown = str(path.relative_to(base)) if base in path.parents else str(path)
+        if path.is_dir():
+            continue
+        resolved = path.resolve()
+        if not path.exists():
+            found.skipped[shown] = "a link to nothing (dangling symlink)"
+        elif base not in resolved.parents:
+            # resolve() would refuse it at open time anyway; say so now.
+            found.skipped[shown] = f"a link leaving the import root (to {resolved})"
+        elif path.suffix.lower() not in AUDIO_SUFFIXES:
+            found.skipped[shown] = f"not an audio file name ({', '.join(sorted(AUDIO_SUFFIXES))})"
+        else:
+            found.sources.append(Source(root, str(resolved.relative_to(base))))
+    return found
 
 
-def _find_s3(root: AudioRoot, relative: str) -> list[Source]:
+def _scan_s3(root: AudioRoot, relative: str) -> Scan:
     storage = root.storage()
     prefix = root.resolve(relative)
     bucket = storage.bucket
     prefix_root = root.path.strip("/")
-    keys = [obj.key for obj in bucket.objects.filter(Prefix=prefix)]
-    audio = [k for k in keys if PurePosixPath(k).suffix.lower() in AUDIO_SUFFIXES]
-    if not audio:
+    keys = sorted(obj.key for obj in bucket.objects.filter(Prefix=prefix))
+    found = Scan([])
+    for key in keys:
+        shown = key[len(prefix_root) :].strip("/")
+        if PurePosixPath(key).suffix.lower() in AUDIO_SUFFIXES:
+            found.sources.append(Source(root, shown))
+        elif not key.endswith("/"):
+            found.skipped[shown] = "not an audio file name"
+    if not found.sources:
         raise IngestError(f"no audio under s3://{root.bucket}/{prefix}")
-    return [Source(root, k[len(prefix_root) :].strip("/")) for k in sorted(audio)]
+    return found
 
 
 # --- importing ------------------------------------------------------------------------------------
@@ -136,9 +191,12 @@ def import_location(
 ) -> IngestReport:
     """Import every audio file at ``location`` (inside a registered root) into ``dataset``."""
     root, relative = root_for(location)
-    return import_sources(
-        project, dataset, find_sources(root, relative), site=site, copy=copy, progress=progress
+    found = scan(root, relative)
+    report = import_sources(
+        project, dataset, found.sources, site=site, copy=copy, progress=progress
     )
+    report.skipped.update(found.skipped)
+    return report
 
 
 def import_sources(
@@ -150,11 +208,16 @@ def import_sources(
     copy: bool = False,
     progress: Callable[[str], None] | None = None,
     role: str = SamplingRole.POOL,
+    announce: bool = True,
 ) -> IngestReport:
+    """Import each source into ``dataset``, reporting every outcome; ``announce`` tells the loop
+    (a job announces once, when its last chunk is in)."""
     report = IngestReport()
     for source in sources:
         try:
-            recording = import_one(project, dataset, source, site=site, copy=copy, role=role)
+            recording = import_one(
+                project, dataset, source, site=site, copy=copy, role=role, warn=report.warnings
+            )
         except Duplicate:
             report.duplicates.append(source.relative)
         except (AudioError, OSError, SuspiciousFileOperation) as exc:
@@ -165,7 +228,7 @@ def import_sources(
             report.clips += recording.clips.count()
         if progress:
             progress(source.relative)
-    if report.imported:
+    if report.imported and announce:
         announce_clips_added(project)
     return report
 
@@ -187,17 +250,19 @@ def import_one(
     site: Site | None = None,
     copy: bool = False,
     role: str = SamplingRole.POOL,
+    warn: dict[str, str] | None = None,
 ) -> Recording:
     """Read, check, hash and store one recording and its clips; all or nothing.
 
-    ``role`` says what its clips are for (pool, evaluation only, excluded from sampling)."""
+    ``role`` says what its clips are for (pool, evaluation only, excluded from sampling); what
+    the file's reading found worth telling (samples beyond full scale) goes into ``warn``."""
     if role not in SamplingRole.values:
         raise IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
     with source.open() as fh:
-        info, sha256 = inspect_audio(fh)
+        inspection = inspect_audio(fh)
+        info, sha256, warnings = inspection.info, inspection.sha256, inspection.warnings
         if Recording.objects.filter(project=project, sha256=sha256).exists():
             raise Duplicate(source.relative)
-        fh.seek(0)
         fh.seek(0)
         guano = parse_guano(fh)
         metadata = _json_safe(guano)
@@ -215,7 +280,7 @@ def import_one(
                 duration_s=info.duration,
                 recorded_at=recorded_at(source.name, guano),
                 time_expansion=_time_expansion(metadata),
-                metadata=metadata,
+                metadata={**metadata, **({"ingest_warnings": warnings} if warnings else {})},
                 role=role,
             )
             if copy:
@@ -225,11 +290,18 @@ def import_one(
                 recording.root, recording.path = source.root, source.relative
             recording.save()
             cut_clips(recording)
+    if warnings and warn is not None:
+        warn[source.relative] = "; ".join(warnings)
     return recording
 
 
-def inspect_audio(fh: IO[bytes]):
-    """Sniff and fully decode the file (catching truncation and corruption) and hash its bytes."""
+def inspect_audio(fh: IO[bytes]) -> Inspection:
+    """Sniff and fully decode the file and hash its bytes.
+
+    The duration comes from the data: a file holding fewer frames than its header promises
+    (a copy cut short, a recorder that lost power) is refused naming both durations, since
+    libsndfile alone quietly clamps its length to the bytes present. Float samples beyond full
+    scale are imported with a warning (the views would show them saturated)."""
     info = audio_info(fh)
     if info.format not in AUDIO_FORMATS:
         raise AudioError(f"unsupported audio format {info.format}: WAV or FLAC expected")
@@ -237,22 +309,42 @@ def inspect_audio(fh: IO[bytes]):
         raise AudioError("the file holds no audio")
     if not 1000 <= info.samplerate <= MAX_SAMPLERATE:
         raise AudioError(f"absurd sample rate {info.samplerate} Hz (1 kHz–1 MHz accepted)")
+    promised = max(info.frames, declared_frames(fh) or 0)
+    decoded, peak, non_finite = _decode(fh, floating=info.subtype in FLOAT_SUBTYPES)
+    if decoded < promised:
+        rate = info.samplerate
+        raise AudioError(
+            f"truncated: the header promises {promised / rate:.3f} s ({promised} frames) "
+            f"but the file holds {decoded / rate:.3f} s ({decoded} frames)"
+        )
+    warnings = []
+    if peak > 1.0:
+        warnings.append(
+            f"samples reach {peak:.3g} times full scale (float audio beyond ±1.0; "
+            "views show it saturated)"
+        )
+    if non_finite:
+        warnings.append(f"{non_finite} sample(s) are NaN or infinite (played and drawn as 0)")
     fh.seek(0)
-    decoded = _decode_frames(fh)
-    if decoded < info.frames:
-        raise AudioError(f"truncated or corrupt: decoded {decoded} of {info.frames} frames")
-    fh.seek(0)
-    return info, _sha256(fh)
+    return Inspection(info, _sha256(fh), warnings)
 
 
-def _decode_frames(fh: IO[bytes]) -> int:
+def _decode(fh: IO[bytes], *, floating: bool) -> tuple[int, float, int]:
+    """Frames decoded, the peak absolute sample and non-finite samples (floats only)."""
+    frames, peak, non_finite = 0, 0.0, 0
+    fh.seek(0)
     try:
         with sf.SoundFile(fh) as snd:
-            return sum(
-                len(block) for block in snd.blocks(blocksize=1 << 18, dtype="int16", always_2d=True)
-            )
+            dtype = "float32" if floating else "int16"  # int16 is cheapest when nothing can clip
+            for block in snd.blocks(blocksize=1 << 18, dtype=dtype, always_2d=True):
+                frames += len(block)
+                if floating:
+                    finite = np.isfinite(block)
+                    non_finite += int(block.size - np.count_nonzero(finite))
+                    peak = max(peak, float(np.abs(np.where(finite, block, 0)).max(initial=0)))
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(f"cannot decode audio: {exc}") from exc
+    return frames, peak, non_finite
 
 
 def _sha256(fh: IO[bytes]) -> str:
