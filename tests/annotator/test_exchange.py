@@ -287,19 +287,20 @@ def test_aoef_with_an_unknown_recording_imports_nothing(project, cast):
     assert not Tag.objects.filter(project=fresh).exists()
 
 
-def test_a_box_outside_its_clip_refuses_the_whole_file(project, cast):
+def test_a_bad_box_refuses_the_whole_file(project, cast):
     recordings(project)
     text = (
         "file,start_s,end_s,low_freq_hz,high_freq_hz,label\n"
         "site0.wav,0.1,0.11,20000,30000,Myotis myotis\n"
-        "site0.wav,0.9,1.5,20000,30000,Myotis myotis\n"  # clip 0–1 s, context 0.1 s
+        "site0.wav,0.9,1.5,20000,30000,Myotis myotis\n"  # runs past its clip: fine
         "site0.wav,1.9,1.95,20000,300000,Myotis myotis\n"  # above Nyquist (192 kHz)
+        "site1.wav,2.0,2.1,20000,250000,Myotis myotis\n"  # above Nyquist too
     )
     with pytest.raises(FormatError) as caught:
         exchange.import_annotations(project, upload("boxes.csv", text), create_tags=True)
     error = caught.value
-    assert error.line == 3
-    assert "outside the clip" in error.message and "(and 1 more bad box)" in error.message
+    assert error.line == 4
+    assert "outside 0" in error.message and "(and 1 more bad box)" in error.message
     assert not ClipAnnotation.objects.exists() and not Tag.objects.exists()
 
 
