@@ -21,7 +21,9 @@ from annotator.exchange.reading import (
     unpack,
 )
 from annotator.formats import raven
+from annotator.formats.aoef.schema import EVALUATION_TYPE
 from annotator.formats.base import (
+    AnnotationSet,
     Box,
     ClipLabel,
     FormatError,
@@ -207,6 +209,7 @@ class ImportReport:
     past_the_end: list[str] = field(default_factory=list)
     fields_not_kept: dict[str, int] = field(default_factory=dict)
     notes_not_kept: list[str] = field(default_factory=list)
+    evaluation_clips: int = 0  # clips an evaluation set put in the project's evaluation set
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -236,6 +239,7 @@ def import_annotations(
         user = annotator or import_user(files[0].format)
         planner = _Planner(project)
         recordings: set[int] = set()
+        held_out = 0
         for file in files:
             try:
                 matched = match_recordings(project, file, recording=recording)
@@ -243,6 +247,8 @@ def import_annotations(
                 raise _in_file(error, file) if many else error from None
             recordings |= {r.pk for r in matched.values()}
             planner.add(file, matched, many)
+            if file.annset.collection == EVALUATION_TYPE:
+                held_out += hold_out(file.annset, matched)
         planner.raise_problems()
         tags, created_tags = resolve_tags(project, planner.labels(), create=create_tags)
         created, updated = _save(project, planner.plans.values(), tags, user, author or user)
@@ -262,7 +268,27 @@ def import_annotations(
         past_the_end=planner.past_the_end,
         fields_not_kept=dict(sorted(planner.not_kept.items())),
         notes_not_kept=planner.notes_not_kept,
+        evaluation_clips=held_out,
     )
+
+
+def hold_out(annset: AnnotationSet, matched: dict[str, Recording]) -> int:
+    """An evaluation set (Whombat's ``evaluation_set``) becomes part of the project's: every clip
+    overlapping one of its clips is held out (never sampled or trained on). Returns how many
+    clips were newly held out."""
+    by_recording: dict[int, list[tuple[float, float]]] = {}
+    for label in annset.clips:
+        by_recording.setdefault(matched[label.recording].pk, []).append((label.start_s, label.end_s))
+    changed = 0
+    for recording_id, spans in by_recording.items():  # one recording's clips at a time
+        clips = Clip.objects.filter(recording_id=recording_id, held_out=False)
+        ids = [
+            pk for pk, c0, c1 in clips.values_list("pk", "start_s", "end_s")
+            if any(start < c1 and c0 < end for start, end in spans)
+        ]
+        for i in range(0, len(ids), 500):
+            changed += Clip.objects.filter(pk__in=ids[i : i + 500]).update(held_out=True)
+    return changed
 
 
 def _past_the_end(box: Box, recording: Recording, line, where, file: ParsedFile, many: bool) -> str:
