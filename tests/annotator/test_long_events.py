@@ -92,3 +92,29 @@ def test_an_event_may_run_past_its_clip_but_not_past_the_recording(birds, snippe
         bad = queue.Submission(events=[queue.EventInput(start, end, 1000, 3000)])
         with pytest.raises(Exception, match=why):
             queue.validate_submission(birds, clip, bad)
+
+
+def test_raven_begin_path_picks_the_recording_under_its_import_root(birds, tmp_path):
+    """Two nights' folders each hold a snippet.wav: the table's absolute paths, from the
+    annotator's Windows machine or the server itself, say which one each row is about."""
+    import numpy as np
+    import soundfile as sf
+
+    audio, rate = sf.read(SNIPPET, dtype="int16")
+    for site, gain in (("site-A", 1.0), ("site-B", 0.5)):
+        (tmp_path / "field" / site).mkdir(parents=True)
+        sf.write(tmp_path / "field" / site / "snippet.wav", (audio * gain).astype(np.int16), rate)
+    f.make_root(tmp_path / "field")
+    ingest.import_location(birds, f.make_dataset(birds), str(tmp_path / "field"))
+    header = "Selection\tView\tChannel\tBegin Time (s)\tEnd Time (s)\tLow Freq (Hz)\tHigh Freq (Hz)\tSpecies\tBegin Path\n"
+    rows = (
+        f"1\tSpectrogram 1\t1\t0.178\t3.390\t1340.5\t2899.9\tNOCA\tC:\\Users\\me\\field\\site-B\\snippet.wav\n"
+        f"2\tSpectrogram 1\t1\t0.923\t2.309\t1723.5\t4048.9\tWOTH\t{tmp_path}/field/site-A/snippet.wav\n"
+    )
+    report = exchange.import_annotations(birds, exchange.Upload("t.txt", (header + rows).encode()),
+                                         create_tags=True)
+    assert report.boxes == 2
+    placed = dict(
+        SoundEventAnnotation.objects.values_list("tag__value", "clip_annotation__clip__recording__path")
+    )
+    assert placed == {"NOCA": "site-B/snippet.wav", "WOTH": "site-A/snippet.wav"}
