@@ -56,6 +56,15 @@ def import_chunk(job_id: int, index: int, relatives: list[str]) -> int:
     return len(relatives)
 
 
+@shared_task(name="annotator.tasks.recut_clips")
+def recut_clips(project_id: int) -> dict:
+    """Re-cut a project's recordings after its clip length or overlap changed (labels kept)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return {"error": "project is gone"}
+    return vars(ingest.recut_project(project))
+
+
 @shared_task(name="annotator.tasks.render_clip_views", acks_late=True)
 def render_clip_views(clip_ids: list[int]) -> int:
     """Pre-render the first views of queued clips (render queue); clips gone since are skipped."""
