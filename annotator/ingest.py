@@ -15,7 +15,7 @@ import numpy as np
 import soundfile as sf
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from annotator.dsp import AudioError, AudioInfo, audio_info
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
@@ -223,9 +223,12 @@ def import_sources(
         except (AudioError, OSError, SuspiciousFileOperation) as exc:
             report.failed[source.relative] = str(exc)
             log.warning("ingest: %s failed: %s", source.relative, exc)
+        except Exception as exc:  # one file's surprise must not sink the other files of a job
+            report.failed[source.relative] = f"unexpected error: {exc!r}"
+            log.exception("ingest: %s failed unexpectedly", source.relative)
         else:
             report.imported.append(source.relative)
-            report.clips += recording.clips.count()
+            report.clips += len(recording.clip_bounds(project.clip_length_s, project.clip_overlap_s))
         if progress:
             progress(source.relative)
     if report.imported and announce:
@@ -288,8 +291,13 @@ def import_one(
                 recording.file.save(source.name, File(fh), save=False)
             else:
                 recording.root, recording.path = source.root, source.relative
-            recording.save()
-            cut_clips(recording)
+            try:
+                with transaction.atomic():
+                    recording.save()
+            except IntegrityError:
+                # Another worker stored the same audio (a copy in another folder) since the check.
+                raise Duplicate(source.relative) from None
+            cut_clips(recording, fresh=True)
     if warnings and warn is not None:
         warn[source.relative] = "; ".join(warnings)
     return recording
@@ -396,12 +404,13 @@ def _time_expansion(metadata: dict) -> float:
     return value if value >= 1 else 1.0
 
 
-def cut_clips(recording: Recording, *, replace: bool = False) -> list[Clip]:
-    """Cut the recording into clips of its project's length (and overlap)."""
+def cut_clips(recording: Recording, *, replace: bool = False, fresh: bool = False) -> list[Clip]:
+    """Cut the recording into clips of its project's length (and overlap); ``fresh``: it was
+    just stored and has none yet."""
     project = recording.project
     if replace:
         recording.clips.filter(tasks__isnull=True, annotations__isnull=True).delete()
-    existing = set(recording.clips.values_list("start_s", "end_s"))
+    existing = set() if fresh else set(recording.clips.values_list("start_s", "end_s"))
     clips = [
         Clip(
             project=project,

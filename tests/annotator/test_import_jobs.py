@@ -92,3 +92,28 @@ def test_command_prints_the_report(project, folder, capsys):
     out = capsys.readouterr().out
     assert "imported 5 of 6 recording(s)" in out
     assert "failed: bad.wav" in out and "skipped: readme.txt" in out
+
+
+def test_the_same_audio_stored_by_another_worker_meanwhile_is_a_duplicate(project, folder, monkeypatch):
+    """Two workers each check the hash, then both store: the loser reports a duplicate, the
+    chunk goes on and the job finishes."""
+    from annotator import ingest
+    from annotator.models import Dataset
+
+    real = ingest.parse_guano
+    raced = []
+
+    def other_worker_stores_it_first(fh):
+        if not raced:
+            raced.append(True)
+            sha = ingest._sha256(fh)
+            fh.seek(0)
+            Recording.objects.create(project=project, dataset=Dataset.objects.get(name="d"), name="twin.wav",
+                                     sha256=sha, format="WAV", samplerate=48_000, channels=1, frames=1,
+                                     duration_s=0.4)
+        return real(fh)
+
+    monkeypatch.setattr(ingest, "parse_guano", other_worker_stores_it_first)
+    job = import_jobs.run_inline(import_jobs.start(project, str(folder), dataset="d"))
+    assert job.status == ImportJob.Status.DONE and job.done == 6
+    assert job.report["duplicates"] == ["r0.wav"] and job.imported == 4
