@@ -146,9 +146,17 @@ class _Planner:
                 plan.notes += [label.notes] if label.notes else []
                 applied = True
         if label.notes and not any(label.notes in p.notes for p in self.plans.values()):
-            self.notes_not_kept.append(
-                f"{recording.name} {label.start_s:.3f}–{label.end_s:.3f} s: {label.notes}"
-            )
+            # No clip of ours coincides with the file's (other lengths, a remainder joined to
+            # the last clip): the note goes to the clip its span starts in, saying where it was.
+            home = home_clip(clips, label.start_s, max(end, label.start_s))
+            if home is None:
+                self.notes_not_kept.append(
+                    f"{recording.name} {label.start_s:.3f}–{label.end_s:.3f} s: {label.notes}"
+                )
+            else:
+                span = f"(for {label.start_s:g}–{label.end_s:g} s) "
+                self._plan(home).notes.append(span + label.notes)
+                applied = True
         self.clip_labels += applied
 
     def _plan(self, clip: Clip) -> _ClipPlan:

@@ -130,6 +130,12 @@ def test_whombat_example_project_recovers_all_433_boxes(project, cast):
     assert set(ClipAnnotation.objects.values_list("annotator__username", flat=True)) == {
         "import:aoef"
     }
+    # All three clip notes kept, the one on a 1–2 s clip of a 1.03 s recording included.
+    notes = " ".join(ClipAnnotation.objects.values_list("notes", flat=True))
+    for message in ("very short clip", "aliasing patterns", "high-pass filter"):
+        assert message in notes
+    assert "(for 1–2 s) Is a very short clip" in notes and not result.notes_not_kept
+    assert result.fields_not_kept.get("call_quality") == 3  # Whombat's 'truncated' tags, reported
 
 
 # --- round trips ------------------------------------------------------------------------------------
