@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 
 from annotator import ingest
 from annotator.models import (
@@ -17,6 +16,7 @@ from annotator.models import (
     Clip,
     ClipAnnotation,
     Dataset,
+    ImportJob,
     Membership,
     Project,
     Recording,
@@ -117,7 +117,7 @@ class RecordingUploadForm(forms.ModelForm):
                 self.add_error(field, "Must belong to the chosen project.")
         try:
             upload.seek(0)
-            _info, sha256 = ingest.inspect_audio(upload)
+            sha256 = ingest.inspect_audio(upload).sha256
         except ingest.AudioError as exc:
             raise forms.ValidationError(f"{upload.name}: {exc}") from exc
         if Recording.objects.filter(project=project, sha256=sha256).exists():
@@ -175,11 +175,11 @@ class RecordingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-cut clips with the project's clip length (keeps annotated clips)")
     def recut_clips(self, request, queryset):
-        n = 0
-        for recording in queryset:
-            with transaction.atomic():
-                n += len(ingest.cut_clips(recording, replace=True))
-        self.message_user(request, f"Created {n} clip(s).")
+        created = kept = 0
+        for recording in queryset.select_related("project"):
+            done = ingest.recut_clips(recording)
+            created, kept = created + done.created, kept + done.kept
+        self.message_user(request, f"Created {created} clip(s); kept {kept} clip(s) that carry work.")
 
     @admin.action(description="Assign a site")
     def assign_site(self, request, queryset):
@@ -292,4 +292,20 @@ class AnnotationRevisionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports and their progress (read-only: a job is started by ``import_recordings``)."""
+
+    list_display = ["pk", "project", "location", "status", "done", "total", "imported", "clips",
+                    "created_at", "finished_at"]
+    list_filter = ["status", "project"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -11,21 +11,23 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import numpy as np
 import soundfile as sf
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from annotator.dsp import AudioError, audio_info
+from annotator.dsp import AudioError, AudioInfo, audio_info
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
 from annotator.signals import clips_added
-from annotator.wavio import parse_guano
+from annotator.wavio import declared_frames, parse_guano
 
 log = logging.getLogger(__name__)
 
 AUDIO_FORMATS = {"WAV", "WAVEX", "RF64", "W64", "FLAC"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".wave", ".w64", ".rf64"}
 MAX_SAMPLERATE = 1_000_000
+FLOAT_SUBTYPES = {"FLOAT", "DOUBLE"}
 FILENAME_TIME = re.compile(r"(?<!\d)(\d{8})[_T-](\d{6})(?!\d)")
 
 
@@ -35,19 +37,51 @@ class IngestError(Exception):
 
 @dataclass
 class IngestReport:
+    """What an import did, file by file: nothing found is left out of it."""
+
     imported: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # found but not audio we may read
+    warnings: dict[str, str] = field(default_factory=dict)  # imported, with something to know
     clips: int = 0
 
     def summary(self) -> str:
         lines = [
             f"imported {len(self.imported)} recording(s) into {self.clips} clip(s); "
-            f"{len(self.duplicates)} duplicate(s) skipped; {len(self.failed)} failed"
+            f"{len(self.duplicates)} duplicate(s) skipped; {len(self.failed)} failed; "
+            f"{len(self.skipped)} other file(s) skipped"
         ]
         lines += [f"  duplicate: {name}" for name in self.duplicates]
         lines += [f"  failed: {name}: {why}" for name, why in self.failed.items()]
+        lines += [f"  skipped: {name}: {why}" for name, why in self.skipped.items()]
+        lines += [f"  warning: {name}: {why}" for name, why in self.warnings.items()]
         return "\n".join(lines)
+
+    def merge(self, other: IngestReport) -> None:
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.failed.update(other.failed)
+        self.skipped.update(other.skipped)
+        self.warnings.update(other.warnings)
+        self.clips += other.clips
+
+
+@dataclass
+class Scan:
+    """The audio files found at a location, and every other entry with why it is not imported."""
+
+    sources: list[Source]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """One file read in full: its description, its hash, and what an importer should be told."""
+
+    info: AudioInfo
+    sha256: str
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -91,35 +125,56 @@ def root_for(location: str) -> tuple[AudioRoot, str]:
 
 def find_sources(root: AudioRoot, relative: str) -> list[Source]:
     """Audio files at or below ``relative`` in ``root``, sorted by path."""
+    return scan(root, relative).sources
+
+
+def scan(root: AudioRoot, relative: str) -> Scan:
+    """Audio files at or below ``relative`` in ``root`` sorted by path, and what was passed over.
+
+    Every file that is not imported is named with its reason (another suffix, a link leaving the
+    root, a dangling link), so a folder never loses a file without a word."""
     if root.kind == AudioRoot.Kind.S3:
-        return _find_s3(root, relative)
+        return _scan_s3(root, relative)
     target = Path(root.resolve(relative))
     if target.is_file():
-        return [Source(root, relative)]
+        return Scan([Source(root, relative)])
     if not target.is_dir():
         raise IngestError(f"{target} does not exist")
     base = Path(root.path).resolve()
-    files = sorted(
-        p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
-    )
-    # A symlink that points outside the root is refused by resolve() at open time; skip it here.
-    return [
-        Source(root, str(p.resolve().relative_to(base)))
-        for p in files
-        if base in p.resolve().parents
-    ]
+    found = Scan([])
+    for path in sorted(target.rglob("*")):
+        shown = str(path.relative_to(base)) if base in path.parents else str(path)
+        if path.is_dir():
+            continue
+        resolved = path.resolve()
+        if not path.exists():
+            found.skipped[shown] = "a link to nothing (dangling symlink)"
+        elif base not in resolved.parents:
+            # resolve() would refuse it at open time anyway; say so now.
+            found.skipped[shown] = f"a link leaving the import root (to {resolved})"
+        elif path.suffix.lower() not in AUDIO_SUFFIXES:
+            found.skipped[shown] = f"not an audio file name ({', '.join(sorted(AUDIO_SUFFIXES))})"
+        else:
+            found.sources.append(Source(root, str(resolved.relative_to(base))))
+    return found
 
 
-def _find_s3(root: AudioRoot, relative: str) -> list[Source]:
+def _scan_s3(root: AudioRoot, relative: str) -> Scan:
     storage = root.storage()
     prefix = root.resolve(relative)
     bucket = storage.bucket
     prefix_root = root.path.strip("/")
-    keys = [obj.key for obj in bucket.objects.filter(Prefix=prefix)]
-    audio = [k for k in keys if PurePosixPath(k).suffix.lower() in AUDIO_SUFFIXES]
-    if not audio:
+    keys = sorted(obj.key for obj in bucket.objects.filter(Prefix=prefix))
+    found = Scan([])
+    for key in keys:
+        shown = key[len(prefix_root) :].strip("/")
+        if PurePosixPath(key).suffix.lower() in AUDIO_SUFFIXES:
+            found.sources.append(Source(root, shown))
+        elif not key.endswith("/"):
+            found.skipped[shown] = "not an audio file name"
+    if not found.sources:
         raise IngestError(f"no audio under s3://{root.bucket}/{prefix}")
-    return [Source(root, k[len(prefix_root) :].strip("/")) for k in sorted(audio)]
+    return found
 
 
 # --- importing ------------------------------------------------------------------------------------
@@ -136,9 +191,12 @@ def import_location(
 ) -> IngestReport:
     """Import every audio file at ``location`` (inside a registered root) into ``dataset``."""
     root, relative = root_for(location)
-    return import_sources(
-        project, dataset, find_sources(root, relative), site=site, copy=copy, progress=progress
+    found = scan(root, relative)
+    report = import_sources(
+        project, dataset, found.sources, site=site, copy=copy, progress=progress
     )
+    report.skipped.update(found.skipped)
+    return report
 
 
 def import_sources(
@@ -150,22 +208,30 @@ def import_sources(
     copy: bool = False,
     progress: Callable[[str], None] | None = None,
     role: str = SamplingRole.POOL,
+    announce: bool = True,
 ) -> IngestReport:
+    """Import each source into ``dataset``, reporting every outcome; ``announce`` tells the loop
+    (a job announces once, when its last chunk is in)."""
     report = IngestReport()
     for source in sources:
         try:
-            recording = import_one(project, dataset, source, site=site, copy=copy, role=role)
+            recording = import_one(
+                project, dataset, source, site=site, copy=copy, role=role, warn=report.warnings
+            )
         except Duplicate:
             report.duplicates.append(source.relative)
         except (AudioError, OSError, SuspiciousFileOperation) as exc:
             report.failed[source.relative] = str(exc)
             log.warning("ingest: %s failed: %s", source.relative, exc)
+        except Exception as exc:  # one file's surprise must not sink the other files of a job
+            report.failed[source.relative] = f"unexpected error: {exc!r}"
+            log.exception("ingest: %s failed unexpectedly", source.relative)
         else:
             report.imported.append(source.relative)
-            report.clips += recording.clips.count()
+            report.clips += len(recording.clip_bounds(project.clip_length_s, project.clip_overlap_s))
         if progress:
             progress(source.relative)
-    if report.imported:
+    if report.imported and announce:
         announce_clips_added(project)
     return report
 
@@ -187,17 +253,19 @@ def import_one(
     site: Site | None = None,
     copy: bool = False,
     role: str = SamplingRole.POOL,
+    warn: dict[str, str] | None = None,
 ) -> Recording:
     """Read, check, hash and store one recording and its clips; all or nothing.
 
-    ``role`` says what its clips are for (pool, evaluation only, excluded from sampling)."""
+    ``role`` says what its clips are for (pool, evaluation only, excluded from sampling); what
+    the file's reading found worth telling (samples beyond full scale) goes into ``warn``."""
     if role not in SamplingRole.values:
         raise IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
     with source.open() as fh:
-        info, sha256 = inspect_audio(fh)
+        inspection = inspect_audio(fh)
+        info, sha256, warnings = inspection.info, inspection.sha256, inspection.warnings
         if Recording.objects.filter(project=project, sha256=sha256).exists():
             raise Duplicate(source.relative)
-        fh.seek(0)
         fh.seek(0)
         guano = parse_guano(fh)
         metadata = _json_safe(guano)
@@ -215,7 +283,7 @@ def import_one(
                 duration_s=info.duration,
                 recorded_at=recorded_at(source.name, guano),
                 time_expansion=_time_expansion(metadata),
-                metadata=metadata,
+                metadata={**metadata, **({"ingest_warnings": warnings} if warnings else {})},
                 role=role,
             )
             if copy:
@@ -223,13 +291,25 @@ def import_one(
                 recording.file.save(source.name, File(fh), save=False)
             else:
                 recording.root, recording.path = source.root, source.relative
-            recording.save()
-            cut_clips(recording)
+            try:
+                with transaction.atomic():
+                    recording.save()
+            except IntegrityError:
+                # Another worker stored the same audio (a copy in another folder) since the check.
+                raise Duplicate(source.relative) from None
+            cut_clips(recording, fresh=True)
+    if warnings and warn is not None:
+        warn[source.relative] = "; ".join(warnings)
     return recording
 
 
-def inspect_audio(fh: IO[bytes]):
-    """Sniff and fully decode the file (catching truncation and corruption) and hash its bytes."""
+def inspect_audio(fh: IO[bytes]) -> Inspection:
+    """Sniff and fully decode the file and hash its bytes.
+
+    The duration comes from the data: a file holding fewer frames than its header promises
+    (a copy cut short, a recorder that lost power) is refused naming both durations, since
+    libsndfile alone quietly clamps its length to the bytes present. Float samples beyond full
+    scale are imported with a warning (the views would show them saturated)."""
     info = audio_info(fh)
     if info.format not in AUDIO_FORMATS:
         raise AudioError(f"unsupported audio format {info.format}: WAV or FLAC expected")
@@ -237,22 +317,42 @@ def inspect_audio(fh: IO[bytes]):
         raise AudioError("the file holds no audio")
     if not 1000 <= info.samplerate <= MAX_SAMPLERATE:
         raise AudioError(f"absurd sample rate {info.samplerate} Hz (1 kHz–1 MHz accepted)")
+    promised = max(info.frames, declared_frames(fh) or 0)
+    decoded, peak, non_finite = _decode(fh, floating=info.subtype in FLOAT_SUBTYPES)
+    if decoded < promised:
+        rate = info.samplerate
+        raise AudioError(
+            f"truncated: the header promises {promised / rate:.3f} s ({promised} frames) "
+            f"but the file holds {decoded / rate:.3f} s ({decoded} frames)"
+        )
+    warnings = []
+    if peak > 1.0:
+        warnings.append(
+            f"samples reach {peak:.3g} times full scale (float audio beyond ±1.0; "
+            "views show it saturated)"
+        )
+    if non_finite:
+        warnings.append(f"{non_finite} sample(s) are NaN or infinite (played and drawn as 0)")
     fh.seek(0)
-    decoded = _decode_frames(fh)
-    if decoded < info.frames:
-        raise AudioError(f"truncated or corrupt: decoded {decoded} of {info.frames} frames")
-    fh.seek(0)
-    return info, _sha256(fh)
+    return Inspection(info, _sha256(fh), warnings)
 
 
-def _decode_frames(fh: IO[bytes]) -> int:
+def _decode(fh: IO[bytes], *, floating: bool) -> tuple[int, float, int]:
+    """Frames decoded, the peak absolute sample and non-finite samples (floats only)."""
+    frames, peak, non_finite = 0, 0.0, 0
+    fh.seek(0)
     try:
         with sf.SoundFile(fh) as snd:
-            return sum(
-                len(block) for block in snd.blocks(blocksize=1 << 18, dtype="int16", always_2d=True)
-            )
+            dtype = "float32" if floating else "int16"  # int16 is cheapest when nothing can clip
+            for block in snd.blocks(blocksize=1 << 18, dtype=dtype, always_2d=True):
+                frames += len(block)
+                if floating:
+                    finite = np.isfinite(block)
+                    non_finite += int(block.size - np.count_nonzero(finite))
+                    peak = max(peak, float(np.abs(np.where(finite, block, 0)).max(initial=0)))
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise AudioError(f"cannot decode audio: {exc}") from exc
+    return frames, peak, non_finite
 
 
 def _sha256(fh: IO[bytes]) -> str:
@@ -304,12 +404,13 @@ def _time_expansion(metadata: dict) -> float:
     return value if value >= 1 else 1.0
 
 
-def cut_clips(recording: Recording, *, replace: bool = False) -> list[Clip]:
-    """Cut the recording into clips of its project's length (and overlap)."""
+def cut_clips(recording: Recording, *, replace: bool = False, fresh: bool = False) -> list[Clip]:
+    """Cut the recording into clips of its project's length (and overlap); ``fresh``: it was
+    just stored and has none yet."""
     project = recording.project
     if replace:
         recording.clips.filter(tasks__isnull=True, annotations__isnull=True).delete()
-    existing = set(recording.clips.values_list("start_s", "end_s"))
+    existing = set() if fresh else set(recording.clips.values_list("start_s", "end_s"))
     clips = [
         Clip(
             project=project,
@@ -322,3 +423,80 @@ def cut_clips(recording: Recording, *, replace: bool = False) -> list[Clip]:
         if (start, end) not in existing
     ]
     return Clip.objects.bulk_create(clips)
+
+
+@dataclass
+class Recut:
+    created: int = 0
+    removed: int = 0
+    kept: int = 0  # clips that carry work (a task or an annotation), left as they were
+
+
+def recut_clips(recording: Recording) -> Recut:
+    """Re-cut a recording to its project's clip length and overlap, keeping every label.
+
+    Clips with no task and no annotation are replaced by the new cut; clips that carry work stay
+    exactly as they are (their labels, reviews and revisions with them), and only the audio
+    between them is cut anew, so no stretch is covered twice and none is left out."""
+    project = recording.project
+    with transaction.atomic():
+        # Two re-cuts of one recording at once would both fill the same gaps.
+        Recording.objects.select_for_update().filter(pk=recording.pk).first()
+        free = recording.clips.filter(tasks__isnull=True, annotations__isnull=True)
+        removed = Clip.objects.filter(pk__in=list(free.values_list("pk", flat=True))).delete()[1]
+        kept = sorted(recording.clips.values_list("start_s", "end_s"))
+        bounds, edge = [], 0.0
+        for start, end in [*kept, (recording.duration_s, recording.duration_s)]:
+            if start - edge > 1e-3:  # a sliver under a millisecond is no clip
+                bounds += _cut_gap(recording, edge, start)
+            edge = max(edge, end)
+        Clip.objects.bulk_create(
+            Clip(project=project, recording=recording, start_s=start, end_s=end,
+                 held_out=Clip.draw_held_out(recording.sha256, start, project.audit_fraction))
+            for start, end in bounds
+        )
+    return Recut(created=len(bounds), removed=removed.get("annotator.Clip", 0), kept=len(kept))
+
+
+def _cut_gap(recording: Recording, start_s: float, end_s: float) -> list[tuple[float, float]]:
+    """The project's cut of the stretch start_s..end_s (a recording of that length, shifted)."""
+    project = recording.project
+    stretch = Recording(duration_s=end_s - start_s, samplerate=recording.samplerate, channels=1)
+    return [
+        (round(start_s + a, 6), min(round(start_s + b, 6), end_s))
+        for a, b in stretch.clip_bounds(project.clip_length_s, project.clip_overlap_s)
+    ]
+
+
+def recut_project(project: Project) -> Recut:
+    """Re-cut every recording of the project (after its clip length or overlap changed)."""
+    total = Recut()
+    for recording in Recording.objects.filter(project=project).select_related("project").iterator():
+        done = recut_clips(recording)
+        total.created += done.created
+        total.removed += done.removed
+        total.kept += done.kept
+    if total.created:
+        announce_clips_added(project)
+    return total
+
+
+CUT_SETTINGS = ("clip_length_s", "clip_overlap_s")
+
+
+def recut_if_changed(project: Project, before: tuple[float, float]) -> bool:
+    """After a settings change: re-cut the project's clips on a worker if the clip length or
+    overlap changed (``before`` is their old values). Returns whether a re-cut was queued."""
+    if tuple(getattr(project, name) for name in CUT_SETTINGS) == tuple(before):
+        return False
+
+    def send() -> None:
+        from annotator.tasks import recut_clips
+
+        try:
+            recut_clips.delay(project.pk)
+        except Exception:  # kombu raises OperationalError and friends: the settings stay saved
+            log.exception("could not queue the re-cut of project %s", project.pk)
+
+    transaction.on_commit(send)
+    return True

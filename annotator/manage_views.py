@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotator import projects
+from annotator import ingest, projects
 from annotator.access import project_for
 from annotator.forms import AddMemberForm, NewProjectForm, ProjectForm, RoleForm, TagForm
 from annotator.models import Membership, Project, Role, Tag
@@ -45,11 +45,15 @@ def manage_project(request: HttpRequest, pk: int) -> HttpResponse:
     project = led_project(request, pk)
     if request.method != "POST":
         return settings_page(request, project)
+    cut = tuple(getattr(project, name) for name in ingest.CUT_SETTINGS)
     form = ProjectForm(request.POST, instance=project)
     if not form.is_valid():
         return settings_page(request, project, settings_form=form)
     form.save()
-    messages.success(request, "Settings saved.")
+    if ingest.recut_if_changed(project, cut):
+        messages.success(request, "Settings saved; the clips are being re-cut (labelled clips are kept).")
+    else:
+        messages.success(request, "Settings saved.")
     return redirect("project-manage", pk=project.pk)
 
 

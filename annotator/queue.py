@@ -492,7 +492,11 @@ def _create_events(annotation: ClipAnnotation, events: list[EventInput]) -> None
 
 
 def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
-    """Refuse boxes outside the clip (plus its context), bad bands, and tags of other projects."""
+    """Refuse boxes outside the recording or not overlapping the clip, bad bands, and tags of
+    other projects.
+
+    An event belongs to the recording: a bird's song longer than a clip is one event, filed
+    under the clip it starts in, and may run past that clip's end (and its neighbours')."""
     errors: dict[str, list[str]] = {}
     tag_ids = set(data.tags) | {e.tag for e in data.events if e.tag is not None}
     known = set(
@@ -502,8 +506,7 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
         errors.setdefault("tags", []).append(
             f"Tags not in this project: {sorted(tag_ids - known)}."
         )
-    lo_t = max(0.0, clip.start_s - project.context_s)
-    hi_t = min(clip.recording.duration_s, clip.end_s + project.context_s)
+    lo_t, hi_t = 0.0, clip.recording.duration_s
     nyquist = clip.recording.nyquist_hz
     for i, e in enumerate(data.events):
         problem = _event_problem(e, clip, lo_t, hi_t, nyquist, project)
@@ -522,7 +525,8 @@ def _event_problem(
         return "end_s must be after start_s"
     if e.start_s < lo_t - 1e-6 or e.end_s > hi_t + 1e-6:
         return (
-            f"times {e.start_s:.4f}–{e.end_s:.4f} s are outside the clip ({lo_t:.4f}–{hi_t:.4f} s)"
+            f"times {e.start_s:.4f}–{e.end_s:.4f} s are outside the recording "
+            f"({lo_t:.4f}–{hi_t:.4f} s)"
         )
     if e.end_s <= clip.start_s or e.start_s >= clip.end_s:
         return "the event does not overlap the clip"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import group, shared_task
+from django.core.exceptions import SuspiciousFileOperation
 
-from annotator import ingest
-from annotator.models import Dataset, Project, Site
+from annotator import import_jobs, ingest
+from annotator.models import Dataset, ImportJob, Project, Site
 
 
 @shared_task(name="annotator.tasks.import_recordings")
 def import_recordings(
     project_id: int, dataset_id: int, location: str, site_id: int | None = None, copy: bool = False
 ) -> dict:
-    """Import the audio at ``location`` (under a registered root); safe to retry (duplicates are skipped)."""
+    """Import the audio at ``location`` (under a registered root) in this task; safe to retry
+    (duplicates are skipped). Large folders go through ``start_import`` instead."""
     project = Project.objects.filter(pk=project_id).first()
     dataset = Dataset.objects.filter(pk=dataset_id, project_id=project_id).first()
     if project is None or dataset is None:
@@ -23,8 +25,44 @@ def import_recordings(
         "imported": report.imported,
         "duplicates": report.duplicates,
         "failed": report.failed,
+        "skipped": report.skipped,
+        "warnings": report.warnings,
         "clips": report.clips,
     }
+
+
+@shared_task(name="annotator.tasks.start_import")
+def start_import(job_id: int) -> int:
+    """List an import job's files and send its chunks to the workers; returns the chunk count."""
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+    if job is None:  # gone, or already planned by an earlier delivery
+        return 0
+    try:
+        chunks = import_jobs.plan(job)
+    except (ingest.IngestError, SuspiciousFileOperation, OSError):  # plan() failed the job, saying why
+        return 0
+    if chunks:
+        group(import_chunk.s(job.pk, i, chunk) for i, chunk in enumerate(chunks)).apply_async()
+    return len(chunks)
+
+
+@shared_task(name="annotator.tasks.import_chunk", acks_late=True)
+def import_chunk(job_id: int, index: int, relatives: list[str]) -> int:
+    """Import one chunk of a job's files (a redelivered chunk is merged once)."""
+    job = ImportJob.objects.filter(pk=job_id).select_related("project", "dataset", "site").first()
+    if job is None:
+        return 0
+    import_jobs.run_chunk(job, index, relatives)
+    return len(relatives)
+
+
+@shared_task(name="annotator.tasks.recut_clips")
+def recut_clips(project_id: int) -> dict:
+    """Re-cut a project's recordings after its clip length or overlap changed (labels kept)."""
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return {"error": "project is gone"}
+    return vars(ingest.recut_project(project))
 
 
 @shared_task(name="annotator.tasks.render_clip_views", acks_late=True)

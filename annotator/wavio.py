@@ -184,6 +184,42 @@ def parse_guano(source: str | os.PathLike[str] | bytes | BinaryIO, *, strict: bo
     return _parse_guano_text(chunks[b"guan"]) if b"guan" in chunks else {}
 
 
+# --------------------------------------------------------------------------- declared length
+
+
+_UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # streaming writers leave the size unset; nothing is promised
+
+
+def declared_frames(stream: BinaryIO) -> int | None:
+    """Frames a RIFF/WAVE or RF64 header promises (its data chunk's size / block align).
+
+    libsndfile clamps a truncated file's frame count to the bytes present, so comparing its count
+    with this one is how truncation shows. None when the header promises nothing checkable
+    (another container, a streaming size, no fmt chunk before the data). Reads only chunk headers.
+    """
+    stream.seek(0)
+    header = stream.read(12)
+    if len(header) < 12 or header[8:12] != b"WAVE" or header[:4] not in (b"RIFF", b"RF64"):
+        return None
+    block_align, data_size = 0, None
+    while (head := stream.read(8)) and len(head) == 8:
+        chunk_id, size = head[:4], struct.unpack("<I", head[4:])[0]
+        body_start = stream.tell()
+        if chunk_id == b"ds64":  # RF64: the real 64-bit data size lives here
+            data_size = struct.unpack("<Q", stream.read(16)[8:16])[0]
+        elif chunk_id == b"fmt ":
+            fmt = stream.read(16)
+            block_align = struct.unpack("<H", fmt[12:14])[0] if len(fmt) == 16 else 0
+        elif chunk_id == b"data":
+            if header[:4] == b"RIFF":
+                data_size = None if size in _UNKNOWN_SIZES else size
+            break
+        stream.seek(body_start + size + (size & 1))
+    if not block_align or not data_size:
+        return None
+    return data_size // block_align
+
+
 # --------------------------------------------------------------------------- HTTP ranges
 
 

@@ -217,6 +217,11 @@ WHITENOISE_USE_FINDERS = True
 
 # Largest file accepted through an upload (admin, API import).
 ECHOLOOP_MAX_UPLOAD_BYTES = env_int("ECHOLOOP_MAX_UPLOAD_BYTES", 512 * 1024 * 1024)
+# An import's cost bound, checked after listing and before reading any file: refused beyond it.
+ECHOLOOP_IMPORT_MAX_FILES = env_int("ECHOLOOP_IMPORT_MAX_FILES", 1_000_000)
+# Files a worker imports per task: small enough that workers share a folder evenly and a
+# redelivered chunk redoes little, large enough that the bookkeeping stays a few % of the work.
+ECHOLOOP_IMPORT_CHUNK_FILES = env_int("ECHOLOOP_IMPORT_CHUNK_FILES", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Samples one audio request may decode (2^25: 87 s at 384 kHz, 17 min at 32 kHz; ~130 MB as float).

@@ -21,27 +21,52 @@ SOURCES = {"batdetect2": ModelVersion.Source.BATDETECT2, "birdnet": ModelVersion
 def import_predictions(project: Project, annset: AnnotationSet, format_name: str) -> ModelVersion:
     """Store ``annset``'s boxes as predictions of a new external version; all or nothing.
 
-    Recordings are matched by sha256, then by path, then by file name. A set naming no
-    recording of the project is refused with FormatError.
+    Recordings are matched by sha256, then by path, then by file name; a file naming any
+    recording that is not in the project is refused whole (FormatError), storing nothing.
+    Only clips the model scored get a prediction: those overlapping the file's scored clips
+    (AOEF clip predictions) where it has them, else every clip of a recording it names.
     """
     matched = _match_recordings(project, annset)
     if not matched:
         raise FormatError("none of the file's recordings is in this project (matched by hash, path or name)")
+    unknown = [ref.path or ref.name for ref in annset.recordings if ref.name not in matched]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise FormatError(
+            f"{len(unknown)} of the file's recordings are not in this project ({shown}); "
+            "nothing was imported"
+        )
     class_names = sorted({b.label for b in annset.boxes if b.label})
     boxes = defaultdict(list)
     for box in annset.boxes:
-        if box.recording in matched:
-            boxes[matched[box.recording].pk].append(box)
+        boxes[matched[box.recording].pk].append(box)
+    spans = defaultdict(list)
+    for clip in annset.clips:
+        spans[matched[clip.recording].pk].append((clip.start_s, clip.end_s))
+    metrics = {"imported_boxes": len(annset.boxes), "scored_clips": 0}
+    if annset.title:
+        metrics["model"] = annset.title
     with transaction.atomic():
         number = (ModelVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
         version = ModelVersion.objects.create(
             project=project, number=number, source=SOURCES.get(format_name, ModelVersion.Source.AOEF),
-            class_names=class_names, metrics={"imported_boxes": len(annset.boxes)},
+            class_names=class_names, metrics=metrics,
         )
         clips = Clip.objects.filter(recording_id__in=[r.pk for r in matched.values()])
+        scored = [c for c in clips if _was_scored(c, spans, bool(annset.clips))]
         Prediction.objects.bulk_create(_prediction(version, clip, boxes[clip.recording_id], class_names)
-                                       for clip in clips)
+                                       for clip in scored)
+        version.metrics["scored_clips"] = len(scored)
+        version.save(update_fields=["metrics"])
     return version
+
+
+def _was_scored(clip: Clip, spans: dict[int, list[tuple[float, float]]], has_spans: bool) -> bool:
+    """Whether the file scored ``clip``: it overlaps one of the file's clips of its recording, or
+    the file has no clips (BatDetect2, BirdNET: each file covers its recording whole)."""
+    if not has_spans:
+        return True
+    return any(start < clip.end_s and clip.start_s < end for start, end in spans[clip.recording_id])
 
 
 def _match_recordings(project: Project, annset: AnnotationSet) -> dict[str, Recording]:

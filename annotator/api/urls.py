@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from annotator.api import analysis, auth, media, views
+from annotator.api import analysis, auth, imports, media, views
 
 router = DefaultRouter()
 # No ".json" suffix routes: the custom actions take no ``format`` argument (a suffixed URL was a 500).
@@ -15,6 +15,7 @@ router.register("recordings", views.RecordingViewSet, basename="recording")
 router.register("clips", views.ClipViewSet, basename="clip")
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("annotations", views.ClipAnnotationViewSet, basename="annotation")
+router.register("imports", imports.ImportJobViewSet, basename="import")
 
 urlpatterns = [
     path("", include("annotator.api.exchange_urls")),

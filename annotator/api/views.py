@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from annotator import projects, queue
+from annotator import ingest, projects, queue
 from annotator.access import check_role, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.pagination import KeyPagination
@@ -89,6 +89,11 @@ class ProjectViewSet(
 
     serializer_class = s.ProjectSerializer
     permission_classes = [ProjectRole]
+
+    def perform_update(self, serializer):
+        cut = tuple(getattr(serializer.instance, name) for name in ingest.CUT_SETTINGS)
+        project = serializer.save()
+        ingest.recut_if_changed(project, cut)
 
     def get_queryset(self):
         return projects_of(self.request.user).distinct().prefetch_related("tags")

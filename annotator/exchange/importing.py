@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field, replace
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from annotator import queue
+from annotator import measurements, queue
 from annotator.exchange.reading import (
+    HASH_COLUMN,
     ParsedFile,
     Upload,
     import_user,
@@ -19,7 +20,10 @@ from annotator.exchange.reading import (
     resolve_tags,
     unpack,
 )
+from annotator.formats import raven
+from annotator.formats.aoef.schema import EVALUATION_TYPE
 from annotator.formats.base import (
+    AnnotationSet,
     Box,
     ClipLabel,
     FormatError,
@@ -34,6 +38,11 @@ from annotator.models import (
 from annotator.signals import labels_submitted
 
 TOLERANCE_S = 1e-3  # as Clip.contains: clip bounds are rounded to microseconds
+# Extra columns our own exports write and any import can recompute: not reported as dropped.
+DERIVED_FIELDS = frozenset(
+    {*raven.MEASUREMENTS, *raven.MEASUREMENTS.values(), *measurements.FIELDS, *raven.FILE_COLUMNS,
+     raven.OFFSET, raven.DELTA_TIME, raven.DELTA_FREQ, raven.ANNOTATOR, HASH_COLUMN, "channel"}
+)
 
 
 # --- placing boxes in clips ---------------------------------------------------------------------
@@ -69,10 +78,19 @@ class _Planner:
         self.clips: dict[int, list[Clip]] = {}
         self.problems: list[FormatError] = []
         self.clip_labels = 0
+        self.past_the_end: list[str] = []  # rows for a longer recording than the one imported
+        self.not_kept: dict[str, int] = {}  # extra columns and tags: field -> boxes that had one
+        self.notes_not_kept: list[str] = []
 
     def add(self, file: ParsedFile, matched: dict[str, Recording], many: bool) -> None:
         for box, (line, where) in zip(file.annset.boxes, file.places, strict=True):
-            problem = self._add_box(box, matched[box.recording])
+            recording = matched[box.recording]
+            if box.end_s > recording.duration_s + TOLERANCE_S:
+                self.past_the_end.append(_past_the_end(box, recording, line, where, file, many))
+                continue
+            for key in box.extra.keys() - DERIVED_FIELDS:
+                self.not_kept[key] = self.not_kept.get(key, 0) + 1
+            problem = self._add_box(box, recording)
             if problem:
                 error = FormatError(
                     f"box {box.start_s:.4f}–{box.end_s:.4f} s: {problem}", line, where
@@ -89,6 +107,7 @@ class _Planner:
         return self.clips[recording.pk]
 
     def _add_box(self, box: Box, recording: Recording) -> str | None:
+        """File the box under the clip it starts in (it may run on past that clip's end)."""
         clip = home_clip(self._clips_of(recording), box.start_s, box.end_s)
         if clip is None:
             return f"starts after the end of {recording.name} ({recording.duration_s:.4f} s)"
@@ -126,6 +145,18 @@ class _Planner:
                 plan.labels.update(label.labels)
                 plan.notes += [label.notes] if label.notes else []
                 applied = True
+        if label.notes and not any(label.notes in p.notes for p in self.plans.values()):
+            # No clip of ours coincides with the file's (other lengths, a remainder joined to
+            # the last clip): the note goes to the clip its span starts in, saying where it was.
+            home = home_clip(clips, label.start_s, max(end, label.start_s))
+            if home is None:
+                self.notes_not_kept.append(
+                    f"{recording.name} {label.start_s:.3f}–{label.end_s:.3f} s: {label.notes}"
+                )
+            else:
+                span = f"(for {label.start_s:g}–{label.end_s:g} s) "
+                self._plan(home).notes.append(span + label.notes)
+                applied = True
         self.clip_labels += applied
 
     def _plan(self, clip: Clip) -> _ClipPlan:
@@ -136,6 +167,11 @@ class _Planner:
         return used | {label for plan in self.plans.values() for label in plan.labels}
 
     def raise_problems(self) -> None:
+        if self.past_the_end and not self.plans:
+            raise FormatError(
+                f"every box lies past the end of its recording ({self.past_the_end[0]}): "
+                "is this the table of another recording?"
+            )
         if self.problems:
             first = self.problems[0]
             more = len(self.problems) - 1
@@ -176,6 +212,12 @@ class ImportReport:
     created: int
     updated: int
     tags_created: list[str]
+    # Not imported, and said so: rows past the end of their recording (a table made for a
+    # longer recording than the excerpt imported), and fields Echoloop has no place for.
+    past_the_end: list[str] = field(default_factory=list)
+    fields_not_kept: dict[str, int] = field(default_factory=dict)
+    notes_not_kept: list[str] = field(default_factory=list)
+    evaluation_clips: int = 0  # clips an evaluation set put in the project's evaluation set
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -205,6 +247,7 @@ def import_annotations(
         user = annotator or import_user(files[0].format)
         planner = _Planner(project)
         recordings: set[int] = set()
+        held_out = 0
         for file in files:
             try:
                 matched = match_recordings(project, file, recording=recording)
@@ -212,6 +255,8 @@ def import_annotations(
                 raise _in_file(error, file) if many else error from None
             recordings |= {r.pk for r in matched.values()}
             planner.add(file, matched, many)
+            if file.annset.collection == EVALUATION_TYPE:
+                held_out += hold_out(file.annset, matched)
         planner.raise_problems()
         tags, created_tags = resolve_tags(project, planner.labels(), create=create_tags)
         created, updated = _save(project, planner.plans.values(), tags, user, author or user)
@@ -223,11 +268,44 @@ def import_annotations(
         annotator=user.get_username(),
         files=len(files),
         recordings=len(recordings),
-        boxes=sum(len(f.annset.boxes) for f in files),
+        boxes=sum(len(f.annset.boxes) for f in files) - len(planner.past_the_end),
         clip_labels=planner.clip_labels,
         created=created,
         updated=updated,
         tags_created=created_tags,
+        past_the_end=planner.past_the_end,
+        fields_not_kept=dict(sorted(planner.not_kept.items())),
+        notes_not_kept=planner.notes_not_kept,
+        evaluation_clips=held_out,
+    )
+
+
+def hold_out(annset: AnnotationSet, matched: dict[str, Recording]) -> int:
+    """An evaluation set (Whombat's ``evaluation_set``) becomes part of the project's: every clip
+    overlapping one of its clips is held out (never sampled or trained on). Returns how many
+    clips were newly held out."""
+    by_recording: dict[int, list[tuple[float, float]]] = {}
+    for label in annset.clips:
+        by_recording.setdefault(matched[label.recording].pk, []).append((label.start_s, label.end_s))
+    changed = 0
+    for recording_id, spans in by_recording.items():  # one recording's clips at a time
+        clips = Clip.objects.filter(recording_id=recording_id, held_out=False)
+        ids = [
+            pk for pk, c0, c1 in clips.values_list("pk", "start_s", "end_s")
+            if any(start < c1 and c0 < end for start, end in spans)
+        ]
+        for i in range(0, len(ids), 500):
+            changed += Clip.objects.filter(pk__in=ids[i : i + 500]).update(held_out=True)
+    return changed
+
+
+def _past_the_end(box: Box, recording: Recording, line, where, file: ParsedFile, many: bool) -> str:
+    place = f"line {line}" if line is not None else (where or "a box")
+    if many:
+        place = f"{file.upload.name} {place}"
+    return (
+        f"{place}: {box.start_s:.3f}–{box.end_s:.3f} s ({box.label or 'no label'}) runs past the "
+        f"end of {recording.name} ({recording.duration_s:.3f} s)"
     )
 
 

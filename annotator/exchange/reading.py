@@ -132,7 +132,7 @@ def _places(format_name: str, data: bytes) -> list[tuple[int | None, str | None]
             (n, None) for n, line in lines if line.strip() and not line.lstrip().startswith("\\")
         ]
     first = text.lstrip("\r\n").split("\n", 1)[0]
-    table = read_table(text, ";" if first.count(";") > first.count(",") else ",")
+    table = read_table(text, max(csvfmt.DELIMITERS, key=first.count))  # as csvfmt.read chooses
     return [(row.line, None) for row in table.rows]
 
 
@@ -182,6 +182,8 @@ class _RecordingIndex:
         candidates = self.by_file.get(recording_name(ref.path or ref.name), [])
         if len(candidates) == 1:
             return candidates[0]
+        if len(candidates) > 1 and (best := _closest_path(path, candidates)) is not None:
+            return best
         why = "several recordings have its file name" if candidates else "no recording matches"
         raise FormatError(
             f"unknown recording {ref.path or ref.name!r}: {why} (by hash, path or file name)",
@@ -198,6 +200,27 @@ class _RecordingIndex:
                 field="recording",
             )
         return hits[0]
+
+
+def _closest_path(path: str, candidates: list[Recording]) -> Recording | None:
+    """Of recordings sharing a file name, the one whose full path (its import root's folder, then
+    its path under it) ends with most of ``path``'s folders: Raven's 'Begin Path' is the
+    annotator's own absolute path, C:\\field\\site-A\\x.wav on one machine, /data/field/site-A/x.wav
+    on the server. None when two tie."""
+    wanted = [part for part in path.split("/") if part][::-1]
+
+    def shared(recording: Recording) -> int:
+        root = recording.root.path if recording.root_id and recording.root else ""
+        full = [part for part in f"{root}/{recording.path or recording.name}".split("/") if part][::-1]
+        n = 0
+        while n < min(len(wanted), len(full)) and wanted[n] == full[n]:
+            n += 1
+        return n
+
+    scored = sorted(((shared(r), r.pk, r) for r in candidates), key=lambda item: -item[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][2] if scored[0][0] > 1 else None
 
 
 def _hash_hints(annset: AnnotationSet) -> dict[str, str]:

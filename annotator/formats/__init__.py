@@ -60,6 +60,8 @@ def sniff(name: str, head: bytes) -> str:
         return audacity.NAME
     if "," in first_line or ";" in first_line:
         return birdnet.NAME if _is_birdnet_csv(first_line) else csvfmt.NAME
+    if "\t" in first_line and _is_plain_table(first_line):
+        return csvfmt.NAME  # a spreadsheet saved as "tab delimited text"
     raise FormatError(f"{name or 'file'}: not a recognised annotation format")
 
 
@@ -89,6 +91,13 @@ def _sniff_json(name: str, text: str) -> str:
     if _ANNOTATION_LIST.search(text):
         return batdetect2.NAME
     raise FormatError(f"{name or 'file'}: JSON, but neither AOEF nor BatDetect2")
+
+
+def _is_plain_table(header: str) -> bool:
+    columns = {column.strip().strip('"').lower() for column in header.split("\t")}
+    starts = {alias.lower() for alias in csvfmt.ALIASES["start_s"]}
+    ends = {alias.lower() for alias in csvfmt.ALIASES["end_s"]}
+    return bool(columns & starts) and bool(columns & ends)
 
 
 def _is_birdnet_csv(header: str) -> bool:

@@ -232,6 +232,8 @@ class AnnotationSet:
     tags: list[str] = field(default_factory=list)
     is_prediction: bool = False
     source_format: str = ""
+    collection: str = ""  # AOEF's collection_type (model_run, evaluation_set, ...), when it has one
+    title: str = ""  # the file's own name for what it holds (a model run's model and version)
 
     def __post_init__(self) -> None:
         names = self._by_name

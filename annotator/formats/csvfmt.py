@@ -31,6 +31,7 @@ from annotator.formats.text import (
 )
 
 NAME = "csv"
+DELIMITERS = (",", ";", "\t")
 HEADER = (
     "file",
     "start_s",
@@ -56,12 +57,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def read(data: str | bytes, *, recording: RecordingRef | str | None = None) -> AnnotationSet:
-    """Read a CSV (comma, or semicolon from European spreadsheets); `recording` if no file column."""
+    """Read a CSV (comma; semicolon or tab as spreadsheets save them, then with decimal commas
+    allowed); `recording` if no file column."""
     text = decode(data)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = max(DELIMITERS, key=first_line.count)  # ties: the comma, listed first
     table = read_table(text, delimiter)
-    columns = _Columns(table)
+    columns = _Columns(table, decimal_comma=delimiter != ",")
     recordings = Recordings()
     default = as_recording(recording)
     boxes = []
@@ -77,7 +79,8 @@ def read(data: str | bytes, *, recording: RecordingRef | str | None = None) -> A
 class _Columns:
     """Which header name holds each of our fields in this table, and what is left over."""
 
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, *, decimal_comma: bool = False):
+        self.decimal_comma = decimal_comma
         self.of = {field: table.column(*names) for field, names in ALIASES.items()}
         for required in ("start_s", "end_s"):
             self.of[required] = table.require(*ALIASES[required])
@@ -97,14 +100,19 @@ class _Columns:
 
     def number(self, row: Row, field: str) -> float | None:
         column = self.of[field] or field
-        return parse_float(self.text(row, field), line=row.line, field=column, required=False)
+        return parse_float(
+            self.text(row, field), line=row.line, field=column, required=False,
+            decimal_comma=self.decimal_comma,
+        )
 
     def box(self, row: Row, recording: str) -> Box:
         start = require_float(
-            self.text(row, "start_s"), line=row.line, field=self.names["start"] or "start_s"
+            self.text(row, "start_s"), line=row.line, field=self.names["start"] or "start_s",
+            decimal_comma=self.decimal_comma,
         )
         end = require_float(
-            self.text(row, "end_s"), line=row.line, field=self.names["end"] or "end_s"
+            self.text(row, "end_s"), line=row.line, field=self.names["end"] or "end_s",
+            decimal_comma=self.decimal_comma,
         )
         extra: dict[str, ExtraValue] = {
             name: row.get(name).strip() for name in self.extra if row.get(name).strip()

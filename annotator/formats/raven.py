@@ -110,7 +110,7 @@ def _confidence(table: Table) -> str | None:
         return None
     for row in table.rows:
         try:
-            value = parse_float(row.get(column), line=row.line, field=column, required=False)
+            value = parse_float(row.get(column), line=row.line, field=column, required=False, decimal_comma=True)
         except FormatError:
             return None
         if value is not None and not 0 <= value <= 1:
@@ -158,8 +158,8 @@ class SelectionReader:
         return [self.box(row) for row in rows if row.get(self.label).strip() not in skip]
 
     def box(self, row: Row) -> Box:
-        start = require_float(row.get(self.begin), line=row.line, field=self.begin)
-        end = require_float(row.get(self.end), line=row.line, field=self.end)
+        start = require_float(row.get(self.begin), line=row.line, field=self.begin, decimal_comma=True)
+        end = require_float(row.get(self.end), line=row.line, field=self.end, decimal_comma=True)
         start, end = self._file_relative(row, start, end)
         with located(line=row.line, names=self.names):
             return Box(
@@ -177,7 +177,7 @@ class SelectionReader:
     def _file_relative(self, row: Row, start: float, end: float) -> tuple[float, float]:
         """Multi-file tables count Begin Time from the first file; File Offset is per file."""
         offset = parse_float(
-            row.get(self.offset), line=row.line, field=self.offset or OFFSET, required=False
+            row.get(self.offset), line=row.line, field=self.offset or OFFSET, required=False, decimal_comma=True
         )
         if offset is None or self.file is None:
             return start, end
@@ -186,7 +186,7 @@ class SelectionReader:
     def _number(self, row: Row, column: str | None) -> float | None:
         if column is None:
             return None
-        return parse_float(row.get(column), line=row.line, field=column, required=False)
+        return parse_float(row.get(column), line=row.line, field=column, required=False, decimal_comma=True)
 
     def _recording(self, row: Row) -> str:
         path = row.get(self.file).strip()
@@ -228,8 +228,8 @@ def collapse_views(table: Table) -> list[Row]:
 
 def _check_same_selection(table: Table, first: Row, row: Row, key: str) -> None:
     for name in (table.require(BEGIN), table.require(END)):
-        a = require_float(first.get(name), line=first.line, field=name)
-        b = require_float(row.get(name), line=row.line, field=name)
+        a = require_float(first.get(name), line=first.line, field=name, decimal_comma=True)
+        b = require_float(row.get(name), line=row.line, field=name, decimal_comma=True)
         if abs(a - b) > SAME_TIME_S:
             message = f"selection {key} repeats line {first.line} with a different time"
             raise FormatError(message, line=row.line, field=name)

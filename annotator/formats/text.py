@@ -88,9 +88,19 @@ def split_lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def parse_float(cell: str, *, line: int | None, field: str, required: bool = True) -> float | None:
-    """A finite number from a table cell; an empty cell is None unless `required`."""
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+([eE][-+]?\d+)?")
+
+
+def parse_float(
+    cell: str, *, line: int | None, field: str, required: bool = True, decimal_comma: bool = False
+) -> float | None:
+    """A finite number from a table cell; an empty cell is None unless `required`.
+
+    With `decimal_comma` (a table whose cells are not comma-separated: semicolons or tabs, as
+    spreadsheets in most of Europe write them) "0,178" is 0.178."""
     text = cell.strip()
+    if decimal_comma and _DECIMAL_COMMA.fullmatch(text):
+        text = text.replace(",", ".")
     if not text:
         if required:
             raise FormatError("missing value", line=line, field=field)
@@ -106,9 +116,9 @@ def parse_float(cell: str, *, line: int | None, field: str, required: bool = Tru
     return value
 
 
-def require_float(cell: str, *, line: int | None, field: str) -> float:
+def require_float(cell: str, *, line: int | None, field: str, decimal_comma: bool = False) -> float:
     """Like `parse_float`, for cells that must hold a number."""
-    value = parse_float(cell, line=line, field=field)
+    value = parse_float(cell, line=line, field=field, decimal_comma=decimal_comma)
     assert value is not None  # required=True never returns None
     return value
 

@@ -2,6 +2,7 @@ from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotatio
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
 from .cache import RenderedViewEntry
 from .consensus import Consensus
+from .imports import ImportJob
 from .project import Membership, Project, Role, Tag
 from .tasks import AnnotationTask, SkipReason, TaskSkip, TaskStatus
 
@@ -13,6 +14,7 @@ __all__ = [
     "ClipAnnotation",
     "Consensus",
     "Dataset",
+    "ImportJob",
     "Membership",
     "Project",
     "Recording",

@@ -53,7 +53,7 @@ def test_bad_input_gets_400_with_a_clear_message(project, cast, api):
     bad = payload(tag, events=[{"start_s": 9, "end_s": 9.1, "low_hz": 1, "high_hz": 2, "tag": tag.pk}])
     response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", bad, format="json")
     assert response.status_code == 400
-    assert "outside the clip" in response.json()["events"][0]
+    assert "outside the recording" in response.json()["events"][0]
     garbage = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", {"events": "nope"}, format="json")
     assert garbage.status_code == 400
     assert not ClipAnnotation.objects.exists()

@@ -130,6 +130,12 @@ def test_whombat_example_project_recovers_all_433_boxes(project, cast):
     assert set(ClipAnnotation.objects.values_list("annotator__username", flat=True)) == {
         "import:aoef"
     }
+    # All three clip notes kept, the one on a 1–2 s clip of a 1.03 s recording included.
+    notes = " ".join(ClipAnnotation.objects.values_list("notes", flat=True))
+    for message in ("very short clip", "aliasing patterns", "high-pass filter"):
+        assert message in notes
+    assert "(for 1–2 s) Is a very short clip" in notes and not result.notes_not_kept
+    assert result.fields_not_kept.get("call_quality") == 3  # Whombat's 'truncated' tags, reported
 
 
 # --- round trips ------------------------------------------------------------------------------------
@@ -287,19 +293,20 @@ def test_aoef_with_an_unknown_recording_imports_nothing(project, cast):
     assert not Tag.objects.filter(project=fresh).exists()
 
 
-def test_a_box_outside_its_clip_refuses_the_whole_file(project, cast):
+def test_a_bad_box_refuses_the_whole_file(project, cast):
     recordings(project)
     text = (
         "file,start_s,end_s,low_freq_hz,high_freq_hz,label\n"
         "site0.wav,0.1,0.11,20000,30000,Myotis myotis\n"
-        "site0.wav,0.9,1.5,20000,30000,Myotis myotis\n"  # clip 0–1 s, context 0.1 s
+        "site0.wav,0.9,1.5,20000,30000,Myotis myotis\n"  # runs past its clip: fine
         "site0.wav,1.9,1.95,20000,300000,Myotis myotis\n"  # above Nyquist (192 kHz)
+        "site1.wav,2.0,2.1,20000,250000,Myotis myotis\n"  # above Nyquist too
     )
     with pytest.raises(FormatError) as caught:
         exchange.import_annotations(project, upload("boxes.csv", text), create_tags=True)
     error = caught.value
-    assert error.line == 3
-    assert "outside the clip" in error.message and "(and 1 more bad box)" in error.message
+    assert error.line == 4
+    assert "outside 0" in error.message and "(and 1 more bad box)" in error.message
     assert not ClipAnnotation.objects.exists() and not Tag.objects.exists()
 
 

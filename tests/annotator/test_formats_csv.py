@@ -103,3 +103,48 @@ def test_empty_file_is_refused():
 def test_binary_garbage_is_a_format_error():
     with pytest.raises(FormatError):
         csvfmt.read(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03")
+
+
+CHRONISTER_BOXES = (
+    __import__("tests.conftest", fromlist=["DATA"]).DATA
+    / "birds" / "chronister-2021-snippet" / "Recording_1_Segment_07-snippet.boxes.csv"
+)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_spreadsheet_dialects_with_decimal_commas_read_like_the_original(delimiter):
+    """The Chronister boxes as a European spreadsheet saves them: semicolons or tabs, 0,178."""
+    import csv
+    import io
+
+    original = CHRONISTER_BOXES.read_text()
+    rows = list(csv.reader(io.StringIO(original)))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(rows[0])
+    writer.writerows([cell.replace(".", ",") for cell in row] for row in rows[1:])
+    from annotator import formats
+
+    name, european = formats.read("boxes.csv", out.getvalue().encode("utf-8"), recording="snippet.wav")
+    plain = csvfmt.read(original, recording="snippet.wav")
+    assert name == ("raven" if delimiter == "\t" else "csv")  # Raven's columns, tab-separated
+    assert len(european.boxes) == 9
+    assert [(b.start_s, b.end_s, b.low_hz, b.high_hz, b.label) for b in european.boxes] == [
+        (b.start_s, b.end_s, b.low_hz, b.high_hz, b.label) for b in plain.boxes
+    ]
+    assert european.boxes[0].start_s == pytest.approx(0.178095911)
+
+
+def test_a_decimal_comma_in_a_comma_separated_file_is_not_guessed():
+    text = 'file,start_s,end_s\na.wav,"0,5",1\n'
+    with pytest.raises(FormatError, match="not a number"):
+        csvfmt.read(text)
+
+
+def test_a_tab_separated_spreadsheet_with_our_columns_reads_as_csv():
+    from annotator import formats
+
+    text = "file\tstart_s\tend_s\tlabel\nsong.wav\t0,25\t1,5\tNOCA\n"
+    name, annset = formats.read("export.txt", text.encode())
+    assert name == "csv"
+    assert [(b.start_s, b.end_s, b.label) for b in annset.boxes] == [(0.25, 1.5, "NOCA")]

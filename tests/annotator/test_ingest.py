@@ -54,18 +54,54 @@ def test_bad_file_is_reported_and_leaves_nothing(project, dataset, tmp_path, con
     assert not Recording.objects.exists() and not Clip.objects.exists()
 
 
-def test_truncated_wav_is_refused(project, dataset, tmp_path):
-    f.write_tone(tmp_path / "full.wav", duration_s=1.0)
-    data = (tmp_path / "full.wav").read_bytes()
-    (tmp_path / "full.wav").unlink()
-    (tmp_path / "cut.wav").write_bytes(data[: len(data) // 2])
+FINCH = DATA / "finch" / "gy6or6_baseline_230312_0821.202.wav"  # 7.024 s, 224,754 frames
+
+
+@pytest.mark.parametrize("keep, holds", [(0.5, "3.511 s"), (5000, "0.077 s")])
+def test_truncated_real_wav_is_refused_naming_both_durations(project, dataset, tmp_path, keep, holds):
+    """libsndfile clamps a cut file to the bytes present; the header's data size tells the truth."""
+    data = FINCH.read_bytes()
+    (tmp_path / "cut.wav").write_bytes(data[: int(len(data) * keep) if keep < 1 else keep])
     f.make_root(tmp_path)
     report = ingest.import_location(project, dataset, str(tmp_path))
-    # libsndfile may clamp the frame count to what is there; either way nothing half-made remains
-    if report.failed:
-        assert not Recording.objects.exists()
-    else:
-        assert Recording.objects.get().frames <= 192_000
+    assert not report.imported
+    why = report.failed["cut.wav"]
+    assert "truncated" in why and "7.024 s" in why and holds in why, why
+    assert not Recording.objects.exists() and not Clip.objects.exists()
+
+
+def test_whole_real_wav_keeps_its_duration(project, dataset, tmp_path):
+    (tmp_path / "song.wav").write_bytes(FINCH.read_bytes())
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    assert report.imported == ["song.wav"] and not report.warnings
+    assert Recording.objects.get().frames == 224_754
+
+
+def test_truncated_rf64_is_refused(project, dataset, tmp_path):
+    sf.write(tmp_path / "long.wav", np.zeros(48_000, dtype=np.int16), 48_000, format="RF64")
+    data = (tmp_path / "long.wav").read_bytes()
+    (tmp_path / "long.wav").write_bytes(data[: len(data) - 20_000])
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    assert "truncated" in report.failed["long.wav"]
+
+
+def test_float_samples_beyond_full_scale_are_reported(project, dataset, tmp_path):
+    tone = np.sin(np.linspace(0, 2000, 48_000)).astype(np.float32)
+    loud = tone * 37.5
+    loud[10] = np.inf
+    sf.write(tmp_path / "loud.wav", loud, 48_000, subtype="FLOAT")
+    sf.write(tmp_path / "fine.wav", tone, 48_000, subtype="FLOAT")
+    f.make_root(tmp_path)
+    report = ingest.import_location(project, dataset, str(tmp_path))
+    assert sorted(report.imported) == ["fine.wav", "loud.wav"]
+    assert list(report.warnings) == ["loud.wav"]
+    assert "37.5 times full scale" in report.warnings["loud.wav"]
+    assert "1 sample(s) are NaN or infinite" in report.warnings["loud.wav"]
+    assert "warning: loud.wav" in report.summary()
+    stored = Recording.objects.get(name="loud.wav").metadata["ingest_warnings"]
+    assert stored and "full scale" in stored[0]
 
 
 def test_absurd_sample_rate_is_refused(project, dataset, tmp_path):
@@ -103,6 +139,22 @@ def test_symlink_leaving_the_root_is_not_imported(project, dataset, tmp_path, au
     with pytest.raises(SuspiciousFileOperation):
         ingest.root_for(str(inside / "escape.wav"))
     assert ingest.find_sources(*ingest.root_for(str(inside))) == []
+
+
+def test_every_skipped_file_and_link_is_named(project, dataset, tmp_path, audio_dir):
+    inside = tmp_path / "inside"
+    (inside / "night1").mkdir(parents=True)
+    (inside / "night1" / "escape.wav").symlink_to(audio_dir / "a.wav")
+    (inside / "night1" / "gone.wav").symlink_to(tmp_path / "missing.wav")
+    (inside / "notes.txt").write_text("field notes")
+    f.write_tone(inside / "night1" / "kept.wav", duration_s=0.3)
+    f.make_root(inside)
+    report = ingest.import_location(project, dataset, str(inside))
+    assert report.imported == ["night1/kept.wav"]
+    assert sorted(report.skipped) == ["night1/escape.wav", "night1/gone.wav", "notes.txt"]
+    assert "leaving the import root" in report.skipped["night1/escape.wav"]
+    assert "dangling" in report.skipped["night1/gone.wav"]
+    assert "skipped: notes.txt" in report.summary()
 
 
 def guano_wav(path, fields: str) -> None:

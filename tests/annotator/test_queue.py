@@ -116,7 +116,7 @@ def test_edit_with_stale_version_changes_nothing(project, cast):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"start_s": 5.0, "end_s": 5.1}, "outside the clip"),
+        ({"start_s": 5.0, "end_s": 5.1}, "outside the recording"),
         ({"end_s": 0.05}, "end_s must be after start_s"),
         ({"low_hz": 10, "high_hz": 250_000}, "outside 0"),
         ({"low_hz": None, "high_hz": None}, "boxes"),

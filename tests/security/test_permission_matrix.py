@@ -75,6 +75,7 @@ SEGMENT_OBJECTS = {
     "model-versions": "model_version",
     "training-runs": "training_run",
     "sampling-rounds": "sampling_round",
+    "imports": "import_job",
     "user": "lead",
 }
 # Other kwarg names that are keys of a world object.
@@ -233,6 +234,12 @@ def build_world(folder: Path) -> World:
     round_request = RoundRequest.objects.create(project=victim, round=rnd, status="done", error=SENTINEL)
     Token.objects.create(user=users["lead"])
     group = Group.objects.create(name=f"group {SENTINEL}")
+    from annotator.models import ImportJob
+
+    import_job = ImportJob.objects.create(
+        project=victim, dataset=dataset, site=site, location=f"{folder}/{SENTINEL}",
+        report={"failed": {f"{SENTINEL}.wav": "truncated"}},
+    )
 
     objects = {
         "project": victim,
@@ -251,6 +258,7 @@ def build_world(folder: Path) -> World:
         "lead": users["lead"],
         "root": root,
         "group": group,
+        "import_job": import_job,
     }
     return World(users, objects, [victim.pk, other.pk], [root.pk])
 

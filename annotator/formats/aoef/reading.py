@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from annotator.formats.aoef.schema import (
-    ANNOTATION_TYPES,
     DONE_STATES,
     LABEL_KEYS,
     NAME,
-    PREDICTION_TYPE,
+    READ_ANNOTATION_TYPES,
+    READ_PREDICTION_TYPES,
     RECORDING_TYPES,
 )
 from annotator.formats.base import (
@@ -37,13 +37,13 @@ def read(data: str | bytes, *, recording: RecordingRef | str | None = None) -> A
     """Read an AOEF document. `recording` is ignored: AOEF names its own recordings."""
     body = load_json(data).req("data")
     kind = body.req("collection_type").text()
-    if kind not in (*ANNOTATION_TYPES, *RECORDING_TYPES, PREDICTION_TYPE):
+    if kind not in (*READ_ANNOTATION_TYPES, *RECORDING_TYPES, *READ_PREDICTION_TYPES):
         raise FormatError(f"unsupported collection_type {kind!r}", field="data.collection_type")
     doc = _Document.parse(body)
-    if kind == PREDICTION_TYPE:
+    if kind in READ_PREDICTION_TYPES:
         boxes = [doc.prediction_box(node) for node in body.opt_items("sound_event_predictions")]
         clips = [doc.clip_prediction(node) for node in body.opt_items("clip_predictions")]
-    elif kind in ANNOTATION_TYPES:
+    elif kind in READ_ANNOTATION_TYPES:
         boxes = [doc.annotation_box(node) for node in body.opt_items("sound_event_annotations")]
         clips = [doc.clip_annotation(node) for node in body.opt_items("clip_annotations")]
     else:
@@ -54,9 +54,19 @@ def read(data: str | bytes, *, recording: RecordingRef | str | None = None) -> A
         boxes=boxes,
         clips=clips,
         tags=vocabulary(boxes, clips, [label for label in declared if label is not None]),
-        is_prediction=kind == PREDICTION_TYPE,
+        is_prediction=kind in READ_PREDICTION_TYPES,
         source_format=NAME,
+        collection=kind,
+        title=_title(body, kind),
     )
+
+
+def _title(body: Node, kind: str) -> str:
+    """What the file calls itself: a model run's "model version", else the collection's name."""
+    if kind == "model_run":  # soundevent nests the model; older files had name and version flat
+        model = body.opt("model") or body
+        return f"{model.opt_text('name') or ''} {model.opt_text('version') or ''}".strip()
+    return body.opt_text("name") or ""
 
 
 @dataclass

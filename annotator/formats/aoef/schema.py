@@ -19,6 +19,12 @@ LABEL_KEYS = (
 )
 ANNOTATION_TYPES = ("annotation_project", "annotation_set")
 PREDICTION_TYPE = "prediction_set"
+# Whombat's own collections: a model run is a prediction set with the model's name and version,
+# an evaluation set an annotation set whose clips are held out to measure models on.
+MODEL_RUN_TYPE = "model_run"
+EVALUATION_TYPE = "evaluation_set"
+READ_PREDICTION_TYPES = (PREDICTION_TYPE, MODEL_RUN_TYPE)
+READ_ANNOTATION_TYPES = (*ANNOTATION_TYPES, EVALUATION_TYPE)
 RECORDING_TYPES = ("dataset", "recording_set")
 DONE_STATES = ("completed", "verified")
 

@@ -1,19 +1,23 @@
-"""manage.py import_recordings PATH --project P --dataset D [--site S] [--copy] [--role R]"""
+"""manage.py import_recordings PATH --project P --dataset D [--site S] [--copy] [--role R] [--queue]"""
 
 from __future__ import annotations
+
+import time
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotator import ingest
-from annotator.models import Dataset, Project, SamplingRole, Site
+from annotator import import_jobs, ingest
+from annotator.models import ImportJob, Project, SamplingRole
 
 
 class Command(BaseCommand):
     help = (
         "Import WAV/FLAC recordings from a folder or s3://bucket/prefix under a registered import root, "
-        "cutting them into the project's clips. Duplicates are skipped, bad files reported."
+        "cutting them into the project's clips. Duplicates are skipped, bad files reported. With "
+        "--queue the files are imported by the Celery workers in chunks (the job's progress is in "
+        "the admin and at /api/imports/)."
     )
 
     def add_arguments(self, parser):
@@ -31,36 +35,55 @@ class Command(BaseCommand):
             help="pool (default), evaluation (held out: never sampled or trained on) or excluded "
             "(never sampled)",
         )
+        parser.add_argument(
+            "--queue", action="store_true",
+            help="Send the import to the Celery workers (chunks in parallel) instead of running it here",
+        )
+        parser.add_argument(
+            "--no-wait", action="store_true", help="With --queue: print the job id and return at once"
+        )
 
-    def handle(
-        self,
-        *args,
-        location: str,
-        project: str,
-        dataset: str,
-        site: str | None,
-        copy: bool,
-        role: str = SamplingRole.POOL,
-        **opts,
-    ):
+    def handle(self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool,
+               role: str = SamplingRole.POOL, queue: bool = False, no_wait: bool = False, **opts):
         proj = _project(project)
-        ds, _ = Dataset.objects.get_or_create(project=proj, name=dataset)
-        st = Site.objects.get_or_create(project=proj, name=site)[0] if site else None
         try:
-            root, relative = ingest.root_for(location)
-            sources = ingest.find_sources(root, relative)
+            job = import_jobs.start(proj, location, dataset=dataset, site=site, copy=copy, role=role)
         except (SuspiciousFileOperation, ingest.IngestError) as exc:
             raise CommandError(str(exc)) from exc
-        bar = tqdm(
-            total=len(sources), unit="file", desc="importing", disable=opts.get("verbosity", 1) == 0
-        )
-        report = ingest.import_sources(
-            proj, ds, sources, site=st, copy=copy, role=role, progress=lambda _name: bar.update()
-        )
-        bar.close()
-        self.stdout.write(report.summary())
-        if report.failed and not report.imported:
+        quiet = opts.get("verbosity", 1) == 0
+        if queue:
+            from annotator.tasks import start_import
+
+            start_import.delay(job.pk)
+            if no_wait:
+                self.stdout.write(f"import job {job.pk} queued")
+                return
+            job = self._wait(job, quiet)
+        else:
+            job = self._inline(job, quiet)
+        self.stdout.write(import_jobs.summary(job))
+        if job.status == ImportJob.Status.FAILED or (job.total and not job.imported and job.report.get("failed")):
             raise CommandError("nothing was imported")
+
+    def _inline(self, job: ImportJob, quiet: bool) -> ImportJob:
+        bar = tqdm(unit="file", desc="importing", disable=quiet)
+        try:
+            job = import_jobs.run_inline(job, progress=bar.update)
+        except (SuspiciousFileOperation, ingest.IngestError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
+        return job
+
+    def _wait(self, job: ImportJob, quiet: bool) -> ImportJob:
+        bar = tqdm(unit="file", desc=f"import job {job.pk}", disable=quiet)
+        while not job.finished:
+            time.sleep(0.5)
+            job.refresh_from_db()
+            bar.total = job.total
+            bar.update(job.done - bar.n)
+        bar.close()
+        return job
 
 
 def _project(value: str) -> Project:
