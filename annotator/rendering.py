@@ -11,16 +11,18 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from annotator import dsp, imaging, viewcache, wavio
+from annotator import dsp, imaging, renderpool, viewcache, wavio
 from annotator.dsp import limits
-from annotator.models import Clip, Project, Recording
+from annotator.models import AudioRoot, Clip, Project, Recording
 
 RENDERER_VERSION = "2"
 MAX_WINDOW_S = 60.0
@@ -235,20 +237,22 @@ class _RecentViews:
 RECENT = _RecentViews(budget=64 * 1024 * 1024)
 
 
-def render(recording: Recording, spec: ViewSpec) -> RenderedView:
-    """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored."""
+def render(recording: Recording, spec: ViewSpec, *, user=None) -> RenderedView:
+    """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored.
+
+    With a ``user`` (a web request) an uncached render runs in the render pool, under its time
+    budget and the user's share of concurrent renders (`annotator.renderpool`; raises OverBudget,
+    TooManyRenders or RenderFailed). Without one (tasks, commands) it runs in this process.
+    """
     key = spec.key(recording)
-    view = RECENT.get(key)
-    if view is not None:
-        return view
-    png_path, meta_path = viewcache.paths(key)
-    if default_storage.exists(meta_path):
-        with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
-            raw_png, raw_meta = png.read(), meta.read()
-        view = RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
-        viewcache.used(key, len(raw_png) + len(raw_meta))
-    else:
-        png, extent = _render_uncached(recording, spec)
+    view = RECENT.get(key) or _stored(key)
+    if view is None:
+        if user is None:
+            png, extent = draw(recording, spec)
+        else:
+            with renderpool.admitted(user):
+                png, extent = renderpool.run(draw, audio_source(recording), spec)
+        png_path, meta_path = viewcache.paths(key)
         meta = json.dumps(extent).encode()
         # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
         _save(png_path, png)
@@ -259,14 +263,54 @@ def render(recording: Recording, spec: ViewSpec) -> RenderedView:
     return view
 
 
+def cached(recording: Recording, spec: ViewSpec) -> RenderedView | None:
+    """The view if it is rendered already (memory or storage), else None; never renders."""
+    key = spec.key(recording)
+    return RECENT.get(key) or _stored(key)
+
+
+def _stored(key: str) -> RenderedView | None:
+    png_path, meta_path = viewcache.paths(key)
+    if not default_storage.exists(meta_path):
+        return None
+    with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
+        raw_png, raw_meta = png.read(), meta.read()
+    viewcache.used(key, len(raw_png) + len(raw_meta))
+    return RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
+
+
+def audio_source(recording: Recording) -> str | Recording:
+    """What a render process opens: the file's path when it is on this machine's disk (no Django
+    storage needed there), else the recording itself (object storage, opened through Django)."""
+    if recording.file:
+        try:
+            return recording.file.path
+        except NotImplementedError:  # a storage without local paths (S3)
+            return recording
+    if recording.root.kind != AudioRoot.Kind.S3:
+        return recording.root.resolve(recording.path)
+    return recording
+
+
+@contextmanager
+def _open(source: str | Recording) -> Iterator[IO[bytes]]:
+    if isinstance(source, str):
+        with open(source, "rb") as fh:
+            yield fh
+    else:
+        with source.open() as fh:
+            yield fh
+
+
 def _save(path: str, data: bytes) -> None:
     if default_storage.exists(path):
         default_storage.delete(path)
     default_storage.save(path, ContentFile(data))
 
 
-def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
-    with recording.open() as fh:
+def draw(source: str | Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
+    """Render ``spec`` from the audio at ``source`` (`audio_source`): (PNG, extent)."""
+    with _open(source) as fh:
         samples, samplerate = dsp.read_window(fh, spec.start, spec.end, channel=spec.channel)
     if samples.size < 16:
         raise BadViewRequest("the window holds too few samples to draw")

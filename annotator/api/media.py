@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from annotator import rendering, wavio
+from annotator import rendering, renderpool, wavio
 from annotator.access import is_member
 from annotator.models import Recording
 
@@ -62,9 +62,13 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
     else:
         began = time.perf_counter()
         try:
-            view = rendering.render(recording, spec)
-        except rendering.BadViewRequest as exc:
+            view = rendering.render(recording, spec, user=request.user)
+        except (rendering.BadViewRequest, renderpool.RenderFailed) as exc:
             return Response({"detail": str(exc)}, status=400)
+        except renderpool.OverBudget as exc:
+            return Response({"detail": str(exc)}, status=503, headers={"Retry-After": str(exc.retry_after)})
+        except renderpool.TooManyRenders as exc:
+            return Response({"detail": str(exc)}, status=429, headers={"Retry-After": str(exc.retry_after)})
         took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])

@@ -1,6 +1,6 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
-from .cache import RenderedViewEntry
+from .cache import RenderedViewEntry, RenderLease
 from .consensus import Consensus
 from .project import Membership, Project, Role, Tag
 from .tasks import AnnotationTask, SkipReason, TaskSkip, TaskStatus
@@ -17,6 +17,7 @@ __all__ = [
     "Project",
     "Recording",
     "RenderedViewEntry",
+    "RenderLease",
     "Role",
     "SamplingRole",
     "Site",

@@ -1,0 +1,210 @@
+"""Uncached renders of the web requests: in a bounded pool of worker processes, under a time budget,
+and at most a few at a time per user.
+
+Threads cannot be killed, so a render that a web thread ran itself held that thread (and its share
+of the process) for as long as it took. Here each render runs in a pebble `ProcessPool` of
+``ECHOLOOP_RENDER_PROCESSES`` processes per web process: a render still running at
+``ECHOLOOP_RENDER_BUDGET_S`` has its process killed (pebble starts a fresh one) and the request
+answers 503 with Retry-After. The processes run at a lower priority (``ECHOLOOP_RENDER_NICE``), so
+the light requests of the annotators keep the cores they need, and each holds at most
+``ECHOLOOP_RENDER_MEMORY_MB`` of data beyond what it started with: past that numpy raises
+MemoryError in the render process, the request answers 400, and the web process never held the
+memory. Cached views never come here.
+
+The per-user limit (``ECHOLOOP_RENDERS_PER_USER``) counts leases in the database, so it holds
+across gunicorn processes and needs no Redis; a lease expires after the budget, so a process
+that dies holding one frees its slot.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from pebble import ProcessExpired, ProcessPool
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Imported once in the fork server, so a replacement render process starts in milliseconds.
+_PRELOAD = ["numpy", "scipy.fft", "scipy.signal", "soundfile", "PIL.Image", "annotator.dsp", "annotator.imaging"]
+# Margin past the budget before a lease counts as abandoned (the answer is on its way by then).
+_LEASE_GRACE_S = 5.0
+
+
+class OverBudget(Exception):
+    """A render that did not finish within the budget (HTTP 503 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TooManyRenders(Exception):
+    """The user already holds their share of concurrent renders (HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RenderFailed(Exception):
+    """A render that ran out of its memory or its process (HTTP 400; the message names the limit)."""
+
+
+# --------------------------------------------------------------------------- the pool
+
+
+class _Pool:
+    """One pebble pool per web process, rebuilt when its settings change (tests shrink them)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pool: ProcessPool | None = None
+        self.config: tuple | None = None
+        self.pid = 0
+
+    def get(self) -> ProcessPool:
+        config = (settings.ECHOLOOP_RENDER_PROCESSES, settings.ECHOLOOP_RENDER_MEMORY_MB, settings.ECHOLOOP_RENDER_NICE)
+        with self.lock:
+            # A forked web process (gunicorn --preload) must not share its parent's pool.
+            if self.pool is None or self.config != config or self.pid != os.getpid() or not self.pool.active:
+                self.close_locked()
+                self.pool = _new_pool(*config)
+                self.config, self.pid = config, os.getpid()
+            return self.pool
+
+    def close(self) -> None:
+        with self.lock:
+            self.close_locked()
+
+    def close_locked(self) -> None:
+        if self.pool is not None and self.pid == os.getpid():
+            self.pool.stop()
+            self.pool.join(timeout=5)
+        self.pool = None
+
+
+POOL = _Pool()
+
+
+def _new_pool(processes: int, memory_mb: int, nice: int) -> ProcessPool:
+    context = multiprocessing.get_context("forkserver")  # no fork of a threaded web process
+    context.set_forkserver_preload(_PRELOAD)
+    threads = max(1, (os.cpu_count() or 1) // processes)
+    return ProcessPool(max_workers=processes, initializer=_init_worker, initargs=(memory_mb, nice, threads),
+                       context=context)
+
+
+def _init_worker(memory_mb: int, nice: int, threads: int) -> None:
+    """Set up a render process: Django (the view code imports models), priority, memory, threads."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "echoloop.settings")
+    os.environ["ECHOLOOP_DSP_THREADS"] = str(threads)  # the pool's processes share the cores
+    import django
+
+    django.setup()
+    if nice:
+        os.nice(nice)
+    if memory_mb:
+        # RLIMIT_DATA counts the heap and anonymous mappings (numpy's large arrays), not the
+        # libraries' code: the limit is what a render may add to what the process holds now.
+        limit = _data_bytes() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _data_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _call(fn: Callable[..., T], args: tuple) -> T:
+    """Run in the render process: a MemoryError becomes a RenderFailed the web process can read."""
+    try:
+        return fn(*args)
+    except MemoryError:
+        raise RenderFailed(
+            f"view: rendering needed more than the render memory limit (ECHOLOOP_RENDER_MEMORY_MB="
+            f"{settings.ECHOLOOP_RENDER_MEMORY_MB}); ask for a shorter window or a smaller image"
+        ) from None
+
+
+def run(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a render process, killed if the result is not back within the budget.
+
+    The budget covers waiting for a free process too: the request's answer never comes later
+    than the budget (plus the pool's check interval), whatever the load.
+    """
+    budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
+    began = time.monotonic()
+    future = POOL.get().schedule(_call, args=(fn, args), timeout=budget)
+    try:
+        return future.result(timeout=budget)
+    except (FutureTimeout, CancelledError) as exc:
+        future.cancel()  # a running task's process is stopped by the pool
+        raise OverBudget(
+            f"view: not rendered within the render budget (ECHOLOOP_RENDER_BUDGET_S={budget:g} s, "
+            f"waited {time.monotonic() - began:.1f} s); the server is busy or the view is too heavy: "
+            "try again later or ask for a smaller view",
+            retry_after=max(1, round(budget)),
+        ) from exc
+    except ProcessExpired as exc:  # killed from outside (the kernel's OOM killer) or crashed
+        log.warning("render process died: %s", exc)
+        raise RenderFailed(f"view: the render process died ({exc}); ask for a smaller view") from exc
+
+
+# --------------------------------------------------------------------------- per-user leases
+
+
+@contextmanager
+def admitted(user) -> Iterator[None]:
+    """Hold one of the user's ``ECHOLOOP_RENDERS_PER_USER`` render slots for the block, or raise
+    TooManyRenders. Anonymous callers (tasks, commands) are not counted."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        yield
+        return
+    lease = _take_slot(user.pk)
+    try:
+        yield
+    finally:
+        from annotator.models import RenderLease
+
+        RenderLease.objects.filter(pk=lease).delete()
+
+
+def _take_slot(user_id: int) -> int:
+    from annotator.models import RenderLease
+
+    limit = settings.ECHOLOOP_RENDERS_PER_USER
+    budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
+    now = timezone.now()
+    RenderLease.objects.filter(user_id=user_id, expires_at__lt=now).delete()  # left by a dead process
+    expires = now + timedelta(seconds=budget + _LEASE_GRACE_S)
+    for slot in range(limit):
+        try:
+            # The unique (user, slot) pair is the counter: two processes racing for the same
+            # free slot cannot both insert it, so a user never holds more than `limit`.
+            with transaction.atomic():
+                return RenderLease.objects.create(user_id=user_id, slot=slot, expires_at=expires).pk
+        except IntegrityError:
+            continue
+    raise TooManyRenders(
+        f"view: at most {limit} uncached renders at a time per user (ECHOLOOP_RENDERS_PER_USER); "
+        "wait for the ones in progress",
+        retry_after=max(1, round(budget / 2)),
+    )
