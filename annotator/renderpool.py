@@ -42,7 +42,7 @@ T = TypeVar("T")
 # Imported once in the fork server, so a replacement render process starts in milliseconds.
 _PRELOAD = ["numpy", "scipy.fft", "scipy.signal", "soundfile", "PIL.Image", "annotator.dsp", "annotator.imaging"]
 # Margin past the budget before a lease counts as abandoned (the answer is on its way by then).
-_LEASE_GRACE_S = 5.0
+_LEASE_GRACE_S = 2.0
 
 
 class OverBudget(Exception):
