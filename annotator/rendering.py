@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from typing import IO, Any
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -352,14 +354,34 @@ def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
     return dsp.scalogram(samples, samplerate, params)
 
 
-def audio_window(recording: Recording, params) -> tuple[bytes, float]:
-    """A WAV of a window of the recording, slowed down by ``expansion``; band-passed if asked."""
+@dataclass(frozen=True)
+class AudioWindow:
+    """A window of one channel as a 16-bit mono WAV, described before any sample is decoded: its
+    size is known from the frame count, so a Range request decodes only the samples it returns."""
+
+    first: int  # first frame of the recording in the window
+    frames: int
+    samplerate: int
+    channel: int
+    expansion: float
+    band: tuple[float, float] | None  # band-pass edges (Hz), or None for the raw samples
+
+    @property
+    def header(self) -> bytes:
+        return wavio.wav_header(self.frames, self.samplerate, time_expansion=self.expansion)
+
+    @property
+    def size(self) -> int:
+        return wavio.WAV_HEADER_BYTES + self.frames * wavio.SAMPLE_BYTES
+
+
+def audio_window(recording: Recording, params) -> AudioWindow:
+    """Validate an audio request into an AudioWindow (slowed down by ``expansion``, band-passed if
+    asked), refusing windows over ECHOLOOP_MAX_AUDIO_SAMPLES before any work."""
     start = number_param(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
     end = number_param(params, "end", recording.duration_s, lo=0.0, hi=last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
-    # The bound before any work: decoding holds every sample as float (plus the WAV it becomes),
-    # so the cost is the samples asked for, whatever the Range header takes of the result.
     limit = settings.ECHOLOOP_MAX_AUDIO_SAMPLES
     if (end - start) * recording.samplerate > limit:
         raise BadViewRequest(
@@ -368,16 +390,61 @@ def audio_window(recording: Recording, params) -> tuple[bytes, float]:
         )
     expansion = number_param(params, "expansion", 1.0, lo=1.0, hi=100.0)
     channel = number_param(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
-    with recording.open() as fh:
-        samples, samplerate = dsp.read_window(fh, start, end, channel=channel)
-    low = number_param(params, "low", None, lo=0.0, hi=samplerate / 2)
-    high = number_param(params, "high", None, lo=0.0, hi=samplerate / 2)
+    nyquist = recording.samplerate / 2
+    low = number_param(params, "low", None, lo=0.0, hi=nyquist)
+    high = number_param(params, "high", None, lo=0.0, hi=nyquist)
+    band = None
     if low is not None or high is not None:
+        band = (low or 0.0, high or nyquist)
+        if not band[0] < band[1]:
+            raise BadViewRequest(f"low/high: band {band[0]}-{band[1]} Hz must have low < high")
+    # The frames dsp.read_window returns for this window (clamped to the file).
+    first = min(max(0, round(start * recording.samplerate)), recording.frames)
+    stop = min(max(first, round(end * recording.samplerate)), recording.frames)
+    if expansion and round(recording.samplerate / expansion) < 1:
+        raise BadViewRequest("expansion: the slowed-down rate would be below 1 Hz")
+    return AudioWindow(first, stop - first, recording.samplerate, channel, expansion, band)
+
+
+# Band-pass filtering a part of a window: this many periods of the lowest band edge are read on
+# each side, so the zero-phase filter has settled where the part starts (within 1 LSB of 16 bits).
+_FILTER_MARGIN_PERIODS = 64
+
+
+def audio_bytes(recording: Recording, window: AudioWindow, first_byte: int, last_byte: int) -> bytes:
+    """Bytes ``first_byte..last_byte`` (inclusive) of the window's WAV, decoding only the samples
+    they hold (plus the band-pass filter's margin): a one-byte Range costs one sample."""
+    header = window.header
+    out = header[first_byte : last_byte + 1]
+    if last_byte < len(header) or window.frames == 0:
+        return out
+    width = wavio.SAMPLE_BYTES
+    lo = max(0, first_byte - len(header)) // width  # first and last sample the range touches
+    hi = min(window.frames - 1, (last_byte - len(header)) // width)
+    pcm = wavio.pcm16(_window_samples(recording, window, lo, hi + 1))
+    skip = max(0, first_byte - len(header)) - lo * width
+    return out + pcm[skip : skip + (last_byte + 1 - max(first_byte, len(header)))]
+
+
+def _window_samples(recording: Recording, window: AudioWindow, lo: int, hi: int):
+    """Samples ``lo..hi`` (end excluded) of the window, band-passed as the whole window would be."""
+    margin = 0
+    if window.band is not None:
+        edge = window.band[0] or window.band[1]
+        margin = math.ceil(_FILTER_MARGIN_PERIODS * window.samplerate / max(edge, 1.0))
+    read_lo, read_hi = max(0, lo - margin), min(window.frames, hi + margin)
+    rate = window.samplerate
+    with recording.open() as fh:
+        samples, _rate = dsp.read_window(fh, (window.first + read_lo) / rate, (window.first + read_hi) / rate,
+                                         channel=window.channel)
+    if len(samples) < read_hi - read_lo:  # the file is shorter than its row says: silence, not a short body
+        samples = np.concatenate([samples, np.zeros(read_hi - read_lo - len(samples), dtype=samples.dtype)])
+    if window.band is not None:
         try:
-            samples = wavio.bandpass(samples, samplerate, low or 0.0, high or samplerate / 2)
+            samples = wavio.bandpass(samples, rate, *window.band)
         except ValueError as exc:
             raise BadViewRequest(f"low/high: {exc}") from exc
-    return wavio.wav_bytes(samples, samplerate, time_expansion=expansion), expansion
+    return samples[lo - read_lo : hi - read_lo]
 
 
 def prerender(clip: Clip) -> list[str]:

@@ -114,21 +114,24 @@ def audio(request, pk: int):
     """WAV of a window, time-expanded for listening to ultrasound; supports HTTP Range."""
     recording = recording_for(request, pk)
     try:
-        data, _expansion = rendering.audio_window(recording, request.query_params)
+        window = rendering.audio_window(recording, request.query_params)
+        byte_range = wavio.http_range(request.headers.get("Range"), window.size)
     except rendering.BadViewRequest as exc:
         return Response({"detail": str(exc)}, status=400)
-    try:
-        byte_range = wavio.http_range(request.headers.get("Range"), len(data))
-    except wavio.RangeNotSatisfiable:
+    except wavio.RangeNotSatisfiable as exc:
         response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{len(data)}"
+        response["Content-Range"] = exc.content_range
         return response
+    first, last = byte_range or (0, window.size - 1)
+    try:  # only the samples of the bytes asked for are decoded
+        data = rendering.audio_bytes(recording, window, first, last)
+    except rendering.BadViewRequest as exc:
+        return Response({"detail": str(exc)}, status=400)
     if byte_range is None:
         response = HttpResponse(data, content_type="audio/wav")
     else:
-        first, last = byte_range
-        response = HttpResponse(data[first : last + 1], content_type="audio/wav", status=206)
-        response["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        response = HttpResponse(data, content_type="audio/wav", status=206)
+        response["Content-Range"] = f"bytes {first}-{last}/{window.size}"
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response
