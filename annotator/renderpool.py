@@ -69,36 +69,66 @@ class RenderFailed(Exception):
 
 
 class _Pool:
-    """One pebble pool per web process, rebuilt when its settings change (tests shrink them)."""
+    """One pebble pool per web process, started in the background (its fork server imports numpy,
+    scipy and the renderers: seconds on a busy machine) and rebuilt when its settings change
+    (tests shrink them) or the process was forked; a caller waits for it at most its budget."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.pool: ProcessPool | None = None
-        self.config: tuple | None = None
-        self.pid = 0
+        self.owner: tuple | None = None  # (settings, pid) the pool was made for
+        self.starting: tuple | None = None
+        self.ready = threading.Event()
 
-    def get(self) -> ProcessPool:
-        config = (settings.ECHOLOOP_RENDER_PROCESSES, settings.ECHOLOOP_RENDER_MEMORY_MB, settings.ECHOLOOP_RENDER_NICE)
+    def get(self, timeout: float) -> ProcessPool | None:
+        """The pool, or None if it is not running within ``timeout`` seconds."""
+        owner = _owner()
         with self.lock:
-            # A forked web process (gunicorn --preload) must not share its parent's pool.
-            if self.pool is None or self.config != config or self.pid != os.getpid() or not self.pool.active:
-                self.close_locked()
-                self.pool = _new_pool(*config)
-                self.config, self.pid = config, os.getpid()
-            return self.pool
-
-    def close(self) -> None:
+            if self.owner == owner and self.pool is not None and self.pool.active:
+                return self.pool
+            if self.starting != owner:
+                self._retire()
+                self.starting, self.ready = owner, threading.Event()
+                threading.Thread(target=self._start, args=(owner, self.ready), name="render-pool-start",
+                                 daemon=True).start()
+            ready = self.ready
+        ready.wait(timeout)
         with self.lock:
-            self.close_locked()
+            return self.pool if self.owner == owner and self.pool is not None else None
 
-    def close_locked(self) -> None:
-        if self.pool is not None and self.pid == os.getpid():
-            self.pool.stop()
-            self.pool.join(timeout=5)
-        self.pool = None
+    def _start(self, owner: tuple, ready: threading.Event) -> None:
+        try:
+            pool = _new_pool(*owner[0])
+        except Exception:
+            log.exception("the render pool did not start")
+            pool = None
+        with self.lock:
+            if pool is not None and self.starting == owner:
+                self.pool, self.owner, self.starting = pool, owner, None
+            elif pool is not None:  # the settings changed meanwhile
+                pool.stop()
+            if self.starting == owner:
+                self.starting = None
+        ready.set()
+
+    def _retire(self) -> None:
+        if self.pool is not None and self.owner is not None and self.owner[1] == os.getpid():
+            self.pool.stop()  # its processes are stopped; a forked copy leaves the parent's alone
+        self.pool = self.owner = None
+
+
+def _owner() -> tuple:
+    config = (settings.ECHOLOOP_RENDER_PROCESSES, settings.ECHOLOOP_RENDER_MEMORY_MB, settings.ECHOLOOP_RENDER_NICE)
+    return config, os.getpid()
 
 
 POOL = _Pool()
+
+
+def warm_up() -> None:
+    """Start this process's render pool in the background (the fork server imports numpy, scipy
+    and the renderers: seconds on a busy machine), so the first uncached view does not wait for it."""
+    POOL.get(timeout=0)
 
 
 def _new_pool(processes: int, memory_mb: int, nice: int) -> ProcessPool:
@@ -152,9 +182,17 @@ def run(fn: Callable[..., T], *args: Any) -> T:
     """
     budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
     began = time.monotonic()
-    future = POOL.get().schedule(_call, args=(fn, args), timeout=budget)
+    pool = POOL.get(timeout=budget)
+    if pool is None:
+        raise OverBudget(
+            f"view: the render processes did not start within the render budget (ECHOLOOP_RENDER_BUDGET_S="
+            f"{budget:g} s); try again shortly",
+            retry_after=max(1, round(budget)),
+        )
+    left = max(0.01, budget - (time.monotonic() - began))
+    future = pool.schedule(_call, args=(fn, args), timeout=left)
     try:
-        return future.result(timeout=budget)
+        return future.result(timeout=left)
     except (FutureTimeout, CancelledError) as exc:
         future.cancel()  # a running task's process is stopped by the pool
         raise OverBudget(

@@ -562,7 +562,8 @@ def drop_database(url: str, name: str) -> None:
 
 
 def gunicorn_command(port: int, workers: int, threads: int, access_log: Path, *,
-                     keep_alive: int | None = None, worker_class: str | None = None) -> list[str]:
+                     keep_alive: int | None = None, worker_class: str | None = None,
+                     worker_connections: int | None = None) -> list[str]:
     """docker/compose.yaml's web command on a local port; ``keep_alive`` and ``worker_class``
     replace its own (to measure the alternatives)."""
     import yaml
@@ -572,7 +573,8 @@ def gunicorn_command(port: int, workers: int, threads: int, access_log: Path, *,
     command[0] = str(Path(sys.executable).parent / command[0])
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[command.index("--access-logfile") + 1] = str(access_log)
-    for option, value in (("--keep-alive", keep_alive), ("--worker-class", worker_class)):
+    for option, value in (("--keep-alive", keep_alive), ("--worker-class", worker_class),
+                          ("--worker-connections", worker_connections)):
         if value is not None:
             if option in command:
                 command[command.index(option) + 1] = str(value)
@@ -605,6 +607,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument("--keep-alive", type=int, default=None, help="replaces compose.yaml's --keep-alive")
     parser.add_argument("--worker-class", default=None, help="replaces compose.yaml's --worker-class")
+    parser.add_argument("--worker-connections", type=int, default=None,
+                        help="replaces compose.yaml's --worker-connections")
     parser.add_argument("--heavy", type=int, default=0,
                         help="also run each size with this many members asking for the heaviest views")
     parser.add_argument("--heavy-threads", type=int, default=3, help="concurrent requests per heavy member")
@@ -662,7 +666,7 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
     access_log.unlink(missing_ok=True)  # gunicorn appends: one run per log
     log = open(args.out / f"gunicorn-{annotators}-{heavy}.log", "w")
     command = gunicorn_command(port, args.workers, args.threads, access_log, keep_alive=args.keep_alive,
-                               worker_class=args.worker_class)
+                               worker_class=args.worker_class, worker_connections=args.worker_connections)
     proc = subprocess.Popen(
         command,
         cwd=ROOT,
@@ -708,7 +712,8 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
         server_table(access_log),
         cpu,
         f"  {plan['clips']} clips × {annotators} slots; gunicorn {option('--worker-class')} "
-        f"{args.workers}×{args.threads} threads, keep-alive {option('--keep-alive')} s",
+        f"{args.workers}×{args.threads} threads, keep-alive {option('--keep-alive')} s, "
+        f"worker connections {option('--worker-connections')}",
         *([f"  heavy views (longest windows the view limit accepts): {views}"] if heavy else []),
         f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
         f"invariants: {'OK' if not problems else problems[:10]}",

@@ -62,6 +62,7 @@ def test_render_over_its_budget_is_killed_with_503_and_the_next_render_works(bat
 def test_render_over_its_memory_fails_with_400_and_the_web_process_stays_small(bat, cast, api, settings):
     client = api(cast["ann1"])
     settings.ECHOLOOP_RENDER_MEMORY_MB = 40  # a fresh pool: the limit applies to new processes
+    settings.ECHOLOOP_RENDER_BUDGET_S = 60  # room for the new pool to start on a busy machine
     before = _rss_bytes()
     response = client.get(f"/api/recordings/{bat.pk}/{HEAVY}")
     assert response.status_code == 400
