@@ -561,7 +561,7 @@ def drop_database(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def gunicorn_command(port: int, workers: int, threads: int, access_log: Path, *,
+def gunicorn_command(port: int, workers: int, threads: int | None, access_log: Path, *,
                      keep_alive: int | None = None, worker_class: str | None = None,
                      worker_connections: int | None = None) -> list[str]:
     """docker/compose.yaml's web command on a local port; ``keep_alive`` and ``worker_class``
@@ -584,8 +584,7 @@ def gunicorn_command(port: int, workers: int, threads: int, access_log: Path, *,
         *command,
         "--workers",
         str(workers),
-        "--threads",
-        str(threads),
+        *(["--threads", str(threads)] if threads else []),
         "--access-logformat",
         "%(m)s %(U)s %(D)s %({x-load-phase}i)s <%(p)s>",
     ]
@@ -604,7 +603,7 @@ def main() -> int:
         "--warmup", type=float, default=10.0, help="seconds left out of the latencies"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn process (compose's)")
     parser.add_argument("--keep-alive", type=int, default=None, help="replaces compose.yaml's --keep-alive")
     parser.add_argument("--worker-class", default=None, help="replaces compose.yaml's --worker-class")
     parser.add_argument("--worker-connections", type=int, default=None,
@@ -712,7 +711,7 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
         server_table(access_log),
         cpu,
         f"  {plan['clips']} clips × {annotators} slots; gunicorn {option('--worker-class')} "
-        f"{args.workers}×{args.threads} threads, keep-alive {option('--keep-alive')} s, "
+        f"{args.workers}×{option('--threads')} threads, keep-alive {option('--keep-alive')} s, "
         f"worker connections {option('--worker-connections')}",
         *([f"  heavy views (longest windows the view limit accepts): {views}"] if heavy else []),
         f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
