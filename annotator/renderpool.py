@@ -41,6 +41,9 @@ T = TypeVar("T")
 
 # Imported once in the fork server, so a replacement render process starts in milliseconds.
 _PRELOAD = ["numpy", "scipy.fft", "scipy.signal", "soundfile", "PIL.Image", "annotator.dsp", "annotator.imaging"]
+# A render process is replaced after this many renders, so whatever its allocator kept from the
+# largest of them is returned to the system.
+_RENDERS_PER_PROCESS = 200
 # Margin past the budget before a lease counts as abandoned (the answer is on its way by then).
 _LEASE_GRACE_S = 2.0
 
@@ -135,7 +138,7 @@ def _new_pool(processes: int, memory_mb: int, nice: int) -> ProcessPool:
     context = multiprocessing.get_context("forkserver")  # no fork of a threaded web process
     context.set_forkserver_preload(_PRELOAD)
     threads = max(1, (os.cpu_count() or 1) // processes)
-    return ProcessPool(max_workers=processes, initializer=_init_worker, initargs=(memory_mb, nice, threads),
+    return ProcessPool(max_workers=processes, max_tasks=_RENDERS_PER_PROCESS, initializer=_init_worker, initargs=(memory_mb, nice, threads),
                        context=context)
 
 

@@ -702,8 +702,9 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
     problems = verify(plan, result)
     views = "; ".join(f"{v['kind']} {v['span']} s" for v in plan["heavy_views"])
 
-    def option(name: str) -> str:
-        return command[command.index(name) + 1] if name in command else "default"
+    def option(name: str) -> str:  # the last one given wins, as in gunicorn
+        where = [i for i, part in enumerate(command) if part == name]
+        return command[where[-1] + 1] if where else "default"
 
     lines = [
         table(result, annotators, settings.ECHOLOOP_RENDER_BUDGET_S),
