@@ -56,6 +56,10 @@ class OverBudget(Exception):
         self.retry_after = retry_after
 
 
+class QueueFull(OverBudget):
+    """This web process already has ``ECHOLOOP_RENDER_QUEUE`` renders waiting or running (503)."""
+
+
 class TooManyRenders(Exception):
     """The user already holds their share of concurrent renders (HTTP 429 with Retry-After)."""
 
@@ -177,12 +181,43 @@ def _call(fn: Callable[..., T], args: tuple) -> T:
         ) from None
 
 
+_queued = 0
+_queued_lock = threading.Lock()
+
+
+@contextmanager
+def _queue_place() -> Iterator[None]:
+    """One of this process's ``ECHOLOOP_RENDER_QUEUE`` places for renders waiting or running: the
+    threads they hold, waiting, are threads the light requests cannot use."""
+    global _queued
+    limit = settings.ECHOLOOP_RENDER_QUEUE
+    with _queued_lock:
+        if _queued >= limit:
+            raise QueueFull(
+                f"view: the server is rendering as many views as it takes at once (ECHOLOOP_RENDER_QUEUE="
+                f"{limit} per process); try again shortly",
+                retry_after=max(1, round(settings.ECHOLOOP_RENDER_BUDGET_S / 2)),
+            )
+        _queued += 1
+    try:
+        yield
+    finally:
+        with _queued_lock:
+            _queued -= 1
+
+
 def run(fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a render process, killed if the result is not back within the budget.
 
     The budget covers waiting for a free process too: the request's answer never comes later
-    than the budget (plus the pool's check interval), whatever the load.
+    than the budget (plus the pool's check interval), whatever the load. Past the process's
+    queue (``ECHOLOOP_RENDER_QUEUE``) the answer is QueueFull at once.
     """
+    with _queue_place():
+        return _run(fn, args)
+
+
+def _run(fn: Callable[..., T], args: tuple) -> T:
     budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
     began = time.monotonic()
     pool = POOL.get(timeout=budget)

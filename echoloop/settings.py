@@ -232,6 +232,9 @@ ECHOLOOP_RENDER_BUDGET_S = float(env("ECHOLOOP_RENDER_BUDGET_S", "10"))
 ECHOLOOP_RENDER_MEMORY_MB = env_int("ECHOLOOP_RENDER_MEMORY_MB", 2048)
 ECHOLOOP_RENDER_NICE = env_int("ECHOLOOP_RENDER_NICE", 10)
 ECHOLOOP_RENDERS_PER_USER = env_int("ECHOLOOP_RENDERS_PER_USER", 2)
+# Renders waiting or running per web process, beyond which a request answers 503 at once (each
+# holds one of gunicorn's threads while it waits).
+ECHOLOOP_RENDER_QUEUE = env_int("ECHOLOOP_RENDER_QUEUE", 2 * ECHOLOOP_RENDER_PROCESSES)
 
 # --- auth, API ------------------------------------------------------------------------------
 LOGIN_URL = "login"

@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from django.db import connection
 
 from annotator import ingest, rendering, renderpool
 from annotator.models import Recording, RenderLease
@@ -144,3 +145,34 @@ def test_leases_of_another_process_count_and_expire_when_it_dies(settings, proje
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.mark.django_db(transaction=True)  # the waiting request runs on another thread's connection
+def test_renders_past_the_process_queue_answer_503_at_once(bat, cast, api, settings):
+    settings.ECHOLOOP_RENDER_QUEUE = 1
+    settings.ECHOLOOP_RENDER_BUDGET_S = 30
+    client = api(cast["ann1"])
+    assert client.get(f"/api/recordings/{bat.pk}/{LIGHT}").status_code == 200  # the pool is up
+    heavy: list = []
+
+    def ask_heavy() -> None:
+        try:
+            heavy.append(api(cast["ann2"]).get(f"/api/recordings/{bat.pk}/{HEAVY}"))
+        finally:
+            connection.close()
+
+    waiting = threading.Thread(target=ask_heavy)
+    waiting.start()
+    try:
+        for _ in range(100):  # until the heavy render holds the place
+            if renderpool._queued:
+                break
+            time.sleep(0.02)
+        began = time.monotonic()
+        full = client.get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2")
+        assert full.status_code == 503 and "ECHOLOOP_RENDER_QUEUE" in full.json()["detail"]
+        assert time.monotonic() - began < 1.0 and int(full["Retry-After"]) >= 1
+    finally:
+        waiting.join()
+    assert heavy[0].status_code == 200
+    assert client.get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2").status_code == 200
