@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from annotator import dsp, imaging, viewcache, wavio
+from annotator import dsp, imaging, renderpool, viewcache, wavio
 from annotator.dsp import limits
-from annotator.models import Clip, Project, Recording
+from annotator.models import AudioRoot, Clip, Project, Recording
 
 RENDERER_VERSION = "2"
 MAX_WINDOW_S = 60.0
@@ -235,20 +239,22 @@ class _RecentViews:
 RECENT = _RecentViews(budget=64 * 1024 * 1024)
 
 
-def render(recording: Recording, spec: ViewSpec) -> RenderedView:
-    """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored."""
+def render(recording: Recording, spec: ViewSpec, *, user=None) -> RenderedView:
+    """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored.
+
+    With a ``user`` (a web request) an uncached render runs in the render pool, under its time
+    budget and the user's share of concurrent renders (`annotator.renderpool`; raises OverBudget,
+    TooManyRenders or RenderFailed). Without one (tasks, commands) it runs in this process.
+    """
     key = spec.key(recording)
-    view = RECENT.get(key)
-    if view is not None:
-        return view
-    png_path, meta_path = viewcache.paths(key)
-    if default_storage.exists(meta_path):
-        with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
-            raw_png, raw_meta = png.read(), meta.read()
-        view = RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
-        viewcache.used(key, len(raw_png) + len(raw_meta))
-    else:
-        png, extent = _render_uncached(recording, spec)
+    view = RECENT.get(key) or _stored(key)
+    if view is None:
+        if user is None:
+            png, extent = draw(recording, spec)
+        else:
+            with renderpool.admitted(user):
+                png, extent = renderpool.run(draw, audio_source(recording), spec)
+        png_path, meta_path = viewcache.paths(key)
         meta = json.dumps(extent).encode()
         # The PNG first: a reader that finds the JSON can rely on the PNG being complete.
         _save(png_path, png)
@@ -259,14 +265,54 @@ def render(recording: Recording, spec: ViewSpec) -> RenderedView:
     return view
 
 
+def cached(recording: Recording, spec: ViewSpec) -> RenderedView | None:
+    """The view if it is rendered already (memory or storage), else None; never renders."""
+    key = spec.key(recording)
+    return RECENT.get(key) or _stored(key)
+
+
+def _stored(key: str) -> RenderedView | None:
+    png_path, meta_path = viewcache.paths(key)
+    if not default_storage.exists(meta_path):
+        return None
+    with default_storage.open(meta_path, "rb") as meta, default_storage.open(png_path, "rb") as png:
+        raw_png, raw_meta = png.read(), meta.read()
+    viewcache.used(key, len(raw_png) + len(raw_meta))
+    return RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
+
+
+def audio_source(recording: Recording) -> str | Recording:
+    """What a render process opens: the file's path when it is on this machine's disk (no Django
+    storage needed there), else the recording itself (object storage, opened through Django)."""
+    if recording.file:
+        try:
+            return recording.file.path
+        except NotImplementedError:  # a storage without local paths (S3)
+            return recording
+    if recording.root.kind != AudioRoot.Kind.S3:
+        return recording.root.resolve(recording.path)
+    return recording
+
+
+@contextmanager
+def _open(source: str | Recording) -> Iterator[IO[bytes]]:
+    if isinstance(source, str):
+        with open(source, "rb") as fh:
+            yield fh
+    else:
+        with source.open() as fh:
+            yield fh
+
+
 def _save(path: str, data: bytes) -> None:
     if default_storage.exists(path):
         default_storage.delete(path)
     default_storage.save(path, ContentFile(data))
 
 
-def _render_uncached(recording: Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
-    with recording.open() as fh:
+def draw(source: str | Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
+    """Render ``spec`` from the audio at ``source`` (`audio_source`): (PNG, extent)."""
+    with _open(source) as fh:
         samples, samplerate = dsp.read_window(fh, spec.start, spec.end, channel=spec.channel)
     if samples.size < 16:
         raise BadViewRequest("the window holds too few samples to draw")
@@ -308,14 +354,34 @@ def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
     return dsp.scalogram(samples, samplerate, params)
 
 
-def audio_window(recording: Recording, params) -> tuple[bytes, float]:
-    """A WAV of a window of the recording, slowed down by ``expansion``; band-passed if asked."""
+@dataclass(frozen=True)
+class AudioWindow:
+    """A window of one channel as a 16-bit mono WAV, described before any sample is decoded: its
+    size is known from the frame count, so a Range request decodes only the samples it returns."""
+
+    first: int  # first frame of the recording in the window
+    frames: int
+    samplerate: int
+    channel: int
+    expansion: float
+    band: tuple[float, float] | None  # band-pass edges (Hz), or None for the raw samples
+
+    @property
+    def header(self) -> bytes:
+        return wavio.wav_header(self.frames, self.samplerate, time_expansion=self.expansion)
+
+    @property
+    def size(self) -> int:
+        return wavio.WAV_HEADER_BYTES + self.frames * wavio.SAMPLE_BYTES
+
+
+def audio_window(recording: Recording, params) -> AudioWindow:
+    """Validate an audio request into an AudioWindow (slowed down by ``expansion``, band-passed if
+    asked), refusing windows over ECHOLOOP_MAX_AUDIO_SAMPLES before any work."""
     start = number_param(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
     end = number_param(params, "end", recording.duration_s, lo=0.0, hi=last_end(recording))
     if not end > start:
         raise BadViewRequest("end: must be after start")
-    # The bound before any work: decoding holds every sample as float (plus the WAV it becomes),
-    # so the cost is the samples asked for, whatever the Range header takes of the result.
     limit = settings.ECHOLOOP_MAX_AUDIO_SAMPLES
     if (end - start) * recording.samplerate > limit:
         raise BadViewRequest(
@@ -324,16 +390,61 @@ def audio_window(recording: Recording, params) -> tuple[bytes, float]:
         )
     expansion = number_param(params, "expansion", 1.0, lo=1.0, hi=100.0)
     channel = number_param(params, "channel", 0, int, lo=0, hi=recording.channels - 1)
-    with recording.open() as fh:
-        samples, samplerate = dsp.read_window(fh, start, end, channel=channel)
-    low = number_param(params, "low", None, lo=0.0, hi=samplerate / 2)
-    high = number_param(params, "high", None, lo=0.0, hi=samplerate / 2)
+    nyquist = recording.samplerate / 2
+    low = number_param(params, "low", None, lo=0.0, hi=nyquist)
+    high = number_param(params, "high", None, lo=0.0, hi=nyquist)
+    band = None
     if low is not None or high is not None:
+        band = (low or 0.0, high or nyquist)
+        if not band[0] < band[1]:
+            raise BadViewRequest(f"low/high: band {band[0]}-{band[1]} Hz must have low < high")
+    # The frames dsp.read_window returns for this window (clamped to the file).
+    first = min(max(0, round(start * recording.samplerate)), recording.frames)
+    stop = min(max(first, round(end * recording.samplerate)), recording.frames)
+    if expansion and round(recording.samplerate / expansion) < 1:
+        raise BadViewRequest("expansion: the slowed-down rate would be below 1 Hz")
+    return AudioWindow(first, stop - first, recording.samplerate, channel, expansion, band)
+
+
+# Band-pass filtering a part of a window: this many periods of the lowest band edge are read on
+# each side, so the zero-phase filter has settled where the part starts (within 1 LSB of 16 bits).
+_FILTER_MARGIN_PERIODS = 64
+
+
+def audio_bytes(recording: Recording, window: AudioWindow, first_byte: int, last_byte: int) -> bytes:
+    """Bytes ``first_byte..last_byte`` (inclusive) of the window's WAV, decoding only the samples
+    they hold (plus the band-pass filter's margin): a one-byte Range costs one sample."""
+    header = window.header
+    out = header[first_byte : last_byte + 1]
+    if last_byte < len(header) or window.frames == 0:
+        return out
+    width = wavio.SAMPLE_BYTES
+    lo = max(0, first_byte - len(header)) // width  # first and last sample the range touches
+    hi = min(window.frames - 1, (last_byte - len(header)) // width)
+    pcm = wavio.pcm16(_window_samples(recording, window, lo, hi + 1))
+    skip = max(0, first_byte - len(header)) - lo * width
+    return out + pcm[skip : skip + (last_byte + 1 - max(first_byte, len(header)))]
+
+
+def _window_samples(recording: Recording, window: AudioWindow, lo: int, hi: int):
+    """Samples ``lo..hi`` (end excluded) of the window, band-passed as the whole window would be."""
+    margin = 0
+    if window.band is not None:
+        edge = window.band[0] or window.band[1]
+        margin = math.ceil(_FILTER_MARGIN_PERIODS * window.samplerate / max(edge, 1.0))
+    read_lo, read_hi = max(0, lo - margin), min(window.frames, hi + margin)
+    rate = window.samplerate
+    with recording.open() as fh:
+        samples, _rate = dsp.read_window(fh, (window.first + read_lo) / rate, (window.first + read_hi) / rate,
+                                         channel=window.channel)
+    if len(samples) < read_hi - read_lo:  # the file is shorter than its row says: silence, not a short body
+        samples = np.concatenate([samples, np.zeros(read_hi - read_lo - len(samples), dtype=samples.dtype)])
+    if window.band is not None:
         try:
-            samples = wavio.bandpass(samples, samplerate, low or 0.0, high or samplerate / 2)
+            samples = wavio.bandpass(samples, rate, *window.band)
         except ValueError as exc:
             raise BadViewRequest(f"low/high: {exc}") from exc
-    return wavio.wav_bytes(samples, samplerate, time_expansion=expansion), expansion
+    return samples[lo - read_lo : hi - read_lo]
 
 
 def prerender(clip: Clip) -> list[str]:

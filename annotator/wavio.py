@@ -59,6 +59,26 @@ def _to_pcm(samples: np.ndarray, sample_width: int) -> bytes:
     return x.astype(f"<i{sample_width}").tobytes()
 
 
+WAV_HEADER_BYTES = 44  # RIFF, fmt and data chunk headers of a plain PCM file
+SAMPLE_BYTES = 2  # the page's audio: 16-bit mono
+
+
+def wav_header(frames: int, samplerate: int, *, time_expansion: float = 1.0) -> bytes:
+    """The 44-byte header `wav_bytes` writes for ``frames`` 16-bit mono samples: with it a WAV's
+    size and any byte range of it are known before a sample is decoded."""
+    rate = round(samplerate / time_expansion)
+    data = frames * SAMPLE_BYTES
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, 1, rate,
+        rate * SAMPLE_BYTES, SAMPLE_BYTES, 8 * SAMPLE_BYTES, b"data", data,
+    )
+
+
+def pcm16(samples: np.ndarray) -> bytes:
+    """Mono float samples as the data of a 16-bit WAV (what `wav_bytes` writes)."""
+    return _to_pcm(np.asarray(samples, dtype=np.float32).reshape(-1), SAMPLE_BYTES)
+
+
 def wav_bytes(
     samples: np.ndarray, samplerate: int, *, time_expansion: float = 1.0, sample_width: int = 2
 ) -> bytes:

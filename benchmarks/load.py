@@ -33,7 +33,7 @@ import requests
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = ("claim", "image", "audio", "submit")
+KINDS = ("claim", "image", "audio", "submit", "heavy")
 
 
 # --- seeding (inside Django) ----------------------------------------------------------------------
@@ -54,8 +54,9 @@ def make_audio(folder: Path, *, recordings: int, seconds: float, rate: int = 256
         sf.write(path, signal.astype(np.float32), rate, subtype="PCM_16")
 
 
-def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None = None) -> dict:
-    """A project with one task slot per annotator on every clip, its users and their tokens."""
+def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None = None, heavy: int = 0) -> dict:
+    """A project with one task slot per annotator on every clip, its users and their tokens, and
+    ``heavy`` viewers (members who only look: see `HeavyMember`)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from rest_framework.authtoken.models import Token
@@ -110,7 +111,17 @@ def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None 
         user = get_user_model().objects.create_user(f"load-{label}-{i:02d}")  # no password
         Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
         users[user.username], tokens[user.username] = user.pk, Token.objects.create(user=user).key
+    heavy_tokens = {}
+    for i in range(heavy):
+        user = get_user_model().objects.create_user(f"heavy-{label}-{i:02d}")
+        Membership.objects.create(project=project, user=user, role=Role.VIEWER)
+        heavy_tokens[user.username] = Token.objects.create(user=user).key
+    recording = clips[0].recording
     return {
+        "heavy_tokens": heavy_tokens,
+        "heavy_views": heaviest_views(recording, project) if heavy else [],
+        "recordings": sorted({c.recording_id for c in clips}),
+        "recording_s": recording.duration_s,
         "project": project.pk,
         "tag": tag.pk,
         "context_s": project.context_s,
@@ -252,6 +263,61 @@ class Annotator(threading.Thread):
         return status == 200
 
 
+def heaviest_views(recording, project) -> list[dict]:
+    """For each kind, the longest window (and its settings) the view limit still accepts: the
+    heaviest views a member may ask for. Found by bisection through the product's own check."""
+    from annotator import rendering
+
+    candidates = [
+        {"kind": "spectrogram", "window_s": 0.1, "overlap": 0.95, "sharpen": "reassigned", "levels": "fixed",
+         "fmin": 0, "height": 4096},
+        {"kind": "scalogram", "width": 4096, "height": 4096, "fmin": 1000, "w0": 6, "levels": "fixed"},
+    ]
+    views = []
+    for params in candidates:
+        lo, hi = 0.01, min(recording.duration_s, rendering.MAX_WINDOW_S)
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            try:
+                rendering.parse_spec(params["kind"], {**params, "start": 0, "end": mid}, recording, project)
+                lo = mid
+            except rendering.BadViewRequest:
+                hi = mid
+        views.append({**params, "span": round(lo, 3)})
+    return views
+
+
+class HeavyMember(threading.Thread):
+    """A member asking, as fast as answers come, for the heaviest views they are allowed, never
+    the same twice (random start and dB floor: every one is uncached). Several of these threads
+    share one member's token, as a page loading tiles would."""
+
+    def __init__(self, base: str, plan: dict, name: str, token: str, deadline: float, result: Result, seed: int):
+        super().__init__(name=f"{name}#{seed}", daemon=True)
+        self.base, self.plan, self.deadline, self.result = base, plan, deadline, result
+        self.rng = random.Random(f"{name}#{seed}")
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Token {token}"
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            view = dict(self.rng.choice(self.plan["heavy_views"]))
+            kind, span = view.pop("kind"), view.pop("span")
+            start = round(self.rng.uniform(0, max(0.0, self.plan["recording_s"] - span - 0.01)), 6)
+            view.update(start=start, end=round(start + span, 6), db_min=self.rng.randint(-120, -60), db_max=0)
+            recording = self.rng.choice(self.plan["recordings"])
+            began, started = time.monotonic(), time.perf_counter()
+            try:
+                response = self.session.get(f"{self.base}/api/recordings/{recording}/{kind}.png", params=view, timeout=120)
+                status = response.status_code
+            except requests.RequestException:
+                status = 0
+            with self.result.lock:
+                self.result.calls.append(("heavy", status, time.perf_counter() - started, began))
+            if status == 429:  # what a page does with Retry-After: wait, then ask again
+                time.sleep(min(float(response.headers.get("Retry-After", 1)), 5))
+
+
 def run_load(
     base: str,
     plan: dict,
@@ -260,6 +326,7 @@ def run_load(
     seconds: float,
     think: float = 0.0,
     warmup: float = 0.0,
+    heavy_threads: int = 0,
 ) -> Result:
     """Run the annotators for ``seconds``; latencies count from ``warmup`` seconds in.
 
@@ -271,13 +338,13 @@ def run_load(
     switch = sys.getswitchinterval()
     sys.setswitchinterval(0.0005)
     try:
-        return _run_load(base, plan, annotators, seconds, think, warmup)
+        return _run_load(base, plan, annotators, seconds, think, warmup, heavy_threads)
     finally:
         sys.setswitchinterval(switch)
 
 
 def _run_load(
-    base: str, plan: dict, annotators: int, seconds: float, think: float, warmup: float
+    base: str, plan: dict, annotators: int, seconds: float, think: float, warmup: float, heavy_threads: int = 0
 ) -> Result:
     result = Result()
     started = time.monotonic()
@@ -285,6 +352,11 @@ def _run_load(
     threads = [
         Annotator(base, plan, name, started + seconds, think, result)
         for name in sorted(plan["tokens"])[:annotators]
+    ]
+    threads += [
+        HeavyMember(base, plan, name, token, started + seconds, result, i)
+        for name, token in sorted(plan.get("heavy_tokens", {}).items())
+        for i in range(heavy_threads)
     ]
     for thread in threads:
         thread.start()
@@ -361,7 +433,7 @@ def verify(plan: dict, result: Result, *, strict: bool = True) -> list[str]:
 # --- reporting ------------------------------------------------------------------------------------
 
 
-def table(result: Result, annotators: int) -> str:
+def table(result: Result, annotators: int, budget_s: float | None = None) -> str:
     ok = sum(1 for s in result.submits if s.status == 200)
     calls = result.measured()
     lines = [
@@ -383,6 +455,13 @@ def table(result: Result, annotators: int) -> str:
             f"{kind:<8}{len(ms):>7}{np.percentile(ms, 50):>9.1f}{np.percentile(ms, 95):>9.1f}"
             f"{np.percentile(ms, 99):>9.1f}{ms.max():>9.1f}  {dict(sorted(statuses.items()))}"
         )
+    heavy = [(status, s) for k, status, s, _began in result.calls if k == "heavy"]
+    if heavy and budget_s is not None:
+        # The pool's timer checks every ~0.2 s and the answer still has to travel: 1 s of slack.
+        late = [(status, s) for status, s in heavy if s > budget_s + 1.0]
+        late_ok = [1 for status, s in late if status == 200]
+        lines.append(f"  heavy views: {len(heavy)} asked (whole run), answered after the {budget_s:g} s budget "
+                     f"(+1 s): {len(late)}, of them rendered (200): {len(late_ok)}")
     return "\n".join(lines)
 
 
@@ -394,19 +473,25 @@ def call_kind(path: str) -> str | None:
 
 
 def server_table(access_log: Path) -> str:
-    """Server-side time per measured call from gunicorn's access log (%(D)s: microseconds)."""
+    """Server-side time per measured call from gunicorn's access log (%(D)s: microseconds), and how
+    the annotators' calls were split between the gunicorn processes (%(p)s: <pid>)."""
     times = defaultdict(list)
+    by_process = defaultdict(int)
     for line in access_log.read_text().splitlines():
         parts = line.split()
-        if len(parts) != 4 or not parts[2].isdigit() or parts[3] != "measured":
+        if len(parts) != 5 or not parts[2].isdigit() or parts[3] != "measured":
             continue
         if kind := call_kind(parts[1]):
             times[kind].append(int(parts[2]) / 1000)
+            by_process[parts[4]] += 1
     rows = [
         f"  server {k:<7} p50 {np.percentile(v, 50):6.1f} ms  p95 {np.percentile(v, 95):6.1f} ms"
         for k in KINDS
         if (v := times.get(k))
     ]
+    total = max(1, sum(by_process.values()))
+    split = " / ".join(f"{100 * n / total:.0f}%" for n in sorted(by_process.values(), reverse=True))
+    rows.append(f"  measured requests per gunicorn process: {split} ({len(by_process)} processes)")
     return "\n".join(rows)
 
 
@@ -476,7 +561,11 @@ def drop_database(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def gunicorn_command(port: int, workers: int, threads: int, access_log: Path) -> list[str]:
+def gunicorn_command(port: int, workers: int, threads: int | None, access_log: Path, *,
+                     keep_alive: int | None = None, worker_class: str | None = None,
+                     worker_connections: int | None = None) -> list[str]:
+    """docker/compose.yaml's web command on a local port; ``keep_alive`` and ``worker_class``
+    replace its own (to measure the alternatives)."""
     import yaml
 
     services = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())["services"]
@@ -484,14 +573,20 @@ def gunicorn_command(port: int, workers: int, threads: int, access_log: Path) ->
     command[0] = str(Path(sys.executable).parent / command[0])
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[command.index("--access-logfile") + 1] = str(access_log)
+    for option, value in (("--keep-alive", keep_alive), ("--worker-class", worker_class),
+                          ("--worker-connections", worker_connections)):
+        if value is not None:
+            if option in command:
+                command[command.index(option) + 1] = str(value)
+            else:
+                command += [option, str(value)]
     return [
         *command,
         "--workers",
         str(workers),
-        "--threads",
-        str(threads),
+        *(["--threads", str(threads)] if threads else []),
         "--access-logformat",
-        "%(m)s %(U)s %(D)s %({x-load-phase}i)s",
+        "%(m)s %(U)s %(D)s %({x-load-phase}i)s <%(p)s>",
     ]
 
 
@@ -508,8 +603,17 @@ def main() -> int:
         "--warmup", type=float, default=10.0, help="seconds left out of the latencies"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
-    parser.add_argument("--recordings", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn process (compose's)")
+    parser.add_argument("--keep-alive", type=int, default=None, help="replaces compose.yaml's --keep-alive")
+    parser.add_argument("--worker-class", default=None, help="replaces compose.yaml's --worker-class")
+    parser.add_argument("--worker-connections", type=int, default=None,
+                        help="replaces compose.yaml's --worker-connections")
+    parser.add_argument("--heavy", type=int, default=0,
+                        help="also run each size with this many members asking for the heaviest views")
+    parser.add_argument("--heavy-threads", type=int, default=3, help="concurrent requests per heavy member")
+    # 30 × 15 s = 900 clips: more than one annotator can finish in a run, however the server
+    # shares itself out (with 300, a lone fast annotator ran out of clips and saw 204s).
+    parser.add_argument("--recordings", type=int, default=30)
     parser.add_argument("--recording-seconds", type=float, default=15.0)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "load")
     args = parser.parse_args()
@@ -539,6 +643,8 @@ def main() -> int:
         django.setup()
         for n in args.annotators:
             print(run_one(args, n), flush=True)
+            if args.heavy:
+                print(run_one(args, n, heavy=args.heavy), flush=True)
     finally:
         if "django.db" in sys.modules:
             sys.modules["django.db"].connections.close_all()
@@ -546,20 +652,24 @@ def main() -> int:
     return 0
 
 
-def run_one(args, annotators: int) -> str:
+def run_one(args, annotators: int, heavy: int = 0) -> str:
     import socket
 
-    plan = seed(args.out / "audio", annotators=annotators, label=f"{annotators}-{int(time.time())}")
+    from django.conf import settings
+
+    plan = seed(args.out / "audio", annotators=annotators, label=f"{annotators}-{int(time.time())}", heavy=heavy)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    access_log = args.out / f"access-{annotators}.log"
+    access_log = args.out / f"access-{annotators}-{heavy}.log"
     access_log.unlink(missing_ok=True)  # gunicorn appends: one run per log
-    log = open(args.out / f"gunicorn-{annotators}.log", "w")
+    log = open(args.out / f"gunicorn-{annotators}-{heavy}.log", "w")
+    command = gunicorn_command(port, args.workers, args.threads, access_log, keep_alive=args.keep_alive,
+                               worker_class=args.worker_class, worker_connections=args.worker_connections)
     proc = subprocess.Popen(
-        gunicorn_command(port, args.workers, args.threads, access_log),
+        command,
         cwd=ROOT,
-        env=os.environ.copy(),
+        env={**os.environ, "WEB_CONCURRENCY": str(args.workers)},  # the render pools share the cores
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -580,6 +690,7 @@ def run_one(args, annotators: int) -> str:
             seconds=args.seconds + args.warmup,
             think=args.think,
             warmup=args.warmup,
+            heavy_threads=args.heavy_threads if heavy else 0,
         )
         cpu = cpu_line(
             cpu_before, cpu_by_group(proc.pid), time.process_time() - client_before, result
@@ -589,11 +700,21 @@ def run_one(args, annotators: int) -> str:
         proc.wait(timeout=30)
         log.close()
     problems = verify(plan, result)
+    views = "; ".join(f"{v['kind']} {v['span']} s" for v in plan["heavy_views"])
+
+    def option(name: str) -> str:  # the last one given wins, as in gunicorn
+        where = [i for i, part in enumerate(command) if part == name]
+        return command[where[-1] + 1] if where else "default"
+
     lines = [
-        table(result, annotators),
+        table(result, annotators, settings.ECHOLOOP_RENDER_BUDGET_S),
+        *([f"  plus {heavy} heavy members × {args.heavy_threads} requests at once"] if heavy else []),
         server_table(access_log),
         cpu,
-        f"  {plan['clips']} clips × {annotators} slots; gunicorn {args.workers}×{args.threads} threads",
+        f"  {plan['clips']} clips × {annotators} slots; gunicorn {option('--worker-class')} "
+        f"{args.workers}×{option('--threads')} threads, keep-alive {option('--keep-alive')} s, "
+        f"worker connections {option('--worker-connections')}",
+        *([f"  heavy views (longest windows the view limit accepts): {views}"] if heavy else []),
         f"  leases logged: {len(result.leases)}; double leases: {len(double_leases(result))}; "
         f"invariants: {'OK' if not problems else problems[:10]}",
         *(f"  error: {error}" for error in sorted(set(result.errors))[:5]),

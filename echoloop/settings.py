@@ -232,6 +232,19 @@ ECHOLOOP_MAX_AUDIO_SAMPLES = env_int("ECHOLOOP_MAX_AUDIO_SAMPLES", 2**25)
 ECHOLOOP_RENDER_CACHE_BYTES = env_int("ECHOLOOP_RENDER_CACHE_BYTES", 2 * 1024**3)
 # Any other request's body (JSON submissions are kilobytes): echoloop.limits.
 ECHOLOOP_MAX_BODY_BYTES = env_int("ECHOLOOP_MAX_BODY_BYTES", 2 * 1024 * 1024)
+# Uncached renders of web requests (`annotator.renderpool`): a pool of processes per web process
+# (the cores shared among gunicorn's WEB_CONCURRENCY processes), a hard time budget per render
+# (waiting for a free process included), the memory a render may add, the render processes'
+# priority below the web's, and how many renders one user may have in progress at once.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
+ECHOLOOP_RENDER_PROCESSES = env_int("ECHOLOOP_RENDER_PROCESSES", max(1, (os.cpu_count() or 1) // WEB_CONCURRENCY))
+ECHOLOOP_RENDER_BUDGET_S = float(env("ECHOLOOP_RENDER_BUDGET_S", "10"))
+ECHOLOOP_RENDER_MEMORY_MB = env_int("ECHOLOOP_RENDER_MEMORY_MB", 2048)
+ECHOLOOP_RENDER_NICE = env_int("ECHOLOOP_RENDER_NICE", 10)
+ECHOLOOP_RENDERS_PER_USER = env_int("ECHOLOOP_RENDERS_PER_USER", 2)
+# Renders waiting or running per web process, beyond which a request answers 503 at once (each
+# holds one of gunicorn's threads while it waits).
+ECHOLOOP_RENDER_QUEUE = env_int("ECHOLOOP_RENDER_QUEUE", 2 * ECHOLOOP_RENDER_PROCESSES)
 
 # --- auth, API ------------------------------------------------------------------------------
 LOGIN_URL = "login"

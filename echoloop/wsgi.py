@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# Each web process renders uncached views in its own pool of processes: start it now, not in the
+# first request that needs it.
+from annotator import renderpool  # noqa: E402
+
+renderpool.warm_up()

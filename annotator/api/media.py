@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from annotator import rendering, wavio
+from annotator import rendering, renderpool, wavio
 from annotator.access import is_member
 from annotator.models import Recording
 
@@ -62,9 +62,13 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
     else:
         began = time.perf_counter()
         try:
-            view = rendering.render(recording, spec)
-        except rendering.BadViewRequest as exc:
+            view = rendering.render(recording, spec, user=request.user)
+        except (rendering.BadViewRequest, renderpool.RenderFailed) as exc:
             return Response({"detail": str(exc)}, status=400)
+        except renderpool.OverBudget as exc:
+            return Response({"detail": str(exc)}, status=503, headers={"Retry-After": str(exc.retry_after)})
+        except renderpool.TooManyRenders as exc:
+            return Response({"detail": str(exc)}, status=429, headers={"Retry-After": str(exc.retry_after)})
         took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])
@@ -110,21 +114,24 @@ def audio(request, pk: int):
     """WAV of a window, time-expanded for listening to ultrasound; supports HTTP Range."""
     recording = recording_for(request, pk)
     try:
-        data, _expansion = rendering.audio_window(recording, request.query_params)
+        window = rendering.audio_window(recording, request.query_params)
+        byte_range = wavio.http_range(request.headers.get("Range"), window.size)
     except rendering.BadViewRequest as exc:
         return Response({"detail": str(exc)}, status=400)
-    try:
-        byte_range = wavio.http_range(request.headers.get("Range"), len(data))
-    except wavio.RangeNotSatisfiable:
+    except wavio.RangeNotSatisfiable as exc:
         response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{len(data)}"
+        response["Content-Range"] = exc.content_range
         return response
+    first, last = byte_range or (0, window.size - 1)
+    try:  # only the samples of the bytes asked for are decoded
+        data = rendering.audio_bytes(recording, window, first, last)
+    except rendering.BadViewRequest as exc:
+        return Response({"detail": str(exc)}, status=400)
     if byte_range is None:
         response = HttpResponse(data, content_type="audio/wav")
     else:
-        first, last = byte_range
-        response = HttpResponse(data[first : last + 1], content_type="audio/wav", status=206)
-        response["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        response = HttpResponse(data, content_type="audio/wav", status=206)
+        response["Content-Range"] = f"bytes {first}-{last}/{window.size}"
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response

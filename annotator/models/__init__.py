@@ -1,6 +1,6 @@
 from .annotations import AnnotationRevision, ClipAnnotation, SoundEventAnnotation
 from .audio import AudioRoot, Clip, Dataset, Recording, SamplingRole, Site
-from .cache import RenderedViewEntry
+from .cache import RenderedViewEntry, RenderLease
 from .consensus import Consensus
 from .imports import ImportJob
 from .project import Membership, Project, Role, Tag
@@ -19,6 +19,7 @@ __all__ = [
     "Project",
     "Recording",
     "RenderedViewEntry",
+    "RenderLease",
     "Role",
     "SamplingRole",
     "Site",

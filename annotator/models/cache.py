@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -15,3 +16,19 @@ class RenderedViewEntry(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RenderLease(models.Model):
+    """One uncached render a user has in progress (`annotator.renderpool.admitted`). The unique
+    (user, slot) pair caps each user's concurrent renders across processes; a lease left by a
+    process that died stops counting at ``expires_at``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    slot = models.PositiveSmallIntegerField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "slot"], name="unique_render_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.slot}"
