@@ -160,11 +160,13 @@ def two_views(
     if width <= crop:
         padded = np.pad(x, ((0, 0), (0, crop - width)))
         return padded, padded.copy()
-    a = int(rng.integers(0, width - crop + 1))
-    starts = np.arange(width - crop + 1)
     if disjoint and width >= 2 * crop:
-        starts = starts[np.abs(starts - a) >= crop]
-    b = int(rng.choice(starts))
+        a = int(rng.integers(0, width - 2 * crop + 1))
+        b = int(rng.integers(a + crop, width - crop + 1))
+        if rng.random() < 0.5:  # either stretch may come first
+            a, b = b, a
+    else:
+        a, b = (int(v) for v in rng.integers(0, width - crop + 1, size=2))
     return x[:, a : a + crop], x[:, b : b + crop]
 
 
