@@ -176,8 +176,7 @@ def pool_clips(hop_s: float = 0.25, clip_s: float = 1.0) -> list[np.ndarray]:
 def pretrain_ssl(epochs: int, init: TrainResult | None, threads: int) -> TrainResult:
     """``models_app.selfsupervised`` on ``pool_clips()``, sized as the product sizes it (views of
     40 % of a clip, at most 128 columns), optionally from the synthetic start ("both")."""
-    from models_app.pretraining import MAX_VIEW_COLUMNS
-    from models_app.selfsupervised import SSLConfig, pretrain
+    from models_app.selfsupervised import MAX_VIEW_COLUMNS, SSLConfig, pretrain
 
     pool = pool_clips()
     fc = FeatureConfig()

@@ -22,7 +22,7 @@ from annotator.models import Clip, Project
 from models_app import liveness, registry
 from models_app.features import compute_features
 from models_app.models import TrainingRun
-from models_app.selfsupervised import SSLConfig, SSLState, pretrain
+from models_app.selfsupervised import MAX_VIEW_COLUMNS, SSLConfig, SSLState, pretrain
 from models_app.training import TrainResult, load_checkpoint, save_checkpoint
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,6 @@ DEFAULT_CLIPS = 2000  # clips sampled from the pool: their features stay in memo
 DEFAULT_EPOCHS = 10
 MAX_CLIPS = 20_000
 MAX_EPOCHS = 200
-MAX_VIEW_COLUMNS = 128  # a view is 40 % of a clip, at most this many columns
 SSL_STARTS = ("self-supervised", "both")
 
 

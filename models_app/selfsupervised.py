@@ -39,6 +39,7 @@ from .features import FeatureConfig
 from .training import TrainResult, warm_start
 
 SSL_FORMAT = "echoloop-ssl-state/1"
+MAX_VIEW_COLUMNS = 128  # the product's views: 40 % of a clip, at most this many columns
 
 
 @dataclass
