@@ -1,7 +1,8 @@
 """Simulate active learning with an oracle on the bats, birds and synthetic sets.
 
     .venv/bin/python benchmarks/simulate_active_learning.py [--datasets ...] [--seeds N]
-        [--embedding bandstats|detector|selfsupervised] [--cold-start random|stratified|coverage]
+        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised]
+        [--cold-start random|stratified|coverage]
 
 Features are computed once and cached in benchmarks/out/features_<set>*.npz (the
 detector embedding also caches its synthetic-only pretraining there, the self-supervised one
@@ -21,11 +22,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
+import numpy as np  # noqa: E402
 import simulation_datasets as sets  # noqa: E402
 
 from sampling.simulation import (  # noqa: E402
@@ -128,6 +130,8 @@ PLANS: dict[str, DatasetPlan] = {
 
 def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     """The cached features of a set, computed on first use."""
+    if embedding == "bandstats+selfsupervised":
+        return combined(load(name, n_synthetic, "bandstats"), load(name, n_synthetic, "selfsupervised"))
     synthetic = name.startswith("synthetic")
     suffix = f"_{n_synthetic}_{_generator_version()}" if synthetic else ""
     if embedding == "detector":
@@ -154,6 +158,14 @@ def _generator_version() -> str:
     import models_app.synthetic as generator
 
     return hashlib.sha1(Path(generator.__file__).read_bytes()).hexdigest()[:8]
+
+
+def combined(a: ClipSet, b: ClipSet) -> ClipSet:
+    """Both sets' window features side by side (same clips, same windows): the learner and the
+    strategies see the band statistics and the self-supervised embedding at once."""
+    if not (np.array_equal(a.labels, b.labels) and a.windows.shape[:2] == b.windows.shape[:2]):
+        raise ValueError("the two feature sets do not describe the same clips")
+    return replace(a, windows=np.concatenate([a.windows, b.windows], axis=2))
 
 
 def _ssl_version() -> str:
@@ -302,10 +314,10 @@ def main() -> None:
     parser.add_argument(
         "--embedding",
         default="bandstats",
-        choices=["bandstats", "detector", "selfsupervised"],
+        choices=["bandstats", "detector", "selfsupervised", "bandstats+selfsupervised"],
         help="frozen clip features: log-mel band statistics, the detector pretrained on "
         "generated calls only, or the detector's backbone pretrained self-supervised on the "
-        "set's own pool (no label)",
+        "set's own pool (no label), or band statistics and that side by side",
     )
     parser.add_argument("--out", default="simulation.md", help="report file under benchmarks/out")
     args = parser.parse_args()
