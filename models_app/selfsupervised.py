@@ -147,6 +147,39 @@ def encode(
     return torch.cat(out).float().cpu().numpy()
 
 
+class Encoder:
+    """A frozen encoder with ``encode(features) -> embeddings``, for search, strata and diversity.
+
+    ``Encoder.load(path_or_bytes)`` reads an SSL (or any detector) checkpoint; ``features`` says
+    how audio becomes its input (``compute_features(audio, samplerate, encoder.features)``).
+    """
+
+    def __init__(self, result: TrainResult):
+        self.net = result.build_model()
+        self.features = result.config.features
+
+    @classmethod
+    def load(cls, source) -> Encoder:
+        from .training import load_checkpoint
+
+        return cls(load_checkpoint(source))
+
+    @property
+    def dim(self) -> int:
+        c = self.net.cfg.channels
+        return 2 * c[2] + 2 * c[0]
+
+    def encode(self, features: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        """``[N, dim]`` float32 embeddings of ``[F, T]`` feature images."""
+        return encode(self.net, features)
+
+    def encode_audio(self, audio: np.ndarray, samplerate: int) -> np.ndarray:
+        """``[dim]`` embedding of one clip's samples."""
+        from .features import compute_features
+
+        return self.encode(compute_features(audio, samplerate, self.features))[0]
+
+
 # ------------------------------------------------------------------ views
 
 

@@ -164,3 +164,20 @@ def test_the_encoder_warm_starts_a_detector_layer_for_layer():
 def test_too_small_a_pool_is_refused():
     with pytest.raises(ValueError, match="at least two clips"):
         pretrain(small(), [np.zeros((32, 100), np.float32)])
+
+
+def test_a_stored_encoder_encodes_features_and_audio(tmp_path):
+    from models_app.selfsupervised import Encoder
+    from models_app.training import save_checkpoint
+
+    rng = np.random.default_rng(4)
+    pool = structured_pool(8, rng)
+    result = pretrain(small(epochs=1, batch_size=4), pool)
+    save_checkpoint(tmp_path / "encoder.pt", result)
+    encoder = Encoder.load(tmp_path / "encoder.pt")
+    emb = encoder.encode(pool)
+    assert emb.shape == (8, encoder.dim) and emb.dtype == np.float32
+    assert np.allclose(emb, encode(result, pool), atol=1e-5)
+    assert np.allclose(encoder.encode(pool[0]), emb[:1], atol=1e-5)  # one [F, T] image
+    audio = rng.standard_normal(38_400).astype(np.float32)  # 0.1 s at 384 kHz
+    assert encoder.encode_audio(audio, 384_000).shape == (encoder.dim,)
