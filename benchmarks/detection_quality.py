@@ -1,7 +1,8 @@
 """Call detection quality on the real Whombat example recordings (split by recording).
 
     .venv/bin/python benchmarks/detection_quality.py [--epochs 40] [--threads 2] [--seeds 0 1 2]
-        [--variants spectrogram spectrogram+pre ...]   (--variants all: the six rows)
+        [--variants spectrogram spectrogram+pre spectrogram+ssl spectrogram+pre+ssl ...]
+        (--variants all: every row)
 
 Data: 10 recordings, one species each; ``annotated_clips.csv`` lists the 1-s clips that
 were annotated and only those are used (other time is unlabelled, not negative). Train on
@@ -12,7 +13,9 @@ genus *Carollia* (C. castanea and C. sowelli train, C. perspicillata test), repo
 genus-level AP. Variants: spectrogram vs scalogram input, with vs without the auxiliary
 metadata heads (site from latitude/longitude, hour, month), and (spectrogram) warm-started
 from a model pretrained for a few minutes on synthetic calls (``models_app.synthetic``,
-generated on the spot: no download).
+generated on the spot: no download), from the self-supervised encoder (``models_app.selfsupervised``
+on every recording cut into 1-s clips, no label: ``+ssl``) or from both (the self-supervised
+pretraining started from the synthetic one: ``+pre+ssl``).
 
 Besides onset matching, boxes are scored by time–frequency IoU ≥ ``--iou`` (``F1iou``,
 ``APiou``: are the box extents right?). ``calF1``/``calF1iou`` are at the served threshold
@@ -145,14 +148,46 @@ def split(clips: list[dict], by: str) -> tuple[list[dict], list[dict]]:
     return train_clips, test
 
 
-VARIANTS = {  # name: (representation, metadata heads, synthetic pretraining)
-    "spectrogram": ("spectrogram", False, False),
-    "spectrogram+meta": ("spectrogram", True, False),
-    "scalogram": ("scalogram", False, False),
-    "scalogram+meta": ("scalogram", True, False),
-    "spectrogram+pre": ("spectrogram", False, True),
-    "spectrogram+pre+meta": ("spectrogram", True, True),
+VARIANTS = {  # name: (representation, metadata heads, start: None | synthetic | ssl | both)
+    "spectrogram": ("spectrogram", False, None),
+    "spectrogram+meta": ("spectrogram", True, None),
+    "scalogram": ("scalogram", False, None),
+    "scalogram+meta": ("scalogram", True, None),
+    "spectrogram+pre": ("spectrogram", False, "synthetic"),
+    "spectrogram+pre+meta": ("spectrogram", True, "synthetic"),
+    "spectrogram+ssl": ("spectrogram", False, "ssl"),
+    "spectrogram+pre+ssl": ("spectrogram", False, "both"),
 }
+
+
+def pool_clips(hop_s: float = 0.25, clip_s: float = 1.0) -> list[np.ndarray]:
+    """The unlabelled pool of the self-supervised starts: every recording (test ones included, as
+    a project's pool holds every recording; no label is read) cut into 1-s clips every 0.25 s."""
+    fc = FeatureConfig()
+    pool = []
+    for path in sorted(DATA.glob("*.wav")):
+        audio, sr = sf.read(path, dtype="float32")
+        for t0 in np.arange(0.0, len(audio) / sr - clip_s + 1e-9, hop_s):
+            seg = audio[int(t0 * sr) : int(t0 * sr) + int(clip_s * sr)]
+            pool.append(compute_features(seg, sr, fc).astype(np.float16))
+    return pool
+
+
+def pretrain_ssl(epochs: int, init: TrainResult | None, threads: int) -> TrainResult:
+    """``models_app.selfsupervised`` on ``pool_clips()``, sized as the product sizes it (views of
+    40 % of a clip, at most 128 columns), optionally from the synthetic start ("both")."""
+    from models_app.selfsupervised import MAX_VIEW_COLUMNS, SSLConfig, pretrain
+
+    pool = pool_clips()
+    fc = FeatureConfig()
+    cfg = SSLConfig(features=fc, epochs=epochs, num_threads=threads,
+                    crop_s=min(0.4, MAX_VIEW_COLUMNS / fc.frames_per_second))
+    t0 = time.perf_counter()
+    result = pretrain(cfg, pool, init=init)
+    print(f"(self-supervised pretraining{' from the synthetic start' if init else ''}: {len(pool)} clips × "
+          f"{epochs} epochs, loss {result.history[0]['loss']:.3f} → {result.history[-1]['loss']:.3f}, "
+          f"chance {result.history[-1]['chance']:.3f}, {time.perf_counter() - t0:.0f} s)", flush=True)
+    return result
 
 
 def cross_calibrated(preds: list[list[Event]], truth, files: list[str]) -> list[list[Event]]:
@@ -230,6 +265,7 @@ def main() -> None:
         "--pretrain-clips", type=int, default=300, help="0: skip the pretrained rows"
     )
     parser.add_argument("--pretrain-epochs", type=int, default=4)
+    parser.add_argument("--ssl-epochs", type=int, default=60, help="self-supervised starts' epochs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--threshold", type=float, default=0.3)
     parser.add_argument("--iou", type=float, default=0.3)
@@ -245,7 +281,7 @@ def main() -> None:
     args = parser.parse_args()
     variants = list(VARIANTS) if "all" in args.variants else args.variants
     if not args.pretrain_clips:
-        variants = [v for v in variants if not VARIANTS[v][2]]
+        variants = [v for v in variants if VARIANTS[v][2] not in ("synthetic", "both")]
     torch.set_num_threads(args.threads)
     print(
         f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared); torch threads: {args.threads}"
@@ -258,14 +294,19 @@ def main() -> None:
         f" test {len(test)} clips / {n_calls(test)} calls"
         + (f" from {', '.join(TEST_FILES)}" if args.split == "recording" else "")
     )
-    init = None
-    if any(VARIANTS[v][2] for v in variants):
+    starts: dict[str | None, TrainResult | None] = {None: None}
+    wanted = {VARIANTS[v][2] for v in variants}
+    if wanted & {"synthetic", "both"}:
         t0 = time.perf_counter()
-        init = pretrain_synthetic(FeatureConfig(), args.pretrain_clips, args.pretrain_epochs)
+        starts["synthetic"] = pretrain_synthetic(FeatureConfig(), args.pretrain_clips, args.pretrain_epochs)
         print(
             f"(synthetic pretraining: {args.pretrain_clips} clips × {args.pretrain_epochs} epochs,"
             f" {time.perf_counter() - t0:.0f} s)"
         )
+    if "ssl" in wanted:
+        starts["ssl"] = pretrain_ssl(args.ssl_epochs, None, args.threads)
+    if "both" in wanted:
+        starts["both"] = pretrain_ssl(args.ssl_epochs, starts["synthetic"], args.threads)
     print(
         f"{'variant':<22}{'seed':>4}{'detAP':>7}{'P':>7}{'R':>7}{'F1':>7}{'F1 95%':>13}"
         f"{'APiou':>7}{'F1iou':>7}{'calF1':>7}{'calF1iou':>9}{'ECE':>12}{'bestF1@t':>12}"
@@ -273,9 +314,7 @@ def main() -> None:
     )
     for variant in variants:
         for seed in args.seeds:
-            r = run_variant(
-                train_clips, test, variant, seed, args, init if VARIANTS[variant][2] else None
-            )
+            r = run_variant(train_clips, test, variant, seed, args, starts[VARIANTS[variant][2]])
             m, cal, (lo, hi) = r["m"], r["cal"], r["f1_ci"]
             ci, ece = f"[{lo:.2f},{hi:.2f}]", f"{r['ece'][0]:.2f}→{r['ece'][1]:.2f}"
             print(

@@ -1,10 +1,12 @@
 """Simulate active learning with an oracle on the bats, birds and synthetic sets.
 
     .venv/bin/python benchmarks/simulate_active_learning.py [--datasets ...] [--seeds N]
-        [--embedding bandstats|detector] [--cold-start random|stratified|coverage]
+        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised]
+        [--cold-start random|stratified|coverage]
 
 Features are computed once and cached in benchmarks/out/features_<set>*.npz (the
-detector embedding also caches its synthetic-only pretraining there); learning curves are
+detector embedding also caches its synthetic-only pretraining there, the self-supervised one
+its pretraining on each set's pool); learning curves are
 plotted to benchmarks/out/al_<set>*.png and a Markdown table per set is printed (and
 written to benchmarks/out/simulation.md, or ``--out``).
 """
@@ -20,11 +22,12 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
+import numpy as np  # noqa: E402
 import simulation_datasets as sets  # noqa: E402
 
 from sampling.simulation import (  # noqa: E402
@@ -127,15 +130,22 @@ PLANS: dict[str, DatasetPlan] = {
 
 def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     """The cached features of a set, computed on first use."""
+    if embedding == "bandstats+selfsupervised":
+        return combined(load(name, n_synthetic, "bandstats"), load(name, n_synthetic, "selfsupervised"))
     synthetic = name.startswith("synthetic")
     suffix = f"_{n_synthetic}_{_generator_version()}" if synthetic else ""
     if embedding == "detector":
         suffix += f"_detector_{_generator_version()}"
+    if embedding == "selfsupervised":
+        suffix += f"_ssl_{_ssl_version()}"
     path = OUT / f"features_{name}{suffix}.npz"
     if path.exists():
         return ClipSet.load(str(path))
     t0 = time.perf_counter()
-    data = _build(name, n_synthetic, _featurizer(name, embedding))
+    featurize = _featurizer(name, embedding)
+    if embedding == "selfsupervised":
+        featurize = _SelfSupervised(name, f"{suffix}")
+    data = _build(name, n_synthetic, featurize)
     data.save(str(path))
     print(f"[{name}] features for {len(data.labels)} clips in {time.perf_counter() - t0:.0f} s")
     return data
@@ -150,9 +160,51 @@ def _generator_version() -> str:
     return hashlib.sha1(Path(generator.__file__).read_bytes()).hexdigest()[:8]
 
 
+def combined(a: ClipSet, b: ClipSet) -> ClipSet:
+    """Both sets' window features side by side (same clips, same windows): the learner and the
+    strategies see the band statistics and the self-supervised embedding at once."""
+    if not (np.array_equal(a.labels, b.labels) and a.windows.shape[:2] == b.windows.shape[:2]):
+        raise ValueError("the two feature sets do not describe the same clips")
+    return replace(a, windows=np.concatenate([a.windows, b.windows], axis=2))
+
+
+def _ssl_version() -> str:
+    """Short hash of the self-supervised pretraining's source: changed code, new embedding."""
+    import hashlib
+
+    import models_app.selfsupervised as ssl
+
+    return hashlib.sha1(Path(ssl.__file__).read_bytes()).hexdigest()[:8]
+
+
+BIRD_GRID = dict(window_s=0.02, frames_per_second=100.0, fmin=500.0, fmax=12_000.0)
+
+
+class _SelfSupervised:
+    """A featurizer that first pretrains ``models_app.selfsupervised`` on the set's pool clips
+    (``prepare``, called by ``_build`` with every clip; it keeps those not held out), then embeds
+    each window with the detector-window pooling of the frozen encoder."""
+
+    def __init__(self, name: str, suffix: str) -> None:
+        self.name, self.suffix, self.inner = name, suffix, None
+
+    def prepare(self, clips: list) -> None:
+        import torch
+
+        from models_app.features import FeatureConfig
+
+        torch.set_num_threads(1)
+        features = FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
+        result = sets.pretrain_selfsupervised(clips, features, OUT / f"ssl_{self.name}{self.suffix}.pt")
+        self.inner = sets.DetectorWindows(result, features)
+
+    def __call__(self, clip, n_windows: int):
+        return self.inner(clip, n_windows)
+
+
 def _featurizer(name: str, embedding: str):
     """None (log-mel band statistics) or a frozen detector pretrained on generated calls."""
-    if embedding == "bandstats":
+    if embedding in ("bandstats", "selfsupervised"):
         return None
     import torch
 
@@ -162,7 +214,7 @@ def _featurizer(name: str, embedding: str):
     result = sets.pretrain_detector(OUT / f"detector_synthetic_{_generator_version()}.pt")
     # Birds: the bats' image grid time-expanded 10x (kHz instead of tens of kHz, 20 ms
     # windows at 100 frames/s), so a syllable fills the image as a bat call does.
-    birds = FeatureConfig(window_s=0.02, frames_per_second=100.0, fmin=500.0, fmax=12_000.0)
+    birds = FeatureConfig(**BIRD_GRID)
     return sets.DetectorWindows(result, birds if name == "birds" else None)
 
 
@@ -170,21 +222,32 @@ def _build(name: str, n_synthetic: int, featurize=None) -> ClipSet:
     if name.startswith("bats"):
         variant = name.removeprefix("bats_")
         clips, classes = sets.bat_clips(clip_s=0.1, variant=variant)
+        _prepare(featurize, clips)
         # Calls sit between ~10 and ~150 kHz; 4 windows of 25 ms per 0.1 s clip.
         return build_clipset(
             name, clips, classes, n_windows=4, fmin=10_000, fmax=150_000, featurize=featurize
         )
     if name == "birds":
         clips, classes = sets.bird_clips()
+        _prepare(featurize, clips)
         # 62.5 ms windows, about one syllable each; 64 bands resolve their harmonic stacks.
         return build_clipset(
             name, clips, classes, n_windows=8, fmin=500, fmax=12_000, n_mels=64, featurize=featurize
         )
     catalog = int(name.removeprefix("synthetic_c"))
     clips, classes = sets.synthetic_clips(n_synthetic, seed=2024, catalog_seed=catalog)
+    if hasattr(featurize, "prepare"):
+        clips = list(clips)
+        _prepare(featurize, clips)
     return build_clipset(
         name, clips, classes, n_windows=8, fmin=10_000, fmax=125_000, featurize=featurize
     )
+
+
+def _prepare(featurize, clips: list) -> None:
+    """Let a featurizer that learns from the pool (the self-supervised one) see the clips first."""
+    if hasattr(featurize, "prepare"):
+        featurize.prepare(clips)
 
 
 def plot(result: SimulationResult, title: str, path: Path) -> None:
@@ -251,9 +314,10 @@ def main() -> None:
     parser.add_argument(
         "--embedding",
         default="bandstats",
-        choices=["bandstats", "detector"],
-        help="frozen clip features: log-mel band statistics, or the detector pretrained on "
-        "generated calls only",
+        choices=["bandstats", "detector", "selfsupervised", "bandstats+selfsupervised"],
+        help="frozen clip features: log-mel band statistics, the detector pretrained on "
+        "generated calls only, or the detector's backbone pretrained self-supervised on the "
+        "set's own pool (no label), or band statistics and that side by side",
     )
     parser.add_argument("--out", default="simulation.md", help="report file under benchmarks/out")
     args = parser.parse_args()

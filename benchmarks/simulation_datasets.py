@@ -265,3 +265,30 @@ class DetectorWindows:
                 torch.cat([d.mean((1, 2)), d.amax((1, 2)), f.mean((1, 2)), f.amax((1, 2))])
             )
         return torch.stack(parts).numpy().astype(np.float32)
+
+
+# --- a self-supervised embedding, learnt on the set's own pool without labels -------------
+
+
+def pretrain_selfsupervised(clips: list[LabelledClip], features, path: Path, *, epochs: int = 30,
+                            threads: int = 1, seed: int = 0):
+    """``models_app.selfsupervised`` trained on the pool clips of a set (never the held-out ones,
+    never a label), with the product's defaults except the epochs; cached at ``path``.
+
+    Views are 40 % of a clip (disjoint pairs: two fit in a clip), as the product sizes them.
+    """
+    from models_app.features import compute_features
+    from models_app.selfsupervised import SSLConfig, pretrain
+    from models_app.training import load_checkpoint, save_checkpoint
+
+    if path.exists():
+        return load_checkpoint(path)
+    pool = [compute_features(c.audio, c.samplerate, features) for c in clips if not c.is_test]
+    cfg = SSLConfig(features=features, epochs=epochs, num_threads=threads, seed=seed,
+                    crop_s=0.4 * np.median([p.shape[1] for p in pool]) / features.frames_per_second)
+    result = pretrain(cfg, pool)
+    print(f"[ssl] {len(pool)} pool clips, {epochs} epochs: loss {result.history[0]['loss']:.3f} -> "
+          f"{result.history[-1]['loss']:.3f} (chance {result.history[-1]['chance']:.3f}), "
+          f"{sum(r['seconds'] for r in result.history):.0f} s")
+    save_checkpoint(path, result)
+    return result

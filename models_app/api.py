@@ -32,7 +32,7 @@ class TrainingRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingRun
-        fields = ["id", "project", "status", "trigger", "force_activate", "parent", "result", "n_labels", "epoch",
+        fields = ["id", "project", "kind", "status", "trigger", "force_activate", "parent", "result", "n_labels", "epoch",
                   "n_epochs", "progress", "phase", "phase_progress", "eta_s", "phase_seconds", "heartbeat_at",
                   "worker", "attempt", "retry_of", "cancel_requested", "budget", "history", "log", "error", "created_at",
                   "started_at", "finished_at"]

@@ -66,10 +66,17 @@ class TrainingRun(models.Model):
         FAILED = "failed"
         CANCELLED = "cancelled"
 
+    class Kind(models.TextChoices):
+        TRAIN = "train", "Detector training"
+        # Self-supervised pretraining of the detector's backbone on the project's unlabelled pool
+        # (models_app.pretraining): it makes no version, it stores the encoder trainings start from.
+        PRETRAIN = "pretrain", "Self-supervised pretraining"
+
     class Phase(models.TextChoices):
         QUEUED = "queued"
         PREPARING = "preparing", "Reading labels"
         PRETRAINING = "pretraining", "Pretraining on synthetic calls"
+        SELF_SUPERVISED = "ssl", "Self-supervised pretraining on the pool"
         TRAINING = "training"
         EVALUATING = "evaluating", "Evaluating on the evaluation set"
         STORING = "storing"
@@ -77,6 +84,7 @@ class TrainingRun(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="training_runs")
     status = models.CharField(max_length=12, choices=Status, default=Status.QUEUED)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.TRAIN)
     trigger = models.CharField(max_length=20, default="labels", help_text="labels, request, …")
     requested_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
     force_activate = models.BooleanField(default=False)

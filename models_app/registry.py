@@ -236,7 +236,8 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     init = _load_result(parent) if parent and not parent.is_external else None
     if init is None:
         monitor.phase(TrainingRun.Phase.PRETRAINING)
-        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line), monitor=monitor)
+        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line), monitor=monitor,
+                              project=project)
     monitor.phase(TrainingRun.Phase.TRAINING, n_epochs=cfg.epochs, epoch=0)
 
     def progress(epoch: int, n_epochs: int, metrics: dict) -> None:
@@ -280,7 +281,9 @@ def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tup
     return evaluating.calibrate_new(result, fake)
 
 
-def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None) -> TrainResult | None:
+def starting_point(
+    cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None, project: Project | None = None
+) -> TrainResult | None:
     """Initial weights of a project's first training: a synthetic pretraining or None for
     training from scratch.
 
@@ -293,6 +296,12 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monito
     start = opts.get("start_from") or starts.default_start(samplerate)
     if start not in starts.STARTS:
         raise ValueError(f"start_from must be one of {', '.join(starts.STARTS)}, not {start!r}")
+    if start in starts.SELF_SUPERVISED:
+        encoder = self_supervised_start(project, cfg, log) if project is not None else None
+        if encoder is not None:
+            return encoder
+        start = "synthetic" if start == "both" else starts.default_start(samplerate)
+        log(f"no self-supervised encoder of these features yet: starting from {start}")
     if start == "scratch":
         return None
     spec = starts.synthetic_spec(cfg.detector.features, samplerate, opts, num_threads=cfg.num_threads)
@@ -316,6 +325,25 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monito
     if not default_storage.exists(path):  # another worker may have stored the same one meanwhile
         default_storage.save(path, ContentFile(buffer.getvalue()))
     return result
+
+
+def self_supervised_start(project: Project, cfg: TrainConfig, log) -> TrainResult | None:
+    """The project's stored self-supervised encoder, if its layers and features are the ones this
+    training builds (a change of view settings since the pretraining makes it unusable)."""
+    from models_app.pretraining import encoder_path, stored_encoder  # late: it imports this module
+
+    encoder = stored_encoder(project)
+    if encoder is None:
+        return None
+    det = cfg.detector
+    same = (encoder.config.features == det.features and tuple(encoder.config.channels) == tuple(det.channels)
+            and encoder.config.embedding_dim == det.embedding_dim)
+    if not same:
+        log(f"the self-supervised encoder {encoder_path(project)} was trained on other features: not used")
+        return None
+    origin = " (itself started from the synthetic pretraining)" if encoder.metrics.get("from_synthetic") else ""
+    log(f"starting from the self-supervised encoder {encoder_path(project)}{origin}")
+    return encoder
 
 
 def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:

@@ -40,7 +40,11 @@ from models_app.training import (
     train,
 )
 
-STARTS = ("scratch", "synthetic")
+# "self-supervised": the encoder pretrained on the project's own pool (models_app.pretraining);
+# "both": that pretraining itself started from the synthetic one. Without a stored encoder they
+# fall back to the default start and to "synthetic".
+SELF_SUPERVISED = ("self-supervised", "both")
+STARTS = ("scratch", "synthetic", *SELF_SUPERVISED)
 SYNTHETIC_SPECIES = 8
 BLOCK = 50  # clips generated at once: bounded memory at any n_clips
 # Generating + computing features for a second of audio costs about half an epoch of training

@@ -48,6 +48,23 @@ def train_model(self, run_id: int) -> int | None:
     return run.result_id
 
 
+@shared_task(name="models_app.tasks.train_encoder", bind=True, acks_late=False)
+def train_encoder(self, run_id: int) -> int | None:
+    """Run a queued self-supervised pretraining (train queue; acknowledged at start like
+    ``train_model``: a dead worker's run is swept and retried, and resumes from its last epoch)."""
+    from models_app import pretraining
+
+    run = TrainingRun.objects.select_related("project").filter(pk=run_id).first()
+    if run is None:
+        return None
+    if run.status != TrainingRun.Status.QUEUED:
+        raise Ignore()
+    torch.set_num_threads(threads.training_threads())
+    worker = f"{self.request.hostname or 'local'}:{os.getpid()}"
+    run = pretraining.run_pretraining(run, worker=worker)
+    return None if run is None else run.pk
+
+
 @shared_task(name="models_app.tasks.rescore_pool", bind=True, acks_late=True)
 def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = RescoreJob.Kind.TRAINING):
     """Score the project's clips that its active version has not scored, in waves of at most

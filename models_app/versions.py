@@ -15,13 +15,16 @@ class TrainingBusy(Exception):
     """A training of this project is already queued or running."""
 
 
-def request_training(project: Project, *, trigger: str, user=None, force: bool = False) -> TrainingRun:
-    """Create a queued run; raises TrainingBusy while another run of the project is unfinished."""
-    parent = active_version(project)
+def request_training(
+    project: Project, *, trigger: str, user=None, force: bool = False, kind: str = TrainingRun.Kind.TRAIN
+) -> TrainingRun:
+    """Create a queued run; raises TrainingBusy while another run of the project is unfinished
+    (a self-supervised pretraining counts: both use the project's train worker)."""
+    parent = active_version(project) if kind == TrainingRun.Kind.TRAIN else None
     try:
         with transaction.atomic():
             return TrainingRun.objects.create(
-                project=project, trigger=trigger, requested_by=user, force_activate=force, parent=parent
+                project=project, trigger=trigger, requested_by=user, force_activate=force, parent=parent, kind=kind
             )
     except IntegrityError as exc:  # the partial unique constraint: one unfinished run per project
         raise TrainingBusy(f"a training of {project} is already queued or running") from exc

@@ -105,3 +105,17 @@ def retrain(request, pk: int):
     except versions.TrainingBusy as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(request=None, responses={202: TrainingRunSerializer})
+@api_view(["POST"])
+def pretrain(request, pk: int):
+    """A lead asks for a self-supervised pretraining of the project's encoder on its unlabelled pool
+    (train queue; the next first training starts from it when ``start_from`` is self-supervised or
+    both); 409 while a training or pretraining of the project runs."""
+    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    try:
+        run = loop.start_pretraining(project, user=request.user)
+    except versions.TrainingBusy as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -46,7 +46,7 @@ def on_labels_submitted(sender, project: Project, **kwargs) -> None:
 
 def new_labels_since_last_training(project: Project) -> int:
     last = (
-        TrainingRun.objects.filter(project=project)
+        TrainingRun.objects.filter(project=project, kind=TrainingRun.Kind.TRAIN)
         .exclude(status__in=[TrainingRun.Status.FAILED, TrainingRun.Status.CANCELLED])
         .order_by("-created_at")
         .first()
@@ -106,12 +106,28 @@ def _send(run: TrainingRun, signature) -> None:
         raise
 
 
+def start_pretraining(project: Project, *, user=None, retry_of: TrainingRun | None = None) -> TrainingRun:
+    """Queue a self-supervised pretraining of the project's encoder (train queue; no rescore or
+    sampling follows: the encoder is used by the next first training). TrainingBusy while a run
+    of the project is unfinished."""
+    run = versions.request_training(
+        project, trigger="pretrain" if retry_of is None else "retry", user=user, kind=TrainingRun.Kind.PRETRAIN
+    )
+    if retry_of is not None:
+        TrainingRun.objects.filter(pk=run.pk).update(attempt=retry_of.attempt + 1, retry_of=retry_of)
+        run.refresh_from_db()
+    transaction.on_commit(lambda: _send(run, _step("models_app.tasks.train_encoder", run.pk)))
+    return run
+
+
 def retry(run: TrainingRun) -> TrainingRun | None:
     """Start a failed run again once (its worker died); None when it had its tries or another
-    training of the project is already under way."""
+    training of the project is already under way. A pretraining resumes from its last epoch."""
     if run.attempt >= liveness.MAX_ATTEMPTS or run.cancel_requested:
         return None
     try:
+        if run.kind == TrainingRun.Kind.PRETRAIN:
+            return start_pretraining(run.project, user=run.requested_by, retry_of=run)
         return start(run.project, trigger="retry", user=run.requested_by, retry_of=run)
     except versions.TrainingBusy:
         return None
@@ -172,7 +188,7 @@ def low_water(project: Project) -> LowWater:
 def cycle_minutes(project: Project, *, recent: int = 3) -> float:
     """Median minutes from a training's request to the end of its rescore, over recent turns."""
     runs = TrainingRun.objects.filter(
-        project=project, status__in=[TrainingRun.Status.SUCCEEDED, TrainingRun.Status.KEPT_OLD]
+        project=project, kind=TrainingRun.Kind.TRAIN, status__in=[TrainingRun.Status.SUCCEEDED, TrainingRun.Status.KEPT_OLD]
     ).exclude(finished_at=None).order_by("-created_at")[:recent]
     spans = []
     for run in runs:

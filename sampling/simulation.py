@@ -521,6 +521,7 @@ def markdown_table(result: SimulationResult, rows: list[Summary], every: int = 1
         *[f"mAP@{b}" for b in budgets[shown]],
         "AULC",
         "ΔAULC vs random",
+        "95% interval",
         f"seeds > random (of {n_seeds})",
         "Δ first round",
         "labels to 90%",
@@ -535,6 +536,7 @@ def markdown_table(result: SimulationResult, rows: list[Summary], every: int = 1
             *[f"{v:.3f}" for v in r.mean_scores[shown]],
             f"{r.aulc_mean:.3f}",
             f"{r.aulc_diff_mean:+.3f} ± {r.aulc_diff_std:.3f}",
+            "[{:+.3f}, {:+.3f}]".format(*paired_interval(r.aulc_diff_mean, r.aulc_diff_std, n_seeds)),
             str(r.seeds_better),
             f"{r.first_round_diff:+.3f}",
             _reach(r.reach_90, budgets),
@@ -544,6 +546,16 @@ def markdown_table(result: SimulationResult, rows: list[Summary], every: int = 1
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def paired_interval(mean: float, std: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of a mean paired difference over ``n`` seeds (std with ddof=1)."""
+    from scipy.stats import t
+
+    if n < 2:
+        return mean, mean
+    half = float(t.ppf(0.5 + level / 2, n - 1)) * std / np.sqrt(n)
+    return mean - half, mean + half
 
 
 def _reach(value: int | None, budgets: np.ndarray) -> str:

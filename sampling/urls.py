@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/<int:pk>/sampling-rounds/", api.start_round, name="start-sampling-round"),
     path("projects/<int:pk>/round-requests/<int:request_id>/", api.round_request, name="round-request"),
     path("projects/<int:pk>/retrain/", api.retrain, name="retrain"),
+    path("projects/<int:pk>/pretrain/", api.pretrain, name="pretrain"),
     path("projects/<int:pk>/dashboard/rounds/", dashboard_api.rounds, name="dashboard-rounds"),
     path("projects/<int:pk>/dashboard/charts/rounds.svg", dashboard_api.rounds_chart, name="dashboard-chart-rounds"),
     path("", include(router.urls)),

@@ -150,3 +150,10 @@ def test_build_clipset_can_use_another_window_embedding() -> None:
     assert data.windows.shape == (3, 3, 5)
     assert data.windows[1, 2, 4] == clips[1].audio[0]
     assert data.labels.tolist() == [[True, False], [False, False], [True, True]]
+
+
+def test_paired_interval_is_the_student_t_interval() -> None:
+    lo, hi = sim.paired_interval(0.03, 0.02, 10)
+    half = 2.2622 * 0.02 / np.sqrt(10)  # t(0.975, 9)
+    assert lo == pytest.approx(0.03 - half, abs=1e-4) and hi == pytest.approx(0.03 + half, abs=1e-4)
+    assert sim.paired_interval(0.01, 0.0, 1) == (0.01, 0.01)
