@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
-from models_app import evaluating, liveness, starts
+from models_app import embeddings_store, evaluating, liveness, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
@@ -399,6 +399,9 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
         return 0
     scores = detector.score_clips(audio)
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
+    # Windows first: a chunk redelivered after its predictions were written would skip these clips.
+    embeddings_store.write_chunk(version.project_id, embeddings_store.version_source(version.pk),
+                                 [c.pk for c in clips], [s.window_embeddings for s in scores], detector.window_s)
     Prediction.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from annotator import dsp, queue
 from annotator.models import Clip, Project
+from models_app import light_head
 from models_app.models import ModelVersion, Prediction
 from sampling import strategies
 from sampling.models import SamplingPick, SamplingRound
@@ -70,6 +71,8 @@ def start_round(
         # nothing: the round is recorded as chosen without a model, or the rescore's round would
         # keep its picks as the new version's.
         pool, clips, version = build_pool(project, clips, version)
+        # The light head's scores while it has seen labels the version has not (a minimal hook).
+        context = {**(context or {}), **light_head.apply_to_pool(project, version, pool)} or None
     if not clips:  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
     name, params, cold = _plan(project, strategy, pool) if clips else ("random", {}, version is None)
@@ -87,6 +90,23 @@ def start_round(
         params = {**params, **context}
     return _record(
         project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
+    )
+
+
+def queue_similar(project: Project, query_clip: Clip, clips: list[Clip], similarities: list[float], *,
+                  user=None) -> SamplingRound:
+    """A round of the clips a search by example found, reason "similar to clip X", best first.
+
+    Clips already labelled or queued are left out (they are not candidates); RoundError if none is left."""
+    open_ids = set(candidate_clips(project).filter(pk__in=[c.pk for c in clips]).values_list("pk", flat=True))
+    kept = [(c, s) for c, s in zip(clips, similarities, strict=True) if c.pk in open_ids]
+    if not kept:
+        raise RoundError("every match is already labelled or queued")
+    version = ModelVersion.objects.filter(project=project, is_active=True).first()
+    reasons = [_fit(f"similar to clip {query_clip.pk} (distance {1 - s:.3f})") for _c, s in kept]
+    return _record(
+        project, version, "similar", {"query_clip": query_clip.pk}, False, "similar", user,
+        [c for c, _s in kept], reasons, [float(s) for _c, s in kept], len(clips), 0.0,
     )
 
 
