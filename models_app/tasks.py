@@ -138,3 +138,31 @@ def fit_light_head(project_id: int, generation: int | None = None) -> int | None
     torch.set_num_threads(1)
     row = light_head.fit(project)
     return row.n_labels if row else None
+
+
+@shared_task(name="models_app.tasks.embed_chunk", bind=True, acks_late=True, max_retries=3)
+def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int:
+    """Embed one chunk of clips with an external adapter (score queue); idempotent."""
+    from annotator.models import Project
+    from models_app import adapters
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    torch.set_num_threads(SCORE_THREADS)
+    try:
+        return adapters.embed_clips(project, adapter, clip_ids)
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task(name="models_app.tasks.embed_finished")
+def embed_finished(project_id: int, adapter: str) -> int:
+    return embeddings_store.compact(project_id, embeddings_store.adapter_source(adapter))
+
+
+def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
+    """Start embedding the chunks (a chord: the store is compacted once they are all done)."""
+    if chunks:
+        chord(group(embed_chunk.si(project_id, adapter, c) for c in chunks),
+              embed_finished.si(project_id, adapter)).apply_async()

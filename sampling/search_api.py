@@ -4,15 +4,16 @@ and the embedding adapters a lead may choose from (with their licences)."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from annotator.access import project_for
+from annotator.access import check_role, project_for
 from annotator.models import Clip, Role, Tag
-from models_app import embedders, light_head, search
+from models_app import adapters, embedders, light_head, search, tasks
 from sampling import rounds
 
 WRITERS = (Role.LEAD, Role.ANNOTATOR)
@@ -132,11 +133,27 @@ def queue_these(request, pk: int):
     return Response({"round": rnd.pk, "number": rnd.number, "queued": rnd.batch_size}, status=201)
 
 
-@extend_schema(responses={200: dict})
-@api_view(["GET"])
+class AdapterChoiceSerializer(serializers.Serializer):
+    adapter = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+@extend_schema(request=AdapterChoiceSerializer, responses={200: dict})
+@api_view(["GET", "PUT"])
 def embedding_adapters(request, pk: int):
-    """The embedding adapters installed here, each with its licence, and the project's choice."""
+    """The embedding adapters installed here, each with its licence, and the project's choice. A
+    lead PUTs ``{"adapter": name}`` (null: back to the detector's embedding); the pool is then
+    embedded with it on the score queue. 400 for an adapter that is not installed."""
     project = project_for(request.user, pk)
+    if request.method == "PUT":
+        check_role(project, request.user, (Role.LEAD,))
+        body = AdapterChoiceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        name = body.validated_data["adapter"] or None
+        try:
+            chunks = adapters.choose(project, name)
+        except ValueError as exc:
+            return Response({"detail": str(exc)}, status=400)
+        transaction.on_commit(lambda: tasks.embed_pool(project.pk, name, chunks))
     return Response({
         "chosen": (project.sampling_params or {}).get("embedding_adapter"),
         "adapters": [vars(info) for info in embedders.available()],

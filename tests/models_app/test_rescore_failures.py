@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 class FakeDetector:
+    window_s = 0.1
+
     def score_clips(self, audio):
         return [ClipScore(events=[], class_probs=np.array([0.5], np.float32), any_event_prob=0.5,
                           embedding=np.ones(4, np.float32) / 2, uncertainty={"entropy": 1.0},
