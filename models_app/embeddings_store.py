@@ -16,7 +16,7 @@ import hashlib
 import io
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.files.base import ContentFile
@@ -36,9 +36,25 @@ class WindowSet:
     starts_s: np.ndarray  # float32 [N]
     vectors: np.ndarray  # float16 [N, D], unit rows
     window_s: float
+    _centred: tuple | None = field(default=None, repr=False, compare=False)
+    _centred_clips: tuple | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.clip_ids)
+
+    def centred(self) -> tuple[np.ndarray, np.ndarray]:
+        """(pool mean, float16 rows with the mean taken off and scaled to unit length), computed once.
+
+        A ReLU embedding has a large component every window shares (cosines all near 1); taking the
+        pool's mean off spreads the distances over what tells windows apart."""
+        if self._centred is None:
+            mean = self.vectors.astype(np.float32).mean(axis=0) if len(self) else np.zeros(0, np.float32)
+            rows = np.empty_like(self.vectors)
+            for start in range(0, len(self), 262_144):
+                block = self.vectors[start : start + 262_144].astype(np.float32) - mean
+                rows[start : start + len(block)] = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+            self._centred = (mean, rows)
+        return self._centred
 
     @property
     def group_starts(self) -> np.ndarray:
@@ -46,6 +62,16 @@ class WindowSet:
         if not len(self.clip_ids):
             return np.zeros(0, np.int64)
         return np.flatnonzero(np.r_[True, self.clip_ids[1:] != self.clip_ids[:-1]])
+
+    def centred_clips(self) -> tuple[np.ndarray, np.ndarray]:
+        """(clip ids, float16 unit mean of each clip's centred windows): whole clips compared as wholes."""
+        if self._centred_clips is None:
+            _mean, rows = self.centred()
+            starts = self.group_starts
+            sums = np.add.reduceat(rows.astype(np.float32), starts, axis=0) if len(starts) else rows[:0]
+            unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+            self._centred_clips = (self.clip_ids[starts], unit.astype(np.float16))
+        return self._centred_clips
 
     def rows_of(self, clip_id: int) -> np.ndarray:
         lo, hi = np.searchsorted(self.clip_ids, [clip_id, clip_id + 1])

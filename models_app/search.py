@@ -99,6 +99,7 @@ def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int
     box (default: the whole clip), best first, the query clip left out."""
     if clip.project_id != project.pk:
         raise SearchUnavailable("the clip is not in this project")
+    whole_clip = box is None
     box = box or Box(clip.start_s, clip.end_s)
     check_box(clip, box)
     k = max(1, min(int(k), MAX_K))
@@ -109,16 +110,22 @@ def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int
     if len(windows) > MAX_EXACT_WINDOWS:
         raise SearchUnavailable(f"{len(windows)} windows exceed ECHOLOOP_SEARCH_MAX_WINDOWS ({MAX_EXACT_WINDOWS})")
     began = time.perf_counter()
-    hits = nearest(windows, query_vector(embedder, clip, box), k, level=level,
-                   exclude_clips=_excluded(project, clip, unlabelled_only))
+    excluded = _excluded(project, clip, unlabelled_only)
+    if whole_clip and level == "clip" and len(windows.rows_of(clip.pk)):
+        # A clip against clips, from its stored windows: no audio to read, no model to run.
+        hits = nearest_clips(windows, clip.pk, k, excluded)
+    else:
+        query = query_vector(embedder, clip, box) - windows.centred()[0]
+        hits = nearest(windows, query, k, level=level, exclude_clips=excluded)
     matches = _matches(project, windows, hits)
     return SearchResult(source, len(windows), time.perf_counter() - began, matches)
 
 
 def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, level: str = "clip",
             exclude_clips: np.ndarray | None = None) -> similarity.Hits:
-    """Rows of ``windows`` (the best window of each clip with ``level="clip"``), best first."""
-    sims = similarity.similarities(windows.vectors, query)
+    """Rows of ``windows`` (the best window of each clip with ``level="clip"``), best first, by
+    cosine similarity to ``query`` among the centred windows (``WindowSet.centred``)."""
+    sims = similarity.similarities(windows.centred()[1], query)
     excluded = np.isin(windows.clip_ids, exclude_clips) if exclude_clips is not None else None
     if level == "window":
         return similarity.top_k(sims, k, exclude=excluded)
@@ -129,6 +136,16 @@ def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, l
     best, rows = similarity.per_group_best(sims, windows.group_starts)
     hits = similarity.top_k(best, k)
     return similarity.Hits(rows[hits.indices], hits.similarities)
+
+
+def nearest_clips(windows: embeddings_store.WindowSet, clip_id: int, k: int, exclude_clips: np.ndarray
+                  ) -> similarity.Hits:
+    """Clips most similar to clip ``clip_id`` as wholes (mean of their centred windows); returns
+    each clip's first window row."""
+    ids, vectors = windows.centred_clips()
+    query = vectors[np.searchsorted(ids, clip_id)].astype(np.float32)
+    hits = similarity.exact_top_k(vectors, query, k, exclude=np.isin(ids, exclude_clips))
+    return similarity.Hits(windows.group_starts[hits.indices], hits.similarities)
 
 
 def _excluded(project: Project, clip: Clip, unlabelled_only: bool) -> np.ndarray:
