@@ -77,15 +77,6 @@ class WindowSet:
         lo, hi = np.searchsorted(self.clip_ids, [clip_id, clip_id + 1])
         return np.arange(lo, hi)
 
-    def clip_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(clip ids, mean window vector per clip, unit length): one row per clip."""
-        starts = self.group_starts
-        if not len(starts):
-            return np.zeros(0, np.int64), np.zeros((0, 0), np.float32)
-        sums = np.add.reduceat(self.vectors.astype(np.float32), starts, axis=0)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        return self.clip_ids[starts], sums / np.maximum(norms, 1e-12)
-
 
 def version_source(version_id: int) -> str:
     return f"v{version_id}"

@@ -35,8 +35,11 @@ class LinearHead:
         return out
 
 
-def fit(vectors: np.ndarray, labels: np.ndarray, class_names: list[str], *, c: float = 1.0) -> LinearHead:
-    """Fit one head per column of the boolean ``labels`` ``[N, C]`` on ``vectors`` ``[N, D]``."""
+def fit(vectors: np.ndarray, labels: np.ndarray, class_names: list[str], *, c: float = 10.0) -> LinearHead:
+    """Fit one head per column of the boolean ``labels`` ``[N, C]`` on ``vectors`` ``[N, D]``.
+
+    ``c``: inverse L2 strength; 10 suits unit-length embeddings (at 1 a handful of labels barely
+    moves the scores from the prior)."""
     vectors = np.asarray(vectors, dtype=np.float32)
     n, d = vectors.shape
     coef = np.zeros((len(class_names), d), dtype=np.float32)

@@ -1,7 +1,7 @@
 """The light head's glue: fit it on the project's labels and stored embeddings, schedule it after
 submissions (debounced), and let its scores re-rank the pool while the detector trains.
 
-Fitting reads the clip vectors of the project's embedding source (mean of each clip's windows), the
+Fitting reads the clip vectors of the project's embedding source (``WindowSet.centred_clips``), the
 labels of the clips outside the evaluation set (a clip is positive for every tag its annotations
 name, negative for the others), fits ``heads.fit`` and stores the weights on ``LightHead``. The
 next sampling round uses its probabilities instead of the active version's for as long as it has
@@ -79,7 +79,7 @@ def fit(project: Project) -> LightHead | None:
         source, _embedder = search.embedding_source(project)
     except (search.SearchUnavailable, ValueError):
         return None
-    clip_ids, vectors = embeddings_store.load(project.pk, source).clip_vectors()
+    clip_ids, vectors = embeddings_store.load(project.pk, source).centred_clips()
     rows, y, names = training_labels(project, clip_ids)
     if not len(rows) or not names:
         return None
@@ -104,7 +104,7 @@ def pool_probabilities(project: Project) -> tuple[np.ndarray, np.ndarray, LightH
     row = LightHead.objects.filter(project=project).first()
     if row is None:
         return None
-    clip_ids, vectors = embeddings_store.load(project.pk, row.source).clip_vectors()
+    clip_ids, vectors = embeddings_store.load(project.pk, row.source).centred_clips()
     if not len(clip_ids) or vectors.shape[1] != row.dim:
         return None
     return clip_ids, load(row).probabilities(vectors), row
