@@ -126,16 +126,25 @@ def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, l
     """Rows of ``windows`` (the best window of each clip with ``level="clip"``), best first, by
     cosine similarity to ``query`` among the centred windows (``WindowSet.centred``)."""
     sims = similarity.similarities(windows.centred()[1], query)
-    excluded = np.isin(windows.clip_ids, exclude_clips) if exclude_clips is not None else None
+    excluded = _rows_of_clips(windows, exclude_clips) if exclude_clips is not None else None
     if level == "window":
         return similarity.top_k(sims, k, exclude=excluded)
     if level != "clip":
         raise SearchUnavailable("level must be 'clip' or 'window'")
     if excluded is not None:
-        sims = np.where(excluded, -np.inf, sims)
-    best, rows = similarity.per_group_best(sims, windows.group_starts)
-    hits = similarity.top_k(best, k)
-    return similarity.Hits(rows[hits.indices], hits.similarities)
+        sims[excluded] = -np.inf
+    starts = windows.group_starts
+    hits = similarity.top_k(similarity.per_group_best(sims, starts), k)
+    rows = [similarity.best_row(sims, starts, g) for g in hits.indices.tolist()]
+    return similarity.Hits(np.array(rows, dtype=np.int64), hits.similarities)
+
+
+def _rows_of_clips(windows: embeddings_store.WindowSet, clip_ids: np.ndarray) -> np.ndarray:
+    """Boolean mask of the windows of these clips (a few searchsorted calls, not a 1M-row isin)."""
+    mask = np.zeros(len(windows), dtype=bool)
+    for c in np.asarray(clip_ids).tolist():
+        mask[windows.rows_of(c)] = True
+    return mask
 
 
 def nearest_clips(windows: embeddings_store.WindowSet, clip_id: int, k: int, exclude_clips: np.ndarray

@@ -3,7 +3,8 @@
 Pure numpy (no Django). Vectors are L2-normalised, so the cosine similarity is a dot product and
 the distance is ``1 - similarity`` (0 identical, 2 opposite). ``exact_top_k`` scans the matrix in
 chunks (memory stays at one chunk of float32 products) and keeps the best ``k`` with
-``argpartition``; ``per_group_best`` reduces windows to their clips. ``UsearchIndex`` wraps an HNSW
+``argpartition``; ``per_group_best`` reduces windows to their clips. Matrices are float32: numpy
+multiplies float16 only through a conversion that costs ten times the product. ``UsearchIndex`` wraps an HNSW
 index from the optional ``usearch`` package for pools past what an exact scan answers in time.
 """
 
@@ -49,10 +50,11 @@ def top_k(scores: np.ndarray, k: int, *, exclude: np.ndarray | None = None) -> H
     """The ``k`` highest of ``scores`` (``exclude``: a boolean mask of rows never returned)."""
     if exclude is not None:
         scores = np.where(exclude, -np.inf, scores)
-    k = min(k, int(np.isfinite(scores).sum()))
+    k = min(k, len(scores))
     if k <= 0:
         return Hits(np.zeros(0, np.int64), np.zeros(0, np.float32))
-    part = np.argpartition(-scores, k - 1)[:k]
+    part = np.argpartition(scores, len(scores) - k)[len(scores) - k :]
+    part = part[np.isfinite(scores[part])]
     order = part[np.argsort(-scores[part], kind="stable")]
     return Hits(order.astype(np.int64), scores[order].astype(np.float32))
 
@@ -62,18 +64,17 @@ def exact_top_k(matrix: np.ndarray, query: np.ndarray, k: int, *, exclude: np.nd
     return top_k(similarities(matrix, query), k, exclude=exclude)
 
 
-def per_group_best(scores: np.ndarray, group_starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows sorted by group (``group_starts``: each group's first row), each group's best
-    score and the row holding it."""
+def per_group_best(scores: np.ndarray, group_starts: np.ndarray) -> np.ndarray:
+    """Each group's best score, for rows sorted by group (``group_starts``: each group's first row)."""
     if not len(scores):
-        return np.zeros(0, np.float32), np.zeros(0, np.int64)
-    best = np.maximum.reduceat(scores, group_starts)
-    group_of_row = np.repeat(np.arange(len(group_starts)), np.diff(np.append(group_starts, len(scores))))
-    is_best = scores == best[group_of_row]
-    # the first row of each group reaching its best
-    rows = np.flatnonzero(is_best)
-    first = np.unique(group_of_row[rows], return_index=True)[1]
-    return best.astype(np.float32), rows[first].astype(np.int64)
+        return np.zeros(0, np.float32)
+    return np.maximum.reduceat(scores, group_starts).astype(np.float32, copy=False)
+
+
+def best_row(scores: np.ndarray, group_starts: np.ndarray, group: int) -> int:
+    """The first row of ``group`` holding its best score."""
+    end = group_starts[group + 1] if group + 1 < len(group_starts) else len(scores)
+    return int(group_starts[group] + np.argmax(scores[group_starts[group] : end]))
 
 
 class UsearchIndex:
