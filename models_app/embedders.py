@@ -66,6 +66,8 @@ class BandStats:
         samples = np.asarray(samples, dtype=np.float32)
         n_win = max(1, int(np.ceil(len(samples) / (self.window_s * samplerate) - 1e-6)))
         nper = max(16, int(0.004 * samplerate))
+        if len(samples) < nper:  # a box shorter than one FFT window: zero-pad to one
+            samples = np.pad(samples, (0, nper - len(samples)))
         _f, t, spec = signal.spectrogram(samples, samplerate, nperseg=nper, noverlap=nper // 2)
         db = 10 * np.log10(spec + 1e-12)
         bands = np.stack([b.mean(axis=0) for b in np.array_split(db, self.n_bands, axis=0)])  # [16, T]
