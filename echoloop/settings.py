@@ -168,6 +168,7 @@ CELERY_TASK_ROUTES = {
     "annotator.tasks.render_*": {"queue": "render"},
     "models_app.tasks.score_*": {"queue": "score"},
     "models_app.tasks.rescore_*": {"queue": "score"},
+    "models_app.tasks.embed_*": {"queue": "score"},
     "models_app.tasks.train_*": {"queue": "train"},
     "sampling.tasks.*": {"queue": "score"},
 }

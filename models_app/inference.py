@@ -22,6 +22,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from . import windowing
 from .calibration import Calibration
 from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
 from .features import compute_features, n_frames
@@ -47,6 +48,8 @@ class ClipScore:
     uncertainty: dict[str, float]
     window_uncertainties: np.ndarray  # [W] float32
     event_uncertainties: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # [W, D] float32, L2-normalised: one embedding per ``window_s`` of clip time (search by example).
+    window_embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Detector:
         self.top_k = top_k
         self.calibration = calibration or Calibration()
         self.window_s = window_s
+        self._taps = windowing.FeatureTaps(self.net)
 
     @classmethod
     def load(cls, checkpoint: str | Path | BinaryIO | bytes | TrainResult, **kwargs) -> Detector:
@@ -143,11 +147,31 @@ class Detector:
             any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
             emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
             heat = torch.sigmoid(out["heatmap"].float().amax(dim=(1, 2))).cpu().numpy()  # [B, To]
+            win = self._taps.window_embeddings(self.window_s, self.config.features.frames_per_second)
         heat = self.calibration.apply(heat)
-        return [
+        scores = [
             self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b])
             for b in range(len(feats))
         ]
+        for b, score in enumerate(scores):
+            score.window_embeddings = win[b]
+        return scores
+
+    def embed_region(
+        self, samples: np.ndarray, samplerate: int, start_s: float, end_s: float,
+        low_hz: float | None = None, high_hz: float | None = None,
+    ) -> np.ndarray:
+        """One L2-normalised embedding of a box of a clip (search by example).
+
+        Features outside ``[low_hz, high_hz]`` are set to the clip's background level before the
+        forward pass, and the embedding is pooled over the box's time span only: a box around one
+        call finds that call, not the loudest other sound of its clip."""
+        feats = compute_features(samples, samplerate, self.config.features)
+        feats = windowing.mask_band(feats, low_hz, high_hz, self.config.features)
+        x = torch.from_numpy(feats.astype(np.float32, copy=False))[None, None].to(self.device)
+        with torch.inference_mode():
+            self.net(x.contiguous(memory_format=torch.channels_last))
+            return self._taps.span_embedding(start_s, end_s, self.config.features.frames_per_second)
 
     def _decode(self, out: dict[str, torch.Tensor]) -> list[list[Event]]:
         """Events whose calibrated score reaches ``threshold``, scores calibrated.

@@ -256,3 +256,20 @@ class ScoreChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.n_clips} scores by {self.version_id}"
+
+class LightHead(models.Model):
+    """The project's latest light head: per-class logistic regression on frozen window embeddings,
+    refitted within seconds of each submitted batch (``models_app.light_head``)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="light_head")
+    source = models.CharField(max_length=80, help_text="The embedding it reads: v<version id> or adapter-<name>.")
+    class_names = models.JSONField(default=list)
+    # float32 bytes: [C, D] weights then [C] intercepts.
+    weights = models.BinaryField()
+    dim = models.PositiveIntegerField()
+    n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips it was fitted on.")
+    fit_seconds = models.FloatField(default=0.0)
+    fitted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"light head of {self.project} on {self.n_labels} labels"

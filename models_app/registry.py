@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
-from models_app import evaluating, liveness, poolscores, starts
+from models_app import embeddings_store, evaluating, liveness, poolscores, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
@@ -438,13 +438,18 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     clips = readable
     if not clips:
         return 0
-    return store_scores(version, clips, detector.score_clips(audio))
+    return store_scores(version, clips, detector.score_clips(audio), window_s=detector.window_s)
 
 
-def store_scores(version: ModelVersion, clips: list[Clip], scores) -> int:
+def store_scores(version: ModelVersion, clips: list[Clip], scores, *, window_s: float | None = None) -> int:
     """A chunk's writes: one Prediction per clip (what the page and exports show) and the chunk's
-    packed arrays (what a round reads), in one transaction."""
+    packed arrays (what a round reads), in one transaction; with ``window_s``, the window
+    embeddings too (what search by example reads)."""
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
+    if window_s is not None:
+        # Windows first: a chunk redelivered after its predictions were written would skip these clips.
+        embeddings_store.write_chunk(version.project_id, embeddings_store.version_source(version.pk),
+                                     [c.pk for c in clips], [s.window_embeddings for s in scores], window_s)
     chunk = poolscores.chunk_row(
         version, [c.pk for c in clips], np.stack([s.class_probs for s in scores]),
         [np.asarray(s.window_uncertainties, np.float32) for s in scores], np.stack([s.embedding for s in scores]),

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotator.models import Clip
-from models_app import registry, threads
+from models_app import embeddings_store, registry, threads
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
 log = logging.getLogger(__name__)
@@ -185,7 +185,51 @@ def rescore_finished(job_id: int) -> int:
     if job is None:
         return 0
     unscored = pending_clips(job.version).count()
+    embeddings_store.compact(job.version.project_id, embeddings_store.version_source(job.version_id))
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
     )
     return job.version.project_id
+
+
+@shared_task(name="models_app.tasks.fit_light_head")
+def fit_light_head(project_id: int, generation: int | None = None) -> int | None:
+    """Refit the project's light head (default queue: never behind a rescore's chunks or a
+    training). Debounced: a delivery a later submission superseded does nothing."""
+    from annotator.models import Project
+    from models_app import light_head
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None or not light_head.is_latest(project_id, generation):
+        return None
+    torch.set_num_threads(1)
+    row = light_head.fit(project)
+    return row.n_labels if row else None
+
+
+@shared_task(name="models_app.tasks.embed_chunk", bind=True, acks_late=True, max_retries=3)
+def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int:
+    """Embed one chunk of clips with an external adapter (score queue); idempotent."""
+    from annotator.models import Project
+    from models_app import adapters
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    torch.set_num_threads(SCORE_THREADS)
+    try:
+        return adapters.embed_clips(project, adapter, clip_ids)
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+
+
+@shared_task(name="models_app.tasks.embed_finished")
+def embed_finished(project_id: int, adapter: str) -> int:
+    return embeddings_store.compact(project_id, embeddings_store.adapter_source(adapter))
+
+
+def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
+    """Start embedding the chunks (a chord: the store is compacted once they are all done)."""
+    if chunks:
+        chord(group(embed_chunk.si(project_id, adapter, c) for c in chunks),
+              embed_finished.si(project_id, adapter)).apply_async()

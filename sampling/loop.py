@@ -20,7 +20,7 @@ from django.db import transaction
 
 from annotator import queue, viewcache
 from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
-from models_app import liveness, versions
+from models_app import light_head, liveness, versions
 from models_app.models import RescoreJob, TrainingRun
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ MAX_BATCHES_QUEUED = 20  # the low-water mark never asks for more than this many
 
 def on_labels_submitted(sender, project: Project, **kwargs) -> None:
     """Connected to ``annotator.signals.labels_submitted``: keep the queue full, and retrain after
-    every N new labels."""
+    every N new labels; the light head refits within seconds."""
+    light_head.schedule(project)
     if project.retrain_every and new_labels_since_last_training(project) >= project.retrain_every:
         try:
             start(project, trigger="labels")

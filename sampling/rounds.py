@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from annotator import queue
 from annotator.models import Clip, Project
+from models_app import light_head
 from models_app.models import ModelVersion
 from sampling import pool as pool_arrays
 from sampling import strategies
@@ -69,6 +70,8 @@ def start_round(
         # nothing: the round is recorded as chosen without a model, or the rescore's round would
         # keep its picks as the new version's.
         pool, ids, version = build_pool(project, columns, version)
+        # The light head's scores while it has seen labels the version has not.
+        context = {**(context or {}), **light_head.apply_to_pool(project, version, pool)} or None
     if not len(ids):  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
     name, params, cold = _plan(project, strategy, pool) if len(ids) else ("random", {}, version is None)
@@ -145,6 +148,22 @@ def run_request(req):
     RoundRequest.objects.filter(pk=req.pk).update(finished_at=timezone.now(), **fields)
     req.refresh_from_db()
     return req
+
+def queue_similar(project: Project, query_clip: Clip, clips: list[Clip], similarities: list[float], *,
+                  user=None) -> SamplingRound:
+    """A round of the clips a search by example found, reason "similar to clip X", best first.
+
+    Clips already labelled or queued are left out (they are not candidates); RoundError if none is left."""
+    open_ids = set(candidate_clips(project).filter(pk__in=[c.pk for c in clips]).values_list("pk", flat=True))
+    kept = [(c, s) for c, s in zip(clips, similarities, strict=True) if c.pk in open_ids]
+    if not kept:
+        raise RoundError("every match is already labelled or queued")
+    version = ModelVersion.objects.filter(project=project, is_active=True).first()
+    reasons = [_fit(f"similar to clip {query_clip.pk} (distance {1 - s:.3f})") for _c, s in kept]
+    return _record(
+        project, version, "similar", {"query_clip": query_clip.pk}, False, "similar", user,
+        [c for c, _s in kept], reasons, [float(s) for _c, s in kept], len(clips), 0.0,
+    )
 
 
 REASON_LENGTH = 300  # AnnotationTask.reason and SamplingPick.reason

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from sampling import api, dashboard_api
+from sampling import api, dashboard_api, search_api
 
 router = SimpleRouter()
 router.register("sampling-rounds", api.SamplingRoundViewSet, basename="sampling-round")
@@ -13,5 +13,10 @@ urlpatterns = [
     path("projects/<int:pk>/pretrain/", api.pretrain, name="pretrain"),
     path("projects/<int:pk>/dashboard/rounds/", dashboard_api.rounds, name="dashboard-rounds"),
     path("projects/<int:pk>/dashboard/charts/rounds.svg", dashboard_api.rounds_chart, name="dashboard-chart-rounds"),
+    path("projects/<int:pk>/similar/", search_api.similar, name="similar"),
+    path("projects/<int:pk>/similar/label/", search_api.label, name="similar-label"),
+    path("projects/<int:pk>/similar/queue/", search_api.queue_these, name="similar-queue"),
+    path("projects/<int:pk>/embedding-adapters/", search_api.embedding_adapters, name="embedding-adapters"),
+    path("projects/<int:pk>/light-head/", search_api.head_status, name="light-head"),
     path("", include(router.urls)),
 ]

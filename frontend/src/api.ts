@@ -186,6 +186,16 @@ export class Api {
     };
   }
 
+  /** Any JSON endpoint under the API base (POST with a JSON body). */
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request("POST", path, body)).json();
+  }
+
+  /** A small spectrogram of a span of a recording, for an <img> (no extent headers read). */
+  spectrogramUrl(rid: number, params: { start: number; end: number; width: number; height: number }): string {
+    return this.url(`recordings/${rid}/spectrogram.png?${query(params)}`);
+  }
+
   /** Any JSON endpoint under the API base (GET). */
   async json<T>(path: string, signal?: AbortSignal): Promise<T> {
     return (await this.request("GET", path, undefined, signal)).json();

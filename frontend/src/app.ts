@@ -5,7 +5,7 @@ import * as A from "./annotation";
 import { ApiError, type Api } from "./api";
 import { normalise, type Box, type Geometry, type Point } from "./boxes";
 import { recover, type DraftStore } from "./draft";
-import { typingTarget } from "./dom";
+import { h, typingTarget } from "./dom";
 import { resolveKey, skipWords, type Action } from "./hotkeys";
 import { LeaseKeeper } from "./lease";
 import type { Span } from "./mapping";
@@ -15,6 +15,7 @@ import { Submitter, type SubmitEvents } from "./submit";
 import type { Annotation, Draft, EventDraft, Prediction, Predictions, Project, Task } from "./types";
 import { renderEmpty, renderFatal, Ui, type Handlers, type StatusLevel } from "./ui";
 import { AnalysisPanels } from "./analysis";
+import { SimilarStrip, type SimilarQuery } from "./similar";
 import { createUndo, record, redo, undo, type UndoStack } from "./undo";
 import { ViewControls } from "./viewcontrols";
 import { nextSharpen, Viewer, type Overlay } from "./viewer";
@@ -48,6 +49,7 @@ export class App implements PointerHost {
   private ui!: Ui;
   private viewer!: Viewer;
   private analysis!: AnalysisPanels;
+  private similar!: SimilarStrip;
   private pointer!: Pointer;
   private readonly player: Player;
   private task: Task | null = null;
@@ -96,12 +98,16 @@ export class App implements PointerHost {
     this.expansion = this.project.settings.time_expansion;
     this.ui = new Ui(root, this.project, this.handlers());
     this.analysis = new AnalysisPanels(api);
-    this.ui.belowPlot.replaceChildren(this.analysis.strip);
+    this.similar = new SimilarStrip({ api, projectId, tags: this.project.tags, currentTag: () => this.currentTag(), batch: false });
+    this.ui.belowPlot.replaceChildren(this.analysis.strip, this.similar.element);
     this.ui.sidePanels.replaceChildren(this.analysis.side);
     // Every paint also redraws the waveform strip for the window painted.
     const paintOverlay = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
     this.viewer = new Viewer(this.project, api, this.ui, paintOverlay, (m, l) => this.status(m, l));
-    this.ui.main.querySelector(".el-toolbar")?.append(new ViewControls(this.viewer).element);
+    this.ui.main.querySelector(".el-toolbar")?.append(
+      new ViewControls(this.viewer).element,
+      h("button", { type: "button", class: "el-find-similar", title: "The project's clips most like the selected box (or this clip)", onclick: () => this.findSimilar() }, "Find similar"),
+    );
     this.pointer = new Pointer(this.ui.canvas, this);
     new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot);
     document.addEventListener("keydown", (e) => this.onKey(e));
@@ -141,6 +147,7 @@ export class App implements PointerHost {
 
   private openTask(task: Task): void {
     this.task = task;
+    this.similar.close();
     this.lease.start(task.id, task.lease_expires_at);
     this.ui.setTask(task);
     this.draftValue = this.restoreDraft(task);
@@ -153,6 +160,24 @@ export class App implements PointerHost {
       (p) => this.task === task && ((this.predictions = p), this.refresh()),
       () => undefined, // predictions are optional help; the page works without them
     );
+  }
+
+  /** The selected box (cut to the clip) or the whole clip, as a search by example. */
+  private findSimilar(): void {
+    if (!this.task) return;
+    const clip = this.task.clip;
+    const ev = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
+    const query: SimilarQuery = { clip: clip.id };
+    if (ev && Math.min(ev.end_s, clip.end_s) > Math.max(ev.start_s, clip.start_s)) {
+      Object.assign(query, { start_s: Math.max(ev.start_s, clip.start_s), end_s: Math.min(ev.end_s, clip.end_s), low_hz: ev.low_hz, high_hz: ev.high_hz });
+    }
+    void this.similar.find(query);
+  }
+
+  /** The tag Enter applies to a match: the selected box's, else the one picked for the next box. */
+  private currentTag(): number | null {
+    const ev = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
+    return ev?.tag ?? this.pendingTag;
   }
 
   private showImage(task: Task): void {

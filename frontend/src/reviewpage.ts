@@ -7,7 +7,7 @@ import * as A from "./annotation";
 import { ApiError, type Api } from "./api";
 import type { Box } from "./boxes";
 import { tagName } from "./canvas";
-import { typingTarget } from "./dom";
+import { h, typingTarget } from "./dom";
 import { Player } from "./player";
 import { Panel, type PanelHost } from "./reviewpanel";
 import { ReviewApi, conflictCurrent, type Verdict } from "./reviewapi";
@@ -15,6 +15,7 @@ import { Correction } from "./reviewedit";
 import { consensusPair, drawnBoxes, isDouble, plainAnswers, type Answer, type ClipReview, type DrawnBox, type Filters, type ReviewItem } from "./reviewdata";
 import { reviewKey, type ReviewAction, type ReviewMode } from "./reviewkeys";
 import { ReviewUi, type Person } from "./reviewui";
+import { SimilarStrip } from "./similar";
 import type { Annotation, Draft, Prediction, Predictions, Project } from "./types";
 import type { StatusLevel } from "./ui";
 import type { Overlay, Viewer } from "./viewer";
@@ -52,6 +53,7 @@ export class ReviewApp implements PanelHost {
   private selectedPred: number | null = null;
   private readonly player: Player;
   private opened = 0;
+  private similar!: SimilarStrip;
 
   constructor(private readonly page: ReviewSetup) {
     this.player = new Player(
@@ -73,8 +75,21 @@ export class ReviewApp implements PanelHost {
     this.ui = new ReviewUi(root, this.project, this.page.annotators, this.page.datasets, this.handlers());
     this.panels = [0, 1].map((i) => new Panel(i, this.project, api, this));
     this.ui.panels.append(...this.panels.map((p) => p.element));
+    // Search by example: the clip under review → its nearest clips; a lead labels them in a batch.
+    this.similar = new SimilarStrip({ api, projectId, tags: this.project.tags, currentTag: () => this.reviewedTag(), batch: true });
+    const find = h("button", { type: "button", class: "el-find-similar", onclick: () => this.clip && void this.similar.find({ clip: this.clip.clip.id }) }, "Find similar");
+    this.ui.panels.after(h("div", { class: "el-review-similar" }, find, this.similar.element));
     document.addEventListener("keydown", (e) => this.onKey(e));
     await this.reload();
+  }
+
+  /** The tag the answers under review name first (boxes, then clip tags): what a batch gets. */
+  private reviewedTag(): number | null {
+    for (const a of this.clip?.answers ?? []) {
+      const tag = a.events.find((e) => e.tag !== null)?.tag ?? a.tags[0];
+      if (tag !== undefined && tag !== null) return tag;
+    }
+    return null;
   }
 
   // ---- the list --------------------------------------------------------------------------
@@ -136,6 +151,7 @@ export class ReviewApp implements PanelHost {
     }
     const ticket = ++this.opened;
     this.index = index;
+    this.similar.close();
     this.leaveMode();
     this.player.stop();
     this.ui.hideConflict();

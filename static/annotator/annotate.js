@@ -1,77 +1,77 @@
-import { s as M, f as z, A as P, e as U, h as n, b as u, E as C, a as Y, t as J, c as T, d as G, H as X, g as N, i as p, j as Z, k as Q, l as ee, S as te, r as se, m as ie, p as F, W as ne, P as oe, n as ae, o as B, V as re, q as le, u as D, w as he, v as de, x as ce, y as ue, z as pe, B as fe, C as _, D as ge, F as me, G as V, I as we, J as ve, K as be, L as ye, M as y, N as xe, O as ke, Q as Se, R as Te, T as _e } from "./shared-viewer.js";
+import { s as E, f as z, A as P, e as U, h as n, b as u, E as C, a as Y, t as J, c as T, d as G, H as X, g as N, i as p, j as Z, k as Q, l as tt, S as et, r as st, m as it, p as F, W as nt, P as ot, n as at, o as B, q as rt, V as lt, u as ht, v as V, w as dt, x as ct, y as ut, z as pt, B as ft, C as gt, D as _, F as mt, G as wt, I as D, J as vt, K as bt, L as yt, M as xt, N as y, O as kt, Q as St, R as Tt, T as _t, U as $t } from "./shared-viewer.js";
 const K = "echoloop:draft:v1:";
-function w(i, e) {
-  return `${K}${i}:${e ?? "new"}`;
+function w(i, t) {
+  return `${K}${i}:${t ?? "new"}`;
 }
-class $e {
-  constructor(e, t = Date.now) {
-    this.store = e, this.now = t;
+class Mt {
+  constructor(t, e = Date.now) {
+    this.store = t, this.now = e;
   }
   store;
   now;
   /** Save; returns false (and keeps going) when storage is full or unavailable. */
-  save(e, t, s) {
-    const o = { taskId: e, version: t, savedAt: this.now(), draft: s };
+  save(t, e, s) {
+    const o = { taskId: t, version: e, savedAt: this.now(), draft: s };
     try {
-      return this.store.setItem(w(e, t), JSON.stringify(o)), !0;
+      return this.store.setItem(w(t, e), JSON.stringify(o)), !0;
     } catch {
       return !1;
     }
   }
-  load(e, t) {
-    return this.parse(this.store.getItem(w(e, t)));
+  load(t, e) {
+    return this.parse(this.store.getItem(w(t, e)));
   }
-  remove(e, t) {
-    this.store.removeItem(w(e, t));
+  remove(t, e) {
+    this.store.removeItem(w(t, e));
   }
   /** Drafts of this task made against other annotation versions (newest first). */
-  others(e, t) {
-    const s = w(e, t);
-    return this.all().filter((o) => o.taskId === e && w(o.taskId, o.version) !== s).sort((o, a) => a.savedAt - o.savedAt);
+  others(t, e) {
+    const s = w(t, e);
+    return this.all().filter((o) => o.taskId === t && w(o.taskId, o.version) !== s).sort((o, a) => a.savedAt - o.savedAt);
   }
   /** Forget drafts older than `maxAgeMs`; returns how many were removed. */
-  prune(e) {
-    const t = this.now() - e, s = this.all().filter((o) => o.savedAt < t);
+  prune(t) {
+    const e = this.now() - t, s = this.all().filter((o) => o.savedAt < e);
     for (const o of s) this.remove(o.taskId, o.version);
     return s.length;
   }
   all() {
-    const e = [];
-    for (let t = 0; t < this.store.length; t++) {
-      const s = this.store.key(t);
-      s && s.startsWith(K) && e.push(s);
+    const t = [];
+    for (let e = 0; e < this.store.length; e++) {
+      const s = this.store.key(e);
+      s && s.startsWith(K) && t.push(s);
     }
-    return e.map((t) => this.parse(this.store.getItem(t))).filter((t) => t !== null);
+    return t.map((e) => this.parse(this.store.getItem(e))).filter((e) => e !== null);
   }
-  parse(e) {
-    if (!e) return null;
+  parse(t) {
+    if (!t) return null;
     try {
-      const t = JSON.parse(e);
-      return t && typeof t.taskId == "number" && t.draft && Array.isArray(t.draft.events) ? t : null;
+      const e = JSON.parse(t);
+      return e && typeof e.taskId == "number" && e.draft && Array.isArray(e.draft.events) ? e : null;
     } catch {
       return null;
     }
   }
 }
-function Ee(i, e, t) {
-  const s = i.load(e, t.version);
-  if (s && !M(s.draft, t))
-    return { draft: { ...s.draft, version: t.version }, restored: s, older: null };
-  s && i.remove(e, t.version);
-  const o = i.others(e, t.version).find((a) => !M(a.draft, t)) ?? null;
-  return { draft: t, restored: null, older: o };
+function Et(i, t, e) {
+  const s = i.load(t, e.version);
+  if (s && !E(s.draft, e))
+    return { draft: { ...s.draft, version: e.version }, restored: s, older: null };
+  s && i.remove(t, e.version);
+  const o = i.others(t, e.version).find((a) => !E(a.draft, e)) ?? null;
+  return { draft: e, restored: null, older: o };
 }
-const Me = {
+const zt = {
   now: () => Date.now(),
-  setTimeout: (i, e) => setTimeout(i, e),
+  setTimeout: (i, t) => setTimeout(i, t),
   clearTimeout: (i) => clearTimeout(i)
 };
-function ze(i, e, t = 15e3) {
-  return Math.max(t, Math.floor((i - e) / 2));
+function Pt(i, t, e = 15e3) {
+  return Math.max(e, Math.floor((i - t) / 2));
 }
-class Pe {
-  constructor(e, t, s = Me) {
-    this.renew = e, this.events = t, this.clock = s;
+class Ct {
+  constructor(t, e, s = zt) {
+    this.renew = t, this.events = e, this.clock = s;
   }
   renew;
   events;
@@ -82,8 +82,8 @@ class Pe {
   lastRenewal = 0;
   timer;
   /** Start keeping the lease of a newly opened task. */
-  start(e, t) {
-    this.stop(), this.taskId = e, this.expiresAt = Date.parse(t), this.lastRenewal = this.clock.now(), this.activeSince = 0, this.schedule();
+  start(t, e) {
+    this.stop(), this.taskId = t, this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.activeSince = 0, this.schedule();
   }
   /** The annotator did something (a key, a pointer move on the canvas). */
   activity() {
@@ -93,49 +93,49 @@ class Pe {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const e = ze(this.expiresAt, this.clock.now());
+    const t = Pt(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
-    }, e);
+    }, t);
   }
   async check() {
-    const e = this.taskId;
-    if (e !== null) {
+    const t = this.taskId;
+    if (t !== null) {
       if (this.activeSince <= this.lastRenewal) {
         this.clock.now() < this.expiresAt && this.schedule();
         return;
       }
       try {
-        const t = await this.renew(e);
-        if (this.taskId !== e) return;
-        this.expiresAt = Date.parse(t), this.lastRenewal = this.clock.now(), this.schedule();
-      } catch (t) {
-        if (this.taskId !== e) return;
-        t.status === 409 ? (this.stop(), this.events.lost(t.message)) : this.clock.now() < this.expiresAt && this.schedule();
+        const e = await this.renew(t);
+        if (this.taskId !== t) return;
+        this.expiresAt = Date.parse(e), this.lastRenewal = this.clock.now(), this.schedule();
+      } catch (e) {
+        if (this.taskId !== t) return;
+        e.status === 409 ? (this.stop(), this.events.lost(e.message)) : this.clock.now() < this.expiresAt && this.schedule();
       }
     }
   }
 }
-function Ce(i) {
+function Nt(i) {
   if (!(i instanceof P)) return { kind: "retry", message: String(i?.message ?? i) };
-  const e = i.body;
+  const t = i.body;
   if (i.status === 409) {
-    const t = e && typeof e == "object" ? e.current ?? null : null, s = e && typeof e == "object" && typeof e.detail == "string" ? e.detail : "";
-    return { kind: "conflict", current: t, message: s || "Someone else saved this clip meanwhile." };
+    const e = t && typeof t == "object" ? t.current ?? null : null, s = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
+    return { kind: "conflict", current: e, message: s || "Someone else saved this clip meanwhile." };
   }
   if (i.status === 400) {
-    const t = U(i.body);
-    return { kind: "invalid", messages: t.length ? t : [i.message] };
+    const e = U(i.body);
+    return { kind: "invalid", messages: e.length ? e : [i.message] };
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function Ne(i, e = Math.random) {
-  const t = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
-  return Math.round(t * (1 + 0.2 * e()));
+function It(i, t = Math.random) {
+  const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
+  return Math.round(e * (1 + 0.2 * t()));
 }
-class Ie {
-  constructor(e, t, s) {
-    this.post = e, this.current = t, this.on = s;
+class At {
+  constructor(t, e, s) {
+    this.post = t, this.current = e, this.on = s;
   }
   post;
   current;
@@ -143,68 +143,68 @@ class Ie {
   attempt = 0;
   timer;
   inFlight = !1;
-  async send(e) {
+  async send(t) {
     if (this.inFlight) return;
     clearTimeout(this.timer);
-    const t = this.current();
+    const e = this.current();
     this.inFlight = !0, this.on.busy(!0), this.on.status(this.attempt ? `Submitting (attempt ${this.attempt + 1})…` : "Submitting…", "busy");
     let s = null;
     try {
-      await this.post(e, t);
+      await this.post(t, e);
     } catch (o) {
-      s = Ce(o);
+      s = Nt(o);
     }
-    if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(t);
-    this.fail(s, e, t);
+    if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(e);
+    this.fail(s, t, e);
   }
   /** Stop retrying (another task is opening). */
   cancel() {
     clearTimeout(this.timer), this.attempt = 0;
   }
-  succeed(e) {
-    this.attempt = 0, this.on.done(e);
+  succeed(t) {
+    this.attempt = 0, this.on.done(t);
   }
-  fail(e, t, s) {
-    if (e.kind === "retry") {
-      const a = Ne(this.attempt++);
-      this.on.status(`Submit failed (${e.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
-        this.send(t);
+  fail(t, e, s) {
+    if (t.kind === "retry") {
+      const a = It(this.attempt++);
+      this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
+        this.send(e);
       }, a);
       return;
     }
-    if (this.attempt = 0, e.kind === "conflict")
-      return e.current && M(z(e.current), s) ? this.on.done(s) : this.on.conflict(e.current, e.message);
-    const o = e.kind === "invalid" ? e.messages.join("; ") : e.message;
+    if (this.attempt = 0, t.kind === "conflict")
+      return t.current && E(z(t.current), s) ? this.on.done(s) : this.on.conflict(t.current, t.message);
+    const o = t.kind === "invalid" ? t.messages.join("; ") : t.message;
     this.on.status(`Not saved: ${o} (your draft is kept)`, "error");
   }
 }
 function $(i) {
   return i.display_name || i.value;
 }
-function Ae(i) {
-  const e = [];
+function Lt(i) {
+  const t = [];
   if (i.returned_to) {
-    const t = i.return_note ? `: “${i.return_note}”` : "", s = i.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
-    e.push(`A lead sent this clip back${t}.${s}`);
+    const e = i.return_note ? `: “${i.return_note}”` : "", s = i.annotation ? " Your earlier answer is loaded: fix it and submit." : "";
+    t.push(`A lead sent this clip back${e}.${s}`);
   }
-  return i.your_last_skip && e.push(`You skipped this clip before (${i.your_last_skip.why}); nothing else is waiting for you.`), e;
+  return i.your_last_skip && t.push(`You skipped this clip before (${i.your_last_skip.why}); nothing else is waiting for you.`), t;
 }
-function Le(i, e, t) {
+function Ft(i, t, e) {
   const s = i.toFixed(2);
-  if (!t && e !== null)
+  if (!e && t !== null)
     return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
-  if (t) {
-    const o = e === null ? "" : `; the model's calibrated threshold is ${e.toFixed(2)}`;
+  if (e) {
+    const o = t === null ? "" : `; the model's calibrated threshold is ${t.toFixed(2)}`;
     return { short: `${s} (yours)`, long: `Showing predictions scoring at least ${s}, your choice${o}` };
   }
   return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class Fe {
-  constructor(e, t, s) {
-    this.root = e, this.project = t, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
+class Bt {
+  constructor(t, e, s) {
+    this.root = t, this.project = e, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
       "div",
       { class: "el-app" },
-      n("header", { class: "el-header" }, n("strong", {}, t.name), this.header, u("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
+      n("header", { class: "el-header" }, n("strong", {}, e.name), this.header, u("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
       this.buildToolbar(),
       this.taskNote,
       this.notice,
@@ -218,7 +218,7 @@ class Fe {
       n("footer", { class: "el-footer" }, this.submitButton, this.skipButton, this.status, this.retry, this.draftState),
       this.helpDialog,
       this.skipChooser.dialog
-    ), this.retry.hidden = !0, e.replaceChildren(this.main);
+    ), this.retry.hidden = !0, t.replaceChildren(this.main);
   }
   root;
   project;
@@ -238,7 +238,7 @@ class Fe {
   notice = n("div", { class: "el-notice", hidden: !0 });
   taskNote = n("div", { class: "el-task-note", role: "note", hidden: !0 });
   clipTagsHint = n("p", { class: "el-muted el-clip-tags-hint" });
-  skipChooser = new Be();
+  skipChooser = new Vt();
   conflict = n("div", { class: "el-conflict", hidden: !0 });
   tagButtons = /* @__PURE__ */ new Map();
   clipTagBoxes = /* @__PURE__ */ new Map();
@@ -264,14 +264,14 @@ class Fe {
   skipButton = u("Skip (k)", "Release this clip and open the next (k)", () => this.handlers.skip());
   main;
   buildToolbar() {
-    const e = this.project.settings;
+    const t = this.project.settings;
     for (const s of [this.dbMin, this.dbMax])
-      s.min = String(Math.min(-140, e.db_min - 20)), s.max = String(Math.max(40, e.db_max + 20));
+      s.min = String(Math.min(-140, t.db_min - 20)), s.max = String(Math.max(40, t.db_max + 20));
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
-    const t = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
-    this.dbMin.addEventListener("input", t), this.dbMax.addEventListener("input", t);
+    const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
+    this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
     for (const s of C) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
-    C.includes(e.time_expansion) || this.expansionSelect.append(n("option", { value: e.time_expansion }, `${e.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    C.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
     return n(
       "div",
@@ -299,12 +299,12 @@ class Fe {
     );
   }
   buildSide() {
-    const e = this.project.tags, t = Y(e), s = n("div", { class: "el-tag-list" }), o = n("div", { class: "el-clip-tags" });
-    e.forEach((r, h) => {
-      const d = J(e, h), c = t.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${T(e, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
-      f.append(n("span", { class: "el-swatch", style: `background:${G(e, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
+    const t = this.project.tags, e = Y(t), s = n("div", { class: "el-tag-list" }), o = n("div", { class: "el-clip-tags" });
+    t.forEach((r, h) => {
+      const d = J(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${T(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
+      f.append(n("span", { class: "el-swatch", style: `background:${G(t, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
       const g = n("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: T(e, r.id) }, g, ` ${$(r)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: T(t, r.id) }, g, ` ${$(r)}`));
     });
     const a = [
       ["no_calls", "No calls", "n"],
@@ -325,72 +325,72 @@ class Fe {
     );
   }
   buildHelp() {
-    const e = X.map(([s, o]) => n("tr", {}, n("th", {}, s), n("td", {}, o)));
-    return n("dialog", { class: "el-help" }, n("h2", {}, "Keyboard"), n("table", {}, ...e), n("form", { method: "dialog" }, n("button", {}, "Close")));
+    const t = X.map(([s, o]) => n("tr", {}, n("th", {}, s), n("td", {}, o)));
+    return n("dialog", { class: "el-help" }, n("h2", {}, "Keyboard"), n("table", {}, ...t), n("form", { method: "dialog" }, n("button", {}, "Close")));
   }
   toggleHelp() {
     this.helpDialog.open ? this.helpDialog.close() : this.helpDialog.showModal();
   }
-  setTask(e) {
-    const t = e.clip, s = t.recording;
-    this.header.textContent = ` · ${s.name} · ${t.start_s.toFixed(3)}–${t.end_s.toFixed(3)} s · task ${e.id}${e.reason ? ` · ${e.reason}` : ""}`, this.header.title = `lease expires ${new Date(e.lease_expires_at).toLocaleTimeString()}`;
+  setTask(t) {
+    const e = t.clip, s = e.recording;
+    this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const a of Array.from(this.expansionSelect.options)) {
       const l = N(s.samplerate, Number(a.value));
       a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
     }
-    const o = Ae(e);
+    const o = Lt(t);
     this.taskNote.replaceChildren(...o.map((a) => n("p", {}, a))), this.taskNote.hidden = o.length === 0, this.hideConflict(), this.hideNotice();
   }
   /** Ask why the annotator skips (keys 1/2/3, Enter, Escape); null if they go back to the clip. */
   askSkipReason() {
     return this.skipChooser.ask();
   }
-  updateToolbar(e) {
-    this.viewButton.textContent = e.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = e.kind !== "spectrogram", p(this.normSelect, e.norm), p(this.dbMin, String(e.dbMin)), p(this.dbMax, String(e.dbMax)), this.dbText.textContent = `${e.dbMin} … ${e.dbMax}`, this.panButton.setAttribute("aria-pressed", String(e.panMode)), this.playButton.textContent = e.playing ? "❚❚ Pause" : "▶ Play", p(this.expansionSelect, String(e.expansion));
+  updateToolbar(t) {
+    this.viewButton.textContent = t.kind === "spectrogram" ? "Spectrogram (s)" : "Scalogram (s)", this.normSelect.disabled = t.kind !== "spectrogram", p(this.normSelect, t.norm), p(this.dbMin, String(t.dbMin)), p(this.dbMax, String(t.dbMax)), this.dbText.textContent = `${t.dbMin} … ${t.dbMax}`, this.panButton.setAttribute("aria-pressed", String(t.panMode)), this.playButton.textContent = t.playing ? "❚❚ Pause" : "▶ Play", p(this.expansionSelect, String(t.expansion));
   }
-  updatePredictions(e) {
-    this.predToggle.checked = e.show, p(this.threshold, String(e.threshold));
-    const t = Le(e.threshold, e.served, e.chosen);
-    this.thresholdText.textContent = t.short, this.threshold.title = this.thresholdText.title = t.long, this.predInfo.textContent = e.model ? `${e.model}: ${e.shown}/${e.count}` : "no model";
+  updatePredictions(t) {
+    this.predToggle.checked = t.show, p(this.threshold, String(t.threshold));
+    const e = Ft(t.threshold, t.served, t.chosen);
+    this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
-  updateDraft(e, t, s, o) {
-    const a = this.project.tags, l = t ? t.tag : s;
+  updateDraft(t, e, s, o) {
+    const a = this.project.tags, l = e ? e.tag : s;
     for (const [d, c] of this.tagButtons) c.classList.toggle("el-active", d === l);
     const r = a.find((d) => d.id === s);
-    this.pendingLabel.textContent = t ? "Keys set the selected box's tag" : `Next box: ${r ? $(r) : "no tag"}`;
-    for (const [d, c] of this.clipTagBoxes) c.checked = e.tags.includes(d);
-    const h = Z(e);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${r ? $(r) : "no tag"}`;
+    for (const [d, c] of this.clipTagBoxes) c.checked = t.tags.includes(d);
+    const h = Z(t);
     this.clipTagsHint.textContent = h ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
-    for (const [d, c] of this.flagButtons) c.setAttribute("aria-pressed", String(e[d]));
-    p(this.notesArea, e.notes), this.updateInspector(t, o);
+    for (const [d, c] of this.flagButtons) c.setAttribute("aria-pressed", String(t[d]));
+    p(this.notesArea, t.notes), this.updateInspector(e, o);
   }
   inspectorBuilt = !1;
-  updateInspector(e, t) {
-    if (!e) {
-      this.inspectorBuilt = !1, this.inspector.replaceChildren(n("p", { class: "el-muted" }, t === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
+  updateInspector(t, e) {
+    if (!t) {
+      this.inspectorBuilt = !1, this.inspector.replaceChildren(n("p", { class: "el-muted" }, e === "interval" ? "Drag across the image to mark an interval." : "Drag on the image to draw a box."));
       return;
     }
     this.inspectorBuilt || this.buildInspector(), this.inspectorBuilt = !0;
     const s = (a) => this.inspector.querySelector(`[name=${a}]`);
-    p(s("start_s"), e.start_s.toFixed(4)), p(s("end_s"), e.end_s.toFixed(4));
-    const o = e.low_hz !== null && e.high_hz !== null;
+    p(s("start_s"), t.start_s.toFixed(4)), p(s("end_s"), t.end_s.toFixed(4));
+    const o = t.low_hz !== null && t.high_hz !== null;
     for (const a of ["low_hz", "high_hz"]) s(a).closest("label").hidden = !o;
-    o && (p(s("low_hz"), (e.low_hz / 1e3).toFixed(2)), p(s("high_hz"), (e.high_hz / 1e3).toFixed(2))), p(this.inspector.querySelector("select"), e.tag === null ? "" : String(e.tag)), p(s("confidence"), e.confidence === null ? "" : String(e.confidence)), p(s("notes"), e.notes), this.inspector.querySelector(".el-duration").textContent = `${Q(e.end_s - e.start_s)}${o ? ` · ${((e.high_hz - e.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
+    o && (p(s("low_hz"), (t.low_hz / 1e3).toFixed(2)), p(s("high_hz"), (t.high_hz / 1e3).toFixed(2))), p(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), p(s("confidence"), t.confidence === null ? "" : String(t.confidence)), p(s("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${Q(t.end_s - t.start_s)}${o ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const e = (r, h, d, c) => {
+    const t = (r, h, d, c) => {
       const f = n("input", { type: "number", name: r, step: d });
       return f.addEventListener("change", () => {
         const g = c(f.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), n("label", {}, h, f);
-    }, t = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => t(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, T(this.project.tags, r.id))));
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => e(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, T(this.project.tags, r.id))));
     o.addEventListener("change", () => this.handlers.editEvent({ tag: o.value === "" ? null : Number(o.value) }, "tag"));
     const a = n("input", { type: "text", name: "notes", placeholder: "box notes" });
     a.addEventListener("input", () => this.handlers.editEvent({ notes: a.value }, "notes"));
-    const l = e("confidence", "confidence", "0.05", (r) => t(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
+    const l = t("confidence", "confidence", "0.05", (r) => e(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
     this.inspector.replaceChildren(
-      n("div", { class: "el-grid" }, e("start_s", "start s", "0.0001", t), e("end_s", "end s", "0.0001", t), e("low_hz", "low kHz", "0.01", s), e("high_hz", "high kHz", "0.01", s)),
+      n("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", s), t("high_hz", "high kHz", "0.01", s)),
       n("label", {}, "tag ", o),
       l,
       a,
@@ -398,31 +398,31 @@ class Fe {
     );
   }
   /** Freeze the text fields and the submit/skip buttons while a request is out. */
-  setBusy(e) {
-    for (const t of this.main.querySelectorAll(".el-side input, .el-side textarea"))
-      t.type === "checkbox" ? t.disabled = e : t.readOnly = e;
-    this.submitButton.disabled = e, this.skipButton.disabled = e;
+  setBusy(t) {
+    for (const e of this.main.querySelectorAll(".el-side input, .el-side textarea"))
+      e.type === "checkbox" ? e.disabled = t : e.readOnly = t;
+    this.submitButton.disabled = t, this.skipButton.disabled = t;
   }
-  setStatus(e, t = "info", s = !1) {
-    this.status.textContent = e, this.status.dataset.level = t, this.retry.hidden = !s;
+  setStatus(t, e = "info", s = !1) {
+    this.status.textContent = t, this.status.dataset.level = e, this.retry.hidden = !s;
   }
-  setDraftState(e) {
-    this.draftState.textContent = e;
+  setDraftState(t) {
+    this.draftState.textContent = t;
   }
-  showNotice(e, t = []) {
-    this.notice.replaceChildren(n("span", {}, e), ...t.map((s) => u(s.label, s.label, () => (this.hideNotice(), s.run()))), u("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
+  showNotice(t, e = []) {
+    this.notice.replaceChildren(n("span", {}, t), ...e.map((s) => u(s.label, s.label, () => (this.hideNotice(), s.run()))), u("×", "Dismiss", () => this.hideNotice(), "el-dismiss")), this.notice.hidden = !1;
   }
   hideNotice() {
     this.notice.hidden = !0;
   }
-  showConflict(e, t, s) {
-    ee(this.conflict, e, t, s);
+  showConflict(t, e, s) {
+    tt(this.conflict, t, e, s);
   }
   hideConflict() {
     this.conflict.hidden = !0;
   }
 }
-class Be {
+class Vt {
   dialog;
   options = /* @__PURE__ */ new Map();
   note = n("input", { type: "text", class: "el-skip-note", maxlength: 500, placeholder: "why (needed for “other”)", "aria-label": "Why you skip this clip" });
@@ -430,62 +430,62 @@ class Be {
   reason = null;
   settle = null;
   constructor() {
-    const e = n("div", { class: "el-skip-options", role: "radiogroup" });
-    for (const t of te) {
-      const s = u("", t.label, () => this.choose(t.value), "el-skip-option");
-      s.setAttribute("role", "radio"), s.dataset.reason = t.value, s.append(n("kbd", {}, t.key), ` ${t.label}`), this.options.set(t.value, s), e.append(s);
+    const t = n("div", { class: "el-skip-options", role: "radiogroup" });
+    for (const e of et) {
+      const s = u("", e.label, () => this.choose(e.value), "el-skip-option");
+      s.setAttribute("role", "radio"), s.dataset.reason = e.value, s.append(n("kbd", {}, e.key), ` ${e.label}`), this.options.set(e.value, s), t.append(s);
     }
     this.dialog = n(
       "dialog",
       { class: "el-skip" },
       n("h2", {}, "Why skip this clip?"),
       n("p", { class: "el-muted" }, "It goes to the end of your queue; leads see the reason."),
-      e,
+      t,
       this.note,
       this.problem,
       n("div", { class: "el-row" }, u("Skip ⏎", "Skip with this reason (Enter)", () => this.confirm(), "el-primary"), u("Back (Esc)", "Back to the clip (Escape)", () => this.close(null)))
-    ), this.dialog.addEventListener("keydown", (t) => this.onKey(t)), this.dialog.addEventListener("cancel", (t) => (t.preventDefault(), this.close(null)));
+    ), this.dialog.addEventListener("keydown", (e) => this.onKey(e)), this.dialog.addEventListener("cancel", (e) => (e.preventDefault(), this.close(null)));
   }
   ask() {
-    return this.reason = null, this.note.value = "", this.problem.textContent = "", this.refresh(), this.dialog.showModal(), this.dialog.focus(), new Promise((e) => this.settle = e);
+    return this.reason = null, this.note.value = "", this.problem.textContent = "", this.refresh(), this.dialog.showModal(), this.dialog.focus(), new Promise((t) => this.settle = t);
   }
-  onKey(e) {
-    const t = se(e, e.target === this.note);
-    t && (e.preventDefault(), e.stopPropagation(), t.type === "choose" ? this.choose(t.reason) : t.type === "confirm" ? this.confirm() : this.close(null));
+  onKey(t) {
+    const e = st(t, t.target === this.note);
+    e && (t.preventDefault(), t.stopPropagation(), e.type === "choose" ? this.choose(e.reason) : e.type === "confirm" ? this.confirm() : this.close(null));
   }
-  choose(e) {
-    this.reason = e, this.problem.textContent = "", this.refresh(), e === "other" && this.note.focus();
+  choose(t) {
+    this.reason = t, this.problem.textContent = "", this.refresh(), t === "other" && this.note.focus();
   }
   confirm() {
-    const e = ie(this.reason, this.note.value);
-    if (typeof e == "string") {
-      this.problem.textContent = e, this.reason === "other" && this.note.focus();
+    const t = it(this.reason, this.note.value);
+    if (typeof t == "string") {
+      this.problem.textContent = t, this.reason === "other" && this.note.focus();
       return;
     }
-    this.close(e);
+    this.close(t);
   }
-  close(e) {
-    this.dialog.open && this.dialog.close(), this.settle?.(e), this.settle = null;
+  close(t) {
+    this.dialog.open && this.dialog.close(), this.settle?.(t), this.settle = null;
   }
   refresh() {
-    for (const [e, t] of this.options) t.setAttribute("aria-checked", String(e === this.reason));
+    for (const [t, e] of this.options) e.setAttribute("aria-checked", String(t === this.reason));
   }
 }
-function De(i, e, t, s) {
+function Dt(i, t, e, s) {
   i.replaceChildren(
     n(
       "div",
       { class: "el-empty" },
       n("h1", {}, "Queue empty"),
-      n("p", {}, `No clips are waiting for you in ${e}. New ones appear after the next sampling round.`),
-      n("p", {}, u("Check again", "Ask for the next clip again", s, "el-primary"), t ? n("a", { href: t }, "Back to the project") : null)
+      n("p", {}, `No clips are waiting for you in ${t}. New ones appear after the next sampling round.`),
+      n("p", {}, u("Check again", "Ask for the next clip again", s, "el-primary"), e ? n("a", { href: e }, "Back to the project") : null)
     )
   );
 }
-function Ve(i, e, t) {
-  i.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, e), n("p", {}, u("Try again", "Try again", t, "el-primary"))));
+function Ht(i, t, e) {
+  i.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, t), n("p", {}, u("Try again", "Try again", e, "el-primary"))));
 }
-const He = [
+const qt = [
   ["duration_s", "Duration", "ms", "The call: where it stays within 20 dB of its loudest point"],
   ["low_hz", "Low freq", "kHz", "Lowest frequency of the call's ridge (within 20 dB of its peak)"],
   ["high_hz", "High freq", "kHz", "Highest frequency of the call's ridge"],
@@ -499,9 +499,9 @@ const He = [
   ["bw_90_hz", "BW 90%", "kHz", "Between the frequencies below which 5 % and 95 % of the energy lie"],
   ["snr_db", "SNR", "dB", "The call's loudest part over the box's noise floor"]
 ];
-function Re(i, e) {
+function Rt(i, t) {
   if (i === null || !Number.isFinite(i)) return "—";
-  switch (e) {
+  switch (t) {
     case "ms":
       return `${(i * 1e3).toFixed(2)} ms`;
     case "kHz":
@@ -512,79 +512,79 @@ function Re(i, e) {
       return `${i.toFixed(1)} dB`;
   }
 }
-function H(i, e, t) {
-  if (!e) {
-    i.replaceChildren(n("p", { class: "el-muted" }, t));
+function H(i, t, e) {
+  if (!t) {
+    i.replaceChildren(n("p", { class: "el-muted" }, e));
     return;
   }
-  const s = He.map(([o, a, l, r]) => {
-    const h = e[o];
-    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Re(h, l)));
+  const s = qt.map(([o, a, l, r]) => {
+    const h = t[o];
+    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Rt(h, l)));
   });
-  i.replaceChildren(n("table", { class: "el-measure-table" }, ...s), e.reason ? n("p", { class: "el-muted el-measure-note" }, e.reason) : "");
+  i.replaceChildren(n("table", { class: "el-measure-table" }, ...s), t.reason ? n("p", { class: "el-muted el-measure-note" }, t.reason) : "");
 }
-const E = 60;
+const M = 60;
 function I(i) {
-  let e = -1;
-  for (let t = 0; t < i.db.length; t++) (e < 0 || i.db[t] > i.db[e]) && (e = t);
-  return e;
+  let t = -1;
+  for (let e = 0; e < i.db.length; e++) (t < 0 || i.db[e] > i.db[t]) && (t = e);
+  return t;
 }
-function qe(i, e, t, s = "") {
-  const { width: o, height: a } = e, l = { left: 30, right: 6, top: 14, bottom: 16 };
+function jt(i, t, e, s = "") {
+  const { width: o, height: a } = t, l = { left: 30, right: 6, top: 14, bottom: 16 };
   i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
-  const r = t ? I(t) : -1;
-  if (!t || r < 0) {
-    i.fillText(s || t?.reason || "", 6, a / 2);
+  const r = e ? I(e) : -1;
+  if (!e || r < 0) {
+    i.fillText(s || e?.reason || "", 6, a / 2);
     return;
   }
-  const h = t.freqs_hz[0], d = t.freqs_hz[t.freqs_hz.length - 1], c = t.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, b = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), A = (m) => l.top + Math.min(E, Math.max(0, c - m)) / E * g;
-  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), t.freqs_hz.forEach((m, S) => S ? i.lineTo(b(m), A(t.db[S])) : i.moveTo(b(m), A(t.db[S]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
+  const h = e.freqs_hz[0], d = e.freqs_hz[e.freqs_hz.length - 1], c = e.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, b = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), A = (m) => l.top + Math.min(M, Math.max(0, c - m)) / M * g;
+  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, S) => S ? i.lineTo(b(m), A(e.db[S])) : i.moveTo(b(m), A(e.db[S]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
   const L = `${(d / 1e3).toFixed(1)} kHz`;
-  i.fillText(L, o - l.right - i.measureText(L).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - E).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(t.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
+  i.fillText(L, o - l.right - i.measureText(L).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - M).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
 }
-function R(i, e, t) {
-  return (i - e.start) / (e.end - e.start) * t;
+function q(i, t, e) {
+  return (i - t.start) / (t.end - t.start) * e;
 }
-function je(i) {
-  let e = 0;
-  for (let t = 0; t < i.min.length; t++) e = Math.max(e, Math.abs(i.min[t]), Math.abs(i.max[t]));
-  return e > 0 ? 0.9 / e : 1;
+function Ot(i) {
+  let t = 0;
+  for (let e = 0; e < i.min.length; e++) t = Math.max(t, Math.abs(i.min[e]), Math.abs(i.max[e]));
+  return t > 0 ? 0.9 / t : 1;
 }
-function Oe(i, e, t, s) {
-  const { width: o, height: a } = e, l = a / 2;
-  if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !t || !t.min.length) return;
-  const r = je(t) * l, h = (t.end - t.start) / t.min.length;
+function Kt(i, t, e, s) {
+  const { width: o, height: a } = t, l = a / 2;
+  if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !e || !e.min.length) return;
+  const r = Ot(e) * l, h = (e.end - e.start) / e.min.length;
   i.fillStyle = "#4fc3f7";
-  for (let d = 0; d < t.min.length; d++) {
-    const c = R(t.start + d * h, s, o), f = R(t.start + (d + 1) * h, s, o);
+  for (let d = 0; d < e.min.length; d++) {
+    const c = q(e.start + d * h, s, o), f = q(e.start + (d + 1) * h, s, o);
     if (f < 0 || c > o) continue;
-    const g = l - t.max[d] * r, b = l - t.min[d] * r;
+    const g = l - e.max[d] * r, b = l - e.min[d] * r;
     i.fillRect(c, g, Math.max(1, f - c), Math.max(1, b - g));
   }
   i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
 }
-const Ke = 80, We = 150, Ue = 4096, Ye = 64, Je = 120;
-class q {
+const Wt = 80, Ut = 150, Yt = 4096, Jt = 64, Gt = 120;
+class R {
   timer;
   controller = null;
-  run(e, t) {
+  run(t, e) {
     this.cancel();
     const s = new AbortController();
     this.controller = s, this.timer = setTimeout(() => {
-      t(s.signal).catch(() => {
+      e(s.signal).catch(() => {
       });
-    }, e);
+    }, t);
   }
   cancel() {
     clearTimeout(this.timer), this.controller?.abort(), this.controller = null;
   }
 }
 function j(i) {
-  return Object.entries(i).filter(([, e]) => e !== null).map(([e, t]) => `${e}=${Number(t.toFixed(7))}`).join("&");
+  return Object.entries(i).filter(([, t]) => t !== null).map(([t, e]) => `${t}=${Number(e.toFixed(7))}`).join("&");
 }
-class Ge {
-  constructor(e) {
-    this.api = e, H(this.table, null, "Select a box to measure it.");
+class Xt {
+  constructor(t) {
+    this.api = t, H(this.table, null, "Select a box to measure it.");
   }
   api;
   wave = n("canvas", { class: "el-waveform", "aria-label": "Waveform of the visible window" });
@@ -598,27 +598,27 @@ class Ge {
   view = null;
   spectrum = null;
   selectionKey = "";
-  envelopes = new q();
-  measures = new q();
+  envelopes = new R();
+  measures = new R();
   /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
-  follow(e, t) {
-    this.view = t, this.drawWave();
-    const s = Math.min(Ue, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
-    if (!e || s < 1) return;
-    const o = e.clip.recording, a = Math.max(0, t.start), l = Math.min(o.duration_s, t.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ke, async (h) => {
+  follow(t, e) {
+    this.view = e, this.drawWave();
+    const s = Math.min(Yt, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    if (!t || s < 1) return;
+    const o = t.clip.recording, a = Math.max(0, e.start), l = Math.min(o.duration_s, e.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
+    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Wt, async (h) => {
       this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${j({ start: a, end: l, width: s })}`, h), this.drawWave();
     }));
   }
   /** The selected box (or none): fetch its spectrum and measurements once it rests. */
-  select(e, t) {
-    const s = e && t ? `${e.clip.recording.id}:${t.start_s}:${t.end_s}:${t.low_hz}:${t.high_hz}` : "";
+  select(t, e) {
+    const s = t && e ? `${t.clip.recording.id}:${e.start_s}:${e.end_s}:${e.low_hz}:${e.high_hz}` : "";
     if (s === this.selectionKey) return;
-    if (this.selectionKey = s, !e || !t)
+    if (this.selectionKey = s, !t || !e)
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
-    const o = e.clip.recording.id, a = j({ start: t.start_s, end: t.end_s, low: t.low_hz, high: t.high_hz });
-    this.measures.run(We, async (l) => {
+    const o = t.clip.recording.id, a = j({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
+    this.measures.run(Ut, async (l) => {
       try {
         const [r, h] = await Promise.all([
           this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, l),
@@ -630,41 +630,41 @@ class Ge {
       }
     });
   }
-  show(e, t, s, o) {
-    this.side.dataset.state = e, this.spectrum = t, H(this.table, s, o), this.drawSpectrumPanel(o);
+  show(t, e, s, o) {
+    this.side.dataset.state = t, this.spectrum = e, H(this.table, s, o), this.drawSpectrumPanel(o);
   }
   drawWave() {
     if (!this.view) return;
-    const e = { width: this.wave.clientWidth || 300, height: Ye };
-    Oe(F(this.wave, e), e, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+    const t = { width: this.wave.clientWidth || 300, height: Jt };
+    Kt(F(this.wave, t), t, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
   }
-  drawSpectrumPanel(e) {
-    const t = { width: this.spectrumCanvas.clientWidth || 240, height: Je };
-    qe(F(this.spectrumCanvas, t), t, this.spectrum, e);
+  drawSpectrumPanel(t) {
+    const e = { width: this.spectrumCanvas.clientWidth || 240, height: Gt };
+    jt(F(this.spectrumCanvas, e), e, this.spectrum, t);
     const s = this.spectrum;
     this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && I(s) >= 0 ? String(s.freqs_hz[I(s)]) : "";
   }
 }
-const Xe = [0, 0.5, 0.75, 0.9], Ze = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], Qe = [
+const Zt = [0, 0.5, 0.75, 0.9], Qt = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], te = [
   ["none", "plain"],
   ["reassigned", "reassigned"],
   ["multitaper", "multitaper"]
-], et = [
+], ee = [
   [6, "FM (w0 6)"],
   [200, "CF (w0 200)"]
 ];
-function v(i, e, t) {
-  return n("select", { title: i, name: e, class: "el-view-option" }, ...t.map(([s, o]) => n("option", { value: s }, o)));
+function v(i, t, e) {
+  return n("select", { title: i, name: t, class: "el-view-option" }, ...e.map(([s, o]) => n("option", { value: s }, o)));
 }
-function x(i, e, t) {
-  Array.from(i.options).some((s) => s.value === e) || i.append(n("option", { value: e }, t));
+function x(i, t, e) {
+  Array.from(i.options).some((s) => s.value === t) || i.append(n("option", { value: t }, e));
 }
 const k = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
-class tt {
-  constructor(e) {
-    this.viewer = e;
-    const t = e.options;
-    t.window !== "auto" && x(this.window, String(t.window), k(t.window)), x(this.overlap, String(t.overlap), `${Math.round(t.overlap * 100)} %`), x(this.wavelet, String(t.w0), `w0 ${t.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = n(
+class se {
+  constructor(t) {
+    this.viewer = t;
+    const e = t.options;
+    e.window !== "auto" && x(this.window, String(e.window), k(e.window)), x(this.overlap, String(e.overlap), `${Math.round(e.overlap * 100)} %`), x(this.wavelet, String(e.w0), `w0 ${e.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = n(
       "div",
       { class: "el-group el-view-options" },
       n("label", {}, "window ", this.window),
@@ -674,49 +674,49 @@ class tt {
       this.wavelet,
       n("label", { title: "Levels from each view's percentiles (Shift+L); the dB sliders turn it off" }, this.autoLevels, " auto levels"),
       this.levelsText
-    ), e.onOptions = () => this.update(), this.update();
+    ), t.onOptions = () => this.update(), this.update();
   }
   viewer;
   element;
   window = v("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
     ["auto", "auto"],
-    ...ne.map((e) => [String(e / 1e3), k(e / 1e3)])
+    ...nt.map((t) => [String(t / 1e3), k(t / 1e3)])
   ]);
-  overlap = v("STFT overlap", "overlap", Xe.map((e) => [String(e), `${Math.round(e * 100)} %`]));
-  windowType = v("STFT window type", "window_type", Ze.map((e) => [e, e]));
-  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", Qe);
-  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", et.map(([e, t]) => [String(e), t]));
+  overlap = v("STFT overlap", "overlap", Zt.map((t) => [String(t), `${Math.round(t * 100)} %`]));
+  windowType = v("STFT window type", "window_type", Qt.map((t) => [t, t]));
+  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", te);
+  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", ee.map(([t, e]) => [String(t), e]));
   autoLevels = n("input", { type: "checkbox", name: "auto_levels" });
   levelsText = n("span", { class: "el-levels-text el-muted" });
-  set(e) {
-    document.activeElement?.blur(), this.viewer.setOptions(e);
+  set(t) {
+    document.activeElement?.blur(), this.viewer.setOptions(t);
   }
   /** Show the viewer's options, and what "auto" resolved to for the image on screen. */
   update() {
-    const e = this.viewer.options, t = this.viewer.kind === "spectrogram";
-    e.window !== "auto" && x(this.window, String(e.window), k(e.window)), p(this.window, String(e.window)), this.window.options[0].textContent = e.window === "auto" && t ? `auto (${k(this.viewer.shownWindow())})` : "auto", p(this.overlap, String(e.overlap)), p(this.windowType, e.windowType), p(this.sharpen, e.sharpen), p(this.wavelet, String(e.w0));
-    for (const o of [this.window, this.overlap, this.windowType, this.sharpen]) o.hidden = !t;
-    this.wavelet.hidden = t, this.autoLevels.checked = e.autoLevels;
+    const t = this.viewer.options, e = this.viewer.kind === "spectrogram";
+    t.window !== "auto" && x(this.window, String(t.window), k(t.window)), p(this.window, String(t.window)), this.window.options[0].textContent = t.window === "auto" && e ? `auto (${k(this.viewer.shownWindow())})` : "auto", p(this.overlap, String(t.overlap)), p(this.windowType, t.windowType), p(this.sharpen, t.sharpen), p(this.wavelet, String(t.w0));
+    for (const o of [this.window, this.overlap, this.windowType, this.sharpen]) o.hidden = !e;
+    this.wavelet.hidden = e, this.autoLevels.checked = t.autoLevels;
     const s = this.viewer.shownLevels();
-    this.levelsText.textContent = e.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
+    this.levelsText.textContent = t.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
   }
 }
-const st = 720 * 3600 * 1e3, it = 0.5;
+const ie = 720 * 3600 * 1e3, ne = 0.5;
 function W(i) {
-  const e = i?.model_version?.threshold;
-  return typeof e == "number" && Number.isFinite(e) && e >= 0 && e <= 1 ? e : null;
+  const t = i?.model_version?.threshold;
+  return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function nt(i, e) {
-  return e ?? W(i) ?? it;
+function oe(i, t) {
+  return t ?? W(i) ?? ne;
 }
-class ot {
-  constructor(e) {
-    this.page = e, this.submitter = new Ie((t, s) => e.api.submit(t, s), () => this.draftValue, this.submitEvents()), this.lease = new Pe(async (t) => (await e.api.renew(t)).lease_expires_at, {
-      lost: (t) => this.status(`Your hold on this clip ran out (${t}). Submitting still saves your work.`, "warn")
-    }), this.player = new oe(
-      (t) => this.viewer && (this.viewer.playhead = t, this.viewer.render()),
-      (t, s) => {
-        t === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
+class ae {
+  constructor(t) {
+    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Ct(async (e) => (await t.api.renew(e)).lease_expires_at, {
+      lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
+    }), this.player = new ot(
+      (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
+      (e, s) => {
+        e === "error" && this.status(s ?? "playback failed", "error"), this.refreshToolbar();
       }
     );
   }
@@ -725,10 +725,11 @@ class ot {
   ui;
   viewer;
   analysis;
+  similar;
   pointer;
   player;
   task = null;
-  draftValue = ae();
+  draftValue = at();
   undoStack = B();
   selectedIndex = null;
   selectedPred = null;
@@ -745,118 +746,131 @@ class ot {
   lease;
   // ---- start-up and the task cycle -------------------------------------------------------
   async start() {
-    const { root: e, api: t, projectId: s } = this.page;
-    e.dataset.state = "loading";
+    const { root: t, api: e, projectId: s } = this.page;
+    t.dataset.state = "loading";
     try {
-      this.project = await t.project(s);
+      this.project = await e.project(s);
     } catch (a) {
-      e.dataset.state = "error", Ve(e, a.message, () => {
+      t.dataset.state = "error", Ht(t, a.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new Fe(e, this.project, this.handlers()), this.analysis = new Ge(t), this.ui.belowPlot.replaceChildren(this.analysis.strip), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    this.expansion = this.project.settings.time_expansion, this.ui = new Bt(t, this.project, this.handlers()), this.analysis = new Xt(e), this.similar = new rt({ api: e, projectId: s, tags: this.project.tags, currentTag: () => this.currentTag(), batch: !1 }), this.ui.belowPlot.replaceChildren(this.analysis.strip, this.similar.element), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const o = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
-    this.viewer = new re(this.project, t, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(new tt(this.viewer).element), this.pointer = new le(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
+    this.viewer = new lt(this.project, e, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(
+      new se(this.viewer).element,
+      n("button", { type: "button", class: "el-find-similar", title: "The project's clips most like the selected box (or this clip)", onclick: () => this.findSimilar() }, "Find similar")
+    ), this.pointer = new ht(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
     for (const a of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(a, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(st), await this.loadNext();
+    this.page.drafts.prune(ie), await this.loadNext();
   }
   async loadNext() {
-    const { root: e, api: t, projectId: s } = this.page;
-    this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, e.dataset.state = "loading", e.contains(this.ui.main) || e.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
+    const { root: t, api: e, projectId: s } = this.page;
+    this.submitter.cancel(), this.lease.stop(), this.player.stop(), this.viewer.close(), this.task = null, t.dataset.state = "loading", t.contains(this.ui.main) || t.replaceChildren(this.ui.main), this.status("Loading the next clip…", "busy");
     let o;
     try {
-      o = await t.nextTask(s);
+      o = await e.nextTask(s);
     } catch (a) {
-      e.dataset.state = "error", this.status(`Could not get the next clip: ${a.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
+      t.dataset.state = "error", this.status(`Could not get the next clip: ${a.message}`, "error"), this.ui.showNotice("The next clip did not load.", [{ label: "Try again", run: () => {
         this.loadNext();
       } }]);
       return;
     }
     if (!o) {
-      e.dataset.state = "empty", De(e, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Dt(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
     }
     this.openTask(o);
   }
-  openTask(e) {
-    this.task = e, this.lease.start(e.id, e.lease_expires_at), this.ui.setTask(e), this.draftValue = this.restoreDraft(e), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], N(e.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(e), this.page.api.predictions(e.clip.id).then(
-      (t) => this.task === e && (this.predictions = t, this.refresh()),
+  openTask(t) {
+    this.task = t, this.similar.close(), this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], N(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+      (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
       // predictions are optional help; the page works without them
     );
   }
-  showImage(e) {
-    this.viewer.open(e).then((t) => {
-      this.task !== e || t === "stale" || (t === "ready" ? this.page.root.dataset.state = "ready" : this.ui.showNotice("The image did not load.", [{ label: "Retry", run: () => this.showImage(e) }]));
+  /** The selected box (cut to the clip) or the whole clip, as a search by example. */
+  findSimilar() {
+    if (!this.task) return;
+    const t = this.task.clip, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = { clip: t.id };
+    e && Math.min(e.end_s, t.end_s) > Math.max(e.start_s, t.start_s) && Object.assign(s, { start_s: Math.max(e.start_s, t.start_s), end_s: Math.min(e.end_s, t.end_s), low_hz: e.low_hz, high_hz: e.high_hz }), this.similar.find(s);
+  }
+  /** The tag Enter applies to a match: the selected box's, else the one picked for the next box. */
+  currentTag() {
+    return (this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null)?.tag ?? this.pendingTag;
+  }
+  showImage(t) {
+    this.viewer.open(t).then((e) => {
+      this.task !== t || e === "stale" || (e === "ready" ? this.page.root.dataset.state = "ready" : this.ui.showNotice("The image did not load.", [{ label: "Retry", run: () => this.showImage(t) }]));
     });
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
-  restoreDraft(e) {
-    const { drafts: t } = this.page, s = z(e.annotation), { draft: o, restored: a, older: l } = Ee(t, e.id, s), r = (h) => new Date(h).toLocaleString();
+  restoreDraft(t) {
+    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = Et(e, t.id, s), r = (h) => new Date(h).toLocaleString();
     return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(D(l.draft, s)) },
-      { label: "Discard mine", run: () => t.remove(e.id, l.version) }
-    ]), a || this.status(e.annotation ? `Editing saved version ${e.annotation.version}.` : "New clip.", "info"), o;
+      { label: "Merge mine into theirs", run: () => this.change(V(l.draft, s)) },
+      { label: "Discard mine", run: () => e.remove(t.id, l.version) }
+    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), o;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const e = he(this.draftValue);
-    if (e.length && this.warnedFor !== this.draftValue)
-      return this.warnedFor = this.draftValue, this.status(`${e.join("; ")}. Press Enter again to submit anyway.`, "warn");
+    const t = dt(this.draftValue);
+    if (t.length && this.warnedFor !== this.draftValue)
+      return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
   }
   submitEvents() {
     return {
-      busy: (e) => {
-        this.page.root.dataset.state = e ? "submitting" : "ready", this.ui.setBusy(e);
+      busy: (t) => {
+        this.page.root.dataset.state = t ? "submitting" : "ready", this.ui.setBusy(t);
       },
-      status: (e, t, s) => this.status(e, t, s),
-      done: (e) => {
-        const t = this.task;
-        this.page.drafts.remove(t.id, e.version), this.status(`Submitted clip ${t.clip.id}.`, "ok"), this.loadNext().then(() => this.task && this.status(`Submitted clip ${t.clip.id}; here is the next one.`, "ok"));
+      status: (t, e, s) => this.status(t, e, s),
+      done: (t) => {
+        const e = this.task;
+        this.page.drafts.remove(e.id, t.version), this.status(`Submitted clip ${e.clip.id}.`, "ok"), this.loadNext().then(() => this.task && this.status(`Submitted clip ${e.clip.id}; here is the next one.`, "ok"));
       },
-      conflict: (e, t) => this.showConflict(e, t)
+      conflict: (t, e) => this.showConflict(t, e)
     };
   }
   /** 409: show both versions and let the user choose; never overwrite silently. */
-  showConflict(e, t) {
+  showConflict(t, e) {
     const s = this.task, o = this.draftValue;
-    if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !e) {
+    if (this.status("Not saved: someone else saved this clip meanwhile.", "error"), !t) {
       const h = { label: "Reload the clip", run: () => {
         this.loadNext();
       } };
-      return this.ui.showConflict(t, ["Your draft is kept and will be offered again."], [h]);
+      return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const a = z(e), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const a = z(t), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
       this.page.drafts.remove(s.id, o.version), this.change(h);
     };
     this.ui.showConflict(
-      `${t} (now version ${e.version})`,
+      `${e} (now version ${t.version})`,
       [`Theirs: ${l(a)}`, `Yours: ${l(o)}`],
       [
         { label: "Use theirs", run: () => r(a) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(D(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (r({ ...o, version: e.version }), void this.submitter.send(s.id)) }
+        { label: "Merge (theirs + your boxes)", run: () => (r(V(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (r({ ...o, version: t.version }), void this.submitter.send(s.id)) }
       ]
     );
   }
   /** k: ask why, release the task with the reason (its draft stays in localStorage) and open the next. */
   async skip() {
-    const e = this.task;
-    if (!e || this.submitter.inFlight || this.skipping) return;
+    const t = this.task;
+    if (!t || this.submitter.inFlight || this.skipping) return;
     this.skipping = !0;
-    const t = await this.ui.askSkipReason();
-    if (!t || this.task !== e) return void (this.skipping = !1);
+    const e = await this.ui.askSkipReason();
+    if (!e || this.task !== t) return void (this.skipping = !1);
     this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(e.id, t), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${e.clip.id} (${de(t)}).`, "info");
+      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${ct(e)}).`, "info");
     } catch (s) {
       if (this.skipping = !1, s instanceof P && s.status === 409) return void this.loadNext();
       this.status(`Could not skip: ${s instanceof P ? s.message : String(s)}`, "error");
@@ -864,48 +878,48 @@ class ot {
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
-  change(e, t = null, s = this.draftValue) {
+  change(t, e = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    e !== s && (e = ce(s, e), this.undoStack = ue(this.undoStack, s, t), this.draftValue = e, this.persist(), this.refresh());
+    t !== s && (t = ut(s, t), this.undoStack = pt(this.undoStack, s, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
-    const e = this.page.drafts.save(this.task.id, this.draftValue.version, this.draftValue);
-    this.ui.setDraftState(e ? `Draft saved ${(/* @__PURE__ */ new Date()).toLocaleTimeString()}` : "Draft NOT saved: browser storage is full");
+    const t = this.page.drafts.save(this.task.id, this.draftValue.version, this.draftValue);
+    this.ui.setDraftState(t ? `Draft saved ${(/* @__PURE__ */ new Date()).toLocaleTimeString()}` : "Draft NOT saved: browser storage is full");
   }
-  step(e) {
+  step(t) {
     if (!this.canEdit()) return;
-    const t = e === "undo" ? pe(this.undoStack, this.draftValue) : fe(this.undoStack, this.draftValue);
-    if (!t) return this.status(`Nothing to ${e}.`, "info");
-    this.undoStack = t.stack, this.draftValue = { ...t.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
+    const e = t === "undo" ? ft(this.undoStack, this.draftValue) : gt(this.undoStack, this.draftValue);
+    if (!e) return this.status(`Nothing to ${t}.`, "info");
+    this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
-  setTag(e) {
+  setTag(t) {
     if (this.selectedIndex === null)
-      return this.pendingTag = e, this.refresh();
-    this.change(_(this.draftValue, this.selectedIndex, { tag: e }));
+      return this.pendingTag = t, this.refresh();
+    this.change(_(this.draftValue, this.selectedIndex, { tag: t }));
   }
-  editSelected(e, t) {
+  editSelected(t, e) {
     const s = this.selectedIndex;
     if (s === null) return;
-    let o = _(this.draftValue, s, e);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(t) && (o = _(o, s, ge(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${t}`);
+    let o = _(this.draftValue, s, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (o = _(o, s, mt(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
-    const e = this.selectedIndex;
-    this.selectedIndex = null, this.change(me(this.draftValue, e));
+    const t = this.selectedIndex;
+    this.selectedIndex = null, this.change(wt(this.draftValue, t));
   }
-  cycleSelection(e) {
-    const t = this.draftValue.events.map((o, a) => [o.start_s, a]).sort((o, a) => o[0] - a[0]).map((o) => o[1]);
-    if (!t.length) return;
-    const s = this.selectedIndex === null ? e > 0 ? -1 : 0 : t.indexOf(this.selectedIndex);
-    this.select(t[(s + e + t.length) % t.length]);
+  cycleSelection(t) {
+    const e = this.draftValue.events.map((o, a) => [o.start_s, a]).sort((o, a) => o[0] - a[0]).map((o) => o[1]);
+    if (!e.length) return;
+    const s = this.selectedIndex === null ? t > 0 ? -1 : 0 : e.indexOf(this.selectedIndex);
+    this.select(e[(s + t + e.length) % e.length]);
   }
-  accept(e) {
-    const t = this.project.settings.annotation_mode, s = !e && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
+  accept(t) {
+    const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
     if (!o.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let a = this.draftValue;
-    for (const l of o) a = V(a, we(l, t));
+    for (const l of o) a = D(a, vt(l, e));
     this.selectedPred = null, this.change(a), o.length === 1 && this.select(a.events.length - 1), this.status(`Accepted ${o.length} prediction${o.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -913,30 +927,30 @@ class ot {
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const e = this.task.clip.recording, t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, o = Math.max(0, t ? t.start_s : s.start), a = Math.min(e.duration_s, t ? t.end_s : s.end), l = t && t.low_hz !== null && t.high_hz !== null ? { low: t.low_hz, high: t.high_hz } : {}, r = this.page.api.audioUrl(e.id, { start: o, end: a, expansion: this.expansion, ...l });
+    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, o = Math.max(0, e ? e.start_s : s.start), a = Math.min(t.duration_s, e ? e.end_s : s.end), l = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, r = this.page.api.audioUrl(t.id, { start: o, end: a, expansion: this.expansion, ...l });
     this.player.play({ url: r, start: o, end: a, expansion: this.expansion });
   }
-  setExpansion(e) {
-    this.player.stop(), this.expansion = e, this.refreshToolbar();
+  setExpansion(t) {
+    this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const e = this.task?.clip.recording.samplerate ?? 1 / 0, t = C.filter((o) => N(e, o)), s = t[(t.indexOf(this.expansion) + 1) % t.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = C.filter((o) => N(t, o)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
-  onKey(e) {
-    if (e.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const t = e.target, s = ve(t);
-    if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement || t instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const a = be(e, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+  onKey(t) {
+    if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
+    const e = t.target, s = bt(e);
+    if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(t.key)) return;
+    const a = yt(t, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
     if (a) {
-      if (this.pointer.active && a.type !== "escape") return e.preventDefault();
-      (a.type === "selectNext" || a.type === "selectPrev") && !this.draftValue.events.length || (e.preventDefault(), this.perform(a, t));
+      if (this.pointer.active && a.type !== "escape") return t.preventDefault();
+      (a.type === "selectNext" || a.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(a, e));
     }
   }
-  perform(e, t) {
+  perform(t, e) {
     const s = this.viewer;
-    switch (e.type) {
+    switch (t.type) {
       case "submit":
         return this.submit();
       case "skip":
@@ -964,9 +978,9 @@ class ot {
       case "play":
         return this.togglePlay();
       case "tag":
-        return this.setTag(e.tagId);
+        return this.setTag(t.tagId);
       case "blur":
-        return t?.blur();
+        return e?.blur();
       case "escape":
         return this.escape();
       case "selectNext":
@@ -980,7 +994,7 @@ class ot {
       case "acceptAllPredictions":
         return this.accept(!0);
       case "pan":
-        return s.pan(-e.dx * s.size.width, e.dy * s.size.height);
+        return s.pan(-t.dx * s.size.width, t.dy * s.size.height);
       case "panMode":
         return this.panning = !this.panning, this.refreshToolbar();
       case "cycleExpansion":
@@ -988,17 +1002,17 @@ class ot {
       case "help":
         return this.ui.toggleHelp();
       case "window":
-        return s.stepWindow(e.step);
+        return s.stepWindow(t.step);
       case "cycleSharpen":
-        return s.setOptions({ sharpen: ye(s.options.sharpen) });
+        return s.setOptions({ sharpen: xt(s.options.sharpen) });
       case "autoLevels":
         return s.setOptions({ autoLevels: !s.options.autoLevels });
     }
   }
   /** +/- zoom around the selected box if there is one, else around the middle. */
-  zoom(e) {
-    const t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
-    this.viewer.zoomStep(e, t ? (t.start_s + t.end_s) / 2 : void 0);
+  zoom(t) {
+    const e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null;
+    this.viewer.zoomStep(t, e ? (e.start_s + e.end_s) / 2 : void 0);
   }
   escape() {
     if (this.pointer.cancel()) return this.viewer.render();
@@ -1010,8 +1024,8 @@ class ot {
     return this.viewer.geometry();
   }
   boxBounds() {
-    const e = this.task.clip;
-    return { start: e.start_s, end: e.end_s, low: this.viewer.bounds.low, high: this.viewer.bounds.high };
+    const t = this.task.clip;
+    return { start: t.start_s, end: t.end_s, low: this.viewer.bounds.low, high: this.viewer.bounds.high };
   }
   interval() {
     return this.project.settings.annotation_mode === "interval";
@@ -1027,98 +1041,98 @@ class ot {
   }
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
-    const e = this.project.settings.annotation_mode;
-    return this.predictions.events.map((t, s) => ({ p: t, index: s })).filter(({ p: t }) => t.score >= this.threshold && !xe(this.draftValue, t, e));
+    const t = this.project.settings.annotation_mode;
+    return this.predictions.events.map((e, s) => ({ p: e, index: s })).filter(({ p: e }) => e.score >= this.threshold && !kt(this.draftValue, e, t));
   }
-  select(e) {
-    this.selectedIndex = e, e !== null && (this.selectedPred = null), this.refresh();
+  select(t) {
+    this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
   }
-  selectPrediction(e) {
-    this.selectedPred = e, this.refresh();
+  selectPrediction(t) {
+    this.selectedPred = t, this.refresh();
   }
-  preview(e) {
-    this.draftValue = e, this.refresh();
+  preview(t) {
+    this.draftValue = t, this.refresh();
   }
-  commit(e, t) {
-    this.draftValue = t, this.change(e, null, t);
+  commit(t, e) {
+    this.draftValue = e, this.change(t, null, e);
   }
-  addBox(e) {
-    if (e.end_s - e.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const t = V(this.draftValue, { ...e, tag: this.pendingTag, confidence: null, notes: "" });
-    this.change(t), this.select(t.events.length - 1);
+  addBox(t) {
+    if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
+    const e = D(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    this.change(e), this.select(e.events.length - 1);
   }
-  setDrawing(e) {
-    this.viewer.drawing = e, this.viewer.render();
+  setDrawing(t) {
+    this.viewer.drawing = t, this.viewer.render();
   }
-  setCursor(e) {
-    this.viewer.cursor = e, this.viewer.render();
+  setCursor(t) {
+    this.viewer.cursor = t, this.viewer.render();
   }
-  pan(e, t) {
-    this.viewer.pan(e, t);
+  pan(t, e) {
+    this.viewer.pan(t, e);
   }
-  zoomTime(e, t) {
-    this.viewer.zoomTime(e, t);
+  zoomTime(t, e) {
+    this.viewer.zoomTime(t, e);
   }
-  zoomFreq(e, t) {
-    this.viewer.zoomFreq(e, t);
+  zoomFreq(t, e) {
+    this.viewer.zoomFreq(t, e);
   }
   canEdit() {
     return !!this.task && !this.submitter.inFlight && !this.skipping;
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return nt(this.predictions, this.chosenThreshold);
+    return oe(this.predictions, this.chosenThreshold);
   }
   overlay() {
-    const e = this.visiblePredictions(), t = e.findIndex((s) => s.index === this.selectedPred);
+    const t = this.visiblePredictions(), e = t.findIndex((s) => s.index === this.selectedPred);
     return {
       tags: this.project.tags,
       events: this.draftValue.events,
       selected: this.selectedIndex,
-      predictions: e.map((s) => s.p),
-      selectedPrediction: t >= 0 ? t : null,
+      predictions: t.map((s) => s.p),
+      selectedPrediction: e >= 0 ? e : null,
       drawingTag: this.pendingTag
     };
   }
   /** Refresh every panel and redraw (after a draft or selection change). */
   refresh() {
-    const e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] ?? null : null;
-    this.ui.updateDraft(this.draftValue, e, this.pendingTag, this.project.settings.annotation_mode), this.analysis.select(this.task, e), this.refreshToolbar();
-    const t = this.predictions;
+    const t = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] ?? null : null;
+    this.ui.updateDraft(this.draftValue, t, this.pendingTag, this.project.settings.annotation_mode), this.analysis.select(this.task, t), this.refreshToolbar();
+    const e = this.predictions;
     this.ui.updatePredictions({
       show: this.showPreds,
       threshold: this.threshold,
-      served: W(t),
+      served: W(e),
       chosen: this.chosenThreshold !== null,
-      model: t?.model_version?.name ?? null,
-      count: t?.events.length ?? 0,
+      model: e?.model_version?.name ?? null,
+      count: e?.events.length ?? 0,
       shown: this.visiblePredictions().length
     }), this.viewer.render();
   }
   refreshToolbar() {
-    const e = this.viewer;
-    e && this.ui.updateToolbar({ kind: e.kind, norm: e.norm, dbMin: e.dbMin, dbMax: e.dbMax, panMode: this.panning, playing: this.player.playing, expansion: this.expansion });
+    const t = this.viewer;
+    t && this.ui.updateToolbar({ kind: t.kind, norm: t.norm, dbMin: t.dbMin, dbMax: t.dbMax, panMode: this.panning, playing: this.player.playing, expansion: this.expansion });
   }
-  status(e, t = "info", s = !1) {
-    this.ui?.setStatus(e, t, s);
+  status(t, e = "info", s = !1) {
+    this.ui?.setStatus(t, e, s);
   }
   handlers() {
     return {
-      tag: (e) => this.setTag(e),
-      toggleClipTag: (e) => this.change(Se(this.draftValue, e)),
-      flag: (e) => this.change(y(this.draftValue, e)),
-      notes: (e) => this.change(ke(this.draftValue, e), "notes"),
-      editEvent: (e, t) => this.editSelected(e, t),
+      tag: (t) => this.setTag(t),
+      toggleClipTag: (t) => this.change(Tt(this.draftValue, t)),
+      flag: (t) => this.change(y(this.draftValue, t)),
+      notes: (t) => this.change(St(this.draftValue, t), "notes"),
+      editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
-      norm: (e) => this.viewer.setNorm(e),
-      db: (e, t) => (this.viewer.setDb(e, t), this.refreshToolbar()),
-      zoom: (e) => this.zoom(e),
+      norm: (t) => this.viewer.setNorm(t),
+      db: (t, e) => (this.viewer.setDb(t, e), this.refreshToolbar()),
+      zoom: (t) => this.zoom(t),
       panMode: () => (this.panning = !this.panning, this.refreshToolbar()),
       play: () => this.togglePlay(),
-      expansion: (e) => this.setExpansion(e),
-      showPredictions: (e) => (this.showPreds = e, this.refresh()),
-      threshold: (e) => (this.chosenThreshold = e, this.selectedPred = null, this.refresh()),
+      expansion: (t) => this.setExpansion(t),
+      showPredictions: (t) => (this.showPreds = t, this.refresh()),
+      threshold: (t) => (this.chosenThreshold = t, this.selectedPred = null, this.refresh()),
       acceptAll: () => this.accept(!0),
       submit: () => this.submit(),
       skip: () => {
@@ -1137,21 +1151,21 @@ class ot {
     };
   }
 }
-function at() {
+function re() {
   try {
     const i = window.localStorage;
     return i.setItem("echoloop:probe", "1"), i.removeItem("echoloop:probe"), i;
   } catch {
     const i = /* @__PURE__ */ new Map();
     return {
-      getItem: (e) => i.get(e) ?? null,
-      setItem: (e, t) => {
-        i.set(e, t);
+      getItem: (t) => i.get(t) ?? null,
+      setItem: (t, e) => {
+        i.set(t, e);
       },
-      removeItem: (e) => {
-        i.delete(e);
+      removeItem: (t) => {
+        i.delete(t);
       },
-      key: (e) => [...i.keys()][e] ?? null,
+      key: (t) => [...i.keys()][t] ?? null,
       get length() {
         return i.size;
       }
@@ -1161,13 +1175,13 @@ function at() {
 function O() {
   const i = document.getElementById("echoloop-annotator");
   if (!i) return;
-  const e = Te(), t = new ot({
+  const t = _t(), e = new ae({
     root: i,
-    api: new _e(i.dataset.apiBase || "/api/", e.csrfToken ?? ""),
-    drafts: new $e(at()),
+    api: new $t(i.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Mt(re()),
     projectId: Number(i.dataset.projectId),
     nextUrl: i.dataset.nextUrl || void 0
   });
-  window.echoloop = t.hook(), t.start();
+  window.echoloop = e.hook(), e.start();
 }
 document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", O) : O();

@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, q as _, U as E, f as b, o as A, s as T, y as R, C as j, F as P, z as M, B as L, G as N, D as z, K as D, b as h, c as p, d as O, t as B, i as v, l as K, P as V, J as q, n as I, R as F, T as H } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, u as _, X as E, f as b, o as A, s as T, z as R, D as j, G as P, B as M, C as L, I as N, F as z, L as D, b as h, c as p, d as O, t as B, i as v, l as K, P as V, q as I, K as q, n as F, T as H, U } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -14,7 +14,7 @@ function f(a) {
   const e = y(a), t = e.find((n) => n.id === a.annotation) ?? e[0], s = e.find((n) => n !== t);
   return t && s ? [t, s] : null;
 }
-function U(a) {
+function W(a) {
   const e = /* @__PURE__ */ new Map(), t = (s, n) => {
     const i = e.get(s);
     (!i || i === "agreed" || i === "label" && n === "unmatched") && e.set(s, n);
@@ -27,8 +27,8 @@ function U(a) {
   }
   return e;
 }
-function W(a, e, t, s) {
-  const n = U(a), i = [];
+function G(a, e, t, s) {
+  const n = W(a), i = [];
   for (const r of a.answers) {
     if (!e.includes(r.id)) continue;
     const c = r.consensus ? `consensus (${r.annotator_name})` : r.annotator_name;
@@ -39,17 +39,17 @@ function W(a, e, t, s) {
   }
   return i;
 }
-function G(a, e) {
+function J(a, e) {
   const t = a.matches.filter((i) => !i.same_tag).length, s = a.box_f1 === null ? "no boxes" : `box F1 ${a.box_f1.toFixed(2)}`;
   if (a.agrees) return `${e(a.first)} and ${e(a.second)} agree (${s}).`;
   const n = [`${a.matches.length} matched`];
   return t && n.push(`${t} with different labels`), a.unmatched_first.length - t > 0 && n.push(`${a.unmatched_first.length - t} only ${e(a.first)}'s`), a.unmatched_second.length - t > 0 && n.push(`${a.unmatched_second.length - t} only ${e(a.second)}'s`), `${n.join(", ")} (${s}).`;
 }
-function J(a, e = 1) {
+function Z(a, e = 1) {
   const t = new URLSearchParams({ status: a.status });
   return a.annotator !== null && t.set("annotator", String(a.annotator)), a.dataset !== null && t.set("dataset", String(a.dataset)), e > 1 && t.set("page", String(e)), t.toString();
 }
-class Z {
+class X {
   constructor(e, t) {
     this.base = e, this.csrfToken = t;
   }
@@ -74,7 +74,7 @@ class Z {
     return c;
   }
   list(e, t, s = 1) {
-    return this.send("GET", `projects/${e}/review/?${J(t, s)}`);
+    return this.send("GET", `projects/${e}/review/?${Z(t, s)}`);
   }
   clip(e) {
     return this.send("GET", `annotations/${e}/comparison/`);
@@ -89,7 +89,7 @@ class Z {
 function Q(a) {
   return !(a instanceof w) || a.status !== 409 ? null : a.body?.current ?? null;
 }
-class X {
+class Y {
   constructor(e, t, s, n) {
     this.index = e, this.host = n, this.element = o(
       "div",
@@ -140,7 +140,7 @@ class X {
     const e = this.canvas.getContext("2d"), { boxes: t, faint: s } = this.host.boxes(this), n = this.viewer.geometry();
     this.painted = t;
     const i = [];
-    for (const r of t) ee(e, r, n, s, i);
+    for (const r of t) te(e, r, n, s, i);
   }
   pointerHost() {
     const e = this.host, t = this.viewer;
@@ -169,14 +169,14 @@ class X {
     };
   }
 }
-const Y = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
-function ee(a, e, t, s, n) {
+const ee = { agreed: null, unmatched: "#ff1744", label: "#ffea00" };
+function te(a, e, t, s, n) {
   const i = E(e, t);
   a.save(), a.globalAlpha = s ? 0.45 : 1;
-  const r = s ? null : Y[e.mark];
-  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || te(a, e.label, i.x, i.y, e.color, r, n), a.restore();
+  const r = s ? null : ee[e.mark];
+  r && (a.strokeStyle = r, a.lineWidth = 5, a.globalAlpha = 0.55, a.strokeRect(i.x - 2, i.y - 2, i.w + 4, i.h + 4), a.globalAlpha = 1), a.strokeStyle = e.color, a.lineWidth = e.mark === "agreed" ? 1.5 : 2.5, (e.mark === "unmatched" || s) && a.setLineDash([7, 4]), a.strokeRect(i.x, i.y, i.w, i.h), a.setLineDash([]), s || se(a, e.label, i.x, i.y, e.color, r, n), a.restore();
 }
-function te(a, e, t, s, n, i, r) {
+function se(a, e, t, s, n, i, r) {
   a.font = "12px system-ui, sans-serif";
   const c = a.measureText(e).width + 6;
   let l = Math.max(0, s - 16);
@@ -184,7 +184,7 @@ function te(a, e, t, s, n, i, r) {
   for (; r.some((u) => Math.abs(u.y - l) < 16 && d < u.x + u.w && u.x < d + c); ) l += 16;
   r.push({ x: d, y: l, w: c }), a.fillStyle = "rgba(0, 0, 0, 0.75)", a.fillRect(d, l, c, 16), i && (a.strokeStyle = i, a.lineWidth = 1, a.strokeRect(d + 0.5, l + 0.5, c - 1, 15)), a.fillStyle = n, a.textBaseline = "middle", a.fillText(e, d + 3, l + 8);
 }
-class se {
+class ie {
   constructor(e, t) {
     this.answer = e, this.changed = t, this.draft = b(e);
   }
@@ -231,7 +231,7 @@ class se {
     this.change(s), this.selected = s.events.length - 1, this.changed();
   }
 }
-const ie = {
+const ne = {
   a: { type: "accept" },
   r: { type: "reject" },
   e: { type: "edit" },
@@ -258,25 +258,25 @@ const ie = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, ne = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
-function ae(a, e, t, s) {
+}, ae = /* @__PURE__ */ new Set(["tag", "delete", "undo", "redo", "selectNext", "selectPrev", "toggleView"]);
+function oe(a, e, t, s) {
   const n = a.ctrlKey || a.metaKey;
   if (e === "note" || s)
     return a.key === "Escape" ? { type: "escape" } : a.key === "Enter" && !a.shiftKey && !a.altKey ? e === "note" ? { type: "reject" } : { type: "blur" } : null;
   if (a.altKey) return null;
-  if (e === "edit") return oe(a, t);
+  if (e === "edit") return re(a, t);
   if (n || a.repeat && !["+", "=", "-", "_"].includes(a.key) && !a.key.startsWith("Arrow")) return null;
   if (a.key in g) return g[a.key];
   const i = a.key.length === 1 ? a.key.toLowerCase() : "";
-  return a.key === "A" || a.key === "R" || a.key === "E" ? null : ie[i] ?? null;
+  return a.key === "A" || a.key === "R" || a.key === "E" ? null : ne[i] ?? null;
 }
-function oe(a, e) {
+function re(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
   const t = D(a, { tags: e, typing: !1 });
-  return !t || !ne.has(t.type) ? null : t;
+  return !t || !ae.has(t.type) ? null : t;
 }
-const re = [
+const le = [
   ["a", "accept the answer"],
   ["r", "reject: type the note (required), Enter sends, Escape cancels"],
   ["e", "correct: edit, move, add or delete boxes; Enter saves the corrected version, Escape leaves"],
@@ -289,8 +289,8 @@ const re = [
   ["Space", "play or pause the view"],
   ["while correcting", "drag to draw, drag a box to move, its handles to resize; 1–9 or tag letters set its tag; Delete removes it; Ctrl+Z undoes"],
   ["?", "this help"]
-], le = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
-class ce {
+], ce = { pending: "·", accepted: "✓", rejected: "✗", settled: "≡" };
+class he {
   constructor(e, t, s, n, i) {
     this.root = e, this.annotators = s, this.handlers = i, this.annotatorSelect = o("select", { name: "annotator", title: "Annotator" }, o("option", { value: "" }, "every annotator"), ...s.map((r) => o("option", { value: r.id }, r.username))), this.datasetSelect = o("select", { name: "dataset", title: "Dataset" }, o("option", { value: "" }, "every dataset"), ...n.map((r) => o("option", { value: r.id }, r.name)));
     for (const r of [this.statusSelect, this.annotatorSelect, this.datasetSelect]) r.addEventListener("change", () => (this.handlers.filters(this.filters()), r.blur()));
@@ -310,7 +310,7 @@ class ce {
     ), this.editRow = o("div", { class: "el-review-edit", hidden: !0 }, o("p", { class: "el-muted" }, "Correcting: drag to draw, drag a box to move it, its handles to resize; Delete removes the selected box."), this.tagRow, o("div", { class: "el-row" }, h("Save correction ⏎", "Save the corrected version (Enter)", () => i.save(), "el-primary"), h("Cancel", "Leave without saving (Escape)", () => i.leave()))), t.tags.forEach((r, c) => {
       const l = h("", p(t.tags, r.id), () => i.tag(r.id), "el-tag");
       l.dataset.tag = String(r.id), l.append(o("span", { class: "el-swatch", style: `background:${O(t.tags, r.id)}` }), o("kbd", {}, B(t.tags, c) || "·"), ` ${p(t.tags, r.id)}`), this.tagRow.append(l);
-    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...re.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
+    }), this.helpDialog = o("dialog", { class: "el-help" }, o("h2", {}, "Review keys"), o("table", {}, ...le.map(([r, c]) => o("tr", {}, o("th", {}, r), o("td", {}, c)))), o("form", { method: "dialog" }, o("button", {}, "Close"))), this.main = o(
       "div",
       { class: "el-app el-review" },
       o("header", { class: "el-header" }, o("strong", {}, `Review · ${t.name}`), this.position, h("?", "Keyboard shortcuts (?)", () => this.toggleHelp(), "el-help-button")),
@@ -376,7 +376,7 @@ class ce {
         const r = n.clip, c = o(
           "li",
           { class: i === t ? "el-active" : "", "data-annotation": n.id, "data-status": n.review_status },
-          o("span", { class: "el-review-done", title: n.review_status }, le[n.review_status]),
+          o("span", { class: "el-review-done", title: n.review_status }, ce[n.review_status]),
           o("span", { class: "el-swatch", style: `background:${m(this.annotators, n.annotator)}` }),
           ` ${n.annotator_name}`,
           n.answers > 1 ? o("span", { class: "el-review-badge", title: `${n.answers} annotators answered this clip` }, `×${n.answers}`) : null,
@@ -407,7 +407,7 @@ class ce {
       );
     }
     const n = (i) => e.answers.find((r) => r.id === i)?.annotator_name ?? `#${i}`;
-    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, G(i, n)));
+    for (const i of e.comparisons) this.summary.append(o("p", { class: i.agrees ? "el-muted" : "el-review-disagree" }, J(i, n)));
   }
   setPendingTag(e) {
     for (const t of this.tagRow.querySelectorAll("button")) t.classList.toggle("el-active", Number(t.dataset.tag) === e);
@@ -422,8 +422,8 @@ class ce {
     this.conflict.hidden = !0;
   }
 }
-const he = 0.5;
-class de {
+const de = 0.5;
+class ue {
   constructor(e) {
     this.page = e, this.player = new V(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
@@ -452,16 +452,27 @@ class de {
   selectedPred = null;
   player;
   opened = 0;
+  similar;
   async start() {
     const { root: e, api: t, projectId: s } = this.page;
     e.dataset.state = "loading";
     try {
       this.project = await t.project(s);
-    } catch (n) {
-      e.dataset.state = "error", e.textContent = `Could not load the project: ${n.message}`;
+    } catch (i) {
+      e.dataset.state = "error", e.textContent = `Could not load the project: ${i.message}`;
       return;
     }
-    this.ui = new ce(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((n) => new X(n, this.project, t, this)), this.ui.panels.append(...this.panels.map((n) => n.element)), document.addEventListener("keydown", (n) => this.onKey(n)), await this.reload();
+    this.ui = new he(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((i) => new Y(i, this.project, t, this)), this.ui.panels.append(...this.panels.map((i) => i.element)), this.similar = new I({ api: t, projectId: s, tags: this.project.tags, currentTag: () => this.reviewedTag(), batch: !0 });
+    const n = o("button", { type: "button", class: "el-find-similar", onclick: () => this.clip && void this.similar.find({ clip: this.clip.clip.id }) }, "Find similar");
+    this.ui.panels.after(o("div", { class: "el-review-similar" }, n, this.similar.element)), document.addEventListener("keydown", (i) => this.onKey(i)), await this.reload();
+  }
+  /** The tag the answers under review name first (boxes, then clip tags): what a batch gets. */
+  reviewedTag() {
+    for (const e of this.clip?.answers ?? []) {
+      const t = e.events.find((s) => s.tag !== null)?.tag ?? e.tags[0];
+      if (t != null) return t;
+    }
+    return null;
   }
   // ---- the list --------------------------------------------------------------------------
   async reload() {
@@ -499,7 +510,7 @@ class de {
     if (this.correction?.edited)
       return this.status("Save the correction (Enter) or leave it (Escape) first.", "warn");
     const s = ++this.opened;
-    this.index = e, this.leaveMode(), this.player.stop(), this.ui.hideConflict(), this.ui.setList(this.items, e, this.count), this.page.root.dataset.state = "loading";
+    this.index = e, this.similar.close(), this.leaveMode(), this.player.stop(), this.ui.hideConflict(), this.ui.setList(this.items, e, this.count), this.page.root.dataset.state = "loading";
     let n;
     try {
       n = await this.page.reviewApi.clip(t.id);
@@ -555,7 +566,7 @@ class de {
   edit() {
     const e = this.current();
     if (!e || e.consensus) return this.status(e ? "A consensus is corrected by settling the clip again." : "Nothing to correct.", "warn");
-    this.mode = "edit", this.correction = new se(e, () => (this.dropArmed = !1, this.redraw())), this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
+    this.mode = "edit", this.correction = new ie(e, () => (this.dropArmed = !1, this.redraw())), this.ui.setPendingTag(null), this.showClip(), this.status(`Correcting ${e.annotator_name}'s answer (${e.events.length} box${e.events.length === 1 ? "" : "es"}): Enter saves, Escape leaves.`, "info");
   }
   save(e) {
     const t = this.current();
@@ -637,7 +648,7 @@ class de {
     if (e.isComposing || document.querySelector("dialog[open]")) return;
     const t = e.target, s = q(t) !== null && t !== this.ui.note;
     if ((t instanceof HTMLButtonElement || t instanceof HTMLAnchorElement) && ["Enter", " ", "Tab"].includes(e.key)) return;
-    const i = ae(e, this.mode, this.project.tags, s);
+    const i = oe(e, this.mode, this.project.tags, s);
     if (i) {
       if (this.panels.some((r) => r.pointer.active) && i.type !== "escape") return e.preventDefault();
       e.preventDefault(), this.perform(i, t);
@@ -723,7 +734,7 @@ class de {
     };
   }
   boxes(e) {
-    return this.clip ? { boxes: W(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
+    return this.clip ? { boxes: G(this.clip, e.answers, this.page.annotators, (s) => p(this.project.tags, s)), faint: this.mode === "edit" } : { boxes: [], faint: !1 };
   }
   everyViewer(e) {
     for (const t of this.panels) t.element.hidden || e(t.viewer);
@@ -738,7 +749,7 @@ class de {
     return !1;
   }
   draft() {
-    return this.correction?.draft ?? I();
+    return this.correction?.draft ?? F();
   }
   selected() {
     return this.correction?.selected ?? null;
@@ -746,7 +757,7 @@ class de {
   visiblePredictions() {
     const e = this.predictions;
     if (!this.showPreds || !e) return [];
-    const t = e.model_version?.threshold ?? he;
+    const t = e.model_version?.threshold ?? de;
     return e.events.map((s, n) => ({ p: s, index: n })).filter(({ p: s }) => s.score >= t);
   }
   select(e) {
@@ -822,10 +833,10 @@ class de {
 function $() {
   const a = document.querySelector('#echoloop-annotator[data-page="review"]');
   if (!a) return;
-  const e = F(), t = a.dataset.apiBase || "/api/", s = new de({
+  const e = H(), t = a.dataset.apiBase || "/api/", s = new ue({
     root: a,
-    api: new H(t, e.csrfToken ?? ""),
-    reviewApi: new Z(t, e.csrfToken ?? ""),
+    api: new U(t, e.csrfToken ?? ""),
+    reviewApi: new X(t, e.csrfToken ?? ""),
     projectId: Number(a.dataset.projectId),
     annotators: e.annotators ?? [],
     datasets: e.datasets ?? []

@@ -1,49 +1,49 @@
-class C extends Error {
-  constructor(t, n, i) {
-    super(i), this.status = t, this.body = n;
+class _ extends Error {
+  constructor(t, s, i) {
+    super(i), this.status = t, this.body = s;
   }
   status;
   body;
 }
 function T(e, t = "") {
   return e == null ? [] : typeof e == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${e}` : e] : Array.isArray(e) ? e.flatMap(
-    (n, i) => typeof n == "object" && n !== null ? T(n, `${t}[${i + 1}]`) : T(n, t)
-  ) : typeof e == "object" ? Object.entries(e).filter(([n]) => n !== "current").flatMap(([n, i]) => T(i, t ? `${t}.${n}` : n)) : [String(e)];
+    (s, i) => typeof s == "object" && s !== null ? T(s, `${t}[${i + 1}]`) : T(s, t)
+  ) : typeof e == "object" ? Object.entries(e).filter(([s]) => s !== "current").flatMap(([s, i]) => T(i, t ? `${t}.${s}` : s)) : [String(e)];
 }
-function R(e) {
+function L(e) {
   const t = new URLSearchParams();
-  for (const [n, i] of Object.entries(e))
-    i != null && t.set(n, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
+  for (const [s, i] of Object.entries(e))
+    i != null && t.set(s, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
 function M(e, t) {
-  const n = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(n)) throw new C(0, null, `image response lacks ${t}`);
-  return n;
+  const s = Number(e.get(t));
+  if (e.get(t) === null || !Number.isFinite(s)) throw new _(0, null, `image response lacks ${t}`);
+  return s;
 }
-class It {
-  constructor(t, n) {
-    this.base = t, this.csrfToken = n;
+class Vt {
+  constructor(t, s) {
+    this.base = t, this.csrfToken = s;
   }
   base;
   csrfToken;
   url(t) {
     return this.base.replace(/\/?$/, "/") + t;
   }
-  async request(t, n, i, s) {
+  async request(t, s, i, n) {
     const o = { Accept: "application/json" };
     t !== "GET" && (o["X-CSRFToken"] = this.csrfToken), i !== void 0 && (o["Content-Type"] = "application/json");
     let r;
     try {
-      r = await fetch(this.url(n), {
+      r = await fetch(this.url(s), {
         method: t,
         headers: o,
         credentials: "same-origin",
         body: i === void 0 ? void 0 : JSON.stringify(i),
-        signal: s
+        signal: n
       });
     } catch (a) {
-      throw s?.aborted ? a : new C(0, null, `network error: ${a.message}`);
+      throw n?.aborted ? a : new _(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -53,7 +53,7 @@ class It {
       } catch {
       }
       const l = T(h).join("; ") || r.statusText;
-      throw new C(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
+      throw new _(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
     }
     return r;
   }
@@ -62,51 +62,59 @@ class It {
   }
   /** The next task, or null when the queue is empty (204). */
   async nextTask(t) {
-    const n = await this.request("POST", `projects/${t}/tasks/next/`);
-    return n.status === 204 ? null : n.json();
+    const s = await this.request("POST", `projects/${t}/tasks/next/`);
+    return s.status === 204 ? null : s.json();
   }
   /** Extend the lease on a task you hold; 409 (an ApiError) when it is no longer yours. */
   async renew(t) {
     return (await this.request("POST", `tasks/${t}/renew/`)).json();
   }
   /** Skip the task, saying why (400 for an unknown reason, or "other" without a note). */
-  async release(t, n) {
-    await this.request("POST", `tasks/${t}/release/`, n);
+  async release(t, s) {
+    await this.request("POST", `tasks/${t}/release/`, s);
   }
-  async submit(t, n) {
-    return (await this.request("POST", `tasks/${t}/submit/`, n)).json();
+  async submit(t, s) {
+    return (await this.request("POST", `tasks/${t}/submit/`, s)).json();
   }
   async predictions(t) {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
-  async image(t, n, i, s) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${n}/${t}.png?${R(o)}`, void 0, s), a = r.headers, h = {
+  async image(t, s, i, n) {
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${L(o)}`, void 0, n), a = r.headers, h = {
       start: M(a, "X-Extent-Start"),
       end: M(a, "X-Extent-End"),
       low: M(a, "X-Extent-Low"),
       high: M(a, "X-Extent-High")
-    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, c = (a.get("X-Levels") ?? "").split(" ").map(Number), m = Number(a.get("X-Window") ?? NaN);
+    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), g = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
       extent: h,
       scale: u,
       kind: t,
-      levels: c.length === 2 && c.every(Number.isFinite) ? [c[0], c[1]] : null,
-      windowS: Number.isFinite(m) ? m : null
+      levels: d.length === 2 && d.every(Number.isFinite) ? [d[0], d[1]] : null,
+      windowS: Number.isFinite(g) ? g : null
     };
   }
-  /** Any JSON endpoint under the API base (GET). */
-  async json(t, n) {
-    return (await this.request("GET", t, void 0, n)).json();
+  /** Any JSON endpoint under the API base (POST with a JSON body). */
+  async post(t, s) {
+    return (await this.request("POST", t, s)).json();
   }
-  audioUrl(t, n) {
-    return this.url(`recordings/${t}/audio.wav?${R(n)}`);
+  /** A small spectrogram of a span of a recording, for an <img> (no extent headers read). */
+  spectrogramUrl(t, s) {
+    return this.url(`recordings/${t}/spectrogram.png?${L(s)}`);
+  }
+  /** Any JSON endpoint under the API base (GET). */
+  async json(t, s) {
+    return (await this.request("GET", t, void 0, s)).json();
+  }
+  audioUrl(t, s) {
+    return this.url(`recordings/${t}/audio.wav?${L(s)}`);
   }
 }
-function ct(e = null) {
+function dt(e = null) {
   return { version: e, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function Xt(e) {
+function Ut(e) {
   return e ? {
     version: e.version,
     tags: [...e.tags],
@@ -114,19 +122,19 @@ function Xt(e) {
     noise: e.noise,
     uncertain: e.uncertain,
     notes: e.notes ?? "",
-    events: e.events.map(({ start_s: t, end_s: n, low_hz: i, high_hz: s, tag: o, confidence: r, notes: a }) => ({
+    events: e.events.map(({ start_s: t, end_s: s, low_hz: i, high_hz: n, tag: o, confidence: r, notes: a }) => ({
       start_s: t,
-      end_s: n,
+      end_s: s,
       low_hz: i,
-      high_hz: s,
+      high_hz: n,
       tag: o,
       confidence: r,
       notes: a ?? ""
     }))
-  } : ct();
+  } : dt();
 }
-function $(e) {
-  const t = (n, i) => Number(n.toFixed(i));
+function K(e) {
+  const t = (s, i) => Number(s.toFixed(i));
   return {
     ...e,
     start_s: t(e.start_s, 6),
@@ -135,51 +143,51 @@ function $(e) {
     high_hz: e.high_hz === null ? null : t(e.high_hz, 1)
   };
 }
-function Zt(e, t) {
-  return { ...e, events: [...e.events, $(t)] };
+function Jt(e, t) {
+  return { ...e, events: [...e.events, K(t)] };
 }
-function W(e, t, n) {
-  const i = e.events.map((s, o) => o === t ? $({ ...s, ...n }) : s);
+function H(e, t, s) {
+  const i = e.events.map((n, o) => o === t ? K({ ...n, ...s }) : n);
   return { ...e, events: i };
 }
-function Gt(e, t) {
-  return { ...e, events: e.events.filter((n, i) => i !== t) };
+function Yt(e, t) {
+  return { ...e, events: e.events.filter((s, i) => i !== t) };
 }
-function Vt(e, t) {
-  const n = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
-  return { ...e, tags: n };
+function Qt(e, t) {
+  const s = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
+  return { ...e, tags: s };
 }
 function O(e) {
   return [...new Set(e.events.map((t) => t.tag).filter((t) => t !== null))];
 }
 function z(e, t) {
-  const n = new Set(e);
-  return n.size === new Set(t).size && t.every((i) => n.has(i));
-}
-function Jt(e, t) {
-  if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
-  const n = O(t);
-  return z(n, t.tags) ? t : { ...t, tags: n };
-}
-function Ut(e) {
-  return z(e.tags, O(e));
-}
-function Yt(e, t) {
-  return { ...e, [t]: !e[t] };
-}
-function Qt(e, t) {
-  return { ...e, notes: t };
-}
-function b(e) {
-  const t = $(e);
-  return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
+  const s = new Set(e);
+  return s.size === new Set(t).size && t.every((i) => s.has(i));
 }
 function te(e, t) {
-  const n = (i) => [...i].sort().join("|");
-  return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && n(e.tags.map(String)) === n(t.tags.map(String)) && n(e.events.map(b)) === n(t.events.map(b));
+  if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
+  const s = O(t);
+  return z(s, t.tags) ? t : { ...t, tags: s };
 }
-function ee(e, t) {
-  const n = new Set(t.events.map(b)), i = [...t.events, ...e.events.filter((o) => !n.has(b(o)))], s = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
+function ee(e) {
+  return z(e.tags, O(e));
+}
+function se(e, t) {
+  return { ...e, [t]: !e[t] };
+}
+function ie(e, t) {
+  return { ...e, notes: t };
+}
+function k(e) {
+  const t = K(e);
+  return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
+}
+function ne(e, t) {
+  const s = (i) => [...i].sort().join("|");
+  return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && s(e.tags.map(String)) === s(t.tags.map(String)) && s(e.events.map(k)) === s(t.events.map(k));
+}
+function oe(e, t) {
+  const s = new Set(t.events.map(k)), i = [...t.events, ...e.events.filter((o) => !s.has(k(o)))], n = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
   return {
@@ -188,181 +196,181 @@ ${e.notes}` : e.notes;
     no_calls: (e.no_calls || t.no_calls) && i.length === 0,
     noise: e.noise || t.noise,
     uncertain: e.uncertain || t.uncertain,
-    notes: s,
+    notes: n,
     events: i
   };
 }
-function dt(e, t) {
-  const n = t === "box" && e.low_hz !== null && e.high_hz !== null;
-  return $({
+function ft(e, t) {
+  const s = t === "box" && e.low_hz !== null && e.high_hz !== null;
+  return K({
     start_s: e.start_s,
     end_s: e.end_s,
-    low_hz: n ? e.low_hz : null,
-    high_hz: n ? e.high_hz : null,
+    low_hz: s ? e.low_hz : null,
+    high_hz: s ? e.high_hz : null,
     tag: e.tag,
     confidence: null,
     notes: ""
   });
 }
-function ne(e, t, n) {
-  const i = b(dt(t, n));
-  return e.events.some((s) => b({ ...s, confidence: null, notes: "" }) === i);
+function re(e, t, s) {
+  const i = k(ft(t, s));
+  return e.events.some((n) => k({ ...n, confidence: null, notes: "" }) === i);
 }
-function ie(e) {
+function ae(e) {
   const t = [];
   e.no_calls && e.events.length > 0 && t.push(`"No calls" is set but there are ${e.events.length} boxes`);
-  const n = e.events.filter((i) => i.tag === null).length;
-  return n && t.push(`${n} box${n > 1 ? "es have" : " has"} no tag`), t;
-}
-function ft(e) {
-  return 2595 * Math.log10(1 + e / 700);
+  const s = e.events.filter((i) => i.tag === null).length;
+  return s && t.push(`${s} box${s > 1 ? "es have" : " has"} no tag`), t;
 }
 function pt(e) {
+  return 2595 * Math.log10(1 + e / 700);
+}
+function mt(e) {
   return 700 * (Math.pow(10, e / 2595) - 1);
 }
-const mt = 1;
-function d(e, t) {
-  return e === "mel" ? ft(t) : e === "log" ? Math.log(Math.max(t, mt)) : t;
+const gt = 1;
+function f(e, t) {
+  return e === "mel" ? pt(t) : e === "log" ? Math.log(Math.max(t, gt)) : t;
 }
 function w(e, t) {
-  return e === "mel" ? pt(t) : e === "log" ? Math.exp(t) : t;
+  return e === "mel" ? mt(t) : e === "log" ? Math.exp(t) : t;
 }
-function p(e, t, n) {
-  return (e - t.start) / (t.end - t.start) * n.width;
+function m(e, t, s) {
+  return (e - t.start) / (t.end - t.start) * s.width;
 }
-function g(e, t, n) {
-  return t.start + e / n.width * (t.end - t.start);
+function y(e, t, s) {
+  return t.start + e / s.width * (t.end - t.start);
 }
-function x(e, t, n, i) {
-  const s = d(i, t.low), o = d(i, t.high);
-  return (o - d(i, e)) / (o - s) * n.height;
+function S(e, t, s, i) {
+  const n = f(i, t.low), o = f(i, t.high);
+  return (o - f(i, e)) / (o - n) * s.height;
 }
-function y(e, t, n, i) {
-  const s = d(i, t.low), o = d(i, t.high);
-  return w(i, o - e / n.height * (o - s));
+function b(e, t, s, i) {
+  const n = f(i, t.low), o = f(i, t.high);
+  return w(i, o - e / s.height * (o - n));
 }
-function wt(e, t, n, i) {
-  const s = p(e.start, t, n), o = p(e.end, t, n), r = x(e.high, t, n, i), a = x(e.low, t, n, i);
-  return { x: s, y: r, w: o - s, h: a - r };
+function wt(e, t, s, i) {
+  const n = m(e.start, t, s), o = m(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
+  return { x: n, y: r, w: o - n, h: a - r };
 }
-function gt(e, t, n, i, s) {
-  const o = wt(e, n, i, s), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
+function yt(e, t, s, i, n) {
+  const o = wt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
-  const u = t.width / o.w, c = t.height / o.h;
+  const u = t.width / o.w, d = t.height / o.h;
   return {
-    src: { x: (r - o.x) * u, y: (a - o.y) * c, w: (h - r) * u, h: (l - a) * c },
+    src: { x: (r - o.x) * u, y: (a - o.y) * d, w: (h - r) * u, h: (l - a) * d },
     dst: { x: r, y: a, w: h - r, h: l - a }
   };
 }
-function K(e) {
+function q(e) {
   const t = e.end - e.start;
   return { bounds: e, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function P(e, t, n, i) {
-  const s = Math.min(t - e, i - n);
-  let o = Math.min(Math.max(e, n), i - s);
-  return o = Math.max(o, n), [o, o + s];
+function N(e, t, s, i) {
+  const n = Math.min(t - e, i - s);
+  let o = Math.min(Math.max(e, s), i - n);
+  return o = Math.max(o, s), [o, o + n];
 }
-function et(e, t, n, i, s, o, r) {
-  const a = Math.min(Math.max((t - e) / n, s), r - o), h = (i - e) / (t - e);
-  return P(i - h * a, i - h * a + a, o, r);
+function st(e, t, s, i, n, o, r) {
+  const a = Math.min(Math.max((t - e) / s, n), r - o), h = (i - e) / (t - e);
+  return N(i - h * a, i - h * a + a, o, r);
 }
-function L(e, t, n, i) {
-  const { bounds: s } = i, [o, r] = et(e.start, e.end, t, n, i.minDuration, s.start, s.end);
+function C(e, t, s, i) {
+  const { bounds: n } = i, [o, r] = st(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
-function H(e, t, n, i, s) {
-  const o = d(s, i.bounds.low), r = d(s, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (c) => d(s, c), [l, u] = et(h(e.low), h(e.high), t, h(n), a, o, r);
-  return { ...e, low: w(s, l), high: w(s, u) };
+function W(e, t, s, i, n) {
+  const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = st(h(e.low), h(e.high), t, h(s), a, o, r);
+  return { ...e, low: w(n, l), high: w(n, u) };
 }
-function yt(e, t, n, i, s, o) {
-  const { bounds: r } = s, a = t / i.width * (e.end - e.start), [h, l] = P(e.start - a, e.end - a, r.start, r.end);
-  if (n === 0) return { ...e, start: h, end: l };
-  const u = d(o, e.low), c = d(o, e.high), m = n / i.height * (c - u), [k, A] = P(u + m, c + m, d(o, r.low), d(o, r.high));
-  return { start: h, end: l, low: w(o, k), high: w(o, A) };
+function bt(e, t, s, i, n, o) {
+  const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
+  if (s === 0) return { ...e, start: h, end: l };
+  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, A] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  return { start: h, end: l, low: w(o, x), high: w(o, A) };
 }
-function v(e, t, n) {
-  return Math.min(Math.max(e, t), n);
+function v(e, t, s) {
+  return Math.min(Math.max(e, t), s);
 }
-function f(e) {
+function p(e) {
   return e.low_hz === null || e.high_hz === null;
 }
-function S(e, t) {
-  const n = p(e.start_s, t.view, t.size), i = p(e.end_s, t.view, t.size);
-  if (f(e)) return { x: n, y: 0, w: i - n, h: t.size.height };
-  const s = x(e.high_hz, t.view, t.size, t.scale), o = x(e.low_hz, t.view, t.size, t.scale);
-  return { x: n, y: s, w: i - n, h: o - s };
+function E(e, t) {
+  const s = m(e.start_s, t.view, t.size), i = m(e.end_s, t.view, t.size);
+  if (p(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
+  const n = S(e.high_hz, t.view, t.size, t.scale), o = S(e.low_hz, t.view, t.size, t.scale);
+  return { x: s, y: n, w: i - s, h: o - n };
 }
-function nt(e, t, n = 0) {
-  return t.x >= e.x - n && t.x <= e.x + e.w + n && t.y >= e.y - n && t.y <= e.y + e.h + n;
+function it(e, t, s = 0) {
+  return t.x >= e.x - s && t.x <= e.x + e.w + s && t.y >= e.y - s && t.y <= e.y + e.h + s;
 }
-function vt(e, t, n, i) {
-  if (!nt(e, t, n)) return null;
-  const s = Math.abs(t.x - e.x) <= n, o = Math.abs(t.x - (e.x + e.w)) <= n;
-  if (i) return s ? "w" : o ? "e" : null;
-  const r = Math.abs(t.y - e.y) <= n, a = Math.abs(t.y - (e.y + e.h)) <= n;
-  return (r ? "n" : a ? "s" : "") + (s ? "w" : o ? "e" : "") || null;
+function vt(e, t, s, i) {
+  if (!it(e, t, s)) return null;
+  const n = Math.abs(t.x - e.x) <= s, o = Math.abs(t.x - (e.x + e.w)) <= s;
+  if (i) return n ? "w" : o ? "e" : null;
+  const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
+  return (r ? "n" : a ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function D(e, t, n, i, s = 5) {
+function F(e, t, s, i, n = 5) {
   if (i !== null && e[i]) {
-    const a = vt(S(e[i], n), t, s, f(e[i]));
+    const a = vt(E(e[i], s), t, n, p(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
   for (let a = 0; a < e.length; a++) {
-    const h = S(e[a], n), l = Math.abs(h.w * h.h);
-    nt(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
+    const h = E(e[a], s), l = Math.abs(h.w * h.h);
+    it(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
   }
   return o;
 }
-function it(e, t) {
-  const [n, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], s = { ...e, start_s: v(n, t.start, t.end), end_s: v(i, t.start, t.end) };
-  if (f(e)) return { ...s, low_hz: null, high_hz: null };
+function nt(e, t) {
+  const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: v(s, t.start, t.end), end_s: v(i, t.start, t.end) };
+  if (p(e)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
-  return { ...s, low_hz: v(o, t.low, t.high), high_hz: v(r, t.low, t.high) };
+  return { ...n, low_hz: v(o, t.low, t.high), high_hz: v(r, t.low, t.high) };
 }
-function I(e, t, n, i, s) {
+function X(e, t, s, i, n) {
   const o = {
-    start_s: g(e.x, n.view, n.size),
-    end_s: g(t.x, n.view, n.size),
-    low_hz: i ? null : y(t.y, n.view, n.size, n.scale),
-    high_hz: i ? null : y(e.y, n.view, n.size, n.scale)
+    start_s: y(e.x, s.view, s.size),
+    end_s: y(t.x, s.view, s.size),
+    low_hz: i ? null : b(t.y, s.view, s.size, s.scale),
+    high_hz: i ? null : b(e.y, s.view, s.size, s.scale)
   };
-  return it(o, s);
+  return nt(o, n);
 }
-function X(e, t, n, i = 3) {
-  return Math.abs(e.x - t.x) >= i && (n || Math.abs(e.y - t.y) >= i);
+function Z(e, t, s, i = 3) {
+  return Math.abs(e.x - t.x) >= i && (s || Math.abs(e.y - t.y) >= i);
 }
-function bt(e, t, n, i, s) {
-  const o = g(n.x, i.view, i.size) - g(t.x, i.view, i.size), r = e.end_s - e.start_s, a = v(e.start_s + o, s.start, s.end - r), h = { ...e, start_s: a, end_s: a + r };
-  if (f(e)) return h;
-  const l = (A) => d(i.scale, A), u = l(y(n.y, i.view, i.size, i.scale)) - l(y(t.y, i.view, i.size, i.scale)), c = l(e.low_hz), m = l(e.high_hz), k = v(u, l(s.low) - c, l(s.high) - m);
-  return { ...h, low_hz: w(i.scale, c + k), high_hz: w(i.scale, m + k) };
+function _t(e, t, s, i, n) {
+  const o = y(s.x, i.view, i.size) - y(t.x, i.view, i.size), r = e.end_s - e.start_s, a = v(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
+  if (p(e)) return h;
+  const l = (A) => f(i.scale, A), u = l(b(s.y, i.view, i.size, i.scale)) - l(b(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = v(u, l(n.low) - d, l(n.high) - g);
+  return { ...h, low_hz: w(i.scale, d + x), high_hz: w(i.scale, g + x) };
 }
-function kt(e, t, n, i, s) {
-  const o = g(n.x, i.view, i.size), r = y(n.y, i.view, i.size, i.scale), a = { ...e };
-  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), f(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), it(a, s);
+function kt(e, t, s, i, n) {
+  const o = y(s.x, i.view, i.size), r = b(s.y, i.view, i.size, i.scale), a = { ...e };
+  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), nt(a, n);
 }
-function _t(e) {
+function xt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
-function _(e, t = {}, ...n) {
+function c(e, t = {}, ...s) {
   const i = document.createElement(e);
-  for (const [s, o] of Object.entries(t))
-    o == null || o === !1 || (typeof o == "function" ? i.addEventListener(s.replace(/^on/, ""), o) : o === !0 ? i.setAttribute(s, "") : i.setAttribute(s, String(o)));
-  for (const s of n) s != null && s !== !1 && i.append(s);
+  for (const [n, o] of Object.entries(t))
+    o == null || o === !1 || (typeof o == "function" ? i.addEventListener(n.replace(/^on/, ""), o) : o === !0 ? i.setAttribute(n, "") : i.setAttribute(n, String(o)));
+  for (const n of s) n != null && n !== !1 && i.append(n);
   return i;
 }
-function se(e) {
+function le(e) {
   return e instanceof HTMLElement ? e instanceof HTMLTextAreaElement || e.isContentEditable ? "text" : e instanceof HTMLSelectElement ? "line" : e instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(e.type) ? null : "line" : null : null;
 }
-function oe(e, t) {
+function he(e, t) {
   document.activeElement !== e && e.value !== t && (e.value = t);
 }
-function xt(e, t, n, i = "") {
-  return _("button", { type: "button", title: t, class: i, onclick: (s) => (n(), s.currentTarget.blur()) }, e);
+function St(e, t, s, i = "") {
+  return c("button", { type: "button", title: t, class: i, onclick: (n) => (s(), n.currentTarget.blur()) }, e);
 }
-function re() {
+function ue() {
   const e = document.getElementById("echoloop-config");
   try {
     return e?.textContent ? JSON.parse(e.textContent) : {};
@@ -370,14 +378,14 @@ function re() {
     return {};
   }
 }
-function ae(e, t, n, i) {
+function ce(e, t, s, i) {
   e.replaceChildren(
-    _("strong", {}, t),
-    _("ul", {}, ...n.map((s) => _("li", {}, s))),
-    _("div", { class: "el-row" }, ...i.map((s) => xt(s.label, s.label, () => (e.hidden = !0, s.run()))))
+    c("strong", {}, t),
+    c("ul", {}, ...s.map((n) => c("li", {}, n))),
+    c("div", { class: "el-row" }, ...i.map((n) => St(n.label, n.label, () => (e.hidden = !0, n.run()))))
   ), e.hidden = !1;
 }
-const q = {
+const j = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -387,7 +395,7 @@ const q = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, N = {
+}, B = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -405,30 +413,30 @@ const q = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Mt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), st = /* @__PURE__ */ new Set([...Object.keys(q), ...Object.keys(N)]);
-function le(e, t) {
-  const n = Tt(e, t);
-  return n && e.repeat && !Mt.has(n.type) ? null : n;
+}, Mt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), ot = /* @__PURE__ */ new Set([...Object.keys(j), ...Object.keys(B)]);
+function de(e, t) {
+  const s = Tt(e, t);
+  return s && e.repeat && !Mt.has(s.type) ? null : s;
 }
 function Tt(e, t) {
-  const n = e.ctrlKey || e.metaKey;
+  const s = e.ctrlKey || e.metaKey;
   if (t.typing)
-    return e.key === "Escape" ? { type: "blur" } : n && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
-  if (n) return zt(e);
+    return e.key === "Escape" ? { type: "blur" } : s && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
+  if (s) return zt(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
-  const i = ot(e);
+  const i = rt(e);
   if (i !== null && i > 0) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
   }
-  if (e.key in N) return N[e.key];
-  const s = e.key.length === 1 ? e.key.toLowerCase() : "";
-  if (s === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
-  if (s === "r" && e.shiftKey) return { type: "cycleSharpen" };
-  if (s === "l" && e.shiftKey) return { type: "autoLevels" };
-  if (s in q) return q[s];
-  const o = s ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === s) : void 0;
+  if (e.key in B) return B[e.key];
+  const n = e.key.length === 1 ? e.key.toLowerCase() : "";
+  if (n === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
+  if (n === "r" && e.shiftKey) return { type: "cycleSharpen" };
+  if (n === "l" && e.shiftKey) return { type: "autoLevels" };
+  if (n in j) return j[n];
+  const o = n ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
 function zt(e) {
@@ -436,40 +444,40 @@ function zt(e) {
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
 }
-function ot(e) {
+function rt(e) {
   if (/^[0-9]$/.test(e.key)) return Number(e.key);
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
-function he(e) {
-  return new Set(e.filter((t) => t.hotkey && st.has(t.hotkey.toLowerCase())).map((t) => t.id));
+function fe(e) {
+  return new Set(e.filter((t) => t.hotkey && ot.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function ue(e, t) {
-  const n = [];
-  t < 9 && n.push(String(t + 1));
+function pe(e, t) {
+  const s = [];
+  t < 9 && s.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
-  return i && !st.has(i) && !/^[0-9]$/.test(i) && n.push(i), n.join(" ");
+  return i && !ot.has(i) && !/^[0-9]$/.test(i) && s.push(i), s.join(" ");
 }
-const rt = [
+const at = [
   { value: "cant_tell", label: "can't tell", key: "1" },
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
 ];
-function ce(e, t) {
+function me(e, t) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
   if (t) return null;
-  const n = ot(e), i = rt.find((s) => Number(s.key) === n);
+  const s = rt(e), i = at.find((n) => Number(n.key) === s);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function de(e) {
-  return e.reason === "other" ? e.note : rt.find((t) => t.value === e.reason)?.label ?? e.reason;
+function ge(e) {
+  return e.reason === "other" ? e.note : at.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
-function fe(e, t) {
+function we(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const pe = [
+const ye = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -491,16 +499,16 @@ const pe = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], me = [1, 5, 10, 20], St = 3e3;
-function Et(e, t, n) {
-  return e + t / n;
+], be = [1, 5, 10, 20], Et = 3e3;
+function $t(e, t, s) {
+  return e + t / s;
 }
-function we(e, t) {
-  return e / t >= St;
+function ve(e, t) {
+  return e / t >= Et;
 }
-class ge {
-  constructor(t, n) {
-    this.onTick = t, this.onState = n;
+class _e {
+  constructor(t, s) {
+    this.onTick = t, this.onState = s;
   }
   onTick;
   onState;
@@ -529,20 +537,20 @@ class ge {
   }
   load(t) {
     this.stop();
-    const n = new Audio();
-    n.preload = "auto", n.src = t.url, n.addEventListener("ended", () => this.stop()), n.addEventListener("error", () => {
-      const i = n.error;
-      this.audio === n && this.onState("error", `audio error${i ? ` ${i.code}: ${i.message}` : ""}`);
-    }), this.audio = n, this.segment = t;
+    const s = new Audio();
+    s.preload = "auto", s.src = t.url, s.addEventListener("ended", () => this.stop()), s.addEventListener("error", () => {
+      const i = s.error;
+      this.audio === s && this.onState("error", `audio error${i ? ` ${i.code}: ${i.message}` : ""}`);
+    }), this.audio = s, this.segment = t;
   }
   loop = () => {
-    const { audio: t, segment: n } = this;
-    !t || !n || t.paused || (this.onTick(Math.min(n.end, Et(n.start, t.currentTime, n.expansion))), this.frame = requestAnimationFrame(this.loop));
+    const { audio: t, segment: s } = this;
+    !t || !s || t.paused || (this.onTick(Math.min(s.end, $t(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ye {
-  constructor(t, n) {
-    this.canvas = t, this.host = n, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
+class ke {
+  constructor(t, s) {
+    this.canvas = t, this.host = s, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
   canvas;
   host;
@@ -556,231 +564,343 @@ class ye {
     return t ? ((t.kind === "move" || t.kind === "resize") && this.host.preview(t.before), t.kind === "draw" && this.host.setDrawing(null), this.drag = null, !0) : !1;
   }
   point(t) {
-    const n = this.canvas.getBoundingClientRect();
-    return { x: t.clientX - n.left, y: t.clientY - n.top };
+    const s = this.canvas.getBoundingClientRect();
+    return { x: t.clientX - s.left, y: t.clientY - s.top };
   }
   down(t) {
     if (t.button !== 0 && t.button !== 1) return;
     t.preventDefault(), this.canvas.focus({ preventScroll: !0 }), this.canvas.setPointerCapture(t.pointerId);
-    const n = this.point(t);
+    const s = this.point(t);
     if (t.button === 1 || this.host.panMode()) {
-      this.drag = { kind: "pan", last: n }, this.canvas.style.cursor = "grabbing";
+      this.drag = { kind: "pan", last: s }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, s = i.draft(), o = t.shiftKey ? null : D(s.events, n, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : F(n.events, s, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
-      this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: s.events[o.index], before: s };
+      this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
-      i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: n, orig: s.events[o.index], before: s, moved: !1 });
+      i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: s, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = D(r.map((l) => l.p), n, i.geometry(), null);
+      const r = i.visiblePredictions(), a = F(r.map((l) => l.p), s, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
-      i.canEdit() ? this.drag = { kind: "draw", from: n, prediction: h } : h !== null && i.selectPrediction(h);
+      i.canEdit() ? this.drag = { kind: "draw", from: s, prediction: h } : h !== null && i.selectPrediction(h);
     }
   }
   move(t) {
-    const n = this.point(t), i = this.host;
-    i.setCursor(n);
-    const s = this.drag;
-    if (!s) {
-      this.hover(n);
+    const s = this.point(t), i = this.host;
+    i.setCursor(s);
+    const n = this.drag;
+    if (!n) {
+      this.hover(s);
       return;
     }
     const o = i.geometry();
-    s.kind === "pan" ? (i.pan(n.x - s.last.x, n.y - s.last.y), s.last = n) : s.kind === "draw" ? i.setDrawing(X(s.from, n, i.interval()) ? I(s.from, n, o, i.interval(), i.boxBounds()) : null) : s.kind === "move" ? (s.moved ||= Math.abs(n.x - s.from.x) + Math.abs(n.y - s.from.y) >= 2, s.moved && i.preview(W(s.before, s.index, bt(s.orig, s.from, n, o, i.boxBounds())))) : i.preview(W(s.before, s.index, kt(s.orig, s.handle, n, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, _t(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, kt(n.orig, n.handle, s, o, i.boxBounds())));
   }
   up(t) {
-    const n = this.drag;
-    if (this.drag = null, this.canvas.style.cursor = "", !n) return;
-    const i = this.point(t), s = this.host;
-    if (n.kind === "draw")
-      s.setDrawing(null), X(n.from, i, s.interval()) ? s.addBox(I(n.from, i, s.geometry(), s.interval(), s.boxBounds())) : n.prediction !== null && s.selectPrediction(n.prediction);
-    else if (n.kind === "move" || n.kind === "resize") {
-      const o = s.draft();
-      o !== n.before && (n.kind === "resize" || n.moved) && s.commit(o, n.before);
+    const s = this.drag;
+    if (this.drag = null, this.canvas.style.cursor = "", !s) return;
+    const i = this.point(t), n = this.host;
+    if (s.kind === "draw")
+      n.setDrawing(null), Z(s.from, i, n.interval()) ? n.addBox(X(s.from, i, n.geometry(), n.interval(), n.boxBounds())) : s.prediction !== null && n.selectPrediction(s.prediction);
+    else if (s.kind === "move" || s.kind === "resize") {
+      const o = n.draft();
+      o !== s.before && (s.kind === "resize" || s.moved) && n.commit(o, s.before);
     }
   }
   hover(t) {
-    const n = this.host;
-    if (n.panMode()) {
+    const s = this.host;
+    if (s.panMode()) {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = D(n.draft().events, t, n.geometry(), n.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? _t(i.handle) : "move" : "crosshair";
+    const i = F(s.draft().events, t, s.geometry(), s.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? xt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
-    const n = t.deltaMode === 1 ? 16 : t.deltaMode === 2 ? 400 : 1, i = this.point(t), s = (t.deltaY || t.deltaX) * n;
-    t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-s * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-s * 2e-3), i) : this.host.pan(-s, 0);
+    const s = t.deltaMode === 1 ? 16 : t.deltaMode === 2 ? 400 : 1, i = this.point(t), n = (t.deltaY || t.deltaX) * s;
+    t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-n * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-n * 2e-3), i) : this.host.pan(-n, 0);
   }
 }
-function j(e) {
+function I(e) {
   const t = Math.pow(10, Math.floor(Math.log10(e)));
-  for (const n of [1, 2, 5, 10]) if (n * t >= e * (1 - 1e-9)) return n * t;
+  for (const s of [1, 2, 5, 10]) if (s * t >= e * (1 - 1e-9)) return s * t;
   return 10 * t;
 }
-function at(e) {
+function lt(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
-function $t(e, t) {
-  return `${e.toFixed(at(t))} s`;
+function Kt(e, t) {
+  return `${e.toFixed(lt(t))} s`;
 }
-function Z(e) {
+function G(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
 function At(e, t) {
-  return `${Number((e / 1e3).toFixed(at(t / 1e3)))} kHz`;
+  return `${Number((e / 1e3).toFixed(lt(t / 1e3)))} kHz`;
 }
-function lt(e, t, n) {
-  const i = [], s = Math.ceil(e / n - 1e-9);
-  for (let o = s; o * n <= t + n * 1e-9; o++) i.push(Number((o * n).toPrecision(12)));
+function ht(e, t, s) {
+  const i = [], n = Math.ceil(e / s - 1e-9);
+  for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
 }
-function Kt(e, t, n = 90) {
+function Lt(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
-  const s = j(i * n / t), o = { width: t };
-  return lt(e.start, e.end, s).map((r) => ({
+  const n = I(i * s / t), o = { width: t };
+  return ht(e.start, e.end, n).map((r) => ({
     value: r,
-    pos: p(r, e, o),
-    label: $t(r, s)
+    pos: m(r, e, o),
+    label: Kt(r, n)
   }));
 }
-function Lt(e, t, n, i = 26) {
-  const s = e.high - e.low;
-  if (!(s > 0) || t <= 0) return [];
-  const o = { height: t }, r = j(s * i / t / (n === "linear" ? 1 : 4)), a = lt(e.low, e.high, r).map((l) => ({
+function qt(e, t, s, i = 26) {
+  const n = e.high - e.low;
+  if (!(n > 0) || t <= 0) return [];
+  const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ht(e.low, e.high, r).map((l) => ({
     value: l,
-    pos: x(l, e, o, n),
+    pos: S(l, e, o, s),
     label: "",
-    rank: Dt(l, r)
+    rank: Ct(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
   return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: At(l, r) }));
 }
-function Dt(e, t) {
-  let n = 0, i = t;
-  for (let s = 0; s < 12 && (i = j(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); s++)
-    n++;
-  return n;
+function Ct(e, t) {
+  let s = 0, i = t;
+  for (let n = 0; n < 12 && (i = I(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); n++)
+    s++;
+  return s;
 }
-const G = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], V = "#ffffff";
-function B(e, t) {
-  if (t === null) return V;
-  const n = e.findIndex((i) => i.id === t);
-  return n < 0 ? V : e[n].color || G[n % G.length];
+const V = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], U = "#ffffff";
+function R(e, t) {
+  if (t === null) return U;
+  const s = e.findIndex((i) => i.id === t);
+  return s < 0 ? U : e[s].color || V[s % V.length];
 }
 function J(e, t) {
   if (t === null) return "no tag";
-  const n = e.find((i) => i.id === t);
-  return n ? n.display_name || n.value : `tag ${t}`;
+  const s = e.find((i) => i.id === t);
+  return s ? s.display_name || s.value : `tag ${t}`;
 }
-function F(e, t) {
-  const n = window.devicePixelRatio || 1, i = Math.round(t.width * n), s = Math.round(t.height * n);
-  (e.width !== i || e.height !== s) && (e.width = i, e.height = s);
+function D(e, t) {
+  const s = window.devicePixelRatio || 1, i = Math.round(t.width * s), n = Math.round(t.height * s);
+  (e.width !== i || e.height !== n) && (e.width = i, e.height = n);
   const o = e.getContext("2d");
-  return o.setTransform(n, 0, 0, n, 0, 0), o;
+  return o.setTransform(s, 0, 0, s, 0, 0), o;
 }
 function Ft(e, t) {
-  const { width: n, height: i } = t.size, s = { view: t.view, size: t.size, scale: t.scale };
-  e.fillStyle = "#000", e.fillRect(0, 0, n, i), e.imageSmoothingEnabled = !0;
+  const { width: s, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
+  e.fillStyle = "#000", e.fillRect(0, 0, s, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = gt(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = yt(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
-  Ct(e, t);
+  Dt(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => Pt(e, r, s, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => U(e, r, s, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && U(e, t.drawing, s, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && qt(e, p(t.playhead, t.view, t.size), i), t.cursor && Nt(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => Ot(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, R(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, R(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Nt(e, m(t.playhead, t.view, t.size), i), t.cursor && jt(e, t.cursor, t.size);
 }
-function Ct(e, t) {
-  const n = p(t.clip.start, t.view, t.size), i = p(t.clip.end, t.view, t.size), { width: s, height: o } = t.size;
-  e.fillStyle = "rgba(0, 0, 0, 0.5)", n > 0 && e.fillRect(0, 0, Math.min(n, s), o), i < s && e.fillRect(Math.max(i, 0), 0, s - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
-  for (const r of [n, i])
-    r < 0 || r > s || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
+function Dt(e, t) {
+  const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
+  e.fillStyle = "rgba(0, 0, 0, 0.5)", s > 0 && e.fillRect(0, 0, Math.min(s, n), o), i < n && e.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
+  for (const r of [s, i])
+    r < 0 || r > n || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
   e.restore();
 }
-function ht(e, t, n, i, s, o = !1, r) {
+function ut(e, t, s, i, n, o = !1, r) {
   e.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
-  const a = e.measureText(t).width + 6, h = Math.max(0, n), l = Math.max(0, i - 16);
+  const a = e.measureText(t).width + 6, h = Math.max(0, s), l = Math.max(0, i - 16);
   if (r) {
     if (r.some((u) => h < u.x + u.w && u.x < h + a && l < u.y + u.h && u.y < l + 16)) return;
     r.push({ x: h, y: l, w: a, h: 16 });
   }
-  e.fillStyle = "rgba(0, 0, 0, 0.7)", e.fillRect(h, l, a, 16), e.fillStyle = s, e.textBaseline = "middle", e.fillText(t, h + 3, l + 8);
+  e.fillStyle = "rgba(0, 0, 0, 0.7)", e.fillRect(h, l, a, 16), e.fillStyle = n, e.textBaseline = "middle", e.fillText(t, h + 3, l + 8);
 }
-function U(e, t, n, i, s, o, r = !1) {
-  const a = S(t, n);
-  e.save(), e.fillStyle = i, e.globalAlpha = f(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ht(e, s, a.x, f(t) ? 18 : a.y, i), o && !r && Ot(e, a, f(t), i), e.restore();
+function Y(e, t, s, i, n, o, r = !1) {
+  const a = E(t, s);
+  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ut(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Pt(e, a, p(t), i), e.restore();
 }
-function Ot(e, t, n, i) {
-  const s = [t.x, t.x + t.w / 2, t.x + t.w], o = n ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
+function Pt(e, t, s, i) {
+  const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
-  for (const r of s)
+  for (const r of n)
     for (const a of o)
-      r === s[1] && (n || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
+      r === n[1] && (s || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
-function Pt(e, t, n, i, s, o) {
-  const r = S(t, n), a = B(i.tags, t.tag);
-  e.save(), e.strokeStyle = a, e.lineWidth = s ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ht(e, `${t.label} ${t.score.toFixed(2)}`, r.x, f(t) ? 36 : r.y + r.h + 16, a, !0, s ? void 0 : o);
+function Ot(e, t, s, i, n, o) {
+  const r = E(t, s), a = R(i.tags, t.tag);
+  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ut(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
-function qt(e, t, n) {
-  e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, n), e.stroke(), e.restore();
+function Nt(e, t, s) {
+  e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
 }
-function Nt(e, t, n) {
-  e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(n.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, n.height), e.stroke(), e.restore();
+function jt(e, t, s) {
+  e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(s.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, s.height), e.stroke(), e.restore();
 }
-const ut = "11px system-ui, sans-serif", E = "#cfd8dc";
-function Bt(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const s of Kt(t, n.width)) {
-    const o = Math.round(s.pos) + 0.5;
-    e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(s.label, Math.min(Math.max(s.pos, 24), n.width - 24), 7);
+const ct = "11px system-ui, sans-serif", $ = "#cfd8dc";
+function Bt(e, t, s, i) {
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
+  for (const n of Lt(t, s.width)) {
+    const o = Math.round(n.pos) + 0.5;
+    e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
   }
   e.fillStyle = "#ffffff";
-  for (const s of [i.start, i.end]) {
-    const o = p(s, t, n);
-    o < 0 || o > n.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
+  for (const n of [i.start, i.end]) {
+    const o = m(n, t, s);
+    o < 0 || o > s.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
-function jt(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "right", e.textBaseline = "middle";
-  for (const s of Lt(t, n.height, i)) {
-    const o = Math.round(s.pos) + 0.5;
-    e.beginPath(), e.moveTo(n.width - 5, o), e.lineTo(n.width, o), e.stroke(), e.fillText(s.label, n.width - 7, Math.min(Math.max(s.pos, 7), n.height - 7));
+function Rt(e, t, s, i) {
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "right", e.textBaseline = "middle";
+  for (const n of qt(t, s.height, i)) {
+    const o = Math.round(n.pos) + 0.5;
+    e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
   }
 }
-function ve(e = 300) {
+const It = 12, P = { width: 160, height: 96 };
+function Ht(e, t) {
+  return t.length !== 1 ? null : e.find((s) => s.hotkey && s.hotkey.toLowerCase() === t.toLowerCase()) ?? null;
+}
+function Wt(e, t, s) {
+  return {
+    tag: e,
+    low_hz: s?.low_hz ?? null,
+    high_hz: s?.high_hz ?? null,
+    matches: t.map((i) => ({ clip: i.clip, start_s: i.window_start_s, end_s: i.window_end_s }))
+  };
+}
+class xe {
+  constructor(t) {
+    this.host = t, this.message = c("span", { class: "el-similar-message", role: "status" }), this.actions = c("span", { class: "el-similar-actions" }), this.list = c("div", { class: "el-similar-list", role: "list" }), this.element = c(
+      "section",
+      { class: "el-similar", hidden: !0, "aria-label": "Similar clips" },
+      c("header", {}, c("strong", {}, "Similar clips"), this.message, this.actions),
+      this.list
+    );
+  }
+  host;
+  element;
+  list;
+  message;
+  actions;
+  query = null;
+  matches = [];
+  /** clip id → the tag's name it was labelled with here */
+  labelled = /* @__PURE__ */ new Map();
+  /** Ask the server for the nearest clips to the query and show them. */
+  async find(t) {
+    this.query = t, this.element.hidden = !1, this.say("Searching…"), this.list.replaceChildren(), this.actions.replaceChildren();
+    try {
+      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/`, { ...t, k: It });
+      if (this.query !== t) return;
+      this.matches = s.matches, this.labelled.clear(), this.say(`${s.matches.length} nearest of ${s.n_windows.toLocaleString()} windows (${Math.round(s.seconds * 1e3)} ms). Keys: a tag's hotkey labels the focused match, Enter applies the current tag.`), this.render();
+    } catch (s) {
+      this.say(s instanceof _ ? s.message : String(s), !0);
+    }
+  }
+  close() {
+    this.element.hidden = !0, this.query = null, this.matches = [];
+  }
+  say(t, s = !1) {
+    this.message.textContent = t, this.message.classList.toggle("el-similar-error", s);
+  }
+  render() {
+    const t = () => this.matches.filter((n) => !this.labelled.has(n.clip)), i = [c("button", { type: "button", class: "el-similar-queue", onclick: () => {
+      this.queue(t());
+    } }, "Queue these")];
+    this.host.batch && i.push(c("button", { type: "button", class: "el-similar-batch", onclick: () => {
+      this.labelBatch(t());
+    } }, "Label all with the current tag")), i.push(c("button", { type: "button", class: "el-similar-close", onclick: () => this.close() }, "Close")), this.actions.replaceChildren(...i), this.list.replaceChildren(...this.matches.map((n) => this.item(n)));
+  }
+  item(t) {
+    const s = this.host.api.spectrogramUrl(t.recording, { start: t.start_s, end: t.end_s, ...P }), i = this.labelled.get(t.clip), n = c(
+      "button",
+      {
+        type: "button",
+        class: "el-similar-item",
+        role: "listitem",
+        "data-clip": t.clip,
+        title: `clip ${t.clip}: ${t.start_s.toFixed(2)}–${t.end_s.toFixed(2)} s, best window at ${t.window_start_s.toFixed(2)} s`
+      },
+      c("img", { src: s, alt: `spectrogram of clip ${t.clip}`, width: P.width, height: P.height, loading: "lazy" }),
+      c("span", { class: "el-similar-distance" }, `d ${t.distance.toFixed(3)}`),
+      i ? c("span", { class: "el-similar-label" }, i) : null
+    );
+    return n.addEventListener("keydown", (o) => this.onKey(o, t)), n;
+  }
+  onKey(t, s) {
+    if (t.ctrlKey || t.metaKey || t.altKey) return;
+    const i = t.key === "Enter" ? this.host.currentTag() : Ht(this.host.tags, t.key)?.id ?? null;
+    if (!(t.key !== "Enter" && i === null)) {
+      if (t.preventDefault(), t.stopPropagation(), i === null) return this.say("Pick a tag first (its hotkey), then press Enter on a match.", !0);
+      this.label([s], i);
+    }
+  }
+  async label(t, s) {
+    if (!t.length) return this.say("Nothing left to label.", !0);
+    const i = this.host.tags.find((n) => n.id === s);
+    try {
+      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Wt(s, t, this.query));
+      for (const r of t) this.labelled.set(r.clip, i?.display_name || i?.value || "labelled");
+      this.say(`Labelled ${t.length === 1 ? `clip ${t[0].clip}` : `${t.length} clips`} as ${i?.display_name || i?.value}.`);
+      const n = t.length === 1 ? this.matches.indexOf(t[0]) : -1;
+      this.render();
+      const o = this.list.children[n + 1];
+      n >= 0 && (o ?? this.list.children[n])?.focus();
+    } catch (n) {
+      this.say(n instanceof _ ? n.message : String(n), !0);
+    }
+  }
+  async labelBatch(t) {
+    const s = this.host.currentTag();
+    if (s === null) return this.say("Pick a tag first (its hotkey), then label the batch.", !0);
+    await this.label(t, s);
+  }
+  async queue(t) {
+    if (!this.query || !t.length) return this.say("Nothing left to queue.", !0);
+    try {
+      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/queue/`, {
+        query_clip: this.query.clip,
+        matches: t.map((i) => ({ clip: i.clip, similarity: i.similarity }))
+      });
+      this.say(`Queued ${s.queued} clip${s.queued === 1 ? "" : "s"} as round ${s.number} (similar to clip ${this.query.clip}).`);
+    } catch (s) {
+      this.say(s instanceof _ ? s.message : String(s), !0);
+    }
+  }
+}
+function Se(e = 300) {
   return { past: [], future: [], lastKey: null, limit: e };
 }
-function be(e, t, n = null) {
-  if (n !== null && n === e.lastKey && e.past.length > 0)
+function Me(e, t, s = null) {
+  if (s !== null && s === e.lastKey && e.past.length > 0)
     return { ...e, future: [] };
   const i = [...e.past, t].slice(-e.limit);
-  return { ...e, past: i, future: [], lastKey: n };
+  return { ...e, past: i, future: [], lastKey: s };
 }
-function ke(e, t) {
+function Te(e, t) {
   return e.past.length === 0 ? null : {
     state: e.past[e.past.length - 1],
     stack: { ...e, past: e.past.slice(0, -1), future: [t, ...e.future], lastKey: null }
   };
 }
-function _e(e, t) {
+function ze(e, t) {
   if (e.future.length === 0) return null;
-  const [n, ...i] = e.future;
+  const [s, ...i] = e.future;
   return {
-    state: n,
+    state: s,
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Rt = 12;
-class Wt {
-  constructor(t, n, i) {
-    this.api = t, this.onChange = n, this.onError = i;
+const Xt = 12;
+class Zt {
+  constructor(t, s, i) {
+    this.api = t, this.onChange = s, this.onError = i;
   }
   api;
   onChange;
@@ -799,16 +919,16 @@ class Wt {
   }
   /** Show the base image for `req`; resolves with it, or null when a newer request won. Throws if it failed. */
   async showBase(t) {
-    const n = JSON.stringify(t);
-    this.baseKey = n;
+    const s = JSON.stringify(t);
+    this.baseKey = s;
     let i;
     try {
       i = await this.get(t);
-    } catch (s) {
-      if (this.baseKey !== n) return null;
-      throw this.onError(`image failed: ${s.message}`), s;
+    } catch (n) {
+      if (this.baseKey !== s) return null;
+      throw this.onError(`image failed: ${n.message}`), n;
     }
-    return this.baseKey !== n ? null : (this.base = i, this.detail && this.detail.kind !== t.kind && (this.detail = null), this.onChange(), i);
+    return this.baseKey !== s ? null : (this.base = i, this.detail && this.detail.kind !== t.kind && (this.detail = null), this.onChange(), i);
   }
   /** Warm the cache (e.g. the other view kind), ignoring failures. */
   prefetch(t) {
@@ -816,48 +936,48 @@ class Wt {
     });
   }
   /** Ask for a detail image after `delayMs` of quiet; null drops the detail image. */
-  requestDetail(t, n = 250) {
+  requestDetail(t, s = 250) {
     if (this.cancelDetail(), !t) {
       this.detail && (this.detail = null, this.shownDetailKey = "", this.onChange());
       return;
     }
     const i = JSON.stringify(t);
-    i === this.shownDetailKey && this.detail || (this.detailTimer = setTimeout(() => this.loadDetail(t, i), n));
+    i === this.shownDetailKey && this.detail || (this.detailTimer = setTimeout(() => this.loadDetail(t, i), s));
   }
-  async loadDetail(t, n) {
-    this.detailKey = n;
+  async loadDetail(t, s) {
+    this.detailKey = s;
     const i = new AbortController();
     this.detailAbort = i;
     try {
-      const s = await this.get(t, i.signal);
-      if (this.detailKey !== n || i.signal.aborted) return;
-      this.detail = s, this.shownDetailKey = n, this.onChange();
-    } catch (s) {
-      i.signal.aborted || this.onError(`zoomed image failed: ${s.message}`);
+      const n = await this.get(t, i.signal);
+      if (this.detailKey !== s || i.signal.aborted) return;
+      this.detail = n, this.shownDetailKey = s, this.onChange();
+    } catch (n) {
+      i.signal.aborted || this.onError(`zoomed image failed: ${n.message}`);
     }
   }
   cancelDetail() {
     clearTimeout(this.detailTimer), this.detailAbort?.abort(), this.detailAbort = null, this.detailKey = "";
   }
-  get(t, n) {
+  get(t, s) {
     const i = JSON.stringify(t);
-    let s = this.cache.get(i);
-    for (s ? this.cache.delete(i) : (s = this.api.image(t.kind, t.rid, t.params, n), s.catch(() => this.cache.delete(i))), this.cache.set(i, s); this.cache.size > Rt; ) this.cache.delete(this.cache.keys().next().value);
-    return s;
+    let n = this.cache.get(i);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Xt; ) this.cache.delete(this.cache.keys().next().value);
+    return n;
   }
 }
-const Y = { width: 1600, height: 512 }, Q = 1.5, tt = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function xe(e) {
+const Q = { width: 1600, height: 512 }, tt = 1.5, et = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
+function Ee(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
-function Ht(e, t) {
-  const n = e * 1e3;
-  return ((t > 0 ? tt.find((s) => s > n * 1.01) : [...tt].reverse().find((s) => s < n * 0.99)) ?? n) / 1e3;
+function Gt(e, t) {
+  const s = e * 1e3;
+  return ((t > 0 ? et.find((n) => n > s * 1.01) : [...et].reverse().find((n) => n < s * 0.99)) ?? s) / 1e3;
 }
-class Me {
-  constructor(t, n, i, s, o) {
-    this.project = t, this.ui = i, this.overlay = s, this.images = new Wt(n, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+class $e {
+  constructor(t, s, i, n, o) {
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Zt(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -885,16 +1005,16 @@ class Me {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = K(this.view);
+  limits = q(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
-    const n = await this.loadBase();
-    return n === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), Y)), n;
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = q(this.view), this.render();
+    const s = await this.loadBase();
+    return s === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), Q)), s;
   }
   close() {
     this.images.clear(), this.task = null, this.userZoomed = !1, [this.drawing, this.playhead, this.cursor] = [null, null, null];
@@ -913,28 +1033,28 @@ class Me {
   // ---- images ------------------------------------------------------------------------------
   /** Clip plus context on both sides, inside the recording; the project's band. */
   clipWindow() {
-    const t = this.task.clip, n = this.project.settings;
+    const t = this.task.clip, s = this.project.settings;
     return {
-      start: Math.max(0, t.start_s - n.context_s),
-      end: Math.min(t.recording.duration_s, t.end_s + n.context_s),
-      low: n.fmin_hz,
-      high: n.fmax_hz
+      start: Math.max(0, t.start_s - s.context_s),
+      end: Math.min(t.recording.duration_s, t.end_s + s.context_s),
+      low: s.fmin_hz,
+      high: s.fmax_hz
     };
   }
-  request(t, n, i) {
-    const s = this.project.settings, o = {
-      start: n.start,
-      end: n.end,
-      fmin: n.low,
-      fmax: n.high,
+  request(t, s, i) {
+    const n = this.project.settings, o = {
+      start: s.start,
+      end: s.end,
+      fmin: s.low,
+      fmax: s.high,
       width: Math.round(i.width),
       height: Math.round(i.height),
-      cmap: s.colormap,
+      cmap: n.colormap,
       db_min: this.dbMin,
       db_max: this.dbMax,
       levels: this.options.autoLevels ? "auto" : "fixed"
     }, r = this.options;
-    return t === "spectrogram" ? Object.assign(o, { scale: s.freq_scale, norm: this.norm, window_s: r.window, overlap: r.overlap, window_type: r.windowType, sharpen: r.sharpen }) : o.w0 = r.w0, { kind: t, rid: this.task.clip.recording.id, params: o };
+    return t === "spectrogram" ? Object.assign(o, { scale: n.freq_scale, norm: this.norm, window_s: r.window, overlap: r.overlap, window_type: r.windowType, sharpen: r.sharpen }) : o.w0 = r.w0, { kind: t, rid: this.task.clip.recording.id, params: o };
   }
   otherKind() {
     return this.kind === "spectrogram" ? "scalogram" : "spectrogram";
@@ -944,20 +1064,20 @@ class Me {
     const t = this.task;
     if (!t) return "stale";
     this.images.requestDetail(null);
-    let n;
+    let s;
     try {
-      n = await this.images.showBase(this.request(this.kind, this.clipWindow(), Y));
+      s = await this.images.showBase(this.request(this.kind, this.clipWindow(), Q));
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !n || this.task !== t ? "stale" : (this.limits = K(n.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...n.extent }, this.requestDetail(), this.render(), "ready");
+    return !s || this.task !== t ? "stale" : (this.limits = q(s.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...s.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
     const t = this.images.base;
     if (!this.task || !t || t.kind !== this.kind) return;
     if (!this.userZoomed) return this.images.requestDetail(null);
-    const n = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * n), height: Math.min(2048, this.size.height * n) }, s = (h) => d(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), r = (s(this.view.high) - s(this.view.low)) / (s(t.extent.high) - s(t.extent.low)), a = o * t.bitmap.width < i.width * 0.9 || r * t.bitmap.height < i.height * 0.9;
+    const s = window.devicePixelRatio || 1, i = { width: Math.min(4096, this.size.width * s), height: Math.min(2048, this.size.height * s) }, n = (h) => f(this.scale(), h), o = (this.view.end - this.view.start) / (t.extent.end - t.extent.start), r = (n(this.view.high) - n(this.view.low)) / (n(t.extent.high) - n(t.extent.low)), a = o * t.bitmap.width < i.width * 0.9 || r * t.bitmap.height < i.height * 0.9;
     this.images.requestDetail(a ? this.request(this.kind, this.view, i) : null);
   }
   toggleKind() {
@@ -977,7 +1097,7 @@ class Me {
   }
   /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
   stepWindow(t) {
-    this.setOptions({ window: Ht(this.shownWindow(), t) });
+    this.setOptions({ window: Gt(this.shownWindow(), t) });
   }
   /** The levels the image on screen was drawn with (automatic ones come from the server). */
   shownLevels() {
@@ -985,8 +1105,8 @@ class Me {
     return t && t.kind === this.kind ? t.levels : null;
   }
   /** Brightness/contrast: re-request the images once the sliders rest (moving them ends automatic levels). */
-  setDb(t, n) {
-    this.options.autoLevels && (this.options = { ...this.options, autoLevels: !1 }, this.onOptions()), [this.dbMin, this.dbMax] = [Math.min(t, n - 1), Math.max(n, t + 1)], clearTimeout(this.dbTimer), this.dbTimer = setTimeout(() => {
+  setDb(t, s) {
+    this.options.autoLevels && (this.options = { ...this.options, autoLevels: !1 }, this.onOptions()), [this.dbMin, this.dbMax] = [Math.min(t, s - 1), Math.max(s, t + 1)], clearTimeout(this.dbTimer), this.dbTimer = setTimeout(() => {
       this.loadBase();
     }, 300);
   }
@@ -995,24 +1115,24 @@ class Me {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return H(L(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return W(C(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
-  zoomStep(t, n = (this.view.start + this.view.end) / 2) {
+  zoomStep(t, s = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(L(this.view, t > 0 ? Q : 1 / Q, n, this.limits));
+    this.setView(C(this.view, t > 0 ? tt : 1 / tt, s, this.limits));
   }
-  zoomTime(t, n) {
-    this.setView(L(this.view, t, g(n.x, this.view, this.size), this.limits));
+  zoomTime(t, s) {
+    this.setView(C(this.view, t, y(s.x, this.view, this.size), this.limits));
   }
-  zoomFreq(t, n) {
+  zoomFreq(t, s) {
     const i = this.scale();
-    this.setView(H(this.view, t, y(n.y, this.view, this.size, i), this.limits, i));
+    this.setView(W(this.view, t, b(s.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
-  pan(t, n) {
-    this.setView(yt(this.view, t, n, this.size, this.limits, this.scale()));
+  pan(t, s) {
+    this.setView(bt(this.view, t, s, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1027,12 +1147,12 @@ class Me {
   }
   paint() {
     if (!this.task) return;
-    const { ui: t, view: n, size: i } = this, s = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ft(F(t.canvas, i), {
+    const { ui: t, view: s, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
+    Ft(D(t.canvas, i), {
       ...r,
       size: i,
-      view: n,
-      scale: s,
+      view: s,
+      scale: n,
       clip: o,
       images: [this.images.base, this.images.detail].filter((l) => l !== null && l.kind === this.kind),
       drawing: this.drawing ? { ...this.drawing, tag: r.drawingTag } : null,
@@ -1040,77 +1160,78 @@ class Me {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Bt(F(t.timeAxis, a), n, a, o);
+    Bt(D(t.timeAxis, a), s, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    jt(F(t.freqAxis, h), n, h, s), t.readout.textContent = this.readout(s);
+    Rt(D(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
-    const n = this.task.clip, i = this.view, s = [];
+    const s = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const a = g(this.cursor.x, i, this.size), h = y(this.cursor.y, i, this.size, t), l = a - n.start_s;
-      s.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${Z(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      const a = y(this.cursor.x, i, this.size), h = b(this.cursor.y, i, this.size, t), l = a - s.start_s;
+      n.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${G(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (s.push(`Δt ${Z(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && s.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (n.push(`Δt ${G(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const r = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
-    return s.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${r}`), s.join("  ·  ");
+    return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${r}`), n.join("  ·  ");
   }
   /** For the test hook: the base image's exact extent and the visible window. */
   extent() {
     const t = this.images.base;
     if (!t || t.kind !== this.kind) return null;
-    const { width: n, height: i } = t.bitmap;
-    return { ...t.extent, kind: t.kind, scale: this.scale(), width: n, height: i, view: { ...this.view } };
+    const { width: s, height: i } = t.bitmap;
+    return { ...t.extent, kind: t.kind, scale: this.scale(), width: s, height: i, view: { ...this.view } };
   }
 }
 export {
-  C as A,
-  _e as B,
-  W as C,
-  it as D,
-  me as E,
-  Gt as F,
-  Zt as G,
-  pe as H,
-  dt as I,
-  se as J,
+  _ as A,
+  Te as B,
+  ze as C,
+  H as D,
+  be as E,
+  nt as F,
+  Yt as G,
+  ye as H,
+  Jt as I,
+  ft as J,
   le as K,
-  xe as L,
-  Yt as M,
-  ne as N,
-  Qt as O,
-  ge as P,
-  Vt as Q,
-  re as R,
-  rt as S,
-  It as T,
-  S as U,
-  Me as V,
-  tt as W,
-  he as a,
-  xt as b,
+  de as L,
+  Ee as M,
+  se as N,
+  re as O,
+  _e as P,
+  ie as Q,
+  Qt as R,
+  at as S,
+  ue as T,
+  Vt as U,
+  $e as V,
+  et as W,
+  E as X,
+  fe as a,
+  St as b,
   J as c,
-  B as d,
+  R as d,
   T as e,
-  Xt as f,
-  we as g,
-  _ as h,
-  oe as i,
-  Ut as j,
-  Z as k,
-  ae as l,
-  fe as m,
-  ct as n,
-  ve as o,
-  F as p,
-  ye as q,
-  ce as r,
-  te as s,
-  ue as t,
-  ee as u,
-  de as v,
-  ie as w,
-  Jt as x,
-  be as y,
-  ke as z
+  Ut as f,
+  ve as g,
+  c as h,
+  he as i,
+  ee as j,
+  G as k,
+  ce as l,
+  we as m,
+  dt as n,
+  Se as o,
+  D as p,
+  xe as q,
+  me as r,
+  ne as s,
+  pe as t,
+  ke as u,
+  oe as v,
+  ae as w,
+  ge as x,
+  te as y,
+  Me as z
 };

@@ -18,10 +18,15 @@ pytestmark = pytest.mark.django_db
 
 
 class FakeDetector:
+    window_s = 0.1
+    window_embeddings = False  # two 4-d windows per clip when set
+
     def score_clips(self, audio):
+        windows = np.ones((2, 4), np.float32) / 2 if self.window_embeddings else np.zeros((0, 0), np.float32)
         return [ClipScore(events=[], class_probs=np.array([0.5], np.float32), any_event_prob=0.5,
                           embedding=np.ones(4, np.float32) / 2, uncertainty={"entropy": 1.0},
-                          window_uncertainties=np.array([0.5]), event_uncertainties=np.array([]))
+                          window_uncertainties=np.array([0.5]), event_uncertainties=np.array([]),
+                          window_embeddings=windows)
                 for _ in audio]
 
 
@@ -109,3 +114,21 @@ def test_a_rescore_is_sent_in_bounded_waves_of_id_ranges(version, project, monke
     assert Prediction.objects.filter(version=version).count() == n
     job.refresh_from_db()
     assert job.status == "done" and job.n_unscored == 0
+
+def test_a_finished_rescore_compacts_the_chunks_window_files_into_one(version, project, settings, tmp_path,
+                                                                      monkeypatch):
+    from models_app import embeddings_store
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(FakeDetector, "window_embeddings", True)
+    ids = sorted(Clip.objects.for_project(project).values_list("pk", flat=True))
+    half = len(ids) // 2
+    registry.score_clips(version, ids[:half])
+    registry.score_clips(version, ids[half:])
+    source = embeddings_store.version_source(version.pk)
+    assert len(embeddings_store._files(project.pk, source)) == 2
+    job = RescoreJob.objects.create(version=version)
+    tasks.rescore_finished(job.pk)
+    assert len(embeddings_store._files(project.pk, source)) == 1
+    stored = embeddings_store.load(project.pk, source)
+    assert sorted(set(stored.clip_ids.tolist())) == ids and len(stored) == 2 * len(ids)

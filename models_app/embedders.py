@@ -1,0 +1,137 @@
+"""External embedding models behind one small interface (no Django).
+
+A project may embed its pool with a model it has installed instead of its detector's own
+embedding: an *adapter* turns audio into one vector per ``window_s`` of time. Adapters are found
+in three places, none of them a required dependency:
+
+- built in: ``band-stats`` (log band energies and their variation; no weights, always there),
+- the ``echoloop.embedders`` entry point group of any installed package
+  (``[project.entry-points."echoloop.embedders"] birdnet = "mypkg.adapters:BirdNET"``),
+- ``ECHOLOOP_EMBEDDERS``: comma-separated dotted paths of adapter classes.
+
+Every adapter states its licence (model weights such as BirdNET's are often non-commercial); the
+API lists it where a lead chooses the adapter. An adapter whose package is missing is listed as
+unavailable with the import error, never crashes the listing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from scipy import signal
+
+ENTRY_POINT_GROUP = "echoloop.embedders"
+
+
+@runtime_checkable
+class EmbeddingAdapter(Protocol):
+    """What an adapter provides. ``embed`` returns ``[W, D]`` float32 for consecutive
+    ``window_s`` spans of the audio (the last one may be partial)."""
+
+    name: str
+    licence: str
+    description: str
+    window_s: float
+
+    def embed(self, samples: np.ndarray, samplerate: int) -> np.ndarray: ...
+
+
+@dataclass
+class AdapterInfo:
+    name: str
+    licence: str = ""
+    description: str = ""
+    available: bool = True
+    error: str = ""
+
+
+class BandStats:
+    """Log energies of 16 frequency bands, their spread and peak over each window (48 values).
+
+    The issue's measurement: these beat the frozen detector embedding for bat species. No
+    weights, so no licence beyond Echoloop's own."""
+
+    name = "band-stats"
+    licence = "Echoloop's own (no model weights)"
+    description = "Log band energies (16 bands: mean, spread, peak per window); no training, no weights."
+    window_s = 0.1
+    n_bands = 16
+
+    def embed(self, samples: np.ndarray, samplerate: int) -> np.ndarray:
+        samples = np.asarray(samples, dtype=np.float32)
+        n_win = max(1, int(np.ceil(len(samples) / (self.window_s * samplerate) - 1e-6)))
+        nper = max(16, int(0.004 * samplerate))
+        if len(samples) < nper:  # a box shorter than one FFT window: zero-pad to one
+            samples = np.pad(samples, (0, nper - len(samples)))
+        _f, t, spec = signal.spectrogram(samples, samplerate, nperseg=nper, noverlap=nper // 2)
+        db = 10 * np.log10(spec + 1e-12)
+        bands = np.stack([b.mean(axis=0) for b in np.array_split(db, self.n_bands, axis=0)])  # [16, T]
+        which = np.minimum((t / self.window_s).astype(int), n_win - 1)
+        out = np.zeros((n_win, 3 * self.n_bands), dtype=np.float32)
+        for w in range(n_win):
+            part = bands[:, which == w]
+            if part.shape[1]:
+                out[w] = np.concatenate([part.mean(axis=1), part.std(axis=1), part.max(axis=1)])
+        # Centre each window's values on its own mean level: loudness alone should not decide.
+        out[:, : self.n_bands] -= out[:, : self.n_bands].mean(axis=1, keepdims=True)
+        out[:, 2 * self.n_bands :] -= out[:, 2 * self.n_bands :].mean(axis=1, keepdims=True)
+        return out
+
+
+BUILT_IN = {BandStats.name: BandStats}
+
+
+def _candidates() -> dict[str, str | type]:
+    found: dict[str, str | type] = dict(BUILT_IN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found[ep.name] = ep.value.replace(":", ".")
+    for path in filter(None, (p.strip() for p in os.environ.get("ECHOLOOP_EMBEDDERS", "").split(","))):
+        found[path.rsplit(".", 1)[-1]] = path
+    return found
+
+
+def _import(target: str | type) -> type:
+    if isinstance(target, type):
+        return target
+    module, _, attr = target.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def available() -> list[AdapterInfo]:
+    """Every adapter known here, with its licence; missing packages are listed as unavailable."""
+    infos = []
+    for key, target in sorted(_candidates().items()):
+        try:
+            cls = _import(target)
+            infos.append(AdapterInfo(getattr(cls, "name", key), cls.licence, getattr(cls, "description", "")))
+        except Exception as exc:  # an adapter's package may be absent or broken: say so, list the rest
+            infos.append(AdapterInfo(key, available=False, error=f"{type(exc).__name__}: {exc}"))
+    return infos
+
+
+def get(name: str) -> EmbeddingAdapter:
+    """An instance of the adapter called ``name``; ValueError if unknown or not installed."""
+    for key, target in _candidates().items():
+        try:
+            cls = _import(target)
+        except Exception:
+            continue
+        if getattr(cls, "name", key) == name:
+            adapter = cls()
+            if not isinstance(adapter, EmbeddingAdapter):
+                raise ValueError(f"{name!r} does not implement the embedding adapter interface")
+            return adapter
+    raise ValueError(f"no embedding adapter {name!r} is installed")
+
+
+def embed_windows(adapter: EmbeddingAdapter, samples: np.ndarray, samplerate: int) -> np.ndarray:
+    """The adapter's windows, float32 and L2-normalised, checked for shape."""
+    out = np.asarray(adapter.embed(samples, samplerate), dtype=np.float32)
+    if out.ndim != 2 or not len(out):
+        raise ValueError(f"adapter {adapter.name!r} returned shape {out.shape}, expected [windows, dims]")
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,182 @@
+"""Window-level embeddings of a project's pool, per source, as float16 arrays in the media storage.
+
+A *source* is what embedded the windows: a model version (``v<id>``) or an external embedding
+adapter (``adapter-<name>``). Each rescore chunk writes one ``.npz`` file (clip ids, window starts,
+float16 vectors) next to its predictions; when the rescore ends, ``compact`` merges the chunk files
+into one, so a million windows load as one read (128 MB for 64-d) instead of thousands. Files, not
+rows: one window per row would be 5-30 rows per clip, and the benchmark
+(``benchmarks/search.py``) measured a file read against the ``Prediction.embedding`` column.
+
+``load`` gives a ``WindowSet`` sorted by clip, kept in this process until the files change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+ROOT = "embeddings"
+_CACHE: OrderedDict[tuple[int, str], tuple[tuple, WindowSet]] = OrderedDict()
+_CACHE_SIZE = 2
+_LOCK = threading.Lock()
+
+
+@dataclass
+class WindowSet:
+    """Windows sorted by clip: ``clip_ids[i]``, ``starts_s[i]`` (from the clip's start), ``vectors[i]``."""
+
+    clip_ids: np.ndarray  # int64 [N]
+    starts_s: np.ndarray  # float32 [N]
+    vectors: np.ndarray  # float16 [N, D], unit rows
+    window_s: float
+    _centred: tuple | None = field(default=None, repr=False, compare=False)
+    _centred_clips: tuple | None = field(default=None, repr=False, compare=False)
+    _starts: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.clip_ids)
+
+    def centred(self) -> tuple[np.ndarray, np.ndarray]:
+        """(pool mean, float32 rows with the mean taken off and scaled to unit length), computed once.
+
+        A ReLU embedding has a large component every window shares (cosines all near 1); taking the
+        pool's mean off spreads the distances over what tells windows apart. float32 in memory
+        (4·D bytes a window, 256 MB per million 64-d windows): numpy has no fast float16 product,
+        and converting on every query costs ten times the product itself."""
+        if self._centred is None:
+            mean = self.vectors.astype(np.float32).mean(axis=0) if len(self) else np.zeros(0, np.float32)
+            rows = np.empty(self.vectors.shape, dtype=np.float32)
+            for start in range(0, len(self), 262_144):
+                block = self.vectors[start : start + 262_144].astype(np.float32) - mean
+                rows[start : start + len(block)] = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+            self._centred = (mean, rows)
+        return self._centred
+
+    def centred_clips(self) -> tuple[np.ndarray, np.ndarray]:
+        """(clip ids, float32 unit mean of each clip's centred windows): whole clips compared as wholes."""
+        if self._centred_clips is None:
+            _mean, rows = self.centred()
+            starts = self.group_starts
+            sums = np.add.reduceat(rows, starts, axis=0) if len(starts) else rows[:0]
+            unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+            self._centred_clips = (self.clip_ids[starts], unit.astype(np.float32))
+        return self._centred_clips
+
+    @property
+    def group_starts(self) -> np.ndarray:
+        """Index of each clip's first window (rows are sorted by clip), computed once."""
+        if self._starts is None:
+            ids = self.clip_ids
+            self._starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+        return self._starts
+
+    def rows_of(self, clip_id: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self.clip_ids, [clip_id, clip_id + 1])
+        return np.arange(lo, hi)
+
+
+def version_source(version_id: int) -> str:
+    return f"v{version_id}"
+
+
+def adapter_source(name: str) -> str:
+    return f"adapter-{name}"
+
+
+def _folder(project_id: int, source: str) -> str:
+    return f"{ROOT}/p{project_id}/{source}"
+
+
+def write_chunk(project_id: int, source: str, clip_ids: list[int], windows: list[np.ndarray],
+                window_s: float) -> str | None:
+    """Store the windows of some clips (``windows[i]``: ``[W_i, D]`` of clip ``clip_ids[i]``).
+
+    Named by the content's hash: a redelivered chunk writes the same name and is skipped."""
+    windows = [w for w in windows]
+    if not clip_ids or not any(len(w) for w in windows):
+        return None
+    ids = np.concatenate([np.full(len(w), c, dtype=np.int64) for c, w in zip(clip_ids, windows, strict=True)])
+    starts = np.concatenate([np.arange(len(w), dtype=np.float32) * window_s for w in windows])
+    vectors = np.concatenate([np.asarray(w, dtype=np.float16) for w in windows if len(w)])
+    data = _pack(ids, starts, vectors, window_s)
+    name = f"{_folder(project_id, source)}/chunk-{hashlib.sha1(data).hexdigest()[:16]}.npz"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    return name
+
+
+def compact(project_id: int, source: str) -> int:
+    """Merge the source's files into one (after a rescore); returns its windows."""
+    names = _files(project_id, source)
+    if len(names) <= 1:
+        return len(load(project_id, source))
+    merged = _read_all(names)
+    data = _pack(merged.clip_ids, merged.starts_s, merged.vectors, merged.window_s)
+    name = f"{_folder(project_id, source)}/pool-{hashlib.sha1(data).hexdigest()[:16]}.npz"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(data))
+    for old in names:  # written first, deleted after: a reader sees the windows at every moment
+        if old != name:
+            default_storage.delete(old)
+    return len(merged)
+
+
+def load(project_id: int, source: str) -> WindowSet:
+    """Every stored window of the source (empty when there is none), cached while unchanged."""
+    names = tuple(_files(project_id, source))
+    key = (project_id, source)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit and hit[0] == names:
+            _CACHE.move_to_end(key)
+            return hit[1]
+    windows = _read_all(list(names))
+    with _LOCK:
+        _CACHE[key] = (names, windows)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return windows
+
+
+def delete(project_id: int, source: str) -> None:
+    for name in _files(project_id, source):
+        default_storage.delete(name)
+
+
+def _files(project_id: int, source: str) -> list[str]:
+    folder = _folder(project_id, source)
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    return sorted(f"{folder}/{f}" for f in files if f.endswith(".npz"))
+
+
+def _pack(ids, starts, vectors, window_s) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, clip_ids=ids, starts_s=starts, vectors=vectors, window_s=np.float32(window_s))
+    return buf.getvalue()
+
+
+def _read_all(names: list[str]) -> WindowSet:
+    parts = []
+    for name in names:
+        with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+            parts.append((z["clip_ids"], z["starts_s"], z["vectors"], float(z["window_s"])))
+    if not parts:
+        return WindowSet(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 0), np.float16), 0.0)
+    ids = np.concatenate([p[0] for p in parts])
+    starts = np.concatenate([p[1] for p in parts])
+    vectors = np.concatenate([p[2] for p in parts])
+    # Sorted by clip then start; a clip in two files (a chunk scored twice) keeps one copy of each window.
+    order = np.lexsort((starts, ids))
+    ids, starts, vectors = ids[order], starts[order], vectors[order]
+    keep = np.r_[True, (ids[1:] != ids[:-1]) | (starts[1:] != starts[:-1])]
+    return WindowSet(ids[keep], starts[keep], vectors[keep], parts[0][3])
