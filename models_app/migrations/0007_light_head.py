@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('annotator', '0009_render_cache_ledger'),
-        ('models_app', '0003_rescore_unscored'),
+        ('models_app', '0006_training_run_kind'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('models_app', '0003_rescore_unscored'),
+        ('models_app', '0005_training_budget'),
     ]
 
     operations = [
