@@ -10,7 +10,7 @@ import io
 import logging
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,12 +20,14 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
+from annotator.options import loop_options
 from models_app import evaluating, liveness, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
 from models_app.inference import Detector
 from models_app.models import ModelVersion, Prediction, TrainingRun, VersionEvaluation
+from models_app.options import ModelOptions
 from models_app.training import (
     Box,
     Example,
@@ -54,9 +56,9 @@ class LabelledClip:
 # --- configuration ---------------------------------------------------------------------------
 
 
-def model_settings(project: Project) -> dict:
-    """The project's model options (kept under ``sampling_params['model']``)."""
-    return dict((project.sampling_params or {}).get("model", {}))
+def model_settings(project: Project) -> ModelOptions:
+    """The project's model options (kept under ``sampling_params['model']``), defaults filled in."""
+    return loop_options(project)["model"]
 
 
 def train_config(project: Project, class_names: list[str], samplerate: int) -> TrainConfig:
@@ -64,22 +66,21 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
     opts = model_settings(project)
     nyquist = samplerate / 2
     fmax = min(project.fmax_hz or nyquist, nyquist)
-    bats = project.window_s <= 0.005
     features = FeatureConfig(
-        representation=opts.get("representation", "spectrogram"),
+        representation=opts.representation,
         window_s=project.window_s,
-        frames_per_second=opts.get("frames_per_second", 1000.0 if bats else 200.0),
+        frames_per_second=opts.frames_per_second_for(project.window_s),
         fmin=min(project.fmin_hz, fmax * 0.5),
         fmax=fmax,
-        n_freq_bins=opts.get("n_freq_bins", 128),
+        n_freq_bins=opts.n_freq_bins,
     )
     detector = DetectorConfig(class_names=class_names, features=features)
     return TrainConfig(
         detector=detector,
-        epochs=int(opts.get("epochs", 15)),
-        batch_size=int(opts.get("batch_size", 16)),
-        use_metadata=bool(opts.get("use_metadata", False)),
-        num_threads=opts.get("num_threads"),
+        epochs=opts.epochs,
+        batch_size=opts.batch_size,
+        use_metadata=opts.use_metadata,
+        num_threads=opts.num_threads,
     )
 
 
@@ -209,7 +210,7 @@ def _append_log(run: TrainingRun, line: str) -> None:
 def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[ModelVersion, bool]:
     project = run.project
     opts = model_settings(project)
-    labelled = labelled_clips(project, with_metadata=bool(opts.get("use_metadata")), progress=monitor.progress)
+    labelled = labelled_clips(project, with_metadata=opts.use_metadata, progress=monitor.progress)
     evalset = evaluating.evaluation_set(project, labelled)
     in_eval = set(evalset.clip_ids)
     trainable = [lc for lc in labelled if lc.clip.pk not in in_eval]
@@ -267,7 +268,7 @@ def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tup
     return evaluating.calibrate_new(result, fake)
 
 
-def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None) -> TrainResult | None:
+def starting_point(cfg: TrainConfig, samplerate: int, opts: ModelOptions, log, *, monitor=None) -> TrainResult | None:
     """Initial weights of a project's first training: a synthetic pretraining or None for
     training from scratch.
 
@@ -277,12 +278,10 @@ def starting_point(cfg: TrainConfig, samplerate: int, opts: dict, log, *, monito
     ``sampling_params['model']['start_from']`` picks (``starts.default_start`` otherwise);
     ``pretrain_clips``, ``pretrain_epochs`` and ``pretrain_crop_s`` size the pretraining.
     """
-    start = opts.get("start_from") or starts.default_start(samplerate)
-    if start not in starts.STARTS:
-        raise ValueError(f"start_from must be one of {', '.join(starts.STARTS)}, not {start!r}")
+    start = opts.start_from or starts.default_start(samplerate)
     if start == "scratch":
         return None
-    spec = starts.synthetic_spec(cfg.detector.features, samplerate, opts, num_threads=cfg.num_threads)
+    spec = starts.synthetic_spec(cfg.detector.features, samplerate, asdict(opts), num_threads=cfg.num_threads)
     shipped = starts.shipped_start(spec)
     if shipped is not None:
         log(f"starting from the shipped synthetic pretraining {spec.key()}")

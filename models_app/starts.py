@@ -30,6 +30,7 @@ import torch
 
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig, compute_features
+from models_app.options import STARTS  # noqa: F401  (declared with the options that name it)
 from models_app.synthetic import make_dataset, unscaled_samplerate
 from models_app.training import (
     Example,
@@ -40,7 +41,6 @@ from models_app.training import (
     train,
 )
 
-STARTS = ("scratch", "synthetic")
 SYNTHETIC_SPECIES = 8
 BLOCK = 50  # clips generated at once: bounded memory at any n_clips
 # Generating + computing features for a second of audio costs about half an epoch of training
