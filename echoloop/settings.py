@@ -270,6 +270,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain errors (StaleVersion, BadViewRequest, TrainingBusy, ...) to HTTP answers, in one place.
+    "EXCEPTION_HANDLER": "echoloop.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", "10/min")},
     # 0, not DRF's default None: with None DRF keys throttles on X-Forwarded-For as sent, which
     # a client can forge to get a fresh budget for every guess.

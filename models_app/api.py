@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from annotator.access import check_role, projects_of
 from annotator.api.exchange import IgnoreFormatParameter
 from annotator.api.permissions import ProjectRole
-from annotator.formats.base import FormatError
+from annotator.formats import FormatError
 from annotator.models import Clip, Role, Tag
 from models_app import exporting, liveness, versions
 from models_app.models import ModelVersion, Prediction, TrainingRun
@@ -69,10 +69,10 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         version = self.get_object()
         try:
             threshold = float(request.query_params["threshold"]) if "threshold" in request.query_params else None
-            exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
-                                                    threshold=threshold)
-        except (ValueError, FormatError) as exc:
-            return Response({"detail": getattr(exc, "message", str(exc))}, status=400)
+        except ValueError as exc:
+            raise FormatError(f"threshold must be a number, not {request.query_params['threshold']!r}", field="threshold") from exc
+        exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
+                                                threshold=threshold)
         response = HttpResponse(exported.data, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
         return response
@@ -137,10 +137,7 @@ def import_predictions(request, pk: int):
     body = PredictionImportSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     upload = body.validated_data["file"]
-    try:
-        data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
-        format_name, annset = formats.read(upload.name, data, recording=upload.name)
-        version = external.import_predictions(project, annset, format_name)
-    except formats.FormatError as exc:
-        return Response({"detail": str(exc)}, status=400)
+    data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
+    format_name, annset = formats.read(upload.name, data, recording=upload.name)
+    version = external.import_predictions(project, annset, format_name)
     return Response(ModelVersionSerializer(version).data, status=201)

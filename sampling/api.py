@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from annotator.access import project_for, projects_of
 from annotator.api.permissions import ProjectRole
 from annotator.models import Role
-from models_app import versions
 from models_app.api import TrainingRunSerializer
 from sampling import loop, rounds
 from sampling.models import SamplingPick, SamplingRound
@@ -53,11 +52,8 @@ def start_round(request, pk: int):
     project = project_for(request.user, pk, roles=(Role.LEAD,))
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        rnd = rounds.start_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
-                                 k=body.validated_data.get("batch_size"))
-    except rounds.RoundError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    rnd = rounds.start_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
+                             k=body.validated_data.get("batch_size"))
     return Response(SamplingRoundSerializer(rnd).data, status=status.HTTP_201_CREATED)
 
 
@@ -72,8 +68,5 @@ def retrain(request, pk: int):
     project = project_for(request.user, pk, roles=(Role.LEAD,))
     body = RetrainSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
-    except versions.TrainingBusy as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

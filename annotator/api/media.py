@@ -7,7 +7,6 @@ import time
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
-from rest_framework.response import Response
 
 from annotator import rendering, wavio
 from annotator.access import is_member
@@ -52,19 +51,13 @@ def recording_for(request, pk: int) -> Recording:
 
 def _image(request, pk: int, kind: str) -> HttpResponse:
     recording = recording_for(request, pk)
-    try:
-        spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
-    except rendering.BadViewRequest as exc:
-        return Response({"detail": str(exc)}, status=400)
+    spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
     etag = f'"{spec.key(recording)}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
         began = time.perf_counter()
-        try:
-            view = rendering.render(recording, spec)
-        except rendering.BadViewRequest as exc:
-            return Response({"detail": str(exc)}, status=400)
+        view = rendering.render(recording, spec)
         took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])
@@ -109,10 +102,7 @@ def scalogram(request, pk: int):
 def audio(request, pk: int):
     """WAV of a window, time-expanded for listening to ultrasound; supports HTTP Range."""
     recording = recording_for(request, pk)
-    try:
-        data, _expansion = rendering.audio_window(recording, request.query_params)
-    except rendering.BadViewRequest as exc:
-        return Response({"detail": str(exc)}, status=400)
+    data, _expansion = rendering.audio_window(recording, request.query_params)
     try:
         byte_range = wavio.http_range(request.headers.get("Range"), len(data))
     except wavio.RangeNotSatisfiable:

@@ -3,22 +3,18 @@ accepts, rejects, corrects or settles them with a consensus; members see agreeme
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import agreement, review
 from annotator.access import check_role, project_for, projects_of
 from annotator.api import serializers as s
-from annotator.api.views import conflict, django_errors
 from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Role, Tag
-from annotator.queue import StaleVersion
 
 
 class ReviewSerializer(s.SubmissionSerializer):
@@ -67,21 +63,14 @@ def review_annotation(request, pk: int):
     body = ReviewSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     action = body.validated_data["action"]
-    try:
-        updated = review.review(
-            annotation,
-            request.user,
-            action,
-            version=body.validated_data["version"],
-            note=body.validated_data["note"],
-            submission=body.to_submission() if action == review.CORRECT else None,
-        )
-    except StaleVersion as exc:
-        return conflict(exc)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
+    updated = review.review(
+        annotation,
+        request.user,
+        action,
+        version=body.validated_data["version"],
+        note=body.validated_data["note"],
+        submission=body.to_submission() if action == review.CORRECT else None,
+    )
     return Response(s.ClipAnnotationSerializer(updated).data)
 
 
@@ -227,19 +216,14 @@ def annotation_consensus(request, pk: int):
     second = ClipAnnotation.objects.filter(pk=data["second"], project=first.project).first()
     if second is None:
         raise ValidationError({"second": "No such answer in this project."})
-    try:
-        saved = review.consensus(
-            first,
-            second,
-            request.user,
-            data["rule"],
-            versions=(data["version"], data["second_version"]),
-            threshold=_threshold(request),
-        )
-    except StaleVersion as exc:
-        return conflict(exc)
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
+    saved = review.consensus(
+        first,
+        second,
+        request.user,
+        data["rule"],
+        versions=(data["version"], data["second_version"]),
+        threshold=_threshold(request),
+    )
     return Response(s.ClipAnnotationSerializer(saved).data, status=201)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -31,10 +29,6 @@ from annotator.models import (
 from annotator.stats import project_counts
 
 
-def django_errors(exc: DjangoValidationError) -> dict | list:
-    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-
-
 class ProjectScopedViewSet(viewsets.ModelViewSet):
     """Rows of projects the user belongs to; writes by ``write_roles`` (leads by default)."""
 
@@ -60,14 +54,6 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
             # Only projects the user can see are valid targets (others read as "does not exist").
             field.queryset = projects_of(self.request.user)
         return serializer
-
-
-def refused_as_400(function, *args):
-    """``function(*args)``, its Django ValidationError answered as DRF's 400."""
-    try:
-        return function(*args)
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
 
 
 def refuse_move(serializer) -> None:
@@ -110,10 +96,7 @@ class ProjectViewSet(
     def next_task(self, request, pk=None):
         """Lease the next task of this project's queue (or the one you already hold)."""
         project = project_for(request.user, pk)
-        try:
-            task = queue.claim_next(project, request.user)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        task = queue.claim_next(project, request.user)
         if task is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.TaskSerializer(task, context={"request": request}).data)
@@ -141,17 +124,15 @@ class MembershipViewSet(ProjectScopedViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         check_role(data["project"], self.request.user, self.write_roles)
-        serializer.instance = refused_as_400(
-            projects.add_member, data["project"], data["account"], data.get("role")
-        )
+        serializer.instance = projects.add_member(data["project"], data["account"], data.get("role"))
 
     def perform_update(self, serializer):
         refuse_move(serializer)
         role = serializer.validated_data.get("role", serializer.instance.role)
-        refused_as_400(projects.change_role, serializer.instance, role)
+        projects.change_role(serializer.instance, role)
 
     def perform_destroy(self, instance):
-        refused_as_400(projects.remove_member, instance)
+        projects.remove_member(instance)
 
 
 class TagViewSet(ProjectScopedViewSet):
@@ -160,7 +141,7 @@ class TagViewSet(ProjectScopedViewSet):
     filterset_fields = ["project", "key"]
 
     def perform_destroy(self, instance):
-        refused_as_400(projects.delete_tag, instance)
+        projects.delete_tag(instance)
 
 
 class DatasetViewSet(ProjectScopedViewSet):
@@ -226,10 +207,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         task = self.get_object()
         body = s.SkipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            skipped = queue.skip(task, request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        skipped = queue.skip(task, request.user, **body.validated_data)
         if skipped is None:
             return Response(
                 {"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT
@@ -263,25 +241,8 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            annotation = queue.submit(task, request.user, serializer.to_submission())
-        except queue.StaleVersion as exc:
-            return conflict(exc)
-        except queue.NotYourTask as exc:
-            return Response({"detail": f"{exc}; nothing was saved."}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        annotation = queue.submit(task, request.user, serializer.to_submission())
         return Response(s.ClipAnnotationSerializer(annotation).data)
-
-
-def conflict(exc: queue.StaleVersion) -> Response:
-    return Response(
-        {
-            "detail": "This annotation was changed since you loaded it; nothing was saved.",
-            "current": s.ClipAnnotationSerializer(exc.current).data,
-        },
-        status=status.HTTP_409_CONFLICT,
-    )
 
 
 class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -305,14 +266,7 @@ class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.to_submission()
-        try:
-            queue.validate_submission(annotation.project, annotation.clip, data)
-            with transaction.atomic():
-                updated = queue.save_annotation(
-                    annotation.project, annotation.clip, request.user, data
-                )
-        except queue.StaleVersion as exc:
-            return conflict(exc)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        queue.validate_submission(annotation.project, annotation.clip, data)
+        with transaction.atomic():
+            updated = queue.save_annotation(annotation.project, annotation.clip, request.user, data)
         return Response(s.ClipAnnotationSerializer(updated).data)
