@@ -7,9 +7,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from annotator.access import project_for, projects_of
-from annotator.api.permissions import ProjectRole
-from annotator.models import Role
+from annotator.access import LEAD_ROLES, project_for
+from annotator.api.permissions import ProjectScoped
 from models_app.api import TrainingRunSerializer
 from sampling import loop, rounds
 from sampling.models import SamplingPick, SamplingRound
@@ -31,13 +30,10 @@ class SamplingRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SamplingRoundViewSet(viewsets.ReadOnlyModelViewSet):
+class SamplingRoundViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    queryset = SamplingRound.objects.prefetch_related("picks")
     serializer_class = SamplingRoundSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project"]
-
-    def get_queryset(self):
-        return SamplingRound.objects.filter(project__in=projects_of(self.request.user)).prefetch_related("picks")
 
 
 class StartRoundSerializer(serializers.Serializer):
@@ -49,7 +45,7 @@ class StartRoundSerializer(serializers.Serializer):
 @api_view(["POST"])
 def start_round(request, pk: int):
     """A lead starts a sampling round now: the next batch is chosen and queued."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     rnd = rounds.start_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
@@ -65,7 +61,7 @@ class RetrainSerializer(serializers.Serializer):
 @api_view(["POST"])
 def retrain(request, pk: int):
     """A lead asks for a retrain now (then rescoring and sampling follow); 409 while one runs."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = RetrainSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])

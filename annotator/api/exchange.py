@@ -12,9 +12,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotator import exchange
-from annotator.access import project_for
+from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for
 from annotator.formats.base import MAX_BYTES
-from annotator.models import Dataset, Membership, Recording, Role
+from annotator.models import Dataset, Membership, Recording
 
 
 class ImportSerializer(serializers.Serializer):
@@ -56,7 +56,7 @@ class ImportReportSerializer(serializers.Serializer):
 @parser_classes([MultiPartParser, FormParser])
 def import_annotations(request, pk: int):
     """A lead imports annotations into the project; a bad file imports nothing (400 says where)."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = ImportSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     data = body.validated_data
@@ -86,7 +86,7 @@ def _annotator(project, who: str | None):
     """A lead or annotator of the project, by id or username."""
     if not who:
         return None
-    members = Membership.objects.filter(project=project, role__in=(Role.LEAD, Role.ANNOTATOR))
+    members = Membership.objects.filter(project=project, role__in=WRITE_ROLES)
     lookup = {"user_id": int(who)} if who.isdigit() else {"user__username": who}
     membership = members.filter(**lookup).select_related("user").first()
     if membership is None:

@@ -12,9 +12,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import agreement, review
-from annotator.access import check_role, project_for, projects_of
+from annotator.access import LEAD_ROLES, check_role, project_for, projects_of
 from annotator.api import serializers as s
-from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Role, Tag
+from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Tag
 
 
 class ReviewSerializer(s.SubmissionSerializer):
@@ -59,7 +59,7 @@ def annotation_for(user, pk: int, roles: tuple[str, ...] | None = None) -> ClipA
 @api_view(["POST"])
 def review_annotation(request, pk: int):
     """Accept, reject (note required; the clip goes back to the queue) or correct an annotation."""
-    annotation = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    annotation = annotation_for(request.user, pk, roles=LEAD_ROLES)
     body = ReviewSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     action = body.validated_data["action"]
@@ -125,7 +125,7 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 @api_view(["GET"])
 def project_review_list(request, pk: int):
     """Leads: the answers awaiting review (or reviewed), oldest first, by annotator and dataset."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     query = ReviewListQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     rows = review.review_list(project, **query.validated_data)
@@ -154,7 +154,7 @@ class AnswerSerializer(s.ClipAnnotationSerializer):
 @api_view(["GET"])
 def annotation_comparison(request, pk: int):
     """Leads: every answer on the annotation's clip and, for each pair, which boxes match."""
-    annotation = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    annotation = annotation_for(request.user, pk, roles=LEAD_ROLES)
     threshold = _threshold(request)
     answers = review.clip_answers(annotation)
     plain = [a for a in answers if getattr(a, "consensus", None) is None]
@@ -209,7 +209,7 @@ class ConsensusSerializer(serializers.Serializer):
 @api_view(["POST"])
 def annotation_consensus(request, pk: int):
     """Leads: settle a double-annotated clip with this answer, the other one, or their union."""
-    first = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    first = annotation_for(request.user, pk, roles=LEAD_ROLES)
     body = ConsensusSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     data = body.validated_data
@@ -249,7 +249,7 @@ def project_agreement(request, pk: int):
 @api_view(["GET"])
 def project_disagreements(request, pk: int):
     """Double-annotated clips where two annotators differ (leads: it is the review worklist)."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     found = agreement.disagreements(agreement.load_answers(project), _threshold(request))
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(found, request)

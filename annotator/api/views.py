@@ -11,9 +11,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import projects, queue
-from annotator.access import check_role, project_for, projects_of
+from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for, projects_of
 from annotator.api import serializers as s
-from annotator.api.permissions import ProjectRole
+from annotator.api.permissions import ProjectScoped
 from annotator.models import (
     AnnotationTask,
     Clip,
@@ -22,25 +22,17 @@ from annotator.models import (
     Membership,
     Project,
     Recording,
-    Role,
     Site,
     Tag,
 )
 from annotator.stats import project_counts
 
 
-class ProjectScopedViewSet(viewsets.ModelViewSet):
-    """Rows of projects the user belongs to; writes by ``write_roles`` (leads by default)."""
-
-    permission_classes = [ProjectRole]
-    write_roles: tuple[str, ...] = (Role.LEAD,)
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
+class ProjectScopedViewSet(ProjectScoped, viewsets.ModelViewSet):
+    """Rows of projects the user belongs to, created and changed by ``write_roles``."""
 
     def perform_create(self, serializer):
-        project = serializer.validated_data.get("project")
-        check_role(project, self.request.user, self.write_roles)
+        self.check_write(serializer.validated_data.get("project"))
         serializer.save()
 
     def perform_update(self, serializer):
@@ -63,6 +55,7 @@ def refuse_move(serializer) -> None:
 
 
 class ProjectViewSet(
+    ProjectScoped,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -72,11 +65,9 @@ class ProjectViewSet(
     """Projects the user is a member of. Leads change them; staff and users granted
     ``annotator.add_project`` create them and become their lead (see ``annotator.projects``)."""
 
+    queryset = Project.objects.prefetch_related("tags")
     serializer_class = s.ProjectSerializer
-    permission_classes = [ProjectRole]
-
-    def get_queryset(self):
-        return projects_of(self.request.user).distinct().prefetch_related("tags")
+    project_field = "pk"
 
     def create(self, request, *args, **kwargs):
         # Refused before the body is read: no validation answer tells an outsider anything.
@@ -105,7 +96,7 @@ class ProjectViewSet(
     @action(detail=True, methods=["get"])
     def skips(self, request, pk=None):
         """Skipped clips, newest first: who skipped them and why (leads only)."""
-        project = project_for(request.user, pk, roles=(Role.LEAD,))
+        project = project_for(request.user, pk, roles=LEAD_ROLES)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queue.skipped_tasks(project), request, view=self)
         return paginator.get_paginated_response(s.SkippedTaskSerializer(page, many=True).data)
@@ -123,7 +114,7 @@ class MembershipViewSet(ProjectScopedViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        check_role(data["project"], self.request.user, self.write_roles)
+        self.check_write(data["project"])
         serializer.instance = projects.add_member(data["project"], data["account"], data.get("role"))
 
     def perform_update(self, serializer):
@@ -156,42 +147,28 @@ class SiteViewSet(ProjectScopedViewSet):
     filterset_fields = ["project"]
 
 
-class RecordingViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RecordingViewSet(ProjectScoped, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Recordings are made by ingest; a lead may change only their ``role``."""
 
     queryset = Recording.objects.all()
     serializer_class = s.RecordingSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project", "dataset", "site", "role"]
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
-    def perform_update(self, serializer):
-        check_role(serializer.instance.project, self.request.user, (Role.LEAD,))
-        serializer.save()
-
-
-class ClipViewSet(viewsets.ReadOnlyModelViewSet):
+class ClipViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
     queryset = Clip.objects.select_related("recording")
     serializer_class = s.ClipSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project", "recording"]
 
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
+class TaskViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    """Tasks; their actions (``get_object``: ProjectRole) are for annotators and leads."""
 
-class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AnnotationTask.objects.select_related("clip__recording", "project")
     serializer_class = s.TaskSerializer
-    permission_classes = [ProjectRole]
-    write_roles = (Role.LEAD, Role.ANNOTATOR)
+    write_roles = WRITE_ROLES
     filterset_fields = ["project", "status", "source", "is_audit", "round_number"]
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
     @extend_schema(
         request=s.SkipSerializer,
@@ -225,7 +202,6 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def renew(self, request, pk=None):
         """Extend your lease on the task (the page does this while you work on the clip)."""
         task = self.get_object()
-        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         if queue.renew(task, request.user) is None:
             return Response(
                 {"detail": "Your lease ran out or was released; submitting still saves your work."},
@@ -238,31 +214,25 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request, pk=None):
         """Save your annotation of the task's clip and complete the task (409 on a stale version)."""
         task = self.get_object()
-        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         annotation = queue.submit(task, request.user, serializer.to_submission())
         return Response(s.ClipAnnotationSerializer(annotation).data)
 
 
-class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
+class ClipAnnotationViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
     """Submitted annotations. The author edits their own with PUT (409 on a stale version)."""
 
     queryset = ClipAnnotation.objects.select_related("annotator").prefetch_related("events", "tags")
     serializer_class = s.ClipAnnotationSerializer
-    permission_classes = [ProjectRole]
-    write_roles = (Role.LEAD, Role.ANNOTATOR)
+    write_roles = WRITE_ROLES
     filterset_fields = ["project", "clip", "annotator", "review_status"]
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
     @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
     def update(self, request, pk=None):
         annotation = self.get_object()
         if annotation.annotator_id != request.user.pk:
             raise PermissionDenied("Only the author edits an annotation; leads use review.")
-        check_role(annotation.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.to_submission()

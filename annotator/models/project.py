@@ -9,6 +9,7 @@ from django.db import models
 
 from annotator.dsp import limits
 from annotator.options import loop_option_errors
+from annotator.roles import LEAD_ROLES, WRITE_ROLES, Role  # noqa: F401  (re-exported)
 
 # The annotation page's own keys that a hotkey could spell (frontend/src/hotkeys.ts: the letters of
 # LETTERS, and "0" of NAMED, which resets the zoom): a tag hotkey on one of them would never fire
@@ -19,12 +20,6 @@ color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}\Z", "A colour is # and six hex digits, e.g. #ffcc00."
 )
 hotkey_validator = RegexValidator(r"^[A-Za-z0-9]\Z", "A hotkey is one letter or digit.")
-
-
-class Role(models.TextChoices):
-    LEAD = "lead", "Lead"
-    ANNOTATOR = "annotator", "Annotator"
-    VIEWER = "viewer", "Viewer"
 
 
 class Project(models.Model):
