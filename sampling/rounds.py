@@ -274,9 +274,7 @@ def _prediction_arrays(rows):
             windows[i, : len(r[1])] = r[1]
     embeddings = None
     if all(r[2] for r in rows):
-        embeddings = np.stack([np.frombuffer(bytes(r[2]), dtype=np.float16) for r in rows]).astype(
-            np.float32
-        )
+        embeddings = Prediction.unpack_embeddings(r[2] for r in rows)
     return probs, windows, embeddings
 
 
@@ -284,12 +282,8 @@ def _labelled_embeddings(project: Project, version: ModelVersion) -> np.ndarray 
     rows = Prediction.objects.filter(
         version=version, clip__in=Clip.objects.for_project(project).labelled()
     )
-    vectors = [
-        np.frombuffer(bytes(e), dtype=np.float16)
-        for e in rows.values_list("embedding", flat=True)
-        if e
-    ]
-    return np.stack(vectors).astype(np.float32) if vectors else None
+    vectors = [e for e in rows.values_list("embedding", flat=True) if e]
+    return Prediction.unpack_embeddings(vectors) if vectors else None
 
 
 def _strata(clips: list[Clip], predictions: dict) -> dict[str, np.ndarray]:

@@ -21,7 +21,7 @@ class FakeDetector:
     def score_clips(self, audio):
         return [ClipScore(events=[], class_probs=np.array([0.5], np.float32), any_event_prob=0.5,
                           embedding=np.ones(4, np.float32) / 2, uncertainty={"entropy": 1.0},
-                          window_uncertainties=np.array([0.5]), event_uncertainties=np.array([]))
+                          window_uncertainties=np.array([0.5]))
                 for _ in audio]
 
 

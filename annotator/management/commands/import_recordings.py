@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator import ingest
-from annotator.models import Dataset, Project, SamplingRole, Site
+from annotator.management.commands.import_annotations import project_named
+from annotator.models import Dataset, SamplingRole, Site
 
 
 class Command(BaseCommand):
@@ -43,7 +44,7 @@ class Command(BaseCommand):
         role: str = SamplingRole.POOL,
         **opts,
     ):
-        proj = _project(project)
+        proj = project_named(project)
         ds, _ = Dataset.objects.get_or_create(project=proj, name=dataset)
         st = Site.objects.get_or_create(project=proj, name=site)[0] if site else None
         try:
@@ -61,12 +62,3 @@ class Command(BaseCommand):
         self.stdout.write(report.summary())
         if report.failed and not report.imported:
             raise CommandError("nothing was imported")
-
-
-def _project(value: str) -> Project:
-    project = Project.objects.filter(name=value).first()
-    if project is None and value.isdigit():
-        project = Project.objects.filter(pk=int(value)).first()
-    if project is None:
-        raise CommandError(f"no project {value!r}")
-    return project
