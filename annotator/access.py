@@ -6,9 +6,10 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
 
-from annotator.models import Membership, Project, Role
+from annotator.models import Membership, Project
+from annotator.roles import LEAD_ROLES, WRITE_ROLES
 
-WRITE_ROLES = (Role.LEAD, Role.ANNOTATOR)
+__all__ = ["LEAD_ROLES", "WRITE_ROLES", "check_role", "is_member", "project_for", "projects_of"]
 
 
 def projects_of(user):
@@ -44,6 +45,7 @@ def project_for(user, pk, *, roles: tuple[str, ...] | None = None) -> Project:
 
 
 def check_role(project: Project, user, roles: tuple[str, ...]) -> None:
+    """403 unless the user's role in ``project`` is one of ``roles``."""
     if project.role_of(user) not in roles:
         raise PermissionDenied("Your role in this project does not allow this.")
 

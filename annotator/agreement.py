@@ -23,6 +23,9 @@ from itertools import combinations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from annotator.boxes import box_iou, iou  # noqa: F401  (iou: public here)
+from annotator.boxes import rows as box_rows
+
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -65,20 +68,6 @@ class ClipAnswer:
 # --- geometry and matching ----------------------------------------------------------------------
 
 
-def iou(a: EventBox, b: EventBox) -> float:
-    """Time–frequency intersection over union; time-only when either event is an interval."""
-    overlap_t = max(0.0, min(a.end_s, b.end_s) - max(a.start_s, b.start_s))
-    if not (a.is_box and b.is_box):
-        union_t = max(a.end_s, b.end_s) - min(a.start_s, b.start_s)
-        return overlap_t / union_t if union_t > 0 else 0.0
-    overlap_f = max(0.0, min(a.high_hz, b.high_hz) - max(a.low_hz, b.low_hz))  # type: ignore[arg-type,type-var]
-    inter = overlap_t * overlap_f
-    area_a = (a.end_s - a.start_s) * (a.high_hz - a.low_hz)  # type: ignore[operator]
-    area_b = (b.end_s - b.start_s) * (b.high_hz - b.low_hz)  # type: ignore[operator]
-    union = area_a + area_b - inter
-    return inter / union if union > 0 else 0.0
-
-
 def match_boxes(
     a: Sequence[EventBox], b: Sequence[EventBox], threshold: float = DEFAULT_THRESHOLD
 ) -> list[tuple[int, int, float]]:
@@ -90,7 +79,7 @@ def match_boxes(
     """
     if not a or not b:
         return []
-    scores = np.array([[iou(x, y) for y in b] for x in a])
+    scores = box_iou(box_rows(a), box_rows(b))
     valid = scores >= threshold
     forbidden = float(min(len(a), len(b)) + 1)
     rows, cols = linear_sum_assignment(np.where(valid, 1.0 - scores, forbidden))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from annotator.api.serializers import SETTINGS_FIELDS
 from annotator.models import Project, Role, Tag
 
 LABELS = {
@@ -66,7 +65,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["name", "description", *SETTINGS_FIELDS]
+        fields = ["name", "description", *Project.SETTINGS_FIELDS]
         labels = LABELS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from annotator.roles import WRITE_ROLES
+
+
+def _model(name: str):
+    """An annotator model by name, looked up in the app registry when a query is built: the models
+    import these querysets, so importing the models here would be an import cycle."""
+    return apps.get_model("annotator", name)
 
 
 class ProjectScopedQuerySet(models.QuerySet):
@@ -43,20 +52,14 @@ class ClipQuerySet(ProjectScopedQuerySet):
         return self.for_training().exclude(_role_is("excluded"))
 
     def labelled(self):
-        from annotator.models import ClipAnnotation
-
-        return self.filter(Exists(ClipAnnotation.objects.filter(clip=OuterRef("pk"))))
+        return self.filter(Exists(_model("ClipAnnotation").objects.filter(clip=OuterRef("pk"))))
 
     def unlabeled(self):
-        from annotator.models import ClipAnnotation
-
-        return self.filter(~Exists(ClipAnnotation.objects.filter(clip=OuterRef("pk"))))
+        return self.filter(~Exists(_model("ClipAnnotation").objects.filter(clip=OuterRef("pk"))))
 
     def not_queued(self):
         """Clips with no task at all (queued, leased or done)."""
-        from annotator.models import AnnotationTask
-
-        return self.filter(~Exists(AnnotationTask.objects.filter(clip=OuterRef("pk"))))
+        return self.filter(~Exists(_model("AnnotationTask").objects.filter(clip=OuterRef("pk"))))
 
 
 class TaskQuerySet(ProjectScopedQuerySet):
@@ -75,16 +78,14 @@ class TaskQuerySet(ProjectScopedQuerySet):
         this filter is a plain equality that the partial index on queued tasks serves in
         priority order.
         """
-        from annotator.models import AnnotationTask, ClipAnnotation, Membership
-
-        mine = ClipAnnotation.objects.filter(clip=OuterRef("clip"), annotator=user)
+        mine = _model("ClipAnnotation").objects.filter(clip=OuterRef("clip"), annotator=user)
         other_slot = (
-            AnnotationTask.objects.filter(clip=OuterRef("clip"), project=OuterRef("project"))
+            _model("AnnotationTask").objects.filter(clip=OuterRef("clip"), project=OuterRef("project"))
             .filter(Q(lease_holder=user, status="leased") | Q(completed_by=user))
             .exclude(pk=OuterRef("pk"))
         )
-        kept_for_other = Membership.objects.filter(
-            project=OuterRef("project"), user=OuterRef("returned_to"), role__in=["lead", "annotator"]
+        kept_for_other = _model("Membership").objects.filter(
+            project=OuterRef("project"), user=OuterRef("returned_to"), role__in=WRITE_ROLES
         )
         fresh = Q(returned_to__isnull=True) | ~Exists(kept_for_other)
         return self.filter(status="queued").filter(

@@ -17,13 +17,13 @@ from annotator.models import (
     Clip,
     ClipAnnotation,
     Project,
-    Role,
     SkipReason,
     SoundEventAnnotation,
     Tag,
     TaskSkip,
     TaskStatus,
 )
+from annotator.roles import WRITE_ROLES
 from annotator.signals import labels_submitted
 
 
@@ -155,7 +155,7 @@ def seconds_per_clip(project: Project, *, recent: int = 50) -> float:
 
 
 def require_annotator(project: Project, user) -> None:
-    if project.role_of(user) not in (Role.LEAD, Role.ANNOTATOR):
+    if project.role_of(user) not in WRITE_ROLES:
         raise PermissionDenied("Only the project's annotators and leads can annotate.")
 
 
@@ -393,7 +393,7 @@ def save_annotation(
             raise ValidationError({"version": "There is no annotation to update yet; send null."})
         return _create_annotation(project, clip, user, data, task)
     existing.annotator = user
-    annotation = _bump_version(existing, data.version, author or user, action)
+    annotation = bump_version(existing, data.version, author or user, action)
     if action in ("edit", "import") and annotation.review_status != ClipAnnotation.Review.PENDING:
         _reopen_review(annotation)
     _write_fields(annotation, data)
@@ -439,23 +439,23 @@ def _create_annotation(
     return annotation
 
 
-def _bump_version(
-    existing: ClipAnnotation, version: int | None, author, action: str
+def bump_version(
+    existing: ClipAnnotation, version: int | None, author, action: str, *, note: str | None = None
 ) -> ClipAnnotation:
+    """Keep ``existing``'s current state as a revision (with the lead's ``note``, if any) and move
+    it to the next version; StaleVersion if the client's ``version`` is not the current one.
+    The one place an annotation's version moves (edits, imports, reviews)."""
     if version != existing.version:
         raise StaleVersion(existing)
+    data = existing.snapshot() if note is None else {**existing.snapshot(), "note": note}
     AnnotationRevision.objects.create(
-        clip_annotation=existing,
-        version=existing.version,
-        data=existing.snapshot(),
-        author=author,
-        action=action,
+        clip_annotation=existing, version=existing.version, data=data, author=author, action=action
     )
     # Race: two tabs editing the same version; only one conditional update succeeds.
-    if (
-        ClipAnnotation.objects.filter(pk=existing.pk, version=version).update(version=version + 1)
-        != 1
-    ):
+    moved = ClipAnnotation.objects.filter(pk=existing.pk, version=version).update(
+        version=version + 1, updated_at=timezone.now()
+    )
+    if moved != 1:
         existing.refresh_from_db()
         raise StaleVersion(existing)
     existing.version = version + 1
@@ -506,7 +506,7 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
         errors.setdefault("tags", []).append(
             f"Tags not in this project: {sorted(tag_ids - known)}."
         )
-    lo_t, hi_t = 0.0, clip.recording.duration_s
+    lo_t, hi_t = 0.0, clip.recording.duration_s  # an event belongs to the recording (it may span clips)
     nyquist = clip.recording.nyquist_hz
     for i, e in enumerate(data.events):
         problem = _event_problem(e, clip, lo_t, hi_t, nyquist, project)

@@ -97,7 +97,7 @@ def last_end(recording: Recording) -> float:
 
 def default_window(project: Project, clip: Clip) -> tuple[float, float]:
     """The clip with the project's context before and after it, inside the recording."""
-    return max(0.0, clip.start_s - project.context_s), min(clip.recording.duration_s, clip.end_s + project.context_s)
+    return clip.with_context(project.context_s)
 
 
 def parse_spec(kind: str, params, recording: Recording, project: Project) -> ViewSpec:

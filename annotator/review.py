@@ -291,18 +291,7 @@ def _new_version(
     # Race: an author's edit or another lead's review of the same version; the row lock makes
     # the second one see the new version and get 409 instead of overwriting.
     current = ClipAnnotation.objects.select_for_update().get(pk=annotation.pk)
-    if version != current.version:
-        raise StaleVersion(current)
-    AnnotationRevision.objects.create(
-        clip_annotation=current,
-        version=current.version,
-        data={**current.snapshot(), "note": note},
-        author=author,
-        action=action,
-    )
-    current.version += 1
-    current.save(update_fields=["version", "updated_at"])
-    return current
+    return queue.bump_version(current, version, author, action, note=note)
 
 
 def _add_note(annotation: ClipAnnotation, version: int, note: str) -> None:

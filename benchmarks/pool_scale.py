@@ -201,8 +201,7 @@ def measure_writes(project_id: int) -> dict:
     rng = np.random.default_rng(0)
     scores = [ClipScore(events=[], class_probs=rng.random(N_CLASSES).astype(np.float32), any_event_prob=0.5,
                         embedding=rng.standard_normal(DIM).astype(np.float32), uncertainty={"entropy": 0.5},
-                        window_uncertainties=rng.random(N_WINDOWS).astype(np.float32),
-                        event_uncertainties=np.zeros(0)) for _ in clips]
+                        window_uncertainties=rng.random(N_WINDOWS).astype(np.float32)) for _ in clips]
     try:
         began = time.perf_counter()
         registry.store_scores(version, clips, scores)
@@ -229,12 +228,11 @@ def measure_pages(project_id: int) -> dict:
     import base64
     from urllib.parse import urlencode
 
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     from annotator.models import Clip
-
-    from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()

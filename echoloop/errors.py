@@ -2,14 +2,22 @@
 
 A database outage is 503 with Retry-After (the client may try again; the request's transaction
 was rolled back); anything else is 500. API paths answer JSON, pages a one-line HTML page.
+Domain errors (a stale version, a bad view parameter, a busy training...) are answered by the API's
+one exception handler, ``api_exception_handler``, so views raise them and catch nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
 
 DB_DOWN = "The database is unavailable; try again in a few seconds."
 SERVER_ERROR = "Server error."
@@ -29,3 +37,66 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if db_down:
         response["Retry-After"] = "5"
     return response
+
+
+# --- the API's answers to domain errors ----------------------------------------------------------
+
+
+def django_errors(exc: DjangoValidationError) -> dict | list:
+    """A Django ValidationError's messages as DRF shows them (by field, or a list)."""
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+
+
+def _detail(exc: Exception) -> dict:
+    return {"detail": str(exc)}
+
+
+@functools.cache
+def domain_answers() -> dict[type[Exception], tuple[int, Callable[[Exception], object]]]:
+    """Each domain error the views let through, with its status and body: the one place an error
+    of the apps becomes an HTTP answer. Imported late: the apps must be loaded first."""
+    from annotator.api.serializers import ClipAnnotationSerializer
+    from annotator.formats.base import FormatError
+    from annotator.measurements import TooCostly
+    from annotator.measuring import NoAudio
+    from annotator.options import OptionError
+    from annotator.queue import NotYourTask, StaleVersion
+    from annotator.rendering import BadViewRequest
+    from annotator.renderpool import OverBudget, RenderFailed, TooManyRenders
+    from models_app.versions import TrainingBusy
+    from sampling.rounds import RoundError
+
+    def stale(exc: StaleVersion) -> dict:
+        return {
+            "detail": "This annotation was changed since you loaded it; nothing was saved.",
+            "current": ClipAnnotationSerializer(exc.current).data,
+        }
+
+    return {
+        DjangoValidationError: (400, django_errors),
+        OptionError: (400, lambda exc: {"detail": str(exc), "errors": exc.errors}),
+        FormatError: (400, lambda exc: {"detail": str(exc), "line": exc.line, "field": exc.field}),
+        BadViewRequest: (400, _detail),
+        RenderFailed: (400, _detail),
+        TooManyRenders: (429, _detail),
+        OverBudget: (503, _detail),
+        TooCostly: (400, _detail),
+        NoAudio: (400, _detail),
+        RoundError: (400, _detail),
+        DjangoPermissionDenied: (403, _detail),
+        StaleVersion: (409, stale),
+        NotYourTask: (409, lambda exc: {"detail": f"{exc}; nothing was saved."}),
+        TrainingBusy: (409, _detail),
+    }
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's ``EXCEPTION_HANDLER``: domain errors answered by ``domain_answers``, the rest by DRF
+    (which leaves anything it does not know to ``server_error``: 500, or 503 for the database)."""
+    answers = domain_answers()
+    for cls in type(exc).__mro__:
+        if cls in answers:
+            status, body = answers[cls]
+            retry = getattr(exc, "retry_after", None)  # 429/503: when to ask again
+            return Response(body(exc), status=status, headers={"Retry-After": str(retry)} if retry else None)
+    return exception_handler(exc, context)

@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -162,7 +167,22 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # A task is acknowledged only after it ran, so a worker killed mid-task has it redelivered.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Worker tuning (README: "Worker tuning"). Messages a worker process reserves ahead (1: a long
+# training never holds back a short task behind it), processes per worker (unset: Celery's default,
+# one per core; the command line's --concurrency wins) and tasks before a process is replaced.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("ECHOLOOP_WORKER_PREFETCH", 1)
+CELERY_WORKER_CONCURRENCY = env_int("ECHOLOOP_WORKER_CONCURRENCY", 0) or None
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("ECHOLOOP_WORKER_MAX_TASKS_PER_CHILD", 0) or None
+# Threads: a view's DSP (0: the machine's cores, shared by the views in flight), one scoring task.
+ECHOLOOP_DSP_THREADS = env_int("ECHOLOOP_DSP_THREADS", 0)
+ECHOLOOP_SCORE_THREADS = env_int("ECHOLOOP_SCORE_THREADS", 1)
+ECHOLOOP_SCORE_CHUNK_SIZE = env_int("ECHOLOOP_SCORE_CHUNK_SIZE", 64)  # clips per rescore task
+# Chunk tasks of one rescore waiting in the broker at once (a wave); more workers than this
+# would idle, so raise it with the number of score worker processes.
+ECHOLOOP_RESCORE_IN_FLIGHT = env_int("ECHOLOOP_RESCORE_IN_FLIGHT", 16)
+# A training beats a heartbeat this often; the beat's sweep takes a run this long silent for dead.
+ECHOLOOP_HEARTBEAT_SECONDS = env_float("ECHOLOOP_HEARTBEAT_SECONDS", 10.0)
+ECHOLOOP_STALE_AFTER_SECONDS = env_float("ECHOLOOP_STALE_AFTER_SECONDS", 90.0)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "annotator.tasks.render_*": {"queue": "render"},
@@ -277,6 +297,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain errors (StaleVersion, BadViewRequest, TrainingBusy, ...) to HTTP answers, in one place.
+    "EXCEPTION_HANDLER": "echoloop.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE", "10/min")},
     # 0, not DRF's default None: with None DRF keys throttles on X-Forwarded-For as sent, which
     # a client can forge to get a fresh budget for every guess.

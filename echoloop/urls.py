@@ -6,6 +6,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The apps that build on the annotator add their API here: the base app's URLconf knows
+    # nothing of them (models_app and sampling import annotator, never the other way round).
+    path("api/", include("models_app.dashboard_urls")),
+    path("api/", include("models_app.urls")),
+    path("api/", include("sampling.urls")),
     path("api/", include("annotator.api.urls")),
     path("", include("annotator.urls")),
 ]

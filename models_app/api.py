@@ -8,11 +8,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from annotator.access import check_role, projects_of
+from annotator.access import LEAD_ROLES, project_for, projects_of
 from annotator.api.exchange import IgnoreFormatParameter
-from annotator.api.permissions import ProjectRole
-from annotator.formats.base import FormatError
-from annotator.models import Clip, Role, Tag
+from annotator.api.permissions import ProjectScoped
+from annotator.formats import FormatError
+from annotator.models import Clip, Tag
 from models_app import exporting, liveness, versions
 from models_app.models import ModelVersion, Prediction, TrainingRun
 
@@ -39,20 +39,18 @@ class TrainingRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = ModelVersionSerializer
-    permission_classes = [ProjectRole]
-    filterset_fields = ["project", "is_active", "source"]
+class ModelVersionViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    """Model versions; a lead activates one (``get_object``: ProjectRole)."""
 
-    def get_queryset(self):
-        return ModelVersion.objects.filter(project__in=projects_of(self.request.user))
+    queryset = ModelVersion.objects.all()
+    serializer_class = ModelVersionSerializer
+    filterset_fields = ["project", "is_active", "source"]
 
     @extend_schema(request=None, responses={200: ModelVersionSerializer})
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         """A lead makes this version active even if it scored worse (recorded as forced)."""
         version = self.get_object()
-        check_role(version.project, request.user, (Role.LEAD,))
         active = versions.active_version(version.project)
         versions.activate_version(version, forced=active is not None and active.pk != version.pk)
         return Response(ModelVersionSerializer(version).data)
@@ -69,22 +67,21 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         version = self.get_object()
         try:
             threshold = float(request.query_params["threshold"]) if "threshold" in request.query_params else None
-            exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
-                                                    threshold=threshold)
-        except (ValueError, FormatError) as exc:
-            return Response({"detail": getattr(exc, "message", str(exc))}, status=400)
+        except ValueError as exc:
+            raise FormatError(f"threshold must be a number, not {request.query_params['threshold']!r}", field="threshold") from exc
+        exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
+                                                threshold=threshold)
         response = HttpResponse(exported.data, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
         return response
 
 
-class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = TrainingRunSerializer
-    permission_classes = [ProjectRole]
-    filterset_fields = ["project", "status"]
+class TrainingRunViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    """Training runs; a lead cancels one (``get_object``: ProjectRole)."""
 
-    def get_queryset(self):
-        return TrainingRun.objects.filter(project__in=projects_of(self.request.user))
+    queryset = TrainingRun.objects.all()
+    serializer_class = TrainingRunSerializer
+    filterset_fields = ["project", "status"]
 
     @extend_schema(request=None, responses={200: TrainingRunSerializer})
     @action(detail=True, methods=["post"])
@@ -92,7 +89,6 @@ class TrainingRunViewSet(viewsets.ReadOnlyModelViewSet):
         """A lead cancels a training: a queued one at once, a running one at its next progress
         report (seconds). The active version stays; 409 if the run has already ended."""
         run = self.get_object()
-        check_role(run.project, request.user, (Role.LEAD,))
         if not run.is_unfinished:
             return Response({"detail": f"the training has already ended ({run.status})."}, status=409)
         run = liveness.request_cancel(run)
@@ -130,17 +126,13 @@ def import_predictions(request, pk: int):
     """A lead imports an external model's outputs (BatDetect2 JSON, BirdNET tables, AOEF prediction
     sets) as a read-only version; the format is sniffed from the content. All or nothing."""
     from annotator import formats
-    from annotator.access import project_for
     from models_app import external
 
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = PredictionImportSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     upload = body.validated_data["file"]
-    try:
-        data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
-        format_name, annset = formats.read(upload.name, data, recording=upload.name)
-        version = external.import_predictions(project, annset, format_name)
-    except formats.FormatError as exc:
-        return Response({"detail": str(exc)}, status=400)
+    data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
+    format_name, annset = formats.read(upload.name, data, recording=upload.name)
+    version = external.import_predictions(project, annset, format_name)
     return Response(ModelVersionSerializer(version).data, status=201)

@@ -18,6 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from annotator.boxes import box_iou  # noqa: F401  (public here: the evaluation's IoU)
+from annotator.boxes import ratio as _ratio
+
 
 def evaluate(
     predictions: Sequence[Sequence[Any]],
@@ -138,25 +141,6 @@ def match_clip_iou(
     """
     overlap = box_iou(pred_boxes, gt_boxes)
     return _greedy(pred_scores, overlap, overlap >= min_iou - 1e-9)
-
-
-def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``[n, m]`` intersection over union of boxes ``(start_s, end_s, low_hz, high_hz)``.
-
-    A pair where either box has no frequency range (``nan``/``None`` low or high, e.g. a
-    full-band bird box) is compared by time IoU alone.
-    """
-    a = np.asarray(a, dtype=float).reshape(-1, 4)
-    b = np.asarray(b, dtype=float).reshape(-1, 4)
-    t_inter = _overlap(a[:, 0], a[:, 1], b[:, 0], b[:, 1])
-    f_inter = _overlap(a[:, 2], a[:, 3], b[:, 2], b[:, 3])
-    dur_a, dur_b = a[:, 1] - a[:, 0], b[:, 1] - b[:, 0]
-    area_a, area_b = dur_a * (a[:, 3] - a[:, 2]), dur_b * (b[:, 3] - b[:, 2])
-    iou_t = _ratio(t_inter, dur_a[:, None] + dur_b[None] - t_inter)
-    inter = t_inter * f_inter
-    iou_tf = _ratio(inter, area_a[:, None] + area_b[None] - inter)
-    no_freq = np.isnan(a[:, 2:]).any(axis=1)[:, None] | np.isnan(b[:, 2:]).any(axis=1)[None]
-    return np.where(no_freq, iou_t, iou_tf)
 
 
 # --------------------------------------------------------------------- bootstrap
@@ -283,15 +267,6 @@ def _truth(g: Any) -> _Truth:
         _hz(_get(g, "high_hz")),
         _get(g, "label"),
     )
-
-
-def _overlap(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray) -> np.ndarray:
-    """``[n, m]`` length of the intersection of intervals ``[a0, a1]`` and ``[b0, b1]``."""
-    return np.clip(np.minimum(a1[:, None], b1[None]) - np.maximum(a0[:, None], b0[None]), 0, None)
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
 def _greedy(scores: np.ndarray, quality: np.ndarray, ok: np.ndarray) -> np.ndarray:

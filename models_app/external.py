@@ -4,15 +4,16 @@ model version, so a project can sample from an existing model's scores before tr
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import PurePath
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Max
 
+from annotator.exchange.reading import RecordingIndex
 from annotator.formats import AnnotationSet, Box, FormatError
 from annotator.models import Clip, Project, Recording
 from models_app.models import ModelVersion, Prediction
+from models_app.uncertainty import binary_entropy, clip_uncertainty
 
 SOURCES = {"batdetect2": ModelVersion.Source.BATDETECT2, "birdnet": ModelVersion.Source.BIRDNET,
            "birdnet-raven": ModelVersion.Source.BIRDNET, "aoef": ModelVersion.Source.AOEF}
@@ -70,17 +71,11 @@ def _was_scored(clip: Clip, spans: dict[int, list[tuple[float, float]]], has_spa
 
 
 def _match_recordings(project: Project, annset: AnnotationSet) -> dict[str, Recording]:
-    recordings = list(Recording.objects.filter(project=project))
-    by_hash = {r.sha256: r for r in recordings}
-    by_path = {r.path: r for r in recordings if r.path}
-    by_name = {r.name: r for r in recordings}
-    matched = {}
-    for ref in annset.recordings:
-        hit = (by_hash.get(ref.sha256 or "") or by_path.get(ref.path or "")
-               or by_name.get(PurePath((ref.path or ref.name).replace("\\", "/")).name) or by_name.get(ref.name))
-        if hit:
-            matched[ref.name] = hit
-    return matched
+    """The project's recording for each of the set's recordings that has one (by hash, path or
+    a file name only one recording has); the others are left out."""
+    index = RecordingIndex(Recording.objects.filter(project=project))
+    matched = {ref.name: index.lookup(ref) for ref in annset.recordings}
+    return {name: hit for name, hit in matched.items() if hit is not None}
 
 
 def _prediction(version: ModelVersion, clip: Clip, boxes: list[Box], class_names: list[str]) -> Prediction:
@@ -96,12 +91,9 @@ def _prediction(version: ModelVersion, clip: Clip, boxes: list[Box], class_names
          "score": s}
         for b, s in zip(inside, scores, strict=True)
     ]
-    p = np.clip(np.array(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
-    window = (-(p * np.log2(p) + (1 - p) * np.log2(1 - p))).round(4).tolist()
-    q = np.clip(probs.astype(np.float64), 1e-6, 1 - 1e-6)
-    entropy = float((-(q * np.log2(q) + (1 - q) * np.log2(1 - q))).max()) if len(q) else 0.0
+    window = binary_entropy(np.array(scores, dtype=np.float64)).round(4).tolist()
     return Prediction(
         clip=clip, version=version, class_probs=probs.round(5).tolist(),
         any_event=float(max(scores, default=0.0)), detections=detections,
-        uncertainty={"max_binary_entropy": entropy}, window_uncertainty=window, embedding=None,
+        uncertainty=clip_uncertainty(probs), window_uncertainty=window, embedding=None,
     )

@@ -24,9 +24,10 @@ import torch
 
 from . import windowing
 from .calibration import Calibration
+from .checkpoints import TrainResult, load_checkpoint
 from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
 from .features import compute_features, n_frames
-from .training import TrainResult, load_checkpoint
+from .uncertainty import binary_entropy, clip_uncertainty  # noqa: F401  (binary_entropy: public here)
 
 
 @dataclass
@@ -34,11 +35,10 @@ class ClipScore:
     """Everything the sampler and the pages need about one clip.
 
     ``class_probs`` follow ``Detector.class_names`` (multi-label: independent sigmoids).
-    ``uncertainty`` holds ``entropy``, ``margin``, ``least_confidence`` and
-    ``max_binary_entropy`` (all in [0, 1], higher = more uncertain, see
-    ``clip_uncertainty``). ``window_uncertainties`` has one value per ``window_s`` of
-    clip time (binary entropy of the best calibrated detection score there) and
-    ``event_uncertainties`` one per event, for top-K style aggregation.
+    ``uncertainty`` holds ``entropy``, ``margin`` and ``least_confidence`` of the class
+    probabilities (``models_app.uncertainty``: what the sampler ranks by; all in [0, 1], higher =
+    more uncertain). ``window_uncertainties`` has one value per ``window_s`` of clip time (binary
+    entropy of the best calibrated detection score there), for top-K style aggregation.
     """
 
     events: list[Event]
@@ -47,7 +47,6 @@ class ClipScore:
     embedding: np.ndarray  # [D] float32, L2-normalised
     uncertainty: dict[str, float]
     window_uncertainties: np.ndarray  # [W] float32
-    event_uncertainties: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # [W, D] float32, L2-normalised: one embedding per ``window_s`` of clip time (search by example).
     window_embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
 
@@ -197,9 +196,8 @@ class Detector:
             class_probs=probs[: len(names)].astype(np.float32),
             any_event_prob=any_p,
             embedding=emb.astype(np.float32),
-            uncertainty=clip_uncertainty(probs[: len(names)], any_p),
+            uncertainty=clip_uncertainty(probs[: len(names)]),
             window_uncertainties=self._window_uncertainties(heat_t),
-            event_uncertainties=np.array([event_uncertainty(e) for e in events], dtype=np.float32),
         )
 
     def _window_uncertainties(self, heat_t: np.ndarray) -> np.ndarray:
@@ -316,46 +314,6 @@ class _AudioSource:
     def __exit__(self, *exc) -> None:
         if self._file is not None:
             self._file.close()
-
-
-# ------------------------------------------------------------- uncertainty
-
-
-def binary_entropy(p: np.ndarray | float) -> np.ndarray:
-    """Entropy of a Bernoulli(p) in bits (1 at p = 0.5, 0 at 0 or 1)."""
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-7, 1 - 1e-7)
-    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-
-
-def clip_uncertainty(class_probs: np.ndarray, any_event_prob: float) -> dict[str, float]:
-    """Uncertainty of a clip's prediction, each in [0, 1].
-
-    The clip-level outcome is read as one distribution over {no call, species 1..C}:
-    ``(1 - q, q * p_c / sum p)`` with ``q`` the any-event probability and ``p`` the
-    per-species sigmoids. ``entropy`` (normalised by log(C + 1)), ``margin`` (1 − gap
-    between the two most likely outcomes) and ``least_confidence`` (1 − top probability)
-    are taken over it; ``max_binary_entropy`` is the largest Bernoulli entropy among the
-    independent outputs (any-event and each species).
-    """
-    p = np.asarray(class_probs, dtype=np.float64)
-    share = p / p.sum() if p.sum() > 0 else np.full(len(p), 1.0 / max(1, len(p)))
-    dist = np.concatenate([[1.0 - any_event_prob], any_event_prob * share])
-    dist = np.clip(dist, 1e-12, 1.0)
-    top = np.sort(dist)[::-1]
-    entropy = float(-(dist * np.log(dist)).sum() / np.log(len(dist))) if len(dist) > 1 else 0.0
-    return {
-        "entropy": entropy,
-        "margin": float(1.0 - (top[0] - (top[1] if len(top) > 1 else 0.0))),
-        "least_confidence": float(1.0 - top[0]),
-        "max_binary_entropy": float(binary_entropy(np.concatenate([[any_event_prob], p])).max()),
-    }
-
-
-def event_uncertainty(event: Event) -> float:
-    """Mean of the detection's Bernoulli entropy and its normalised class entropy."""
-    probs = np.clip(np.array(list(event.class_probs.values()), dtype=np.float64), 1e-12, 1.0)
-    cls_h = float(-(probs * np.log(probs)).sum() / np.log(len(probs))) if len(probs) > 1 else 0.0
-    return 0.5 * (float(binary_entropy(event.score)) + cls_h)
 
 
 def _auto_device() -> torch.device:

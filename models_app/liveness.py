@@ -11,11 +11,11 @@ update tells a worker that was swept, or whose run a lead cancelled, to stop.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -23,9 +23,9 @@ from models_app.models import TrainingRun
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = float(os.environ.get("ECHOLOOP_HEARTBEAT_SECONDS", "10"))
+HEARTBEAT_SECONDS = settings.ECHOLOOP_HEARTBEAT_SECONDS
 # A run whose heartbeat is older than this is taken for dead: nine missed beats.
-STALE_AFTER_SECONDS = float(os.environ.get("ECHOLOOP_STALE_AFTER_SECONDS", "90"))
+STALE_AFTER_SECONDS = settings.ECHOLOOP_STALE_AFTER_SECONDS
 MAX_ATTEMPTS = 2  # a training whose worker died is retried once (sampling.loop.retry)
 MIN_REPORT_SECONDS = 1.0  # progress is written at most this often
 

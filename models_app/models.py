@@ -177,6 +177,9 @@ class RescoreJob(models.Model):
         return Prediction.objects.filter(version=self.version).count()
 
 
+EMBEDDING_DTYPE = np.float16  # 2 bytes a value: a million 128-d embeddings load in seconds
+
+
 class Prediction(models.Model):
     """What one version says about one clip. Unique per (clip, version): rescoring is idempotent."""
 
@@ -201,11 +204,22 @@ class Prediction(models.Model):
     def embedding_array(self) -> np.ndarray | None:
         if not self.embedding:
             return None
-        return np.frombuffer(bytes(self.embedding), dtype=np.float16).astype(np.float32)
+        return self.unpack_embeddings([self.embedding])[0]
 
     @staticmethod
     def pack_embedding(vector: np.ndarray) -> bytes:
-        return np.asarray(vector, dtype=np.float16).tobytes()
+        """The stored form of an embedding: float16 bytes."""
+        return np.asarray(vector, dtype=EMBEDDING_DTYPE).tobytes()
+
+    @staticmethod
+    def unpack_embeddings(blobs) -> np.ndarray:
+        """Stored embeddings (``pack_embedding``'s bytes, all of one length) as a float32 [N, D]
+        array: the one place they are decoded."""
+        blobs = [bytes(b) for b in blobs]
+        if not blobs:
+            return np.zeros((0, 0), np.float32)
+        flat = np.frombuffer(b"".join(blobs), dtype=EMBEDDING_DTYPE)
+        return flat.reshape(len(blobs), -1).astype(np.float32)
 
 
 class VersionEvaluation(models.Model):

@@ -8,6 +8,7 @@ Glue between the ORM and the Django-free core, like ``registry``; ``tasks.train_
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -52,11 +53,11 @@ def ssl_config(project: Project, samplerate: int, median_clip_s: float) -> SSLCo
     crop_s = min(0.4 * median_clip_s, MAX_VIEW_COLUMNS / features.frames_per_second)
     return SSLConfig(
         features=features,
-        epochs=min(int(opts.get("ssl_epochs", DEFAULT_EPOCHS)), MAX_EPOCHS),
-        max_clips=min(int(opts.get("ssl_clips", DEFAULT_CLIPS)), MAX_CLIPS),
-        batch_size=int(opts.get("ssl_batch_size", 32)),
-        crop_s=float(opts.get("ssl_crop_s", crop_s)),
-        num_threads=opts.get("num_threads"),
+        epochs=min(opts.ssl_epochs or DEFAULT_EPOCHS, MAX_EPOCHS),
+        max_clips=min(opts.ssl_clips or DEFAULT_CLIPS, MAX_CLIPS),
+        batch_size=opts.ssl_batch_size or 32,
+        crop_s=opts.ssl_crop_s or crop_s,
+        num_threads=opts.num_threads,
         seed=project.pk,
     )
 
@@ -100,9 +101,10 @@ def _pretrain_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> None:
     samplerate = min(sr for _, sr in audio.values())
     cfg = ssl_config(project, samplerate, float(np.median([c.duration for c in clips])))
     init = None
-    if registry.model_settings(project).get("start_from") == "both":
+    opts = registry.model_settings(project)
+    if opts.start_from == "both":
         init = registry.starting_point(registry.train_config(project, [], samplerate), samplerate,
-                                       {**registry.model_settings(project), "start_from": "synthetic"},
+                                       dataclasses.replace(opts, start_from="synthetic"),
                                        lambda line: registry._append_log(run, line))
     pool = [compute_features(a, sr, cfg.features).astype(np.float16) for a, sr in audio.values()]
     del audio

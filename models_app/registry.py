@@ -11,7 +11,7 @@ import logging
 import math
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 from django.conf import settings
@@ -23,12 +23,14 @@ from django.utils import timezone
 
 from annotator import dsp
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
+from annotator.options import loop_options
 from models_app import embeddings_store, evaluating, liveness, poolscores, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
 from models_app.inference import Detector
 from models_app.models import ModelVersion, Prediction, TrainingRun, VersionEvaluation
+from models_app.options import ModelOptions
 from models_app.training import (
     Box,
     Example,
@@ -57,9 +59,9 @@ class LabelledClip:
 # --- configuration ---------------------------------------------------------------------------
 
 
-def model_settings(project: Project) -> dict:
-    """The project's model options (kept under ``sampling_params['model']``)."""
-    return dict((project.sampling_params or {}).get("model", {}))
+def model_settings(project: Project) -> ModelOptions:
+    """The project's model options (kept under ``sampling_params['model']``), defaults filled in."""
+    return loop_options(project)["model"]
 
 
 def train_config(project: Project, class_names: list[str], samplerate: int) -> TrainConfig:
@@ -67,24 +69,25 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
     opts = model_settings(project)
     nyquist = samplerate / 2
     fmax = min(project.fmax_hz or nyquist, nyquist)
-    bats = project.window_s <= 0.005
     features = FeatureConfig(
-        representation=opts.get("representation", "spectrogram"),
+        representation=opts.representation,
         window_s=project.window_s,
-        frames_per_second=opts.get("frames_per_second", 1000.0 if bats else 200.0),
+        frames_per_second=opts.frames_per_second_for(project.window_s),
         fmin=min(project.fmin_hz, fmax * 0.5),
         fmax=fmax,
-        n_freq_bins=opts.get("n_freq_bins", 128),
+        n_freq_bins=opts.n_freq_bins,
     )
     detector = DetectorConfig(class_names=class_names, features=features)
     return TrainConfig(
         detector=detector,
-        epochs=int(opts.get("epochs", 15)),
-        batch_size=int(opts.get("batch_size", 16)),
-        use_metadata=bool(opts.get("use_metadata", False)),
-        num_threads=opts.get("num_threads"),
-        max_steps=int(opts["max_steps"]) if opts.get("max_steps") else None,
-        max_seconds=float(opts.get("max_training_seconds", settings.ECHOLOOP_TRAINING_SECONDS)) or None,
+        epochs=opts.epochs,
+        batch_size=opts.batch_size,
+        use_metadata=opts.use_metadata,
+        num_threads=opts.num_threads,
+        max_steps=opts.max_steps,
+        max_seconds=(
+            opts.max_training_seconds if opts.max_training_seconds is not None else settings.ECHOLOOP_TRAINING_SECONDS
+        ) or None,
     )
 
 
@@ -214,7 +217,7 @@ def _append_log(run: TrainingRun, line: str) -> None:
 def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[ModelVersion, bool]:
     project = run.project
     opts = model_settings(project)
-    labelled = labelled_clips(project, with_metadata=bool(opts.get("use_metadata")), progress=monitor.progress)
+    labelled = labelled_clips(project, with_metadata=opts.use_metadata, progress=monitor.progress)
     evalset = evaluating.evaluation_set(project, labelled)
     in_eval = set(evalset.clip_ids)
     trainable = [lc for lc in labelled if lc.clip.pk not in in_eval]
@@ -282,7 +285,7 @@ def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tup
 
 
 def starting_point(
-    cfg: TrainConfig, samplerate: int, opts: dict, log, *, monitor=None, project: Project | None = None
+    cfg: TrainConfig, samplerate: int, opts: ModelOptions, log, *, monitor=None, project: Project | None = None
 ) -> TrainResult | None:
     """Initial weights of a project's first training: a synthetic pretraining or None for
     training from scratch.
@@ -293,9 +296,7 @@ def starting_point(
     ``sampling_params['model']['start_from']`` picks (``starts.default_start`` otherwise);
     ``pretrain_clips``, ``pretrain_epochs`` and ``pretrain_crop_s`` size the pretraining.
     """
-    start = opts.get("start_from") or starts.default_start(samplerate)
-    if start not in starts.STARTS:
-        raise ValueError(f"start_from must be one of {', '.join(starts.STARTS)}, not {start!r}")
+    start = opts.start_from or starts.default_start(samplerate)  # a known start: ModelOptions checks
     if start in starts.SELF_SUPERVISED:
         encoder = self_supervised_start(project, cfg, log) if project is not None else None
         if encoder is not None:
@@ -304,7 +305,7 @@ def starting_point(
         log(f"no self-supervised encoder of these features yet: starting from {start}")
     if start == "scratch":
         return None
-    spec = starts.synthetic_spec(cfg.detector.features, samplerate, opts, num_threads=cfg.num_threads)
+    spec = starts.synthetic_spec(cfg.detector.features, samplerate, asdict(opts), num_threads=cfg.num_threads)
     shipped = starts.shipped_start(spec)
     if shipped is not None:
         log(f"starting from the shipped synthetic pretraining {spec.key()}")

@@ -30,6 +30,7 @@ import torch
 
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig, compute_features
+from models_app.options import SELF_SUPERVISED, STARTS  # noqa: F401  (declared with the options that name them)
 from models_app.synthetic import make_dataset, unscaled_samplerate
 from models_app.training import (
     Example,
@@ -40,11 +41,6 @@ from models_app.training import (
     train,
 )
 
-# "self-supervised": the encoder pretrained on the project's own pool (models_app.pretraining);
-# "both": that pretraining itself started from the synthetic one. Without a stored encoder they
-# fall back to the default start and to "synthetic".
-SELF_SUPERVISED = ("self-supervised", "both")
-STARTS = ("scratch", "synthetic", *SELF_SUPERVISED)
 SYNTHETIC_SPECIES = 8
 BLOCK = 50  # clips generated at once: bounded memory at any n_clips
 # Generating + computing features for a second of audio costs about half an epoch of training

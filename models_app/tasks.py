@@ -8,6 +8,7 @@ import os
 import torch
 from celery import chord, group, shared_task
 from celery.exceptions import Ignore
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -18,11 +19,9 @@ from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
 log = logging.getLogger(__name__)
 
-CHUNK_SIZE = int(os.environ.get("ECHOLOOP_SCORE_CHUNK_SIZE", "64"))
-SCORE_THREADS = int(os.environ.get("ECHOLOOP_SCORE_THREADS", "1"))
-# Chunk tasks of one rescore waiting in the broker at once (a wave); more workers than this
-# would idle, so raise it with the number of score worker processes.
-IN_FLIGHT = int(os.environ.get("ECHOLOOP_RESCORE_IN_FLIGHT", "16"))
+CHUNK_SIZE = settings.ECHOLOOP_SCORE_CHUNK_SIZE
+SCORE_THREADS = settings.ECHOLOOP_SCORE_THREADS
+IN_FLIGHT = settings.ECHOLOOP_RESCORE_IN_FLIGHT
 
 
 # Acknowledged when it starts, not when it ends: a training can outlast the broker's visibility

@@ -8,23 +8,27 @@ augmentations act on the feature image (cheap; the features are computed once).
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Protocol
 
 import numpy as np
 import torch
 
+from .checkpoints import (  # noqa: F401  (re-exported: part of training's API)
+    CHECKPOINT_FORMAT,
+    TrainResult,
+    load_checkpoint,
+    save_checkpoint,
+)
 from .detector import DetectorConfig, DetectorNet, upgrade_state_dict
 from .evaluation import evaluate  # noqa: F401  (public: re-exported for callers)
 from .features import FeatureConfig, compute_features, freq_to_row, time_to_col
+from .inference import Detector as InferenceDetector
 from .targets import build_targets, compute_losses, focal_loss  # noqa: F401  (re-exported)
 
-CHECKPOINT_FORMAT = "echoloop-detector/1"
 META_KEYS = ("site", "hour", "season")
 
 
@@ -116,22 +120,6 @@ class TrainConfig:
         kwargs["detector"] = DetectorConfig.from_dict(data["detector"])
         kwargs["meta_keys"] = tuple(kwargs.get("meta_keys", META_KEYS))
         return cls(**kwargs)
-
-
-@dataclass
-class TrainResult:
-    """Outcome of ``train``: weights (CPU tensors), the config to rebuild the model, metrics."""
-
-    state_dict: dict[str, torch.Tensor]
-    config: DetectorConfig
-    metrics: dict
-    history: list[dict]
-
-    def build_model(self) -> DetectorNet:
-        """A ready-to-use detector in eval mode."""
-        model = DetectorNet(self.config)
-        model.load_state_dict(self.state_dict)
-        return model.eval()
 
 
 ProgressFn = Callable[[int, int, dict], None]
@@ -541,8 +529,6 @@ def validate(
     result: TrainResult, examples: Sequence[Example], *, device=None, threshold: float = 0.5
 ) -> dict:
     """Score ``examples`` with the trained model and ``evaluate`` against their boxes."""
-    from .inference import Detector as InferenceDetector  # late: inference imports training
-
     det = InferenceDetector.from_result(result, device=device)
     preds, clip_scores = [], []
     for ex in examples:
@@ -563,55 +549,3 @@ def _features_of(ex: Example, fc: FeatureConfig) -> np.ndarray:
     if ex.features is not None:
         return np.asarray(ex.features, dtype=np.float32)
     return compute_features(ex.audio, ex.samplerate, fc)
-
-
-# ----------------------------------------------------------------- checkpoints
-
-
-def save_checkpoint(path_or_file: str | Path | BinaryIO, result: TrainResult) -> None:
-    """Write weights + config + class names + metrics with ``torch.save``.
-
-    Everything but the tensors is plain Python (JSON-able), so ``load_checkpoint`` can use
-    ``weights_only=True`` and never unpickle arbitrary objects.
-    """
-    payload = {
-        "format": CHECKPOINT_FORMAT,
-        "state_dict": result.state_dict,
-        "config": result.config.to_dict(),
-        "class_names": list(result.config.class_names),
-        "metrics": _plain(result.metrics),
-        "history": _plain(result.history),
-    }
-    torch.save(payload, path_or_file)
-
-
-def load_checkpoint(
-    path_or_file: str | Path | BinaryIO | bytes, map_location: str = "cpu"
-) -> TrainResult:
-    """Read a checkpoint written by ``save_checkpoint`` (safe: ``weights_only=True``)."""
-    if isinstance(path_or_file, bytes):
-        path_or_file = io.BytesIO(path_or_file)
-    payload = torch.load(path_or_file, map_location=map_location, weights_only=True)
-    if payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"not an Echoloop detector checkpoint: {payload.get('format')!r}")
-    return TrainResult(
-        state_dict=payload["state_dict"],
-        config=DetectorConfig.from_dict(payload["config"]),
-        metrics=payload.get("metrics", {}),
-        history=payload.get("history", []),
-    )
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars/arrays → Python floats/lists so weights-only loading accepts them."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if isinstance(value, torch.Tensor):
-        return value.tolist()
-    return value

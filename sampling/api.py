@@ -9,10 +9,8 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from annotator.access import project_for, projects_of
-from annotator.api.permissions import ProjectRole
-from annotator.models import Role
-from models_app import versions
+from annotator.access import LEAD_ROLES, project_for
+from annotator.api.permissions import ProjectScoped
 from models_app.api import TrainingRunSerializer
 from sampling import loop, rounds
 from sampling.models import RoundRequest, SamplingPick, SamplingRound
@@ -34,13 +32,10 @@ class SamplingRoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SamplingRoundViewSet(viewsets.ReadOnlyModelViewSet):
+class SamplingRoundViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    queryset = SamplingRound.objects.prefetch_related("picks")
     serializer_class = SamplingRoundSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project"]
-
-    def get_queryset(self):
-        return SamplingRound.objects.filter(project__in=projects_of(self.request.user)).prefetch_related("picks")
 
 
 class StartRoundSerializer(serializers.Serializer):
@@ -68,14 +63,11 @@ def start_round(request, pk: int):
     """A lead starts a sampling round now: a worker chooses and queues the next batch. Answers 202
     with the request to poll (``url``): its ``status`` becomes done (with the round) or failed
     (with the error)."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        req = rounds.request_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
-                                   k=body.validated_data.get("batch_size"))
-    except rounds.RoundError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    req = rounds.request_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
+                               k=body.validated_data.get("batch_size"))
     return Response(RoundRequestSerializer(req).data, status=status.HTTP_202_ACCEPTED,
                     headers={"Location": RoundRequestSerializer(req).data["url"]})
 
@@ -97,13 +89,10 @@ class RetrainSerializer(serializers.Serializer):
 @api_view(["POST"])
 def retrain(request, pk: int):
     """A lead asks for a retrain now (then rescoring and sampling follow); 409 while one runs."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = RetrainSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    try:
-        run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
-    except versions.TrainingBusy as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -113,9 +102,6 @@ def pretrain(request, pk: int):
     """A lead asks for a self-supervised pretraining of the project's encoder on its unlabelled pool
     (train queue; the next first training starts from it when ``start_from`` is self-supervised or
     both); 409 while a training or pretraining of the project runs."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
-    try:
-        run = loop.start_pretraining(project, user=request.user)
-    except versions.TrainingBusy as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
+    run = loop.start_pretraining(project, user=request.user)
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -6,6 +6,9 @@ class SamplingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from sampling import options
+
+        options.register()  # cold_start, strategy_params: checked wherever a project is saved
         from annotator.signals import clips_added, labels_submitted
         from sampling.loop import on_clips_added, on_labels_submitted
 

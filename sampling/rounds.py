@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, OuterRef
 
 from annotator import queue
 from annotator.models import Clip, Project
+from annotator.options import loop_options
 from models_app import light_head
 from models_app.models import ModelVersion
 from sampling import pool as pool_arrays
@@ -206,14 +207,15 @@ AUDIT_REASON = strategies.AUDIT_REASON  # drawn at random from the evaluation se
 def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
     """(strategy name, params, cold start?) for this pool."""
     name = strategy or project.sampling_strategy
-    params = dict((project.sampling_params or {}).get("strategy_params", {}))
+    options = loop_options(project)
+    params = options["strategy_params"]
     try:
         entry = strategies.get(name)
     except ValueError as exc:
         raise RoundError(str(exc)) from exc
     if pool.probs is None and pool.window_uncertainty is None:
         # No model yet: a cold start, which never uses uncertainty.
-        method = (project.sampling_params or {}).get("cold_start", "stratified")
+        method = options["cold_start"]
         if method == "coverage" and pool.features is None:
             method = "stratified" if pool.strata else "random"
         return method, {}, True

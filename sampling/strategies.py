@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models_app import uncertainty
 from sampling import geometry, strata
 from sampling.strata import allocate  # noqa: F401  (re-exported: part of the API)
 
@@ -211,31 +212,11 @@ def random(pool: Pool, k: int, *, rng: np.random.Generator) -> Selection:
 # --- uncertainty --------------------------------------------------------------------
 
 
-def binary_entropy(p: np.ndarray) -> np.ndarray:
-    """Entropy in bits of Bernoulli(p), elementwise, 0 at p in {0, 1}."""
-    p = np.clip(p.astype(np.float32), 1e-7, 1 - 1e-7)
-    return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-
-
-def entropy_scores(probs: np.ndarray) -> np.ndarray:
-    """Per clip, the largest binary entropy over classes (the least certain class)."""
-    return binary_entropy(probs).max(axis=1)
-
-
-def margin_scores(probs: np.ndarray) -> np.ndarray:
-    """1 - (p_top1 - p_top2): high when the two likeliest classes are close.
-
-    With a single class, the margin is that of the binary decision, |2p - 1|.
-    """
-    if probs.shape[1] == 1:
-        return 1.0 - np.abs(2.0 * probs[:, 0] - 1.0)
-    top2 = -np.partition(-probs, 1, axis=1)[:, :2]
-    return 1.0 - (top2[:, 0] - top2[:, 1])
-
-
-def least_confidence_scores(probs: np.ndarray) -> np.ndarray:
-    """1 - max_c p_c: high when no class is confidently present."""
-    return 1.0 - probs.max(axis=1)
+# One definition of each measure (models_app.uncertainty, pure numpy), under the names used here.
+binary_entropy = uncertainty.binary_entropy
+entropy_scores = uncertainty.entropy
+margin_scores = uncertainty.margin
+least_confidence_scores = uncertainty.least_confidence
 
 
 def top_windows_scores(window_uncertainty: np.ndarray, top: int = 3) -> np.ndarray:

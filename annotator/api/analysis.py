@@ -86,10 +86,6 @@ def _box(params, recording: Recording) -> m.Band:
     return m.Band(start, end, low, high)
 
 
-def _bad(exc: Exception) -> Response:
-    return Response({"detail": str(exc)}, status=400)
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter("start", float, required=True),
@@ -107,14 +103,11 @@ def _bad(exc: Exception) -> Response:
 def envelope(request, pk: int):
     """Min and max sample per column of a window: the waveform strip under the image."""
     recording = recording_for(request, pk)
-    try:
-        start, end = _window(request.query_params, recording)
-        width = number_param(request.query_params, "width", None, int, lo=1, hi=m.MAX_ENVELOPE_COLUMNS)
-        if width is None:
-            raise BadViewRequest("width: required")
-        return Response(measuring.envelope(recording, start, end, width))
-    except (BadViewRequest, m.TooCostly, measuring.NoAudio) as exc:
-        return _bad(exc)
+    start, end = _window(request.query_params, recording)
+    width = number_param(request.query_params, "width", None, int, lo=1, hi=m.MAX_ENVELOPE_COLUMNS)
+    if width is None:
+        raise BadViewRequest("width: required")
+    return Response(measuring.envelope(recording, start, end, width))
 
 
 @extend_schema(
@@ -128,14 +121,11 @@ def envelope(request, pk: int):
 def spectrum(request, pk: int):
     """Mean power spectrum (dB full scale) of a time–frequency box."""
     recording = recording_for(request, pk)
-    try:
-        box = _box(request.query_params, recording)
-        bins = number_param(
-            request.query_params, "bins", m.MAX_SPECTRUM_BINS, int, lo=8, hi=m.MAX_SPECTRUM_BINS
-        )
-        samples, rate, offset = measuring.open_box(recording, box)
-    except (BadViewRequest, m.TooCostly, measuring.NoAudio) as exc:
-        return _bad(exc)
+    box = _box(request.query_params, recording)
+    bins = number_param(
+        request.query_params, "bins", m.MAX_SPECTRUM_BINS, int, lo=8, hi=m.MAX_SPECTRUM_BINS
+    )
+    samples, rate, offset = measuring.open_box(recording, box)
     return Response(m.spectrum(samples, rate, offset, box, max_bins=bins))
 
 
@@ -144,11 +134,8 @@ def spectrum(request, pk: int):
 def measure(request, pk: int):
     """Call measurements of a box, saved or not (see `annotator.measurements` for definitions)."""
     recording = recording_for(request, pk)
-    try:
-        box = _box(request.query_params, recording)
-        result = measuring.measure_box(recording, box)
-    except (BadViewRequest, m.TooCostly) as exc:
-        return _bad(exc)
+    box = _box(request.query_params, recording)
+    result = measuring.measure_box(recording, box)
     return Response({"box": box.__dict__, **result.as_dict()})
 
 

@@ -12,10 +12,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from annotator import exchange
-from annotator.access import project_for
-from annotator.formats import FormatError
+from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for
 from annotator.formats.base import MAX_BYTES
-from annotator.models import Dataset, Membership, Recording, Role
+from annotator.models import Dataset, Membership, Recording
 
 
 class ImportSerializer(serializers.Serializer):
@@ -49,10 +48,6 @@ class ImportReportSerializer(serializers.Serializer):
     tags_created = serializers.ListField(child=serializers.CharField())
 
 
-def format_error(exc: FormatError) -> Response:
-    return Response({"detail": str(exc), "line": exc.line, "field": exc.field}, status=400)
-
-
 @extend_schema(
     request={"multipart/form-data": ImportSerializer},
     responses={201: ImportReportSerializer, 400: OpenApiResponse(description="Nothing imported")},
@@ -61,23 +56,20 @@ def format_error(exc: FormatError) -> Response:
 @parser_classes([MultiPartParser, FormParser])
 def import_annotations(request, pk: int):
     """A lead imports annotations into the project; a bad file imports nothing (400 says where)."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = ImportSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     data = body.validated_data
     upload = data["file"]
-    try:
-        report = exchange.import_annotations(
-            project,
-            exchange.Upload(upload.name or "", upload.read()),
-            format_name=data.get("format"),
-            recording=_recording(project, data.get("recording")),
-            annotator=_annotator(project, data.get("annotator")),
-            create_tags=data["create_tags"],
-            author=request.user,
-        )
-    except FormatError as exc:
-        return format_error(exc)
+    report = exchange.import_annotations(
+        project,
+        exchange.Upload(upload.name or "", upload.read()),
+        format_name=data.get("format"),
+        recording=_recording(project, data.get("recording")),
+        annotator=_annotator(project, data.get("annotator")),
+        create_tags=data["create_tags"],
+        author=request.user,
+    )
     return Response(report.as_dict(), status=201)
 
 
@@ -94,7 +86,7 @@ def _annotator(project, who: str | None):
     """A lead or annotator of the project, by id or username."""
     if not who:
         return None
-    members = Membership.objects.filter(project=project, role__in=(Role.LEAD, Role.ANNOTATOR))
+    members = Membership.objects.filter(project=project, role__in=WRITE_ROLES)
     lookup = {"user_id": int(who)} if who.isdigit() else {"user__username": who}
     membership = members.filter(**lookup).select_related("user").first()
     if membership is None:
@@ -135,17 +127,14 @@ def export_annotations(request, pk: int):
     query = ExportQuerySerializer(data=given)
     query.is_valid(raise_exception=True)
     data = query.validated_data
-    try:
-        export = exchange.export_annotations(
-            project,
-            data["format"],
-            dataset=_in_project(Dataset.objects.filter(project=project), data.get("dataset")),
-            recording=_in_project(Recording.objects.filter(project=project), data.get("recording")),
-            annotator=_annotator_filter(project, data.get("annotator")),
-            reviewed_only=data["reviewed"],
-        )
-    except FormatError as exc:
-        return format_error(exc)
+    export = exchange.export_annotations(
+        project,
+        data["format"],
+        dataset=_in_project(Dataset.objects.filter(project=project), data.get("dataset")),
+        recording=_in_project(Recording.objects.filter(project=project), data.get("recording")),
+        annotator=_annotator_filter(project, data.get("annotator")),
+        reviewed_only=data["reviewed"],
+    )
     response = HttpResponse(export.data, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.name}"'
     return response

@@ -7,9 +7,8 @@ import time
 from django.http import Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view
-from rest_framework.response import Response
 
-from annotator import rendering, renderpool, wavio
+from annotator import rendering, wavio
 from annotator.access import is_member
 from annotator.models import Recording
 
@@ -52,23 +51,13 @@ def recording_for(request, pk: int) -> Recording:
 
 def _image(request, pk: int, kind: str) -> HttpResponse:
     recording = recording_for(request, pk)
-    try:
-        spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
-    except rendering.BadViewRequest as exc:
-        return Response({"detail": str(exc)}, status=400)
+    spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
     etag = f'"{spec.key(recording)}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
         began = time.perf_counter()
-        try:
-            view = rendering.render(recording, spec, user=request.user)
-        except (rendering.BadViewRequest, renderpool.RenderFailed) as exc:
-            return Response({"detail": str(exc)}, status=400)
-        except renderpool.OverBudget as exc:
-            return Response({"detail": str(exc)}, status=503, headers={"Retry-After": str(exc.retry_after)})
-        except renderpool.TooManyRenders as exc:
-            return Response({"detail": str(exc)}, status=429, headers={"Retry-After": str(exc.retry_after)})
+        view = rendering.render(recording, spec, user=request.user)  # errors: echoloop.errors
         took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])
@@ -113,20 +102,15 @@ def scalogram(request, pk: int):
 def audio(request, pk: int):
     """WAV of a window, time-expanded for listening to ultrasound; supports HTTP Range."""
     recording = recording_for(request, pk)
+    window = rendering.audio_window(recording, request.query_params)
     try:
-        window = rendering.audio_window(recording, request.query_params)
         byte_range = wavio.http_range(request.headers.get("Range"), window.size)
-    except rendering.BadViewRequest as exc:
-        return Response({"detail": str(exc)}, status=400)
     except wavio.RangeNotSatisfiable as exc:
         response = HttpResponse(status=416)
         response["Content-Range"] = exc.content_range
         return response
     first, last = byte_range or (0, window.size - 1)
-    try:  # only the samples of the bytes asked for are decoded
-        data = rendering.audio_bytes(recording, window, first, last)
-    except rendering.BadViewRequest as exc:
-        return Response({"detail": str(exc)}, status=400)
+    data = rendering.audio_bytes(recording, window, first, last)  # only the samples of these bytes
     if byte_range is None:
         response = HttpResponse(data, content_type="audio/wav")
     else:

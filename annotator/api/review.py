@@ -3,22 +3,18 @@ accepts, rejects, corrects or settles them with a consensus; members see agreeme
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import agreement, review
-from annotator.access import check_role, project_for, projects_of
+from annotator.access import LEAD_ROLES, check_role, project_for, projects_of
 from annotator.api import serializers as s
-from annotator.api.views import conflict, django_errors
-from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Role, Tag
-from annotator.queue import StaleVersion
+from annotator.models import AnnotationRevision, Clip, ClipAnnotation, Consensus, Tag
 
 
 class ReviewSerializer(s.SubmissionSerializer):
@@ -63,25 +59,18 @@ def annotation_for(user, pk: int, roles: tuple[str, ...] | None = None) -> ClipA
 @api_view(["POST"])
 def review_annotation(request, pk: int):
     """Accept, reject (note required; the clip goes back to the queue) or correct an annotation."""
-    annotation = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    annotation = annotation_for(request.user, pk, roles=LEAD_ROLES)
     body = ReviewSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     action = body.validated_data["action"]
-    try:
-        updated = review.review(
-            annotation,
-            request.user,
-            action,
-            version=body.validated_data["version"],
-            note=body.validated_data["note"],
-            submission=body.to_submission() if action == review.CORRECT else None,
-        )
-    except StaleVersion as exc:
-        return conflict(exc)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
+    updated = review.review(
+        annotation,
+        request.user,
+        action,
+        version=body.validated_data["version"],
+        note=body.validated_data["note"],
+        submission=body.to_submission() if action == review.CORRECT else None,
+    )
     return Response(s.ClipAnnotationSerializer(updated).data)
 
 
@@ -136,7 +125,7 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 @api_view(["GET"])
 def project_review_list(request, pk: int):
     """Leads: the answers awaiting review (or reviewed), oldest first, by annotator and dataset."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     query = ReviewListQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
     rows = review.review_list(project, **query.validated_data)
@@ -165,7 +154,7 @@ class AnswerSerializer(s.ClipAnnotationSerializer):
 @api_view(["GET"])
 def annotation_comparison(request, pk: int):
     """Leads: every answer on the annotation's clip and, for each pair, which boxes match."""
-    annotation = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    annotation = annotation_for(request.user, pk, roles=LEAD_ROLES)
     threshold = _threshold(request)
     answers = review.clip_answers(annotation)
     plain = [a for a in answers if getattr(a, "consensus", None) is None]
@@ -220,26 +209,21 @@ class ConsensusSerializer(serializers.Serializer):
 @api_view(["POST"])
 def annotation_consensus(request, pk: int):
     """Leads: settle a double-annotated clip with this answer, the other one, or their union."""
-    first = annotation_for(request.user, pk, roles=(Role.LEAD,))
+    first = annotation_for(request.user, pk, roles=LEAD_ROLES)
     body = ConsensusSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     data = body.validated_data
     second = ClipAnnotation.objects.filter(pk=data["second"], project=first.project).first()
     if second is None:
         raise ValidationError({"second": "No such answer in this project."})
-    try:
-        saved = review.consensus(
-            first,
-            second,
-            request.user,
-            data["rule"],
-            versions=(data["version"], data["second_version"]),
-            threshold=_threshold(request),
-        )
-    except StaleVersion as exc:
-        return conflict(exc)
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
+    saved = review.consensus(
+        first,
+        second,
+        request.user,
+        data["rule"],
+        versions=(data["version"], data["second_version"]),
+        threshold=_threshold(request),
+    )
     return Response(s.ClipAnnotationSerializer(saved).data, status=201)
 
 
@@ -265,7 +249,7 @@ def project_agreement(request, pk: int):
 @api_view(["GET"])
 def project_disagreements(request, pk: int):
     """Double-annotated clips where two annotators differ (leads: it is the review worklist)."""
-    project = project_for(request.user, pk, roles=(Role.LEAD,))
+    project = project_for(request.user, pk, roles=LEAD_ROLES)
     found = agreement.disagreements(agreement.load_answers(project), _threshold(request))
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(found, request)

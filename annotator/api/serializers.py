@@ -25,34 +25,7 @@ from annotator.models import (
 )
 from annotator.queue import EventInput, Submission, last_skip
 
-SETTINGS_FIELDS = [
-    "clip_length_s",
-    "clip_overlap_s",
-    "context_s",
-    "fmin_hz",
-    "fmax_hz",
-    "window_s",
-    "auto_window",
-    "overlap",
-    "window_type",
-    "sharpen",
-    "wavelet_w0",
-    "auto_levels",
-    "freq_scale",
-    "colormap",
-    "db_min",
-    "db_max",
-    "time_expansion",
-    "annotation_mode",
-    "lease_minutes",
-    "double_annotation_fraction",
-    "batch_size",
-    "audit_fraction",
-    "retrain_every",
-    "low_water_minutes",
-    "sampling_strategy",
-    "sampling_params",
-]
+SETTINGS_FIELDS = Project.SETTINGS_FIELDS
 
 
 class ModelValidated:

@@ -20,9 +20,6 @@ router.register("imports", imports.ImportJobViewSet, basename="import")
 urlpatterns = [
     path("", include("annotator.api.exchange_urls")),
     path("", include("annotator.api.dashboard_urls")),
-    path("", include("models_app.dashboard_urls")),
-    path("", include("models_app.urls")),
-    path("", include("sampling.urls")),
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("recordings/<int:pk>/spectrogram.png", media.spectrogram, name="recording-spectrogram"),
     path("recordings/<int:pk>/scalogram.png", media.scalogram, name="recording-scalogram"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,10 +11,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import ingest, projects, queue
-from annotator.access import check_role, project_for, projects_of
+from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.pagination import KeyPagination
-from annotator.api.permissions import ProjectRole
+from annotator.api.permissions import ProjectScoped
 from annotator.models import (
     AnnotationTask,
     Clip,
@@ -25,29 +23,17 @@ from annotator.models import (
     Membership,
     Project,
     Recording,
-    Role,
     Site,
     Tag,
 )
 from annotator.stats import project_counts
 
 
-def django_errors(exc: DjangoValidationError) -> dict | list:
-    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-
-
-class ProjectScopedViewSet(viewsets.ModelViewSet):
-    """Rows of projects the user belongs to; writes by ``write_roles`` (leads by default)."""
-
-    permission_classes = [ProjectRole]
-    write_roles: tuple[str, ...] = (Role.LEAD,)
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
+class ProjectScopedViewSet(ProjectScoped, viewsets.ModelViewSet):
+    """Rows of projects the user belongs to, created and changed by ``write_roles``."""
 
     def perform_create(self, serializer):
-        project = serializer.validated_data.get("project")
-        check_role(project, self.request.user, self.write_roles)
+        self.check_write(serializer.validated_data.get("project"))
         serializer.save()
 
     def perform_update(self, serializer):
@@ -63,14 +49,6 @@ class ProjectScopedViewSet(viewsets.ModelViewSet):
         return serializer
 
 
-def refused_as_400(function, *args):
-    """``function(*args)``, its Django ValidationError answered as DRF's 400."""
-    try:
-        return function(*args)
-    except DjangoValidationError as exc:
-        raise ValidationError(django_errors(exc)) from exc
-
-
 def refuse_move(serializer) -> None:
     new_project = serializer.validated_data.get("project")
     if new_project is not None and new_project != serializer.instance.project:
@@ -78,6 +56,7 @@ def refuse_move(serializer) -> None:
 
 
 class ProjectViewSet(
+    ProjectScoped,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -87,16 +66,14 @@ class ProjectViewSet(
     """Projects the user is a member of. Leads change them; staff and users granted
     ``annotator.add_project`` create them and become their lead (see ``annotator.projects``)."""
 
+    queryset = Project.objects.prefetch_related("tags")
     serializer_class = s.ProjectSerializer
-    permission_classes = [ProjectRole]
+    project_field = "pk"
 
     def perform_update(self, serializer):
         cut = tuple(getattr(serializer.instance, name) for name in ingest.CUT_SETTINGS)
         project = serializer.save()
         ingest.recut_if_changed(project, cut)
-
-    def get_queryset(self):
-        return projects_of(self.request.user).distinct().prefetch_related("tags")
 
     def create(self, request, *args, **kwargs):
         # Refused before the body is read: no validation answer tells an outsider anything.
@@ -116,10 +93,7 @@ class ProjectViewSet(
     def next_task(self, request, pk=None):
         """Lease the next task of this project's queue (or the one you already hold)."""
         project = project_for(request.user, pk)
-        try:
-            task = queue.claim_next(project, request.user)
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        task = queue.claim_next(project, request.user)
         if task is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.TaskSerializer(task, context={"request": request}).data)
@@ -128,7 +102,7 @@ class ProjectViewSet(
     @action(detail=True, methods=["get"])
     def skips(self, request, pk=None):
         """Skipped clips, newest first: who skipped them and why (leads only)."""
-        project = project_for(request.user, pk, roles=(Role.LEAD,))
+        project = project_for(request.user, pk, roles=LEAD_ROLES)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(queue.skipped_tasks(project), request, view=self)
         return paginator.get_paginated_response(s.SkippedTaskSerializer(page, many=True).data)
@@ -146,18 +120,16 @@ class MembershipViewSet(ProjectScopedViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        check_role(data["project"], self.request.user, self.write_roles)
-        serializer.instance = refused_as_400(
-            projects.add_member, data["project"], data["account"], data.get("role")
-        )
+        self.check_write(data["project"])
+        serializer.instance = projects.add_member(data["project"], data["account"], data.get("role"))
 
     def perform_update(self, serializer):
         refuse_move(serializer)
         role = serializer.validated_data.get("role", serializer.instance.role)
-        refused_as_400(projects.change_role, serializer.instance, role)
+        projects.change_role(serializer.instance, role)
 
     def perform_destroy(self, instance):
-        refused_as_400(projects.remove_member, instance)
+        projects.remove_member(instance)
 
 
 class TagViewSet(ProjectScopedViewSet):
@@ -166,7 +138,7 @@ class TagViewSet(ProjectScopedViewSet):
     filterset_fields = ["project", "key"]
 
     def perform_destroy(self, instance):
-        refused_as_400(projects.delete_tag, instance)
+        projects.delete_tag(instance)
 
 
 class DatasetViewSet(ProjectScopedViewSet):
@@ -181,46 +153,32 @@ class SiteViewSet(ProjectScopedViewSet):
     filterset_fields = ["project"]
 
 
-class RecordingViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RecordingViewSet(ProjectScoped, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Recordings are made by ingest; a lead may change only their ``role``."""
 
     queryset = Recording.objects.all()
     serializer_class = s.RecordingSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project", "dataset", "site", "role"]
     pagination_class = KeyPagination
     http_method_names = ["get", "patch", "head", "options"]
 
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
-    def perform_update(self, serializer):
-        check_role(serializer.instance.project, self.request.user, (Role.LEAD,))
-        serializer.save()
-
-
-class ClipViewSet(viewsets.ReadOnlyModelViewSet):
+class ClipViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
     """Clips in id order, paged by key (``next`` holds a cursor): pools run to millions of clips."""
 
     queryset = Clip.objects.select_related("recording")
     serializer_class = s.ClipSerializer
-    permission_classes = [ProjectRole]
     filterset_fields = ["project", "recording"]
     pagination_class = KeyPagination
 
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
+class TaskViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
+    """Tasks; their actions (``get_object``: ProjectRole) are for annotators and leads."""
 
-class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AnnotationTask.objects.select_related("clip__recording", "project")
     serializer_class = s.TaskSerializer
-    permission_classes = [ProjectRole]
-    write_roles = (Role.LEAD, Role.ANNOTATOR)
+    write_roles = WRITE_ROLES
     filterset_fields = ["project", "status", "source", "is_audit", "round_number"]
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
     @extend_schema(
         request=s.SkipSerializer,
@@ -236,10 +194,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         task = self.get_object()
         body = s.SkipSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            skipped = queue.skip(task, request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        skipped = queue.skip(task, request.user, **body.validated_data)
         if skipped is None:
             return Response(
                 {"detail": "You do not hold this task."}, status=status.HTTP_409_CONFLICT
@@ -257,7 +212,6 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def renew(self, request, pk=None):
         """Extend your lease on the task (the page does this while you work on the clip)."""
         task = self.get_object()
-        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         if queue.renew(task, request.user) is None:
             return Response(
                 {"detail": "Your lease ran out or was released; submitting still saves your work."},
@@ -270,59 +224,29 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def submit(self, request, pk=None):
         """Save your annotation of the task's clip and complete the task (409 on a stale version)."""
         task = self.get_object()
-        check_role(task.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            annotation = queue.submit(task, request.user, serializer.to_submission())
-        except queue.StaleVersion as exc:
-            return conflict(exc)
-        except queue.NotYourTask as exc:
-            return Response({"detail": f"{exc}; nothing was saved."}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        annotation = queue.submit(task, request.user, serializer.to_submission())
         return Response(s.ClipAnnotationSerializer(annotation).data)
 
 
-def conflict(exc: queue.StaleVersion) -> Response:
-    return Response(
-        {
-            "detail": "This annotation was changed since you loaded it; nothing was saved.",
-            "current": s.ClipAnnotationSerializer(exc.current).data,
-        },
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-class ClipAnnotationViewSet(viewsets.ReadOnlyModelViewSet):
+class ClipAnnotationViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
     """Submitted annotations. The author edits their own with PUT (409 on a stale version)."""
 
     queryset = ClipAnnotation.objects.select_related("annotator").prefetch_related("events", "tags")
     serializer_class = s.ClipAnnotationSerializer
-    permission_classes = [ProjectRole]
-    write_roles = (Role.LEAD, Role.ANNOTATOR)
+    write_roles = WRITE_ROLES
     filterset_fields = ["project", "clip", "annotator", "review_status"]
-
-    def get_queryset(self):
-        return self.queryset.filter(project__in=projects_of(self.request.user))
 
     @extend_schema(request=s.SubmissionSerializer, responses={200: s.ClipAnnotationSerializer})
     def update(self, request, pk=None):
         annotation = self.get_object()
         if annotation.annotator_id != request.user.pk:
             raise PermissionDenied("Only the author edits an annotation; leads use review.")
-        check_role(annotation.project, request.user, (Role.LEAD, Role.ANNOTATOR))
         serializer = s.SubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.to_submission()
-        try:
-            queue.validate_submission(annotation.project, annotation.clip, data)
-            with transaction.atomic():
-                updated = queue.save_annotation(
-                    annotation.project, annotation.clip, request.user, data
-                )
-        except queue.StaleVersion as exc:
-            return conflict(exc)
-        except DjangoValidationError as exc:
-            raise ValidationError(django_errors(exc)) from exc
+        queue.validate_submission(annotation.project, annotation.clip, data)
+        with transaction.atomic():
+            updated = queue.save_annotation(annotation.project, annotation.clip, request.user, data)
         return Response(s.ClipAnnotationSerializer(updated).data)

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+# Threads the views of this process share (0: the machine's cores). Django-free here: the
+# annotator app sets it from settings.ECHOLOOP_DSP_THREADS when it starts (AnnotatorConfig.ready).
+LIMIT = 0
 _IN_FLIGHT = 0
 _IN_FLIGHT_LOCK = threading.Lock()
 
@@ -31,7 +34,7 @@ def thread_budget() -> int:
     A lone request renders on every core; eight concurrent requests each get one thread
     instead of eight, which would oversubscribe the machine and make all of them slower.
     """
-    limit = int(os.environ.get("ECHOLOOP_DSP_THREADS") or 0) or os.cpu_count() or 1
+    limit = LIMIT or os.cpu_count() or 1
     return max(1, limit // max(1, _IN_FLIGHT))
 
 

@@ -150,7 +150,7 @@ def match_recordings(
     """
     annset = file.annset
     used = {item.recording for item in (*annset.boxes, *annset.clips)}
-    index = _RecordingIndex(Recording.objects.filter(project=project).select_related("root"))
+    index = RecordingIndex(Recording.objects.filter(project=project).select_related("root"))
     hints = _hash_hints(annset)
     matched = {}
     for ref in annset.recordings:
@@ -163,7 +163,10 @@ def match_recordings(
     return matched
 
 
-class _RecordingIndex:
+class RecordingIndex:
+    """A project's recordings by hash, path and file name: the one way a file's reference to a
+    recording is matched (annotation imports here, prediction imports in ``models_app.external``)."""
+
     def __init__(self, recordings: Iterable[Recording]):
         self.recordings = list(recordings)
         self.by_hash = {r.sha256: r for r in self.recordings}
@@ -173,7 +176,8 @@ class _RecordingIndex:
             for name in {r.name, PurePosixPath(r.path).name if r.path else r.name}:
                 self.by_file.setdefault(name, []).append(r)
 
-    def find(self, ref: RecordingRef) -> Recording:
+    def lookup(self, ref: RecordingRef) -> Recording | None:
+        """By sha256, then path relative to the root, then file name (several: the closest path), else None."""
         if ref.sha256 and ref.sha256 in self.by_hash:
             return self.by_hash[ref.sha256]
         path = ref.path.replace("\\", "/").removeprefix("./")
@@ -182,8 +186,16 @@ class _RecordingIndex:
         candidates = self.by_file.get(recording_name(ref.path or ref.name), [])
         if len(candidates) == 1:
             return candidates[0]
-        if len(candidates) > 1 and (best := _closest_path(path, candidates)) is not None:
-            return best
+        if len(candidates) > 1:  # e.g. Raven's Begin Path: the one sharing most of its folders
+            return _closest_path(path, candidates)
+        return None
+
+    def find(self, ref: RecordingRef) -> Recording:
+        """``lookup``, or FormatError saying why none matched."""
+        hit = self.lookup(ref)
+        if hit is not None:
+            return hit
+        candidates = self.by_file.get(recording_name(ref.path or ref.name), [])
         why = "several recordings have its file name" if candidates else "no recording matches"
         raise FormatError(
             f"unknown recording {ref.path or ref.name!r}: {why} (by hash, path or file name)",

@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from annotator import boxes
+
 from .audio import Clip
 from .project import Project, Tag
 
@@ -120,18 +122,7 @@ class SoundEventAnnotation(models.Model):
 
     def iou(self, other: SoundEventAnnotation) -> float:
         """Time–frequency intersection over union (time-only when either is an interval)."""
-        t = max(0.0, min(self.end_s, other.end_s) - max(self.start_s, other.start_s))
-        t_union = max(self.end_s, other.end_s) - min(self.start_s, other.start_s)
-        if not (self.is_box and other.is_box):
-            return t / t_union if t_union > 0 else 0.0
-        f = max(0.0, min(self.high_hz, other.high_hz) - max(self.low_hz, other.low_hz))
-        inter = t * f
-        union = (
-            (self.end_s - self.start_s) * (self.high_hz - self.low_hz)
-            + (other.end_s - other.start_s) * (other.high_hz - other.low_hz)
-            - inter
-        )
-        return inter / union if union > 0 else 0.0
+        return boxes.iou(self, other)
 
 
 class AnnotationRevision(models.Model):

@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from annotator.dsp import limits
+from annotator.options import loop_option_errors
+from annotator.roles import LEAD_ROLES, WRITE_ROLES, Role  # noqa: F401  (re-exported)
 
 # The annotation page's own keys that a hotkey could spell (frontend/src/hotkeys.ts: the letters of
 # LETTERS, and "0" of NAMED, which resets the zoom): a tag hotkey on one of them would never fire
@@ -18,12 +20,6 @@ color_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}\Z", "A colour is # and six hex digits, e.g. #ffcc00."
 )
 hotkey_validator = RegexValidator(r"^[A-Za-z0-9]\Z", "A hotkey is one letter or digit.")
-
-
-class Role(models.TextChoices):
-    LEAD = "lead", "Lead"
-    ANNOTATOR = "annotator", "Annotator"
-    VIEWER = "viewer", "Viewer"
 
 
 class Project(models.Model):
@@ -99,7 +95,37 @@ class Project(models.Model):
         "annotators' measured pace). Empty: automatic, from how long the loop's trainings take.",
     )
     sampling_strategy = models.CharField(max_length=40, default="hybrid")
-    sampling_params = models.JSONField(default=dict, blank=True)
+    sampling_params = models.JSONField(default=dict, blank=True)  # typed by annotator.options
+
+    # The fields that are the project's settings (the API's "settings", the settings page).
+    SETTINGS_FIELDS = (
+        "clip_length_s",
+        "clip_overlap_s",
+        "context_s",
+        "fmin_hz",
+        "fmax_hz",
+        "window_s",
+        "auto_window",
+        "overlap",
+        "window_type",
+        "sharpen",
+        "wavelet_w0",
+        "auto_levels",
+        "freq_scale",
+        "colormap",
+        "db_min",
+        "db_max",
+        "time_expansion",
+        "annotation_mode",
+        "lease_minutes",
+        "double_annotation_fraction",
+        "batch_size",
+        "audit_fraction",
+        "retrain_every",
+        "low_water_minutes",
+        "sampling_strategy",
+        "sampling_params",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -112,7 +138,10 @@ class Project(models.Model):
             raise ValidationError({"fmax_hz": "Must be above fmin_hz."})
         if self.clip_overlap_s >= self.clip_length_s:
             raise ValidationError({"clip_overlap_s": "Must be shorter than the clip length."})
-        errors = self.view_settings_errors(vars(self))
+        errors: dict = self.view_settings_errors(vars(self))
+        loop_errors = loop_option_errors(self.sampling_params)
+        if loop_errors:
+            errors["sampling_params"] = [f"{k}: {v}" if k else v for k, v in loop_errors.items()]
         if errors:
             raise ValidationError(errors)
 

@@ -6,6 +6,7 @@ import torch
 from models_app import registry, starts
 from models_app.detector import DetectorConfig, DetectorNet
 from models_app.features import FeatureConfig
+from models_app.options import ModelOptions
 from models_app.training import TrainConfig, TrainResult
 
 FEATURES = FeatureConfig(fmin=15_000, fmax=120_000, n_freq_bins=32)
@@ -28,19 +29,19 @@ def counted(monkeypatch, settings, tmp_path):
 
 
 def test_scratch_has_no_starting_point(counted):
-    assert registry.starting_point(CFG, 384_000, {"start_from": "scratch"}, print) is None
-    assert registry.starting_point(CFG, 44_100, {}, print) is None  # birds: scratch by default
+    assert registry.starting_point(CFG, 384_000, ModelOptions(start_from="scratch"), print) is None
+    assert registry.starting_point(CFG, 44_100, ModelOptions(), print) is None  # birds: scratch by default
     assert counted == []
 
 
 def test_unknown_start_is_a_clear_error(counted):
     with pytest.raises(ValueError, match="start_from must be one of scratch, synthetic"):
-        registry.starting_point(CFG, 384_000, {"start_from": "imagenet"}, print)
+        ModelOptions(start_from="imagenet")
 
 
 def test_synthetic_start_is_trained_once_then_read_back(counted, tmp_path):
     log = []
-    opts = {"pretrain_clips": 5, "pretrain_epochs": 2}
+    opts = ModelOptions(pretrain_clips=5, pretrain_epochs=2)
     first = registry.starting_point(CFG, 384_000, opts, log.append)
     again = registry.starting_point(CFG, 384_000, opts, log.append)
     assert len(counted) == 1 and (counted[0].n_clips, counted[0].epochs) == (5, 2)
@@ -56,6 +57,6 @@ def test_the_demos_features_start_from_the_shipped_pretraining(counted):
     demo = TrainConfig(detector=DetectorConfig(class_names=["a"], features=FeatureConfig(fmin=10_000, fmax=150_000)))
     log = []
     for rate in (375_000, 384_000, 500_000):  # the Whombat rates share one pretraining
-        result = registry.starting_point(demo, rate, {}, log.append)
+        result = registry.starting_point(demo, rate, ModelOptions(), log.append)
         assert result is not None and result.state_dict
     assert counted == [] and all("shipped synthetic pretraining" in line for line in log)

@@ -25,8 +25,7 @@ class FakeDetector:
         windows = np.ones((2, 4), np.float32) / 2 if self.window_embeddings else np.zeros((0, 0), np.float32)
         return [ClipScore(events=[], class_probs=np.array([0.5], np.float32), any_event_prob=0.5,
                           embedding=np.ones(4, np.float32) / 2, uncertainty={"entropy": 1.0},
-                          window_uncertainties=np.array([0.5]), event_uncertainties=np.array([]),
-                          window_embeddings=windows)
+                          window_uncertainties=np.array([0.5]), window_embeddings=windows)
                 for _ in audio]
 
 

@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotator import import_jobs, ingest
-from annotator.models import ImportJob, Project, SamplingRole
+from annotator.management.commands.import_annotations import project_named
+from annotator.models import ImportJob, SamplingRole
 
 
 class Command(BaseCommand):
@@ -45,7 +46,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool,
                role: str = SamplingRole.POOL, queue: bool = False, no_wait: bool = False, **opts):
-        proj = _project(project)
+        proj = project_named(project)
         try:
             job = import_jobs.start(proj, location, dataset=dataset, site=site, copy=copy, role=role)
         except (SuspiciousFileOperation, ingest.IngestError) as exc:
@@ -84,12 +85,3 @@ class Command(BaseCommand):
             bar.update(job.done - bar.n)
         bar.close()
         return job
-
-
-def _project(value: str) -> Project:
-    project = Project.objects.filter(name=value).first()
-    if project is None and value.isdigit():
-        project = Project.objects.filter(pk=int(value)).first()
-    if project is None:
-        raise CommandError(f"no project {value!r}")
-    return project

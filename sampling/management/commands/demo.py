@@ -69,7 +69,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, password: str | None = None, addr: str = "127.0.0.1:8000", **opts):
-        project, created = Project.objects.get_or_create(name=PROJECT_NAME, defaults=SETTINGS)
+        project = Project.objects.filter(name=PROJECT_NAME).first()
+        created = project is None
+        if created:
+            project = Project(name=PROJECT_NAME, **SETTINGS)
+            project.full_clean()  # the rule every writer of a project follows (Project.clean)
+            project.save()
         users = {name: self._user(name, password) for name in ("lead", "annotator", "admin")}
         # The admin runs the site (the Django admin at /admin/, creating projects); not a member.
         get_user_model().objects.filter(pk=users["admin"][0].pk).update(is_staff=True, is_superuser=True)

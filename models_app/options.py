@@ -1,0 +1,64 @@
+"""The project's model options (``sampling_params['model']``): names, types and defaults in one place.
+
+Registered as a loop option by ``ModelsAppConfig.ready``, so a project that names an unknown
+model option or a value of the wrong type is refused wherever it is saved. No Django here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models_app.features import REPRESENTATIONS
+
+# A project's first training: from scratch, a synthetic pretraining, the encoder pretrained on the
+# project's own pool (models_app.pretraining), or "both" (that pretraining started from the
+# synthetic one). Without a stored encoder the self-supervised starts fall back to the default
+# start and to "synthetic".
+SELF_SUPERVISED = ("self-supervised", "both")
+STARTS = ("scratch", "synthetic", *SELF_SUPERVISED)
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How a project's detector is trained. ``None`` means "decided from the project"."""
+
+    representation: str = "spectrogram"
+    frames_per_second: float | None = None  # None: 1000 for bats (window <= 5 ms), else 200
+    n_freq_bins: int = 128
+    epochs: int = 15
+    batch_size: int = 16
+    use_metadata: bool = False  # train the auxiliary site/hour/season heads
+    num_threads: int | None = None  # None: the cores this worker really gets
+    start_from: str | None = None  # None: starts.default_start(samplerate)
+    pretrain_clips: int | None = None  # sizes of the synthetic pretraining (None: its own)
+    pretrain_epochs: int | None = None
+    pretrain_crop_s: float | None = None
+    max_steps: int | None = None  # a training's step budget (None: from the time budget)
+    max_training_seconds: float | None = None  # None: ECHOLOOP_TRAINING_SECONDS; 0: no time budget
+    ssl_epochs: int | None = None  # sizes of the self-supervised pretraining (None: its own)
+    ssl_clips: int | None = None
+    ssl_batch_size: int | None = None
+    ssl_crop_s: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.representation not in REPRESENTATIONS:
+            raise ValueError(f"representation must be one of {', '.join(REPRESENTATIONS)}.")
+        if self.start_from is not None and self.start_from not in STARTS:
+            raise ValueError(f"start_from must be one of {', '.join(STARTS)}.")
+        for name in ("n_freq_bins", "epochs", "batch_size", "num_threads", "pretrain_clips",
+                     "pretrain_epochs", "max_steps", "ssl_epochs", "ssl_clips", "ssl_batch_size"):  # fmt: skip
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1.")
+        if self.max_training_seconds is not None and self.max_training_seconds < 0:
+            raise ValueError("max_training_seconds must be 0 (no time budget) or more.")
+        for name in ("frames_per_second", "pretrain_crop_s", "ssl_crop_s"):
+            value = getattr(self, name)
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be above 0.")
+
+    def frames_per_second_for(self, window_s: float) -> float:
+        """The feature frame rate: the option, else 1000/s for bat windows (<= 5 ms), else 200/s."""
+        if self.frames_per_second is not None:
+            return self.frames_per_second
+        return 1000.0 if window_s <= 0.005 else 200.0
