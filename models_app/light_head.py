@@ -75,6 +75,8 @@ def training_labels(project: Project, clip_ids: np.ndarray) -> tuple[np.ndarray,
 def fit(project: Project) -> LightHead | None:
     """Fit and store the project's light head; None when there is no embedding or no label yet."""
     began = time.perf_counter()
+    if not ClipAnnotation.objects.filter(project=project).exists():
+        return None  # nothing to learn from: the pool's windows are not even read
     try:
         source, _embedder = search.embedding_source(project)
     except (search.SearchUnavailable, ValueError):
