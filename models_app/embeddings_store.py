@@ -183,6 +183,19 @@ def load(project_id: int, source: str) -> WindowSet:
     return windows
 
 
+def prune(project_id: int, keep: set[str]) -> list[str]:
+    """Delete the project's version sources not in ``keep`` (superseded versions' windows); adapter
+    sources stay (choosing the adapter again would embed the pool again). Returns what went."""
+    try:
+        folders, _files_ = default_storage.listdir(f"{ROOT}/p{project_id}")
+    except FileNotFoundError:
+        return []
+    gone = [f for f in folders if f.startswith("v") and f not in keep]
+    for source in gone:
+        delete(project_id, source)
+    return gone
+
+
 def delete(project_id: int, source: str) -> None:
     for name in _files(project_id, source) + _files(project_id, source, ".usearch"):
         default_storage.delete(name)
