@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -22,7 +23,11 @@ import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from models_app import similarity
+
 ROOT = "embeddings"
+# Pools of at least this many windows also get an approximate index (if usearch is installed).
+INDEX_ABOVE = int(os.environ.get("ECHOLOOP_SEARCH_INDEX_ABOVE", "2000000"))
 _CACHE: OrderedDict[tuple[int, str], tuple[tuple, WindowSet]] = OrderedDict()
 _CACHE_SIZE = 2
 _LOCK = threading.Lock()
@@ -39,6 +44,7 @@ class WindowSet:
     _centred: tuple | None = field(default=None, repr=False, compare=False)
     _centred_clips: tuple | None = field(default=None, repr=False, compare=False)
     _starts: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _index: object | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.clip_ids)
@@ -113,19 +119,51 @@ def write_chunk(project_id: int, source: str, clip_ids: list[int], windows: list
 
 
 def compact(project_id: int, source: str) -> int:
-    """Merge the source's files into one (after a rescore); returns its windows."""
+    """Merge the source's files into one pool file (after a rescore), with its index when the pool
+    is large; returns its windows."""
     names = _files(project_id, source)
-    if len(names) <= 1:
-        return len(load(project_id, source))
-    merged = _read_all(names)
-    data = _pack(merged.clip_ids, merged.starts_s, merged.vectors, merged.window_s)
-    name = f"{_folder(project_id, source)}/pool-{hashlib.sha1(data).hexdigest()[:16]}.npz"
-    if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(data))
-    for old in names:  # written first, deleted after: a reader sees the windows at every moment
-        if old != name:
+    if not names:
+        return 0
+    if len(names) == 1 and "/pool-" in names[0]:
+        name, merged = names[0], load(project_id, source)
+    else:
+        merged = _read_all(names)
+        data = _pack(merged.clip_ids, merged.starts_s, merged.vectors, merged.window_s)
+        name = f"{_folder(project_id, source)}/pool-{hashlib.sha1(data).hexdigest()[:16]}.npz"
+        if not default_storage.exists(name):
+            default_storage.save(name, ContentFile(data))
+    index_name = _build_index(project_id, source, name, merged)
+    for old in names + _files(project_id, source, ".usearch"):
+        # written first, deleted after: a reader sees the windows at every moment
+        if old not in (name, index_name):
             default_storage.delete(old)
     return len(merged)
+
+
+def _build_index(project_id: int, source: str, pool_name: str, windows: WindowSet) -> str | None:
+    """An HNSW index of the pool's centred windows, next to the pool file (same hash), when the pool
+    is past ``INDEX_ABOVE`` windows and usearch is installed; built here (the score queue), never
+    in a request."""
+    if len(windows) < INDEX_ABOVE or not similarity.index_available():
+        return None
+    name = pool_name.replace("/pool-", "/index-").replace(".npz", ".usearch")
+    if not default_storage.exists(name):
+        index = similarity.UsearchIndex(windows.centred()[1])
+        default_storage.save(name, ContentFile(index.to_bytes()))
+    return name
+
+
+def load_index(project_id: int, source: str, windows: WindowSet) -> similarity.UsearchIndex | None:
+    """The index of exactly these windows (built from the current pool file), or None."""
+    pools = [n for n in _files(project_id, source) if "/pool-" in n]
+    if len(pools) != 1 or len(_files(project_id, source)) != 1:
+        return None  # chunks written since the last compaction: the index would miss them
+    name = pools[0].replace("/pool-", "/index-").replace(".npz", ".usearch")
+    if windows._index is None and default_storage.exists(name) and similarity.index_available():
+        with default_storage.open(name, "rb") as fh:
+            windows._index = similarity.UsearchIndex.from_bytes(fh.read())
+    index = windows._index
+    return index if index is not None and len(index) == len(windows) else None
 
 
 def load(project_id: int, source: str) -> WindowSet:
@@ -145,18 +183,31 @@ def load(project_id: int, source: str) -> WindowSet:
     return windows
 
 
+def prune(project_id: int, keep: set[str]) -> list[str]:
+    """Delete the project's version sources not in ``keep`` (superseded versions' windows); adapter
+    sources stay (choosing the adapter again would embed the pool again). Returns what went."""
+    try:
+        folders, _files_ = default_storage.listdir(f"{ROOT}/p{project_id}")
+    except FileNotFoundError:
+        return []
+    gone = [f for f in folders if f.startswith("v") and f not in keep]
+    for source in gone:
+        delete(project_id, source)
+    return gone
+
+
 def delete(project_id: int, source: str) -> None:
-    for name in _files(project_id, source):
+    for name in _files(project_id, source) + _files(project_id, source, ".usearch"):
         default_storage.delete(name)
 
 
-def _files(project_id: int, source: str) -> list[str]:
+def _files(project_id: int, source: str, suffix: str = ".npz") -> list[str]:
     folder = _folder(project_id, source)
     try:
         _dirs, files = default_storage.listdir(folder)
     except FileNotFoundError:
         return []
-    return sorted(f"{folder}/{f}" for f in files if f.endswith(".npz"))
+    return sorted(f"{folder}/{f}" for f in files if f.endswith(suffix))
 
 
 def _pack(ids, starts, vectors, window_s) -> bytes:

@@ -60,3 +60,14 @@ def uncertainty(probs: np.ndarray) -> np.ndarray:
     """Per row, the largest binary entropy (bits) among the classes: high = worth a label."""
     p = np.clip(probs.astype(np.float64), 1e-7, 1 - 1e-7)
     return (-(p * np.log2(p) + (1 - p) * np.log2(1 - p))).max(axis=1) if p.shape[1] else np.zeros(len(p))
+
+
+def clip_ap(probs: np.ndarray, labels: np.ndarray, class_names: list[str]) -> dict[str, float | None]:
+    """Average precision per class (None for a class without both positives and negatives)."""
+    from sklearn.metrics import average_precision_score
+
+    out: dict[str, float | None] = {}
+    for j, name in enumerate(class_names):
+        y = labels[:, j].astype(bool) if len(labels) else np.zeros(0, bool)
+        out[name] = float(average_precision_score(y, probs[:, j])) if y.any() and not y.all() else None
+    return out

@@ -4,9 +4,10 @@ submissions (debounced), and let its scores re-rank the pool while the detector 
 Fitting reads the clip vectors of the project's embedding source (``WindowSet.centred_clips``), the
 labels of the clips outside the evaluation set (a clip is positive for every tag its annotations
 name, negative for the others), fits ``heads.fit`` and stores the weights on ``LightHead``. The
-next sampling round uses its probabilities instead of the active version's for as long as it has
-seen labels the version has not (``n_labels`` above the version's); once a version is trained on
-them, the detector's own scores take over again.
+next sampling round uses its probabilities instead of the active version's while the head scores a
+higher clip-level mAP on the evaluation set than the version's last evaluation (over the classes
+both were scored on). Without both scores, it is used while it has seen labels the version has not
+(``n_labels`` above the version's); the detector takes over when it validates better.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def _key(project_id: int) -> str:
     return f"light-head-generation:{project_id}"
 
 
-def training_labels(project: Project, clip_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(row of each labelled clip in ``clip_ids``, boolean labels [n, C], class names)."""
+def training_labels(project: Project, clip_ids: np.ndarray, *, evaluation: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(row of each labelled clip in ``clip_ids``, boolean labels [n, C], class names): the clips a
+    head may learn from, or (``evaluation``) those of the evaluation set, which it is scored on."""
     tags = {t.pk: t.value for t in Tag.objects.filter(project=project)}
     names = sorted(set(tags.values()))
-    labelled = Clip.objects.for_project(project).for_training().labelled()
+    clips = Clip.objects.for_project(project)
+    labelled = (clips.evaluation() if evaluation else clips.for_training()).labelled()
     anns = (ClipAnnotation.objects.filter(clip__in=labelled).order_by("-updated_at")
             .values_list("clip_id", "tags", "events__tag"))
     per_clip: dict[int, set[str]] = {}
@@ -75,6 +79,8 @@ def training_labels(project: Project, clip_ids: np.ndarray) -> tuple[np.ndarray,
 def fit(project: Project) -> LightHead | None:
     """Fit and store the project's light head; None when there is no embedding or no label yet."""
     began = time.perf_counter()
+    if not ClipAnnotation.objects.filter(project=project).exists():
+        return None  # nothing to learn from: the pool's windows are not even read
     try:
         source, _embedder = search.embedding_source(project)
     except (search.SearchUnavailable, ValueError):
@@ -85,12 +91,33 @@ def fit(project: Project) -> LightHead | None:
         return None
     head = heads.fit(vectors[rows], y, names)
     weights = np.concatenate([head.coef.ravel(), head.intercept]).astype(np.float32).tobytes()
+    eval_rows, eval_y, _names = training_labels(project, clip_ids, evaluation=True)
+    metrics = {"clip_ap": heads.clip_ap(head.probabilities(vectors[eval_rows]), eval_y, names),
+               "n_eval_clips": len(eval_rows)}
     row, _ = LightHead.objects.update_or_create(
         project=project,
         defaults={"source": source, "class_names": names, "weights": weights, "dim": vectors.shape[1],
-                  "n_labels": len(rows), "fit_seconds": time.perf_counter() - began},
+                  "n_labels": len(rows), "fit_seconds": time.perf_counter() - began, "metrics": metrics},
     )
     return row
+
+
+def head_is_better(row: LightHead, version: ModelVersion) -> bool | None:
+    """Whether the head's clip-level mAP on the evaluation set beats the version's, over the classes
+    both were scored on; None when either has no such score yet."""
+    from models_app.models import VersionEvaluation
+
+    evaluation = VersionEvaluation.objects.filter(version=version).order_by("-created_at").first()
+    theirs = (evaluation.metrics if evaluation else version.metrics or {}).get("clip_ap") or {}
+    mine = (row.metrics or {}).get("clip_ap") or {}
+    shared = [c for c in mine if _finite(mine[c]) and _finite(theirs.get(c))]
+    if not shared:
+        return None
+    return float(np.mean([mine[c] for c in shared])) > float(np.mean([theirs[c] for c in shared]))
+
+
+def _finite(value) -> bool:
+    return isinstance(value, int | float) and np.isfinite(value)
 
 
 def load(row: LightHead) -> heads.LinearHead:
@@ -128,8 +155,12 @@ def apply_to_pool(project: Project, version: ModelVersion | None, pool) -> dict:
     """Replace the pool's class probabilities by the head's where it knows more than ``version``
     (more labels, same embedding); returns what the round should record ({} when unchanged)."""
     row = LightHead.objects.filter(project=project).first()
-    if (row is None or version is None or pool.probs is None
-            or row.source != embeddings_store.version_source(version.pk) or row.n_labels <= version.n_labels):
+    if row is None or version is None or pool.probs is None or row.source != embeddings_store.version_source(version.pk):
+        return {}
+    # The detector takes over when it validates better on the evaluation set; without scores to
+    # compare, the head is used while it has seen labels the version has not.
+    better = head_is_better(row, version)
+    if better is False or (better is None and row.n_labels <= version.n_labels):
         return {}
     found = pool_probabilities(project)
     if found is None:
@@ -143,7 +174,8 @@ def apply_to_pool(project: Project, version: ModelVersion | None, pool) -> dict:
         if name in columns:
             pool.probs[ok, c] = probs[rows[ok], columns[name]]
             replaced += 1
-    return {"light_head": {"n_labels": row.n_labels, "classes": replaced}} if replaced else {}
+    note = {"n_labels": row.n_labels, "classes": replaced, "validated_better": better}
+    return {"light_head": note} if replaced else {}
 
 
 def status(project: Project) -> dict:
@@ -151,4 +183,4 @@ def status(project: Project) -> dict:
     if row is None:
         return {"fitted": False}
     return {"fitted": True, "source": row.source, "n_labels": row.n_labels, "classes": row.class_names,
-            "fit_seconds": round(row.fit_seconds, 3), "fitted_at": row.fitted_at}
+            "fit_seconds": round(row.fit_seconds, 3), "fitted_at": row.fitted_at, "metrics": row.metrics}

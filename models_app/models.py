@@ -283,6 +283,7 @@ class LightHead(models.Model):
     dim = models.PositiveIntegerField()
     n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips it was fitted on.")
     fit_seconds = models.FloatField(default=0.0)
+    metrics = models.JSONField(default=dict, blank=True, help_text="clip_ap per class on the evaluation set.")
     fitted_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

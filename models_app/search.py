@@ -56,6 +56,7 @@ class SearchResult:
     n_windows: int
     seconds: float
     matches: list[Match]
+    method: str = "exact"  # or "index" (approximate, past ECHOLOOP_SEARCH_INDEX_ABOVE windows)
 
 
 def embedding_source(project: Project) -> tuple[str, object]:
@@ -107,18 +108,27 @@ def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int
     windows = embeddings_store.load(project.pk, source)
     if not len(windows):
         raise SearchUnavailable("the pool has no stored embeddings yet (its rescore has not run)")
-    if len(windows) > MAX_EXACT_WINDOWS:
-        raise SearchUnavailable(f"{len(windows)} windows exceed ECHOLOOP_SEARCH_MAX_WINDOWS ({MAX_EXACT_WINDOWS})")
+    index = None
+    if len(windows) >= embeddings_store.INDEX_ABOVE:
+        index = embeddings_store.load_index(project.pk, source, windows)
+    if len(windows) > MAX_EXACT_WINDOWS and index is None:
+        raise SearchUnavailable(f"{len(windows)} windows exceed ECHOLOOP_SEARCH_MAX_WINDOWS ({MAX_EXACT_WINDOWS}) "
+                                "and the pool has no index (install usearch: pip install echoloop[index])")
     began = time.perf_counter()
+    method = "exact"
     excluded = _excluded(project, clip, unlabelled_only)
     if whole_clip and level == "clip" and len(windows.rows_of(clip.pk)):
         # A clip against clips, from its stored windows: no audio to read, no model to run.
         hits = nearest_clips(windows, clip.pk, k, excluded)
     else:
         query = query_vector(embedder, clip, box) - windows.centred()[0]
-        hits = nearest(windows, query, k, level=level, exclude_clips=excluded)
+        if index is not None:
+            method = "index"
+            hits = nearest_indexed(windows, index, query, k, level=level, exclude_clips=excluded)
+        else:
+            hits = nearest(windows, query, k, level=level, exclude_clips=excluded)
     matches = _matches(project, windows, hits)
-    return SearchResult(source, len(windows), time.perf_counter() - began, matches)
+    return SearchResult(source, len(windows), time.perf_counter() - began, matches, method)
 
 
 def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, level: str = "clip",
@@ -137,6 +147,23 @@ def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, l
     hits = similarity.top_k(similarity.per_group_best(sims, starts), k)
     rows = [similarity.best_row(sims, starts, g) for g in hits.indices.tolist()]
     return similarity.Hits(np.array(rows, dtype=np.int64), hits.similarities)
+
+
+def nearest_indexed(windows: embeddings_store.WindowSet, index: similarity.UsearchIndex, query: np.ndarray, k: int,
+                    *, level: str = "clip", exclude_clips: np.ndarray | None = None) -> similarity.Hits:
+    """Like ``nearest``, from the approximate index: a wider candidate list, then the excluded clips
+    dropped and (``level="clip"``) each clip's best window kept."""
+    found = index.search(query, min(len(windows), 20 * k + 50))
+    rows, sims = found.indices, found.similarities
+    if exclude_clips is not None and len(exclude_clips):
+        keep = ~np.isin(windows.clip_ids[rows], exclude_clips)
+        rows, sims = rows[keep], sims[keep]
+    if level == "clip":
+        first = np.sort(np.unique(windows.clip_ids[rows], return_index=True)[1])
+        rows, sims = rows[first], sims[first]
+    elif level != "window":
+        raise SearchUnavailable("level must be 'clip' or 'window'")
+    return similarity.Hits(rows[:k], sims[:k])
 
 
 def _rows_of_clips(windows: embeddings_store.WindowSet, clip_ids: np.ndarray) -> np.ndarray:

@@ -80,22 +80,49 @@ def best_row(scores: np.ndarray, group_starts: np.ndarray, group: int) -> int:
 class UsearchIndex:
     """Approximate nearest neighbours (HNSW, cosine) over the same rows; needs ``usearch``."""
 
-    def __init__(self, matrix: np.ndarray, *, connectivity: int = 16, expansion_add: int = 128,
-                 expansion_search: int = 64, threads: int = 0):
-        try:
-            from usearch.index import Index
-        except ImportError as exc:  # optional dependency
-            raise RuntimeError("the index needs the optional package usearch (pip install usearch)") from exc
+    def __init__(self, matrix: np.ndarray | None, *, connectivity: int = 16, expansion_add: int = 128,
+                 expansion_search: int = 64, threads: int = 0, saved: bytes | None = None):
+        Index = usearch_index()
+        if saved is not None:
+            self.index = Index.restore(saved)
+            return
         self.index = Index(ndim=matrix.shape[1], metric="cos", dtype="f16", connectivity=connectivity,
                            expansion_add=expansion_add, expansion_search=expansion_search)
         self.index.add(np.arange(len(matrix), dtype=np.uint64), np.asarray(matrix, dtype=np.float16),
                        threads=threads)
+
+    def to_bytes(self) -> bytes:
+        return bytes(self.index.save())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> UsearchIndex:
+        return cls(None, saved=data)
+
+    def __len__(self) -> int:
+        return len(self.index)
 
     def search(self, query: np.ndarray, k: int) -> Hits:
         found = self.index.search(normalise(query).astype(np.float16), k)
         keys = np.asarray(found.keys, dtype=np.int64)
         sims = 1.0 - np.asarray(found.distances, dtype=np.float32)
         return Hits(keys, sims)
+
+
+def usearch_index():
+    """usearch's ``Index`` class; RuntimeError when the optional package is not installed."""
+    try:
+        from usearch.index import Index
+    except ImportError as exc:  # optional dependency
+        raise RuntimeError("the index needs the optional package usearch (pip install echoloop[index])") from exc
+    return Index
+
+
+def index_available() -> bool:
+    try:
+        usearch_index()
+    except RuntimeError:
+        return False
+    return True
 
 
 def recall_at_k(exact: Hits, approx: Hits) -> float:

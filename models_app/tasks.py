@@ -184,7 +184,11 @@ def rescore_finished(job_id: int) -> int:
     if job is None:
         return 0
     unscored = pending_clips(job.version).count()
-    embeddings_store.compact(job.version.project_id, embeddings_store.version_source(job.version_id))
+    source = embeddings_store.version_source(job.version_id)
+    embeddings_store.compact(job.version.project_id, source)
+    # Older versions' windows go once this one's are whole (the active one's stay, should it differ).
+    active = ModelVersion.objects.filter(project_id=job.version.project_id, is_active=True).values_list("pk", flat=True)
+    embeddings_store.prune(job.version.project_id, {source, *map(embeddings_store.version_source, active)})
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
     )

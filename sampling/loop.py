@@ -36,13 +36,13 @@ MAX_BATCHES_QUEUED = 20  # the low-water mark never asks for more than this many
 def on_labels_submitted(sender, project: Project, **kwargs) -> None:
     """Connected to ``annotator.signals.labels_submitted``: keep the queue full, and retrain after
     every N new labels; the light head refits within seconds."""
-    light_head.schedule(project)
     if project.retrain_every and new_labels_since_last_training(project) >= project.retrain_every:
         try:
             start(project, trigger="labels")
         except versions.TrainingBusy:
             pass  # the running loop will see these labels next time
     refill(project, trigger="low water")
+    light_head.schedule(project)  # last: a broker away for a moment must not cost the refill
 
 
 def new_labels_since_last_training(project: Project) -> int:

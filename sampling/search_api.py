@@ -63,6 +63,7 @@ def similar(request, pk: int):
     except search.SearchUnavailable as exc:
         return Response({"detail": str(exc)}, status=400)
     return Response({"query_clip": clip.pk, "source": result.source, "n_windows": result.n_windows,
+                     "method": result.method,
                      "seconds": round(result.seconds, 4), "matches": [_match(m) for m in result.matches]})
 
 

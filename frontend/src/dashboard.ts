@@ -10,7 +10,9 @@
 // #eval-set, #versions-table, #class-ap-table, #rounds-table and <object class="chart-object">
 // charts inside; leads also get #start-training, #cancel-training and #training-message. The export
 // form #export-form (data-options-url) gets its filters' choices and a button per format.
-// Self-contained: no imports (the annotation page's bundle is not loaded here).
+// Imports only embeddingchoice.ts, itself import-free: the annotation page's bundle is not loaded here.
+
+import { startEmbeddingChoice } from "./embeddingchoice";
 
 export interface Training {
   id: number;
@@ -542,3 +544,5 @@ async function startExport(form: HTMLFormElement): Promise<void> {
 
 const root = typeof document === "undefined" ? null : document.getElementById("echoloop-dashboard");
 if (root) start(root);
+const embeddingCard = typeof document === "undefined" ? null : document.getElementById("embedding-choice");
+if (embeddingCard) void startEmbeddingChoice(embeddingCard);

@@ -1,161 +1,209 @@
-function A(t) {
-  return !t || !t.cut ? "" : `budget ${t.max_seconds ? p(t.max_seconds) : `${t.max_steps} steps`}: ${t.epochs} of ${t.asked_epochs} epochs`;
+function O(e) {
+  const t = [{ value: "", name: "The detector's own embedding (default)", licence: "Echoloop's own", note: "Window embeddings of the active model version.", enabled: !0, chosen: !e.chosen }];
+  for (const n of e.adapters)
+    t.push({ value: n.name, name: n.name, licence: n.available ? n.licence : "—", note: n.available ? n.description : `not usable: ${n.error}`, enabled: n.available, chosen: e.chosen === n.name });
+  return t;
 }
-const k = 2, I = 30, _ = ["queued", "preparing", "pretraining", "training", "evaluating", "storing", "done"], O = /* @__PURE__ */ new Set(["queued", "running"]);
-function p(t) {
-  const e = Math.max(0, Math.round(t));
-  if (t < 0.5) return "< 1 s";
-  if (e < 60) return `${e} s`;
-  if (e < 3600) return e % 60 ? `${Math.floor(e / 60)} min ${e % 60} s` : `${e / 60} min`;
-  const n = Math.round(e / 60);
+function I(e) {
+  return e.fitted ? `Light head: fitted on ${e.n_labels} labelled clips in ${(e.fit_seconds ?? 0).toFixed(2)} s (${e.source}), ${new Date(e.fitted_at ?? "").toLocaleString()}.` : "Light head: not fitted yet (it fits within seconds of the first labels once the pool has embeddings).";
+}
+function c(e, t = "", n = "") {
+  const s = document.createElement(e);
+  return t && (s.textContent = t), n && (s.className = n), s;
+}
+async function j(e) {
+  const t = e.dataset.url, n = e.dataset.csrfToken, s = c("p", "", "muted"), a = async () => {
+    let i, d = { fitted: !1 };
+    try {
+      i = await (await fetch(t, { credentials: "same-origin" })).json(), e.dataset.headUrl && (d = await (await fetch(e.dataset.headUrl, { credentials: "same-origin" })).json());
+    } catch (o) {
+      e.replaceChildren(c("p", `Could not load the embeddings (${String(o)}).`, "muted"));
+      return;
+    }
+    const l = c("table", "", "grid compact"), p = c("tr");
+    for (const o of ["", "embedding", "licence", "what"]) p.append(c("th", o));
+    l.append(c("thead"), c("tbody")), l.tHead?.append(p);
+    for (const o of O(i)) {
+      const m = c("tr"), r = c("input");
+      Object.assign(r, { type: "radio", name: "embedding", value: o.value, checked: o.chosen, disabled: !n || !o.enabled });
+      const h = c("td");
+      h.append(r), m.append(h, c("td", o.name), c("td", o.licence, "licence"), c("td", o.note)), m.dataset.embedding = o.value || "detector", l.tBodies[0].append(m);
+    }
+    const u = [l, c("p", I(d), "muted light-head")];
+    if (n) {
+      const o = c("button", "Use the selected embedding");
+      o.type = "button", o.className = "use-embedding", o.addEventListener("click", async () => {
+        const m = e.querySelector("input[name=embedding]:checked"), r = await fetch(t, {
+          method: "PUT",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": n },
+          body: JSON.stringify({ adapter: m?.value || null })
+        }), h = await r.json().catch(() => ({}));
+        s.textContent = r.ok ? `Now using ${h.chosen ?? "the detector's own embedding"}${h.chosen ? ": the pool is being embedded with it" : ""}.` : `Not changed: ${h.detail ?? `HTTP ${r.status}`}`, r.ok && await a();
+      }), u.push(o);
+    }
+    u.push(s), e.replaceChildren(...u);
+  };
+  await a();
+}
+function R(e) {
+  return !e || !e.cut ? "" : `budget ${e.max_seconds ? b(e.max_seconds) : `${e.max_steps} steps`}: ${e.epochs} of ${e.asked_epochs} epochs`;
+}
+const U = 2, L = 30, x = ["queued", "preparing", "pretraining", "training", "evaluating", "storing", "done"], D = /* @__PURE__ */ new Set(["queued", "running"]);
+function b(e) {
+  const t = Math.max(0, Math.round(e));
+  if (e < 0.5) return "< 1 s";
+  if (t < 60) return `${t} s`;
+  if (t < 3600) return t % 60 ? `${Math.floor(t / 60)} min ${t % 60} s` : `${t / 60} min`;
+  const n = Math.round(t / 60);
   return n % 60 ? `${Math.floor(n / 60)} h ${n % 60} min` : `${n / 60} h`;
 }
-function u(t, e = 3) {
-  return t == null ? "–" : t.toFixed(e);
+function g(e, t = 3) {
+  return e == null ? "–" : e.toFixed(t);
 }
-function b(t, e) {
-  const [n, s] = e ?? [null, null];
-  return t === null || n === null || s === null ? u(t) : `${u(t)} (${u(n, 2)}–${u(s, 2)})`;
+function _(e, t) {
+  const [n, s] = t ?? [null, null];
+  return e === null || n === null || s === null ? g(e) : `${g(e)} (${g(n, 2)}–${g(s, 2)})`;
 }
-function m(t) {
-  return O.has(t.status);
+function w(e) {
+  return D.has(e.status);
 }
-function R(t, e) {
-  return t.heartbeat_at ? Math.max(0, (Date.parse(e) - Date.parse(t.heartbeat_at)) / 1e3) : null;
+function F(e, t) {
+  return e.heartbeat_at ? Math.max(0, (Date.parse(t) - Date.parse(e.heartbeat_at)) / 1e3) : null;
 }
-function j(t) {
-  if (t.status === "queued") return t.phase_label || "Queued";
-  const e = [t.phase_label || t.phase, `${Math.round(t.phase_progress * 100)} %`];
-  return t.eta_s !== null && t.eta_s !== void 0 && e.push(`about ${p(t.eta_s)} left`), e.join(" · ");
+function H(e) {
+  if (e.status === "queued") return e.phase_label || "Queued";
+  const t = [e.phase_label || e.phase, `${Math.round(e.phase_progress * 100)} %`];
+  return e.eta_s !== null && e.eta_s !== void 0 && t.push(`about ${b(e.eta_s)} left`), t.join(" · ");
 }
-const U = {
+const P = {
   succeeded: "Finished: the new version is active.",
   kept_old: "Finished: the previous version stays active (the new one was not better).",
   cancelled: "Cancelled."
 };
-function F(t, e) {
-  if (!m(t)) {
-    const o = t.status === "failed" ? `Failed: ${t.error || "no reason given"}` : U[t.status] ?? t.status, l = t.finished_at ? ` (ended ${new Date(t.finished_at).toLocaleTimeString()})` : "";
-    return { text: o + l, warn: t.status === "failed" };
+function J(e, t) {
+  if (!w(e)) {
+    const d = e.status === "failed" ? `Failed: ${e.error || "no reason given"}` : P[e.status] ?? e.status, l = e.finished_at ? ` (ended ${new Date(e.finished_at).toLocaleTimeString()})` : "";
+    return { text: d + l, warn: e.status === "failed" };
   }
   const n = [];
-  t.n_epochs && n.push(`epoch ${t.epoch} / ${t.n_epochs}`);
-  const s = A(t.budget);
-  s && n.push(s), t.attempt > 1 && n.push(`retry ${t.attempt} of ${Math.max(t.attempt, t.max_attempts ?? k)}`);
-  const a = R(t, e);
-  let r = !1;
-  return t.status === "queued" ? n.push("waiting for a training worker") : a === null ? n.push("no heartbeat yet") : (r = a > I, n.push(`last heartbeat ${p(a)} ago${r ? " (the worker may be gone)" : ""}`)), t.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: r };
+  e.n_epochs && n.push(`epoch ${e.epoch} / ${e.n_epochs}`);
+  const s = R(e.budget);
+  s && n.push(s), e.attempt > 1 && n.push(`retry ${e.attempt} of ${Math.max(e.attempt, e.max_attempts ?? U)}`);
+  const a = F(e, t);
+  let i = !1;
+  return e.status === "queued" ? n.push("waiting for a training worker") : a === null ? n.push("no heartbeat yet") : (i = a > L, n.push(`last heartbeat ${b(a)} ago${i ? " (the worker may be gone)" : ""}`)), e.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: i };
 }
-function H(t) {
-  const e = Object.keys(t).sort((s, a) => v(s) - v(a));
-  if (!e.length) return "";
-  const n = e.reduce((s, a) => s + t[a], 0);
-  return `Time per phase: ${e.map((s) => `${s} ${p(t[s])}`).join(" · ")} (total ${p(n)})`;
+function X(e) {
+  const t = Object.keys(e).sort((s, a) => T(s) - T(a));
+  if (!t.length) return "";
+  const n = t.reduce((s, a) => s + e[a], 0);
+  return `Time per phase: ${t.map((s) => `${s} ${b(e[s])}`).join(" · ")} (total ${b(n)})`;
 }
-function v(t) {
-  const e = _.indexOf(t);
-  return e < 0 ? _.length : e;
+function T(e) {
+  const t = x.indexOf(e);
+  return t < 0 ? x.length : t;
 }
-function D(t) {
-  if (!t.n_clips) return "No version scored on the evaluation set yet.";
-  const e = `${t.n_events} call${t.n_events === 1 ? "" : "s"}`, n = t.excluded ? `; ${t.excluded} version${t.excluded === 1 ? "" : "s"} not scored on it` : "";
-  return `Evaluation set: ${t.n_clips} clip${t.n_clips === 1 ? "" : "s"}, ${e}; 95 % intervals${n}.`;
+function W(e) {
+  if (!e.n_clips) return "No version scored on the evaluation set yet.";
+  const t = `${e.n_events} call${e.n_events === 1 ? "" : "s"}`, n = e.excluded ? `; ${e.excluded} version${e.excluded === 1 ? "" : "s"} not scored on it` : "";
+  return `Evaluation set: ${e.n_clips} clip${e.n_clips === 1 ? "" : "s"}, ${t}; 95 % intervals${n}.`;
 }
-function L(t, e) {
-  const n = new Map(e.points.map((s) => [s.version, s]));
-  return [...t].reverse().map((s) => {
-    const a = n.get(s.version), r = s.name + (s.is_active ? " (active)" : "");
+function Q(e, t) {
+  const n = new Map(t.points.map((s) => [s.version, s]));
+  return [...e].reverse().map((s) => {
+    const a = n.get(s.version), i = s.name + (s.is_active ? " (active)" : "");
     return a ? [
-      r,
+      i,
       s.n_labels,
-      b(a.det_ap, a.ci?.det_ap),
-      b(a.f1, a.ci?.f1),
-      u(a.map),
-      u(a.threshold, 2)
-    ] : [r, s.n_labels, "–", "–", "–", "–"];
+      _(a.det_ap, a.ci?.det_ap),
+      _(a.f1, a.ci?.f1),
+      g(a.map),
+      g(a.threshold, 2)
+    ] : [i, s.n_labels, "–", "–", "–", "–"];
   });
 }
-async function w(t) {
-  const e = await fetch(t, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  if (!e.ok) throw new Error(`${t}: HTTP ${e.status}`);
-  return await e.json();
+async function v(e) {
+  const t = await fetch(e, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!t.ok) throw new Error(`${e}: HTTP ${t.status}`);
+  return await t.json();
 }
-async function P(t, e, n) {
+async function z(e, t, n) {
   let s;
   try {
-    s = await fetch(t, {
+    s = await fetch(e, {
       method: "POST",
       credentials: "same-origin",
-      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": e },
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": t },
       body: JSON.stringify(n)
     });
-  } catch (o) {
-    return { ok: !1, data: {}, message: `the server did not answer (${String(o)})` };
+  } catch (d) {
+    return { ok: !1, data: {}, message: `the server did not answer (${String(d)})` };
   }
-  const a = await s.json().catch(() => ({})), r = typeof a.detail == "string" ? a.detail : `HTTP ${s.status}`;
-  return { ok: s.ok, data: a, message: r };
+  const a = await s.json().catch(() => ({})), i = typeof a.detail == "string" ? a.detail : `HTTP ${s.status}`;
+  return { ok: s.ok, data: a, message: i };
 }
-const J = /^(–|-?\d+(\.\d+)?)( \(.+\))?$/;
-function y(t, e, n, s) {
-  if (!t) return;
-  const a = document.createElement("tbody"), r = t.tHead?.rows[0]?.cells.length ?? 1;
-  e.length === 0 && (e = [[n, ...Array(r - 1).fill("")]]), e.forEach((o, l) => {
-    const f = a.insertRow();
-    s && (f.className = s(l));
-    for (const d of o) {
-      const h = f.insertCell();
-      h.textContent = d === null ? "–" : String(d), (typeof d == "number" || J.test(String(d))) && (h.className = "num");
+const G = /^(–|-?\d+(\.\d+)?)( \(.+\))?$/;
+function $(e, t, n, s) {
+  if (!e) return;
+  const a = document.createElement("tbody"), i = e.tHead?.rows[0]?.cells.length ?? 1;
+  t.length === 0 && (t = [[n, ...Array(i - 1).fill("")]]), t.forEach((d, l) => {
+    const p = a.insertRow();
+    s && (p.className = s(l));
+    for (const u of d) {
+      const o = p.insertCell();
+      o.textContent = u === null ? "–" : String(u), (typeof u == "number" || G.test(String(u))) && (o.className = "num");
     }
-  }), t.tBodies[0]?.replaceWith(a);
+  }), e.tBodies[0]?.replaceWith(a);
 }
-function M(t, e, n, s) {
-  const a = document.getElementById(t);
+function M(e, t, n, s) {
+  const a = document.getElementById(e);
   if (!a) return;
   a.hidden = !1;
-  const r = a.querySelector("progress");
-  r && (r.max = Math.max(n, 1), r.value = Math.min(e, r.max));
-  const o = a.querySelector(".figure-text");
-  o && (o.textContent = s);
+  const i = a.querySelector("progress");
+  i && (i.max = Math.max(n, 1), i.value = Math.min(t, i.max));
+  const d = a.querySelector(".figure-text");
+  d && (d.textContent = s);
 }
-function N(t) {
-  const e = document.getElementById(t);
-  e && (e.hidden = !0);
+function q(e) {
+  const t = document.getElementById(e);
+  t && (t.hidden = !0);
 }
-function S(t, e, n = "") {
-  const s = document.getElementById(t);
-  s && (s.textContent = e, s.hidden = !e, s.className = n);
+function E(e, t, n = "") {
+  const s = document.getElementById(e);
+  s && (s.textContent = t, s.hidden = !t, s.className = n);
 }
-function X(t, e) {
-  !t || !m(t) ? N("training-progress") : M("training-progress", t.phase_progress, 1, j(t));
-  const n = t ? F(t, e) : { text: "", warn: !1 };
-  S("training-status", n.text, n.warn ? "warn" : ""), S("training-phases", t && !m(t) ? H(t.phase_seconds) : "", "muted small");
+function K(e, t) {
+  !e || !w(e) ? q("training-progress") : M("training-progress", e.phase_progress, 1, H(e));
+  const n = e ? J(e, t) : { text: "", warn: !1 };
+  E("training-status", n.text, n.warn ? "warn" : ""), E("training-phases", e && !w(e) ? X(e.phase_seconds) : "", "muted small");
 }
-function Q(t) {
-  if (!t)
-    return N("rescore-progress"), !1;
-  const e = `v${t.version}: ${t.scored} / ${t.n_clips} clips (${Math.round(t.progress * 100)} %)`;
-  return M("rescore-progress", t.scored, t.n_clips, e), !0;
+function V(e) {
+  if (!e)
+    return q("rescore-progress"), !1;
+  const t = `v${e.version}: ${e.scored} / ${e.n_clips} clips (${Math.round(e.progress * 100)} %)`;
+  return M("rescore-progress", e.scored, e.n_clips, t), !0;
 }
-function W(t) {
-  const e = document.getElementById("eval-set");
-  e && (e.textContent = D(t.learning_curve));
-  const n = [...t.versions].reverse();
-  y(
+function Y(e) {
+  const t = document.getElementById("eval-set");
+  t && (t.textContent = W(e.learning_curve));
+  const n = [...e.versions].reverse();
+  $(
     document.querySelector("#versions-table"),
-    L(t.versions, t.learning_curve),
+    Q(e.versions, e.learning_curve),
     "No model version yet.",
     (s) => n[s]?.is_active ? "active" : ""
-  ), y(
+  ), $(
     document.querySelector("#class-ap-table"),
-    t.class_ap.classes.map((s) => [s.class, u(s.ap)]),
+    e.class_ap.classes.map((s) => [s.class, g(s.ap)]),
     "No active version yet."
   );
 }
-function z(t) {
-  const e = [...t].reverse();
-  y(
+function Z(e) {
+  const t = [...e].reverse();
+  $(
     document.querySelector("#rounds-table"),
-    e.map((n) => [
+    t.map((n) => [
       n.round,
       n.cold_start ? `${n.strategy} (cold start)` : `${n.strategy}, v${n.model_version ?? "?"}`,
       n.picks,
@@ -166,22 +214,22 @@ function z(t) {
     "No sampling round yet."
   );
 }
-function T(t) {
-  const e = t.contentDocument?.documentElement, n = Number(e?.getAttribute("width")), s = Number(e?.getAttribute("height"));
-  n > 0 && s > 0 && (t.style.aspectRatio = `${n} / ${s}`, t.style.maxWidth = `${n}px`, t.removeAttribute("height"));
+function S(e) {
+  const t = e.contentDocument?.documentElement, n = Number(t?.getAttribute("width")), s = Number(t?.getAttribute("height"));
+  n > 0 && s > 0 && (e.style.aspectRatio = `${n} / ${s}`, e.style.maxWidth = `${n}px`, e.removeAttribute("height"));
 }
-function G(t) {
-  for (const e of t.querySelectorAll("object.chart-object")) {
-    const n = new URL(e.data, window.location.href);
-    n.searchParams.set("t", String(Date.now())), e.data = n.toString();
+function ee(e) {
+  for (const t of e.querySelectorAll("object.chart-object")) {
+    const n = new URL(t.data, window.location.href);
+    n.searchParams.set("t", String(Date.now())), t.data = n.toString();
   }
 }
-function E(t) {
-  return t ? `${t.id}:${t.status}` : "";
+function C(e) {
+  return e ? `${e.id}:${e.status}` : "";
 }
-class K {
-  constructor(e, n) {
-    this.root = e, this.refresh = n, this.startButton?.addEventListener("click", () => {
+class te {
+  constructor(t, n) {
+    this.root = t, this.refresh = n, this.startButton?.addEventListener("click", () => {
       this.start();
     }), this.cancelButton?.addEventListener("click", () => {
       this.cancel();
@@ -196,106 +244,108 @@ class K {
   sending = !1;
   /** The run and status the message is about: it goes once the panel shows another. */
   messageAbout = "";
-  show(e) {
-    this.training = e, this.message?.textContent && E(e) !== this.messageAbout && this.say("", e), this.update();
+  show(t) {
+    this.training = t, this.message?.textContent && C(t) !== this.messageAbout && this.say("", t), this.update();
   }
   update() {
-    const e = this.training, n = !!e && m(e);
-    this.startButton && (this.startButton.disabled = n || this.sending, this.startButton.title = n ? "A training is under way." : "Train a new version on the labels so far, then rescore and sample."), this.cancelButton && (this.cancelButton.hidden = !n, this.cancelButton.disabled = !n || this.sending || !!e?.cancel_requested, this.cancelButton.textContent = e?.cancel_requested ? "Cancelling…" : "Cancel");
+    const t = this.training, n = !!t && w(t);
+    this.startButton && (this.startButton.disabled = n || this.sending, this.startButton.title = n ? "A training is under way." : "Train a new version on the labels so far, then rescore and sample."), this.cancelButton && (this.cancelButton.hidden = !n, this.cancelButton.disabled = !n || this.sending || !!t?.cancel_requested, this.cancelButton.textContent = t?.cancel_requested ? "Cancelling…" : "Cancel");
   }
-  say(e, n, s = "") {
-    this.message && (this.message.textContent = e, this.message.className = s, this.messageAbout = E(n));
+  say(t, n, s = "") {
+    this.message && (this.message.textContent = t, this.message.className = s, this.messageAbout = C(n));
   }
-  async send(e, n) {
+  async send(t, n) {
     this.sending = !0, this.update();
     try {
-      return await P(e, this.root.dataset.csrfToken ?? "", n);
+      return await z(t, this.root.dataset.csrfToken ?? "", n);
     } finally {
       this.sending = !1, this.update();
     }
   }
   async start() {
-    const e = this.root.dataset.retrainUrl;
-    if (!e || this.sending) return;
-    const n = await this.send(e, { force: !1 });
+    const t = this.root.dataset.retrainUrl;
+    if (!t || this.sending) return;
+    const n = await this.send(t, { force: !1 });
     n.ok ? this.say(`Training queued (run ${String(n.data.id)}).`, n.data) : this.say(`Not started: ${n.message}`, this.training, "error"), this.refresh();
   }
   async cancel() {
-    const e = this.training, n = this.root.dataset.runsUrl;
-    if (!e || !n || this.sending) return;
-    const s = await this.send(`${n.replace(/\/?$/, "/")}${e.id}/cancel/`, {}), a = s.data;
-    s.ok ? a.status === "cancelled" ? this.say("Cancelled before it started.", a) : this.say("Cancel requested: the training stops at its next progress report.", a) : this.say(`Not cancelled: ${s.message}`, e, "error"), this.refresh();
+    const t = this.training, n = this.root.dataset.runsUrl;
+    if (!t || !n || this.sending) return;
+    const s = await this.send(`${n.replace(/\/?$/, "/")}${t.id}/cancel/`, {}), a = s.data;
+    s.ok ? a.status === "cancelled" ? this.say("Cancelled before it started.", a) : this.say("Cancel requested: the training stops at its next progress report.", a) : this.say(`Not cancelled: ${s.message}`, t, "error"), this.refresh();
   }
 }
-function V(t) {
-  const { modelUrl: e, roundsUrl: n } = t.dataset, s = Math.max(1e3, Number(t.dataset.pollMs) || 4e3), a = document.getElementById("progress-idle");
-  let r = !1, o, l = 0;
-  for (const c of t.querySelectorAll("object.chart-object"))
-    c.addEventListener("load", () => T(c)), T(c);
-  async function f() {
+function ne(e) {
+  const { modelUrl: t, roundsUrl: n } = e.dataset, s = Math.max(1e3, Number(e.dataset.pollMs) || 4e3), a = document.getElementById("progress-idle");
+  let i = !1, d, l = 0;
+  for (const r of e.querySelectorAll("object.chart-object"))
+    r.addEventListener("load", () => S(r)), S(r);
+  async function p() {
     if (n)
       try {
-        z((await w(n)).rounds);
-      } catch (c) {
-        y(document.querySelector("#rounds-table"), [], `Could not load the rounds (${String(c)}).`);
+        Z((await v(n)).rounds);
+      } catch (r) {
+        $(document.querySelector("#rounds-table"), [], `Could not load the rounds (${String(r)}).`);
       }
   }
-  const d = new K(t, () => {
-    h();
+  const u = new te(e, () => {
+    o();
   });
-  async function h() {
-    if (!e) return;
-    window.clearTimeout(o);
-    const c = ++l;
-    let $ = s;
+  async function o() {
+    if (!t) return;
+    window.clearTimeout(d);
+    const r = ++l;
+    let h = s;
     try {
-      const i = await w(e);
-      if (c !== l) return;
-      X(i.training, i.generated_at), d.show(i.training);
-      const q = !!i.training && m(i.training), g = Q(i.rescoring) || q;
-      W(i), a && (a.hidden = g), a && !g && (a.textContent = "No training or rescoring is running."), r && !g && (G(t), f()), r = g, g || ($ = s * 3);
-    } catch (i) {
-      if (c !== l) return;
-      a && (a.hidden = !1, a.textContent = `Could not refresh the progress (${String(i)}); retrying.`);
+      const f = await v(t);
+      if (r !== l) return;
+      K(f.training, f.generated_at), u.show(f.training);
+      const A = !!f.training && w(f.training), y = V(f.rescoring) || A;
+      Y(f), a && (a.hidden = y), a && !y && (a.textContent = "No training or rescoring is running."), i && !y && (ee(e), p()), i = y, y || (h = s * 3);
+    } catch (f) {
+      if (r !== l) return;
+      a && (a.hidden = !1, a.textContent = `Could not refresh the progress (${String(f)}); retrying.`);
     }
-    o = window.setTimeout(() => {
-      h();
-    }, document.hidden ? $ * 4 : $);
+    d = window.setTimeout(() => {
+      o();
+    }, document.hidden ? h * 4 : h);
   }
-  h(), f();
-  const x = document.getElementById("export-form");
-  x instanceof HTMLFormElement && Y(x);
+  o(), p();
+  const m = document.getElementById("export-form");
+  m instanceof HTMLFormElement && se(m);
 }
-function C(t, e) {
-  if (t instanceof HTMLSelectElement)
-    for (const [n, s] of e) t.append(new Option(s, n));
+function B(e, t) {
+  if (e instanceof HTMLSelectElement)
+    for (const [n, s] of t) e.append(new Option(s, n));
 }
-async function Y(t) {
-  const e = t.querySelector("#export-formats");
+async function se(e) {
+  const t = e.querySelector("#export-formats");
   try {
-    const n = await w(t.getAttribute("data-options-url") ?? "");
-    C(t.elements.namedItem("dataset"), n.datasets.map((s) => [String(s.id), s.name])), C(t.elements.namedItem("annotator"), n.annotators.map((s) => [String(s.id), s.username])), e?.replaceChildren(
+    const n = await v(e.getAttribute("data-options-url") ?? "");
+    B(e.elements.namedItem("dataset"), n.datasets.map((s) => [String(s.id), s.name])), B(e.elements.namedItem("annotator"), n.annotators.map((s) => [String(s.id), s.username])), t?.replaceChildren(
       ...n.formats.map((s) => {
         const a = document.createElement("button");
         return Object.assign(a, { type: "submit", name: "format", value: s.name, textContent: s.label }), a;
       })
     );
   } catch (n) {
-    e?.replaceChildren(`Could not load the export choices (${String(n)}).`);
+    t?.replaceChildren(`Could not load the export choices (${String(n)}).`);
   }
 }
-const B = typeof document > "u" ? null : document.getElementById("echoloop-dashboard");
-B && V(B);
+const k = typeof document > "u" ? null : document.getElementById("echoloop-dashboard");
+k && ne(k);
+const N = typeof document > "u" ? null : document.getElementById("embedding-choice");
+N && j(N);
 export {
-  A as budgetText,
-  D as evaluationSetText,
-  u as fixed,
-  p as formatSeconds,
-  R as heartbeatAge,
-  m as isUnfinished,
-  j as phaseText,
-  H as phasesText,
-  F as statusText,
-  L as versionCells,
-  b as withInterval
+  R as budgetText,
+  W as evaluationSetText,
+  g as fixed,
+  b as formatSeconds,
+  F as heartbeatAge,
+  w as isUnfinished,
+  H as phaseText,
+  X as phasesText,
+  J as statusText,
+  Q as versionCells,
+  _ as withInterval
 };

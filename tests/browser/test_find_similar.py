@@ -98,3 +98,17 @@ def test_a_lead_labels_a_batch_of_matches_on_the_review_page(browser_page, live_
     page.wait_for_selector(f".el-similar-message:has-text('Labelled {n} clips')", timeout=20_000)
     assert ClipAnnotation.objects.filter(project=project, annotator=people["lena"], tags=tag).count() == n
     assert not page.console_errors
+
+
+def test_a_lead_sees_each_embeddings_licence_and_chooses_one(browser_page, live_server, log_in, bats):
+    project, _tag, _people, _query = bats
+    page = browser_page
+    log_in("lena", f"/projects/{project.pk}/dashboard/")
+    row = page.wait_for_selector('#embedding-choice tr[data-embedding="band-stats"]', timeout=30_000)
+    assert "no model weights" in row.inner_text()
+    page.check('#embedding-choice input[value="band-stats"]')
+    page.click("#embedding-choice button.use-embedding")
+    page.wait_for_selector("#embedding-choice p:has-text('Now using band-stats')", timeout=20_000)
+    project.refresh_from_db()
+    assert project.sampling_params["embedding_adapter"] == "band-stats"
+    assert not page.console_errors

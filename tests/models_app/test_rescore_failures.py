@@ -126,8 +126,11 @@ def test_a_finished_rescore_compacts_the_chunks_window_files_into_one(version, p
     registry.score_clips(version, ids[half:])
     source = embeddings_store.version_source(version.pk)
     assert len(embeddings_store._files(project.pk, source)) == 2
+    older = embeddings_store.version_source(version.pk + 1000)  # a superseded version's windows
+    embeddings_store.write_chunk(project.pk, older, ids[:1], [np.ones((1, 4), np.float32)], 0.1)
     job = RescoreJob.objects.create(version=version)
     tasks.rescore_finished(job.pk)
+    assert not embeddings_store._files(project.pk, older)
     assert len(embeddings_store._files(project.pk, source)) == 1
     stored = embeddings_store.load(project.pk, source)
     assert sorted(set(stored.clip_ids.tolist())) == ids and len(stored) == 2 * len(ids)

@@ -187,3 +187,19 @@ def test_a_lead_chooses_an_adapter_and_search_uses_its_embeddings(pool, cast, ap
     r = api(cast["ann1"]).post(_url(pool), {"clip": query.pk, "k": 5}, format="json")
     assert r.status_code == 200 and r.json()["source"] == "adapter-band-stats"
     assert all(_freq(Clip.objects.get(pk=m["clip"])) == LOW for m in r.json()["matches"])
+
+
+def test_a_large_pool_gets_an_index_that_finds_what_the_exact_scan_finds(pool, cast, api, monkeypatch):
+    query = Clip.objects.for_project(pool).filter(recording__name="t1.wav").first()
+    box = {"clip": query.pk, "start_s": query.start_s + 0.1, "end_s": query.start_s + 0.3, "k": 5, "level": "window"}
+    exact = api(cast["ann1"]).post(_url(pool), box, format="json").json()
+    assert exact["method"] == "exact"
+    monkeypatch.setattr(embeddings_store, "INDEX_ABOVE", 10)  # 60 windows count as a large pool here
+    source = exact["source"]
+    embeddings_store.compact(pool.pk, source)  # what a finished rescore does
+    assert len(embeddings_store._files(pool.pk, source, ".usearch")) == 1
+    indexed = api(cast["ann1"]).post(_url(pool), box, format="json").json()
+    assert indexed["method"] == "index"
+    found = {(m["clip"], m["window_start_s"]) for m in indexed["matches"]}
+    expected = {(m["clip"], m["window_start_s"]) for m in exact["matches"]}
+    assert len(found & expected) >= 4  # recall@5 of the index on this pool
