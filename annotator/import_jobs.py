@@ -2,8 +2,9 @@
 
 ``start`` checks the location and creates the job; ``plan`` lists the files and cuts them into
 chunks; ``run_chunk`` imports one chunk and merges its report into the job (a chunk delivered twice
-is merged once); the chunk that brings ``done`` to ``total`` finishes the job. ``run_inline`` does
-the same in one process (the management command without a worker)."""
+is merged once); the last chunk merged finishes the job. ``run_inline`` does the same in one
+process (the management command without a worker); the beat sends lost chunks again
+(``stalled``, ``lost_chunks``)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,9 @@ def plan(job: ImportJob) -> list[list[str]]:
         fail(job, str(exc))
         raise
     size = max(1, settings.ECHOLOOP_IMPORT_CHUNK_FILES)
-    relatives = [source.relative for source in found.sources]
+    # Sorted and unique (two links may name one file): each chunk is a range of paths, which is
+    # how ``lost_chunks`` finds a chunk's files again.
+    relatives = sorted({source.relative for source in found.sources})
     chunks = [relatives[i : i + size] for i in range(0, len(relatives), size)]
     job.total, job.chunks, job.status = len(relatives), len(chunks), ImportJob.Status.RUNNING
     job.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
