@@ -2,8 +2,9 @@
 
 ``start`` checks the location and creates the job; ``plan`` lists the files and cuts them into
 chunks; ``run_chunk`` imports one chunk and merges its report into the job (a chunk delivered twice
-is merged once); the chunk that brings ``done`` to ``total`` finishes the job. ``run_inline`` does
-the same in one process (the management command without a worker)."""
+is merged once); the last chunk merged finishes the job. ``run_inline`` does the same in one
+process (the management command without a worker); the beat sends lost chunks again
+(``stalled``, ``lost_chunks``)."""
 
 from __future__ import annotations
 
@@ -64,12 +65,16 @@ def plan(job: ImportJob) -> list[list[str]]:
         fail(job, str(exc))
         raise
     size = max(1, settings.ECHOLOOP_IMPORT_CHUNK_FILES)
-    relatives = [source.relative for source in found.sources]
+    # Sorted and unique (two links may name one file): each chunk is a range of paths, which is
+    # how ``lost_chunks`` finds a chunk's files again.
+    relatives = sorted({source.relative for source in found.sources})
     chunks = [relatives[i : i + size] for i in range(0, len(relatives), size)]
     job.total, job.chunks, job.status = len(relatives), len(chunks), ImportJob.Status.RUNNING
+    job.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
     job.report = {"skipped": found.skipped}
     job.started_at = timezone.now()
-    job.save(update_fields=["total", "chunks", "status", "report", "started_at"])
+    job.save(update_fields=["total", "chunks", "chunk_bounds", "status", "report", "started_at",
+                            "updated_at"])
     if not chunks:
         finish(job)
     return chunks
@@ -96,13 +101,16 @@ def _merge(job_id: int, index: int, report: ingest.IngestReport, files: int) -> 
             return
         job.chunks_done = [*job.chunks_done, index]
         job.done += files
+        job.total = max(job.total, job.done)  # a resent chunk may hold files added since
         job.imported += len(report.imported)
         job.clips += report.clips
         merged = job.report
         merged["duplicates"] = [*merged.get("duplicates", []), *report.duplicates]
         for key in ("failed", "warnings"):
             merged[key] = {**merged.get(key, {}), **getattr(report, key)}
-        job.save(update_fields=["chunks_done", "done", "imported", "clips", "report"])
+        job.save(
+            update_fields=["chunks_done", "done", "total", "imported", "clips", "report", "updated_at"]
+        )
         if len(job.chunks_done) >= job.chunks:
             finish(job)
 
@@ -132,6 +140,36 @@ def discard_unused(job: ImportJob) -> None:
     if job.site_created and job.site_id:
         if not Recording.objects.filter(site_id=job.site_id).exists():
             Site.objects.filter(pk=job.site_id).delete()
+
+
+def lost_chunks(job: ImportJob) -> list[tuple[int, list[str]]]:
+    """The chunks of a stalled job that never reported (their message lost with a broker that
+    restarted without its data, or eaten by a worker of another deployment), listed again.
+
+    A chunk is its files between its first and last path, so files added to the folder since are
+    picked up by the chunk whose range they fall in; a file removed since is simply not there."""
+    missing = [i for i in range(job.chunks) if i not in set(job.chunks_done)]
+    if not missing:
+        return []
+    root, relative = ingest.root_for(job.location)
+    relatives = [source.relative for source in ingest.scan(root, relative).sources]
+    return [
+        (i, [r for r in relatives if job.chunk_bounds[i][0] <= r <= job.chunk_bounds[i][1]])
+        for i in missing
+    ]
+
+
+def stalled(now=None) -> list[ImportJob]:
+    """Running jobs without progress for ECHOLOOP_IMPORT_STALL_SECONDS (their clock is reset, so a
+    sweep sends their lost chunks once per stall)."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(seconds=settings.ECHOLOOP_IMPORT_STALL_SECONDS)
+    jobs = []
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING, updated_at__lt=cutoff):
+        # Two sweeps at once would both resend: only the one whose update matches claims the job.
+        if ImportJob.objects.filter(pk=job.pk, updated_at=job.updated_at).update(updated_at=now):
+            jobs.append(job)
+    return jobs
 
 
 def run_inline(job: ImportJob, progress: Callable[[int], None] | None = None) -> ImportJob:

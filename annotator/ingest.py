@@ -58,14 +58,6 @@ class IngestReport:
         lines += [f"  warning: {name}: {why}" for name, why in self.warnings.items()]
         return "\n".join(lines)
 
-    def merge(self, other: IngestReport) -> None:
-        self.imported += other.imported
-        self.duplicates += other.duplicates
-        self.failed.update(other.failed)
-        self.skipped.update(other.skipped)
-        self.warnings.update(other.warnings)
-        self.clips += other.clips
-
 
 @dataclass
 class Scan:
@@ -145,6 +137,8 @@ def scan(root: AudioRoot, relative: str) -> Scan:
     for path in sorted(target.rglob("*")):
         shown = str(path.relative_to(base)) if base in path.parents else str(path)
         if path.is_dir():
+            if path.is_symlink():  # rglob does not descend into linked folders: say so
+                found.skipped[shown] = "a link to a folder (not followed)"
             continue
         resolved = path.resolve()
         if not path.exists():

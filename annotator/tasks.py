@@ -56,6 +56,22 @@ def import_chunk(job_id: int, index: int, relatives: list[str]) -> int:
     return len(relatives)
 
 
+@shared_task(name="annotator.tasks.resume_stalled_imports")
+def resume_stalled_imports() -> int:
+    """The beat's sweep: send again the chunks of import jobs that stopped progressing."""
+    sent = 0
+    for job in import_jobs.stalled():
+        try:
+            chunks = import_jobs.lost_chunks(job)
+        except (ingest.IngestError, SuspiciousFileOperation, OSError) as exc:
+            import_jobs.fail(job, f"cannot list the location again: {exc}")
+            continue
+        for index, relatives in chunks:
+            import_chunk.delay(job.pk, index, relatives)
+            sent += 1
+    return sent
+
+
 @shared_task(name="annotator.tasks.recut_clips")
 def recut_clips(project_id: int) -> dict:
     """Re-cut a project's recordings after its clip length or overlap changed (labels kept)."""

@@ -197,6 +197,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # ECHOLOOP_STALE_AFTER_SECONDS), and refill queues that fell below their low-water mark.
 CELERY_BEAT_SCHEDULE = {
     "tend-loop": {"task": "sampling.tasks.tend_loop", "schedule": env_int("ECHOLOOP_TEND_SECONDS", 30)},
+    "resume-imports": {"task": "annotator.tasks.resume_stalled_imports", "schedule": 300},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task that finishes while Redis restarts keeps retrying to store its result (chords count on
@@ -243,6 +244,8 @@ ECHOLOOP_IMPORT_MAX_FILES = env_int("ECHOLOOP_IMPORT_MAX_FILES", 1_000_000)
 # Files a worker imports per task: small enough that workers share a folder evenly and a
 # redelivered chunk redoes little, large enough that the bookkeeping stays a few % of the work.
 ECHOLOOP_IMPORT_CHUNK_FILES = env_int("ECHOLOOP_IMPORT_CHUNK_FILES", 20)
+# An import job with no chunk reporting for this long has its missing chunks sent again (beat).
+ECHOLOOP_IMPORT_STALL_SECONDS = env_int("ECHOLOOP_IMPORT_STALL_SECONDS", 1800)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Samples one audio request may decode (2^25: 87 s at 384 kHz, 17 min at 32 kHz; ~130 MB as float).

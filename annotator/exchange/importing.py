@@ -20,7 +20,7 @@ from annotator.exchange.reading import (
     resolve_tags,
     unpack,
 )
-from annotator.formats import raven
+from annotator.formats import batdetect2, raven
 from annotator.formats.aoef.schema import EVALUATION_TYPE
 from annotator.formats.base import (
     AnnotationSet,
@@ -44,6 +44,12 @@ DERIVED_FIELDS = frozenset(
      raven.OFFSET, raven.DELTA_TIME, raven.DELTA_FREQ, raven.ANNOTATOR, HASH_COLUMN, "channel"}
 )
 
+# Values that say nothing: BatDetect2's default call type and "no individual" (what its export
+# writes back anyway).
+DEFAULT_VALUES = {
+    "event": (batdetect2.DEFAULT_EVENT,),
+    "individual": (batdetect2.DEFAULT_INDIVIDUAL, -1),
+}
 
 # --- placing boxes in clips ---------------------------------------------------------------------
 
@@ -89,7 +95,8 @@ class _Planner:
                 self.past_the_end.append(_past_the_end(box, recording, line, where, file, many))
                 continue
             for key in box.extra.keys() - DERIVED_FIELDS:
-                self.not_kept[key] = self.not_kept.get(key, 0) + 1
+                if box.extra[key] not in DEFAULT_VALUES.get(key, ()):
+                    self.not_kept[key] = self.not_kept.get(key, 0) + 1
             problem = self._add_box(box, recording)
             if problem:
                 error = FormatError(

@@ -12,6 +12,7 @@ caller says which: `as_predictions=True` puts det_prob in `Box.confidence`.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 from annotator.formats.base import (
@@ -31,6 +32,13 @@ NAME = "batdetect2"
 # Call fields kept verbatim in Box.extra so that writing back loses nothing.
 PASS_THROUGH = ("event", "individual", "class_prob")
 DEFAULT_EVENT = "Echolocation"
+# BatDetect2's call types ('event'). A box whose tag names one (a project tagging call types,
+# "Social call", "feeding buzz") is written with it; a species tag is an echolocation call.
+CALL_TYPES = (
+    (re.compile(r"\bsocial\b", re.IGNORECASE), "Social"),
+    (re.compile(r"\b(feeding|buzz)\b", re.IGNORECASE), "Feeding"),
+    (re.compile(r"\becholocation\b", re.IGNORECASE), "Echolocation"),
+)
 DEFAULT_INDIVIDUAL = "-1"
 
 
@@ -153,6 +161,14 @@ def _file_class(boxes: list[Box], clip: ClipLabel | None) -> str:
     return counts.most_common(1)[0][0] if counts else ""
 
 
+def _call_type(label: str | None) -> str:
+    """The 'event' of a box without one from a BatDetect2 file: the call type its tag names."""
+    for pattern, event in CALL_TYPES:
+        if label and pattern.search(label):
+            return event
+    return DEFAULT_EVENT
+
+
 def _call(box: Box) -> dict[str, object]:
     if not box.has_band:
         message = f"BatDetect2 needs a frequency band; box at {box.start_s} s has none"
@@ -163,7 +179,7 @@ def _call(box: Box) -> dict[str, object]:
         "low_freq": box.low_hz,
         "high_freq": box.high_hz,
         "class": box.label or "",
-        "event": box.extra.get("event", DEFAULT_EVENT),
+        "event": box.extra.get("event") or _call_type(box.label),
         "individual": box.extra.get("individual", DEFAULT_INDIVIDUAL),
     }
     det_prob = box.confidence if box.confidence is not None else box.extra.get("det_prob")

@@ -42,12 +42,16 @@ class ImportJob(models.Model):
     clips = models.PositiveIntegerField(default=0)
     chunks = models.PositiveIntegerField(default=0)
     chunks_done = models.JSONField(default=list, help_text="Indexes of the chunks merged so far.")
+    chunk_bounds = models.JSONField(
+        default=list, help_text="First and last file of each chunk (to send a lost chunk again)."
+    )
     report = models.JSONField(
         default=dict, help_text="duplicates, failed, skipped and warnings, by file."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, help_text="Last progress.")
 
     class Meta:
         ordering = ["-created_at"]

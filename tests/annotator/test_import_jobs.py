@@ -117,3 +117,25 @@ def test_the_same_audio_stored_by_another_worker_meanwhile_is_a_duplicate(projec
     job = import_jobs.run_inline(import_jobs.start(project, str(folder), dataset="d"))
     assert job.status == ImportJob.Status.DONE and job.done == 6
     assert job.report["duplicates"] == ["r0.wav"] and job.imported == 4
+
+
+def test_a_stalled_jobs_lost_chunks_are_sent_again(project, folder, settings):
+    """A chunk's message lost (a broker restarted without its data): the beat's sweep finds the job
+    without progress and lists that chunk's files again, picking up a file added since."""
+    from django.utils import timezone
+
+    settings.ECHOLOOP_IMPORT_CHUNK_FILES = 2
+    job = import_jobs.start(project, str(folder), dataset="d")
+    chunks = import_jobs.plan(job)  # bad.wav r0 | r1 r2 | r3 r4
+    import_jobs.run_chunk(job, 0, chunks[0])
+    import_jobs.run_chunk(job, 2, chunks[2])  # chunk 1 never arrives
+    assert import_jobs.stalled() == []  # progress is recent
+    later = timezone.now() + timezone.timedelta(seconds=settings.ECHOLOOP_IMPORT_STALL_SECONDS + 1)
+    f.write_tone(folder / "r1b.wav", duration_s=0.4, seed=99, samplerate=48_000, freq_hz=5_000)
+    (stalled,) = import_jobs.stalled(now=later)
+    assert import_jobs.stalled(now=later) == []  # claimed once per stall
+    lost = import_jobs.lost_chunks(stalled)
+    assert lost == [(1, ["r1.wav", "r1b.wav", "r2.wav"])]
+    import_jobs.run_chunk(stalled, *lost[0])
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.imported == 6 and job.done == job.total == 7

@@ -44,3 +44,19 @@ def test_extra_columns_are_reported_and_our_own_measurements_are_not(project):
     )
     assert report.boxes == 9
     assert report.fields_not_kept == {"group": 9, "id": 9}
+
+
+def test_batdetect2_scores_and_a_social_call_are_reported_defaults_are_not(project):
+    import json
+
+    folder = DATA / "batdetect2"
+    f.make_root(folder)
+    ingest.import_location(project, f.make_dataset(project), str(folder / "audio"))
+    document = json.loads((folder / "anns" / "20170701_213954-MYOMYS-LR_0_0.5.wav.json").read_text())
+    document["annotation"][0]["event"] = "Social"
+    report = exchange.import_annotations(
+        project, exchange.Upload("myomys.json", json.dumps(document).encode()), create_tags=True
+    )
+    calls = len(document["annotation"])
+    assert report.boxes == calls == 15
+    assert report.fields_not_kept == {"class_prob": calls, "det_prob": calls, "event": 1}

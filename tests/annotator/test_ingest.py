@@ -147,11 +147,13 @@ def test_every_skipped_file_and_link_is_named(project, dataset, tmp_path, audio_
     (inside / "night1" / "escape.wav").symlink_to(audio_dir / "a.wav")
     (inside / "night1" / "gone.wav").symlink_to(tmp_path / "missing.wav")
     (inside / "notes.txt").write_text("field notes")
+    (inside / "elsewhere").symlink_to(audio_dir, target_is_directory=True)
     f.write_tone(inside / "night1" / "kept.wav", duration_s=0.3)
     f.make_root(inside)
     report = ingest.import_location(project, dataset, str(inside))
     assert report.imported == ["night1/kept.wav"]
-    assert sorted(report.skipped) == ["night1/escape.wav", "night1/gone.wav", "notes.txt"]
+    assert sorted(report.skipped) == ["elsewhere", "night1/escape.wav", "night1/gone.wav", "notes.txt"]
+    assert "not followed" in report.skipped["elsewhere"]
     assert "leaving the import root" in report.skipped["night1/escape.wav"]
     assert "dangling" in report.skipped["night1/gone.wav"]
     assert "skipped: notes.txt" in report.summary()
