@@ -475,22 +475,4 @@ def recut_project(project: Project) -> Recut:
     return total
 
 
-CUT_SETTINGS = ("clip_length_s", "clip_overlap_s")
-
-
-def recut_if_changed(project: Project, before: tuple[float, float]) -> bool:
-    """After a settings change: re-cut the project's clips on a worker if the clip length or
-    overlap changed (``before`` is their old values). Returns whether a re-cut was queued."""
-    if tuple(getattr(project, name) for name in CUT_SETTINGS) == tuple(before):
-        return False
-
-    def send() -> None:
-        from annotator.tasks import recut_clips
-
-        try:
-            recut_clips.delay(project.pk)
-        except Exception:  # kombu raises OperationalError and friends: the settings stay saved
-            log.exception("could not queue the re-cut of project %s", project.pk)
-
-    transaction.on_commit(send)
-    return True
+CUT_SETTINGS = ("clip_length_s", "clip_overlap_s")  # changing either re-cuts (tasks.recut_if_changed)

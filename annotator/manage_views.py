@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from annotator import ingest, projects
+from annotator import ingest, projects, tasks
 from annotator.access import project_for
 from annotator.forms import AddMemberForm, NewProjectForm, ProjectForm, RoleForm, TagForm
 from annotator.models import Membership, Project, Role, Tag
@@ -50,7 +50,7 @@ def manage_project(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return settings_page(request, project, settings_form=form)
     form.save()
-    if ingest.recut_if_changed(project, cut):
+    if tasks.recut_if_changed(project, cut):
         messages.success(request, "Settings saved; the clips are being re-cut (labelled clips are kept).")
     else:
         messages.success(request, "Settings saved.")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import group, shared_task
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import transaction
 
 from annotator import import_jobs, ingest
 from annotator.models import Dataset, ImportJob, Project, Site
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="annotator.tasks.import_recordings")
@@ -93,7 +98,21 @@ def render_clip_views(clip_ids: list[int]) -> int:
             rendering.prerender(clip)
             done += 1
         except (rendering.BadViewRequest, OSError) as exc:  # a bad clip must not stop the batch
-            import logging
-
-            logging.getLogger(__name__).warning("prerender of clip %s failed: %s", clip.pk, exc)
+            log.warning("prerender of clip %s failed: %s", clip.pk, exc)
     return done
+
+
+def recut_if_changed(project: Project, before: tuple[float, float]) -> bool:
+    """After a settings change: re-cut the project's clips on a worker if the clip length or
+    overlap changed (``before`` is their old values). Returns whether a re-cut was queued."""
+    if tuple(getattr(project, name) for name in ingest.CUT_SETTINGS) == tuple(before):
+        return False
+
+    def send() -> None:
+        try:
+            recut_clips.delay(project.pk)
+        except Exception:  # kombu raises OperationalError and friends: the settings stay saved
+            log.exception("could not queue the re-cut of project %s", project.pk)
+
+    transaction.on_commit(send)
+    return True

@@ -320,6 +320,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberRoleEnum": "annotator.models.project.Role",
         "SamplingRoleEnum": "annotator.models.audio.SamplingRole",
+        # Import jobs and round requests share one lifecycle (queued, running, done, failed).
+        "JobStatusEnum": "annotator.models.imports.ImportJob.Status",
+        "TrainingRunStatusEnum": "models_app.models.TrainingRun.Status",
     },
 }
 

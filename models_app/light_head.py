@@ -17,6 +17,7 @@ import os
 import time
 
 import numpy as np
+from celery import current_app
 from django.core.cache import cache
 
 from annotator.models import Clip, ClipAnnotation, Project, Tag
@@ -31,12 +32,11 @@ MAX_LABELLED = 200_000  # cost bound: a fit reads at most this many labelled cli
 
 def schedule(project: Project) -> None:
     """Ask for a refit in ``DEBOUNCE_S``: a burst of submissions gives one fit, with its last label."""
-    from models_app.tasks import fit_light_head
-
     key = _key(project.pk)
     cache.add(key, 0, timeout=None)
     generation = cache.incr(key)
-    fit_light_head.apply_async((project.pk, generation), countdown=DEBOUNCE_S)
+    # By name: models_app.tasks imports this module and torch, which the web process never loads.
+    current_app.send_task("models_app.tasks.fit_light_head", args=(project.pk, generation), countdown=DEBOUNCE_S)
 
 
 def is_latest(project_id: int, generation: int | None) -> bool:

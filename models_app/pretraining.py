@@ -23,8 +23,9 @@ from annotator.models import Clip, Project
 from models_app import liveness, registry
 from models_app.features import compute_features
 from models_app.models import TrainingRun
+from models_app.registry import encoder_path, stored_encoder  # noqa: F401  (where the start reads them)
 from models_app.selfsupervised import MAX_VIEW_COLUMNS, SSLConfig, SSLState, pretrain
-from models_app.training import TrainResult, load_checkpoint, save_checkpoint
+from models_app.training import save_checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,6 @@ DEFAULT_EPOCHS = 10
 MAX_CLIPS = 20_000
 MAX_EPOCHS = 200
 SSL_STARTS = ("self-supervised", "both")
-
-
-def encoder_path(project: Project) -> str:
-    return f"ssl/{project.pk}/encoder.pt"
 
 
 def state_paths(project: Project, key: str) -> tuple[str, str]:
@@ -174,12 +171,3 @@ def _save(path: str, raw: bytes) -> None:
     if default_storage.exists(path):
         default_storage.delete(path)
     default_storage.save(path, ContentFile(raw))
-
-
-def stored_encoder(project: Project) -> TrainResult | None:
-    """The project's last self-supervised encoder, or None."""
-    path = encoder_path(project)
-    if not default_storage.exists(path):
-        return None
-    with default_storage.open(path, "rb") as fh:
-        return load_checkpoint(fh.read())

@@ -328,11 +328,23 @@ def starting_point(
     return result
 
 
+def encoder_path(project: Project) -> str:
+    """Where the project's self-supervised encoder (``models_app.pretraining``) is stored."""
+    return f"ssl/{project.pk}/encoder.pt"
+
+
+def stored_encoder(project: Project) -> TrainResult | None:
+    """The project's last self-supervised encoder, or None."""
+    path = encoder_path(project)
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as fh:
+        return load_checkpoint(fh.read())
+
+
 def self_supervised_start(project: Project, cfg: TrainConfig, log) -> TrainResult | None:
     """The project's stored self-supervised encoder, if its layers and features are the ones this
     training builds (a change of view settings since the pretraining makes it unusable)."""
-    from models_app.pretraining import encoder_path, stored_encoder  # late: it imports this module
-
     encoder = stored_encoder(project)
     if encoder is None:
         return None

@@ -8,7 +8,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from annotator import import_jobs, ingest
-from annotator.access import projects_of
+from annotator.api.permissions import ProjectScoped
 from annotator.models import ImportJob, Project, SamplingRole
 
 
@@ -33,14 +33,15 @@ class StartImportSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=SamplingRole.choices, default=SamplingRole.POOL)
 
 
-class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportJobViewSet(ProjectScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """``GET /api/imports/?project=`` lists imports with their progress (members of the project);
     ``POST`` starts one on the workers (staff: admins curate the data)."""
 
+    queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
 
     def get_queryset(self):
-        jobs = ImportJob.objects.filter(project__in=projects_of(self.request.user))
+        jobs = super().get_queryset()
         project = self.request.query_params.get("project")
         if project and project.isdigit():
             jobs = jobs.filter(project_id=int(project))

@@ -10,7 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
-from annotator import ingest, projects, queue
+from annotator import ingest, projects, queue, tasks
 from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.pagination import KeyPagination
@@ -73,7 +73,7 @@ class ProjectViewSet(
     def perform_update(self, serializer):
         cut = tuple(getattr(serializer.instance, name) for name in ingest.CUT_SETTINGS)
         project = serializer.save()
-        ingest.recut_if_changed(project, cut)
+        tasks.recut_if_changed(project, cut)
 
     def create(self, request, *args, **kwargs):
         # Refused before the body is read: no validation answer tells an outsider anything.

@@ -13,6 +13,7 @@ from models_app import liveness, pretraining, registry
 from models_app.detector import DetectorConfig, DetectorNet
 from models_app.features import FeatureConfig
 from models_app.models import TrainingRun
+from models_app.options import ModelOptions
 from models_app.training import TrainConfig, TrainResult
 from sampling import loop
 from tests import factories as f
@@ -112,7 +113,7 @@ def test_self_supervised_start_loads_the_stored_encoder(media):
     project = f.make_project("p")
     _store_encoder(project, FEATURES)
     log = []
-    result = registry.starting_point(CFG, 384_000, {"start_from": "self-supervised"}, log.append, project=project)
+    result = registry.starting_point(CFG, 384_000, ModelOptions(start_from="self-supervised"), log.append, project=project)
     assert result is not None and result.config.features == FEATURES
     assert log == [f"starting from the self-supervised encoder {pretraining.encoder_path(project)}"]
 
@@ -123,13 +124,13 @@ def test_without_a_usable_encoder_the_start_falls_back_and_says_so(media, monkey
 
     project = f.make_project("p")
     log = []
-    assert registry.starting_point(CFG, 44_100, {"start_from": "self-supervised"}, log.append, project=project) is None
+    assert registry.starting_point(CFG, 44_100, ModelOptions(start_from="self-supervised"), log.append, project=project) is None
     assert log == ["no self-supervised encoder of these features yet: starting from scratch"]
     _store_encoder(project, FeatureConfig(fmin=20_000, fmax=120_000, n_freq_bins=32))  # other features
     synthetic = TrainResult(DetectorNet(CFG.detector).state_dict(), CFG.detector, {"synthetic": True}, [])
     monkeypatch.setattr(starts, "train_synthetic_start", lambda spec, progress=None: synthetic)
     log.clear()
-    result = registry.starting_point(CFG, 250_000, {"start_from": "both"}, log.append, project=project)
+    result = registry.starting_point(CFG, 250_000, ModelOptions(start_from="both"), log.append, project=project)
     assert result.metrics == {"synthetic": True}
     assert "trained on other features: not used" in log[0]
     assert log[1] == "no self-supervised encoder of these features yet: starting from synthetic"
