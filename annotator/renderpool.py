@@ -106,6 +106,8 @@ class _Pool:
     def _start(self, owner: tuple, ready: threading.Event) -> None:
         try:
             pool = _new_pool(*owner[0])
+            # pebble starts the processes with the first task: start them here, not in a request.
+            pool.schedule(os.getpid).result()
         except Exception:
             log.exception("the render pool did not start")
             pool = None
