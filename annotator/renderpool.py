@@ -104,12 +104,15 @@ class _Pool:
             return self.pool if self.owner == owner and self.pool is not None else None
 
     def _start(self, owner: tuple, ready: threading.Event) -> None:
+        pool = None
         try:
             pool = _new_pool(*owner[0])
             # pebble starts the processes with the first task: start them here, not in a request.
             pool.schedule(os.getpid).result()
         except Exception:
             log.exception("the render pool did not start")
+            if pool is not None:
+                pool.stop()
             pool = None
         with self.lock:
             if pool is not None and self.starting == owner:
