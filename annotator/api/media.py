@@ -51,6 +51,7 @@ def recording_for(request, pk: int) -> Recording:
 
 
 def _image(request, pk: int, kind: str) -> HttpResponse:
+    arrived = time.monotonic()  # the render budget counts the lease and the lookups too
     recording = recording_for(request, pk)
     try:
         spec = rendering.parse_spec(kind, request.query_params, recording, recording.project)
@@ -62,7 +63,7 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
     else:
         began = time.perf_counter()
         try:
-            view = rendering.render(recording, spec, user=request.user)
+            view = rendering.render(recording, spec, user=request.user, since=arrived)
         except (rendering.BadViewRequest, renderpool.RenderFailed) as exc:
             return Response({"detail": str(exc)}, status=400)
         except renderpool.OverBudget as exc:
