@@ -1,16 +1,30 @@
-class C extends Error {
-  constructor(t, n, i) {
-    super(i), this.status = t, this.body = n;
+class z extends Error {
+  constructor(t, n, i, s = null) {
+    super(i), this.status = t, this.body = n, this.retryAfterS = s;
   }
   status;
   body;
+  retryAfterS;
+}
+const ct = 3;
+function dt(e, t) {
+  return !(e instanceof z) || e.status !== 429 && e.status !== 503 || t >= ct ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
+}
+function ft(e, t) {
+  return new Promise((n, i) => {
+    if (t?.aborted) return i(t.reason);
+    const s = setTimeout(n, e);
+    t?.addEventListener("abort", () => {
+      clearTimeout(s), i(t.reason);
+    }, { once: !0 });
+  });
 }
 function T(e, t = "") {
   return e == null ? [] : typeof e == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${e}` : e] : Array.isArray(e) ? e.flatMap(
     (n, i) => typeof n == "object" && n !== null ? T(n, `${t}[${i + 1}]`) : T(n, t)
   ) : typeof e == "object" ? Object.entries(e).filter(([n]) => n !== "current").flatMap(([n, i]) => T(i, t ? `${t}.${n}` : n)) : [String(e)];
 }
-function R(e) {
+function j(e) {
   const t = new URLSearchParams();
   for (const [n, i] of Object.entries(e))
     i != null && t.set(n, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
@@ -18,10 +32,10 @@ function R(e) {
 }
 function M(e, t) {
   const n = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(n)) throw new C(0, null, `image response lacks ${t}`);
+  if (e.get(t) === null || !Number.isFinite(n)) throw new z(0, null, `image response lacks ${t}`);
   return n;
 }
-class It {
+class Gt {
   constructor(t, n) {
     this.base = t, this.csrfToken = n;
   }
@@ -43,7 +57,7 @@ class It {
         signal: s
       });
     } catch (a) {
-      throw s?.aborted ? a : new C(0, null, `network error: ${a.message}`);
+      throw s?.aborted ? a : new z(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -52,8 +66,13 @@ class It {
         h = JSON.parse(a);
       } catch {
       }
-      const l = T(h).join("; ") || r.statusText;
-      throw new C(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
+      const l = T(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
+      throw new z(
+        r.status,
+        h,
+        `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`,
+        Number.isFinite(u) ? u : null
+      );
     }
     return r;
   }
@@ -79,8 +98,20 @@ class It {
   async predictions(t) {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
+  /** A view and its extent; asked again (up to IMAGE_RETRIES times, after Retry-After) when the
+   * server answers 429 or 503: an uncached render waits for a free place instead of failing. */
   async image(t, n, i, s) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${n}/${t}.png?${R(o)}`, void 0, s), a = r.headers, h = {
+    for (let o = 0; ; o++)
+      try {
+        return await this.imageOnce(t, n, i, s);
+      } catch (r) {
+        const a = dt(r, o);
+        if (a === null || s?.aborted) throw r;
+        await ft(a, s);
+      }
+  }
+  async imageOnce(t, n, i, s) {
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${n}/${t}.png?${j(o)}`, void 0, s), a = r.headers, h = {
       start: M(a, "X-Extent-Start"),
       end: M(a, "X-Extent-End"),
       low: M(a, "X-Extent-Low"),
@@ -100,13 +131,13 @@ class It {
     return (await this.request("GET", t, void 0, n)).json();
   }
   audioUrl(t, n) {
-    return this.url(`recordings/${t}/audio.wav?${R(n)}`);
+    return this.url(`recordings/${t}/audio.wav?${j(n)}`);
   }
 }
-function ct(e = null) {
+function pt(e = null) {
   return { version: e, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function Xt(e) {
+function Vt(e) {
   return e ? {
     version: e.version,
     tags: [...e.tags],
@@ -123,7 +154,7 @@ function Xt(e) {
       confidence: r,
       notes: a ?? ""
     }))
-  } : ct();
+  } : pt();
 }
 function $(e) {
   const t = (n, i) => Number(n.toFixed(i));
@@ -135,50 +166,50 @@ function $(e) {
     high_hz: e.high_hz === null ? null : t(e.high_hz, 1)
   };
 }
-function Zt(e, t) {
+function Jt(e, t) {
   return { ...e, events: [...e.events, $(t)] };
 }
-function W(e, t, n) {
+function I(e, t, n) {
   const i = e.events.map((s, o) => o === t ? $({ ...s, ...n }) : s);
   return { ...e, events: i };
 }
-function Gt(e, t) {
+function Ut(e, t) {
   return { ...e, events: e.events.filter((n, i) => i !== t) };
 }
-function Vt(e, t) {
+function Yt(e, t) {
   const n = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
   return { ...e, tags: n };
 }
-function O(e) {
+function C(e) {
   return [...new Set(e.events.map((t) => t.tag).filter((t) => t !== null))];
 }
-function z(e, t) {
+function S(e, t) {
   const n = new Set(e);
   return n.size === new Set(t).size && t.every((i) => n.has(i));
 }
-function Jt(e, t) {
-  if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
-  const n = O(t);
-  return z(n, t.tags) ? t : { ...t, tags: n };
+function Qt(e, t) {
+  if (!S(t.tags, e.tags) || !S(e.tags, C(e))) return t;
+  const n = C(t);
+  return S(n, t.tags) ? t : { ...t, tags: n };
 }
-function Ut(e) {
-  return z(e.tags, O(e));
+function te(e) {
+  return S(e.tags, C(e));
 }
-function Yt(e, t) {
+function ee(e, t) {
   return { ...e, [t]: !e[t] };
 }
-function Qt(e, t) {
+function ne(e, t) {
   return { ...e, notes: t };
 }
 function b(e) {
   const t = $(e);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function te(e, t) {
+function ie(e, t) {
   const n = (i) => [...i].sort().join("|");
   return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && n(e.tags.map(String)) === n(t.tags.map(String)) && n(e.events.map(b)) === n(t.events.map(b));
 }
-function ee(e, t) {
+function se(e, t) {
   const n = new Set(t.events.map(b)), i = [...t.events, ...e.events.filter((o) => !n.has(b(o)))], s = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
@@ -192,7 +223,7 @@ ${e.notes}` : e.notes;
     events: i
   };
 }
-function dt(e, t) {
+function mt(e, t) {
   const n = t === "box" && e.low_hz !== null && e.high_hz !== null;
   return $({
     start_s: e.start_s,
@@ -204,28 +235,28 @@ function dt(e, t) {
     notes: ""
   });
 }
-function ne(e, t, n) {
-  const i = b(dt(t, n));
+function oe(e, t, n) {
+  const i = b(mt(t, n));
   return e.events.some((s) => b({ ...s, confidence: null, notes: "" }) === i);
 }
-function ie(e) {
+function re(e) {
   const t = [];
   e.no_calls && e.events.length > 0 && t.push(`"No calls" is set but there are ${e.events.length} boxes`);
   const n = e.events.filter((i) => i.tag === null).length;
   return n && t.push(`${n} box${n > 1 ? "es have" : " has"} no tag`), t;
 }
-function ft(e) {
+function wt(e) {
   return 2595 * Math.log10(1 + e / 700);
 }
-function pt(e) {
+function gt(e) {
   return 700 * (Math.pow(10, e / 2595) - 1);
 }
-const mt = 1;
+const yt = 1;
 function d(e, t) {
-  return e === "mel" ? ft(t) : e === "log" ? Math.log(Math.max(t, mt)) : t;
+  return e === "mel" ? wt(t) : e === "log" ? Math.log(Math.max(t, yt)) : t;
 }
 function w(e, t) {
-  return e === "mel" ? pt(t) : e === "log" ? Math.exp(t) : t;
+  return e === "mel" ? gt(t) : e === "log" ? Math.exp(t) : t;
 }
 function p(e, t, n) {
   return (e - t.start) / (t.end - t.start) * n.width;
@@ -241,12 +272,12 @@ function y(e, t, n, i) {
   const s = d(i, t.low), o = d(i, t.high);
   return w(i, o - e / n.height * (o - s));
 }
-function wt(e, t, n, i) {
+function vt(e, t, n, i) {
   const s = p(e.start, t, n), o = p(e.end, t, n), r = x(e.high, t, n, i), a = x(e.low, t, n, i);
   return { x: s, y: r, w: o - s, h: a - r };
 }
-function gt(e, t, n, i, s) {
-  const o = wt(e, n, i, s), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
+function bt(e, t, n, i, s) {
+  const o = vt(e, n, i, s), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
   const u = t.width / o.w, c = t.height / o.h;
   return {
@@ -254,32 +285,32 @@ function gt(e, t, n, i, s) {
     dst: { x: r, y: a, w: h - r, h: l - a }
   };
 }
-function K(e) {
+function L(e) {
   const t = e.end - e.start;
   return { bounds: e, minDuration: Math.max(2e-3, t / 2e3), minFreqFraction: 1 / 200 };
 }
-function P(e, t, n, i) {
+function N(e, t, n, i) {
   const s = Math.min(t - e, i - n);
   let o = Math.min(Math.max(e, n), i - s);
   return o = Math.max(o, n), [o, o + s];
 }
 function et(e, t, n, i, s, o, r) {
   const a = Math.min(Math.max((t - e) / n, s), r - o), h = (i - e) / (t - e);
-  return P(i - h * a, i - h * a + a, o, r);
+  return N(i - h * a, i - h * a + a, o, r);
 }
-function L(e, t, n, i) {
+function D(e, t, n, i) {
   const { bounds: s } = i, [o, r] = et(e.start, e.end, t, n, i.minDuration, s.start, s.end);
   return { ...e, start: o, end: r };
 }
-function H(e, t, n, i, s) {
+function W(e, t, n, i, s) {
   const o = d(s, i.bounds.low), r = d(s, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (c) => d(s, c), [l, u] = et(h(e.low), h(e.high), t, h(n), a, o, r);
   return { ...e, low: w(s, l), high: w(s, u) };
 }
-function yt(e, t, n, i, s, o) {
-  const { bounds: r } = s, a = t / i.width * (e.end - e.start), [h, l] = P(e.start - a, e.end - a, r.start, r.end);
+function kt(e, t, n, i, s, o) {
+  const { bounds: r } = s, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (n === 0) return { ...e, start: h, end: l };
-  const u = d(o, e.low), c = d(o, e.high), m = n / i.height * (c - u), [k, A] = P(u + m, c + m, d(o, r.low), d(o, r.high));
-  return { start: h, end: l, low: w(o, k), high: w(o, A) };
+  const u = d(o, e.low), c = d(o, e.high), m = n / i.height * (c - u), [k, K] = N(u + m, c + m, d(o, r.low), d(o, r.high));
+  return { start: h, end: l, low: w(o, k), high: w(o, K) };
 }
 function v(e, t, n) {
   return Math.min(Math.max(e, t), n);
@@ -287,7 +318,7 @@ function v(e, t, n) {
 function f(e) {
   return e.low_hz === null || e.high_hz === null;
 }
-function S(e, t) {
+function E(e, t) {
   const n = p(e.start_s, t.view, t.size), i = p(e.end_s, t.view, t.size);
   if (f(e)) return { x: n, y: 0, w: i - n, h: t.size.height };
   const s = x(e.high_hz, t.view, t.size, t.scale), o = x(e.low_hz, t.view, t.size, t.scale);
@@ -296,21 +327,21 @@ function S(e, t) {
 function nt(e, t, n = 0) {
   return t.x >= e.x - n && t.x <= e.x + e.w + n && t.y >= e.y - n && t.y <= e.y + e.h + n;
 }
-function vt(e, t, n, i) {
+function _t(e, t, n, i) {
   if (!nt(e, t, n)) return null;
   const s = Math.abs(t.x - e.x) <= n, o = Math.abs(t.x - (e.x + e.w)) <= n;
   if (i) return s ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= n, a = Math.abs(t.y - (e.y + e.h)) <= n;
   return (r ? "n" : a ? "s" : "") + (s ? "w" : o ? "e" : "") || null;
 }
-function D(e, t, n, i, s = 5) {
+function F(e, t, n, i, s = 5) {
   if (i !== null && e[i]) {
-    const a = vt(S(e[i], n), t, s, f(e[i]));
+    const a = _t(E(e[i], n), t, s, f(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
   for (let a = 0; a < e.length; a++) {
-    const h = S(e[a], n), l = Math.abs(h.w * h.h);
+    const h = E(e[a], n), l = Math.abs(h.w * h.h);
     nt(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
   }
   return o;
@@ -321,7 +352,7 @@ function it(e, t) {
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
   return { ...s, low_hz: v(o, t.low, t.high), high_hz: v(r, t.low, t.high) };
 }
-function I(e, t, n, i, s) {
+function H(e, t, n, i, s) {
   const o = {
     start_s: g(e.x, n.view, n.size),
     end_s: g(t.x, n.view, n.size),
@@ -333,17 +364,17 @@ function I(e, t, n, i, s) {
 function X(e, t, n, i = 3) {
   return Math.abs(e.x - t.x) >= i && (n || Math.abs(e.y - t.y) >= i);
 }
-function bt(e, t, n, i, s) {
+function xt(e, t, n, i, s) {
   const o = g(n.x, i.view, i.size) - g(t.x, i.view, i.size), r = e.end_s - e.start_s, a = v(e.start_s + o, s.start, s.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (f(e)) return h;
-  const l = (A) => d(i.scale, A), u = l(y(n.y, i.view, i.size, i.scale)) - l(y(t.y, i.view, i.size, i.scale)), c = l(e.low_hz), m = l(e.high_hz), k = v(u, l(s.low) - c, l(s.high) - m);
+  const l = (K) => d(i.scale, K), u = l(y(n.y, i.view, i.size, i.scale)) - l(y(t.y, i.view, i.size, i.scale)), c = l(e.low_hz), m = l(e.high_hz), k = v(u, l(s.low) - c, l(s.high) - m);
   return { ...h, low_hz: w(i.scale, c + k), high_hz: w(i.scale, m + k) };
 }
-function kt(e, t, n, i, s) {
+function Mt(e, t, n, i, s) {
   const o = g(n.x, i.view, i.size), r = y(n.y, i.view, i.size, i.scale), a = { ...e };
   return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), f(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), it(a, s);
 }
-function _t(e) {
+function Tt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
 function _(e, t = {}, ...n) {
@@ -353,16 +384,16 @@ function _(e, t = {}, ...n) {
   for (const s of n) s != null && s !== !1 && i.append(s);
   return i;
 }
-function se(e) {
+function ae(e) {
   return e instanceof HTMLElement ? e instanceof HTMLTextAreaElement || e.isContentEditable ? "text" : e instanceof HTMLSelectElement ? "line" : e instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(e.type) ? null : "line" : null : null;
 }
-function oe(e, t) {
+function le(e, t) {
   document.activeElement !== e && e.value !== t && (e.value = t);
 }
-function xt(e, t, n, i = "") {
+function St(e, t, n, i = "") {
   return _("button", { type: "button", title: t, class: i, onclick: (s) => (n(), s.currentTarget.blur()) }, e);
 }
-function re() {
+function he() {
   const e = document.getElementById("echoloop-config");
   try {
     return e?.textContent ? JSON.parse(e.textContent) : {};
@@ -370,14 +401,14 @@ function re() {
     return {};
   }
 }
-function ae(e, t, n, i) {
+function ue(e, t, n, i) {
   e.replaceChildren(
     _("strong", {}, t),
     _("ul", {}, ...n.map((s) => _("li", {}, s))),
-    _("div", { class: "el-row" }, ...i.map((s) => xt(s.label, s.label, () => (e.hidden = !0, s.run()))))
+    _("div", { class: "el-row" }, ...i.map((s) => St(s.label, s.label, () => (e.hidden = !0, s.run()))))
   ), e.hidden = !1;
 }
-const q = {
+const P = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -387,7 +418,7 @@ const q = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, N = {
+}, q = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -405,16 +436,16 @@ const q = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Mt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), st = /* @__PURE__ */ new Set([...Object.keys(q), ...Object.keys(N)]);
-function le(e, t) {
-  const n = Tt(e, t);
-  return n && e.repeat && !Mt.has(n.type) ? null : n;
+}, zt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), st = /* @__PURE__ */ new Set([...Object.keys(P), ...Object.keys(q)]);
+function ce(e, t) {
+  const n = Et(e, t);
+  return n && e.repeat && !zt.has(n.type) ? null : n;
 }
-function Tt(e, t) {
+function Et(e, t) {
   const n = e.ctrlKey || e.metaKey;
   if (t.typing)
     return e.key === "Escape" ? { type: "blur" } : n && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
-  if (n) return zt(e);
+  if (n) return At(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
   const i = ot(e);
@@ -422,16 +453,16 @@ function Tt(e, t) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
   }
-  if (e.key in N) return N[e.key];
+  if (e.key in q) return q[e.key];
   const s = e.key.length === 1 ? e.key.toLowerCase() : "";
   if (s === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
   if (s === "r" && e.shiftKey) return { type: "cycleSharpen" };
   if (s === "l" && e.shiftKey) return { type: "autoLevels" };
-  if (s in q) return q[s];
+  if (s in P) return P[s];
   const o = s ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === s) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function zt(e) {
+function At(e) {
   if (e.altKey) return null;
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
@@ -441,10 +472,10 @@ function ot(e) {
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
-function he(e) {
+function de(e) {
   return new Set(e.filter((t) => t.hotkey && st.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function ue(e, t) {
+function fe(e, t) {
   const n = [];
   t < 9 && n.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
@@ -455,7 +486,7 @@ const rt = [
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
 ];
-function ce(e, t) {
+function pe(e, t) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
@@ -463,13 +494,13 @@ function ce(e, t) {
   const n = ot(e), i = rt.find((s) => Number(s.key) === n);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function de(e) {
+function me(e) {
   return e.reason === "other" ? e.note : rt.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
-function fe(e, t) {
+function we(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const pe = [
+const ge = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -491,14 +522,14 @@ const pe = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], me = [1, 5, 10, 20], St = 3e3;
-function Et(e, t, n) {
+], ye = [1, 5, 10, 20], $t = 3e3;
+function Kt(e, t, n) {
   return e + t / n;
 }
-function we(e, t) {
-  return e / t >= St;
+function ve(e, t) {
+  return e / t >= $t;
 }
-class ge {
+class be {
   constructor(t, n) {
     this.onTick = t, this.onState = n;
   }
@@ -537,10 +568,10 @@ class ge {
   }
   loop = () => {
     const { audio: t, segment: n } = this;
-    !t || !n || t.paused || (this.onTick(Math.min(n.end, Et(n.start, t.currentTime, n.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !n || t.paused || (this.onTick(Math.min(n.end, Kt(n.start, t.currentTime, n.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ye {
+class ke {
   constructor(t, n) {
     this.canvas = t, this.host = n, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -567,13 +598,13 @@ class ye {
       this.drag = { kind: "pan", last: n }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, s = i.draft(), o = t.shiftKey ? null : D(s.events, n, i.geometry(), i.selected());
+    const i = this.host, s = i.draft(), o = t.shiftKey ? null : F(s.events, n, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: s.events[o.index], before: s };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: n, orig: s.events[o.index], before: s, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = D(r.map((l) => l.p), n, i.geometry(), null);
+      const r = i.visiblePredictions(), a = F(r.map((l) => l.p), n, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: n, prediction: h } : h !== null && i.selectPrediction(h);
@@ -588,14 +619,14 @@ class ye {
       return;
     }
     const o = i.geometry();
-    s.kind === "pan" ? (i.pan(n.x - s.last.x, n.y - s.last.y), s.last = n) : s.kind === "draw" ? i.setDrawing(X(s.from, n, i.interval()) ? I(s.from, n, o, i.interval(), i.boxBounds()) : null) : s.kind === "move" ? (s.moved ||= Math.abs(n.x - s.from.x) + Math.abs(n.y - s.from.y) >= 2, s.moved && i.preview(W(s.before, s.index, bt(s.orig, s.from, n, o, i.boxBounds())))) : i.preview(W(s.before, s.index, kt(s.orig, s.handle, n, o, i.boxBounds())));
+    s.kind === "pan" ? (i.pan(n.x - s.last.x, n.y - s.last.y), s.last = n) : s.kind === "draw" ? i.setDrawing(X(s.from, n, i.interval()) ? H(s.from, n, o, i.interval(), i.boxBounds()) : null) : s.kind === "move" ? (s.moved ||= Math.abs(n.x - s.from.x) + Math.abs(n.y - s.from.y) >= 2, s.moved && i.preview(I(s.before, s.index, xt(s.orig, s.from, n, o, i.boxBounds())))) : i.preview(I(s.before, s.index, Mt(s.orig, s.handle, n, o, i.boxBounds())));
   }
   up(t) {
     const n = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !n) return;
     const i = this.point(t), s = this.host;
     if (n.kind === "draw")
-      s.setDrawing(null), X(n.from, i, s.interval()) ? s.addBox(I(n.from, i, s.geometry(), s.interval(), s.boxBounds())) : n.prediction !== null && s.selectPrediction(n.prediction);
+      s.setDrawing(null), X(n.from, i, s.interval()) ? s.addBox(H(n.from, i, s.geometry(), s.interval(), s.boxBounds())) : n.prediction !== null && s.selectPrediction(n.prediction);
     else if (n.kind === "move" || n.kind === "resize") {
       const o = s.draft();
       o !== n.before && (n.kind === "resize" || n.moved) && s.commit(o, n.before);
@@ -607,8 +638,8 @@ class ye {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = D(n.draft().events, t, n.geometry(), n.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? _t(i.handle) : "move" : "crosshair";
+    const i = F(n.draft().events, t, n.geometry(), n.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Tt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -616,7 +647,7 @@ class ye {
     t.ctrlKey || t.metaKey ? this.host.zoomTime(Math.exp(-s * 2e-3), i) : t.shiftKey ? this.host.zoomFreq(Math.exp(-s * 2e-3), i) : this.host.pan(-s, 0);
   }
 }
-function j(e) {
+function B(e) {
   const t = Math.pow(10, Math.floor(Math.log10(e)));
   for (const n of [1, 2, 5, 10]) if (n * t >= e * (1 - 1e-9)) return n * t;
   return 10 * t;
@@ -624,14 +655,14 @@ function j(e) {
 function at(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
-function $t(e, t) {
+function Lt(e, t) {
   return `${e.toFixed(at(t))} s`;
 }
 function Z(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
-function At(e, t) {
+function Dt(e, t) {
   return `${Number((e / 1e3).toFixed(at(t / 1e3)))} kHz`;
 }
 function lt(e, t, n) {
@@ -639,38 +670,38 @@ function lt(e, t, n) {
   for (let o = s; o * n <= t + n * 1e-9; o++) i.push(Number((o * n).toPrecision(12)));
   return i;
 }
-function Kt(e, t, n = 90) {
+function Ft(e, t, n = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
-  const s = j(i * n / t), o = { width: t };
+  const s = B(i * n / t), o = { width: t };
   return lt(e.start, e.end, s).map((r) => ({
     value: r,
     pos: p(r, e, o),
-    label: $t(r, s)
+    label: Lt(r, s)
   }));
 }
-function Lt(e, t, n, i = 26) {
+function Ot(e, t, n, i = 26) {
   const s = e.high - e.low;
   if (!(s > 0) || t <= 0) return [];
-  const o = { height: t }, r = j(s * i / t / (n === "linear" ? 1 : 4)), a = lt(e.low, e.high, r).map((l) => ({
+  const o = { height: t }, r = B(s * i / t / (n === "linear" ? 1 : 4)), a = lt(e.low, e.high, r).map((l) => ({
     value: l,
     pos: x(l, e, o, n),
     label: "",
-    rank: Dt(l, r)
+    rank: Ct(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
-  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: At(l, r) }));
+  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Dt(l, r) }));
 }
-function Dt(e, t) {
+function Ct(e, t) {
   let n = 0, i = t;
-  for (let s = 0; s < 12 && (i = j(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); s++)
+  for (let s = 0; s < 12 && (i = B(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); s++)
     n++;
   return n;
 }
 const G = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], V = "#ffffff";
-function B(e, t) {
+function R(e, t) {
   if (t === null) return V;
   const n = e.findIndex((i) => i.id === t);
   return n < 0 ? V : e[n].color || G[n % G.length];
@@ -680,24 +711,24 @@ function J(e, t) {
   const n = e.find((i) => i.id === t);
   return n ? n.display_name || n.value : `tag ${t}`;
 }
-function F(e, t) {
+function O(e, t) {
   const n = window.devicePixelRatio || 1, i = Math.round(t.width * n), s = Math.round(t.height * n);
   (e.width !== i || e.height !== s) && (e.width = i, e.height = s);
   const o = e.getContext("2d");
   return o.setTransform(n, 0, 0, n, 0, 0), o;
 }
-function Ft(e, t) {
+function Nt(e, t) {
   const { width: n, height: i } = t.size, s = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, n, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = gt(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = bt(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
-  Ct(e, t);
+  Pt(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => Pt(e, r, s, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => U(e, r, s, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && U(e, t.drawing, s, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && qt(e, p(t.playhead, t.view, t.size), i), t.cursor && Nt(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => Rt(e, r, s, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => U(e, r, s, R(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && U(e, t.drawing, s, R(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Bt(e, p(t.playhead, t.view, t.size), i), t.cursor && jt(e, t.cursor, t.size);
 }
-function Ct(e, t) {
+function Pt(e, t) {
   const n = p(t.clip.start, t.view, t.size), i = p(t.clip.end, t.view, t.size), { width: s, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", n > 0 && e.fillRect(0, 0, Math.min(n, s), o), i < s && e.fillRect(Math.max(i, 0), 0, s - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [n, i])
@@ -714,30 +745,30 @@ function ht(e, t, n, i, s, o = !1, r) {
   e.fillStyle = "rgba(0, 0, 0, 0.7)", e.fillRect(h, l, a, 16), e.fillStyle = s, e.textBaseline = "middle", e.fillText(t, h + 3, l + 8);
 }
 function U(e, t, n, i, s, o, r = !1) {
-  const a = S(t, n);
-  e.save(), e.fillStyle = i, e.globalAlpha = f(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ht(e, s, a.x, f(t) ? 18 : a.y, i), o && !r && Ot(e, a, f(t), i), e.restore();
+  const a = E(t, n);
+  e.save(), e.fillStyle = i, e.globalAlpha = f(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ht(e, s, a.x, f(t) ? 18 : a.y, i), o && !r && qt(e, a, f(t), i), e.restore();
 }
-function Ot(e, t, n, i) {
+function qt(e, t, n, i) {
   const s = [t.x, t.x + t.w / 2, t.x + t.w], o = n ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
   for (const r of s)
     for (const a of o)
       r === s[1] && (n || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
-function Pt(e, t, n, i, s, o) {
-  const r = S(t, n), a = B(i.tags, t.tag);
+function Rt(e, t, n, i, s, o) {
+  const r = E(t, n), a = R(i.tags, t.tag);
   e.save(), e.strokeStyle = a, e.lineWidth = s ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ht(e, `${t.label} ${t.score.toFixed(2)}`, r.x, f(t) ? 36 : r.y + r.h + 16, a, !0, s ? void 0 : o);
 }
-function qt(e, t, n) {
+function Bt(e, t, n) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, n), e.stroke(), e.restore();
 }
-function Nt(e, t, n) {
+function jt(e, t, n) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(n.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, n.height), e.stroke(), e.restore();
 }
-const ut = "11px system-ui, sans-serif", E = "#cfd8dc";
-function Bt(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const s of Kt(t, n.width)) {
+const ut = "11px system-ui, sans-serif", A = "#cfd8dc";
+function It(e, t, n, i) {
+  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = A, e.fillStyle = A, e.font = ut, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
+  for (const s of Ft(t, n.width)) {
     const o = Math.round(s.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(s.label, Math.min(Math.max(s.pos, 24), n.width - 24), 7);
   }
@@ -747,29 +778,29 @@ function Bt(e, t, n, i) {
     o < 0 || o > n.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
-function jt(e, t, n, i) {
-  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = E, e.fillStyle = E, e.font = ut, e.textAlign = "right", e.textBaseline = "middle";
-  for (const s of Lt(t, n.height, i)) {
+function Wt(e, t, n, i) {
+  e.clearRect(0, 0, n.width, n.height), e.strokeStyle = A, e.fillStyle = A, e.font = ut, e.textAlign = "right", e.textBaseline = "middle";
+  for (const s of Ot(t, n.height, i)) {
     const o = Math.round(s.pos) + 0.5;
     e.beginPath(), e.moveTo(n.width - 5, o), e.lineTo(n.width, o), e.stroke(), e.fillText(s.label, n.width - 7, Math.min(Math.max(s.pos, 7), n.height - 7));
   }
 }
-function ve(e = 300) {
+function _e(e = 300) {
   return { past: [], future: [], lastKey: null, limit: e };
 }
-function be(e, t, n = null) {
+function xe(e, t, n = null) {
   if (n !== null && n === e.lastKey && e.past.length > 0)
     return { ...e, future: [] };
   const i = [...e.past, t].slice(-e.limit);
   return { ...e, past: i, future: [], lastKey: n };
 }
-function ke(e, t) {
+function Me(e, t) {
   return e.past.length === 0 ? null : {
     state: e.past[e.past.length - 1],
     stack: { ...e, past: e.past.slice(0, -1), future: [t, ...e.future], lastKey: null }
   };
 }
-function _e(e, t) {
+function Te(e, t) {
   if (e.future.length === 0) return null;
   const [n, ...i] = e.future;
   return {
@@ -777,8 +808,8 @@ function _e(e, t) {
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Rt = 12;
-class Wt {
+const Ht = 12;
+class Xt {
   constructor(t, n, i) {
     this.api = t, this.onChange = n, this.onError = i;
   }
@@ -842,22 +873,22 @@ class Wt {
   get(t, n) {
     const i = JSON.stringify(t);
     let s = this.cache.get(i);
-    for (s ? this.cache.delete(i) : (s = this.api.image(t.kind, t.rid, t.params, n), s.catch(() => this.cache.delete(i))), this.cache.set(i, s); this.cache.size > Rt; ) this.cache.delete(this.cache.keys().next().value);
+    for (s ? this.cache.delete(i) : (s = this.api.image(t.kind, t.rid, t.params, n), s.catch(() => this.cache.delete(i))), this.cache.set(i, s); this.cache.size > Ht; ) this.cache.delete(this.cache.keys().next().value);
     return s;
   }
 }
 const Y = { width: 1600, height: 512 }, Q = 1.5, tt = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function xe(e) {
+function Se(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
-function Ht(e, t) {
+function Zt(e, t) {
   const n = e * 1e3;
   return ((t > 0 ? tt.find((s) => s > n * 1.01) : [...tt].reverse().find((s) => s < n * 0.99)) ?? n) / 1e3;
 }
-class Me {
+class ze {
   constructor(t, n, i, s, o) {
-    this.project = t, this.ui = i, this.overlay = s, this.images = new Wt(n, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+    this.project = t, this.ui = i, this.overlay = s, this.images = new Xt(n, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -885,14 +916,14 @@ class Me {
   cursor = null;
   drawing = null;
   playhead = null;
-  limits = K(this.view);
+  limits = L(this.view);
   task = null;
   userZoomed = !1;
   frame = 0;
   dbTimer;
   /** Show a new task's clip; "ready" once its image is on screen, "stale" if another task came first. */
   async open(t) {
-    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = K(this.view), this.render();
+    this.close(), this.task = t, this.view = this.clipWindow(), this.limits = L(this.view), this.render();
     const n = await this.loadBase();
     return n === "ready" && this.images.prefetch(this.request(this.otherKind(), this.clipWindow(), Y)), n;
   }
@@ -950,7 +981,7 @@ class Me {
     } catch {
       return this.task === t ? "failed" : "stale";
     }
-    return !n || this.task !== t ? "stale" : (this.limits = K(n.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...n.extent }, this.requestDetail(), this.render(), "ready");
+    return !n || this.task !== t ? "stale" : (this.limits = L(n.extent), this.view = this.userZoomed ? this.clamp(this.view) : { ...n.extent }, this.requestDetail(), this.render(), "ready");
   }
   /** A sharper image of the visible window when the base image is too coarse for it. */
   requestDetail() {
@@ -977,7 +1008,7 @@ class Me {
   }
   /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
   stepWindow(t) {
-    this.setOptions({ window: Ht(this.shownWindow(), t) });
+    this.setOptions({ window: Zt(this.shownWindow(), t) });
   }
   /** The levels the image on screen was drawn with (automatic ones come from the server). */
   shownLevels() {
@@ -995,24 +1026,24 @@ class Me {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return H(L(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return W(D(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, n = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(L(this.view, t > 0 ? Q : 1 / Q, n, this.limits));
+    this.setView(D(this.view, t > 0 ? Q : 1 / Q, n, this.limits));
   }
   zoomTime(t, n) {
-    this.setView(L(this.view, t, g(n.x, this.view, this.size), this.limits));
+    this.setView(D(this.view, t, g(n.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, n) {
     const i = this.scale();
-    this.setView(H(this.view, t, y(n.y, this.view, this.size, i), this.limits, i));
+    this.setView(W(this.view, t, y(n.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, n) {
-    this.setView(yt(this.view, t, n, this.size, this.limits, this.scale()));
+    this.setView(kt(this.view, t, n, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1028,7 +1059,7 @@ class Me {
   paint() {
     if (!this.task) return;
     const { ui: t, view: n, size: i } = this, s = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ft(F(t.canvas, i), {
+    Nt(O(t.canvas, i), {
       ...r,
       size: i,
       view: n,
@@ -1040,9 +1071,9 @@ class Me {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Bt(F(t.timeAxis, a), n, a, o);
+    It(O(t.timeAxis, a), n, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    jt(F(t.freqAxis, h), n, h, s), t.readout.textContent = this.readout(s);
+    Wt(O(t.freqAxis, h), n, h, s), t.readout.textContent = this.readout(s);
   }
   readout(t) {
     const n = this.task.clip, i = this.view, s = [];
@@ -1064,53 +1095,53 @@ class Me {
   }
 }
 export {
-  C as A,
-  _e as B,
-  W as C,
+  z as A,
+  Te as B,
+  I as C,
   it as D,
-  me as E,
-  Gt as F,
-  Zt as G,
-  pe as H,
-  dt as I,
-  se as J,
-  le as K,
-  xe as L,
-  Yt as M,
-  ne as N,
-  Qt as O,
-  ge as P,
-  Vt as Q,
-  re as R,
+  ye as E,
+  Ut as F,
+  Jt as G,
+  ge as H,
+  mt as I,
+  ae as J,
+  ce as K,
+  Se as L,
+  ee as M,
+  oe as N,
+  ne as O,
+  be as P,
+  Yt as Q,
+  he as R,
   rt as S,
-  It as T,
-  S as U,
-  Me as V,
+  Gt as T,
+  E as U,
+  ze as V,
   tt as W,
-  he as a,
-  xt as b,
+  de as a,
+  St as b,
   J as c,
-  B as d,
+  R as d,
   T as e,
-  Xt as f,
-  we as g,
+  Vt as f,
+  ve as g,
   _ as h,
-  oe as i,
-  Ut as j,
+  le as i,
+  te as j,
   Z as k,
-  ae as l,
-  fe as m,
-  ct as n,
-  ve as o,
-  F as p,
-  ye as q,
-  ce as r,
-  te as s,
-  ue as t,
-  ee as u,
-  de as v,
-  ie as w,
-  Jt as x,
-  be as y,
-  ke as z
+  ue as l,
+  we as m,
+  pt as n,
+  _e as o,
+  O as p,
+  ke as q,
+  pe as r,
+  ie as s,
+  fe as t,
+  se as u,
+  me as v,
+  re as w,
+  Qt as x,
+  xe as y,
+  Me as z
 };
