@@ -239,12 +239,13 @@ class _RecentViews:
 RECENT = _RecentViews(budget=64 * 1024 * 1024)
 
 
-def render(recording: Recording, spec: ViewSpec, *, user=None) -> RenderedView:
+def render(recording: Recording, spec: ViewSpec, *, user=None, since: float | None = None) -> RenderedView:
     """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored.
 
     With a ``user`` (a web request) an uncached render runs in the render pool, under its time
-    budget and the user's share of concurrent renders (`annotator.renderpool`; raises OverBudget,
-    TooManyRenders or RenderFailed). Without one (tasks, commands) it runs in this process.
+    budget (counted from ``since``, the request's `time.monotonic()`) and the user's share of
+    concurrent renders (`annotator.renderpool`; raises OverBudget, TooManyRenders or
+    RenderFailed). Without one (tasks, commands) it runs in this process.
     """
     key = spec.key(recording)
     view = RECENT.get(key) or _stored(key)
@@ -253,7 +254,7 @@ def render(recording: Recording, spec: ViewSpec, *, user=None) -> RenderedView:
             png, extent = draw(recording, spec)
         else:
             with renderpool.admitted(user):
-                png, extent = renderpool.run(draw, audio_source(recording), spec)
+                png, extent = renderpool.run(draw, audio_source(recording), spec, since=since)
         png_path, meta_path = viewcache.paths(key)
         meta = json.dumps(extent).encode()
         # The PNG first: a reader that finds the JSON can rely on the PNG being complete.

@@ -104,10 +104,15 @@ class _Pool:
             return self.pool if self.owner == owner and self.pool is not None else None
 
     def _start(self, owner: tuple, ready: threading.Event) -> None:
+        pool = None
         try:
             pool = _new_pool(*owner[0])
+            # pebble starts the processes with the first task: start them here, not in a request.
+            pool.schedule(os.getpid).result()
         except Exception:
             log.exception("the render pool did not start")
+            if pool is not None:
+                pool.stop()
             pool = None
         with self.lock:
             if pool is not None and self.starting == owner:
@@ -206,21 +211,21 @@ def _queue_place() -> Iterator[None]:
             _queued -= 1
 
 
-def run(fn: Callable[..., T], *args: Any) -> T:
+def run(fn: Callable[..., T], *args: Any, since: float | None = None) -> T:
     """``fn(*args)`` in a render process, killed if the result is not back within the budget.
 
-    The budget covers waiting for a free process too: the request's answer never comes later
-    than the budget (plus the pool's check interval), whatever the load. Past the process's
-    queue (``ECHOLOOP_RENDER_QUEUE``) the answer is QueueFull at once.
+    The budget runs from ``since`` (`time.monotonic()` when the request came in; default now) and
+    covers waiting for a free process too: the answer never comes later than the budget (plus
+    the pool's check interval), whatever the load. Past the process's queue
+    (``ECHOLOOP_RENDER_QUEUE``) the answer is QueueFull at once.
     """
     with _queue_place():
-        return _run(fn, args)
+        return _run(fn, args, time.monotonic() if since is None else since)
 
 
-def _run(fn: Callable[..., T], args: tuple) -> T:
+def _run(fn: Callable[..., T], args: tuple, began: float) -> T:
     budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
-    began = time.monotonic()
-    pool = POOL.get(timeout=budget)
+    pool = POOL.get(timeout=max(0.0, budget - (time.monotonic() - began)))
     if pool is None:
         raise OverBudget(
             f"view: the render processes did not start within the render budget (ECHOLOOP_RENDER_BUDGET_S="

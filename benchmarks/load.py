@@ -586,7 +586,7 @@ def gunicorn_command(port: int, workers: int, threads: int | None, access_log: P
         str(workers),
         *(["--threads", str(threads)] if threads else []),
         "--access-logformat",
-        "%(m)s %(U)s %(D)s %({x-load-phase}i)s <%(p)s>",
+        "%(m)s %(U)s %(D)s %({x-load-phase}i)s %(p)s",  # %(p)s: <pid>
     ]
 
 

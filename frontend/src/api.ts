@@ -9,9 +9,31 @@ export class ApiError extends Error {
     readonly status: number,
     readonly body: unknown,
     message: string,
+    /** Seconds from the Retry-After header (429 and 503 answers), when there was one. */
+    readonly retryAfterS: number | null = null,
   ) {
     super(message);
   }
+}
+
+/** Times an image is asked for again after 429 (your renders in progress) or 503 (server busy). */
+export const IMAGE_RETRIES = 3;
+
+/** How long to wait before asking for an image again after `e`, or null to give up. */
+export function imageRetryMs(e: unknown, attempt: number): number | null {
+  if (!(e instanceof ApiError) || (e.status !== 429 && e.status !== 503) || attempt >= IMAGE_RETRIES) return null;
+  return Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1000;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
 }
 
 export interface LoadedImage {
@@ -125,7 +147,9 @@ export class Api {
         /* not JSON: keep the text */
       }
       const detail = errorMessages(parsed).join("; ") || res.statusText;
-      throw new ApiError(res.status, parsed, `HTTP ${res.status}${detail ? `: ${detail.slice(0, 300)}` : ""}`);
+      const retryAfter = Number(res.headers.get("Retry-After") ?? NaN);
+      throw new ApiError(res.status, parsed, `HTTP ${res.status}${detail ? `: ${detail.slice(0, 300)}` : ""}`,
+        Number.isFinite(retryAfter) ? retryAfter : null);
     }
     return res;
   }
@@ -158,7 +182,21 @@ export class Api {
     return (await this.request("GET", `clips/${cid}/predictions/`)).json();
   }
 
+  /** A view and its extent; asked again (up to IMAGE_RETRIES times, after Retry-After) when the
+   * server answers 429 or 503: an uncached render waits for a free place instead of failing. */
   async image(kind: ViewKind, rid: number, params: ImageRequest, signal?: AbortSignal): Promise<LoadedImage> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.imageOnce(kind, rid, params, signal);
+      } catch (e) {
+        const wait = imageRetryMs(e, attempt);
+        if (wait === null || signal?.aborted) throw e;
+        await pause(wait, signal);
+      }
+    }
+  }
+
+  private async imageOnce(kind: ViewKind, rid: number, params: ImageRequest, signal?: AbortSignal): Promise<LoadedImage> {
     const p =
       kind === "scalogram"
         ? { ...params, scale: undefined, norm: undefined, window_s: undefined, overlap: undefined, window_type: undefined, sharpen: undefined }

@@ -1,9 +1,23 @@
-class _ extends Error {
-  constructor(t, s, i) {
-    super(i), this.status = t, this.body = s;
+class w extends Error {
+  constructor(t, s, i, n = null) {
+    super(i), this.status = t, this.body = s, this.retryAfterS = n;
   }
   status;
   body;
+  retryAfterS;
+}
+const dt = 3;
+function ft(e, t) {
+  return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= dt ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
+}
+function pt(e, t) {
+  return new Promise((s, i) => {
+    if (t?.aborted) return i(t.reason);
+    const n = setTimeout(s, e);
+    t?.addEventListener("abort", () => {
+      clearTimeout(n), i(t.reason);
+    }, { once: !0 });
+  });
 }
 function T(e, t = "") {
   return e == null ? [] : typeof e == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${e}` : e] : Array.isArray(e) ? e.flatMap(
@@ -18,10 +32,10 @@ function L(e) {
 }
 function M(e, t) {
   const s = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(s)) throw new _(0, null, `image response lacks ${t}`);
+  if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
   return s;
 }
-class Vt {
+class Yt {
   constructor(t, s) {
     this.base = t, this.csrfToken = s;
   }
@@ -43,7 +57,7 @@ class Vt {
         signal: n
       });
     } catch (a) {
-      throw n?.aborted ? a : new _(0, null, `network error: ${a.message}`);
+      throw n?.aborted ? a : new w(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -52,8 +66,13 @@ class Vt {
         h = JSON.parse(a);
       } catch {
       }
-      const l = T(h).join("; ") || r.statusText;
-      throw new _(r.status, h, `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`);
+      const l = T(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
+      throw new w(
+        r.status,
+        h,
+        `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`,
+        Number.isFinite(u) ? u : null
+      );
     }
     return r;
   }
@@ -79,7 +98,19 @@ class Vt {
   async predictions(t) {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
+  /** A view and its extent; asked again (up to IMAGE_RETRIES times, after Retry-After) when the
+   * server answers 429 or 503: an uncached render waits for a free place instead of failing. */
   async image(t, s, i, n) {
+    for (let o = 0; ; o++)
+      try {
+        return await this.imageOnce(t, s, i, n);
+      } catch (r) {
+        const a = ft(r, o);
+        if (a === null || n?.aborted) throw r;
+        await pt(a, n);
+      }
+  }
+  async imageOnce(t, s, i, n) {
     const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${L(o)}`, void 0, n), a = r.headers, h = {
       start: M(a, "X-Extent-Start"),
       end: M(a, "X-Extent-End"),
@@ -111,10 +142,10 @@ class Vt {
     return this.url(`recordings/${t}/audio.wav?${L(s)}`);
   }
 }
-function dt(e = null) {
+function mt(e = null) {
   return { version: e, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function Ut(e) {
+function Qt(e) {
   return e ? {
     version: e.version,
     tags: [...e.tags],
@@ -131,9 +162,9 @@ function Ut(e) {
       confidence: r,
       notes: a ?? ""
     }))
-  } : dt();
+  } : mt();
 }
-function K(e) {
+function A(e) {
   const t = (s, i) => Number(s.toFixed(i));
   return {
     ...e,
@@ -143,17 +174,17 @@ function K(e) {
     high_hz: e.high_hz === null ? null : t(e.high_hz, 1)
   };
 }
-function Jt(e, t) {
-  return { ...e, events: [...e.events, K(t)] };
+function te(e, t) {
+  return { ...e, events: [...e.events, A(t)] };
 }
 function H(e, t, s) {
-  const i = e.events.map((n, o) => o === t ? K({ ...n, ...s }) : n);
+  const i = e.events.map((n, o) => o === t ? A({ ...n, ...s }) : n);
   return { ...e, events: i };
 }
-function Yt(e, t) {
+function ee(e, t) {
   return { ...e, events: e.events.filter((s, i) => i !== t) };
 }
-function Qt(e, t) {
+function se(e, t) {
   const s = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
   return { ...e, tags: s };
 }
@@ -164,29 +195,29 @@ function z(e, t) {
   const s = new Set(e);
   return s.size === new Set(t).size && t.every((i) => s.has(i));
 }
-function te(e, t) {
+function ie(e, t) {
   if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
   const s = O(t);
   return z(s, t.tags) ? t : { ...t, tags: s };
 }
-function ee(e) {
+function ne(e) {
   return z(e.tags, O(e));
 }
-function se(e, t) {
+function oe(e, t) {
   return { ...e, [t]: !e[t] };
 }
-function ie(e, t) {
+function re(e, t) {
   return { ...e, notes: t };
 }
 function k(e) {
-  const t = K(e);
+  const t = A(e);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function ne(e, t) {
+function ae(e, t) {
   const s = (i) => [...i].sort().join("|");
   return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && s(e.tags.map(String)) === s(t.tags.map(String)) && s(e.events.map(k)) === s(t.events.map(k));
 }
-function oe(e, t) {
+function le(e, t) {
   const s = new Set(t.events.map(k)), i = [...t.events, ...e.events.filter((o) => !s.has(k(o)))], n = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
@@ -200,9 +231,9 @@ ${e.notes}` : e.notes;
     events: i
   };
 }
-function ft(e, t) {
+function gt(e, t) {
   const s = t === "box" && e.low_hz !== null && e.high_hz !== null;
-  return K({
+  return A({
     start_s: e.start_s,
     end_s: e.end_s,
     low_hz: s ? e.low_hz : null,
@@ -212,49 +243,49 @@ function ft(e, t) {
     notes: ""
   });
 }
-function re(e, t, s) {
-  const i = k(ft(t, s));
+function he(e, t, s) {
+  const i = k(gt(t, s));
   return e.events.some((n) => k({ ...n, confidence: null, notes: "" }) === i);
 }
-function ae(e) {
+function ue(e) {
   const t = [];
   e.no_calls && e.events.length > 0 && t.push(`"No calls" is set but there are ${e.events.length} boxes`);
   const s = e.events.filter((i) => i.tag === null).length;
   return s && t.push(`${s} box${s > 1 ? "es have" : " has"} no tag`), t;
 }
-function pt(e) {
+function wt(e) {
   return 2595 * Math.log10(1 + e / 700);
 }
-function mt(e) {
+function yt(e) {
   return 700 * (Math.pow(10, e / 2595) - 1);
 }
-const gt = 1;
+const bt = 1;
 function f(e, t) {
-  return e === "mel" ? pt(t) : e === "log" ? Math.log(Math.max(t, gt)) : t;
+  return e === "mel" ? wt(t) : e === "log" ? Math.log(Math.max(t, bt)) : t;
 }
-function w(e, t) {
-  return e === "mel" ? mt(t) : e === "log" ? Math.exp(t) : t;
+function y(e, t) {
+  return e === "mel" ? yt(t) : e === "log" ? Math.exp(t) : t;
 }
 function m(e, t, s) {
   return (e - t.start) / (t.end - t.start) * s.width;
 }
-function y(e, t, s) {
+function b(e, t, s) {
   return t.start + e / s.width * (t.end - t.start);
 }
 function S(e, t, s, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return (o - f(i, e)) / (o - n) * s.height;
 }
-function b(e, t, s, i) {
+function v(e, t, s, i) {
   const n = f(i, t.low), o = f(i, t.high);
-  return w(i, o - e / s.height * (o - n));
+  return y(i, o - e / s.height * (o - n));
 }
-function wt(e, t, s, i) {
+function vt(e, t, s, i) {
   const n = m(e.start, t, s), o = m(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
-function yt(e, t, s, i, n) {
-  const o = wt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
+function _t(e, t, s, i, n) {
+  const o = vt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
   const u = t.width / o.w, d = t.height / o.h;
   return {
@@ -275,21 +306,21 @@ function st(e, t, s, i, n, o, r) {
   const a = Math.min(Math.max((t - e) / s, n), r - o), h = (i - e) / (t - e);
   return N(i - h * a, i - h * a + a, o, r);
 }
-function C(e, t, s, i) {
+function F(e, t, s, i) {
   const { bounds: n } = i, [o, r] = st(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
 function W(e, t, s, i, n) {
   const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = st(h(e.low), h(e.high), t, h(s), a, o, r);
-  return { ...e, low: w(n, l), high: w(n, u) };
+  return { ...e, low: y(n, l), high: y(n, u) };
 }
-function bt(e, t, s, i, n, o) {
+function kt(e, t, s, i, n, o) {
   const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (s === 0) return { ...e, start: h, end: l };
-  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, A] = N(u + g, d + g, f(o, r.low), f(o, r.high));
-  return { start: h, end: l, low: w(o, x), high: w(o, A) };
+  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, K] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  return { start: h, end: l, low: y(o, x), high: y(o, K) };
 }
-function v(e, t, s) {
+function _(e, t, s) {
   return Math.min(Math.max(e, t), s);
 }
 function p(e) {
@@ -304,16 +335,16 @@ function E(e, t) {
 function it(e, t, s = 0) {
   return t.x >= e.x - s && t.x <= e.x + e.w + s && t.y >= e.y - s && t.y <= e.y + e.h + s;
 }
-function vt(e, t, s, i) {
+function xt(e, t, s, i) {
   if (!it(e, t, s)) return null;
   const n = Math.abs(t.x - e.x) <= s, o = Math.abs(t.x - (e.x + e.w)) <= s;
   if (i) return n ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
   return (r ? "n" : a ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function F(e, t, s, i, n = 5) {
+function C(e, t, s, i, n = 5) {
   if (i !== null && e[i]) {
-    const a = vt(E(e[i], s), t, n, p(e[i]));
+    const a = xt(E(e[i], s), t, n, p(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
@@ -324,34 +355,34 @@ function F(e, t, s, i, n = 5) {
   return o;
 }
 function nt(e, t) {
-  const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: v(s, t.start, t.end), end_s: v(i, t.start, t.end) };
+  const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: _(s, t.start, t.end), end_s: _(i, t.start, t.end) };
   if (p(e)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
-  return { ...n, low_hz: v(o, t.low, t.high), high_hz: v(r, t.low, t.high) };
+  return { ...n, low_hz: _(o, t.low, t.high), high_hz: _(r, t.low, t.high) };
 }
 function X(e, t, s, i, n) {
   const o = {
-    start_s: y(e.x, s.view, s.size),
-    end_s: y(t.x, s.view, s.size),
-    low_hz: i ? null : b(t.y, s.view, s.size, s.scale),
-    high_hz: i ? null : b(e.y, s.view, s.size, s.scale)
+    start_s: b(e.x, s.view, s.size),
+    end_s: b(t.x, s.view, s.size),
+    low_hz: i ? null : v(t.y, s.view, s.size, s.scale),
+    high_hz: i ? null : v(e.y, s.view, s.size, s.scale)
   };
   return nt(o, n);
 }
 function Z(e, t, s, i = 3) {
   return Math.abs(e.x - t.x) >= i && (s || Math.abs(e.y - t.y) >= i);
 }
-function _t(e, t, s, i, n) {
-  const o = y(s.x, i.view, i.size) - y(t.x, i.view, i.size), r = e.end_s - e.start_s, a = v(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
+function St(e, t, s, i, n) {
+  const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = _(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (p(e)) return h;
-  const l = (A) => f(i.scale, A), u = l(b(s.y, i.view, i.size, i.scale)) - l(b(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = v(u, l(n.low) - d, l(n.high) - g);
-  return { ...h, low_hz: w(i.scale, d + x), high_hz: w(i.scale, g + x) };
+  const l = (K) => f(i.scale, K), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = _(u, l(n.low) - d, l(n.high) - g);
+  return { ...h, low_hz: y(i.scale, d + x), high_hz: y(i.scale, g + x) };
 }
-function kt(e, t, s, i, n) {
-  const o = y(s.x, i.view, i.size), r = b(s.y, i.view, i.size, i.scale), a = { ...e };
+function Mt(e, t, s, i, n) {
+  const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
   return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), nt(a, n);
 }
-function xt(e) {
+function Tt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
 function c(e, t = {}, ...s) {
@@ -361,16 +392,16 @@ function c(e, t = {}, ...s) {
   for (const n of s) n != null && n !== !1 && i.append(n);
   return i;
 }
-function le(e) {
+function ce(e) {
   return e instanceof HTMLElement ? e instanceof HTMLTextAreaElement || e.isContentEditable ? "text" : e instanceof HTMLSelectElement ? "line" : e instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(e.type) ? null : "line" : null : null;
 }
-function he(e, t) {
+function de(e, t) {
   document.activeElement !== e && e.value !== t && (e.value = t);
 }
-function St(e, t, s, i = "") {
+function zt(e, t, s, i = "") {
   return c("button", { type: "button", title: t, class: i, onclick: (n) => (s(), n.currentTarget.blur()) }, e);
 }
-function ue() {
+function fe() {
   const e = document.getElementById("echoloop-config");
   try {
     return e?.textContent ? JSON.parse(e.textContent) : {};
@@ -378,14 +409,14 @@ function ue() {
     return {};
   }
 }
-function ce(e, t, s, i) {
+function pe(e, t, s, i) {
   e.replaceChildren(
     c("strong", {}, t),
     c("ul", {}, ...s.map((n) => c("li", {}, n))),
-    c("div", { class: "el-row" }, ...i.map((n) => St(n.label, n.label, () => (e.hidden = !0, n.run()))))
+    c("div", { class: "el-row" }, ...i.map((n) => zt(n.label, n.label, () => (e.hidden = !0, n.run()))))
   ), e.hidden = !1;
 }
-const j = {
+const B = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -395,7 +426,7 @@ const j = {
   a: { type: "acceptPrediction" },
   h: { type: "panMode" },
   e: { type: "cycleExpansion" }
-}, B = {
+}, j = {
   Enter: { type: "submit" },
   " ": { type: "play" },
   Delete: { type: "delete" },
@@ -413,16 +444,16 @@ const j = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Mt = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), ot = /* @__PURE__ */ new Set([...Object.keys(j), ...Object.keys(B)]);
-function de(e, t) {
-  const s = Tt(e, t);
-  return s && e.repeat && !Mt.has(s.type) ? null : s;
+}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), ot = /* @__PURE__ */ new Set([...Object.keys(B), ...Object.keys(j)]);
+function me(e, t) {
+  const s = $t(e, t);
+  return s && e.repeat && !Et.has(s.type) ? null : s;
 }
-function Tt(e, t) {
+function $t(e, t) {
   const s = e.ctrlKey || e.metaKey;
   if (t.typing)
     return e.key === "Escape" ? { type: "blur" } : s && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
-  if (s) return zt(e);
+  if (s) return At(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
   const i = rt(e);
@@ -430,16 +461,16 @@ function Tt(e, t) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
   }
-  if (e.key in B) return B[e.key];
+  if (e.key in j) return j[e.key];
   const n = e.key.length === 1 ? e.key.toLowerCase() : "";
   if (n === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
   if (n === "r" && e.shiftKey) return { type: "cycleSharpen" };
   if (n === "l" && e.shiftKey) return { type: "autoLevels" };
-  if (n in j) return j[n];
+  if (n in B) return B[n];
   const o = n ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function zt(e) {
+function At(e) {
   if (e.altKey) return null;
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
@@ -449,10 +480,10 @@ function rt(e) {
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
-function fe(e) {
+function ge(e) {
   return new Set(e.filter((t) => t.hotkey && ot.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function pe(e, t) {
+function we(e, t) {
   const s = [];
   t < 9 && s.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
@@ -463,7 +494,7 @@ const at = [
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
 ];
-function me(e, t) {
+function ye(e, t) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
@@ -471,13 +502,13 @@ function me(e, t) {
   const s = rt(e), i = at.find((n) => Number(n.key) === s);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function ge(e) {
+function be(e) {
   return e.reason === "other" ? e.note : at.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
-function we(e, t) {
+function ve(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const ye = [
+const _e = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -499,14 +530,14 @@ const ye = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], be = [1, 5, 10, 20], Et = 3e3;
-function $t(e, t, s) {
+], ke = [1, 5, 10, 20], Kt = 3e3;
+function Lt(e, t, s) {
   return e + t / s;
 }
-function ve(e, t) {
-  return e / t >= Et;
+function xe(e, t) {
+  return e / t >= Kt;
 }
-class _e {
+class Se {
   constructor(t, s) {
     this.onTick = t, this.onState = s;
   }
@@ -545,10 +576,10 @@ class _e {
   }
   loop = () => {
     const { audio: t, segment: s } = this;
-    !t || !s || t.paused || (this.onTick(Math.min(s.end, $t(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !s || t.paused || (this.onTick(Math.min(s.end, Lt(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ke {
+class Me {
   constructor(t, s) {
     this.canvas = t, this.host = s, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -575,13 +606,13 @@ class ke {
       this.drag = { kind: "pan", last: s }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : F(n.events, s, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : C(n.events, s, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: s, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = F(r.map((l) => l.p), s, i.geometry(), null);
+      const r = i.visiblePredictions(), a = C(r.map((l) => l.p), s, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: s, prediction: h } : h !== null && i.selectPrediction(h);
@@ -596,7 +627,7 @@ class ke {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, _t(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, kt(n.orig, n.handle, s, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, St(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, Mt(n.orig, n.handle, s, o, i.boxBounds())));
   }
   up(t) {
     const s = this.drag;
@@ -615,8 +646,8 @@ class ke {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = F(s.draft().events, t, s.geometry(), s.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? xt(i.handle) : "move" : "crosshair";
+    const i = C(s.draft().events, t, s.geometry(), s.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Tt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -632,14 +663,14 @@ function I(e) {
 function lt(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
-function Kt(e, t) {
+function qt(e, t) {
   return `${e.toFixed(lt(t))} s`;
 }
 function G(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
-function At(e, t) {
+function Ft(e, t) {
   return `${Number((e / 1e3).toFixed(lt(t / 1e3)))} kHz`;
 }
 function ht(e, t, s) {
@@ -647,31 +678,31 @@ function ht(e, t, s) {
   for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
 }
-function Lt(e, t, s = 90) {
+function Ct(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
   const n = I(i * s / t), o = { width: t };
   return ht(e.start, e.end, n).map((r) => ({
     value: r,
     pos: m(r, e, o),
-    label: Kt(r, n)
+    label: qt(r, n)
   }));
 }
-function qt(e, t, s, i = 26) {
+function Dt(e, t, s, i = 26) {
   const n = e.high - e.low;
   if (!(n > 0) || t <= 0) return [];
   const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ht(e.low, e.high, r).map((l) => ({
     value: l,
     pos: S(l, e, o, s),
     label: "",
-    rank: Ct(l, r)
+    rank: Pt(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
-  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: At(l, r) }));
+  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ft(l, r) }));
 }
-function Ct(e, t) {
+function Pt(e, t) {
   let s = 0, i = t;
   for (let n = 0; n < 12 && (i = I(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); n++)
     s++;
@@ -694,18 +725,18 @@ function D(e, t) {
   const o = e.getContext("2d");
   return o.setTransform(s, 0, 0, s, 0, 0), o;
 }
-function Ft(e, t) {
+function Ot(e, t) {
   const { width: s, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, s, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = yt(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = _t(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
-  Dt(e, t);
+  Nt(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => Ot(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, R(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, R(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Nt(e, m(t.playhead, t.view, t.size), i), t.cursor && jt(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => jt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, R(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, R(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Rt(e, m(t.playhead, t.view, t.size), i), t.cursor && It(e, t.cursor, t.size);
 }
-function Dt(e, t) {
+function Nt(e, t) {
   const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", s > 0 && e.fillRect(0, 0, Math.min(s, n), o), i < n && e.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [s, i])
@@ -723,29 +754,29 @@ function ut(e, t, s, i, n, o = !1, r) {
 }
 function Y(e, t, s, i, n, o, r = !1) {
   const a = E(t, s);
-  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ut(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Pt(e, a, p(t), i), e.restore();
+  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ut(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Bt(e, a, p(t), i), e.restore();
 }
-function Pt(e, t, s, i) {
+function Bt(e, t, s, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
   for (const r of n)
     for (const a of o)
       r === n[1] && (s || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
-function Ot(e, t, s, i, n, o) {
+function jt(e, t, s, i, n, o) {
   const r = E(t, s), a = R(i.tags, t.tag);
   e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ut(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
-function Nt(e, t, s) {
+function Rt(e, t, s) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
 }
-function jt(e, t, s) {
+function It(e, t, s) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(s.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, s.height), e.stroke(), e.restore();
 }
 const ct = "11px system-ui, sans-serif", $ = "#cfd8dc";
-function Bt(e, t, s, i) {
+function Ht(e, t, s, i) {
   e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const n of Lt(t, s.width)) {
+  for (const n of Ct(t, s.width)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
   }
@@ -755,18 +786,18 @@ function Bt(e, t, s, i) {
     o < 0 || o > s.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
-function Rt(e, t, s, i) {
+function Wt(e, t, s, i) {
   e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "right", e.textBaseline = "middle";
-  for (const n of qt(t, s.height, i)) {
+  for (const n of Dt(t, s.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
   }
 }
-const It = 12, P = { width: 160, height: 96 };
-function Ht(e, t) {
+const Xt = 12, P = { width: 160, height: 96 };
+function Zt(e, t) {
   return t.length !== 1 ? null : e.find((s) => s.hotkey && s.hotkey.toLowerCase() === t.toLowerCase()) ?? null;
 }
-function Wt(e, t, s) {
+function Gt(e, t, s) {
   return {
     tag: e,
     low_hz: s?.low_hz ?? null,
@@ -774,7 +805,7 @@ function Wt(e, t, s) {
     matches: t.map((i) => ({ clip: i.clip, start_s: i.window_start_s, end_s: i.window_end_s }))
   };
 }
-class xe {
+class Te {
   constructor(t) {
     this.host = t, this.message = c("span", { class: "el-similar-message", role: "status" }), this.actions = c("span", { class: "el-similar-actions" }), this.list = c("div", { class: "el-similar-list", role: "list" }), this.element = c(
       "section",
@@ -796,11 +827,11 @@ class xe {
   async find(t) {
     this.query = t, this.element.hidden = !1, this.say("Searching…"), this.list.replaceChildren(), this.actions.replaceChildren();
     try {
-      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/`, { ...t, k: It });
+      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/`, { ...t, k: Xt });
       if (this.query !== t) return;
       this.matches = s.matches, this.labelled.clear(), this.say(`${s.matches.length} nearest of ${s.n_windows.toLocaleString()} windows (${Math.round(s.seconds * 1e3)} ms). Keys: a tag's hotkey labels the focused match, Enter applies the current tag.`), this.render();
     } catch (s) {
-      this.say(s instanceof _ ? s.message : String(s), !0);
+      this.say(s instanceof w ? s.message : String(s), !0);
     }
   }
   close() {
@@ -835,7 +866,7 @@ class xe {
   }
   onKey(t, s) {
     if (t.ctrlKey || t.metaKey || t.altKey) return;
-    const i = t.key === "Enter" ? this.host.currentTag() : Ht(this.host.tags, t.key)?.id ?? null;
+    const i = t.key === "Enter" ? this.host.currentTag() : Zt(this.host.tags, t.key)?.id ?? null;
     if (!(t.key !== "Enter" && i === null)) {
       if (t.preventDefault(), t.stopPropagation(), i === null) return this.say("Pick a tag first (its hotkey), then press Enter on a match.", !0);
       this.label([s], i);
@@ -845,7 +876,7 @@ class xe {
     if (!t.length) return this.say("Nothing left to label.", !0);
     const i = this.host.tags.find((n) => n.id === s);
     try {
-      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Wt(s, t, this.query));
+      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Gt(s, t, this.query));
       for (const r of t) this.labelled.set(r.clip, i?.display_name || i?.value || "labelled");
       this.say(`Labelled ${t.length === 1 ? `clip ${t[0].clip}` : `${t.length} clips`} as ${i?.display_name || i?.value}.`);
       const n = t.length === 1 ? this.matches.indexOf(t[0]) : -1;
@@ -853,7 +884,7 @@ class xe {
       const o = this.list.children[n + 1];
       n >= 0 && (o ?? this.list.children[n])?.focus();
     } catch (n) {
-      this.say(n instanceof _ ? n.message : String(n), !0);
+      this.say(n instanceof w ? n.message : String(n), !0);
     }
   }
   async labelBatch(t) {
@@ -870,26 +901,26 @@ class xe {
       });
       this.say(`Queued ${s.queued} clip${s.queued === 1 ? "" : "s"} as round ${s.number} (similar to clip ${this.query.clip}).`);
     } catch (s) {
-      this.say(s instanceof _ ? s.message : String(s), !0);
+      this.say(s instanceof w ? s.message : String(s), !0);
     }
   }
 }
-function Se(e = 300) {
+function ze(e = 300) {
   return { past: [], future: [], lastKey: null, limit: e };
 }
-function Me(e, t, s = null) {
+function Ee(e, t, s = null) {
   if (s !== null && s === e.lastKey && e.past.length > 0)
     return { ...e, future: [] };
   const i = [...e.past, t].slice(-e.limit);
   return { ...e, past: i, future: [], lastKey: s };
 }
-function Te(e, t) {
+function $e(e, t) {
   return e.past.length === 0 ? null : {
     state: e.past[e.past.length - 1],
     stack: { ...e, past: e.past.slice(0, -1), future: [t, ...e.future], lastKey: null }
   };
 }
-function ze(e, t) {
+function Ae(e, t) {
   if (e.future.length === 0) return null;
   const [s, ...i] = e.future;
   return {
@@ -897,8 +928,8 @@ function ze(e, t) {
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Xt = 12;
-class Zt {
+const Vt = 12;
+class Ut {
   constructor(t, s, i) {
     this.api = t, this.onChange = s, this.onError = i;
   }
@@ -962,22 +993,22 @@ class Zt {
   get(t, s) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Xt; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Vt; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
 const Q = { width: 1600, height: 512 }, tt = 1.5, et = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function Ee(e) {
+function Ke(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
-function Gt(e, t) {
+function Jt(e, t) {
   const s = e * 1e3;
   return ((t > 0 ? et.find((n) => n > s * 1.01) : [...et].reverse().find((n) => n < s * 0.99)) ?? s) / 1e3;
 }
-class $e {
+class Le {
   constructor(t, s, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Zt(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Ut(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -1097,7 +1128,7 @@ class $e {
   }
   /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
   stepWindow(t) {
-    this.setOptions({ window: Gt(this.shownWindow(), t) });
+    this.setOptions({ window: Jt(this.shownWindow(), t) });
   }
   /** The levels the image on screen was drawn with (automatic ones come from the server). */
   shownLevels() {
@@ -1115,24 +1146,24 @@ class $e {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return W(C(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return W(F(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, s = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(C(this.view, t > 0 ? tt : 1 / tt, s, this.limits));
+    this.setView(F(this.view, t > 0 ? tt : 1 / tt, s, this.limits));
   }
   zoomTime(t, s) {
-    this.setView(C(this.view, t, y(s.x, this.view, this.size), this.limits));
+    this.setView(F(this.view, t, b(s.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, s) {
     const i = this.scale();
-    this.setView(W(this.view, t, b(s.y, this.view, this.size, i), this.limits, i));
+    this.setView(W(this.view, t, v(s.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, s) {
-    this.setView(bt(this.view, t, s, this.size, this.limits, this.scale()));
+    this.setView(kt(this.view, t, s, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1148,7 +1179,7 @@ class $e {
   paint() {
     if (!this.task) return;
     const { ui: t, view: s, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ft(D(t.canvas, i), {
+    Ot(D(t.canvas, i), {
       ...r,
       size: i,
       view: s,
@@ -1160,14 +1191,14 @@ class $e {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Bt(D(t.timeAxis, a), s, a, o);
+    Ht(D(t.timeAxis, a), s, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Rt(D(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
+    Wt(D(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const s = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
-      const a = y(this.cursor.x, i, this.size), h = b(this.cursor.y, i, this.size, t), l = a - s.start_s;
+      const a = b(this.cursor.x, i, this.size), h = v(this.cursor.y, i, this.size, t), l = a - s.start_s;
       n.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${G(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
@@ -1184,54 +1215,54 @@ class $e {
   }
 }
 export {
-  _ as A,
-  Te as B,
-  ze as C,
+  w as A,
+  $e as B,
+  Ae as C,
   H as D,
-  be as E,
+  ke as E,
   nt as F,
-  Yt as G,
-  ye as H,
-  Jt as I,
-  ft as J,
-  le as K,
-  de as L,
-  Ee as M,
-  se as N,
-  re as O,
-  _e as P,
-  ie as Q,
-  Qt as R,
+  ee as G,
+  _e as H,
+  te as I,
+  gt as J,
+  ce as K,
+  me as L,
+  Ke as M,
+  oe as N,
+  he as O,
+  Se as P,
+  re as Q,
+  se as R,
   at as S,
-  ue as T,
-  Vt as U,
-  $e as V,
+  fe as T,
+  Yt as U,
+  Le as V,
   et as W,
   E as X,
-  fe as a,
-  St as b,
+  ge as a,
+  zt as b,
   J as c,
   R as d,
   T as e,
-  Ut as f,
-  ve as g,
+  Qt as f,
+  xe as g,
   c as h,
-  he as i,
-  ee as j,
+  de as i,
+  ne as j,
   G as k,
-  ce as l,
-  we as m,
-  dt as n,
-  Se as o,
+  pe as l,
+  ve as m,
+  mt as n,
+  ze as o,
   D as p,
-  xe as q,
-  me as r,
-  ne as s,
-  pe as t,
-  ke as u,
-  oe as v,
-  ae as w,
-  ge as x,
-  te as y,
-  Me as z
+  Te as q,
+  ye as r,
+  ae as s,
+  we as t,
+  Me as u,
+  le as v,
+  ue as w,
+  be as x,
+  ie as y,
+  Ee as z
 };

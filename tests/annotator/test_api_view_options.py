@@ -94,9 +94,10 @@ def test_cost_bound_refuses_before_reading_audio(bat, cast, api, monkeypatch):  
     # 2.2 s reassigned with a 64-sample window every 3 samples: ~1e10, over the bound
     response = api(cast["ann1"]).get(_url(bat, **query))
     assert response.status_code == 400 and "operations" in response.json()["detail"]
-    query["sharpen"] = "none"  # the same view unsharpened is within the bound (and reads audio)
-    with pytest.raises(AssertionError, match="audio was read"):
-        api(cast["ann1"]).get(_url(bat, **query))
+    # The same view unsharpened is within the bound: it is rendered (the audio is read by a render
+    # process, where this test's patch does not reach).
+    query["sharpen"] = "none"
+    assert api(cast["ann1"]).get(_url(bat, **query)).status_code == 200
 
 
 def test_project_view_defaults_are_validated_together_by_the_same_rule(project, cast, api):
