@@ -21,6 +21,7 @@ import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.module_loading import import_string
 
 from annotator import dsp, imaging, renderpool, viewcache, wavio
 from annotator.dsp import limits
@@ -282,25 +283,41 @@ def _stored(key: str) -> RenderedView | None:
     return RenderedView(raw_png, json.loads(raw_meta), key, cached=True)
 
 
-def audio_source(recording: Recording) -> str | Recording:
-    """What a render process opens: the file's path when it is on this machine's disk (no Django
-    storage needed there), else the recording itself (object storage, opened through Django)."""
+@dataclass(frozen=True)
+class StoredAudio:
+    """Audio in object storage, as a render process opens it: the storage class and the options
+    the web process resolved (a render process must not depend on its own settings: they are
+    the environment's, not what this process was configured with), and the file's name."""
+
+    backend: str
+    options: dict
+    name: str
+
+    def open(self) -> IO[bytes]:
+        return import_string(self.backend)(**self.options).open(self.name, "rb")
+
+
+def audio_source(recording: Recording) -> str | StoredAudio:
+    """What a render process opens: the file's path when it is on this machine's disk, else where
+    it is in object storage (`StoredAudio`)."""
     if recording.file:
         try:
             return recording.file.path
         except NotImplementedError:  # a storage without local paths (S3)
-            return recording
+            config = settings.STORAGES["default"]
+            return StoredAudio(config["BACKEND"], dict(config.get("OPTIONS", {})), recording.file.name)
     if recording.root.kind != AudioRoot.Kind.S3:
         return recording.root.resolve(recording.path)
-    return recording
+    options = recording.root.storage_options()
+    return StoredAudio("storages.backends.s3.S3Storage", options, recording.root.resolve(recording.path))
 
 
 @contextmanager
-def _open(source: str | Recording) -> Iterator[IO[bytes]]:
+def _open(source: str | StoredAudio | Recording) -> Iterator[IO[bytes]]:
     if isinstance(source, str):
         with open(source, "rb") as fh:
             yield fh
-    else:
+    else:  # StoredAudio, or a Recording (renders in this process)
         with source.open() as fh:
             yield fh
 
@@ -311,7 +328,7 @@ def _save(path: str, data: bytes) -> None:
     default_storage.save(path, ContentFile(data))
 
 
-def draw(source: str | Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
+def draw(source: str | StoredAudio | Recording, spec: ViewSpec) -> tuple[bytes, dict[str, float]]:
     """Render ``spec`` from the audio at ``source`` (`audio_source`): (PNG, extent)."""
     with _open(source) as fh:
         samples, samplerate = dsp.read_window(fh, spec.start, spec.end, channel=spec.channel)

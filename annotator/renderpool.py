@@ -131,7 +131,10 @@ class _Pool:
 
 def _owner() -> tuple:
     config = (settings.ECHOLOOP_RENDER_PROCESSES, settings.ECHOLOOP_RENDER_MEMORY_MB, settings.ECHOLOOP_RENDER_NICE)
-    return config, os.getpid()
+    # The processes read audio through the storages as they were when the pool forked: a change
+    # of storage settings (tests point them at another bucket) needs a new pool.
+    storage = repr((settings.STORAGES, getattr(settings, "S3_OPTIONS", None), settings.MEDIA_ROOT))
+    return config, os.getpid(), storage
 
 
 POOL = _Pool()

@@ -72,15 +72,20 @@ class AudioRoot(models.Model):
             raise SuspiciousFileOperation(f"{relative!r} leaves the root {self.uri}")
         return str(target)
 
-    def storage(self):
-        """A django-storages S3 storage for this root's bucket (S3 roots only)."""
+    def storage_options(self) -> dict:
+        """The options of a django-storages S3 storage for this root's bucket (S3 roots only)."""
         from django.conf import settings
-        from storages.backends.s3 import S3Storage
 
         options = {**settings.S3_OPTIONS, "bucket_name": self.bucket}
         if self.endpoint_url:
             options["endpoint_url"] = self.endpoint_url
-        return S3Storage(**options)
+        return options
+
+    def storage(self):
+        """A django-storages S3 storage for this root's bucket (S3 roots only)."""
+        from storages.backends.s3 import S3Storage
+
+        return S3Storage(**self.storage_options())
 
 
 class SamplingRole(models.TextChoices):
