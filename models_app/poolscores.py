@@ -55,8 +55,8 @@ def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embedd
 def read(version: ModelVersion) -> Scores:
     """Every clip the version scored, with its scores (chunks first, legacy rows for the rest)."""
     fields = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
-    parts = [_unpack(*row) for row in ScoreChunk.objects.filter(version=version).values_list(*fields).iterator()]
-    scores = _concat(parts)
+    rows = ScoreChunk.objects.filter(version=version).order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+    scores = _concat([_unpack(*row) for row in rows])
     if Prediction.objects.filter(version=version).count() > len(scores):
         scores = _concat([scores, _from_predictions(version, exclude=scores.ids)])
     return scores
@@ -73,25 +73,41 @@ def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Sc
 
 def _concat(parts: list[Scores]) -> Scores:
     """One Scores sorted by clip id; a clip in two chunks (a chunk redelivered while the first
-    delivery was still writing) counts once."""
+    delivery was still writing) counts once. Each array is filled in place (one copy at most)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return Scores(np.zeros(0, np.int64), None, None, None)
     ids = np.concatenate([p.ids for p in parts])
     n_classes = {p.probs.shape[1] for p in parts}
-    probs = np.concatenate([p.probs for p in parts]) if len(n_classes) == 1 and n_classes != {0} else None
+    probs = _stack([p.probs for p in parts], np.float32) if len(n_classes) == 1 and n_classes != {0} else None
     width = max(p.windows.shape[1] for p in parts)
-    windows = None
-    if width:
-        windows = np.full((len(ids), width), np.nan, dtype=np.float32)
-        row = 0
-        for p in parts:
-            windows[row : row + len(p), : p.windows.shape[1]] = p.windows
-            row += len(p)
+    windows = _stack([p.windows for p in parts], np.float32, width=width, fill=np.nan) if width else None
     dims = {None if p.embeddings is None else p.embeddings.shape[1] for p in parts}
-    embeddings = np.concatenate([p.embeddings for p in parts]) if len(dims) == 1 and None not in dims else None
-    _, first = np.unique(ids, return_index=True)
-    return Scores(ids, probs, windows, embeddings).take(first)
+    embeddings = _stack([p.embeddings for p in parts], np.float16) if len(dims) == 1 and None not in dims else None
+    scores = Scores(ids, probs, windows, embeddings)
+    if len(ids) > 1 and not (np.diff(ids) > 0).all():  # out of order or repeated: sort, keep the first
+        _, first = np.unique(ids, return_index=True)
+        scores = scores.take(first)
+    return scores
+
+
+def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
+    """Rows of ``arrays`` one under the other, padded to ``width`` columns with ``fill``."""
+    width = arrays[0].shape[1] if width is None else width
+    out = np.full((sum(len(a) for a in arrays), width), fill, dtype=dtype)
+    row = 0
+    for a in arrays:
+        out[row : row + len(a), : a.shape[1]] = a
+        row += len(a)
+    return out
+
+
+def float32_rows(array: np.ndarray, rows: np.ndarray, block: int = 65_536) -> np.ndarray:
+    """``array[rows]`` as float32, converted block by block (no full-size temporary copy)."""
+    out = np.empty((len(rows), array.shape[1]), dtype=np.float32)
+    for start in range(0, len(rows), block):
+        out[start : start + block] = array[rows[start : start + block]]
+    return out
 
 
 def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:

@@ -69,21 +69,22 @@ def clips_by_id(ids) -> dict[int, Clip]:
 def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | None):
     """Arrays for the strategies, the clip ids they stand for, and the version whose scores they
     hold (None when it has scored none of them). With a version, only the clips it scored take part."""
-    scores = everything = None
+    scores = everything = hits = None
     if version is not None:
-        scores = everything = poolscores.read(version)
-        rows, hits = _matches(columns.ids, scores.ids)
+        everything = poolscores.read(version)
+        rows, hits = _matches(columns.ids, everything.ids)
         if len(rows):
-            columns, scores = columns.take(rows), scores.take(hits)
-        else:
-            scores = None
+            columns = columns.take(rows)
+            # Embeddings stay float16 here and become float32 once, for the candidates only.
+            scores = poolscores.Scores(everything.ids[hits], *(
+                None if a is None else a[hits] for a in (everything.probs, everything.windows)), None)
     strata = _strata(project, columns, scores)
     words = _stratum_words(project, version)
     if scores is None:
         features = _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
         pool = strategies.Pool(ids=columns.ids, features=features, strata=strata, stratum_words=words)
         return pool, columns.ids, None
-    embeddings = None if scores.embeddings is None else scores.embeddings.astype(np.float32)
+    embeddings = None if everything.embeddings is None else poolscores.float32_rows(everything.embeddings, hits)
     pool = strategies.Pool(
         ids=columns.ids,
         probs=scores.probs,
@@ -111,7 +112,7 @@ def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndar
     if not len(labelled) or scores.embeddings is None:
         return None
     _, hits = _matches(labelled, scores.ids)
-    return scores.embeddings[hits].astype(np.float32) if len(hits) else None
+    return poolscores.float32_rows(scores.embeddings, hits) if len(hits) else None
 
 
 def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndarray]:
