@@ -12,7 +12,7 @@ from itertools import islice
 import numpy as np
 
 from annotator import dsp
-from annotator.models import Clip, Project, Recording, Site
+from annotator.models import Clip, ClipAnnotation, Project, Recording, Site
 from models_app import poolscores
 from models_app.models import ModelVersion
 from sampling import strategies
@@ -108,7 +108,10 @@ def _matches(ids: np.ndarray, scored: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndarray | None:
     """Embeddings of the labelled clips the version scored: the hybrid strategy keeps away from them."""
-    labelled = column_ids(Clip.objects.for_project(project).labelled())
+    # Read from the annotations (as many as the labels), not an EXISTS per clip of the pool.
+    labelled = np.unique(np.fromiter(
+        ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True).iterator(), dtype=np.int64
+    ))
     if not len(labelled) or scores.embeddings is None:
         return None
     _, hits = _matches(labelled, scores.ids)
