@@ -12,7 +12,7 @@ from itertools import islice
 import numpy as np
 
 from annotator import dsp
-from annotator.models import Clip, ClipAnnotation, Project, Recording, Site
+from annotator.models import Clip, ClipAnnotation, Project, Recording, SamplingRole, Site
 from models_app import poolscores
 from models_app.models import ModelVersion
 from sampling import strategies
@@ -48,6 +48,51 @@ def clip_columns(queryset) -> ClipColumns:
         blocks.append(np.array(batch, dtype=np.float64))
     table = np.concatenate(blocks) if blocks else np.zeros((0, 3))
     return ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+
+
+def split_pool(project: Project) -> tuple[ClipColumns, np.ndarray]:
+    """The strategy's candidates and the audit candidates' ids, from one scan of the project's
+    clips and the (label-sized) ids of labelled and queued clips.
+
+    The same sets as ``Clip.objects.samplable().unlabeled().not_queued()`` and
+    ``evaluation().unlabeled().not_queued()`` (a test holds them equal), without an anti-join
+    per pool clip or a second scan for the audits."""
+    from annotator.models import AnnotationTask
+
+    rows = (
+        Clip.objects.filter(project=project).order_by("pk")
+        .values_list("pk", "recording_id", "start_s", "held_out").iterator(chunk_size=FETCH_ROWS)
+    )
+    blocks = []
+    while batch := list(islice(rows, FETCH_ROWS)):
+        blocks.append(np.array(batch, dtype=np.float64))
+    table = np.concatenate(blocks) if blocks else np.zeros((0, 4))
+    every = ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+    held_out = table[:, 3].astype(bool)
+    evaluation, excluded = _recording_roles(project, every.recording)
+    busy = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
+    busy = np.union1d(busy, _ids(AnnotationTask.objects.filter(project=project).values_list("clip_id", flat=True)))
+    free = ~np.isin(every.ids, busy, assume_unique=False)
+    candidates = free & ~held_out & ~evaluation & ~excluded
+    audits = free & (held_out | evaluation) & ~excluded
+    return every.take(np.flatnonzero(candidates)), every.ids[audits]
+
+
+def _ids(values) -> np.ndarray:
+    return np.unique(np.fromiter(values.iterator(chunk_size=FETCH_ROWS), dtype=np.int64))
+
+
+def _recording_roles(project: Project, recording: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per clip (by its recording): in the evaluation set by role, excluded from sampling by role
+    (the recording's own role or its dataset's)."""
+    rows = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", "role", "dataset__role"))
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    evaluation = np.array([SamplingRole.EVALUATION in r[1:] for r in rows], dtype=bool)
+    excluded = np.array([SamplingRole.EXCLUDED in r[1:] for r in rows], dtype=bool)
+    if not len(ids):
+        return np.zeros(len(recording), bool), np.zeros(len(recording), bool)
+    at = np.minimum(np.searchsorted(ids, recording), len(ids) - 1)
+    return evaluation[at], excluded[at]
 
 
 def column_ids(queryset) -> np.ndarray:
@@ -109,9 +154,7 @@ def _matches(ids: np.ndarray, scored: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndarray | None:
     """Embeddings of the labelled clips the version scored: the hybrid strategy keeps away from them."""
     # Read from the annotations (as many as the labels), not an EXISTS per clip of the pool.
-    labelled = np.unique(np.fromiter(
-        ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True).iterator(), dtype=np.int64
-    ))
+    labelled = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
     if not len(labelled) or scores.embeddings is None:
         return None
     _, hits = _matches(labelled, scores.ids)
