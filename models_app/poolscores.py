@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
 
 from models_app.models import ModelVersion, Prediction, ScoreChunk
 
@@ -55,11 +56,25 @@ def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embedd
 def read(version: ModelVersion) -> Scores:
     """Every clip the version scored, with its scores (chunks first, legacy rows for the rest)."""
     fields = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
-    rows = ScoreChunk.objects.filter(version=version).order_by("pk").values_list(*fields).iterator(chunk_size=2000)
+    rows = _rows(ScoreChunk.objects.filter(version=version).order_by("pk").values_list(*fields))
     scores = _concat([_unpack(*row) for row in rows])
     if Prediction.objects.filter(version=version).count() > len(scores):
         scores = _concat([scores, _from_predictions(version, exclude=scores.ids)])
     return scores
+
+
+def _rows(queryset):
+    """The rows of ``queryset``; on PostgreSQL in binary format (bytea arrives as the bytes it
+    is, not as hex to decode: a million clips' chunks in ~1 s instead of ~4 s)."""
+    if connection.vendor != "postgresql":
+        return queryset.iterator(chunk_size=2000)
+    import psycopg
+
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
 
 
 def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Scores:
@@ -94,10 +109,11 @@ def _concat(parts: list[Scores]) -> Scores:
 def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
     """Rows of ``arrays`` one under the other, padded to ``width`` columns with ``fill``."""
     width = arrays[0].shape[1] if width is None else width
-    out = np.full((sum(len(a) for a in arrays), width), fill, dtype=dtype)
+    out = np.empty((sum(len(a) for a in arrays), width), dtype=dtype)  # np.full would touch it twice
     row = 0
     for a in arrays:
         out[row : row + len(a), : a.shape[1]] = a
+        out[row : row + len(a), a.shape[1] :] = fill
         row += len(a)
     return out
 
