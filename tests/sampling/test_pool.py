@@ -153,3 +153,16 @@ def test_one_scan_splits_the_pool_as_the_querysets_do(project, cast):
     expected_audits = Clip.objects.for_project(project).evaluation().unlabeled().not_queued().order_by("pk")
     assert audits.tolist() == list(expected_audits.values_list("pk", flat=True))
     assert len(candidates) and len(audits)
+
+
+def test_chunks_are_read_in_batches_into_one_array(pool_project, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(poolscores, "BATCH", 2)
+    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a"], is_active=True)
+    ids = list(Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True))[:25]
+    for start in range(0, 25, 5):  # five chunks, written newest clips first
+        part = ids[::-1][start : start + 5]
+        poolscores.chunk_row(version, part, np.array(part, np.float32)[:, None], [np.zeros(1 + start // 5)] * 5,
+                             np.ones((5, 4))).save()
+    scores = poolscores.read(version)
+    assert scores.ids.tolist() == ids and scores.probs[:, 0].tolist() == ids
+    assert scores.windows.shape == (25, 5) and scores.embeddings.shape == (25, 4)
