@@ -40,23 +40,12 @@ class ClipColumns:
         return len(self.ids)
 
 
-def clip_columns(queryset) -> ClipColumns:
-    """(id, recording, start) of every clip of ``queryset`` in id order, fetched in chunks."""
-    rows = queryset.order_by("pk").values_list("pk", "recording_id", "start_s").iterator(chunk_size=FETCH_ROWS)
-    blocks = []
-    while batch := list(islice(rows, FETCH_ROWS)):
-        blocks.append(np.array(batch, dtype=np.float64))
-    table = np.concatenate(blocks) if blocks else np.zeros((0, 3))
-    return ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
-
-
 def split_pool(project: Project) -> tuple[ClipColumns, np.ndarray]:
     """The strategy's candidates and the audit candidates' ids, from one scan of the project's
     clips and the (label-sized) ids of labelled and queued clips.
 
-    The same sets as ``Clip.objects.samplable().unlabeled().not_queued()`` and
-    ``evaluation().unlabeled().not_queued()`` (a test holds them equal), without an anti-join
-    per pool clip or a second scan for the audits."""
+    The same sets as ``rounds.candidate_clips`` and ``rounds.audit_candidates`` (a test holds them
+    equal), without an anti-join per pool clip or a second scan for the audits."""
     from annotator.models import AnnotationTask
 
     rows = (
@@ -93,12 +82,6 @@ def _recording_roles(project: Project, recording: np.ndarray) -> tuple[np.ndarra
         return np.zeros(len(recording), bool), np.zeros(len(recording), bool)
     at = np.minimum(np.searchsorted(ids, recording), len(ids) - 1)
     return evaluation[at], excluded[at]
-
-
-def column_ids(queryset) -> np.ndarray:
-    """The ids of ``queryset`` as an int64 array, fetched in chunks."""
-    rows = queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=FETCH_ROWS)
-    return np.fromiter(rows, dtype=np.int64)
 
 
 def clips_by_id(ids) -> dict[int, Clip]:

@@ -28,7 +28,8 @@ class RoundError(ValueError):
 
 def candidate_clips(project: Project):
     """The pool a strategy chooses from: clips nobody labelled or queued, outside the
-    evaluation set and outside recordings or datasets excluded from sampling."""
+    evaluation set and outside recordings or datasets excluded from sampling. The definition:
+    a round computes the same set from columns (``pool.split_pool``)."""
     return Clip.objects.for_project(project).samplable().unlabeled().not_queued()
 
 

@@ -147,10 +147,10 @@ def test_one_scan_splits_the_pool_as_the_querysets_do(project, cast):
     f.make_clip(f.make_project("elsewhere"))
 
     candidates, audits = pool.split_pool(project)
-    expected = Clip.objects.for_project(project).samplable().unlabeled().not_queued().order_by("pk")
+    expected = rounds.candidate_clips(project).order_by("pk")
     assert candidates.ids.tolist() == list(expected.values_list("pk", flat=True))
     assert candidates.start_s.tolist() == list(expected.values_list("start_s", flat=True))
-    expected_audits = Clip.objects.for_project(project).evaluation().unlabeled().not_queued().order_by("pk")
+    expected_audits = rounds.audit_candidates(project).order_by("pk")
     assert audits.tolist() == list(expected_audits.values_list("pk", flat=True))
     assert len(candidates) and len(audits)
 
