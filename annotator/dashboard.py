@@ -20,7 +20,6 @@ from django.utils import timezone
 from annotator import charts
 from annotator.models import (
     AnnotationTask,
-    Clip,
     ClipAnnotation,
     Project,
     SoundEventAnnotation,
@@ -54,7 +53,8 @@ def labels_dashboard(project: Project) -> dict:
 
 def _totals(project: Project) -> dict:
     return {
-        "labelled_clips": Clip.objects.for_project(project).labelled().count(),
+        # Over the annotations (as many as the labels), not an EXISTS per clip of the pool.
+        "labelled_clips": ClipAnnotation.objects.filter(project=project).values("clip").distinct().count(),
         "annotations": ClipAnnotation.objects.filter(project=project).count(),
         "events": SoundEventAnnotation.objects.filter(clip_annotation__project=project).count(),
         "annotators": ClipAnnotation.objects.filter(project=project).values("annotator").distinct().count(),

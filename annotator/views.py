@@ -85,7 +85,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "role": project.role_of(request.user),
         "counts": project_counts(project),
         "datasets": project.datasets.all(),
-        "recordings": project.recordings.order_by("name")[:200],
+        "recordings": project.recordings.select_related("site").order_by("name")[:200],
         **queue_for(project, request.user),
     }
     return render(request, "annotator/project_detail.html", context)

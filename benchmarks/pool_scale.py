@@ -224,6 +224,23 @@ def measure_rescore_bookkeeping(project_id: int) -> dict:
             "first_wave_chunks": len(ranges)}
 
 
+def measure_scores(project_id: int, how: str) -> dict:
+    """Reading the active version's scores: packed chunks (what a round reads) or, as before
+    chunks existed, one Prediction row per clip with its JSON decoded (the baseline)."""
+    import numpy as np
+
+    from models_app import poolscores
+    from models_app.models import ModelVersion
+
+    version = ModelVersion.objects.get(project_id=project_id, is_active=True)
+    began = time.perf_counter()
+    if how == "chunks":
+        scores = poolscores.read(version)
+    else:
+        scores = poolscores._from_predictions(version, exclude=np.zeros(0, np.int64))
+    return {"seconds": round(time.perf_counter() - began, 2), "clips": len(scores)}
+
+
 def measure_pages(project_id: int) -> dict:
     import base64
     from urllib.parse import urlencode
@@ -272,6 +289,8 @@ def child(args) -> None:
             "round-entropy": lambda: measure_round(project_id, "entropy"),
             "round-hybrid": lambda: measure_round(project_id, "hybrid"),
             "writes": lambda: measure_writes(project_id),
+            "scores-chunks": lambda: measure_scores(project_id, "chunks"),
+            "scores-rows": lambda: measure_scores(project_id, "rows"),
             "rescore": lambda: measure_rescore_bookkeeping(project_id),
             "pages": lambda: measure_pages(project_id),
         }[what]()
@@ -295,7 +314,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--sqlite", default="/tmp/echoloop-pool-scale.sqlite3", help="scratch SQLite file")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--only", nargs="+", default=["round-entropy", "round-hybrid", "writes", "rescore", "pages"])
+    parser.add_argument("--only", nargs="+", default=["round-entropy", "round-hybrid", "scores-chunks", "scores-rows",
+                                                      "writes", "rescore", "pages"])
     parser.add_argument("--json", help="write every figure here")
     parser.add_argument("--child"), parser.add_argument("--n", type=int), parser.add_argument("--url")
     args = parser.parse_args()
@@ -336,6 +356,10 @@ def table(results: dict) -> str:
         key = f"round-{strategy}"
         row(f"start_round ({strategy}, k={K})", lambda f, key=key: f"{f[key]['seconds']} s (strategy {f[key]['strategy_s']} s)")
         row("  peak RSS", lambda f, key=key: f"{f[key]['peak_rss_mb']} MB")
+    row("read the version's scores: packed chunks", lambda f: f"{f['scores-chunks']['seconds']} s, "
+        f"{f['scores-chunks']['peak_rss_mb']} MB")
+    row("  baseline: a Prediction row per clip (JSON)", lambda f: f"{f['scores-rows']['seconds']} s, "
+        f"{f['scores-rows']['peak_rss_mb']} MB")
     row(f"a rescore chunk's writes ({CHUNK} clips)", lambda f: f"{f['writes']['seconds'] * 1000:.0f} ms")
     row("pending_clips count (NOT EXISTS)", lambda f: f"{f['rescore']['pending_count_s']} s")
     row("first rescore wave's ranges", lambda f: f"{f['rescore']['first_wave_s']} s")

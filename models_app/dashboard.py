@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Sum
 from django.utils import timezone
 
 from annotator import charts
 from annotator.dashboard import Table
 from annotator.models import Project
 from models_app import liveness
-from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun, VersionEvaluation
+from models_app.models import ModelVersion, RescoreJob, ScoreChunk, TrainingRun, VersionEvaluation
 
 CURVE_METRICS = ("det_ap", "f1", "f1_iou", "det_ap_iou", "map")
 VERSION_METRICS = ("det_ap", "map", "precision", "recall", "f1", "f1_iou")
@@ -142,8 +143,9 @@ def training_progress(project: Project) -> dict | None:
 def rescore_progress(project: Project) -> dict | None:
     """The newest running rescoring of the project: clips scored of the clips it set out to score.
 
-    ``scored`` counts the version's predictions made since the job started (a resumed job's
-    ``n_clips`` leaves out clips scored before), capped at ``n_clips``. None when none runs.
+    ``scored`` counts the clips of the version's chunks stored since the job started (a resumed
+    job's ``n_clips`` leaves out clips scored before), capped at ``n_clips``: a sum over one row
+    per chunk, not a count of a million predictions at every poll. None when none runs.
     """
     job = (
         RescoreJob.objects.filter(version__project=project, status=RescoreJob.Status.RUNNING)
@@ -153,7 +155,8 @@ def rescore_progress(project: Project) -> dict | None:
     )
     if job is None:
         return None
-    made = Prediction.objects.filter(version=job.version, created_at__gte=job.created_at).count()
+    made = ScoreChunk.objects.filter(version=job.version, created_at__gte=job.created_at).aggregate(
+        n=Sum("n_clips"))["n"] or 0
     scored = min(made, job.n_clips)
     return {
         "id": job.pk,

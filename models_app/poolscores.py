@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, Sum
 
 from models_app.models import ModelVersion, Prediction, ScoreChunk
 
@@ -52,14 +54,65 @@ def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embedd
     )
 
 
+FIELDS = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
+BATCH = 1000  # chunk rows per query: the bytes of one batch are all a read holds besides its arrays
+
+
 def read(version: ModelVersion) -> Scores:
     """Every clip the version scored, with its scores (chunks first, legacy rows for the rest)."""
-    fields = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
-    parts = [_unpack(*row) for row in ScoreChunk.objects.filter(version=version).values_list(*fields).iterator()]
-    scores = _concat(parts)
+    scores = _read_chunks(ScoreChunk.objects.filter(version=version))
     if Prediction.objects.filter(version=version).count() > len(scores):
         scores = _concat([scores, _from_predictions(version, exclude=scores.ids)])
     return scores
+
+
+def _read_chunks(chunks) -> Scores:
+    """The chunks' arrays, each filled in place batch by batch (peak memory: the arrays and one
+    batch of rows), then sorted by clip id with repeats dropped."""
+    shape = chunks.aggregate(
+        n=Sum("n_clips"), c_min=Min("n_classes"), c_max=Max("n_classes"), width=Max("n_windows"),
+        d_min=Min("dim"), d_max=Max("dim"), no_embedding=Count("pk", filter=Q(embeddings__isnull=True)),
+    )
+    n = shape["n"] or 0
+    if not n:
+        return Scores(np.zeros(0, np.int64), None, None, None)
+    ids = np.empty(n, np.int64)
+    n_classes = shape["c_max"] if shape["c_min"] == shape["c_max"] else 0
+    probs = np.empty((n, n_classes), np.float32)
+    windows = np.full((n, shape["width"]), np.nan, np.float32)
+    dim = shape["d_max"] if shape["d_min"] == shape["d_max"] and not shape["no_embedding"] else 0
+    embeddings = np.empty((n, dim), np.float16) if dim else None
+    row, last = 0, 0
+    while batch := _rows(chunks.filter(pk__gt=last).order_by("pk").values_list("pk", *FIELDS)[:BATCH]):
+        for pk, *fields in batch:
+            part = _unpack(*fields)
+            end = row + len(part)
+            ids[row:end] = part.ids
+            if n_classes:
+                probs[row:end] = part.probs
+            windows[row:end, : part.windows.shape[1]] = part.windows
+            if dim:
+                embeddings[row:end] = part.embeddings
+            row, last = end, pk
+    scores = Scores(ids, probs if n_classes else None, windows if shape["width"] else None, embeddings)
+    if len(ids) > 1 and not (np.diff(ids) > 0).all():  # out of order or repeated: sort, keep the first
+        _, first = np.unique(ids, return_index=True)
+        scores = scores.take(first)
+    return scores
+
+
+def _rows(queryset) -> list:
+    """The rows of ``queryset``; on PostgreSQL in binary format (bytea arrives as the bytes it
+    is, not as hex to decode: a million clips' chunks in ~1 s instead of ~4 s)."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    import psycopg
+
+    sql, params = queryset.query.sql_with_params()
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        return cursor.fetchall()
 
 
 def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Scores:
@@ -73,25 +126,44 @@ def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Sc
 
 def _concat(parts: list[Scores]) -> Scores:
     """One Scores sorted by clip id; a clip in two chunks (a chunk redelivered while the first
-    delivery was still writing) counts once."""
+    delivery was still writing) counts once. Each array is filled in place (one copy at most)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return Scores(np.zeros(0, np.int64), None, None, None)
     ids = np.concatenate([p.ids for p in parts])
-    n_classes = {p.probs.shape[1] for p in parts}
-    probs = np.concatenate([p.probs for p in parts]) if len(n_classes) == 1 and n_classes != {0} else None
+    n_classes = {0 if p.probs is None else p.probs.shape[1] for p in parts}
+    probs = _stack([p.probs for p in parts], np.float32) if len(n_classes) == 1 and n_classes != {0} else None
+    parts = [p if p.windows is not None else Scores(p.ids, p.probs, np.zeros((len(p), 0), np.float32),
+                                                    p.embeddings) for p in parts]
     width = max(p.windows.shape[1] for p in parts)
-    windows = None
-    if width:
-        windows = np.full((len(ids), width), np.nan, dtype=np.float32)
-        row = 0
-        for p in parts:
-            windows[row : row + len(p), : p.windows.shape[1]] = p.windows
-            row += len(p)
+    windows = _stack([p.windows for p in parts], np.float32, width=width, fill=np.nan) if width else None
     dims = {None if p.embeddings is None else p.embeddings.shape[1] for p in parts}
-    embeddings = np.concatenate([p.embeddings for p in parts]) if len(dims) == 1 and None not in dims else None
-    _, first = np.unique(ids, return_index=True)
-    return Scores(ids, probs, windows, embeddings).take(first)
+    embeddings = _stack([p.embeddings for p in parts], np.float16) if len(dims) == 1 and None not in dims else None
+    scores = Scores(ids, probs, windows, embeddings)
+    if len(ids) > 1 and not (np.diff(ids) > 0).all():  # out of order or repeated: sort, keep the first
+        _, first = np.unique(ids, return_index=True)
+        scores = scores.take(first)
+    return scores
+
+
+def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
+    """Rows of ``arrays`` one under the other, padded to ``width`` columns with ``fill``."""
+    width = arrays[0].shape[1] if width is None else width
+    out = np.empty((sum(len(a) for a in arrays), width), dtype=dtype)  # np.full would touch it twice
+    row = 0
+    for a in arrays:
+        out[row : row + len(a), : a.shape[1]] = a
+        out[row : row + len(a), a.shape[1] :] = fill
+        row += len(a)
+    return out
+
+
+def float32_rows(array: np.ndarray, rows: np.ndarray, block: int = 65_536) -> np.ndarray:
+    """``array[rows]`` as float32, converted block by block (no full-size temporary copy)."""
+    out = np.empty((len(rows), array.shape[1]), dtype=np.float32)
+    for start in range(0, len(rows), block):
+        out[start : start + block] = array[rows[start : start + block]]
+    return out
 
 
 def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:

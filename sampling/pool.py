@@ -12,7 +12,7 @@ from itertools import islice
 import numpy as np
 
 from annotator import dsp
-from annotator.models import Clip, Project, Recording, Site
+from annotator.models import Clip, ClipAnnotation, Project, Recording, SamplingRole, Site
 from models_app import poolscores
 from models_app.models import ModelVersion
 from sampling import strategies
@@ -40,20 +40,48 @@ class ClipColumns:
         return len(self.ids)
 
 
-def clip_columns(queryset) -> ClipColumns:
-    """(id, recording, start) of every clip of ``queryset`` in id order, fetched in chunks."""
-    rows = queryset.order_by("pk").values_list("pk", "recording_id", "start_s").iterator(chunk_size=FETCH_ROWS)
+def split_pool(project: Project) -> tuple[ClipColumns, np.ndarray]:
+    """The strategy's candidates and the audit candidates' ids, from one scan of the project's
+    clips and the (label-sized) ids of labelled and queued clips.
+
+    The same sets as ``rounds.candidate_clips`` and ``rounds.audit_candidates`` (a test holds them
+    equal), without an anti-join per pool clip or a second scan for the audits."""
+    from annotator.models import AnnotationTask
+
+    rows = (
+        Clip.objects.filter(project=project).order_by("pk")
+        .values_list("pk", "recording_id", "start_s", "held_out").iterator(chunk_size=FETCH_ROWS)
+    )
     blocks = []
     while batch := list(islice(rows, FETCH_ROWS)):
         blocks.append(np.array(batch, dtype=np.float64))
-    table = np.concatenate(blocks) if blocks else np.zeros((0, 3))
-    return ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+    table = np.concatenate(blocks) if blocks else np.zeros((0, 4))
+    every = ClipColumns(table[:, 0].astype(np.int64), table[:, 1].astype(np.int64), table[:, 2])
+    held_out = table[:, 3].astype(bool)
+    evaluation, excluded = _recording_roles(project, every.recording)
+    busy = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
+    busy = np.union1d(busy, _ids(AnnotationTask.objects.filter(project=project).values_list("clip_id", flat=True)))
+    free = ~np.isin(every.ids, busy, assume_unique=False)
+    candidates = free & ~held_out & ~evaluation & ~excluded
+    audits = free & (held_out | evaluation) & ~excluded
+    return every.take(np.flatnonzero(candidates)), every.ids[audits]
 
 
-def column_ids(queryset) -> np.ndarray:
-    """The ids of ``queryset`` as an int64 array, fetched in chunks."""
-    rows = queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=FETCH_ROWS)
-    return np.fromiter(rows, dtype=np.int64)
+def _ids(values) -> np.ndarray:
+    return np.unique(np.fromiter(values.iterator(chunk_size=FETCH_ROWS), dtype=np.int64))
+
+
+def _recording_roles(project: Project, recording: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per clip (by its recording): in the evaluation set by role, excluded from sampling by role
+    (the recording's own role or its dataset's)."""
+    rows = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", "role", "dataset__role"))
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    evaluation = np.array([SamplingRole.EVALUATION in r[1:] for r in rows], dtype=bool)
+    excluded = np.array([SamplingRole.EXCLUDED in r[1:] for r in rows], dtype=bool)
+    if not len(ids):
+        return np.zeros(len(recording), bool), np.zeros(len(recording), bool)
+    at = np.minimum(np.searchsorted(ids, recording), len(ids) - 1)
+    return evaluation[at], excluded[at]
 
 
 def clips_by_id(ids) -> dict[int, Clip]:
@@ -69,21 +97,22 @@ def clips_by_id(ids) -> dict[int, Clip]:
 def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | None):
     """Arrays for the strategies, the clip ids they stand for, and the version whose scores they
     hold (None when it has scored none of them). With a version, only the clips it scored take part."""
-    scores = everything = None
+    scores = everything = hits = None
     if version is not None:
-        scores = everything = poolscores.read(version)
-        rows, hits = _matches(columns.ids, scores.ids)
+        everything = poolscores.read(version)
+        rows, hits = _matches(columns.ids, everything.ids)
         if len(rows):
-            columns, scores = columns.take(rows), scores.take(hits)
-        else:
-            scores = None
+            columns = columns.take(rows)
+            # Embeddings stay float16 here and become float32 once, for the candidates only.
+            scores = poolscores.Scores(everything.ids[hits], *(
+                None if a is None else a[hits] for a in (everything.probs, everything.windows)), None)
     strata = _strata(project, columns, scores)
     words = _stratum_words(project, version)
     if scores is None:
         features = _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
         pool = strategies.Pool(ids=columns.ids, features=features, strata=strata, stratum_words=words)
         return pool, columns.ids, None
-    embeddings = None if scores.embeddings is None else scores.embeddings.astype(np.float32)
+    embeddings = None if everything.embeddings is None else poolscores.float32_rows(everything.embeddings, hits)
     pool = strategies.Pool(
         ids=columns.ids,
         probs=scores.probs,
@@ -107,11 +136,12 @@ def _matches(ids: np.ndarray, scored: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndarray | None:
     """Embeddings of the labelled clips the version scored: the hybrid strategy keeps away from them."""
-    labelled = column_ids(Clip.objects.for_project(project).labelled())
+    # Read from the annotations (as many as the labels), not an EXISTS per clip of the pool.
+    labelled = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
     if not len(labelled) or scores.embeddings is None:
         return None
     _, hits = _matches(labelled, scores.ids)
-    return scores.embeddings[hits].astype(np.float32) if len(hits) else None
+    return poolscores.float32_rows(scores.embeddings, hits) if len(hits) else None
 
 
 def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndarray]:

@@ -30,7 +30,8 @@ class RoundError(ValueError):
 
 def candidate_clips(project: Project):
     """The pool a strategy chooses from: clips nobody labelled or queued, outside the
-    evaluation set and outside recordings or datasets excluded from sampling."""
+    evaluation set and outside recordings or datasets excluded from sampling. The definition:
+    a round computes the same set from columns (``pool.split_pool``)."""
     return Clip.objects.for_project(project).samplable().unlabeled().not_queued()
 
 
@@ -57,11 +58,11 @@ def start_round(
     """
     k = k or project.batch_size
     rng = np.random.default_rng(seed)
-    columns = pool_arrays.clip_columns(candidate_clips(project))
+    columns, audit_ids = pool_arrays.split_pool(project)
     # When the pool runs short, evaluation clips fill the batch: annotators never wait while
     # unlabelled clips remain, and the evaluation set only gets better for it.
     n_audit = round(k * project.audit_fraction) + max(0, k - round(k * project.audit_fraction) - len(columns))
-    audits = _draw_audits(project, n_audit, rng)
+    audits = _draw_audits(audit_ids, n_audit, rng)
     if not len(columns) and not audits:
         raise RoundError("every clip is already labelled or queued")
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
@@ -175,10 +176,9 @@ def _fit(reason: str) -> str:
     return reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
 
 
-def _draw_audits(project: Project, n: int, rng: np.random.Generator) -> list[Clip]:
+def _draw_audits(ids: np.ndarray, n: int, rng: np.random.Generator) -> list[Clip]:
     if n <= 0:
         return []
-    ids = pool_arrays.column_ids(audit_candidates(project))
     if not len(ids):
         return []
     picked = rng.choice(ids, size=min(n, len(ids)), replace=False).tolist()

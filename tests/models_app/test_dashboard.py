@@ -51,9 +51,24 @@ def running(project, versions):
     v4 = versions[-1]
     old = Prediction.objects.create(clip=f.make_clip(project), version=v4)  # scored by an earlier, killed job
     Prediction.objects.filter(pk=old.pk).update(created_at=timezone.now() - timezone.timedelta(hours=1))
+    _chunk(v4, [old.clip_id], created_at=timezone.now() - timezone.timedelta(hours=1))
     job = RescoreJob.objects.create(version=v4, n_chunks=4, n_clips=20)
-    Prediction.objects.bulk_create(Prediction(clip=f.make_clip(project), version=v4) for _ in range(7))
+    made = Prediction.objects.bulk_create(Prediction(clip=f.make_clip(project), version=v4) for _ in range(7))
+    _chunk(v4, [p.clip_id for p in made[:4]])  # as a rescore stores them: predictions and their chunk
+    _chunk(v4, [p.clip_id for p in made[4:]])
     return run, job
+
+
+def _chunk(version, clip_ids, created_at=None):
+    import numpy as np
+
+    from models_app import poolscores
+    from models_app.models import ScoreChunk
+
+    chunk = poolscores.chunk_row(version, clip_ids, np.zeros((len(clip_ids), 1)), [np.zeros(1)] * len(clip_ids), None)
+    chunk.save()
+    if created_at:
+        ScoreChunk.objects.filter(pk=chunk.pk).update(created_at=created_at)
 
 
 def url(project, suffix=""):

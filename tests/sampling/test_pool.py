@@ -117,3 +117,52 @@ def test_pool_sized_anti_joins_are_not_exists_never_not_in(pool_project):  # noq
         _sql_of(lambda: rounds.start_round(pool_project, k=5, seed=1)),
     ):
         assert " NOT IN (" not in sql and not re.search(r"NOT \([^()]*\bIN \(SELECT", sql), sql
+
+
+def test_one_scan_splits_the_pool_as_the_querysets_do(project, cast):
+    """Candidates and audit candidates from one scan equal the querysets' definitions, with every
+    role (recording's or dataset's), held-out clips, labelled and queued clips in play."""
+    from annotator.models import AnnotationTask, ClipAnnotation
+    from tests import factories as f
+
+    recordings = [f.make_recording(project, duration_s=10.0) for _ in range(5)]
+    for i, rec in enumerate(recordings):  # a dataset each, so a dataset's role is one recording's
+        rec.dataset = f.make_dataset(project, name=f"dataset {i}")
+        rec.save()
+    recordings[1].role = "evaluation"
+    recordings[1].save()
+    recordings[2].role = "excluded"
+    recordings[2].save()
+    recordings[3].dataset.role = "evaluation"
+    recordings[3].dataset.save()
+    recordings[4].dataset.role = "excluded"
+    recordings[4].dataset.save()
+    for rec in recordings:
+        Clip.objects.bulk_create(Clip(project=project, recording=rec, start_s=i, end_s=i + 1, held_out=i % 4 == 0)
+                                 for i in range(10))
+    clips = list(Clip.objects.filter(project=project).order_by("pk"))
+    for clip in clips[1::7]:
+        ClipAnnotation.objects.create(project=project, clip=clip, annotator=cast["ann1"])
+    AnnotationTask.objects.bulk_create(AnnotationTask(project=project, clip=c) for c in clips[2::5])
+    f.make_clip(f.make_project("elsewhere"))
+
+    candidates, audits = pool.split_pool(project)
+    expected = rounds.candidate_clips(project).order_by("pk")
+    assert candidates.ids.tolist() == list(expected.values_list("pk", flat=True))
+    assert candidates.start_s.tolist() == list(expected.values_list("start_s", flat=True))
+    expected_audits = rounds.audit_candidates(project).order_by("pk")
+    assert audits.tolist() == list(expected_audits.values_list("pk", flat=True))
+    assert len(candidates) and len(audits)
+
+
+def test_chunks_are_read_in_batches_into_one_array(pool_project, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(poolscores, "BATCH", 2)
+    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a"], is_active=True)
+    ids = list(Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True))[:25]
+    for start in range(0, 25, 5):  # five chunks, written newest clips first
+        part = ids[::-1][start : start + 5]
+        poolscores.chunk_row(version, part, np.array(part, np.float32)[:, None], [np.zeros(1 + start // 5)] * 5,
+                             np.ones((5, 4))).save()
+    scores = poolscores.read(version)
+    assert scores.ids.tolist() == ids and scores.probs[:, 0].tolist() == ids
+    assert scores.windows.shape == (25, 5) and scores.embeddings.shape == (25, 4)
