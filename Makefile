@@ -8,7 +8,7 @@ PIP := $(PY) -m pip
 ADDR ?= 127.0.0.1:8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo install install-test test test-python test-frontend frontend lint
+.PHONY: demo install install-test test test-python test-frontend frontend lint floors
 
 $(VENV)/.installed: pyproject.toml .ci/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,8 @@ test-python:
 
 frontend:
 	cd frontend && npm ci && npm run build
+
+# The declared dependency floors, installed together in .venv-floors, pass a smoke subset of the
+# tests (minutes: not part of `make test`; see .ci/floors).
+floors:
+	.ci/floors

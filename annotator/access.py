@@ -1,13 +1,19 @@
-"""Who may see and do what: the one place project access is decided."""
+"""Who may see and do what: the one place project access is decided.
+
+Refusals are Django's PermissionDenied (403 on pages, and through the API's exception handler 403
+with the reason), so pages, API views and domain functions all check roles here.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from rest_framework.exceptions import PermissionDenied
 
 from annotator.models import Membership, Project
 from annotator.roles import LEAD_ROLES, WRITE_ROLES
+
+NOT_ALLOWED = "Your role in this project does not allow this."
 
 __all__ = ["LEAD_ROLES", "WRITE_ROLES", "check_role", "is_member", "project_for", "projects_of"]
 
@@ -39,15 +45,15 @@ def project_for(user, pk, *, roles: tuple[str, ...] | None = None) -> Project:
         raise Http404("No such project.") from exc
     if not user.is_superuser:
         project.remember_role(user, project.member_role)
-    if roles is not None and project.role_of(user) not in roles:
-        raise PermissionDenied("Your role in this project does not allow this.")
+    if roles is not None:
+        check_role(project, user, roles)
     return project
 
 
-def check_role(project: Project, user, roles: tuple[str, ...]) -> None:
-    """403 unless the user's role in ``project`` is one of ``roles``."""
+def check_role(project: Project, user, roles: tuple[str, ...], message: str = NOT_ALLOWED) -> None:
+    """403 (PermissionDenied saying ``message``) unless the user's role in ``project`` is in ``roles``."""
     if project.role_of(user) not in roles:
-        raise PermissionDenied("Your role in this project does not allow this.")
+        raise PermissionDenied(message)
 
 
 def is_member(user, project_id: int) -> bool:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from annotator import ingest, projects, tasks
-from annotator.access import project_for
+from annotator.access import LEAD_ROLES, check_role, project_for
 from annotator.forms import AddMemberForm, NewProjectForm, ProjectForm, RoleForm, TagForm
 from annotator.models import Membership, Project, Role, Tag
 
@@ -21,8 +21,7 @@ from annotator.models import Membership, Project, Role, Tag
 def led_project(request: HttpRequest, pk: int) -> Project:
     """The project if the user leads it; 404 for outsiders, 403 for its other members."""
     project = project_for(request.user, pk)
-    if project.role_of(request.user) != Role.LEAD:
-        raise PermissionDenied("Only the project's leads manage it.")
+    check_role(project, request.user, LEAD_ROLES, "Only the project's leads manage it.")
     return project
 
 

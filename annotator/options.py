@@ -37,6 +37,9 @@ class LoopOption:
 
 
 LOOP_OPTIONS: dict[str, LoopOption] = {}
+# Checks of a whole project's settings by the apps that read them (e.g. that the sampling strategy
+# exists and takes the strategy_params given): project -> {field name: message}.
+PROJECT_CHECKS: dict[str, Callable[[Any], dict[str, str]]] = {}
 
 
 def register_loop_option(
@@ -49,6 +52,19 @@ def register_loop_option(
 def register_loop_section(key: str, cls: type) -> None:
     """Declare ``key`` as a JSON object read into the dataclass ``cls`` (``parse_dataclass``)."""
     register_loop_option(key, lambda raw: parse_dataclass(cls, raw), cls, dataclasses.asdict)
+
+
+def register_project_check(name: str, check: Callable[[Any], dict[str, str]]) -> None:
+    """Have ``Project.clean`` run ``check(project)`` (call it from the app's ``ready``)."""
+    PROJECT_CHECKS[name] = check
+
+
+def project_check_errors(project) -> dict[str, str]:
+    """The registered checks' complaints about ``project``, by field (its loop options parse)."""
+    errors: dict[str, str] = {}
+    for check in PROJECT_CHECKS.values():
+        errors.update(check(project))
+    return errors
 
 
 def loop_option_errors(raw: Any) -> dict[str, str]:

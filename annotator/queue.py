@@ -6,11 +6,12 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from annotator.access import WRITE_ROLES, check_role
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
@@ -23,7 +24,6 @@ from annotator.models import (
     TaskSkip,
     TaskStatus,
 )
-from annotator.roles import WRITE_ROLES
 from annotator.signals import labels_submitted
 
 
@@ -155,8 +155,7 @@ def seconds_per_clip(project: Project, *, recent: int = 50) -> float:
 
 
 def require_annotator(project: Project, user) -> None:
-    if project.role_of(user) not in WRITE_ROLES:
-        raise PermissionDenied("Only the project's annotators and leads can annotate.")
+    check_role(project, user, WRITE_ROLES, "Only the project's annotators and leads can annotate.")
 
 
 def claim_next(project: Project, user) -> AnnotationTask | None:

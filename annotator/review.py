@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 
 from annotator import agreement, queue
+from annotator.access import LEAD_ROLES, check_role
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
     ClipAnnotation,
     Consensus,
-    Role,
     TaskStatus,
 )
 from annotator.queue import EventInput, StaleVersion, Submission
@@ -34,8 +34,7 @@ REVISION_ACTIONS = {ACCEPT: "review", REJECT: "reject", CORRECT: "correct"}
 
 
 def require_lead(annotation: ClipAnnotation, user) -> None:
-    if annotation.project.role_of(user) != Role.LEAD:
-        raise PermissionDenied("Only the project's leads review annotations.")
+    check_role(annotation.project, user, LEAD_ROLES, "Only the project's leads review annotations.")
 
 
 def review(

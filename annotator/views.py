@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UsernameField
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -18,8 +17,8 @@ from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
 from annotator import queue
-from annotator.access import project_for, projects_of
-from annotator.models import Recording, Role
+from annotator.access import LEAD_ROLES, check_role, project_for, projects_of
+from annotator.models import Recording
 from annotator.stats import project_counts
 
 User = get_user_model()
@@ -97,7 +96,7 @@ SKIPS_ON_PAGE = 50
 def queue_for(project, user) -> dict:
     """What the project page says about the user's queue: clips returned to them, and for
     leads the latest skipped clips with their reasons (the rest through the API)."""
-    skips = queue.skipped_tasks(project) if project.role_of(user) == Role.LEAD else None
+    skips = queue.skipped_tasks(project) if project.role_of(user) in LEAD_ROLES else None
     return {
         "returned": queue.returned_to_count(project, user),
         "skips": skips[:SKIPS_ON_PAGE] if skips is not None else None,
@@ -120,9 +119,7 @@ def annotate(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead's review page: the answers awaiting review on the spectrogram (leads only)."""
     project = project_for(request.user, pk)
-    role = project.role_of(request.user)
-    if role != Role.LEAD:
-        raise PermissionDenied("Only the project's leads review annotations.")
+    check_role(project, request.user, LEAD_ROLES, "Only the project's leads review annotations.")
     annotators = User.objects.filter(clip_annotations__project=project).distinct()
     config = {
         "csrfToken": get_token(request),
@@ -130,7 +127,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "annotators": [{"id": u.pk, "username": u.username} for u in annotators.order_by("username")],
         "datasets": [{"id": d.pk, "name": d.name} for d in project.datasets.order_by("name")],
     }
-    context = {"project": project, "role": role, "config": config}
+    context = {"project": project, "role": project.role_of(request.user), "config": config}
     return render(request, "annotator/review.html", context)
 
 

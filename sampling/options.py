@@ -6,9 +6,11 @@ Registered as loop options by ``SamplingConfig.ready``; ``rounds`` reads them th
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from annotator.options import register_loop_option
+from annotator.options import register_loop_option, register_project_check
+from sampling import strategies
 from sampling.strategies import COLD_START_METHODS
 
 DEFAULT_COLD_START = "stratified"
@@ -28,6 +30,28 @@ def parse_strategy_params(value: Any) -> dict:
     return dict(value)
 
 
+def strategy_errors(project) -> dict[str, str]:
+    """The project's strategy must exist and take every one of its ``strategy_params``: else a
+    round would fail in the worker, long after the lead saved the settings."""
+    try:
+        entry = strategies.get(project.sampling_strategy)
+    except ValueError as exc:
+        return {"sampling_strategy": str(exc)}
+    params = (project.sampling_params or {}).get("strategy_params", {})
+    signature = inspect.signature(entry.fn)  # the registered function's own (functools.wraps)
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return {}  # passes the rest on (e.g. stratified to its "within" strategy)
+    accepted = sorted(set(signature.parameters) - {"pool", "k", "rng"})
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        return {
+            "sampling_params": f"strategy_params: {', '.join(unknown)} not taken by "
+            f"{project.sampling_strategy!r} (it takes: {', '.join(accepted) or 'nothing'})."
+        }
+    return {}
+
+
 def register() -> None:
     register_loop_option("cold_start", parse_cold_start, lambda: DEFAULT_COLD_START)
     register_loop_option("strategy_params", parse_strategy_params, dict)
+    register_project_check("sampling", strategy_errors)

@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from annotator.dsp import limits
-from annotator.options import loop_option_errors
+from annotator.options import loop_option_errors, project_check_errors
 from annotator.roles import LEAD_ROLES, WRITE_ROLES, Role  # noqa: F401  (re-exported)
 
 # The annotation page's own keys that a hotkey could spell (frontend/src/hotkeys.ts: the letters of
@@ -142,6 +142,8 @@ class Project(models.Model):
         loop_errors = loop_option_errors(self.sampling_params)
         if loop_errors:
             errors["sampling_params"] = [f"{k}: {v}" if k else v for k, v in loop_errors.items()]
+        else:
+            errors.update(project_check_errors(self))
         if errors:
             raise ValidationError(errors)
 

@@ -85,7 +85,7 @@ def test_api_refuses_and_saves_nothing(project, cast, api, raw, key):
 
 
 def test_api_saves_valid_options(project, cast, api):
-    raw = {"model": {"epochs": 4}, "cold_start": "random", "strategy_params": {"top": 2}}
+    raw = {"model": {"epochs": 4}, "cold_start": "random", "strategy_params": {"factor": 2}}
     response = api(cast["lead"]).patch(
         f"/api/projects/{project.pk}/", {"settings": {"sampling_params": raw}}, format="json"
     )
@@ -132,3 +132,31 @@ def test_demo_command_refuses_unknown_options(db, monkeypatch):
     with pytest.raises(ValidationError):
         call_command("demo", password="x")
     assert not Project.objects.filter(name=demo.PROJECT_NAME).exists()
+
+
+@pytest.mark.parametrize(
+    "strategy,raw,field",
+    [
+        ("no-such-strategy", {}, "sampling_strategy"),
+        ("hybrid", {"strategy_params": {"factr": 3}}, "sampling_params"),
+        ("entropy", {"strategy_params": {"factor": 3}}, "sampling_params"),  # entropy takes none
+    ],
+)
+def test_strategy_and_its_params_are_checked_on_save(project, cast, api, strategy, raw, field):
+    settings = {"sampling_strategy": strategy, "sampling_params": raw}
+    response = api(cast["lead"]).patch(
+        f"/api/projects/{project.pk}/", {"settings": settings}, format="json"
+    )
+    assert response.status_code == 400 and field in response.json()["settings"], response.content
+    project.refresh_from_db()
+    assert project.sampling_strategy == "hybrid" and project.sampling_params == {}
+
+
+@pytest.mark.parametrize(
+    "strategy,params",
+    [("hybrid", {"factor": 3, "uncertainty": "margin"}), ("stratified", {"within": "entropy"})],
+)
+def test_params_the_strategy_takes_are_accepted(project, strategy, params):
+    project.sampling_strategy = strategy
+    project.sampling_params = {"strategy_params": params}
+    project.full_clean()
