@@ -96,16 +96,15 @@ def _pretrain_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> None:
     clips = sample_pool(project, probe.max_clips)
     if len(clips) < 2:
         raise ValueError("self-supervised pretraining needs at least two clips in the pool")
-    audio = _read(clips, monitor)
-    samplerate = min(sr for _, sr in audio.values())
+    samplerate = min(c.recording.samplerate for c in clips)
     cfg = ssl_config(project, samplerate, float(np.median([c.duration for c in clips])))
     init = None
     if registry.model_settings(project).get("start_from") == "both":
         init = registry.starting_point(registry.train_config(project, [], samplerate), samplerate,
                                        {**registry.model_settings(project), "start_from": "synthetic"},
                                        lambda line: registry._append_log(run, line))
-    pool = [compute_features(a, sr, cfg.features).astype(np.float16) for a, sr in audio.values()]
-    del audio
+    pool, kept = _features(clips, cfg, monitor)
+    clips = [c for c in clips if c.pk in kept]
     key = _key(cfg, [c.pk for c in clips], init is not None)
     resume = _stored_state(project, key)
     registry._append_log(run, f"self-supervised pretraining on {len(pool)} clips × {cfg.epochs} epochs"
@@ -132,19 +131,23 @@ def _pretrain_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> None:
                               f"(chance {last['chance']:.3f})")
 
 
-def _read(clips: list[Clip], monitor: liveness.RunMonitor) -> dict[int, tuple[np.ndarray, int]]:
-    """Each clip's audio; unreadable recordings are skipped (and logged), as in scoring."""
-    out = {}
+def _features(clips: list[Clip], cfg: SSLConfig, monitor: liveness.RunMonitor) -> tuple[list[np.ndarray], set]:
+    """Each clip's feature image (float16; its audio is dropped at once, so memory is bounded by the
+    images). Unreadable recordings are skipped and logged, as in scoring."""
+    pool, kept = [], set()
     for i, clip in enumerate(clips):
         try:
             with clip.recording.open() as fh:
-                out[clip.pk] = dsp.read_window(fh, clip.start_s, clip.end_s)
+                audio, sr = dsp.read_window(fh, clip.start_s, clip.end_s)
         except (dsp.AudioError, OSError) as exc:
             log.warning("clip %s left out of the pretraining: %s", clip.pk, exc)
+        else:
+            pool.append(compute_features(audio, sr, cfg.features).astype(np.float16))
+            kept.add(clip.pk)
         monitor.progress((i + 1) / len(clips))
-    if len(out) < 2:
+    if len(pool) < 2:
         raise ValueError("fewer than two readable clips in the pool")
-    return out
+    return pool, kept
 
 
 def _key(cfg: SSLConfig, clip_ids: list[int], from_synthetic: bool) -> str:
