@@ -33,6 +33,9 @@ DEFAULT_EPOCHS = 10
 MAX_CLIPS = 20_000
 MAX_EPOCHS = 200
 SSL_STARTS = ("self-supervised", "both")
+# Views of one clip: "disjoint" stretches (COLA) or possibly "overlapping" ones (SimCLR); setting
+# ``ssl_views``. BENCHMARKS (simulate_active_learning --ssl-views) compares them.
+DEFAULT_VIEWS = "disjoint"
 
 
 def encoder_path(project: Project) -> str:
@@ -56,9 +59,16 @@ def ssl_config(project: Project, samplerate: int, median_clip_s: float) -> SSLCo
         max_clips=min(int(opts.get("ssl_clips", DEFAULT_CLIPS)), MAX_CLIPS),
         batch_size=int(opts.get("ssl_batch_size", 32)),
         crop_s=float(opts.get("ssl_crop_s", crop_s)),
+        disjoint_views=_views(opts.get("ssl_views", DEFAULT_VIEWS)),
         num_threads=opts.get("num_threads"),
         seed=project.pk,
     )
+
+
+def _views(value: str) -> bool:
+    if value not in ("disjoint", "overlapping"):
+        raise ValueError(f"ssl_views must be disjoint or overlapping, not {value!r}")
+    return value == "disjoint"
 
 
 def sample_pool(project: Project, n: int) -> list[Clip]:
