@@ -33,9 +33,15 @@ DEFAULT_EPOCHS = 10
 MAX_CLIPS = 20_000
 MAX_EPOCHS = 200
 SSL_STARTS = ("self-supervised", "both")
-# Views of one clip: "disjoint" stretches (COLA) or possibly "overlapping" ones (SimCLR); setting
-# ``ssl_views``. BENCHMARKS (simulate_active_learning --ssl-views) compares them.
-DEFAULT_VIEWS = "disjoint"
+
+
+def default_views(samplerate: int) -> str:
+    """Views of one clip (setting ``ssl_views``): "disjoint" stretches (COLA) for ultrasonic
+    recordings, possibly "overlapping" ones (SimCLR) below. Measured (simulate_active_learning
+    --ssl-views): on one bird's song, where every syllable recurs in every clip, overlapping views
+    lifted the full-data mAP from 0.627 to 0.783 and the hybrid to +0.058 AULC over random; on bat
+    species the two gave the same ceiling (0.618 / 0.626) and disjoint views the better curves."""
+    return "disjoint" if samplerate >= 96_000 else "overlapping"
 
 
 def encoder_path(project: Project) -> str:
@@ -59,7 +65,7 @@ def ssl_config(project: Project, samplerate: int, median_clip_s: float) -> SSLCo
         max_clips=min(int(opts.get("ssl_clips", DEFAULT_CLIPS)), MAX_CLIPS),
         batch_size=int(opts.get("ssl_batch_size", 32)),
         crop_s=float(opts.get("ssl_crop_s", crop_s)),
-        disjoint_views=_views(opts.get("ssl_views", DEFAULT_VIEWS)),
+        disjoint_views=_views(opts.get("ssl_views") or default_views(samplerate)),
         num_threads=opts.get("num_threads"),
         seed=project.pk,
     )

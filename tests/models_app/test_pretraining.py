@@ -153,6 +153,9 @@ def test_the_projects_settings_size_the_pretraining_within_its_bounds():
     assert cfg.disjoint_views is False and cfg.features.n_freq_bins == 64
     assert cfg.crop_cols() == 128  # 40 % of a 1-s clip is 400 columns: capped
     assert registry.train_config(project, ["a"], 384_000).detector.features == cfg.features  # loads into it
+    project.sampling_params = {"model": {}}
+    assert pretraining.ssl_config(project, 384_000, 1.0).disjoint_views is True  # bats: disjoint
+    assert pretraining.ssl_config(project, 32_000, 1.0).disjoint_views is False  # birds: overlapping
     project.sampling_params = {"model": {"ssl_views": "sideways"}}
     with pytest.raises(ValueError, match="ssl_views must be disjoint or overlapping"):
         pretraining.ssl_config(project, 384_000, 1.0)
