@@ -137,7 +137,7 @@ def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     if embedding == "detector":
         suffix += f"_detector_{_generator_version()}"
     if embedding == "selfsupervised":
-        suffix += f"_ssl_{_ssl_version()}"
+        suffix += f"_ssl_{_ssl_version()}" + ("_overlapping" if OVERLAPPING_VIEWS else "")
     path = OUT / f"features_{name}{suffix}.npz"
     if path.exists():
         return ClipSet.load(str(path))
@@ -177,6 +177,9 @@ def _ssl_version() -> str:
     return hashlib.sha1(Path(ssl.__file__).read_bytes()).hexdigest()[:8]
 
 
+OVERLAPPING_VIEWS = False  # --ssl-views overlapping
+
+
 BIRD_GRID = dict(window_s=0.02, frames_per_second=100.0, fmin=500.0, fmax=12_000.0)
 
 
@@ -195,7 +198,8 @@ class _SelfSupervised:
 
         torch.set_num_threads(1)
         features = FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
-        result = sets.pretrain_selfsupervised(clips, features, OUT / f"ssl_{self.name}{self.suffix}.pt")
+        result = sets.pretrain_selfsupervised(clips, features, OUT / f"ssl_{self.name}{self.suffix}.pt",
+                                              disjoint=not OVERLAPPING_VIEWS)
         self.inner = sets.DetectorWindows(result, features)
 
     def __call__(self, clip, n_windows: int):
@@ -319,8 +323,17 @@ def main() -> None:
         "generated calls only, or the detector's backbone pretrained self-supervised on the "
         "set's own pool (no label), or band statistics and that side by side",
     )
+    parser.add_argument(
+        "--ssl-views",
+        default="disjoint",
+        choices=["disjoint", "overlapping"],
+        help="the self-supervised embedding's views: disjoint stretches of a clip (the product's "
+        "default) or possibly overlapping ones",
+    )
     parser.add_argument("--out", default="simulation.md", help="report file under benchmarks/out")
     args = parser.parse_args()
+    global OVERLAPPING_VIEWS
+    OVERLAPPING_VIEWS = args.ssl_views == "overlapping"
     OUT.mkdir(exist_ok=True)
     report = []
     for name in args.datasets:
@@ -332,11 +345,11 @@ def main() -> None:
         t0 = time.perf_counter()
         chosen = strategy_set(args.cold_start)
         result = run_simulation(data, {s: chosen[s] for s in args.strategies}, cfg)
-        png = OUT / f"al_{name}{'' if args.embedding == 'bandstats' else '_' + args.embedding}.png"
+        png = OUT / f"al_{name}{'' if args.embedding == 'bandstats' else '_' + args.embedding}{'_overlapping' if OVERLAPPING_VIEWS else ''}.png"
         plot(result, plan.title, png)
         section = (
             f"### {plan.title}\n\n{describe(data)}. Full-data mAP {result.full_score:.3f}; "
-            f"{len(cfg.seeds)} seeds; embedding {args.embedding}; cold start {args.cold_start}; budgets {cfg.seed_size}..{cfg.budget} by {cfg.batch_size}; "
+            f"{len(cfg.seeds)} seeds; embedding {args.embedding} ({args.ssl_views} views if self-supervised); cold start {args.cold_start}; budgets {cfg.seed_size}..{cfg.budget} by {cfg.batch_size}; "
             f"{time.perf_counter() - t0:.0f} s. Curves: `{png.relative_to(OUT.parent.parent)}`\n\n"
             + markdown_table(result, summarise(result), every=plan.table_every)
             + f"\n\nCold start alone ({cfg.seed_size} clips, {COLD_START_SEEDS} seeds):\n\n"

@@ -39,6 +39,7 @@ class ModelOptions:
     ssl_clips: int | None = None
     ssl_batch_size: int | None = None
     ssl_crop_s: float | None = None
+    ssl_views: str | None = None  # "disjoint" (COLA) or "overlapping" (SimCLR); None: by sample rate
 
     def __post_init__(self) -> None:
         if self.representation not in REPRESENTATIONS:
@@ -50,6 +51,8 @@ class ModelOptions:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1.")
+        if self.ssl_views is not None and self.ssl_views not in ("disjoint", "overlapping"):
+            raise ValueError("ssl_views must be disjoint or overlapping.")
         if self.max_training_seconds is not None and self.max_training_seconds < 0:
             raise ValueError("max_training_seconds must be 0 (no time budget) or more.")
         for name in ("frames_per_second", "pretrain_crop_s", "ssl_crop_s"):

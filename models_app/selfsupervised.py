@@ -59,6 +59,10 @@ class SSLConfig:
     mix_prob: float = 0.5  # BYOL-A mixing: another clip overlaid as background
     mix_gain: tuple[float, float] = (0.2, 0.6)
     mask_prob: float = 0.5  # SpecAugment: one frequency band and one time stretch blanked
+    # Disjoint stretches (COLA) assume one clip = one kind of sound; where every clip holds a
+    # sequence of different syllables that all recur in every other clip (one bird's song), the
+    # positives differ more than the negatives: overlapping views (SimCLR) are the option there.
+    disjoint_views: bool = True
     gain: tuple[float, float] = (0.7, 1.3)
     freq_shift_rows: int = 2  # small shifts only: absolute frequency is species information
     seed: int = 0
@@ -239,7 +243,7 @@ def make_batch(
     crop = cfg.crop_cols()
     a, b = [], []
     for i in idx:
-        v1, v2 = two_views(pool[i], crop, rng)
+        v1, v2 = two_views(pool[i], crop, rng, disjoint=cfg.disjoint_views)
         others = [two_views(pool[int(rng.integers(len(pool)))], crop, rng)[0] for _ in range(2)]
         a.append(augment(v1, others[0], cfg, rng))
         b.append(augment(v2, others[1], cfg, rng))

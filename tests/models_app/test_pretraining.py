@@ -143,3 +143,20 @@ def test_a_second_run_while_a_pretraining_is_queued_is_refused(media):
     assert run.parent is None and run.kind == "pretrain"
     with pytest.raises(registry.TrainingBusy):
         registry.request_training(project, trigger="request")
+
+
+@pytest.mark.django_db
+def test_the_projects_settings_size_the_pretraining_within_its_bounds():
+    project = f.make_project("p", fmin_hz=10_000, fmax_hz=120_000, sampling_params={"model": {
+        "ssl_clips": 10**9, "ssl_epochs": 10**6, "ssl_views": "overlapping", "n_freq_bins": 64}})
+    cfg = pretraining.ssl_config(project, 384_000, 1.0)
+    assert (cfg.max_clips, cfg.epochs) == (pretraining.MAX_CLIPS, pretraining.MAX_EPOCHS)
+    assert cfg.disjoint_views is False and cfg.features.n_freq_bins == 64
+    assert cfg.crop_cols() == 128  # 40 % of a 1-s clip is 400 columns: capped
+    assert registry.train_config(project, ["a"], 384_000).detector.features == cfg.features  # loads into it
+    project.sampling_params = {"model": {}}
+    assert pretraining.ssl_config(project, 384_000, 1.0).disjoint_views is True  # bats: disjoint
+    assert pretraining.ssl_config(project, 32_000, 1.0).disjoint_views is False  # birds: overlapping
+    project.sampling_params = {"model": {"ssl_views": "sideways"}}
+    with pytest.raises(ValueError, match="ssl_views must be disjoint or overlapping"):
+        pretraining.ssl_config(project, 384_000, 1.0)
