@@ -65,3 +65,12 @@ class ModelOptions:
         if self.frames_per_second is not None:
             return self.frames_per_second
         return 1000.0 if window_s <= 0.005 else 200.0
+
+
+def parse_embedding_adapter(value) -> str | None:
+    """The name of an installed embedding adapter (``models_app.embedders``), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ValueError("Must be the name of an installed embedding adapter.")
+    return value
