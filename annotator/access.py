@@ -60,4 +60,7 @@ def is_member(user, project_id: int) -> bool:
     """Whether the user may see the project (a cheap check for hot paths like images)."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or Membership.objects.filter(user_id=user.pk, project_id=project_id).exists()
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user_id=user.pk, project_id=project_id).exists()
+    )

@@ -179,7 +179,9 @@ class RecordingAdmin(admin.ModelAdmin):
         for recording in queryset.select_related("project"):
             done = ingest.recut_clips(recording)
             created, kept = created + done.created, kept + done.kept
-        self.message_user(request, f"Created {created} clip(s); kept {kept} clip(s) that carry work.")
+        self.message_user(
+            request, f"Created {created} clip(s); kept {kept} clip(s) that carry work."
+        )
 
     @admin.action(description="Assign a site")
     def assign_site(self, request, queryset):
@@ -299,8 +301,18 @@ class AnnotationRevisionAdmin(admin.ModelAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     """Imports and their progress (read-only: a job is started by ``import_recordings``)."""
 
-    list_display = ["pk", "project", "location", "status", "done", "total", "imported", "clips",
-                    "created_at", "finished_at"]
+    list_display = [
+        "pk",
+        "project",
+        "location",
+        "status",
+        "done",
+        "total",
+        "imported",
+        "clips",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "project"]
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 

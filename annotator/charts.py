@@ -54,23 +54,41 @@ class _Canvas:
     def add(self, fragment: str) -> None:
         self.parts.append(fragment)
 
-    def text(self, x: float, y: float, content: str, *, anchor: str = "start", size: int = 12,
-             fill: str = INK, weight: str = "normal", rotate: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        content: str,
+        *,
+        anchor: str = "start",
+        size: int = 12,
+        fill: str = INK,
+        weight: str = "normal",
+        rotate: bool = False,
+    ) -> None:
         transform = f' transform="rotate(-90 {x:.1f} {y:.1f})"' if rotate else ""
-        self.add(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"'
-                 f' font-weight="{weight}"{transform}>{escape(content)}</text>')
+        self.add(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"'
+            f' font-weight="{weight}"{transform}>{escape(content)}</text>'
+        )
 
     def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = INK) -> None:
-        self.add(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}"'
-                 ' stroke-width="1" shape-rendering="crispEdges"/>')
+        self.add(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}"'
+            ' stroke-width="1" shape-rendering="crispEdges"/>'
+        )
 
     def render(self) -> str:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{self.height:.0f}"'
-                f' viewBox="0 0 {self.width:.0f} {self.height:.0f}" role="img" font-family="{escape(FONT)}">'
-                f"<title>{escape(self.title)}</title>"
-                f'<rect width="100%" height="100%" fill="#ffffff"/>')
-        heading = (f'<text x="12" y="20" font-size="14" font-weight="600" fill="{INK}">'
-                   f"{escape(self.title)}</text>")
+        head = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{self.height:.0f}"'
+            f' viewBox="0 0 {self.width:.0f} {self.height:.0f}" role="img" font-family="{escape(FONT)}">'
+            f"<title>{escape(self.title)}</title>"
+            f'<rect width="100%" height="100%" fill="#ffffff"/>'
+        )
+        heading = (
+            f'<text x="12" y="20" font-size="14" font-weight="600" fill="{INK}">'
+            f"{escape(self.title)}</text>"
+        )
         return head + heading + "".join(self.parts) + "</svg>"
 
 
@@ -131,7 +149,9 @@ def _legend(c: _Canvas, names: Sequence[str], x: float, y: float) -> None:
         w = 18 + len(label) * CHAR_W + 14
         if cx + w > c.width - 8 and cx > x:
             cx, y = x, y + 16
-        c.add(f'<rect x="{cx:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>')
+        c.add(
+            f'<rect x="{cx:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>'
+        )
         c.text(cx + 14, y, label, size=11, fill=MUTED)
         cx += w
 
@@ -143,9 +163,17 @@ def _mark_title(note: str) -> str:
 # --- line chart ------------------------------------------------------------------------------------
 
 
-def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: str,
-               y_range: tuple[float, float] | None = None, width: int = 640, height: int = 320,
-               empty: str = "No data yet") -> str:
+def line_chart(
+    series: Sequence[Series],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    y_range: tuple[float, float] | None = None,
+    width: int = 640,
+    height: int = 320,
+    empty: str = "No data yet",
+) -> str:
     """Lines with a circle per point (the marks); ``y_range`` fixes the y axis (e.g. 0..1 for AP)."""
     c = _Canvas(width, height, title)
     points = [p for s in series for p in s.points]
@@ -167,8 +195,17 @@ def line_chart(series: Sequence[Series], *, title: str, x_label: str, y_label: s
     return c.render()
 
 
-def _axes(c: _Canvas, left: float, right: float, top: float, bottom: float, x_ticks: list[float],
-          y_ticks: list[float], sx: Scale, sy: Scale) -> None:
+def _axes(
+    c: _Canvas,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    x_ticks: list[float],
+    y_ticks: list[float],
+    sx: Scale,
+    sy: Scale,
+) -> None:
     for t in y_ticks:
         y = sy(t)
         c.line(left, y, right, y, stroke=GRID)
@@ -188,15 +225,25 @@ def _series(c: _Canvas, s: Series, color: str, sx: Scale, sy: Scale) -> None:
         c.add(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
     for p in pts:
         note = p.note or f"{s.name}: {format_number(p.y)} at {format_number(p.x)}"
-        c.add(f'<circle class="mark" data-value="{p.y}" cx="{sx(p.x):.1f}" cy="{sy(p.y):.1f}" r="4"'
-              f' fill="{color}" stroke="#ffffff" stroke-width="1">{_mark_title(note)}</circle>')
+        c.add(
+            f'<circle class="mark" data-value="{p.y}" cx="{sx(p.x):.1f}" cy="{sy(p.y):.1f}" r="4"'
+            f' fill="{color}" stroke="#ffffff" stroke-width="1">{_mark_title(note)}</circle>'
+        )
 
 
 # --- horizontal bar chart ----------------------------------------------------------------------------
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, x_label: str, width: int = 640, bar_height: int = 18,
-              x_max: float | None = None, empty: str = "No data yet") -> str:
+def bar_chart(
+    bars: Sequence[Bar],
+    *,
+    title: str,
+    x_label: str,
+    width: int = 640,
+    bar_height: int = 18,
+    x_max: float | None = None,
+    empty: str = "No data yet",
+) -> str:
     """Horizontal bars, one row per bar in the given order; the chart grows with the rows so a
     long tail stays readable. Every bar with a value is a mark (zero gives a zero-width bar)."""
     top, row = 48, bar_height + 6
@@ -228,17 +275,28 @@ def _bar_row(c: _Canvas, b: Bar, y: float, h: float, left: float, sx: Scale) -> 
         return
     w = max(sx(b.value) - left, 0.0)
     note = b.note or f"{b.label}: {format_number(b.value)}"
-    c.add(f'<rect class="mark" data-value="{b.value}" x="{left:.1f}" y="{y:.1f}" width="{w:.1f}"'
-          f' height="{h}" fill="{PALETTE[0]}">{_mark_title(note)}</rect>')
+    c.add(
+        f'<rect class="mark" data-value="{b.value}" x="{left:.1f}" y="{y:.1f}" width="{w:.1f}"'
+        f' height="{h}" fill="{PALETTE[0]}">{_mark_title(note)}</rect>'
+    )
     c.text(left + w + 4, y + h * 0.75, format_number(b.value), size=11, fill=MUTED)
 
 
 # --- stacked bar chart ---------------------------------------------------------------------------------
 
 
-def stacked_bar_chart(categories: Sequence[str], stacks: Sequence[str], values: Sequence[Sequence[float]], *,
-                      title: str, x_label: str, y_label: str, width: int = 640, height: int = 320,
-                      empty: str = "No data yet") -> str:
+def stacked_bar_chart(
+    categories: Sequence[str],
+    stacks: Sequence[str],
+    values: Sequence[Sequence[float]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    width: int = 640,
+    height: int = 320,
+    empty: str = "No data yet",
+) -> str:
     """Vertical bars, one per category, each split into ``stacks`` (``values[category][stack]``).
 
     Every non-zero segment is a mark; zeros draw nothing. Category labels are thinned to fit.
@@ -257,7 +315,14 @@ def stacked_bar_chart(categories: Sequence[str], stacks: Sequence[str], values: 
         bar_w = min(slot * 0.76, 56.0)
         _stack(c, category, stacks, row, x + (slot - bar_w) / 2, bar_w, sy)
         if i % every == 0:
-            c.text(x + slot / 2, bottom + 16, _shorten(category, 14), anchor="middle", size=11, fill=MUTED)
+            c.text(
+                x + slot / 2,
+                bottom + 16,
+                _shorten(category, 14),
+                anchor="middle",
+                size=11,
+                fill=MUTED,
+            )
     c.line(left, bottom, right, bottom)
     c.text((left + right) / 2, height - 8, x_label, anchor="middle", fill=MUTED)
     c.text(14, (top + bottom) / 2, y_label, anchor="middle", fill=MUTED, rotate=True)
@@ -266,21 +331,36 @@ def stacked_bar_chart(categories: Sequence[str], stacks: Sequence[str], values: 
     return c.render()
 
 
-def _axes_y(c: _Canvas, left: float, right: float, bottom: float, ticks: list[float], sy: Scale) -> None:
+def _axes_y(
+    c: _Canvas, left: float, right: float, bottom: float, ticks: list[float], sy: Scale
+) -> None:
     for t in ticks:
         c.line(left, sy(t), right, sy(t), stroke=GRID)
         c.text(left - 6, sy(t) + 4, format_number(t), anchor="end", size=11, fill=MUTED)
     c.line(left, sy(ticks[-1]), left, bottom)
 
 
-def _stack(c: _Canvas, category: str, stacks: Sequence[str], row: Sequence[float], x: float, w: float,
-           sy: Scale) -> None:
+def _stack(
+    c: _Canvas,
+    category: str,
+    stacks: Sequence[str],
+    row: Sequence[float],
+    x: float,
+    w: float,
+    sy: Scale,
+) -> None:
     base = 0.0
     for j, (name, value) in enumerate(zip(stacks, row, strict=True)):
         if not value:
             continue
         y0, y1 = sy(base), sy(base + value)
-        note = f"{category} · {name}: {format_number(value)}" if len(stacks) > 1 else f"{category}: {format_number(value)}"
-        c.add(f'<rect class="mark" data-value="{value}" x="{x:.1f}" y="{y1:.1f}" width="{max(w, 1.0):.1f}"'
-              f' height="{y0 - y1:.1f}" fill="{PALETTE[j % len(PALETTE)]}">{_mark_title(note)}</rect>')
+        note = (
+            f"{category} · {name}: {format_number(value)}"
+            if len(stacks) > 1
+            else f"{category}: {format_number(value)}"
+        )
+        c.add(
+            f'<rect class="mark" data-value="{value}" x="{x:.1f}" y="{y1:.1f}" width="{max(w, 1.0):.1f}"'
+            f' height="{y0 - y1:.1f}" fill="{PALETTE[j % len(PALETTE)]}">{_mark_title(note)}</rect>'
+        )
         base += value

@@ -54,10 +54,16 @@ def labels_dashboard(project: Project) -> dict:
 def _totals(project: Project) -> dict:
     return {
         # Over the annotations (as many as the labels), not an EXISTS per clip of the pool.
-        "labelled_clips": ClipAnnotation.objects.filter(project=project).values("clip").distinct().count(),
+        "labelled_clips": ClipAnnotation.objects.filter(project=project)
+        .values("clip")
+        .distinct()
+        .count(),
         "annotations": ClipAnnotation.objects.filter(project=project).count(),
         "events": SoundEventAnnotation.objects.filter(clip_annotation__project=project).count(),
-        "annotators": ClipAnnotation.objects.filter(project=project).values("annotator").distinct().count(),
+        "annotators": ClipAnnotation.objects.filter(project=project)
+        .values("annotator")
+        .distinct()
+        .count(),
     }
 
 
@@ -95,7 +101,14 @@ def _fill_days(per_day: dict[date, dict[str, int]], annotators: list[str]) -> li
         total = sum(counts.values())
         cumulative += total
         by_annotator = {u: counts.get(u, 0) for u in annotators}
-        out.append({"date": day.isoformat(), "total": total, "cumulative": cumulative, "by_annotator": by_annotator})
+        out.append(
+            {
+                "date": day.isoformat(),
+                "total": total,
+                "cumulative": cumulative,
+                "by_annotator": by_annotator,
+            }
+        )
         day += timedelta(days=1)
     return out
 
@@ -195,7 +208,9 @@ def queue_counts(project: Project) -> dict:
     by_status = dict(tasks.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {
         **{status: by_status.get(status, 0) for status in TaskStatus.values},
-        "expired_leases": tasks.filter(status=TaskStatus.LEASED, lease_expires_at__lte=timezone.now()).count(),
+        "expired_leases": tasks.filter(
+            status=TaskStatus.LEASED, lease_expires_at__lte=timezone.now()
+        ).count(),
         "audit": tasks.filter(is_audit=True).count(),
     }
 
@@ -207,16 +222,28 @@ def tables(data: dict) -> dict[str, Table]:
     """The figures of ``labels_dashboard`` as CSV tables (the same numbers, flattened)."""
     over_time = data["labels_over_time"]
     people = over_time["annotators"]
-    pace_fields = ["clips", "timed_clips", "sessions", "active_hours", "clips_per_hour", "median_seconds_per_clip"]
+    pace_fields = [
+        "clips",
+        "timed_clips",
+        "sessions",
+        "active_hours",
+        "clips_per_hour",
+        "median_seconds_per_clip",
+    ]
     return {
         "labels_over_time": Table(
             ["date", *people, "total", "cumulative"],
-            [[d["date"], *(d["by_annotator"][u] for u in people), d["total"], d["cumulative"]]
-             for d in over_time["days"]],
+            [
+                [d["date"], *(d["by_annotator"][u] for u in people), d["total"], d["cumulative"]]
+                for d in over_time["days"]
+            ],
         ),
         "throughput": Table(
             ["annotator", *pace_fields],
-            [[p["annotator"], *(p[k] for k in pace_fields)] for p in data["throughput"]["annotators"]],
+            [
+                [p["annotator"], *(p[k] for k in pace_fields)]
+                for p in data["throughput"]["annotators"]
+            ],
         ),
         "species": Table(
             ["label", "key", "events", "clips"],
@@ -255,17 +282,27 @@ def throughput_chart(pace: dict) -> str:
         )
         for p in pace["annotators"]
     ]
-    return charts.bar_chart(bars, title="Throughput", x_label="clips per active hour",
-                            empty="No submissions through the queue yet")
+    return charts.bar_chart(
+        bars,
+        title="Throughput",
+        x_label="clips per active hour",
+        empty="No submissions through the queue yet",
+    )
 
 
 def species_chart(species: dict) -> str:
     bars = [
-        charts.Bar(r["label"], r["events"], f"{r['label']}: {r['events']} events in {r['clips']} clips")
+        charts.Bar(
+            r["label"], r["events"], f"{r['label']}: {r['events']} events in {r['clips']} clips"
+        )
         for r in species["tags"]
     ]
-    return charts.bar_chart(bars, title="Labelled events per species", x_label="sound events",
-                            empty="No labelled events yet")
+    return charts.bar_chart(
+        bars,
+        title="Labelled events per species",
+        x_label="sound events",
+        empty="No labelled events yet",
+    )
 
 
 def queue_chart(queue: dict) -> str:

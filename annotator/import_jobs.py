@@ -34,7 +34,9 @@ def start(
 ) -> ImportJob:
     """A queued job for ``location``; refuses a location outside every root before making anything."""
     if role not in SamplingRole.values:
-        raise ingest.IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
+        raise ingest.IngestError(
+            f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}"
+        )
     ingest.root_for(location)  # SuspiciousFileOperation: nothing is created
     with transaction.atomic():
         ds, ds_created = Dataset.objects.get_or_create(project=project, name=dataset)
@@ -42,8 +44,15 @@ def start(
             Site.objects.get_or_create(project=project, name=site) if site else (None, False)
         )
         return ImportJob.objects.create(
-            project=project, dataset=ds, site=st, dataset_created=ds_created,
-            site_created=st_created, location=location, copy=copy, role=role, created_by=user,
+            project=project,
+            dataset=ds,
+            site=st,
+            dataset_created=ds_created,
+            site_created=st_created,
+            location=location,
+            copy=copy,
+            role=role,
+            created_by=user,
         )
 
 
@@ -73,8 +82,17 @@ def plan(job: ImportJob) -> list[list[str]]:
     job.chunk_bounds = [[chunk[0], chunk[-1]] for chunk in chunks]
     job.report = {"skipped": found.skipped}
     job.started_at = timezone.now()
-    job.save(update_fields=["total", "chunks", "chunk_bounds", "status", "report", "started_at",
-                            "updated_at"])
+    job.save(
+        update_fields=[
+            "total",
+            "chunks",
+            "chunk_bounds",
+            "status",
+            "report",
+            "started_at",
+            "updated_at",
+        ]
+    )
     if not chunks:
         finish(job)
     return chunks
@@ -86,8 +104,13 @@ def run_chunk(job: ImportJob, index: int, relatives: list[str]) -> None:
         return
     root, _ = ingest.root_for(job.location)
     report = ingest.import_sources(
-        job.project, job.dataset, [ingest.Source(root, r) for r in relatives], site=job.site,
-        copy=job.copy, role=job.role, announce=False,
+        job.project,
+        job.dataset,
+        [ingest.Source(root, r) for r in relatives],
+        site=job.site,
+        copy=job.copy,
+        role=job.role,
+        announce=False,
     )
     _merge(job.pk, index, report, len(relatives))
 
@@ -109,7 +132,15 @@ def _merge(job_id: int, index: int, report: ingest.IngestReport, files: int) -> 
         for key in ("failed", "warnings"):
             merged[key] = {**merged.get(key, {}), **getattr(report, key)}
         job.save(
-            update_fields=["chunks_done", "done", "total", "imported", "clips", "report", "updated_at"]
+            update_fields=[
+                "chunks_done",
+                "done",
+                "total",
+                "imported",
+                "clips",
+                "report",
+                "updated_at",
+            ]
         )
         if len(job.chunks_done) >= job.chunks:
             finish(job)

@@ -222,7 +222,9 @@ def import_sources(
             log.exception("ingest: %s failed unexpectedly", source.relative)
         else:
             report.imported.append(source.relative)
-            report.clips += len(recording.clip_bounds(project.clip_length_s, project.clip_overlap_s))
+            report.clips += len(
+                recording.clip_bounds(project.clip_length_s, project.clip_overlap_s)
+            )
         if progress:
             progress(source.relative)
     if report.imported and announce:
@@ -370,9 +372,7 @@ def recorded_at(name: str, metadata: dict) -> datetime | None:
     match = FILENAME_TIME.search(name)
     if match:
         try:
-            return datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S").replace(
-                tzinfo=UTC
-            )
+            return datetime.strptime("".join(match.groups()), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         except ValueError:
             return None
     return None
@@ -445,8 +445,13 @@ def recut_clips(recording: Recording) -> Recut:
                 bounds += _cut_gap(recording, edge, start)
             edge = max(edge, end)
         Clip.objects.bulk_create(
-            Clip(project=project, recording=recording, start_s=start, end_s=end,
-                 held_out=Clip.draw_held_out(recording.sha256, start, project.audit_fraction))
+            Clip(
+                project=project,
+                recording=recording,
+                start_s=start,
+                end_s=end,
+                held_out=Clip.draw_held_out(recording.sha256, start, project.audit_fraction),
+            )
             for start, end in bounds
         )
     return Recut(created=len(bounds), removed=removed.get("annotator.Clip", 0), kept=len(kept))
@@ -475,4 +480,7 @@ def recut_project(project: Project) -> Recut:
     return total
 
 
-CUT_SETTINGS = ("clip_length_s", "clip_overlap_s")  # changing either re-cuts (tasks.recut_if_changed)
+CUT_SETTINGS = (
+    "clip_length_s",
+    "clip_overlap_s",
+)  # changing either re-cuts (tasks.recut_if_changed)

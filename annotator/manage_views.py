@@ -50,7 +50,9 @@ def manage_project(request: HttpRequest, pk: int) -> HttpResponse:
         return settings_page(request, project, settings_form=form)
     form.save()
     if tasks.recut_if_changed(project, cut):
-        messages.success(request, "Settings saved; the clips are being re-cut (labelled clips are kept).")
+        messages.success(
+            request, "Settings saved; the clips are being re-cut (labelled clips are kept)."
+        )
     else:
         messages.success(request, "Settings saved.")
     return redirect("project-manage", pk=project.pk)

@@ -80,7 +80,8 @@ class TaskQuerySet(ProjectScopedQuerySet):
         """
         mine = _model("ClipAnnotation").objects.filter(clip=OuterRef("clip"), annotator=user)
         other_slot = (
-            _model("AnnotationTask").objects.filter(clip=OuterRef("clip"), project=OuterRef("project"))
+            _model("AnnotationTask")
+            .objects.filter(clip=OuterRef("clip"), project=OuterRef("project"))
             .filter(Q(lease_holder=user, status="leased") | Q(completed_by=user))
             .exclude(pk=OuterRef("pk"))
         )

@@ -143,9 +143,7 @@ def seconds_per_clip(project: Project, *, recent: int = 50) -> float:
         .order_by("-completed_at")
         .values_list("leased_at", "completed_at")[:recent]
     )
-    spans = sorted(
-        min(max((done - began).total_seconds(), 2.0), 600.0) for began, done in rows
-    )
+    spans = sorted(min(max((done - began).total_seconds(), 2.0), 600.0) for began, done in rows)
     if len(spans) < 5:
         return DEFAULT_SECONDS_PER_CLIP
     return spans[len(spans) // 2]
@@ -194,8 +192,10 @@ def _tiers(project: Project, user) -> list:
     tiers = [lambda q: q.filter(~Exists(mine), returned_to=user)] if returned else []
     return tiers + [
         lambda q: q.filter(~Exists(mine)),
-        lambda q: q.filter(Exists(mine)).annotate(skipped_at=Subquery(last_skip)).order_by(
-            "skipped_at", "-priority", "id"
+        lambda q: (
+            q.filter(Exists(mine))
+            .annotate(skipped_at=Subquery(last_skip))
+            .order_by("skipped_at", "-priority", "id")
         ),
     ]
 
@@ -213,8 +213,10 @@ def expire_leases(project: Project) -> int:
     """Return tasks whose lease ran out to the queue; the number returned."""
     # Race: the holder may submit at this moment; _complete accepts a task with no holder, so
     # their work still completes it, and the conditional update never touches a live lease.
-    return AnnotationTask.objects.for_project(project).expired().update(
-        status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None
+    return (
+        AnnotationTask.objects.for_project(project)
+        .expired()
+        .update(status=TaskStatus.QUEUED, lease_holder=None, lease_expires_at=None)
     )
 
 
@@ -243,7 +245,11 @@ def _try_claim(project: Project, user, tier) -> AnnotationTask | None | bool:
         updated = AnnotationTask.objects.filter(
             pk=candidate.pk, status=candidate.status, lease_expires_at=candidate.lease_expires_at
         ).update(
-            status=TaskStatus.LEASED, lease_holder=user, lease_expires_at=expires, leased_at=now, claimed_by=user
+            status=TaskStatus.LEASED,
+            lease_holder=user,
+            lease_expires_at=expires,
+            leased_at=now,
+            claimed_by=user,
         )
         if updated != 1:
             return False
@@ -257,7 +263,9 @@ def _try_claim(project: Project, user, tier) -> AnnotationTask | None | bool:
     # claimable_by hides the clips the user annotated, except one a lead returned to them.
     returned = candidate.returned_to_id == user.pk
     candidate.own_annotation = (
-        ClipAnnotation.objects.filter(clip=candidate.clip_id, annotator=user).first() if returned else None
+        ClipAnnotation.objects.filter(clip=candidate.clip_id, annotator=user).first()
+        if returned
+        else None
     )
     # Only the last tier holds tasks this user skipped (it annotates when they last did).
     skipped = getattr(candidate, "skipped_at", None) is not None
@@ -353,7 +361,9 @@ def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
         # an error, or the page's retry would be told "nothing was saved". A receiver that fails
         # (the broker unreachable) is logged by send_robust; the beat catches up later.
         transaction.on_commit(
-            lambda: labels_submitted.send_robust(sender=AnnotationTask, project=project, annotation=annotation),
+            lambda: labels_submitted.send_robust(
+                sender=AnnotationTask, project=project, annotation=annotation
+            ),
             robust=True,
         )
     return annotation
@@ -505,7 +515,10 @@ def validate_submission(project: Project, clip: Clip, data: Submission) -> None:
         errors.setdefault("tags", []).append(
             f"Tags not in this project: {sorted(tag_ids - known)}."
         )
-    lo_t, hi_t = 0.0, clip.recording.duration_s  # an event belongs to the recording (it may span clips)
+    lo_t, hi_t = (
+        0.0,
+        clip.recording.duration_s,
+    )  # an event belongs to the recording (it may span clips)
     nyquist = clip.recording.nyquist_hz
     for i, e in enumerate(data.events):
         problem = _event_problem(e, clip, lo_t, hi_t, nyquist, project)

@@ -107,14 +107,22 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
         raise BadViewRequest(f"kind: must be one of {KINDS}")
     nyquist = recording.samplerate / 2
     start = number_param(params, "start", 0.0, lo=0.0, hi=recording.duration_s)
-    end = number_param(params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=last_end(recording))
+    end = number_param(
+        params, "end", min(recording.duration_s, start + 1.0), lo=0.0, hi=last_end(recording)
+    )
     if not end > start:
         raise BadViewRequest("end: must be after start")
     if end - start > MAX_WINDOW_S:
-        raise BadViewRequest(f"end: windows are limited to {MAX_WINDOW_S:.0f} s; use tiles for long recordings")
+        raise BadViewRequest(
+            f"end: windows are limited to {MAX_WINDOW_S:.0f} s; use tiles for long recordings"
+        )
     # A project's band may reach above a low-rate recording's Nyquist: clamp, the extent tells.
-    fmax = min(number_param(params, "fmax", project.fmax_hz or nyquist, lo=0.0, hi=MAX_FREQUENCY), nyquist)
-    fmin = min(number_param(params, "fmin", project.fmin_hz, lo=0.0, hi=MAX_FREQUENCY), nyquist * 0.99)
+    fmax = min(
+        number_param(params, "fmax", project.fmax_hz or nyquist, lo=0.0, hi=MAX_FREQUENCY), nyquist
+    )
+    fmin = min(
+        number_param(params, "fmin", project.fmin_hz, lo=0.0, hi=MAX_FREQUENCY), nyquist * 0.99
+    )
     if not fmax > fmin:
         raise BadViewRequest("fmax: must be above fmin")
     if kind == "scalogram" and fmin <= 0:
@@ -151,7 +159,9 @@ def parse_spec(kind: str, params, recording: Recording, project: Project) -> Vie
     return spec
 
 
-def _window(kind: str, params, recording: Recording, project: Project, view: tuple) -> dict[str, Any]:
+def _window(
+    kind: str, params, recording: Recording, project: Project, view: tuple
+) -> dict[str, Any]:
     """The view's window settings, validated by the project's rule and quantised for the key.
 
     ``window_s=auto`` (the default when the project says so) follows the zoom
@@ -160,7 +170,9 @@ def _window(kind: str, params, recording: Recording, project: Project, view: tup
     """
     span_s, width, band_hz, height = view
     raw_window = params.get("window_s")
-    auto = raw_window == "auto" or (raw_window in (None, "", "null", "undefined") and project.auto_window)
+    auto = raw_window == "auto" or (
+        raw_window in (None, "", "null", "undefined") and project.auto_window
+    )
     window_s = project.window_s if auto else number_param(params, "window_s", project.window_s)
     values = {
         "window_s": window_s,
@@ -174,7 +186,14 @@ def _window(kind: str, params, recording: Recording, project: Project, view: tup
         name, message = next(iter(errors.items()))
         raise BadViewRequest(f"{name}: {message}")
     if kind == "scalogram":
-        return {"frame": 0, "pad": 1, "overlap": 0.0, "window_type": "", "sharpen": "none", "w0": limits.quantise_w0(values["w0"])}
+        return {
+            "frame": 0,
+            "pad": 1,
+            "overlap": 0.0,
+            "window_type": "",
+            "sharpen": "none",
+            "w0": limits.quantise_w0(values["w0"]),
+        }
     if auto:
         window_s = dsp.auto_window_s(span_s, width, window_s)
     frame = limits.frame_samples(window_s, recording.samplerate)
@@ -196,7 +215,9 @@ def _check_cost(spec: ViewSpec, samplerate: int) -> None:
         work = limits.spectrogram_work(n_samples, spec.frame, spec.pad, hop, spec.sharpen)
     else:
         fmin = max(spec.fmin, 1.0)
-        work = limits.scalogram_work(n_samples, samplerate, fmin, spec.fmax, spec.height or 256, spec.width or 1000, spec.w0)
+        work = limits.scalogram_work(
+            n_samples, samplerate, fmin, spec.fmax, spec.height or 256, spec.width or 1000, spec.w0
+        )
     try:
         limits.check_work(work)
     except ValueError as exc:
@@ -240,7 +261,9 @@ class _RecentViews:
 RECENT = _RecentViews(budget=64 * 1024 * 1024)
 
 
-def render(recording: Recording, spec: ViewSpec, *, user=None, since: float | None = None) -> RenderedView:
+def render(
+    recording: Recording, spec: ViewSpec, *, user=None, since: float | None = None
+) -> RenderedView:
     """The PNG and extent for ``spec``: from memory, else from storage, else rendered and stored.
 
     With a ``user`` (a web request) an uncached render runs in the render pool, under its time
@@ -305,11 +328,15 @@ def audio_source(recording: Recording) -> str | StoredAudio:
             return recording.file.path
         except NotImplementedError:  # a storage without local paths (S3)
             config = settings.STORAGES["default"]
-            return StoredAudio(config["BACKEND"], dict(config.get("OPTIONS", {})), recording.file.name)
+            return StoredAudio(
+                config["BACKEND"], dict(config.get("OPTIONS", {})), recording.file.name
+            )
     if recording.root.kind != AudioRoot.Kind.S3:
         return recording.root.resolve(recording.path)
     options = recording.root.storage_options()
-    return StoredAudio("storages.backends.s3.S3Storage", options, recording.root.resolve(recording.path))
+    return StoredAudio(
+        "storages.backends.s3.S3Storage", options, recording.root.resolve(recording.path)
+    )
 
 
 @contextmanager
@@ -344,8 +371,9 @@ def draw(source: str | StoredAudio | Recording, spec: ViewSpec) -> tuple[bytes, 
     if spec.levels == "auto":  # levels of the image as drawn: pool first, then take percentiles
         values = imaging.shrink(values, spec.width or image.n_cols, spec.height or image.n_rows)
         vmin, vmax = dsp.auto_levels(values, spec.norm)
-    png = imaging.render_png(values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width,
-                             height=spec.height)
+    png = imaging.render_png(
+        values, vmin=vmin, vmax=vmax, colormap=spec.cmap, width=spec.width, height=spec.height
+    )
     # dsp's extent is relative to the first sample read; the page wants recording time.
     offset = round(spec.start * samplerate) / samplerate
     extent = {
@@ -363,12 +391,26 @@ def draw(source: str | StoredAudio | Recording, spec: ViewSpec) -> tuple[bytes, 
 def _compute(samples, samplerate: int, spec: ViewSpec) -> dsp.Spectrogram:
     common: dict[str, Any] = {"norm": spec.norm, "db_min": spec.db_min, "db_max": spec.db_max}
     if spec.kind == "spectrogram":
-        params = dsp.SpectrogramParams(n_fft=spec.frame, pad=spec.pad, overlap=spec.overlap,
-                                       window=spec.window_type, sharpen=spec.sharpen, fmin=spec.fmin,
-                                       fmax=spec.fmax, scale=spec.scale, **common)
+        params = dsp.SpectrogramParams(
+            n_fft=spec.frame,
+            pad=spec.pad,
+            overlap=spec.overlap,
+            window=spec.window_type,
+            sharpen=spec.sharpen,
+            fmin=spec.fmin,
+            fmax=spec.fmax,
+            scale=spec.scale,
+            **common,
+        )
         return dsp.spectrogram(samples, samplerate, params)
-    params = dsp.ScalogramParams(fmin=max(spec.fmin, 1.0), fmax=spec.fmax, n_rows=spec.height or 256,
-                                 n_cols=spec.width or 1000, w0=spec.w0, **common)
+    params = dsp.ScalogramParams(
+        fmin=max(spec.fmin, 1.0),
+        fmax=spec.fmax,
+        n_rows=spec.height or 256,
+        n_cols=spec.width or 1000,
+        w0=spec.w0,
+        **common,
+    )
     return dsp.scalogram(samples, samplerate, params)
 
 
@@ -429,7 +471,9 @@ def audio_window(recording: Recording, params) -> AudioWindow:
 _FILTER_MARGIN_PERIODS = 64
 
 
-def audio_bytes(recording: Recording, window: AudioWindow, first_byte: int, last_byte: int) -> bytes:
+def audio_bytes(
+    recording: Recording, window: AudioWindow, first_byte: int, last_byte: int
+) -> bytes:
     """Bytes ``first_byte..last_byte`` (inclusive) of the window's WAV, decoding only the samples
     they hold (plus the band-pass filter's margin): a one-byte Range costs one sample."""
     header = window.header
@@ -453,10 +497,18 @@ def _window_samples(recording: Recording, window: AudioWindow, lo: int, hi: int)
     read_lo, read_hi = max(0, lo - margin), min(window.frames, hi + margin)
     rate = window.samplerate
     with recording.open() as fh:
-        samples, _rate = dsp.read_window(fh, (window.first + read_lo) / rate, (window.first + read_hi) / rate,
-                                         channel=window.channel)
-    if len(samples) < read_hi - read_lo:  # the file is shorter than its row says: silence, not a short body
-        samples = np.concatenate([samples, np.zeros(read_hi - read_lo - len(samples), dtype=samples.dtype)])
+        samples, _rate = dsp.read_window(
+            fh,
+            (window.first + read_lo) / rate,
+            (window.first + read_hi) / rate,
+            channel=window.channel,
+        )
+    if (
+        len(samples) < read_hi - read_lo
+    ):  # the file is shorter than its row says: silence, not a short body
+        samples = np.concatenate(
+            [samples, np.zeros(read_hi - read_lo - len(samples), dtype=samples.dtype)]
+        )
     if window.band is not None:
         try:
             samples = wavio.bandpass(samples, rate, *window.band)

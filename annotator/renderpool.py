@@ -40,7 +40,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Imported once in the fork server, so a replacement render process starts in milliseconds.
-_PRELOAD = ["numpy", "scipy.fft", "scipy.signal", "soundfile", "PIL.Image", "annotator.dsp", "annotator.imaging"]
+_PRELOAD = [
+    "numpy",
+    "scipy.fft",
+    "scipy.signal",
+    "soundfile",
+    "PIL.Image",
+    "annotator.dsp",
+    "annotator.imaging",
+]
 # A render process is replaced after this many renders, so whatever its allocator kept from the
 # largest of them is returned to the system.
 _RENDERS_PER_PROCESS = 200
@@ -96,8 +104,12 @@ class _Pool:
             if self.starting != owner:
                 self._retire()
                 self.starting, self.ready = owner, threading.Event()
-                threading.Thread(target=self._start, args=(owner, self.ready), name="render-pool-start",
-                                 daemon=True).start()
+                threading.Thread(
+                    target=self._start,
+                    args=(owner, self.ready),
+                    name="render-pool-start",
+                    daemon=True,
+                ).start()
             ready = self.ready
         ready.wait(timeout)
         with self.lock:
@@ -130,7 +142,11 @@ class _Pool:
 
 
 def _owner() -> tuple:
-    config = (settings.ECHOLOOP_RENDER_PROCESSES, settings.ECHOLOOP_RENDER_MEMORY_MB, settings.ECHOLOOP_RENDER_NICE)
+    config = (
+        settings.ECHOLOOP_RENDER_PROCESSES,
+        settings.ECHOLOOP_RENDER_MEMORY_MB,
+        settings.ECHOLOOP_RENDER_NICE,
+    )
     # The processes read audio through the storages as they were when the pool forked: a change
     # of storage settings (tests point them at another bucket) needs a new pool.
     storage = repr((settings.STORAGES, getattr(settings, "S3_OPTIONS", None), settings.MEDIA_ROOT))
@@ -150,8 +166,13 @@ def _new_pool(processes: int, memory_mb: int, nice: int) -> ProcessPool:
     context = multiprocessing.get_context("forkserver")  # no fork of a threaded web process
     context.set_forkserver_preload(_PRELOAD)
     threads = max(1, (os.cpu_count() or 1) // processes)
-    return ProcessPool(max_workers=processes, max_tasks=_RENDERS_PER_PROCESS, initializer=_init_worker, initargs=(memory_mb, nice, threads),
-                       context=context)
+    return ProcessPool(
+        max_workers=processes,
+        max_tasks=_RENDERS_PER_PROCESS,
+        initializer=_init_worker,
+        initargs=(memory_mb, nice, threads),
+        context=context,
+    )
 
 
 def _init_worker(memory_mb: int, nice: int, threads: int) -> None:
@@ -249,7 +270,9 @@ def _run(fn: Callable[..., T], args: tuple, began: float) -> T:
         ) from exc
     except ProcessExpired as exc:  # killed from outside (the kernel's OOM killer) or crashed
         log.warning("render process died: %s", exc)
-        raise RenderFailed(f"view: the render process died ({exc}); ask for a smaller view") from exc
+        raise RenderFailed(
+            f"view: the render process died ({exc}); ask for a smaller view"
+        ) from exc
 
 
 # --------------------------------------------------------------------------- per-user leases
@@ -277,7 +300,9 @@ def _take_slot(user_id: int) -> int:
     limit = settings.ECHOLOOP_RENDERS_PER_USER
     budget = float(settings.ECHOLOOP_RENDER_BUDGET_S)
     now = timezone.now()
-    RenderLease.objects.filter(user_id=user_id, expires_at__lt=now).delete()  # left by a dead process
+    RenderLease.objects.filter(
+        user_id=user_id, expires_at__lt=now
+    ).delete()  # left by a dead process
     expires = now + timedelta(seconds=budget + _LEASE_GRACE_S)
     for slot in range(limit):
         try:

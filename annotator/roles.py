@@ -12,5 +12,8 @@ class Role(models.TextChoices):
 
 
 # Who may do what, named once (annotator.access and the API's ProjectRole check them).
-WRITE_ROLES = (Role.LEAD, Role.ANNOTATOR)  # annotate: claim, submit, edit their answers; viewers read
+WRITE_ROLES = (
+    Role.LEAD,
+    Role.ANNOTATOR,
+)  # annotate: claim, submit, edit their answers; viewers read
 LEAD_ROLES = (Role.LEAD,)  # configure, review, import, export, and steer the loop

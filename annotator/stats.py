@@ -27,7 +27,10 @@ def project_counts(project: Project) -> dict:
         "recordings": Recording.objects.filter(project=project).count(),
         "clips": Clip.objects.filter(project=project).count(),
         # Counted over the annotations (as many as the labels), not an EXISTS per clip of the pool.
-        "labelled_clips": ClipAnnotation.objects.filter(project=project).values("clip").distinct().count(),
+        "labelled_clips": ClipAnnotation.objects.filter(project=project)
+        .values("clip")
+        .distinct()
+        .count(),
         "annotations": ClipAnnotation.objects.filter(project=project).count(),
         "events": SoundEventAnnotation.objects.filter(clip_annotation__project=project).count(),
         "tasks": {status: by_status.get(status, 0) for status in TaskStatus.values},

@@ -44,7 +44,11 @@ def start_import(job_id: int) -> int:
         return 0
     try:
         chunks = import_jobs.plan(job)
-    except (ingest.IngestError, SuspiciousFileOperation, OSError):  # plan() failed the job, saying why
+    except (
+        ingest.IngestError,
+        SuspiciousFileOperation,
+        OSError,
+    ):  # plan() failed the job, saying why
         return 0
     if chunks:
         group(import_chunk.s(job.pk, i, chunk) for i, chunk in enumerate(chunks)).apply_async()

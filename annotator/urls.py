@@ -9,8 +9,12 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project-page"),
     path("projects/<int:pk>/annotate/", views.annotate, name="annotate"),
     path("projects/<int:pk>/review/", views.review, name="review"),
-    path("projects/<int:pk>/recordings/<int:rid>/", views.recording_browser, name="recording-browser"),
-    path("projects/<int:pk>/dashboard/", dashboard_views.project_dashboard, name="project-dashboard"),
+    path(
+        "projects/<int:pk>/recordings/<int:rid>/", views.recording_browser, name="recording-browser"
+    ),
+    path(
+        "projects/<int:pk>/dashboard/", dashboard_views.project_dashboard, name="project-dashboard"
+    ),
     path("healthz", views.healthz, name="healthz"),
 ]
 

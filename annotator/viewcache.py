@@ -35,7 +35,9 @@ def paths(key: str) -> tuple[str, str]:
 
 def stored(key: str, nbytes: int) -> list[str]:
     """A view was just written to storage: record it as used now, then keep the cache under its cap."""
-    RenderedViewEntry.objects.update_or_create(key=key, defaults={"bytes": nbytes, "last_used_at": timezone.now()})
+    RenderedViewEntry.objects.update_or_create(
+        key=key, defaults={"bytes": nbytes, "last_used_at": timezone.now()}
+    )
     return evict()
 
 
@@ -83,7 +85,9 @@ def evict() -> list[str]:
 
 def _oldest(excess: int) -> list[tuple[int, str, datetime]]:
     """The least recently used views whose sizes add up to ``excess`` (at most `MAX_EVICTIONS`)."""
-    rows = RenderedViewEntry.objects.order_by("last_used_at").values_list("pk", "key", "bytes", "last_used_at")
+    rows = RenderedViewEntry.objects.order_by("last_used_at").values_list(
+        "pk", "key", "bytes", "last_used_at"
+    )
     victims = []
     for pk, key, size, at in rows[:MAX_EVICTIONS]:
         if excess <= 0:

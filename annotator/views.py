@@ -30,7 +30,9 @@ class ThrottledLoginView(LoginView):
     """Django's login, refusing more than LOGIN_ATTEMPTS failures per client and username a window."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return throttled_login(request, lambda: super(ThrottledLoginView, self).post(request, *args, **kwargs))
+        return throttled_login(
+            request, lambda: super(ThrottledLoginView, self).post(request, *args, **kwargs)
+        )
 
 
 def throttled_login(request: HttpRequest, attempt) -> HttpResponse:
@@ -124,7 +126,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     config = {
         "csrfToken": get_token(request),
         "user": {"id": request.user.pk, "username": request.user.username},
-        "annotators": [{"id": u.pk, "username": u.username} for u in annotators.order_by("username")],
+        "annotators": [
+            {"id": u.pk, "username": u.username} for u in annotators.order_by("username")
+        ],
         "datasets": [{"id": d.pk, "name": d.name} for d in project.datasets.order_by("name")],
     }
     context = {"project": project, "role": project.role_of(request.user), "config": config}
@@ -162,8 +166,14 @@ def recording_browser(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         for i in range(first, min(first + TILES_PER_PAGE, n_tiles))
     ]
     context = {
-        "project": project, "role": project.role_of(request.user), "recording": recording, "tiles": tiles,
-        "zoom": zoom, "zooms": [(i, s) for i, s in enumerate(TILE_SECONDS)], "page": page, "n_pages": n_pages,
+        "project": project,
+        "role": project.role_of(request.user),
+        "recording": recording,
+        "tiles": tiles,
+        "zoom": zoom,
+        "zooms": [(i, s) for i, s in enumerate(TILE_SECONDS)],
+        "page": page,
+        "n_pages": n_pages,
         "clips": recording.clips.filter(start_s__lt=tiles[-1]["end"], end_s__gt=tiles[0]["start"]),
     }
     return render(request, "annotator/recording_browser.html", context)

@@ -69,8 +69,20 @@ def wav_header(frames: int, samplerate: int, *, time_expansion: float = 1.0) -> 
     rate = round(samplerate / time_expansion)
     data = frames * SAMPLE_BYTES
     return struct.pack(
-        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, 1, 1, rate,
-        rate * SAMPLE_BYTES, SAMPLE_BYTES, 8 * SAMPLE_BYTES, b"data", data,
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + data,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        rate,
+        rate * SAMPLE_BYTES,
+        SAMPLE_BYTES,
+        8 * SAMPLE_BYTES,
+        b"data",
+        data,
     )
 
 

@@ -180,13 +180,20 @@ def pretrain_ssl(epochs: int, init: TrainResult | None, threads: int) -> TrainRe
 
     pool = pool_clips()
     fc = FeatureConfig()
-    cfg = SSLConfig(features=fc, epochs=epochs, num_threads=threads,
-                    crop_s=min(0.4, MAX_VIEW_COLUMNS / fc.frames_per_second))
+    cfg = SSLConfig(
+        features=fc,
+        epochs=epochs,
+        num_threads=threads,
+        crop_s=min(0.4, MAX_VIEW_COLUMNS / fc.frames_per_second),
+    )
     t0 = time.perf_counter()
     result = pretrain(cfg, pool, init=init)
-    print(f"(self-supervised pretraining{' from the synthetic start' if init else ''}: {len(pool)} clips × "
-          f"{epochs} epochs, loss {result.history[0]['loss']:.3f} → {result.history[-1]['loss']:.3f}, "
-          f"chance {result.history[-1]['chance']:.3f}, {time.perf_counter() - t0:.0f} s)", flush=True)
+    print(
+        f"(self-supervised pretraining{' from the synthetic start' if init else ''}: {len(pool)} clips × "
+        f"{epochs} epochs, loss {result.history[0]['loss']:.3f} → {result.history[-1]['loss']:.3f}, "
+        f"chance {result.history[-1]['chance']:.3f}, {time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
     return result
 
 
@@ -298,7 +305,9 @@ def main() -> None:
     wanted = {VARIANTS[v][2] for v in variants}
     if wanted & {"synthetic", "both"}:
         t0 = time.perf_counter()
-        starts["synthetic"] = pretrain_synthetic(FeatureConfig(), args.pretrain_clips, args.pretrain_epochs)
+        starts["synthetic"] = pretrain_synthetic(
+            FeatureConfig(), args.pretrain_clips, args.pretrain_epochs
+        )
         print(
             f"(synthetic pretraining: {args.pretrain_clips} clips × {args.pretrain_epochs} epochs,"
             f" {time.perf_counter() - t0:.0f} s)"

@@ -39,8 +39,12 @@ def generate(folder: Path, n: int, seconds: float, samplerate: int) -> int:
         sub = folder / f"night{i // 1000:02d}"
         sub.mkdir(exist_ok=True)
         path = sub / f"rec_{i:05d}.wav"
-        sf.write(path, (chirp + 0.05 * rng.standard_normal(t.size)).astype(np.float32), samplerate,
-                 subtype="PCM_16")
+        sf.write(
+            path,
+            (chirp + 0.05 * rng.standard_normal(t.size)).astype(np.float32),
+            samplerate,
+            subtype="PCM_16",
+        )
         total += path.stat().st_size
     return total
 
@@ -49,12 +53,35 @@ def start_workers(n: int, env: dict) -> list[subprocess.Popen]:
     procs = []
     for i in range(n):
         log = open(Path(tempfile.gettempdir()) / f"bench-ingest-worker-{i}.log", "w")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "echoloop", "worker", "-Q", "celery",
-             "--concurrency", "1", "--pool", "prefork", "-n", f"bench-ingest-{i}-{os.getpid()}@%h",
-             "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "echoloop",
+                    "worker",
+                    "-Q",
+                    "celery",
+                    "--concurrency",
+                    "1",
+                    "--pool",
+                    "prefork",
+                    "-n",
+                    f"bench-ingest-{i}-{os.getpid()}@%h",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
     from echoloop.celery import app
 
     deadline = time.monotonic() + 120
@@ -101,12 +128,21 @@ def run(folder: Path, workers: int, env: dict, timeout: float) -> dict:
         stop_workers(procs)
     if job.status != ImportJob.Status.DONE:
         raise SystemExit(f"job {job.pk} {job.status} at {job.done}/{job.total}: {job.error}")
-    return {"workers": workers, "files": job.done, "imported": job.imported, "clips": job.clips,
-            "seconds": elapsed, "per_min": job.done / elapsed * 60, "chunks": job.chunks}
+    return {
+        "workers": workers,
+        "files": job.done,
+        "imported": job.imported,
+        "clips": job.clips,
+        "seconds": elapsed,
+        "per_min": job.done / elapsed * 60,
+        "chunks": job.chunks,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=1.0, help="length of each file")
     parser.add_argument("--samplerate", type=int, default=32_000)
@@ -116,10 +152,14 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres") or not os.environ.get("REDIS_URL"):
-        raise SystemExit("set DATABASE_URL (PostgreSQL, a database of the benchmark's own) and REDIS_URL")
+        raise SystemExit(
+            "set DATABASE_URL (PostgreSQL, a database of the benchmark's own) and REDIS_URL"
+        )
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CELERY_TASK_ALWAYS_EAGER": "0"}
     if args.chunk:
-        env["ECHOLOOP_IMPORT_CHUNK_FILES"] = os.environ["ECHOLOOP_IMPORT_CHUNK_FILES"] = str(args.chunk)
+        env["ECHOLOOP_IMPORT_CHUNK_FILES"] = os.environ["ECHOLOOP_IMPORT_CHUNK_FILES"] = str(
+            args.chunk
+        )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "echoloop.settings")
     import django
 
@@ -134,19 +174,25 @@ def main() -> None:
         folder = Path(tmp)
         began = time.monotonic()
         size = generate(folder, args.files, args.seconds, args.samplerate)
-        print(f"generated {args.files} files of {args.seconds} s at {args.samplerate} Hz "
-              f"({size / 2**20:.0f} MiB) in {time.monotonic() - began:.0f} s")
+        print(
+            f"generated {args.files} files of {args.seconds} s at {args.samplerate} Hz "
+            f"({size / 2**20:.0f} MiB) in {time.monotonic() - began:.0f} s"
+        )
         AudioRoot.objects.update_or_create(name="bench-ingest", defaults={"path": str(folder)})
         load = os.getloadavg()
         rows = [run(folder, n, env, args.timeout) for n in args.workers]
     base = rows[0]["per_min"]
-    print(f"\nchunk {settings.ECHOLOOP_IMPORT_CHUNK_FILES} files; {os.cpu_count()} cores; "
-          f"load before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+    print(
+        f"\nchunk {settings.ECHOLOOP_IMPORT_CHUNK_FILES} files; {os.cpu_count()} cores; "
+        f"load before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}"
+    )
     print("| workers | files | clips | seconds | files/min | vs 1st row |")
     print("|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['workers']} | {r['files']} | {r['clips']} | {r['seconds']:.1f} | "
-              f"{r['per_min']:.0f} | {r['per_min'] / base:.2f}× |")
+        print(
+            f"| {r['workers']} | {r['files']} | {r['clips']} | {r['seconds']:.1f} | "
+            f"{r['per_min']:.0f} | {r['per_min'] / base:.2f}× |"
+        )
 
 
 if __name__ == "__main__":

@@ -50,29 +50,52 @@ WINDOWS = 5
 
 def build(n_clips: int, seed: int = 0):
     rng = np.random.default_rng(seed)
-    project = Project.objects.create(name=f"light-head-bench-{os.getpid()}-{time.time():.0f}", clip_length_s=0.5)
+    project = Project.objects.create(
+        name=f"light-head-bench-{os.getpid()}-{time.time():.0f}", clip_length_s=0.5
+    )
     user, _ = User.objects.get_or_create(username="light-head-bench")
     Membership.objects.create(project=project, user=user, role=Role.ANNOTATOR)
     dataset = Dataset.objects.create(project=project, name="bench")
     per_rec = 1000
     recs = Recording.objects.bulk_create(
-        Recording(project=project, dataset=dataset, name=f"r{i}.wav", sha256=f"{project.pk:08x}{i:056x}",
-                  format="WAV", samplerate=384_000, channels=1, frames=int(per_rec * 0.5 * 384_000),
-                  duration_s=per_rec * 0.5)
+        Recording(
+            project=project,
+            dataset=dataset,
+            name=f"r{i}.wav",
+            sha256=f"{project.pk:08x}{i:056x}",
+            format="WAV",
+            samplerate=384_000,
+            channels=1,
+            frames=int(per_rec * 0.5 * 384_000),
+            duration_s=per_rec * 0.5,
+        )
         for i in range(n_clips // per_rec + 1)
     )
     clips = Clip.objects.bulk_create(
-        (Clip(project=project, recording=recs[i // per_rec], start_s=(i % per_rec) * 0.5,
-              end_s=(i % per_rec) * 0.5 + 0.5) for i in range(n_clips)), batch_size=5000)
+        (
+            Clip(
+                project=project,
+                recording=recs[i // per_rec],
+                start_s=(i % per_rec) * 0.5,
+                end_s=(i % per_rec) * 0.5 + 0.5,
+            )
+            for i in range(n_clips)
+        ),
+        batch_size=5000,
+    )
     ids = np.array(sorted(c.pk for c in clips), dtype=np.int64)
     species = rng.integers(0, SPECIES, n_clips)
     centres = rng.standard_normal((SPECIES, DIM)).astype(np.float32)
-    version = ModelVersion.objects.create(project=project, number=1, class_names=[f"sp{i}" for i in range(SPECIES)],
-                                          is_active=True)
+    version = ModelVersion.objects.create(
+        project=project, number=1, class_names=[f"sp{i}" for i in range(SPECIES)], is_active=True
+    )
     source = embeddings_store.version_source(version.pk)
     for start in range(0, n_clips, 5000):
         part = range(start, min(n_clips, start + 5000))
-        windows = [centres[species[i]] + 1.2 * rng.standard_normal((WINDOWS, DIM)).astype(np.float32) for i in part]
+        windows = [
+            centres[species[i]] + 1.2 * rng.standard_normal((WINDOWS, DIM)).astype(np.float32)
+            for i in part
+        ]
         windows = [w / np.linalg.norm(w, axis=1, keepdims=True) for w in windows]
         embeddings_store.write_chunk(project.pk, source, ids[list(part)].tolist(), windows, 0.1)
     embeddings_store.compact(project.pk, source)
@@ -94,11 +117,15 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=5)
     args = p.parse_args()
     settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="light-head-bench-")
-    print(f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}, database: "
-          f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    print(
+        f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}, database: "
+        f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    )
     t = time.perf_counter()
     project, user, ids, species, tags = build(args.clips)
-    print(f"built {args.clips:,} clips and {args.clips * WINDOWS:,} windows in {time.perf_counter() - t:.1f} s")
+    print(
+        f"built {args.clips:,} clips and {args.clips * WINDOWS:,} windows in {time.perf_counter() - t:.1f} s"
+    )
     rng = np.random.default_rng(1)
     try:
         order = rng.permutation(len(ids))
@@ -108,8 +135,12 @@ def main() -> None:
         t = time.perf_counter()
         light_head.fit(project)
         before = light_head.ranking(project, k=100).tolist()
-        print(f"cold fit + ranking (the store read from disk and centred first): {time.perf_counter() - t:.2f} s")
-        print("| step | labels | save label (s) | fit (s) | rank pool (s) | label → new ranking (s) | top-100 changed |")
+        print(
+            f"cold fit + ranking (the store read from disk and centred first): {time.perf_counter() - t:.2f} s"
+        )
+        print(
+            "| step | labels | save label (s) | fit (s) | rank pool (s) | label → new ranking (s) | top-100 changed |"
+        )
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         fits, totals = [], []
         for step, i in enumerate(order[args.labels : args.labels + args.steps], 1):
@@ -125,12 +156,18 @@ def main() -> None:
             changed = len(set(after) ^ set(before)) // 2
             fits.append(fit)
             totals.append(total)
-            print(f"| {step} | {head.n_labels} | {save:.3f} | {fit:.2f} | {rank:.2f} | {total:.2f} | {changed} |")
+            print(
+                f"| {step} | {head.n_labels} | {save:.3f} | {fit:.2f} | {rank:.2f} | {total:.2f} | {changed} |"
+            )
             before = after
-        print(f"median label → new ranking: {statistics.median(totals):.2f} s (+ the "
-              f"{light_head.DEBOUNCE_S:g} s debounce and the task's pickup); load now {os.getloadavg()[0]:.2f}")
+        print(
+            f"median label → new ranking: {statistics.median(totals):.2f} s (+ the "
+            f"{light_head.DEBOUNCE_S:g} s debounce and the task's pickup); load now {os.getloadavg()[0]:.2f}"
+        )
     finally:
-        embeddings_store.delete(project.pk, embeddings_store.version_source(project.model_versions.get().pk))
+        embeddings_store.delete(
+            project.pk, embeddings_store.version_source(project.model_versions.get().pk)
+        )
         project.delete()
 
 

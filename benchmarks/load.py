@@ -54,7 +54,9 @@ def make_audio(folder: Path, *, recordings: int, seconds: float, rate: int = 256
         sf.write(path, signal.astype(np.float32), rate, subtype="PCM_16")
 
 
-def seed(audio_dir: Path, *, annotators: int, label: str, max_clips: int | None = None, heavy: int = 0) -> dict:
+def seed(
+    audio_dir: Path, *, annotators: int, label: str, max_clips: int | None = None, heavy: int = 0
+) -> dict:
     """A project with one task slot per annotator on every clip, its users and their tokens, and
     ``heavy`` viewers (members who only look: see `HeavyMember`)."""
     from django.contrib.auth import get_user_model
@@ -269,9 +271,23 @@ def heaviest_views(recording, project) -> list[dict]:
     from annotator import rendering
 
     candidates = [
-        {"kind": "spectrogram", "window_s": 0.1, "overlap": 0.95, "sharpen": "reassigned", "levels": "fixed",
-         "fmin": 0, "height": 4096},
-        {"kind": "scalogram", "width": 4096, "height": 4096, "fmin": 1000, "w0": 6, "levels": "fixed"},
+        {
+            "kind": "spectrogram",
+            "window_s": 0.1,
+            "overlap": 0.95,
+            "sharpen": "reassigned",
+            "levels": "fixed",
+            "fmin": 0,
+            "height": 4096,
+        },
+        {
+            "kind": "scalogram",
+            "width": 4096,
+            "height": 4096,
+            "fmin": 1000,
+            "w0": 6,
+            "levels": "fixed",
+        },
     ]
     views = []
     for params in candidates:
@@ -279,7 +295,9 @@ def heaviest_views(recording, project) -> list[dict]:
         for _ in range(30):
             mid = (lo + hi) / 2
             try:
-                rendering.parse_spec(params["kind"], {**params, "start": 0, "end": mid}, recording, project)
+                rendering.parse_spec(
+                    params["kind"], {**params, "start": 0, "end": mid}, recording, project
+                )
                 lo = mid
             except rendering.BadViewRequest:
                 hi = mid
@@ -292,7 +310,16 @@ class HeavyMember(threading.Thread):
     the same twice (random start and dB floor: every one is uncached). Several of these threads
     share one member's token, as a page loading tiles would."""
 
-    def __init__(self, base: str, plan: dict, name: str, token: str, deadline: float, result: Result, seed: int):
+    def __init__(
+        self,
+        base: str,
+        plan: dict,
+        name: str,
+        token: str,
+        deadline: float,
+        result: Result,
+        seed: int,
+    ):
         super().__init__(name=f"{name}#{seed}", daemon=True)
         self.base, self.plan, self.deadline, self.result = base, plan, deadline, result
         self.rng = random.Random(f"{name}#{seed}")
@@ -304,11 +331,18 @@ class HeavyMember(threading.Thread):
             view = dict(self.rng.choice(self.plan["heavy_views"]))
             kind, span = view.pop("kind"), view.pop("span")
             start = round(self.rng.uniform(0, max(0.0, self.plan["recording_s"] - span - 0.01)), 6)
-            view.update(start=start, end=round(start + span, 6), db_min=self.rng.randint(-120, -60), db_max=0)
+            view.update(
+                start=start,
+                end=round(start + span, 6),
+                db_min=self.rng.randint(-120, -60),
+                db_max=0,
+            )
             recording = self.rng.choice(self.plan["recordings"])
             began, started = time.monotonic(), time.perf_counter()
             try:
-                response = self.session.get(f"{self.base}/api/recordings/{recording}/{kind}.png", params=view, timeout=120)
+                response = self.session.get(
+                    f"{self.base}/api/recordings/{recording}/{kind}.png", params=view, timeout=120
+                )
                 status = response.status_code
             except requests.RequestException:
                 status = 0
@@ -344,7 +378,13 @@ def run_load(
 
 
 def _run_load(
-    base: str, plan: dict, annotators: int, seconds: float, think: float, warmup: float, heavy_threads: int = 0
+    base: str,
+    plan: dict,
+    annotators: int,
+    seconds: float,
+    think: float,
+    warmup: float,
+    heavy_threads: int = 0,
 ) -> Result:
     result = Result()
     started = time.monotonic()
@@ -460,8 +500,10 @@ def table(result: Result, annotators: int, budget_s: float | None = None) -> str
         # The pool's timer checks every ~0.2 s and the answer still has to travel: 1 s of slack.
         late = [(status, s) for status, s in heavy if s > budget_s + 1.0]
         late_ok = [1 for status, s in late if status == 200]
-        lines.append(f"  heavy views: {len(heavy)} asked (whole run), answered after the {budget_s:g} s budget "
-                     f"(+1 s): {len(late)}, of them rendered (200): {len(late_ok)}")
+        lines.append(
+            f"  heavy views: {len(heavy)} asked (whole run), answered after the {budget_s:g} s budget "
+            f"(+1 s): {len(late)}, of them rendered (200): {len(late_ok)}"
+        )
     return "\n".join(lines)
 
 
@@ -561,9 +603,16 @@ def drop_database(url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def gunicorn_command(port: int, workers: int, threads: int | None, access_log: Path, *,
-                     keep_alive: int | None = None, worker_class: str | None = None,
-                     worker_connections: int | None = None) -> list[str]:
+def gunicorn_command(
+    port: int,
+    workers: int,
+    threads: int | None,
+    access_log: Path,
+    *,
+    keep_alive: int | None = None,
+    worker_class: str | None = None,
+    worker_connections: int | None = None,
+) -> list[str]:
     """docker/compose.yaml's web command on a local port; ``keep_alive`` and ``worker_class``
     replace its own (to measure the alternatives)."""
     import yaml
@@ -573,8 +622,11 @@ def gunicorn_command(port: int, workers: int, threads: int | None, access_log: P
     command[0] = str(Path(sys.executable).parent / command[0])
     command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
     command[command.index("--access-logfile") + 1] = str(access_log)
-    for option, value in (("--keep-alive", keep_alive), ("--worker-class", worker_class),
-                          ("--worker-connections", worker_connections)):
+    for option, value in (
+        ("--keep-alive", keep_alive),
+        ("--worker-class", worker_class),
+        ("--worker-connections", worker_connections),
+    ):
         if value is not None:
             if option in command:
                 command[command.index(option) + 1] = str(value)
@@ -603,14 +655,30 @@ def main() -> int:
         "--warmup", type=float, default=10.0, help="seconds left out of the latencies"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
-    parser.add_argument("--threads", type=int, default=None, help="threads per gunicorn process (compose's)")
-    parser.add_argument("--keep-alive", type=int, default=None, help="replaces compose.yaml's --keep-alive")
-    parser.add_argument("--worker-class", default=None, help="replaces compose.yaml's --worker-class")
-    parser.add_argument("--worker-connections", type=int, default=None,
-                        help="replaces compose.yaml's --worker-connections")
-    parser.add_argument("--heavy", type=int, default=0,
-                        help="also run each size with this many members asking for the heaviest views")
-    parser.add_argument("--heavy-threads", type=int, default=3, help="concurrent requests per heavy member")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per gunicorn process (compose's)"
+    )
+    parser.add_argument(
+        "--keep-alive", type=int, default=None, help="replaces compose.yaml's --keep-alive"
+    )
+    parser.add_argument(
+        "--worker-class", default=None, help="replaces compose.yaml's --worker-class"
+    )
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=None,
+        help="replaces compose.yaml's --worker-connections",
+    )
+    parser.add_argument(
+        "--heavy",
+        type=int,
+        default=0,
+        help="also run each size with this many members asking for the heaviest views",
+    )
+    parser.add_argument(
+        "--heavy-threads", type=int, default=3, help="concurrent requests per heavy member"
+    )
     # 30 × 15 s = 900 clips: more than one annotator can finish in a run, however the server
     # shares itself out (with 300, a lone fast annotator ran out of clips and saw 204s).
     parser.add_argument("--recordings", type=int, default=30)
@@ -657,19 +725,34 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
 
     from django.conf import settings
 
-    plan = seed(args.out / "audio", annotators=annotators, label=f"{annotators}-{int(time.time())}", heavy=heavy)
+    plan = seed(
+        args.out / "audio",
+        annotators=annotators,
+        label=f"{annotators}-{int(time.time())}",
+        heavy=heavy,
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     access_log = args.out / f"access-{annotators}-{heavy}.log"
     access_log.unlink(missing_ok=True)  # gunicorn appends: one run per log
     log = open(args.out / f"gunicorn-{annotators}-{heavy}.log", "w")
-    command = gunicorn_command(port, args.workers, args.threads, access_log, keep_alive=args.keep_alive,
-                               worker_class=args.worker_class, worker_connections=args.worker_connections)
+    command = gunicorn_command(
+        port,
+        args.workers,
+        args.threads,
+        access_log,
+        keep_alive=args.keep_alive,
+        worker_class=args.worker_class,
+        worker_connections=args.worker_connections,
+    )
     proc = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**os.environ, "WEB_CONCURRENCY": str(args.workers)},  # the render pools share the cores
+        env={
+            **os.environ,
+            "WEB_CONCURRENCY": str(args.workers),
+        },  # the render pools share the cores
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -708,7 +791,11 @@ def run_one(args, annotators: int, heavy: int = 0) -> str:
 
     lines = [
         table(result, annotators, settings.ECHOLOOP_RENDER_BUDGET_S),
-        *([f"  plus {heavy} heavy members × {args.heavy_threads} requests at once"] if heavy else []),
+        *(
+            [f"  plus {heavy} heavy members × {args.heavy_threads} requests at once"]
+            if heavy
+            else []
+        ),
         server_table(access_log),
         cpu,
         f"  {plan['clips']} clips × {annotators} slots; gunicorn {option('--worker-class')} "

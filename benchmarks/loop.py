@@ -336,11 +336,20 @@ def cold_start(plan: dict, lead: Client) -> dict:
     )
     deadline = time.monotonic() + 300
     # 202: a worker chooses the round; poll the request until it is done or failed.
-    while response.status_code == 202 and body.get("status") in ("queued", "running") and time.monotonic() < deadline:
+    while (
+        response.status_code == 202
+        and body.get("status") in ("queued", "running")
+        and time.monotonic() < deadline
+    ):
         time.sleep(1)
         body = lead.request("GET", body["url"]).json()
     picks = (body.get("round") or {}).get("picks", [])
-    return {"by": "lead", "status": response.status_code, "round": body.get("status"), "picks": len(picks)}
+    return {
+        "by": "lead",
+        "status": response.status_code,
+        "round": body.get("status"),
+        "picks": len(picks),
+    }
 
 
 # --- the run --------------------------------------------------------------------------------------

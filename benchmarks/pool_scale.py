@@ -69,57 +69,117 @@ def build(n: int) -> dict:
     call_command("migrate", verbosity=0)
     name = f"pool-scale {n}"
     project = Project.objects.filter(name=name).first()
-    if project and Clip.objects.filter(project=project).count() == n and ScoreChunk.objects.filter(
-        version__project=project
-    ).exists():
+    if (
+        project
+        and Clip.objects.filter(project=project).count() == n
+        and ScoreChunk.objects.filter(version__project=project).exists()
+    ):
         return {"project": project.pk, "built_s": 0.0}
     if project:
         project.delete()
     began = time.perf_counter()
     rng = np.random.default_rng(n)
-    project = Project.objects.create(name=name, batch_size=K, audit_fraction=0.1, sampling_strategy="entropy")
+    project = Project.objects.create(
+        name=name, batch_size=K, audit_fraction=0.1, sampling_strategy="entropy"
+    )
     lead, _ = get_user_model().objects.get_or_create(username="pool-scale-lead")
     Membership.objects.create(project=project, user=lead, role=Role.LEAD)
     dataset = Dataset.objects.create(project=project, name="season")
-    root, _ = AudioRoot.objects.get_or_create(path="/nonexistent/pool-scale", defaults={"name": "pool-scale"})
+    root, _ = AudioRoot.objects.get_or_create(
+        path="/nonexistent/pool-scale", defaults={"name": "pool-scale"}
+    )
     sites = [Site.objects.create(project=project, name=f"site {i}") for i in range(8)]
     now = timezone.now()
     n_rec = -(-n // CLIPS_PER_RECORDING)
     start = timezone.datetime(2026, 3, 1, tzinfo=timezone.get_fixed_timezone(0))
     recordings = [
-        {"project_id": project.pk, "dataset_id": dataset.pk, "site_id": sites[i % len(sites)].pk,
-         "name": f"r{i:07d}.wav", "root_id": root.pk, "path": f"r{i:07d}.wav", "file": "",
-         "sha256": f"{n:012d}{i:052d}", "format": "WAV", "samplerate": 48_000, "channels": 1,
-         "frames": 48_000 * CLIPS_PER_RECORDING, "duration_s": float(CLIPS_PER_RECORDING),
-         "recorded_at": start + timezone.timedelta(hours=int(i * 7 % 4000)), "time_expansion": 1.0,
-         "metadata": "{}", "role": "pool", "created_at": now}
+        {
+            "project_id": project.pk,
+            "dataset_id": dataset.pk,
+            "site_id": sites[i % len(sites)].pk,
+            "name": f"r{i:07d}.wav",
+            "root_id": root.pk,
+            "path": f"r{i:07d}.wav",
+            "file": "",
+            "sha256": f"{n:012d}{i:052d}",
+            "format": "WAV",
+            "samplerate": 48_000,
+            "channels": 1,
+            "frames": 48_000 * CLIPS_PER_RECORDING,
+            "duration_s": float(CLIPS_PER_RECORDING),
+            "recorded_at": start + timezone.timedelta(hours=int(i * 7 % 4000)),
+            "time_expansion": 1.0,
+            "metadata": "{}",
+            "role": "pool",
+            "created_at": now,
+        }
         for i in range(n_rec)
     ]
     insert(Recording, recordings)
-    rec_ids = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", flat=True))
+    rec_ids = list(
+        Recording.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)
+    )
     held = rng.random(n) < 0.05
-    insert(Clip, ({"project_id": project.pk, "recording_id": rec_ids[i // CLIPS_PER_RECORDING],
-                   "start_s": float(i % CLIPS_PER_RECORDING), "end_s": float(i % CLIPS_PER_RECORDING + 1),
-                   "held_out": bool(held[i])} for i in range(n)))
-    clip_ids = np.fromiter(Clip.objects.filter(project=project).order_by("pk").values_list("pk", flat=True),
-                           dtype=np.int64)
-    version = ModelVersion.objects.create(project=project, number=1, class_names=[f"sp{i}" for i in range(N_CLASSES)],
-                                          is_active=True)
+    insert(
+        Clip,
+        (
+            {
+                "project_id": project.pk,
+                "recording_id": rec_ids[i // CLIPS_PER_RECORDING],
+                "start_s": float(i % CLIPS_PER_RECORDING),
+                "end_s": float(i % CLIPS_PER_RECORDING + 1),
+                "held_out": bool(held[i]),
+            }
+            for i in range(n)
+        ),
+    )
+    clip_ids = np.fromiter(
+        Clip.objects.filter(project=project).order_by("pk").values_list("pk", flat=True),
+        dtype=np.int64,
+    )
+    version = ModelVersion.objects.create(
+        project=project, number=1, class_names=[f"sp{i}" for i in range(N_CLASSES)], is_active=True
+    )
     for lo in range(0, n, 50_000):  # in blocks: the arrays of a million clips at once would be 1 GB
         ids = clip_ids[lo : lo + 50_000]
         probs = rng.random((len(ids), N_CLASSES)).astype(np.float32)
         windows = rng.random((len(ids), N_WINDOWS)).astype(np.float32)
         emb = rng.standard_normal((len(ids), DIM)).astype(np.float16)
-        insert(Prediction, ({"clip_id": int(c), "version_id": version.pk,
-                             "class_probs": json.dumps([round(float(x), 5) for x in probs[j]]),
-                             "any_event": float(probs[j].max()), "detections": "[]", "uncertainty": "{}",
-                             "window_uncertainty": json.dumps([round(float(x), 4) for x in windows[j]]),
-                             "embedding": emb[j].tobytes(), "created_at": now} for j, c in enumerate(ids)))
-        insert(ScoreChunk, ({"version_id": version.pk, "n_clips": len(ids[a : a + CHUNK]),
-                             "clip_ids": ids[a : a + CHUNK].tobytes(), "probs": probs[a : a + CHUNK].tobytes(),
-                             "n_classes": N_CLASSES, "windows": windows[a : a + CHUNK].tobytes(),
-                             "n_windows": N_WINDOWS, "embeddings": emb[a : a + CHUNK].tobytes(), "dim": DIM,
-                             "created_at": now} for a in range(0, len(ids), CHUNK)))
+        insert(
+            Prediction,
+            (
+                {
+                    "clip_id": int(c),
+                    "version_id": version.pk,
+                    "class_probs": json.dumps([round(float(x), 5) for x in probs[j]]),
+                    "any_event": float(probs[j].max()),
+                    "detections": "[]",
+                    "uncertainty": "{}",
+                    "window_uncertainty": json.dumps([round(float(x), 4) for x in windows[j]]),
+                    "embedding": emb[j].tobytes(),
+                    "created_at": now,
+                }
+                for j, c in enumerate(ids)
+            ),
+        )
+        insert(
+            ScoreChunk,
+            (
+                {
+                    "version_id": version.pk,
+                    "n_clips": len(ids[a : a + CHUNK]),
+                    "clip_ids": ids[a : a + CHUNK].tobytes(),
+                    "probs": probs[a : a + CHUNK].tobytes(),
+                    "n_classes": N_CLASSES,
+                    "windows": windows[a : a + CHUNK].tobytes(),
+                    "n_windows": N_WINDOWS,
+                    "embeddings": emb[a : a + CHUNK].tobytes(),
+                    "dim": DIM,
+                    "created_at": now,
+                }
+                for a in range(0, len(ids), CHUNK)
+            ),
+        )
     _analyze()
     return {"project": project.pk, "built_s": round(time.perf_counter() - began, 1)}
 
@@ -181,8 +241,13 @@ def measure_round(project_id: int, strategy: str) -> dict:
     began = time.perf_counter()
     rnd = rounds.start_round(project, strategy=strategy, k=K, seed=0)
     seconds = time.perf_counter() - began
-    out = {"seconds": round(seconds, 2), "strategy_s": round(rnd.selection_seconds, 2),
-           "candidates": rnd.candidates, "picks": rnd.batch_size, "version": rnd.model_version_id is not None}
+    out = {
+        "seconds": round(seconds, 2),
+        "strategy_s": round(rnd.selection_seconds, 2),
+        "candidates": rnd.candidates,
+        "picks": rnd.batch_size,
+        "version": rnd.model_version_id is not None,
+    }
     reset(project)
     return out
 
@@ -196,12 +261,22 @@ def measure_writes(project_id: int) -> dict:
     from models_app.inference import ClipScore
     from models_app.models import ModelVersion
 
-    version = ModelVersion.objects.create(project_id=project_id, number=99, class_names=[f"sp{i}" for i in range(N_CLASSES)])
+    version = ModelVersion.objects.create(
+        project_id=project_id, number=99, class_names=[f"sp{i}" for i in range(N_CLASSES)]
+    )
     clips = list(Clip.objects.filter(project_id=project_id).order_by("-pk")[:CHUNK])
     rng = np.random.default_rng(0)
-    scores = [ClipScore(events=[], class_probs=rng.random(N_CLASSES).astype(np.float32), any_event_prob=0.5,
-                        embedding=rng.standard_normal(DIM).astype(np.float32), uncertainty={"entropy": 0.5},
-                        window_uncertainties=rng.random(N_WINDOWS).astype(np.float32)) for _ in clips]
+    scores = [
+        ClipScore(
+            events=[],
+            class_probs=rng.random(N_CLASSES).astype(np.float32),
+            any_event_prob=0.5,
+            embedding=rng.standard_normal(DIM).astype(np.float32),
+            uncertainty={"entropy": 0.5},
+            window_uncertainties=rng.random(N_WINDOWS).astype(np.float32),
+        )
+        for _ in clips
+    ]
     try:
         began = time.perf_counter()
         registry.store_scores(version, clips, scores)
@@ -220,8 +295,12 @@ def measure_rescore_bookkeeping(project_id: int) -> dict:
     counted = time.perf_counter() - began
     began = time.perf_counter()
     ranges = tasks.next_ranges(version, 0, tasks.IN_FLIGHT, tasks.CHUNK_SIZE)
-    return {"pending_count_s": round(counted, 3), "pending": pending, "first_wave_s": round(time.perf_counter() - began, 3),
-            "first_wave_chunks": len(ranges)}
+    return {
+        "pending_count_s": round(counted, 3),
+        "pending": pending,
+        "first_wave_s": round(time.perf_counter() - began, 3),
+        "first_wave_chunks": len(ranges),
+    }
 
 
 def measure_scores(project_id: int, how: str) -> dict:
@@ -254,7 +333,12 @@ def measure_pages(project_id: int) -> dict:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     client.force_login(get_user_model().objects.get(username="pool-scale-lead"))
-    last = Clip.objects.filter(project_id=project_id).order_by("-pk").values_list("pk", flat=True).first()
+    last = (
+        Clip.objects.filter(project_id=project_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     deep = base64.b64encode(urlencode({"p": last - 100}).encode()).decode()
     pages = {
         "project page": f"/projects/{project_id}/",
@@ -301,8 +385,14 @@ def child(args) -> None:
 def run_child(url: str, what: str, n: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     env.pop("REDIS_URL", None)
-    proc = subprocess.run([sys.executable, __file__, "--child", what, "--n", str(n), "--url", url], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=3600)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", what, "--n", str(n), "--url", url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode or not lines:
         return {"error": (proc.stderr or proc.stdout)[-1500:]}
@@ -310,18 +400,41 @@ def run_child(url: str, what: str, n: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=["postgres", "sqlite"], default="postgres")
-    parser.add_argument("--sqlite", default="/tmp/echoloop-pool-scale.sqlite3", help="scratch SQLite file")
+    parser.add_argument(
+        "--sqlite", default="/tmp/echoloop-pool-scale.sqlite3", help="scratch SQLite file"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--only", nargs="+", default=["round-entropy", "round-hybrid", "scores-chunks", "scores-rows",
-                                                      "writes", "rescore", "pages"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[
+            "round-entropy",
+            "round-hybrid",
+            "scores-chunks",
+            "scores-rows",
+            "writes",
+            "rescore",
+            "pages",
+        ],
+    )
     parser.add_argument("--json", help="write every figure here")
-    parser.add_argument("--child"), parser.add_argument("--n", type=int), parser.add_argument("--url")
+    (
+        parser.add_argument("--child"),
+        parser.add_argument("--n", type=int),
+        parser.add_argument("--url"),
+    )
     args = parser.parse_args()
     if args.child:
         return child(args)
-    url = os.environ.get("DATABASE_URL", "") if args.backend == "postgres" else f"sqlite:///{args.sqlite}"
+    url = (
+        os.environ.get("DATABASE_URL", "")
+        if args.backend == "postgres"
+        else f"sqlite:///{args.sqlite}"
+    )
     if args.backend == "postgres" and not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL database for --backend postgres")
     results = {"backend": args.backend, "load_before": os.getloadavg(), "sizes": {}}
@@ -349,26 +462,53 @@ def table(results: dict) -> str:
             try:
                 cells.append(pick(results["sizes"][n]))
             except (KeyError, TypeError):
-                cells.append("error" if any("error" in v for v in results["sizes"][n].values()) else "–")
+                cells.append(
+                    "error" if any("error" in v for v in results["sizes"][n].values()) else "–"
+                )
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
     for strategy in ("entropy", "hybrid"):
         key = f"round-{strategy}"
-        row(f"start_round ({strategy}, k={K})", lambda f, key=key: f"{f[key]['seconds']} s (strategy {f[key]['strategy_s']} s)")
+        row(
+            f"start_round ({strategy}, k={K})",
+            lambda f, key=key: f"{f[key]['seconds']} s (strategy {f[key]['strategy_s']} s)",
+        )
         row("  peak RSS", lambda f, key=key: f"{f[key]['peak_rss_mb']} MB")
-    row("read the version's scores: packed chunks", lambda f: f"{f['scores-chunks']['seconds']} s, "
-        f"{f['scores-chunks']['peak_rss_mb']} MB")
-    row("  baseline: a Prediction row per clip (JSON)", lambda f: f"{f['scores-rows']['seconds']} s, "
-        f"{f['scores-rows']['peak_rss_mb']} MB")
-    row(f"a rescore chunk's writes ({CHUNK} clips)", lambda f: f"{f['writes']['seconds'] * 1000:.0f} ms")
+    row(
+        "read the version's scores: packed chunks",
+        lambda f: f"{f['scores-chunks']['seconds']} s, {f['scores-chunks']['peak_rss_mb']} MB",
+    )
+    row(
+        "  baseline: a Prediction row per clip (JSON)",
+        lambda f: f"{f['scores-rows']['seconds']} s, {f['scores-rows']['peak_rss_mb']} MB",
+    )
+    row(
+        f"a rescore chunk's writes ({CHUNK} clips)",
+        lambda f: f"{f['writes']['seconds'] * 1000:.0f} ms",
+    )
     row("pending_clips count (NOT EXISTS)", lambda f: f"{f['rescore']['pending_count_s']} s")
     row("first rescore wave's ranges", lambda f: f"{f['rescore']['first_wave_s']} s")
-    for page in ("project page", "dashboard page", "labels dashboard", "model dashboard", "rounds dashboard",
-                 "clips, first page", "clips, last page"):
-        row(page, lambda f, page=page: f"{f['pages'][page]['ms']} ms" + (
-            "" if f["pages"][page]["status"] == 200 else f" ({f['pages'][page]['status']})"))
+    for page in (
+        "project page",
+        "dashboard page",
+        "labels dashboard",
+        "model dashboard",
+        "rounds dashboard",
+        "clips, first page",
+        "clips, last page",
+    ):
+        row(
+            page,
+            lambda f, page=page: (
+                f"{f['pages'][page]['ms']} ms"
+                + ("" if f["pages"][page]["status"] == 200 else f" ({f['pages'][page]['status']})")
+            ),
+        )
     load = results["load_before"], results["load_after"]
-    return "\n".join(lines) + f"\n\nload average before {load[0][0]:.1f}, after {load[1][0]:.1f} (1-min)"
+    return (
+        "\n".join(lines)
+        + f"\n\nload average before {load[0][0]:.1f}, after {load[1][0]:.1f} (1-min)"
+    )
 
 
 if __name__ == "__main__":

@@ -35,10 +35,17 @@ def one(n_clips: int, epochs: int, threads: int) -> dict:
 
     rng = np.random.default_rng(0)
     base = pool_clips()
-    pool = [np.roll(base[i % len(base)], int(rng.integers(0, 1000)), axis=1) for i in range(n_clips)]
+    pool = [
+        np.roll(base[i % len(base)], int(rng.integers(0, 1000)), axis=1) for i in range(n_clips)
+    ]
     fc = FeatureConfig()
-    cfg = SSLConfig(features=fc, epochs=epochs, num_threads=threads, max_clips=n_clips,
-                    crop_s=min(0.4, MAX_VIEW_COLUMNS / fc.frames_per_second))
+    cfg = SSLConfig(
+        features=fc,
+        epochs=epochs,
+        num_threads=threads,
+        max_clips=n_clips,
+        crop_s=min(0.4, MAX_VIEW_COLUMNS / fc.frames_per_second),
+    )
     t0, c0 = time.perf_counter(), time.process_time()
     result = pretrain(cfg, pool)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -64,17 +71,37 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one, args.epochs, args.threads)))
         return
-    print(f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared); torch threads {args.threads}")
-    print("| clips | epochs | s/epoch (wall) | CPU s/epoch | ms per clip-epoch (wall) | default run (2,000 clips × "
-          "10 epochs, wall) | pool MB | peak RSS MB |")
+    print(
+        f"load average before: {os.getloadavg()[0]:.2f} (2 cores, shared); torch threads {args.threads}"
+    )
+    print(
+        "| clips | epochs | s/epoch (wall) | CPU s/epoch | ms per clip-epoch (wall) | default run (2,000 clips × "
+        "10 epochs, wall) | pool MB | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for n in args.clips:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--epochs", str(args.epochs),
-                              "--threads", str(args.threads)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--epochs",
+                str(args.epochs),
+                "--threads",
+                str(args.threads),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         per_clip = r["per_epoch"] / n
-        print(f"| {n:,} | {r['epochs']} | {r['per_epoch']:.1f} | {r['cpu_per_epoch']:.1f} | {1000 * per_clip:.1f} | "
-              f"{per_clip * 2000 * 10 / 60:.1f} min | {r['pool_mb']:.0f} | {r['peak_rss_mb']:.0f} |", flush=True)
+        print(
+            f"| {n:,} | {r['epochs']} | {r['per_epoch']:.1f} | {r['cpu_per_epoch']:.1f} | {1000 * per_clip:.1f} | "
+            f"{per_clip * 2000 * 10 / 60:.1f} min | {r['pool_mb']:.0f} | {r['peak_rss_mb']:.0f} |",
+            flush=True,
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

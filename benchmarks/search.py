@@ -79,8 +79,10 @@ def query_times(n: int, dim: int) -> None:
     window, _ = timed(lambda: search.nearest(windows, next(it), 20, level="window"))
     ids = iter(rng.integers(0, n // WINDOWS_PER_CLIP, 21).tolist())
     whole, _ = timed(lambda: search.nearest_clips(windows, next(ids), 20, np.zeros(0, np.int64)))
-    print(f"| {n:,} | {n // WINDOWS_PER_CLIP:,} | {prep * 1e3:.0f} | {box * 1e3:.1f} | {window * 1e3:.1f} | "
-          f"{whole * 1e3:.1f} |")
+    print(
+        f"| {n:,} | {n // WINDOWS_PER_CLIP:,} | {prep * 1e3:.0f} | {box * 1e3:.1f} | {window * 1e3:.1f} | "
+        f"{whole * 1e3:.1f} |"
+    )
 
 
 def index_recall(n: int, dim: int) -> None:
@@ -90,8 +92,10 @@ def index_recall(n: int, dim: int) -> None:
     index = similarity.UsearchIndex(rows, threads=2)
     build = time.perf_counter() - t
     rng = np.random.default_rng(3)
-    queries = [rows[i].astype(np.float32) + 0.05 * rng.standard_normal(dim).astype(np.float32)
-               for i in rng.integers(0, n, 100)]
+    queries = [
+        rows[i].astype(np.float32) + 0.05 * rng.standard_normal(dim).astype(np.float32)
+        for i in rng.integers(0, n, 100)
+    ]
     exact_t, approx_t, recalls = [], [], []
     for q in queries:
         t = time.perf_counter()
@@ -101,8 +105,10 @@ def index_recall(n: int, dim: int) -> None:
         approx = index.search(q, 10)
         approx_t.append(time.perf_counter() - t)
         recalls.append(similarity.recall_at_k(exact, approx))
-    print(f"| {n:,} | {build:.1f} | {statistics.median(exact_t) * 1e3:.1f} | "
-          f"{statistics.median(approx_t) * 1e3:.2f} | {np.mean(recalls):.3f} |")
+    print(
+        f"| {n:,} | {build:.1f} | {statistics.median(exact_t) * 1e3:.1f} | "
+        f"{statistics.median(approx_t) * 1e3:.2f} | {np.mean(recalls):.3f} |"
+    )
 
 
 def store_read(n: int, dim: int, database: str | None) -> None:
@@ -114,8 +120,11 @@ def store_read(n: int, dim: int, database: str | None) -> None:
     t = time.perf_counter()
     for start in range(0, len(clips), 64):  # one file per rescore chunk of 64 clips
         part = clips[start : start + 64]
-        rows = [windows.vectors[windows.clip_ids == c] for c in part] if len(clips) < 2000 else [
-            windows.vectors[c * WINDOWS_PER_CLIP : (c + 1) * WINDOWS_PER_CLIP] for c in part]
+        rows = (
+            [windows.vectors[windows.clip_ids == c] for c in part]
+            if len(clips) < 2000
+            else [windows.vectors[c * WINDOWS_PER_CLIP : (c + 1) * WINDOWS_PER_CLIP] for c in part]
+        )
         embeddings_store.write_chunk(1, "bench", part.tolist(), rows, 0.1)
     write = time.perf_counter() - t
     t = time.perf_counter()
@@ -126,8 +135,10 @@ def store_read(n: int, dim: int, database: str | None) -> None:
     loaded = embeddings_store.load(1, "bench")
     read = time.perf_counter() - t
     assert len(loaded) == n
-    print(f"store (files): {n:,} windows, {len(clips) // 64 + 1} chunk files written in {write:.1f} s, "
-          f"compacted in {compact:.1f} s, read in {read:.2f} s")
+    print(
+        f"store (files): {n:,} windows, {len(clips) // 64 + 1} chunk files written in {write:.1f} s, "
+        f"compacted in {compact:.1f} s, read in {read:.2f} s"
+    )
     if database:
         import psycopg
 
@@ -155,14 +166,20 @@ def main() -> None:
     p.add_argument("--database", default=None)
     p.add_argument("--blas-threads", action="store_true")
     args = p.parse_args()
-    print(f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}, "
-          f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}")
-    print("| windows | clips | load + centring (ms, once) | box query (ms) | window query (ms) | clip query (ms) |")
+    print(
+        f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}, "
+        f"BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}"
+    )
+    print(
+        "| windows | clips | load + centring (ms, once) | box query (ms) | window query (ms) | clip query (ms) |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in args.windows:
         query_times(n, args.dim)
     if args.index:
-        print("\n| windows | usearch build (s, 2 threads) | exact top-10 (ms) | usearch top-10 (ms) | recall@10 |")
+        print(
+            "\n| windows | usearch build (s, 2 threads) | exact top-10 (ms) | usearch top-10 (ms) | recall@10 |"
+        )
         print("| ---: | ---: | ---: | ---: | ---: |")
         for n in args.index:
             index_recall(n, args.dim)

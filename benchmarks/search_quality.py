@@ -70,16 +70,32 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def bat_calls() -> tuple[dict[str, tuple[np.ndarray, int]], list[Call]]:
-    calls = [Call(r["file"], float(r["start_s"]), float(r["end_s"]), float(r["low_freq_hz"]),
-                  float(r["high_freq_hz"]), r["species"]) for r in _rows(BATS / "annotations_boxes.csv")]
-    audio = {name: sf.read(BATS / name, dtype="float32") for name in sorted({c.recording for c in calls})}
+    calls = [
+        Call(
+            r["file"],
+            float(r["start_s"]),
+            float(r["end_s"]),
+            float(r["low_freq_hz"]),
+            float(r["high_freq_hz"]),
+            r["species"],
+        )
+        for r in _rows(BATS / "annotations_boxes.csv")
+    ]
+    audio = {
+        name: sf.read(BATS / name, dtype="float32") for name in sorted({c.recording for c in calls})
+    }
     return audio, calls
 
 
 def bird_calls() -> tuple[dict[str, tuple[np.ndarray, int]], list[Call]]:
-    calls = [Call(r["file"], float(r["onset_s"]), float(r["offset_s"]), None, None, r["label"])
-             for r in _rows(BIRDS / "annotations_simple.csv")]
-    audio = {name: sf.read(BIRDS / name, dtype="float32") for name in sorted({c.recording for c in calls})}
+    calls = [
+        Call(r["file"], float(r["onset_s"]), float(r["offset_s"]), None, None, r["label"])
+        for r in _rows(BIRDS / "annotations_simple.csv")
+    ]
+    audio = {
+        name: sf.read(BIRDS / name, dtype="float32")
+        for name in sorted({c.recording for c in calls})
+    }
     return audio, calls
 
 
@@ -93,8 +109,11 @@ def cut(audio, calls):
         x = x if x.ndim == 1 else x.mean(axis=1)
         for j in range(int(len(x) / sr / CLIP_S)):
             t0 = j * CLIP_S
-            inside = {c.label for c in by_rec[name] if min(t0 + CLIP_S, c.end_s) - max(t0, c.start_s)
-                      >= 0.5 * (c.end_s - c.start_s)}
+            inside = {
+                c.label
+                for c in by_rec[name]
+                if min(t0 + CLIP_S, c.end_s) - max(t0, c.start_s) >= 0.5 * (c.end_s - c.start_s)
+            }
             clips.append((name, t0))
             labels.append(inside)
     return clips, labels
@@ -110,8 +129,9 @@ class DetectorEmbedding:
     name = "detector (pretrained on synthetic bat calls, frozen)"
 
     def __init__(self):
-        self.detector = Detector.load(PRETRAINED / "synthetic-ebf98fc849888fe233586887.pt", device="cpu",
-                                      window_s=WINDOW_S)
+        self.detector = Detector.load(
+            PRETRAINED / "synthetic-ebf98fc849888fe233586887.pt", device="cpu", window_s=WINDOW_S
+        )
 
     def windows(self, x, sr):
         return self.detector.score_clips([(x, sr)])[0].window_embeddings
@@ -138,17 +158,27 @@ def evaluate(set_name, audio, calls, embedding, max_queries, rng, *, same_record
     windows = [embedding.windows(*segment(audio, n, t0)) for n, t0 in clips]
     ids = np.concatenate([np.full(len(w), i) for i, w in enumerate(windows)]).astype(np.int64)
     starts = np.concatenate([np.arange(len(w)) * WINDOW_S for w in windows]).astype(np.float32)
-    store = embeddings_store.WindowSet(ids, starts, np.concatenate(windows).astype(np.float16), WINDOW_S)
+    store = embeddings_store.WindowSet(
+        ids, starts, np.concatenate(windows).astype(np.float16), WINDOW_S
+    )
     mean = store.centred()[0]
     recs = np.array([n for n, _ in clips])
     results = {}
     for species in sorted({c.label for c in calls}):
         mine = [c for c in calls if c.label == species]
-        picked = [mine[i] for i in rng.choice(len(mine), min(max_queries, len(mine)), replace=False)]
+        picked = [
+            mine[i] for i in rng.choice(len(mine), min(max_queries, len(mine)), replace=False)
+        ]
         precisions, chance, ceiling = [], [], []
         for call in picked:
-            j = next((i for i, (n, t0) in enumerate(clips) if n == call.recording and t0 <= call.start_s < t0 + CLIP_S),
-                     None)
+            j = next(
+                (
+                    i
+                    for i, (n, t0) in enumerate(clips)
+                    if n == call.recording and t0 <= call.start_s < t0 + CLIP_S
+                ),
+                None,
+            )
             if j is None:
                 continue
             t0 = clips[j][1]
@@ -157,16 +187,24 @@ def evaluate(set_name, audio, calls, embedding, max_queries, rng, *, same_record
             q = embedding.box(x, sr, call.start_s - t0, end - t0, call.low_hz, call.high_hz) - mean
             # Bats: each species is in one recording only, so only the query's own clip is left
             # out; birds: the query's whole song (its overlapping clips are near-duplicates).
-            exclude = np.flatnonzero(recs == call.recording) if same_recording_out else np.array([j])
+            exclude = (
+                np.flatnonzero(recs == call.recording) if same_recording_out else np.array([j])
+            )
             other = np.setdiff1d(np.arange(len(clips)), exclude)
-            hits = search.nearest(store, q.astype(np.float32), 10, level="clip", exclude_clips=exclude)
+            hits = search.nearest(
+                store, q.astype(np.float32), 10, level="clip", exclude_clips=exclude
+            )
             found = store.clip_ids[hits.indices]
             precisions.append(np.mean([species in labels[i] for i in found]) if len(found) else 0.0)
             chance.append(np.mean([species in labels[i] for i in other]))
             ceiling.append(min(10, sum(species in labels[i] for i in other)) / 10)
         if precisions:
-            results[species] = (float(np.mean(precisions)), float(np.mean(chance)), len(precisions),
-                                float(np.mean(ceiling)))
+            results[species] = (
+                float(np.mean(precisions)),
+                float(np.mean(chance)),
+                len(precisions),
+                float(np.mean(ceiling)),
+            )
     print(f"\n{set_name}, {embedding.name}: {len(clips)} clips, {len(store)} windows")
     print("| species | queries | precision@10 | chance | best possible |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -184,11 +222,23 @@ def main() -> None:
     print(f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}")
     bats = bat_calls()
     for embedding in (DetectorEmbedding(), AdapterEmbedding("band-stats")):
-        evaluate("bats (Whombat example, 10 species)", *bats, embedding, args.max_queries, np.random.default_rng(0),
-                 same_recording_out=False)
+        evaluate(
+            "bats (Whombat example, 10 species)",
+            *bats,
+            embedding,
+            args.max_queries,
+            np.random.default_rng(0),
+            same_recording_out=False,
+        )
     birds = bird_calls()
-    evaluate("birds (Bengalese finch gy6or6, 11 syllables)", *birds, AdapterEmbedding("band-stats"),
-             args.max_queries, np.random.default_rng(0), same_recording_out=True)
+    evaluate(
+        "birds (Bengalese finch gy6or6, 11 syllables)",
+        *birds,
+        AdapterEmbedding("band-stats"),
+        args.max_queries,
+        np.random.default_rng(0),
+        same_recording_out=True,
+    )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def _stft(window: str | float, sharpen: str = "none") -> Callable:
         window_s = dsp.auto_window_s(span, WIDTH, 0.002) if window == "auto" else float(window)
         frame = limits.frame_samples(window_s, sr)
         pad = dsp.fft_pad(frame, sr, band[1] - band[0], HEIGHT)
-        params = dsp.SpectrogramParams(n_fft=frame, pad=pad, overlap=0.75, sharpen=sharpen, fmin=band[0], fmax=band[1])
+        params = dsp.SpectrogramParams(
+            n_fft=frame, pad=pad, overlap=0.75, sharpen=sharpen, fmin=band[0], fmax=band[1]
+        )
         return dsp.spectrogram(x, sr, params)
 
     return compute
@@ -54,7 +56,9 @@ def _stft(window: str | float, sharpen: str = "none") -> Callable:
 
 def _scalogram(w0: float) -> Callable:
     def compute(x: np.ndarray, sr: int, band: tuple[float, float]) -> dsp.Spectrogram:
-        params = dsp.ScalogramParams(fmin=max(band[0], 1000.0), fmax=band[1], n_rows=HEIGHT, n_cols=WIDTH, w0=w0)
+        params = dsp.ScalogramParams(
+            fmin=max(band[0], 1000.0), fmax=band[1], n_rows=HEIGHT, n_cols=WIDTH, w0=w0
+        )
         return dsp.scalogram(x, sr, params)
 
     return compute
@@ -76,7 +80,9 @@ VIEWS: dict[str, Callable] = {
 }
 
 
-def _cells(spec: dsp.Spectrogram, box: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cells(
+    spec: dsp.Spectrogram, box: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Power, cell areas (s·Hz) and row frequencies of the cells whose centres lie in the box."""
     t0, t1, f0, f1 = box
     cols = (spec.times >= t0) & (spec.times <= t1)
@@ -99,13 +105,20 @@ def ridge_spread(power: np.ndarray, freqs: np.ndarray) -> float:
     """Energy-weighted mean over columns of each column's RMS frequency spread (Hz)."""
     energy = power.sum(axis=0)
     mean = (power * freqs[:, None]).sum(axis=0) / np.maximum(energy, 1e-300)
-    spread = np.sqrt((power * (freqs[:, None] - mean) ** 2).sum(axis=0) / np.maximum(energy, 1e-300))
+    spread = np.sqrt(
+        (power * (freqs[:, None] - mean) ** 2).sum(axis=0) / np.maximum(energy, 1e-300)
+    )
     return float((spread * energy).sum() / energy.sum())
 
 
 def boxes(folder: Path, limit: int) -> list[dict]:
     rows = list(csv.DictReader(open(folder / "annotations_boxes.csv", newline="")))
-    rows = [r for r in rows if float(r["end_s"]) > float(r["start_s"]) and float(r["high_freq_hz"]) > float(r["low_freq_hz"])]
+    rows = [
+        r
+        for r in rows
+        if float(r["end_s"]) > float(r["start_s"])
+        and float(r["high_freq_hz"]) > float(r["low_freq_hz"])
+    ]
     return rows[:limit] if limit else rows
 
 
@@ -153,11 +166,22 @@ def cf_widths(folder: Path) -> None:
     name = "20180627_215323-RHIFER-LR_0_0.5.wav"
     x, sr = sf.read(folder / "audio" / name, dtype="float32")
     calls = json.load(open(folder / "anns" / f"{name}.json"))["annotation"]
-    views = {"spectrogram 2 ms": lambda: dsp.spectrogram(x, sr, dsp.SpectrogramParams(fmin=40_000, fmax=120_000, pad=4))}
+    views = {
+        "spectrogram 2 ms": lambda: dsp.spectrogram(
+            x, sr, dsp.SpectrogramParams(fmin=40_000, fmax=120_000, pad=4)
+        )
+    }
     for w0 in (6.0, 20.0, 60.0, 100.0, 200.0):
         views[f"scalogram w0 {w0:g}"] = lambda w0=w0: dsp.scalogram(
-            x, sr, dsp.ScalogramParams(fmin=40_000, fmax=120_000, n_rows=1024, n_cols=4000, spacing="linear", w0=w0))
-    print(f"\nconstant-frequency calls ({len(calls)} R. ferrumequinum calls): band within 6 dB of the peak")
+            x,
+            sr,
+            dsp.ScalogramParams(
+                fmin=40_000, fmax=120_000, n_rows=1024, n_cols=4000, spacing="linear", w0=w0
+            ),
+        )
+    print(
+        f"\nconstant-frequency calls ({len(calls)} R. ferrumequinum calls): band within 6 dB of the peak"
+    )
     for label, compute in views.items():
         spec = compute()
         widths = []
@@ -171,15 +195,21 @@ def cf_widths(folder: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "bats" / "whombat-example")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared" / "data" / "bats" / "whombat-example"
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N boxes (0: all)")
     args = parser.parse_args()
     areas, spreads, extra, n = measure(args.data, args.limit)
     print(f"{n} expert boxes in {args.data.name}; lower is sharper")
-    print(f"{'view':<42}{'eff. area ms·kHz':>18}{'ridge spread kHz':>18}{'sharpest':>10}{'ms/view':>9}")
+    print(
+        f"{'view':<42}{'eff. area ms·kHz':>18}{'ridge spread kHz':>18}{'sharpest':>10}{'ms/view':>9}"
+    )
     for name in VIEWS:
-        print(f"{name:<42}{statistics.median(areas[name]):>18.2f}{statistics.median(spreads[name]):>18.2f}"
-              f"{extra['wins'][name]:>10}{statistics.median(extra['ms'][name]):>9.1f}")
+        print(
+            f"{name:<42}{statistics.median(areas[name]):>18.2f}{statistics.median(spreads[name]):>18.2f}"
+            f"{extra['wins'][name]:>10}{statistics.median(extra['ms'][name]):>9.1f}"
+        )
     best = min(VIEWS, key=lambda name: statistics.median(areas[name]))
     print(f"sharpest by effective area: {best}")
     cf_widths(args.data.parent / "batdetect2-example")

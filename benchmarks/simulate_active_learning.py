@@ -131,7 +131,9 @@ PLANS: dict[str, DatasetPlan] = {
 def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     """The cached features of a set, computed on first use."""
     if embedding == "bandstats+selfsupervised":
-        return combined(load(name, n_synthetic, "bandstats"), load(name, n_synthetic, "selfsupervised"))
+        return combined(
+            load(name, n_synthetic, "bandstats"), load(name, n_synthetic, "selfsupervised")
+        )
     synthetic = name.startswith("synthetic")
     suffix = f"_{n_synthetic}_{_generator_version()}" if synthetic else ""
     if embedding == "detector":
@@ -197,9 +199,15 @@ class _SelfSupervised:
         from models_app.features import FeatureConfig
 
         torch.set_num_threads(1)
-        features = FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
-        result = sets.pretrain_selfsupervised(clips, features, OUT / f"ssl_{self.name}{self.suffix}.pt",
-                                              disjoint=not OVERLAPPING_VIEWS)
+        features = (
+            FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
+        )
+        result = sets.pretrain_selfsupervised(
+            clips,
+            features,
+            OUT / f"ssl_{self.name}{self.suffix}.pt",
+            disjoint=not OVERLAPPING_VIEWS,
+        )
         self.inner = sets.DetectorWindows(result, features)
 
     def __call__(self, clip, n_windows: int):
@@ -345,7 +353,10 @@ def main() -> None:
         t0 = time.perf_counter()
         chosen = strategy_set(args.cold_start)
         result = run_simulation(data, {s: chosen[s] for s in args.strategies}, cfg)
-        png = OUT / f"al_{name}{'' if args.embedding == 'bandstats' else '_' + args.embedding}{'_overlapping' if OVERLAPPING_VIEWS else ''}.png"
+        png = (
+            OUT
+            / f"al_{name}{'' if args.embedding == 'bandstats' else '_' + args.embedding}{'_overlapping' if OVERLAPPING_VIEWS else ''}.png"
+        )
         plot(result, plan.title, png)
         section = (
             f"### {plan.title}\n\n{describe(data)}. Full-data mAP {result.full_score:.3f}; "

@@ -270,8 +270,16 @@ class DetectorWindows:
 # --- a self-supervised embedding, learnt on the set's own pool without labels -------------
 
 
-def pretrain_selfsupervised(clips: list[LabelledClip], features, path: Path, *, epochs: int = 30,
-                            threads: int = 1, seed: int = 0, disjoint: bool = True):
+def pretrain_selfsupervised(
+    clips: list[LabelledClip],
+    features,
+    path: Path,
+    *,
+    epochs: int = 30,
+    threads: int = 1,
+    seed: int = 0,
+    disjoint: bool = True,
+):
     """``models_app.selfsupervised`` trained on the pool clips of a set (never the held-out ones,
     never a label), with the product's defaults except the epochs; cached at ``path``.
 
@@ -284,11 +292,19 @@ def pretrain_selfsupervised(clips: list[LabelledClip], features, path: Path, *, 
     if path.exists():
         return load_checkpoint(path)
     pool = [compute_features(c.audio, c.samplerate, features) for c in clips if not c.is_test]
-    cfg = SSLConfig(features=features, epochs=epochs, num_threads=threads, seed=seed, disjoint_views=disjoint,
-                    crop_s=0.4 * np.median([p.shape[1] for p in pool]) / features.frames_per_second)
+    cfg = SSLConfig(
+        features=features,
+        epochs=epochs,
+        num_threads=threads,
+        seed=seed,
+        disjoint_views=disjoint,
+        crop_s=0.4 * np.median([p.shape[1] for p in pool]) / features.frames_per_second,
+    )
     result = pretrain(cfg, pool)
-    print(f"[ssl] {len(pool)} pool clips, {epochs} epochs: loss {result.history[0]['loss']:.3f} -> "
-          f"{result.history[-1]['loss']:.3f} (chance {result.history[-1]['chance']:.3f}), "
-          f"{sum(r['seconds'] for r in result.history):.0f} s")
+    print(
+        f"[ssl] {len(pool)} pool clips, {epochs} epochs: loss {result.history[0]['loss']:.3f} -> "
+        f"{result.history[-1]['loss']:.3f} (chance {result.history[-1]['chance']:.3f}), "
+        f"{sum(r['seconds'] for r in result.history):.0f} s"
+    )
     save_checkpoint(path, result)
     return result

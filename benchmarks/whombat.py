@@ -43,8 +43,12 @@ def make_audio(folder: Path) -> None:
     """Real bat audio resampled 384 -> 256 kHz and tiled to 10 s."""
     x, sr = sf.read(SOURCE, dtype="float32")
     y = resample_poly(x, 2, 3).astype(np.float32)
-    sf.write(folder / "bats-256k.wav", np.tile(y, int(np.ceil(10 * 256_000 / len(y))))[: 10 * 256_000], 256_000,
-             subtype="PCM_16")
+    sf.write(
+        folder / "bats-256k.wav",
+        np.tile(y, int(np.ceil(10 * 256_000 / len(y))))[: 10 * 256_000],
+        256_000,
+        subtype="PCM_16",
+    )
 
 
 def ms(fn) -> float:
@@ -77,7 +81,10 @@ def wait_for(fn, proc: subprocess.Popen, timeout: float = 180) -> None:
 
 def echoloop(tmp: Path, runs: int) -> dict[str, float]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env |= {"ECHOLOOP_DATA_DIR": str(tmp / "echoloop"), "DJANGO_SETTINGS_MODULE": "echoloop.settings"}
+    env |= {
+        "ECHOLOOP_DATA_DIR": str(tmp / "echoloop"),
+        "DJANGO_SETTINGS_MODULE": "echoloop.settings",
+    }
     rec, token = seed(env, tmp / "audio")
     session = requests.Session()
     session.headers["Authorization"] = f"Token {token}"
@@ -85,30 +92,69 @@ def echoloop(tmp: Path, runs: int) -> dict[str, float]:
     base = f"http://127.0.0.1:{port}/api/recordings/{rec}/spectrogram.png"
     began = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "echoloop.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4",
-         "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "echoloop.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
-        wait_for(lambda: session.get(f"{base}?start=9&end=10", timeout=30).status_code == 200, server)
+        wait_for(
+            lambda: session.get(f"{base}?start=9&end=10", timeout=30).status_code == 200, server
+        )
         first = (time.perf_counter() - began) * 1000
-        uncached = [ms(lambda i=i: ok(session.get(f"{base}?start={0.5 + 0.07 * i:.3f}&end={1.5 + 0.07 * i:.3f}")))
-                    for i in range(runs)]
+        uncached = [
+            ms(
+                lambda i=i: ok(
+                    session.get(f"{base}?start={0.5 + 0.07 * i:.3f}&end={1.5 + 0.07 * i:.3f}")
+                )
+            )
+            for i in range(runs)
+        ]
         ok(session.get(f"{base}?start=0&end=1"))
         cached = [ms(lambda: ok(session.get(f"{base}?start=0&end=1"))) for _ in range(runs)]
     finally:
         server.terminate()
         server.wait()
-    return {"first": first, "uncached": statistics.median(uncached), "cached": statistics.median(cached)}
+    return {
+        "first": first,
+        "uncached": statistics.median(uncached),
+        "cached": statistics.median(cached),
+    }
 
 
 # --- Whombat ----------------------------------------------------------------------------------------
 
 
 def whombat_server(python: str, tmp: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "WHOMBAT_DATA_DIR": str(tmp / "whombat"), "WHOMBAT_AUDIO_DIR": str(tmp / "audio"),
-           "WHOMBAT_PORT": str(port), "WHOMBAT_HOST": "127.0.0.1", "WHOMBAT_OPEN_ON_STARTUP": "false",
-           "WHOMBAT_LOG_TO_FILE": "false", "WHOMBAT_LOG_LEVEL": "warning"}
-    return subprocess.Popen([python, "-m", "whombat"], cwd=tmp, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "WHOMBAT_DATA_DIR": str(tmp / "whombat"),
+        "WHOMBAT_AUDIO_DIR": str(tmp / "audio"),
+        "WHOMBAT_PORT": str(port),
+        "WHOMBAT_HOST": "127.0.0.1",
+        "WHOMBAT_OPEN_ON_STARTUP": "false",
+        "WHOMBAT_LOG_TO_FILE": "false",
+        "WHOMBAT_LOG_LEVEL": "warning",
+    }
+    return subprocess.Popen(
+        [python, "-m", "whombat"],
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def whombat(python: str, tmp: Path, runs: int) -> dict[str, float]:
@@ -117,11 +163,17 @@ def whombat(python: str, tmp: Path, runs: int) -> dict[str, float]:
     login = {"username": "bench", "password": "pw-bench-only"}
     setup = whombat_server(python, tmp, port)  # first run: its database, a user and the dataset
     try:
-        wait_for(lambda: requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code > 0, setup)  # any answer
+        wait_for(
+            lambda: requests.get(f"http://127.0.0.1:{port}/", timeout=5).status_code > 0, setup
+        )  # any answer
         ok(requests.post(f"{api}/users/first/", json={**login, "email": "bench@example.org"}))
         session = requests.Session()
         assert session.post(f"{api}/auth/login", data=login).status_code == 204
-        ok(session.post(f"{api}/datasets/", json={"audio_dir": str(tmp / "audio"), "name": "bench"}))
+        ok(
+            session.post(
+                f"{api}/datasets/", json={"audio_dir": str(tmp / "audio"), "name": "bench"}
+            )
+        )
         uuid = ok(session.get(f"{api}/recordings/")).json()["items"][0]["uuid"]
     finally:
         setup.terminate()
@@ -130,22 +182,36 @@ def whombat(python: str, tmp: Path, runs: int) -> dict[str, float]:
     url = f"{api}/spectrograms/"
 
     def spectrogram(start: float, **params) -> requests.Response:
-        return session.get(url, params={"recording_uuid": uuid, "start_time": start, "end_time": start + 1, **params},
-                           timeout=60)
+        return session.get(
+            url,
+            params={"recording_uuid": uuid, "start_time": start, "end_time": start + 1, **params},
+            timeout=60,
+        )
 
     began = time.perf_counter()
     server = whombat_server(python, tmp, port)
     try:
-        wait_for(lambda: session.post(f"{api}/auth/login", data=login, timeout=30).status_code == 204
-                 and spectrogram(9.0).status_code == 200, server)
+        wait_for(
+            lambda: (
+                session.post(f"{api}/auth/login", data=login, timeout=30).status_code == 204
+                and spectrogram(9.0).status_code == 200
+            ),
+            server,
+        )
         first = (time.perf_counter() - began) * 1000
         defaults = [ms(lambda i=i: ok(spectrogram(0.5 + 0.07 * i))) for i in range(runs)]
-        matched = [ms(lambda i=i: ok(spectrogram(0.5 + 0.07 * i, window_size=0.002, overlap=0.75)))
-                   for i in range(runs)]
+        matched = [
+            ms(lambda i=i: ok(spectrogram(0.5 + 0.07 * i, window_size=0.002, overlap=0.75)))
+            for i in range(runs)
+        ]
     finally:
         server.terminate()
         server.wait()
-    return {"first": first, "uncached": statistics.median(defaults), "matched": statistics.median(matched)}
+    return {
+        "first": first,
+        "uncached": statistics.median(defaults),
+        "matched": statistics.median(matched),
+    }
 
 
 def main() -> None:
@@ -154,13 +220,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     if not args.whombat_python:
-        parser.error("--whombat-python: the python of a venv with whombat installed (see the docstring)")
+        parser.error(
+            "--whombat-python: the python of a venv with whombat installed (see the docstring)"
+        )
     tmp = Path(tempfile.mkdtemp(prefix="echoloop-vs-whombat-"))
     (tmp / "audio").mkdir()
     make_audio(tmp / "audio")
     ours = echoloop(tmp, args.runs)
     theirs = whombat(args.whombat_python, tmp, args.runs)
-    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {args.runs}")
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; medians of {args.runs}"
+    )
     print(f"{'':46}{'Echoloop':>10}{'Whombat':>10}{'ratio':>8}")
     rows = [
         ("server start to first 1-s spectrogram (ms)", ours["first"], theirs["first"]),

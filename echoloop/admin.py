@@ -12,7 +12,9 @@ class EcholoopAdminSite(admin.AdminSite):
             return super().login(request, extra_context)
         from annotator.views import throttled_login
 
-        return throttled_login(request, lambda: super(EcholoopAdminSite, self).login(request, extra_context))
+        return throttled_login(
+            request, lambda: super(EcholoopAdminSite, self).login(request, extra_context)
+        )
 
 
 class EcholoopAdminConfig(AdminConfig):

@@ -98,5 +98,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         if cls in answers:
             status, body = answers[cls]
             retry = getattr(exc, "retry_after", None)  # 429/503: when to ask again
-            return Response(body(exc), status=status, headers={"Retry-After": str(retry)} if retry else None)
+            return Response(
+                body(exc), status=status, headers={"Retry-After": str(retry)} if retry else None
+            )
     return exception_handler(exc, context)

@@ -50,11 +50,15 @@ class BodyLimitMiddleware:
         try:
             length = int(declared)
         except ValueError:
-            return JsonResponse({"detail": f"Content-Length: {declared!r} is not a number."}, status=400)
+            return JsonResponse(
+                {"detail": f"Content-Length: {declared!r} is not a number."}, status=400
+            )
         limit = body_limit(request)
         if length > limit:
             return JsonResponse(
-                {"detail": f"The request body ({length} bytes) is over this address's limit of {limit} bytes."},
+                {
+                    "detail": f"The request body ({length} bytes) is over this address's limit of {limit} bytes."
+                },
                 status=413,
             )
         return None

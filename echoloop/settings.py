@@ -132,7 +132,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, broker --------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # Redis has no acknowledgements: a task taken by a worker that then died whole (SIGKILL, lost
@@ -196,7 +198,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # The loop's upkeep (celery beat): fail and retry trainings whose worker died (no heartbeat for
 # ECHOLOOP_STALE_AFTER_SECONDS), and refill queues that fell below their low-water mark.
 CELERY_BEAT_SCHEDULE = {
-    "tend-loop": {"task": "sampling.tasks.tend_loop", "schedule": env_int("ECHOLOOP_TEND_SECONDS", 30)},
+    "tend-loop": {
+        "task": "sampling.tasks.tend_loop",
+        "schedule": env_int("ECHOLOOP_TEND_SECONDS", 30),
+    },
     "resume-imports": {"task": "annotator.tasks.resume_stalled_imports", "schedule": 300},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -261,7 +266,9 @@ ECHOLOOP_MAX_BODY_BYTES = env_int("ECHOLOOP_MAX_BODY_BYTES", 2 * 1024 * 1024)
 # (waiting for a free process included), the memory a render may add, the render processes'
 # priority below the web's, and how many renders one user may have in progress at once.
 WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 1)
-ECHOLOOP_RENDER_PROCESSES = env_int("ECHOLOOP_RENDER_PROCESSES", max(1, (os.cpu_count() or 1) // WEB_CONCURRENCY))
+ECHOLOOP_RENDER_PROCESSES = env_int(
+    "ECHOLOOP_RENDER_PROCESSES", max(1, (os.cpu_count() or 1) // WEB_CONCURRENCY)
+)
 ECHOLOOP_RENDER_BUDGET_S = float(env("ECHOLOOP_RENDER_BUDGET_S", "10"))
 ECHOLOOP_RENDER_MEMORY_MB = env_int("ECHOLOOP_RENDER_MEMORY_MB", 2048)
 ECHOLOOP_RENDER_NICE = env_int("ECHOLOOP_RENDER_NICE", 10)
@@ -328,7 +335,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- production hardening (``manage.py check --deploy``) ------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and env_bool("ECHOLOOP_HTTPS", False))
+SECURE_SSL_REDIRECT = env_bool(
+    "SECURE_SSL_REDIRECT", not DEBUG and env_bool("ECHOLOOP_HTTPS", False)
+)
 SESSION_COOKIE_SECURE = env_bool("ECHOLOOP_HTTPS", False)
 CSRF_COOKIE_SECURE = env_bool("ECHOLOOP_HTTPS", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)

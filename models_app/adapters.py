@@ -33,15 +33,23 @@ def choose(project: Project, name: str | None) -> list[list[int]]:
     project.save(update_fields=["sampling_params"])
     if not name:
         return []
-    done = set(embeddings_store.load(project.pk, embeddings_store.adapter_source(name)).clip_ids.tolist())
-    ids = [i for i in Clip.objects.for_project(project).order_by("pk").values_list("pk", flat=True) if i not in done]
+    done = set(
+        embeddings_store.load(project.pk, embeddings_store.adapter_source(name)).clip_ids.tolist()
+    )
+    ids = [
+        i
+        for i in Clip.objects.for_project(project).order_by("pk").values_list("pk", flat=True)
+        if i not in done
+    ]
     return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
 
 
 def embed_clips(project: Project, name: str, clip_ids: list[int]) -> int:
     """Embed these clips with the adapter and store their windows; unreadable clips are skipped."""
     adapter = embedders.get(name)
-    clips = list(Clip.objects.for_project(project).filter(pk__in=clip_ids).select_related("recording__root"))
+    clips = list(
+        Clip.objects.for_project(project).filter(pk__in=clip_ids).select_related("recording__root")
+    )
     ids, windows = [], []
     for clip in clips:
         try:
@@ -52,5 +60,7 @@ def embed_clips(project: Project, name: str, clip_ids: list[int]) -> int:
             continue
         ids.append(clip.pk)
         windows.append(embedders.embed_windows(adapter, samples, samplerate))
-    embeddings_store.write_chunk(project.pk, embeddings_store.adapter_source(name), ids, windows, adapter.window_s)
+    embeddings_store.write_chunk(
+        project.pk, embeddings_store.adapter_source(name), ids, windows, adapter.window_s
+    )
     return len(ids)

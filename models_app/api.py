@@ -22,8 +22,22 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ModelVersion
-        fields = ["id", "project", "number", "name", "source", "parent", "class_names", "n_labels", "metrics",
-                  "threshold", "calibration", "is_active", "forced", "created_at"]
+        fields = [
+            "id",
+            "project",
+            "number",
+            "name",
+            "source",
+            "parent",
+            "class_names",
+            "n_labels",
+            "metrics",
+            "threshold",
+            "calibration",
+            "is_active",
+            "forced",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
@@ -32,10 +46,36 @@ class TrainingRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrainingRun
-        fields = ["id", "project", "kind", "status", "trigger", "force_activate", "parent", "result", "n_labels", "epoch",
-                  "n_epochs", "progress", "phase", "phase_progress", "eta_s", "phase_seconds", "heartbeat_at",
-                  "worker", "attempt", "retry_of", "cancel_requested", "budget", "history", "log", "error", "created_at",
-                  "started_at", "finished_at"]
+        fields = [
+            "id",
+            "project",
+            "kind",
+            "status",
+            "trigger",
+            "force_activate",
+            "parent",
+            "result",
+            "n_labels",
+            "epoch",
+            "n_epochs",
+            "progress",
+            "phase",
+            "phase_progress",
+            "eta_s",
+            "phase_seconds",
+            "heartbeat_at",
+            "worker",
+            "attempt",
+            "retry_of",
+            "cancel_requested",
+            "budget",
+            "history",
+            "log",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
@@ -56,21 +96,37 @@ class ModelVersionViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
         return Response(ModelVersionSerializer(version).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("format", str, description="aoef, raven, audacity, batdetect2 or csv"),
-                    OpenApiParameter("threshold", float, description="default: the version's served threshold")],
+        parameters=[
+            OpenApiParameter("format", str, description="aoef, raven, audacity, batdetect2 or csv"),
+            OpenApiParameter(
+                "threshold", float, description="default: the version's served threshold"
+            ),
+        ],
         responses={200: bytes},
     )
-    @action(detail=True, methods=["get"], url_path="predictions/export",
-            content_negotiation_class=IgnoreFormatParameter)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="predictions/export",
+        content_negotiation_class=IgnoreFormatParameter,
+    )
     def export(self, request, pk=None):
         """The version's detections at its served threshold (or ``threshold``) as a file."""
         version = self.get_object()
         try:
-            threshold = float(request.query_params["threshold"]) if "threshold" in request.query_params else None
+            threshold = (
+                float(request.query_params["threshold"])
+                if "threshold" in request.query_params
+                else None
+            )
         except ValueError as exc:
-            raise FormatError(f"threshold must be a number, not {request.query_params['threshold']!r}", field="threshold") from exc
-        exported = exporting.export_predictions(version, request.query_params.get("format", "csv"),
-                                                threshold=threshold)
+            raise FormatError(
+                f"threshold must be a number, not {request.query_params['threshold']!r}",
+                field="threshold",
+            ) from exc
+        exported = exporting.export_predictions(
+            version, request.query_params.get("format", "csv"), threshold=threshold
+        )
         response = HttpResponse(exported.data, content_type=exported.content_type)
         response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
         return response
@@ -90,7 +146,9 @@ class TrainingRunViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
         report (seconds). The active version stays; 409 if the run has already ended."""
         run = self.get_object()
         if not run.is_unfinished:
-            return Response({"detail": f"the training has already ended ({run.status})."}, status=409)
+            return Response(
+                {"detail": f"the training has already ended ({run.status})."}, status=409
+            )
         run = liveness.request_cancel(run)
         return Response(TrainingRunSerializer(run).data)
 
@@ -111,8 +169,14 @@ def clip_predictions(request, pk: int):
     # Every stored detection (down to a low floor) with the version's served threshold: the page
     # shows those at or above it unless its annotator moves the slider.
     return Response(
-        {"model_version": {"id": version.pk, "name": version.name, "threshold": version.threshold},
-         "events": events}
+        {
+            "model_version": {
+                "id": version.pk,
+                "name": version.name,
+                "threshold": version.threshold,
+            },
+            "events": events,
+        }
     )
 
 
@@ -120,7 +184,10 @@ class PredictionImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-@extend_schema(request={"multipart/form-data": PredictionImportSerializer}, responses={201: ModelVersionSerializer})
+@extend_schema(
+    request={"multipart/form-data": PredictionImportSerializer},
+    responses={201: ModelVersionSerializer},
+)
 @api_view(["POST"])
 def import_predictions(request, pk: int):
     """A lead imports an external model's outputs (BatDetect2 JSON, BirdNET tables, AOEF prediction
@@ -132,7 +199,9 @@ def import_predictions(request, pk: int):
     body = PredictionImportSerializer(data=request.data)
     body.is_valid(raise_exception=True)
     upload = body.validated_data["file"]
-    data = upload.read(formats.base.MAX_BYTES + 1)  # one byte over the limit makes the reader refuse it
+    data = upload.read(
+        formats.base.MAX_BYTES + 1
+    )  # one byte over the limit makes the reader refuse it
     format_name, annset = formats.read(upload.name, data, recording=upload.name)
     version = external.import_predictions(project, annset, format_name)
     return Response(ModelVersionSerializer(version).data, status=201)

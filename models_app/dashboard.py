@@ -17,7 +17,9 @@ from models_app.models import ModelVersion, RescoreJob, ScoreChunk, TrainingRun,
 
 CURVE_METRICS = ("det_ap", "f1", "f1_iou", "det_ap_iou", "map")
 VERSION_METRICS = ("det_ap", "map", "precision", "recall", "f1", "f1_iou")
-UNBIASED_SPLIT = "evaluation set"  # never sampled by a strategy, never trained on, same for every version
+UNBIASED_SPLIT = (
+    "evaluation set"  # never sampled by a strategy, never trained on, same for every version
+)
 
 
 def model_dashboard(project: Project) -> dict:
@@ -69,24 +71,46 @@ def learning_curve(versions: list[ModelVersion]) -> dict:
     trained = [v for v in versions if not v.is_external]
     latest = VersionEvaluation.objects.filter(version__in=trained).order_by("-created_at").first()
     if latest is None:
-        return {"validation": UNBIASED_SPLIT, "eval_key": None, "n_clips": 0, "n_events": 0, "points": [],
-                "excluded": len(trained)}
-    rows = {e.version_id: e for e in VersionEvaluation.objects.filter(version__in=trained, eval_key=latest.eval_key)}
+        return {
+            "validation": UNBIASED_SPLIT,
+            "eval_key": None,
+            "n_clips": 0,
+            "n_events": 0,
+            "points": [],
+            "excluded": len(trained),
+        }
+    rows = {
+        e.version_id: e
+        for e in VersionEvaluation.objects.filter(version__in=trained, eval_key=latest.eval_key)
+    }
     points = []
     for v in trained:
         evaluation = rows.get(v.pk)
         if evaluation is None:
             continue
         m = evaluation.metrics
-        points.append({"version": v.number, "n_labels": v.n_labels, "n_val": evaluation.n_clips,
-                       **{k: _number(m.get(k)) for k in CURVE_METRICS},
-                       "ci": {k: [_number(x) for x in val] for k, val in (m.get("ci") or {}).items()},
-                       "per_class_f1": m.get("per_class_f1_iou") or m.get("per_class_f1") or {},
-                       "threshold": v.threshold, "is_active": v.is_active})
+        points.append(
+            {
+                "version": v.number,
+                "n_labels": v.n_labels,
+                "n_val": evaluation.n_clips,
+                **{k: _number(m.get(k)) for k in CURVE_METRICS},
+                "ci": {k: [_number(x) for x in val] for k, val in (m.get("ci") or {}).items()},
+                "per_class_f1": m.get("per_class_f1_iou") or m.get("per_class_f1") or {},
+                "threshold": v.threshold,
+                "is_active": v.is_active,
+            }
+        )
     points.sort(key=lambda p: (p["n_labels"], p["version"]))
-    return {"validation": UNBIASED_SPLIT, "eval_key": latest.eval_key, "n_clips": latest.n_clips,
-            "n_events": latest.n_events, "evaluated_at": latest.created_at.isoformat(), "points": points,
-            "excluded": len(trained) - len(points)}
+    return {
+        "validation": UNBIASED_SPLIT,
+        "eval_key": latest.eval_key,
+        "n_clips": latest.n_clips,
+        "n_events": latest.n_events,
+        "evaluated_at": latest.created_at.isoformat(),
+        "points": points,
+        "excluded": len(trained) - len(points),
+    }
 
 
 def class_ap(version: ModelVersion | None) -> dict:
@@ -94,7 +118,9 @@ def class_ap(version: ModelVersion | None) -> dict:
     if version is None:
         return {"version": None, "validation": "", "classes": []}
     metrics = version.metrics or {}
-    rows = [{"class": name, "ap": _number(ap)} for name, ap in (metrics.get("class_ap") or {}).items()]
+    rows = [
+        {"class": name, "ap": _number(ap)} for name, ap in (metrics.get("class_ap") or {}).items()
+    ]
     rows.sort(key=lambda r: (r["ap"] is None, -(r["ap"] or 0.0), r["class"].lower()))
     return {"version": version.number, "validation": metrics.get("validation", ""), "classes": rows}
 
@@ -106,7 +132,9 @@ def training_progress(project: Project) -> dict | None:
     """The project's queued or running training (at most one), or the last one if it ended in
     the last ten minutes (so a failure or a cancel stays visible): its phase, the phase's
     progress and time left, epochs, heartbeat. None when idle."""
-    runs = TrainingRun.objects.filter(project=project).select_related("result").order_by("-created_at")
+    runs = (
+        TrainingRun.objects.filter(project=project).select_related("result").order_by("-created_at")
+    )
     run = runs.filter(status__in=[TrainingRun.Status.QUEUED, TrainingRun.Status.RUNNING]).first()
     if run is None:
         run = runs.filter(finished_at__gte=timezone.now() - timezone.timedelta(minutes=10)).first()
@@ -117,7 +145,9 @@ def training_progress(project: Project) -> dict | None:
         "id": run.pk,
         "status": run.status,
         "phase": run.phase,
-        "phase_label": TrainingRun.Phase(run.phase).label if run.phase in TrainingRun.Phase.values else run.phase,
+        "phase_label": TrainingRun.Phase(run.phase).label
+        if run.phase in TrainingRun.Phase.values
+        else run.phase,
         "phase_progress": round(run.phase_progress, 4),
         "eta_s": run.eta_s,
         "phase_seconds": run.phase_seconds,
@@ -155,8 +185,12 @@ def rescore_progress(project: Project) -> dict | None:
     )
     if job is None:
         return None
-    made = ScoreChunk.objects.filter(version=job.version, created_at__gte=job.created_at).aggregate(
-        n=Sum("n_clips"))["n"] or 0
+    made = (
+        ScoreChunk.objects.filter(version=job.version, created_at__gte=job.created_at).aggregate(
+            n=Sum("n_clips")
+        )["n"]
+        or 0
+    )
     scored = min(made, job.n_clips)
     return {
         "id": job.pk,
@@ -174,24 +208,55 @@ def rescore_progress(project: Project) -> dict | None:
 
 def tables(data: dict) -> dict[str, Table]:
     """The figures of ``model_dashboard`` as CSV tables."""
-    version_fields = ["name", "source", "n_labels", *VERSION_METRICS, "validation", "n_val", "is_active",
-                      "forced", "created_at"]
+    version_fields = [
+        "name",
+        "source",
+        "n_labels",
+        *VERSION_METRICS,
+        "validation",
+        "n_val",
+        "is_active",
+        "forced",
+        "created_at",
+    ]
     progress = []
     if data["training"]:
         t = data["training"]
-        progress.append(["training", t["id"], f"{t['status']} ({t['phase']})", t["epoch"], t["n_epochs"],
-                         t["phase_progress"]])
+        progress.append(
+            [
+                "training",
+                t["id"],
+                f"{t['status']} ({t['phase']})",
+                t["epoch"],
+                t["n_epochs"],
+                t["phase_progress"],
+            ]
+        )
     if data["rescoring"]:
         r = data["rescoring"]
         progress.append(["rescoring", r["id"], "running", r["scored"], r["n_clips"], r["progress"]])
     return {
-        "versions": Table(["version", *version_fields],
-                          [[v["version"], *(v[k] for k in version_fields)] for v in data["versions"]]),
-        "learning_curve": Table(["version", "n_labels", *CURVE_METRICS, "n_eval_clips", "det_ap_ci", "f1_ci"],
-                                [[p["version"], p["n_labels"], *(p[k] for k in CURVE_METRICS), p["n_val"],
-                                  _ci(p, "det_ap"), _ci(p, "f1")]
-                                 for p in data["learning_curve"]["points"]]),
-        "class_ap": Table(["class", "ap"], [[c["class"], c["ap"]] for c in data["class_ap"]["classes"]]),
+        "versions": Table(
+            ["version", *version_fields],
+            [[v["version"], *(v[k] for k in version_fields)] for v in data["versions"]],
+        ),
+        "learning_curve": Table(
+            ["version", "n_labels", *CURVE_METRICS, "n_eval_clips", "det_ap_ci", "f1_ci"],
+            [
+                [
+                    p["version"],
+                    p["n_labels"],
+                    *(p[k] for k in CURVE_METRICS),
+                    p["n_val"],
+                    _ci(p, "det_ap"),
+                    _ci(p, "f1"),
+                ]
+                for p in data["learning_curve"]["points"]
+            ],
+        ),
+        "class_ap": Table(
+            ["class", "ap"], [[c["class"], c["ap"]] for c in data["class_ap"]["classes"]]
+        ),
         "progress": Table(["job", "id", "status", "done", "total", "progress"], progress),
     }
 
@@ -209,18 +274,32 @@ CHART_METRICS = ("det_ap", "f1", "f1_iou")
 
 def learning_curve_chart(curve: dict) -> str:
     series = [
-        charts.Series(metric, [
-            charts.Point(p["n_labels"], p[metric],
-                         f"v{p['version']}: {metric} {p[metric]:.3f}{_ci_text(p, metric)} with {p['n_labels']} "
-                         f"labels (evaluation set of {p['n_val']} clips)")
-            for p in curve["points"] if p[metric] is not None
-        ])
+        charts.Series(
+            metric,
+            [
+                charts.Point(
+                    p["n_labels"],
+                    p[metric],
+                    f"v{p['version']}: {metric} {p[metric]:.3f}{_ci_text(p, metric)} with {p['n_labels']} "
+                    f"labels (evaluation set of {p['n_val']} clips)",
+                )
+                for p in curve["points"]
+                if p[metric] is not None
+            ],
+        )
         for metric in CHART_METRICS
     ]
-    size = f"{curve['n_clips']} clips, {curve['n_events']} calls" if curve.get("n_clips") else "empty"
-    return charts.line_chart(series, title=f"Learning curve (evaluation set: {size})", x_label="labelled clips",
-                             y_label="AP / F1 at the served threshold", y_range=(0.0, 1.0),
-                             empty="No version evaluated on the evaluation set yet")
+    size = (
+        f"{curve['n_clips']} clips, {curve['n_events']} calls" if curve.get("n_clips") else "empty"
+    )
+    return charts.line_chart(
+        series,
+        title=f"Learning curve (evaluation set: {size})",
+        x_label="labelled clips",
+        y_label="AP / F1 at the served threshold",
+        y_range=(0.0, 1.0),
+        empty="No version evaluated on the evaluation set yet",
+    )
 
 
 def _ci_text(point: dict, key: str) -> str:
@@ -231,8 +310,9 @@ def _ci_text(point: dict, key: str) -> str:
 def class_ap_chart(per_class: dict) -> str:
     bars = [charts.Bar(c["class"], c["ap"]) for c in per_class["classes"]]
     title = f"AP per class, v{per_class['version']}" if per_class["version"] else "AP per class"
-    return charts.bar_chart(bars, title=title, x_label="average precision", x_max=1.0,
-                            empty="No active version yet")
+    return charts.bar_chart(
+        bars, title=title, x_label="average precision", x_max=1.0, empty="No active version yet"
+    )
 
 
 def _active_class_ap(project: Project) -> dict:

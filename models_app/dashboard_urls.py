@@ -8,8 +8,12 @@ from models_app.dashboard import CHARTS
 urlpatterns = [
     path("projects/<int:pk>/dashboard/model/", dashboard_api.model, name="dashboard-model"),
     *(
-        path(f"projects/<int:pk>/dashboard/charts/{name}.svg", dashboard_api.chart, {"name": name},
-             name=f"dashboard-chart-{name}")
+        path(
+            f"projects/<int:pk>/dashboard/charts/{name}.svg",
+            dashboard_api.chart,
+            {"name": name},
+            name=f"dashboard-chart-{name}",
+        )
         for name in CHARTS
     ),
 ]

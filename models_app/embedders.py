@@ -58,7 +58,9 @@ class BandStats:
 
     name = "band-stats"
     licence = "Echoloop's own (no model weights)"
-    description = "Log band energies (16 bands: mean, spread, peak per window); no training, no weights."
+    description = (
+        "Log band energies (16 bands: mean, spread, peak per window); no training, no weights."
+    )
     window_s = 0.1
     n_bands = 16
 
@@ -70,7 +72,9 @@ class BandStats:
             samples = np.pad(samples, (0, nper - len(samples)))
         _f, t, spec = signal.spectrogram(samples, samplerate, nperseg=nper, noverlap=nper // 2)
         db = 10 * np.log10(spec + 1e-12)
-        bands = np.stack([b.mean(axis=0) for b in np.array_split(db, self.n_bands, axis=0)])  # [16, T]
+        bands = np.stack(
+            [b.mean(axis=0) for b in np.array_split(db, self.n_bands, axis=0)]
+        )  # [16, T]
         which = np.minimum((t / self.window_s).astype(int), n_win - 1)
         out = np.zeros((n_win, 3 * self.n_bands), dtype=np.float32)
         for w in range(n_win):
@@ -90,7 +94,9 @@ def _candidates() -> dict[str, str | type]:
     found: dict[str, str | type] = dict(BUILT_IN)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found[ep.name] = ep.value.replace(":", ".")
-    for path in filter(None, (p.strip() for p in os.environ.get("ECHOLOOP_EMBEDDERS", "").split(","))):
+    for path in filter(
+        None, (p.strip() for p in os.environ.get("ECHOLOOP_EMBEDDERS", "").split(","))
+    ):
         found[path.rsplit(".", 1)[-1]] = path
     return found
 
@@ -108,8 +114,12 @@ def available() -> list[AdapterInfo]:
     for key, target in sorted(_candidates().items()):
         try:
             cls = _import(target)
-            infos.append(AdapterInfo(getattr(cls, "name", key), cls.licence, getattr(cls, "description", "")))
-        except Exception as exc:  # an adapter's package may be absent or broken: say so, list the rest
+            infos.append(
+                AdapterInfo(getattr(cls, "name", key), cls.licence, getattr(cls, "description", ""))
+            )
+        except (
+            Exception
+        ) as exc:  # an adapter's package may be absent or broken: say so, list the rest
             infos.append(AdapterInfo(key, available=False, error=f"{type(exc).__name__}: {exc}"))
     return infos
 
@@ -133,5 +143,7 @@ def embed_windows(adapter: EmbeddingAdapter, samples: np.ndarray, samplerate: in
     """The adapter's windows, float32 and L2-normalised, checked for shape."""
     out = np.asarray(adapter.embed(samples, samplerate), dtype=np.float32)
     if out.ndim != 2 or not len(out):
-        raise ValueError(f"adapter {adapter.name!r} returned shape {out.shape}, expected [windows, dims]")
+        raise ValueError(
+            f"adapter {adapter.name!r} returned shape {out.shape}, expected [windows, dims]"
+        )
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

@@ -57,11 +57,17 @@ class WindowSet:
         (4·D bytes a window, 256 MB per million 64-d windows): numpy has no fast float16 product,
         and converting on every query costs ten times the product itself."""
         if self._centred is None:
-            mean = self.vectors.astype(np.float32).mean(axis=0) if len(self) else np.zeros(0, np.float32)
+            mean = (
+                self.vectors.astype(np.float32).mean(axis=0)
+                if len(self)
+                else np.zeros(0, np.float32)
+            )
             rows = np.empty(self.vectors.shape, dtype=np.float32)
             for start in range(0, len(self), 262_144):
                 block = self.vectors[start : start + 262_144].astype(np.float32) - mean
-                rows[start : start + len(block)] = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+                rows[start : start + len(block)] = block / np.maximum(
+                    np.linalg.norm(block, axis=1, keepdims=True), 1e-12
+                )
             self._centred = (mean, rows)
         return self._centred
 
@@ -80,7 +86,11 @@ class WindowSet:
         """Index of each clip's first window (rows are sorted by clip), computed once."""
         if self._starts is None:
             ids = self.clip_ids
-            self._starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.zeros(0, np.int64)
+            self._starts = (
+                np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+                if len(ids)
+                else np.zeros(0, np.int64)
+            )
         return self._starts
 
     def rows_of(self, clip_id: int) -> np.ndarray:
@@ -100,15 +110,18 @@ def _folder(project_id: int, source: str) -> str:
     return f"{ROOT}/p{project_id}/{source}"
 
 
-def write_chunk(project_id: int, source: str, clip_ids: list[int], windows: list[np.ndarray],
-                window_s: float) -> str | None:
+def write_chunk(
+    project_id: int, source: str, clip_ids: list[int], windows: list[np.ndarray], window_s: float
+) -> str | None:
     """Store the windows of some clips (``windows[i]``: ``[W_i, D]`` of clip ``clip_ids[i]``).
 
     Named by the content's hash: a redelivered chunk writes the same name and is skipped."""
     windows = [w for w in windows]
     if not clip_ids or not any(len(w) for w in windows):
         return None
-    ids = np.concatenate([np.full(len(w), c, dtype=np.int64) for c, w in zip(clip_ids, windows, strict=True)])
+    ids = np.concatenate(
+        [np.full(len(w), c, dtype=np.int64) for c, w in zip(clip_ids, windows, strict=True)]
+    )
     starts = np.concatenate([np.arange(len(w), dtype=np.float32) * window_s for w in windows])
     vectors = np.concatenate([np.asarray(w, dtype=np.float16) for w in windows if len(w)])
     data = _pack(ids, starts, vectors, window_s)
@@ -222,7 +235,9 @@ def _read_all(names: list[str]) -> WindowSet:
         with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
             parts.append((z["clip_ids"], z["starts_s"], z["vectors"], float(z["window_s"])))
     if not parts:
-        return WindowSet(np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 0), np.float16), 0.0)
+        return WindowSet(
+            np.zeros(0, np.int64), np.zeros(0, np.float32), np.zeros((0, 0), np.float16), 0.0
+        )
     ids = np.concatenate([p[0] for p in parts])
     starts = np.concatenate([p[1] for p in parts])
     vectors = np.concatenate([p[2] for p in parts])

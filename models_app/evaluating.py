@@ -51,33 +51,60 @@ class EvalSet:
 
 def evaluation_set(project: Project, labelled: list) -> EvalSet:
     """``labelled``: the project's ``registry.LabelledClip`` rows; those on evaluation clips."""
-    evaluation_ids = set(Clip.objects.for_project(project).evaluation().values_list("pk", flat=True))
+    evaluation_ids = set(
+        Clip.objects.for_project(project).evaluation().values_list("pk", flat=True)
+    )
     rows = [lc for lc in labelled if lc.clip.pk in evaluation_ids]
     if len(rows) > MAX_EVAL_CLIPS:  # bounded cost per training: a fixed hash picks which clips
-        rows = sorted(rows, key=lambda lc: hashlib.sha256(str(lc.clip.pk).encode()).digest())[:MAX_EVAL_CLIPS]
+        rows = sorted(rows, key=lambda lc: hashlib.sha256(str(lc.clip.pk).encode()).digest())[
+            :MAX_EVAL_CLIPS
+        ]
     rows.sort(key=lambda lc: lc.clip.pk)
     digest = hashlib.sha256()
     for lc in rows:
         digest.update(f"{lc.clip.pk}:{lc.annotation_id}:{lc.annotation_version};".encode())
-    return EvalSet([lc.clip.pk for lc in rows], [lc.example for lc in rows], digest.hexdigest()[:32])
+    return EvalSet(
+        [lc.clip.pk for lc in rows], [lc.example for lc in rows], digest.hexdigest()[:32]
+    )
 
 
 def metrics_on(detector: Detector, examples: list[Example], *, class_names=None) -> dict:
     """Detection AP, P/R/F1 at the served threshold by onset and by box IoU, per class, and 95 %
     bootstrap intervals over clips, for a detector whose scores are already calibrated."""
     scores = detector.score_clips([(ex.audio, ex.samplerate) for ex in examples])
-    return _metrics([s.events for s in scores], examples, detector.class_names,
-                    np.array([s.class_probs for s in scores]))
+    return _metrics(
+        [s.events for s in scores],
+        examples,
+        detector.class_names,
+        np.array([s.class_probs for s in scores]),
+    )
 
 
 def _metrics(predictions, examples, class_names, clip_scores=None) -> dict:
     truth = [list(ex.events) for ex in examples]
-    if clip_scores is not None and (clip_scores.ndim != 2 or clip_scores.shape[1] != len(class_names)):
+    if clip_scores is not None and (
+        clip_scores.ndim != 2 or clip_scores.shape[1] != len(class_names)
+    ):
         clip_scores = None
-    out = evaluate(predictions, truth, class_names=class_names, clip_scores=clip_scores,
-                   threshold=SERVED_THRESHOLD, onset_tol_s=ONSET_TOL_S, iou=MIN_IOU)
-    out["ci"] = bootstrap_ci(predictions, truth, keys=("det_ap", "f1", "f1_iou", "det_ap_iou"),
-                             n=1000, seed=0, threshold=SERVED_THRESHOLD, onset_tol_s=ONSET_TOL_S, iou=MIN_IOU)
+    out = evaluate(
+        predictions,
+        truth,
+        class_names=class_names,
+        clip_scores=clip_scores,
+        threshold=SERVED_THRESHOLD,
+        onset_tol_s=ONSET_TOL_S,
+        iou=MIN_IOU,
+    )
+    out["ci"] = bootstrap_ci(
+        predictions,
+        truth,
+        keys=("det_ap", "f1", "f1_iou", "det_ap_iou"),
+        n=1000,
+        seed=0,
+        threshold=SERVED_THRESHOLD,
+        onset_tol_s=ONSET_TOL_S,
+        iou=MIN_IOU,
+    )
     out["n_clips"] = len(examples)
     out["n_events"] = sum(len(t) for t in truth)
     return finite(out)
@@ -94,11 +121,14 @@ def calibrate_new(result: TrainResult, evalset: EvalSet) -> tuple[Calibration, d
     halves = [np.arange(len(events)) % 2 == h for h in (0, 1)]
     crossed: list = [None] * len(events)
     for fit_on, apply_to in ((halves[0], halves[1]), (halves[1], halves[0])):
-        part = _fit([e for e, m in zip(events, fit_on) if m], [t for t, m in zip(truth, fit_on) if m])
+        part = _fit(
+            [e for e, m in zip(events, fit_on) if m], [t for t, m in zip(truth, fit_on) if m]
+        )
         for i in np.flatnonzero(apply_to):
             crossed[i] = _recalibrated(events[i], part)
-    metrics = _metrics(crossed, evalset.examples, raw.class_names,
-                       np.array([s.class_probs for s in scored]))
+    metrics = _metrics(
+        crossed, evalset.examples, raw.class_names, np.array([s.class_probs for s in scored])
+    )
     metrics["calibration"] = "two-fold cross-fit on the evaluation set"
     return calibration, metrics
 
@@ -130,13 +160,23 @@ def evaluate_versions(
     progress: Callable[[float], None] | None = None,
 ) -> dict[int, VersionEvaluation]:
     """Each version's evaluation on ``evalset``, scoring only those not yet scored on it."""
-    done = {e.version_id: e for e in VersionEvaluation.objects.filter(version__in=versions, eval_key=evalset.key)}
+    done = {
+        e.version_id: e
+        for e in VersionEvaluation.objects.filter(version__in=versions, eval_key=evalset.key)
+    }
     for i, version in enumerate(versions):
         if version.pk not in done and len(evalset):
-            metrics = metrics_on(detector_for(version), evalset.examples, class_names=version.class_names)
+            metrics = metrics_on(
+                detector_for(version), evalset.examples, class_names=version.class_names
+            )
             done[version.pk], _ = VersionEvaluation.objects.get_or_create(
-                version=version, eval_key=evalset.key,
-                defaults={"n_clips": len(evalset), "n_events": evalset.n_events, "metrics": metrics},
+                version=version,
+                eval_key=evalset.key,
+                defaults={
+                    "n_clips": len(evalset),
+                    "n_events": evalset.n_events,
+                    "metrics": metrics,
+                },
             )
         if progress:
             progress((i + 1) / len(versions))
@@ -145,7 +185,9 @@ def evaluate_versions(
 
 def curve_versions(project: Project) -> list[ModelVersion]:
     """The trained versions the learning curve shows: the newest ``CURVE_VERSIONS``."""
-    rows = ModelVersion.objects.filter(project=project, source=ModelVersion.Source.TRAINED).order_by("-number")
+    rows = ModelVersion.objects.filter(
+        project=project, source=ModelVersion.Source.TRAINED
+    ).order_by("-number")
     return list(reversed(rows[:CURVE_VERSIONS]))
 
 

@@ -15,8 +15,12 @@ from annotator.models import Clip, Project, Recording
 from models_app.models import ModelVersion, Prediction
 from models_app.uncertainty import binary_entropy, clip_uncertainty
 
-SOURCES = {"batdetect2": ModelVersion.Source.BATDETECT2, "birdnet": ModelVersion.Source.BIRDNET,
-           "birdnet-raven": ModelVersion.Source.BIRDNET, "aoef": ModelVersion.Source.AOEF}
+SOURCES = {
+    "batdetect2": ModelVersion.Source.BATDETECT2,
+    "birdnet": ModelVersion.Source.BIRDNET,
+    "birdnet-raven": ModelVersion.Source.BIRDNET,
+    "aoef": ModelVersion.Source.AOEF,
+}
 
 
 def import_predictions(project: Project, annset: AnnotationSet, format_name: str) -> ModelVersion:
@@ -29,10 +33,14 @@ def import_predictions(project: Project, annset: AnnotationSet, format_name: str
     """
     matched = _match_recordings(project, annset)
     if not matched:
-        raise FormatError("none of the file's recordings is in this project (matched by hash, path or name)")
+        raise FormatError(
+            "none of the file's recordings is in this project (matched by hash, path or name)"
+        )
     unknown = [ref.path or ref.name for ref in annset.recordings if ref.name not in matched]
     if unknown:
-        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
         raise FormatError(
             f"{len(unknown)} of the file's recordings are not in this project ({shown}); "
             "nothing was imported"
@@ -48,15 +56,21 @@ def import_predictions(project: Project, annset: AnnotationSet, format_name: str
     if annset.title:
         metrics["model"] = annset.title
     with transaction.atomic():
-        number = (ModelVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
+        number = (
+            ModelVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
         version = ModelVersion.objects.create(
-            project=project, number=number, source=SOURCES.get(format_name, ModelVersion.Source.AOEF),
-            class_names=class_names, metrics=metrics,
+            project=project,
+            number=number,
+            source=SOURCES.get(format_name, ModelVersion.Source.AOEF),
+            class_names=class_names,
+            metrics=metrics,
         )
         clips = Clip.objects.filter(recording_id__in=[r.pk for r in matched.values()])
         scored = [c for c in clips if _was_scored(c, spans, bool(annset.clips))]
-        Prediction.objects.bulk_create(_prediction(version, clip, boxes[clip.recording_id], class_names)
-                                       for clip in scored)
+        Prediction.objects.bulk_create(
+            _prediction(version, clip, boxes[clip.recording_id], class_names) for clip in scored
+        )
         version.metrics["scored_clips"] = len(scored)
         version.save(update_fields=["metrics"])
     return version
@@ -78,7 +92,9 @@ def _match_recordings(project: Project, annset: AnnotationSet) -> dict[str, Reco
     return {name: hit for name, hit in matched.items() if hit is not None}
 
 
-def _prediction(version: ModelVersion, clip: Clip, boxes: list[Box], class_names: list[str]) -> Prediction:
+def _prediction(
+    version: ModelVersion, clip: Clip, boxes: list[Box], class_names: list[str]
+) -> Prediction:
     inside = [b for b in boxes if b.end_s > clip.start_s and b.start_s < clip.end_s]
     scores = [b.confidence if b.confidence is not None else 1.0 for b in inside]
     probs = np.zeros(len(class_names), dtype=np.float32)
@@ -87,13 +103,24 @@ def _prediction(version: ModelVersion, clip: Clip, boxes: list[Box], class_names
             i = class_names.index(box.label)
             probs[i] = max(probs[i], score)
     detections = [
-        {"start_s": b.start_s, "end_s": b.end_s, "low_hz": b.low_hz, "high_hz": b.high_hz, "label": b.label,
-         "score": s}
+        {
+            "start_s": b.start_s,
+            "end_s": b.end_s,
+            "low_hz": b.low_hz,
+            "high_hz": b.high_hz,
+            "label": b.label,
+            "score": s,
+        }
         for b, s in zip(inside, scores, strict=True)
     ]
     window = binary_entropy(np.array(scores, dtype=np.float64)).round(4).tolist()
     return Prediction(
-        clip=clip, version=version, class_probs=probs.round(5).tolist(),
-        any_event=float(max(scores, default=0.0)), detections=detections,
-        uncertainty=clip_uncertainty(probs), window_uncertainty=window, embedding=None,
+        clip=clip,
+        version=version,
+        class_probs=probs.round(5).tolist(),
+        any_event=float(max(scores, default=0.0)),
+        detections=detections,
+        uncertainty=clip_uncertainty(probs),
+        window_uncertainty=window,
+        embedding=None,
     )

@@ -35,7 +35,9 @@ class LinearHead:
         return out
 
 
-def fit(vectors: np.ndarray, labels: np.ndarray, class_names: list[str], *, c: float = 10.0) -> LinearHead:
+def fit(
+    vectors: np.ndarray, labels: np.ndarray, class_names: list[str], *, c: float = 10.0
+) -> LinearHead:
     """Fit one head per column of the boolean ``labels`` ``[N, C]`` on ``vectors`` ``[N, D]``.
 
     ``c``: inverse L2 strength; 10 suits unit-length embeddings (at 1 a handful of labels barely
@@ -59,15 +61,23 @@ def fit(vectors: np.ndarray, labels: np.ndarray, class_names: list[str], *, c: f
 def uncertainty(probs: np.ndarray) -> np.ndarray:
     """Per row, the largest binary entropy (bits) among the classes: high = worth a label."""
     p = np.clip(probs.astype(np.float64), 1e-7, 1 - 1e-7)
-    return (-(p * np.log2(p) + (1 - p) * np.log2(1 - p))).max(axis=1) if p.shape[1] else np.zeros(len(p))
+    return (
+        (-(p * np.log2(p) + (1 - p) * np.log2(1 - p))).max(axis=1)
+        if p.shape[1]
+        else np.zeros(len(p))
+    )
 
 
-def clip_ap(probs: np.ndarray, labels: np.ndarray, class_names: list[str]) -> dict[str, float | None]:
+def clip_ap(
+    probs: np.ndarray, labels: np.ndarray, class_names: list[str]
+) -> dict[str, float | None]:
     """Average precision per class (None for a class without both positives and negatives)."""
     from sklearn.metrics import average_precision_score
 
     out: dict[str, float | None] = {}
     for j, name in enumerate(class_names):
         y = labels[:, j].astype(bool) if len(labels) else np.zeros(0, bool)
-        out[name] = float(average_precision_score(y, probs[:, j])) if y.any() and not y.all() else None
+        out[name] = (
+            float(average_precision_score(y, probs[:, j])) if y.any() and not y.all() else None
+        )
     return out

@@ -146,7 +146,9 @@ class Detector:
             any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
             emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
             heat = torch.sigmoid(out["heatmap"].float().amax(dim=(1, 2))).cpu().numpy()  # [B, To]
-            win = self._taps.window_embeddings(self.window_s, self.config.features.frames_per_second)
+            win = self._taps.window_embeddings(
+                self.window_s, self.config.features.frames_per_second
+            )
         heat = self.calibration.apply(heat)
         scores = [
             self._clip_score(events[b], probs[b], float(any_p[b]), emb[b], heat[b])
@@ -157,8 +159,13 @@ class Detector:
         return scores
 
     def embed_region(
-        self, samples: np.ndarray, samplerate: int, start_s: float, end_s: float,
-        low_hz: float | None = None, high_hz: float | None = None,
+        self,
+        samples: np.ndarray,
+        samplerate: int,
+        start_s: float,
+        end_s: float,
+        low_hz: float | None = None,
+        high_hz: float | None = None,
     ) -> np.ndarray:
         """One L2-normalised embedding of a box of a clip (search by example).
 

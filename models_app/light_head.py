@@ -36,7 +36,9 @@ def schedule(project: Project) -> None:
     cache.add(key, 0, timeout=None)
     generation = cache.incr(key)
     # By name: models_app.tasks imports this module and torch, which the web process never loads.
-    current_app.send_task("models_app.tasks.fit_light_head", args=(project.pk, generation), countdown=DEBOUNCE_S)
+    current_app.send_task(
+        "models_app.tasks.fit_light_head", args=(project.pk, generation), countdown=DEBOUNCE_S
+    )
 
 
 def is_latest(project_id: int, generation: int | None) -> bool:
@@ -48,16 +50,20 @@ def _key(project_id: int) -> str:
     return f"light-head-generation:{project_id}"
 
 
-def training_labels(project: Project, clip_ids: np.ndarray, *, evaluation: bool = False
-                    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def training_labels(
+    project: Project, clip_ids: np.ndarray, *, evaluation: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(row of each labelled clip in ``clip_ids``, boolean labels [n, C], class names): the clips a
     head may learn from, or (``evaluation``) those of the evaluation set, which it is scored on."""
     tags = {t.pk: t.value for t in Tag.objects.filter(project=project)}
     names = sorted(set(tags.values()))
     clips = Clip.objects.for_project(project)
     labelled = (clips.evaluation() if evaluation else clips.for_training()).labelled()
-    anns = (ClipAnnotation.objects.filter(clip__in=labelled).order_by("-updated_at")
-            .values_list("clip_id", "tags", "events__tag"))
+    anns = (
+        ClipAnnotation.objects.filter(clip__in=labelled)
+        .order_by("-updated_at")
+        .values_list("clip_id", "tags", "events__tag")
+    )
     per_clip: dict[int, set[str]] = {}
     for clip_id, tag, event_tag in anns.iterator():
         found = per_clip.setdefault(clip_id, set())
@@ -92,12 +98,21 @@ def fit(project: Project) -> LightHead | None:
     head = heads.fit(vectors[rows], y, names)
     weights = np.concatenate([head.coef.ravel(), head.intercept]).astype(np.float32).tobytes()
     eval_rows, eval_y, _names = training_labels(project, clip_ids, evaluation=True)
-    metrics = {"clip_ap": heads.clip_ap(head.probabilities(vectors[eval_rows]), eval_y, names),
-               "n_eval_clips": len(eval_rows)}
+    metrics = {
+        "clip_ap": heads.clip_ap(head.probabilities(vectors[eval_rows]), eval_y, names),
+        "n_eval_clips": len(eval_rows),
+    }
     row, _ = LightHead.objects.update_or_create(
         project=project,
-        defaults={"source": source, "class_names": names, "weights": weights, "dim": vectors.shape[1],
-                  "n_labels": len(rows), "fit_seconds": time.perf_counter() - began, "metrics": metrics},
+        defaults={
+            "source": source,
+            "class_names": names,
+            "weights": weights,
+            "dim": vectors.shape[1],
+            "n_labels": len(rows),
+            "fit_seconds": time.perf_counter() - began,
+            "metrics": metrics,
+        },
     )
     return row
 
@@ -123,7 +138,9 @@ def _finite(value) -> bool:
 def load(row: LightHead) -> heads.LinearHead:
     flat = np.frombuffer(bytes(row.weights), dtype=np.float32)
     c = len(row.class_names)
-    return heads.LinearHead(row.class_names, flat[: c * row.dim].reshape(c, row.dim), flat[c * row.dim :])
+    return heads.LinearHead(
+        row.class_names, flat[: c * row.dim].reshape(c, row.dim), flat[c * row.dim :]
+    )
 
 
 def pool_probabilities(project: Project) -> tuple[np.ndarray, np.ndarray, LightHead] | None:
@@ -143,8 +160,10 @@ def ranking(project: Project, k: int = 100) -> np.ndarray:
     if found is None:
         return np.zeros(0, np.int64)
     clip_ids, probs, _row = found
-    labelled = np.array(list(Clip.objects.for_project(project).labelled().values_list("pk", flat=True)),
-                        dtype=np.int64)
+    labelled = np.array(
+        list(Clip.objects.for_project(project).labelled().values_list("pk", flat=True)),
+        dtype=np.int64,
+    )
     u = np.where(np.isin(clip_ids, labelled), -np.inf, heads.uncertainty(probs))
     k = min(k, len(u))
     part = np.argpartition(-u, k - 1)[:k]
@@ -155,7 +174,12 @@ def apply_to_pool(project: Project, version: ModelVersion | None, pool) -> dict:
     """Replace the pool's class probabilities by the head's where it knows more than ``version``
     (more labels, same embedding); returns what the round should record ({} when unchanged)."""
     row = LightHead.objects.filter(project=project).first()
-    if row is None or version is None or pool.probs is None or row.source != embeddings_store.version_source(version.pk):
+    if (
+        row is None
+        or version is None
+        or pool.probs is None
+        or row.source != embeddings_store.version_source(version.pk)
+    ):
         return {}
     # The detector takes over when it validates better on the evaluation set; without scores to
     # compare, the head is used while it has seen labels the version has not.
@@ -182,5 +206,12 @@ def status(project: Project) -> dict:
     row = LightHead.objects.filter(project=project).first()
     if row is None:
         return {"fitted": False}
-    return {"fitted": True, "source": row.source, "n_labels": row.n_labels, "classes": row.class_names,
-            "fit_seconds": round(row.fit_seconds, 3), "fitted_at": row.fitted_at, "metrics": row.metrics}
+    return {
+        "fitted": True,
+        "source": row.source,
+        "n_labels": row.n_labels,
+        "classes": row.class_names,
+        "fit_seconds": round(row.fit_seconds, 3),
+        "fitted_at": row.fitted_at,
+        "metrics": row.metrics,
+    }

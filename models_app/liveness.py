@@ -45,11 +45,22 @@ def claim(run: TrainingRun, worker: str) -> bool:
     cancelled). The conditional update is the guard against a second delivery of its task."""
     now = timezone.now()
     taken = TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, worker=worker[:200], started_at=now, heartbeat_at=now,
-        phase=Phase.PREPARING, phase_started_at=now, phase_progress=0.0, eta_s=None,
+        status=Status.RUNNING,
+        worker=worker[:200],
+        started_at=now,
+        heartbeat_at=now,
+        phase=Phase.PREPARING,
+        phase_started_at=now,
+        phase_progress=0.0,
+        eta_s=None,
     )
     if taken:
-        run.status, run.worker, run.started_at, run.heartbeat_at = Status.RUNNING, worker[:200], now, now
+        run.status, run.worker, run.started_at, run.heartbeat_at = (
+            Status.RUNNING,
+            worker[:200],
+            now,
+            now,
+        )
         run.phase = Phase.PREPARING
     return taken == 1
 
@@ -89,8 +100,14 @@ class RunMonitor:
         """Enter ``phase`` (its progress starts at 0)."""
         self._seconds[self._phase] = self._seconds.get(self._phase, 0.0) + self._elapsed()
         self._phase, self._phase_began = str(phase), time.monotonic()
-        self._write(phase=phase, phase_progress=0.0, eta_s=None, phase_started_at=timezone.now(),
-                    phase_seconds=self.phase_seconds, **fields)
+        self._write(
+            phase=phase,
+            phase_progress=0.0,
+            eta_s=None,
+            phase_started_at=timezone.now(),
+            phase_seconds=self.phase_seconds,
+            **fields,
+        )
 
     def progress(self, fraction: float, **fields) -> None:
         """The current phase is ``fraction`` done; the time left follows from its pace so far.
@@ -106,7 +123,11 @@ class RunMonitor:
         self._last_report = now
         elapsed = self._elapsed()
         eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
-        self._write(phase_progress=round(fraction, 4), eta_s=None if eta is None else round(eta, 1), **fields)
+        self._write(
+            phase_progress=round(fraction, 4),
+            eta_s=None if eta is None else round(eta, 1),
+            **fields,
+        )
 
     def check(self) -> None:
         """Raise ``Stopped`` if the run was cancelled or swept (seen by the heartbeat)."""
@@ -130,7 +151,9 @@ class RunMonitor:
         )
 
     def _why_stopped(self) -> Stopped:
-        row = TrainingRun.objects.filter(pk=self.run.pk).values("status", "cancel_requested").first()
+        row = (
+            TrainingRun.objects.filter(pk=self.run.pk).values("status", "cancel_requested").first()
+        )
         if row and row["cancel_requested"]:
             return Stopped("cancelled by a lead", cancelled=True)
         return Stopped("the run was given up for dead by the liveness sweep", cancelled=False)
@@ -162,7 +185,10 @@ def request_cancel(run: TrainingRun) -> TrainingRun:
     """A lead's cancel: a queued run ends at once, a running one at its next report."""
     now = timezone.now()
     TrainingRun.objects.filter(pk=run.pk, status=Status.QUEUED).update(
-        status=Status.CANCELLED, cancel_requested=True, finished_at=now, phase=Phase.DONE,
+        status=Status.CANCELLED,
+        cancel_requested=True,
+        finished_at=now,
+        phase=Phase.DONE,
         error="cancelled by a lead before it started",
     )
     TrainingRun.objects.filter(pk=run.pk, status=Status.RUNNING).update(cancel_requested=True)
@@ -179,16 +205,28 @@ def sweep(*, now=None, restarted_worker: str | None = None) -> list[TrainingRun]
     stale_before = now - timedelta(seconds=STALE_AFTER_SECONDS)
     running = TrainingRun.objects.filter(status=Status.RUNNING)
     candidates = list(running.filter(heartbeat_at__lt=stale_before))
-    prefix = f"{restarted_worker.split(':')[0]}:" if restarted_worker else None  # "train@box:" not "train@box2:"
+    prefix = (
+        f"{restarted_worker.split(':')[0]}:" if restarted_worker else None
+    )  # "train@box:" not "train@box2:"
     if prefix:
-        candidates += list(running.filter(worker__startswith=prefix).exclude(pk__in=[r.pk for r in candidates]))
+        candidates += list(
+            running.filter(worker__startswith=prefix).exclude(pk__in=[r.pk for r in candidates])
+        )
     failed = []
     for run in candidates:
         last = run.heartbeat_at.isoformat(timespec="seconds") if run.heartbeat_at else "never"
-        why = ("its worker restarted" if prefix and run.worker.startswith(prefix)
-               else f"no heartbeat for {STALE_AFTER_SECONDS:.0f} s")
-        gone = TrainingRun.objects.filter(pk=run.pk, status=Status.RUNNING, heartbeat_at=run.heartbeat_at).update(
-            status=Status.FAILED, finished_at=now, phase=Phase.DONE, eta_s=None,
+        why = (
+            "its worker restarted"
+            if prefix and run.worker.startswith(prefix)
+            else f"no heartbeat for {STALE_AFTER_SECONDS:.0f} s"
+        )
+        gone = TrainingRun.objects.filter(
+            pk=run.pk, status=Status.RUNNING, heartbeat_at=run.heartbeat_at
+        ).update(
+            status=Status.FAILED,
+            finished_at=now,
+            phase=Phase.DONE,
+            eta_s=None,
             error=f"worker lost during {run.phase} ({why}; last heartbeat {last})",
         )
         if gone:

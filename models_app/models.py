@@ -21,11 +21,15 @@ class ModelVersion(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="model_versions")
     number = models.PositiveIntegerField()
     source = models.CharField(max_length=20, choices=Source, default=Source.TRAINED)
-    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
     config = models.JSONField(default=dict, blank=True)
     class_names = models.JSONField(default=list, blank=True)
     weights = models.FileField(upload_to="models/", blank=True, max_length=300)
-    n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips the version was trained on.")
+    n_labels = models.PositiveIntegerField(
+        default=0, help_text="Labelled clips the version was trained on."
+    )
     metrics = models.JSONField(default=dict, blank=True)
     threshold = models.FloatField(
         default=0.5,
@@ -33,14 +37,18 @@ class ModelVersion(models.Model):
     )
     calibration = models.JSONField(default=dict, blank=True, help_text="Score calibration (Platt).")
     is_active = models.BooleanField(default=False)
-    forced = models.BooleanField(default=False, help_text="Activated by a lead although not better.")
+    forced = models.BooleanField(
+        default=False, help_text="Activated by a lead although not better."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["project", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="unique_version_number"),
-            models.UniqueConstraint(fields=["project"], condition=Q(is_active=True), name="one_active_version"),
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(is_active=True), name="one_active_version"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -52,7 +60,9 @@ class ModelVersion(models.Model):
 
     @property
     def name(self) -> str:
-        return f"v{self.number}" + ("" if not self.is_external else f" ({self.get_source_display()})")
+        return f"v{self.number}" + (
+            "" if not self.is_external else f" ({self.get_source_display()})"
+        )
 
 
 class TrainingRun(models.Model):
@@ -88,8 +98,12 @@ class TrainingRun(models.Model):
     trigger = models.CharField(max_length=20, default="labels", help_text="labels, request, …")
     requested_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True)
     force_activate = models.BooleanField(default=False)
-    parent = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    result = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs")
+    parent = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    result = models.ForeignKey(
+        ModelVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="runs"
+    )
     n_labels = models.PositiveIntegerField(default=0)
     epoch = models.PositiveIntegerField(default=0)
     n_epochs = models.PositiveIntegerField(default=0)
@@ -106,10 +120,13 @@ class TrainingRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     attempt = models.PositiveSmallIntegerField(default=1)
-    retry_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     cancel_requested = models.BooleanField(default=False)
     budget = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="The cost bound the run took: steps and epochs asked for, allowed, and whether cut.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -122,7 +139,9 @@ class TrainingRun(models.Model):
             # One training per project at a time: a second request while one is queued or
             # running fails on this constraint instead of starting a parallel run.
             models.UniqueConstraint(
-                fields=["project"], condition=Q(status__in=["queued", "running"]), name="one_training_at_a_time"
+                fields=["project"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_training_at_a_time",
             )
         ]
 
@@ -152,7 +171,9 @@ class RescoreJob(models.Model):
 
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="rescore_jobs")
     # The training whose chain started it: unique, so a chain delivered twice rescores once.
-    run = models.ForeignKey(TrainingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="rescores")
+    run = models.ForeignKey(
+        TrainingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="rescores"
+    )
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.TRAINING)
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     n_chunks = models.PositiveIntegerField(default=0)
@@ -166,7 +187,9 @@ class RescoreJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["run"], condition=Q(run__isnull=False), name="one_rescore_per_run")
+            models.UniqueConstraint(
+                fields=["run"], condition=Q(run__isnull=False), name="one_rescore_per_run"
+            )
         ]
 
     def __str__(self) -> str:
@@ -185,9 +208,13 @@ class Prediction(models.Model):
 
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="predictions")
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="predictions")
-    class_probs = models.JSONField(default=list, help_text="Aligned with the version's class_names.")
+    class_probs = models.JSONField(
+        default=list, help_text="Aligned with the version's class_names."
+    )
     any_event = models.FloatField(default=0.0)
-    detections = models.JSONField(default=list, help_text="start_s, end_s, low_hz, high_hz, label, score")
+    detections = models.JSONField(
+        default=list, help_text="start_s, end_s, low_hz, high_hz, label, score"
+    )
     uncertainty = models.JSONField(default=dict)
     window_uncertainty = models.JSONField(default=list)
     # float16 bytes: a 128-d embedding is 256 bytes, so a million-clip pool loads in seconds.
@@ -195,7 +222,11 @@ class Prediction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["clip", "version"], name="one_prediction_per_clip_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clip", "version"], name="one_prediction_per_clip_version"
+            )
+        ]
         indexes = [models.Index(fields=["version", "clip"], name="prediction_version_idx")]
 
     def __str__(self) -> str:
@@ -230,7 +261,9 @@ class VersionEvaluation(models.Model):
     """
 
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="evaluations")
-    eval_key = models.CharField(max_length=64, help_text="Hash of the evaluation clips and their labels.")
+    eval_key = models.CharField(
+        max_length=64, help_text="Hash of the evaluation clips and their labels."
+    )
     n_clips = models.PositiveIntegerField(default=0)
     n_events = models.PositiveIntegerField(default=0)
     metrics = models.JSONField(default=dict)
@@ -271,19 +304,24 @@ class ScoreChunk(models.Model):
     def __str__(self) -> str:
         return f"{self.n_clips} scores by {self.version_id}"
 
+
 class LightHead(models.Model):
     """The project's latest light head: per-class logistic regression on frozen window embeddings,
     refitted within seconds of each submitted batch (``models_app.light_head``)."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="light_head")
-    source = models.CharField(max_length=80, help_text="The embedding it reads: v<version id> or adapter-<name>.")
+    source = models.CharField(
+        max_length=80, help_text="The embedding it reads: v<version id> or adapter-<name>."
+    )
     class_names = models.JSONField(default=list)
     # float32 bytes: [C, D] weights then [C] intercepts.
     weights = models.BinaryField()
     dim = models.PositiveIntegerField()
     n_labels = models.PositiveIntegerField(default=0, help_text="Labelled clips it was fitted on.")
     fit_seconds = models.FloatField(default=0.0)
-    metrics = models.JSONField(default=dict, blank=True, help_text="clip_ap per class on the evaluation set.")
+    metrics = models.JSONField(
+        default=dict, blank=True, help_text="clip_ap per class on the evaluation set."
+    )
     fitted_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -39,7 +39,9 @@ class ModelOptions:
     ssl_clips: int | None = None
     ssl_batch_size: int | None = None
     ssl_crop_s: float | None = None
-    ssl_views: str | None = None  # "disjoint" (COLA) or "overlapping" (SimCLR); None: by sample rate
+    ssl_views: str | None = (
+        None  # "disjoint" (COLA) or "overlapping" (SimCLR); None: by sample rate
+    )
 
     def __post_init__(self) -> None:
         if self.representation not in REPRESENTATIONS:

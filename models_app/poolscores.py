@@ -48,9 +48,15 @@ def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embedd
         packed[i, : len(w)] = w
     emb = None if embeddings is None else np.asarray(embeddings, dtype=np.float16).reshape(n, -1)
     return ScoreChunk(
-        version=version, n_clips=n, clip_ids=np.asarray(clip_ids, dtype=np.int64).tobytes(),
-        probs=probs.tobytes(), n_classes=probs.shape[1], windows=packed.tobytes(), n_windows=width,
-        embeddings=None if emb is None else emb.tobytes(), dim=0 if emb is None else emb.shape[1],
+        version=version,
+        n_clips=n,
+        clip_ids=np.asarray(clip_ids, dtype=np.int64).tobytes(),
+        probs=probs.tobytes(),
+        n_classes=probs.shape[1],
+        windows=packed.tobytes(),
+        n_windows=width,
+        embeddings=None if emb is None else emb.tobytes(),
+        dim=0 if emb is None else emb.shape[1],
     )
 
 
@@ -70,8 +76,13 @@ def _read_chunks(chunks) -> Scores:
     """The chunks' arrays, each filled in place batch by batch (peak memory: the arrays and one
     batch of rows), then sorted by clip id with repeats dropped."""
     shape = chunks.aggregate(
-        n=Sum("n_clips"), c_min=Min("n_classes"), c_max=Max("n_classes"), width=Max("n_windows"),
-        d_min=Min("dim"), d_max=Max("dim"), no_embedding=Count("pk", filter=Q(embeddings__isnull=True)),
+        n=Sum("n_clips"),
+        c_min=Min("n_classes"),
+        c_max=Max("n_classes"),
+        width=Max("n_windows"),
+        d_min=Min("dim"),
+        d_max=Max("dim"),
+        no_embedding=Count("pk", filter=Q(embeddings__isnull=True)),
     )
     n = shape["n"] or 0
     if not n:
@@ -83,7 +94,9 @@ def _read_chunks(chunks) -> Scores:
     dim = shape["d_max"] if shape["d_min"] == shape["d_max"] and not shape["no_embedding"] else 0
     embeddings = np.empty((n, dim), np.float16) if dim else None
     row, last = 0, 0
-    while batch := _rows(chunks.filter(pk__gt=last).order_by("pk").values_list("pk", *FIELDS)[:BATCH]):
+    while batch := _rows(
+        chunks.filter(pk__gt=last).order_by("pk").values_list("pk", *FIELDS)[:BATCH]
+    ):
         for pk, *fields in batch:
             part = _unpack(*fields)
             end = row + len(part)
@@ -94,8 +107,12 @@ def _read_chunks(chunks) -> Scores:
             if dim:
                 embeddings[row:end] = part.embeddings
             row, last = end, pk
-    scores = Scores(ids, probs if n_classes else None, windows if shape["width"] else None, embeddings)
-    if len(ids) > 1 and not (np.diff(ids) > 0).all():  # out of order or repeated: sort, keep the first
+    scores = Scores(
+        ids, probs if n_classes else None, windows if shape["width"] else None, embeddings
+    )
+    if (
+        len(ids) > 1 and not (np.diff(ids) > 0).all()
+    ):  # out of order or repeated: sort, keep the first
         _, first = np.unique(ids, return_index=True)
         scores = scores.take(first)
     return scores
@@ -120,7 +137,9 @@ def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Sc
         ids=np.frombuffer(bytes(ids), dtype=np.int64),
         probs=np.frombuffer(bytes(probs), dtype=np.float32).reshape(n, n_classes),
         windows=np.frombuffer(bytes(windows), dtype=np.float32).reshape(n, n_windows),
-        embeddings=None if embeddings is None else np.frombuffer(bytes(embeddings), dtype=np.float16).reshape(n, dim),
+        embeddings=None
+        if embeddings is None
+        else np.frombuffer(bytes(embeddings), dtype=np.float16).reshape(n, dim),
     )
 
 
@@ -132,15 +151,31 @@ def _concat(parts: list[Scores]) -> Scores:
         return Scores(np.zeros(0, np.int64), None, None, None)
     ids = np.concatenate([p.ids for p in parts])
     n_classes = {0 if p.probs is None else p.probs.shape[1] for p in parts}
-    probs = _stack([p.probs for p in parts], np.float32) if len(n_classes) == 1 and n_classes != {0} else None
-    parts = [p if p.windows is not None else Scores(p.ids, p.probs, np.zeros((len(p), 0), np.float32),
-                                                    p.embeddings) for p in parts]
+    probs = (
+        _stack([p.probs for p in parts], np.float32)
+        if len(n_classes) == 1 and n_classes != {0}
+        else None
+    )
+    parts = [
+        p
+        if p.windows is not None
+        else Scores(p.ids, p.probs, np.zeros((len(p), 0), np.float32), p.embeddings)
+        for p in parts
+    ]
     width = max(p.windows.shape[1] for p in parts)
-    windows = _stack([p.windows for p in parts], np.float32, width=width, fill=np.nan) if width else None
+    windows = (
+        _stack([p.windows for p in parts], np.float32, width=width, fill=np.nan) if width else None
+    )
     dims = {None if p.embeddings is None else p.embeddings.shape[1] for p in parts}
-    embeddings = _stack([p.embeddings for p in parts], np.float16) if len(dims) == 1 and None not in dims else None
+    embeddings = (
+        _stack([p.embeddings for p in parts], np.float16)
+        if len(dims) == 1 and None not in dims
+        else None
+    )
     scores = Scores(ids, probs, windows, embeddings)
-    if len(ids) > 1 and not (np.diff(ids) > 0).all():  # out of order or repeated: sort, keep the first
+    if (
+        len(ids) > 1 and not (np.diff(ids) > 0).all()
+    ):  # out of order or repeated: sort, keep the first
         _, first = np.unique(ids, return_index=True)
         scores = scores.take(first)
     return scores
@@ -149,7 +184,9 @@ def _concat(parts: list[Scores]) -> Scores:
 def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
     """Rows of ``arrays`` one under the other, padded to ``width`` columns with ``fill``."""
     width = arrays[0].shape[1] if width is None else width
-    out = np.empty((sum(len(a) for a in arrays), width), dtype=dtype)  # np.full would touch it twice
+    out = np.empty(
+        (sum(len(a) for a in arrays), width), dtype=dtype
+    )  # np.full would touch it twice
     row = 0
     for a in arrays:
         out[row : row + len(a), : a.shape[1]] = a
@@ -169,21 +206,35 @@ def float32_rows(array: np.ndarray, rows: np.ndarray, block: int = 65_536) -> np
 def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:
     """The legacy path: one Prediction row per clip with JSON to decode."""
     rows = [
-        row for row in Prediction.objects.filter(version=version)
-        .values_list("clip_id", "class_probs", "window_uncertainty", "embedding").iterator(chunk_size=5000)
+        row
+        for row in Prediction.objects.filter(version=version)
+        .values_list("clip_id", "class_probs", "window_uncertainty", "embedding")
+        .iterator(chunk_size=5000)
         if not len(exclude) or not _contains(exclude, row[0])
     ]
     if not rows:
         return Scores(np.zeros(0, np.int64), None, None, None)
     ids = [r[0] for r in rows]
     widths = {len(r[1]) for r in rows}
-    probs = np.array([r[1] for r in rows], dtype=np.float32) if len(widths) == 1 else np.zeros((len(rows), 0))
+    probs = (
+        np.array([r[1] for r in rows], dtype=np.float32)
+        if len(widths) == 1
+        else np.zeros((len(rows), 0))
+    )
     embeddings = None
     if all(r[3] for r in rows):
         embeddings = np.stack([np.frombuffer(bytes(r[3]), dtype=np.float16) for r in rows])
     chunk = chunk_row(version, ids, probs, [np.asarray(r[2], np.float32) for r in rows], embeddings)
-    return _unpack(len(rows), chunk.clip_ids, chunk.probs, chunk.n_classes, chunk.windows, chunk.n_windows,
-                   chunk.embeddings, chunk.dim)
+    return _unpack(
+        len(rows),
+        chunk.clip_ids,
+        chunk.probs,
+        chunk.n_classes,
+        chunk.windows,
+        chunk.n_windows,
+        chunk.embeddings,
+        chunk.dim,
+    )
 
 
 def _contains(sorted_ids: np.ndarray, clip_id: int) -> bool:

@@ -81,7 +81,9 @@ def sample_pool(project: Project, n: int) -> list[Clip]:
     ids = np.array(Clip.objects.for_project(project).order_by("pk").values_list("pk", flat=True))
     if len(ids) > n:
         ids = np.sort(np.random.default_rng(project.pk).choice(ids, size=n, replace=False))
-    return list(Clip.objects.filter(pk__in=ids.tolist()).order_by("pk").select_related("recording__root"))
+    return list(
+        Clip.objects.filter(pk__in=ids.tolist()).order_by("pk").select_related("recording__root")
+    )
 
 
 def run_pretraining(run: TrainingRun, *, worker: str = "") -> TrainingRun | None:
@@ -97,7 +99,9 @@ def run_pretraining(run: TrainingRun, *, worker: str = "") -> TrainingRun | None
                 liveness.finish(run, TrainingRun.Status.CANCELLED, monitor, error=str(stop))
         except Exception as exc:  # recorded on the run; the stored encoder (if any) stays
             log.exception("pretraining %s failed", run.pk)
-            liveness.finish(run, TrainingRun.Status.FAILED, monitor, error=f"{type(exc).__name__}: {exc}")
+            liveness.finish(
+                run, TrainingRun.Status.FAILED, monitor, error=f"{type(exc).__name__}: {exc}"
+            )
         else:
             liveness.finish(run, TrainingRun.Status.SUCCEEDED, monitor)
     run.refresh_from_db()
@@ -115,21 +119,31 @@ def _pretrain_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> None:
     init = None
     opts = registry.model_settings(project)
     if opts.start_from == "both":
-        init = registry.starting_point(registry.train_config(project, [], samplerate), samplerate,
-                                       dataclasses.replace(opts, start_from="synthetic"),
-                                       lambda line: registry._append_log(run, line))
+        init = registry.starting_point(
+            registry.train_config(project, [], samplerate),
+            samplerate,
+            dataclasses.replace(opts, start_from="synthetic"),
+            lambda line: registry._append_log(run, line),
+        )
     pool, kept = _features(clips, cfg, monitor)
     clips = [c for c in clips if c.pk in kept]
     key = _key(cfg, [c.pk for c in clips], init is not None)
     resume = _stored_state(project, key)
-    registry._append_log(run, f"self-supervised pretraining on {len(pool)} clips × {cfg.epochs} epochs"
-                              f"{' from the synthetic start' if init is not None else ''}"
-                              + (f"; resuming after epoch {resume.epoch}" if resume else ""))
-    monitor.phase(TrainingRun.Phase.SELF_SUPERVISED, n_epochs=cfg.epochs, epoch=resume.epoch if resume else 0)
+    registry._append_log(
+        run,
+        f"self-supervised pretraining on {len(pool)} clips × {cfg.epochs} epochs"
+        f"{' from the synthetic start' if init is not None else ''}"
+        + (f"; resuming after epoch {resume.epoch}" if resume else ""),
+    )
+    monitor.phase(
+        TrainingRun.Phase.SELF_SUPERVISED, n_epochs=cfg.epochs, epoch=resume.epoch if resume else 0
+    )
     run.history = list(resume.history) if resume else []
 
     def on_epoch(epoch: int, n_epochs: int, metrics: dict, state: SSLState) -> None:
-        _save(state_paths(project, key)[epoch % 2], state.to_bytes())  # before the report: a kill loses no epoch
+        _save(
+            state_paths(project, key)[epoch % 2], state.to_bytes()
+        )  # before the report: a kill loses no epoch
         run.history.append({k: v for k, v in metrics.items() if isinstance(v, int | float)})
         monitor.progress(epoch / n_epochs, epoch=epoch, history=run.history)
 
@@ -142,11 +156,16 @@ def _pretrain_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> None:
     for path in state_paths(project, key):
         default_storage.delete(path)
     last = result.history[-1]
-    registry._append_log(run, f"stored the encoder {encoder_path(project)}: contrastive loss {last['loss']:.3f} "
-                              f"(chance {last['chance']:.3f})")
+    registry._append_log(
+        run,
+        f"stored the encoder {encoder_path(project)}: contrastive loss {last['loss']:.3f} "
+        f"(chance {last['chance']:.3f})",
+    )
 
 
-def _features(clips: list[Clip], cfg: SSLConfig, monitor: liveness.RunMonitor) -> tuple[list[np.ndarray], set]:
+def _features(
+    clips: list[Clip], cfg: SSLConfig, monitor: liveness.RunMonitor
+) -> tuple[list[np.ndarray], set]:
     """Each clip's feature image (float16; its audio is dropped at once, so memory is bounded by the
     images). Unreadable recordings are skipped and logged, as in scoring."""
     pool, kept = [], set()

@@ -86,8 +86,11 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         num_threads=opts.num_threads,
         max_steps=opts.max_steps,
         max_seconds=(
-            opts.max_training_seconds if opts.max_training_seconds is not None else settings.ECHOLOOP_TRAINING_SECONDS
-        ) or None,
+            opts.max_training_seconds
+            if opts.max_training_seconds is not None
+            else settings.ECHOLOOP_TRAINING_SECONDS
+        )
+        or None,
     )
 
 
@@ -117,17 +120,25 @@ def chosen_annotations(project: Project) -> list[ClipAnnotation]:
     return list(chosen.values())
 
 
-def labelled_clips(project: Project, *, with_metadata: bool = False, progress=None) -> list[LabelledClip]:
+def labelled_clips(
+    project: Project, *, with_metadata: bool = False, progress=None
+) -> list[LabelledClip]:
     """The label snapshot a training run learns from: audio, boxes in clip time, negatives."""
     annotations = chosen_annotations(project)
     audit = set(
-        AnnotationTask.objects.filter(project=project, is_audit=True).values_list("clip_id", flat=True)
+        AnnotationTask.objects.filter(project=project, is_audit=True).values_list(
+            "clip_id", flat=True
+        )
     )
     out = []
     for ann in annotations:
         if not ann.events.all() and not (ann.no_calls or ann.noise):  # .all(): the prefetched rows
             continue  # neither boxes nor a negative answer: nothing to learn from
-        out.append(LabelledClip(ann.clip, _example(ann, with_metadata), ann.clip_id in audit, ann.pk, ann.version))
+        out.append(
+            LabelledClip(
+                ann.clip, _example(ann, with_metadata), ann.clip_id in audit, ann.pk, ann.version
+            )
+        )
         if progress:
             progress(len(out) / len(annotations))
     return out
@@ -159,9 +170,20 @@ def _metadata(clip: Clip) -> dict:
     if rec.recorded_at:
         moment = rec.recorded_at + timezone.timedelta(seconds=clip.start_s)
         meta["hour"] = str(moment.hour)
-        meta["season"] = ["DJF", "DJF", "MAM", "MAM", "MAM", "JJA", "JJA", "JJA", "SON", "SON", "SON", "DJF"][
-            moment.month - 1
-        ]
+        meta["season"] = [
+            "DJF",
+            "DJF",
+            "MAM",
+            "MAM",
+            "MAM",
+            "JJA",
+            "JJA",
+            "JJA",
+            "SON",
+            "SON",
+            "SON",
+            "DJF",
+        ][moment.month - 1]
     return meta
 
 
@@ -201,7 +223,9 @@ def run_training(run: TrainingRun, *, worker: str = "") -> TrainingRun | None:
             # else: the sweep failed the run and its retry owns the outcome
         except Exception as exc:  # any failure is recorded on the run; the active version stays
             log.exception("training %s failed", run.pk)
-            liveness.finish(run, TrainingRun.Status.FAILED, monitor, error=f"{type(exc).__name__}: {exc}")
+            liveness.finish(
+                run, TrainingRun.Status.FAILED, monitor, error=f"{type(exc).__name__}: {exc}"
+            )
         else:
             status = TrainingRun.Status.SUCCEEDED if activated else TrainingRun.Status.KEPT_OLD
             liveness.finish(run, status, monitor, result=version)
@@ -222,7 +246,9 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     in_eval = set(evalset.clip_ids)
     trainable = [lc for lc in labelled if lc.clip.pk not in in_eval]
     if not any(lc.example.events for lc in trainable):
-        raise ValueError("no labelled sound events outside the evaluation set yet: annotate some calls first")
+        raise ValueError(
+            "no labelled sound events outside the evaluation set yet: annotate some calls first"
+        )
     if len(evalset) and any(ex.events for ex in evalset.examples):
         train_part, val_part, how = trainable, [], "evaluation set"
     else:  # no evaluation labels yet: validate on held-out training recordings, and say so
@@ -230,8 +256,11 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     class_names = sorted({b.label for lc in trainable for b in lc.example.events if b.label})
     samplerate = min(lc.example.samplerate for lc in trainable)
     cfg = train_config(project, class_names, samplerate)
-    _append_log(run, f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
-                     f"({how}); classes: {', '.join(class_names)}")
+    _append_log(
+        run,
+        f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
+        f"({how}); classes: {', '.join(class_names)}",
+    )
     # The labels it learns from (the learning curve's x-axis), not the evaluation set's.
     TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable))
 
@@ -239,23 +268,44 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     init = _load_result(parent) if parent and not parent.is_external else None
     if init is None:
         monitor.phase(TrainingRun.Phase.PRETRAINING)
-        init = starting_point(cfg, samplerate, opts, lambda line: _append_log(run, line), monitor=monitor,
-                              project=project)
+        init = starting_point(
+            cfg,
+            samplerate,
+            opts,
+            lambda line: _append_log(run, line),
+            monitor=monitor,
+            project=project,
+        )
     monitor.phase(TrainingRun.Phase.TRAINING, n_epochs=cfg.epochs, epoch=0)
 
     def progress(epoch: int, n_epochs: int, metrics: dict) -> None:
-        run.history.append({"epoch": epoch, **{k: v for k, v in metrics.items() if isinstance(v, int | float)}})
-        monitor.progress(epoch / max(n_epochs, 1), epoch=epoch, n_epochs=n_epochs, history=run.history)
+        run.history.append(
+            {"epoch": epoch, **{k: v for k, v in metrics.items() if isinstance(v, int | float)}}
+        )
+        monitor.progress(
+            epoch / max(n_epochs, 1), epoch=epoch, n_epochs=n_epochs, history=run.history
+        )
 
     def plan(budget: dict) -> None:
-        TrainingRun.objects.filter(pk=run.pk).update(budget=budget, n_epochs=math.ceil(budget["epochs"]))
+        TrainingRun.objects.filter(pk=run.pk).update(
+            budget=budget, n_epochs=math.ceil(budget["epochs"])
+        )
         if budget["cut"]:
-            _append_log(run, f"budget: {budget['steps']} of {budget['asked_steps']} steps "
-                             f"({budget['epochs']} of {budget['asked_epochs']} epochs over {len(train_part)} clips; "
-                             f"max {budget['max_seconds'] or '-'} s, {budget['max_steps'] or '-'} steps)")
+            _append_log(
+                run,
+                f"budget: {budget['steps']} of {budget['asked_steps']} steps "
+                f"({budget['epochs']} of {budget['asked_epochs']} epochs over {len(train_part)} clips; "
+                f"max {budget['max_seconds'] or '-'} s, {budget['max_steps'] or '-'} steps)",
+            )
 
-    result = train(cfg, [lc.example for lc in train_part], init_state=init, progress=progress, on_plan=plan,
-                   on_step=monitor.check)
+    result = train(
+        cfg,
+        [lc.example for lc in train_part],
+        init_state=init,
+        progress=progress,
+        on_plan=plan,
+        on_step=monitor.check,
+    )
     monitor.phase(TrainingRun.Phase.EVALUATING)
     if how == "evaluation set":
         calibration, metrics = evaluating.calibrate_new(result, evalset)
@@ -269,13 +319,18 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     activate = better or run.force_activate or parent is None
     if activate:
         activate_version(version, forced=run.force_activate and not better)
-    _append_log(run, f"evaluation ({how}, {metrics.get('n_val')} clips): det_ap={metrics.get('det_ap')} "
-                     f"f1={metrics.get('f1')} f1_iou={metrics.get('f1_iou')} at {SERVED_THRESHOLD}; "
-                     f"{'activated' if activate else 'kept the active version (new one is worse)'}")
+    _append_log(
+        run,
+        f"evaluation ({how}, {metrics.get('n_val')} clips): det_ap={metrics.get('det_ap')} "
+        f"f1={metrics.get('f1')} f1_iou={metrics.get('f1_iou')} at {SERVED_THRESHOLD}; "
+        f"{'activated' if activate else 'kept the active version (new one is worse)'}",
+    )
     return version, activate
 
 
-def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tuple[Calibration, dict]:
+def _validate_fallback(
+    result: TrainResult, val_part: list[LabelledClip]
+) -> tuple[Calibration, dict]:
     """No evaluation labels yet: calibrate and validate on held-out training recordings."""
     if not val_part:
         return Calibration(), {"n_clips": 0}
@@ -285,7 +340,13 @@ def _validate_fallback(result: TrainResult, val_part: list[LabelledClip]) -> tup
 
 
 def starting_point(
-    cfg: TrainConfig, samplerate: int, opts: ModelOptions, log, *, monitor=None, project: Project | None = None
+    cfg: TrainConfig,
+    samplerate: int,
+    opts: ModelOptions,
+    log,
+    *,
+    monitor=None,
+    project: Project | None = None,
 ) -> TrainResult | None:
     """Initial weights of a project's first training: a synthetic pretraining or None for
     training from scratch.
@@ -296,7 +357,9 @@ def starting_point(
     ``sampling_params['model']['start_from']`` picks (``starts.default_start`` otherwise);
     ``pretrain_clips``, ``pretrain_epochs`` and ``pretrain_crop_s`` size the pretraining.
     """
-    start = opts.start_from or starts.default_start(samplerate)  # a known start: ModelOptions checks
+    start = opts.start_from or starts.default_start(
+        samplerate
+    )  # a known start: ModelOptions checks
     if start in starts.SELF_SUPERVISED:
         encoder = self_supervised_start(project, cfg, log) if project is not None else None
         if encoder is not None:
@@ -305,7 +368,9 @@ def starting_point(
         log(f"no self-supervised encoder of these features yet: starting from {start}")
     if start == "scratch":
         return None
-    spec = starts.synthetic_spec(cfg.detector.features, samplerate, asdict(opts), num_threads=cfg.num_threads)
+    spec = starts.synthetic_spec(
+        cfg.detector.features, samplerate, asdict(opts), num_threads=cfg.num_threads
+    )
     shipped = starts.shipped_start(spec)
     if shipped is not None:
         log(f"starting from the shipped synthetic pretraining {spec.key()}")
@@ -318,8 +383,10 @@ def starting_point(
     log(f"pretraining on {spec.n_clips} synthetic clips × {spec.epochs} epochs (stored as {path})")
     report = None
     if monitor is not None:
+
         def report(done: float, total: float, message: str = "") -> None:
             monitor.progress(done / total if total else 0.0)
+
     result = starts.train_synthetic_start(spec, progress=report)
     buffer = io.BytesIO()
     save_checkpoint(buffer, result)
@@ -349,12 +416,21 @@ def self_supervised_start(project: Project, cfg: TrainConfig, log) -> TrainResul
     if encoder is None:
         return None
     det = cfg.detector
-    same = (encoder.config.features == det.features and tuple(encoder.config.channels) == tuple(det.channels)
-            and encoder.config.embedding_dim == det.embedding_dim)
+    same = (
+        encoder.config.features == det.features
+        and tuple(encoder.config.channels) == tuple(det.channels)
+        and encoder.config.embedding_dim == det.embedding_dim
+    )
     if not same:
-        log(f"the self-supervised encoder {encoder_path(project)} was trained on other features: not used")
+        log(
+            f"the self-supervised encoder {encoder_path(project)} was trained on other features: not used"
+        )
         return None
-    origin = " (itself started from the synthetic pretraining)" if encoder.metrics.get("from_synthetic") else ""
+    origin = (
+        " (itself started from the synthetic pretraining)"
+        if encoder.metrics.get("from_synthetic")
+        else ""
+    )
     log(f"starting from the self-supervised encoder {encoder_path(project)}{origin}")
     return encoder
 
@@ -365,13 +441,20 @@ def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:
     new_ap = (version.metrics or {}).get("det_ap")
     if how == "evaluation set":
         VersionEvaluation.objects.get_or_create(
-            version=version, eval_key=evalset.key,
-            defaults={"n_clips": len(evalset), "n_events": evalset.n_events, "metrics": version.metrics},
+            version=version,
+            eval_key=evalset.key,
+            defaults={
+                "n_clips": len(evalset),
+                "n_events": evalset.n_events,
+                "metrics": version.metrics,
+            },
         )
         versions = evaluating.curve_versions(version.project)
         if parent is not None and not parent.is_external and parent not in versions:
             versions.append(parent)
-        done = evaluating.evaluate_versions(versions, evalset, detector_for, progress=monitor.progress)
+        done = evaluating.evaluate_versions(
+            versions, evalset, detector_for, progress=monitor.progress
+        )
         old = done[parent.pk].metrics if parent is not None and parent.pk in done else None
     elif parent is not None and not parent.is_external and val_part:
         old = evaluating.metrics_on(detector_for(parent), [lc.example for lc in val_part])
@@ -384,17 +467,29 @@ def _not_worse(version, parent, evalset, how, monitor, val_part) -> bool:
     return new_ap >= (old.get("det_ap") or 0.0) - NOT_WORSE_TOLERANCE
 
 
-def _store(project, result, cfg, metrics, parent, n_labels, calibration: Calibration) -> ModelVersion:
+def _store(
+    project, result, cfg, metrics, parent, n_labels, calibration: Calibration
+) -> ModelVersion:
     buffer = io.BytesIO()
     save_checkpoint(buffer, result)
     with transaction.atomic():
-        number = (ModelVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0) + 1
+        number = (
+            ModelVersion.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
         version = ModelVersion(
-            project=project, number=number, parent=parent, config=cfg.to_dict(),
-            class_names=list(result.config.class_names), n_labels=n_labels, metrics=metrics,
-            calibration=calibration.to_dict(), threshold=SERVED_THRESHOLD,
+            project=project,
+            number=number,
+            parent=parent,
+            config=cfg.to_dict(),
+            class_names=list(result.config.class_names),
+            n_labels=n_labels,
+            metrics=metrics,
+            calibration=calibration.to_dict(),
+            threshold=SERVED_THRESHOLD,
         )
-        version.weights.save(f"{project.pk}/v{number}.pt", ContentFile(buffer.getvalue()), save=False)
+        version.weights.save(
+            f"{project.pk}/v{number}.pt", ContentFile(buffer.getvalue()), save=False
+        )
         version.save()
     return version
 
@@ -434,8 +529,14 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     Idempotent: a redelivered chunk finds its predictions (unique per clip and version) and
     writes nothing twice.
     """
-    done = set(Prediction.objects.filter(version=version, clip_id__in=clip_ids).values_list("clip_id", flat=True))
-    clips = list(Clip.objects.filter(pk__in=clip_ids).exclude(pk__in=done).select_related("recording__root"))
+    done = set(
+        Prediction.objects.filter(version=version, clip_id__in=clip_ids).values_list(
+            "clip_id", flat=True
+        )
+    )
+    clips = list(
+        Clip.objects.filter(pk__in=clip_ids).exclude(pk__in=done).select_related("recording__root")
+    )
     if not clips:
         return 0
     detector = detector_for(version)
@@ -454,18 +555,28 @@ def score_clips(version: ModelVersion, clip_ids: list[int]) -> int:
     return store_scores(version, clips, detector.score_clips(audio), window_s=detector.window_s)
 
 
-def store_scores(version: ModelVersion, clips: list[Clip], scores, *, window_s: float | None = None) -> int:
+def store_scores(
+    version: ModelVersion, clips: list[Clip], scores, *, window_s: float | None = None
+) -> int:
     """A chunk's writes: one Prediction per clip (what the page and exports show) and the chunk's
     packed arrays (what a round reads), in one transaction; with ``window_s``, the window
     embeddings too (what search by example reads)."""
     rows = [_prediction(version, clip, score) for clip, score in zip(clips, scores, strict=True)]
     if window_s is not None:
         # Windows first: a chunk redelivered after its predictions were written would skip these clips.
-        embeddings_store.write_chunk(version.project_id, embeddings_store.version_source(version.pk),
-                                     [c.pk for c in clips], [s.window_embeddings for s in scores], window_s)
+        embeddings_store.write_chunk(
+            version.project_id,
+            embeddings_store.version_source(version.pk),
+            [c.pk for c in clips],
+            [s.window_embeddings for s in scores],
+            window_s,
+        )
     chunk = poolscores.chunk_row(
-        version, [c.pk for c in clips], np.stack([s.class_probs for s in scores]),
-        [np.asarray(s.window_uncertainties, np.float32) for s in scores], np.stack([s.embedding for s in scores]),
+        version,
+        [c.pk for c in clips],
+        np.stack([s.class_probs for s in scores]),
+        [np.asarray(s.window_uncertainties, np.float32) for s in scores],
+        np.stack([s.embedding for s in scores]),
     )
     with transaction.atomic():  # a round sees a chunk's arrays and its predictions together
         Prediction.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
@@ -475,8 +586,14 @@ def store_scores(version: ModelVersion, clips: list[Clip], scores, *, window_s: 
 
 def _prediction(version: ModelVersion, clip: Clip, score) -> Prediction:
     detections = [
-        {"start_s": clip.start_s + e.start_s, "end_s": clip.start_s + e.end_s, "low_hz": e.low_hz,
-         "high_hz": e.high_hz, "label": e.class_name, "score": round(float(e.score), 4)}
+        {
+            "start_s": clip.start_s + e.start_s,
+            "end_s": clip.start_s + e.end_s,
+            "low_hz": e.low_hz,
+            "high_hz": e.high_hz,
+            "label": e.class_name,
+            "score": round(float(e.score), 4),
+        }
         for e in score.events
         if e.score >= POOL_FLOOR
     ]

@@ -67,7 +67,9 @@ def embedding_source(project: Project) -> tuple[str, object]:
         return embeddings_store.adapter_source(name), embedders.get(name)
     version = versions.active_version(project)
     if version is None or version.is_external:
-        raise SearchUnavailable("no embeddings yet: search needs a trained model version or an embedding adapter")
+        raise SearchUnavailable(
+            "no embeddings yet: search needs a trained model version or an embedding adapter"
+        )
     return embeddings_store.version_source(version.pk), version
 
 
@@ -77,25 +79,38 @@ def query_vector(embedder, clip: Clip, box: Box) -> np.ndarray:
         samples, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
     start, end = box.start_s - clip.start_s, box.end_s - clip.start_s
     if isinstance(embedder, embedders.EmbeddingAdapter):
-        part = samples[int(start * samplerate) : max(int(start * samplerate) + 1, int(end * samplerate))]
+        part = samples[
+            int(start * samplerate) : max(int(start * samplerate) + 1, int(end * samplerate))
+        ]
         return embedders.embed_windows(embedder, part, samplerate).mean(axis=0)
     from models_app.registry import detector_for
 
     try:
-        return detector_for(embedder).embed_region(samples, samplerate, start, end, box.low_hz, box.high_hz)
+        return detector_for(embedder).embed_region(
+            samples, samplerate, start, end, box.low_hz, box.high_hz
+        )
     except ValueError as exc:
         raise SearchUnavailable(str(exc)) from exc
 
 
 def check_box(clip: Clip, box: Box) -> None:
     if not (clip.start_s - 1e-6 <= box.start_s < box.end_s <= clip.end_s + 1e-6):
-        raise SearchUnavailable(f"the box must lie within the clip ({clip.start_s:g}–{clip.end_s:g} s)")
+        raise SearchUnavailable(
+            f"the box must lie within the clip ({clip.start_s:g}–{clip.end_s:g} s)"
+        )
     if box.low_hz is not None and box.high_hz is not None and not box.low_hz < box.high_hz:
         raise SearchUnavailable("low_hz must be below high_hz")
 
 
-def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int = 20,
-                 level: str = "clip", unlabelled_only: bool = False) -> SearchResult:
+def find_similar(
+    project: Project,
+    clip: Clip,
+    box: Box | None = None,
+    *,
+    k: int = 20,
+    level: str = "clip",
+    unlabelled_only: bool = False,
+) -> SearchResult:
     """The ``k`` clips (``level="clip"``: each clip's best window) or windows most similar to the
     box (default: the whole clip), best first, the query clip left out."""
     if clip.project_id != project.pk:
@@ -112,8 +127,10 @@ def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int
     if len(windows) >= embeddings_store.INDEX_ABOVE:
         index = embeddings_store.load_index(project.pk, source, windows)
     if len(windows) > MAX_EXACT_WINDOWS and index is None:
-        raise SearchUnavailable(f"{len(windows)} windows exceed ECHOLOOP_SEARCH_MAX_WINDOWS ({MAX_EXACT_WINDOWS}) "
-                                "and the pool has no index (install usearch: pip install echoloop[index])")
+        raise SearchUnavailable(
+            f"{len(windows)} windows exceed ECHOLOOP_SEARCH_MAX_WINDOWS ({MAX_EXACT_WINDOWS}) "
+            "and the pool has no index (install usearch: pip install echoloop[index])"
+        )
     began = time.perf_counter()
     method = "exact"
     excluded = _excluded(project, clip, unlabelled_only)
@@ -131,8 +148,14 @@ def find_similar(project: Project, clip: Clip, box: Box | None = None, *, k: int
     return SearchResult(source, len(windows), time.perf_counter() - began, matches, method)
 
 
-def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, level: str = "clip",
-            exclude_clips: np.ndarray | None = None) -> similarity.Hits:
+def nearest(
+    windows: embeddings_store.WindowSet,
+    query: np.ndarray,
+    k: int,
+    *,
+    level: str = "clip",
+    exclude_clips: np.ndarray | None = None,
+) -> similarity.Hits:
     """Rows of ``windows`` (the best window of each clip with ``level="clip"``), best first, by
     cosine similarity to ``query`` among the centred windows (``WindowSet.centred``)."""
     sims = similarity.similarities(windows.centred()[1], query)
@@ -149,8 +172,15 @@ def nearest(windows: embeddings_store.WindowSet, query: np.ndarray, k: int, *, l
     return similarity.Hits(np.array(rows, dtype=np.int64), hits.similarities)
 
 
-def nearest_indexed(windows: embeddings_store.WindowSet, index: similarity.UsearchIndex, query: np.ndarray, k: int,
-                    *, level: str = "clip", exclude_clips: np.ndarray | None = None) -> similarity.Hits:
+def nearest_indexed(
+    windows: embeddings_store.WindowSet,
+    index: similarity.UsearchIndex,
+    query: np.ndarray,
+    k: int,
+    *,
+    level: str = "clip",
+    exclude_clips: np.ndarray | None = None,
+) -> similarity.Hits:
     """Like ``nearest``, from the approximate index: a wider candidate list, then the excluded clips
     dropped and (``level="clip"``) each clip's best window kept."""
     found = index.search(query, min(len(windows), 20 * k + 50))
@@ -174,8 +204,9 @@ def _rows_of_clips(windows: embeddings_store.WindowSet, clip_ids: np.ndarray) ->
     return mask
 
 
-def nearest_clips(windows: embeddings_store.WindowSet, clip_id: int, k: int, exclude_clips: np.ndarray
-                  ) -> similarity.Hits:
+def nearest_clips(
+    windows: embeddings_store.WindowSet, clip_id: int, k: int, exclude_clips: np.ndarray
+) -> similarity.Hits:
     """Clips most similar to clip ``clip_id`` as wholes (mean of their centred windows); returns
     each clip's first window row."""
     ids, vectors = windows.centred_clips()
@@ -193,7 +224,9 @@ def _excluded(project: Project, clip: Clip, unlabelled_only: bool) -> np.ndarray
 
 def _matches(project: Project, windows, hits: similarity.Hits) -> list[Match]:
     ids = windows.clip_ids[hits.indices].tolist()
-    clips = Clip.objects.for_project(project).filter(pk__in=ids).select_related("recording").in_bulk()
+    clips = (
+        Clip.objects.for_project(project).filter(pk__in=ids).select_related("recording").in_bulk()
+    )
     out = []
     for row, sim in zip(hits.indices.tolist(), hits.similarities.tolist(), strict=True):
         clip = clips.get(int(windows.clip_ids[row]))
@@ -241,8 +274,11 @@ def label_matches(project: Project, user, tag, matches: list[MatchLabel]) -> lis
     require_annotator(project, user)
     if tag.project_id != project.pk:
         raise SearchUnavailable("the tag is not one of this project's")
-    done = set(ClipAnnotation.objects.filter(annotator=user, clip__in=[m.clip for m in matches])
-               .values_list("clip_id", flat=True))
+    done = set(
+        ClipAnnotation.objects.filter(
+            annotator=user, clip__in=[m.clip for m in matches]
+        ).values_list("clip_id", flat=True)
+    )
     if done:
         raise AlreadyLabelled(f"you have already annotated clip(s) {sorted(done)}")
     saved = []
@@ -250,16 +286,29 @@ def label_matches(project: Project, user, tag, matches: list[MatchLabel]) -> lis
         for m in matches:
             if m.clip.project_id != project.pk:
                 raise SearchUnavailable("a match is not in this project")
-            event = EventInput(max(m.start_s, m.clip.start_s), min(m.end_s, m.clip.end_s), m.low_hz, m.high_hz,
-                               tag=tag.pk)
+            event = EventInput(
+                max(m.start_s, m.clip.start_s),
+                min(m.end_s, m.clip.end_s),
+                m.low_hz,
+                m.high_hz,
+                tag=tag.pk,
+            )
             # A box-mode project needs a band: without one from the query, the clip gets the tag only.
-            events = [] if m.low_hz is None and project.annotation_mode == Project.AnnotationMode.BOX else [event]
-            data = Submission(tags=[tag.pk], events=events, notes="labelled from a search by example")
+            events = (
+                []
+                if m.low_hz is None and project.annotation_mode == Project.AnnotationMode.BOX
+                else [event]
+            )
+            data = Submission(
+                tags=[tag.pk], events=events, notes="labelled from a search by example"
+            )
             validate_submission(project, m.clip, data)
             saved.append(save_annotation(project, m.clip, user, data))
         if saved:
             transaction.on_commit(
-                lambda: labels_submitted.send_robust(sender=MatchLabel, project=project, annotation=saved[-1]),
+                lambda: labels_submitted.send_robust(
+                    sender=MatchLabel, project=project, annotation=saved[-1]
+                ),
                 robust=True,
             )
     return saved

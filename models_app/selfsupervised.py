@@ -85,7 +85,10 @@ class SSLConfig:
 
     def detector_config(self) -> DetectorConfig:
         return DetectorConfig(
-            class_names=[], features=self.features, channels=self.channels, embedding_dim=self.embedding_dim
+            class_names=[],
+            features=self.features,
+            channels=self.channels,
+            embedding_dim=self.embedding_dim,
         )
 
     def crop_cols(self) -> int:
@@ -107,7 +110,9 @@ def pooled_features(net: DetectorNet, x: torch.Tensor) -> torch.Tensor:
     s3 = net.context(net.down3(s2))
     fine = net.head_hidden(net.up1(net.up2(s3, s2), s1))[..., : (w + 1) // 2]
     deep = s3[..., : (w + 7) // 8]
-    return torch.cat([deep.mean((2, 3)), deep.amax((2, 3)), fine.mean((2, 3)), fine.amax((2, 3))], dim=1)
+    return torch.cat(
+        [deep.mean((2, 3)), deep.amax((2, 3)), fine.mean((2, 3)), fine.amax((2, 3))], dim=1
+    )
 
 
 class Projector(nn.Module):
@@ -124,7 +129,10 @@ class Projector(nn.Module):
 
 @torch.inference_mode()
 def encode(
-    net: DetectorNet | TrainResult, features: np.ndarray | Sequence[np.ndarray], *, batch_size: int = 64
+    net: DetectorNet | TrainResult,
+    features: np.ndarray | Sequence[np.ndarray],
+    *,
+    batch_size: int = 64,
 ) -> np.ndarray:
     """Clip embeddings ``[N, D]`` (float32) of ``[F, T]`` feature images (a list, or ``[N, F, T]``).
 
@@ -134,7 +142,9 @@ def encode(
     if isinstance(net, TrainResult):
         net = net.build_model()
     net = net.eval()
-    items = [features] if isinstance(features, np.ndarray) and features.ndim == 2 else list(features)
+    items = (
+        [features] if isinstance(features, np.ndarray) and features.ndim == 2 else list(features)
+    )
     device = next(net.parameters()).device
     out = []
     for first in range(0, len(items), batch_size):
@@ -208,7 +218,9 @@ def two_views(
     return x[:, a : a + crop], x[:, b : b + crop]
 
 
-def augment(view: np.ndarray, other: np.ndarray | None, cfg: SSLConfig, rng: np.random.Generator) -> np.ndarray:
+def augment(
+    view: np.ndarray, other: np.ndarray | None, cfg: SSLConfig, rng: np.random.Generator
+) -> np.ndarray:
     """One view's augmentations, each with the probability ``cfg`` gives.
 
     - mixing (BYOL-A): ``other`` (a stretch of another clip) overlaid as background at a lower gain;
@@ -220,7 +232,11 @@ def augment(view: np.ndarray, other: np.ndarray | None, cfg: SSLConfig, rng: np.
     x = np.array(view, dtype=np.float32, copy=True)
     if other is not None and rng.random() < cfg.mix_prob:
         x = np.maximum(x, other.astype(np.float32) * np.float32(rng.uniform(*cfg.mix_gain)))
-    shift = int(rng.integers(-cfg.freq_shift_rows, cfg.freq_shift_rows + 1)) if cfg.freq_shift_rows else 0
+    shift = (
+        int(rng.integers(-cfg.freq_shift_rows, cfg.freq_shift_rows + 1))
+        if cfg.freq_shift_rows
+        else 0
+    )
     if shift:
         x = np.roll(x, shift, axis=0)
         if shift > 0:
@@ -317,7 +333,11 @@ def pretrain(
     from .threads import training_threads
 
     torch.set_num_threads(cfg.num_threads or training_threads())
-    dev = torch.device(device) if device is not None else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = (
+        torch.device(device)
+        if device is not None
+        else torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    )
     torch.manual_seed(cfg.seed)
     net = DetectorNet(cfg.detector_config())
     if init is not None:
@@ -329,7 +349,9 @@ def pretrain(
     first_epoch = 0
     if resume is not None:
         if resume.pool_size != len(pool):
-            raise ValueError(f"the saved pretraining saw {resume.pool_size} clips, this pool has {len(pool)}")
+            raise ValueError(
+                f"the saved pretraining saw {resume.pool_size} clips, this pool has {len(pool)}"
+            )
         net.load_state_dict(resume.net)
         projector.load_state_dict(resume.projector)
         opt.load_state_dict(resume.optimizer)
@@ -343,12 +365,23 @@ def pretrain(
         row = _epoch(net, projector, opt, pool, cfg, rng, dev, epoch, steps_per_epoch)
         history.append(row)
         if on_epoch is not None:
-            state = SSLState(cfg.to_dict(), epoch + 1, _cpu(net), _cpu(projector), opt.state_dict(), history,
-                             len(pool))
+            state = SSLState(
+                cfg.to_dict(),
+                epoch + 1,
+                _cpu(net),
+                _cpu(projector),
+                opt.state_dict(),
+                history,
+                len(pool),
+            )
             on_epoch(epoch + 1, cfg.epochs, row, state)
     net.eval()
-    metrics = {"ssl_loss": history[-1]["loss"] if history else None, "ssl_chance": history[-1]["chance"]
-               if history else None, "ssl_epochs": cfg.epochs, "ssl_clips": len(pool)}
+    metrics = {
+        "ssl_loss": history[-1]["loss"] if history else None,
+        "ssl_chance": history[-1]["chance"] if history else None,
+        "ssl_epochs": cfg.epochs,
+        "ssl_clips": len(pool),
+    }
     return TrainResult(_cpu(net), net.cfg, metrics, history)
 
 
@@ -368,15 +401,23 @@ def _epoch(net, projector, opt, pool, cfg: SSLConfig, rng, dev, epoch: int, step
             idx = rng.choice(len(pool), size=batch, replace=False)
         a, b = make_batch(pool, idx, cfg, rng)
         a, b = a.to(dev), b.to(dev)
-        loss = nt_xent(projector(pooled_features(net, a)), projector(pooled_features(net, b)), cfg.temperature)
+        loss = nt_xent(
+            projector(pooled_features(net, a)), projector(pooled_features(net, b)), cfg.temperature
+        )
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(list(net.parameters()) + list(projector.out.parameters()), 5.0)
+        torch.nn.utils.clip_grad_norm_(
+            list(net.parameters()) + list(projector.out.parameters()), 5.0
+        )
         opt.step()
         total += float(loss.detach())
         n += 1
-    return {"epoch": epoch + 1, "loss": total / n, "chance": math.log(2 * batch - 1),
-            "seconds": time.perf_counter() - t0}
+    return {
+        "epoch": epoch + 1,
+        "loss": total / n,
+        "chance": math.log(2 * batch - 1),
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def _cpu(module: nn.Module) -> dict[str, torch.Tensor]:

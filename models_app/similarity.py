@@ -36,7 +36,9 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return v / np.maximum(norms, 1e-12)
 
 
-def similarities(matrix: np.ndarray, query: np.ndarray, *, chunk_rows: int = CHUNK_ROWS) -> np.ndarray:
+def similarities(
+    matrix: np.ndarray, query: np.ndarray, *, chunk_rows: int = CHUNK_ROWS
+) -> np.ndarray:
     """Cosine similarity of every row of ``matrix`` (unit rows, float16 or float32) to ``query``."""
     q = normalise(query).astype(np.float32)
     out = np.empty(len(matrix), dtype=np.float32)
@@ -59,7 +61,9 @@ def top_k(scores: np.ndarray, k: int, *, exclude: np.ndarray | None = None) -> H
     return Hits(order.astype(np.int64), scores[order].astype(np.float32))
 
 
-def exact_top_k(matrix: np.ndarray, query: np.ndarray, k: int, *, exclude: np.ndarray | None = None) -> Hits:
+def exact_top_k(
+    matrix: np.ndarray, query: np.ndarray, k: int, *, exclude: np.ndarray | None = None
+) -> Hits:
     """Exact nearest rows of ``matrix`` to ``query`` by cosine similarity."""
     return top_k(similarities(matrix, query), k, exclude=exclude)
 
@@ -80,16 +84,33 @@ def best_row(scores: np.ndarray, group_starts: np.ndarray, group: int) -> int:
 class UsearchIndex:
     """Approximate nearest neighbours (HNSW, cosine) over the same rows; needs ``usearch``."""
 
-    def __init__(self, matrix: np.ndarray | None, *, connectivity: int = 16, expansion_add: int = 128,
-                 expansion_search: int = 64, threads: int = 0, saved: bytes | None = None):
+    def __init__(
+        self,
+        matrix: np.ndarray | None,
+        *,
+        connectivity: int = 16,
+        expansion_add: int = 128,
+        expansion_search: int = 64,
+        threads: int = 0,
+        saved: bytes | None = None,
+    ):
         Index = usearch_index()
         if saved is not None:
             self.index = Index.restore(saved)
             return
-        self.index = Index(ndim=matrix.shape[1], metric="cos", dtype="f16", connectivity=connectivity,
-                           expansion_add=expansion_add, expansion_search=expansion_search)
-        self.index.add(np.arange(len(matrix), dtype=np.uint64), np.asarray(matrix, dtype=np.float16),
-                       threads=threads)
+        self.index = Index(
+            ndim=matrix.shape[1],
+            metric="cos",
+            dtype="f16",
+            connectivity=connectivity,
+            expansion_add=expansion_add,
+            expansion_search=expansion_search,
+        )
+        self.index.add(
+            np.arange(len(matrix), dtype=np.uint64),
+            np.asarray(matrix, dtype=np.float16),
+            threads=threads,
+        )
 
     def to_bytes(self) -> bytes:
         return bytes(self.index.save())
@@ -113,7 +134,9 @@ def usearch_index():
     try:
         from usearch.index import Index
     except ImportError as exc:  # optional dependency
-        raise RuntimeError("the index needs the optional package usearch (pip install echoloop[index])") from exc
+        raise RuntimeError(
+            "the index needs the optional package usearch (pip install echoloop[index])"
+        ) from exc
     return Index
 
 

@@ -65,7 +65,9 @@ def train_encoder(self, run_id: int) -> int | None:
 
 
 @shared_task(name="models_app.tasks.rescore_pool", bind=True, acks_late=True)
-def rescore_pool(self, project_id: int, run_id: int | None = None, kind: str = RescoreJob.Kind.TRAINING):
+def rescore_pool(
+    self, project_id: int, run_id: int | None = None, kind: str = RescoreJob.Kind.TRAINING
+):
     """Score the project's clips that its active version has not scored, in waves of at most
     ``IN_FLIGHT`` chunk tasks (score queue). Labelled and evaluation clips are scored too: their
     embeddings let the hybrid strategy keep away from what is labelled, and the honest curve reads
@@ -111,16 +113,21 @@ def rescore_wave(self, job_id: int, after_pk: int):
     raise self.replace(chord(header, rescore_wave.si(job_id, ranges[-1][1])))
 
 
-def next_ranges(version: ModelVersion, after_pk: int, n_chunks: int, chunk_size: int) -> list[tuple[int, int]]:
+def next_ranges(
+    version: ModelVersion, after_pk: int, n_chunks: int, chunk_size: int
+) -> list[tuple[int, int]]:
     """(first, last) clip ids of up to ``n_chunks`` chunks of pending clips above ``after_pk``,
     each holding ``chunk_size`` pending clips (the last may hold fewer). Clips that stay pending
     (unreadable audio) are passed, not met again: each wave starts above the last one."""
     ids = list(
-        pending_clips(version).filter(pk__gt=after_pk).order_by("pk").values_list("pk", flat=True)[
-            : n_chunks * chunk_size
-        ]
+        pending_clips(version)
+        .filter(pk__gt=after_pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: n_chunks * chunk_size]
     )
-    return [(ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)]
+    return [
+        (ids[i], ids[min(i + chunk_size, len(ids)) - 1]) for i in range(0, len(ids), chunk_size)
+    ]
 
 
 def pending_clips(version: ModelVersion):
@@ -160,8 +167,12 @@ def _score(task, version: ModelVersion, clip_ids: list[int]) -> int:
     except TRANSIENT as exc:
         if task.request.retries < task.max_retries:
             raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1)) from exc
-        log.exception("scoring %d clips with version %s gave up after %d tries", len(clip_ids), version.pk,
-                      task.request.retries + 1)
+        log.exception(
+            "scoring %d clips with version %s gave up after %d tries",
+            len(clip_ids),
+            version.pk,
+            task.request.retries + 1,
+        )
     except Exception:
         log.exception("scoring %d clips with version %s failed", len(clip_ids), version.pk)
     return 0
@@ -174,7 +185,11 @@ def score_range(self, version_id: int, first_pk: int, last_pk: int) -> int:
     version = ModelVersion.objects.filter(pk=version_id).first()
     if version is None:
         return 0
-    ids = list(pending_clips(version).filter(pk__gte=first_pk, pk__lte=last_pk).values_list("pk", flat=True))
+    ids = list(
+        pending_clips(version)
+        .filter(pk__gte=first_pk, pk__lte=last_pk)
+        .values_list("pk", flat=True)
+    )
     return _score(self, version, ids) if ids else 0
 
 
@@ -187,8 +202,12 @@ def rescore_finished(job_id: int) -> int:
     source = embeddings_store.version_source(job.version_id)
     embeddings_store.compact(job.version.project_id, source)
     # Older versions' windows go once this one's are whole (the active one's stay, should it differ).
-    active = ModelVersion.objects.filter(project_id=job.version.project_id, is_active=True).values_list("pk", flat=True)
-    embeddings_store.prune(job.version.project_id, {source, *map(embeddings_store.version_source, active)})
+    active = ModelVersion.objects.filter(
+        project_id=job.version.project_id, is_active=True
+    ).values_list("pk", flat=True)
+    embeddings_store.prune(
+        job.version.project_id, {source, *map(embeddings_store.version_source, active)}
+    )
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
     )
@@ -234,5 +253,7 @@ def embed_finished(project_id: int, adapter: str) -> int:
 def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
     """Start embedding the chunks (a chord: the store is compacted once they are all done)."""
     if chunks:
-        chord(group(embed_chunk.si(project_id, adapter, c) for c in chunks),
-              embed_finished.si(project_id, adapter)).apply_async()
+        chord(
+            group(embed_chunk.si(project_id, adapter, c) for c in chunks),
+            embed_finished.si(project_id, adapter),
+        ).apply_async()

@@ -277,18 +277,33 @@ class Budget:
         return self.steps < self.steps_per_epoch * self.asked_epochs
 
     def as_dict(self) -> dict:
-        return {"steps": self.steps, "asked_steps": self.steps_per_epoch * self.asked_epochs,
-                "epochs": round(self.steps / self.steps_per_epoch, 2), "asked_epochs": self.asked_epochs,
-                "seconds_per_step": None if self.seconds_per_step is None else round(self.seconds_per_step, 4),
-                "max_seconds": self.max_seconds, "max_steps": self.max_steps, "cut": self.cut}
+        return {
+            "steps": self.steps,
+            "asked_steps": self.steps_per_epoch * self.asked_epochs,
+            "epochs": round(self.steps / self.steps_per_epoch, 2),
+            "asked_epochs": self.asked_epochs,
+            "seconds_per_step": None
+            if self.seconds_per_step is None
+            else round(self.seconds_per_step, 4),
+            "max_seconds": self.max_seconds,
+            "max_steps": self.max_steps,
+            "cut": self.cut,
+        }
 
 
-def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress, *, on_plan=None, on_step=None) -> list[dict]:
+def _fit(
+    model, data, cfg: TrainConfig, det_cfg, dev, rng, progress, *, on_plan=None, on_step=None
+) -> list[dict]:
     """The step loop: AdamW + one-cycle schedule over the budgeted steps, one history row per
     epoch (the last may be partial)."""
     per_epoch = max(1, math.ceil(len(data) / cfg.batch_size))
-    budget = Budget(per_epoch, cfg.epochs, per_epoch * cfg.epochs, max_seconds=cfg.max_seconds,
-                    max_steps=cfg.max_steps)
+    budget = Budget(
+        per_epoch,
+        cfg.epochs,
+        per_epoch * cfg.epochs,
+        max_seconds=cfg.max_seconds,
+        max_steps=cfg.max_steps,
+    )
     if cfg.max_steps:
         budget.steps = max(1, min(budget.steps, cfg.max_steps))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -318,7 +333,9 @@ def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress, *, on_plan=
         n, done = n + len(idx), done + 1
     if probe:
         budget.seconds_per_step = (time.perf_counter() - t0) / probe
-        fits = probe + int(max(cfg.max_seconds - (time.perf_counter() - t0), 0) / budget.seconds_per_step)
+        fits = probe + int(
+            max(cfg.max_seconds - (time.perf_counter() - t0), 0) / budget.seconds_per_step
+        )
         budget.steps = max(probe, min(budget.steps, fits))
     if on_plan:
         on_plan(budget.as_dict())
@@ -328,8 +345,13 @@ def _fit(model, data, cfg: TrainConfig, det_cfg, dev, rng, progress, *, on_plan=
         if done < budget.steps:
             epoch_of, idx = next(batches)
         if done == budget.steps or epoch_of != epoch:  # an epoch (or the budget) is over
-            history.append({"epoch": epoch + 1, **{k: v / n for k, v in sums.items()},
-                            "seconds": time.perf_counter() - t0})
+            history.append(
+                {
+                    "epoch": epoch + 1,
+                    **{k: v / n for k, v in sums.items()},
+                    "seconds": time.perf_counter() - t0,
+                }
+            )
             if progress:
                 progress(epoch + 1, budget.epochs, history[-1])
             sums, n, t0, epoch = {}, 0, time.perf_counter(), epoch_of

@@ -9,6 +9,8 @@ router.register("training-runs", api.TrainingRunViewSet, basename="training-run"
 
 urlpatterns = [
     path("clips/<int:pk>/predictions/", api.clip_predictions, name="clip-predictions"),
-    path("projects/<int:pk>/predictions/import/", api.import_predictions, name="import-predictions"),
+    path(
+        "projects/<int:pk>/predictions/import/", api.import_predictions, name="import-predictions"
+    ),
     path("", include(router.urls)),
 ]

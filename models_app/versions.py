@@ -16,7 +16,12 @@ class TrainingBusy(Exception):
 
 
 def request_training(
-    project: Project, *, trigger: str, user=None, force: bool = False, kind: str = TrainingRun.Kind.TRAIN
+    project: Project,
+    *,
+    trigger: str,
+    user=None,
+    force: bool = False,
+    kind: str = TrainingRun.Kind.TRAIN,
 ) -> TrainingRun:
     """Create a queued run; raises TrainingBusy while another run of the project is unfinished
     (a self-supervised pretraining counts: both use the project's train worker)."""
@@ -24,7 +29,12 @@ def request_training(
     try:
         with transaction.atomic():
             return TrainingRun.objects.create(
-                project=project, trigger=trigger, requested_by=user, force_activate=force, parent=parent, kind=kind
+                project=project,
+                trigger=trigger,
+                requested_by=user,
+                force_activate=force,
+                parent=parent,
+                kind=kind,
             )
     except IntegrityError as exc:  # the partial unique constraint: one unfinished run per project
         raise TrainingBusy(f"a training of {project} is already queued or running") from exc
@@ -37,8 +47,8 @@ def active_version(project: Project) -> ModelVersion | None:
 def activate_version(version: ModelVersion, *, forced: bool = False) -> None:
     """Make ``version`` the project's active one (the partial unique index keeps it single)."""
     with transaction.atomic():
-        ModelVersion.objects.filter(project=version.project, is_active=True).exclude(pk=version.pk).update(
-            is_active=False
-        )
+        ModelVersion.objects.filter(project=version.project, is_active=True).exclude(
+            pk=version.pk
+        ).update(is_active=False)
         ModelVersion.objects.filter(pk=version.pk).update(is_active=True, forced=forced)
     version.refresh_from_db()

@@ -53,7 +53,9 @@ class FeatureTaps:
 
     def _pool(self, spans: list[tuple[float, float]], fps: float) -> np.ndarray:
         deep, fine = self._cropped()
-        pooled = torch.stack([self._pool_span(deep, fine, a, b, fps) for a, b in spans], dim=1)  # [B, W, 2c3+2c1]
+        pooled = torch.stack(
+            [self._pool_span(deep, fine, a, b, fps) for a, b in spans], dim=1
+        )  # [B, W, 2c3+2c1]
         emb = self.net.embed(pooled.float())
         return F.normalize(emb, dim=-1).cpu().numpy().astype(np.float32)
 
@@ -76,7 +78,9 @@ class FeatureTaps:
         return torch.cat([dm, dx, fm, fx], dim=1)  # the clip head's order
 
 
-def mask_band(feats: np.ndarray, low_hz: float | None, high_hz: float | None, cfg: FeatureConfig) -> np.ndarray:
+def mask_band(
+    feats: np.ndarray, low_hz: float | None, high_hz: float | None, cfg: FeatureConfig
+) -> np.ndarray:
     """``feats`` ``[F, T]`` with rows outside the band set to the clip's background (20th percentile)."""
     if low_hz is None and high_hz is None:
         return feats

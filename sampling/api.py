@@ -27,8 +27,22 @@ class SamplingRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SamplingRound
-        fields = ["id", "project", "number", "model_version", "strategy", "params", "cold_start", "trigger",
-                  "candidates", "batch_size", "audit_fraction", "selection_seconds", "created_at", "picks"]
+        fields = [
+            "id",
+            "project",
+            "number",
+            "model_version",
+            "strategy",
+            "params",
+            "cold_start",
+            "trigger",
+            "candidates",
+            "batch_size",
+            "audit_fraction",
+            "selection_seconds",
+            "created_at",
+            "picks",
+        ]
         read_only_fields = fields
 
 
@@ -49,8 +63,18 @@ class RoundRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoundRequest
-        fields = ["id", "project", "status", "strategy", "batch_size", "error", "created_at", "finished_at",
-                  "round", "url"]
+        fields = [
+            "id",
+            "project",
+            "status",
+            "strategy",
+            "batch_size",
+            "error",
+            "created_at",
+            "finished_at",
+            "round",
+            "url",
+        ]
         read_only_fields = fields
 
     def get_url(self, req) -> str:
@@ -66,10 +90,17 @@ def start_round(request, pk: int):
     project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    req = rounds.request_round(project, user=request.user, strategy=body.validated_data.get("strategy"),
-                               k=body.validated_data.get("batch_size"))
-    return Response(RoundRequestSerializer(req).data, status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": RoundRequestSerializer(req).data["url"]})
+    req = rounds.request_round(
+        project,
+        user=request.user,
+        strategy=body.validated_data.get("strategy"),
+        k=body.validated_data.get("batch_size"),
+    )
+    return Response(
+        RoundRequestSerializer(req).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": RoundRequestSerializer(req).data["url"]},
+    )
 
 
 @extend_schema(responses={200: RoundRequestSerializer})
@@ -77,7 +108,9 @@ def start_round(request, pk: int):
 def round_request(request, pk: int, request_id: int):
     """A requested round: queued, running, done (with the round and its picks) or failed."""
     project = project_for(request.user, pk)
-    req = get_object_or_404(RoundRequest.objects.select_related("round"), project=project, pk=request_id)
+    req = get_object_or_404(
+        RoundRequest.objects.select_related("round"), project=project, pk=request_id
+    )
     return Response(RoundRequestSerializer(req).data)
 
 
@@ -92,7 +125,9 @@ def retrain(request, pk: int):
     project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = RetrainSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    run = loop.start(project, trigger="request", user=request.user, force=body.validated_data["force"])
+    run = loop.start(
+        project, trigger="request", user=request.user, force=body.validated_data["force"]
+    )
     return Response(TrainingRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

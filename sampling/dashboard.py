@@ -14,10 +14,33 @@ from annotator.models import Project, TaskStatus
 from sampling.models import SamplingPick, SamplingRound
 
 DONE = (TaskStatus.SUBMITTED, TaskStatus.REVIEWED)
-ROUND_FIELDS = ["created_at", "strategy", "cold_start", "trigger", "model_version", "candidates", "picks",
-                "audit", "labelled", "score_min", "score_median", "score_max", "selection_seconds"]
-PICK_FIELDS = ["rank", "clip", "recording", "start_s", "end_s", "score", "reason", "category", "is_audit",
-               "task_status"]
+ROUND_FIELDS = [
+    "created_at",
+    "strategy",
+    "cold_start",
+    "trigger",
+    "model_version",
+    "candidates",
+    "picks",
+    "audit",
+    "labelled",
+    "score_min",
+    "score_median",
+    "score_max",
+    "selection_seconds",
+]
+PICK_FIELDS = [
+    "rank",
+    "clip",
+    "recording",
+    "start_s",
+    "end_s",
+    "score",
+    "reason",
+    "category",
+    "is_audit",
+    "task_status",
+]
 
 
 def reason_category(reason: str) -> str:
@@ -33,8 +56,16 @@ def rounds_dashboard(project: Project) -> dict:
     Two queries with joins (rounds, then every pick's columns): no prefetch, whose IN list of
     every pick's clip SQLite refuses past ~1,000 picks, and no object per pick."""
     rounds = list(
-        SamplingRound.objects.filter(project=project).order_by("number").values(
-            "number", "created_at", "strategy", "cold_start", "trigger", "model_version__number", "candidates",
+        SamplingRound.objects.filter(project=project)
+        .order_by("number")
+        .values(
+            "number",
+            "created_at",
+            "strategy",
+            "cold_start",
+            "trigger",
+            "model_version__number",
+            "candidates",
             "selection_seconds",
         )
     )
@@ -49,12 +80,26 @@ def rounds_dashboard(project: Project) -> dict:
         picks[row[0]].append(pick_row(dict(zip(PICK_COLUMNS, row, strict=True))))
     summaries = [round_summary(r, picks[r["number"]]) for r in rounds]
     categories = sorted({c for s in summaries for c in s["reasons"]})
-    return {"project": project.pk, "generated_at": timezone.now().isoformat(), "categories": categories,
-            "rounds": summaries}
+    return {
+        "project": project.pk,
+        "generated_at": timezone.now().isoformat(),
+        "categories": categories,
+        "rounds": summaries,
+    }
 
 
-PICK_COLUMNS = ("round__number", "rank", "clip_id", "clip__recording__name", "clip__start_s", "clip__end_s",
-                "score", "reason", "is_audit", "task__status")
+PICK_COLUMNS = (
+    "round__number",
+    "rank",
+    "clip_id",
+    "clip__recording__name",
+    "clip__start_s",
+    "clip__end_s",
+    "score",
+    "reason",
+    "is_audit",
+    "task__status",
+)
 
 
 def round_summary(rnd: dict, picks: list[dict]) -> dict:
@@ -100,12 +145,22 @@ def tables(data: dict) -> dict[str, Table]:
     return {
         "rounds": Table(
             ["round", *ROUND_FIELDS, *categories],
-            [[r["round"], *(r[k] for k in ROUND_FIELDS), *(r["reasons"].get(c, 0) for c in categories)]
-             for r in data["rounds"]],
+            [
+                [
+                    r["round"],
+                    *(r[k] for k in ROUND_FIELDS),
+                    *(r["reasons"].get(c, 0) for c in categories),
+                ]
+                for r in data["rounds"]
+            ],
         ),
         "picks": Table(
             ["round", *PICK_FIELDS],
-            [[r["round"], *(p[k] for k in PICK_FIELDS)] for r in data["rounds"] for p in r["chosen"]],
+            [
+                [r["round"], *(p[k] for k in PICK_FIELDS)]
+                for r in data["rounds"]
+                for p in r["chosen"]
+            ],
         ),
     }
 

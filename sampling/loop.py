@@ -63,18 +63,24 @@ def count_labelled_clips(project: Project) -> int:
         ClipAnnotation.objects.filter(project=project, clip__held_out=False)
         .exclude(clip__recording__role=SamplingRole.EVALUATION)
         .exclude(clip__recording__dataset__role=SamplingRole.EVALUATION)
-        .values("clip").distinct().count()
+        .values("clip")
+        .distinct()
+        .count()
     )
 
 
-def start(project: Project, *, trigger: str, user=None, force: bool = False, retry_of=None) -> TrainingRun:
+def start(
+    project: Project, *, trigger: str, user=None, force: bool = False, retry_of=None
+) -> TrainingRun:
     """Queue one turn of the loop: train, then rescore the pool, then sample the next batch."""
     run = versions.request_training(project, trigger=trigger, user=user, force=force)
     # With labels counted in the run before training starts, a burst of submissions cannot
     # start a second loop for the same labels.
     fields = {"n_labels": count_labelled_clips(project)}
     if retry_of is not None:
-        fields.update(attempt=retry_of.attempt + 1, retry_of=retry_of, force_activate=retry_of.force_activate)
+        fields.update(
+            attempt=retry_of.attempt + 1, retry_of=retry_of, force_activate=retry_of.force_activate
+        )
     TrainingRun.objects.filter(pk=run.pk).update(**fields)
     transaction.on_commit(lambda: _send(run, steps(project, run)))
     return run
@@ -107,15 +113,22 @@ def _send(run: TrainingRun, signature) -> None:
         raise
 
 
-def start_pretraining(project: Project, *, user=None, retry_of: TrainingRun | None = None) -> TrainingRun:
+def start_pretraining(
+    project: Project, *, user=None, retry_of: TrainingRun | None = None
+) -> TrainingRun:
     """Queue a self-supervised pretraining of the project's encoder (train queue; no rescore or
     sampling follows: the encoder is used by the next first training). TrainingBusy while a run
     of the project is unfinished."""
     run = versions.request_training(
-        project, trigger="pretrain" if retry_of is None else "retry", user=user, kind=TrainingRun.Kind.PRETRAIN
+        project,
+        trigger="pretrain" if retry_of is None else "retry",
+        user=user,
+        kind=TrainingRun.Kind.PRETRAIN,
     )
     if retry_of is not None:
-        TrainingRun.objects.filter(pk=run.pk).update(attempt=retry_of.attempt + 1, retry_of=retry_of)
+        TrainingRun.objects.filter(pk=run.pk).update(
+            attempt=retry_of.attempt + 1, retry_of=retry_of
+        )
         run.refresh_from_db()
     transaction.on_commit(lambda: _send(run, _step("models_app.tasks.train_encoder", run.pk)))
     return run
@@ -142,7 +155,12 @@ def tend() -> dict:
     retried = [r.pk for r in (retry(run) for run in swept) if r is not None]
     refilled = [p.pk for p in Project.objects.all() if refill(p, trigger="beat")]
     evicted = len(viewcache.evict())
-    return {"swept": [r.pk for r in swept], "retried": retried, "refilled": refilled, "evicted_views": evicted}
+    return {
+        "swept": [r.pk for r in swept],
+        "retried": retried,
+        "refilled": refilled,
+        "evicted_views": evicted,
+    }
 
 
 def on_worker_restart(worker: str) -> list[TrainingRun]:
@@ -188,9 +206,15 @@ def low_water(project: Project) -> LowWater:
 
 def cycle_minutes(project: Project, *, recent: int = 3) -> float:
     """Median minutes from a training's request to the end of its rescore, over recent turns."""
-    runs = TrainingRun.objects.filter(
-        project=project, kind=TrainingRun.Kind.TRAIN, status__in=[TrainingRun.Status.SUCCEEDED, TrainingRun.Status.KEPT_OLD]
-    ).exclude(finished_at=None).order_by("-created_at")[:recent]
+    runs = (
+        TrainingRun.objects.filter(
+            project=project,
+            kind=TrainingRun.Kind.TRAIN,
+            status__in=[TrainingRun.Status.SUCCEEDED, TrainingRun.Status.KEPT_OLD],
+        )
+        .exclude(finished_at=None)
+        .order_by("-created_at")[:recent]
+    )
     spans = []
     for run in runs:
         end = run.finished_at

@@ -49,8 +49,10 @@ def split_pool(project: Project) -> tuple[ClipColumns, np.ndarray]:
     from annotator.models import AnnotationTask
 
     rows = (
-        Clip.objects.filter(project=project).order_by("pk")
-        .values_list("pk", "recording_id", "start_s", "held_out").iterator(chunk_size=FETCH_ROWS)
+        Clip.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("pk", "recording_id", "start_s", "held_out")
+        .iterator(chunk_size=FETCH_ROWS)
     )
     blocks = []
     while batch := list(islice(rows, FETCH_ROWS)):
@@ -60,7 +62,9 @@ def split_pool(project: Project) -> tuple[ClipColumns, np.ndarray]:
     held_out = table[:, 3].astype(bool)
     evaluation, excluded = _recording_roles(project, every.recording)
     busy = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
-    busy = np.union1d(busy, _ids(AnnotationTask.objects.filter(project=project).values_list("clip_id", flat=True)))
+    busy = np.union1d(
+        busy, _ids(AnnotationTask.objects.filter(project=project).values_list("clip_id", flat=True))
+    )
     free = ~np.isin(every.ids, busy, assume_unique=False)
     candidates = free & ~held_out & ~evaluation & ~excluded
     audits = free & (held_out | evaluation) & ~excluded
@@ -74,7 +78,11 @@ def _ids(values) -> np.ndarray:
 def _recording_roles(project: Project, recording: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per clip (by its recording): in the evaluation set by role, excluded from sampling by role
     (the recording's own role or its dataset's)."""
-    rows = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", "role", "dataset__role"))
+    rows = list(
+        Recording.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("pk", "role", "dataset__role")
+    )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     evaluation = np.array([SamplingRole.EVALUATION in r[1:] for r in rows], dtype=bool)
     excluded = np.array([SamplingRole.EXCLUDED in r[1:] for r in rows], dtype=bool)
@@ -89,7 +97,9 @@ def clips_by_id(ids) -> dict[int, Clip]:
     ids = [int(i) for i in ids]
     out: dict[int, Clip] = {}
     for start in range(0, len(ids), ID_BATCH):
-        batch = Clip.objects.filter(pk__in=ids[start : start + ID_BATCH]).select_related("recording__site")
+        batch = Clip.objects.filter(pk__in=ids[start : start + ID_BATCH]).select_related(
+            "recording__site"
+        )
         out.update((c.pk, c) for c in batch)
     return out
 
@@ -104,15 +114,26 @@ def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | N
         if len(rows):
             columns = columns.take(rows)
             # Embeddings stay float16 here and become float32 once, for the candidates only.
-            scores = poolscores.Scores(everything.ids[hits], *(
-                None if a is None else a[hits] for a in (everything.probs, everything.windows)), None)
+            scores = poolscores.Scores(
+                everything.ids[hits],
+                *(None if a is None else a[hits] for a in (everything.probs, everything.windows)),
+                None,
+            )
     strata = _strata(project, columns, scores)
     words = _stratum_words(project, version)
     if scores is None:
-        features = _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
-        pool = strategies.Pool(ids=columns.ids, features=features, strata=strata, stratum_words=words)
+        features = (
+            _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
+        )
+        pool = strategies.Pool(
+            ids=columns.ids, features=features, strata=strata, stratum_words=words
+        )
         return pool, columns.ids, None
-    embeddings = None if everything.embeddings is None else poolscores.float32_rows(everything.embeddings, hits)
+    embeddings = (
+        None
+        if everything.embeddings is None
+        else poolscores.float32_rows(everything.embeddings, hits)
+    )
     pool = strategies.Pool(
         ids=columns.ids,
         probs=scores.probs,
@@ -137,7 +158,9 @@ def _matches(ids: np.ndarray, scored: np.ndarray) -> tuple[np.ndarray, np.ndarra
 def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndarray | None:
     """Embeddings of the labelled clips the version scored: the hybrid strategy keeps away from them."""
     # Read from the annotations (as many as the labels), not an EXISTS per clip of the pool.
-    labelled = _ids(ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True))
+    labelled = _ids(
+        ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True)
+    )
     if not len(labelled) or scores.embeddings is None:
         return None
     _, hits = _matches(labelled, scores.ids)
@@ -153,11 +176,16 @@ def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndar
         seconds_of >= 0, ((seconds_of + columns.start_s) // 3600).astype(np.int64) % 24 // 3, -1
     )
     # Seasons as Dec–Feb, Mar–May, ... (0–3); -1 when the date is unknown (not winter).
-    strata = {"site": site_of, "hour": hour, "season": np.where(month_of > 0, (month_of % 12) // 3, -1)}
+    strata = {
+        "site": site_of,
+        "hour": hour,
+        "season": np.where(month_of > 0, (month_of % 12) // 3, -1),
+    }
     if scores is not None:
         probs = scores.probs
         strata["species"] = (
-            probs.argmax(axis=1).astype(np.int64) if probs is not None and probs.shape[1]
+            probs.argmax(axis=1).astype(np.int64)
+            if probs is not None and probs.shape[1]
             else np.zeros(len(columns), np.int64)
         )
     return strata
@@ -166,7 +194,11 @@ def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndar
 def _recording_columns(project: Project):
     """Per recording of the project (sorted by id): site (0 for none), seconds into the day it
     began (-1 unknown) and month (0 unknown)."""
-    rows = list(Recording.objects.filter(project=project).order_by("pk").values_list("pk", "site_id", "recorded_at"))
+    rows = list(
+        Recording.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("pk", "site_id", "recorded_at")
+    )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     site = np.array([r[1] or 0 for r in rows], dtype=np.int64)
     seconds = np.array(
@@ -180,7 +212,9 @@ def _stratum_words(project: Project, version: ModelVersion | None) -> dict[str, 
     """The strata's codes in words, for the reasons a stratified round gives."""
     sites = {site.pk: str(site) for site in Site.objects.filter(project=project)} | {0: "no site"}
     hours = {b: f"{3 * b:02d}–{3 * b + 3:02d} h" for b in range(8)} | {-1: "time unknown"}
-    species = {i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])}
+    species = {
+        i: f"predicted {name}" for i, name in enumerate(version.class_names if version else [])
+    }
     return {"site": sites, "hour": hours, "season": SEASON_WORDS, "species": species}
 
 

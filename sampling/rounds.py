@@ -61,7 +61,9 @@ def start_round(
     columns, audit_ids = pool_arrays.split_pool(project)
     # When the pool runs short, evaluation clips fill the batch: annotators never wait while
     # unlabelled clips remain, and the evaluation set only gets better for it.
-    n_audit = round(k * project.audit_fraction) + max(0, k - round(k * project.audit_fraction) - len(columns))
+    n_audit = round(k * project.audit_fraction) + max(
+        0, k - round(k * project.audit_fraction) - len(columns)
+    )
     audits = _draw_audits(audit_ids, n_audit, rng)
     if not len(columns) and not audits:
         raise RoundError("every clip is already labelled or queued")
@@ -76,7 +78,9 @@ def start_round(
         context = {**(context or {}), **light_head.apply_to_pool(project, version, pool)} or None
     if not len(ids):  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
-    name, params, cold = _plan(project, strategy, pool) if len(ids) else ("random", {}, version is None)
+    name, params, cold = (
+        _plan(project, strategy, pool) if len(ids) else ("random", {}, version is None)
+    )
     began = time.perf_counter()
     n_main = min(k - len(audits), len(pool))
     if n_main > 0:
@@ -92,11 +96,24 @@ def start_round(
     if context:
         params = {**params, **context}
     return _record(
-        project, version, name, params, cold, trigger, user, chosen, reasons, scores, len(pool), elapsed
+        project,
+        version,
+        name,
+        params,
+        cold,
+        trigger,
+        user,
+        chosen,
+        reasons,
+        scores,
+        len(pool),
+        elapsed,
     )
 
 
-def request_round(project: Project, *, user=None, strategy: str | None = None, k: int | None = None):
+def request_round(
+    project: Project, *, user=None, strategy: str | None = None, k: int | None = None
+):
     """Queue a lead's round for a worker (``run_request``) and return its request row.
 
     An unknown strategy is refused here, before anything is queued."""
@@ -107,7 +124,9 @@ def request_round(project: Project, *, user=None, strategy: str | None = None, k
             strategies.get(strategy)
         except ValueError as exc:
             raise RoundError(str(exc)) from exc
-    req = RoundRequest.objects.create(project=project, requested_by=user, strategy=strategy or "", batch_size=k)
+    req = RoundRequest.objects.create(
+        project=project, requested_by=user, strategy=strategy or "", batch_size=k
+    )
     transaction.on_commit(lambda: _send_request(req))
     return req
 
@@ -140,7 +159,9 @@ def run_request(req):
         return None
     fields = {"status": RoundRequest.Status.DONE}
     try:
-        rnd = start_round(req.project, user=req.requested_by, strategy=req.strategy or None, k=req.batch_size)
+        rnd = start_round(
+            req.project, user=req.requested_by, strategy=req.strategy or None, k=req.batch_size
+        )
         fields["round"] = rnd
     except RoundError as exc:
         fields.update(status=RoundRequest.Status.FAILED, error=str(exc))
@@ -151,20 +172,34 @@ def run_request(req):
     req.refresh_from_db()
     return req
 
-def queue_similar(project: Project, query_clip: Clip, clips: list[Clip], similarities: list[float], *,
-                  user=None) -> SamplingRound:
+
+def queue_similar(
+    project: Project, query_clip: Clip, clips: list[Clip], similarities: list[float], *, user=None
+) -> SamplingRound:
     """A round of the clips a search by example found, reason "similar to clip X", best first.
 
     Clips already labelled or queued are left out (they are not candidates); RoundError if none is left."""
-    open_ids = set(candidate_clips(project).filter(pk__in=[c.pk for c in clips]).values_list("pk", flat=True))
+    open_ids = set(
+        candidate_clips(project).filter(pk__in=[c.pk for c in clips]).values_list("pk", flat=True)
+    )
     kept = [(c, s) for c, s in zip(clips, similarities, strict=True) if c.pk in open_ids]
     if not kept:
         raise RoundError("every match is already labelled or queued")
     version = ModelVersion.objects.filter(project=project, is_active=True).first()
     reasons = [_fit(f"similar to clip {query_clip.pk} (distance {1 - s:.3f})") for _c, s in kept]
     return _record(
-        project, version, "similar", {"query_clip": query_clip.pk}, False, "similar", user,
-        [c for c, _s in kept], reasons, [float(s) for _c, s in kept], len(clips), 0.0,
+        project,
+        version,
+        "similar",
+        {"query_clip": query_clip.pk},
+        False,
+        "similar",
+        user,
+        [c for c, _s in kept],
+        reasons,
+        [float(s) for _c, s in kept],
+        len(clips),
+        0.0,
     )
 
 
@@ -201,7 +236,9 @@ def _with_audits(main: list[Clip], selection, audits: list[Clip]):
     return chosen, reasons, scores
 
 
-AUDIT_REASON = strategies.AUDIT_REASON  # drawn at random from the evaluation set, never by a strategy
+AUDIT_REASON = (
+    strategies.AUDIT_REASON
+)  # drawn at random from the evaluation set, never by a strategy
 
 
 def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tuple[str, dict, bool]:
@@ -223,9 +260,15 @@ def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tupl
     if missing and strategy is None:
         # The project's default strategy, but the active (e.g. imported) model gives no
         # embeddings: fall back to plain uncertainty and say so in the round's params.
-        return "entropy" if pool.probs is not None else "top_windows", {"fallback_from": name}, False
+        return (
+            "entropy" if pool.probs is not None else "top_windows",
+            {"fallback_from": name},
+            False,
+        )
     if missing:
-        raise RoundError(f"strategy {name!r} needs {', '.join(missing)}, which the active model does not give")
+        raise RoundError(
+            f"strategy {name!r} needs {', '.join(missing)}, which the active model does not give"
+        )
     return name, params, False
 
 
@@ -237,7 +280,18 @@ def _run(name, params, cold, pool, k, rng) -> strategies.Selection:
 
 @transaction.atomic
 def _record(
-    project, version, name, params, cold, trigger, user, chosen, reasons, scores, n_candidates, elapsed
+    project,
+    version,
+    name,
+    params,
+    cold,
+    trigger,
+    user,
+    chosen,
+    reasons,
+    scores,
+    n_candidates,
+    elapsed,
 ) -> SamplingRound:
     number = (
         SamplingRound.objects.filter(project=project).aggregate(n=Max("number"))["n"] or 0
@@ -292,13 +346,25 @@ def withdraw_stale_picks(project: Project, version: ModelVersion) -> int:
     from annotator.models import AnnotationTask, TaskStatus
 
     stale = AnnotationTask.objects.filter(
-        project=project, status=TaskStatus.QUEUED, is_audit=False, source__in=["sampling", "cold start"],
-        returned_to__isnull=True, skips__isnull=True,
-    ).filter(~Exists(SamplingRound.objects.filter(project=project, model_version=version, number=OuterRef("round_number"))))
+        project=project,
+        status=TaskStatus.QUEUED,
+        is_audit=False,
+        source__in=["sampling", "cold start"],
+        returned_to__isnull=True,
+        skips__isnull=True,
+    ).filter(
+        ~Exists(
+            SamplingRound.objects.filter(
+                project=project, model_version=version, number=OuterRef("round_number")
+            )
+        )
+    )
     # Race: a claim may lease one of these rows now; the delete only takes rows still queued, and a
     # claim whose conditional update then finds its row gone tries the next task.
     # NOT EXISTS, not NOT IN: an anti-join stays linear in the answered tasks of a large project.
-    answered = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=project).exclude(status=TaskStatus.QUEUED)
+    answered = AnnotationTask.objects.filter(clip=OuterRef("clip"), project=project).exclude(
+        status=TaskStatus.QUEUED
+    )
     deleted, _ = stale.filter(~Exists(answered)).delete()
     return deleted
 

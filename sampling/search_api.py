@@ -39,9 +39,16 @@ def _clip(project, pk) -> Clip:
 
 
 def _match(m: search.Match) -> dict:
-    return {"clip": m.clip.pk, "recording": m.clip.recording_id, "start_s": m.clip.start_s, "end_s": m.clip.end_s,
-            "window_start_s": m.window_start_s, "window_end_s": m.window_end_s,
-            "similarity": round(m.similarity, 5), "distance": round(m.distance, 5)}
+    return {
+        "clip": m.clip.pk,
+        "recording": m.clip.recording_id,
+        "start_s": m.clip.start_s,
+        "end_s": m.clip.end_s,
+        "window_start_s": m.window_start_s,
+        "window_end_s": m.window_end_s,
+        "similarity": round(m.similarity, 5),
+        "distance": round(m.distance, 5),
+    }
 
 
 @extend_schema(request=SimilarQuerySerializer, responses={200: dict})
@@ -56,15 +63,28 @@ def similar(request, pk: int):
     clip = _clip(project, q["clip"])
     box = None
     if "start_s" in q or "end_s" in q:
-        box = search.Box(q.get("start_s", clip.start_s), q.get("end_s", clip.end_s), q.get("low_hz"), q.get("high_hz"))
+        box = search.Box(
+            q.get("start_s", clip.start_s),
+            q.get("end_s", clip.end_s),
+            q.get("low_hz"),
+            q.get("high_hz"),
+        )
     try:
-        result = search.find_similar(project, clip, box, k=q["k"], level=q["level"],
-                                     unlabelled_only=q["unlabelled_only"])
+        result = search.find_similar(
+            project, clip, box, k=q["k"], level=q["level"], unlabelled_only=q["unlabelled_only"]
+        )
     except search.SearchUnavailable as exc:
         return Response({"detail": str(exc)}, status=400)
-    return Response({"query_clip": clip.pk, "source": result.source, "n_windows": result.n_windows,
-                     "method": result.method,
-                     "seconds": round(result.seconds, 4), "matches": [_match(m) for m in result.matches]})
+    return Response(
+        {
+            "query_clip": clip.pk,
+            "source": result.source,
+            "n_windows": result.n_windows,
+            "method": result.method,
+            "seconds": round(result.seconds, 4),
+            "matches": [_match(m) for m in result.matches],
+        }
+    )
 
 
 class MatchSerializer(serializers.Serializer):
@@ -99,8 +119,15 @@ def label(request, pk: int):
     matches = []
     for m in data["matches"]:
         clip = _clip(project, m["clip"])
-        matches.append(search.MatchLabel(clip, m.get("start_s", clip.start_s), m.get("end_s", clip.end_s),
-                                         data.get("low_hz"), data.get("high_hz")))
+        matches.append(
+            search.MatchLabel(
+                clip,
+                m.get("start_s", clip.start_s),
+                m.get("end_s", clip.end_s),
+                data.get("low_hz"),
+                data.get("high_hz"),
+            )
+        )
     try:
         saved = search.label_matches(project, request.user, tag, matches)
     except search.AlreadyLabelled as exc:
@@ -127,8 +154,9 @@ def queue_these(request, pk: int):
     query = _clip(project, data["query_clip"])
     clips = [_clip(project, m["clip"]) for m in data["matches"]]
     try:
-        rnd = rounds.queue_similar(project, query, clips, [m["similarity"] for m in data["matches"]],
-                                   user=request.user)
+        rnd = rounds.queue_similar(
+            project, query, clips, [m["similarity"] for m in data["matches"]], user=request.user
+        )
     except rounds.RoundError as exc:
         return Response({"detail": str(exc)}, status=409)
     return Response({"round": rnd.pk, "number": rnd.number, "queued": rnd.batch_size}, status=201)
@@ -155,10 +183,12 @@ def embedding_adapters(request, pk: int):
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=400)
         transaction.on_commit(lambda: tasks.embed_pool(project.pk, name, chunks))
-    return Response({
-        "chosen": (project.sampling_params or {}).get("embedding_adapter"),
-        "adapters": [vars(info) for info in embedders.available()],
-    })
+    return Response(
+        {
+            "chosen": (project.sampling_params or {}).get("embedding_adapter"),
+            "adapters": [vars(info) for info in embedders.available()],
+        }
+    )
 
 
 @extend_schema(responses={200: dict})

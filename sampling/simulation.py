@@ -536,7 +536,9 @@ def markdown_table(result: SimulationResult, rows: list[Summary], every: int = 1
             *[f"{v:.3f}" for v in r.mean_scores[shown]],
             f"{r.aulc_mean:.3f}",
             f"{r.aulc_diff_mean:+.3f} ± {r.aulc_diff_std:.3f}",
-            "[{:+.3f}, {:+.3f}]".format(*paired_interval(r.aulc_diff_mean, r.aulc_diff_std, n_seeds)),
+            "[{:+.3f}, {:+.3f}]".format(
+                *paired_interval(r.aulc_diff_mean, r.aulc_diff_std, n_seeds)
+            ),
             str(r.seeds_better),
             f"{r.first_round_diff:+.3f}",
             _reach(r.reach_90, budgets),

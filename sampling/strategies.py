@@ -297,7 +297,9 @@ def balanced_entropy(pool: Pool, k: int, *, rng: np.random.Generator) -> Selecti
 @register("top_windows", needs_model=True, requires=("window_uncertainty",))
 def top_windows(pool: Pool, k: int, *, rng: np.random.Generator, top: int = 3) -> Selection:
     """Clips ranked by the mean of their ``top`` most uncertain windows or events."""
-    return _by_score(top_windows_scores(pool.window_uncertainty, top), k, UNCERTAINTY_WORDS["top_windows"])
+    return _by_score(
+        top_windows_scores(pool.window_uncertainty, top), k, UNCERTAINTY_WORDS["top_windows"]
+    )
 
 
 # Name -> (pool field it reads, clip score from that field), for the hybrid.

@@ -19,7 +19,9 @@ def sample_after_rescore(project_id: int, trigger: str = "after rescore") -> int
     if project is None:
         return None
     version = registry.active_version(project)
-    withdrawn = rounds.withdraw_stale_picks(project, version) if version and not version.is_external else 0
+    withdrawn = (
+        rounds.withdraw_stale_picks(project, version) if version and not version.is_external else 0
+    )
     state = loop.low_water(project)
     if not state.is_low:
         return None
@@ -36,7 +38,9 @@ def run_round_request(request_id: int) -> int | None:
     """A lead's requested round, chosen here rather than in the web request. Returns the round's id."""
     from sampling.models import RoundRequest
 
-    req = RoundRequest.objects.select_related("project", "requested_by").filter(pk=request_id).first()
+    req = (
+        RoundRequest.objects.select_related("project", "requested_by").filter(pk=request_id).first()
+    )
     if req is None:
         return None
     req = rounds.run_request(req)
@@ -54,7 +58,9 @@ def refill_queue(project_id: int, trigger: str = "low water") -> int | None:
         return None
     k = max(project.batch_size, state.mark - state.open_tasks)
     try:
-        return rounds.start_round(project, k=k, trigger=trigger, context={"low_water": state.as_params()}).pk
+        return rounds.start_round(
+            project, k=k, trigger=trigger, context={"low_water": state.as_params()}
+        ).pk
     except rounds.RoundError:
         return None
 

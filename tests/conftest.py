@@ -26,7 +26,9 @@ def fast_password_hashing(request):
 def project(db):
     from tests import factories as f
 
-    return f.make_project("Bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1, double_annotation_fraction=0.0)
+    return f.make_project(
+        "Bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1, double_annotation_fraction=0.0
+    )
 
 
 @pytest.fixture
@@ -77,4 +79,6 @@ def audio_dir(tmp_path):
 
 
 def services_available() -> bool:
-    return bool(os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL"))
+    return bool(
+        os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")
+    )

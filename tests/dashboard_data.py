@@ -43,15 +43,37 @@ SUBMISSIONS = [
 
 EXPECTED = {
     "totals": {"labelled_clips": 9, "annotations": 9, "events": 12, "annotators": 3},
-    "days": [("2025-06-02", 6, 6), ("2025-06-03", 2, 8), ("2025-06-04", 0, 8), ("2025-06-05", 1, 9)],
-    "per_day_annotator": {"2025-06-02": {"ann1": 4, "ann2": 2, "lead": 0},
-                          "2025-06-03": {"ann1": 0, "ann2": 1, "lead": 1}},
+    "days": [
+        ("2025-06-02", 6, 6),
+        ("2025-06-03", 2, 8),
+        ("2025-06-04", 0, 8),
+        ("2025-06-05", 1, 9),
+    ],
+    "per_day_annotator": {
+        "2025-06-02": {"ann1": 4, "ann2": 2, "lead": 0},
+        "2025-06-03": {"ann1": 0, "ann2": 1, "lead": 1},
+    },
     # annotator: clips, timed clips, sessions, clips/hour, median s/clip
-    "throughput": [("ann1", 4, 3, 1, 90.0, 30.0), ("ann2", 3, 1, 2, 80.0, 45.0), ("lead", 1, 0, 1, None, None)],
-    "species": [("Myotis myotis", 6, 3), ("Nyctalus noctula", 2, 2), (SCRIPT_TAG, 1, 1),
-                ("Pipistrellus pipistrellus", 1, 1)],
+    "throughput": [
+        ("ann1", 4, 3, 1, 90.0, 30.0),
+        ("ann2", 3, 1, 2, 80.0, 45.0),
+        ("lead", 1, 0, 1, None, None),
+    ],
+    "species": [
+        ("Myotis myotis", 6, 3),
+        ("Nyctalus noctula", 2, 2),
+        (SCRIPT_TAG, 1, 1),
+        ("Pipistrellus pipistrellus", 1, 1),
+    ],
     "unseen": ["Rare bat"],
-    "queue": {"queued": 2, "leased": 2, "submitted": 7, "reviewed": 1, "expired_leases": 1, "audit": 2},
+    "queue": {
+        "queued": 2,
+        "leased": 2,
+        "submitted": 7,
+        "reviewed": 1,
+        "expired_leases": 1,
+        "audit": 2,
+    },
 }
 
 
@@ -67,8 +89,18 @@ def labelling_world(project, cast) -> dict:
     clips = {}
     for name, who, when, events, with_task, review in SUBMISSIONS:
         clips[name] = clip = f.make_clip(project)
-        task = _done_task(project, clip, cast[who], when, audit=name in ("c1", "c6"),
-                          reviewed=review == "accepted") if with_task else None
+        task = (
+            _done_task(
+                project,
+                clip,
+                cast[who],
+                when,
+                audit=name in ("c1", "c6"),
+                reviewed=review == "accepted",
+            )
+            if with_task
+            else None
+        )
         _annotation(project, clip, cast[who], task, when, [tags[t] for t in events], review)
     _open_tasks(project, cast)
     return {"tags": tags, "clips": clips}
@@ -76,19 +108,35 @@ def labelling_world(project, cast) -> dict:
 
 def _done_task(project, clip, user, when, *, audit: bool, reviewed: bool) -> AnnotationTask:
     return AnnotationTask.objects.create(
-        project=project, clip=clip, is_audit=audit, completed_by=user, completed_at=when,
+        project=project,
+        clip=clip,
+        is_audit=audit,
+        completed_by=user,
+        completed_at=when,
         status=TaskStatus.REVIEWED if reviewed else TaskStatus.SUBMITTED,
     )
 
 
 def _annotation(project, clip, user, task, when, tags, review) -> ClipAnnotation:
-    ann = ClipAnnotation.objects.create(project=project, clip=clip, annotator=user, task=task,
-                                        no_calls=not tags, review_status=review)
+    ann = ClipAnnotation.objects.create(
+        project=project,
+        clip=clip,
+        annotator=user,
+        task=task,
+        no_calls=not tags,
+        review_status=review,
+    )
     if when is not None:
         ClipAnnotation.objects.filter(pk=ann.pk).update(created_at=when, updated_at=when)
     SoundEventAnnotation.objects.bulk_create(
-        SoundEventAnnotation(clip_annotation=ann, start_s=0.1 + 0.1 * i, end_s=0.15 + 0.1 * i,
-                             low_hz=20_000, high_hz=40_000, tag=tag)
+        SoundEventAnnotation(
+            clip_annotation=ann,
+            start_s=0.1 + 0.1 * i,
+            end_s=0.15 + 0.1 * i,
+            low_hz=20_000,
+            high_hz=40_000,
+            tag=tag,
+        )
         for i, tag in enumerate(tags)
     )
     return ann
@@ -100,6 +148,14 @@ def _open_tasks(project, cast) -> None:
     for _ in range(2):
         AnnotationTask.objects.create(project=project, clip=f.make_clip(project))
     now = timezone.now()
-    for holder, expires in ((cast["ann1"], now + timedelta(minutes=20)), (cast["ann2"], now - timedelta(minutes=5))):
-        AnnotationTask.objects.create(project=project, clip=f.make_clip(project), status=TaskStatus.LEASED,
-                                      lease_holder=holder, lease_expires_at=expires)
+    for holder, expires in (
+        (cast["ann1"], now + timedelta(minutes=20)),
+        (cast["ann2"], now - timedelta(minutes=5)),
+    ):
+        AnnotationTask.objects.create(
+            project=project,
+            clip=f.make_clip(project),
+            status=TaskStatus.LEASED,
+            lease_holder=holder,
+            lease_expires_at=expires,
+        )

@@ -14,7 +14,9 @@ _seq = itertools.count(1)
 
 
 def make_user(username: str | None = None, *, password: str = "pw-for-tests-only", **extra):
-    user = get_user_model().objects.create_user(username=username or f"user{next(_seq)}", password=password, **extra)
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_seq)}", password=password, **extra
+    )
     return user
 
 
@@ -34,8 +36,14 @@ def make_dataset(project: Project, name: str = "dataset") -> Dataset:
     return Dataset.objects.get_or_create(project=project, name=name)[0]
 
 
-def make_recording(project: Project, *, duration_s: float = 3.0, samplerate: int = 384_000, name: str | None = None,
-                   path: str = "") -> Recording:
+def make_recording(
+    project: Project,
+    *,
+    duration_s: float = 3.0,
+    samplerate: int = 384_000,
+    name: str | None = None,
+    path: str = "",
+) -> Recording:
     """A recording row without audio (for queue and API tests that never read samples)."""
     n = next(_seq)
     return Recording.objects.create(
@@ -52,7 +60,9 @@ def make_recording(project: Project, *, duration_s: float = 3.0, samplerate: int
     )
 
 
-def make_clip(project: Project, recording: Recording | None = None, start_s: float = 0.0, end_s: float = 1.0) -> Clip:
+def make_clip(
+    project: Project, recording: Recording | None = None, start_s: float = 0.0, end_s: float = 1.0
+) -> Clip:
     recording = recording or make_recording(project)
     return Clip.objects.create(project=project, recording=recording, start_s=start_s, end_s=end_s)
 
@@ -61,8 +71,16 @@ def make_root(path, name: str | None = None) -> AudioRoot:
     return AudioRoot.objects.create(name=name or f"root{next(_seq)}", path=str(path))
 
 
-def write_tone(path, *, samplerate: int = 384_000, duration_s: float = 1.0, freq_hz: float = 40_000,
-               channels: int = 1, subtype: str = "PCM_16", seed: int = 0) -> None:
+def write_tone(
+    path,
+    *,
+    samplerate: int = 384_000,
+    duration_s: float = 1.0,
+    freq_hz: float = 40_000,
+    channels: int = 1,
+    subtype: str = "PCM_16",
+    seed: int = 0,
+) -> None:
     """A tone plus a little noise; distinct seeds give distinct files (and hashes)."""
     rng = np.random.default_rng(seed)
     t = np.arange(int(samplerate * duration_s)) / samplerate
@@ -71,7 +89,9 @@ def write_tone(path, *, samplerate: int = 384_000, duration_s: float = 1.0, freq
     sf.write(path, data.astype(np.float32), samplerate, subtype=subtype)
 
 
-def import_whombat(project: Project, *, annotate: tuple[str, ...] = (), annotator=None) -> list[Recording]:
+def import_whombat(
+    project: Project, *, annotate: tuple[str, ...] = (), annotator=None
+) -> list[Recording]:
     """Import the three bat recordings in tests/data/whombat; label the clips of the recordings
     whose names contain one of ``annotate`` with their published boxes (species tags created)."""
     import csv
@@ -84,17 +104,27 @@ def import_whombat(project: Project, *, annotate: tuple[str, ...] = (), annotato
         make_root(folder)
     ingest.import_location(project, make_dataset(project), str(folder))
     rows = list(csv.DictReader(open(folder / "annotations_boxes.csv", newline="")))
-    tags = {s: Tag.objects.get_or_create(project=project, key="species", value=s)[0] for s in {r["species"] for r in rows}}
+    tags = {
+        s: Tag.objects.get_or_create(project=project, key="species", value=s)[0]
+        for s in {r["species"] for r in rows}
+    }
     recordings = list(Recording.objects.filter(project=project).order_by("name"))
     for rec in recordings:
         if not any(part in rec.name for part in annotate):
             continue
         for clip in rec.clips.all():
             events = [
-                queue.EventInput(float(r["start_s"]), float(r["end_s"]), float(r["low_freq_hz"]),
-                                 float(r["high_freq_hz"]), tags[r["species"]].pk)
+                queue.EventInput(
+                    float(r["start_s"]),
+                    float(r["end_s"]),
+                    float(r["low_freq_hz"]),
+                    float(r["high_freq_hz"]),
+                    tags[r["species"]].pk,
+                )
                 for r in rows
                 if r["file"] == rec.name and clip.start_s <= float(r["start_s"]) < clip.end_s
             ]
-            queue.save_annotation(project, clip, annotator, queue.Submission(events=events, no_calls=not events))
+            queue.save_annotation(
+                project, clip, annotator, queue.Submission(events=events, no_calls=not events)
+            )
     return recordings

@@ -34,7 +34,11 @@ def free_port() -> int:
 
 
 def wait_until(
-    predicate: Callable[[], bool], *, timeout: float, what: str | Callable[[], str], step: float = 0.2
+    predicate: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str | Callable[[], str],
+    step: float = 0.2,
 ) -> None:
     """Poll ``predicate`` until it holds; fail naming ``what`` after ``timeout`` seconds.
 

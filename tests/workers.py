@@ -20,24 +20,59 @@ def database_url() -> str:
     db = settings.DATABASES["default"]
     if "sqlite" in db["ENGINE"]:
         return f"sqlite:///{db['NAME']}"
-    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    user, host, port = (
+        db.get("USER") or "postgres",
+        db.get("HOST") or "127.0.0.1",
+        db.get("PORT") or 5432,
+    )
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
 @contextmanager
-def celery_worker(*, queues: str = "celery,render,score,train", env: dict | None = None, concurrency: int = 1,
-                  pool: str = "prefork", name: str = "test"):
+def celery_worker(
+    *,
+    queues: str = "celery,render,score,train",
+    env: dict | None = None,
+    concurrency: int = 1,
+    pool: str = "prefork",
+    name: str = "test",
+):
     """A worker process on the test database and the configured broker; stopped on exit."""
-    environ = {**os.environ, "DATABASE_URL": database_url(), "CELERY_TASK_ALWAYS_EAGER": "0", **(env or {})}
+    environ = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        **(env or {}),
+    }
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"celery-{name}-{os.getpid()}.log", "w")
     log.write(f"queues before start: {_queue_lengths(environ, queues)}\n")
     log.flush()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "echoloop", "worker", "-Q", queues, "--concurrency",
-         str(concurrency), "--pool", pool, "-n", f"{name}-{os.getpid()}@%h", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "echoloop",
+            "worker",
+            "-Q",
+            queues,
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            pool,
+            "-n",
+            f"{name}-{os.getpid()}@%h",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopping it stops its pool children too
     )
     try:
@@ -45,7 +80,9 @@ def celery_worker(*, queues: str = "celery,render,score,train", env: dict | None
         yield proc
     except BaseException as exc:
         # A failure inside the block reads better with what the worker was doing.
-        exc.add_note(f"--- worker {name} log (last 4000 characters) ---\n{Path(log.name).read_text()[-4000:]}")
+        exc.add_note(
+            f"--- worker {name} log (last 4000 characters) ---\n{Path(log.name).read_text()[-4000:]}"
+        )
         raise
     finally:
         _stop_group(proc)
@@ -92,4 +129,6 @@ def _wait_ready(proc: subprocess.Popen, log_path: str, timeout: float = 60) -> N
         if "ready." in Path(log_path).read_text():
             return
         time.sleep(0.3)
-    raise RuntimeError(f"celery worker not ready in {timeout}s: {Path(log_path).read_text()[-3000:]}")
+    raise RuntimeError(
+        f"celery worker not ready in {timeout}s: {Path(log_path).read_text()[-3000:]}"
+    )

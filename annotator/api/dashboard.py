@@ -27,7 +27,9 @@ from annotator.models import Project
 
 CSV_PARAMETERS = [
     OpenApiParameter("format", str, enum=["json", "csv"], description="csv: the figures as CSV"),
-    OpenApiParameter("table", str, description="With format=csv: one table by name (default: all, long form)"),
+    OpenApiParameter(
+        "table", str, description="With format=csv: one table by name (default: all, long form)"
+    ),
 ]
 
 
@@ -40,7 +42,9 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if not isinstance(data, Table):
-            data = Table(["detail"], [[data.get("detail", "") if isinstance(data, dict) else str(data)]])
+            data = Table(
+                ["detail"], [[data.get("detail", "") if isinstance(data, dict) else str(data)]]
+            )
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(data.header)
@@ -66,16 +70,21 @@ def long_table(tables: Mapping[str, Table]) -> Table:
     return Table(["table", "row", "column", "value"], rows)
 
 
-def figures_response(request: Request, project: Project, slug: str, data: dict,
-                     tables: Mapping[str, Table]) -> Response:
+def figures_response(
+    request: Request, project: Project, slug: str, data: dict, tables: Mapping[str, Table]
+) -> Response:
     """``data`` as JSON, or its ``tables`` as CSV when the client asked for ``format=csv``."""
     if request.accepted_renderer.format != "csv":
         return Response(data)
     name = request.query_params.get("table")
     if name is not None and name not in tables:
-        return Response({"detail": f"No table {name!r}; there are: {', '.join(tables)}."}, status=400)
+        return Response(
+            {"detail": f"No table {name!r}; there are: {', '.join(tables)}."}, status=400
+        )
     response = Response(tables[name] if name else long_table(tables))
-    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}-{slug}-{name or "all"}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="project-{project.pk}-{slug}-{name or "all"}.csv"'
+    )
     return response
 
 
@@ -83,7 +92,9 @@ def svg_response(svg: str) -> HttpResponse:
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     # Opened on its own, the chart may not run or fetch anything (its text is escaped anyway); the
     # dashboard page embeds it in an <object>, which counts as framing: same origin only.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    )
     response["X-Frame-Options"] = "SAMEORIGIN"
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -8,8 +8,12 @@ from annotator.dashboard import CHARTS
 urlpatterns = [
     path("projects/<int:pk>/dashboard/labels/", dashboard.labels, name="dashboard-labels"),
     *(
-        path(f"projects/<int:pk>/dashboard/charts/{name}.svg", dashboard.chart, {"name": name},
-             name=f"dashboard-chart-{name}")
+        path(
+            f"projects/<int:pk>/dashboard/charts/{name}.svg",
+            dashboard.chart,
+            {"name": name},
+            name=f"dashboard-chart-{name}",
+        )
         for name in CHARTS
     ),
 ]

@@ -18,9 +18,25 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportJob
-        fields = ["id", "project", "location", "dataset_name", "site_name", "copy", "role", "status",
-                  "error", "total", "done", "imported", "clips", "report", "created_at", "started_at",
-                  "finished_at"]
+        fields = [
+            "id",
+            "project",
+            "location",
+            "dataset_name",
+            "site_name",
+            "copy",
+            "role",
+            "status",
+            "error",
+            "total",
+            "done",
+            "imported",
+            "clips",
+            "report",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
         read_only_fields = fields
 
 
@@ -33,7 +49,9 @@ class StartImportSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=SamplingRole.choices, default=SamplingRole.POOL)
 
 
-class ImportJobViewSet(ProjectScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportJobViewSet(
+    ProjectScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """``GET /api/imports/?project=`` lists imports with their progress (members of the project);
     ``POST`` starts one on the workers (staff: admins curate the data)."""
 
@@ -55,8 +73,13 @@ class ImportJobViewSet(ProjectScoped, mixins.ListModelMixin, mixins.RetrieveMode
         data = body.validated_data
         try:
             job = import_jobs.start(
-                data["project"], data["location"], dataset=data["dataset"], site=data.get("site") or None,
-                copy=data["copy"], role=data["role"], user=request.user,
+                data["project"],
+                data["location"],
+                dataset=data["dataset"],
+                site=data.get("site") or None,
+                copy=data["copy"],
+                role=data["role"],
+                user=request.user,
             )
         except (SuspiciousFileOperation, ingest.IngestError) as exc:
             return Response({"location": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)

@@ -26,7 +26,11 @@ VIEW_PARAMS = [
         ("db_min", float, "Bottom of the dB range (brightness)"),
         ("db_max", float, "Top of the dB range (contrast)"),
         ("cmap", str, "Colormap"),
-        ("window_s", str, "STFT window in seconds, or 'auto' (follows the zoom; the project's window is the longest)"),
+        (
+            "window_s",
+            str,
+            "STFT window in seconds, or 'auto' (follows the zoom; the project's window is the longest)",
+        ),
         ("overlap", float, "STFT overlap, 0..0.95 (steps of 0.05)"),
         ("window_type", str, "hann, hamming, blackman, blackmanharris or boxcar"),
         ("sharpen", str, "none, reassigned (thin FM sweeps) or multitaper"),
@@ -48,7 +52,6 @@ def recording_for(request, pk: int) -> Recording:
     return recording
 
 
-
 def _image(request, pk: int, kind: str) -> HttpResponse:
     arrived = time.monotonic()  # the render budget counts the lease and the lookups too
     recording = recording_for(request, pk)
@@ -58,7 +61,9 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response = HttpResponse(status=304)
     else:
         began = time.perf_counter()
-        view = rendering.render(recording, spec, user=request.user, since=arrived)  # errors: echoloop.errors
+        view = rendering.render(
+            recording, spec, user=request.user, since=arrived
+        )  # errors: echoloop.errors
         took_ms = (time.perf_counter() - began) * 1000
         response = HttpResponse(view.png, content_type="image/png")
         response["X-Extent-Start"] = repr(view.extent["start"])
@@ -66,7 +71,9 @@ def _image(request, pk: int, kind: str) -> HttpResponse:
         response["X-Extent-Low"] = repr(view.extent["low"])
         response["X-Extent-High"] = repr(view.extent["high"])
         response["X-Freq-Scale"] = view.extent["scale"]
-        response["X-Levels"] = f'{view.extent.get("vmin", spec.db_min)} {view.extent.get("vmax", spec.db_max)}'
+        response["X-Levels"] = (
+            f"{view.extent.get('vmin', spec.db_min)} {view.extent.get('vmax', spec.db_max)}"
+        )
         if spec.kind == "spectrogram":  # the window actually used ("auto" resolves per view)
             response["X-Window"] = repr(spec.frame / recording.samplerate)
         response["X-Cache"] = "hit" if view.cached else "miss"
@@ -93,9 +100,13 @@ def scalogram(request, pk: int):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("start", float), OpenApiParameter("end", float),
-        OpenApiParameter("expansion", float, description="Time-expansion factor (header rate divided by it)"),
-        OpenApiParameter("low", float), OpenApiParameter("high", float),
+        OpenApiParameter("start", float),
+        OpenApiParameter("end", float),
+        OpenApiParameter(
+            "expansion", float, description="Time-expansion factor (header rate divided by it)"
+        ),
+        OpenApiParameter("low", float),
+        OpenApiParameter("high", float),
     ],
     responses={(200, "audio/wav"): bytes, (206, "audio/wav"): bytes},
 )

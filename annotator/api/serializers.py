@@ -280,8 +280,16 @@ class SkippedTaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskSkip
         fields = [
-            "id", "task", "task_status", "clip", "user", "username", "reason", "reason_label",
-            "note", "created_at",
+            "id",
+            "task",
+            "task_status",
+            "clip",
+            "user",
+            "username",
+            "reason",
+            "reason_label",
+            "note",
+            "created_at",
         ]
         read_only_fields = fields
 

@@ -121,7 +121,9 @@ class MembershipViewSet(ProjectScopedViewSet):
     def perform_create(self, serializer):
         data = serializer.validated_data
         self.check_write(data["project"])
-        serializer.instance = projects.add_member(data["project"], data["account"], data.get("role"))
+        serializer.instance = projects.add_member(
+            data["project"], data["account"], data.get("role")
+        )
 
     def perform_update(self, serializer):
         refuse_move(serializer)

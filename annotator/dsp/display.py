@@ -76,7 +76,9 @@ class SpectrogramParams(_DisplayParams):
         if self.n_fft is not None and (self.n_fft < 4 or self.n_fft % 2):
             raise ValueError(f"n_fft must be an even number >= 4, not {self.n_fft}")
         if self.window not in WINDOW_TYPES or self.sharpen not in SHARPEN or self.pad < 1:
-            raise ValueError(f"window must be one of {WINDOW_TYPES}, sharpen one of {SHARPEN}, pad >= 1")
+            raise ValueError(
+                f"window must be one of {WINDOW_TYPES}, sharpen one of {SHARPEN}, pad >= 1"
+            )
         if self.scale not in ("linear", "mel") or self.n_mels < 1:
             raise ValueError(f"scale must be 'linear' or 'mel' (n_mels >= 1), not {self.scale!r}")
         _check_band(self.fmin, self.fmax)
@@ -118,7 +120,9 @@ class ScalogramParams(_DisplayParams):
         if self.spacing not in ("log", "linear"):
             raise ValueError(f"spacing must be 'log' or 'linear', not {self.spacing!r}")
         if not self.fmin > 0 or not W0[0] <= self.w0 <= W0[1]:
-            raise ValueError("fmin must be positive and w0 >= 3 (else the wavelet is not analytic), w0 <= 400")
+            raise ValueError(
+                "fmin must be positive and w0 >= 3 (else the wavelet is not analytic), w0 <= 400"
+            )
         _check_band(self.fmin, self.fmax)
 
 

@@ -80,7 +80,9 @@ def spectrogram_work(n_samples: int, frame: int, pad: int, hop: int, sharpen: st
     return frames * n_fft * (math.log2(n_fft) + 1) * _FFTS[sharpen]
 
 
-def scalogram_work(n_samples: int, samplerate: int, fmin: float, fmax: float, n_rows: int, n_cols: int, w0: float) -> float:
+def scalogram_work(
+    n_samples: int, samplerate: int, fmin: float, fmax: float, n_rows: int, n_cols: int, w0: float
+) -> float:
     """Work of the fast CWT (`cwt.cwt`): one FFT of the padded signal, then per
     row the wavelet's non-negligible bins (±5.3 sigma, sigma = f / w0) and an inverse FFT over
     the columns. The padding grows with the longest wavelet (the lowest row)."""
@@ -89,7 +91,9 @@ def scalogram_work(n_samples: int, samplerate: int, fmin: float, fmax: float, n_
     mean_freq = (fmax - fmin) / math.log(fmax / fmin) if fmax > fmin else fmax
     fold = n_rows * 2 * 5.3 * mean_freq / w0 * length / samplerate
     columns = max(n_cols, 1) * 2
-    return _CWT_COST * (length * (math.log2(length) + 1) + fold + n_rows * columns * (math.log2(columns) + 1))
+    return _CWT_COST * (
+        length * (math.log2(length) + 1) + fold + n_rows * columns * (math.log2(columns) + 1)
+    )
 
 
 def check_work(work: float) -> None:

@@ -84,7 +84,9 @@ def reassigned_block(frames: np.ndarray, windows: np.ndarray, n_fft: int, hop: i
     return power, cols, rows
 
 
-def reassigned_power(frames: np.ndarray, windows: np.ndarray, n_fft: int, hop: int, bins: slice) -> np.ndarray:
+def reassigned_power(
+    frames: np.ndarray, windows: np.ndarray, n_fft: int, hop: int, bins: slice
+) -> np.ndarray:
     """The reassigned spectrogram on the STFT's grid: [n_frames, rows] of summed power.
 
     Each cell's power is added to the frame and bin nearest its reassigned time and
@@ -106,7 +108,9 @@ def reassigned_power(frames: np.ndarray, windows: np.ndarray, n_fft: int, hop: i
         col = np.rint(cols).astype(np.int64) + (start - lo)
         row = np.rint(rows).astype(np.int64) - first
         keep = (col >= 0) & (col < hi - lo) & (row >= 0) & (row < n_rows) & (power > _QUIET)
-        strip = np.bincount(col[keep] * n_rows + row[keep], weights=power[keep], minlength=(hi - lo) * n_rows)
+        strip = np.bincount(
+            col[keep] * n_rows + row[keep], weights=power[keep], minlength=(hi - lo) * n_rows
+        )
         with lock:
             out[lo:hi] += strip.reshape(hi - lo, n_rows).astype(np.float32)
 

@@ -49,7 +49,11 @@ def _stft_rows(
     Blocks of `_BLOCK_FRAMES` keep each block's window/FFT/abs/log pipeline in cache,
     which is ~3x faster on long windows than whole-array passes through memory.
     """
-    frame, n_fft, hop = params.frame_length(samplerate), params.fft_length(samplerate), params.hop_length(samplerate)
+    frame, n_fft, hop = (
+        params.frame_length(samplerate),
+        params.fft_length(samplerate),
+        params.hop_length(samplerate),
+    )
     frames = _frames(x, frame, hop)
     windows = sharpen.scaled_windows(params.window, frame, params.sharpen)
     if params.sharpen == "reassigned":

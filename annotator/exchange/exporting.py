@@ -199,7 +199,9 @@ def measurement_columns(event, result: measurements.Measurements) -> dict[str, E
         columns[raven.DELTA_FREQ] = round(event.high_hz - event.low_hz, 1)
     for name, column in raven.MEASUREMENTS.items():
         value = getattr(result, name)
-        columns[column] = round(value, 6 if name.endswith("_s") else 2) if isinstance(value, float) else value
+        columns[column] = (
+            round(value, 6 if name.endswith("_s") else 2) if isinstance(value, float) else value
+        )
     return columns
 
 

@@ -40,8 +40,18 @@ from annotator.signals import labels_submitted
 TOLERANCE_S = 1e-3  # as Clip.contains: clip bounds are rounded to microseconds
 # Extra columns our own exports write and any import can recompute: not reported as dropped.
 DERIVED_FIELDS = frozenset(
-    {*raven.MEASUREMENTS, *raven.MEASUREMENTS.values(), *measurements.FIELDS, *raven.FILE_COLUMNS,
-     raven.OFFSET, raven.DELTA_TIME, raven.DELTA_FREQ, raven.ANNOTATOR, HASH_COLUMN, "channel"}
+    {
+        *raven.MEASUREMENTS,
+        *raven.MEASUREMENTS.values(),
+        *measurements.FIELDS,
+        *raven.FILE_COLUMNS,
+        raven.OFFSET,
+        raven.DELTA_TIME,
+        raven.DELTA_FREQ,
+        raven.ANNOTATOR,
+        HASH_COLUMN,
+        "channel",
+    }
 )
 
 # Values that say nothing: BatDetect2's default call type and "no individual" (what its export
@@ -293,12 +303,15 @@ def hold_out(annset: AnnotationSet, matched: dict[str, Recording]) -> int:
     clips were newly held out."""
     by_recording: dict[int, list[tuple[float, float]]] = {}
     for label in annset.clips:
-        by_recording.setdefault(matched[label.recording].pk, []).append((label.start_s, label.end_s))
+        by_recording.setdefault(matched[label.recording].pk, []).append(
+            (label.start_s, label.end_s)
+        )
     changed = 0
     for recording_id, spans in by_recording.items():  # one recording's clips at a time
         clips = Clip.objects.filter(recording_id=recording_id, held_out=False)
         ids = [
-            pk for pk, c0, c1 in clips.values_list("pk", "start_s", "end_s")
+            pk
+            for pk, c0, c1 in clips.values_list("pk", "start_s", "end_s")
             if any(start < c1 and c0 < end for start, end in spans)
         ]
         for i in range(0, len(ids), 500):

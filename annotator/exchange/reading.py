@@ -223,7 +223,9 @@ def _closest_path(path: str, candidates: list[Recording]) -> Recording | None:
 
     def shared(recording: Recording) -> int:
         root = recording.root.path if recording.root_id and recording.root else ""
-        full = [part for part in f"{root}/{recording.path or recording.name}".split("/") if part][::-1]
+        full = [part for part in f"{root}/{recording.path or recording.name}".split("/") if part][
+            ::-1
+        ]
         n = 0
         while n < min(len(wanted), len(full)) and wanted[n] == full[n]:
             n += 1

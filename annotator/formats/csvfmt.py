@@ -101,17 +101,24 @@ class _Columns:
     def number(self, row: Row, field: str) -> float | None:
         column = self.of[field] or field
         return parse_float(
-            self.text(row, field), line=row.line, field=column, required=False,
+            self.text(row, field),
+            line=row.line,
+            field=column,
+            required=False,
             decimal_comma=self.decimal_comma,
         )
 
     def box(self, row: Row, recording: str) -> Box:
         start = require_float(
-            self.text(row, "start_s"), line=row.line, field=self.names["start"] or "start_s",
+            self.text(row, "start_s"),
+            line=row.line,
+            field=self.names["start"] or "start_s",
             decimal_comma=self.decimal_comma,
         )
         end = require_float(
-            self.text(row, "end_s"), line=row.line, field=self.names["end"] or "end_s",
+            self.text(row, "end_s"),
+            line=row.line,
+            field=self.names["end"] or "end_s",
             decimal_comma=self.decimal_comma,
         )
         extra: dict[str, ExtraValue] = {

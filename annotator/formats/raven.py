@@ -110,7 +110,9 @@ def _confidence(table: Table) -> str | None:
         return None
     for row in table.rows:
         try:
-            value = parse_float(row.get(column), line=row.line, field=column, required=False, decimal_comma=True)
+            value = parse_float(
+                row.get(column), line=row.line, field=column, required=False, decimal_comma=True
+            )
         except FormatError:
             return None
         if value is not None and not 0 <= value <= 1:
@@ -140,7 +142,16 @@ class SelectionReader:
         self.offset = table.column(OFFSET)
         self.channel = table.column(CHANNEL)
         self.annotator = table.column(ANNOTATOR)
-        own = (self.channel, self.begin, self.end, self.low, self.high, self.label, self.confidence, self.annotator)
+        own = (
+            self.channel,
+            self.begin,
+            self.end,
+            self.low,
+            self.high,
+            self.label,
+            self.confidence,
+            self.annotator,
+        )
         consumed = {SELECTION, VIEW, self.file, self.offset, *own}
         self.extra_columns = [name for name in table.header if name not in consumed]
         # Box errors say "start"; the user should read the table's own column name.
@@ -158,7 +169,9 @@ class SelectionReader:
         return [self.box(row) for row in rows if row.get(self.label).strip() not in skip]
 
     def box(self, row: Row) -> Box:
-        start = require_float(row.get(self.begin), line=row.line, field=self.begin, decimal_comma=True)
+        start = require_float(
+            row.get(self.begin), line=row.line, field=self.begin, decimal_comma=True
+        )
         end = require_float(row.get(self.end), line=row.line, field=self.end, decimal_comma=True)
         start, end = self._file_relative(row, start, end)
         with located(line=row.line, names=self.names):
@@ -177,7 +190,11 @@ class SelectionReader:
     def _file_relative(self, row: Row, start: float, end: float) -> tuple[float, float]:
         """Multi-file tables count Begin Time from the first file; File Offset is per file."""
         offset = parse_float(
-            row.get(self.offset), line=row.line, field=self.offset or OFFSET, required=False, decimal_comma=True
+            row.get(self.offset),
+            line=row.line,
+            field=self.offset or OFFSET,
+            required=False,
+            decimal_comma=True,
         )
         if offset is None or self.file is None:
             return start, end
@@ -186,7 +203,9 @@ class SelectionReader:
     def _number(self, row: Row, column: str | None) -> float | None:
         if column is None:
             return None
-        return parse_float(row.get(column), line=row.line, field=column, required=False, decimal_comma=True)
+        return parse_float(
+            row.get(column), line=row.line, field=column, required=False, decimal_comma=True
+        )
 
     def _recording(self, row: Row) -> str:
         path = row.get(self.file).strip()
@@ -256,7 +275,10 @@ def write(
     credited = any(box.annotator for box in boxes)
     header = [SELECTION, VIEW, CHANNEL, BEGIN, END, *([LOW, HIGH] if band else []), label_column]
     header += ([CONFIDENCE] if scored else []) + ([ANNOTATOR] if credited else [])
-    rows = [_row(number, box, band, scored, credited, extra) for number, box in enumerate(boxes, start=1)]
+    rows = [
+        _row(number, box, band, scored, credited, extra)
+        for number, box in enumerate(boxes, start=1)
+    ]
     return write_table([*header, *extra], rows, "\t")
 
 
@@ -287,7 +309,9 @@ def _extra_columns(boxes: list[Box]) -> list[str]:
     return list(columns)
 
 
-def _row(number: int, box: Box, band: bool, scored: bool, credited: bool, extra: list[str]) -> list[str]:
+def _row(
+    number: int, box: Box, band: bool, scored: bool, credited: bool, extra: list[str]
+) -> list[str]:
     cells = [str(number), "Spectrogram 1", str(box.extra.get("channel", "1"))]
     cells += [number_text(box.start_s), number_text(box.end_s)]
     if band:

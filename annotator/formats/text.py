@@ -209,7 +209,9 @@ def _row(names: list[str], record: list[str], line: int) -> Row:
     overflow = record[len(names) :]
     if any(cell.strip() for cell in overflow):
         raise FormatError(f"expected {len(names)} columns, got {len(record)}", line=line)
-    cells = [from_spreadsheet_safe(c) for c in record[: len(names)]] + [""] * (len(names) - len(record))
+    cells = [from_spreadsheet_safe(c) for c in record[: len(names)]] + [""] * (
+        len(names) - len(record)
+    )
     return Row(line=line, cells=dict(zip(names, cells, strict=True)))
 
 

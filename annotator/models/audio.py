@@ -253,7 +253,9 @@ class Clip(models.Model):
     def with_context(self, context_s: float) -> tuple[float, float]:
         """The clip with ``context_s`` seconds before and after it, inside its recording: the
         window the page shows first and within which a box may be drawn."""
-        return max(0.0, self.start_s - context_s), min(self.recording.duration_s, self.end_s + context_s)
+        return max(0.0, self.start_s - context_s), min(
+            self.recording.duration_s, self.end_s + context_s
+        )
 
     @staticmethod
     def draw_held_out(sha256: str, start_s: float, fraction: float) -> bool:

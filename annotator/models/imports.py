@@ -24,7 +24,9 @@ class ImportJob(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="import_jobs")
     dataset = models.ForeignKey(Dataset, null=True, on_delete=models.SET_NULL, related_name="+")
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Made for this import: removed again if it ends with nothing imported.
     dataset_created = models.BooleanField(default=False)
     site_created = models.BooleanField(default=False)

@@ -55,7 +55,9 @@ class Project(models.Model):
         default=True, help_text="The window shrinks as the view zooms in (sharper short calls)."
     )
     overlap = models.FloatField(default=0.75)
-    window_type = models.CharField(max_length=20, choices=[(w, w) for w in limits.WINDOW_TYPES], default="hann")
+    window_type = models.CharField(
+        max_length=20, choices=[(w, w) for w in limits.WINDOW_TYPES], default="hann"
+    )
     sharpen = models.CharField(
         max_length=12,
         choices=[(v, v) for v in limits.SHARPEN],

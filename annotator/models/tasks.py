@@ -58,7 +58,9 @@ class AnnotationTask(models.Model):
         help_text="Who leased it last (kept when the lease ends): only they may submit it.",
     )
     leased_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the current (or last) lease began: the pace of labelling."
+        null=True,
+        blank=True,
+        help_text="When the current (or last) lease began: the pace of labelling.",
     )
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,7 +94,9 @@ class AnnotationTask(models.Model):
             models.Index(fields=["project", "status", "-priority"], name="task_queue_idx"),
             # The claim's scan: queued tasks of a project in priority order.
             models.Index(
-                fields=["project", "-priority", "id"], condition=models.Q(status="queued"), name="task_queued_idx"
+                fields=["project", "-priority", "id"],
+                condition=models.Q(status="queued"),
+                name="task_queued_idx",
             ),
             models.Index(fields=["status", "lease_expires_at"], name="task_lease_expiry_idx"),
         ]

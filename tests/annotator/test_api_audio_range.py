@@ -11,7 +11,9 @@ from annotator.models import Recording
 from tests import factories as f
 from tests.conftest import DATA
 
-WAV = DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"  # 2.3 s at 384 kHz
+WAV = (
+    DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"
+)  # 2.3 s at 384 kHz
 
 
 @pytest.fixture
@@ -44,7 +46,9 @@ def test_header_is_the_one_wav_bytes_writes():
     assert wavio.pcm16(samples) == whole[wavio.WAV_HEADER_BYTES :]
 
 
-def test_one_byte_range_decodes_nothing_and_a_part_decodes_only_its_samples(bat, cast, api, decoded):
+def test_one_byte_range_decodes_nothing_and_a_part_decodes_only_its_samples(
+    bat, cast, api, decoded
+):
     client = api(cast["ann1"])
     url = f"/api/recordings/{bat.pk}/audio.wav?start=0&end=2&expansion=10"
     full = client.get(url)
@@ -60,7 +64,9 @@ def test_one_byte_range_decodes_nothing_and_a_part_decodes_only_its_samples(bat,
     assert tail.content == full.content[-7:] and decoded[-1] <= 4
 
 
-def test_band_passed_range_reads_a_bounded_margin_and_matches_the_whole_file(bat, cast, api, decoded):
+def test_band_passed_range_reads_a_bounded_margin_and_matches_the_whole_file(
+    bat, cast, api, decoded
+):
     client = api(cast["ann1"])
     url = f"/api/recordings/{bat.pk}/audio.wav?start=0&end=2&low=20000&high=80000"
     full = client.get(url)

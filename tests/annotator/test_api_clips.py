@@ -9,7 +9,9 @@ from tests import factories as f
 
 def test_clips_are_paged_by_cursor_without_count(project, cast, api):
     rec = f.make_recording(project, duration_s=200.0)
-    Clip.objects.bulk_create(Clip(project=project, recording=rec, start_s=i, end_s=i + 1) for i in range(120))
+    Clip.objects.bulk_create(
+        Clip(project=project, recording=rec, start_s=i, end_s=i + 1) for i in range(120)
+    )
     f.make_clip(f.make_project("elsewhere"))  # not the viewer's
     client, seen, url, pages = api(cast["viewer"]), [], "/api/clips/?page_size=50", 0
     while url:
@@ -21,7 +23,9 @@ def test_clips_are_paged_by_cursor_without_count(project, cast, api):
         seen += [c["id"] for c in body["results"]]
         url, pages = body["next"], pages + 1
     assert pages == 3
-    assert seen == list(Clip.objects.filter(project=project).order_by("pk").values_list("pk", flat=True))
+    assert seen == list(
+        Clip.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)
+    )
 
 
 def test_recordings_are_paged_by_cursor(project, cast, api):

@@ -24,9 +24,15 @@ def labelled(project, cast):
         recording.save()
         clips.append(f.make_clip(project, recording))
     done = {}
-    for name, clip, start in [("ann1", clips[0], 0.1), ("ann1", clips[1], 0.2), ("ann2", clips[0], 0.3)]:
+    for name, clip, start in [
+        ("ann1", clips[0], 0.1),
+        ("ann1", clips[1], 0.2),
+        ("ann2", clips[0], 0.3),
+    ]:
         event = queue.EventInput(start, start + 0.05, 20_000, 40_000, tag.pk)
-        done[(name, clip.pk)] = queue.save_annotation(project, clip, cast[name], queue.Submission(events=[event]))
+        done[(name, clip.pk)] = queue.save_annotation(
+            project, clip, cast[name], queue.Submission(events=[event])
+        )
     accepted = done[("ann1", clips[1].pk)]
     accepted.review_status = ClipAnnotation.Review.ACCEPTED
     accepted.save()
@@ -65,7 +71,8 @@ def test_empty_filters_mean_all(project, cast, api, labelled):
 
 
 @pytest.mark.parametrize(
-    "query", ["format=csv&reviewed=maybe", "format=csv&dataset=x", "format=csv&annotator=-1", "format="]
+    "query",
+    ["format=csv&reviewed=maybe", "format=csv&dataset=x", "format=csv&annotator=-1", "format="],
 )
 def test_bad_filters_are_400(project, cast, api, labelled, query):
     response = api(cast["lead"]).get(f"/api/projects/{project.pk}/annotations/export/?{query}")
@@ -76,9 +83,21 @@ def test_options_list_formats_datasets_and_authors(project, cast, api, labelled)
     importer = f.make_user("raven-import")  # an author who is not a member (an import user)
     clip = labelled["clips"][1]
     queue.save_annotation(project, clip, importer, queue.Submission(no_calls=True))
-    options = api(cast["viewer"]).get(f"/api/projects/{project.pk}/annotations/export/options/").json()
-    assert [fmt["name"] for fmt in options["formats"]] == ["aoef", "raven", "audacity", "batdetect2", "csv"]
-    assert [d["name"] for d in options["datasets"]] == ["dataset", "north", "south"]  # + the factory's
+    options = (
+        api(cast["viewer"]).get(f"/api/projects/{project.pk}/annotations/export/options/").json()
+    )
+    assert [fmt["name"] for fmt in options["formats"]] == [
+        "aoef",
+        "raven",
+        "audacity",
+        "batdetect2",
+        "csv",
+    ]
+    assert [d["name"] for d in options["datasets"]] == [
+        "dataset",
+        "north",
+        "south",
+    ]  # + the factory's
     assert [a["username"] for a in options["annotators"]] == ["ann1", "ann2", "raven-import"]
     assert options["annotators"][0]["id"] == cast["ann1"].pk
 

@@ -70,7 +70,9 @@ def patch(api, user, project, body):
 
 
 def test_clip_overlap_equal_to_length_is_refused(project, cast, api):
-    response = patch(api, cast["lead"], project, {"settings": {"clip_length_s": 1, "clip_overlap_s": 1}})
+    response = patch(
+        api, cast["lead"], project, {"settings": {"clip_length_s": 1, "clip_overlap_s": 1}}
+    )
     assert response.status_code == 400
     assert "clip_overlap_s" in response.json()["settings"]
     project.refresh_from_db()
@@ -180,7 +182,10 @@ def test_a_used_tag_is_not_deleted(project, cast, api):
     response = api(cast["lead"]).delete(f"/api/tags/{tag.pk}/")
     assert response.status_code == 400 and "rename" in str(response.json())
     assert Tag.objects.filter(pk=tag.pk).exists()
-    assert api(cast["lead"]).delete(f"/api/tags/{f.make_tag(project, 'unused').pk}/").status_code == 204
+    assert (
+        api(cast["lead"]).delete(f"/api/tags/{f.make_tag(project, 'unused').pk}/").status_code
+        == 204
+    )
 
 
 @pytest.mark.parametrize("who, status", [("ann1", 403), ("viewer", 403), ("outsider", 404)])
@@ -240,7 +245,10 @@ def test_ids_are_not_accepted_and_probe_nothing(project, cast, api):
     assert [a.status_code for a in answers] == [400, 400]
     assert answers[0].json() == answers[1].json()
     # Typed into the account field, an id is a username like any other: no such account.
-    by_text = [add(api, cast["lead"], project, account=str(pk), role="annotator") for pk in (real.pk, missing)]
+    by_text = [
+        add(api, cast["lead"], project, account=str(pk), role="annotator")
+        for pk in (real.pk, missing)
+    ]
     assert [a.status_code for a in by_text] == [400, 400]
     assert by_text[0].json() == by_text[1].json()
     assert Membership.objects.count() == before
@@ -248,7 +256,10 @@ def test_ids_are_not_accepted_and_probe_nothing(project, cast, api):
 
 def test_unknown_username_and_inactive_account_answer_alike(project, cast, api):
     f.make_user("gone", is_active=False)
-    answers = [add(api, cast["lead"], project, account=name, role="annotator") for name in ("nobody", "gone")]
+    answers = [
+        add(api, cast["lead"], project, account=name, role="annotator")
+        for name in ("nobody", "gone")
+    ]
     assert [a.status_code for a in answers] == [400, 400]
     assert answers[0].json() == answers[1].json()
 
@@ -290,7 +301,12 @@ def test_members_cannot_be_moved_to_another_account(project, cast, api):
 def test_only_leads_change_roles(project, cast, api, who, status):
     membership = project.memberships.get(user=cast["ann2"])
     client = api(cast[who])
-    assert client.patch(f"/api/memberships/{membership.pk}/", {"role": "lead"}, format="json").status_code == status
+    assert (
+        client.patch(
+            f"/api/memberships/{membership.pk}/", {"role": "lead"}, format="json"
+        ).status_code
+        == status
+    )
     assert client.delete(f"/api/memberships/{membership.pk}/").status_code == status
     assert project.role_of(cast["ann2"]) == Role.ANNOTATOR
 
@@ -298,13 +314,26 @@ def test_only_leads_change_roles(project, cast, api, who, status):
 def test_the_last_lead_stays(project, cast, api):
     client = api(cast["lead"])
     mine = project.memberships.get(user=cast["lead"])
-    assert client.patch(f"/api/memberships/{mine.pk}/", {"role": "annotator"}, format="json").status_code == 400
+    assert (
+        client.patch(
+            f"/api/memberships/{mine.pk}/", {"role": "annotator"}, format="json"
+        ).status_code
+        == 400
+    )
     assert client.delete(f"/api/memberships/{mine.pk}/").status_code == 400
     assert Project.objects.get(pk=project.pk).role_of(cast["lead"]) == Role.LEAD
     # with a second lead, the first may step down
     other = project.memberships.get(user=cast["ann1"])
-    assert client.patch(f"/api/memberships/{other.pk}/", {"role": "lead"}, format="json").status_code == 200
-    assert client.patch(f"/api/memberships/{mine.pk}/", {"role": "annotator"}, format="json").status_code == 200
+    assert (
+        client.patch(f"/api/memberships/{other.pk}/", {"role": "lead"}, format="json").status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/memberships/{mine.pk}/", {"role": "annotator"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def test_a_member_added_twice_at_once_is_refused_not_500(project, cast, api, monkeypatch):

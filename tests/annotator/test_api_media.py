@@ -15,7 +15,11 @@ from tests.conftest import DATA
 def bat(project, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     f.make_root(DATA / "whombat")
-    ingest.import_location(project, f.make_dataset(project), str(DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"))
+    ingest.import_location(
+        project,
+        f.make_dataset(project),
+        str(DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"),
+    )
     return Recording.objects.get()
 
 
@@ -38,23 +42,33 @@ def test_spectrogram_png_with_exact_extent_and_cache(bat, cast, api):
 
 
 def test_fmax_above_nyquist_is_clamped_and_null_means_default(bat, cast, api):
-    response = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/spectrogram.png?start=0&end=0.2&fmax=400000&fmin=null")
+    response = api(cast["ann1"]).get(
+        f"/api/recordings/{bat.pk}/spectrogram.png?start=0&end=0.2&fmax=400000&fmin=null"
+    )
     assert response.status_code == 200
     assert float(response["X-Extent-High"]) <= bat.samplerate / 2 + bat.samplerate / 768
     assert response["X-Freq-Scale"] == "linear"
 
 
 def test_scalogram_png(bat, cast, api):
-    response = api(cast["viewer"]).get(f"/api/recordings/{bat.pk}/scalogram.png?start=0&end=0.5&width=400&height=128")
+    response = api(cast["viewer"]).get(
+        f"/api/recordings/{bat.pk}/scalogram.png?start=0&end=0.5&width=400&height=128"
+    )
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (400, 128)
 
 
 @pytest.mark.parametrize(
     "query, field",
-    [("start=2&end=1", "end"), ("fmin=abc", "fmin"), ("fmax=900000", "fmax"), ("cmap=rainbow", "cmap"),
-     ("fmin=100000&fmax=50000", "fmax"),
-     ("width=100000", "width"), ("end=100", "end")],
+    [
+        ("start=2&end=1", "end"),
+        ("fmin=abc", "fmin"),
+        ("fmax=900000", "fmax"),
+        ("cmap=rainbow", "cmap"),
+        ("fmin=100000&fmax=50000", "fmax"),
+        ("width=100000", "width"),
+        ("end=100", "end"),
+    ],
 )
 def test_bad_view_parameters_get_400_naming_the_field(bat, cast, api, query, field):
     response = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/spectrogram.png?{query}")
@@ -84,17 +98,25 @@ def test_audio_is_time_expanded_and_supports_range(bat, cast, api):
 def test_bandpassed_audio_removes_energy_outside_the_band(bat, cast, api):
     client = api(cast["ann1"])
     plain = client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5")
-    filtered = client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5&low=150000&high=180000")
+    filtered = client.get(
+        f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5&low=150000&high=180000"
+    )
 
     def energy(content):
         with wave.open(io.BytesIO(content)) as w:
-            return float(np.sum(np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float) ** 2))
+            return float(
+                np.sum(
+                    np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(float) ** 2
+                )
+            )
 
     assert energy(filtered.content) < 0.5 * energy(plain.content)
     assert client.get(f"/api/recordings/{bat.pk}/audio.wav?low=9e9").status_code == 400
 
 
-def test_audio_over_its_sample_bound_is_refused_before_anything_is_read(bat, cast, api, settings, monkeypatch):
+def test_audio_over_its_sample_bound_is_refused_before_anything_is_read(
+    bat, cast, api, settings, monkeypatch
+):
     """The cost is the samples decoded, whatever part of the answer a Range header keeps."""
     from annotator import dsp
 
@@ -103,6 +125,13 @@ def test_audio_over_its_sample_bound_is_refused_before_anything_is_read(bat, cas
     original = dsp.read_window
     monkeypatch.setattr(dsp, "read_window", lambda *a, **k: read.append(a) or original(*a, **k))
     client = api(cast["viewer"])
-    refused = client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.6", HTTP_RANGE="bytes=0-0")
-    assert refused.status_code == 400 and "samples a request" in refused.json()["detail"] and not read
-    assert client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5").status_code == 200 and read
+    refused = client.get(
+        f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.6", HTTP_RANGE="bytes=0-0"
+    )
+    assert (
+        refused.status_code == 400 and "samples a request" in refused.json()["detail"] and not read
+    )
+    assert (
+        client.get(f"/api/recordings/{bat.pk}/audio.wav?start=0&end=0.5").status_code == 200
+        and read
+    )

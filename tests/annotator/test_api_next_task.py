@@ -27,7 +27,9 @@ def test_viewer_gets_403_outsider_404_anonymous_401_or_403(project, cast, api):
     assert api().post(url).status_code in (401, 403)
 
 
-def test_claim_reads_and_writes_in_a_handful_of_queries(project, cast, django_assert_max_num_queries):
+def test_claim_reads_and_writes_in_a_handful_of_queries(
+    project, cast, django_assert_max_num_queries
+):
     """The claim is the hottest call of the page: token, project with role, held task, expired
     leases, whether a rejected clip waits for them, then the locked pick and its update
     (savepoints count here: tests run in a transaction)."""

@@ -6,7 +6,17 @@ from annotator import queue
 from annotator.models import Site, Tag
 from tests import factories as f
 
-READ_LISTS = ["projects", "memberships", "tags", "datasets", "sites", "recordings", "clips", "tasks", "annotations"]
+READ_LISTS = [
+    "projects",
+    "memberships",
+    "tags",
+    "datasets",
+    "sites",
+    "recordings",
+    "clips",
+    "tasks",
+    "annotations",
+]
 
 
 @pytest.fixture
@@ -22,11 +32,15 @@ def world(project, cast):
 
 
 @pytest.mark.parametrize("endpoint", READ_LISTS)
-@pytest.mark.parametrize("who, sees", [("lead", True), ("ann1", True), ("viewer", True), ("outsider", False)])
+@pytest.mark.parametrize(
+    "who, sees", [("lead", True), ("ann1", True), ("viewer", True), ("outsider", False)]
+)
 def test_lists_show_only_member_projects(world, project, cast, api, endpoint, who, sees):
     response = api(cast[who]).get(f"/api/{endpoint}/")
     assert response.status_code == 200
-    projects = {row["project"] if "project" in row else row["id"] for row in response.json()["results"]}
+    projects = {
+        row["project"] if "project" in row else row["id"] for row in response.json()["results"]
+    }
     assert (project.pk in projects) is sees
 
 
@@ -35,16 +49,24 @@ def test_anonymous_is_refused(world, api, endpoint):
     assert api().get(f"/api/{endpoint}/").status_code in (401, 403)
 
 
-@pytest.mark.parametrize("who, status", [("lead", 201), ("ann1", 403), ("viewer", 403), ("outsider", 400)])
+@pytest.mark.parametrize(
+    "who, status", [("lead", 201), ("ann1", 403), ("viewer", 403), ("outsider", 400)]
+)
 def test_only_leads_create_tags(project, cast, api, who, status):
-    response = api(cast[who]).post("/api/tags/", {"project": project.pk, "value": "New bat"}, format="json")
+    response = api(cast[who]).post(
+        "/api/tags/", {"project": project.pk, "value": "New bat"}, format="json"
+    )
     assert response.status_code == status
     assert Tag.objects.filter(value="New bat").exists() is (status == 201)
 
 
-@pytest.mark.parametrize("who, status", [("lead", 200), ("ann1", 403), ("viewer", 403), ("outsider", 404)])
+@pytest.mark.parametrize(
+    "who, status", [("lead", 200), ("ann1", 403), ("viewer", 403), ("outsider", 404)]
+)
 def test_only_leads_change_project_settings(project, cast, api, who, status):
-    response = api(cast[who]).patch(f"/api/projects/{project.pk}/", {"settings": {"batch_size": 7}}, format="json")
+    response = api(cast[who]).patch(
+        f"/api/projects/{project.pk}/", {"settings": {"batch_size": 7}}, format="json"
+    )
     assert response.status_code == status
     project.refresh_from_db()
     assert (project.batch_size == 7) is (status == 200)
@@ -52,7 +74,9 @@ def test_only_leads_change_project_settings(project, cast, api, who, status):
 
 def test_lead_cannot_move_a_tag_into_a_project_they_do_not_lead(project, cast, api, world):
     other = f.make_project("led elsewhere")
-    response = api(cast["lead"]).patch(f"/api/tags/{world['tag'].pk}/", {"project": other.pk}, format="json")
+    response = api(cast["lead"]).patch(
+        f"/api/tags/{world['tag'].pk}/", {"project": other.pk}, format="json"
+    )
     assert response.status_code == 400
     world["tag"].refresh_from_db()
     assert world["tag"].project == project
@@ -75,7 +99,9 @@ def test_bad_settings_are_refused(project, cast, api):
 
 def test_token_auth_and_revocation(cast, api, project):
     client = api()
-    token = client.post("/api/auth/token/", {"username": "ann1", "password": "pw-for-tests-only"}).json()["token"]
+    token = client.post(
+        "/api/auth/token/", {"username": "ann1", "password": "pw-for-tests-only"}
+    ).json()["token"]
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/projects/").status_code == 200
     assert client.delete("/api/auth/token/").status_code == 204

@@ -14,12 +14,18 @@ def leased(project, user):
 
 def test_holder_extends_the_lease(project, cast, api):
     task = leased(project, cast["ann1"])
-    AnnotationTask.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() + timedelta(minutes=2))
+    AnnotationTask.objects.filter(pk=task.pk).update(
+        lease_expires_at=timezone.now() + timedelta(minutes=2)
+    )
     response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/renew/")
     assert response.status_code == 200, response.content
     task.refresh_from_db()
     left = task.lease_expires_at - timezone.now()
-    assert timedelta(minutes=project.lease_minutes - 1) < left <= timedelta(minutes=project.lease_minutes)
+    assert (
+        timedelta(minutes=project.lease_minutes - 1)
+        < left
+        <= timedelta(minutes=project.lease_minutes)
+    )
     assert response.json()["lease_expires_at"] is not None and task.lease_holder == cast["ann1"]
 
 

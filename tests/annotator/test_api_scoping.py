@@ -35,7 +35,9 @@ def unscoped(patterns) -> list[str]:
 
 def test_every_routed_viewset_is_project_scoped():
     routed = viewsets_of(get_resolver().url_patterns)
-    assert {"TaskViewSet", "ModelVersionViewSet", "SamplingRoundViewSet"} <= {c.__name__ for c in routed}
+    assert {"TaskViewSet", "ModelVersionViewSet", "SamplingRoundViewSet"} <= {
+        c.__name__ for c in routed
+    }
     assert unscoped(get_resolver().url_patterns) == []
 
 

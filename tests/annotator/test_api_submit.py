@@ -17,7 +17,9 @@ def payload(tag, **kw):
     body = {
         "version": None,
         "tags": [tag.pk],
-        "events": [{"start_s": 1.2, "end_s": 1.21, "low_hz": 35_000, "high_hz": 70_000, "tag": tag.pk}],
+        "events": [
+            {"start_s": 1.2, "end_s": 1.21, "low_hz": 35_000, "high_hz": 70_000, "tag": tag.pk}
+        ],
     }
     return body | kw
 
@@ -38,7 +40,9 @@ def test_stale_version_gets_409_and_changes_nothing(project, cast, api):
     tag = f.make_tag(project)
     task = claimed(project, cast["ann1"])
     client = api(cast["ann1"])
-    first = client.post(f"/api/tasks/{task.pk}/submit/", payload(tag, notes="v1"), format="json").json()
+    first = client.post(
+        f"/api/tasks/{task.pk}/submit/", payload(tag, notes="v1"), format="json"
+    ).json()
     url = f"/api/annotations/{first['id']}/"
     assert client.put(url, payload(tag, version=1, notes="v2"), format="json").status_code == 200
     stale = client.put(url, payload(tag, version=1, notes="lost?"), format="json")
@@ -50,11 +54,15 @@ def test_stale_version_gets_409_and_changes_nothing(project, cast, api):
 def test_bad_input_gets_400_with_a_clear_message(project, cast, api):
     tag = f.make_tag(project)
     task = claimed(project, cast["ann1"])
-    bad = payload(tag, events=[{"start_s": 9, "end_s": 9.1, "low_hz": 1, "high_hz": 2, "tag": tag.pk}])
+    bad = payload(
+        tag, events=[{"start_s": 9, "end_s": 9.1, "low_hz": 1, "high_hz": 2, "tag": tag.pk}]
+    )
     response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", bad, format="json")
     assert response.status_code == 400
     assert "outside the recording" in response.json()["events"][0]
-    garbage = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", {"events": "nope"}, format="json")
+    garbage = api(cast["ann1"]).post(
+        f"/api/tasks/{task.pk}/submit/", {"events": "nope"}, format="json"
+    )
     assert garbage.status_code == 400
     assert not ClipAnnotation.objects.exists()
 
@@ -62,11 +70,19 @@ def test_bad_input_gets_400_with_a_clear_message(project, cast, api):
 def test_only_the_author_edits_an_annotation(project, cast, api):
     tag = f.make_tag(project)
     task = claimed(project, cast["ann1"])
-    ann = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json").json()
-    response = api(cast["ann2"]).put(f"/api/annotations/{ann['id']}/", payload(tag, version=1), format="json")
+    ann = (
+        api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json").json()
+    )
+    response = api(cast["ann2"]).put(
+        f"/api/annotations/{ann['id']}/", payload(tag, version=1), format="json"
+    )
     assert response.status_code == 403
-    assert api(cast["outsider"]).put(f"/api/annotations/{ann['id']}/", payload(tag, version=1),
-                                     format="json").status_code == 404
+    assert (
+        api(cast["outsider"])
+        .put(f"/api/annotations/{ann['id']}/", payload(tag, version=1), format="json")
+        .status_code
+        == 404
+    )
 
 
 def test_submit_takes_a_bounded_number_of_queries(project, cast, django_assert_max_num_queries):
@@ -79,10 +95,20 @@ def test_submit_takes_a_bounded_number_of_queries(project, cast, django_assert_m
     task = claimed(project, cast["ann1"])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['ann1']).key}")
-    events = [{"start_s": 1.1 + i / 100, "end_s": 1.105 + i / 100, "low_hz": 30_000, "high_hz": 60_000,
-               "tag": tag.pk} for i in range(20)]
+    events = [
+        {
+            "start_s": 1.1 + i / 100,
+            "end_s": 1.105 + i / 100,
+            "low_hz": 30_000,
+            "high_hz": 60_000,
+            "tag": tag.pk,
+        }
+        for i in range(20)
+    ]
     with django_assert_max_num_queries(17):
-        response = client.post(f"/api/tasks/{task.pk}/submit/", payload(tag, events=events), format="json")
+        response = client.post(
+            f"/api/tasks/{task.pk}/submit/", payload(tag, events=events), format="json"
+        )
     assert response.status_code == 200, response.content
     assert len(response.json()["events"]) == 20 and response.json()["tags"] == [tag.pk]
 
@@ -98,7 +124,9 @@ def test_resubmitting_the_same_tag_twice_stores_it_once(project, cast, api):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submit_answers_200_and_keeps_the_label_when_the_broker_is_down(project, cast, api, monkeypatch):
+def test_submit_answers_200_and_keeps_the_label_when_the_broker_is_down(
+    project, cast, api, monkeypatch
+):
     """At the retrain threshold with Redis unreachable: the label is kept and the answer is 200
     (a 500 would make the page retry and be told nothing was saved); the training that could
     not be queued is failed, so it blocks nothing."""
@@ -139,13 +167,17 @@ def test_a_task_never_leased_to_you_cannot_be_submitted(project, cast, api):
     assert not ClipAnnotation.objects.exists()
     other.refresh_from_db()
     assert other.status == TaskStatus.QUEUED
-    assert client.post(f"/api/tasks/{mine.pk}/submit/", payload(tag), format="json").status_code == 200
+    assert (
+        client.post(f"/api/tasks/{mine.pk}/submit/", payload(tag), format="json").status_code == 200
+    )
 
 
 def test_a_lapsed_lease_still_submits_when_nobody_else_took_the_task(project, cast, api):
     tag = f.make_tag(project)
     task = claimed(project, cast["ann1"])
-    AnnotationTask.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(minutes=1))
+    AnnotationTask.objects.filter(pk=task.pk).update(
+        lease_expires_at=timezone.now() - timedelta(minutes=1)
+    )
     assert queue.expire_leases(project) == 1
     response = api(cast["ann1"]).post(f"/api/tasks/{task.pk}/submit/", payload(tag), format="json")
     assert response.status_code == 200 and ClipAnnotation.objects.count() == 1

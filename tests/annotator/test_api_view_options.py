@@ -17,7 +17,10 @@ from tests.annotator.test_api_media import bat  # noqa: E402,F401  (the fixture:
 
 
 def _url(recording, kind="spectrogram", **params) -> str:
-    query = "&".join(f"{k}={v}" for k, v in {"start": 0.5, "end": 0.6, "width": 600, "height": 256, **params}.items())
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in {"start": 0.5, "end": 0.6, "width": 600, "height": 256, **params}.items()
+    )
     return f"/api/recordings/{recording.pk}/{kind}.png?{query}"
 
 
@@ -50,10 +53,24 @@ def test_bad_view_options_get_400_naming_the_field(bat, cast, api, query, field)
 def test_each_option_changes_the_image(bat, cast, api):  # noqa: F811
     client = api(cast["ann1"])
     base = _pixels(client.get(_url(bat, window_s=0.002, levels="fixed")))
-    for option in ({"window_s": 0.0005}, {"overlap": 0.5}, {"window_type": "boxcar"}, {"sharpen": "reassigned"},
-                   {"sharpen": "multitaper"}, {"levels": "auto"}):
-        other = _pixels(client.get(_url(bat, window_s=option.get("window_s", 0.002), levels=option.get("levels", "fixed"),
-                                         **{k: v for k, v in option.items() if k not in ("window_s", "levels")})))
+    for option in (
+        {"window_s": 0.0005},
+        {"overlap": 0.5},
+        {"window_type": "boxcar"},
+        {"sharpen": "reassigned"},
+        {"sharpen": "multitaper"},
+        {"levels": "auto"},
+    ):
+        other = _pixels(
+            client.get(
+                _url(
+                    bat,
+                    window_s=option.get("window_s", 0.002),
+                    levels=option.get("levels", "fixed"),
+                    **{k: v for k, v in option.items() if k not in ("window_s", "levels")},
+                )
+            )
+        )
         assert (other != base).any(axis=2).mean() > 0.02, option  # over 2 % of the pixels change
 
 
@@ -65,16 +82,29 @@ def test_auto_window_shrinks_when_zoomed_in(bat, cast, api):  # noqa: F811
     assert auto.content != client.get(_url(bat, window_s=0.002)).content
     # zoomed out to the clip with its context, the automatic window is the project's
     wide = {"start": 0.4, "end": 1.6, "width": 1600, "height": 512}
-    assert client.get(_url(bat, window_s="auto", **wide))["ETag"] == client.get(_url(bat, window_s=0.002, **wide))["ETag"]
+    assert (
+        client.get(_url(bat, window_s="auto", **wide))["ETag"]
+        == client.get(_url(bat, window_s=0.002, **wide))["ETag"]
+    )
 
 
 def test_cache_keys_are_quantised_to_what_the_page_can_ask(bat, cast, api):  # noqa: F811
     client = api(cast["ann1"])
-    etags = {client.get(_url(bat, window_s=w, overlap=o))["ETag"] for w in (0.00199, 0.002, 0.00201) for o in (0.74, 0.75, 0.76)}
+    etags = {
+        client.get(_url(bat, window_s=w, overlap=o))["ETag"]
+        for w in (0.00199, 0.002, 0.00201)
+        for o in (0.74, 0.75, 0.76)
+    }
     assert len(etags) == 1
     # with automatic levels the dB range is not used, so it does not split the cache
-    assert client.get(_url(bat, levels="auto", db_min=-80))["ETag"] == client.get(_url(bat, levels="auto", db_min=-70))["ETag"]
-    assert client.get(_url(bat, levels="fixed", db_min=-80))["ETag"] != client.get(_url(bat, levels="fixed", db_min=-70))["ETag"]
+    assert (
+        client.get(_url(bat, levels="auto", db_min=-80))["ETag"]
+        == client.get(_url(bat, levels="auto", db_min=-70))["ETag"]
+    )
+    assert (
+        client.get(_url(bat, levels="fixed", db_min=-80))["ETag"]
+        != client.get(_url(bat, levels="fixed", db_min=-70))["ETag"]
+    )
 
 
 def test_automatic_levels_are_reported(bat, cast, api):  # noqa: F811
@@ -90,7 +120,15 @@ def test_cost_bound_refuses_before_reading_audio(bat, cast, api, monkeypatch):  
         raise AssertionError("audio was read for a view that should have been refused")
 
     monkeypatch.setattr(dsp, "read_window", read_window)
-    query = {"start": 0, "end": 2.2, "width": 4096, "height": 4096, "window_s": 0.0002, "overlap": 0.95, "sharpen": "reassigned"}
+    query = {
+        "start": 0,
+        "end": 2.2,
+        "width": 4096,
+        "height": 4096,
+        "window_s": 0.0002,
+        "overlap": 0.95,
+        "sharpen": "reassigned",
+    }
     # 2.2 s reassigned with a 64-sample window every 3 samples: ~1e10, over the bound
     response = api(cast["ann1"]).get(_url(bat, **query))
     assert response.status_code == 400 and "operations" in response.json()["detail"]
@@ -103,11 +141,21 @@ def test_cost_bound_refuses_before_reading_audio(bat, cast, api, monkeypatch):  
 def test_project_view_defaults_are_validated_together_by_the_same_rule(project, cast, api):
     response = api(cast["lead"]).patch(
         f"/api/projects/{project.pk}/",
-        {"settings": {"window_s": 0.5, "overlap": 0.99, "window_type": "kaiser", "sharpen": "blur", "wavelet_w0": 1}},
+        {
+            "settings": {
+                "window_s": 0.5,
+                "overlap": 0.99,
+                "window_type": "kaiser",
+                "sharpen": "blur",
+                "wavelet_w0": 1,
+            }
+        },
         format="json",
     )
     assert response.status_code == 400  # every field's error at once, where the body put it
-    assert {"window_s", "overlap", "window_type", "sharpen", "wavelet_w0"} <= set(response.json()["settings"])
+    assert {"window_s", "overlap", "window_type", "sharpen", "wavelet_w0"} <= set(
+        response.json()["settings"]
+    )
     project.refresh_from_db()
     assert (project.window_s, project.overlap, project.sharpen) == (0.002, 0.75, "none")
 
@@ -117,15 +165,32 @@ def test_project_view_defaults_drive_the_views(bat, cast, api):  # noqa: F811
     before = client.get(_url(bat))
     response = client.patch(
         f"/api/projects/{bat.project_id}/",
-        {"settings": {"sharpen": "reassigned", "window_type": "blackman", "wavelet_w0": 60, "auto_levels": False}},
+        {
+            "settings": {
+                "sharpen": "reassigned",
+                "window_type": "blackman",
+                "wavelet_w0": 60,
+                "auto_levels": False,
+            }
+        },
         format="json",
     )
     assert response.status_code == 200, response.content
     settings = client.get(f"/api/projects/{bat.project_id}/").json()["settings"]
-    assert (settings["sharpen"], settings["window_type"], settings["wavelet_w0"], settings["auto_levels"]) == ("reassigned", "blackman", 60.0, False)
+    assert (
+        settings["sharpen"],
+        settings["window_type"],
+        settings["wavelet_w0"],
+        settings["auto_levels"],
+    ) == ("reassigned", "blackman", 60.0, False)
     after = client.get(_url(bat))
     assert after["ETag"] != before["ETag"]
-    assert after.content == client.get(_url(bat, sharpen="reassigned", window_type="blackman", levels="fixed")).content
+    assert (
+        after.content
+        == client.get(
+            _url(bat, sharpen="reassigned", window_type="blackman", levels="fixed")
+        ).content
+    )
 
 
 def test_model_clean_uses_the_view_rule(project):
@@ -135,7 +200,11 @@ def test_model_clean_uses_the_view_rule(project):
     assert Project.view_settings_errors(vars(project)) == {"overlap": "0.99 is outside 0.0..0.95"}
 
 
-def test_the_pages_first_request_with_every_option_spelled_out_hits_the_prerendered_view(bat, cast, api):  # noqa: F811
+def test_the_pages_first_request_with_every_option_spelled_out_hits_the_prerendered_view(
+    bat,  # noqa: F811
+    cast,
+    api,
+):
     from annotator import rendering
     from annotator.models import Clip
 
@@ -143,9 +212,13 @@ def test_the_pages_first_request_with_every_option_spelled_out_hits_the_prerende
     rendering.prerender(clip)
     start, end = rendering.default_window(bat.project, clip)
     p = bat.project
-    page = (f"start={start}&end={end}&fmin={p.fmin_hz}&fmax={p.fmax_hz}&width=1600&height=512&cmap=viridis"
-            f"&db_min={p.db_min}&db_max={p.db_max}&levels=auto")
-    spectrogram = f"{page}&scale=linear&norm=db&window_s=auto&overlap=0.75&window_type=hann&sharpen=none"
+    page = (
+        f"start={start}&end={end}&fmin={p.fmin_hz}&fmax={p.fmax_hz}&width=1600&height=512&cmap=viridis"
+        f"&db_min={p.db_min}&db_max={p.db_max}&levels=auto"
+    )
+    spectrogram = (
+        f"{page}&scale=linear&norm=db&window_s=auto&overlap=0.75&window_type=hann&sharpen=none"
+    )
     for kind, query in (("spectrogram", spectrogram), ("scalogram", f"{page}&w0=6")):
         response = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{kind}.png?{query}")
         assert response.status_code == 200 and response["X-Cache"] == "hit", kind

@@ -14,7 +14,20 @@ from annotator.rendering import last_end
 from tests import factories as f
 from tests.conftest import SHARED
 
-RATES = [8_000, 22_050, 32_000, 44_100, 48_000, 96_000, 192_000, 250_000, 256_000, 375_000, 384_000, 500_000]
+RATES = [
+    8_000,
+    22_050,
+    32_000,
+    44_100,
+    48_000,
+    96_000,
+    192_000,
+    250_000,
+    256_000,
+    375_000,
+    384_000,
+    500_000,
+]
 
 
 @st.composite
@@ -62,16 +75,25 @@ SHARED_FOLDERS = [
 @pytest.mark.slow
 @pytest.mark.django_db
 @pytest.mark.parametrize("clip_length, overlap", [(1.0, 0.0), (0.37, 0.11)])
-def test_every_clip_of_every_shared_recording_opens(settings, tmp_path, cast, project, api, clip_length, overlap):
+def test_every_clip_of_every_shared_recording_opens(
+    settings, tmp_path, cast, project, api, clip_length, overlap
+):
     """Image, scalogram and audio of every clip (the page's window: the clip and its context)."""
     from annotator import ingest
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    project.clip_length_s, project.clip_overlap_s, project.fmin_hz, project.fmax_hz = clip_length, overlap, 0.0, None
+    project.clip_length_s, project.clip_overlap_s, project.fmin_hz, project.fmax_hz = (
+        clip_length,
+        overlap,
+        0.0,
+        None,
+    )
     project.save()
     f.make_root(SHARED)
     for folder in SHARED_FOLDERS:
-        report = ingest.import_location(project, f.make_dataset(project, folder), str(SHARED / folder))
+        report = ingest.import_location(
+            project, f.make_dataset(project, folder), str(SHARED / folder)
+        )
         assert report.imported and not report.failed, report.failed
     client = api(cast["viewer"])
     clips = Clip.objects.for_project(project).select_related("recording")
@@ -81,12 +103,26 @@ def test_every_clip_of_every_shared_recording_opens(settings, tmp_path, cast, pr
         clips = [c for c in clips if c.end_s == max(x.end_s for x in c.recording.clips.all())]
     failures = []
     for clip in clips:
-        start, end = max(0.0, clip.start_s - project.context_s), min(clip.recording.duration_s, clip.end_s + project.context_s)
-        for kind, window in (("spectrogram.png", (start, end)), ("scalogram.png", (clip.start_s, clip.end_s)),
-                             ("audio.wav", (clip.start_s, clip.end_s))):
+        start, end = (
+            max(0.0, clip.start_s - project.context_s),
+            min(clip.recording.duration_s, clip.end_s + project.context_s),
+        )
+        for kind, window in (
+            ("spectrogram.png", (start, end)),
+            ("scalogram.png", (clip.start_s, clip.end_s)),
+            ("audio.wav", (clip.start_s, clip.end_s)),
+        ):
             url = f"/api/recordings/{clip.recording_id}/{kind}?start={window[0]}&end={window[1]}"
             response = client.get(url)
             if response.status_code != 200:
-                failures.append((clip.recording.name, clip.start_s, clip.end_s, kind, response.status_code,
-                                 getattr(response, "data", b"")))
+                failures.append(
+                    (
+                        clip.recording.name,
+                        clip.start_s,
+                        clip.end_s,
+                        kind,
+                        response.status_code,
+                        getattr(response, "data", b""),
+                    )
+                )
     assert not failures, failures[:10]

@@ -54,11 +54,14 @@ def test_training_learns_from_the_consensus_over_an_earlier_accepted_answer(proj
 
     tag = f.make_tag(project)
     clip = f.make_clip(project, start_s=1, end_s=2)
-    first = queue.save_annotation(project, clip, cast["ann1"],
-                                  queue.Submission(events=[E(1.1, 1.2, 30_000, 60_000, tag.pk)]))
+    first = queue.save_annotation(
+        project, clip, cast["ann1"], queue.Submission(events=[E(1.1, 1.2, 30_000, 60_000, tag.pk)])
+    )
     second = queue.save_annotation(project, clip, cast["ann2"], queue.Submission(no_calls=True))
     first = review.accept(first, cast["lead"], version=first.version)
     assert [a.pk for a in chosen_annotations(project)] == [first.pk]  # accepted beats the other
-    settled = review.consensus(first, second, cast["lead"], "second", versions=(first.version, second.version))
+    settled = review.consensus(
+        first, second, cast["lead"], "second", versions=(first.version, second.version)
+    )
     assert [a.pk for a in chosen_annotations(project)] == [settled.pk]
     assert settled.no_calls

@@ -41,8 +41,17 @@ def test_labels_per_day_fill_empty_days_and_keep_a_running_total(world, project)
 def test_throughput_counts_gaps_within_sessions_and_skips_imported_labels(world, project):
     pace = dashboard.throughput(project)
     assert pace["idle_gap_seconds"] == 900
-    got = [(p["annotator"], p["clips"], p["timed_clips"], p["sessions"], p["clips_per_hour"],
-            p["median_seconds_per_clip"]) for p in pace["annotators"]]
+    got = [
+        (
+            p["annotator"],
+            p["clips"],
+            p["timed_clips"],
+            p["sessions"],
+            p["clips_per_hour"],
+            p["median_seconds_per_clip"],
+        )
+        for p in pace["annotators"]
+    ]
     assert got == EXPECTED["throughput"]
     ann1 = pace["annotators"][0]
     assert ann1["active_hours"] == pytest.approx(120 / 3600, abs=1e-4)
@@ -74,7 +83,9 @@ def test_empty_project_gives_empty_figures_and_charts(project, cast, api):
     assert data["labels_over_time"]["days"] == [] and data["throughput"]["annotators"] == []
     assert data["species"]["tags"] == [] and data["totals"]["events"] == 0
     for name in dashboard.CHARTS:
-        response = api(cast["viewer"]).get(f"/api/projects/{project.pk}/dashboard/charts/{name}.svg")
+        response = api(cast["viewer"]).get(
+            f"/api/projects/{project.pk}/dashboard/charts/{name}.svg"
+        )
         assert response.status_code == 200
         ET.fromstring(response.content)
 
@@ -94,7 +105,9 @@ def test_outsiders_get_404_everywhere(world, project, cast, api):
     assert client.get(labels_url(project)).status_code == 404
     assert client.get(labels_url(project, "?format=csv")).status_code == 404
     for name in dashboard.CHARTS:
-        assert client.get(f"/api/projects/{project.pk}/dashboard/charts/{name}.svg").status_code == 404
+        assert (
+            client.get(f"/api/projects/{project.pk}/dashboard/charts/{name}.svg").status_code == 404
+        )
 
 
 def test_anonymous_is_refused(world, project, api):
@@ -102,7 +115,12 @@ def test_anonymous_is_refused(world, project, api):
 
 
 def test_unknown_chart_is_404(world, project, cast, api):
-    assert api(cast["lead"]).get(f"/api/projects/{project.pk}/dashboard/charts/passwords.svg").status_code == 404
+    assert (
+        api(cast["lead"])
+        .get(f"/api/projects/{project.pk}/dashboard/charts/passwords.svg")
+        .status_code
+        == 404
+    )
 
 
 def test_csv_tables_match_the_json(world, project, cast, api):
@@ -119,7 +137,8 @@ def test_csv_tables_match_the_json(world, project, cast, api):
 
     days = read_csv(client.get(labels_url(project, "?format=csv&table=labels_over_time")))
     assert [(r["date"], int(r["ann1"]), int(r["total"]), int(r["cumulative"])) for r in days] == [
-        (d["date"], d["by_annotator"]["ann1"], d["total"], d["cumulative"]) for d in data["labels_over_time"]["days"]
+        (d["date"], d["by_annotator"]["ann1"], d["total"], d["cumulative"])
+        for d in data["labels_over_time"]["days"]
     ]
 
     pace = read_csv(client.get(labels_url(project, "?format=csv&table=throughput")))
@@ -150,10 +169,10 @@ def test_csv_cells_that_look_like_formulas_are_defused(project, cast, api):
     from tests import factories as f
     from tests.dashboard_data import _annotation
 
-    tag = f.make_tag(project, "=HYPERLINK(\"http://evil\")")
+    tag = f.make_tag(project, '=HYPERLINK("http://evil")')
     _annotation(project, f.make_clip(project), cast["ann1"], None, None, [tag], "pending")
     rows = read_csv(api(cast["lead"]).get(labels_url(project, "?format=csv&table=species")))
-    assert rows[0]["label"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["label"] == '\'=HYPERLINK("http://evil")'
 
 
 def test_charts_are_svg_with_one_mark_per_figure(world, project, cast, api):
@@ -176,7 +195,11 @@ def test_charts_are_svg_with_one_mark_per_figure(world, project, cast, api):
 
 
 def test_species_chart_escapes_tag_names(world, project, cast, api):
-    body = api(cast["lead"]).get(f"/api/projects/{project.pk}/dashboard/charts/species.svg").content.decode()
+    body = (
+        api(cast["lead"])
+        .get(f"/api/projects/{project.pk}/dashboard/charts/species.svg")
+        .content.decode()
+    )
     assert "<script>" not in body and "&lt;script&gt;" in body
     titles = [t.text for t in ET.fromstring(body).iter(f"{SVG}title")]
     assert any(SCRIPT_TAG in (t or "") for t in titles)
@@ -197,7 +220,9 @@ def test_every_member_sees_the_page_and_the_nav_link(world, project, cast, clien
     assert f"/api/projects/{project.pk}/dashboard/charts/rounds.svg" in html
     assert "annotator/dashboard.js" in html
     assert '<span class="n" data-total="events">12</span>' in html
-    assert "<script>alert" not in html  # the tag name is escaped inside the inline chart and the table
+    assert (
+        "<script>alert" not in html
+    )  # the tag name is escaped inside the inline chart and the table
 
 
 def test_project_page_links_to_the_dashboard(world, project, cast, client):

@@ -17,13 +17,21 @@ def test_reassignment_moves_energy_to_a_chirps_instantaneous_frequency() -> None
     truth = lambda t: f0 + (f1 - f0) * t / duration  # noqa: E731
     spreads = {}
     for sharpen in ("none", "reassigned"):
-        params = dsp.SpectrogramParams(window_s=0.001, overlap=0.75, pad=4, sharpen=sharpen, fmin=10_000, fmax=150_000)
+        params = dsp.SpectrogramParams(
+            window_s=0.001, overlap=0.75, pad=4, sharpen=sharpen, fmin=10_000, fmax=150_000
+        )
         spec = dsp.spectrogram(x, SR, params)
         inside = slice(spec.n_cols // 5, 4 * spec.n_cols // 5)  # away from the sweep's ends
-        spreads[sharpen] = float(np.median([
-            np.sqrt((p * (spec.freqs - truth(t)) ** 2).sum() / p.sum())
-            for p, t in zip(10 ** (spec.values[:, inside].T / 10), spec.times[inside], strict=True)
-        ]))
+        spreads[sharpen] = float(
+            np.median(
+                [
+                    np.sqrt((p * (spec.freqs - truth(t)) ** 2).sum() / p.sum())
+                    for p, t in zip(
+                        10 ** (spec.values[:, inside].T / 10), spec.times[inside], strict=True
+                    )
+                ]
+            )
+        )
     # plain 1-ms Hann on a 5 kHz/ms sweep: ~1 kHz of smear; reassigned: within a few bins (96 Hz)
     assert spreads["reassigned"] < 0.4 * spreads["none"], spreads
     assert spreads["reassigned"] < 400, spreads
@@ -38,13 +46,22 @@ def test_reassignment_moves_a_clicks_energy_to_its_instant() -> None:
         power = (10 ** (spec.values.astype(np.float64) / 10)).sum(axis=0)
         nearest = int(round(3000 / params.hop_length(SR)))
         in_column = power[nearest] / power.sum()
-        assert (in_column > share) if sharpen == "reassigned" else (in_column < share), (sharpen, in_column)
+        assert (in_column > share) if sharpen == "reassigned" else (in_column < share), (
+            sharpen,
+            in_column,
+        )
 
 
 def test_multitaper_spectrogram_of_noise_speckles_less() -> None:
     noise = np.random.default_rng(1).normal(0, 0.01, SR // 10).astype(np.float32)
     spread = {
-        sharpen: float(np.std(dsp.spectrogram(noise, SR, dsp.SpectrogramParams(sharpen=sharpen, fmin=10_000)).values))
+        sharpen: float(
+            np.std(
+                dsp.spectrogram(
+                    noise, SR, dsp.SpectrogramParams(sharpen=sharpen, fmin=10_000)
+                ).values
+            )
+        )
         for sharpen in ("none", "multitaper")
     }
     assert spread["multitaper"] < 0.7 * spread["none"], spread
@@ -57,7 +74,9 @@ def test_auto_window_follows_the_zoom() -> None:
     # zoomed to 0.2 s over 1200 px: 4 pixels = 0.67 ms, a sub-millisecond window for a 2-ms call
     assert dsp.auto_window_s(0.2, 1200, project_window) == pytest.approx(0.2 / 300)
     assert dsp.auto_window_s(0.1, 1200, project_window) == 0.0005  # never below 0.5 ms
-    assert dsp.auto_window_s(0.1, None, project_window) == project_window  # no width: no zoom to follow
+    assert (
+        dsp.auto_window_s(0.1, None, project_window) == project_window
+    )  # no width: no zoom to follow
 
 
 def test_windows_snap_to_a_small_grid_of_fft_sizes() -> None:
@@ -66,7 +85,9 @@ def test_windows_snap_to_a_small_grid_of_fft_sizes() -> None:
     rng = np.random.default_rng(0)
     frames = {limits.frame_samples(w, 384_000) for w in rng.uniform(*limits.WINDOW_S, 5000)}
     assert len(frames) <= 25 and all(n % 2 == 0 for n in frames)
-    assert {limits.quantise_overlap(o) for o in rng.uniform(0, 0.95, 5000)} <= {round(0.05 * i, 2) for i in range(20)}
+    assert {limits.quantise_overlap(o) for o in rng.uniform(0, 0.95, 5000)} <= {
+        round(0.05 * i, 2) for i in range(20)
+    }
 
 
 def test_short_windows_are_zero_padded_to_enough_rows() -> None:
@@ -81,7 +102,9 @@ def test_percentile_levels_make_a_loud_noisy_clip_readable() -> None:
     noise[15_000:15_768] += tone(50_000, 0.002, amplitude=0.8)  # a 2-ms call
     spec = dsp.spectrogram(noise, SR, dsp.SpectrogramParams(fmin=10_000))
     call = np.zeros(spec.values.shape, dtype=bool)
-    call[np.abs(spec.freqs - 50_000) < 1000, round(15_384 / 192) - 1 : round(15_384 / 192) + 2] = True
+    call[np.abs(spec.freqs - 50_000) < 1000, round(15_384 / 192) - 1 : round(15_384 / 192) + 2] = (
+        True
+    )
 
     def indices(vmin: float, vmax: float) -> np.ndarray:
         return imaging._indices(spec.values, vmin, vmax).astype(int)
@@ -103,7 +126,9 @@ def test_scalogram_bandwidth_narrows_a_constant_frequency_call() -> None:
     x = tone(103_000, 0.05)
 
     def band_above_half_power(w0: float) -> float:
-        params = dsp.ScalogramParams(fmin=60_000, fmax=150_000, n_rows=256, n_cols=200, spacing="linear", w0=w0)
+        params = dsp.ScalogramParams(
+            fmin=60_000, fmax=150_000, n_rows=256, n_cols=200, spacing="linear", w0=w0
+        )
         spec = dsp.scalogram(x, SR, params)
         column = spec.values[:, spec.n_cols // 2]
         loud = spec.freqs[column > column.max() - 3]

@@ -400,7 +400,9 @@ def test_reimport_over_an_accepted_annotation_goes_back_to_review(project, cast)
     text = "file,start_s,end_s,low_freq_hz,high_freq_hz,label\nsite0.wav,0.1,0.11,20000,30000,Myotis myotis\n"
     exchange.import_annotations(project, upload("boxes.csv", text), annotator=cast["ann1"])
     annotation = ClipAnnotation.objects.get()
-    assert annotation.review_status == ClipAnnotation.Review.PENDING and annotation.events.count() == 1
+    assert (
+        annotation.review_status == ClipAnnotation.Review.PENDING and annotation.events.count() == 1
+    )
 
 
 def test_a_zip_of_tables_is_one_import(project, cast):

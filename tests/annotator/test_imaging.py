@@ -128,6 +128,8 @@ def test_view_key_does_not_depend_on_how_a_setting_was_typed(db):
     recording = f.make_recording(typed, samplerate=256_000)
     params = {"start": 0.4, "end": 1.1}
     as_typed = rendering.parse_spec("spectrogram", params, recording, typed)
-    read_back = rendering.parse_spec("spectrogram", params, recording, Project.objects.get(pk=typed.pk))
+    read_back = rendering.parse_spec(
+        "spectrogram", params, recording, Project.objects.get(pk=typed.pk)
+    )
     assert repr(as_typed) == repr(read_back)
     assert as_typed.key(recording) == read_back.key(recording)

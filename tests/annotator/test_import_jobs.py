@@ -55,8 +55,14 @@ def test_refused_import_leaves_no_dataset_or_site(project, tmp_path):
     (tmp_path / "bad.wav").write_bytes(b"\x00" * 400)
     f.make_root(tmp_path)
     with pytest.raises(CommandError, match="nothing was imported"):
-        call_command("import_recordings", str(tmp_path), project=project.name, dataset="new",
-                     site="new site", verbosity=0)
+        call_command(
+            "import_recordings",
+            str(tmp_path),
+            project=project.name,
+            dataset="new",
+            site="new site",
+            verbosity=0,
+        )
     assert not Dataset.objects.exists() and not Site.objects.exists()
     assert ImportJob.objects.get().report["failed"]
 
@@ -66,14 +72,20 @@ def test_refused_import_keeps_a_dataset_that_existed(project, tmp_path):
     (tmp_path / "bad.wav").write_bytes(b"\x00" * 400)
     f.make_root(tmp_path)
     with pytest.raises(CommandError):
-        call_command("import_recordings", str(tmp_path), project=project.name, dataset="old", verbosity=0)
+        call_command(
+            "import_recordings", str(tmp_path), project=project.name, dataset="old", verbosity=0
+        )
     assert Dataset.objects.filter(name="old").exists()
 
 
 def test_location_outside_every_root_creates_nothing(project, tmp_path):
     with pytest.raises(SuspiciousFileOperation):
         import_jobs.start(project, str(tmp_path), dataset="x", site="y")
-    assert not Dataset.objects.exists() and not Site.objects.exists() and not ImportJob.objects.exists()
+    assert (
+        not Dataset.objects.exists()
+        and not Site.objects.exists()
+        and not ImportJob.objects.exists()
+    )
 
 
 def test_import_beyond_the_file_limit_fails_before_reading(project, folder, settings):
@@ -94,7 +106,9 @@ def test_command_prints_the_report(project, folder, capsys):
     assert "failed: bad.wav" in out and "skipped: readme.txt" in out
 
 
-def test_the_same_audio_stored_by_another_worker_meanwhile_is_a_duplicate(project, folder, monkeypatch):
+def test_the_same_audio_stored_by_another_worker_meanwhile_is_a_duplicate(
+    project, folder, monkeypatch
+):
     """Two workers each check the hash, then both store: the loser reports a duplicate, the
     chunk goes on and the job finishes."""
     from annotator import ingest
@@ -108,9 +122,17 @@ def test_the_same_audio_stored_by_another_worker_meanwhile_is_a_duplicate(projec
             raced.append(True)
             sha = ingest._sha256(fh)
             fh.seek(0)
-            Recording.objects.create(project=project, dataset=Dataset.objects.get(name="d"), name="twin.wav",
-                                     sha256=sha, format="WAV", samplerate=48_000, channels=1, frames=1,
-                                     duration_s=0.4)
+            Recording.objects.create(
+                project=project,
+                dataset=Dataset.objects.get(name="d"),
+                name="twin.wav",
+                sha256=sha,
+                format="WAV",
+                samplerate=48_000,
+                channels=1,
+                frames=1,
+                duration_s=0.4,
+            )
         return real(fh)
 
     monkeypatch.setattr(ingest, "parse_guano", other_worker_stores_it_first)

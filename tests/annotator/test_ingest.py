@@ -58,7 +58,9 @@ FINCH = DATA / "finch" / "gy6or6_baseline_230312_0821.202.wav"  # 7.024 s, 224,7
 
 
 @pytest.mark.parametrize("keep, holds", [(0.5, "3.511 s"), (5000, "0.077 s")])
-def test_truncated_real_wav_is_refused_naming_both_durations(project, dataset, tmp_path, keep, holds):
+def test_truncated_real_wav_is_refused_naming_both_durations(
+    project, dataset, tmp_path, keep, holds
+):
     """libsndfile clamps a cut file to the bytes present; the header's data size tells the truth."""
     data = FINCH.read_bytes()
     (tmp_path / "cut.wav").write_bytes(data[: int(len(data) * keep) if keep < 1 else keep])
@@ -113,7 +115,9 @@ def test_absurd_sample_rate_is_refused(project, dataset, tmp_path):
 
 
 def test_one_megahertz_multichannel_is_accepted(project, dataset, tmp_path):
-    f.write_tone(tmp_path / "mhz.wav", samplerate=1_000_000, duration_s=0.5, channels=4, freq_hz=200_000)
+    f.write_tone(
+        tmp_path / "mhz.wav", samplerate=1_000_000, duration_s=0.5, channels=4, freq_hz=200_000
+    )
     f.make_root(tmp_path)
     ingest.import_location(project, dataset, str(tmp_path))
     rec = Recording.objects.get()
@@ -152,7 +156,12 @@ def test_every_skipped_file_and_link_is_named(project, dataset, tmp_path, audio_
     f.make_root(inside)
     report = ingest.import_location(project, dataset, str(inside))
     assert report.imported == ["night1/kept.wav"]
-    assert sorted(report.skipped) == ["elsewhere", "night1/escape.wav", "night1/gone.wav", "notes.txt"]
+    assert sorted(report.skipped) == [
+        "elsewhere",
+        "night1/escape.wav",
+        "night1/gone.wav",
+        "notes.txt",
+    ]
     assert "not followed" in report.skipped["elsewhere"]
     assert "leaving the import root" in report.skipped["night1/escape.wav"]
     assert "dangling" in report.skipped["night1/gone.wav"]
@@ -169,11 +178,17 @@ def guano_wav(path, fields: str) -> None:
 
 
 def test_guano_metadata_is_read(project, dataset, tmp_path):
-    guano_wav(tmp_path / "det.wav", "GUANO|Version: 1.0\nTimestamp: 2024-06-01T22:15:00+02:00\nTE: 10\nLoc Position: 52.1 5.2\nMake: Wildlife Acoustics\n")
+    guano_wav(
+        tmp_path / "det.wav",
+        "GUANO|Version: 1.0\nTimestamp: 2024-06-01T22:15:00+02:00\nTE: 10\nLoc Position: 52.1 5.2\nMake: Wildlife Acoustics\n",
+    )
     f.make_root(tmp_path)
     ingest.import_location(project, dataset, str(tmp_path))
     rec = Recording.objects.get()
-    assert rec.metadata["Make"] == "Wildlife Acoustics" and rec.metadata["Loc Position"] == [52.1, 5.2]
+    assert rec.metadata["Make"] == "Wildlife Acoustics" and rec.metadata["Loc Position"] == [
+        52.1,
+        5.2,
+    ]
     assert rec.time_expansion == 10
     assert rec.recorded_at.isoformat() == "2024-06-01T20:15:00+00:00"
 

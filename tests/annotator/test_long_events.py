@@ -59,7 +59,9 @@ def test_table_of_the_whole_segment_imports_the_snippets_rows_and_reports_the_re
     assert rows == 279
     assert report.boxes == len(events(birds)) == 9
     assert len(report.past_the_end) == 270
-    assert report.past_the_end[0].startswith("line ") and "past the end of" in report.past_the_end[0]
+    assert (
+        report.past_the_end[0].startswith("line ") and "past the end of" in report.past_the_end[0]
+    )
     assert "(10.000 s)" in report.past_the_end[0]
 
 
@@ -69,7 +71,9 @@ def test_a_table_wholly_past_the_end_is_refused(birds, snippet):
         "1\tSpectrogram 1\t1\t20.5\t21.0\t1000\t2000\tNOCA\n"
     )
     with pytest.raises(FormatError, match="another recording"):
-        exchange.import_annotations(birds, exchange.Upload("t.txt", table.encode()), recording=snippet, create_tags=True)
+        exchange.import_annotations(
+            birds, exchange.Upload("t.txt", table.encode()), recording=snippet, create_tags=True
+        )
     assert not events(birds)
 
 
@@ -77,7 +81,9 @@ def test_audacity_track_with_long_calls_imports_whole(birds):
     recording = f.make_recording(birds, duration_s=19.542, samplerate=44_100, name="spinetail.wav")
     ingest.cut_clips(recording)
     report = exchange.import_annotations(
-        birds, exchange.Upload("spinetail.txt", SPINETAIL.read_bytes()), recording=recording,
+        birds,
+        exchange.Upload("spinetail.txt", SPINETAIL.read_bytes()),
+        recording=recording,
         create_tags=True,
     )
     assert report.boxes == len(events(birds)) == 18
@@ -111,10 +117,13 @@ def test_raven_begin_path_picks_the_recording_under_its_import_root(birds, tmp_p
         f"1\tSpectrogram 1\t1\t0.178\t3.390\t1340.5\t2899.9\tNOCA\tC:\\Users\\me\\field\\site-B\\snippet.wav\n"
         f"2\tSpectrogram 1\t1\t0.923\t2.309\t1723.5\t4048.9\tWOTH\t{tmp_path}/field/site-A/snippet.wav\n"
     )
-    report = exchange.import_annotations(birds, exchange.Upload("t.txt", (header + rows).encode()),
-                                         create_tags=True)
+    report = exchange.import_annotations(
+        birds, exchange.Upload("t.txt", (header + rows).encode()), create_tags=True
+    )
     assert report.boxes == 2
     placed = dict(
-        SoundEventAnnotation.objects.values_list("tag__value", "clip_annotation__clip__recording__path")
+        SoundEventAnnotation.objects.values_list(
+            "tag__value", "clip_annotation__clip__recording__path"
+        )
     )
     assert placed == {"NOCA": "site-B/snippet.wav", "WOTH": "site-A/snippet.wav"}

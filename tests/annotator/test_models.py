@@ -59,7 +59,9 @@ def test_role_of(project, cast):
     assert project.role_of(admin) == "lead"
 
 
-@pytest.mark.parametrize("frames, rate", [(1376272, 384_000), (547780, 375_000), (882378, 384_000), (1001, 1000)])
+@pytest.mark.parametrize(
+    "frames, rate", [(1376272, 384_000), (547780, 375_000), (882378, 384_000), (1001, 1000)]
+)
 def test_clips_never_end_past_the_recording(frames, rate, project):
     from annotator.models import Recording
 

@@ -18,7 +18,13 @@ def test_recording_browser_pages_through_tiles(project, cast, client):
     url = f"/projects/{project.pk}/recordings/{rec.pk}/"
     first = client.get(url + "?zoom=1").content.decode()  # 20 s tiles: 5 tiles, one page
     starts = re.findall(r"spectrogram.png\?start=([0-9.]+)&(?:amp;)?end=([0-9.]+)", first)
-    assert [(float(a), float(b)) for a, b in starts] == [(0, 20), (20, 40), (40, 60), (60, 80), (80, 95)]
+    assert [(float(a), float(b)) for a, b in starts] == [
+        (0, 20),
+        (20, 40),
+        (40, 60),
+        (60, 80),
+        (80, 95),
+    ]
     fine = client.get(url + "?zoom=3&page=2").content.decode()  # 1 s tiles, third page
     assert "start=12.000000" in fine and "Page 3 of 16" in fine
     assert client.get(url + "?zoom=banana&page=-4").status_code == 200
@@ -27,8 +33,11 @@ def test_recording_browser_pages_through_tiles(project, cast, client):
 def test_outsiders_get_404_on_pages(project, cast, client):
     rec = f.make_recording(project)
     client.force_login(cast["outsider"])
-    for url in (f"/projects/{project.pk}/", f"/projects/{project.pk}/annotate/",
-                f"/projects/{project.pk}/recordings/{rec.pk}/"):
+    for url in (
+        f"/projects/{project.pk}/",
+        f"/projects/{project.pk}/annotate/",
+        f"/projects/{project.pk}/recordings/{rec.pk}/",
+    ):
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(f"/projects/{project.pk}/").status_code == 302
@@ -57,5 +66,8 @@ def test_favicon_and_offline_api_docs(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("docs-reader"))
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower() and "swagger-ui-bundle.js" in docs
-    for asset in ("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", "img/favicon.svg"):
+    for asset in (
+        "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+        "img/favicon.svg",
+    ):
         assert finders.find(asset), asset

@@ -42,7 +42,9 @@ def test_claim_returns_the_task_already_held(project, cast):
 def test_expired_lease_returns_task(project, cast):
     queued(project, 1)
     task = queue.claim_next(project, cast["ann1"])
-    AnnotationTask.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    AnnotationTask.objects.filter(pk=task.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     again = queue.claim_next(project, cast["ann2"])
     assert again.pk == task.pk and again.lease_holder == cast["ann2"]
 
@@ -86,7 +88,12 @@ def test_release_returns_task_to_queue(project, cast):
 
 
 def box(clip, **kw):
-    values = {"start_s": clip.start_s + 0.1, "end_s": clip.start_s + 0.12, "low_hz": 30_000, "high_hz": 60_000}
+    values = {
+        "start_s": clip.start_s + 0.1,
+        "end_s": clip.start_s + 0.12,
+        "low_hz": 30_000,
+        "high_hz": 60_000,
+    }
     return queue.EventInput(**(values | kw))
 
 
@@ -94,7 +101,9 @@ def test_submit_saves_annotation_and_completes_task(project, cast):
     tag = f.make_tag(project)
     queued(project, 1)
     task = queue.claim_next(project, cast["ann1"])
-    ann = queue.submit(task, cast["ann1"], queue.Submission(tags=[tag.pk], events=[box(task.clip, tag=tag.pk)]))
+    ann = queue.submit(
+        task, cast["ann1"], queue.Submission(tags=[tag.pk], events=[box(task.clip, tag=tag.pk)])
+    )
     task.refresh_from_db()
     assert task.status == TaskStatus.SUBMITTED and task.completed_by == cast["ann1"]
     assert ann.version == 1 and ann.events.get().tag == tag
@@ -104,9 +113,13 @@ def test_edit_with_stale_version_changes_nothing(project, cast):
     queued(project, 1)
     task = queue.claim_next(project, cast["ann1"])
     ann = queue.submit(task, cast["ann1"], queue.Submission(notes="first"))
-    queue.save_annotation(project, task.clip, cast["ann1"], queue.Submission(version=1, notes="second"))
+    queue.save_annotation(
+        project, task.clip, cast["ann1"], queue.Submission(version=1, notes="second")
+    )
     with pytest.raises(queue.StaleVersion):
-        queue.save_annotation(project, task.clip, cast["ann1"], queue.Submission(version=1, notes="stale"))
+        queue.save_annotation(
+            project, task.clip, cast["ann1"], queue.Submission(version=1, notes="stale")
+        )
     ann.refresh_from_db()
     assert (ann.version, ann.notes) == (2, "second")
     revision = AnnotationRevision.objects.get(clip_annotation=ann)
@@ -145,7 +158,9 @@ def test_tag_from_another_project_is_refused(project, cast):
 def test_late_submit_after_lease_taken_over_is_kept(project, cast):
     queued(project, 1)
     task = queue.claim_next(project, cast["ann1"])
-    AnnotationTask.objects.filter(pk=task.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    AnnotationTask.objects.filter(pk=task.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     taken = queue.claim_next(project, cast["ann2"])
     queue.submit(task, cast["ann1"], queue.Submission(notes="late but kept"))
     assert ClipAnnotation.objects.get(annotator=cast["ann1"]).notes == "late but kept"

@@ -27,7 +27,9 @@ def test_recut_keeps_labelled_clips_and_cuts_around_them(project, cast):
     tag = f.make_tag(project)
     labelled = recording.clips.get(start_s=2.0)
     sub = queue.Submission(events=[queue.EventInput(2.1, 2.3, 20_000, 40_000, tag.pk)])
-    queue.save_annotation(project, labelled, cast["ann1"], sub, author=cast["ann1"], action="import")
+    queue.save_annotation(
+        project, labelled, cast["ann1"], sub, author=cast["ann1"], action="import"
+    )
     project.clip_length_s = 0.4
     project.save()
     done = ingest.recut_clips(recording)
@@ -42,8 +44,9 @@ def test_recut_keeps_labelled_clips_and_cuts_around_them(project, cast):
     assert spans(recording) == bounds
 
 
-def test_changing_the_clip_length_in_the_api_recuts_on_a_worker(project, cast, api, settings,
-                                                               django_capture_on_commit_callbacks):
+def test_changing_the_clip_length_in_the_api_recuts_on_a_worker(
+    project, cast, api, settings, django_capture_on_commit_callbacks
+):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from echoloop.celery import app
 
@@ -52,8 +55,9 @@ def test_changing_the_clip_length_in_the_api_recuts_on_a_worker(project, cast, a
         recording = f.make_recording(project, duration_s=3.0)
         ingest.cut_clips(recording)
         with django_capture_on_commit_callbacks(execute=True):
-            response = api(cast["lead"]).patch(f"/api/projects/{project.pk}/", {"settings": {"clip_length_s": 0.5}},
-                                               format="json")
+            response = api(cast["lead"]).patch(
+                f"/api/projects/{project.pk}/", {"settings": {"clip_length_s": 0.5}}, format="json"
+            )
         assert response.status_code == 200, response.content
         assert len(spans(recording)) == 6
         covers_once(spans(recording), 3.0)
@@ -66,8 +70,9 @@ def test_other_settings_do_not_recut(project, cast, api, django_capture_on_commi
     ingest.cut_clips(recording)
     before = list(Clip.objects.values_list("pk", flat=True))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = api(cast["lead"]).patch(f"/api/projects/{project.pk}/", {"settings": {"context_s": 0.2}},
-                                           format="json")
+        response = api(cast["lead"]).patch(
+            f"/api/projects/{project.pk}/", {"settings": {"context_s": 0.2}}, format="json"
+        )
     assert response.status_code == 200 and response.json()["settings"]["context_s"] == 0.2
     assert not [c for c in callbacks if "recut_if_changed" in getattr(c, "__qualname__", "")]
     assert list(Clip.objects.values_list("pk", flat=True)) == before

@@ -19,7 +19,9 @@ from tests import factories as f
 from tests.conftest import DATA
 from tests.workers import ROOT, database_url
 
-WAV = DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"  # 2.3 s at 384 kHz
+WAV = (
+    DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"
+)  # 2.3 s at 384 kHz
 # ~2e9 estimated operations (half the view limit): over a second of one core, so well past 0.3 s.
 HEAVY = "scalogram.png?start=0&end=2.29&width=4096&height=4096&fmin=1000&w0=400"
 LIGHT = "spectrogram.png?start=0.5&end=0.7"
@@ -44,7 +46,9 @@ def _rss_bytes() -> int:
         return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS:"))
 
 
-def test_render_over_its_budget_is_killed_with_503_and_the_next_render_works(bat, cast, api, settings):
+def test_render_over_its_budget_is_killed_with_503_and_the_next_render_works(
+    bat, cast, api, settings
+):
     client = api(cast["ann1"])
     assert client.get(f"/api/recordings/{bat.pk}/{LIGHT}").status_code == 200  # the pool is up
     settings.ECHOLOOP_RENDER_BUDGET_S = 0.3
@@ -60,7 +64,9 @@ def test_render_over_its_budget_is_killed_with_503_and_the_next_render_works(bat
     assert after.status_code == 200 and after["X-Cache"] == "miss"
 
 
-def test_render_over_its_memory_fails_with_400_and_the_web_process_stays_small(bat, cast, api, settings):
+def test_render_over_its_memory_fails_with_400_and_the_web_process_stays_small(
+    bat, cast, api, settings
+):
     client = api(cast["ann1"])
     settings.ECHOLOOP_RENDER_MEMORY_MB = 40  # a fresh pool: the limit applies to new processes
     settings.ECHOLOOP_RENDER_BUDGET_S = 60  # room for the new pool to start on a busy machine
@@ -70,11 +76,15 @@ def test_render_over_its_memory_fails_with_400_and_the_web_process_stays_small(b
     assert "ECHOLOOP_RENDER_MEMORY_MB" in response.json()["detail"]
     # The render's hundreds of MB were never in this process.
     assert _rss_bytes() - before < 50 * 1024 * 1024
-    small = client.get(f"/api/recordings/{bat.pk}/scalogram.png?start=0&end=0.2&width=200&height=64")
+    small = client.get(
+        f"/api/recordings/{bat.pk}/scalogram.png?start=0&end=0.2&width=200&height=64"
+    )
     assert small.status_code == 200  # the same process pool renders what fits
 
 
-def test_a_user_over_their_concurrent_renders_gets_429_others_and_cached_views_do_not(bat, cast, api, settings):
+def test_a_user_over_their_concurrent_renders_gets_429_others_and_cached_views_do_not(
+    bat, cast, api, settings
+):
     settings.ECHOLOOP_RENDERS_PER_USER = 2
     cached = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{LIGHT}")
     assert cached.status_code == 200
@@ -83,8 +93,18 @@ def test_a_user_over_their_concurrent_renders_gets_429_others_and_cached_views_d
         assert busy.status_code == 429 and int(busy["Retry-After"]) >= 1
         assert "ECHOLOOP_RENDERS_PER_USER" in busy.json()["detail"]
         assert api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{LIGHT}")["X-Cache"] == "hit"
-        assert api(cast["ann2"]).get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2").status_code == 200
-    assert api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1.2&end=1.4").status_code == 200
+        assert (
+            api(cast["ann2"])
+            .get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2")
+            .status_code
+            == 200
+        )
+    assert (
+        api(cast["ann1"])
+        .get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1.2&end=1.4")
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,16 +144,25 @@ with renderpool.admitted(user), renderpool.admitted(user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_leases_of_another_process_count_and_expire_when_it_dies(settings, project, cast, api, tmp_path):
+def test_leases_of_another_process_count_and_expire_when_it_dies(
+    settings, project, cast, api, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     f.make_root(DATA / "whombat")
     ingest.import_location(project, f.make_dataset(project), str(WAV))
     bat = Recording.objects.get()
     settings.ECHOLOOP_RENDERS_PER_USER = 2
     settings.ECHOLOOP_RENDER_BUDGET_S = 1.0
-    env = {**os.environ, "DATABASE_URL": database_url(), "ECHOLOOP_RENDER_BUDGET_S": "1",
-           "ECHOLOOP_RENDERS_PER_USER": "2", "DJANGO_SETTINGS_MODULE": "echoloop.settings"}
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "ECHOLOOP_RENDER_BUDGET_S": "1",
+        "ECHOLOOP_RENDERS_PER_USER": "2",
+        "DJANGO_SETTINGS_MODULE": "echoloop.settings",
+    }
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         busy = api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{LIGHT}")
@@ -175,4 +204,6 @@ def test_renders_past_the_process_queue_answer_503_at_once(bat, cast, api, setti
     finally:
         waiting.join()
     assert heavy[0].status_code == 200
-    assert client.get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2").status_code == 200
+    assert (
+        client.get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2").status_code == 200
+    )

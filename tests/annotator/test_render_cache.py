@@ -25,13 +25,27 @@ def bat(project, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr(rendering, "RECENT", rendering._RecentViews(budget=0))
     f.make_root(DATA / "whombat")
-    ingest.import_location(project, f.make_dataset(project), str(DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"))
+    ingest.import_location(
+        project,
+        f.make_dataset(project),
+        str(DATA / "whombat" / "XC823144-Desmodus_rotundus-2013.01.16-CL00262_A_30.wav"),
+    )
     return Recording.objects.get()
 
 
 def view(recording: Recording, db_min: int, start: float = 0.0) -> rendering.RenderedView:
-    params = {"start": start, "end": start + 0.05, "width": 64, "height": 64, "levels": "fixed", "db_min": db_min, "db_max": 0}
-    return rendering.render(recording, rendering.parse_spec("spectrogram", params, recording, recording.project))
+    params = {
+        "start": start,
+        "end": start + 0.05,
+        "width": 64,
+        "height": 64,
+        "levels": "fixed",
+        "db_min": db_min,
+        "db_max": 0,
+    }
+    return rendering.render(
+        recording, rendering.parse_spec("spectrogram", params, recording, recording.project)
+    )
 
 
 def stored_bytes(settings) -> int:
@@ -45,7 +59,9 @@ def on_disk(settings, key: str) -> bool:
 
 
 def age(key: str, minutes: float) -> None:
-    RenderedViewEntry.objects.filter(key=key).update(last_used_at=timezone.now() - timedelta(minutes=minutes))
+    RenderedViewEntry.objects.filter(key=key).update(
+        last_used_at=timezone.now() - timedelta(minutes=minutes)
+    )
 
 
 def test_random_views_never_grow_storage_past_the_cap(bat, settings):
@@ -80,11 +96,17 @@ def test_a_hit_refreshes_recency_without_a_write_on_every_hit(bat):
     before = RenderedViewEntry.objects.get(key=key).last_used_at
     with CaptureQueriesContext(connection) as queries:
         assert view(bat, -100).cached
-    assert not [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert not [
+        q
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+    ]
     assert RenderedViewEntry.objects.get(key=key).last_used_at == before
     age(key, viewcache.REFRESH_AFTER.total_seconds() / 60 + 1)
     assert view(bat, -100).cached
-    assert RenderedViewEntry.objects.get(key=key).last_used_at > timezone.now() - timedelta(minutes=1)
+    assert RenderedViewEntry.objects.get(key=key).last_used_at > timezone.now() - timedelta(
+        minutes=1
+    )
 
 
 def test_eviction_deletes_the_files_and_the_row(bat, settings):
@@ -110,7 +132,10 @@ def test_the_beat_trims_a_cache_over_its_cap(bat, settings):
     age(keys[0], 30)
     settings.ECHOLOOP_RENDER_CACHE_BYTES = stored_bytes(settings) - 1  # as if the cap were lowered
     assert loop.tend()["evicted_views"] == 1
-    assert not on_disk(settings, keys[0]) and stored_bytes(settings) <= settings.ECHOLOOP_RENDER_CACHE_BYTES
+    assert (
+        not on_disk(settings, keys[0])
+        and stored_bytes(settings) <= settings.ECHOLOOP_RENDER_CACHE_BYTES
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,7 +148,9 @@ def test_two_evictions_at_once_take_disjoint_views(settings, tmp_path, monkeypat
         key = f"{i:02d}" + "ab" * 19
         for path in viewcache.paths(key):
             default_storage.save(path, ContentFile(b"x" * 50))
-        RenderedViewEntry.objects.create(key=key, bytes=100, last_used_at=now - timedelta(minutes=100 - i))
+        RenderedViewEntry.objects.create(
+            key=key, bytes=100, last_used_at=now - timedelta(minutes=100 - i)
+        )
     settings.ECHOLOOP_RENDER_CACHE_BYTES = 1000  # 2000 stored: down to 900: the eleven oldest go
     read_both = threading.Barrier(2, timeout=10)
     done = {name: threading.Event() for name in ("one", "two")}

@@ -142,7 +142,9 @@ def test_authors_edit_after_acceptance_goes_back_to_review(project, cast):
 def test_leads_correction_stays_accepted(project, cast):
     tag = f.make_tag(project)
     annotation = submitted(project, cast["ann1"], tag)
-    fixed = queue.Submission(version=1, events=[queue.EventInput(1.3, 1.31, 30_000, 60_000, tag.pk)])
+    fixed = queue.Submission(
+        version=1, events=[queue.EventInput(1.3, 1.31, 30_000, 60_000, tag.pk)]
+    )
     corrected = review.correct(annotation, cast["lead"], fixed)
     corrected.refresh_from_db()
     assert corrected.review_status == ClipAnnotation.Review.ACCEPTED

@@ -19,7 +19,11 @@ def test_one_iou():
     a = SoundEventAnnotation(start_s=0, end_s=1, low_hz=0, high_hz=10)
     b = SoundEventAnnotation(start_s=0.5, end_s=1.5, low_hz=0, high_hz=10)
     interval = SoundEventAnnotation(start_s=0.5, end_s=1.0)
-    assert a.iou(b) == pytest.approx(1 / 3) == boxes.box_iou([[0, 1, 0, 10]], [[0.5, 1.5, 0, 10]])[0, 0]
+    assert (
+        a.iou(b)
+        == pytest.approx(1 / 3)
+        == boxes.box_iou([[0, 1, 0, 10]], [[0.5, 1.5, 0, 10]])[0, 0]
+    )
     assert a.iou(interval) == pytest.approx(0.5)  # time only
     assert boxes.iou(a, SoundEventAnnotation(start_s=2, end_s=2, low_hz=0, high_hz=1)) == 0.0
 
@@ -36,7 +40,9 @@ def test_float32_stays_float32_for_large_pools():
 
 def test_embeddings_round_trip_through_one_decoder():
     vectors = np.random.default_rng(0).standard_normal((3, 8)).astype(np.float32)
-    blobs = [memoryview(Prediction.pack_embedding(v)) for v in vectors]  # as the database hands them
+    blobs = [
+        memoryview(Prediction.pack_embedding(v)) for v in vectors
+    ]  # as the database hands them
     np.testing.assert_allclose(Prediction.unpack_embeddings(blobs), vectors, atol=1e-2)
     assert Prediction.unpack_embeddings([]).shape == (0, 0)
     assert Prediction(embedding=blobs[1]).embedding_array().dtype == np.float32

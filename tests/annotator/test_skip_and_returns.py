@@ -102,7 +102,10 @@ def test_api_skip_records_reason_and_serves_another_clip(project, cast, api):
     assert response.status_code == 204
     skip = TaskSkip.objects.get()
     assert (skip.task_id, skip.user, skip.reason, skip.note) == (
-        first["id"], cast["ann1"], "other", "a door slams"
+        first["id"],
+        cast["ann1"],
+        "other",
+        "a door slams",
     )
     second = client.post(f"/api/projects/{project.pk}/tasks/next/").json()
     assert second["id"] == tasks[1].pk and second["your_last_skip"] is None
@@ -119,7 +122,9 @@ def test_api_skipped_task_served_last_says_it_was_skipped_and_why(project, cast,
     assert again["your_last_skip"]["why"] == "broken audio"
 
 
-@pytest.mark.parametrize("body", [{}, {"reason": "bored"}, {"reason": "other"}, {"reason": "other", "note": ""}])
+@pytest.mark.parametrize(
+    "body", [{}, {"reason": "bored"}, {"reason": "other"}, {"reason": "other", "note": ""}]
+)
 def test_api_bad_skip_reason_is_400_and_changes_nothing(project, cast, api, body):
     tasks = queued(project, 1)
     client = api(cast["ann1"])
@@ -150,7 +155,10 @@ def test_leads_list_skipped_clips_with_reasons(project, cast, api):
     claim_and_skip(project, cast["ann2"], SkipReason.OTHER, "two bats at once")
     body = api(cast["lead"]).get(skips_url(project)).json()
     assert body["count"] == 2
-    rows = [(r["task"], r["username"], r["reason"], r["reason_label"], r["note"]) for r in body["results"]]
+    rows = [
+        (r["task"], r["username"], r["reason"], r["reason_label"], r["note"])
+        for r in body["results"]
+    ]
     assert rows == [
         (tasks[0].pk, "ann2", "other", "other", "two bats at once"),  # ann2 had not skipped it
         (tasks[0].pk, "ann1", "broken_audio", "broken audio", ""),
@@ -237,7 +245,9 @@ def test_returned_to_count_counts_open_returns_only(project, cast):
     assert queue.returned_to_count(project, cast["ann2"]) == 0
     task = queue.claim_next(project, cast["ann1"])
     assert queue.returned_to_count(project, cast["ann1"]) == 2  # held, not yet answered
-    queue.submit(task, cast["ann1"], queue.Submission(no_calls=True, version=task.own_annotation.version))
+    queue.submit(
+        task, cast["ann1"], queue.Submission(no_calls=True, version=task.own_annotation.version)
+    )
     assert queue.returned_to_count(project, cast["ann1"]) == 1
     assert ClipAnnotation.objects.get(pk=task.own_annotation.pk).review_status == "pending"
 
@@ -248,7 +258,11 @@ def test_imported_annotation_rejected_gets_a_task_returned_to_its_author(project
     reject(annotation, cast["lead"], note="Listen again at 10x")
     reject(ClipAnnotation.objects.get(pk=annotation.pk), cast["lead"], note="Still wrong")
     (task,) = AnnotationTask.objects.filter(clip=clip)
-    assert (task.returned_to, task.return_note, task.source) == (cast["ann1"], "Still wrong", "review")
+    assert (task.returned_to, task.return_note, task.source) == (
+        cast["ann1"],
+        "Still wrong",
+        "review",
+    )
     assert queue.claim_next(project, cast["ann1"]).pk == task.pk
 
 

@@ -15,8 +15,14 @@ from tests.services import wait_until
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PASSWORD = "browser-test-pw-1"
 SHOTS = Path(os.environ.get("TMPDIR", "/tmp"))
 
@@ -39,8 +45,13 @@ def chromium(monkeypatch):
 @pytest.fixture
 def bats(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    project = f.make_project("Browser bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1,
-                             double_annotation_fraction=0.0)
+    project = f.make_project(
+        "Browser bats",
+        fmin_hz=10_000,
+        fmax_hz=150_000,
+        context_s=0.1,
+        double_annotation_fraction=0.0,
+    )
     f.import_whombat(project)
     tag = Tag.objects.get(project=project, value="Carollia castanea")
     tag.hotkey = "1"
@@ -78,7 +89,9 @@ def to_page(page, t: float, hz: float) -> tuple[float, float]:
 def pixel_size(page) -> tuple[float, float]:
     rect = page.locator("#spectrogram-canvas").bounding_box()
     view = page.evaluate("window.echoloop.extent()")["view"]
-    return (view["end"] - view["start"]) / rect["width"], (view["high"] - view["low"]) / rect["height"]
+    return (view["end"] - view["start"]) / rect["width"], (view["high"] - view["low"]) / rect[
+        "height"
+    ]
 
 
 def drag(page, t0: float, t1: float, f0: float, f1: float) -> None:
@@ -101,7 +114,9 @@ def test_annotator_draws_a_box_tags_it_by_key_and_submits(chromium, live_server,
     page.screenshot(path=str(SHOTS / "echoloop_browser_annotate.png"))
     dt, dhz = pixel_size(page)
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#echoloop-annotator').dataset.state !== 'submitting'")
+    page.wait_for_function(
+        "document.querySelector('#echoloop-annotator').dataset.state !== 'submitting'"
+    )
     annotation = _wait_for_annotation(clips[0])
     event = annotation.events.get()
     assert event.tag == tag
@@ -113,8 +128,11 @@ def test_annotator_draws_a_box_tags_it_by_key_and_submits(chromium, live_server,
 
 
 def _wait_for_annotation(clip, timeout: float = 30.0) -> ClipAnnotation:
-    wait_until(lambda: ClipAnnotation.objects.filter(clip=clip).exists(), timeout=timeout,
-               what="the submission to reach the database")
+    wait_until(
+        lambda: ClipAnnotation.objects.filter(clip=clip).exists(),
+        timeout=timeout,
+        what="the submission to reach the database",
+    )
     return ClipAnnotation.objects.get(clip=clip)
 
 
@@ -130,7 +148,11 @@ def test_reload_mid_annotation_keeps_the_draft(chromium, live_server, bats):
     page.reload()
     page.wait_for_selector('#echoloop-annotator[data-state="ready"]', timeout=60_000)
     after = page.evaluate("window.echoloop.state()")
-    assert after["task"] == before["task"] and after["events"] == before["events"] and after["uncertain"]
+    assert (
+        after["task"] == before["task"]
+        and after["events"] == before["events"]
+        and after["uncertain"]
+    )
     assert not ClipAnnotation.objects.exists()  # a draft, not a submission
 
 
@@ -139,7 +161,11 @@ def test_outsider_gets_404_for_another_projects_image_and_audio(chromium, live_s
     page = chromium.new_page()
     login(page, live_server.url, "outsider")
     rid = clips[0].recording_id
-    for path in ("spectrogram.png?start=0&end=0.5", "scalogram.png?start=0&end=0.5", "audio.wav?start=0&end=0.5"):
+    for path in (
+        "spectrogram.png?start=0&end=0.5",
+        "scalogram.png?start=0&end=0.5",
+        "audio.wav?start=0&end=0.5",
+    ):
         status = page.evaluate(f"fetch('/api/recordings/{rid}/{path}').then(r => r.status)")
         assert status == 404, path
     assert page.goto(f"{live_server.url}/projects/{_project.pk}/annotate/").status == 404
@@ -162,7 +188,10 @@ def test_page_renews_the_lease_while_its_annotator_works(chromium, live_server, 
     page.clock.fast_forward("00:05")
     page.keyboard.press("u")  # the annotator is at work
     page.clock.fast_forward("00:56")  # past half of the 2-minute lease
-    wait_until(lambda: AnnotationTask.objects.get(pk=task_id).lease_expires_at > claimed, timeout=30,
-               what="the page to renew its lease")
+    wait_until(
+        lambda: AnnotationTask.objects.get(pk=task_id).lease_expires_at > claimed,
+        timeout=30,
+        what="the page to renew its lease",
+    )
     task = AnnotationTask.objects.get(pk=task_id)
     assert task.status == "leased" and task.lease_holder.username == "annie"

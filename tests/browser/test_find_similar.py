@@ -25,22 +25,36 @@ PASSWORD = "pw-for-tests-only"
 def bats(settings, tmp_path, monkeypatch):
     """The Whombat bats, scored by the shipped pretrained detector (its windows stored), one clip queued."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    project = f.make_project("Similar bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1,
-                             double_annotation_fraction=0.0, retrain_every=0, audit_fraction=0.0)
+    project = f.make_project(
+        "Similar bats",
+        fmin_hz=10_000,
+        fmax_hz=150_000,
+        context_s=0.1,
+        double_annotation_fraction=0.0,
+        retrain_every=0,
+        audit_fraction=0.0,
+    )
     f.import_whombat(project)
     tag = Tag.objects.get(project=project, value="Carollia castanea")
     tag.hotkey = "1"
     tag.save()
     detector = Detector.load(PRETRAINED / "synthetic-ebf98fc849888fe233586887.pt", device="cpu")
     monkeypatch.setattr(registry, "detector_for", lambda version: detector)
-    version = ModelVersion.objects.create(project=project, number=1, class_names=detector.class_names,
-                                          is_active=True)
-    registry.score_clips(version, list(Clip.objects.for_project(project).values_list("pk", flat=True)))
+    version = ModelVersion.objects.create(
+        project=project, number=1, class_names=detector.class_names, is_active=True
+    )
+    registry.score_clips(
+        version, list(Clip.objects.for_project(project).values_list("pk", flat=True))
+    )
     embeddings_store.compact(project.pk, embeddings_store.version_source(version.pk))
     people = {name: f.make_user(name) for name in ("annie", "lena")}
     f.add_member(project, people["annie"], Role.ANNOTATOR)
     f.add_member(project, people["lena"], Role.LEAD)
-    query = Clip.objects.filter(project=project, recording__name__contains="castanea").order_by("start_s").first()
+    query = (
+        Clip.objects.filter(project=project, recording__name__contains="castanea")
+        .order_by("start_s")
+        .first()
+    )
     queue.enqueue(project, [query])
     return project, tag, people, query
 
@@ -53,18 +67,25 @@ def test_find_similar_label_from_the_strip_and_queue_these(browser_page, live_se
     page.click("button.el-find-similar")
     page.wait_for_selector(".el-similar-item img", timeout=30_000)
     items = page.locator(".el-similar-item")
-    stored = embeddings_store.load(project.pk, embeddings_store.version_source(project.model_versions.get().pk))
+    stored = embeddings_store.load(
+        project.pk, embeddings_store.version_source(project.model_versions.get().pk)
+    )
     n_clips = len(set(stored.clip_ids.tolist()))
     assert items.count() == min(12, n_clips - 1) > 3
     first = int(items.nth(0).get_attribute("data-clip"))
     assert first != query.pk
-    distances = [float(t.split()[1]) for t in page.locator(".el-similar-distance").all_inner_texts()]
+    distances = [
+        float(t.split()[1]) for t in page.locator(".el-similar-distance").all_inner_texts()
+    ]
     assert distances == sorted(distances)
     # One key labels the focused match (and the clip under annotation gets nothing).
     items.nth(0).focus()
     page.keyboard.press("1")
-    wait_until(lambda: ClipAnnotation.objects.filter(clip_id=first, annotator=people["annie"]).exists(),
-               timeout=20, what="the match's label to reach the database")
+    wait_until(
+        lambda: ClipAnnotation.objects.filter(clip_id=first, annotator=people["annie"]).exists(),
+        timeout=20,
+        what="the match's label to reach the database",
+    )
     ann = ClipAnnotation.objects.get(clip_id=first, annotator=people["annie"])
     assert list(ann.tags.values_list("value", flat=True)) == [tag.value]
     page.wait_for_selector(f'.el-similar-item[data-clip="{first}"] .el-similar-label')
@@ -80,7 +101,9 @@ def test_find_similar_label_from_the_strip_and_queue_these(browser_page, live_se
     assert not page.console_errors
 
 
-def test_a_lead_labels_a_batch_of_matches_on_the_review_page(browser_page, live_server, log_in, bats):
+def test_a_lead_labels_a_batch_of_matches_on_the_review_page(
+    browser_page, live_server, log_in, bats
+):
     project, tag, people, query = bats
     queue.save_annotation(project, query, people["annie"], queue.Submission(tags=[tag.pk]))
     page = browser_page
@@ -96,15 +119,22 @@ def test_a_lead_labels_a_batch_of_matches_on_the_review_page(browser_page, live_
     n = page.locator(".el-similar-item").count()
     page.click("button.el-similar-batch")
     page.wait_for_selector(f".el-similar-message:has-text('Labelled {n} clips')", timeout=20_000)
-    assert ClipAnnotation.objects.filter(project=project, annotator=people["lena"], tags=tag).count() == n
+    assert (
+        ClipAnnotation.objects.filter(project=project, annotator=people["lena"], tags=tag).count()
+        == n
+    )
     assert not page.console_errors
 
 
-def test_a_lead_sees_each_embeddings_licence_and_chooses_one(browser_page, live_server, log_in, bats):
+def test_a_lead_sees_each_embeddings_licence_and_chooses_one(
+    browser_page, live_server, log_in, bats
+):
     project, _tag, _people, _query = bats
     page = browser_page
     log_in("lena", f"/projects/{project.pk}/dashboard/")
-    row = page.wait_for_selector('#embedding-choice tr[data-embedding="band-stats"]', timeout=30_000)
+    row = page.wait_for_selector(
+        '#embedding-choice tr[data-embedding="band-stats"]', timeout=30_000
+    )
     assert "no model weights" in row.inner_text()
     page.check('#embedding-choice input[value="band-stats"]')
     page.click("#embedding-choice button.use-embedding")

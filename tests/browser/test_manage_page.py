@@ -24,8 +24,13 @@ SHOT = Path("/tmp/echoloop_manage.png")
 def bats(settings, tmp_path):
     """The Whombat bat recordings, a lead ("lena") and every clip of one recording queued."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    project = f.make_project("Managed bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1,
-                             double_annotation_fraction=0.0)
+    project = f.make_project(
+        "Managed bats",
+        fmin_hz=10_000,
+        fmax_hz=150_000,
+        context_s=0.1,
+        double_annotation_fraction=0.0,
+    )
     f.import_whombat(project)
     lead = f.make_user("lena")
     f.add_member(project, lead, Role.LEAD)
@@ -48,7 +53,9 @@ def test_lead_makes_a_tag_with_a_hotkey_and_uses_it(bats, live_server, browser_p
         page.click("#new-tag button[type=submit]")
     tag = Tag.objects.get(project=project, value="Myotis testii")
     assert (tag.hotkey, tag.color, tag.display_name) == ("m", "#ff00aa", "Test bat")
-    assert page.locator(f"form[data-tag='{tag.pk}'] [name=tag-{tag.pk}-hotkey]").input_value() == "m"
+    assert (
+        page.locator(f"form[data-tag='{tag.pk}'] [name=tag-{tag.pk}-hotkey]").input_value() == "m"
+    )
     assert "Added Test bat." in page.locator(".messages").inner_text()
 
     # a second tag on the same key is refused beside the form, with the lead's input kept
@@ -68,8 +75,11 @@ def test_lead_makes_a_tag_with_a_hotkey_and_uses_it(bats, live_server, browser_p
     drag(page, 0.20, 0.26, 40_000, 90_000)
     page.keyboard.press("m")
     page.keyboard.press("Enter")
-    wait_until(lambda: ClipAnnotation.objects.filter(clip=clips[0]).exists(), timeout=30,
-               what="the submission to reach the database")
+    wait_until(
+        lambda: ClipAnnotation.objects.filter(clip=clips[0]).exists(),
+        timeout=30,
+        what="the submission to reach the database",
+    )
     event = ClipAnnotation.objects.get(clip=clips[0]).events.get()
     assert event.tag == tag
     assert not page.console_errors, page.console_errors
@@ -86,9 +96,15 @@ def exported(project, cast):
         recording.save()
         clips.append(f.make_clip(project, recording))
     saved = {}
-    for who, clip, start in [("ann1", clips[0], 0.1), ("ann1", clips[1], 0.2), ("ann2", clips[0], 0.3)]:
+    for who, clip, start in [
+        ("ann1", clips[0], 0.1),
+        ("ann1", clips[1], 0.2),
+        ("ann2", clips[0], 0.3),
+    ]:
         event = queue.EventInput(start, start + 0.05, 20_000, 40_000, tag.pk)
-        saved[start] = queue.save_annotation(project, clip, cast[who], queue.Submission(events=[event]))
+        saved[start] = queue.save_annotation(
+            project, clip, cast[who], queue.Submission(events=[event])
+        )
     saved[0.2].review_status = ClipAnnotation.Review.ACCEPTED
     saved[0.2].save()
     return clips
@@ -106,7 +122,9 @@ def starts(rows: list[dict]) -> list[float]:
     return sorted(round(float(r["start_s"]), 3) for r in rows)
 
 
-def test_export_buttons_download_the_filtered_rows(exported, project, cast, live_server, browser_page, log_in):
+def test_export_buttons_download_the_filtered_rows(
+    exported, project, cast, live_server, browser_page, log_in
+):
     page = browser_page
     log_in("viewer", f"/projects/{project.pk}/dashboard/")
     page.wait_for_selector("#export-formats button[value=csv]")
@@ -130,5 +148,7 @@ def test_export_buttons_download_the_filtered_rows(exported, project, cast, live
 
     with page.expect_download() as info:
         page.click("#export-formats button[value=raven]")
-    assert info.value.suggested_filename == "south.Table.1.selections.txt"  # only the accepted one's recording
+    assert (
+        info.value.suggested_filename == "south.Table.1.selections.txt"
+    )  # only the accepted one's recording
     assert not page.console_errors, page.console_errors

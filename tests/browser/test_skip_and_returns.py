@@ -21,8 +21,13 @@ def bats(settings, tmp_path):
     """The whombat bat recordings queued in a project with a lead and two annotators; the
     *C. castanea* tag answers to "1" (its hotkey too, as in the demo)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    project = f.make_project("Skipping bats", fmin_hz=10_000, fmax_hz=150_000, context_s=0.1,
-                             double_annotation_fraction=0.0)
+    project = f.make_project(
+        "Skipping bats",
+        fmin_hz=10_000,
+        fmax_hz=150_000,
+        context_s=0.1,
+        double_annotation_fraction=0.0,
+    )
     f.import_whombat(project)
     tag = Tag.objects.get(project=project, value="Carollia castanea")
     tag.hotkey = "1"
@@ -42,7 +47,9 @@ def open_annotator(page, base: str, project) -> int:
     return page.evaluate("window.echoloop.state().task")
 
 
-def test_skip_with_a_reason_moves_on_and_the_lead_reads_it(browser_page, chromium_browser, live_server, log_in, bats):
+def test_skip_with_a_reason_moves_on_and_the_lead_reads_it(
+    browser_page, chromium_browser, live_server, log_in, bats
+):
     project, tag, _people, tasks = bats
     page = browser_page
     log_in("annie", f"/projects/{project.pk}/annotate/")
@@ -70,16 +77,27 @@ def test_skip_with_a_reason_moves_on_and_the_lead_reads_it(browser_page, chromiu
     page.wait_for_selector(READY, timeout=60_000)
     assert page.evaluate("window.echoloop.state().task") == tasks[1].pk
     status = page.locator(".el-status")
-    wait_until(lambda: f"Skipped clip {tasks[0].clip_id} (two bats and rain)" in status.inner_text(), timeout=10,
-               what=lambda: f"the status to say what was skipped, have {status.inner_text()!r}")
+    wait_until(
+        lambda: f"Skipped clip {tasks[0].clip_id} (two bats and rain)" in status.inner_text(),
+        timeout=10,
+        what=lambda: f"the status to say what was skipped, have {status.inner_text()!r}",
+    )
     skip = TaskSkip.objects.get()
-    assert (skip.task_id, skip.user.username, skip.reason, skip.note) == (first, "annie", "other", "two bats and rain")
+    assert (skip.task_id, skip.user.username, skip.reason, skip.note) == (
+        first,
+        "annie",
+        "other",
+        "two bats and rain",
+    )
 
     # The next clip: a box labelled with key 1 makes Carollia castanea a clip tag.
     page.keyboard.press("1")
     drag(page, tasks[1].clip.start_s + 0.05, tasks[1].clip.start_s + 0.08, 40_000, 90_000)
-    wait_until(lambda: page.evaluate("window.echoloop.state().tags") == [tag.pk], timeout=10,
-               what=lambda: f"clip tags from the box, have {page.evaluate('window.echoloop.state()')}")
+    wait_until(
+        lambda: page.evaluate("window.echoloop.state().tags") == [tag.pk],
+        timeout=10,
+        what=lambda: f"clip tags from the box, have {page.evaluate('window.echoloop.state()')}",
+    )
 
     # The lead sees the skipped clip and its reason on the project page.
     lead = chromium_browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -89,11 +107,16 @@ def test_skip_with_a_reason_moves_on_and_the_lead_reads_it(browser_page, chromiu
     with lead.expect_navigation():
         lead.click("button[type=submit]")
     row = lead.locator(f'#skipped-clips tr[data-task="{first}"]')
-    assert "annie" in row.inner_text() and row.locator(".skip-reason").inner_text() == "other: two bats and rain"
+    assert (
+        "annie" in row.inner_text()
+        and row.locator(".skip-reason").inner_text() == "other: two bats and rain"
+    )
     assert page.console_errors == []
 
 
-def test_skip_twice_then_the_skipped_clip_comes_back_last_saying_why(browser_page, live_server, log_in, bats):
+def test_skip_twice_then_the_skipped_clip_comes_back_last_saying_why(
+    browser_page, live_server, log_in, bats
+):
     project, _tag, _people, tasks = bats
     AnnotationTask.objects.filter(pk__in=[t.pk for t in tasks[1:]]).delete()
     page = browser_page
@@ -104,8 +127,11 @@ def test_skip_twice_then_the_skipped_clip_comes_back_last_saying_why(browser_pag
     page.keyboard.press("Enter")
     # Nothing else is open: the same clip comes back, and the page says it was skipped and why.
     note = page.locator(".el-task-note")
-    wait_until(lambda: note.is_visible() and "broken audio" in note.inner_text(), timeout=30,
-               what="the note that the clip was skipped before")
+    wait_until(
+        lambda: note.is_visible() and "broken audio" in note.inner_text(),
+        timeout=30,
+        what="the note that the clip was skipped before",
+    )
     assert page.evaluate("window.echoloop.state().task") == first
     assert TaskSkip.objects.get().reason == "broken_audio"
 
@@ -115,7 +141,9 @@ def test_rejected_clip_reaches_its_annotator_with_the_note(browser_page, live_se
     annie, lena = people["annie"], people["lena"]
     task = queue.claim_next(project, annie)
     annotation = queue.submit(task, annie, queue.Submission(no_calls=True, notes="nothing here"))
-    review.reject(annotation, lena, version=annotation.version, note="There is a Carollia call at 0.2 s")
+    review.reject(
+        annotation, lena, version=annotation.version, note="There is a Carollia call at 0.2 s"
+    )
 
     page = browser_page
     log_in("annie", f"/projects/{project.pk}/")
@@ -127,5 +155,9 @@ def test_rejected_clip_reaches_its_annotator_with_the_note(browser_page, live_se
     note = page.locator(".el-task-note")
     assert note.is_visible() and "There is a Carollia call at 0.2 s" in note.inner_text()
     state = page.evaluate("window.echoloop.state()")
-    assert state["no_calls"] and state["notes"] == "nothing here" and state["version"] == annotation.version + 1
+    assert (
+        state["no_calls"]
+        and state["notes"] == "nothing here"
+        and state["version"] == annotation.version + 1
+    )
     assert page.console_errors == []

@@ -41,7 +41,8 @@ def wait_for_text(page, selector: str, text: str, timeout: float = 15_000) -> No
     """Wait until ``selector`` shows ``text`` (the page polls; it is never reloaded)."""
     page.wait_for_function(
         "([sel, text]) => { const el = document.querySelector(sel); return !!el && el.textContent.includes(text); }",
-        arg=[selector, text], timeout=timeout,
+        arg=[selector, text],
+        timeout=timeout,
     )
 
 
@@ -50,7 +51,9 @@ def move(run: TrainingRun, **fields) -> None:
     TrainingRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now(), **fields)
 
 
-def test_lead_starts_follows_and_cancels_a_training(project, cast, sent, live_server, browser_page, log_in):
+def test_lead_starts_follows_and_cancels_a_training(
+    project, cast, sent, live_server, browser_page, log_in
+):
     page = browser_page
     log_in("lead", f"/projects/{project.pk}/dashboard/")
     wait_for_text(page, "#progress-idle", "No training or rescoring is running")
@@ -65,17 +68,33 @@ def test_lead_starts_follows_and_cancels_a_training(project, cast, sent, live_se
     assert page.locator("#start-training").is_disabled()
     assert page.locator("#cancel-training").is_enabled()
 
-    move(run, status="running", started_at=timezone.now(), phase="preparing", phase_progress=0.5,
-         phase_seconds={})
+    move(
+        run,
+        status="running",
+        started_at=timezone.now(),
+        phase="preparing",
+        phase_progress=0.5,
+        phase_seconds={},
+    )
     wait_for_text(page, PHASE, "Reading labels")
     move(run, phase="pretraining", phase_progress=0.4, eta_s=12, phase_seconds={"preparing": 3.2})
     wait_for_text(page, PHASE, "Pretraining on synthetic calls")
     assert "40 %" in text_of(page, PHASE) and "12 s left" in text_of(page, PHASE)
-    assert page.locator("#training-progress progress").evaluate("p => p.value / p.max") == pytest.approx(0.4)
+    assert page.locator("#training-progress progress").evaluate(
+        "p => p.value / p.max"
+    ) == pytest.approx(0.4)
     assert "heartbeat" in text_of(page, STATUS)
 
-    move(run, phase="training", phase_progress=0.25, eta_s=95, epoch=3, n_epochs=12, attempt=2,
-         phase_seconds={"preparing": 3.2, "pretraining": 61.0})
+    move(
+        run,
+        phase="training",
+        phase_progress=0.25,
+        eta_s=95,
+        epoch=3,
+        n_epochs=12,
+        attempt=2,
+        phase_seconds={"preparing": 3.2, "pretraining": 61.0},
+    )
     wait_for_text(page, PHASE, "Training")
     wait_for_text(page, STATUS, "epoch 3 / 12")
     assert "1 min 35 s left" in text_of(page, PHASE)
@@ -91,11 +110,22 @@ def test_lead_starts_follows_and_cancels_a_training(project, cast, sent, live_se
     assert page.locator("#cancel-training").is_disabled()
 
     # the worker notices at its next report and stops (liveness.finish)
-    move(run, status="cancelled", phase="done", eta_s=None, finished_at=timezone.now(), error="cancelled by a lead",
-         phase_seconds={"preparing": 3.2, "pretraining": 61.0, "training": 140.5, "evaluating": 4.0})
+    move(
+        run,
+        status="cancelled",
+        phase="done",
+        eta_s=None,
+        finished_at=timezone.now(),
+        error="cancelled by a lead",
+        phase_seconds={"preparing": 3.2, "pretraining": 61.0, "training": 140.5, "evaluating": 4.0},
+    )
     wait_for_text(page, STATUS, "Cancelled")
     phases = text_of(page, "#training-phases")
-    assert "pretraining 1 min 1 s" in phases and "training 2 min 21 s" in phases and "evaluating 4 s" in phases
+    assert (
+        "pretraining 1 min 1 s" in phases
+        and "training 2 min 21 s" in phases
+        and "evaluating 4 s" in phases
+    )
     assert not page.locator("#cancel-training").is_visible()
     assert page.locator("#start-training").is_enabled()
     assert page.evaluate("() => window.notReloaded") is True
@@ -103,9 +133,15 @@ def test_lead_starts_follows_and_cancels_a_training(project, cast, sent, live_se
 
 
 def test_a_failed_training_shows_its_error(project, cast, live_server, browser_page, log_in):
-    TrainingRun.objects.create(project=project, status="failed", phase="done", attempt=2,
-                               finished_at=timezone.now(), phase_seconds={"preparing": 1.0, "training": 30.0},
-                               error="worker lost during training (no heartbeat for 90 s)")
+    TrainingRun.objects.create(
+        project=project,
+        status="failed",
+        phase="done",
+        attempt=2,
+        finished_at=timezone.now(),
+        phase_seconds={"preparing": 1.0, "training": 30.0},
+        error="worker lost during training (no heartbeat for 90 s)",
+    )
     page = browser_page
     log_in("lead", f"/projects/{project.pk}/dashboard/")
     wait_for_text(page, STATUS, "Failed: worker lost during training (no heartbeat for 90 s)")
@@ -113,16 +149,18 @@ def test_a_failed_training_shows_its_error(project, cast, live_server, browser_p
     assert page.console_errors == []
 
 
-def test_start_while_a_training_runs_shows_the_servers_answer(project, cast, sent, live_server, browser_page,
-                                                               log_in):
+def test_start_while_a_training_runs_shows_the_servers_answer(
+    project, cast, sent, live_server, browser_page, log_in
+):
     page = browser_page
     log_in("lead", f"/projects/{project.pk}/dashboard/")
     wait_for_text(page, "#progress-idle", "No training or rescoring is running")
     # A training starts by itself (new labels) before the page's next refresh: the page still
     # offers "Start training" and the server refuses it.
     page.route("**/dashboard/model/", lambda route: route.abort())
-    other = TrainingRun.objects.create(project=project, status="running", phase="training",
-                                       heartbeat_at=timezone.now())
+    other = TrainingRun.objects.create(
+        project=project, status="running", phase="training", heartbeat_at=timezone.now()
+    )
     page.click("#start-training")
     wait_for_text(page, "#training-message", "Not started:")
     assert TrainingRun.objects.get() == other and sent == []
@@ -130,9 +168,18 @@ def test_start_while_a_training_runs_shows_the_servers_answer(project, cast, sen
     wait_for_text(page, PHASE, "Training")
 
 
-def test_non_lead_sees_the_training_but_no_controls(project, cast, live_server, browser_page, log_in):
-    TrainingRun.objects.create(project=project, status="running", phase="training", phase_progress=0.5,
-                               heartbeat_at=timezone.now(), epoch=2, n_epochs=4)
+def test_non_lead_sees_the_training_but_no_controls(
+    project, cast, live_server, browser_page, log_in
+):
+    TrainingRun.objects.create(
+        project=project,
+        status="running",
+        phase="training",
+        phase_progress=0.5,
+        heartbeat_at=timezone.now(),
+        epoch=2,
+        n_epochs=4,
+    )
     page = browser_page
     for who in ("ann1", "viewer"):
         page.context.clear_cookies()
@@ -152,20 +199,43 @@ def predicted(settings, tmp_path, project, cast):
     scoring 0.6 and 0.8 from a version whose served threshold is 0.7."""
     settings.MEDIA_ROOT = tmp_path / "media"
     f.import_whombat(project)
-    clip = Clip.objects.filter(project=project, recording__name__contains="castanea").order_by("start_s").first()
+    clip = (
+        Clip.objects.filter(project=project, recording__name__contains="castanea")
+        .order_by("start_s")
+        .first()
+    )
     queue.enqueue(project, [clip])
-    version = ModelVersion.objects.create(project=project, number=1, n_labels=40, is_active=True, threshold=0.7,
-                                          class_names=["Carollia castanea"])
+    version = ModelVersion.objects.create(
+        project=project,
+        number=1,
+        n_labels=40,
+        is_active=True,
+        threshold=0.7,
+        class_names=["Carollia castanea"],
+    )
     t = clip.start_s
     boxes = [(0.1, 0.6), (0.3, 0.8)]
-    Prediction.objects.create(clip=clip, version=version, detections=[
-        {"start_s": t + start, "end_s": t + start + 0.05, "low_hz": 40_000, "high_hz": 80_000,
-         "label": "Carollia castanea", "score": score} for start, score in boxes
-    ])
+    Prediction.objects.create(
+        clip=clip,
+        version=version,
+        detections=[
+            {
+                "start_s": t + start,
+                "end_s": t + start + 0.05,
+                "low_hz": 40_000,
+                "high_hz": 80_000,
+                "label": "Carollia castanea",
+                "score": score,
+            }
+            for start, score in boxes
+        ],
+    )
     return clip
 
 
-def test_annotation_page_starts_at_the_versions_threshold(predicted, cast, live_server, browser_page, log_in):
+def test_annotation_page_starts_at_the_versions_threshold(
+    predicted, cast, live_server, browser_page, log_in
+):
     page = browser_page
     log_in("ann1", f"/projects/{predicted.project_id}/annotate/")
     page.wait_for_selector('#echoloop-annotator[data-state="ready"]', timeout=60_000)
@@ -179,7 +249,9 @@ def test_annotation_page_starts_at_the_versions_threshold(predicted, cast, live_
     page.screenshot(path=THRESHOLD_SCREENSHOT)
 
     # the annotator lowers it: both boxes, and it is theirs now
-    page.locator(".el-threshold").evaluate("el => { el.value = '0.55'; el.dispatchEvent(new Event('input')); }")
+    page.locator(".el-threshold").evaluate(
+        "el => { el.value = '0.55'; el.dispatchEvent(new Event('input')); }"
+    )
     page.wait_for_function("() => window.echoloop.predictions().shown.length === 2")
     assert "0.55 (yours)" in text_of(page, ".el-threshold-text")
     assert page.console_errors == []

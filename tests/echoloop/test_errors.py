@@ -101,7 +101,10 @@ def test_other_errors_are_left_to_drf():
 
 def test_views_catch_no_domain_error():
     """The mapping lives in the handler only: no API view catches an error it answers."""
-    names = {cls.__name__ for cls in domain_answers()} | {"DjangoValidationError", "DjangoPermissionDenied"}
+    names = {cls.__name__ for cls in domain_answers()} | {
+        "DjangoValidationError",
+        "DjangoPermissionDenied",
+    }
     caught = []
     for path in API_MODULES:
         for node in ast.walk(ast.parse(path.read_text())):

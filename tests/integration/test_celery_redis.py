@@ -26,7 +26,9 @@ def test_worker_imports_recordings_through_redis(redis_broker):
     f.make_root(DATA / "whombat")
     with celery_worker(name="redis"):
         assert ping.delay().get(timeout=30) == "pong"
-        result = import_recordings.delay(project.pk, dataset.pk, str(DATA / "whombat")).get(timeout=120)
+        result = import_recordings.delay(project.pk, dataset.pk, str(DATA / "whombat")).get(
+            timeout=120
+        )
     assert len(result["imported"]) == 3 and result["clips"] > 0
     assert Recording.objects.filter(project=project).count() == 3
 

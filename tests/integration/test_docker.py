@@ -97,7 +97,9 @@ def worker_queues(spec: dict) -> list[str]:
 def test_compose_services_and_queues_fit_the_settings():
     services = compose_services()
     assert {"web", "migrate", "bucket", "postgres", "redis", "minio"} <= set(services)
-    workers = {n: s for n, s in app_services().items() if s["command"][:4:3] == ["celery", "worker"]}
+    workers = {
+        n: s for n, s in app_services().items() if s["command"][:4:3] == ["celery", "worker"]
+    }
     consumed = {q for spec in workers.values() for q in worker_queues(spec)}
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed | {settings.CELERY_TASK_DEFAULT_QUEUE} <= consumed, "a queue no worker consumes"
@@ -288,13 +290,29 @@ def test_beat_command_sends_the_loop_upkeep(tmp_path):
     import redis
 
     spec = app_services()["beat"]
-    command = [*spec["command"][:-4], "--schedule", str(tmp_path / "schedule"), "--loglevel", "INFO"]
+    command = [
+        *spec["command"][:-4],
+        "--schedule",
+        str(tmp_path / "schedule"),
+        "--loglevel",
+        "INFO",
+    ]
     with private_redis() as broker:
-        env = {**app_env(), "REDIS_URL": broker.url, "DATABASE_URL": database_url(),
-               "ECHOLOOP_DATA_DIR": str(tmp_path), "ECHOLOOP_TEND_SECONDS": "1"}
+        env = {
+            **app_env(),
+            "REDIS_URL": broker.url,
+            "DATABASE_URL": database_url(),
+            "ECHOLOOP_DATA_DIR": str(tmp_path),
+            "ECHOLOOP_TEND_SECONDS": "1",
+        }
         log = tmp_path / "beat.log"
-        proc = subprocess.Popen(local_command(command), cwd=ROOT, env=env, stdout=open(log, "w"),
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            local_command(command),
+            cwd=ROOT,
+            env=env,
+            stdout=open(log, "w"),
+            stderr=subprocess.STDOUT,
+        )
         try:
             client = redis.Redis.from_url(broker.url)
             wait_until(lambda: client.llen("score") > 0, timeout=60, what="beat to send tend_loop")

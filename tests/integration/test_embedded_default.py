@@ -21,11 +21,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def embedded(tmp_path):
     """`make demo` in a fresh data directory with no DATABASE_URL / REDIS_URL."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ECHOLOOP_S3_BUCKET")}
-    env |= {"ECHOLOOP_DATA_DIR": str(tmp_path / "data"), "VENV": str(Path(sys.executable).parents[1])}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "ECHOLOOP_S3_BUCKET")
+    }
+    env |= {
+        "ECHOLOOP_DATA_DIR": str(tmp_path / "data"),
+        "VENV": str(Path(sys.executable).parents[1]),
+    }
     log = open(tmp_path / "demo.log", "w")
-    proc = subprocess.Popen(["make", "-s", "demo", f"ADDR=127.0.0.1:{port}", f"VENV={env['VENV']}"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", "demo", f"ADDR=127.0.0.1:{port}", f"VENV={env['VENV']}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{base}/healthz", proc, tmp_path / "demo.log")
@@ -62,8 +75,11 @@ def login(base, username, password) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base}/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    response = session.post(f"{base}/login/", data={"username": username, "password": password,
-                                                   "csrfmiddlewaretoken": token}, headers={"Referer": base})
+    response = session.post(
+        f"{base}/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        headers={"Referer": base},
+    )
     assert response.ok and "Log out" in response.text
     return session
 
@@ -79,22 +95,34 @@ def test_demo_serves_project_and_runs_celery_on_the_filesystem_broker(embedded):
     # Ten recordings; the published boxes of the two labelled and the three held-out ones.
     assert stats["recordings"] == 10 and stats["events"] == 235 and stats["tasks"]["queued"] >= 6
     csrf = session.cookies["csrftoken"]
-    task = session.post(f"{base}/api/projects/{projects[0]['id']}/tasks/next/",
-                        headers={"X-CSRFToken": csrf, "Referer": base})
-    assert task.status_code == 200 and task.json()["clip"]["recording"]["samplerate"] in (375_000, 384_000)
+    task = session.post(
+        f"{base}/api/projects/{projects[0]['id']}/tasks/next/",
+        headers={"X-CSRFToken": csrf, "Referer": base},
+    )
+    assert task.status_code == 200 and task.json()["clip"]["recording"]["samplerate"] in (
+        375_000,
+        384_000,
+    )
     # The worker that `make demo` started answers through kombu's filesystem transport.
     code = "from echoloop.celery import ping; print(ping.delay().get(timeout=60))"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.stdout.strip() == "pong", result.stderr
     # A lead's round is chosen by that worker (202, then poll), never in the web request.
     lead = login(base, "lead", re.search(r"user 'lead' password '([^']+)'", output).group(1))
-    asked = lead.post(f"{base}/api/projects/{projects[0]['id']}/sampling-rounds/", json={"batch_size": 2},
-                      headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base})
+    asked = lead.post(
+        f"{base}/api/projects/{projects[0]['id']}/sampling-rounds/",
+        json={"batch_size": 2},
+        headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base},
+    )
     assert asked.status_code == 202, asked.text
     poll = f"{base}{asked.json()['url']}"
-    wait_until(lambda: lead.get(poll).json()["status"] in ("done", "failed"), timeout=120,
-               what=lambda: f"the worker to choose the round: {lead.get(poll).json()}")
+    wait_until(
+        lambda: lead.get(poll).json()["status"] in ("done", "failed"),
+        timeout=120,
+        what=lambda: f"the worker to choose the round: {lead.get(poll).json()}",
+    )
     assert lead.get(poll).json()["round"]["batch_size"] == 2, lead.get(poll).json()
 
 
@@ -127,12 +155,22 @@ def test_ctrl_c_stops_web_and_workers_even_mid_training(embedded):
     server and both workers, pool children included, are gone within the shutdown's bound."""
     base, log_path, _env, proc = embedded
     output = log_path.read_text()
-    workers = [int(p) for p in re.search(r"Celery workers started \(pids ([\d, ]+)\)", output).group(1).split(", ")]
+    workers = [
+        int(p)
+        for p in re.search(r"Celery workers started \(pids ([\d, ]+)\)", output)
+        .group(1)
+        .split(", ")
+    ]
     lead = login(base, "lead", re.search(r"user 'lead' password '([^']+)'", output).group(1))
     project = lead.get(f"{base}/api/projects/").json()["results"][0]["id"]
-    started = lead.post(f"{base}/api/projects/{project}/retrain/", json={"force": True},
-                        headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base})
-    assert started.status_code in (202, 409), started.text  # 409: the demo's own first training runs
+    started = lead.post(
+        f"{base}/api/projects/{project}/retrain/",
+        json={"force": True},
+        headers={"X-CSRFToken": lead.cookies["csrftoken"], "Referer": base},
+    )
+    assert started.status_code in (202, 409), (
+        started.text
+    )  # 409: the demo's own first training runs
 
     def training_running() -> bool:
         runs = lead.get(f"{base}/api/training-runs/", params={"project": project}).json()["results"]
@@ -141,6 +179,11 @@ def test_ctrl_c_stops_web_and_workers_even_mid_training(embedded):
     wait_until(training_running, timeout=180, what="a training to be running")
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
     # Warm shutdown 5 s, cold 10 s, kill 5 s: 20 s, with room for a loaded machine.
-    wait_until(lambda: proc.poll() is not None and not any(_session(w) for w in workers), timeout=45,
-               what=lambda: f"everything to stop: make {proc.poll()}, workers {[_session(w) for w in workers]}")
+    wait_until(
+        lambda: proc.poll() is not None and not any(_session(w) for w in workers),
+        timeout=45,
+        what=lambda: (
+            f"everything to stop: make {proc.poll()}, workers {[_session(w) for w in workers]}"
+        ),
+    )
     assert "Stopped." in log_path.read_text()

@@ -33,7 +33,15 @@ from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
-TINY = {"model": {"epochs": 2, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1, "start_from": "scratch"}}
+TINY = {
+    "model": {
+        "epochs": 2,
+        "batch_size": 4,
+        "n_freq_bins": 64,
+        "num_threads": 1,
+        "start_from": "scratch",
+    }
+}
 
 
 def client_app(broker_url: str) -> Celery:
@@ -103,8 +111,11 @@ def test_training_is_failed_and_retried_after_its_worker_is_killed_whole(bats):
     bats.sampling_params = {"model": {**TINY["model"], "epochs": 8}}
     bats.save()
     v1 = active_v1(bats)
-    env = {"MEDIA_ROOT": str(settings.MEDIA_ROOT), "ECHOLOOP_HEARTBEAT_SECONDS": "1",
-           "ECHOLOOP_STALE_AFTER_SECONDS": "4"}
+    env = {
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "ECHOLOOP_HEARTBEAT_SECONDS": "1",
+        "ECHOLOOP_STALE_AFTER_SECONDS": "4",
+    }
     with private_redis() as broker:
         env["REDIS_URL"] = broker.url
         app = client_app(broker.url)
@@ -214,7 +225,6 @@ def test_tasks_complete_across_a_redis_restart(project, settings, tmp_path):
 
 def test_a_retrain_asked_for_while_redis_is_down_leaves_no_queued_run(project, monkeypatch):
     from kombu.exceptions import OperationalError
-
 
     class Unreachable:  # what publishing does while Redis is down, once kombu's retries give up
         def apply_async(self, *args, **kwargs):

@@ -25,7 +25,9 @@ def night(tmp_path):
     folder = tmp_path / "night"
     folder.mkdir()
     for i in range(12):
-        f.write_tone(folder / f"r{i:02d}.wav", duration_s=0.3, seed=i, samplerate=48_000, freq_hz=4_000)
+        f.write_tone(
+            folder / f"r{i:02d}.wav", duration_s=0.3, seed=i, samplerate=48_000, freq_hz=4_000
+        )
     f.make_root(folder)
     return folder
 
@@ -58,13 +60,31 @@ def test_command_queues_on_the_embedded_filesystem_broker(night, tmp_path):
     """No REDIS_URL: the command and the worker meet in the data dir's broker folders."""
     project = f.make_project("embedded")
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env |= {"ECHOLOOP_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url(),
-            "ECHOLOOP_IMPORT_CHUNK_FILES": "5"}
+    env |= {
+        "ECHOLOOP_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url(),
+        "ECHOLOOP_IMPORT_CHUNK_FILES": "5",
+    }
     with celery_worker(name="imp-fs", env=env | {"REDIS_URL": ""}):
         done = subprocess.run(
-            [sys.executable, "manage.py", "import_recordings", str(night), "--project", project.name,
-             "--dataset", "night", "--queue", "--verbosity", "0"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+            [
+                sys.executable,
+                "manage.py",
+                "import_recordings",
+                str(night),
+                "--project",
+                project.name,
+                "--dataset",
+                "night",
+                "--queue",
+                "--verbosity",
+                "0",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
     assert done.returncode == 0, done.stderr
     assert "imported 12 of 12 recording(s)" in done.stdout

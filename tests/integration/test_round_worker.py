@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_real_worker_chooses_the_requested_round(tmp_path):
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.fail("REDIS_URL must point at the real Redis for this test (.ci/run sets it)")
-    project = f.make_project("rounds on a worker", batch_size=4, audit_fraction=0.0, double_annotation_fraction=0.0)
+    project = f.make_project(
+        "rounds on a worker", batch_size=4, audit_fraction=0.0, double_annotation_fraction=0.0
+    )
     lead = f.make_user("lead")
     f.add_member(project, lead, Role.LEAD)
     folder = tmp_path / "audio"
@@ -27,11 +29,16 @@ def test_a_real_worker_chooses_the_requested_round(tmp_path):
     ingest.import_location(project, f.make_dataset(project), str(folder))
     client = APIClient()
     client.force_authenticate(lead)
-    response = client.post(f"/api/projects/{project.pk}/sampling-rounds/", {"batch_size": 3}, format="json")
+    response = client.post(
+        f"/api/projects/{project.pk}/sampling-rounds/", {"batch_size": 3}, format="json"
+    )
     assert response.status_code == 202 and not SamplingRound.objects.exists()
     with celery_worker(name="rounds", queues="score"):
-        wait_until(lambda: RoundRequest.objects.get(pk=response.json()["id"]).status in ("done", "failed"),
-                   timeout=120, what="the worker to choose the round")
+        wait_until(
+            lambda: RoundRequest.objects.get(pk=response.json()["id"]).status in ("done", "failed"),
+            timeout=120,
+            what="the worker to choose the round",
+        )
     done = client.get(response.json()["url"]).json()
     assert done["status"] == "done", done["error"]
     assert done["round"]["batch_size"] == 3 and len(done["round"]["picks"]) == 3

@@ -211,7 +211,13 @@ def test_uploads_and_model_weights_are_written_to_the_bucket(project, s3, import
     cfg = registry.train_config(project, [tag.value], recording.samplerate)
     cfg.epochs, cfg.batch_size = 1, 4
     version = registry._store(
-        project, train(cfg, [lc.example for lc in labelled]), cfg, {}, None, len(labelled), Calibration()
+        project,
+        train(cfg, [lc.example for lc in labelled]),
+        cfg,
+        {},
+        None,
+        len(labelled),
+        Calibration(),
     )
     assert version.weights.name in s3.keys(s3.media, "models/")
     assert registry._load_result(version).config.class_names == [tag.value]

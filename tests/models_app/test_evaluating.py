@@ -9,15 +9,31 @@ from tests import factories as f
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-TINY = {"model": {"epochs": 1, "batch_size": 4, "n_freq_bins": 64, "num_threads": 1, "start_from": "scratch"}}
+TINY = {
+    "model": {
+        "epochs": 1,
+        "batch_size": 4,
+        "n_freq_bins": 64,
+        "num_threads": 1,
+        "start_from": "scratch",
+    }
+}
 
 
 @pytest.fixture
 def bats(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    project = f.make_project("evaluated", sampling_params=TINY, retrain_every=0, audit_fraction=0.0,
-                             fmin_hz=10_000, fmax_hz=120_000)
-    f.import_whombat(project, annotate=("Desmodus", "castanea", "sowelli"), annotator=f.make_user("expert"))
+    project = f.make_project(
+        "evaluated",
+        sampling_params=TINY,
+        retrain_every=0,
+        audit_fraction=0.0,
+        fmin_hz=10_000,
+        fmax_hz=120_000,
+    )
+    f.import_whombat(
+        project, annotate=("Desmodus", "castanea", "sowelli"), annotator=f.make_user("expert")
+    )
     Recording.objects.filter(project=project, name__contains="sowelli").update(role="evaluation")
     return project
 
@@ -28,7 +44,9 @@ def train_once(project) -> TrainingRun:
 
 
 def test_versions_share_one_evaluation_set_that_never_trains(bats):
-    evaluation = set(Clip.objects.for_project(bats).evaluation().labelled().values_list("pk", flat=True))
+    evaluation = set(
+        Clip.objects.for_project(bats).evaluation().labelled().values_list("pk", flat=True)
+    )
     trainable = Clip.objects.for_project(bats).for_training().labelled().count()
     assert evaluation and trainable
     first = train_once(bats)
@@ -58,4 +76,6 @@ def test_a_new_evaluation_label_rescores_the_versions_on_the_new_set(bats):
     latest = VersionEvaluation.objects.order_by("-created_at").first()
     on_latest = VersionEvaluation.objects.filter(eval_key=latest.eval_key)
     assert on_latest.count() == 2  # v1 scored again on the grown set, next to v2
-    assert {e.n_clips for e in on_latest} == {Clip.objects.for_project(bats).evaluation().labelled().count()}
+    assert {e.n_clips for e in on_latest} == {
+        Clip.objects.for_project(bats).evaluation().labelled().count()
+    }

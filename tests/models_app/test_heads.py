@@ -26,7 +26,9 @@ def test_band_stats_adapter_follows_the_interface():
     sr = 48_000
     t = np.arange(sr // 2) / sr
     low = embedders.embed_windows(adapter, np.sin(2 * np.pi * 2_000 * t).astype(np.float32), sr)
-    low2 = embedders.embed_windows(adapter, 0.5 * np.sin(2 * np.pi * 2_100 * t).astype(np.float32), sr)
+    low2 = embedders.embed_windows(
+        adapter, 0.5 * np.sin(2 * np.pi * 2_100 * t).astype(np.float32), sr
+    )
     high = embedders.embed_windows(adapter, np.sin(2 * np.pi * 15_000 * t).astype(np.float32), sr)
     assert low.shape == (5, 48)
     assert float(low[2] @ low2[2]) > float(low[2] @ high[2])

@@ -189,7 +189,10 @@ def test_chunked_scoring_of_a_long_recording_has_no_border_duplicates(trained):
     # A detection is this call's if it starts within 5 ms and shares its band (two species'
     # calls can start 3 ms apart in different bands: those are two calls, not a duplicate).
     per_call = [
-        sum(abs(e.start_s - t) < 0.005 and e.low_hz < high and e.high_hz > low for e in result.events)
+        sum(
+            abs(e.start_s - t) < 0.005 and e.low_hz < high and e.high_hz > low
+            for e in result.events
+        )
         for t, low, high in calls
     ]
     assert max(per_call) == 1  # no call reported twice

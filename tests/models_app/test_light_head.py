@@ -26,14 +26,17 @@ def pool(project, cast, tmp_path, settings):
     rec = f.make_recording(project, duration_s=40.0)
     clips = [f.make_clip(project, rec, i, i + 1.0) for i in range(40)]
     rng = np.random.default_rng(0)
-    version = ModelVersion.objects.create(project=project, number=1, class_names=["A", "B"], is_active=True)
+    version = ModelVersion.objects.create(
+        project=project, number=1, class_names=["A", "B"], is_active=True
+    )
     windows = []
     for i in range(40):
         centre = np.eye(D)[0 if i % 2 == 0 else 1] + np.eye(D)[2]
         w = centre + 0.3 * rng.standard_normal((3, D))
         windows.append(w / np.linalg.norm(w, axis=1, keepdims=True))
-    embeddings_store.write_chunk(project.pk, embeddings_store.version_source(version.pk), [c.pk for c in clips],
-                                 windows, 0.1)
+    embeddings_store.write_chunk(
+        project.pk, embeddings_store.version_source(version.pk), [c.pk for c in clips], windows, 0.1
+    )
     return project, clips, version, {"A": f.make_tag(project, "A"), "B": f.make_tag(project, "B")}
 
 
@@ -105,14 +108,20 @@ def test_a_submission_refits_the_head_on_a_real_worker(pool, cast, api):
         client = api(cast["ann1"])
         for _ in range(2):  # two submissions in a burst: one fit, with both labels
             task = client.post(f"/api/projects/{project.pk}/tasks/next/").json()
-            r = client.post(f"/api/tasks/{task['id']}/submit/", {"version": None, "tags": [tags["A"].pk]},
-                            format="json")
+            r = client.post(
+                f"/api/tasks/{task['id']}/submit/",
+                {"version": None, "tags": [tags["A"].pk]},
+                format="json",
+            )
             assert r.status_code in (200, 201), r.content
         submitted = time.monotonic()
         # The target: a new label changes the ranking within 30 s (here: 2-s debounce,
         # the worker's pickup, the fit).
-        wait_until(lambda: LightHead.objects.filter(project=project, n_labels=2).exists(), timeout=30,
-                   what=lambda: "the light head to be fitted on both labels")
+        wait_until(
+            lambda: LightHead.objects.filter(project=project, n_labels=2).exists(),
+            timeout=30,
+            what=lambda: "the light head to be fitted on both labels",
+        )
         print(f"label → light head fitted on a real worker: {time.monotonic() - submitted:.1f} s")
     assert Clip.objects.for_project(project).labelled().count() == 2
 
@@ -130,13 +139,19 @@ def test_the_detector_takes_over_when_it_validates_better(pool, cast):
     head = light_head.fit(project)
     assert head.n_labels == 6 and head.metrics["n_eval_clips"] == 10
     assert head.metrics["clip_ap"]["B"] > 0.8  # the B cluster is where the B labels are
-    ModelVersion.objects.filter(pk=version.pk).update(n_labels=6)  # the version has seen every label
+    ModelVersion.objects.filter(pk=version.pk).update(
+        n_labels=6
+    )  # the version has seen every label
     version.refresh_from_db()
 
     def used(clip_ap) -> bool:
         VersionEvaluation.objects.filter(version=version).delete()
-        VersionEvaluation.objects.create(version=version, eval_key="k", n_clips=10, metrics={"clip_ap": clip_ap})
-        arrays = type("P", (), {"ids": np.array([c.pk for c in clips[6:30]]), "probs": np.full((24, 2), 0.5)})()
+        VersionEvaluation.objects.create(
+            version=version, eval_key="k", n_clips=10, metrics={"clip_ap": clip_ap}
+        )
+        arrays = type(
+            "P", (), {"ids": np.array([c.pk for c in clips[6:30]]), "probs": np.full((24, 2), 0.5)}
+        )()
         return bool(light_head.apply_to_pool(project, version, arrays))
 
     assert used({"A": 0.2, "B": 0.2})  # the head validates better: it ranks the next round

@@ -62,8 +62,11 @@ def test_the_heartbeat_keeps_a_slow_phase_alive(project):
     began = TrainingRun.objects.get(pk=run.pk).heartbeat_at
     with liveness.RunMonitor(run, heartbeat_s=0.05):
         # No progress report here: only the thread's beats can move the heartbeat.
-        wait_until(lambda: TrainingRun.objects.get(pk=run.pk).heartbeat_at > began, timeout=10,
-                   what="the heartbeat thread to beat")
+        wait_until(
+            lambda: TrainingRun.objects.get(pk=run.pk).heartbeat_at > began,
+            timeout=10,
+            what="the heartbeat thread to beat",
+        )
 
 
 def test_sweep_fails_runs_whose_heartbeat_stopped_and_spares_live_ones(project, monkeypatch):

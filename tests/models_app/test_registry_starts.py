@@ -30,7 +30,9 @@ def counted(monkeypatch, settings, tmp_path):
 
 def test_scratch_has_no_starting_point(counted):
     assert registry.starting_point(CFG, 384_000, ModelOptions(start_from="scratch"), print) is None
-    assert registry.starting_point(CFG, 44_100, ModelOptions(), print) is None  # birds: scratch by default
+    assert (
+        registry.starting_point(CFG, 44_100, ModelOptions(), print) is None
+    )  # birds: scratch by default
     assert counted == []
 
 
@@ -54,7 +56,11 @@ def test_synthetic_start_is_trained_once_then_read_back(counted, tmp_path):
 
 
 def test_the_demos_features_start_from_the_shipped_pretraining(counted):
-    demo = TrainConfig(detector=DetectorConfig(class_names=["a"], features=FeatureConfig(fmin=10_000, fmax=150_000)))
+    demo = TrainConfig(
+        detector=DetectorConfig(
+            class_names=["a"], features=FeatureConfig(fmin=10_000, fmax=150_000)
+        )
+    )
     log = []
     for rate in (375_000, 384_000, 500_000):  # the Whombat rates share one pretraining
         result = registry.starting_point(demo, rate, ModelOptions(), log.append)

@@ -22,11 +22,23 @@ class FakeDetector:
     window_embeddings = False  # two 4-d windows per clip when set
 
     def score_clips(self, audio):
-        windows = np.ones((2, 4), np.float32) / 2 if self.window_embeddings else np.zeros((0, 0), np.float32)
-        return [ClipScore(events=[], class_probs=np.array([0.5], np.float32), any_event_prob=0.5,
-                          embedding=np.ones(4, np.float32) / 2, uncertainty={"entropy": 1.0},
-                          window_uncertainties=np.array([0.5]), window_embeddings=windows)
-                for _ in audio]
+        windows = (
+            np.ones((2, 4), np.float32) / 2
+            if self.window_embeddings
+            else np.zeros((0, 0), np.float32)
+        )
+        return [
+            ClipScore(
+                events=[],
+                class_probs=np.array([0.5], np.float32),
+                any_event_prob=0.5,
+                embedding=np.ones(4, np.float32) / 2,
+                uncertainty={"entropy": 1.0},
+                window_uncertainties=np.array([0.5]),
+                window_embeddings=windows,
+            )
+            for _ in audio
+        ]
 
 
 @pytest.fixture
@@ -51,7 +63,8 @@ def test_clips_of_an_unreadable_recording_are_skipped_and_the_rest_scored(versio
     readable = Clip.objects.for_project(project).exclude(recording=gone)
     assert scored == readable.count() > 0
     assert set(Prediction.objects.filter(version=version).values_list("clip_id", flat=True)) == set(
-        readable.values_list("pk", flat=True))
+        readable.values_list("pk", flat=True)
+    )
 
 
 def test_a_chunk_that_keeps_failing_gives_up_without_failing_the_chord(version, monkeypatch):
@@ -71,7 +84,9 @@ def test_a_chunk_that_keeps_failing_gives_up_without_failing_the_chord(version, 
 
 
 def test_the_finished_job_counts_what_it_could_not_score(version, project):
-    job = RescoreJob.objects.create(version=version, n_clips=Clip.objects.for_project(project).count())
+    job = RescoreJob.objects.create(
+        version=version, n_clips=Clip.objects.for_project(project).count()
+    )
     first = Clip.objects.for_project(project).first()
     registry.score_clips(version, [first.pk])
     assert tasks.rescore_finished.apply(args=[job.pk]).result == project.pk
@@ -104,7 +119,9 @@ def test_a_rescore_is_sent_in_bounded_waves_of_id_ranges(version, project, monke
             tasks.rescore_wave.run(*sig.args)
         except Replaced as wave:
             header, sig = list(wave.sig.tasks), wave.sig.body
-            assert len(header) <= 2 and all(len(t.args) == 3 for t in header)  # version, first, last
+            assert len(header) <= 2 and all(
+                len(t.args) == 3 for t in header
+            )  # version, first, last
             sizes += [tasks.score_range.apply(args=t.args).result for t in header]
             waves += 1
             continue
@@ -114,8 +131,10 @@ def test_a_rescore_is_sent_in_bounded_waves_of_id_ranges(version, project, monke
     job.refresh_from_db()
     assert job.status == "done" and job.n_unscored == 0
 
-def test_a_finished_rescore_compacts_the_chunks_window_files_into_one(version, project, settings, tmp_path,
-                                                                      monkeypatch):
+
+def test_a_finished_rescore_compacts_the_chunks_window_files_into_one(
+    version, project, settings, tmp_path, monkeypatch
+):
     from models_app import embeddings_store
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -40,7 +40,14 @@ def noise_pool(n: int, rng, width: int = 200) -> list[np.ndarray]:
 
 
 def small(**kw) -> SSLConfig:
-    base = {"features": FC, "epochs": 6, "batch_size": 16, "crop_s": 0.04, "num_threads": 1, "lr": 3e-3}
+    base = {
+        "features": FC,
+        "epochs": 6,
+        "batch_size": 16,
+        "crop_s": 0.04,
+        "num_threads": 1,
+        "lr": 3e-3,
+    }
     return SSLConfig(**{**base, **kw})
 
 
@@ -92,23 +99,50 @@ def test_augment_mixes_masks_shifts_and_scales_as_configured():
     other[20:22, 20:30] = 1.0
     none = SSLConfig(features=FC, mix_prob=0, mask_prob=0, gain=(1.0, 1.0), freq_shift_rows=0)
     assert np.array_equal(augment(view, other, none, rng), view)  # every augmentation off: identity
-    mixed = augment(view, other, SSLConfig(features=FC, mix_prob=1, mask_prob=0, gain=(1.0, 1.0),
-                                           freq_shift_rows=0, mix_gain=(0.5, 0.5)), rng)
+    mixed = augment(
+        view,
+        other,
+        SSLConfig(
+            features=FC,
+            mix_prob=1,
+            mask_prob=0,
+            gain=(1.0, 1.0),
+            freq_shift_rows=0,
+            mix_gain=(0.5, 0.5),
+        ),
+        rng,
+    )
     assert mixed[10, 5] == 1.0 and mixed[20, 25] == pytest.approx(0.5)  # background at half gain
-    gained = augment(view, None, SSLConfig(features=FC, mix_prob=0, mask_prob=0, gain=(2.0, 2.0),
-                                           freq_shift_rows=0), rng)
+    gained = augment(
+        view,
+        None,
+        SSLConfig(features=FC, mix_prob=0, mask_prob=0, gain=(2.0, 2.0), freq_shift_rows=0),
+        rng,
+    )
     assert np.array_equal(gained, 2 * view)
     shifts = set()
     for _ in range(50):
-        out = augment(view, None, SSLConfig(features=FC, mix_prob=0, mask_prob=0, gain=(1.0, 1.0),
-                                            freq_shift_rows=2), rng)
+        out = augment(
+            view,
+            None,
+            SSLConfig(features=FC, mix_prob=0, mask_prob=0, gain=(1.0, 1.0), freq_shift_rows=2),
+            rng,
+        )
         rows = np.flatnonzero(out[:, 7])
         shifts.add(int(rows[0]) - 10)
-        assert out.sum() == pytest.approx(view.sum())  # moved, not lost (the call is far from the edge)
+        assert out.sum() == pytest.approx(
+            view.sum()
+        )  # moved, not lost (the call is far from the edge)
     assert shifts == {-2, -1, 0, 1, 2}
-    masked = augment(np.ones((32, 40), np.float32), None,
-                     SSLConfig(features=FC, mix_prob=0, mask_prob=1, gain=(1.0, 1.0), freq_shift_rows=0), rng)
-    assert (masked == 0).all(axis=1).any() and (masked == 0).all(axis=0).any()  # a band and a stretch
+    masked = augment(
+        np.ones((32, 40), np.float32),
+        None,
+        SSLConfig(features=FC, mix_prob=0, mask_prob=1, gain=(1.0, 1.0), freq_shift_rows=0),
+        rng,
+    )
+    assert (masked == 0).all(axis=1).any() and (masked == 0).all(
+        axis=0
+    ).any()  # a band and a stretch
     assert view.sum() == 10.0  # the input is never modified in place
 
 
@@ -157,7 +191,12 @@ def test_the_encoder_warm_starts_a_detector_layer_for_layer():
     detector = DetectorNet(cfg)
     skipped = warm_start(detector, result)
     assert skipped == [] or all(k.split(".")[0] in ("classes", "clip_logits") for k in skipped)
-    for name in ("stem.conv.conv.weight", "down3.0.conv.weight", "context.convs.0.weight", "embed.0.weight"):
+    for name in (
+        "stem.conv.conv.weight",
+        "down3.0.conv.weight",
+        "context.convs.0.weight",
+        "embed.0.weight",
+    ):
         assert torch.equal(detector.state_dict()[name], result.state_dict[name])
 
 

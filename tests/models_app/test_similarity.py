@@ -47,5 +47,7 @@ def test_index_recall_against_exact_search():
     recalls = []
     for i in rng.choice(len(m), 50, replace=False):
         q = m[i].astype(np.float32) + 0.05 * rng.standard_normal(m.shape[1]).astype(np.float32)
-        recalls.append(similarity.recall_at_k(similarity.exact_top_k(m, q, 10), index.search(q, 10)))
+        recalls.append(
+            similarity.recall_at_k(similarity.exact_top_k(m, q, 10), index.search(q, 10))
+        )
     assert np.mean(recalls) >= 0.9

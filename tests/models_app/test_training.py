@@ -201,7 +201,10 @@ def test_any_number_of_steps_trains(epochs):
     feats = np.zeros((128, 200), np.float32)
     feats[40:60, 100:104] = 2.0
     examples = [Example([Box(0.1, 0.104, 30_000, 60_000, "x")], features=feats)]
-    result = train(TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=epochs, augment=False), examples)
+    result = train(
+        TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=epochs, augment=False),
+        examples,
+    )
     assert len(result.history) == epochs and np.isfinite(result.history[-1]["loss"])
 
 
@@ -214,22 +217,44 @@ def _tiny_examples(n: int) -> list[Example]:
 def test_the_step_budget_bounds_a_training_whatever_the_number_of_labels():
     """Twelve labels in batches of 2 would be 6 steps × 15 epochs; the budget cuts it to 8."""
     plans, steps = [], []
-    cfg = TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=15, batch_size=2, augment=False,
-                      max_steps=8)
+    cfg = TrainConfig(
+        detector=DetectorConfig(class_names=["x"]),
+        epochs=15,
+        batch_size=2,
+        augment=False,
+        max_steps=8,
+    )
     result = train(cfg, _tiny_examples(12), on_plan=plans.append, on_step=lambda: steps.append(1))
     assert len(steps) == 8 and len(result.history) == 2  # one whole epoch, then 2 steps of the next
-    assert plans == [{"steps": 8, "asked_steps": 90, "epochs": 1.33, "asked_epochs": 15, "seconds_per_step": None,
-                      "max_seconds": None, "max_steps": 8, "cut": True}]
+    assert plans == [
+        {
+            "steps": 8,
+            "asked_steps": 90,
+            "epochs": 1.33,
+            "asked_epochs": 15,
+            "seconds_per_step": None,
+            "max_seconds": None,
+            "max_steps": 8,
+            "cut": True,
+        }
+    ]
 
 
 def test_the_time_budget_is_turned_into_steps_after_timing_the_first_ones(monkeypatch):
     steps = []  # a step takes one second on this clock
     monkeypatch.setattr("models_app.training.time.perf_counter", lambda: float(len(steps)))
     plans = []
-    cfg = TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=50, batch_size=2, augment=False,
-                      max_seconds=10)
+    cfg = TrainConfig(
+        detector=DetectorConfig(class_names=["x"]),
+        epochs=50,
+        batch_size=2,
+        augment=False,
+        max_seconds=10,
+    )
     train(cfg, _tiny_examples(12), on_plan=plans.append, on_step=lambda: steps.append(1))
-    assert plans[0]["cut"] and plans[0]["asked_steps"] == 300 and plans[0]["seconds_per_step"] == 1.0
+    assert (
+        plans[0]["cut"] and plans[0]["asked_steps"] == 300 and plans[0]["seconds_per_step"] == 1.0
+    )
     assert plans[0]["steps"] == len(steps) == 10
 
 
@@ -245,6 +270,11 @@ def test_a_cancel_seen_at_a_step_stops_the_training():
             raise Cancelled
 
     with pytest.raises(Cancelled):
-        train(TrainConfig(detector=DetectorConfig(class_names=["x"]), epochs=10, batch_size=2, augment=False),
-              _tiny_examples(12), on_step=on_step)
+        train(
+            TrainConfig(
+                detector=DetectorConfig(class_names=["x"]), epochs=10, batch_size=2, augment=False
+            ),
+            _tiny_examples(12),
+            on_step=on_step,
+        )
     assert len(steps) == 3  # within the first epoch, not at its end

@@ -20,8 +20,16 @@ def test_a_project_sets_its_own_budget_or_none(project):
 
 
 def test_the_dashboard_says_when_the_budget_cut_a_training(project):
-    budget = {"steps": 480, "asked_steps": 7170, "epochs": 1.0, "asked_epochs": 15, "seconds_per_step": 2.5,
-              "max_seconds": 1200, "max_steps": None, "cut": True}
+    budget = {
+        "steps": 480,
+        "asked_steps": 7170,
+        "epochs": 1.0,
+        "asked_epochs": 15,
+        "seconds_per_step": 2.5,
+        "max_seconds": 1200,
+        "max_steps": None,
+        "cut": True,
+    }
     TrainingRun.objects.create(project=project, status="running", n_epochs=1, budget=budget)
     shown = dashboard.training_progress(project)
     assert shown["budget"] == budget and shown["n_epochs"] == 1

@@ -26,13 +26,18 @@ def _clip(call_at: float | None, freq: float = 40_000, seed: int = 0) -> np.ndar
     if call_at is not None:
         t = np.arange(int(0.01 * SR)) / SR
         i = int(call_at * SR)
-        x[i : i + len(t)] += (0.3 * np.sin(2 * np.pi * freq * t) * np.hanning(len(t))).astype(np.float32)
+        x[i : i + len(t)] += (0.3 * np.sin(2 * np.pi * freq * t) * np.hanning(len(t))).astype(
+            np.float32
+        )
     return x
 
 
 def test_one_unit_embedding_per_window(detector):
     score = detector.score_clip(_clip(0.22), SR)
-    assert score.window_embeddings.shape == (5, detector.config.embedding_dim)  # 0.5 s in 0.1 s windows
+    assert score.window_embeddings.shape == (
+        5,
+        detector.config.embedding_dim,
+    )  # 0.5 s in 0.1 s windows
     np.testing.assert_allclose(np.linalg.norm(score.window_embeddings, axis=1), 1, atol=1e-5)
 
 

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch):
     """The task message is recorded instead of sent (the worker side is tested with a real worker)."""
     messages = []
-    monkeypatch.setattr(loop, "_send", lambda run, signature: messages.append((run.pk, signature.task)))
+    monkeypatch.setattr(
+        loop, "_send", lambda run, signature: messages.append((run.pk, signature.task))
+    )
     return messages
 
 
@@ -21,7 +23,9 @@ def test_a_lead_queues_a_pretraining(cast, api, project, sent, django_capture_on
         response = api(cast["lead"]).post(f"/api/projects/{project.pk}/pretrain/")
     assert response.status_code == 202, response.content
     run = TrainingRun.objects.get(pk=response.json()["id"])
-    assert response.json()["kind"] == "pretrain" and run.kind == "pretrain" and run.status == "queued"
+    assert (
+        response.json()["kind"] == "pretrain" and run.kind == "pretrain" and run.status == "queued"
+    )
     assert run.parent is None and run.trigger == "pretrain"
     assert sent == [(run.pk, "models_app.tasks.train_encoder")]
 

@@ -58,8 +58,9 @@ def pool(project, cast, tmp_path, settings, monkeypatch):
     # The detector pretrained on synthetic bat calls that ships with the package (10–150 kHz).
     detector = Detector.load(PRETRAINED, device="cpu")
     monkeypatch.setattr(registry, "detector_for", lambda version: detector)
-    version = ModelVersion.objects.create(project=project, number=1, class_names=detector.class_names,
-                                          is_active=True)
+    version = ModelVersion.objects.create(
+        project=project, number=1, class_names=detector.class_names, is_active=True
+    )
     ids = list(Clip.objects.for_project(project).values_list("pk", flat=True))
     assert registry.score_clips(version, ids) == 12
     embeddings_store.compact(project.pk, embeddings_store.version_source(version.pk))
@@ -88,14 +89,22 @@ def test_a_clip_query_ranks_whole_clips_by_cosine_distance(pool, cast, api):
     cos = means @ means[ids.tolist().index(query.pk)]
     order = [int(i) for i in ids[np.argsort(-cos)] if i != query.pk][:5]
     assert [m["clip"] for m in body["matches"]] == order
-    np.testing.assert_allclose([m["distance"] for m in body["matches"]],
-                               np.sort(1 - cos[ids != query.pk])[:5], atol=2e-3)
+    np.testing.assert_allclose(
+        [m["distance"] for m in body["matches"]], np.sort(1 - cos[ids != query.pk])[:5], atol=2e-3
+    )
 
 
 def test_a_box_query_returns_windows_inside_their_clips(pool, cast, api):
     query = Clip.objects.for_project(pool).filter(recording__name="t1.wav").first()
-    box = {"start_s": query.start_s + 0.1, "end_s": query.start_s + 0.2, "low_hz": 50_000, "high_hz": 100_000}
-    r = api(cast["ann1"]).post(_url(pool), {"clip": query.pk, "level": "window", "k": 8, **box}, format="json")
+    box = {
+        "start_s": query.start_s + 0.1,
+        "end_s": query.start_s + 0.2,
+        "low_hz": 50_000,
+        "high_hz": 100_000,
+    }
+    r = api(cast["ann1"]).post(
+        _url(pool), {"clip": query.pk, "level": "window", "k": 8, **box}, format="json"
+    )
     assert r.status_code == 200, r.content
     for m in r.json()["matches"]:
         assert m["start_s"] <= m["window_start_s"] < m["window_end_s"] <= m["end_s"] + 1e-6
@@ -106,7 +115,11 @@ def test_a_box_query_returns_windows_inside_their_clips(pool, cast, api):
 def test_bad_boxes_and_missing_embeddings_are_refused(pool, project, cast, api, tmp_path):
     query = Clip.objects.for_project(pool).first()
     client = api(cast["ann1"])
-    r = client.post(_url(pool), {"clip": query.pk, "start_s": query.start_s, "end_s": query.end_s + 1}, format="json")
+    r = client.post(
+        _url(pool),
+        {"clip": query.pk, "start_s": query.start_s, "end_s": query.end_s + 1},
+        format="json",
+    )
     assert r.status_code == 400 and "within the clip" in r.json()["detail"]
     assert client.post(_url(pool), {"clip": query.pk, "k": 1000}, format="json").status_code == 400
     ModelVersion.objects.filter(project=pool).update(is_active=False)
@@ -120,26 +133,43 @@ def test_search_never_crosses_projects(pool, cast, api, tmp_path):
     _import_tones(other, tmp_path / "other", range(10, 14))
     other_ids = set(Clip.objects.for_project(other).values_list("pk", flat=True))
     # The other project holds the very same vectors: none of its clips may come back.
-    mine = embeddings_store.load(pool.pk, embeddings_store.version_source(pool.model_versions.get().pk))
+    mine = embeddings_store.load(
+        pool.pk, embeddings_store.version_source(pool.model_versions.get().pk)
+    )
     clone = ModelVersion.objects.create(project=other, number=1, class_names=["x"], is_active=True)
-    embeddings_store.write_chunk(other.pk, embeddings_store.version_source(clone.pk), sorted(other_ids),
-                                 [mine.vectors[:5].astype(np.float32)] * len(other_ids), mine.window_s)
+    embeddings_store.write_chunk(
+        other.pk,
+        embeddings_store.version_source(clone.pk),
+        sorted(other_ids),
+        [mine.vectors[:5].astype(np.float32)] * len(other_ids),
+        mine.window_s,
+    )
     query = Clip.objects.for_project(pool).first()
     r = api(cast["ann1"]).post(_url(pool), {"clip": query.pk, "k": 100}, format="json")
     assert r.status_code == 200
     assert not other_ids & {m["clip"] for m in r.json()["matches"]}
     assert len(r.json()["matches"]) == 11
     # An outsider learns nothing; a clip of another project is not a query here.
-    assert api(cast["outsider"]).post(_url(pool), {"clip": query.pk}, format="json").status_code == 404
+    assert (
+        api(cast["outsider"]).post(_url(pool), {"clip": query.pk}, format="json").status_code == 404
+    )
     stranger = Clip.objects.for_project(other).first()
-    assert api(cast["ann1"]).post(_url(pool), {"clip": stranger.pk}, format="json").status_code == 404
+    assert (
+        api(cast["ann1"]).post(_url(pool), {"clip": stranger.pk}, format="json").status_code == 404
+    )
 
 
 def test_label_a_match_from_the_strip(pool, cast, api):
     tag = f.make_tag(pool, "Myotis myotis")
     match = Clip.objects.for_project(pool).last()
-    body = {"tag": tag.pk, "low_hz": 20_000, "high_hz": 40_000,
-            "matches": [{"clip": match.pk, "start_s": match.start_s + 0.1, "end_s": match.start_s + 0.2}]}
+    body = {
+        "tag": tag.pk,
+        "low_hz": 20_000,
+        "high_hz": 40_000,
+        "matches": [
+            {"clip": match.pk, "start_s": match.start_s + 0.1, "end_s": match.start_s + 0.2}
+        ],
+    }
     client = api(cast["ann1"])
     r = client.post(_url(pool, "label/"), body, format="json")
     assert r.status_code == 201, r.content
@@ -147,12 +177,18 @@ def test_label_a_match_from_the_strip(pool, cast, api):
     assert list(ann.tags.values_list("pk", flat=True)) == [tag.pk]
     event = ann.events.get()
     assert (event.start_s, event.end_s, event.low_hz, event.tag_id) == pytest.approx(
-        (match.start_s + 0.1, match.start_s + 0.2, 20_000, tag.pk))
+        (match.start_s + 0.1, match.start_s + 0.2, 20_000, tag.pk)
+    )
     assert ann.review_status == ClipAnnotation.Review.PENDING
     # Never overwritten from the strip; a batch at once is for leads; viewers label nothing.
     assert client.post(_url(pool, "label/"), body, format="json").status_code == 409
     two = [{"clip": c.pk} for c in Clip.objects.for_project(pool)[:2]]
-    assert client.post(_url(pool, "label/"), {"tag": tag.pk, "matches": two}, format="json").status_code == 403
+    assert (
+        client.post(
+            _url(pool, "label/"), {"tag": tag.pk, "matches": two}, format="json"
+        ).status_code
+        == 403
+    )
     assert api(cast["viewer"]).post(_url(pool, "label/"), body, format="json").status_code == 403
     r = api(cast["lead"]).post(_url(pool, "label/"), {"tag": tag.pk, "matches": two}, format="json")
     assert r.status_code == 201 and len(r.json()["annotations"]) == 2
@@ -165,9 +201,12 @@ def test_queue_these_makes_a_round_with_the_query_as_reason(pool, cast, api):
     assert r.status_code == 201, r.content
     rnd = SamplingRound.objects.get(pk=r.json()["round"])
     assert rnd.strategy == "similar" and rnd.params["query_clip"] == query.pk
-    assert [p.reason for p in rnd.picks.all()] == [f"similar to clip {query.pk} (distance 0.100)"] * 3
+    assert [p.reason for p in rnd.picks.all()] == [
+        f"similar to clip {query.pk} (distance 0.100)"
+    ] * 3
     assert set(AnnotationTask.objects.filter(project=pool).values_list("clip_id", flat=True)) == {
-        c.pk for c in matches}
+        c.pk for c in matches
+    }
     again = api(cast["ann1"]).post(_url(pool, "queue/"), body, format="json")
     assert again.status_code == 409
 
@@ -189,12 +228,22 @@ def test_a_lead_chooses_an_adapter_and_search_uses_its_embeddings(pool, cast, ap
     assert all(_freq(Clip.objects.get(pk=m["clip"])) == LOW for m in r.json()["matches"])
 
 
-def test_a_large_pool_gets_an_index_that_finds_what_the_exact_scan_finds(pool, cast, api, monkeypatch):
+def test_a_large_pool_gets_an_index_that_finds_what_the_exact_scan_finds(
+    pool, cast, api, monkeypatch
+):
     query = Clip.objects.for_project(pool).filter(recording__name="t1.wav").first()
-    box = {"clip": query.pk, "start_s": query.start_s + 0.1, "end_s": query.start_s + 0.3, "k": 5, "level": "window"}
+    box = {
+        "clip": query.pk,
+        "start_s": query.start_s + 0.1,
+        "end_s": query.start_s + 0.3,
+        "k": 5,
+        "level": "window",
+    }
     exact = api(cast["ann1"]).post(_url(pool), box, format="json").json()
     assert exact["method"] == "exact"
-    monkeypatch.setattr(embeddings_store, "INDEX_ABOVE", 10)  # 60 windows count as a large pool here
+    monkeypatch.setattr(
+        embeddings_store, "INDEX_ABOVE", 10
+    )  # 60 windows count as a large pool here
     source = exact["source"]
     embeddings_store.compact(pool.pk, source)  # what a finished rescore does
     assert len(embeddings_store._files(pool.pk, source, ".usearch")) == 1

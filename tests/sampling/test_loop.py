@@ -42,7 +42,9 @@ def test_labelled_clips_are_counted_over_the_project_only(project, cast):
     other = f.make_project("other")
     f.add_member(other, cast["ann1"])
     queue.save_annotation(other, f.make_clip(other), cast["ann1"], queue.Submission(no_calls=True))
-    queue.save_annotation(project, f.make_clip(project), cast["ann1"], queue.Submission(no_calls=True))
+    queue.save_annotation(
+        project, f.make_clip(project), cast["ann1"], queue.Submission(no_calls=True)
+    )
     assert loop.count_labelled_clips(project) == 1
 
 

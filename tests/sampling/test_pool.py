@@ -17,7 +17,11 @@ from tests.sampling.test_rounds import add_predictions, pool_project  # noqa: F4
 
 
 def _largest_in_list(queries) -> int:
-    sizes = [len(group.split(",")) for q in queries for group in re.findall(r"\bIN \(([^()]*)\)", q["sql"])]
+    sizes = [
+        len(group.split(","))
+        for q in queries
+        for group in re.findall(r"\bIN \(([^()]*)\)", q["sql"])
+    ]
     return max(sizes, default=0)
 
 
@@ -39,7 +43,9 @@ def test_round_builds_no_in_list_of_the_pool(pool_project, monkeypatch, with_mod
     with CaptureQueriesContext(connection) as queries:
         rnd = rounds.start_round(pool_project, k=10, seed=1)
     assert rnd.batch_size == 10 and rnd.candidates > 40
-    assert _largest_in_list(queries.captured_queries) <= 10  # the 10 picks at most, never the 60 clips
+    assert (
+        _largest_in_list(queries.captured_queries) <= 10
+    )  # the 10 picks at most, never the 60 clips
 
 
 def test_round_makes_objects_only_of_the_picked_clips(pool_project):  # noqa: F811
@@ -50,12 +56,18 @@ def test_round_makes_objects_only_of_the_picked_clips(pool_project):  # noqa: F8
     finally:
         stop()
     assert rnd.batch_size == 6 and rnd.candidates > 40
-    assert len(made) <= 2 * 6  # picks and audits (and the queue's own reads of them), not the pool of 60
+    assert (
+        len(made) <= 2 * 6
+    )  # picks and audits (and the queue's own reads of them), not the pool of 60
 
 
 def test_scores_come_from_chunks_and_legacy_rows(pool_project):  # noqa: F811
-    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a", "b"], is_active=True)
-    ids = list(Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True))
+    version = ModelVersion.objects.create(
+        project=pool_project, number=1, class_names=["a", "b"], is_active=True
+    )
+    ids = list(
+        Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True)
+    )
     rng = np.random.default_rng(3)
     probs = rng.random((30, 2)).astype(np.float32)
     emb = rng.standard_normal((30, 8)).astype(np.float16)
@@ -63,8 +75,16 @@ def test_scores_come_from_chunks_and_legacy_rows(pool_project):  # noqa: F811
     poolscores.chunk_row(version, ids[10:40], probs, windows, emb).save()
     # As a rescore writes them: every chunk's clips have their prediction rows too.
     Prediction.objects.bulk_create(Prediction(clip_id=i, version=version) for i in ids[10:40])
-    legacy = [Prediction(clip_id=i, version=version, class_probs=[0.5, 0.25], window_uncertainty=[0.1],
-                         embedding=Prediction.pack_embedding(np.ones(8))) for i in ids[:10]]
+    legacy = [
+        Prediction(
+            clip_id=i,
+            version=version,
+            class_probs=[0.5, 0.25],
+            window_uncertainty=[0.1],
+            embedding=Prediction.pack_embedding(np.ones(8)),
+        )
+        for i in ids[:10]
+    ]
     Prediction.objects.bulk_create(legacy)
 
     scores = poolscores.read(version)
@@ -76,8 +96,12 @@ def test_scores_come_from_chunks_and_legacy_rows(pool_project):  # noqa: F811
 
 
 def test_a_redelivered_chunk_counts_its_clips_once(pool_project):  # noqa: F811
-    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a"], is_active=True)
-    ids = list(Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True))[:5]
+    version = ModelVersion.objects.create(
+        project=pool_project, number=1, class_names=["a"], is_active=True
+    )
+    ids = list(
+        Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True)
+    )[:5]
     for _ in range(2):
         poolscores.chunk_row(version, ids, np.full((5, 1), 0.3), [np.zeros(2)] * 5, None).save()
     scores = poolscores.read(version)
@@ -86,8 +110,14 @@ def test_a_redelivered_chunk_counts_its_clips_once(pool_project):  # noqa: F811
 
 def test_round_chooses_from_chunk_scores(pool_project):  # noqa: F811
     """Only the clips the version scored take part; the most uncertain are picked first."""
-    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a", "b"], is_active=True)
-    ids = list(Clip.objects.filter(project=pool_project, held_out=False).order_by("pk").values_list("pk", flat=True))
+    version = ModelVersion.objects.create(
+        project=pool_project, number=1, class_names=["a", "b"], is_active=True
+    )
+    ids = list(
+        Clip.objects.filter(project=pool_project, held_out=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     probs = np.tile([[0.99, 0.01]], (len(ids), 1)).astype(np.float32)
     probs[[3, 7]] = [0.5, 0.5]  # the two most uncertain
     poolscores.chunk_row(version, ids, probs, [np.zeros(1)] * len(ids), None).save()
@@ -138,8 +168,10 @@ def test_one_scan_splits_the_pool_as_the_querysets_do(project, cast):
     recordings[4].dataset.role = "excluded"
     recordings[4].dataset.save()
     for rec in recordings:
-        Clip.objects.bulk_create(Clip(project=project, recording=rec, start_s=i, end_s=i + 1, held_out=i % 4 == 0)
-                                 for i in range(10))
+        Clip.objects.bulk_create(
+            Clip(project=project, recording=rec, start_s=i, end_s=i + 1, held_out=i % 4 == 0)
+            for i in range(10)
+        )
     clips = list(Clip.objects.filter(project=project).order_by("pk"))
     for clip in clips[1::7]:
         ClipAnnotation.objects.create(project=project, clip=clip, annotator=cast["ann1"])
@@ -157,12 +189,21 @@ def test_one_scan_splits_the_pool_as_the_querysets_do(project, cast):
 
 def test_chunks_are_read_in_batches_into_one_array(pool_project, monkeypatch):  # noqa: F811
     monkeypatch.setattr(poolscores, "BATCH", 2)
-    version = ModelVersion.objects.create(project=pool_project, number=1, class_names=["a"], is_active=True)
-    ids = list(Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True))[:25]
+    version = ModelVersion.objects.create(
+        project=pool_project, number=1, class_names=["a"], is_active=True
+    )
+    ids = list(
+        Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True)
+    )[:25]
     for start in range(0, 25, 5):  # five chunks, written newest clips first
         part = ids[::-1][start : start + 5]
-        poolscores.chunk_row(version, part, np.array(part, np.float32)[:, None], [np.zeros(1 + start // 5)] * 5,
-                             np.ones((5, 4))).save()
+        poolscores.chunk_row(
+            version,
+            part,
+            np.array(part, np.float32)[:, None],
+            [np.zeros(1 + start // 5)] * 5,
+            np.ones((5, 4)),
+        ).save()
     scores = poolscores.read(version)
     assert scores.ids.tolist() == ids and scores.probs[:, 0].tolist() == ids
     assert scores.windows.shape == (25, 5) and scores.embeddings.shape == (25, 4)

@@ -68,7 +68,9 @@ def test_the_cycle_is_measured_from_recent_trainings_and_their_rescores(pool):
     assert loop.cycle_minutes(pool) == pytest.approx(4, abs=0.01)
 
 
-def test_a_submission_below_the_mark_sends_one_refill(pool, cast, sent, django_capture_on_commit_callbacks):
+def test_a_submission_below_the_mark_sends_one_refill(
+    pool, cast, sent, django_capture_on_commit_callbacks
+):
     clip = Clip.objects.filter(project=pool).samplable().first()
     with django_capture_on_commit_callbacks(execute=True):
         queue.save_annotation(pool, clip, cast["ann1"], queue.Submission(no_calls=True))
@@ -77,7 +79,9 @@ def test_a_submission_below_the_mark_sends_one_refill(pool, cast, sent, django_c
     assert sent == [(pool.pk, "low water")]
 
 
-def test_no_refill_when_the_queue_holds_enough_or_nothing_is_left(pool, sent, django_capture_on_commit_callbacks):
+def test_no_refill_when_the_queue_holds_enough_or_nothing_is_left(
+    pool, sent, django_capture_on_commit_callbacks
+):
     queue.enqueue(pool, list(Clip.objects.filter(project=pool)))  # everything queued
     with django_capture_on_commit_callbacks(execute=True):
         assert not loop.refill(pool, trigger="beat")
@@ -94,7 +98,9 @@ def test_the_refill_task_fills_the_queue_up_to_the_mark_and_says_why(pool):
     assert tasks.refill_queue(pool.pk, "low water") is None  # full: nothing more
 
 
-def test_the_queue_is_refilled_while_a_training_runs(pool, cast, sent, django_capture_on_commit_callbacks):
+def test_the_queue_is_refilled_while_a_training_runs(
+    pool, cast, sent, django_capture_on_commit_callbacks
+):
     pool.retrain_every = 1
     pool.save()
     TrainingRun.objects.create(project=pool, status="running")  # the loop is busy training
@@ -105,20 +111,25 @@ def test_the_queue_is_refilled_while_a_training_runs(pool, cast, sent, django_ca
     assert sent == [(pool.pk, "low water")]
 
 
-def test_new_recordings_are_scored_by_the_active_version_then_sampled(pool, monkeypatch,
-                                                                     django_capture_on_commit_callbacks):
+def test_new_recordings_are_scored_by_the_active_version_then_sampled(
+    pool, monkeypatch, django_capture_on_commit_callbacks
+):
     ModelVersion.objects.create(project=pool, number=1, class_names=["a"], is_active=True)
     chains = []
     monkeypatch.setattr(loop, "_send_quietly", lambda signature, project: chains.append(signature))
     with django_capture_on_commit_callbacks(execute=True):
         loop.on_clips_added(sender=None, project=pool)
     (steps,) = chains
-    assert [t.task for t in steps.tasks] == ["models_app.tasks.rescore_pool", "sampling.tasks.sample_after_rescore"]
+    assert [t.task for t in steps.tasks] == [
+        "models_app.tasks.rescore_pool",
+        "sampling.tasks.sample_after_rescore",
+    ]
     assert steps.tasks[0].args == (pool.pk, None, "import")
 
 
-def test_an_import_without_a_model_is_followed_by_a_cold_start_refill(project, tmp_path, sent,
-                                                                     django_capture_on_commit_callbacks):
+def test_an_import_without_a_model_is_followed_by_a_cold_start_refill(
+    project, tmp_path, sent, django_capture_on_commit_callbacks
+):
     folder = tmp_path / "south"
     folder.mkdir()
     f.write_tone(folder / "south.wav", samplerate=48_000, duration_s=10, freq_hz=3000, seed=2)

@@ -220,7 +220,9 @@ def test_audit_fraction_is_exact(k: int, fraction: float) -> None:
     assert len(sel) == k and len(np.unique(sel.indices)) == k
     assert sel.reasons.count(S.AUDIT_REASON) == round(k * fraction)
     strategy_picks = sel.indices[[r != S.AUDIT_REASON for r in sel.reasons]]
-    assert all(r.startswith("the model is unsure here (") for r in sel.reasons if r != S.AUDIT_REASON)
+    assert all(
+        r.startswith("the model is unsure here (") for r in sel.reasons if r != S.AUDIT_REASON
+    )
     assert len(strategy_picks) == k - round(k * fraction)
 
 
@@ -274,7 +276,10 @@ def test_hybrid_skips_near_duplicates_of_labelled_clips() -> None:
     pool = Pool(ids=np.arange(400), probs=probs, embeddings=emb, labelled_embeddings=labelled)
     sel = S.select("hybrid", pool, 10, rng=np.random.default_rng(0), factor=5)
     assert (sel.indices >= 50).all() and (sel.indices < 100).all()
-    assert all(r.startswith("the model is unsure here and nothing like it is labelled yet (") for r in sel.reasons)
+    assert all(
+        r.startswith("the model is unsure here and nothing like it is labelled yet (")
+        for r in sel.reasons
+    )
 
 
 def test_hybrid_spreads_the_batch_within_the_uncertain_candidates() -> None:
@@ -317,7 +322,10 @@ def test_stratified_reasons_name_strata_in_words() -> None:
     pool = Pool(
         ids=np.arange(4),
         strata={"site": np.array([3, 3, 5, 5]), "hour": np.array([7, 7, -1, -1])},
-        stratum_words={"site": {3: "North cave", 5: "River"}, "hour": {7: "21–24 h", -1: "time unknown"}},
+        stratum_words={
+            "site": {3: "North cave", 5: "River"},
+            "hour": {7: "21–24 h", -1: "time unknown"},
+        },
     )
     sel = S.select("stratified", pool, 2, rng=np.random.default_rng(0))
     assert sorted(sel.reasons) == [
@@ -326,8 +334,20 @@ def test_stratified_reasons_name_strata_in_words() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["random", "entropy", "margin", "least_confidence", "balanced_entropy",
-                                  "top_windows", "kcenter", "typiclust", "hybrid"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "random",
+        "entropy",
+        "margin",
+        "least_confidence",
+        "balanced_entropy",
+        "top_windows",
+        "kcenter",
+        "typiclust",
+        "hybrid",
+    ],
+)
 def test_reasons_are_words_not_developer_strings(name) -> None:
     """No "key=value", no "inf", no bare strategy jargon: each reason starts with a phrase."""
     pool = make_pool()

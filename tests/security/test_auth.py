@@ -77,7 +77,13 @@ def test_login_throttle_counts_the_name_as_authentication_reads_it(isolated_cach
     and NFKC-normalises): they must not each get a fresh budget."""
     user = f.make_user(f"norm{uuid.uuid4().hex[:6]}")
     full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in user.username)
-    spellings = [f" {user.username}", f"{user.username} ", f"\t{user.username}", full_width, user.username]
+    spellings = [
+        f" {user.username}",
+        f"{user.username} ",
+        f"\t{user.username}",
+        full_width,
+        user.username,
+    ]
     client = Client()
     for i in range(LOGIN_ATTEMPTS):
         assert login(client, spellings[i % len(spellings)], "wrong").status_code == 200
@@ -91,14 +97,23 @@ def test_admin_login_is_throttled_together_with_the_page_login(isolated_cache, f
     client = Client()
     for i in range(LOGIN_ATTEMPTS):
         url = "/admin/login/" if i % 2 else "/login/"
-        assert client.post(url, {"username": admin.username, "password": "wrong"}).status_code == 200
-    refused = client.post("/admin/login/?next=/admin/", {"username": admin.username, "password": PASSWORD})
+        assert (
+            client.post(url, {"username": admin.username, "password": "wrong"}).status_code == 200
+        )
+    refused = client.post(
+        "/admin/login/?next=/admin/", {"username": admin.username, "password": PASSWORD}
+    )
     assert refused.status_code == 429
     assert "_auth_user_id" not in client.session
     # The admin's login still works for somebody within budget, and its form still renders.
     other = f.make_user(f"staff-{uuid.uuid4().hex[:8]}", is_staff=True)
     assert Client().get("/admin/login/").status_code == 200
-    assert Client().post("/admin/login/?next=/admin/", {"username": other.username, "password": PASSWORD}).status_code == 302
+    assert (
+        Client()
+        .post("/admin/login/?next=/admin/", {"username": other.username, "password": PASSWORD})
+        .status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
@@ -119,7 +134,9 @@ def test_token_endpoint_is_throttled(isolated_cache, fast_hashing):
 
 
 @pytest.mark.django_db
-def test_behind_a_proxy_each_client_has_its_own_login_budget(isolated_cache, fast_hashing, settings):
+def test_behind_a_proxy_each_client_has_its_own_login_budget(
+    isolated_cache, fast_hashing, settings
+):
     """With the proxy counted, the address it saw is the client: one guesser behind it locks out
     only themselves, and a forged X-Forwarded-For entry before the proxy's does not help."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
@@ -142,7 +159,9 @@ def test_without_a_proxy_setting_forwarded_headers_are_ignored(isolated_cache, f
 
 
 @pytest.mark.django_db
-def test_token_endpoint_budget_is_not_reset_by_a_forged_forwarded_header(isolated_cache, fast_hashing):
+def test_token_endpoint_budget_is_not_reset_by_a_forged_forwarded_header(
+    isolated_cache, fast_hashing
+):
     user = f.make_user(f"forge-{uuid.uuid4().hex[:8]}")
     rate = int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["login"].split("/")[0])
     for i in range(rate):

@@ -231,13 +231,18 @@ def build_world(folder: Path) -> World:
     )
     from sampling.models import RoundRequest
 
-    round_request = RoundRequest.objects.create(project=victim, round=rnd, status="done", error=SENTINEL)
+    round_request = RoundRequest.objects.create(
+        project=victim, round=rnd, status="done", error=SENTINEL
+    )
     Token.objects.create(user=users["lead"])
     group = Group.objects.create(name=f"group {SENTINEL}")
     from annotator.models import ImportJob
 
     import_job = ImportJob.objects.create(
-        project=victim, dataset=dataset, site=site, location=f"{folder}/{SENTINEL}",
+        project=victim,
+        dataset=dataset,
+        site=site,
+        location=f"{folder}/{SENTINEL}",
         report={"failed": {f"{SENTINEL}.wav": "truncated"}},
     )
 

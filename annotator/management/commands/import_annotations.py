@@ -54,7 +54,9 @@ class Command(BaseCommand):
             f"{', '.join(report.tags_created) or 'none'}"
         )
         if report.past_the_end:
-            self.stdout.write(f"not imported, past the end of the recording: {len(report.past_the_end)}")
+            self.stdout.write(
+                f"not imported, past the end of the recording: {len(report.past_the_end)}"
+            )
             self.stdout.write("\n".join(f"  {line}" for line in report.past_the_end))
         for name, count in report.fields_not_kept.items():
             self.stdout.write(f"not kept: field {name!r} of {count} box(es)")

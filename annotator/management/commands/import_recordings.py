@@ -37,18 +37,34 @@ class Command(BaseCommand):
             "(never sampled)",
         )
         parser.add_argument(
-            "--queue", action="store_true",
+            "--queue",
+            action="store_true",
             help="Send the import to the Celery workers (chunks in parallel) instead of running it here",
         )
         parser.add_argument(
-            "--no-wait", action="store_true", help="With --queue: print the job id and return at once"
+            "--no-wait",
+            action="store_true",
+            help="With --queue: print the job id and return at once",
         )
 
-    def handle(self, *args, location: str, project: str, dataset: str, site: str | None, copy: bool,
-               role: str = SamplingRole.POOL, queue: bool = False, no_wait: bool = False, **opts):
+    def handle(
+        self,
+        *args,
+        location: str,
+        project: str,
+        dataset: str,
+        site: str | None,
+        copy: bool,
+        role: str = SamplingRole.POOL,
+        queue: bool = False,
+        no_wait: bool = False,
+        **opts,
+    ):
         proj = project_named(project)
         try:
-            job = import_jobs.start(proj, location, dataset=dataset, site=site, copy=copy, role=role)
+            job = import_jobs.start(
+                proj, location, dataset=dataset, site=site, copy=copy, role=role
+            )
         except (SuspiciousFileOperation, ingest.IngestError) as exc:
             raise CommandError(str(exc)) from exc
         quiet = opts.get("verbosity", 1) == 0
@@ -63,7 +79,9 @@ class Command(BaseCommand):
         else:
             job = self._inline(job, quiet)
         self.stdout.write(import_jobs.summary(job))
-        if job.status == ImportJob.Status.FAILED or (job.total and not job.imported and job.report.get("failed")):
+        if job.status == ImportJob.Status.FAILED or (
+            job.total and not job.imported and job.report.get("failed")
+        ):
             raise CommandError("nothing was imported")
 
     def _inline(self, job: ImportJob, quiet: bool) -> ImportJob:

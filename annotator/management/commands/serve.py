@@ -26,8 +26,19 @@ class Command(BaseCommand):
         schedule = str(settings.DATA_DIR / "celerybeat-schedule")
         workers = [
             self._worker(["-Q", "train", "--concurrency", "1", "-n", "train@%h"]),
-            self._worker(["-Q", "celery,render,score", "--concurrency", str(concurrency), "-n", "work@%h",
-                          "-B", "--schedule", schedule]),
+            self._worker(
+                [
+                    "-Q",
+                    "celery,render,score",
+                    "--concurrency",
+                    str(concurrency),
+                    "-n",
+                    "work@%h",
+                    "-B",
+                    "--schedule",
+                    schedule,
+                ]
+            ),
         ]
         self.stdout.write(
             f"Celery workers started (pids {', '.join(str(w.pid) for w in workers)}); "
@@ -49,12 +60,25 @@ class Command(BaseCommand):
         # Each worker leads a session of its own: Ctrl-C reaches this command only, which then
         # stops the workers in order instead of every process taking the signal at once.
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "echoloop", "worker", *options, "--loglevel", "INFO"],
-            cwd=settings.BASE_DIR, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "echoloop",
+                "worker",
+                *options,
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=settings.BASE_DIR,
+            start_new_session=True,
         )
 
 
-def stop_workers(workers: list[subprocess.Popen], *, warm_s: float = 5.0, cold_s: float = 10.0) -> None:
+def stop_workers(
+    workers: list[subprocess.Popen], *, warm_s: float = 5.0, cold_s: float = 10.0
+) -> None:
     """Warm shutdown (finish the task in hand) for ``warm_s``, then a cold one (Celery's SIGQUIT:
     tasks in hand are abandoned), then SIGKILL to whatever is left of each worker's session.
 
@@ -81,8 +105,19 @@ def _signal_session(worker: subprocess.Popen, sig: int) -> None:
         os.killpg(worker.pid, sig)
     except ProcessLookupError:
         pass
+
     def _worker(self, options: list[str]) -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "echoloop", "worker", *options, "--loglevel", "INFO"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "echoloop",
+                "worker",
+                *options,
+                "--loglevel",
+                "INFO",
+            ],
             cwd=settings.BASE_DIR,
         )

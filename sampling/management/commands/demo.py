@@ -34,7 +34,9 @@ from annotator.models import (
 )
 from sampling import rounds
 
-DEMO_FOLDERS = [Path(settings.BASE_DIR) / "tests" / "data" / name for name in ("whombat", "whombat-more")]
+DEMO_FOLDERS = [
+    Path(settings.BASE_DIR) / "tests" / "data" / name for name in ("whombat", "whombat-more")
+]
 BOXES = DEMO_FOLDERS[1] / "annotations_boxes.csv"  # the published boxes of all ten recordings
 PROJECT_NAME = "Costa Rica bats (demo)"
 # Held out whole, with their published boxes: the evaluation set every version is scored on.
@@ -77,7 +79,9 @@ class Command(BaseCommand):
             project.save()
         users = {name: self._user(name, password) for name in ("lead", "annotator", "admin")}
         # The admin runs the site (the Django admin at /admin/, creating projects); not a member.
-        get_user_model().objects.filter(pk=users["admin"][0].pk).update(is_staff=True, is_superuser=True)
+        get_user_model().objects.filter(pk=users["admin"][0].pk).update(
+            is_staff=True, is_superuser=True
+        )
         Membership.objects.get_or_create(
             user=users["lead"][0], project=project, defaults={"role": Role.LEAD}
         )
@@ -127,10 +131,14 @@ class Command(BaseCommand):
             habitat="tropical forest",
         )
         for folder in DEMO_FOLDERS:
-            AudioRoot.objects.get_or_create(name=f"demo-{folder.name}", defaults={"path": str(folder.resolve())})
+            AudioRoot.objects.get_or_create(
+                name=f"demo-{folder.name}", defaults={"path": str(folder.resolve())}
+            )
             report = ingest.import_location(project, dataset, str(folder), site=site)
             self.stdout.write(report.summary())
-        Recording.objects.filter(_named(EVALUATION), project=project).update(role=SamplingRole.EVALUATION)
+        Recording.objects.filter(_named(EVALUATION), project=project).update(
+            role=SamplingRole.EVALUATION
+        )
         annotated = _annotated_clips(DEMO_FOLDERS[1] / "annotated_clips.csv")
         self._add_existing_annotations(project, expert, boxes, tags, annotated)
         # The first batch now, so the annotator has work before the worker has started; the loop

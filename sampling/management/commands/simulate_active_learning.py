@@ -20,7 +20,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("script_args", nargs="*", help="passed to the benchmark script, e.g. --seeds 5")
+        parser.add_argument(
+            "script_args", nargs="*", help="passed to the benchmark script, e.g. --seeds 5"
+        )
 
     def handle(self, *args, script_args: list[str], **opts):
         sys.argv = [str(SCRIPT), *script_args]
