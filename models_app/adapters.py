@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from celery import chord, group, signature
+
 from annotator import dsp
 from annotator.models import Clip, Project
 from models_app import embedders, embeddings_store
@@ -64,3 +66,20 @@ def embed_clips(project: Project, name: str, clip_ids: list[int]) -> int:
         project.pk, embeddings_store.adapter_source(name), ids, windows, adapter.window_s
     )
     return len(ids)
+
+
+def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
+    """Start embedding the chunks on the score workers (a chord: the store is compacted once they
+    are all done). Tasks by name: this runs in the web process, which never imports torch."""
+    if chunks:
+        chord(
+            group(
+                signature(
+                    "models_app.tasks.embed_chunk", args=(project_id, adapter, c), immutable=True
+                )
+                for c in chunks
+            ),
+            signature(
+                "models_app.tasks.embed_finished", args=(project_id, adapter), immutable=True
+            ),
+        ).apply_async()

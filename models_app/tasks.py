@@ -248,12 +248,3 @@ def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int
 @shared_task(name="models_app.tasks.embed_finished")
 def embed_finished(project_id: int, adapter: str) -> int:
     return embeddings_store.compact(project_id, embeddings_store.adapter_source(adapter))
-
-
-def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
-    """Start embedding the chunks (a chord: the store is compacted once they are all done)."""
-    if chunks:
-        chord(
-            group(embed_chunk.si(project_id, adapter, c) for c in chunks),
-            embed_finished.si(project_id, adapter),
-        ).apply_async()

@@ -30,6 +30,14 @@ def parse_strategy_params(value: Any) -> dict:
     return dict(value)
 
 
+def accepted_params(entry) -> list[str] | None:
+    """The keyword parameters a registered strategy takes (None: any, it passes the rest on)."""
+    signature = inspect.signature(entry.fn)  # the registered function's own (functools.wraps)
+    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return None
+    return sorted(set(signature.parameters) - {"pool", "k", "rng"})
+
+
 def strategy_errors(project) -> dict[str, str]:
     """The project's strategy must exist and take every one of its ``strategy_params``: else a
     round would fail in the worker, long after the lead saved the settings."""
@@ -38,10 +46,9 @@ def strategy_errors(project) -> dict[str, str]:
     except ValueError as exc:
         return {"sampling_strategy": str(exc)}
     params = (project.sampling_params or {}).get("strategy_params", {})
-    signature = inspect.signature(entry.fn)  # the registered function's own (functools.wraps)
-    if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+    accepted = accepted_params(entry)
+    if accepted is None:
         return {}  # passes the rest on (e.g. stratified to its "within" strategy)
-    accepted = sorted(set(signature.parameters) - {"pool", "k", "rng"})
     unknown = sorted(set(params) - set(accepted))
     if unknown:
         return {

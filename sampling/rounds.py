@@ -15,6 +15,7 @@ from annotator.models import Clip, Project
 from annotator.options import loop_options
 from models_app import light_head
 from models_app.models import ModelVersion
+from sampling import options as sampling_options
 from sampling import pool as pool_arrays
 from sampling import strategies
 from sampling.models import SamplingPick, SamplingRound
@@ -245,11 +246,16 @@ def _plan(project: Project, strategy: str | None, pool: strategies.Pool) -> tupl
     """(strategy name, params, cold start?) for this pool."""
     name = strategy or project.sampling_strategy
     options = loop_options(project)
-    params = options["strategy_params"]
     try:
         entry = strategies.get(name)
     except ValueError as exc:
         raise RoundError(str(exc)) from exc
+    # The project's strategy_params are checked against its own strategy: a lead's round with
+    # another strategy gets only those it takes (a TypeError in the worker otherwise).
+    params = options["strategy_params"]
+    accepted = sampling_options.accepted_params(entry)
+    if accepted is not None:
+        params = {key: value for key, value in params.items() if key in accepted}
     if pool.probs is None and pool.window_uncertainty is None:
         # No model yet: a cold start, which never uses uncertainty.
         method = options["cold_start"]

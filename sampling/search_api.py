@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from annotator.access import check_role, project_for
 from annotator.models import Clip, Role, Tag
-from models_app import adapters, embedders, light_head, search, tasks
+from models_app import adapters, embedders, light_head, search
 from sampling import rounds
 
 WRITERS = (Role.LEAD, Role.ANNOTATOR)
@@ -182,7 +182,7 @@ def embedding_adapters(request, pk: int):
             chunks = adapters.choose(project, name)
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=400)
-        transaction.on_commit(lambda: tasks.embed_pool(project.pk, name, chunks))
+        transaction.on_commit(lambda: adapters.embed_pool(project.pk, name, chunks))
     return Response(
         {
             "chosen": (project.sampling_params or {}).get("embedding_adapter"),

@@ -3,7 +3,7 @@
 // (a tag's hotkey, or Enter for the current tag); "Queue these" makes a sampling round of them
 // ("similar to clip X"); on the review page a lead labels the whole batch at once.
 
-import { ApiError, type Api } from "./api";
+import { ApiError, IMAGE_RETRIES, type Api } from "./api";
 import { h } from "./dom";
 import type { Tag } from "./types";
 
@@ -72,6 +72,9 @@ export class SimilarStrip {
   private matches: SimilarMatch[] = [];
   /** clip id → the tag's name it was labelled with here */
   private readonly labelled = new Map<number, string>();
+  /** Thumbnails fetched so far (their URL → an object URL), kept while the strip is open. */
+  private readonly thumbs = new Map<string, string>();
+  private thumbRun = 0;
 
   constructor(private readonly host: SimilarHost) {
     this.message = h("span", { class: "el-similar-message", role: "status" });
@@ -104,6 +107,9 @@ export class SimilarStrip {
     this.element.hidden = true;
     this.query = null;
     this.matches = [];
+    this.thumbRun++;
+    for (const url of this.thumbs.values()) URL.revokeObjectURL(url);
+    this.thumbs.clear();
   }
 
   private say(text: string, error = false): void {
@@ -121,6 +127,7 @@ export class SimilarStrip {
     buttons.push(h("button", { type: "button", class: "el-similar-close", onclick: () => this.close() }, "Close"));
     this.actions.replaceChildren(...buttons);
     this.list.replaceChildren(...this.matches.map((m) => this.item(m)));
+    void this.loadThumbs();
   }
 
   private item(m: SimilarMatch): HTMLElement {
@@ -128,11 +135,37 @@ export class SimilarStrip {
     const badge = this.labelled.get(m.clip);
     const el = h("button", { type: "button", class: "el-similar-item", role: "listitem", "data-clip": m.clip,
       title: `clip ${m.clip}: ${m.start_s.toFixed(2)}–${m.end_s.toFixed(2)} s, best window at ${m.window_start_s.toFixed(2)} s` },
-      h("img", { src, alt: `spectrogram of clip ${m.clip}`, width: THUMB.width, height: THUMB.height, loading: "lazy" }),
+      h("img", { "data-src": src, alt: `spectrogram of clip ${m.clip}`, width: THUMB.width, height: THUMB.height }),
       h("span", { class: "el-similar-distance" }, `d ${m.distance.toFixed(3)}`),
       badge ? h("span", { class: "el-similar-label" }, badge) : null);
     el.addEventListener("keydown", (e) => this.onKey(e, m));
     return el;
+  }
+
+  /** The strip's thumbnails one at a time, in order: a user has few renders in progress at once
+   * (the server answers 429 past them), so twelve plain <img> would break most of them. A 429 or
+   * 503 is asked again after its Retry-After. A newer strip stops an older one's loading. */
+  private async loadThumbs(): Promise<void> {
+    const run = ++this.thumbRun;
+    for (const img of Array.from(this.list.querySelectorAll<HTMLImageElement>("img[data-src]"))) {
+      const src = img.dataset.src ?? "";
+      let url = this.thumbs.get(src);
+      for (let attempt = 0; url === undefined && attempt <= IMAGE_RETRIES; attempt++) {
+        const res = await fetch(src, { credentials: "same-origin" }).catch(() => null);
+        if (run !== this.thumbRun) return;
+        if (res?.ok) {
+          url = URL.createObjectURL(await res.blob());
+          this.thumbs.set(src, url);
+        } else if (res && (res.status === 429 || res.status === 503)) {
+          const wait = Math.min(10, Math.max(0.5, Number(res.headers.get("Retry-After")) || 1));
+          await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+          if (run !== this.thumbRun) return;
+        } else {
+          break; // an answer that asking again would not change: the alt text stays
+        }
+      }
+      if (url !== undefined) img.src = url;
+    }
   }
 
   private onKey(e: KeyboardEvent, m: SimilarMatch): void {

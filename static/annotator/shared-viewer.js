@@ -6,9 +6,9 @@ class w extends Error {
   body;
   retryAfterS;
 }
-const dt = 3;
+const st = 3;
 function ft(e, t) {
-  return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= dt ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
+  return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= st ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
 }
 function pt(e, t) {
   return new Promise((s, i) => {
@@ -24,13 +24,13 @@ function T(e, t = "") {
     (s, i) => typeof s == "object" && s !== null ? T(s, `${t}[${i + 1}]`) : T(s, t)
   ) : typeof e == "object" ? Object.entries(e).filter(([s]) => s !== "current").flatMap(([s, i]) => T(i, t ? `${t}.${s}` : s)) : [String(e)];
 }
-function L(e) {
+function K(e) {
   const t = new URLSearchParams();
   for (const [s, i] of Object.entries(e))
     i != null && t.set(s, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function M(e, t) {
+function S(e, t) {
   const s = Number(e.get(t));
   if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
   return s;
@@ -111,11 +111,11 @@ class Yt {
       }
   }
   async imageOnce(t, s, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${L(o)}`, void 0, n), a = r.headers, h = {
-      start: M(a, "X-Extent-Start"),
-      end: M(a, "X-Extent-End"),
-      low: M(a, "X-Extent-Low"),
-      high: M(a, "X-Extent-High")
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${K(o)}`, void 0, n), a = r.headers, h = {
+      start: S(a, "X-Extent-Start"),
+      end: S(a, "X-Extent-End"),
+      low: S(a, "X-Extent-Low"),
+      high: S(a, "X-Extent-High")
     }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), g = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
@@ -132,14 +132,14 @@ class Yt {
   }
   /** A small spectrogram of a span of a recording, for an <img> (no extent headers read). */
   spectrogramUrl(t, s) {
-    return this.url(`recordings/${t}/spectrogram.png?${L(s)}`);
+    return this.url(`recordings/${t}/spectrogram.png?${K(s)}`);
   }
   /** Any JSON endpoint under the API base (GET). */
   async json(t, s) {
     return (await this.request("GET", t, void 0, s)).json();
   }
   audioUrl(t, s) {
-    return this.url(`recordings/${t}/audio.wav?${L(s)}`);
+    return this.url(`recordings/${t}/audio.wav?${K(s)}`);
   }
 }
 function mt(e = null) {
@@ -209,16 +209,16 @@ function oe(e, t) {
 function re(e, t) {
   return { ...e, notes: t };
 }
-function k(e) {
+function _(e) {
   const t = A(e);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
 function ae(e, t) {
   const s = (i) => [...i].sort().join("|");
-  return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && s(e.tags.map(String)) === s(t.tags.map(String)) && s(e.events.map(k)) === s(t.events.map(k));
+  return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && s(e.tags.map(String)) === s(t.tags.map(String)) && s(e.events.map(_)) === s(t.events.map(_));
 }
 function le(e, t) {
-  const s = new Set(t.events.map(k)), i = [...t.events, ...e.events.filter((o) => !s.has(k(o)))], n = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
+  const s = new Set(t.events.map(_)), i = [...t.events, ...e.events.filter((o) => !s.has(_(o)))], n = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
   return {
@@ -244,8 +244,8 @@ function gt(e, t) {
   });
 }
 function he(e, t, s) {
-  const i = k(gt(t, s));
-  return e.events.some((n) => k({ ...n, confidence: null, notes: "" }) === i);
+  const i = _(gt(t, s));
+  return e.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
 }
 function ue(e) {
   const t = [];
@@ -272,7 +272,7 @@ function m(e, t, s) {
 function b(e, t, s) {
   return t.start + e / s.width * (t.end - t.start);
 }
-function S(e, t, s, i) {
+function M(e, t, s, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return (o - f(i, e)) / (o - n) * s.height;
 }
@@ -281,10 +281,10 @@ function v(e, t, s, i) {
   return y(i, o - e / s.height * (o - n));
 }
 function vt(e, t, s, i) {
-  const n = m(e.start, t, s), o = m(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
+  const n = m(e.start, t, s), o = m(e.end, t, s), r = M(e.high, t, s, i), a = M(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
-function _t(e, t, s, i, n) {
+function kt(e, t, s, i, n) {
   const o = vt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
   const u = t.width / o.w, d = t.height / o.h;
@@ -302,25 +302,25 @@ function N(e, t, s, i) {
   let o = Math.min(Math.max(e, s), i - n);
   return o = Math.max(o, s), [o, o + n];
 }
-function st(e, t, s, i, n, o, r) {
+function it(e, t, s, i, n, o, r) {
   const a = Math.min(Math.max((t - e) / s, n), r - o), h = (i - e) / (t - e);
   return N(i - h * a, i - h * a + a, o, r);
 }
 function F(e, t, s, i) {
-  const { bounds: n } = i, [o, r] = st(e.start, e.end, t, s, i.minDuration, n.start, n.end);
+  const { bounds: n } = i, [o, r] = it(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
 function W(e, t, s, i, n) {
-  const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = st(h(e.low), h(e.high), t, h(s), a, o, r);
+  const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = it(h(e.low), h(e.high), t, h(s), a, o, r);
   return { ...e, low: y(n, l), high: y(n, u) };
 }
-function kt(e, t, s, i, n, o) {
+function _t(e, t, s, i, n, o) {
   const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (s === 0) return { ...e, start: h, end: l };
-  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, K] = N(u + g, d + g, f(o, r.low), f(o, r.high));
-  return { start: h, end: l, low: y(o, x), high: y(o, K) };
+  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, L] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  return { start: h, end: l, low: y(o, x), high: y(o, L) };
 }
-function _(e, t, s) {
+function k(e, t, s) {
   return Math.min(Math.max(e, t), s);
 }
 function p(e) {
@@ -329,14 +329,14 @@ function p(e) {
 function E(e, t) {
   const s = m(e.start_s, t.view, t.size), i = m(e.end_s, t.view, t.size);
   if (p(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
-  const n = S(e.high_hz, t.view, t.size, t.scale), o = S(e.low_hz, t.view, t.size, t.scale);
+  const n = M(e.high_hz, t.view, t.size, t.scale), o = M(e.low_hz, t.view, t.size, t.scale);
   return { x: s, y: n, w: i - s, h: o - n };
 }
-function it(e, t, s = 0) {
+function nt(e, t, s = 0) {
   return t.x >= e.x - s && t.x <= e.x + e.w + s && t.y >= e.y - s && t.y <= e.y + e.h + s;
 }
 function xt(e, t, s, i) {
-  if (!it(e, t, s)) return null;
+  if (!nt(e, t, s)) return null;
   const n = Math.abs(t.x - e.x) <= s, o = Math.abs(t.x - (e.x + e.w)) <= s;
   if (i) return n ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
@@ -350,15 +350,15 @@ function C(e, t, s, i, n = 5) {
   let o = null, r = 1 / 0;
   for (let a = 0; a < e.length; a++) {
     const h = E(e[a], s), l = Math.abs(h.w * h.h);
-    it(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
+    nt(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
   }
   return o;
 }
-function nt(e, t) {
-  const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: _(s, t.start, t.end), end_s: _(i, t.start, t.end) };
+function ot(e, t) {
+  const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: k(s, t.start, t.end), end_s: k(i, t.start, t.end) };
   if (p(e)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
-  return { ...n, low_hz: _(o, t.low, t.high), high_hz: _(r, t.low, t.high) };
+  return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(r, t.low, t.high) };
 }
 function X(e, t, s, i, n) {
   const o = {
@@ -367,20 +367,20 @@ function X(e, t, s, i, n) {
     low_hz: i ? null : v(t.y, s.view, s.size, s.scale),
     high_hz: i ? null : v(e.y, s.view, s.size, s.scale)
   };
-  return nt(o, n);
+  return ot(o, n);
 }
 function Z(e, t, s, i = 3) {
   return Math.abs(e.x - t.x) >= i && (s || Math.abs(e.y - t.y) >= i);
 }
-function St(e, t, s, i, n) {
-  const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = _(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
+function Mt(e, t, s, i, n) {
+  const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = k(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (p(e)) return h;
-  const l = (K) => f(i.scale, K), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = _(u, l(n.low) - d, l(n.high) - g);
+  const l = (L) => f(i.scale, L), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = k(u, l(n.low) - d, l(n.high) - g);
   return { ...h, low_hz: y(i.scale, d + x), high_hz: y(i.scale, g + x) };
 }
-function Mt(e, t, s, i, n) {
+function St(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
-  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), nt(a, n);
+  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), ot(a, n);
 }
 function Tt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
@@ -416,7 +416,7 @@ function pe(e, t, s, i) {
     c("div", { class: "el-row" }, ...i.map((n) => zt(n.label, n.label, () => (e.hidden = !0, n.run()))))
   ), e.hidden = !1;
 }
-const B = {
+const R = {
   s: { type: "toggleView" },
   n: { type: "noCalls" },
   x: { type: "noise" },
@@ -444,7 +444,7 @@ const B = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), ot = /* @__PURE__ */ new Set([...Object.keys(B), ...Object.keys(j)]);
+}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), rt = /* @__PURE__ */ new Set([...Object.keys(R), ...Object.keys(j)]);
 function me(e, t) {
   const s = $t(e, t);
   return s && e.repeat && !Et.has(s.type) ? null : s;
@@ -456,7 +456,7 @@ function $t(e, t) {
   if (s) return At(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
-  const i = rt(e);
+  const i = at(e);
   if (i !== null && i > 0) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
@@ -466,7 +466,7 @@ function $t(e, t) {
   if (n === "a" && e.shiftKey) return { type: "acceptAllPredictions" };
   if (n === "r" && e.shiftKey) return { type: "cycleSharpen" };
   if (n === "l" && e.shiftKey) return { type: "autoLevels" };
-  if (n in B) return B[n];
+  if (n in R) return R[n];
   const o = n ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
@@ -475,21 +475,21 @@ function At(e) {
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
 }
-function rt(e) {
+function at(e) {
   if (/^[0-9]$/.test(e.key)) return Number(e.key);
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
 function ge(e) {
-  return new Set(e.filter((t) => t.hotkey && ot.has(t.hotkey.toLowerCase())).map((t) => t.id));
+  return new Set(e.filter((t) => t.hotkey && rt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
 function we(e, t) {
   const s = [];
   t < 9 && s.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
-  return i && !ot.has(i) && !/^[0-9]$/.test(i) && s.push(i), s.join(" ");
+  return i && !rt.has(i) && !/^[0-9]$/.test(i) && s.push(i), s.join(" ");
 }
-const at = [
+const lt = [
   { value: "cant_tell", label: "can't tell", key: "1" },
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
@@ -499,16 +499,16 @@ function ye(e, t) {
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
   if (t) return null;
-  const s = rt(e), i = at.find((n) => Number(n.key) === s);
+  const s = at(e), i = lt.find((n) => Number(n.key) === s);
   return i ? { type: "choose", reason: i.value } : null;
 }
 function be(e) {
-  return e.reason === "other" ? e.note : at.find((t) => t.value === e.reason)?.label ?? e.reason;
+  return e.reason === "other" ? e.note : lt.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
 function ve(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const _e = [
+const ke = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -530,14 +530,14 @@ const _e = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], ke = [1, 5, 10, 20], Kt = 3e3;
-function Lt(e, t, s) {
+], _e = [1, 5, 10, 20], Lt = 3e3;
+function Kt(e, t, s) {
   return e + t / s;
 }
 function xe(e, t) {
-  return e / t >= Kt;
+  return e / t >= Lt;
 }
-class Se {
+class Me {
   constructor(t, s) {
     this.onTick = t, this.onState = s;
   }
@@ -576,10 +576,10 @@ class Se {
   }
   loop = () => {
     const { audio: t, segment: s } = this;
-    !t || !s || t.paused || (this.onTick(Math.min(s.end, Lt(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
+    !t || !s || t.paused || (this.onTick(Math.min(s.end, Kt(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class Me {
+class Se {
   constructor(t, s) {
     this.canvas = t, this.host = s, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -627,7 +627,7 @@ class Me {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, St(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, Mt(n.orig, n.handle, s, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, Mt(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, St(n.orig, n.handle, s, o, i.boxBounds())));
   }
   up(t) {
     const s = this.drag;
@@ -660,20 +660,20 @@ function I(e) {
   for (const s of [1, 2, 5, 10]) if (s * t >= e * (1 - 1e-9)) return s * t;
   return 10 * t;
 }
-function lt(e) {
+function ht(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
 function qt(e, t) {
-  return `${e.toFixed(lt(t))} s`;
+  return `${e.toFixed(ht(t))} s`;
 }
-function G(e) {
+function U(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
 function Ft(e, t) {
-  return `${Number((e / 1e3).toFixed(lt(t / 1e3)))} kHz`;
+  return `${Number((e / 1e3).toFixed(ht(t / 1e3)))} kHz`;
 }
-function ht(e, t, s) {
+function ut(e, t, s) {
   const i = [], n = Math.ceil(e / s - 1e-9);
   for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
@@ -682,44 +682,44 @@ function Ct(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
   const n = I(i * s / t), o = { width: t };
-  return ht(e.start, e.end, n).map((r) => ({
+  return ut(e.start, e.end, n).map((r) => ({
     value: r,
     pos: m(r, e, o),
     label: qt(r, n)
   }));
 }
-function Dt(e, t, s, i = 26) {
+function Pt(e, t, s, i = 26) {
   const n = e.high - e.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ht(e.low, e.high, r).map((l) => ({
+  const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ut(e.low, e.high, r).map((l) => ({
     value: l,
-    pos: S(l, e, o, s),
+    pos: M(l, e, o, s),
     label: "",
-    rank: Pt(l, r)
+    rank: Dt(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
   return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ft(l, r) }));
 }
-function Pt(e, t) {
+function Dt(e, t) {
   let s = 0, i = t;
   for (let n = 0; n < 12 && (i = I(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); n++)
     s++;
   return s;
 }
-const V = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], U = "#ffffff";
-function R(e, t) {
-  if (t === null) return U;
+const G = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"], V = "#ffffff";
+function B(e, t) {
+  if (t === null) return V;
   const s = e.findIndex((i) => i.id === t);
-  return s < 0 ? U : e[s].color || V[s % V.length];
+  return s < 0 ? V : e[s].color || G[s % G.length];
 }
 function J(e, t) {
   if (t === null) return "no tag";
   const s = e.find((i) => i.id === t);
   return s ? s.display_name || s.value : `tag ${t}`;
 }
-function D(e, t) {
+function P(e, t) {
   const s = window.devicePixelRatio || 1, i = Math.round(t.width * s), n = Math.round(t.height * s);
   (e.width !== i || e.height !== n) && (e.width = i, e.height = n);
   const o = e.getContext("2d");
@@ -729,12 +729,12 @@ function Ot(e, t) {
   const { width: s, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, s, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = _t(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = kt(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
   Nt(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => jt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, R(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, R(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Rt(e, m(t.playhead, t.view, t.size), i), t.cursor && It(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => jt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Bt(e, m(t.playhead, t.view, t.size), i), t.cursor && It(e, t.cursor, t.size);
 }
 function Nt(e, t) {
   const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
@@ -743,7 +743,7 @@ function Nt(e, t) {
     r < 0 || r > n || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
   e.restore();
 }
-function ut(e, t, s, i, n, o = !1, r) {
+function ct(e, t, s, i, n, o = !1, r) {
   e.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
   const a = e.measureText(t).width + 6, h = Math.max(0, s), l = Math.max(0, i - 16);
   if (r) {
@@ -754,9 +754,9 @@ function ut(e, t, s, i, n, o = !1, r) {
 }
 function Y(e, t, s, i, n, o, r = !1) {
   const a = E(t, s);
-  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ut(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Bt(e, a, p(t), i), e.restore();
+  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ct(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Rt(e, a, p(t), i), e.restore();
 }
-function Bt(e, t, s, i) {
+function Rt(e, t, s, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
   for (const r of n)
@@ -764,18 +764,18 @@ function Bt(e, t, s, i) {
       r === n[1] && (s || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
 function jt(e, t, s, i, n, o) {
-  const r = E(t, s), a = R(i.tags, t.tag);
-  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ut(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
+  const r = E(t, s), a = B(i.tags, t.tag);
+  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ct(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
-function Rt(e, t, s) {
+function Bt(e, t, s) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
 }
 function It(e, t, s) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(s.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, s.height), e.stroke(), e.restore();
 }
-const ct = "11px system-ui, sans-serif", $ = "#cfd8dc";
+const dt = "11px system-ui, sans-serif", $ = "#cfd8dc";
 function Ht(e, t, s, i) {
-  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = dt, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
   for (const n of Ct(t, s.width)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
@@ -787,17 +787,17 @@ function Ht(e, t, s, i) {
   }
 }
 function Wt(e, t, s, i) {
-  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ct, e.textAlign = "right", e.textBaseline = "middle";
-  for (const n of Dt(t, s.height, i)) {
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = dt, e.textAlign = "right", e.textBaseline = "middle";
+  for (const n of Pt(t, s.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
   }
 }
-const Xt = 12, P = { width: 160, height: 96 };
+const Xt = 12, D = { width: 160, height: 96 };
 function Zt(e, t) {
   return t.length !== 1 ? null : e.find((s) => s.hotkey && s.hotkey.toLowerCase() === t.toLowerCase()) ?? null;
 }
-function Gt(e, t, s) {
+function Ut(e, t, s) {
   return {
     tag: e,
     low_hz: s?.low_hz ?? null,
@@ -823,6 +823,9 @@ class Te {
   matches = [];
   /** clip id → the tag's name it was labelled with here */
   labelled = /* @__PURE__ */ new Map();
+  /** Thumbnails fetched so far (their URL → an object URL), kept while the strip is open. */
+  thumbs = /* @__PURE__ */ new Map();
+  thumbRun = 0;
   /** Ask the server for the nearest clips to the query and show them. */
   async find(t) {
     this.query = t, this.element.hidden = !1, this.say("Searching…"), this.list.replaceChildren(), this.actions.replaceChildren();
@@ -835,7 +838,9 @@ class Te {
     }
   }
   close() {
-    this.element.hidden = !0, this.query = null, this.matches = [];
+    this.element.hidden = !0, this.query = null, this.matches = [], this.thumbRun++;
+    for (const t of this.thumbs.values()) URL.revokeObjectURL(t);
+    this.thumbs.clear();
   }
   say(t, s = !1) {
     this.message.textContent = t, this.message.classList.toggle("el-similar-error", s);
@@ -846,10 +851,10 @@ class Te {
     } }, "Queue these")];
     this.host.batch && i.push(c("button", { type: "button", class: "el-similar-batch", onclick: () => {
       this.labelBatch(t());
-    } }, "Label all with the current tag")), i.push(c("button", { type: "button", class: "el-similar-close", onclick: () => this.close() }, "Close")), this.actions.replaceChildren(...i), this.list.replaceChildren(...this.matches.map((n) => this.item(n)));
+    } }, "Label all with the current tag")), i.push(c("button", { type: "button", class: "el-similar-close", onclick: () => this.close() }, "Close")), this.actions.replaceChildren(...i), this.list.replaceChildren(...this.matches.map((n) => this.item(n))), this.loadThumbs();
   }
   item(t) {
-    const s = this.host.api.spectrogramUrl(t.recording, { start: t.start_s, end: t.end_s, ...P }), i = this.labelled.get(t.clip), n = c(
+    const s = this.host.api.spectrogramUrl(t.recording, { start: t.start_s, end: t.end_s, ...D }), i = this.labelled.get(t.clip), n = c(
       "button",
       {
         type: "button",
@@ -858,11 +863,33 @@ class Te {
         "data-clip": t.clip,
         title: `clip ${t.clip}: ${t.start_s.toFixed(2)}–${t.end_s.toFixed(2)} s, best window at ${t.window_start_s.toFixed(2)} s`
       },
-      c("img", { src: s, alt: `spectrogram of clip ${t.clip}`, width: P.width, height: P.height, loading: "lazy" }),
+      c("img", { "data-src": s, alt: `spectrogram of clip ${t.clip}`, width: D.width, height: D.height }),
       c("span", { class: "el-similar-distance" }, `d ${t.distance.toFixed(3)}`),
       i ? c("span", { class: "el-similar-label" }, i) : null
     );
     return n.addEventListener("keydown", (o) => this.onKey(o, t)), n;
+  }
+  /** The strip's thumbnails one at a time, in order: a user has few renders in progress at once
+   * (the server answers 429 past them), so twelve plain <img> would break most of them. A 429 or
+   * 503 is asked again after its Retry-After. A newer strip stops an older one's loading. */
+  async loadThumbs() {
+    const t = ++this.thumbRun;
+    for (const s of Array.from(this.list.querySelectorAll("img[data-src]"))) {
+      const i = s.dataset.src ?? "";
+      let n = this.thumbs.get(i);
+      for (let o = 0; n === void 0 && o <= st; o++) {
+        const r = await fetch(i, { credentials: "same-origin" }).catch(() => null);
+        if (t !== this.thumbRun) return;
+        if (r?.ok)
+          n = URL.createObjectURL(await r.blob()), this.thumbs.set(i, n);
+        else if (r && (r.status === 429 || r.status === 503)) {
+          const a = Math.min(10, Math.max(0.5, Number(r.headers.get("Retry-After")) || 1));
+          if (await new Promise((h) => setTimeout(h, a * 1e3)), t !== this.thumbRun) return;
+        } else
+          break;
+      }
+      n !== void 0 && (s.src = n);
+    }
   }
   onKey(t, s) {
     if (t.ctrlKey || t.metaKey || t.altKey) return;
@@ -876,7 +903,7 @@ class Te {
     if (!t.length) return this.say("Nothing left to label.", !0);
     const i = this.host.tags.find((n) => n.id === s);
     try {
-      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Gt(s, t, this.query));
+      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Ut(s, t, this.query));
       for (const r of t) this.labelled.set(r.clip, i?.display_name || i?.value || "labelled");
       this.say(`Labelled ${t.length === 1 ? `clip ${t[0].clip}` : `${t.length} clips`} as ${i?.display_name || i?.value}.`);
       const n = t.length === 1 ? this.matches.indexOf(t[0]) : -1;
@@ -928,8 +955,8 @@ function Ae(e, t) {
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Vt = 12;
-class Ut {
+const Gt = 12;
+class Vt {
   constructor(t, s, i) {
     this.api = t, this.onChange = s, this.onError = i;
   }
@@ -993,12 +1020,12 @@ class Ut {
   get(t, s) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Vt; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Gt; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
 const Q = { width: 1600, height: 512 }, tt = 1.5, et = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function Ke(e) {
+function Le(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
@@ -1006,9 +1033,9 @@ function Jt(e, t) {
   const s = e * 1e3;
   return ((t > 0 ? et.find((n) => n > s * 1.01) : [...et].reverse().find((n) => n < s * 0.99)) ?? s) / 1e3;
 }
-class Le {
+class Ke {
   constructor(t, s, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Ut(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Vt(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -1163,7 +1190,7 @@ class Le {
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, s) {
-    this.setView(kt(this.view, t, s, this.size, this.limits, this.scale()));
+    this.setView(_t(this.view, t, s, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1179,7 +1206,7 @@ class Le {
   paint() {
     if (!this.task) return;
     const { ui: t, view: s, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ot(D(t.canvas, i), {
+    Ot(P(t.canvas, i), {
       ...r,
       size: i,
       view: s,
@@ -1191,18 +1218,18 @@ class Le {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Ht(D(t.timeAxis, a), s, a, o);
+    Ht(P(t.timeAxis, a), s, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Wt(D(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
+    Wt(P(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const s = this.task.clip, i = this.view, n = [];
     if (this.cursor) {
       const a = b(this.cursor.x, i, this.size), h = v(this.cursor.y, i, this.size, t), l = a - s.start_s;
-      n.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${G(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
+      n.push(`t ${a.toFixed(4)} s (clip ${l >= 0 ? "+" : "−"}${U(Math.abs(l))})`, `f ${(h / 1e3).toFixed(2)} kHz`);
     }
     const o = this.drawing;
-    o && (n.push(`Δt ${G(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
+    o && (n.push(`Δt ${U(o.end_s - o.start_s)}`), o.low_hz !== null && o.high_hz !== null && n.push(`${(o.low_hz / 1e3).toFixed(2)}–${(o.high_hz / 1e3).toFixed(2)} kHz`));
     const r = `${(i.low / 1e3).toFixed(1)}–${(i.high / 1e3).toFixed(1)} kHz${t !== "linear" ? ` (${t})` : ""}`;
     return n.push(`view ${i.start.toFixed(3)}–${i.end.toFixed(3)} s, ${r}`), n.join("  ·  ");
   }
@@ -1219,47 +1246,47 @@ export {
   $e as B,
   Ae as C,
   H as D,
-  ke as E,
-  nt as F,
+  _e as E,
+  ot as F,
   ee as G,
-  _e as H,
+  ke as H,
   te as I,
   gt as J,
   ce as K,
   me as L,
-  Ke as M,
+  Le as M,
   oe as N,
   he as O,
-  Se as P,
+  Me as P,
   re as Q,
   se as R,
-  at as S,
+  lt as S,
   fe as T,
   Yt as U,
-  Le as V,
+  Ke as V,
   et as W,
   E as X,
   ge as a,
   zt as b,
   J as c,
-  R as d,
+  B as d,
   T as e,
   Qt as f,
   xe as g,
   c as h,
   de as i,
   ne as j,
-  G as k,
+  U as k,
   pe as l,
   ve as m,
   mt as n,
   ze as o,
-  D as p,
+  P as p,
   Te as q,
   ye as r,
   ae as s,
   we as t,
-  Me as u,
+  Se as u,
   le as v,
   ue as w,
   be as x,

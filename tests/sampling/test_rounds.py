@@ -299,3 +299,17 @@ def test_stratified_round_names_strata_in_words_and_fits_long_names(pool_project
     assert north and all(len(r) == 300 and r.endswith("…") for r in north)  # cut to fit the rows
     tasks = AnnotationTask.objects.filter(round_number=rnd.number, is_audit=False)
     assert sorted(t.reason for t in tasks) == sorted(reasons)
+
+
+def test_a_lead_round_with_another_strategy_does_not_get_the_projects_strategy_params(pool_project):
+    """The project's strategy_params belong to its own strategy (checked when saved): a round
+    asked for with another strategy runs that one with its defaults instead of a TypeError."""
+    add_predictions(pool_project, np.random.default_rng(0))
+    pool_project.sampling_strategy = "hybrid"
+    pool_project.sampling_params = {
+        **pool_project.sampling_params,
+        "strategy_params": {"factor": 5},
+    }
+    pool_project.save()
+    rnd = rounds.start_round(pool_project, strategy="entropy", seed=1)
+    assert rnd.strategy == "entropy" and "factor" not in rnd.params
