@@ -1,8 +1,10 @@
 """The dashboard page in Chromium: charts load with a size, numbers match, progress refreshes live."""
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
+from models_app import poolscores
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun, VersionEvaluation
 from tests import factories as f
 from tests.dashboard_data import labelling_world
@@ -65,9 +67,11 @@ def world(project, cast):
         heartbeat_at=timezone.now(),
     )
     job = RescoreJob.objects.create(version=version, n_chunks=4, n_clips=20)
-    Prediction.objects.bulk_create(
-        Prediction(clip=f.make_clip(project), version=version) for _ in range(7)
-    )
+    scored = [f.make_clip(project) for _ in range(7)]  # 7 of the job's 20 clips: one chunk stored
+    Prediction.objects.bulk_create(Prediction(clip=clip, version=version) for clip in scored)
+    poolscores.chunk_row(
+        version, [c.pk for c in scored], np.full((7, 1), 0.5), [np.zeros(1)] * 7, None
+    ).save()
     make_round(
         project,
         1,
