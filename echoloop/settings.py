@@ -271,7 +271,9 @@ ECHOLOOP_RENDER_PROCESSES = env_int(
 )
 ECHOLOOP_RENDER_BUDGET_S = float(env("ECHOLOOP_RENDER_BUDGET_S", "10"))
 ECHOLOOP_RENDER_MEMORY_MB = env_int("ECHOLOOP_RENDER_MEMORY_MB", 2048)
-ECHOLOOP_RENDER_NICE = env_int("ECHOLOOP_RENDER_NICE", 10)
+# 19, not 10: measured on a quiet box, heavy renders at nice 10 still doubled the annotators' claim p95
+# (2.06x); at 19 they cost 1.2x (BENCHMARKS.md, "Hard limits").
+ECHOLOOP_RENDER_NICE = env_int("ECHOLOOP_RENDER_NICE", 19)
 ECHOLOOP_RENDERS_PER_USER = env_int("ECHOLOOP_RENDERS_PER_USER", 2)
 # Renders waiting or running per web process, beyond which a request answers 503 at once (each
 # holds one of gunicorn's threads while it waits).
