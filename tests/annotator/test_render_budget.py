@@ -17,6 +17,7 @@ from annotator import ingest, rendering, renderpool
 from annotator.models import Recording, RenderLease
 from tests import factories as f
 from tests.conftest import DATA
+from tests.services import wait_until
 from tests.workers import ROOT, database_url
 
 WAV = (
@@ -111,20 +112,24 @@ def test_a_user_over_their_concurrent_renders_gets_429_others_and_cached_views_d
 def test_concurrent_threads_of_one_user_never_exceed_the_limit(settings):
     settings.ECHOLOOP_RENDERS_PER_USER = 2
     user = f.make_user("racer")
-    barrier, held, refused = threading.Barrier(6), [], []
+    barrier, held, refused, release = threading.Barrier(6), [], [], threading.Event()
 
     def take() -> None:
         barrier.wait()
         try:
             with renderpool.admitted(user):
                 held.append(RenderLease.objects.filter(user=user).count())
-                time.sleep(0.5)
+                release.wait(timeout=30)  # hold the lease until every thread has had its answer
         except renderpool.TooManyRenders:
             refused.append(1)
 
     threads = [threading.Thread(target=take) for _ in range(6)]
     for thread in threads:
         thread.start()
+    wait_until(
+        lambda: len(held) + len(refused) == 6, timeout=30, what=lambda: f"{held=} {refused=}"
+    )
+    release.set()
     for thread in threads:
         thread.join()
     assert len(held) == 2 and len(refused) == 4 and max(held) <= 2
@@ -139,7 +144,7 @@ from annotator import renderpool
 user = User.objects.get(username="ann1")
 with renderpool.admitted(user), renderpool.admitted(user):
     print("held", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # holds both leases until killed
 """
 
 
@@ -161,7 +166,12 @@ def test_leases_of_another_process_count_and_expire_when_it_dies(
         "DJANGO_SETTINGS_MODULE": "echoloop.settings",
     }
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _HOLDER],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -169,8 +179,12 @@ def test_leases_of_another_process_count_and_expire_when_it_dies(
         assert busy.status_code == 429
         os.kill(holder.pid, signal.SIGKILL)  # dies holding both leases
         holder.wait()
-        time.sleep(1.0 + renderpool._LEASE_GRACE_S + 0.2)
-        assert api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{LIGHT}").status_code == 200
+        # The dead process's leases expire after the budget (1 s here) and the grace.
+        wait_until(
+            lambda: api(cast["ann1"]).get(f"/api/recordings/{bat.pk}/{LIGHT}").status_code == 200,
+            timeout=1.0 + renderpool._LEASE_GRACE_S + 10,
+            what="a render after the dead holder's leases expired",
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -193,10 +207,9 @@ def test_renders_past_the_process_queue_answer_503_at_once(bat, cast, api, setti
     waiting = threading.Thread(target=ask_heavy)
     waiting.start()
     try:
-        for _ in range(100):  # until the heavy render holds the place
-            if renderpool._queued:
-                break
-            time.sleep(0.02)
+        wait_until(
+            lambda: renderpool._queued > 0, timeout=5, step=0.02, what="the heavy render's place"
+        )
         began = time.monotonic()
         full = client.get(f"/api/recordings/{bat.pk}/spectrogram.png?start=1&end=1.2")
         assert full.status_code == 503 and "ECHOLOOP_RENDER_QUEUE" in full.json()["detail"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from django.conf import settings
@@ -15,6 +14,7 @@ from annotator import import_jobs
 from annotator.models import ImportJob, Recording
 from annotator.tasks import start_import
 from tests import factories as f
+from tests.services import wait_until
 from tests.workers import ROOT, celery_worker, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,13 +33,16 @@ def night(tmp_path):
 
 
 def _wait(job: ImportJob, timeout: float = 120) -> ImportJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> bool:
         job.refresh_from_db()
-        if job.finished:
-            return job
-        time.sleep(0.3)
-    pytest.fail(f"import job still {job.status} at {job.done}/{job.total}")
+        return job.finished
+
+    wait_until(
+        finished,
+        timeout=timeout,
+        what=lambda: f"import job still {job.status} at {job.done}/{job.total}",
+    )
+    return job
 
 
 def test_two_workers_share_the_chunks_through_redis(night):
