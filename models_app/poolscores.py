@@ -110,12 +110,7 @@ def _read_chunks(chunks) -> Scores:
     scores = Scores(
         ids, probs if n_classes else None, windows if shape["width"] else None, embeddings
     )
-    if (
-        len(ids) > 1 and not (np.diff(ids) > 0).all()
-    ):  # out of order or repeated: sort, keep the first
-        _, first = np.unique(ids, return_index=True)
-        scores = scores.take(first)
-    return scores
+    return _by_id(scores)
 
 
 def _rows(queryset) -> list:
@@ -173,12 +168,7 @@ def _concat(parts: list[Scores]) -> Scores:
         else None
     )
     scores = Scores(ids, probs, windows, embeddings)
-    if (
-        len(ids) > 1 and not (np.diff(ids) > 0).all()
-    ):  # out of order or repeated: sort, keep the first
-        _, first = np.unique(ids, return_index=True)
-        scores = scores.take(first)
-    return scores
+    return _by_id(scores)
 
 
 def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
@@ -240,3 +230,12 @@ def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:
 def _contains(sorted_ids: np.ndarray, clip_id: int) -> bool:
     pos = int(np.searchsorted(sorted_ids, clip_id))
     return pos < len(sorted_ids) and int(sorted_ids[pos]) == clip_id
+
+
+def _by_id(scores: Scores) -> Scores:
+    """``scores`` in increasing clip id; a clip scored twice (a redelivered chunk) keeps its first row."""
+    ids = scores.ids
+    if len(ids) > 1 and not (np.diff(ids) > 0).all():
+        _, first = np.unique(ids, return_index=True)
+        scores = scores.take(first)
+    return scores

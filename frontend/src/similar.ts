@@ -3,7 +3,7 @@
 // (a tag's hotkey, or Enter for the current tag); "Queue these" makes a sampling round of them
 // ("similar to clip X"); on the review page a lead labels the whole batch at once.
 
-import { ApiError, IMAGE_RETRIES, type Api } from "./api";
+import { ApiError, IMAGE_RETRIES, imageRetryMs, type Api } from "./api";
 import { h } from "./dom";
 import type { Tag } from "./types";
 
@@ -156,12 +156,13 @@ export class SimilarStrip {
         if (res?.ok) {
           url = URL.createObjectURL(await res.blob());
           this.thumbs.set(src, url);
-        } else if (res && (res.status === 429 || res.status === 503)) {
-          const wait = Math.min(10, Math.max(0.5, Number(res.headers.get("Retry-After")) || 1));
-          await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-          if (run !== this.thumbRun) return;
         } else {
-          break; // an answer that asking again would not change: the alt text stays
+          // The page's own rule for images: 429/503 again after Retry-After, anything else stays.
+          const retryAfter = Number(res?.headers.get("Retry-After")) || null;
+          const wait = imageRetryMs(new ApiError(res?.status ?? 0, null, "", retryAfter), attempt);
+          if (wait === null) break; // the alt text stays
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          if (run !== this.thumbRun) return;
         }
       }
       if (url !== undefined) img.src = url;

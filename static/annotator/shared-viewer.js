@@ -7,7 +7,7 @@ class w extends Error {
   retryAfterS;
 }
 const st = 3;
-function ft(e, t) {
+function it(e, t) {
   return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= st ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
 }
 function pt(e, t) {
@@ -19,10 +19,10 @@ function pt(e, t) {
     }, { once: !0 });
   });
 }
-function T(e, t = "") {
+function M(e, t = "") {
   return e == null ? [] : typeof e == "string" ? [t && t !== "detail" && t !== "non_field_errors" ? `${t}: ${e}` : e] : Array.isArray(e) ? e.flatMap(
-    (s, i) => typeof s == "object" && s !== null ? T(s, `${t}[${i + 1}]`) : T(s, t)
-  ) : typeof e == "object" ? Object.entries(e).filter(([s]) => s !== "current").flatMap(([s, i]) => T(i, t ? `${t}.${s}` : s)) : [String(e)];
+    (s, i) => typeof s == "object" && s !== null ? M(s, `${t}[${i + 1}]`) : M(s, t)
+  ) : typeof e == "object" ? Object.entries(e).filter(([s]) => s !== "current").flatMap(([s, i]) => M(i, t ? `${t}.${s}` : s)) : [String(e)];
 }
 function K(e) {
   const t = new URLSearchParams();
@@ -30,7 +30,7 @@ function K(e) {
     i != null && t.set(s, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
   return t.toString();
 }
-function S(e, t) {
+function T(e, t) {
   const s = Number(e.get(t));
   if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
   return s;
@@ -66,7 +66,7 @@ class Yt {
         h = JSON.parse(a);
       } catch {
       }
-      const l = T(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
+      const l = M(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
       throw new w(
         r.status,
         h,
@@ -105,17 +105,17 @@ class Yt {
       try {
         return await this.imageOnce(t, s, i, n);
       } catch (r) {
-        const a = ft(r, o);
+        const a = it(r, o);
         if (a === null || n?.aborted) throw r;
         await pt(a, n);
       }
   }
   async imageOnce(t, s, i, n) {
     const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${K(o)}`, void 0, n), a = r.headers, h = {
-      start: S(a, "X-Extent-Start"),
-      end: S(a, "X-Extent-End"),
-      low: S(a, "X-Extent-Low"),
-      high: S(a, "X-Extent-High")
+      start: T(a, "X-Extent-Start"),
+      end: T(a, "X-Extent-End"),
+      low: T(a, "X-Extent-Low"),
+      high: T(a, "X-Extent-High")
     }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), g = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
@@ -272,7 +272,7 @@ function m(e, t, s) {
 function b(e, t, s) {
   return t.start + e / s.width * (t.end - t.start);
 }
-function M(e, t, s, i) {
+function S(e, t, s, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return (o - f(i, e)) / (o - n) * s.height;
 }
@@ -281,7 +281,7 @@ function v(e, t, s, i) {
   return y(i, o - e / s.height * (o - n));
 }
 function vt(e, t, s, i) {
-  const n = m(e.start, t, s), o = m(e.end, t, s), r = M(e.high, t, s, i), a = M(e.low, t, s, i);
+  const n = m(e.start, t, s), o = m(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
 function kt(e, t, s, i, n) {
@@ -302,16 +302,16 @@ function N(e, t, s, i) {
   let o = Math.min(Math.max(e, s), i - n);
   return o = Math.max(o, s), [o, o + n];
 }
-function it(e, t, s, i, n, o, r) {
+function nt(e, t, s, i, n, o, r) {
   const a = Math.min(Math.max((t - e) / s, n), r - o), h = (i - e) / (t - e);
   return N(i - h * a, i - h * a + a, o, r);
 }
 function F(e, t, s, i) {
-  const { bounds: n } = i, [o, r] = it(e.start, e.end, t, s, i.minDuration, n.start, n.end);
+  const { bounds: n } = i, [o, r] = nt(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
 function W(e, t, s, i, n) {
-  const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = it(h(e.low), h(e.high), t, h(s), a, o, r);
+  const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = nt(h(e.low), h(e.high), t, h(s), a, o, r);
   return { ...e, low: y(n, l), high: y(n, u) };
 }
 function _t(e, t, s, i, n, o) {
@@ -329,14 +329,14 @@ function p(e) {
 function E(e, t) {
   const s = m(e.start_s, t.view, t.size), i = m(e.end_s, t.view, t.size);
   if (p(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
-  const n = M(e.high_hz, t.view, t.size, t.scale), o = M(e.low_hz, t.view, t.size, t.scale);
+  const n = S(e.high_hz, t.view, t.size, t.scale), o = S(e.low_hz, t.view, t.size, t.scale);
   return { x: s, y: n, w: i - s, h: o - n };
 }
-function nt(e, t, s = 0) {
+function ot(e, t, s = 0) {
   return t.x >= e.x - s && t.x <= e.x + e.w + s && t.y >= e.y - s && t.y <= e.y + e.h + s;
 }
 function xt(e, t, s, i) {
-  if (!nt(e, t, s)) return null;
+  if (!ot(e, t, s)) return null;
   const n = Math.abs(t.x - e.x) <= s, o = Math.abs(t.x - (e.x + e.w)) <= s;
   if (i) return n ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
@@ -350,11 +350,11 @@ function C(e, t, s, i, n = 5) {
   let o = null, r = 1 / 0;
   for (let a = 0; a < e.length; a++) {
     const h = E(e[a], s), l = Math.abs(h.w * h.h);
-    nt(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
+    ot(h, t, 2) && l < r && (o = { kind: "inside", index: a }, r = l);
   }
   return o;
 }
-function ot(e, t) {
+function rt(e, t) {
   const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: k(s, t.start, t.end), end_s: k(i, t.start, t.end) };
   if (p(e)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
@@ -367,22 +367,22 @@ function X(e, t, s, i, n) {
     low_hz: i ? null : v(t.y, s.view, s.size, s.scale),
     high_hz: i ? null : v(e.y, s.view, s.size, s.scale)
   };
-  return ot(o, n);
+  return rt(o, n);
 }
 function Z(e, t, s, i = 3) {
   return Math.abs(e.x - t.x) >= i && (s || Math.abs(e.y - t.y) >= i);
 }
-function Mt(e, t, s, i, n) {
+function St(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = k(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (p(e)) return h;
   const l = (L) => f(i.scale, L), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = k(u, l(n.low) - d, l(n.high) - g);
   return { ...h, low_hz: y(i.scale, d + x), high_hz: y(i.scale, g + x) };
 }
-function St(e, t, s, i, n) {
+function Tt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
-  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), ot(a, n);
+  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), rt(a, n);
 }
-function Tt(e) {
+function Mt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
 function c(e, t = {}, ...s) {
@@ -444,7 +444,7 @@ const R = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), rt = /* @__PURE__ */ new Set([...Object.keys(R), ...Object.keys(j)]);
+}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), at = /* @__PURE__ */ new Set([...Object.keys(R), ...Object.keys(j)]);
 function me(e, t) {
   const s = $t(e, t);
   return s && e.repeat && !Et.has(s.type) ? null : s;
@@ -456,7 +456,7 @@ function $t(e, t) {
   if (s) return At(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
-  const i = at(e);
+  const i = lt(e);
   if (i !== null && i > 0) {
     const r = t.tags[i - 1];
     return r ? { type: "tag", tagId: r.id } : null;
@@ -475,21 +475,21 @@ function At(e) {
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
 }
-function at(e) {
+function lt(e) {
   if (/^[0-9]$/.test(e.key)) return Number(e.key);
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
 function ge(e) {
-  return new Set(e.filter((t) => t.hotkey && rt.has(t.hotkey.toLowerCase())).map((t) => t.id));
+  return new Set(e.filter((t) => t.hotkey && at.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
 function we(e, t) {
   const s = [];
   t < 9 && s.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
-  return i && !rt.has(i) && !/^[0-9]$/.test(i) && s.push(i), s.join(" ");
+  return i && !at.has(i) && !/^[0-9]$/.test(i) && s.push(i), s.join(" ");
 }
-const lt = [
+const ht = [
   { value: "cant_tell", label: "can't tell", key: "1" },
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
@@ -499,11 +499,11 @@ function ye(e, t) {
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
   if (t) return null;
-  const s = at(e), i = lt.find((n) => Number(n.key) === s);
+  const s = lt(e), i = ht.find((n) => Number(n.key) === s);
   return i ? { type: "choose", reason: i.value } : null;
 }
 function be(e) {
-  return e.reason === "other" ? e.note : lt.find((t) => t.value === e.reason)?.label ?? e.reason;
+  return e.reason === "other" ? e.note : ht.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
 function ve(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
@@ -537,7 +537,7 @@ function Kt(e, t, s) {
 function xe(e, t) {
   return e / t >= Lt;
 }
-class Me {
+class Se {
   constructor(t, s) {
     this.onTick = t, this.onState = s;
   }
@@ -579,7 +579,7 @@ class Me {
     !t || !s || t.paused || (this.onTick(Math.min(s.end, Kt(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class Se {
+class Te {
   constructor(t, s) {
     this.canvas = t, this.host = s, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -627,7 +627,7 @@ class Se {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, Mt(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, St(n.orig, n.handle, s, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(Z(n.from, s, i.interval()) ? X(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(H(n.before, n.index, St(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(H(n.before, n.index, Tt(n.orig, n.handle, s, o, i.boxBounds())));
   }
   up(t) {
     const s = this.drag;
@@ -647,7 +647,7 @@ class Se {
       return;
     }
     const i = C(s.draft().events, t, s.geometry(), s.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Tt(i.handle) : "move" : "crosshair";
+    this.canvas.style.cursor = i ? i.kind === "handle" ? Mt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -660,20 +660,20 @@ function I(e) {
   for (const s of [1, 2, 5, 10]) if (s * t >= e * (1 - 1e-9)) return s * t;
   return 10 * t;
 }
-function ht(e) {
+function ut(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
 function qt(e, t) {
-  return `${e.toFixed(ht(t))} s`;
+  return `${e.toFixed(ut(t))} s`;
 }
 function U(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
 function Ft(e, t) {
-  return `${Number((e / 1e3).toFixed(ht(t / 1e3)))} kHz`;
+  return `${Number((e / 1e3).toFixed(ut(t / 1e3)))} kHz`;
 }
-function ut(e, t, s) {
+function ct(e, t, s) {
   const i = [], n = Math.ceil(e / s - 1e-9);
   for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
@@ -682,7 +682,7 @@ function Ct(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
   const n = I(i * s / t), o = { width: t };
-  return ut(e.start, e.end, n).map((r) => ({
+  return ct(e.start, e.end, n).map((r) => ({
     value: r,
     pos: m(r, e, o),
     label: qt(r, n)
@@ -691,9 +691,9 @@ function Ct(e, t, s = 90) {
 function Pt(e, t, s, i = 26) {
   const n = e.high - e.low;
   if (!(n > 0) || t <= 0) return [];
-  const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ut(e.low, e.high, r).map((l) => ({
+  const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ct(e.low, e.high, r).map((l) => ({
     value: l,
-    pos: M(l, e, o, s),
+    pos: S(l, e, o, s),
     label: "",
     rank: Dt(l, r)
   }));
@@ -743,7 +743,7 @@ function Nt(e, t) {
     r < 0 || r > n || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
   e.restore();
 }
-function ct(e, t, s, i, n, o = !1, r) {
+function dt(e, t, s, i, n, o = !1, r) {
   e.font = `${o ? "italic " : ""}12px system-ui, sans-serif`;
   const a = e.measureText(t).width + 6, h = Math.max(0, s), l = Math.max(0, i - 16);
   if (r) {
@@ -754,7 +754,7 @@ function ct(e, t, s, i, n, o = !1, r) {
 }
 function Y(e, t, s, i, n, o, r = !1) {
   const a = E(t, s);
-  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), ct(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Rt(e, a, p(t), i), e.restore();
+  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), dt(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Rt(e, a, p(t), i), e.restore();
 }
 function Rt(e, t, s, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
@@ -765,7 +765,7 @@ function Rt(e, t, s, i) {
 }
 function jt(e, t, s, i, n, o) {
   const r = E(t, s), a = B(i.tags, t.tag);
-  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), ct(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
+  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), dt(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
 function Bt(e, t, s) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
@@ -773,9 +773,9 @@ function Bt(e, t, s) {
 function It(e, t, s) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(s.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, s.height), e.stroke(), e.restore();
 }
-const dt = "11px system-ui, sans-serif", $ = "#cfd8dc";
+const ft = "11px system-ui, sans-serif", $ = "#cfd8dc";
 function Ht(e, t, s, i) {
-  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = dt, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ft, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
   for (const n of Ct(t, s.width)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
@@ -787,7 +787,7 @@ function Ht(e, t, s, i) {
   }
 }
 function Wt(e, t, s, i) {
-  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = dt, e.textAlign = "right", e.textBaseline = "middle";
+  e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ft, e.textAlign = "right", e.textBaseline = "middle";
   for (const n of Pt(t, s.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
@@ -805,7 +805,7 @@ function Ut(e, t, s) {
     matches: t.map((i) => ({ clip: i.clip, start_s: i.window_start_s, end_s: i.window_end_s }))
   };
 }
-class Te {
+class Me {
   constructor(t) {
     this.host = t, this.message = c("span", { class: "el-similar-message", role: "status" }), this.actions = c("span", { class: "el-similar-actions" }), this.list = c("div", { class: "el-similar-list", role: "list" }), this.element = c(
       "section",
@@ -882,11 +882,11 @@ class Te {
         if (t !== this.thumbRun) return;
         if (r?.ok)
           n = URL.createObjectURL(await r.blob()), this.thumbs.set(i, n);
-        else if (r && (r.status === 429 || r.status === 503)) {
-          const a = Math.min(10, Math.max(0.5, Number(r.headers.get("Retry-After")) || 1));
-          if (await new Promise((h) => setTimeout(h, a * 1e3)), t !== this.thumbRun) return;
-        } else
-          break;
+        else {
+          const a = Number(r?.headers.get("Retry-After")) || null, h = it(new w(r?.status ?? 0, null, "", a), o);
+          if (h === null) break;
+          if (await new Promise((l) => setTimeout(l, h)), t !== this.thumbRun) return;
+        }
       }
       n !== void 0 && (s.src = n);
     }
@@ -1247,7 +1247,7 @@ export {
   Ae as C,
   H as D,
   _e as E,
-  ot as F,
+  rt as F,
   ee as G,
   ke as H,
   te as I,
@@ -1257,10 +1257,10 @@ export {
   Le as M,
   oe as N,
   he as O,
-  Me as P,
+  Se as P,
   re as Q,
   se as R,
-  lt as S,
+  ht as S,
   fe as T,
   Yt as U,
   Ke as V,
@@ -1270,7 +1270,7 @@ export {
   zt as b,
   J as c,
   B as d,
-  T as e,
+  M as e,
   Qt as f,
   xe as g,
   c as h,
@@ -1282,11 +1282,11 @@ export {
   mt as n,
   ze as o,
   P as p,
-  Te as q,
+  Me as q,
   ye as r,
   ae as s,
   we as t,
-  Se as u,
+  Te as u,
   le as v,
   ue as w,
   be as x,
