@@ -193,6 +193,15 @@ export class SimilarStrip {
       const next = this.list.children[focused + 1] as HTMLElement | undefined;
       if (focused >= 0) (next ?? (this.list.children[focused] as HTMLElement | undefined))?.focus();
     } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && matches.length === 1) {
+        // Already annotated by this user: say so on the match and move on, as after a label.
+        const focused = this.matches.indexOf(matches[0]);
+        this.labelled.set(matches[0].clip, "already labelled");
+        this.render();
+        this.say(`Clip ${matches[0].clip} is already in your annotations: edit it on its own page.`, true);
+        ((this.list.children[focused + 1] ?? this.list.children[focused]) as HTMLElement | undefined)?.focus();
+        return;
+      }
       this.say(e instanceof ApiError ? e.message : String(e), true);
     }
   }

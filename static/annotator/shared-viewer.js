@@ -1,4 +1,4 @@
-class w extends Error {
+class p extends Error {
   constructor(t, s, i, n = null) {
     super(i), this.status = t, this.body = s, this.retryAfterS = n;
   }
@@ -8,7 +8,7 @@ class w extends Error {
 }
 const st = 3;
 function it(e, t) {
-  return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= st ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
+  return !(e instanceof p) || e.status !== 429 && e.status !== 503 || t >= st ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
 }
 function pt(e, t) {
   return new Promise((s, i) => {
@@ -32,7 +32,7 @@ function K(e) {
 }
 function T(e, t) {
   const s = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
+  if (e.get(t) === null || !Number.isFinite(s)) throw new p(0, null, `image response lacks ${t}`);
   return s;
 }
 class Yt {
@@ -57,7 +57,7 @@ class Yt {
         signal: n
       });
     } catch (a) {
-      throw n?.aborted ? a : new w(0, null, `network error: ${a.message}`);
+      throw n?.aborted ? a : new p(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -67,7 +67,7 @@ class Yt {
       } catch {
       }
       const l = M(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
-      throw new w(
+      throw new p(
         r.status,
         h,
         `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`,
@@ -116,14 +116,14 @@ class Yt {
       end: T(a, "X-Extent-End"),
       low: T(a, "X-Extent-Low"),
       high: T(a, "X-Extent-High")
-    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), g = Number(a.get("X-Window") ?? NaN);
+    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), w = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
       extent: h,
       scale: u,
       kind: t,
       levels: d.length === 2 && d.every(Number.isFinite) ? [d[0], d[1]] : null,
-      windowS: Number.isFinite(g) ? g : null
+      windowS: Number.isFinite(w) ? w : null
     };
   }
   /** Any JSON endpoint under the API base (POST with a JSON body). */
@@ -188,7 +188,7 @@ function se(e, t) {
   const s = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
   return { ...e, tags: s };
 }
-function O(e) {
+function D(e) {
   return [...new Set(e.events.map((t) => t.tag).filter((t) => t !== null))];
 }
 function z(e, t) {
@@ -196,12 +196,12 @@ function z(e, t) {
   return s.size === new Set(t).size && t.every((i) => s.has(i));
 }
 function ie(e, t) {
-  if (!z(t.tags, e.tags) || !z(e.tags, O(e))) return t;
-  const s = O(t);
+  if (!z(t.tags, e.tags) || !z(e.tags, D(e))) return t;
+  const s = D(t);
   return z(s, t.tags) ? t : { ...t, tags: s };
 }
 function ne(e) {
-  return z(e.tags, O(e));
+  return z(e.tags, D(e));
 }
 function oe(e, t) {
   return { ...e, [t]: !e[t] };
@@ -266,7 +266,7 @@ function f(e, t) {
 function y(e, t) {
   return e === "mel" ? yt(t) : e === "log" ? Math.exp(t) : t;
 }
-function m(e, t, s) {
+function g(e, t, s) {
   return (e - t.start) / (t.end - t.start) * s.width;
 }
 function b(e, t, s) {
@@ -281,7 +281,7 @@ function v(e, t, s, i) {
   return y(i, o - e / s.height * (o - n));
 }
 function vt(e, t, s, i) {
-  const n = m(e.start, t, s), o = m(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
+  const n = g(e.start, t, s), o = g(e.end, t, s), r = S(e.high, t, s, i), a = S(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
 function kt(e, t, s, i, n) {
@@ -306,7 +306,7 @@ function nt(e, t, s, i, n, o, r) {
   const a = Math.min(Math.max((t - e) / s, n), r - o), h = (i - e) / (t - e);
   return N(i - h * a, i - h * a + a, o, r);
 }
-function F(e, t, s, i) {
+function C(e, t, s, i) {
   const { bounds: n } = i, [o, r] = nt(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
@@ -317,18 +317,18 @@ function W(e, t, s, i, n) {
 function _t(e, t, s, i, n, o) {
   const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (s === 0) return { ...e, start: h, end: l };
-  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [x, L] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  const u = f(o, e.low), d = f(o, e.high), w = s / i.height * (d - u), [x, L] = N(u + w, d + w, f(o, r.low), f(o, r.high));
   return { start: h, end: l, low: y(o, x), high: y(o, L) };
 }
 function k(e, t, s) {
   return Math.min(Math.max(e, t), s);
 }
-function p(e) {
+function m(e) {
   return e.low_hz === null || e.high_hz === null;
 }
 function E(e, t) {
-  const s = m(e.start_s, t.view, t.size), i = m(e.end_s, t.view, t.size);
-  if (p(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
+  const s = g(e.start_s, t.view, t.size), i = g(e.end_s, t.view, t.size);
+  if (m(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
   const n = S(e.high_hz, t.view, t.size, t.scale), o = S(e.low_hz, t.view, t.size, t.scale);
   return { x: s, y: n, w: i - s, h: o - n };
 }
@@ -342,9 +342,9 @@ function xt(e, t, s, i) {
   const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
   return (r ? "n" : a ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function C(e, t, s, i, n = 5) {
+function F(e, t, s, i, n = 5) {
   if (i !== null && e[i]) {
-    const a = xt(E(e[i], s), t, n, p(e[i]));
+    const a = xt(E(e[i], s), t, n, m(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
@@ -356,7 +356,7 @@ function C(e, t, s, i, n = 5) {
 }
 function rt(e, t) {
   const [s, i] = [Math.min(e.start_s, e.end_s), Math.max(e.start_s, e.end_s)], n = { ...e, start_s: k(s, t.start, t.end), end_s: k(i, t.start, t.end) };
-  if (p(e)) return { ...n, low_hz: null, high_hz: null };
+  if (m(e)) return { ...n, low_hz: null, high_hz: null };
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
   return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(r, t.low, t.high) };
 }
@@ -374,13 +374,13 @@ function Z(e, t, s, i = 3) {
 }
 function St(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = k(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
-  if (p(e)) return h;
-  const l = (L) => f(i.scale, L), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), x = k(u, l(n.low) - d, l(n.high) - g);
-  return { ...h, low_hz: y(i.scale, d + x), high_hz: y(i.scale, g + x) };
+  if (m(e)) return h;
+  const l = (L) => f(i.scale, L), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), w = l(e.high_hz), x = k(u, l(n.low) - d, l(n.high) - w);
+  return { ...h, low_hz: y(i.scale, d + x), high_hz: y(i.scale, w + x) };
 }
 function Tt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
-  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), rt(a, n);
+  return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), m(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), rt(a, n);
 }
 function Mt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
@@ -606,13 +606,13 @@ class Te {
       this.drag = { kind: "pan", last: s }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : C(n.events, s, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : F(n.events, s, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: s, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = C(r.map((l) => l.p), s, i.geometry(), null);
+      const r = i.visiblePredictions(), a = F(r.map((l) => l.p), s, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: s, prediction: h } : h !== null && i.selectPrediction(h);
@@ -646,7 +646,7 @@ class Te {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = C(s.draft().events, t, s.geometry(), s.selected());
+    const i = F(s.draft().events, t, s.geometry(), s.selected());
     this.canvas.style.cursor = i ? i.kind === "handle" ? Mt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
@@ -670,7 +670,7 @@ function U(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
-function Ft(e, t) {
+function Ct(e, t) {
   return `${Number((e / 1e3).toFixed(ut(t / 1e3)))} kHz`;
 }
 function ct(e, t, s) {
@@ -678,31 +678,31 @@ function ct(e, t, s) {
   for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
 }
-function Ct(e, t, s = 90) {
+function Ft(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
   const n = I(i * s / t), o = { width: t };
   return ct(e.start, e.end, n).map((r) => ({
     value: r,
-    pos: m(r, e, o),
+    pos: g(r, e, o),
     label: qt(r, n)
   }));
 }
-function Pt(e, t, s, i = 26) {
+function Ot(e, t, s, i = 26) {
   const n = e.high - e.low;
   if (!(n > 0) || t <= 0) return [];
   const o = { height: t }, r = I(n * i / t / (s === "linear" ? 1 : 4)), a = ct(e.low, e.high, r).map((l) => ({
     value: l,
     pos: S(l, e, o, s),
     label: "",
-    rank: Dt(l, r)
+    rank: Pt(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
-  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ft(l, r) }));
+  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ct(l, r) }));
 }
-function Dt(e, t) {
+function Pt(e, t) {
   let s = 0, i = t;
   for (let n = 0; n < 12 && (i = I(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); n++)
     s++;
@@ -719,13 +719,13 @@ function J(e, t) {
   const s = e.find((i) => i.id === t);
   return s ? s.display_name || s.value : `tag ${t}`;
 }
-function P(e, t) {
+function O(e, t) {
   const s = window.devicePixelRatio || 1, i = Math.round(t.width * s), n = Math.round(t.height * s);
   (e.width !== i || e.height !== n) && (e.width = i, e.height = n);
   const o = e.getContext("2d");
   return o.setTransform(s, 0, 0, s, 0, 0), o;
 }
-function Ot(e, t) {
+function Dt(e, t) {
   const { width: s, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, s, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
@@ -734,10 +734,10 @@ function Ot(e, t) {
   }
   Nt(e, t);
   const o = [];
-  t.predictions.forEach((r, a) => jt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Bt(e, m(t.playhead, t.view, t.size), i), t.cursor && It(e, t.cursor, t.size);
+  t.predictions.forEach((r, a) => jt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Y(e, r, n, B(t.tags, r.tag), J(t.tags, r.tag), a === t.selected)), t.drawing && Y(e, t.drawing, n, B(t.tags, t.drawing.tag), J(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Bt(e, g(t.playhead, t.view, t.size), i), t.cursor && It(e, t.cursor, t.size);
 }
 function Nt(e, t) {
-  const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
+  const s = g(t.clip.start, t.view, t.size), i = g(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", s > 0 && e.fillRect(0, 0, Math.min(s, n), o), i < n && e.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [s, i])
     r < 0 || r > n || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
@@ -754,7 +754,7 @@ function dt(e, t, s, i, n, o = !1, r) {
 }
 function Y(e, t, s, i, n, o, r = !1) {
   const a = E(t, s);
-  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), dt(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Rt(e, a, p(t), i), e.restore();
+  e.save(), e.fillStyle = i, e.globalAlpha = m(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), dt(e, n, a.x, m(t) ? 18 : a.y, i), o && !r && Rt(e, a, m(t), i), e.restore();
 }
 function Rt(e, t, s, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
@@ -765,7 +765,7 @@ function Rt(e, t, s, i) {
 }
 function jt(e, t, s, i, n, o) {
   const r = E(t, s), a = B(i.tags, t.tag);
-  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), dt(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
+  e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), dt(e, `${t.label} ${t.score.toFixed(2)}`, r.x, m(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
 function Bt(e, t, s) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
@@ -776,24 +776,24 @@ function It(e, t, s) {
 const ft = "11px system-ui, sans-serif", $ = "#cfd8dc";
 function Ht(e, t, s, i) {
   e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ft, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const n of Ct(t, s.width)) {
+  for (const n of Ft(t, s.width)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
   }
   e.fillStyle = "#ffffff";
   for (const n of [i.start, i.end]) {
-    const o = m(n, t, s);
+    const o = g(n, t, s);
     o < 0 || o > s.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
 function Wt(e, t, s, i) {
   e.clearRect(0, 0, s.width, s.height), e.strokeStyle = $, e.fillStyle = $, e.font = ft, e.textAlign = "right", e.textBaseline = "middle";
-  for (const n of Pt(t, s.height, i)) {
+  for (const n of Ot(t, s.height, i)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
   }
 }
-const Xt = 12, D = { width: 160, height: 96 };
+const Xt = 12, P = { width: 160, height: 96 };
 function Zt(e, t) {
   return t.length !== 1 ? null : e.find((s) => s.hotkey && s.hotkey.toLowerCase() === t.toLowerCase()) ?? null;
 }
@@ -834,7 +834,7 @@ class Me {
       if (this.query !== t) return;
       this.matches = s.matches, this.labelled.clear(), this.say(`${s.matches.length} nearest of ${s.n_windows.toLocaleString()} windows (${Math.round(s.seconds * 1e3)} ms). Keys: a tag's hotkey labels the focused match, Enter applies the current tag.`), this.render();
     } catch (s) {
-      this.say(s instanceof w ? s.message : String(s), !0);
+      this.say(s instanceof p ? s.message : String(s), !0);
     }
   }
   close() {
@@ -854,7 +854,7 @@ class Me {
     } }, "Label all with the current tag")), i.push(c("button", { type: "button", class: "el-similar-close", onclick: () => this.close() }, "Close")), this.actions.replaceChildren(...i), this.list.replaceChildren(...this.matches.map((n) => this.item(n))), this.loadThumbs();
   }
   item(t) {
-    const s = this.host.api.spectrogramUrl(t.recording, { start: t.start_s, end: t.end_s, ...D }), i = this.labelled.get(t.clip), n = c(
+    const s = this.host.api.spectrogramUrl(t.recording, { start: t.start_s, end: t.end_s, ...P }), i = this.labelled.get(t.clip), n = c(
       "button",
       {
         type: "button",
@@ -863,7 +863,7 @@ class Me {
         "data-clip": t.clip,
         title: `clip ${t.clip}: ${t.start_s.toFixed(2)}–${t.end_s.toFixed(2)} s, best window at ${t.window_start_s.toFixed(2)} s`
       },
-      c("img", { "data-src": s, alt: `spectrogram of clip ${t.clip}`, width: D.width, height: D.height }),
+      c("img", { "data-src": s, alt: `spectrogram of clip ${t.clip}`, width: P.width, height: P.height }),
       c("span", { class: "el-similar-distance" }, `d ${t.distance.toFixed(3)}`),
       i ? c("span", { class: "el-similar-label" }, i) : null
     );
@@ -883,7 +883,7 @@ class Me {
         if (r?.ok)
           n = URL.createObjectURL(await r.blob()), this.thumbs.set(i, n);
         else {
-          const a = Number(r?.headers.get("Retry-After")) || null, h = it(new w(r?.status ?? 0, null, "", a), o);
+          const a = Number(r?.headers.get("Retry-After")) || null, h = it(new p(r?.status ?? 0, null, "", a), o);
           if (h === null) break;
           if (await new Promise((l) => setTimeout(l, h)), t !== this.thumbRun) return;
         }
@@ -911,7 +911,12 @@ class Me {
       const o = this.list.children[n + 1];
       n >= 0 && (o ?? this.list.children[n])?.focus();
     } catch (n) {
-      this.say(n instanceof w ? n.message : String(n), !0);
+      if (n instanceof p && n.status === 409 && t.length === 1) {
+        const o = this.matches.indexOf(t[0]);
+        this.labelled.set(t[0].clip, "already labelled"), this.render(), this.say(`Clip ${t[0].clip} is already in your annotations: edit it on its own page.`, !0), (this.list.children[o + 1] ?? this.list.children[o])?.focus();
+        return;
+      }
+      this.say(n instanceof p ? n.message : String(n), !0);
     }
   }
   async labelBatch(t) {
@@ -928,7 +933,7 @@ class Me {
       });
       this.say(`Queued ${s.queued} clip${s.queued === 1 ? "" : "s"} as round ${s.number} (similar to clip ${this.query.clip}).`);
     } catch (s) {
-      this.say(s instanceof w ? s.message : String(s), !0);
+      this.say(s instanceof p ? s.message : String(s), !0);
     }
   }
 }
@@ -1173,16 +1178,16 @@ class Ke {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return W(F(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return W(C(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, s = (this.view.start + this.view.end) / 2) {
     if (t === 0)
       return this.view = { ...this.limits.bounds }, this.userZoomed = !1, this.render(), this.images.requestDetail(null);
-    this.setView(F(this.view, t > 0 ? tt : 1 / tt, s, this.limits));
+    this.setView(C(this.view, t > 0 ? tt : 1 / tt, s, this.limits));
   }
   zoomTime(t, s) {
-    this.setView(F(this.view, t, b(s.x, this.view, this.size), this.limits));
+    this.setView(C(this.view, t, b(s.x, this.view, this.size), this.limits));
   }
   zoomFreq(t, s) {
     const i = this.scale();
@@ -1206,7 +1211,7 @@ class Ke {
   paint() {
     if (!this.task) return;
     const { ui: t, view: s, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ot(P(t.canvas, i), {
+    Dt(O(t.canvas, i), {
       ...r,
       size: i,
       view: s,
@@ -1218,9 +1223,9 @@ class Ke {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Ht(P(t.timeAxis, a), s, a, o);
+    Ht(O(t.timeAxis, a), s, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Wt(P(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
+    Wt(O(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const s = this.task.clip, i = this.view, n = [];
@@ -1242,7 +1247,7 @@ class Ke {
   }
 }
 export {
-  w as A,
+  p as A,
   $e as B,
   Ae as C,
   H as D,
@@ -1281,7 +1286,7 @@ export {
   ve as m,
   mt as n,
   ze as o,
-  P as p,
+  O as p,
   Me as q,
   ye as r,
   ae as s,
