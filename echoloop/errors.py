@@ -102,3 +102,54 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
                 body(exc), status=status, headers={"Retry-After": str(retry)} if retry else None
             )
     return exception_handler(exc, context)
+
+
+# --- the same answers in the OpenAPI document ----------------------------------------------------
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer"},
+        "description": "Seconds to wait before asking again.",
+    }
+}
+BUSY = "The database is unavailable or the server is over its work budget; try again after Retry-After."
+TOO_MANY = {
+    "throttled": "Too many attempts (the login throttle); try again after Retry-After.",
+    "renders": "You have too many renders in progress; ask again after Retry-After.",
+}
+
+
+def throttled_operation(path: str) -> str | None:
+    """Which 429 an operation can answer, by its path: the throttled token login, or the image
+    endpoints under the per-user render limit (``annotator.renderpool``)."""
+    if path.rstrip("/").endswith("/auth/token"):
+        return "throttled"
+    if path.endswith((".png",)):
+        return "renders"
+    return None
+
+
+def document_busy_answers(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every operation may answer 503 with Retry-After (the
+    database outage, ``server_error``; the render budget, ``OverBudget``), and the throttled or
+    render-limited ones 429 with Retry-After — so clients generated from the schema know to wait
+    and retry instead of treating them as failures."""
+    error = {
+        "application/json": {
+            "schema": {"type": "object", "properties": {"detail": {"type": "string"}}}
+        }
+    }
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            responses.setdefault(
+                "503", {"description": BUSY, "headers": RETRY_AFTER, "content": error}
+            )
+            kind = throttled_operation(path)
+            if kind:
+                responses.setdefault(
+                    "429", {"description": TOO_MANY[kind], "headers": RETRY_AFTER, "content": error}
+                )
+    return result

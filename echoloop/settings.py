@@ -325,6 +325,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # 429/503 with Retry-After documented on the operations that can answer them.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "echoloop.errors.document_busy_answers",
+    ],
     # Two choice sets share the field name "role": a member's role and what audio is for.
     "ENUM_NAME_OVERRIDES": {
         "MemberRoleEnum": "annotator.models.project.Role",

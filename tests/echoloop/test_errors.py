@@ -122,3 +122,20 @@ def test_claim_refusal_keeps_its_message(project, cast, api):
     response = api(cast["viewer"]).post(f"/api/projects/{project.pk}/tasks/next/")
     assert response.status_code == 403
     assert response.json()["detail"] != "You do not have permission to perform this action."
+
+
+def test_the_openapi_document_says_which_operations_answer_429_and_503_with_retry_after():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+    image = paths["/api/recordings/{id}/spectrogram.png"]["get"]["responses"]
+    token = paths["/api/auth/token/"]["post"]["responses"]
+    submit = paths["/api/tasks/{id}/submit/"]["post"]["responses"]
+    for responses in (image, token, submit):
+        assert "Retry-After" in responses["503"]["headers"]
+    assert "renders" in image["429"]["description"] and "Retry-After" in image["429"]["headers"]
+    assert "throttle" in token["429"]["description"]
+    assert "429" not in submit  # no throttle there: the document does not promise one
+    # The operations' own answers are kept (the hook only adds).
+    assert "200" in image and {"200", "201"} & set(submit)
