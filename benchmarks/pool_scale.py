@@ -306,17 +306,17 @@ def measure_rescore_bookkeeping(project_id: int) -> dict:
 def measure_scores(project_id: int, how: str) -> dict:
     """Reading the active version's scores: packed chunks (what a round reads) or, as before
     chunks existed, one Prediction row per clip with its JSON decoded (the baseline)."""
-    import numpy as np
 
     from models_app import poolscores
-    from models_app.models import ModelVersion
+    from models_app.models import ModelVersion, Prediction
 
     version = ModelVersion.objects.get(project_id=project_id, is_active=True)
     began = time.perf_counter()
     if how == "chunks":
         scores = poolscores.read(version)
     else:
-        scores = poolscores._from_predictions(version, exclude=np.zeros(0, np.int64))
+        rows = Prediction.objects.filter(version=version).order_by("clip_id")
+        scores = poolscores.decode_rows(list(rows.values_list(*poolscores.PREDICTION_FIELDS)))
     return {"seconds": round(time.perf_counter() - began, 2), "clips": len(scores)}
 
 
