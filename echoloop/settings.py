@@ -162,6 +162,8 @@ else:
 # a huge import of labels cannot start an hours-long run. A project may set its own
 # (sampling_params["model"]["max_training_seconds"], or "max_steps").
 ECHOLOOP_TRAINING_SECONDS = env_int("ECHOLOOP_TRAINING_SECONDS", 1200)
+# The most labels one training reads (their audio is held in memory): 0 for no cap.
+ECHOLOOP_TRAINING_MAX_EXAMPLES = env_int("ECHOLOOP_TRAINING_MAX_EXAMPLES", 5000)
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
