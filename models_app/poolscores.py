@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from django.db import connection, transaction
@@ -178,19 +179,22 @@ def backfill(
     next packs only what they lack. A clip packed twice by two concurrent runs is read once
     (``_by_id``). The models are parameters so a migration passes its historical ones."""
     covered = _chunk_ids(chunk_model.objects.filter(version_id=version_id))
-    predictions = prediction_model.objects.filter(version_id=version_id).order_by("clip_id")
-    packed, last = 0, None
-    while True:
-        page = predictions if last is None else predictions.filter(clip_id__gt=last)
-        batch = list(page.values_list(*PREDICTION_FIELDS)[:rows])
-        if not batch:
-            return packed
-        last = batch[-1][0]
+    # One streamed query in no order: a keyset page per batch (ORDER BY clip_id LIMIT) was
+    # planned as a sort of every row of a freshly inserted version, per page.
+    predictions = (
+        prediction_model.objects.filter(version_id=version_id)
+        .order_by()
+        .values_list(*PREDICTION_FIELDS)
+        .iterator(chunk_size=rows)
+    )
+    packed = 0
+    while batch := list(islice(predictions, rows)):
         batch = [r for r in batch if not _contains(covered, r[0])]
         if batch:
             with transaction.atomic():
                 chunk_model.objects.create(version_id=version_id, **_pack_rows(batch))
             packed += len(batch)
+    return packed
 
 
 def _chunk_ids(chunks) -> np.ndarray:
