@@ -176,8 +176,10 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
         f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
         f"({how}); classes: {', '.join(class_names)}",
     )
-    # The labels it learns from (the learning curve's x-axis), not the evaluation set's.
-    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable))
+    # The labels it learns from (the learning curve's x-axis), not the evaluation set's; labels
+    # a bound left unread count as seen, or the loop would retrain on every next label.
+    unread = snap.learnable - len(snap.labelled)
+    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable) + unread)
 
     parent = run.parent
     init = _load_result(parent) if parent and not parent.is_external else None
