@@ -15,7 +15,7 @@ import numpy as np
 import soundfile as sf
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from annotator.dsp import AudioError, AudioInfo, audio_info
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
@@ -193,6 +193,9 @@ def import_location(
     return report
 
 
+STORE_BATCH = 50  # files read before their rows are written in one transaction
+
+
 def import_sources(
     project: Project,
     dataset: Dataset,
@@ -205,31 +208,82 @@ def import_sources(
     announce: bool = True,
 ) -> IngestReport:
     """Import each source into ``dataset``, reporting every outcome; ``announce`` tells the loop
-    (a job announces once, when its last chunk is in)."""
-    report = IngestReport()
+    (a job announces once, when its last chunk is in).
+
+    Files are read (and refused) one by one, then stored ``STORE_BATCH`` at a time in one
+    transaction, a savepoint each: one commit per batch instead of per file, and a refused
+    file still leaves nothing behind. Copied files are stored one by one (their copy is written
+    while the file is open)."""
+    if role not in SamplingRole.values:
+        raise IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
+    report, batch = IngestReport(), []
     for source in sources:
         try:
-            recording = import_one(
-                project, dataset, source, site=site, copy=copy, role=role, warn=report.warnings
-            )
-        except Duplicate:
-            report.duplicates.append(source.relative)
-        except (AudioError, OSError, SuspiciousFileOperation) as exc:
-            report.failed[source.relative] = str(exc)
-            log.warning("ingest: %s failed: %s", source.relative, exc)
-        except Exception as exc:  # one file's surprise must not sink the other files of a job
-            report.failed[source.relative] = f"unexpected error: {exc!r}"
-            log.exception("ingest: %s failed unexpectedly", source.relative)
-        else:
-            report.imported.append(source.relative)
-            report.clips += len(
-                recording.clip_bounds(project.clip_length_s, project.clip_overlap_s)
-            )
+            if copy:
+                recording = import_one(
+                    project, dataset, source, site=site, copy=True, role=role, warn=report.warnings
+                )
+                _imported(report, source, recording)
+            else:
+                batch.append(_read(project, dataset, source, site=site, role=role))
+        except Exception as exc:
+            _refused(report, source, exc)
+        if len(batch) >= STORE_BATCH:
+            _store_batch(batch, report)
+            batch = []
         if progress:
             progress(source.relative)
+    _store_batch(batch, report)
     if report.imported and announce:
         announce_clips_added(project)
     return report
+
+
+def _refused(report: IngestReport, source: Source, exc: Exception) -> None:
+    if isinstance(exc, Duplicate):
+        report.duplicates.append(source.relative)
+    elif isinstance(exc, AudioError | OSError | SuspiciousFileOperation):
+        report.failed[source.relative] = str(exc)
+        log.warning("ingest: %s failed: %s", source.relative, exc)
+    else:  # one file's surprise must not sink the other files of a job
+        report.failed[source.relative] = f"unexpected error: {exc!r}"
+        log.exception("ingest: %s failed unexpectedly", source.relative, exc_info=exc)
+
+
+def _imported(report: IngestReport, source: Source, recording: Recording) -> None:
+    project = recording.project
+    report.imported.append(source.relative)
+    report.clips += len(recording.clip_bounds(project.clip_length_s, project.clip_overlap_s))
+
+
+def _store_batch(batch: list[Read], report: IngestReport) -> None:
+    """Store the read files in one transaction; a file refused while storing (a copy another
+    worker stored since the check) rolls back its own savepoint only. If the commit itself
+    fails, no file of the batch is stored and each is reported failed."""
+    if not batch:
+        return
+    outcomes: list[tuple[Read, Exception | None]] = []
+    try:
+        with transaction.atomic():
+            for read in batch:
+                try:
+                    _save(read)
+                except Exception as exc:  # the file's savepoint is rolled back; the rest go on
+                    outcomes.append((read, exc))
+                else:
+                    outcomes.append((read, None))
+    except DatabaseError as exc:
+        log.exception("ingest: a batch of %s file(s) was not stored", len(batch))
+        for read in batch:
+            report.failed[read.source.relative] = f"not stored: {exc}"
+        return
+    for read, exc in outcomes:
+        if exc is not None:
+            _refused(report, read.source, exc)
+            continue
+        _imported(report, read.source, read.recording)
+        if read.warnings:
+            report.warnings[read.source.relative] = "; ".join(read.warnings)
 
 
 def announce_clips_added(project: Project) -> None:
@@ -239,6 +293,15 @@ def announce_clips_added(project: Project) -> None:
 
 class Duplicate(Exception):
     pass
+
+
+@dataclass
+class Read:
+    """One file read and checked, its recording not stored yet."""
+
+    source: Source
+    recording: Recording
+    warnings: list[str]
 
 
 def import_one(
@@ -258,45 +321,69 @@ def import_one(
     if role not in SamplingRole.values:
         raise IngestError(f"role must be one of {', '.join(SamplingRole.values)}, not {role!r}")
     with source.open() as fh:
-        inspection = inspect_audio(fh)
-        info, sha256, warnings = inspection.info, inspection.sha256, inspection.warnings
-        if Recording.objects.filter(project=project, sha256=sha256).exists():
-            raise Duplicate(source.relative)
-        fh.seek(0)
-        guano = parse_guano(fh)
-        metadata = _json_safe(guano)
+        read = _read(project, dataset, source, site=site, role=role, fh=fh)
         with transaction.atomic():
-            recording = Recording(
-                project=project,
-                dataset=dataset,
-                site=site,
-                name=source.name,
-                sha256=sha256,
-                format=info.format,
-                samplerate=info.samplerate,
-                channels=info.channels,
-                frames=info.frames,
-                duration_s=info.duration,
-                recorded_at=recorded_at(source.name, guano),
-                time_expansion=_time_expansion(metadata),
-                metadata={**metadata, **({"ingest_warnings": warnings} if warnings else {})},
-                role=role,
-            )
             if copy:
                 fh.seek(0)
-                recording.file.save(source.name, File(fh), save=False)
-            else:
-                recording.root, recording.path = source.root, source.relative
-            try:
-                with transaction.atomic():
-                    recording.save()
-            except IntegrityError:
-                # Another worker stored the same audio (a copy in another folder) since the check.
-                raise Duplicate(source.relative) from None
-            cut_clips(recording, fresh=True)
-    if warnings and warn is not None:
-        warn[source.relative] = "; ".join(warnings)
-    return recording
+                read.recording.root, read.recording.path = None, ""
+                read.recording.file.save(source.name, File(fh), save=False)
+            _save(read)
+    if read.warnings and warn is not None:
+        warn[source.relative] = "; ".join(read.warnings)
+    return read.recording
+
+
+def _read(
+    project: Project,
+    dataset: Dataset,
+    source: Source,
+    *,
+    site: Site | None,
+    role: str,
+    fh: IO[bytes] | None = None,
+) -> Read:
+    """Read and check one file (refused here: nothing is stored) and build its recording."""
+    if fh is None:
+        with source.open() as opened:
+            return _read(project, dataset, source, site=site, role=role, fh=opened)
+    inspection = inspect_audio(fh)
+    info, sha256 = inspection.info, inspection.sha256
+    if Recording.objects.filter(project=project, sha256=sha256).exists():
+        raise Duplicate(source.relative)
+    fh.seek(0)
+    guano = parse_guano(fh)
+    metadata = _json_safe(guano)
+    warnings = inspection.warnings
+    recording = Recording(
+        project=project,
+        dataset=dataset,
+        site=site,
+        name=source.name,
+        sha256=sha256,
+        format=info.format,
+        samplerate=info.samplerate,
+        channels=info.channels,
+        frames=info.frames,
+        duration_s=info.duration,
+        recorded_at=recorded_at(source.name, guano),
+        time_expansion=_time_expansion(metadata),
+        metadata={**metadata, **({"ingest_warnings": warnings} if warnings else {})},
+        role=role,
+        root=source.root,
+        path=source.relative,
+    )
+    return Read(source, recording, warnings)
+
+
+def _save(read: Read) -> None:
+    """The recording and its clips, in a savepoint of their own."""
+    try:
+        with transaction.atomic():
+            read.recording.save()
+            cut_clips(read.recording, fresh=True)
+    except IntegrityError:
+        # Another worker stored the same audio (a copy in another folder) since the check.
+        raise Duplicate(read.source.relative) from None
 
 
 def inspect_audio(fh: IO[bytes]) -> Inspection:

@@ -9,9 +9,10 @@ Each size is one project with an active version that scored every clip the way a
 it (a Prediction row per clip and the chunk's packed arrays), built once by bulk insert (COPY on
 PostgreSQL, executemany on SQLite) and reused on later runs. Every measurement runs in a fresh
 process so its peak RSS is its own: the round through ``sampling.rounds.start_round`` (entropy and
-hybrid, k=50), 64 predictions through ``registry.store_scores``, ``pending_clips`` and the first
-wave of a rescore, and the pages through Django's test client (median of 3). Prints a table, and
-JSON with --json.
+hybrid, k=50), a round on a version with prediction rows and no chunks (its first round packs
+them, the next reads chunks), 64 predictions through ``registry.store_scores``,
+``pending_clips`` and the first wave of a rescore, and the pages through Django's test client
+(median of 3). Prints a table, and JSON with --json.
 """
 
 from __future__ import annotations
@@ -306,18 +307,63 @@ def measure_rescore_bookkeeping(project_id: int) -> dict:
 def measure_scores(project_id: int, how: str) -> dict:
     """Reading the active version's scores: packed chunks (what a round reads) or, as before
     chunks existed, one Prediction row per clip with its JSON decoded (the baseline)."""
-    import numpy as np
 
     from models_app import poolscores
-    from models_app.models import ModelVersion
+    from models_app.models import ModelVersion, Prediction
 
     version = ModelVersion.objects.get(project_id=project_id, is_active=True)
     began = time.perf_counter()
     if how == "chunks":
         scores = poolscores.read(version)
     else:
-        scores = poolscores._from_predictions(version, exclude=np.zeros(0, np.int64))
+        rows = Prediction.objects.filter(version=version).order_by("clip_id")
+        scores = poolscores.decode_rows(list(rows.values_list(*poolscores.PREDICTION_FIELDS)))
     return {"seconds": round(time.perf_counter() - began, 2), "clips": len(scores)}
+
+
+def measure_round_legacy(project_id: int) -> dict:
+    """A version with prediction rows and no chunks (imported before import_predictions wrote
+    chunks, or scored before chunks existed): a copy of the active version's predictions, made
+    active. Its first round packs them once (``poolscores.backfill``); the next reads chunks.
+    The copy is deleted and the original made active again afterwards."""
+    from django.db import connection
+
+    from annotator.models import Project
+    from models_app.models import ModelVersion, Prediction, ScoreChunk
+
+    project = Project.objects.get(pk=project_id)
+    original = ModelVersion.objects.get(project=project, is_active=True)
+    legacy = ModelVersion.objects.create(
+        project=project, number=98, class_names=original.class_names, source="aoef"
+    )
+    try:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{Prediction._meta.db_table}" (clip_id, version_id, class_probs, '
+                "any_event, detections, uncertainty, window_uncertainty, embedding, created_at) "
+                "SELECT clip_id, %s, class_probs, any_event, detections, uncertainty, "
+                f'window_uncertainty, embedding, created_at FROM "{Prediction._meta.db_table}" '
+                "WHERE version_id = %s",
+                [legacy.pk, original.pk],
+            )
+        copied_s = time.perf_counter() - began
+        ModelVersion.objects.filter(pk=original.pk).update(is_active=False)
+        ModelVersion.objects.filter(pk=legacy.pk).update(is_active=True)
+        assert not ScoreChunk.objects.filter(version=legacy).exists()
+        first = measure_round(project_id, "entropy")
+        chunks = ScoreChunk.objects.filter(version=legacy).count()
+        second = measure_round(project_id, "entropy")
+        return {
+            "copy_s": round(copied_s, 1),
+            "first_round_s": first["seconds"],
+            "chunks_written": chunks,
+            "second_round_s": second["seconds"],
+            "candidates": second["candidates"],
+        }
+    finally:
+        ModelVersion.objects.filter(pk=legacy.pk).delete()
+        ModelVersion.objects.filter(pk=original.pk).update(is_active=True)
 
 
 def measure_pages(project_id: int) -> dict:
@@ -373,6 +419,7 @@ def child(args) -> None:
             "round-entropy": lambda: measure_round(project_id, "entropy"),
             "round-hybrid": lambda: measure_round(project_id, "hybrid"),
             "writes": lambda: measure_writes(project_id),
+            "round-legacy": lambda: measure_round_legacy(project_id),
             "scores-chunks": lambda: measure_scores(project_id, "chunks"),
             "scores-rows": lambda: measure_scores(project_id, "rows"),
             "rescore": lambda: measure_rescore_bookkeeping(project_id),
@@ -419,6 +466,7 @@ def main() -> None:
             "writes",
             "rescore",
             "pages",
+            "round-legacy",
         ],
     )
     parser.add_argument("--json", help="write every figure here")
@@ -481,6 +529,19 @@ def table(results: dict) -> str:
     row(
         "  baseline: a Prediction row per clip (JSON)",
         lambda f: f"{f['scores-rows']['seconds']} s, {f['scores-rows']['peak_rss_mb']} MB",
+    )
+    row(
+        "version without chunks: first round (packs them)",
+        lambda f: (
+            f"{f['round-legacy']['first_round_s']} s ({f['round-legacy']['chunks_written']} chunks)"
+        ),
+    )
+    row(
+        "  its next round (reads chunks)",
+        lambda f: (
+            f"{f['round-legacy']['second_round_s']} s, "
+            f"{f['round-legacy']['peak_rss_mb']} MB peak (both)"
+        ),
     )
     row(
         f"a rescore chunk's writes ({CHUNK} clips)",

@@ -162,6 +162,14 @@ else:
 # a huge import of labels cannot start an hours-long run. A project may set its own
 # (sampling_params["model"]["max_training_seconds"], or "max_steps").
 ECHOLOOP_TRAINING_SECONDS = env_int("ECHOLOOP_TRAINING_SECONDS", 1200)
+# The most labels one training reads (their audio is held in memory): 0 for no cap.
+ECHOLOOP_TRAINING_MAX_EXAMPLES = env_int("ECHOLOOP_TRAINING_MAX_EXAMPLES", 5000)
+
+# A sampling round's bound (seconds): one over a million clips takes ~15-90 s. A lead's round
+# request still queued or running after 4 times this is failed by the beat with the reason;
+# finished requests are deleted after ECHOLOOP_ROUND_REQUEST_DAYS (their rounds stay).
+ECHOLOOP_ROUND_SECONDS = env_int("ECHOLOOP_ROUND_SECONDS", 300)
+ECHOLOOP_ROUND_REQUEST_DAYS = env_int("ECHOLOOP_ROUND_REQUEST_DAYS", 30)
 
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -12,7 +12,8 @@ from django.db.models import Max
 from annotator.exchange.reading import RecordingIndex
 from annotator.formats import AnnotationSet, Box, FormatError
 from annotator.models import Clip, Project, Recording
-from models_app.models import ModelVersion, Prediction
+from models_app import poolscores
+from models_app.models import ModelVersion, Prediction, ScoreChunk
 from models_app.uncertainty import binary_entropy, clip_uncertainty
 
 SOURCES = {
@@ -68,12 +69,30 @@ def import_predictions(project: Project, annset: AnnotationSet, format_name: str
         )
         clips = Clip.objects.filter(recording_id__in=[r.pk for r in matched.values()])
         scored = [c for c in clips if _was_scored(c, spans, bool(annset.clips))]
-        Prediction.objects.bulk_create(
+        rows = [
             _prediction(version, clip, boxes[clip.recording_id], class_names) for clip in scored
-        )
+        ]
+        Prediction.objects.bulk_create(rows, batch_size=500)
+        _store_chunks(version, rows)
         version.metrics["scored_clips"] = len(scored)
         version.save(update_fields=["metrics"])
     return version
+
+
+def _store_chunks(version: ModelVersion, rows: list[Prediction]) -> None:
+    """The predictions' packed scores, as a rescore stores them: a round reads these, never the
+    rows' JSON (an imported million-clip run is ~1,000 chunk rows)."""
+    size = poolscores.BACKFILL_ROWS
+    ScoreChunk.objects.bulk_create(
+        poolscores.chunk_row(
+            version,
+            [p.clip_id for p in part],
+            np.array([p.class_probs for p in part], dtype=np.float32).reshape(len(part), -1),
+            [np.asarray(p.window_uncertainty, np.float32) for p in part],
+            None,
+        )
+        for part in (rows[i : i + size] for i in range(0, len(rows), size))
+    )
 
 
 def _was_scored(clip: Clip, spans: dict[int, list[tuple[float, float]]], has_spans: bool) -> bool:

@@ -35,6 +35,7 @@ class ModelOptions:
     pretrain_crop_s: float | None = None
     max_steps: int | None = None  # a training's step budget (None: from the time budget)
     max_training_seconds: float | None = None  # None: ECHOLOOP_TRAINING_SECONDS; 0: no time budget
+    max_examples: int | None = None  # labels a training reads; None: ECHOLOOP_TRAINING_MAX_EXAMPLES
     ssl_epochs: int | None = None  # sizes of the self-supervised pretraining (None: its own)
     ssl_clips: int | None = None
     ssl_batch_size: int | None = None
@@ -49,7 +50,7 @@ class ModelOptions:
         if self.start_from is not None and self.start_from not in STARTS:
             raise ValueError(f"start_from must be one of {', '.join(STARTS)}.")
         for name in ("n_freq_bins", "epochs", "batch_size", "num_threads", "pretrain_clips",
-                     "pretrain_epochs", "max_steps", "ssl_epochs", "ssl_clips", "ssl_batch_size"):  # fmt: skip
+                     "pretrain_epochs", "max_steps", "max_examples", "ssl_epochs", "ssl_clips", "ssl_batch_size"):  # fmt: skip
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1.")

@@ -3,19 +3,25 @@
 ``Prediction`` keeps one row per clip for the page, exports and evaluation (detections, JSON);
 ``ScoreChunk`` keeps the same chunk's probabilities, window uncertainties and float16 embeddings
 packed, so reading a million clips' scores is ~16,000 rows and a few ``np.frombuffer`` calls.
-Versions scored before chunks existed (or imported from an external model) have only
-``Prediction`` rows: ``read`` falls back to those (the slow path, decoding JSON per clip).
+Every writer of predictions writes chunks too (a rescore, ``external.import_predictions``);
+versions scored before chunks existed are packed by ``backfill`` (migration
+``0008_backfill_score_chunks``, ``manage.py backfill_score_chunks``), so a round never decodes
+JSON per clip: a version whose predictions some chunk lacks is packed once, then read as chunks.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
 
 from models_app.models import ModelVersion, Prediction, ScoreChunk
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,6 +45,12 @@ class Scores:
 def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embeddings) -> ScoreChunk:
     """A ScoreChunk of ``clip_ids`` (rows aligned): probs [n, C], windows a list of n 1-D
     arrays of any lengths, embeddings [n, D] or None."""
+    return ScoreChunk(version=version, **pack(clip_ids, probs, windows, embeddings))
+
+
+def pack(clip_ids: list[int], probs, windows, embeddings) -> dict:
+    """A ScoreChunk's packed fields (as ``chunk_row`` takes them), without the model: a
+    migration builds its historical ScoreChunk from these."""
     n = len(clip_ids)
     probs = np.asarray(probs, dtype=np.float32)
     probs = probs.reshape(n, probs.size // n if n else 0)
@@ -47,17 +59,16 @@ def chunk_row(version: ModelVersion, clip_ids: list[int], probs, windows, embedd
     for i, w in enumerate(windows):
         packed[i, : len(w)] = w
     emb = None if embeddings is None else np.asarray(embeddings, dtype=np.float16).reshape(n, -1)
-    return ScoreChunk(
-        version=version,
-        n_clips=n,
-        clip_ids=np.asarray(clip_ids, dtype=np.int64).tobytes(),
-        probs=probs.tobytes(),
-        n_classes=probs.shape[1],
-        windows=packed.tobytes(),
-        n_windows=width,
-        embeddings=None if emb is None else emb.tobytes(),
-        dim=0 if emb is None else emb.shape[1],
-    )
+    return {
+        "n_clips": n,
+        "clip_ids": np.asarray(clip_ids, dtype=np.int64).tobytes(),
+        "probs": probs.tobytes(),
+        "n_classes": probs.shape[1],
+        "windows": packed.tobytes(),
+        "n_windows": width,
+        "embeddings": None if emb is None else emb.tobytes(),
+        "dim": 0 if emb is None else emb.shape[1],
+    }
 
 
 FIELDS = ("n_clips", "clip_ids", "probs", "n_classes", "windows", "n_windows", "embeddings", "dim")
@@ -65,10 +76,15 @@ BATCH = 1000  # chunk rows per query: the bytes of one batch are all a read hold
 
 
 def read(version: ModelVersion) -> Scores:
-    """Every clip the version scored, with its scores (chunks first, legacy rows for the rest)."""
-    scores = _read_chunks(ScoreChunk.objects.filter(version=version))
+    """Every clip the version scored, with its scores, from its chunks. Predictions no chunk
+    holds (a version scored before chunks existed and not yet backfilled) are packed first,
+    once: later rounds read them as chunks."""
+    chunks = ScoreChunk.objects.filter(version=version)
+    scores = _read_chunks(chunks)
     if Prediction.objects.filter(version=version).count() > len(scores):
-        scores = _concat([scores, _from_predictions(version, exclude=scores.ids)])
+        log.warning("version %s has predictions without score chunks: packing them", version.pk)
+        if backfill(version.pk):
+            scores = _read_chunks(chunks)
     return scores
 
 
@@ -138,53 +154,6 @@ def _unpack(n, ids, probs, n_classes, windows, n_windows, embeddings, dim) -> Sc
     )
 
 
-def _concat(parts: list[Scores]) -> Scores:
-    """One Scores sorted by clip id; a clip in two chunks (a chunk redelivered while the first
-    delivery was still writing) counts once. Each array is filled in place (one copy at most)."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return Scores(np.zeros(0, np.int64), None, None, None)
-    ids = np.concatenate([p.ids for p in parts])
-    n_classes = {0 if p.probs is None else p.probs.shape[1] for p in parts}
-    probs = (
-        _stack([p.probs for p in parts], np.float32)
-        if len(n_classes) == 1 and n_classes != {0}
-        else None
-    )
-    parts = [
-        p
-        if p.windows is not None
-        else Scores(p.ids, p.probs, np.zeros((len(p), 0), np.float32), p.embeddings)
-        for p in parts
-    ]
-    width = max(p.windows.shape[1] for p in parts)
-    windows = (
-        _stack([p.windows for p in parts], np.float32, width=width, fill=np.nan) if width else None
-    )
-    dims = {None if p.embeddings is None else p.embeddings.shape[1] for p in parts}
-    embeddings = (
-        _stack([p.embeddings for p in parts], np.float16)
-        if len(dims) == 1 and None not in dims
-        else None
-    )
-    scores = Scores(ids, probs, windows, embeddings)
-    return _by_id(scores)
-
-
-def _stack(arrays: list[np.ndarray], dtype, *, width: int | None = None, fill=0) -> np.ndarray:
-    """Rows of ``arrays`` one under the other, padded to ``width`` columns with ``fill``."""
-    width = arrays[0].shape[1] if width is None else width
-    out = np.empty(
-        (sum(len(a) for a in arrays), width), dtype=dtype
-    )  # np.full would touch it twice
-    row = 0
-    for a in arrays:
-        out[row : row + len(a), : a.shape[1]] = a
-        out[row : row + len(a), a.shape[1] :] = fill
-        row += len(a)
-    return out
-
-
 def float32_rows(array: np.ndarray, rows: np.ndarray, block: int = 65_536) -> np.ndarray:
     """``array[rows]`` as float32, converted block by block (no full-size temporary copy)."""
     out = np.empty((len(rows), array.shape[1]), dtype=np.float32)
@@ -193,38 +162,76 @@ def float32_rows(array: np.ndarray, rows: np.ndarray, block: int = 65_536) -> np
     return out
 
 
-def _from_predictions(version: ModelVersion, exclude: np.ndarray) -> Scores:
-    """The legacy path: one Prediction row per clip with JSON to decode."""
-    rows = [
-        row
-        for row in Prediction.objects.filter(version=version)
-        .values_list("clip_id", "class_probs", "window_uncertainty", "embedding")
-        .iterator(chunk_size=5000)
-        if not len(exclude) or not _contains(exclude, row[0])
-    ]
+BACKFILL_ROWS = 1000  # clips per chunk (and per transaction) when packing predictions
+PREDICTION_FIELDS = ("clip_id", "class_probs", "window_uncertainty", "embedding")
+
+
+def backfill(
+    version_id: int,
+    *,
+    prediction_model=Prediction,
+    chunk_model=ScoreChunk,
+    rows: int = BACKFILL_ROWS,
+) -> int:
+    """Pack the version's predictions that no chunk holds into chunks of ``rows`` clips, one
+    transaction each; returns how many clips it packed. Bounded memory (one batch of rows and
+    the ids of the packed clips) and resumable: an interrupted run leaves whole chunks, and the
+    next packs only what they lack. A clip packed twice by two concurrent runs is read once
+    (``_by_id``). The models are parameters so a migration passes its historical ones."""
+    covered = _chunk_ids(chunk_model.objects.filter(version_id=version_id))
+    # One streamed query in no order: a keyset page per batch (ORDER BY clip_id LIMIT) was
+    # planned as a sort of every row of a freshly inserted version, per page.
+    predictions = (
+        prediction_model.objects.filter(version_id=version_id)
+        .order_by()
+        .values_list(*PREDICTION_FIELDS)
+        .iterator(chunk_size=rows)
+    )
+    packed = 0
+    while batch := list(islice(predictions, rows)):
+        batch = [r for r in batch if not _contains(covered, r[0])]
+        if batch:
+            with transaction.atomic():
+                chunk_model.objects.create(version_id=version_id, **_pack_rows(batch))
+            packed += len(batch)
+    return packed
+
+
+def _chunk_ids(chunks) -> np.ndarray:
+    """The sorted clip ids the chunks hold (ids only: no scores read)."""
+    parts, last = [], 0
+    while batch := list(
+        chunks.filter(pk__gt=last).order_by("pk").values_list("pk", "clip_ids")[:BATCH]
+    ):
+        parts.extend(np.frombuffer(bytes(ids), dtype=np.int64) for _, ids in batch)
+        last = batch[-1][0]
+    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+
+
+def _pack_rows(rows: list[tuple]) -> dict:
+    """Prediction rows (``PREDICTION_FIELDS``) as a chunk's packed fields. Probabilities of
+    mixed lengths (never written by one version) pack as none rather than guessing."""
+    widths = {len(r[1] or []) for r in rows}
+    probs = (
+        np.array([r[1] or [] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        if len(widths) == 1
+        else np.zeros((len(rows), 0), np.float32)
+    )
+    blobs = [bytes(r[3]) if r[3] else b"" for r in rows]
+    embeddings = None
+    if all(blobs) and len({len(b) for b in blobs}) == 1:
+        embeddings = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(rows), -1)
+    windows = [np.asarray(r[2] or [], np.float32) for r in rows]
+    return pack([r[0] for r in rows], probs, windows, embeddings)
+
+
+def decode_rows(rows: list[tuple]) -> Scores:
+    """Prediction rows (``PREDICTION_FIELDS``) decoded as one Scores: what a round cost before
+    chunks (the benchmark's baseline); the product packs them once instead (``backfill``)."""
     if not rows:
         return Scores(np.zeros(0, np.int64), None, None, None)
-    ids = [r[0] for r in rows]
-    widths = {len(r[1]) for r in rows}
-    probs = (
-        np.array([r[1] for r in rows], dtype=np.float32)
-        if len(widths) == 1
-        else np.zeros((len(rows), 0))
-    )
-    embeddings = None
-    if all(r[3] for r in rows):
-        embeddings = np.stack([np.frombuffer(bytes(r[3]), dtype=np.float16) for r in rows])
-    chunk = chunk_row(version, ids, probs, [np.asarray(r[2], np.float32) for r in rows], embeddings)
-    return _unpack(
-        len(rows),
-        chunk.clip_ids,
-        chunk.probs,
-        chunk.n_classes,
-        chunk.windows,
-        chunk.n_windows,
-        chunk.embeddings,
-        chunk.dim,
-    )
+    fields = _pack_rows(rows)
+    return _unpack(*(fields[f] for f in FIELDS))
 
 
 def _contains(sorted_ids: np.ndarray, clip_id: int) -> bool:

@@ -6,34 +6,37 @@ functions for Celery and ``detector``/``training``/``inference`` never see a mod
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import math
-import zlib
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
-from django.utils import timezone
+from django.db.models import Max
 
 from annotator import dsp
-from annotator.models import AnnotationTask, Clip, ClipAnnotation, Consensus, Project
+from annotator.models import Clip, Project
 from annotator.options import loop_options
-from models_app import embeddings_store, evaluating, liveness, poolscores, starts
+from models_app import embeddings_store, evaluating, liveness, poolscores, snapshot, starts
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
 from models_app.inference import Detector
 from models_app.models import ModelVersion, Prediction, TrainingRun, VersionEvaluation
 from models_app.options import ModelOptions
+from models_app.snapshot import (  # noqa: F401 (the label snapshot, imported from here by callers)
+    LabelledClip,
+    chosen_annotations,
+    labelled_clips,
+    split,
+)
 from models_app.training import (
-    Box,
-    Example,
     TrainConfig,
     TrainResult,
     load_checkpoint,
@@ -44,16 +47,8 @@ from models_app.versions import TrainingBusy, activate_version, active_version, 
 
 log = logging.getLogger(__name__)
 
+SNAPSHOT_SHARE = 0.5  # of a training's time budget, the most its label snapshot may take
 NOT_WORSE_TOLERANCE = 0.005  # detection AP: differences below this are noise on small audit sets
-
-
-@dataclass
-class LabelledClip:
-    clip: Clip
-    example: Example
-    is_audit: bool
-    annotation_id: int = 0
-    annotation_version: int = 0
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -85,122 +80,28 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         use_metadata=opts.use_metadata,
         num_threads=opts.num_threads,
         max_steps=opts.max_steps,
-        max_seconds=(
-            opts.max_training_seconds
-            if opts.max_training_seconds is not None
-            else settings.ECHOLOOP_TRAINING_SECONDS
-        )
-        or None,
+        max_seconds=time_budget(opts),
     )
 
 
-# --- the label snapshot ------------------------------------------------------------------------
-
-
-def chosen_annotations(project: Project) -> list[ClipAnnotation]:
-    """One annotation per labelled clip: a lead's consensus if there is one, else an accepted
-    one, else the first submitted."""
-    chosen: dict[int, ClipAnnotation] = {}
-    rows = (
-        ClipAnnotation.objects.filter(project=project)
-        .exclude(review_status=ClipAnnotation.Review.REJECTED)
-        .annotate(is_consensus=Exists(Consensus.objects.filter(annotation=OuterRef("pk"))))
-        .select_related("clip__recording__root", "clip__recording__site")
-        .prefetch_related("events__tag", "tags")
-        .order_by("clip_id", "created_at")
+def time_budget(opts: ModelOptions) -> float | None:
+    """A training's time budget in seconds (None: none): the project's, else the setting."""
+    seconds = (
+        opts.max_training_seconds
+        if opts.max_training_seconds is not None
+        else settings.ECHOLOOP_TRAINING_SECONDS
     )
-
-    def rank(ann: ClipAnnotation) -> int:
-        return 2 if ann.is_consensus else 1 if ann.review_status == "accepted" else 0
-
-    for ann in rows:
-        current = chosen.get(ann.clip_id)
-        if current is None or rank(ann) > rank(current):
-            chosen[ann.clip_id] = ann
-    return list(chosen.values())
+    return float(seconds) if seconds else None
 
 
-def labelled_clips(
-    project: Project, *, with_metadata: bool = False, progress=None
-) -> list[LabelledClip]:
-    """The label snapshot a training run learns from: audio, boxes in clip time, negatives."""
-    annotations = chosen_annotations(project)
-    audit = set(
-        AnnotationTask.objects.filter(project=project, is_audit=True).values_list(
-            "clip_id", flat=True
-        )
+def max_examples(opts: ModelOptions) -> int | None:
+    """The most labels a training reads (None: all): the project's, else the setting."""
+    cap = (
+        opts.max_examples
+        if opts.max_examples is not None
+        else settings.ECHOLOOP_TRAINING_MAX_EXAMPLES
     )
-    out = []
-    for ann in annotations:
-        if not ann.events.all() and not (ann.no_calls or ann.noise):  # .all(): the prefetched rows
-            continue  # neither boxes nor a negative answer: nothing to learn from
-        out.append(
-            LabelledClip(
-                ann.clip, _example(ann, with_metadata), ann.clip_id in audit, ann.pk, ann.version
-            )
-        )
-        if progress:
-            progress(len(out) / len(annotations))
-    return out
-
-
-def _example(ann: ClipAnnotation, with_metadata: bool) -> Example:
-    clip = ann.clip
-    with clip.recording.open() as fh:
-        audio, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
-    boxes = [
-        Box(
-            start_s=max(0.0, e.start_s - clip.start_s),
-            end_s=min(clip.duration, e.end_s - clip.start_s),
-            low_hz=e.low_hz,
-            high_hz=e.high_hz,
-            label=e.tag.value if e.tag else None,
-        )
-        for e in ann.events.all()
-        if e.end_s > clip.start_s and e.start_s < clip.end_s
-    ]
-    meta = _metadata(clip) if with_metadata else None
-    return Example(events=boxes, audio=audio, samplerate=samplerate, is_empty=not boxes, meta=meta)
-
-
-def _metadata(clip: Clip) -> dict:
-    """Site, hour and season of the clip: auxiliary targets, never inputs."""
-    rec = clip.recording
-    meta = {"site": rec.site.name if rec.site else "unknown"}
-    if rec.recorded_at:
-        moment = rec.recorded_at + timezone.timedelta(seconds=clip.start_s)
-        meta["hour"] = str(moment.hour)
-        meta["season"] = [
-            "DJF",
-            "DJF",
-            "MAM",
-            "MAM",
-            "MAM",
-            "JJA",
-            "JJA",
-            "JJA",
-            "SON",
-            "SON",
-            "SON",
-            "DJF",
-        ][moment.month - 1]
-    return meta
-
-
-def split(labelled: list[LabelledClip]) -> tuple[list[LabelledClip], list[LabelledClip], str]:
-    """Train/validation: the random audit slice when there is one, else held-out recordings."""
-    audit = [lc for lc in labelled if lc.is_audit]
-    if audit and len(audit) < len(labelled):
-        return [lc for lc in labelled if not lc.is_audit], audit, "audit"
-    recordings = sorted({lc.clip.recording_id for lc in labelled})
-    if len(recordings) < 2:
-        return labelled, [], "none"
-    # A fixed hash of the id (not Python's salted hash) keeps the split stable across runs.
-    held = {r for r in recordings if zlib.crc32(str(r).encode()) % 5 == 0} or {recordings[-1]}
-    if len(held) == len(recordings):
-        held = {recordings[-1]}
-    train_part = [lc for lc in labelled if lc.clip.recording_id not in held]
-    return train_part, [lc for lc in labelled if lc.clip.recording_id in held], "recordings"
+    return cap or None
 
 
 # --- training --------------------------------------------------------------------------------------
@@ -241,7 +142,19 @@ def _append_log(run: TrainingRun, line: str) -> None:
 def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[ModelVersion, bool]:
     project = run.project
     opts = model_settings(project)
-    labelled = labelled_clips(project, with_metadata=opts.use_metadata, progress=monitor.progress)
+    budget = time_budget(opts)
+    # Both bounds decided before any audio is read: the label cap, and a share of the time
+    # budget for reading (the step loop gets what the reading left).
+    snap = snapshot.take(
+        project,
+        with_metadata=opts.use_metadata,
+        progress=monitor.progress,
+        max_examples=max_examples(opts),
+        max_seconds=None if budget is None else budget * SNAPSHOT_SHARE,
+    )
+    if snap.cut:
+        _append_log(run, snap.message())
+    labelled = snap.labelled
     evalset = evaluating.evaluation_set(project, labelled)
     in_eval = set(evalset.clip_ids)
     trainable = [lc for lc in labelled if lc.clip.pk not in in_eval]
@@ -256,13 +169,17 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
     class_names = sorted({b.label for lc in trainable for b in lc.example.events if b.label})
     samplerate = min(lc.example.samplerate for lc in trainable)
     cfg = train_config(project, class_names, samplerate)
+    if budget is not None:
+        cfg = dataclasses.replace(cfg, max_seconds=max(budget - snap.seconds, 1.0))
     _append_log(
         run,
         f"{len(train_part)} training clips, {len(evalset) or len(val_part)} validation clips "
         f"({how}); classes: {', '.join(class_names)}",
     )
-    # The labels it learns from (the learning curve's x-axis), not the evaluation set's.
-    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable))
+    # The labels it learns from (the learning curve's x-axis), not the evaluation set's; labels
+    # a bound left unread count as seen, or the loop would retrain on every next label.
+    unread = snap.learnable - len(snap.labelled)
+    TrainingRun.objects.filter(pk=run.pk).update(n_labels=len(trainable) + unread)
 
     parent = run.parent
     init = _load_result(parent) if parent and not parent.is_external else None
@@ -287,6 +204,7 @@ def _train_and_store(run: TrainingRun, monitor: liveness.RunMonitor) -> tuple[Mo
         )
 
     def plan(budget: dict) -> None:
+        budget = {**budget, "examples": len(labelled), "asked_examples": snap.learnable}
         TrainingRun.objects.filter(pk=run.pk).update(
             budget=budget, n_epochs=math.ceil(budget["epochs"])
         )

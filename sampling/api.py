@@ -81,25 +81,30 @@ class RoundRequestSerializer(serializers.ModelSerializer):
         return reverse("round-request", args=[req.project_id, req.pk])
 
 
-@extend_schema(request=StartRoundSerializer, responses={202: RoundRequestSerializer})
+@extend_schema(
+    request=StartRoundSerializer,
+    responses={202: RoundRequestSerializer, 200: RoundRequestSerializer},
+)
 @api_view(["POST"])
 def start_round(request, pk: int):
     """A lead starts a sampling round now: a worker chooses and queues the next batch. Answers 202
     with the request to poll (``url``): its ``status`` becomes done (with the round) or failed
-    (with the error)."""
+    (with the error). While an identical request (same strategy and size) is pending, answers
+    200 with that one instead of queuing the round twice."""
     project = project_for(request.user, pk, roles=LEAD_ROLES)
     body = StartRoundSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    req = rounds.request_round(
+    req, created = rounds.request_round(
         project,
         user=request.user,
         strategy=body.validated_data.get("strategy"),
         k=body.validated_data.get("batch_size"),
     )
+    data = RoundRequestSerializer(req).data
     return Response(
-        RoundRequestSerializer(req).data,
-        status=status.HTTP_202_ACCEPTED,
-        headers={"Location": RoundRequestSerializer(req).data["url"]},
+        data,
+        status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+        headers={"Location": data["url"]},
     )
 
 

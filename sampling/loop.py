@@ -149,8 +149,11 @@ def retry(run: TrainingRun) -> TrainingRun | None:
 
 def tend() -> dict:
     """The beat's round (every 30 s): fail and retry trainings whose worker died, refill every
-    queue that runs low (a safety net under the event-driven refills), and trim the render cache
-    if it is over its cap (a lowered cap drains without waiting for the next render)."""
+    queue that runs low (a safety net under the event-driven refills), trim the render cache
+    if it is over its cap (a lowered cap drains without waiting for the next render), fail
+    round requests pending past their bound and delete old finished ones."""
+    from sampling import rounds
+
     swept = liveness.sweep()
     retried = [r.pk for r in (retry(run) for run in swept) if r is not None]
     refilled = [p.pk for p in Project.objects.all() if refill(p, trigger="beat")]
@@ -160,6 +163,8 @@ def tend() -> dict:
         "retried": retried,
         "refilled": refilled,
         "evicted_views": evicted,
+        "expired_round_requests": rounds.expire_requests(),
+        "pruned_round_requests": rounds.prune_requests(),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from annotator.models import AnnotationTask, Clip, Project
 from models_app.models import ModelVersion
@@ -67,9 +68,31 @@ class SamplingPick(models.Model):
         return f"#{self.rank} {self.reason}"
 
 
+class RoundRequestQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=[RoundRequest.Status.QUEUED, RoundRequest.Status.RUNNING])
+
+    def pending(self):
+        """Unfinished and not older than the expiry (the beat fails those: ``expired``)."""
+        return self.unfinished().filter(created_at__gte=self._cutoff())
+
+    def expired(self):
+        return self.unfinished().filter(created_at__lt=self._cutoff())
+
+    @staticmethod
+    def _cutoff():
+        return timezone.now() - timezone.timedelta(seconds=RoundRequest.expiry_seconds())
+
+
 class RoundRequest(models.Model):
     """A lead's "start a round now": chosen on a worker (a round over a million clips takes seconds
-    and a gigabyte, which the web process must not spend); the lead polls this row."""
+    and a gigabyte, which the web process must not spend); the lead polls this row.
+
+    One pending request per identical round (``rounds.request_round``); the beat fails those
+    pending past ``expiry_seconds()`` and deletes finished ones after
+    ``ECHOLOOP_ROUND_REQUEST_DAYS`` (``rounds.expire_requests``, ``rounds.prune_requests``)."""
+
+    EXPIRY_FACTOR = 4  # a request may wait and run this many round budgets before it is failed
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -91,8 +114,16 @@ class RoundRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RoundRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="roundrequest_status_idx")]
 
     def __str__(self) -> str:
         return f"round request {self.pk} of {self.project} ({self.status})"
+
+    @classmethod
+    def expiry_seconds(cls) -> float:
+        """How long a request may stay queued or running: the round budget times a factor."""
+        return settings.ECHOLOOP_ROUND_SECONDS * cls.EXPIRY_FACTOR

@@ -115,9 +115,11 @@ def start_round(
 def request_round(
     project: Project, *, user=None, strategy: str | None = None, k: int | None = None
 ):
-    """Queue a lead's round for a worker (``run_request``) and return its request row.
+    """Queue a lead's round for a worker (``run_request``); returns ``(request, created)``.
 
-    An unknown strategy is refused here, before anything is queued."""
+    An identical request (same strategy and size, by anyone) still pending is returned instead
+    of queuing the same round twice. An unknown strategy is refused here, before anything is
+    queued."""
     from sampling.models import RoundRequest
 
     if strategy:
@@ -125,15 +127,28 @@ def request_round(
             strategies.get(strategy)
         except ValueError as exc:
             raise RoundError(str(exc)) from exc
-    req = RoundRequest.objects.create(
-        project=project, requested_by=user, strategy=strategy or "", batch_size=k
-    )
-    transaction.on_commit(lambda: _send_request(req))
-    return req
+    with transaction.atomic():
+        # Race: two clicks (or two leads) at once would both find nothing pending and queue the
+        # same round twice; the project row's lock makes the second see the first's request.
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        pending = (
+            RoundRequest.objects.pending()
+            .filter(project=project, strategy=strategy or "", batch_size=k)
+            .order_by("created_at")
+            .first()
+        )
+        if pending is not None:
+            return pending, False
+        req = RoundRequest.objects.create(
+            project=project, requested_by=user, strategy=strategy or "", batch_size=k
+        )
+        transaction.on_commit(lambda: _send_request(req))
+    return req, True
 
 
 def _send_request(req) -> None:
     from celery import current_app
+    from django.utils import timezone
 
     from sampling.models import RoundRequest
 
@@ -142,8 +157,44 @@ def _send_request(req) -> None:
     except Exception as exc:  # any failure to reach the broker: the lead reads it when polling
         log.warning("could not queue round request %s: %s", req.pk, exc)
         RoundRequest.objects.filter(pk=req.pk, status=RoundRequest.Status.QUEUED).update(
-            status=RoundRequest.Status.FAILED, error=f"could not reach the task queue: {exc}"
+            status=RoundRequest.Status.FAILED,
+            error=f"could not reach the task queue: {exc}",
+            finished_at=timezone.now(),
         )
+
+
+def expire_requests() -> int:
+    """Fail the round requests pending longer than ``RoundRequest.expiry_seconds()``: no worker
+    took them, or the one that did stopped. A queued one failed here never runs (``run_request``
+    claims only queued ones); a running one that finishes after all still reports its round."""
+    from django.utils import timezone
+
+    from sampling.models import RoundRequest
+
+    limit = RoundRequest.expiry_seconds()
+    return RoundRequest.objects.expired().update(
+        status=RoundRequest.Status.FAILED,
+        finished_at=timezone.now(),
+        error=f"not finished {limit:.0f} s after it was asked for (no worker took it, or "
+        "its worker stopped); ask again",
+    )
+
+
+def prune_requests(now=None) -> int:
+    """Delete finished round requests older than ``ECHOLOOP_ROUND_REQUEST_DAYS`` (their rounds
+    stay: the request is only what a lead polled)."""
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from sampling.models import RoundRequest
+
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=settings.ECHOLOOP_ROUND_REQUEST_DAYS)
+    finished = RoundRequest.objects.exclude(
+        status__in=[RoundRequest.Status.QUEUED, RoundRequest.Status.RUNNING]
+    )
+    old = Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff)
+    return finished.filter(old).delete()[0]
 
 
 def run_request(req):
@@ -169,6 +220,7 @@ def run_request(req):
     except Exception as exc:
         log.exception("round request %s failed", req.pk)
         fields.update(status=RoundRequest.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+    # Unconditional: a round chosen after the sweep expired its request is still reported.
     RoundRequest.objects.filter(pk=req.pk).update(finished_at=timezone.now(), **fields)
     req.refresh_from_db()
     return req

@@ -1,5 +1,6 @@
 """Paging of pool-sized lists by key: ``?cursor=`` moves along the primary key, so the last page
-of a million clips costs what the first does (no global multi-join sort, no COUNT per page)."""
+of a million clips (or of a season's tasks and annotations) costs what the first does (no global
+multi-join sort, no COUNT per page)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,9 @@ class KeyPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class NewestFirstKeyPagination(KeyPagination):
+    """Pages newest first (ids grow with time), by key like ``KeyPagination``."""
+
+    ordering = "-pk"

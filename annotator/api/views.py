@@ -7,13 +7,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from annotator import ingest, projects, queue, tasks
 from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for, projects_of
 from annotator.api import serializers as s
-from annotator.api.pagination import KeyPagination
+from annotator.api.pagination import KeyPagination, NewestFirstKeyPagination
 from annotator.api.permissions import ProjectScoped
 from annotator.models import (
     AnnotationTask,
@@ -101,9 +100,9 @@ class ProjectViewSet(
     @extend_schema(responses={200: s.SkippedTaskSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def skips(self, request, pk=None):
-        """Skipped clips, newest first: who skipped them and why (leads only)."""
+        """Skipped clips, newest first, paged by key: who skipped them and why (leads only)."""
         project = project_for(request.user, pk, roles=LEAD_ROLES)
-        paginator = PageNumberPagination()
+        paginator = NewestFirstKeyPagination()
         page = paginator.paginate_queryset(queue.skipped_tasks(project), request, view=self)
         return paginator.get_paginated_response(s.SkippedTaskSerializer(page, many=True).data)
 
@@ -175,10 +174,12 @@ class ClipViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
 
 
 class TaskViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
-    """Tasks; their actions (``get_object``: ProjectRole) are for annotators and leads."""
+    """Tasks in id order, paged by key; their actions (``get_object``: ProjectRole) are for
+    annotators and leads."""
 
     queryset = AnnotationTask.objects.select_related("clip__recording", "project")
     serializer_class = s.TaskSerializer
+    pagination_class = KeyPagination
     write_roles = WRITE_ROLES
     filterset_fields = ["project", "status", "source", "is_audit", "round_number"]
 
@@ -233,10 +234,12 @@ class TaskViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
 
 
 class ClipAnnotationViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
-    """Submitted annotations. The author edits their own with PUT (409 on a stale version)."""
+    """Submitted annotations in id order, paged by key. The author edits their own with PUT
+    (409 on a stale version)."""
 
     queryset = ClipAnnotation.objects.select_related("annotator").prefetch_related("events", "tags")
     serializer_class = s.ClipAnnotationSerializer
+    pagination_class = KeyPagination
     write_roles = WRITE_ROLES
     filterset_fields = ["project", "clip", "annotator", "review_status"]
 

@@ -42,3 +42,37 @@ def test_a_real_worker_chooses_the_requested_round(tmp_path):
     done = client.get(response.json()["url"]).json()
     assert done["status"] == "done", done["error"]
     assert done["round"]["batch_size"] == 3 and len(done["round"]["picks"]) == 3
+
+
+def test_a_repeated_request_is_chosen_once_by_the_worker(tmp_path):
+    """Two "start a round" clicks before any worker runs: one request, one message, one round."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.fail("REDIS_URL must point at the real Redis for this test (.ci/run sets it)")
+    project = f.make_project(
+        "clicked twice", batch_size=4, audit_fraction=0.0, double_annotation_fraction=0.0
+    )
+    lead = f.make_user("lead")
+    f.add_member(project, lead, Role.LEAD)
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    f.write_tone(folder / "a.wav", samplerate=48_000, duration_s=60, seed=2)
+    f.make_root(folder)
+    ingest.import_location(project, f.make_dataset(project), str(folder))
+    client = APIClient()
+    client.force_authenticate(lead)
+    url = f"/api/projects/{project.pk}/sampling-rounds/"
+    first = client.post(url, {"batch_size": 3}, format="json")
+    second = client.post(url, {"batch_size": 3}, format="json")
+    assert (first.status_code, second.status_code) == (202, 200)
+    assert first.json()["id"] == second.json()["id"]
+    with celery_worker(name="rounds-once", queues="score"):
+        wait_until(
+            lambda: RoundRequest.objects.get(pk=first.json()["id"]).status in ("done", "failed"),
+            timeout=120,
+            what="the worker to choose the round",
+        )
+    done = client.get(first.json()["url"]).json()
+    assert done["status"] == "done", done["error"]
+    # The lead's rounds (the import's own low-water refill may add a round of its own).
+    assert SamplingRound.objects.filter(project=project, created_by=lead).count() == 1
+    assert RoundRequest.objects.filter(project=project).count() == 1
