@@ -205,6 +205,14 @@ export class App implements PointerHost {
       ]);
     }
     if (!restored) this.status(task.annotation ? `Editing saved version ${task.annotation.version}.` : "New clip.", "info");
+    const long = task.continuing ?? [];
+    if (long.length && !restored && !older) {
+      const homes = [...new Set(long.map((e) => e.from_clip))].join(", ");
+      this.ui.showNotice(
+        `${long.length} of your events from clip ${homes} continue into this clip (dotted). They are labelled already: edit them on the clip they start in; labelling them again here is refused.`,
+        [],
+      );
+    }
     return draft;
   }
 
@@ -546,6 +554,7 @@ export class App implements PointerHost {
       selected: this.selectedIndex,
       predictions: preds.map((x) => x.p),
       selectedPrediction: selPred >= 0 ? selPred : null,
+      continuing: this.task?.continuing ?? [],
       drawingTag: this.pendingTag,
     };
   }
@@ -609,6 +618,8 @@ export class App implements PointerHost {
       state: () => (this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null),
       extent: () => (this.viewer ? this.viewer.extent() : null),
       // The dashed boxes as drawn, and the score threshold that chose them.
+      // Long events from other clips drawn (dotted) over this clip.
+      continuing: () => JSON.parse(JSON.stringify(this.overlay().continuing ?? [])),
       predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) }),
     };
   }

@@ -1,4 +1,4 @@
-import { s as E, f as z, A as P, e as U, h as n, b as u, E as C, a as Y, t as J, c as T, d as G, H as X, g as N, i as p, j as Z, k as Q, l as tt, S as et, r as st, m as it, p as F, W as nt, P as ot, n as at, o as B, q as rt, V as lt, u as ht, v as V, w as dt, x as ct, y as ut, z as pt, B as ft, C as gt, D as _, F as mt, G as wt, I as D, J as vt, K as bt, L as yt, M as xt, N as y, O as kt, Q as St, R as Tt, T as _t, U as $t } from "./shared-viewer.js";
+import { s as E, f as z, A as N, e as U, h as n, b as u, E as P, a as Y, t as J, c as T, d as G, H as X, g as C, i as p, j as Z, k as Q, l as tt, S as et, r as st, m as it, p as F, W as nt, P as ot, n as at, o as B, q as rt, V as lt, u as ht, v as V, w as dt, x as ct, y as ut, z as pt, B as ft, C as gt, D as _, F as mt, G as wt, I as D, J as vt, K as bt, L as yt, M as xt, N as y, O as kt, Q as St, R as Tt, T as _t, U as $t } from "./shared-viewer.js";
 const K = "echoloop:draft:v1:";
 function w(i, t) {
   return `${K}${i}:${t ?? "new"}`;
@@ -66,10 +66,10 @@ const zt = {
   setTimeout: (i, t) => setTimeout(i, t),
   clearTimeout: (i) => clearTimeout(i)
 };
-function Pt(i, t, e = 15e3) {
+function Nt(i, t, e = 15e3) {
   return Math.max(e, Math.floor((i - t) / 2));
 }
-class Ct {
+class Pt {
   constructor(t, e, s = zt) {
     this.renew = t, this.events = e, this.clock = s;
   }
@@ -93,7 +93,7 @@ class Ct {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Pt(this.expiresAt, this.clock.now());
+    const t = Nt(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -116,8 +116,8 @@ class Ct {
     }
   }
 }
-function Nt(i) {
-  if (!(i instanceof P)) return { kind: "retry", message: String(i?.message ?? i) };
+function Ct(i) {
+  if (!(i instanceof N)) return { kind: "retry", message: String(i?.message ?? i) };
   const t = i.body;
   if (i.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, s = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
@@ -152,7 +152,7 @@ class At {
     try {
       await this.post(t, e);
     } catch (o) {
-      s = Nt(o);
+      s = Ct(o);
     }
     if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(e);
     this.fail(s, t, e);
@@ -270,8 +270,8 @@ class Bt {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const s of C) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
-    C.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const s of P) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
+    P.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
     return n(
       "div",
@@ -335,7 +335,7 @@ class Bt {
     const e = t.clip, s = e.recording;
     this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const a of Array.from(this.expansionSelect.options)) {
-      const l = N(s.samplerate, Number(a.value));
+      const l = C(s.samplerate, Number(a.value));
       a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     const o = Lt(t);
@@ -711,7 +711,7 @@ function oe(i, t) {
 }
 class ae {
   constructor(t) {
-    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Ct(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Pt(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
     }), this.player = new ot(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
@@ -787,7 +787,7 @@ class ae {
     this.openTask(o);
   }
   openTask(t) {
-    this.task = t, this.similar.close(), this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], N(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.similar.close(), this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], C(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -811,12 +811,21 @@ class ae {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = Et(e, t.id, s), r = (h) => new Date(h).toLocaleString();
-    return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
+    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = Et(e, t.id, s), r = (d) => new Date(d).toLocaleString();
+    a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
       { label: "Merge mine into theirs", run: () => this.change(V(l.draft, s)) },
       { label: "Discard mine", run: () => e.remove(t.id, l.version) }
-    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), o;
+    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info");
+    const h = t.continuing ?? [];
+    if (h.length && !a && !l) {
+      const d = [...new Set(h.map((c) => c.from_clip))].join(", ");
+      this.ui.showNotice(
+        `${h.length} of your events from clip ${d} continue into this clip (dotted). They are labelled already: edit them on the clip they start in; labelling them again here is refused.`,
+        []
+      );
+    }
+    return o;
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
@@ -872,8 +881,8 @@ class ae {
     try {
       await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${ct(e)}).`, "info");
     } catch (s) {
-      if (this.skipping = !1, s instanceof P && s.status === 409) return void this.loadNext();
-      this.status(`Could not skip: ${s instanceof P ? s.message : String(s)}`, "error");
+      if (this.skipping = !1, s instanceof N && s.status === 409) return void this.loadNext();
+      this.status(`Could not skip: ${s instanceof N ? s.message : String(s)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
@@ -934,7 +943,7 @@ class ae {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = C.filter((o) => N(t, o)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = P.filter((o) => C(t, o)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
@@ -1091,6 +1100,7 @@ class ae {
       selected: this.selectedIndex,
       predictions: t.map((s) => s.p),
       selectedPrediction: e >= 0 ? e : null,
+      continuing: this.task?.continuing ?? [],
       drawingTag: this.pendingTag
     };
   }
@@ -1147,6 +1157,8 @@ class ae {
       state: () => this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null,
       extent: () => this.viewer ? this.viewer.extent() : null,
       // The dashed boxes as drawn, and the score threshold that chose them.
+      // Long events from other clips drawn (dotted) over this clip.
+      continuing: () => JSON.parse(JSON.stringify(this.overlay().continuing ?? [])),
       predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) })
     };
   }

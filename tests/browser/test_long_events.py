@@ -1,0 +1,66 @@
+"""A long event imported across two clips shows (dotted, read-only) on the second clip's page,
+and labelling it again there is refused with a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator import exchange, ingest, queue
+from annotator.models import Clip, ClipAnnotation, Role, Tag
+from tests import factories as f
+from tests.browser.test_annotate_page import drag, open_annotator
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CSV = "file,start_s,end_s,low_freq_hz,high_freq_hz,label\ntone.wav,0.3,0.7,30000,50000,Myotis\n"
+
+
+@pytest.fixture
+def long_event(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    f.write_tone(folder / "tone.wav", duration_s=1.5)
+    project = f.make_project(
+        "Long events", fmin_hz=10_000, fmax_hz=150_000, context_s=0.05, clip_length_s=0.5
+    )
+    project.double_annotation_fraction = 0.0
+    project.save()
+    f.make_root(folder)
+    ingest.import_location(project, f.make_dataset(project), str(folder))
+    annie = f.make_user("annie")
+    f.add_member(project, annie, Role.ANNOTATOR)
+    exchange.import_annotations(
+        project, exchange.Upload("long.csv", CSV.encode()), annotator=annie, create_tags=True
+    )
+    Tag.objects.filter(project=project, value="Myotis").update(hotkey="1")
+    home, second = Clip.objects.filter(project=project).order_by("start_s")[:2]
+    queue.enqueue(project, [second])
+    return project, home, second
+
+
+def test_long_event_from_the_first_clip_shows_on_the_second(
+    browser_page, live_server, log_in, long_event
+):
+    project, home, second = long_event
+    page = browser_page
+    log_in("annie", f"/projects/{project.pk}/annotate/")
+    open_annotator(page, live_server.url, project)
+    assert page.evaluate("window.echoloop.state().task") is not None
+    (drawn,) = page.evaluate("window.echoloop.continuing()")
+    assert (drawn["start_s"], drawn["end_s"], drawn["from_clip"]) == (0.3, 0.7, home.pk)
+    assert drawn["continues"] is True
+    notice = page.locator(".el-notice")
+    assert notice.is_visible()
+    assert f"from clip {home.pk} continue into this clip" in notice.inner_text()
+    # Not part of this clip's draft: submitting the clip does not copy it.
+    assert page.evaluate("window.echoloop.state().events") == []
+    # Drawing the visible part again and submitting is refused, saying where it is labelled.
+    drag(page, 0.51, 0.69, 31_000, 49_000)
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelector('.el-status').textContent.includes('already labelled on clip')",
+        timeout=30_000,
+    )
+    assert not ClipAnnotation.objects.filter(clip=second).exists()
