@@ -36,7 +36,6 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from annotator.exchange.importing import home_clip
 from annotator.ingest import announce_clips_added
 from annotator.models import (
     AnnotationRevision,
@@ -49,6 +48,7 @@ from annotator.models import (
     TaskSkip,
     TaskStatus,
 )
+from annotator.models.audio import home_clip
 from annotator.signals import clips_recut
 
 SLIVER_S = 1e-3  # a gap under a millisecond between kept clips is no clip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -35,6 +35,7 @@ from annotator.models import (
     Recording,
     Tag,
 )
+from annotator.models.audio import home_clip
 from annotator.signals import labels_submitted
 
 TOLERANCE_S = 1e-3  # as Clip.contains: clip bounds are rounded to microseconds
@@ -194,25 +195,6 @@ class _Planner:
             more = len(self.problems) - 1
             suffix = f" (and {more} more bad box{'es' if more > 1 else ''})" if more else ""
             raise FormatError(first.message + suffix, line=first.line, field=first.field)
-
-
-def home_clip(clips: list[Clip], start_s: float, end_s: float) -> Clip | None:
-    """The clip (of clips sorted by start) that contains `start_s` and most of the box.
-
-    With overlapping clips several contain the start; the one holding most of the box wins, the
-    earlier on a tie.
-    """
-    starts = [clip.start_s for clip in clips]
-    k = bisect_right(starts, start_s) - 1
-    holding = []
-    while k >= 0 and clips[k].end_s > start_s:
-        holding.append(clips[k])
-        k -= 1
-    return max(
-        holding,
-        key=lambda c: (min(c.end_s, end_s) - max(c.start_s, start_s), -c.start_s),
-        default=None,
-    )
 
 
 # --- importing ----------------------------------------------------------------------------------
