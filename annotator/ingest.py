@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 
 from annotator.dsp import AudioError, AudioInfo, audio_info
+from annotator.dsp.audio import readable_stream
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
 from annotator.signals import clips_added
 from annotator.wavio import declared_frames, parse_guano
@@ -338,7 +339,7 @@ def _decode(fh: IO[bytes], *, floating: bool) -> tuple[int, float, int]:
     frames, peak, non_finite = 0, 0.0, 0
     fh.seek(0)
     try:
-        with sf.SoundFile(fh) as snd:
+        with sf.SoundFile(readable_stream(fh)) as snd:
             dtype = "float32" if floating else "int16"  # int16 is cheapest when nothing can clip
             for block in snd.blocks(blocksize=1 << 18, dtype=dtype, always_2d=True):
                 frames += len(block)
