@@ -1,8 +1,11 @@
 """Sound events longer than a clip: shown on every clip they overlap, labelled once.
 
 An event belongs to the recording and is filed under the clip it starts in (``queue``,
-``exchange.importing``). The other clips it overlaps show it as a *continuing* event (read-only
-there, edited on its home clip), and a box drawn on one of them that repeats it is refused.
+``exchange.importing``). The other clips it overlaps show it as a *continuing* event, and a box
+drawn on one of them that repeats it is refused. The page does not edit it as part of the
+neighbour's draft (that would change another clip's answer, its version and review, through this
+clip's submit); it offers to delete it, which saves the home clip's answer without it through the
+same author-only, version-checked PUT as any edit of that answer.
 """
 
 from __future__ import annotations

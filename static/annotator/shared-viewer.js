@@ -24,7 +24,7 @@ function z(e, t = "") {
     (s, i) => typeof s == "object" && s !== null ? z(s, `${t}[${i + 1}]`) : z(s, t)
   ) : typeof e == "object" ? Object.entries(e).filter(([s]) => s !== "current").flatMap(([s, i]) => z(i, t ? `${t}.${s}` : s)) : [String(e)];
 }
-function q(e) {
+function K(e) {
   const t = new URLSearchParams();
   for (const [s, i] of Object.entries(e))
     i != null && t.set(s, String(typeof i == "number" ? Number(i.toFixed(6)) : i));
@@ -35,7 +35,7 @@ function M(e, t) {
   if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
   return s;
 }
-class te {
+class ee {
   constructor(t, s) {
     this.base = t, this.csrfToken = s;
   }
@@ -95,6 +95,14 @@ class te {
   async submit(t, s) {
     return (await this.request("POST", `tasks/${t}/submit/`, s)).json();
   }
+  /** One of your saved annotations (e.g. the home clip's of a long event). */
+  async annotation(t) {
+    return (await this.request("GET", `annotations/${t}/`)).json();
+  }
+  /** Save a new version of your annotation (409 when `body.version` is stale, 403 if not yours). */
+  async updateAnnotation(t, s) {
+    return (await this.request("PUT", `annotations/${t}/`, s)).json();
+  }
   async predictions(t) {
     return (await this.request("GET", `clips/${t}/predictions/`)).json();
   }
@@ -111,7 +119,7 @@ class te {
       }
   }
   async imageOnce(t, s, i, n) {
-    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${q(o)}`, void 0, n), a = r.headers, h = {
+    const o = t === "scalogram" ? { ...i, scale: void 0, norm: void 0, window_s: void 0, overlap: void 0, window_type: void 0, sharpen: void 0 } : { ...i, w0: void 0 }, r = await this.request("GET", `recordings/${s}/${t}.png?${K(o)}`, void 0, n), a = r.headers, h = {
       start: M(a, "X-Extent-Start"),
       end: M(a, "X-Extent-End"),
       low: M(a, "X-Extent-Low"),
@@ -132,20 +140,24 @@ class te {
   }
   /** A small spectrogram of a span of a recording, for an <img> (no extent headers read). */
   spectrogramUrl(t, s) {
-    return this.url(`recordings/${t}/spectrogram.png?${q(s)}`);
+    return this.url(`recordings/${t}/spectrogram.png?${K(s)}`);
   }
   /** Any JSON endpoint under the API base (GET). */
   async json(t, s) {
     return (await this.request("GET", t, void 0, s)).json();
   }
   audioUrl(t, s) {
-    return this.url(`recordings/${t}/audio.wav?${q(s)}`);
+    return this.url(`recordings/${t}/audio.wav?${K(s)}`);
   }
 }
 function mt(e = null) {
   return { version: e, tags: [], no_calls: !1, noise: !1, uncertain: !1, notes: "", events: [] };
 }
-function ee(e) {
+function se(e, t) {
+  const s = gt({ ...e, events: e.events.filter((i) => i.id !== t) });
+  return { ...s, tags: [...s.tags], events: [...s.events] };
+}
+function gt(e) {
   return e ? {
     version: e.version,
     tags: [...e.tags],
@@ -174,17 +186,17 @@ function L(e) {
     high_hz: e.high_hz === null ? null : t(e.high_hz, 1)
   };
 }
-function se(e, t) {
+function ie(e, t) {
   return { ...e, events: [...e.events, L(t)] };
 }
 function X(e, t, s) {
   const i = e.events.map((n, o) => o === t ? L({ ...n, ...s }) : n);
   return { ...e, events: i };
 }
-function ie(e, t) {
+function ne(e, t) {
   return { ...e, events: e.events.filter((s, i) => i !== t) };
 }
-function ne(e, t) {
+function oe(e, t) {
   const s = e.tags.includes(t) ? e.tags.filter((i) => i !== t) : [...e.tags, t];
   return { ...e, tags: s };
 }
@@ -195,29 +207,29 @@ function E(e, t) {
   const s = new Set(e);
   return s.size === new Set(t).size && t.every((i) => s.has(i));
 }
-function oe(e, t) {
+function re(e, t) {
   if (!E(t.tags, e.tags) || !E(e.tags, R(e))) return t;
   const s = R(t);
   return E(s, t.tags) ? t : { ...t, tags: s };
 }
-function re(e) {
+function ae(e) {
   return E(e.tags, R(e));
 }
-function ae(e, t) {
+function le(e, t) {
   return { ...e, [t]: !e[t] };
 }
-function le(e, t) {
+function he(e, t) {
   return { ...e, notes: t };
 }
 function _(e) {
   const t = L(e);
   return JSON.stringify([t.start_s, t.end_s, t.low_hz, t.high_hz, t.tag, t.confidence, t.notes]);
 }
-function he(e, t) {
+function ue(e, t) {
   const s = (i) => [...i].sort().join("|");
   return e.no_calls === t.no_calls && e.noise === t.noise && e.uncertain === t.uncertain && e.notes === t.notes && s(e.tags.map(String)) === s(t.tags.map(String)) && s(e.events.map(_)) === s(t.events.map(_));
 }
-function ue(e, t) {
+function ce(e, t) {
   const s = new Set(t.events.map(_)), i = [...t.events, ...e.events.filter((o) => !s.has(_(o)))], n = e.notes === t.notes || !e.notes ? t.notes : t.notes ? `${t.notes}
 ---
 ${e.notes}` : e.notes;
@@ -231,7 +243,7 @@ ${e.notes}` : e.notes;
     events: i
   };
 }
-function gt(e, t) {
+function wt(e, t) {
   const s = t === "box" && e.low_hz !== null && e.high_hz !== null;
   return L({
     start_s: e.start_s,
@@ -243,28 +255,28 @@ function gt(e, t) {
     notes: ""
   });
 }
-function ce(e, t, s) {
-  const i = _(gt(t, s));
+function de(e, t, s) {
+  const i = _(wt(t, s));
   return e.events.some((n) => _({ ...n, confidence: null, notes: "" }) === i);
 }
-function de(e) {
+function fe(e) {
   const t = [];
   e.no_calls && e.events.length > 0 && t.push(`"No calls" is set but there are ${e.events.length} boxes`);
   const s = e.events.filter((i) => i.tag === null).length;
   return s && t.push(`${s} box${s > 1 ? "es have" : " has"} no tag`), t;
 }
-function wt(e) {
+function yt(e) {
   return 2595 * Math.log10(1 + e / 700);
 }
-function yt(e) {
+function bt(e) {
   return 700 * (Math.pow(10, e / 2595) - 1);
 }
-const bt = 1;
+const vt = 1;
 function f(e, t) {
-  return e === "mel" ? wt(t) : e === "log" ? Math.log(Math.max(t, bt)) : t;
+  return e === "mel" ? yt(t) : e === "log" ? Math.log(Math.max(t, vt)) : t;
 }
 function y(e, t) {
-  return e === "mel" ? yt(t) : e === "log" ? Math.exp(t) : t;
+  return e === "mel" ? bt(t) : e === "log" ? Math.exp(t) : t;
 }
 function m(e, t, s) {
   return (e - t.start) / (t.end - t.start) * s.width;
@@ -280,12 +292,12 @@ function v(e, t, s, i) {
   const n = f(i, t.low), o = f(i, t.high);
   return y(i, o - e / s.height * (o - n));
 }
-function vt(e, t, s, i) {
+function kt(e, t, s, i) {
   const n = m(e.start, t, s), o = m(e.end, t, s), r = T(e.high, t, s, i), a = T(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
-function kt(e, t, s, i, n) {
-  const o = vt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
+function _t(e, t, s, i, n) {
+  const o = kt(e, s, i, n), r = Math.max(0, o.x), a = Math.max(0, o.y), h = Math.min(i.width, o.x + o.w), l = Math.min(i.height, o.y + o.h);
   if (h <= r || l <= a) return null;
   const u = t.width / o.w, d = t.height / o.h;
   return {
@@ -310,15 +322,15 @@ function F(e, t, s, i) {
   const { bounds: n } = i, [o, r] = ot(e.start, e.end, t, s, i.minDuration, n.start, n.end);
   return { ...e, start: o, end: r };
 }
-function Z(e, t, s, i, n) {
+function U(e, t, s, i, n) {
   const o = f(n, i.bounds.low), r = f(n, i.bounds.high), a = (r - o) * i.minFreqFraction, h = (d) => f(n, d), [l, u] = ot(h(e.low), h(e.high), t, h(s), a, o, r);
   return { ...e, low: y(n, l), high: y(n, u) };
 }
-function _t(e, t, s, i, n, o) {
+function St(e, t, s, i, n, o) {
   const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (s === 0) return { ...e, start: h, end: l };
-  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [S, K] = N(u + g, d + g, f(o, r.low), f(o, r.high));
-  return { start: h, end: l, low: y(o, S), high: y(o, K) };
+  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [S, q] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  return { start: h, end: l, low: y(o, S), high: y(o, q) };
 }
 function k(e, t, s) {
   return Math.min(Math.max(e, t), s);
@@ -335,16 +347,16 @@ function x(e, t) {
 function rt(e, t, s = 0) {
   return t.x >= e.x - s && t.x <= e.x + e.w + s && t.y >= e.y - s && t.y <= e.y + e.h + s;
 }
-function St(e, t, s, i) {
+function Tt(e, t, s, i) {
   if (!rt(e, t, s)) return null;
   const n = Math.abs(t.x - e.x) <= s, o = Math.abs(t.x - (e.x + e.w)) <= s;
   if (i) return n ? "w" : o ? "e" : null;
   const r = Math.abs(t.y - e.y) <= s, a = Math.abs(t.y - (e.y + e.h)) <= s;
   return (r ? "n" : a ? "s" : "") + (n ? "w" : o ? "e" : "") || null;
 }
-function D(e, t, s, i, n = 5) {
+function P(e, t, s, i, n = 5) {
   if (i !== null && e[i]) {
-    const a = St(x(e[i], s), t, n, p(e[i]));
+    const a = Tt(x(e[i], s), t, n, p(e[i]));
     if (a) return { kind: "handle", index: i, handle: a };
   }
   let o = null, r = 1 / 0;
@@ -360,7 +372,7 @@ function at(e, t) {
   const o = Math.min(e.low_hz, e.high_hz), r = Math.max(e.low_hz, e.high_hz);
   return { ...n, low_hz: k(o, t.low, t.high), high_hz: k(r, t.low, t.high) };
 }
-function U(e, t, s, i, n) {
+function Z(e, t, s, i, n) {
   const o = {
     start_s: b(e.x, s.view, s.size),
     end_s: b(t.x, s.view, s.size),
@@ -372,17 +384,17 @@ function U(e, t, s, i, n) {
 function G(e, t, s, i = 3) {
   return Math.abs(e.x - t.x) >= i && (s || Math.abs(e.y - t.y) >= i);
 }
-function Tt(e, t, s, i, n) {
+function xt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = k(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (p(e)) return h;
-  const l = (K) => f(i.scale, K), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), S = k(u, l(n.low) - d, l(n.high) - g);
+  const l = (q) => f(i.scale, q), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), S = k(u, l(n.low) - d, l(n.high) - g);
   return { ...h, low_hz: y(i.scale, d + S), high_hz: y(i.scale, g + S) };
 }
-function xt(e, t, s, i, n) {
+function Mt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
   return t.includes("w") && (a.start_s = o), t.includes("e") && (a.end_s = o), p(e) || (t.includes("n") && (a.high_hz = r), t.includes("s") && (a.low_hz = r)), at(a, n);
 }
-function Mt(e) {
+function zt(e) {
   return e.length === 2 ? `${e}-resize` : e === "n" || e === "s" ? "ns-resize" : "ew-resize";
 }
 function c(e, t = {}, ...s) {
@@ -392,16 +404,16 @@ function c(e, t = {}, ...s) {
   for (const n of s) n != null && n !== !1 && i.append(n);
   return i;
 }
-function fe(e) {
+function pe(e) {
   return e instanceof HTMLElement ? e instanceof HTMLTextAreaElement || e.isContentEditable ? "text" : e instanceof HTMLSelectElement ? "line" : e instanceof HTMLInputElement ? ["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(e.type) ? null : "line" : null : null;
 }
-function pe(e, t) {
+function me(e, t) {
   document.activeElement !== e && e.value !== t && (e.value = t);
 }
-function zt(e, t, s, i = "") {
+function Et(e, t, s, i = "") {
   return c("button", { type: "button", title: t, class: i, onclick: (n) => (s(), n.currentTarget.blur()) }, e);
 }
-function me() {
+function ge() {
   const e = document.getElementById("echoloop-config");
   try {
     return e?.textContent ? JSON.parse(e.textContent) : {};
@@ -409,11 +421,11 @@ function me() {
     return {};
   }
 }
-function ge(e, t, s, i) {
+function we(e, t, s, i) {
   e.replaceChildren(
     c("strong", {}, t),
     c("ul", {}, ...s.map((n) => c("li", {}, n))),
-    c("div", { class: "el-row" }, ...i.map((n) => zt(n.label, n.label, () => (e.hidden = !0, n.run()))))
+    c("div", { class: "el-row" }, ...i.map((n) => Et(n.label, n.label, () => (e.hidden = !0, n.run()))))
   ), e.hidden = !1;
 }
 const j = {
@@ -444,16 +456,16 @@ const j = {
   ArrowRight: { type: "pan", dx: 0.25, dy: 0 },
   ArrowUp: { type: "pan", dx: 0, dy: 0.25 },
   ArrowDown: { type: "pan", dx: 0, dy: -0.25 }
-}, Et = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), lt = /* @__PURE__ */ new Set([...Object.keys(j), ...Object.keys(B)]);
-function we(e, t) {
-  const s = $t(e, t);
-  return s && e.repeat && !Et.has(s.type) ? null : s;
+}, $t = /* @__PURE__ */ new Set(["undo", "redo", "zoomIn", "zoomOut", "pan", "selectNext", "selectPrev"]), lt = /* @__PURE__ */ new Set([...Object.keys(j), ...Object.keys(B)]);
+function ye(e, t) {
+  const s = At(e, t);
+  return s && e.repeat && !$t.has(s.type) ? null : s;
 }
-function $t(e, t) {
+function At(e, t) {
   const s = e.ctrlKey || e.metaKey;
   if (t.typing)
     return e.key === "Escape" ? { type: "blur" } : s && e.key === "Enter" ? { type: "submit" } : e.key === "Enter" && !t.multiline && !e.shiftKey && !e.altKey ? { type: "blur" } : null;
-  if (s) return At(e);
+  if (s) return Lt(e);
   if (e.altKey) return null;
   if (e.key === "Tab") return { type: e.shiftKey ? "selectPrev" : "selectNext" };
   const i = ht(e);
@@ -470,7 +482,7 @@ function $t(e, t) {
   const o = n ? t.tags.find((r) => (r.hotkey ?? "").toLowerCase() === n) : void 0;
   return o ? { type: "tag", tagId: o.id } : null;
 }
-function At(e) {
+function Lt(e) {
   if (e.altKey) return null;
   const t = e.key.toLowerCase();
   return t === "z" ? { type: e.shiftKey ? "redo" : "undo" } : t === "y" ? { type: "redo" } : e.key === "Enter" ? { type: "submit" } : null;
@@ -480,10 +492,10 @@ function ht(e) {
   const t = /^Digit([0-9])$/.exec(e.code ?? "");
   return t && !e.shiftKey ? Number(t[1]) : null;
 }
-function ye(e) {
+function be(e) {
   return new Set(e.filter((t) => t.hotkey && lt.has(t.hotkey.toLowerCase())).map((t) => t.id));
 }
-function be(e, t) {
+function ve(e, t) {
   const s = [];
   t < 9 && s.push(String(t + 1));
   const i = (e[t].hotkey ?? "").toLowerCase();
@@ -494,7 +506,7 @@ const ut = [
   { value: "broken_audio", label: "broken audio", key: "2" },
   { value: "other", label: "other (say why)", key: "3" }
 ];
-function ve(e, t) {
+function ke(e, t) {
   if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return null;
   if (e.key === "Escape") return { type: "cancel" };
   if (e.key === "Enter") return { type: "confirm" };
@@ -502,13 +514,13 @@ function ve(e, t) {
   const s = ht(e), i = ut.find((n) => Number(n.key) === s);
   return i ? { type: "choose", reason: i.value } : null;
 }
-function ke(e) {
+function _e(e) {
   return e.reason === "other" ? e.note : ut.find((t) => t.value === e.reason)?.label ?? e.reason;
 }
-function _e(e, t) {
+function Se(e, t) {
   return e ? e === "other" && !t.trim() ? "Say in a few words why you skip it." : { reason: e, note: t.trim() } : "Choose a reason: 1, 2 or 3.";
 }
-const Se = [
+const Te = [
   ["drag", "draw a box (on empty area); drag a box to move, its handles to resize"],
   ["Shift+drag", "draw a box even on top of another one"],
   ["1–9, tag letters", "set the selected box's tag, or the tag of the next box"],
@@ -530,14 +542,14 @@ const Se = [
   ["p / a / Shift+A", "show predictions / accept selected / accept all above threshold"],
   ["Escape", "deselect, cancel, leave a text field"],
   ["?", "this help"]
-], Te = [1, 5, 10, 20], Lt = 3e3;
+], xe = [1, 5, 10, 20], qt = 3e3;
 function Kt(e, t, s) {
   return e + t / s;
 }
-function xe(e, t) {
-  return e / t >= Lt;
+function Me(e, t) {
+  return e / t >= qt;
 }
-class Me {
+class ze {
   constructor(t, s) {
     this.onTick = t, this.onState = s;
   }
@@ -579,7 +591,7 @@ class Me {
     !t || !s || t.paused || (this.onTick(Math.min(s.end, Kt(s.start, t.currentTime, s.expansion))), this.frame = requestAnimationFrame(this.loop));
   };
 }
-class ze {
+class Ee {
   constructor(t, s) {
     this.canvas = t, this.host = s, t.addEventListener("pointerdown", (i) => this.down(i)), t.addEventListener("pointermove", (i) => this.move(i)), t.addEventListener("pointerup", (i) => this.up(i)), t.addEventListener("pointercancel", () => this.cancel()), t.addEventListener("pointerleave", () => this.host.setCursor(null)), t.addEventListener("wheel", (i) => this.wheel(i), { passive: !1 }), t.addEventListener("auxclick", (i) => i.preventDefault()), t.addEventListener("contextmenu", (i) => i.preventDefault());
   }
@@ -606,13 +618,13 @@ class ze {
       this.drag = { kind: "pan", last: s }, this.canvas.style.cursor = "grabbing";
       return;
     }
-    const i = this.host, n = i.draft(), o = t.shiftKey ? null : D(n.events, s, i.geometry(), i.selected());
+    const i = this.host, n = i.draft(), o = t.shiftKey ? null : P(n.events, s, i.geometry(), i.selected());
     if (o && o.kind === "handle" && i.canEdit())
       this.drag = { kind: "resize", index: o.index, handle: o.handle, orig: n.events[o.index], before: n };
     else if (o)
       i.select(o.index), i.canEdit() && (this.drag = { kind: "move", index: o.index, from: s, orig: n.events[o.index], before: n, moved: !1 });
     else {
-      const r = i.visiblePredictions(), a = D(r.map((l) => l.p), s, i.geometry(), null);
+      const r = i.visiblePredictions(), a = P(r.map((l) => l.p), s, i.geometry(), null);
       i.select(null), i.selectPrediction(null);
       const h = a ? r[a.index].index : null;
       i.canEdit() ? this.drag = { kind: "draw", from: s, prediction: h } : h !== null && i.selectPrediction(h);
@@ -627,14 +639,14 @@ class ze {
       return;
     }
     const o = i.geometry();
-    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(G(n.from, s, i.interval()) ? U(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(X(n.before, n.index, Tt(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(X(n.before, n.index, xt(n.orig, n.handle, s, o, i.boxBounds())));
+    n.kind === "pan" ? (i.pan(s.x - n.last.x, s.y - n.last.y), n.last = s) : n.kind === "draw" ? i.setDrawing(G(n.from, s, i.interval()) ? Z(n.from, s, o, i.interval(), i.boxBounds()) : null) : n.kind === "move" ? (n.moved ||= Math.abs(s.x - n.from.x) + Math.abs(s.y - n.from.y) >= 2, n.moved && i.preview(X(n.before, n.index, xt(n.orig, n.from, s, o, i.boxBounds())))) : i.preview(X(n.before, n.index, Mt(n.orig, n.handle, s, o, i.boxBounds())));
   }
   up(t) {
     const s = this.drag;
     if (this.drag = null, this.canvas.style.cursor = "", !s) return;
     const i = this.point(t), n = this.host;
     if (s.kind === "draw")
-      n.setDrawing(null), G(s.from, i, n.interval()) ? n.addBox(U(s.from, i, n.geometry(), n.interval(), n.boxBounds())) : s.prediction !== null && n.selectPrediction(s.prediction);
+      n.setDrawing(null), G(s.from, i, n.interval()) ? n.addBox(Z(s.from, i, n.geometry(), n.interval(), n.boxBounds())) : s.prediction !== null && n.selectPrediction(s.prediction);
     else if (s.kind === "move" || s.kind === "resize") {
       const o = n.draft();
       o !== s.before && (s.kind === "resize" || s.moved) && n.commit(o, s.before);
@@ -646,8 +658,8 @@ class ze {
       this.canvas.style.cursor = "grab";
       return;
     }
-    const i = D(s.draft().events, t, s.geometry(), s.selected());
-    this.canvas.style.cursor = i ? i.kind === "handle" ? Mt(i.handle) : "move" : "crosshair";
+    const i = P(s.draft().events, t, s.geometry(), s.selected());
+    this.canvas.style.cursor = i ? i.kind === "handle" ? zt(i.handle) : "move" : "crosshair";
   }
   wheel(t) {
     t.preventDefault();
@@ -663,14 +675,14 @@ function W(e) {
 function ct(e) {
   return Math.max(0, Math.ceil(-Math.log10(e) - 1e-9));
 }
-function qt(e, t) {
+function Ct(e, t) {
   return `${e.toFixed(ct(t))} s`;
 }
 function V(e) {
   const t = Math.abs(e);
   return t < 1 ? `${(e * 1e3).toFixed(t < 0.01 ? 2 : 1)} ms` : `${e.toFixed(3)} s`;
 }
-function Ct(e, t) {
+function Ft(e, t) {
   return `${Number((e / 1e3).toFixed(ct(t / 1e3)))} kHz`;
 }
 function dt(e, t, s) {
@@ -678,14 +690,14 @@ function dt(e, t, s) {
   for (let o = n; o * s <= t + s * 1e-9; o++) i.push(Number((o * s).toPrecision(12)));
   return i;
 }
-function Ft(e, t, s = 90) {
+function Pt(e, t, s = 90) {
   const i = e.end - e.start;
   if (!(i > 0) || t <= 0) return [];
   const n = W(i * s / t), o = { width: t };
   return dt(e.start, e.end, n).map((r) => ({
     value: r,
     pos: m(r, e, o),
-    label: qt(r, n)
+    label: Ct(r, n)
   }));
 }
 function Dt(e, t, s, i = 26) {
@@ -695,14 +707,14 @@ function Dt(e, t, s, i = 26) {
     value: l,
     pos: T(l, e, o, s),
     label: "",
-    rank: Pt(l, r)
+    rank: Ot(l, r)
   }));
   a.sort((l, u) => u.rank - l.rank || l.value - u.value);
   const h = [];
   for (const l of a) h.every((u) => Math.abs(u.pos - l.pos) >= i) && h.push(l);
-  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ct(l, r) }));
+  return h.sort((l, u) => u.pos - l.pos).map(({ value: l, pos: u }) => ({ value: l, pos: u, label: Ft(l, r) }));
 }
-function Pt(e, t) {
+function Ot(e, t) {
   let s = 0, i = t;
   for (let n = 0; n < 12 && (i = W(i * 1.5), !(Math.abs(e / i - Math.round(e / i)) > 1e-6)); n++)
     s++;
@@ -719,24 +731,24 @@ function I(e, t) {
   const s = e.find((i) => i.id === t);
   return s ? s.display_name || s.value : `tag ${t}`;
 }
-function P(e, t) {
+function D(e, t) {
   const s = window.devicePixelRatio || 1, i = Math.round(t.width * s), n = Math.round(t.height * s);
   (e.width !== i || e.height !== n) && (e.width = i, e.height = n);
   const o = e.getContext("2d");
   return o.setTransform(s, 0, 0, s, 0, 0), o;
 }
-function Ot(e, t) {
+function Rt(e, t) {
   const { width: s, height: i } = t.size, n = { view: t.view, size: t.size, scale: t.scale };
   e.fillStyle = "#000", e.fillRect(0, 0, s, i), e.imageSmoothingEnabled = !0;
   for (const r of t.images) {
-    const a = kt(r.extent, r.bitmap, t.view, t.size, t.scale);
+    const a = _t(r.extent, r.bitmap, t.view, t.size, t.scale);
     a && e.drawImage(r.bitmap, a.src.x, a.src.y, a.src.w, a.src.h, a.dst.x, a.dst.y, a.dst.w, a.dst.h);
   }
-  Rt(e, t);
+  Nt(e, t);
   const o = [];
-  (t.continuing ?? []).forEach((r) => Bt(e, r, n, t)), t.predictions.forEach((r, a) => It(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Q(e, r, n, $(t.tags, r.tag), I(t.tags, r.tag), a === t.selected)), t.drawing && Q(e, t.drawing, n, $(t.tags, t.drawing.tag), I(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Wt(e, m(t.playhead, t.view, t.size), i), t.cursor && Ht(e, t.cursor, t.size);
+  (t.continuing ?? []).forEach((r) => It(e, r, n, t)), t.predictions.forEach((r, a) => Wt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Q(e, r, n, $(t.tags, r.tag), I(t.tags, r.tag), a === t.selected)), t.drawing && Q(e, t.drawing, n, $(t.tags, t.drawing.tag), I(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Ht(e, m(t.playhead, t.view, t.size), i), t.cursor && Xt(e, t.cursor, t.size);
 }
-function Rt(e, t) {
+function Nt(e, t) {
   const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", s > 0 && e.fillRect(0, 0, Math.min(s, n), o), i < n && e.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [s, i])
@@ -754,36 +766,36 @@ function H(e, t, s, i, n, o = !1, r) {
 }
 function Q(e, t, s, i, n, o, r = !1) {
   const a = x(t, s);
-  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), H(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && Nt(e, a, p(t), i), e.restore();
+  e.save(), e.fillStyle = i, e.globalAlpha = p(t) ? 0.18 : 0.1, e.fillRect(a.x, a.y, a.w, a.h), e.globalAlpha = 1, e.strokeStyle = i, e.lineWidth = o ? 2.5 : 1.5, r && e.setLineDash([4, 3]), e.strokeRect(a.x, a.y, a.w, a.h), e.setLineDash([]), H(e, n, a.x, p(t) ? 18 : a.y, i), o && !r && jt(e, a, p(t), i), e.restore();
 }
-function Nt(e, t, s, i) {
+function jt(e, t, s, i) {
   const n = [t.x, t.x + t.w / 2, t.x + t.w], o = s ? [t.y + t.h / 2] : [t.y, t.y + t.h / 2, t.y + t.h];
   e.fillStyle = "#fff", e.strokeStyle = i, e.lineWidth = 1;
   for (const r of n)
     for (const a of o)
       r === n[1] && (s || a === o[1]) || (e.fillRect(r - 3.5, a - 3.5, 7, 7), e.strokeRect(r - 3.5, a - 3.5, 7, 7));
 }
-function jt(e, t) {
+function Bt(e, t) {
   return `${t.continues ? "← " : ""}${I(e, t.tag)} (clip ${t.from_clip})${t.runs_on ? " →" : ""}`;
 }
-function Bt(e, t, s, i) {
+function It(e, t, s, i) {
   const n = x(t, s), o = $(i.tags, t.tag);
-  e.save(), e.fillStyle = o, e.globalAlpha = 0.06, e.fillRect(n.x, n.y, n.w, n.h), e.globalAlpha = 0.9, e.strokeStyle = o, e.lineWidth = 1.5, e.setLineDash([2, 3]), e.strokeRect(n.x, n.y, n.w, n.h), e.restore(), H(e, jt(i.tags, t), n.x, p(t) ? 54 : n.y + n.h + 16, o, !0);
+  e.save(), e.fillStyle = o, e.globalAlpha = 0.06, e.fillRect(n.x, n.y, n.w, n.h), e.globalAlpha = 0.9, e.strokeStyle = o, e.lineWidth = 1.5, e.setLineDash([2, 3]), e.strokeRect(n.x, n.y, n.w, n.h), e.restore(), H(e, Bt(i.tags, t), n.x, p(t) ? 54 : n.y + n.h + 16, o, !0);
 }
-function It(e, t, s, i, n, o) {
+function Wt(e, t, s, i, n, o) {
   const r = x(t, s), a = $(i.tags, t.tag);
   e.save(), e.strokeStyle = a, e.lineWidth = n ? 2.5 : 1.25, e.setLineDash([5, 4]), e.strokeRect(r.x, r.y, r.w, r.h), e.restore(), H(e, `${t.label} ${t.score.toFixed(2)}`, r.x, p(t) ? 36 : r.y + r.h + 16, a, !0, n ? void 0 : o);
 }
-function Wt(e, t, s) {
+function Ht(e, t, s) {
   e.save(), e.strokeStyle = "#ffeb3b", e.lineWidth = 2, e.beginPath(), e.moveTo(t, 0), e.lineTo(t, s), e.stroke(), e.restore();
 }
-function Ht(e, t, s) {
+function Xt(e, t, s) {
   e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.45)", e.lineWidth = 1, e.beginPath(), e.moveTo(0, Math.round(t.y) + 0.5), e.lineTo(s.width, Math.round(t.y) + 0.5), e.moveTo(Math.round(t.x) + 0.5, 0), e.lineTo(Math.round(t.x) + 0.5, s.height), e.stroke(), e.restore();
 }
 const ft = "11px system-ui, sans-serif", A = "#cfd8dc";
-function Xt(e, t, s, i) {
+function Ut(e, t, s, i) {
   e.clearRect(0, 0, s.width, s.height), e.strokeStyle = A, e.fillStyle = A, e.font = ft, e.textAlign = "center", e.textBaseline = "top", e.lineWidth = 1;
-  for (const n of Ft(t, s.width)) {
+  for (const n of Pt(t, s.width)) {
     const o = Math.round(n.pos) + 0.5;
     e.beginPath(), e.moveTo(o, 0), e.lineTo(o, 5), e.stroke(), e.fillText(n.label, Math.min(Math.max(n.pos, 24), s.width - 24), 7);
   }
@@ -800,11 +812,11 @@ function Zt(e, t, s, i) {
     e.beginPath(), e.moveTo(s.width - 5, o), e.lineTo(s.width, o), e.stroke(), e.fillText(n.label, s.width - 7, Math.min(Math.max(n.pos, 7), s.height - 7));
   }
 }
-const Ut = 12, O = { width: 160, height: 96 };
-function Gt(e, t) {
+const Gt = 12, O = { width: 160, height: 96 };
+function Vt(e, t) {
   return t.length !== 1 ? null : e.find((s) => s.hotkey && s.hotkey.toLowerCase() === t.toLowerCase()) ?? null;
 }
-function Vt(e, t, s) {
+function Jt(e, t, s) {
   return {
     tag: e,
     low_hz: s?.low_hz ?? null,
@@ -812,7 +824,7 @@ function Vt(e, t, s) {
     matches: t.map((i) => ({ clip: i.clip, start_s: i.window_start_s, end_s: i.window_end_s }))
   };
 }
-class Ee {
+class $e {
   constructor(t) {
     this.host = t, this.message = c("span", { class: "el-similar-message", role: "status" }), this.actions = c("span", { class: "el-similar-actions" }), this.list = c("div", { class: "el-similar-list", role: "list" }), this.element = c(
       "section",
@@ -837,7 +849,7 @@ class Ee {
   async find(t) {
     this.query = t, this.element.hidden = !1, this.say("Searching…"), this.list.replaceChildren(), this.actions.replaceChildren();
     try {
-      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/`, { ...t, k: Ut });
+      const s = await this.host.api.post(`projects/${this.host.projectId}/similar/`, { ...t, k: Gt });
       if (this.query !== t) return;
       this.matches = s.matches, this.labelled.clear(), this.say(`${s.matches.length} nearest of ${s.n_windows.toLocaleString()} windows (${Math.round(s.seconds * 1e3)} ms). Keys: a tag's hotkey labels the focused match, Enter applies the current tag.`), this.render();
     } catch (s) {
@@ -900,7 +912,7 @@ class Ee {
   }
   onKey(t, s) {
     if (t.ctrlKey || t.metaKey || t.altKey) return;
-    const i = t.key === "Enter" ? this.host.currentTag() : Gt(this.host.tags, t.key)?.id ?? null;
+    const i = t.key === "Enter" ? this.host.currentTag() : Vt(this.host.tags, t.key)?.id ?? null;
     if (!(t.key !== "Enter" && i === null)) {
       if (t.preventDefault(), t.stopPropagation(), i === null) return this.say("Pick a tag first (its hotkey), then press Enter on a match.", !0);
       this.label([s], i);
@@ -910,7 +922,7 @@ class Ee {
     if (!t.length) return this.say("Nothing left to label.", !0);
     const i = this.host.tags.find((n) => n.id === s);
     try {
-      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Vt(s, t, this.query));
+      await this.host.api.post(`projects/${this.host.projectId}/similar/label/`, Jt(s, t, this.query));
       for (const r of t) this.labelled.set(r.clip, i?.display_name || i?.value || "labelled");
       this.say(`Labelled ${t.length === 1 ? `clip ${t[0].clip}` : `${t.length} clips`} as ${i?.display_name || i?.value}.`);
       const n = t.length === 1 ? this.matches.indexOf(t[0]) : -1;
@@ -939,16 +951,16 @@ class Ee {
     }
   }
 }
-function $e(e = 300) {
+function Ae(e = 300) {
   return { past: [], future: [], lastKey: null, limit: e };
 }
-function Ae(e, t, s = null) {
+function Le(e, t, s = null) {
   if (s !== null && s === e.lastKey && e.past.length > 0)
     return { ...e, future: [] };
   const i = [...e.past, t].slice(-e.limit);
   return { ...e, past: i, future: [], lastKey: s };
 }
-function Le(e, t) {
+function qe(e, t) {
   return e.past.length === 0 ? null : {
     state: e.past[e.past.length - 1],
     stack: { ...e, past: e.past.slice(0, -1), future: [t, ...e.future], lastKey: null }
@@ -962,8 +974,8 @@ function Ke(e, t) {
     stack: { ...e, past: [...e.past, t].slice(-e.limit), future: i, lastKey: null }
   };
 }
-const Jt = 12;
-class Yt {
+const Yt = 12;
+class Qt {
   constructor(t, s, i) {
     this.api = t, this.onChange = s, this.onError = i;
   }
@@ -1027,22 +1039,22 @@ class Yt {
   get(t, s) {
     const i = JSON.stringify(t);
     let n = this.cache.get(i);
-    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Jt; ) this.cache.delete(this.cache.keys().next().value);
+    for (n ? this.cache.delete(i) : (n = this.api.image(t.kind, t.rid, t.params, s), n.catch(() => this.cache.delete(i))), this.cache.set(i, n); this.cache.size > Yt; ) this.cache.delete(this.cache.keys().next().value);
     return n;
   }
 }
 const tt = { width: 1600, height: 512 }, et = 1.5, st = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
-function qe(e) {
+function Ce(e) {
   const t = ["none", "reassigned", "multitaper"];
   return t[(t.indexOf(e) + 1) % t.length];
 }
-function Qt(e, t) {
+function te(e, t) {
   const s = e * 1e3;
   return ((t > 0 ? st.find((n) => n > s * 1.01) : [...st].reverse().find((n) => n < s * 0.99)) ?? s) / 1e3;
 }
-class Ce {
+class Fe {
   constructor(t, s, i, n, o) {
-    this.project = t, this.ui = i, this.overlay = n, this.images = new Yt(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
+    this.project = t, this.ui = i, this.overlay = n, this.images = new Qt(s, () => (this.render(), this.onOptions()), (a) => o(a, "error"));
     const r = t.settings;
     [this.dbMin, this.dbMax] = [r.db_min, r.db_max], this.options = {
       window: r.auto_window ? "auto" : r.window_s,
@@ -1162,7 +1174,7 @@ class Ce {
   }
   /** [ / ]: one offered window shorter or longer than the one shown (leaves "auto"). */
   stepWindow(t) {
-    this.setOptions({ window: Qt(this.shownWindow(), t) });
+    this.setOptions({ window: te(this.shownWindow(), t) });
   }
   /** The levels the image on screen was drawn with (automatic ones come from the server). */
   shownLevels() {
@@ -1180,7 +1192,7 @@ class Ce {
     this.view = t, this.userZoomed = !0, this.render(), this.requestDetail();
   }
   clamp(t) {
-    return Z(F(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
+    return U(F(t, 1, t.start, this.limits), 1, t.low, this.limits, this.scale());
   }
   /** +/-: zoom time around `anchor` (s); 0 resets to the whole clip with its context. */
   zoomStep(t, s = (this.view.start + this.view.end) / 2) {
@@ -1193,11 +1205,11 @@ class Ce {
   }
   zoomFreq(t, s) {
     const i = this.scale();
-    this.setView(Z(this.view, t, v(s.y, this.view, this.size, i), this.limits, i));
+    this.setView(U(this.view, t, v(s.y, this.view, this.size, i), this.limits, i));
   }
   /** Move the content by pixels (it follows the pointer). */
   pan(t, s) {
-    this.setView(_t(this.view, t, s, this.size, this.limits, this.scale()));
+    this.setView(St(this.view, t, s, this.size, this.limits, this.scale()));
   }
   resize() {
     const t = this.ui.plot.getBoundingClientRect();
@@ -1213,7 +1225,7 @@ class Ce {
   paint() {
     if (!this.task) return;
     const { ui: t, view: s, size: i } = this, n = this.scale(), o = { start: this.task.clip.start_s, end: this.task.clip.end_s }, r = this.overlay();
-    Ot(P(t.canvas, i), {
+    Rt(D(t.canvas, i), {
       ...r,
       size: i,
       view: s,
@@ -1225,9 +1237,9 @@ class Ce {
       cursor: this.cursor
     });
     const a = { width: i.width, height: t.timeAxis.clientHeight || 24 };
-    Xt(P(t.timeAxis, a), s, a, o);
+    Ut(D(t.timeAxis, a), s, a, o);
     const h = { width: t.freqAxis.clientWidth || 64, height: i.height };
-    Zt(P(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
+    Zt(D(t.freqAxis, h), s, h, n), t.readout.textContent = this.readout(n);
   }
   readout(t) {
     const s = this.task.clip, i = this.view, n = [];
@@ -1251,52 +1263,53 @@ class Ce {
 export {
   w as A,
   Le as B,
-  Ke as C,
-  X as D,
-  Te as E,
-  at as F,
-  ie as G,
-  Se as H,
-  se as I,
-  gt as J,
-  fe as K,
-  we as L,
-  qe as M,
-  ae as N,
-  ce as O,
-  Me as P,
-  le as Q,
-  ne as R,
+  qe as C,
+  Ke as D,
+  xe as E,
+  X as F,
+  at as G,
+  Te as H,
+  ne as I,
+  ie as J,
+  wt as K,
+  pe as L,
+  ye as M,
+  Ce as N,
+  le as O,
+  ze as P,
+  de as Q,
+  he as R,
   ut as S,
-  me as T,
-  te as U,
-  Ce as V,
+  oe as T,
+  ge as U,
+  Fe as V,
   st as W,
-  x as X,
-  ye as a,
-  zt as b,
+  ee as X,
+  x as Y,
+  be as a,
+  Et as b,
   I as c,
   $ as d,
   z as e,
-  ee as f,
-  xe as g,
+  gt as f,
+  Me as g,
   c as h,
-  pe as i,
-  re as j,
+  me as i,
+  ae as j,
   V as k,
-  ge as l,
-  _e as m,
+  we as l,
+  Se as m,
   mt as n,
-  $e as o,
-  P as p,
-  Ee as q,
-  ve as r,
-  he as s,
-  be as t,
-  ze as u,
-  ue as v,
-  de as w,
-  ke as x,
-  oe as y,
-  Ae as z
+  Ae as o,
+  D as p,
+  $e as q,
+  ke as r,
+  ue as s,
+  ve as t,
+  Ee as u,
+  ce as v,
+  se as w,
+  fe as x,
+  _e as y,
+  re as z
 };

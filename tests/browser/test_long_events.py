@@ -1,5 +1,5 @@
-"""A long event imported across two clips shows (dotted, read-only) on the second clip's page,
-and labelling it again there is refused with a clear message."""
+"""A long event imported across two clips shows (dotted) on the second clip's page; labelling it
+again there is refused with a clear message, and it can be deleted from there."""
 
 from __future__ import annotations
 
@@ -64,3 +64,25 @@ def test_long_event_from_the_first_clip_shows_on_the_second(
         timeout=30_000,
     )
     assert not ClipAnnotation.objects.filter(clip=second).exists()
+
+
+def test_long_event_is_deleted_from_the_clip_it_continues_into(
+    browser_page, live_server, log_in, long_event
+):
+    """The notice's Delete saves the home clip's answer without the event (a new version, the
+    old one kept as a revision), and the dotted box goes."""
+    project, home, _second = long_event
+    page = browser_page
+    log_in("annie", f"/projects/{project.pk}/annotate/")
+    open_annotator(page, live_server.url, project)
+    answer = ClipAnnotation.objects.get(clip=home)
+    assert answer.events.count() == 1
+    page.locator(".el-notice button", has_text="Delete Myotis 0.30–0.70 s").click()
+    page.wait_for_function(
+        "document.querySelector('.el-status').textContent.includes('Deleted Myotis')",
+        timeout=30_000,
+    )
+    answer.refresh_from_db()
+    assert answer.events.count() == 0 and answer.version == 2
+    assert answer.revisions.get(version=1).data["events"][0]["start_s"] == 0.3
+    assert page.evaluate("window.echoloop.continuing()") == []
