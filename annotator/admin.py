@@ -8,7 +8,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import admin, messages
 
-from annotator import ingest
+from annotator import ingest, recut
 from annotator.models import (
     AnnotationRevision,
     AnnotationTask,
@@ -177,7 +177,7 @@ class RecordingAdmin(admin.ModelAdmin):
     def recut_clips(self, request, queryset):
         created = kept = 0
         for recording in queryset.select_related("project"):
-            done = ingest.recut_clips(recording)
+            done = recut.recut_clips(recording)
             created, kept = created + done.created, kept + done.kept
         self.message_user(
             request, f"Created {created} clip(s); kept {kept} clip(s) that carry work."

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db import DatabaseError, IntegrityError, transaction
 
 from annotator.dsp import AudioError, AudioInfo, audio_info
+from annotator.dsp.audio import readable_stream
 from annotator.models import AudioRoot, Clip, Dataset, Project, Recording, SamplingRole, Site
 from annotator.signals import clips_added
 from annotator.wavio import declared_frames, parse_guano
@@ -425,7 +426,7 @@ def _decode(fh: IO[bytes], *, floating: bool) -> tuple[int, float, int]:
     frames, peak, non_finite = 0, 0.0, 0
     fh.seek(0)
     try:
-        with sf.SoundFile(fh) as snd:
+        with sf.SoundFile(readable_stream(fh)) as snd:
             dtype = "float32" if floating else "int16"  # int16 is cheapest when nothing can clip
             for block in snd.blocks(blocksize=1 << 18, dtype=dtype, always_2d=True):
                 frames += len(block)
@@ -504,67 +505,6 @@ def cut_clips(recording: Recording, *, replace: bool = False, fresh: bool = Fals
         if (start, end) not in existing
     ]
     return Clip.objects.bulk_create(clips)
-
-
-@dataclass
-class Recut:
-    created: int = 0
-    removed: int = 0
-    kept: int = 0  # clips that carry work (a task or an annotation), left as they were
-
-
-def recut_clips(recording: Recording) -> Recut:
-    """Re-cut a recording to its project's clip length and overlap, keeping every label.
-
-    Clips with no task and no annotation are replaced by the new cut; clips that carry work stay
-    exactly as they are (their labels, reviews and revisions with them), and only the audio
-    between them is cut anew, so no stretch is covered twice and none is left out."""
-    project = recording.project
-    with transaction.atomic():
-        # Two re-cuts of one recording at once would both fill the same gaps.
-        Recording.objects.select_for_update().filter(pk=recording.pk).first()
-        free = recording.clips.filter(tasks__isnull=True, annotations__isnull=True)
-        removed = Clip.objects.filter(pk__in=list(free.values_list("pk", flat=True))).delete()[1]
-        kept = sorted(recording.clips.values_list("start_s", "end_s"))
-        bounds, edge = [], 0.0
-        for start, end in [*kept, (recording.duration_s, recording.duration_s)]:
-            if start - edge > 1e-3:  # a sliver under a millisecond is no clip
-                bounds += _cut_gap(recording, edge, start)
-            edge = max(edge, end)
-        Clip.objects.bulk_create(
-            Clip(
-                project=project,
-                recording=recording,
-                start_s=start,
-                end_s=end,
-                held_out=Clip.draw_held_out(recording.sha256, start, project.audit_fraction),
-            )
-            for start, end in bounds
-        )
-    return Recut(created=len(bounds), removed=removed.get("annotator.Clip", 0), kept=len(kept))
-
-
-def _cut_gap(recording: Recording, start_s: float, end_s: float) -> list[tuple[float, float]]:
-    """The project's cut of the stretch start_s..end_s (a recording of that length, shifted)."""
-    project = recording.project
-    stretch = Recording(duration_s=end_s - start_s, samplerate=recording.samplerate, channels=1)
-    return [
-        (round(start_s + a, 6), min(round(start_s + b, 6), end_s))
-        for a, b in stretch.clip_bounds(project.clip_length_s, project.clip_overlap_s)
-    ]
-
-
-def recut_project(project: Project) -> Recut:
-    """Re-cut every recording of the project (after its clip length or overlap changed)."""
-    total = Recut()
-    for recording in Recording.objects.filter(project=project).select_related("project").iterator():
-        done = recut_clips(recording)
-        total.created += done.created
-        total.removed += done.removed
-        total.kept += done.kept
-    if total.created:
-        announce_clips_added(project)
-    return total
 
 
 CUT_SETTINGS = (

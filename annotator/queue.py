@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from annotator import long_events
 from annotator.access import WRITE_ROLES, check_role
 from annotator.models import (
     AnnotationRevision,
@@ -354,6 +355,7 @@ def submit(task: AnnotationTask, user, data: Submission) -> ClipAnnotation:
     if user.pk not in (task.lease_holder_id, task.claimed_by_id):
         raise NotYourTask(task)
     validate_submission(project, task.clip, data)
+    long_events.refuse_duplicates(task.clip, user, data.events)
     with transaction.atomic():
         annotation = save_annotation(project, task.clip, user, data, task=task)
         _complete(task, user)

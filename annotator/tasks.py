@@ -8,7 +8,7 @@ from celery import group, shared_task
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
 
-from annotator import import_jobs, ingest
+from annotator import import_jobs, ingest, recut
 from annotator.models import Dataset, ImportJob, Project, Site
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def recut_clips(project_id: int) -> dict:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return {"error": "project is gone"}
-    return vars(ingest.recut_project(project))
+    return vars(recut.recut_project(project))
 
 
 @shared_task(name="annotator.tasks.render_clip_views", acks_late=True)

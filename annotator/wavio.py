@@ -220,19 +220,26 @@ def parse_guano(source: str | os.PathLike[str] | bytes | BinaryIO, *, strict: bo
 
 
 _UNKNOWN_SIZES = {0, 0xFFFFFFFF}  # streaming writers leave the size unset; nothing is promised
+# Sony Wave64: chunks are named by GUIDs whose first four bytes spell the RIFF names.
+_W64_RIFF = bytes.fromhex("726966662e91cf11a5d628db04c10000")
+_W64_WAVE = bytes.fromhex("77617665f3acd3118cd100c04f8edb8a")
+_W64_TAIL = bytes.fromhex("f3acd3118cd100c04f8edb8a")  # the last 12 bytes of fmt/data GUIDs
 
 
 def declared_frames(stream: BinaryIO) -> int | None:
-    """Frames a RIFF/WAVE or RF64 header promises (its data chunk's size / block align).
+    """Frames a RIFF/WAVE, RF64 or Wave64 header promises (its data chunk's size / block align).
 
     libsndfile clamps a truncated file's frame count to the bytes present, so comparing its count
     with this one is how truncation shows. None when the header promises nothing checkable
     (another container, a streaming size, no fmt chunk before the data). Reads only chunk headers.
     """
     stream.seek(0)
-    header = stream.read(12)
+    header = stream.read(40)
+    if header[:16] == _W64_RIFF and header[24:40] == _W64_WAVE:
+        return _w64_declared_frames(stream)
     if len(header) < 12 or header[8:12] != b"WAVE" or header[:4] not in (b"RIFF", b"RF64"):
         return None
+    stream.seek(12)
     block_align, data_size = 0, None
     while (head := stream.read(8)) and len(head) == 8:
         chunk_id, size = head[:4], struct.unpack("<I", head[4:])[0]
@@ -250,6 +257,30 @@ def declared_frames(stream: BinaryIO) -> int | None:
     if not block_align or not data_size:
         return None
     return data_size // block_align
+
+
+def _w64_declared_frames(stream: BinaryIO) -> int | None:
+    """Wave64: 16-byte GUID + 64-bit size (header included) per chunk, 8-byte aligned."""
+    stream.seek(40)
+    block_align = 0
+    while (head := stream.read(24)) and len(head) == 24:
+        guid, size = head[:16], struct.unpack("<Q", head[16:])[0]
+        body_start = stream.tell()
+        if guid[4:] == _W64_TAIL and guid[:4] == b"fmt ":
+            fmt = stream.read(16)
+            block_align = struct.unpack("<H", fmt[12:14])[0] if len(fmt) == 16 else 0
+        elif guid[4:] == _W64_TAIL and guid[:4] == b"data":
+            body = size - 24
+            if not block_align or body <= 0 or size in _UNKNOWN_W64_SIZES:
+                return None
+            return body // block_align
+        if size < 24:
+            return None  # a corrupt size would loop forever
+        stream.seek(body_start - 24 + size + (-size % 8))
+    return None
+
+
+_UNKNOWN_W64_SIZES = {0, 0xFFFFFFFFFFFFFFFF}
 
 
 # --------------------------------------------------------------------------- HTTP ranges

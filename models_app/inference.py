@@ -22,6 +22,8 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from annotator.dsp.audio import readable_stream, streaming_repair
+
 from . import windowing
 from .calibration import Calibration
 from .checkpoints import TrainResult, load_checkpoint
@@ -295,14 +297,25 @@ class _AudioSource:
 
     def __init__(self, source: str | Path | np.ndarray, samplerate: int | None):
         self._file: sf.SoundFile | None = None
+        self._raw: BinaryIO | None = None
         if isinstance(source, np.ndarray):
             if not samplerate:
                 raise ValueError("samplerate is required with raw samples")
             self._array = source if source.ndim == 1 else source.mean(axis=1)
             self.samplerate, self.frames = int(samplerate), len(self._array)
         else:
-            self._file = sf.SoundFile(str(source))
+            self._file = self._open(str(source))
             self.samplerate, self.frames = self._file.samplerate, self._file.frames
+
+    def _open(self, path: str) -> sf.SoundFile:
+        """libsndfile's own reader, or (rare) a view repairing an unfinalised streaming WAV's
+        header, which libsndfile would read as empty (annotator.dsp.audio.streaming_repair)."""
+        raw = open(path, "rb")  # noqa: SIM115 - kept open while the repaired view is read
+        if not streaming_repair(raw):
+            raw.close()
+            return sf.SoundFile(path)
+        self._raw = raw
+        return sf.SoundFile(readable_stream(raw))
 
     def read(self, start_s: float, n: int) -> np.ndarray:
         """``n`` mono float32 samples from ``start_s``, zero-padded past the end so
@@ -321,6 +334,8 @@ class _AudioSource:
     def __exit__(self, *exc) -> None:
         if self._file is not None:
             self._file.close()
+        if self._raw is not None:
+            self._raw.close()
 
 
 def _auto_device() -> torch.device:

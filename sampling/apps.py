@@ -9,8 +9,9 @@ class SamplingConfig(AppConfig):
         from sampling import options
 
         options.register()  # cold_start, strategy_params: checked wherever a project is saved
-        from annotator.signals import clips_added, labels_submitted
-        from sampling.loop import on_clips_added, on_labels_submitted
+        from annotator.signals import clips_added, clips_recut, labels_submitted
+        from sampling.loop import on_clips_added, on_clips_recut, on_labels_submitted
 
         labels_submitted.connect(on_labels_submitted, dispatch_uid="sampling-loop")
         clips_added.connect(on_clips_added, dispatch_uid="sampling-loop-clips")
+        clips_recut.connect(on_clips_recut, dispatch_uid="sampling-loop-recut")

@@ -22,6 +22,7 @@ from annotator import queue, viewcache
 from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
 from models_app import light_head, liveness, versions
 from models_app.models import RescoreJob, TrainingRun
+from sampling.models import SamplingPick
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +276,24 @@ def on_clips_added(sender, project: Project, **kwargs) -> None:
         transaction.on_commit(lambda: _send_quietly(turn, project))
     else:
         refill(project, trigger="new recordings")
+
+
+def on_clips_recut(sender, project: Project, moves: dict, tasks: dict, **kwargs) -> None:
+    """Connected to ``annotator.signals.clips_recut``: a round's picks follow their clips to the
+    new clip holding most of each (two picks of one round landing on one clip keep the better
+    ranked), so the rounds' history survives a change of clip length."""
+    picks = SamplingPick.objects.filter(clip__in=list(moves)).order_by("round", "rank")
+    taken = set(
+        SamplingPick.objects.filter(clip__in=set(moves.values())).values_list("round", "clip")
+    )
+    for pick in picks:
+        target = moves[pick.clip_id]
+        if (pick.round_id, target) in taken:
+            pick.delete()
+            continue
+        taken.add((pick.round_id, target))
+        pick.clip_id, pick.task_id = target, tasks.get(target)
+        pick.save(update_fields=["clip", "task"])
 
 
 def _send_quietly(signature, project: Project) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from annotator import long_events
 from annotator.models import (
     AnnotationTask,
     Clip,
@@ -212,6 +213,10 @@ class TaskSerializer(serializers.ModelSerializer):
     your_last_skip = serializers.SerializerMethodField(
         help_text="When and why you skipped this task before (null if you never did)."
     )
+    continuing = serializers.SerializerMethodField(
+        help_text="Your events of this recording filed under other clips that overlap this one "
+        "(long events): from_clip, annotation, continues (started before this clip), runs_on."
+    )
 
     class Meta:
         model = AnnotationTask
@@ -235,6 +240,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "return_note",
             "annotation",
             "your_last_skip",
+            "continuing",
         ]
         read_only_fields = fields
 
@@ -249,6 +255,13 @@ class TaskSerializer(serializers.ModelSerializer):
                 clip=task.clip_id, annotator=request.user
             ).first()
         return ClipAnnotationSerializer(existing).data if existing else None
+
+    def get_continuing(self, task: AnnotationTask) -> list[dict]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        events = long_events.continuing_into(task.clip, request.user)
+        return [long_events.as_continuing(e, task.clip) for e in events]
 
     def get_your_last_skip(self, task: AnnotationTask) -> dict | None:
         request = self.context.get("request")

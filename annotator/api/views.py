@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from annotator import ingest, projects, queue, tasks
+from annotator import ingest, long_events, projects, queue, tasks
 from annotator.access import LEAD_ROLES, WRITE_ROLES, project_for, projects_of
 from annotator.api import serializers as s
 from annotator.api.pagination import KeyPagination, NewestFirstKeyPagination
@@ -252,6 +252,7 @@ class ClipAnnotationViewSet(ProjectScoped, viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.to_submission()
         queue.validate_submission(annotation.project, annotation.clip, data)
+        long_events.refuse_duplicates(annotation.clip, request.user, data.events)
         with transaction.atomic():
             updated = queue.save_annotation(annotation.project, annotation.clip, request.user, data)
         return Response(s.ClipAnnotationSerializer(updated).data)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +37,80 @@ class AudioInfo:
 # --------------------------------------------------------------------------- reading
 
 
+def streaming_repair(stream: BinaryIO) -> dict[int, bytes]:
+    """Header bytes to overlay so libsndfile reads a WAV a streaming writer never finalised.
+
+    Such a writer leaves the data chunk's size 0 until it closes the file; if it never does
+    (a recorder that lost power), libsndfile reads zero frames although the samples are there.
+    The repair gives the data chunk the bytes present (whole frames only) and the RIFF chunk the
+    file's length, as the writer would have. {} for every other file (0xFFFFFFFF, the other
+    streaming convention, libsndfile already reads to the end of the file)."""
+    stream.seek(0, os.SEEK_END)
+    total = stream.tell()
+    stream.seek(0)
+    header = stream.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return {}
+    block_align = 0
+    while (head := stream.read(8)) and len(head) == 8:
+        chunk_id, size = head[:4], struct.unpack("<I", head[4:])[0]
+        body_start = stream.tell()
+        if chunk_id == b"fmt ":
+            fmt = stream.read(16)
+            block_align = struct.unpack("<H", fmt[12:14])[0] if len(fmt) == 16 else 0
+        elif chunk_id == b"data":
+            present = total - body_start
+            if size != 0 or not block_align or present < block_align:
+                return {}
+            data = min(present - present % block_align, 0xFFFFFFFE - body_start)
+            return {
+                4: struct.pack("<I", min(total - 8, 0xFFFFFFFF)),
+                body_start - 4: struct.pack("<I", data),
+            }
+        stream.seek(body_start + size + (size & 1))
+    return {}
+
+
+class Overlay(io.RawIOBase):
+    """A read-only, seekable view of ``stream`` with ``patches`` ({offset: bytes}) laid over it:
+    a repaired header without copying the file."""
+
+    def __init__(self, stream: BinaryIO, patches: dict[int, bytes]) -> None:
+        super().__init__()
+        self._stream, self._patches = stream, patches
+        self.name = getattr(stream, "name", "audio")
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def readinto(self, buffer) -> int:
+        start = self._stream.tell()
+        data = self._stream.read(len(buffer))
+        patched = bytearray(data)
+        for offset, value in self._patches.items():
+            lo, hi = max(offset, start), min(offset + len(value), start + len(data))
+            if lo < hi:
+                patched[lo - start : hi - start] = value[lo - offset : hi - offset]
+        buffer[: len(patched)] = patched
+        return len(patched)
+
+
+def readable_stream(stream: BinaryIO) -> BinaryIO:
+    """``stream``, or an Overlay of it repairing an unfinalised streaming WAV's header."""
+    patches = streaming_repair(stream)
+    stream.seek(0)
+    return Overlay(stream, patches) if patches else stream
+
+
 def _describe(source: AudioSource) -> str:
     if isinstance(source, (str, os.PathLike)):
         return os.fspath(source)
@@ -51,8 +127,13 @@ def _open(source: AudioSource) -> Iterator[sf.SoundFile]:
     if isinstance(source, (str, os.PathLike)):
         if not os.path.exists(source):
             raise FileNotFoundError(name)
+        with open(source, "rb") as raw:
+            if streaming_repair(raw):  # rare: read through the repaired header
+                with _open(raw) as handle:
+                    yield handle
+                return
     else:
-        source.seek(0)
+        source = readable_stream(source)
     try:
         handle = sf.SoundFile(source)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 from django.utils.text import slugify
 
 from annotator import measurements, measuring
+from annotator.exchange import kept
 from annotator.exchange.reading import FORMATS, HASH_COLUMN
 from annotator.formats import aoef, audacity, batdetect2, csvfmt, raven
 from annotator.formats.base import (
@@ -220,6 +221,7 @@ def recording_refs(recordings: list[Recording]) -> dict[int, RecordingRef]:
 
 
 def _box(event, recording: str, annotation: ClipAnnotation, extra: dict) -> Box:
+    notes, fields = kept.split_fields(event.notes)  # an import's extra fields, given back
     return Box(
         recording=recording,
         start_s=event.start_s,
@@ -229,12 +231,13 @@ def _box(event, recording: str, annotation: ClipAnnotation, extra: dict) -> Box:
         label=event.tag.value if event.tag else None,
         confidence=event.confidence,
         annotator=annotation.annotator.get_username(),
-        notes=event.notes,
-        extra=dict(extra),
+        notes=notes,
+        extra=dict(extra) | fields,
     )
 
 
 def _clip_label(annotation: ClipAnnotation, recording: str) -> ClipLabel:
+    notes, fields = kept.split_fields(annotation.notes)
     return ClipLabel(
         recording=recording,
         start_s=annotation.clip.start_s,
@@ -242,5 +245,6 @@ def _clip_label(annotation: ClipAnnotation, recording: str) -> ClipLabel:
         labels=tuple(sorted(tag.value for tag in annotation.tags.all())),
         no_calls=annotation.no_calls,
         annotator=annotation.annotator.get_username(),
-        notes=annotation.notes,
+        notes=notes,
+        extra=fields,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from annotator import measurements, queue
+from annotator.exchange import kept
 from annotator.exchange.reading import (
     HASH_COLUMN,
     ParsedFile,
@@ -35,6 +36,7 @@ from annotator.models import (
     Recording,
     Tag,
 )
+from annotator.models.audio import home_clip
 from annotator.signals import labels_submitted
 
 TOLERANCE_S = 1e-3  # as Clip.contains: clip bounds are rounded to microseconds
@@ -95,7 +97,7 @@ class _Planner:
         self.problems: list[FormatError] = []
         self.clip_labels = 0
         self.past_the_end: list[str] = []  # rows for a longer recording than the one imported
-        self.not_kept: dict[str, int] = {}  # extra columns and tags: field -> boxes that had one
+        self.kept: dict[str, int] = {}  # extra columns and tags: field -> boxes that had one
         self.notes_not_kept: list[str] = []
 
     def add(self, file: ParsedFile, matched: dict[str, Recording], many: bool) -> None:
@@ -104,10 +106,10 @@ class _Planner:
             if box.end_s > recording.duration_s + TOLERANCE_S:
                 self.past_the_end.append(_past_the_end(box, recording, line, where, file, many))
                 continue
-            for key in box.extra.keys() - DERIVED_FIELDS:
-                if box.extra[key] not in DEFAULT_VALUES.get(key, ()):
-                    self.not_kept[key] = self.not_kept.get(key, 0) + 1
-            problem = self._add_box(box, recording)
+            fields = _fields_to_keep(box.extra)
+            for key in fields:
+                self.kept[key] = self.kept.get(key, 0) + 1
+            problem = self._add_box(box, recording, fields)
             if problem:
                 error = FormatError(
                     f"box {box.start_s:.4f}–{box.end_s:.4f} s: {problem}", line, where
@@ -123,13 +125,15 @@ class _Planner:
             )
         return self.clips[recording.pk]
 
-    def _add_box(self, box: Box, recording: Recording) -> str | None:
-        """File the box under the clip it starts in (it may run on past that clip's end)."""
+    def _add_box(self, box: Box, recording: Recording, fields: dict) -> str | None:
+        """File the box under the clip it starts in (it may run on past that clip's end), its
+        extra ``fields`` kept in its notes."""
         clip = home_clip(self._clips_of(recording), box.start_s, box.end_s)
         if clip is None:
             return f"starts after the end of {recording.name} ({recording.duration_s:.4f} s)"
+        notes = kept.with_fields(box.notes, fields)
         event = queue.EventInput(
-            box.start_s, box.end_s, box.low_hz, box.high_hz, None, box.confidence, box.notes
+            box.start_s, box.end_s, box.low_hz, box.high_hz, None, box.confidence, notes
         )
         try:
             # Tags are resolved later and are the project's own; the geometry rules are queue's.
@@ -141,11 +145,14 @@ class _Planner:
 
     def _add_clip_label(self, label: ClipLabel, recording: Recording) -> None:
         """Tags and notes go to a clip the label's span coincides with; "no calls" to every
-        clip inside the span (a species heard somewhere in a long stretch is not in each clip)."""
+        clip inside the span (a species heard somewhere in a long stretch is not in each clip).
+        The label's other fields (non-species tags) are kept in its notes; with no clip of ours
+        coinciding, its species go there too, as "#clip tags: …" (exchange.kept)."""
+        label = replace(label, notes=kept.with_fields(label.notes, label.extra), extra={})
         end = min(label.end_s, recording.duration_s)
         clips = self._clips_of(recording)
         first = bisect_left([c.start_s for c in clips], label.start_s - TOLERANCE_S)
-        applied = False
+        applied = tagged = False
         for clip in clips[first:]:
             if clip.start_s > end:
                 break
@@ -161,18 +168,21 @@ class _Planner:
                 plan = self._plan(clip)
                 plan.labels.update(label.labels)
                 plan.notes += [label.notes] if label.notes else []
-                applied = True
-        if label.notes and not any(label.notes in p.notes for p in self.plans.values()):
+                applied = tagged = True
+        note = label.notes
+        if label.labels and not tagged:
+            note = kept.with_fields(note, {"clip tags": "; ".join(label.labels)})
+        if note and not any(note in p.notes for p in self.plans.values()):
             # No clip of ours coincides with the file's (other lengths, a remainder joined to
             # the last clip): the note goes to the clip its span starts in, saying where it was.
             home = home_clip(clips, label.start_s, max(end, label.start_s))
             if home is None:
                 self.notes_not_kept.append(
-                    f"{recording.name} {label.start_s:.3f}–{label.end_s:.3f} s: {label.notes}"
+                    f"{recording.name} {label.start_s:.3f}–{label.end_s:.3f} s: {note}"
                 )
             else:
                 span = f"(for {label.start_s:g}–{label.end_s:g} s) "
-                self._plan(home).notes.append(span + label.notes)
+                self._plan(home).notes.append(span + note)
                 applied = True
         self.clip_labels += applied
 
@@ -196,25 +206,6 @@ class _Planner:
             raise FormatError(first.message + suffix, line=first.line, field=first.field)
 
 
-def home_clip(clips: list[Clip], start_s: float, end_s: float) -> Clip | None:
-    """The clip (of clips sorted by start) that contains `start_s` and most of the box.
-
-    With overlapping clips several contain the start; the one holding most of the box wins, the
-    earlier on a tie.
-    """
-    starts = [clip.start_s for clip in clips]
-    k = bisect_right(starts, start_s) - 1
-    holding = []
-    while k >= 0 and clips[k].end_s > start_s:
-        holding.append(clips[k])
-        k -= 1
-    return max(
-        holding,
-        key=lambda c: (min(c.end_s, end_s) - max(c.start_s, start_s), -c.start_s),
-        default=None,
-    )
-
-
 # --- importing ----------------------------------------------------------------------------------
 
 
@@ -229,10 +220,12 @@ class ImportReport:
     created: int
     updated: int
     tags_created: list[str]
+    # Fields Echoloop has no column for (extra columns, non-species tags, scores): kept as
+    # "#key: value" lines in the boxes' notes (exchange.kept), counted per field.
+    fields_kept_in_notes: dict[str, int] = field(default_factory=dict)
     # Not imported, and said so: rows past the end of their recording (a table made for a
-    # longer recording than the excerpt imported), and fields Echoloop has no place for.
+    # longer recording than the excerpt imported), and their clip notes.
     past_the_end: list[str] = field(default_factory=list)
-    fields_not_kept: dict[str, int] = field(default_factory=dict)
     notes_not_kept: list[str] = field(default_factory=list)
     evaluation_clips: int = 0  # clips an evaluation set put in the project's evaluation set
 
@@ -291,7 +284,7 @@ def import_annotations(
         updated=updated,
         tags_created=created_tags,
         past_the_end=planner.past_the_end,
-        fields_not_kept=dict(sorted(planner.not_kept.items())),
+        fields_kept_in_notes=dict(sorted(planner.kept.items())),
         notes_not_kept=planner.notes_not_kept,
         evaluation_clips=held_out,
     )
@@ -317,6 +310,15 @@ def hold_out(annset: AnnotationSet, matched: dict[str, Recording]) -> int:
         for i in range(0, len(ids), 500):
             changed += Clip.objects.filter(pk__in=ids[i : i + 500]).update(held_out=True)
     return changed
+
+
+def _fields_to_keep(extra: dict) -> dict:
+    """The box's fields worth keeping: not ones an export recomputes, not a format's default."""
+    return {
+        key: value
+        for key, value in extra.items()
+        if key not in DERIVED_FIELDS and value not in DEFAULT_VALUES.get(key, ())
+    }
 
 
 def _past_the_end(box: Box, recording: Recording, line, where, file: ParsedFile, many: bool) -> str:

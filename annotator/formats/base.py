@@ -205,6 +205,7 @@ class ClipLabel:
     no_calls: bool = False
     annotator: str | None = None
     notes: str = ""
+    extra: dict[str, ExtraValue] = field(default_factory=dict, hash=False)  # e.g. other tags
 
     def __post_init__(self) -> None:
         check_interval(self.start_s, self.end_s, ("start", "end"))

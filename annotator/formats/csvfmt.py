@@ -3,8 +3,10 @@
 Columns: file,start_s,end_s,low_freq_hz,high_freq_hz,label,confidence,annotator,notes.
 Only start and end are required. Common spellings are accepted too (`ALIASES`: 'species'
 for label, 'onset_s'/'offset_s' for times, Raven's column names), so the whombat-example `annotations_boxes.csv`
-and the Bengalese finch `annotations_simple.csv` read as they are. Other columns are kept
-in `Box.extra` and written back.
+and the Bengalese finch `annotations_simple.csv` read as they are. So does monitoR's annotation
+table (what `viewSpec(annotate = TRUE)` saves and `write.csv(survey_anno)` writes:
+`start.time, end.time, min.frq, max.frq, name`, frequencies in kHz, `KHZ_COLUMNS`). Other columns
+are kept in `Box.extra` and written back.
 """
 
 from __future__ import annotations
@@ -45,15 +47,17 @@ HEADER = (
 )
 ALIASES: dict[str, tuple[str, ...]] = {
     "file": ("file", "filename", "recording", "path"),
-    "start_s": ("start_s", "onset_s", "start", "begin_s", "Begin Time (s)"),
-    "end_s": ("end_s", "offset_s", "end", "End Time (s)"),
-    "low_freq_hz": ("low_freq_hz", "low_hz", "low_freq", "Low Freq (Hz)"),
-    "high_freq_hz": ("high_freq_hz", "high_hz", "high_freq", "High Freq (Hz)"),
-    "label": ("label", "species", "class", "tag"),
+    "start_s": ("start_s", "onset_s", "start", "begin_s", "Begin Time (s)", "start.time"),
+    "end_s": ("end_s", "offset_s", "end", "End Time (s)", "end.time"),
+    "low_freq_hz": ("low_freq_hz", "low_hz", "low_freq", "Low Freq (Hz)", "min.frq"),
+    "high_freq_hz": ("high_freq_hz", "high_hz", "high_freq", "High Freq (Hz)", "max.frq"),
+    "label": ("label", "species", "class", "tag", "name"),
     "confidence": ("confidence",),
     "annotator": ("annotator",),
     "notes": ("notes", "note", "comment"),
 }
+# monitoR gives frequencies in kHz (its spectrograms' `frq.lim` is in kHz too).
+KHZ_COLUMNS = frozenset({"min.frq", "max.frq"})
 
 
 def read(data: str | bytes, *, recording: RecordingRef | str | None = None) -> AnnotationSet:
@@ -100,13 +104,14 @@ class _Columns:
 
     def number(self, row: Row, field: str) -> float | None:
         column = self.of[field] or field
-        return parse_float(
+        value = parse_float(
             self.text(row, field),
             line=row.line,
             field=column,
             required=False,
             decimal_comma=self.decimal_comma,
         )
+        return round(value * 1000, 9) if value is not None and column in KHZ_COLUMNS else value
 
     def box(self, row: Row, recording: str) -> Box:
         start = require_float(

@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import zlib
+from bisect import bisect_right
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -265,3 +266,22 @@ class Clip(models.Model):
             return False
         value = zlib.crc32(f"{sha256}:{start_s:.6f}".encode()) / 2**32
         return value < fraction
+
+
+def home_clip(clips: list[Clip], start_s: float, end_s: float) -> Clip | None:
+    """The clip (of clips sorted by start) that contains `start_s` and most of the box.
+
+    With overlapping clips several contain the start; the one holding most of the box wins, the
+    earlier on a tie.
+    """
+    starts = [clip.start_s for clip in clips]
+    k = bisect_right(starts, start_s) - 1
+    holding = []
+    while k >= 0 and clips[k].end_s > start_s:
+        holding.append(clips[k])
+        k -= 1
+    return max(
+        holding,
+        key=lambda c: (min(c.end_s, end_s) - max(c.start_s, start_s), -c.start_s),
+        default=None,
+    )

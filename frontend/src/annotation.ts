@@ -1,9 +1,16 @@
 // Operations on the draft (the submit body). Pure: each returns a new draft.
 
-import type { Annotation, AnnotationMode, Draft, EventDraft, Prediction } from "./types";
+import type { Annotation, AnnotationMode, Draft, EventDraft, Prediction, SubmitBody } from "./types";
 
 export function emptyDraft(version: number | null = null): Draft {
   return { version, tags: [], no_calls: false, noise: false, uncertain: false, notes: "", events: [] };
+}
+
+/** The body that saves a saved annotation without one of its events (by id): how the page
+ * deletes a long event from the clip it continues into, on the clip it belongs to. */
+export function withoutEvent(a: Annotation, eventId: number): SubmitBody {
+  const draft = fromAnnotation({ ...a, events: a.events.filter((e) => e.id !== eventId) });
+  return { ...draft, tags: [...draft.tags], events: [...draft.events] };
 }
 
 export function fromAnnotation(a: Annotation | null): Draft {

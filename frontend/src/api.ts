@@ -178,6 +178,16 @@ export class Api {
     return (await this.request("POST", `tasks/${tid}/submit/`, body)).json();
   }
 
+  /** One of your saved annotations (e.g. the home clip's of a long event). */
+  async annotation(aid: number): Promise<Annotation> {
+    return (await this.request("GET", `annotations/${aid}/`)).json();
+  }
+
+  /** Save a new version of your annotation (409 when `body.version` is stale, 403 if not yours). */
+  async updateAnnotation(aid: number, body: SubmitBody): Promise<Annotation> {
+    return (await this.request("PUT", `annotations/${aid}/`, body)).json();
+  }
+
   async predictions(cid: number): Promise<Predictions> {
     return (await this.request("GET", `clips/${cid}/predictions/`)).json();
   }

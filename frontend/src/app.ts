@@ -12,7 +12,8 @@ import type { Span } from "./mapping";
 import { EXPANSIONS, Player, expansionPlayable } from "./player";
 import { Pointer, type PointerHost } from "./pointer";
 import { Submitter, type SubmitEvents } from "./submit";
-import type { Annotation, Draft, EventDraft, Prediction, Predictions, Project, Task } from "./types";
+import { tagName } from "./canvas";
+import type { Annotation, ContinuingEvent, Draft, EventDraft, Prediction, Predictions, Project, Task } from "./types";
 import { renderEmpty, renderFatal, Ui, type Handlers, type StatusLevel } from "./ui";
 import { AnalysisPanels } from "./analysis";
 import { SimilarStrip, type SimilarQuery } from "./similar";
@@ -205,7 +206,37 @@ export class App implements PointerHost {
       ]);
     }
     if (!restored) this.status(task.annotation ? `Editing saved version ${task.annotation.version}.` : "New clip.", "info");
+    if (!restored && !older) this.noticeContinuing(task);
     return draft;
+  }
+
+  /** Say which long events from other clips continue into this one, offering to delete each
+   * (on its own clip: the same author-only PUT, with its version checked). */
+  private noticeContinuing(task: Task): void {
+    const long = task.continuing ?? [];
+    if (!long.length) return;
+    const homes = [...new Set(long.map((e) => e.from_clip))].join(", ");
+    this.ui.showNotice(
+      `${long.length} of your events from clip ${homes} continue into this clip (dotted). They are labelled already: labelling them again here is refused.`,
+      long.slice(0, 3).map((ev) => ({
+        label: `Delete ${tagName(this.project.tags, ev.tag)} ${ev.start_s.toFixed(2)}–${ev.end_s.toFixed(2)} s`,
+        run: () => void this.deleteContinuing(task, ev),
+      })),
+    );
+  }
+
+  private async deleteContinuing(task: Task, ev: ContinuingEvent): Promise<void> {
+    const what = `${tagName(this.project.tags, ev.tag)} ${ev.start_s.toFixed(2)}–${ev.end_s.toFixed(2)} s`;
+    try {
+      const home = await this.page.api.annotation(ev.annotation);
+      const saved = await this.page.api.updateAnnotation(home.id, A.withoutEvent(home, ev.id));
+      task.continuing = (task.continuing ?? []).filter((e) => e.id !== ev.id);
+      if (this.task !== task) return;
+      this.status(`Deleted ${what} from clip ${ev.from_clip} (its version ${saved.version}).`, "ok");
+      this.refresh();
+    } catch (e) {
+      if (this.task === task) this.status(`Could not delete ${what}: ${(e as Error).message}`, "error");
+    }
   }
 
   // ---- submitting and skipping -----------------------------------------------------------
@@ -546,6 +577,7 @@ export class App implements PointerHost {
       selected: this.selectedIndex,
       predictions: preds.map((x) => x.p),
       selectedPrediction: selPred >= 0 ? selPred : null,
+      continuing: this.task?.continuing ?? [],
       drawingTag: this.pendingTag,
     };
   }
@@ -609,6 +641,8 @@ export class App implements PointerHost {
       state: () => (this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null),
       extent: () => (this.viewer ? this.viewer.extent() : null),
       // The dashed boxes as drawn, and the score threshold that chose them.
+      // Long events from other clips drawn (dotted) over this clip.
+      continuing: () => JSON.parse(JSON.stringify(this.overlay().continuing ?? [])),
       predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) }),
     };
   }

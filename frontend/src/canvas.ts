@@ -4,7 +4,7 @@ import type { LoadedImage } from "./api";
 import { boxRect, isInterval, type Box, type Geometry, type Point } from "./boxes";
 import { timeToX, visiblePart, type Rect, type Size, type Span } from "./mapping";
 import { freqTicks, timeTicks } from "./ticks";
-import type { EventDraft, FreqScale, Prediction, Tag } from "./types";
+import type { ContinuingEvent, EventDraft, FreqScale, Prediction, Tag } from "./types";
 
 const PALETTE = ["#f58231", "#3cb44b", "#4363d8", "#e6194b", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#fabed4"];
 const UNTAGGED = "#ffffff";
@@ -33,6 +33,8 @@ export interface Scene {
   selected: number | null;
   predictions: readonly Prediction[];
   selectedPrediction: number | null;
+  /** Long events filed under other clips that overlap this one (read-only here). */
+  continuing?: readonly ContinuingEvent[];
   drawing: (Box & { tag: number | null }) | null;
   playhead: number | null;
   cursor: Point | null;
@@ -64,6 +66,7 @@ export function drawScene(ctx: CanvasRenderingContext2D, s: Scene): void {
   }
   drawClipBounds(ctx, s);
   const taken: Rect[] = [];
+  (s.continuing ?? []).forEach((ev) => drawContinuing(ctx, ev, g, s));
   s.predictions.forEach((p, i) => drawPrediction(ctx, p, g, s, i === s.selectedPrediction, taken));
   s.events.forEach((ev, i) => drawBox(ctx, ev, g, tagColor(s.tags, ev.tag), tagName(s.tags, ev.tag), i === s.selected));
   if (s.drawing) drawBox(ctx, s.drawing, g, tagColor(s.tags, s.drawing.tag), tagName(s.tags, s.drawing.tag), true, true);
@@ -147,6 +150,30 @@ function drawHandles(ctx: CanvasRenderingContext2D, r: Rect, interval: boolean, 
       ctx.strokeRect(x - 3.5, y - 3.5, 7, 7);
     }
   }
+}
+
+/** The label of a long event from another clip: where it is edited, and which way it runs on. */
+export function continuingLabel(tags: readonly Tag[], ev: ContinuingEvent): string {
+  return `${ev.continues ? "← " : ""}${tagName(tags, ev.tag)} (clip ${ev.from_clip})${ev.runs_on ? " →" : ""}`;
+}
+
+/** A long event from another clip: a dotted outline and a faint fill, so it reads as labelled
+ * already but not part of this clip's draft. The canvas clips it to the view; its label stays in
+ * view at the left edge when the event began earlier. */
+function drawContinuing(ctx: CanvasRenderingContext2D, ev: ContinuingEvent, g: Geometry, s: Scene): void {
+  const r = boxRect(ev, g);
+  const color = tagColor(s.tags, ev.tag);
+  ctx.save();
+  ctx.fillStyle = color;
+  ctx.globalAlpha = 0.06;
+  ctx.fillRect(r.x, r.y, r.w, r.h);
+  ctx.globalAlpha = 0.9;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([2, 3]);
+  ctx.strokeRect(r.x, r.y, r.w, r.h);
+  ctx.restore();
+  label(ctx, continuingLabel(s.tags, ev), r.x, isInterval(ev) ? 54 : r.y + r.h + 16, color, true);
 }
 
 function drawPrediction(ctx: CanvasRenderingContext2D, p: Prediction, g: Geometry, s: Scene, selected: boolean, taken: Rect[]): void {

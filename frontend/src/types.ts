@@ -72,6 +72,17 @@ export interface SavedEvent extends EventDraft {
   id: number;
 }
 
+/** One of your events filed under another clip of the recording that overlaps this one (a long
+ * event): drawn dotted, read-only here, edited on `from_clip`. */
+export interface ContinuingEvent extends SavedEvent {
+  from_clip: number;
+  annotation: number;
+  /** It started before this clip. */
+  continues: boolean;
+  /** It runs past this clip's end. */
+  runs_on: boolean;
+}
+
 export interface Annotation {
   id: number;
   version: number;
@@ -95,6 +106,8 @@ export interface Task {
   return_note?: string;
   /** When and why you skipped this task before (it comes back only when nothing else is open). */
   your_last_skip?: { reason: string; why: string; at: string } | null;
+  /** Your long events from neighbouring clips that overlap this one. */
+  continuing?: ContinuingEvent[];
 }
 
 /** Exactly the body of POST tasks/{id}/submit/. */

@@ -47,7 +47,7 @@ export function stepWindow(current: number, step: 1 | -1): number {
 }
 
 /** The page's part of the picture: boxes, predictions, selection. */
-export type Overlay = Pick<Scene, "tags" | "events" | "selected" | "predictions" | "selectedPrediction"> & { drawingTag: number | null };
+export type Overlay = Pick<Scene, "tags" | "events" | "selected" | "predictions" | "selectedPrediction" | "continuing"> & { drawingTag: number | null };
 
 export class Viewer {
   readonly images: ImageLoader;

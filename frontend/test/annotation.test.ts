@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as A from "../src/annotation";
+import { continuingLabel } from "../src/canvas";
 import type { Annotation, Prediction } from "../src/types";
 
 const ev = (start: number, tag: number | null = 1) => ({ start_s: start, end_s: start + 0.1, low_hz: 20_000, high_hz: 40_000, tag, confidence: null, notes: "" });
@@ -63,5 +64,23 @@ describe("draft operations", () => {
     const d = { ...A.emptyDraft(), no_calls: true, events: [ev(1, null)] };
     expect(A.warnings(d)).toHaveLength(2);
     expect(A.warnings(A.emptyDraft())).toEqual([]);
+  });
+});
+
+describe("long events from other clips", () => {
+  it("deletes one event of a saved annotation, keeping the rest and its version", () => {
+    const home: Annotation = { ...saved, events: [{ id: 77, ...ev(1) }, { id: 78, ...ev(2, 3) }] };
+    const body = A.withoutEvent(home, 77);
+    expect(body.version).toBe(4);
+    expect(body.events).toEqual([ev(2, 3)]);
+    expect([body.tags, body.noise, body.notes]).toEqual([[2], true, "n"]);
+    expect(home.events).toHaveLength(2); // not mutated
+  });
+
+  it("labels a continuing event with its tag, its clip and the way it runs on", () => {
+    const tags = [{ id: 3, key: "species", value: "Myotis", display_name: "", hotkey: null, color: null }];
+    const long = { id: 78, ...ev(2, 3), from_clip: 5, annotation: 9, continues: true, runs_on: false };
+    expect(continuingLabel(tags, long)).toBe("← Myotis (clip 5)");
+    expect(continuingLabel(tags, { ...long, continues: false, runs_on: true })).toBe("Myotis (clip 5) →");
   });
 });

@@ -1,9 +1,9 @@
-import { s as E, f as z, A as P, e as U, h as n, b as u, E as C, a as Y, t as J, c as T, d as G, H as X, g as N, i as p, j as Z, k as Q, l as tt, S as et, r as st, m as it, p as F, W as nt, P as ot, n as at, o as B, q as rt, V as lt, u as ht, v as V, w as dt, x as ct, y as ut, z as pt, B as ft, C as gt, D as _, F as mt, G as wt, I as D, J as vt, K as bt, L as yt, M as xt, N as y, O as kt, Q as St, R as Tt, T as _t, U as $t } from "./shared-viewer.js";
+import { s as E, f as z, A as C, e as U, h as n, b as u, E as N, a as Y, t as J, c as b, d as X, H as G, g as P, i as p, j as Z, k as Q, l as tt, S as et, r as st, m as it, p as L, W as nt, P as ot, n as at, o as B, q as rt, V as lt, u as ht, v as D, w as dt, x as ct, y as ut, z as pt, B as ft, C as gt, D as mt, F as T, G as wt, I as vt, J as V, K as bt, L as yt, M as xt, N as kt, O as x, Q as St, R as _t, T as Tt, U as $t, X as Mt } from "./shared-viewer.js";
 const K = "echoloop:draft:v1:";
 function w(i, t) {
   return `${K}${i}:${t ?? "new"}`;
 }
-class Mt {
+class Et {
   constructor(t, e = Date.now) {
     this.store = t, this.now = e;
   }
@@ -53,7 +53,7 @@ class Mt {
     }
   }
 }
-function Et(i, t, e) {
+function zt(i, t, e) {
   const s = i.load(t, e.version);
   if (s && !E(s.draft, e))
     return { draft: { ...s.draft, version: e.version }, restored: s, older: null };
@@ -61,16 +61,16 @@ function Et(i, t, e) {
   const o = i.others(t, e.version).find((a) => !E(a.draft, e)) ?? null;
   return { draft: e, restored: null, older: o };
 }
-const zt = {
+const Ct = {
   now: () => Date.now(),
   setTimeout: (i, t) => setTimeout(i, t),
   clearTimeout: (i) => clearTimeout(i)
 };
-function Pt(i, t, e = 15e3) {
+function Nt(i, t, e = 15e3) {
   return Math.max(e, Math.floor((i - t) / 2));
 }
-class Ct {
-  constructor(t, e, s = zt) {
+class Pt {
+  constructor(t, e, s = Ct) {
     this.renew = t, this.events = e, this.clock = s;
   }
   renew;
@@ -93,7 +93,7 @@ class Ct {
     this.timer !== void 0 && this.clock.clearTimeout(this.timer), this.timer = void 0, this.taskId = null;
   }
   schedule() {
-    const t = Pt(this.expiresAt, this.clock.now());
+    const t = Nt(this.expiresAt, this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.check();
     }, t);
@@ -116,8 +116,8 @@ class Ct {
     }
   }
 }
-function Nt(i) {
-  if (!(i instanceof P)) return { kind: "retry", message: String(i?.message ?? i) };
+function It(i) {
+  if (!(i instanceof C)) return { kind: "retry", message: String(i?.message ?? i) };
   const t = i.body;
   if (i.status === 409) {
     const e = t && typeof t == "object" ? t.current ?? null : null, s = t && typeof t == "object" && typeof t.detail == "string" ? t.detail : "";
@@ -129,7 +129,7 @@ function Nt(i) {
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function It(i, t = Math.random) {
+function Ft(i, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
   return Math.round(e * (1 + 0.2 * t()));
 }
@@ -152,7 +152,7 @@ class At {
     try {
       await this.post(t, e);
     } catch (o) {
-      s = Nt(o);
+      s = It(o);
     }
     if (this.inFlight = !1, this.on.busy(!1), !s) return this.succeed(e);
     this.fail(s, t, e);
@@ -166,7 +166,7 @@ class At {
   }
   fail(t, e, s) {
     if (t.kind === "retry") {
-      const a = It(this.attempt++);
+      const a = Ft(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, a);
@@ -189,7 +189,7 @@ function Lt(i) {
   }
   return i.your_last_skip && t.push(`You skipped this clip before (${i.your_last_skip.why}); nothing else is waiting for you.`), t;
 }
-function Ft(i, t, e) {
+function Bt(i, t, e) {
   const s = i.toFixed(2);
   if (!e && t !== null)
     return { short: `${s} (model's calibrated threshold)`, long: `Showing predictions scoring at least ${s}: the model's threshold on its calibrated scores` };
@@ -199,7 +199,7 @@ function Ft(i, t, e) {
   }
   return { short: s, long: `Prediction score threshold: showing predictions scoring at least ${s}` };
 }
-class Bt {
+class Dt {
   constructor(t, e, s) {
     this.root = t, this.project = e, this.handlers = s, this.helpDialog = this.buildHelp(), this.main = n(
       "div",
@@ -270,8 +270,8 @@ class Bt {
     this.normSelect.addEventListener("change", () => (this.handlers.norm(this.normSelect.value), this.normSelect.blur()));
     const e = () => this.handlers.db(Number(this.dbMin.value), Number(this.dbMax.value));
     this.dbMin.addEventListener("input", e), this.dbMax.addEventListener("input", e);
-    for (const s of C) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
-    C.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
+    for (const s of N) this.expansionSelect.append(n("option", { value: s }, `${s}×`));
+    N.includes(t.time_expansion) || this.expansionSelect.append(n("option", { value: t.time_expansion }, `${t.time_expansion}×`)), this.expansionSelect.addEventListener("change", () => (this.handlers.expansion(Number(this.expansionSelect.value)), this.expansionSelect.blur())), this.predToggle.addEventListener("change", () => (this.handlers.showPredictions(this.predToggle.checked), this.predToggle.blur())), this.threshold.addEventListener("input", () => this.handlers.threshold(Number(this.threshold.value)));
     for (const s of [this.dbMin, this.dbMax, this.threshold]) s.addEventListener("change", () => s.blur());
     return n(
       "div",
@@ -301,10 +301,10 @@ class Bt {
   buildSide() {
     const t = this.project.tags, e = Y(t), s = n("div", { class: "el-tag-list" }), o = n("div", { class: "el-clip-tags" });
     t.forEach((r, h) => {
-      const d = J(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${T(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
-      f.append(n("span", { class: "el-swatch", style: `background:${G(t, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
+      const d = J(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${b(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
+      f.append(n("span", { class: "el-swatch", style: `background:${X(t, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
       const g = n("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: T(t, r.id) }, g, ` ${$(r)}`));
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: b(t, r.id) }, g, ` ${$(r)}`));
     });
     const a = [
       ["no_calls", "No calls", "n"],
@@ -325,7 +325,7 @@ class Bt {
     );
   }
   buildHelp() {
-    const t = X.map(([s, o]) => n("tr", {}, n("th", {}, s), n("td", {}, o)));
+    const t = G.map(([s, o]) => n("tr", {}, n("th", {}, s), n("td", {}, o)));
     return n("dialog", { class: "el-help" }, n("h2", {}, "Keyboard"), n("table", {}, ...t), n("form", { method: "dialog" }, n("button", {}, "Close")));
   }
   toggleHelp() {
@@ -335,7 +335,7 @@ class Bt {
     const e = t.clip, s = e.recording;
     this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const a of Array.from(this.expansionSelect.options)) {
-      const l = N(s.samplerate, Number(a.value));
+      const l = P(s.samplerate, Number(a.value));
       a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     const o = Lt(t);
@@ -350,7 +350,7 @@ class Bt {
   }
   updatePredictions(t) {
     this.predToggle.checked = t.show, p(this.threshold, String(t.threshold));
-    const e = Ft(t.threshold, t.served, t.chosen);
+    const e = Bt(t.threshold, t.served, t.chosen);
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, s, o) {
@@ -384,7 +384,7 @@ class Bt {
         const g = c(f.value);
         g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
       }), n("label", {}, h, f);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => e(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, T(this.project.tags, r.id))));
+    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => e(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, b(this.project.tags, r.id))));
     o.addEventListener("change", () => this.handlers.editEvent({ tag: o.value === "" ? null : Number(o.value) }, "tag"));
     const a = n("input", { type: "text", name: "notes", placeholder: "box notes" });
     a.addEventListener("input", () => this.handlers.editEvent({ notes: a.value }, "notes"));
@@ -471,7 +471,7 @@ class Vt {
     for (const [t, e] of this.options) e.setAttribute("aria-checked", String(t === this.reason));
   }
 }
-function Dt(i, t, e, s) {
+function Ht(i, t, e, s) {
   i.replaceChildren(
     n(
       "div",
@@ -482,7 +482,7 @@ function Dt(i, t, e, s) {
     )
   );
 }
-function Ht(i, t, e) {
+function jt(i, t, e) {
   i.replaceChildren(n("div", { class: "el-empty el-error" }, n("h1", {}, "Could not load the annotator"), n("p", {}, t), n("p", {}, u("Try again", "Try again", e, "el-primary"))));
 }
 const qt = [
@@ -529,7 +529,7 @@ function I(i) {
   for (let e = 0; e < i.db.length; e++) (t < 0 || i.db[e] > i.db[t]) && (t = e);
   return t;
 }
-function jt(i, t, e, s = "") {
+function Ot(i, t, e, s = "") {
   const { width: o, height: a } = t, l = { left: 30, right: 6, top: 14, bottom: 16 };
   i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
   const r = e ? I(e) : -1;
@@ -537,34 +537,34 @@ function jt(i, t, e, s = "") {
     i.fillText(s || e?.reason || "", 6, a / 2);
     return;
   }
-  const h = e.freqs_hz[0], d = e.freqs_hz[e.freqs_hz.length - 1], c = e.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, b = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), A = (m) => l.top + Math.min(M, Math.max(0, c - m)) / M * g;
-  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, S) => S ? i.lineTo(b(m), A(e.db[S])) : i.moveTo(b(m), A(e.db[S]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
-  const L = `${(d / 1e3).toFixed(1)} kHz`;
-  i.fillText(L, o - l.right - i.measureText(L).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - M).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
+  const h = e.freqs_hz[0], d = e.freqs_hz[e.freqs_hz.length - 1], c = e.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, y = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), F = (m) => l.top + Math.min(M, Math.max(0, c - m)) / M * g;
+  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, _) => _ ? i.lineTo(y(m), F(e.db[_])) : i.moveTo(y(m), F(e.db[_]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
+  const A = `${(d / 1e3).toFixed(1)} kHz`;
+  i.fillText(A, o - l.right - i.measureText(A).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - M).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
 }
-function q(i, t, e) {
+function j(i, t, e) {
   return (i - t.start) / (t.end - t.start) * e;
 }
-function Ot(i) {
+function Kt(i) {
   let t = 0;
   for (let e = 0; e < i.min.length; e++) t = Math.max(t, Math.abs(i.min[e]), Math.abs(i.max[e]));
   return t > 0 ? 0.9 / t : 1;
 }
-function Kt(i, t, e, s) {
+function Wt(i, t, e, s) {
   const { width: o, height: a } = t, l = a / 2;
   if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !e || !e.min.length) return;
-  const r = Ot(e) * l, h = (e.end - e.start) / e.min.length;
+  const r = Kt(e) * l, h = (e.end - e.start) / e.min.length;
   i.fillStyle = "#4fc3f7";
   for (let d = 0; d < e.min.length; d++) {
-    const c = q(e.start + d * h, s, o), f = q(e.start + (d + 1) * h, s, o);
+    const c = j(e.start + d * h, s, o), f = j(e.start + (d + 1) * h, s, o);
     if (f < 0 || c > o) continue;
-    const g = l - e.max[d] * r, b = l - e.min[d] * r;
-    i.fillRect(c, g, Math.max(1, f - c), Math.max(1, b - g));
+    const g = l - e.max[d] * r, y = l - e.min[d] * r;
+    i.fillRect(c, g, Math.max(1, f - c), Math.max(1, y - g));
   }
   i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
 }
-const Wt = 80, Ut = 150, Yt = 4096, Jt = 64, Gt = 120;
-class R {
+const Ut = 80, Yt = 150, Jt = 4096, Xt = 64, Gt = 120;
+class q {
   timer;
   controller = null;
   run(t, e) {
@@ -579,10 +579,10 @@ class R {
     clearTimeout(this.timer), this.controller?.abort(), this.controller = null;
   }
 }
-function j(i) {
+function R(i) {
   return Object.entries(i).filter(([, t]) => t !== null).map(([t, e]) => `${t}=${Number(e.toFixed(7))}`).join("&");
 }
-class Xt {
+class Zt {
   constructor(t) {
     this.api = t, H(this.table, null, "Select a box to measure it.");
   }
@@ -598,16 +598,16 @@ class Xt {
   view = null;
   spectrum = null;
   selectionKey = "";
-  envelopes = new R();
-  measures = new R();
+  envelopes = new q();
+  measures = new q();
   /** The visible window changed (or was repainted): redraw the strip, fetch a new envelope if needed. */
   follow(t, e) {
     this.view = e, this.drawWave();
-    const s = Math.min(Yt, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
+    const s = Math.min(Jt, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
     if (!t || s < 1) return;
     const o = t.clip.recording, a = Math.max(0, e.start), l = Math.min(o.duration_s, e.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Wt, async (h) => {
-      this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${j({ start: a, end: l, width: s })}`, h), this.drawWave();
+    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ut, async (h) => {
+      this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${R({ start: a, end: l, width: s })}`, h), this.drawWave();
     }));
   }
   /** The selected box (or none): fetch its spectrum and measurements once it rests. */
@@ -617,8 +617,8 @@ class Xt {
     if (this.selectionKey = s, !t || !e)
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
-    const o = t.clip.recording.id, a = j({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
-    this.measures.run(Ut, async (l) => {
+    const o = t.clip.recording.id, a = R({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
+    this.measures.run(Yt, async (l) => {
       try {
         const [r, h] = await Promise.all([
           this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, l),
@@ -635,36 +635,36 @@ class Xt {
   }
   drawWave() {
     if (!this.view) return;
-    const t = { width: this.wave.clientWidth || 300, height: Jt };
-    Kt(F(this.wave, t), t, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
+    const t = { width: this.wave.clientWidth || 300, height: Xt };
+    Wt(L(this.wave, t), t, this.envelope, this.view), this.wave.dataset.columns = String(this.envelope?.min.length ?? 0);
   }
   drawSpectrumPanel(t) {
     const e = { width: this.spectrumCanvas.clientWidth || 240, height: Gt };
-    jt(F(this.spectrumCanvas, e), e, this.spectrum, t);
+    Ot(L(this.spectrumCanvas, e), e, this.spectrum, t);
     const s = this.spectrum;
     this.spectrumCanvas.dataset.bins = String(s?.db.length ?? 0), this.spectrumCanvas.dataset.peakHz = s && I(s) >= 0 ? String(s.freqs_hz[I(s)]) : "";
   }
 }
-const Zt = [0, 0.5, 0.75, 0.9], Qt = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], te = [
+const Qt = [0, 0.5, 0.75, 0.9], te = ["hann", "hamming", "blackman", "blackmanharris", "boxcar"], ee = [
   ["none", "plain"],
   ["reassigned", "reassigned"],
   ["multitaper", "multitaper"]
-], ee = [
+], se = [
   [6, "FM (w0 6)"],
   [200, "CF (w0 200)"]
 ];
 function v(i, t, e) {
   return n("select", { title: i, name: t, class: "el-view-option" }, ...e.map(([s, o]) => n("option", { value: s }, o)));
 }
-function x(i, t, e) {
+function k(i, t, e) {
   Array.from(i.options).some((s) => s.value === t) || i.append(n("option", { value: t }, e));
 }
-const k = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
-class se {
+const S = (i) => `${Number((i * 1e3).toPrecision(3))} ms`;
+class ie {
   constructor(t) {
     this.viewer = t;
     const e = t.options;
-    e.window !== "auto" && x(this.window, String(e.window), k(e.window)), x(this.overlap, String(e.overlap), `${Math.round(e.overlap * 100)} %`), x(this.wavelet, String(e.w0), `w0 ${e.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = n(
+    e.window !== "auto" && k(this.window, String(e.window), S(e.window)), k(this.overlap, String(e.overlap), `${Math.round(e.overlap * 100)} %`), k(this.wavelet, String(e.w0), `w0 ${e.w0}`), this.window.addEventListener("change", () => this.set({ window: this.window.value === "auto" ? "auto" : Number(this.window.value) })), this.overlap.addEventListener("change", () => this.set({ overlap: Number(this.overlap.value) })), this.windowType.addEventListener("change", () => this.set({ windowType: this.windowType.value })), this.sharpen.addEventListener("change", () => this.set({ sharpen: this.sharpen.value })), this.wavelet.addEventListener("change", () => this.set({ w0: Number(this.wavelet.value) })), this.autoLevels.addEventListener("change", () => this.set({ autoLevels: this.autoLevels.checked })), this.element = n(
       "div",
       { class: "el-group el-view-options" },
       n("label", {}, "window ", this.window),
@@ -680,12 +680,12 @@ class se {
   element;
   window = v("STFT window ([ shorter, ] longer); auto follows the zoom", "window", [
     ["auto", "auto"],
-    ...nt.map((t) => [String(t / 1e3), k(t / 1e3)])
+    ...nt.map((t) => [String(t / 1e3), S(t / 1e3)])
   ]);
-  overlap = v("STFT overlap", "overlap", Zt.map((t) => [String(t), `${Math.round(t * 100)} %`]));
-  windowType = v("STFT window type", "window_type", Qt.map((t) => [t, t]));
-  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", te);
-  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", ee.map(([t, e]) => [String(t), e]));
+  overlap = v("STFT overlap", "overlap", Qt.map((t) => [String(t), `${Math.round(t * 100)} %`]));
+  windowType = v("STFT window type", "window_type", te.map((t) => [t, t]));
+  sharpen = v("Sharpening (Shift+R cycles): reassigned draws FM sweeps as thin lines; multitaper speckles less", "sharpen", ee);
+  wavelet = v("Scalogram bandwidth: narrow for constant-frequency calls", "w0", se.map(([t, e]) => [String(t), e]));
   autoLevels = n("input", { type: "checkbox", name: "auto_levels" });
   levelsText = n("span", { class: "el-levels-text el-muted" });
   set(t) {
@@ -694,24 +694,24 @@ class se {
   /** Show the viewer's options, and what "auto" resolved to for the image on screen. */
   update() {
     const t = this.viewer.options, e = this.viewer.kind === "spectrogram";
-    t.window !== "auto" && x(this.window, String(t.window), k(t.window)), p(this.window, String(t.window)), this.window.options[0].textContent = t.window === "auto" && e ? `auto (${k(this.viewer.shownWindow())})` : "auto", p(this.overlap, String(t.overlap)), p(this.windowType, t.windowType), p(this.sharpen, t.sharpen), p(this.wavelet, String(t.w0));
+    t.window !== "auto" && k(this.window, String(t.window), S(t.window)), p(this.window, String(t.window)), this.window.options[0].textContent = t.window === "auto" && e ? `auto (${S(this.viewer.shownWindow())})` : "auto", p(this.overlap, String(t.overlap)), p(this.windowType, t.windowType), p(this.sharpen, t.sharpen), p(this.wavelet, String(t.w0));
     for (const o of [this.window, this.overlap, this.windowType, this.sharpen]) o.hidden = !e;
     this.wavelet.hidden = e, this.autoLevels.checked = t.autoLevels;
     const s = this.viewer.shownLevels();
     this.levelsText.textContent = t.autoLevels && s ? `${s[0].toFixed(0)} … ${s[1].toFixed(0)}` : "";
   }
 }
-const ie = 720 * 3600 * 1e3, ne = 0.5;
+const ne = 720 * 3600 * 1e3, oe = 0.5;
 function W(i) {
   const t = i?.model_version?.threshold;
   return typeof t == "number" && Number.isFinite(t) && t >= 0 && t <= 1 ? t : null;
 }
-function oe(i, t) {
-  return t ?? W(i) ?? ne;
+function ae(i, t) {
+  return t ?? W(i) ?? oe;
 }
-class ae {
+class re {
   constructor(t) {
-    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Ct(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Pt(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
     }), this.player = new ot(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
@@ -751,20 +751,20 @@ class ae {
     try {
       this.project = await e.project(s);
     } catch (a) {
-      t.dataset.state = "error", Ht(t, a.message, () => {
+      t.dataset.state = "error", jt(t, a.message, () => {
         this.start();
       });
       return;
     }
-    this.expansion = this.project.settings.time_expansion, this.ui = new Bt(t, this.project, this.handlers()), this.analysis = new Xt(e), this.similar = new rt({ api: e, projectId: s, tags: this.project.tags, currentTag: () => this.currentTag(), batch: !1 }), this.ui.belowPlot.replaceChildren(this.analysis.strip, this.similar.element), this.ui.sidePanels.replaceChildren(this.analysis.side);
+    this.expansion = this.project.settings.time_expansion, this.ui = new Dt(t, this.project, this.handlers()), this.analysis = new Zt(e), this.similar = new rt({ api: e, projectId: s, tags: this.project.tags, currentTag: () => this.currentTag(), batch: !1 }), this.ui.belowPlot.replaceChildren(this.analysis.strip, this.similar.element), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const o = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
     this.viewer = new lt(this.project, e, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(
-      new se(this.viewer).element,
+      new ie(this.viewer).element,
       n("button", { type: "button", class: "el-find-similar", title: "The project's clips most like the selected box (or this clip)", onclick: () => this.findSimilar() }, "Find similar")
     ), this.pointer = new ht(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
     for (const a of ["keydown", "pointerdown", "wheel"])
       document.addEventListener(a, () => this.lease.activity(), { capture: !0, passive: !0 });
-    this.page.drafts.prune(ie), await this.loadNext();
+    this.page.drafts.prune(ne), await this.loadNext();
   }
   async loadNext() {
     const { root: t, api: e, projectId: s } = this.page;
@@ -779,7 +779,7 @@ class ae {
       return;
     }
     if (!o) {
-      t.dataset.state = "empty", Dt(t, this.project.name, this.page.nextUrl, () => {
+      t.dataset.state = "empty", Ht(t, this.project.name, this.page.nextUrl, () => {
         this.loadNext();
       });
       return;
@@ -787,7 +787,7 @@ class ae {
     this.openTask(o);
   }
   openTask(t) {
-    this.task = t, this.similar.close(), this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], N(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
+    this.task = t, this.similar.close(), this.lease.start(t.id, t.lease_expires_at), this.ui.setTask(t), this.draftValue = this.restoreDraft(t), this.undoStack = B(), [this.selectedIndex, this.selectedPred, this.predictions, this.warnedFor] = [null, null, null, null], P(t.clip.recording.samplerate, this.expansion) || (this.expansion = 1), this.refresh(), this.showImage(t), this.page.api.predictions(t.clip.id).then(
       (e) => this.task === t && (this.predictions = e, this.refresh()),
       () => {
       }
@@ -811,17 +811,43 @@ class ae {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = Et(e, t.id, s), r = (h) => new Date(h).toLocaleString();
+    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = zt(e, t.id, s), r = (h) => new Date(h).toLocaleString();
     return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
       { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(V(l.draft, s)) },
+      { label: "Merge mine into theirs", run: () => this.change(D(l.draft, s)) },
       { label: "Discard mine", run: () => e.remove(t.id, l.version) }
-    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), o;
+    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), !a && !l && this.noticeContinuing(t), o;
+  }
+  /** Say which long events from other clips continue into this one, offering to delete each
+   * (on its own clip: the same author-only PUT, with its version checked). */
+  noticeContinuing(t) {
+    const e = t.continuing ?? [];
+    if (!e.length) return;
+    const s = [...new Set(e.map((o) => o.from_clip))].join(", ");
+    this.ui.showNotice(
+      `${e.length} of your events from clip ${s} continue into this clip (dotted). They are labelled already: labelling them again here is refused.`,
+      e.slice(0, 3).map((o) => ({
+        label: `Delete ${b(this.project.tags, o.tag)} ${o.start_s.toFixed(2)}–${o.end_s.toFixed(2)} s`,
+        run: () => {
+          this.deleteContinuing(t, o);
+        }
+      }))
+    );
+  }
+  async deleteContinuing(t, e) {
+    const s = `${b(this.project.tags, e.tag)} ${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s`;
+    try {
+      const o = await this.page.api.annotation(e.annotation), a = await this.page.api.updateAnnotation(o.id, dt(o, e.id));
+      if (t.continuing = (t.continuing ?? []).filter((l) => l.id !== e.id), this.task !== t) return;
+      this.status(`Deleted ${s} from clip ${e.from_clip} (its version ${a.version}).`, "ok"), this.refresh();
+    } catch (o) {
+      this.task === t && this.status(`Could not delete ${s}: ${o.message}`, "error");
+    }
   }
   // ---- submitting and skipping -----------------------------------------------------------
   submit() {
     if (!this.task || this.submitter.inFlight) return;
-    const t = dt(this.draftValue);
+    const t = ct(this.draftValue);
     if (t.length && this.warnedFor !== this.draftValue)
       return this.warnedFor = this.draftValue, this.status(`${t.join("; ")}. Press Enter again to submit anyway.`, "warn");
     this.submitter.send(this.task.id);
@@ -856,7 +882,7 @@ class ae {
       [`Theirs: ${l(a)}`, `Yours: ${l(o)}`],
       [
         { label: "Use theirs", run: () => r(a) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(V(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Merge (theirs + your boxes)", run: () => (r(D(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
         { label: "Submit mine over theirs", run: () => (r({ ...o, version: t.version }), void this.submitter.send(s.id)) }
       ]
     );
@@ -870,17 +896,17 @@ class ae {
     if (!e || this.task !== t) return void (this.skipping = !1);
     this.submitter.cancel(), this.player.stop(), this.status("Skipping…", "busy");
     try {
-      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${ct(e)}).`, "info");
+      await this.page.api.release(t.id, e), this.skipping = !1, await this.loadNext(), this.task && this.status(`Skipped clip ${t.clip.id} (${ut(e)}).`, "info");
     } catch (s) {
-      if (this.skipping = !1, s instanceof P && s.status === 409) return void this.loadNext();
-      this.status(`Could not skip: ${s instanceof P ? s.message : String(s)}`, "error");
+      if (this.skipping = !1, s instanceof C && s.status === 409) return void this.loadNext();
+      this.status(`Could not skip: ${s instanceof C ? s.message : String(s)}`, "error");
     }
   }
   // ---- editing ---------------------------------------------------------------------------
   /** Apply an undoable change, save the draft, redraw. */
   change(t, e = null, s = this.draftValue) {
     if (!this.canEdit()) return this.status("Wait for the submission to finish.", "warn");
-    t !== s && (t = ut(s, t), this.undoStack = pt(this.undoStack, s, e), this.draftValue = t, this.persist(), this.refresh());
+    t !== s && (t = pt(s, t), this.undoStack = ft(this.undoStack, s, e), this.draftValue = t, this.persist(), this.refresh());
   }
   persist() {
     if (!this.task) return;
@@ -889,25 +915,25 @@ class ae {
   }
   step(t) {
     if (!this.canEdit()) return;
-    const e = t === "undo" ? ft(this.undoStack, this.draftValue) : gt(this.undoStack, this.draftValue);
+    const e = t === "undo" ? gt(this.undoStack, this.draftValue) : mt(this.undoStack, this.draftValue);
     if (!e) return this.status(`Nothing to ${t}.`, "info");
     this.undoStack = e.stack, this.draftValue = { ...e.state, version: this.draftValue.version }, this.selectedIndex !== null && this.selectedIndex >= this.draftValue.events.length && (this.selectedIndex = null), this.persist(), this.refresh();
   }
   setTag(t) {
     if (this.selectedIndex === null)
       return this.pendingTag = t, this.refresh();
-    this.change(_(this.draftValue, this.selectedIndex, { tag: t }));
+    this.change(T(this.draftValue, this.selectedIndex, { tag: t }));
   }
   editSelected(t, e) {
     const s = this.selectedIndex;
     if (s === null) return;
-    let o = _(this.draftValue, s, t);
-    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (o = _(o, s, mt(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${e}`);
+    let o = T(this.draftValue, s, t);
+    ["start_s", "end_s", "low_hz", "high_hz"].includes(e) && (o = T(o, s, wt(o.events[s], this.boxBounds()))), this.change(o, `edit:${s}:${e}`);
   }
   deleteSelected() {
     if (this.selectedIndex === null || !this.canEdit()) return;
     const t = this.selectedIndex;
-    this.selectedIndex = null, this.change(wt(this.draftValue, t));
+    this.selectedIndex = null, this.change(vt(this.draftValue, t));
   }
   cycleSelection(t) {
     const e = this.draftValue.events.map((o, a) => [o.start_s, a]).sort((o, a) => o[0] - a[0]).map((o) => o[1]);
@@ -919,7 +945,7 @@ class ae {
     const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
     if (!o.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let a = this.draftValue;
-    for (const l of o) a = D(a, vt(l, e));
+    for (const l of o) a = V(a, bt(l, e));
     this.selectedPred = null, this.change(a), o.length === 1 && this.select(a.events.length - 1), this.status(`Accepted ${o.length} prediction${o.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -934,15 +960,15 @@ class ae {
     this.player.stop(), this.expansion = t, this.refreshToolbar();
   }
   cycleExpansion() {
-    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = C.filter((o) => N(t, o)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
+    const t = this.task?.clip.recording.samplerate ?? 1 / 0, e = N.filter((o) => P(t, o)), s = e[(e.indexOf(this.expansion) + 1) % e.length] ?? 1;
     this.setExpansion(s), this.status(`Playback slowed down ${s}×.`, "info");
   }
   // ---- keyboard ----------------------------------------------------------------------------
   onKey(t) {
     if (t.isComposing || !this.task || document.querySelector("dialog[open]")) return;
-    const e = t.target, s = bt(e);
+    const e = t.target, s = yt(e);
     if ((e instanceof HTMLButtonElement || e instanceof HTMLAnchorElement || e instanceof HTMLInputElement && !s) && ["Enter", " ", "Tab"].includes(t.key)) return;
-    const a = yt(t, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
+    const a = xt(t, { tags: this.project.tags, typing: s !== null, multiline: s === "text" });
     if (a) {
       if (this.pointer.active && a.type !== "escape") return t.preventDefault();
       (a.type === "selectNext" || a.type === "selectPrev") && !this.draftValue.events.length || (t.preventDefault(), this.perform(a, e));
@@ -958,11 +984,11 @@ class ae {
       case "toggleView":
         return s.toggleKind(), this.refreshToolbar();
       case "noCalls":
-        return this.change(y(this.draftValue, "no_calls"));
+        return this.change(x(this.draftValue, "no_calls"));
       case "noise":
-        return this.change(y(this.draftValue, "noise"));
+        return this.change(x(this.draftValue, "noise"));
       case "uncertain":
-        return this.change(y(this.draftValue, "uncertain"));
+        return this.change(x(this.draftValue, "uncertain"));
       case "undo":
         return this.step("undo");
       case "redo":
@@ -1004,7 +1030,7 @@ class ae {
       case "window":
         return s.stepWindow(t.step);
       case "cycleSharpen":
-        return s.setOptions({ sharpen: xt(s.options.sharpen) });
+        return s.setOptions({ sharpen: kt(s.options.sharpen) });
       case "autoLevels":
         return s.setOptions({ autoLevels: !s.options.autoLevels });
     }
@@ -1042,7 +1068,7 @@ class ae {
   visiblePredictions() {
     if (!this.showPreds || !this.predictions) return [];
     const t = this.project.settings.annotation_mode;
-    return this.predictions.events.map((e, s) => ({ p: e, index: s })).filter(({ p: e }) => e.score >= this.threshold && !kt(this.draftValue, e, t));
+    return this.predictions.events.map((e, s) => ({ p: e, index: s })).filter(({ p: e }) => e.score >= this.threshold && !St(this.draftValue, e, t));
   }
   select(t) {
     this.selectedIndex = t, t !== null && (this.selectedPred = null), this.refresh();
@@ -1058,7 +1084,7 @@ class ae {
   }
   addBox(t) {
     if (t.end_s - t.start_s <= 0) return this.status("Boxes must lie inside the clip (the bright part).", "warn");
-    const e = D(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
+    const e = V(this.draftValue, { ...t, tag: this.pendingTag, confidence: null, notes: "" });
     this.change(e), this.select(e.events.length - 1);
   }
   setDrawing(t) {
@@ -1081,7 +1107,7 @@ class ae {
   }
   // ---- panels --------------------------------------------------------------------------------
   get threshold() {
-    return oe(this.predictions, this.chosenThreshold);
+    return ae(this.predictions, this.chosenThreshold);
   }
   overlay() {
     const t = this.visiblePredictions(), e = t.findIndex((s) => s.index === this.selectedPred);
@@ -1091,6 +1117,7 @@ class ae {
       selected: this.selectedIndex,
       predictions: t.map((s) => s.p),
       selectedPrediction: e >= 0 ? e : null,
+      continuing: this.task?.continuing ?? [],
       drawingTag: this.pendingTag
     };
   }
@@ -1120,8 +1147,8 @@ class ae {
     return {
       tag: (t) => this.setTag(t),
       toggleClipTag: (t) => this.change(Tt(this.draftValue, t)),
-      flag: (t) => this.change(y(this.draftValue, t)),
-      notes: (t) => this.change(St(this.draftValue, t), "notes"),
+      flag: (t) => this.change(x(this.draftValue, t)),
+      notes: (t) => this.change(_t(this.draftValue, t), "notes"),
       editEvent: (t, e) => this.editSelected(t, e),
       deleteSelected: () => this.deleteSelected(),
       toggleView: () => (this.viewer.toggleKind(), this.refreshToolbar()),
@@ -1147,11 +1174,13 @@ class ae {
       state: () => this.task ? JSON.parse(JSON.stringify({ task: this.task.id, ...this.draftValue })) : null,
       extent: () => this.viewer ? this.viewer.extent() : null,
       // The dashed boxes as drawn, and the score threshold that chose them.
+      // Long events from other clips drawn (dotted) over this clip.
+      continuing: () => JSON.parse(JSON.stringify(this.overlay().continuing ?? [])),
       predictions: () => ({ threshold: this.threshold, shown: JSON.parse(JSON.stringify(this.overlay().predictions)) })
     };
   }
 }
-function re() {
+function le() {
   try {
     const i = window.localStorage;
     return i.setItem("echoloop:probe", "1"), i.removeItem("echoloop:probe"), i;
@@ -1175,10 +1204,10 @@ function re() {
 function O() {
   const i = document.getElementById("echoloop-annotator");
   if (!i) return;
-  const t = _t(), e = new ae({
+  const t = $t(), e = new re({
     root: i,
-    api: new $t(i.dataset.apiBase || "/api/", t.csrfToken ?? ""),
-    drafts: new Mt(re()),
+    api: new Mt(i.dataset.apiBase || "/api/", t.csrfToken ?? ""),
+    drafts: new Et(le()),
     projectId: Number(i.dataset.projectId),
     nextUrl: i.dataset.nextUrl || void 0
   });

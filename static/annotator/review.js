@@ -1,4 +1,4 @@
-import { A as w, e as k, h as o, V as C, u as _, X as E, f as b, o as A, s as T, z as R, D as j, G as P, B as M, C as L, I as N, F as z, L as D, b as h, c as p, d as O, t as B, i as v, l as K, P as V, q as I, K as q, n as F, T as H, U } from "./shared-viewer.js";
+import { A as w, e as k, h as o, V as C, u as _, Y as E, f as b, o as A, s as T, B as R, F as j, I as P, C as M, D as L, J as N, G as D, M as z, b as h, c as p, d as O, t as B, i as v, l as V, P as K, q as I, L as q, n as F, U as H, X as U } from "./shared-viewer.js";
 const x = ["#00e5ff", "#ff4fa3", "#ffd600", "#76ff03", "#b388ff", "#ff9100", "#ffffff"];
 function m(a, e) {
   const t = a.findIndex((s) => s.id === e);
@@ -86,10 +86,10 @@ class X {
     return this.send("POST", `annotations/${e}/consensus/`, t);
   }
 }
-function Q(a) {
+function Y(a) {
   return !(a instanceof w) || a.status !== 409 ? null : a.body?.current ?? null;
 }
-class Y {
+class Q {
   constructor(e, t, s, n) {
     this.index = e, this.host = n, this.element = o(
       "div",
@@ -227,7 +227,7 @@ class ie {
   }
   /** A box drawn on the clip (kept inside `bounds`), selected, with the pending tag. */
   addBox(e, t) {
-    const s = N(this.draft, { ...z(e, t), tag: this.pendingTag, confidence: null, notes: "" });
+    const s = N(this.draft, { ...D(e, t), tag: this.pendingTag, confidence: null, notes: "" });
     this.change(s), this.selected = s.events.length - 1, this.changed();
   }
 }
@@ -273,7 +273,7 @@ function oe(a, e, t, s) {
 function re(a, e) {
   if ((a.ctrlKey || a.metaKey || !a.shiftKey) && a.key === "Enter") return { type: "save" };
   if (!(a.ctrlKey || a.metaKey) && a.key in g) return g[a.key];
-  const t = D(a, { tags: e, typing: !1 });
+  const t = z(a, { tags: e, typing: !1 });
   return !t || !ae.has(t.type) ? null : t;
 }
 const le = [
@@ -416,7 +416,7 @@ class he {
     this.status.textContent = e, this.status.dataset.level = t;
   }
   showConflict(e, t, s) {
-    K(this.conflict, e, t, s);
+    V(this.conflict, e, t, s);
   }
   hideConflict() {
     this.conflict.hidden = !0;
@@ -425,7 +425,7 @@ class he {
 const de = 0.5;
 class ue {
   constructor(e) {
-    this.page = e, this.player = new V(
+    this.page = e, this.player = new K(
       (t) => this.panels.forEach((s) => (s.viewer.playhead = t, s.render())),
       (t, s) => t === "error" && this.status(s ?? "playback failed", "error")
     );
@@ -462,7 +462,7 @@ class ue {
       e.dataset.state = "error", e.textContent = `Could not load the project: ${i.message}`;
       return;
     }
-    this.ui = new he(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((i) => new Y(i, this.project, t, this)), this.ui.panels.append(...this.panels.map((i) => i.element)), this.similar = new I({ api: t, projectId: s, tags: this.project.tags, currentTag: () => this.reviewedTag(), batch: !0 });
+    this.ui = new he(e, this.project, this.page.annotators, this.page.datasets, this.handlers()), this.panels = [0, 1].map((i) => new Q(i, this.project, t, this)), this.ui.panels.append(...this.panels.map((i) => i.element)), this.similar = new I({ api: t, projectId: s, tags: this.project.tags, currentTag: () => this.reviewedTag(), batch: !0 });
     const n = o("button", { type: "button", class: "el-find-similar", onclick: () => this.clip && void this.similar.find({ clip: this.clip.clip.id }) }, "Find similar");
     this.ui.panels.after(o("div", { class: "el-review-similar" }, n, this.similar.element)), document.addEventListener("keydown", (i) => this.onKey(i)), await this.reload();
   }
@@ -601,7 +601,7 @@ class ue {
       await this.open(n ?? this.index), this.status(n !== null ? `${s} Next one.` : `${s} That was the last one.`, "ok");
     } catch (s) {
       this.busy = !1, this.page.root.dataset.state = "ready";
-      const n = Q(s);
+      const n = Y(s);
       if (s instanceof w && s.status === 409) return this.conflict(t, n);
       this.status(`Not saved: ${s.message}`, "error");
     }

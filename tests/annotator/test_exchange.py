@@ -135,7 +135,10 @@ def test_whombat_example_project_recovers_all_433_boxes(project, cast):
     for message in ("very short clip", "aliasing patterns", "high-pass filter"):
         assert message in notes
     assert "(for 1–2 s) Is a very short clip" in notes and not result.notes_not_kept
-    assert result.fields_not_kept.get("call_quality") == 3  # Whombat's 'truncated' tags, reported
+    # Whombat's 'truncated' tags: kept in the boxes' notes, and counted in the report.
+    assert result.fields_kept_in_notes.get("call_quality") == 3
+    truncated = SoundEventAnnotation.objects.filter(notes__contains="#call_quality: truncated")
+    assert truncated.count() == 3
 
 
 # --- round trips ------------------------------------------------------------------------------------

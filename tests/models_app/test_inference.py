@@ -198,3 +198,22 @@ def test_chunked_scoring_of_a_long_recording_has_no_border_duplicates(trained):
     assert max(per_call) == 1  # no call reported twice
     found = [bool(np.any(np.abs(onsets - t) <= 0.01)) for t in truth]
     assert np.mean(found) > 0.7  # and most are found (10 ms onset tolerance)
+
+
+def test_an_unfinalised_streaming_wav_is_read_whole(tmp_path):
+    """A WAV whose writer never set its data size (0): the detector reads the samples present,
+    as ingest and the views do, not an empty file."""
+    import struct
+
+    from models_app.inference import _AudioSource
+
+    rate = 24_000
+    audio = (0.1 * np.random.default_rng(3).standard_normal(rate)).astype(np.float32)
+    sf.write(tmp_path / "s.wav", audio, rate, subtype="PCM_16")
+    data = bytearray((tmp_path / "s.wav").read_bytes())
+    at = data.index(b"data")
+    data[4:8] = data[at + 4 : at + 8] = struct.pack("<I", 0)
+    (tmp_path / "s.wav").write_bytes(bytes(data))
+    with _AudioSource(tmp_path / "s.wav", None) as source:
+        assert (source.frames, source.samplerate) == (rate, rate)
+        assert np.allclose(source.read(0.5, rate // 2), audio[rate // 2 :], atol=1 / 2**14)

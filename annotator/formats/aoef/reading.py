@@ -214,7 +214,9 @@ class _Document:
     def clip_annotation(self, node: Node) -> ClipLabel:
         clip_id = node.req("clip").text()
         recording, start, end = self._known_clip(node.req("clip"))
-        labels = [self.label_of_tag(tag) for tag in node.opt_items("tags")]
+        tags = [self.tag(tag) for tag in node.opt_items("tags")]
+        labels = [value for key, value in tags if key in LABEL_KEYS]
+        extra = _other_tags([(key, value) for key, value in tags if key not in LABEL_KEYS])
         events = [event.text() for event in node.opt_items("sound_events")]
         done = clip_id in self.clip_owner or not self.has_tasks
         with within(node):
@@ -222,10 +224,11 @@ class _Document:
                 recording=recording,
                 start_s=start,
                 end_s=end,
-                labels=tuple(label for label in labels if label is not None),
+                labels=tuple(labels),
                 no_calls=done and not events,
                 annotator=self.clip_owner.get(clip_id),
                 notes=_notes(node),
+                extra=extra,
             )
 
     def clip_prediction(self, node: Node) -> ClipLabel:
@@ -281,12 +284,16 @@ def _split_tags(tags: list[tuple[str, str]]) -> tuple[str | None, dict[str, Extr
         (LABEL_KEYS.index(key), index) for index, (key, _) in enumerate(tags) if key in LABEL_KEYS
     ]
     chosen = min(label_tags)[1] if label_tags else None
-    extra: dict[str, ExtraValue] = {}
-    for index, (key, value) in enumerate(tags):
-        if index != chosen:
-            # Two tags with the same key (rare) are kept together rather than dropped.
-            extra[key] = f"{extra[key]}; {value}" if key in extra else value
+    extra = _other_tags([tag for index, tag in enumerate(tags) if index != chosen])
     return (tags[chosen][1] if chosen is not None else None), extra
+
+
+def _other_tags(tags: list[tuple[str, str]]) -> dict[str, ExtraValue]:
+    """Tags as extra fields; two with the same key (rare) are kept together, not dropped."""
+    extra: dict[str, ExtraValue] = {}
+    for key, value in tags:
+        extra[key] = f"{extra[key]}; {value}" if key in extra else value
+    return extra
 
 
 def _bounds(geometry: Node) -> tuple[float, float, float | None, float | None]:

@@ -208,7 +208,12 @@ class _Writer:
         entry: dict[str, object] = {
             "uuid": _new_uuid(),
             "clip": clip.uuid,
-            "tags": [self._tag(self.label_key, label) for label in clip.label.labels],
+            "tags": [self._tag(self.label_key, label) for label in clip.label.labels]
+            + [
+                self._tag(key, _tag_value(value))
+                for key, value in clip.label.extra.items()
+                if value is not None
+            ],
             "sound_events": clip.boxes,
         }
         if clip.label.notes:

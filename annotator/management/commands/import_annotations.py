@@ -58,8 +58,8 @@ class Command(BaseCommand):
                 f"not imported, past the end of the recording: {len(report.past_the_end)}"
             )
             self.stdout.write("\n".join(f"  {line}" for line in report.past_the_end))
-        for name, count in report.fields_not_kept.items():
-            self.stdout.write(f"not kept: field {name!r} of {count} box(es)")
+        for name, count in report.fields_kept_in_notes.items():
+            self.stdout.write(f"kept in the notes: field {name!r} of {count} box(es)")
         for note in report.notes_not_kept:
             self.stdout.write(f"not kept: clip note {note}")
 
