@@ -45,6 +45,7 @@ class WindowSet:
     _centred_clips: tuple | None = field(default=None, repr=False, compare=False)
     _starts: np.ndarray | None = field(default=None, repr=False, compare=False)
     _index: object | None = field(default=None, repr=False, compare=False)
+    _clip_means: tuple | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.clip_ids)
@@ -80,6 +81,32 @@ class WindowSet:
             unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
             self._centred_clips = (self.clip_ids[starts], unit.astype(np.float32))
         return self._centred_clips
+
+    def clip_means(self, block: int = 262_144) -> tuple[np.ndarray, np.ndarray]:
+        """(clip ids, float16 [C, D]: each clip's mean window with the pool's mean taken off, unit
+        length), computed once, a block of whole clips at a time: no float32 copy of every window
+        (``centred`` keeps one), so sampling reads a million clips' embeddings in bounded memory."""
+        if self._clip_means is None:
+            starts, n = self.group_starts, len(self)
+            dim = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+            out = np.zeros((len(starts), dim), np.float16)
+            mean = self.vectors.mean(axis=0, dtype=np.float64) if n else np.zeros(dim)
+            bounds = np.r_[starts, n]
+            g = 0
+            while g < len(starts):
+                g_end = max(
+                    g + 1, int(np.searchsorted(starts, starts[g] + block, side="right")) - 1
+                )
+                g_end = min(g_end, len(starts))
+                lo, hi = int(bounds[g]), int(bounds[g_end])
+                sums = np.add.reduceat(
+                    self.vectors[lo:hi].astype(np.float32), starts[g:g_end] - lo, axis=0
+                )
+                rows = sums / np.diff(bounds[g : g_end + 1])[:, None] - mean.astype(np.float32)
+                out[g:g_end] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+                g = g_end
+            self._clip_means = (self.clip_ids[starts], out)
+        return self._clip_means
 
     @property
     def group_starts(self) -> np.ndarray:
