@@ -187,8 +187,9 @@ def window_embeddings(
     per_col = fps / 2  # fine columns per second (stride 2)
     out = []
     for i in range(n_windows):
-        lo = min(int(np.floor(i * window_s * per_col)), width - 1)
-        hi = min(max(int(np.ceil((i + 1) * window_s * per_col)), lo + 1), width)
+        # (1e-6: 0.05 s x 3 x 500 is 75.00000000000001, not a 76th column)
+        lo = min(int(np.floor(i * window_s * per_col + 1e-6)), width - 1)
+        hi = min(max(int(np.ceil((i + 1) * window_s * per_col - 1e-6)), lo + 1), width)
         d, f = deep[:, :, lo:hi], fine[:, :, lo:hi]
         out.append(torch.cat([d.mean((1, 2)), d.amax((1, 2)), f.mean((1, 2)), f.amax((1, 2))]))
     return torch.stack(out).float().numpy()
