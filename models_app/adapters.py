@@ -30,7 +30,7 @@ DETECTOR = "detector"  # a lead's explicit choice of the active version's own em
 BAND_STATS = embedders.BandStats.name
 SELF_SUPERVISED = embedders.SelfSupervised.name
 COMBINED = embedders.BandStatsAndSelfSupervised.name
-ULTRASONIC_HZ = 96_000  # from here up a project records bats (pretraining.default_views too)
+ULTRASONIC_HZ = embedders.ULTRASONIC_HZ
 
 
 def encoder_path(project: Project) -> str:
@@ -65,38 +65,10 @@ class Embedding:
 
 
 def default_embedding(pretrained: bool, samplerate: int | None) -> Embedding:
-    """The project's embedding when no lead chose one, from the measurements (BENCHMARKS.md,
-    "Embeddings learnt from the pool"):
-
-    - before any pretraining: band statistics. Bat species: full-data mAP 0.914 against 0.630
-      for the frozen detector embedding, search precision@10 0.39 against 0.13.
-    - after one, ultrasonic recordings (>= 96 kHz): band statistics + the self-supervised
-      encoder: full-data mAP 0.915, margin +0.060 AULC over random (band statistics alone
-      +0.054); the encoder alone reaches only 0.618 on bat species.
-    - after one, below 96 kHz (birds): the self-supervised encoder: full-data mAP 0.783 against
-      0.614 for band statistics and 0.751 for the detector, hybrid +0.058 AULC.
-    """
-    if not pretrained:
-        return Embedding(
-            BAND_STATS,
-            "default",
-            "no self-supervised pretraining has finished yet: band statistics (on bat species "
-            "full-data mAP 0.914 vs 0.630 for the detector's embedding)",
-        )
-    if samplerate is not None and samplerate >= ULTRASONIC_HZ:
-        return Embedding(
-            COMBINED,
-            "default",
-            f"pretrained, ultrasonic recordings ({samplerate // 1000} kHz): band statistics and "
-            "the self-supervised encoder side by side (bat species mAP 0.915, margin +0.060 AULC)",
-        )
-    return Embedding(
-        SELF_SUPERVISED,
-        "default",
-        "pretrained, audible-range recordings"
-        + (f" ({samplerate // 1000} kHz)" if samplerate else "")
-        + ": the self-supervised encoder (birds mAP 0.783 vs 0.614 for band statistics)",
-    )
+    """The project's embedding when no lead chose one (the rule and its measurements:
+    ``embedders.default_choice``)."""
+    name, reason = embedders.default_choice(pretrained, samplerate)
+    return Embedding(name, "default", reason)
 
 
 def project_samplerate(project: Project) -> int | None:
