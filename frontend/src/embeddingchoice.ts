@@ -93,7 +93,7 @@ export async function startEmbeddingChoice(card: HTMLElement): Promise<void> {
       const cell = el("td");
       cell.append(pick);
       tr.append(cell, el("td", row.name), el("td", row.licence, "licence"), el("td", row.note));
-      tr.dataset.embedding = row.value || "detector";
+      tr.dataset.embedding = row.value || "default";
       table.tBodies[0].append(tr);
     }
     const parts: Node[] = [el("p", inUseText(data.embedding), "embedding-in-use"), table, el("p", headText(head), "muted light-head")];

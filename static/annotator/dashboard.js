@@ -4,8 +4,8 @@ function I(e) {
     { value: "", name: "Project default", licence: "—", note: t && t.chosen_by === "default" ? `Now ${t.name}: ${t.reason}.` : "The embedding measured best for the project's recordings.", enabled: !0, chosen: !e.chosen },
     { value: $, name: "The detector's own embedding", licence: "Echoloop's own", note: "Window embeddings of the active model version.", enabled: !0, chosen: e.chosen === $ }
   ];
-  for (const o of e.adapters)
-    s.push({ value: o.name, name: o.name, licence: o.available ? o.licence : "—", note: o.available ? o.description : `not usable: ${o.error}`, enabled: o.available, chosen: e.chosen === o.name });
+  for (const a of e.adapters)
+    s.push({ value: a.name, name: a.name, licence: a.available ? a.licence : "—", note: a.available ? a.description : `not usable: ${a.error}`, enabled: a.available, chosen: e.chosen === a.name });
   return s;
 }
 function O(e) {
@@ -21,39 +21,39 @@ function c(e, t = "", n = "") {
   return t && (s.textContent = t), n && (s.className = n), s;
 }
 async function U(e) {
-  const t = e.dataset.url, n = e.dataset.csrfToken, s = c("p", "", "muted"), o = async () => {
+  const t = e.dataset.url, n = e.dataset.csrfToken, s = c("p", "", "muted"), a = async () => {
     let i, d = { fitted: !1 };
     try {
       i = await (await fetch(t, { credentials: "same-origin" })).json(), e.dataset.headUrl && (d = await (await fetch(e.dataset.headUrl, { credentials: "same-origin" })).json());
-    } catch (a) {
-      e.replaceChildren(c("p", `Could not load the embeddings (${String(a)}).`, "muted"));
+    } catch (o) {
+      e.replaceChildren(c("p", `Could not load the embeddings (${String(o)}).`, "muted"));
       return;
     }
     const u = c("table", "", "grid compact"), m = c("tr");
-    for (const a of ["", "embedding", "licence", "what"]) m.append(c("th", a));
+    for (const o of ["", "embedding", "licence", "what"]) m.append(c("th", o));
     u.append(c("thead"), c("tbody")), u.tHead?.append(m);
-    for (const a of I(i)) {
+    for (const o of I(i)) {
       const p = c("tr"), r = c("input");
-      Object.assign(r, { type: "radio", name: "embedding", value: a.value, checked: a.chosen, disabled: !n || !a.enabled });
+      Object.assign(r, { type: "radio", name: "embedding", value: o.value, checked: o.chosen, disabled: !n || !o.enabled });
       const f = c("td");
-      f.append(r), p.append(f, c("td", a.name), c("td", a.licence, "licence"), c("td", a.note)), p.dataset.embedding = a.value || "detector", u.tBodies[0].append(p);
+      f.append(r), p.append(f, c("td", o.name), c("td", o.licence, "licence"), c("td", o.note)), p.dataset.embedding = o.value || "default", u.tBodies[0].append(p);
     }
     const h = [c("p", O(i.embedding), "embedding-in-use"), u, c("p", R(d), "muted light-head")];
     if (n) {
-      const a = c("button", "Use the selected embedding");
-      a.type = "button", a.className = "use-embedding", a.addEventListener("click", async () => {
+      const o = c("button", "Use the selected embedding");
+      o.type = "button", o.className = "use-embedding", o.addEventListener("click", async () => {
         const p = e.querySelector("input[name=embedding]:checked"), r = await fetch(t, {
           method: "PUT",
           credentials: "same-origin",
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": n },
           body: JSON.stringify({ adapter: p?.value || null })
         }), f = await r.json().catch(() => ({})), l = f.embedding?.name ?? "";
-        s.textContent = r.ok ? `Now using ${l === $ ? "the detector's own embedding" : l}${l === $ ? "" : ": the pool is being embedded with it"}.` : `Not changed: ${f.detail ?? `HTTP ${r.status}`}`, r.ok && await o();
-      }), h.push(a);
+        s.textContent = r.ok ? `Now using ${l === $ ? "the detector's own embedding" : l}${l === $ ? "" : ": the pool is being embedded with it"}.` : `Not changed: ${f.detail ?? `HTTP ${r.status}`}`, r.ok && await a();
+      }), h.push(o);
     }
     h.push(s), e.replaceChildren(...h);
   };
-  await o();
+  await a();
 }
 function L(e) {
   return !e || !e.cut ? "" : `budget ${e.max_seconds ? y(e.max_seconds) : `${e.max_steps} steps`}: ${e.epochs} of ${e.asked_epochs} epochs`;
@@ -99,14 +99,14 @@ function W(e, t) {
   e.n_epochs && n.push(`epoch ${e.epoch} / ${e.n_epochs}`);
   const s = L(e.budget);
   s && n.push(s), e.attempt > 1 && n.push(`retry ${e.attempt} of ${Math.max(e.attempt, e.max_attempts ?? F)}`);
-  const o = P(e, t);
+  const a = P(e, t);
   let i = !1;
-  return e.status === "queued" ? n.push("waiting for a training worker") : o === null ? n.push("no heartbeat yet") : (i = o > D, n.push(`last heartbeat ${y(o)} ago${i ? " (the worker may be gone)" : ""}`)), e.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: i };
+  return e.status === "queued" ? n.push("waiting for a training worker") : a === null ? n.push("no heartbeat yet") : (i = a > D, n.push(`last heartbeat ${y(a)} ago${i ? " (the worker may be gone)" : ""}`)), e.cancel_requested && n.push("cancel requested: it stops at its next progress report"), { text: n.join(" · "), warn: i };
 }
 function Q(e) {
-  const t = Object.keys(e).sort((s, o) => E(s) - E(o));
+  const t = Object.keys(e).sort((s, a) => E(s) - E(a));
   if (!t.length) return "";
-  const n = t.reduce((s, o) => s + e[o], 0);
+  const n = t.reduce((s, a) => s + e[a], 0);
   return `Time per phase: ${t.map((s) => `${s} ${y(e[s])}`).join(" · ")} (total ${y(n)})`;
 }
 function E(e) {
@@ -121,14 +121,14 @@ function z(e) {
 function G(e, t) {
   const n = new Map(t.points.map((s) => [s.version, s]));
   return [...e].reverse().map((s) => {
-    const o = n.get(s.version), i = s.name + (s.is_active ? " (active)" : "");
-    return o ? [
+    const a = n.get(s.version), i = s.name + (s.is_active ? " (active)" : "");
+    return a ? [
       i,
       s.n_labels,
-      T(o.det_ap, o.ci?.det_ap),
-      T(o.f1, o.ci?.f1),
-      g(o.map),
-      g(o.threshold, 2)
+      T(a.det_ap, a.ci?.det_ap),
+      T(a.f1, a.ci?.f1),
+      g(a.map),
+      g(a.threshold, 2)
     ] : [i, s.n_labels, "–", "–", "–", "–"];
   });
 }
@@ -149,29 +149,29 @@ async function K(e, t, n) {
   } catch (d) {
     return { ok: !1, data: {}, message: `the server did not answer (${String(d)})` };
   }
-  const o = await s.json().catch(() => ({})), i = typeof o.detail == "string" ? o.detail : `HTTP ${s.status}`;
-  return { ok: s.ok, data: o, message: i };
+  const a = await s.json().catch(() => ({})), i = typeof a.detail == "string" ? a.detail : `HTTP ${s.status}`;
+  return { ok: s.ok, data: a, message: i };
 }
 const V = /^(–|-?\d+(\.\d+)?)( \(.+\))?$/;
 function v(e, t, n, s) {
   if (!e) return;
-  const o = document.createElement("tbody"), i = e.tHead?.rows[0]?.cells.length ?? 1;
+  const a = document.createElement("tbody"), i = e.tHead?.rows[0]?.cells.length ?? 1;
   t.length === 0 && (t = [[n, ...Array(i - 1).fill("")]]), t.forEach((d, u) => {
-    const m = o.insertRow();
+    const m = a.insertRow();
     s && (m.className = s(u));
     for (const h of d) {
-      const a = m.insertCell();
-      a.textContent = h === null ? "–" : String(h), (typeof h == "number" || V.test(String(h))) && (a.className = "num");
+      const o = m.insertCell();
+      o.textContent = h === null ? "–" : String(h), (typeof h == "number" || V.test(String(h))) && (o.className = "num");
     }
-  }), e.tBodies[0]?.replaceWith(o);
+  }), e.tBodies[0]?.replaceWith(a);
 }
 function M(e, t, n, s) {
-  const o = document.getElementById(e);
-  if (!o) return;
-  o.hidden = !1;
-  const i = o.querySelector("progress");
+  const a = document.getElementById(e);
+  if (!a) return;
+  a.hidden = !1;
+  const i = a.querySelector("progress");
   i && (i.max = Math.max(n, 1), i.value = Math.min(t, i.max));
-  const d = o.querySelector(".figure-text");
+  const d = a.querySelector(".figure-text");
   d && (d.textContent = s);
 }
 function q(e) {
@@ -218,7 +218,7 @@ function te(e) {
       n.picks,
       n.audit,
       n.labelled,
-      Object.entries(n.reasons).map(([s, o]) => `${s} ${o}`).join(", ")
+      Object.entries(n.reasons).map(([s, a]) => `${s} ${a}`).join(", ")
     ]),
     "No sampling round yet."
   );
@@ -280,12 +280,12 @@ class se {
   async cancel() {
     const t = this.training, n = this.root.dataset.runsUrl;
     if (!t || !n || this.sending) return;
-    const s = await this.send(`${n.replace(/\/?$/, "/")}${t.id}/cancel/`, {}), o = s.data;
-    s.ok ? o.status === "cancelled" ? this.say("Cancelled before it started.", o) : this.say("Cancel requested: the training stops at its next progress report.", o) : this.say(`Not cancelled: ${s.message}`, t, "error"), this.refresh();
+    const s = await this.send(`${n.replace(/\/?$/, "/")}${t.id}/cancel/`, {}), a = s.data;
+    s.ok ? a.status === "cancelled" ? this.say("Cancelled before it started.", a) : this.say("Cancel requested: the training stops at its next progress report.", a) : this.say(`Not cancelled: ${s.message}`, t, "error"), this.refresh();
   }
 }
-function oe(e) {
-  const { modelUrl: t, roundsUrl: n } = e.dataset, s = Math.max(1e3, Number(e.dataset.pollMs) || 4e3), o = document.getElementById("progress-idle");
+function ae(e) {
+  const { modelUrl: t, roundsUrl: n } = e.dataset, s = Math.max(1e3, Number(e.dataset.pollMs) || 4e3), a = document.getElementById("progress-idle");
   let i = !1, d, u = 0;
   for (const r of e.querySelectorAll("object.chart-object"))
     r.addEventListener("load", () => C(r)), C(r);
@@ -298,9 +298,9 @@ function oe(e) {
       }
   }
   const h = new se(e, () => {
-    a();
+    o();
   });
-  async function a() {
+  async function o() {
     if (!t) return;
     window.clearTimeout(d);
     const r = ++u;
@@ -310,31 +310,31 @@ function oe(e) {
       if (r !== u) return;
       Y(l.training, l.generated_at), h.show(l.training);
       const j = !!l.training && w(l.training), b = Z(l.rescoring) || j;
-      ee(l), o && (o.hidden = b), o && !b && (o.textContent = "No training or rescoring is running."), i && !b && (ne(e), m()), i = b, b || (f = s * 3);
+      ee(l), a && (a.hidden = b), a && !b && (a.textContent = "No training or rescoring is running."), i && !b && (ne(e), m()), i = b, b || (f = s * 3);
     } catch (l) {
       if (r !== u) return;
-      o && (o.hidden = !1, o.textContent = `Could not refresh the progress (${String(l)}); retrying.`);
+      a && (a.hidden = !1, a.textContent = `Could not refresh the progress (${String(l)}); retrying.`);
     }
     d = window.setTimeout(() => {
-      a();
+      o();
     }, document.hidden ? f * 4 : f);
   }
-  a(), m();
+  o(), m();
   const p = document.getElementById("export-form");
-  p instanceof HTMLFormElement && ae(p);
+  p instanceof HTMLFormElement && oe(p);
 }
 function B(e, t) {
   if (e instanceof HTMLSelectElement)
     for (const [n, s] of t) e.append(new Option(s, n));
 }
-async function ae(e) {
+async function oe(e) {
   const t = e.querySelector("#export-formats");
   try {
     const n = await x(e.getAttribute("data-options-url") ?? "");
     B(e.elements.namedItem("dataset"), n.datasets.map((s) => [String(s.id), s.name])), B(e.elements.namedItem("annotator"), n.annotators.map((s) => [String(s.id), s.username])), t?.replaceChildren(
       ...n.formats.map((s) => {
-        const o = document.createElement("button");
-        return Object.assign(o, { type: "submit", name: "format", value: s.name, textContent: s.label }), o;
+        const a = document.createElement("button");
+        return Object.assign(a, { type: "submit", name: "format", value: s.name, textContent: s.label }), a;
       })
     );
   } catch (n) {
@@ -342,7 +342,7 @@ async function ae(e) {
   }
 }
 const k = typeof document > "u" ? null : document.getElementById("echoloop-dashboard");
-k && oe(k);
+k && ae(k);
 const A = typeof document > "u" ? null : document.getElementById("embedding-choice");
 A && U(A);
 export {
