@@ -136,10 +136,9 @@ def project_embeddings(project: Project) -> ClipEmbeddings | None:
     embedding = adapters.project_embedding(project)
     if not embedding.is_adapter:
         return None
-    windows = embeddings_store.load(project.pk, embedding.source)
-    if not len(windows):
+    ids, vectors = embeddings_store.load_clip_means(project.pk, embedding.source)
+    if not len(ids):
         return None
-    ids, vectors = windows.clip_means()
     return ClipEmbeddings(embedding.source, ids, vectors)
 
 

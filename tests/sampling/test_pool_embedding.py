@@ -93,3 +93,23 @@ def test_clips_the_store_lacks_get_the_pools_mean(clustered):
     np.testing.assert_allclose(np.linalg.norm(rows[~lacking], axis=1), 1, atol=2e-3)
     # Still the adapter's space for the round: 55 of 60 clips is past the coverage bound.
     assert _rare_picked(project, rare, range(3)) == [True] * 3
+
+
+@pytest.mark.django_db
+def test_compaction_stores_the_clip_means_the_round_reads(clustered):
+    project, version, ids, rare, windows = clustered
+    _store(project, ids, windows)
+    means = embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
+    assert len(means) == 1  # one row per clip, written on the score worker with the pool file
+    embeddings_store._CACHE.clear()
+    from_file = embeddings_store.load_clip_means(project.pk, SOURCE)
+    from_windows = embeddings_store.load(project.pk, SOURCE).clip_means()
+    np.testing.assert_array_equal(from_file[0], from_windows[0])
+    np.testing.assert_array_equal(from_file[1], from_windows[1])
+    # A chunk written since (new clips): the means come from every window until the next compaction.
+    extra = np.eye(48, dtype=np.float32)[5][None]
+    embeddings_store.write_chunk(project.pk, SOURCE, [10**9], [extra], 0.1)
+    ids_now, _ = embeddings_store.load_clip_means(project.pk, SOURCE)
+    assert ids_now[-1] == 10**9 and len(ids_now) == len(ids) + 1
+    embeddings_store.delete(project.pk, SOURCE)
+    assert not embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
