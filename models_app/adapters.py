@@ -147,7 +147,7 @@ def pending_chunks(project: Project, embedding: Embedding | None = None) -> list
     embedding = embedding or project_embedding(project)
     if not embedding.is_adapter:
         return []
-    done = embeddings_store.load(project.pk, embedding.source).clip_ids
+    done = embeddings_store.stored_clip_ids(project.pk, embedding.source)
     ids = np.fromiter(
         Clip.objects.for_project(project)
         .order_by("pk")

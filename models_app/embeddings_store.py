@@ -196,24 +196,40 @@ def _write_means(pool_name: str, windows: WindowSet) -> str:
     return name
 
 
+def _means_file(project_id: int, source: str) -> str | None:
+    """The means file of the source's compacted pool, when no chunk was written since."""
+    windows = _files(project_id, source)
+    means = _files(project_id, source, MEANS)
+    expected = [w.replace("/pool-", "/means-").replace(".npz", MEANS) for w in windows]
+    return means[0] if len(windows) == 1 and means == expected else None
+
+
+def stored_clip_ids(project_id: int, source: str) -> np.ndarray:
+    """The sorted ids of the clips the source has windows of (from the means file when there is
+    one: a million ids, not ten million windows)."""
+    name = _means_file(project_id, source)
+    if name is None:
+        return np.unique(load(project_id, source).clip_ids)
+    with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+        return z["clip_ids"]
+
+
 def load_clip_means(project_id: int, source: str) -> tuple[np.ndarray, np.ndarray]:
     """(clip ids, float16 clip means) of the source: from the means file of a compacted pool, else
     (chunks written since, or a store compacted before these files existed) from its windows.
     Cached in this process while the files are unchanged."""
-    windows = _files(project_id, source)
-    means = _files(project_id, source, MEANS)
-    expected = [w.replace("/pool-", "/means-").replace(".npz", MEANS) for w in windows]
-    if len(windows) != 1 or means != expected:
+    name = _means_file(project_id, source)
+    if name is None:
         return load(project_id, source).clip_means()
     key = (project_id, f"{source}{MEANS}")
     with _LOCK:
         hit = _CACHE.get(key)
-        if hit and hit[0] == tuple(means):
+        if hit and hit[0] == (name,):
             return hit[1]
-    with default_storage.open(means[0], "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+    with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
         value = (z["clip_ids"], z["vectors"])
     with _LOCK:
-        _CACHE[key] = (tuple(means), value)
+        _CACHE[key] = ((name,), value)
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return value

@@ -113,3 +113,15 @@ def test_compaction_stores_the_clip_means_the_round_reads(clustered):
     assert ids_now[-1] == 10**9 and len(ids_now) == len(ids) + 1
     embeddings_store.delete(project.pk, SOURCE)
     assert not embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
+
+
+@pytest.mark.django_db
+def test_only_the_clips_the_store_lacks_are_left_to_embed(clustered):
+    project, version, ids, rare, windows = clustered
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids
+    _store(project, ids[:50], windows[:50])  # compacted: the ids come from the means file
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids[50:]
+    embeddings_store.write_chunk(project.pk, SOURCE, ids[50:55], windows[50:55], 0.1)
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids[55:]
+    adapters.choose(project, adapters.DETECTOR)  # the rescore stores the version's windows
+    assert adapters.pending_chunks(project) == []
