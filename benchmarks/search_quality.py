@@ -1,11 +1,14 @@
 """Search by example on the shared labelled sets: top-10 precision per species from one query.
 
-    .venv/bin/python benchmarks/search_quality.py [--max-queries 30]
+    .venv/bin/python benchmarks/search_quality.py [--max-queries 30] [--ssl-epochs 30] [--only-pretrained]
 
 For each set the pool is cut into 0.5-s clips and embedded window by window (0.1 s) by each
 embedding, through the product's code: the detector's window embeddings (``Detector.score_clips``:
-the bat detector pretrained on synthetic calls that ships with the package, frozen) and the
-``band-stats`` adapter (``models_app.embedders``). A query is one labelled call: its box (time and
+the bat detector pretrained on synthetic calls that ships with the package, frozen), the
+``band-stats`` adapter (``models_app.embedders``), and the ``selfsupervised`` and
+``band-stats+selfsupervised`` adapters on an encoder pretrained (``models_app.selfsupervised``, the
+product's view size and default views) on the set's own clips without labels; the one the
+product's default rule picks for the set once pretrained (``adapters.default_embedding``) is marked. A query is one labelled call: its box (time and
 band) for the bats, its syllable's interval for the birds. The search is
 ``models_app.search.nearest`` (best window per clip). Precision@10 is the share of the 10 nearest
 clips that hold the query's species. Bats: every species of the Whombat example is in one
@@ -28,6 +31,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import csv  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -44,8 +48,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from models_app import embedders, embeddings_store, search  # noqa: E402
+from models_app import adapters, embedders, embeddings_store, pretraining, search  # noqa: E402
+from models_app.features import FeatureConfig, compute_features  # noqa: E402
 from models_app.inference import Detector  # noqa: E402
+from models_app.selfsupervised import MAX_VIEW_COLUMNS, Encoder, SSLConfig, pretrain  # noqa: E402
 from models_app.starts import PRETRAINED  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -141,9 +147,9 @@ class DetectorEmbedding:
 
 
 class AdapterEmbedding:
-    def __init__(self, name: str):
-        self.adapter = embedders.get(name)
-        self.name = f"adapter {name}"
+    def __init__(self, name: str, encoder=None, label: str = ""):
+        self.adapter = embedders.get(name, encoder=encoder)
+        self.name = label or f"adapter {name}"
 
     def windows(self, x, sr):
         return embedders.embed_windows(self.adapter, x, sr)
@@ -151,6 +157,48 @@ class AdapterEmbedding:
     def box(self, x, sr, start, end, low, high):
         part = x[int(start * sr) : max(int(start * sr) + 1, int(end * sr))]
         return embedders.embed_windows(self.adapter, part, sr).mean(axis=0)
+
+
+def pretrain_encoder(audio, calls, features: FeatureConfig, epochs: int):
+    """The product's pretraining (``models_app.selfsupervised`` with ``pretraining``'s view size and
+    default views for the sample rate) on every 0.5-s clip of the set, no labels; the encoder."""
+    clips, _labels = cut(audio, calls)
+    samplerate = min(sr for _x, sr in audio.values())
+    pool = [
+        compute_features(*segment(audio, n, t0), features).astype(np.float16) for n, t0 in clips
+    ]
+    cfg = SSLConfig(
+        features=features,
+        epochs=epochs,
+        crop_s=min(0.4 * CLIP_S, MAX_VIEW_COLUMNS / features.frames_per_second),
+        disjoint_views=pretraining.default_views(samplerate) == "disjoint",
+        num_threads=1,
+        seed=0,
+    )
+    began = time.perf_counter()
+    result = pretrain(cfg, pool)
+    print(
+        f"\n[ssl] {len(pool)} clips x {epochs} epochs, {pretraining.default_views(samplerate)} views: "
+        f"loss {result.history[0]['loss']:.3f} -> {result.history[-1]['loss']:.3f} "
+        f"(chance {result.history[-1]['chance']:.3f}), {time.perf_counter() - began:.0f} s, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    return Encoder(result), samplerate
+
+
+def pretrained_embeddings(audio, calls, features: FeatureConfig, epochs: int) -> list:
+    """The self-supervised adapter, the combination, and which of them the product's default rule
+    (``adapters.default_embedding``) picks for this set once it is pretrained."""
+    encoder, samplerate = pretrain_encoder(audio, calls, features, epochs)
+    default = adapters.default_embedding(True, samplerate).name
+    return [
+        AdapterEmbedding(
+            name,
+            encoder,
+            f"adapter {name}" + (" (the product's default here)" if name == default else ""),
+        )
+        for name in (adapters.SELF_SUPERVISED, adapters.COMBINED)
+    ]
 
 
 def evaluate(set_name, audio, calls, embedding, max_queries, rng, *, same_recording_out: bool):
@@ -214,14 +262,24 @@ def evaluate(set_name, audio, calls, embedding, max_queries, rng, *, same_record
     print(f"| mean over species | | {mean[0]:.2f} | {mean[1]:.2f} | {mean[3]:.2f} |")
 
 
+BAT_FEATURES = FeatureConfig(fmax=150_000.0)  # as simulate_active_learning's bats
+# The birds' grid of simulate_active_learning (BIRD_GRID): kHz instead of tens of kHz.
+BIRD_FEATURES = FeatureConfig(window_s=0.02, frames_per_second=100.0, fmin=500.0, fmax=12_000.0)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--max-queries", type=int, default=30)
+    p.add_argument("--ssl-epochs", type=int, default=30, help="self-supervised pretraining epochs")
+    p.add_argument(
+        "--only-pretrained", action="store_true", help="skip the detector and band-stats"
+    )
     args = p.parse_args()
     torch.set_num_threads(1)
     print(f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}")
     bats = bat_calls()
-    for embedding in (DetectorEmbedding(), AdapterEmbedding("band-stats")):
+    before = [] if args.only_pretrained else [DetectorEmbedding(), AdapterEmbedding("band-stats")]
+    for embedding in before + pretrained_embeddings(*bats, BAT_FEATURES, args.ssl_epochs):
         evaluate(
             "bats (Whombat example, 10 species)",
             *bats,
@@ -231,14 +289,17 @@ def main() -> None:
             same_recording_out=False,
         )
     birds = bird_calls()
-    evaluate(
-        "birds (Bengalese finch gy6or6, 11 syllables)",
-        *birds,
-        AdapterEmbedding("band-stats"),
-        args.max_queries,
-        np.random.default_rng(0),
-        same_recording_out=True,
-    )
+    before = [] if args.only_pretrained else [AdapterEmbedding("band-stats")]
+    for embedding in before + pretrained_embeddings(*birds, BIRD_FEATURES, args.ssl_epochs):
+        evaluate(
+            "birds (Bengalese finch gy6or6, 11 syllables)",
+            *birds,
+            embedding,
+            args.max_queries,
+            np.random.default_rng(0),
+            same_recording_out=True,
+        )
+    print(f"\nload at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Simulate active learning with an oracle on the bats, birds and synthetic sets.
 
     .venv/bin/python benchmarks/simulate_active_learning.py [--datasets ...] [--seeds N]
-        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised]
+        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised|product]
         [--cold-start random|stratified|coverage]
 
 Features are computed once and cached in benchmarks/out/features_<set>*.npz (the
@@ -140,6 +140,8 @@ def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
         suffix += f"_detector_{_generator_version()}"
     if embedding == "selfsupervised":
         suffix += f"_ssl_{_ssl_version()}" + ("_overlapping" if OVERLAPPING_VIEWS else "")
+    if embedding == "product":
+        suffix += f"_product_{_ssl_version()}_{_embedders_version()}"
     path = OUT / f"features_{name}{suffix}.npz"
     if path.exists():
         return ClipSet.load(str(path))
@@ -147,6 +149,8 @@ def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     featurize = _featurizer(name, embedding)
     if embedding == "selfsupervised":
         featurize = _SelfSupervised(name, f"{suffix}")
+    if embedding == "product":
+        featurize = _ProductDefault(name, f"_ssl_{_ssl_version()}")
     data = _build(name, n_synthetic, featurize)
     data.save(str(path))
     print(f"[{name}] features for {len(data.labels)} clips in {time.perf_counter() - t0:.0f} s")
@@ -160,6 +164,15 @@ def _generator_version() -> str:
     import models_app.synthetic as generator
 
     return hashlib.sha1(Path(generator.__file__).read_bytes()).hexdigest()[:8]
+
+
+def _embedders_version() -> str:
+    """Short hash of the product's adapters and their default rule."""
+    import hashlib
+
+    import models_app.embedders as embedders
+
+    return hashlib.sha1(Path(embedders.__file__).read_bytes()).hexdigest()[:8]
 
 
 def combined(a: ClipSet, b: ClipSet) -> ClipSet:
@@ -214,9 +227,49 @@ class _SelfSupervised:
         return self.inner(clip, n_windows)
 
 
+class _ProductDefault:
+    """The embedding the product uses by default once a pretraining finished
+    (``embedders.default_choice`` on the set's sample rate), through the product's own adapter
+    (``models_app.embedders``) on each window: the encoder pretrained as ``selfsupervised`` does,
+    with the views the product picks for the sample rate (``pretraining.default_views``)."""
+
+    def __init__(self, name: str, suffix: str) -> None:
+        self.name, self.suffix, self.adapter = name, suffix, None
+
+    def prepare(self, clips: list) -> None:
+        import torch
+
+        from models_app import embedders
+        from models_app.features import FeatureConfig
+        from models_app.selfsupervised import Encoder
+
+        torch.set_num_threads(1)
+        features = (
+            FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
+        )
+        samplerate = min(c.samplerate for c in clips)
+        disjoint = samplerate >= embedders.ULTRASONIC_HZ
+        result = sets.pretrain_selfsupervised(
+            clips,
+            features,
+            OUT / f"ssl_{self.name}{self.suffix}{'' if disjoint else '_overlapping'}.pt",
+            disjoint=disjoint,
+        )
+        chosen, why = embedders.default_choice(True, samplerate)
+        print(f"[{self.name}] the product's default: {chosen} ({why})")
+        self.adapter = embedders.get(chosen, encoder=Encoder(result))
+
+    def __call__(self, clip, n_windows: int):
+        from models_app import embedders
+
+        self.adapter.window_s = len(clip.audio) / clip.samplerate / n_windows
+        out = embedders.embed_windows(self.adapter, clip.audio, clip.samplerate)
+        return np.resize(out, (n_windows, out.shape[1])) if len(out) != n_windows else out
+
+
 def _featurizer(name: str, embedding: str):
     """None (log-mel band statistics) or a frozen detector pretrained on generated calls."""
-    if embedding in ("bandstats", "selfsupervised"):
+    if embedding in ("bandstats", "selfsupervised", "product"):
         return None
     import torch
 
@@ -326,10 +379,11 @@ def main() -> None:
     parser.add_argument(
         "--embedding",
         default="bandstats",
-        choices=["bandstats", "detector", "selfsupervised", "bandstats+selfsupervised"],
+        choices=["bandstats", "detector", "selfsupervised", "bandstats+selfsupervised", "product"],
         help="frozen clip features: log-mel band statistics, the detector pretrained on "
         "generated calls only, or the detector's backbone pretrained self-supervised on the "
-        "set's own pool (no label), or band statistics and that side by side",
+        "set's own pool (no label), or band statistics and that side by side, or the "
+        "product's default once pretrained (its own adapter, by embedders.default_choice)",
     )
     parser.add_argument(
         "--ssl-views",

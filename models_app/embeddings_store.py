@@ -28,7 +28,7 @@ from models_app import similarity
 ROOT = "embeddings"
 # Pools of at least this many windows also get an approximate index (if usearch is installed).
 INDEX_ABOVE = int(os.environ.get("ECHOLOOP_SEARCH_INDEX_ABOVE", "2000000"))
-_CACHE: OrderedDict[tuple[int, str], tuple[tuple, WindowSet]] = OrderedDict()
+_CACHE: OrderedDict[tuple[int, str], tuple[tuple, WindowSet | tuple]] = OrderedDict()
 _CACHE_SIZE = 2
 _LOCK = threading.Lock()
 
@@ -45,6 +45,7 @@ class WindowSet:
     _centred_clips: tuple | None = field(default=None, repr=False, compare=False)
     _starts: np.ndarray | None = field(default=None, repr=False, compare=False)
     _index: object | None = field(default=None, repr=False, compare=False)
+    _clip_means: tuple | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.clip_ids)
@@ -80,6 +81,32 @@ class WindowSet:
             unit = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
             self._centred_clips = (self.clip_ids[starts], unit.astype(np.float32))
         return self._centred_clips
+
+    def clip_means(self, block: int = 262_144) -> tuple[np.ndarray, np.ndarray]:
+        """(clip ids, float16 [C, D]: each clip's mean window with the pool's mean taken off, unit
+        length), computed once, a block of whole clips at a time: no float32 copy of every window
+        (``centred`` keeps one), so sampling reads a million clips' embeddings in bounded memory."""
+        if self._clip_means is None:
+            starts, n = self.group_starts, len(self)
+            dim = self.vectors.shape[1] if self.vectors.ndim == 2 else 0
+            out = np.zeros((len(starts), dim), np.float16)
+            mean = self.vectors.mean(axis=0, dtype=np.float64) if n else np.zeros(dim)
+            bounds = np.r_[starts, n]
+            g = 0
+            while g < len(starts):
+                g_end = max(
+                    g + 1, int(np.searchsorted(starts, starts[g] + block, side="right")) - 1
+                )
+                g_end = min(g_end, len(starts))
+                lo, hi = int(bounds[g]), int(bounds[g_end])
+                sums = np.add.reduceat(
+                    self.vectors[lo:hi].astype(np.float32), starts[g:g_end] - lo, axis=0
+                )
+                rows = sums / np.diff(bounds[g : g_end + 1])[:, None] - mean.astype(np.float32)
+                out[g:g_end] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+                g = g_end
+            self._clip_means = (self.clip_ids[starts], out)
+        return self._clip_means
 
     @property
     def group_starts(self) -> np.ndarray:
@@ -146,11 +173,66 @@ def compact(project_id: int, source: str) -> int:
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(data))
     index_name = _build_index(project_id, source, name, merged)
-    for old in names + _files(project_id, source, ".usearch"):
+    means_name = _write_means(name, merged) if source.startswith("adapter-") else None
+    for old in names + _files(project_id, source, ".usearch") + _files(project_id, source, MEANS):
         # written first, deleted after: a reader sees the windows at every moment
-        if old not in (name, index_name):
+        if old not in (name, index_name, means_name):
             default_storage.delete(old)
     return len(merged)
+
+
+MEANS = ".means"  # per-clip means of a pool file (npz bytes), named after it
+
+
+def _write_means(pool_name: str, windows: WindowSet) -> str:
+    """Each clip's mean window (``WindowSet.clip_means``) next to the pool file: sampling reads
+    one row per clip (96 MB for a million 48-d clips) instead of every window."""
+    name = pool_name.replace("/pool-", "/means-").replace(".npz", MEANS)
+    if not default_storage.exists(name):
+        ids, vectors = windows.clip_means()
+        buf = io.BytesIO()
+        np.savez(buf, clip_ids=ids, vectors=vectors)
+        default_storage.save(name, ContentFile(buf.getvalue()))
+    return name
+
+
+def _means_file(project_id: int, source: str) -> str | None:
+    """The means file of the source's compacted pool, when no chunk was written since."""
+    windows = _files(project_id, source)
+    means = _files(project_id, source, MEANS)
+    expected = [w.replace("/pool-", "/means-").replace(".npz", MEANS) for w in windows]
+    return means[0] if len(windows) == 1 and means == expected else None
+
+
+def stored_clip_ids(project_id: int, source: str) -> np.ndarray:
+    """The sorted ids of the clips the source has windows of (from the means file when there is
+    one: a million ids, not ten million windows)."""
+    name = _means_file(project_id, source)
+    if name is None:
+        return np.unique(load(project_id, source).clip_ids)
+    with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+        return z["clip_ids"]
+
+
+def load_clip_means(project_id: int, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """(clip ids, float16 clip means) of the source: from the means file of a compacted pool, else
+    (chunks written since, or a store compacted before these files existed) from its windows.
+    Cached in this process while the files are unchanged."""
+    name = _means_file(project_id, source)
+    if name is None:
+        return load(project_id, source).clip_means()
+    key = (project_id, f"{source}{MEANS}")
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit and hit[0] == (name,):
+            return hit[1]
+    with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+        value = (z["clip_ids"], z["vectors"])
+    with _LOCK:
+        _CACHE[key] = ((name,), value)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return value
 
 
 def _build_index(project_id: int, source: str, pool_name: str, windows: WindowSet) -> str | None:
@@ -210,7 +292,11 @@ def prune(project_id: int, keep: set[str]) -> list[str]:
 
 
 def delete(project_id: int, source: str) -> None:
-    for name in _files(project_id, source) + _files(project_id, source, ".usearch"):
+    for name in (
+        _files(project_id, source)
+        + _files(project_id, source, ".usearch")
+        + _files(project_id, source, MEANS)
+    ):
         default_storage.delete(name)
 
 

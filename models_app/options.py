@@ -71,7 +71,9 @@ class ModelOptions:
 
 
 def parse_embedding_adapter(value) -> str | None:
-    """The name of an installed embedding adapter (``models_app.embedders``), or None."""
+    """A lead's choice of the project's embedding: the name of an installed embedding adapter
+    (``models_app.embedders``), ``"detector"`` (the active version's own), or None (the default,
+    ``adapters.project_embedding``)."""
     if value is None:
         return None
     if not isinstance(value, str) or not value:

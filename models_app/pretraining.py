@@ -20,7 +20,7 @@ from django.core.files.storage import default_storage
 
 from annotator import dsp
 from annotator.models import Clip, Project
-from models_app import liveness, registry
+from models_app import embedders, liveness, registry
 from models_app.features import compute_features
 from models_app.models import TrainingRun
 from models_app.registry import encoder_path, stored_encoder  # noqa: F401  (where the start reads them)
@@ -43,7 +43,7 @@ def default_views(samplerate: int) -> str:
     --ssl-views): on one bird's song, where every syllable recurs in every clip, overlapping views
     lifted the full-data mAP from 0.627 to 0.783 and the hybrid to +0.058 AULC over random; on bat
     species the two gave the same ceiling (0.618 / 0.626) and disjoint views the better curves."""
-    return "disjoint" if samplerate >= 96_000 else "overlapping"
+    return "disjoint" if samplerate >= embedders.ULTRASONIC_HZ else "overlapping"
 
 
 def state_paths(project: Project, key: str) -> tuple[str, str]:

@@ -24,6 +24,7 @@ from annotator import dsp
 from annotator.models import Clip, Project
 from annotator.options import loop_options
 from models_app import embeddings_store, evaluating, liveness, poolscores, snapshot, starts
+from models_app.adapters import encoder_path
 from models_app.calibration import SERVED_THRESHOLD, Calibration
 from models_app.detector import DetectorConfig
 from models_app.features import FeatureConfig
@@ -311,11 +312,6 @@ def starting_point(
     if not default_storage.exists(path):  # another worker may have stored the same one meanwhile
         default_storage.save(path, ContentFile(buffer.getvalue()))
     return result
-
-
-def encoder_path(project: Project) -> str:
-    """Where the project's self-supervised encoder (``models_app.pretraining``) is stored."""
-    return f"ssl/{project.pk}/encoder.pt"
 
 
 def stored_encoder(project: Project) -> TrainResult | None:

@@ -1,7 +1,7 @@
 """Search by example: a box or a clip → the nearest clips (or windows) of the project's pool.
 
-The query is embedded the way the pool was (the active version's detector, or the project's
-chosen embedding adapter), then compared with every stored window of the project by an exact
+The query is embedded the way the pool was (the project's embedding, ``adapters.project_embedding``,
+or the active version's detector), then compared with every stored window of the project by an exact
 scan (``similarity``). Only the project's own windows are ever read: the store is per project,
 and matches are looked up again among the project's clips.
 """
@@ -16,7 +16,7 @@ import numpy as np
 
 from annotator import dsp
 from annotator.models import Clip, Project
-from models_app import embedders, embeddings_store, similarity, versions
+from models_app import adapters, embedders, embeddings_store, similarity, versions
 
 MAX_K = 100
 # Above this many windows an exact scan costs more than a request should (about 0.2 s per
@@ -60,15 +60,22 @@ class SearchResult:
 
 
 def embedding_source(project: Project) -> tuple[str, object]:
-    """(store source, what embeds a query): the project's adapter if it chose one, else the
-    active trained version."""
-    name = (project.sampling_params or {}).get("embedding_adapter")
-    if name:
-        return embeddings_store.adapter_source(name), embedders.get(name)
+    """(store source, what embeds a query): the project's embedding (``adapters.project_embedding``:
+    the lead's choice, else the default), or the active trained version's while that embedding's
+    store is still empty (its pool is being embedded) or when the lead chose the detector."""
+    embedding = adapters.project_embedding(project)
+    if embedding.is_adapter:
+        if len(embeddings_store.load(project.pk, embedding.source)):
+            return embedding.source, embedding
     version = versions.active_version(project)
     if version is None or version.is_external:
         raise SearchUnavailable(
             "no embeddings yet: search needs a trained model version or an embedding adapter"
+            + (
+                f" (the pool is being embedded with {embedding.name})"
+                if embedding.is_adapter
+                else ""
+            )
         )
     return embeddings_store.version_source(version.pk), version
 
@@ -78,11 +85,15 @@ def query_vector(embedder, clip: Clip, box: Box) -> np.ndarray:
     with clip.recording.open() as fh:
         samples, samplerate = dsp.read_window(fh, clip.start_s, clip.end_s)
     start, end = box.start_s - clip.start_s, box.end_s - clip.start_s
-    if isinstance(embedder, embedders.EmbeddingAdapter):
+    if isinstance(embedder, adapters.Embedding):
+        try:
+            adapter = adapters.adapter_for(clip.project, embedder.name)
+        except ValueError as exc:
+            raise SearchUnavailable(str(exc)) from exc
         part = samples[
             int(start * samplerate) : max(int(start * samplerate) + 1, int(end * samplerate))
         ]
-        return embedders.embed_windows(embedder, part, samplerate).mean(axis=0)
+        return embedders.embed_windows(adapter, part, samplerate).mean(axis=0)
     from models_app.registry import detector_for
 
     try:

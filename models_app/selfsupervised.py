@@ -101,15 +101,7 @@ class SSLConfig:
 def pooled_features(net: DetectorNet, x: torch.Tensor) -> torch.Tensor:
     """``[B, 2*c3 + 2*c1]``: the detector's pooled deep and fine maps of ``[B, 1, F, T]`` input
     (what its ``embed`` layer reads), without running the heads."""
-    w = x.shape[-1]
-    pad = (-w) % 8
-    if pad:
-        x = F.pad(x, (0, pad))
-    s1 = net.enc1(net.stem(x))
-    s2 = net.down2(s1)
-    s3 = net.context(net.down3(s2))
-    fine = net.head_hidden(net.up1(net.up2(s3, s2), s1))[..., : (w + 1) // 2]
-    deep = s3[..., : (w + 7) // 8]
+    deep, fine = _maps(net, x)
     return torch.cat(
         [deep.mean((2, 3)), deep.amax((2, 3)), fine.mean((2, 3)), fine.amax((2, 3))], dim=1
     )
@@ -161,6 +153,48 @@ def encode(
     return torch.cat(out).float().cpu().numpy()
 
 
+def _maps(net: DetectorNet, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The deep (stride 8, after the time context) and fine (stride 2, before the heads) maps of
+    ``[B, 1, F, T]`` input, cropped to the input's width."""
+    w = x.shape[-1]
+    pad = (-w) % 8
+    if pad:
+        x = F.pad(x, (0, pad))
+    s1 = net.enc1(net.stem(x))
+    s2 = net.down2(s1)
+    s3 = net.context(net.down3(s2))
+    fine = net.head_hidden(net.up1(net.up2(s3, s2), s1))[..., : (w + 1) // 2]
+    return s3[..., : (w + 7) // 8], fine
+
+
+@torch.inference_mode()
+def window_embeddings(
+    net: DetectorNet, image: np.ndarray, n_windows: int, window_s: float, fps: float
+) -> np.ndarray:
+    """``[n_windows, 2*c3 + 2*c1]`` float32: mean and max of the deep and fine maps over each
+    consecutive ``window_s`` of one ``[F, T]`` feature image (the last window may be partial or
+    empty: it then repeats the last columns).
+
+    The same pooling as ``benchmarks/simulation_datasets.DetectorWindows`` (the deep map
+    stretched to the fine one's width by nearest neighbour), so the product's ``selfsupervised``
+    embedding is the one ``simulate_active_learning --embedding selfsupervised`` measured."""
+    net = net.eval()
+    x = torch.from_numpy(np.asarray(image, np.float32))[None, None]
+    deep, fine = _maps(net, x)
+    width = fine.shape[-1]
+    deep = F.interpolate(deep, size=(deep.shape[2], width))[0]
+    fine = fine[0]
+    per_col = fps / 2  # fine columns per second (stride 2)
+    out = []
+    for i in range(n_windows):
+        # (1e-6: 0.05 s x 3 x 500 is 75.00000000000001, not a 76th column)
+        lo = min(int(np.floor(i * window_s * per_col + 1e-6)), width - 1)
+        hi = min(max(int(np.ceil((i + 1) * window_s * per_col - 1e-6)), lo + 1), width)
+        d, f = deep[:, :, lo:hi], fine[:, :, lo:hi]
+        out.append(torch.cat([d.mean((1, 2)), d.amax((1, 2)), f.mean((1, 2)), f.amax((1, 2))]))
+    return torch.stack(out).float().numpy()
+
+
 class Encoder:
     """A frozen encoder with ``encode(features) -> embeddings``, for search, strata and diversity.
 
@@ -192,6 +226,15 @@ class Encoder:
         from .features import compute_features
 
         return self.encode(compute_features(audio, samplerate, self.features))[0]
+
+    def encode_windows(self, audio: np.ndarray, samplerate: int, window_s: float) -> np.ndarray:
+        """``[W, dim]`` float32: one embedding per ``window_s`` of the samples (W as the
+        ``band-stats`` adapter counts them, so the two can be put side by side)."""
+        from .features import compute_features
+
+        n = max(1, int(np.ceil(len(audio) / (window_s * samplerate) - 1e-6)))
+        image = compute_features(audio, samplerate, self.features)
+        return window_embeddings(self.net, image, n, window_s, self.features.frames_per_second)
 
 
 # ------------------------------------------------------------------ views

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotator.models import Clip
-from models_app import embeddings_store, registry, threads
+from models_app import adapters, embeddings_store, registry, threads
 from models_app.models import ModelVersion, Prediction, RescoreJob, TrainingRun
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,8 @@ def rescore_finished(job_id: int) -> int:
     RescoreJob.objects.filter(pk=job_id).update(
         status=RescoreJob.Status.DONE, finished_at=timezone.now(), n_unscored=unscored
     )
+    # Clips the project's embedding has not embedded yet (new ones, or a pool that predates it).
+    adapters.keep_embedded(job.version.project)
     return job.version.project_id
 
 
@@ -231,9 +233,8 @@ def fit_light_head(project_id: int, generation: int | None = None) -> int | None
 
 @shared_task(name="models_app.tasks.embed_chunk", bind=True, acks_late=True, max_retries=3)
 def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int:
-    """Embed one chunk of clips with an external adapter (score queue); idempotent."""
+    """Embed one chunk of clips with an adapter (score queue); idempotent."""
     from annotator.models import Project
-    from models_app import adapters
 
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
@@ -242,9 +243,23 @@ def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int
     try:
         return adapters.embed_clips(project, adapter, clip_ids)
     except TRANSIENT as exc:
-        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        log.exception("embedding %d clips with %s gave up", len(clip_ids), adapter)
+    except Exception:  # never fail the chord: the store is compacted, later top-ups retry these
+        log.exception("embedding %d clips with %s failed", len(clip_ids), adapter)
+    return 0
 
 
 @shared_task(name="models_app.tasks.embed_finished")
 def embed_finished(project_id: int, adapter: str) -> int:
-    return embeddings_store.compact(project_id, embeddings_store.adapter_source(adapter))
+    return adapters.embedding_finished(project_id, adapter)
+
+
+@shared_task(name="models_app.tasks.embed_pending")
+def embed_pending(project_id: int) -> str | None:
+    """Embed the clips the project's embedding lacks (after an import); returns its name."""
+    from annotator.models import Project
+
+    project = Project.objects.filter(pk=project_id).first()
+    return None if project is None else adapters.keep_embedded(project).name

@@ -20,7 +20,7 @@ from django.db import transaction
 
 from annotator import queue, viewcache
 from annotator.models import Clip, ClipAnnotation, Project, SamplingRole
-from models_app import light_head, liveness, versions
+from models_app import adapters, light_head, liveness, versions
 from models_app.models import RescoreJob, TrainingRun
 from sampling.models import SamplingPick
 
@@ -117,9 +117,9 @@ def _send(run: TrainingRun, signature) -> None:
 def start_pretraining(
     project: Project, *, user=None, retry_of: TrainingRun | None = None
 ) -> TrainingRun:
-    """Queue a self-supervised pretraining of the project's encoder (train queue; no rescore or
-    sampling follows: the encoder is used by the next first training). TrainingBusy while a run
-    of the project is unfinished."""
+    """Queue a self-supervised pretraining of the project's encoder (train queue), then
+    ``after_pretraining`` (the pool embedded with the new default, the next training queued).
+    TrainingBusy while a run of the project is unfinished."""
     run = versions.request_training(
         project,
         trigger="pretrain" if retry_of is None else "retry",
@@ -131,8 +131,27 @@ def start_pretraining(
             attempt=retry_of.attempt + 1, retry_of=retry_of
         )
         run.refresh_from_db()
-    transaction.on_commit(lambda: _send(run, _step("models_app.tasks.train_encoder", run.pk)))
+    turn = chain(
+        _step("models_app.tasks.train_encoder", run.pk),
+        _step("sampling.tasks.after_pretraining", project.pk, run.pk),
+    )
+    transaction.on_commit(lambda: _send(run, turn))
     return run
+
+
+def after_pretraining(project: Project, run: TrainingRun) -> TrainingRun | None:
+    """A pretraining ended: if it stored an encoder, embed the pool with the project's embedding
+    (its default may have just changed) and, with the loop on (``retrain_every``) and labels to
+    learn from, queue the next training (it starts from the new encoder). Returns that training."""
+    if run.status != TrainingRun.Status.SUCCEEDED:
+        return None
+    adapters.after_pretraining(project)
+    if not project.retrain_every or not count_labelled_clips(project):
+        return None
+    try:
+        return start(project, trigger="pretraining")
+    except versions.TrainingBusy:
+        return None  # a training of the project was requested meanwhile: it uses the encoder
 
 
 def retry(run: TrainingRun) -> TrainingRun | None:
@@ -265,8 +284,12 @@ def _send_refill(project_id: int, trigger: str) -> None:
 
 
 def on_clips_added(sender, project: Project, **kwargs) -> None:
-    """Connected to ``annotator.signals.clips_added``: the active version scores the new clips
-    (then the queue is refilled from them), or with no model a cold-start round fills it."""
+    """Connected to ``annotator.signals.clips_added``: the project's embedding embeds the new
+    clips; the active version scores them (then the queue is refilled from them), or with no model
+    a cold-start round fills it."""
+    transaction.on_commit(
+        lambda: _send_quietly(_step("models_app.tasks.embed_pending", project.pk), project)
+    )
     version = versions.active_version(project)
     if version is not None and not version.is_external:
         turn = chain(

@@ -1,4 +1,5 @@
-"""The pool as arrays: candidate clips, their strata and the active version's scores, read as
+"""The pool as arrays: candidate clips, their strata, the active version's scores and the project's
+embedding (``adapters.project_embedding``), read as
 columns (chunked ``values_list`` iterators, never one ORM object per clip, never an IN list of
 every id), so a round over a million clips costs seconds and the same on SQLite and PostgreSQL.
 Only the clips a round picks become objects (``clips_by_id``)."""
@@ -13,7 +14,7 @@ import numpy as np
 
 from annotator import dsp
 from annotator.models import Clip, ClipAnnotation, Project, Recording, SamplingRole, Site
-from models_app import poolscores
+from models_app import adapters, embeddings_store, poolscores
 from models_app.models import ModelVersion
 from sampling import strategies
 
@@ -104,10 +105,50 @@ def clips_by_id(ids) -> dict[int, Clip]:
     return out
 
 
+@dataclass
+class ClipEmbeddings:
+    """The project's embedding per clip (``adapters.project_embedding``), from its window store:
+    ``vectors[i]`` (float16, unit, pool mean taken off) of clip ``ids[i]`` (sorted)."""
+
+    source: str
+    ids: np.ndarray
+    vectors: np.ndarray
+
+    def rows_for(self, ids: np.ndarray) -> np.ndarray | None:
+        """float32 rows for these clips, or None when the store lacks more than ``1 -
+        MIN_COVERAGE`` of them (then the version's embedding serves the whole round). A clip the
+        store lacks (embedded soon) gets zeros: the pool's mean, a typical clip that diversity
+        neither seeks nor avoids, still chosen by its uncertainty."""
+        rows, hits = _matches(ids, self.ids)
+        if not len(ids) or len(rows) < MIN_COVERAGE * len(ids):
+            return None
+        out = np.zeros((len(ids), self.vectors.shape[1]), np.float32)
+        out[rows] = poolscores.float32_rows(self.vectors, hits)
+        return out
+
+
+MIN_COVERAGE = 0.5  # share of the candidates the project's embedding must cover to be used
+
+
+def project_embeddings(project: Project) -> ClipEmbeddings | None:
+    """The clip embeddings of the project's embedding when it is an adapter with stored windows;
+    None for the detector's (the version's, read with its scores)."""
+    embedding = adapters.project_embedding(project)
+    if not embedding.is_adapter:
+        return None
+    ids, vectors = embeddings_store.load_clip_means(project.pk, embedding.source)
+    if not len(ids):
+        return None
+    return ClipEmbeddings(embedding.source, ids, vectors)
+
+
 def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | None):
     """Arrays for the strategies, the clip ids they stand for, and the version whose scores they
-    hold (None when it has scored none of them). With a version, only the clips it scored take part."""
+    hold (None when it has scored none of them). With a version, only the clips it scored take part.
+    Diversity reads the project's embedding (``project_embeddings``) when it covers the pool, else
+    the version's; the pool says which (``embedding_source``)."""
     scores = everything = hits = None
+    chosen = project_embeddings(project)
     if version is not None:
         everything = poolscores.read(version)
         rows, hits = _matches(columns.ids, everything.ids)
@@ -122,18 +163,31 @@ def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | N
     strata = _strata(project, columns, scores)
     words = _stratum_words(project, version)
     if scores is None:
-        features = (
-            _try_cheap_features(columns.ids) if len(columns) <= COLD_START_FEATURE_LIMIT else None
-        )
+        features, source = None, ""
+        if len(columns) <= COLD_START_FEATURE_LIMIT:
+            features = chosen.rows_for(columns.ids) if chosen is not None else None
+            source = chosen.source if features is not None else ""
+            if features is None:
+                features = _try_cheap_features(columns.ids)
         pool = strategies.Pool(
-            ids=columns.ids, features=features, strata=strata, stratum_words=words
+            ids=columns.ids,
+            features=features,
+            strata=strata,
+            stratum_words=words,
+            embedding_source=source,
         )
         return pool, columns.ids, None
-    embeddings = (
-        None
-        if everything.embeddings is None
-        else poolscores.float32_rows(everything.embeddings, hits)
-    )
+    embeddings = chosen.rows_for(columns.ids) if chosen is not None else None
+    if embeddings is not None:
+        source, labelled = chosen.source, _labelled_rows(project, chosen)
+    else:
+        embeddings = (
+            None
+            if everything.embeddings is None
+            else poolscores.float32_rows(everything.embeddings, hits)
+        )
+        source = embeddings_store.version_source(version.pk) if embeddings is not None else ""
+        labelled = _labelled_embeddings(project, everything)
     pool = strategies.Pool(
         ids=columns.ids,
         probs=scores.probs,
@@ -141,7 +195,8 @@ def build_pool(project: Project, columns: ClipColumns, version: ModelVersion | N
         embeddings=embeddings,
         strata=strata,
         stratum_words=words,
-        labelled_embeddings=_labelled_embeddings(project, everything),
+        labelled_embeddings=labelled,
+        embedding_source=source,
     )
     return pool, columns.ids, version
 
@@ -165,6 +220,15 @@ def _labelled_embeddings(project: Project, scores: poolscores.Scores) -> np.ndar
         return None
     _, hits = _matches(labelled, scores.ids)
     return poolscores.float32_rows(scores.embeddings, hits) if len(hits) else None
+
+
+def _labelled_rows(project: Project, chosen: ClipEmbeddings) -> np.ndarray | None:
+    """The project's embedding of the labelled clips it has embedded."""
+    labelled = _ids(
+        ClipAnnotation.objects.filter(project=project).values_list("clip_id", flat=True)
+    )
+    _, hits = _matches(labelled, chosen.ids)
+    return poolscores.float32_rows(chosen.vectors, hits) if len(hits) else None
 
 
 def _strata(project: Project, columns: ClipColumns, scores) -> dict[str, np.ndarray]:

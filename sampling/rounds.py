@@ -76,7 +76,10 @@ def start_round(
         # keep its picks as the new version's.
         pool, ids, version = build_pool(project, columns, version)
         # The light head's scores while it has seen labels the version has not.
-        context = {**(context or {}), **light_head.apply_to_pool(project, version, pool)} or None
+        context = {**(context or {}), **light_head.apply_to_pool(project, version, pool)}
+        if pool.embedding_source:  # which embedding diversity and coverage read
+            context["embedding"] = pool.embedding_source
+        context = context or None
     if not len(ids):  # only evaluation clips are left
         pool = strategies.Pool(ids=np.zeros(0, dtype=np.int64))
     name, params, cold = (

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from annotator.access import check_role, project_for
 from annotator.models import Clip, Role, Tag
-from models_app import adapters, embedders, light_head, search
+from models_app import adapters, light_head, search
 from sampling import rounds
 
 WRITERS = (Role.LEAD, Role.ANNOTATOR)
@@ -169,9 +169,12 @@ class AdapterChoiceSerializer(serializers.Serializer):
 @extend_schema(request=AdapterChoiceSerializer, responses={200: dict})
 @api_view(["GET", "PUT"])
 def embedding_adapters(request, pk: int):
-    """The embedding adapters installed here, each with its licence, and the project's choice. A
-    lead PUTs ``{"adapter": name}`` (null: back to the detector's embedding); the pool is then
-    embedded with it on the score queue. 400 for an adapter that is not installed."""
+    """The embedding the project uses for sampling, search and the light head (``embedding``: its
+    name, ``chosen_by`` lead or default, and the reason), the lead's choice (``chosen``), and the
+    adapters installed here with their licences (``available`` false, with the reason, for one the
+    project cannot use yet). A lead PUTs ``{"adapter": name}`` (``"detector"``: the active version's
+    own embedding; null: back to the project's default); the pool is then embedded with it on the
+    score queue. 400 for an adapter that is not installed or not usable yet."""
     project = project_for(request.user, pk)
     if request.method == "PUT":
         check_role(project, request.user, (Role.LEAD,))
@@ -179,14 +182,15 @@ def embedding_adapters(request, pk: int):
         body.is_valid(raise_exception=True)
         name = body.validated_data["adapter"] or None
         try:
-            chunks = adapters.choose(project, name)
+            embedding, chunks = adapters.choose(project, name)
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=400)
-        transaction.on_commit(lambda: adapters.embed_pool(project.pk, name, chunks))
+        transaction.on_commit(lambda: adapters.embed_pool(project.pk, embedding.name, chunks))
     return Response(
         {
             "chosen": (project.sampling_params or {}).get("embedding_adapter"),
-            "adapters": [vars(info) for info in embedders.available()],
+            "embedding": adapters.project_embedding(project).as_dict(),
+            "adapters": adapters.listing(project),
         }
     )
 

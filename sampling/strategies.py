@@ -49,6 +49,7 @@ class Pool:
     stratum_words: dict[str, dict[int, str]] | None = None
     labelled_embeddings: np.ndarray | None = None
     labelled_strata: dict[str, np.ndarray] | None = None
+    embedding_source: str = ""  # where ``embeddings`` (or ``features``) came from, for the record
 
     def __post_init__(self) -> None:
         n = len(self.ids)

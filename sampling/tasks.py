@@ -65,6 +65,19 @@ def refill_queue(project_id: int, trigger: str = "low water") -> int | None:
         return None
 
 
+@shared_task(name="sampling.tasks.after_pretraining")
+def after_pretraining(project_id: int, run_id: int | None) -> int | None:
+    """After a pretraining's run (the chain's next step): the pool embedded with the project's
+    embedding, the next training queued when the loop is on. Returns that training's id."""
+    from models_app.models import TrainingRun
+
+    run = TrainingRun.objects.select_related("project").filter(pk=run_id).first()
+    if run is None or run.project_id != project_id:
+        return None
+    training = loop.after_pretraining(run.project, run)
+    return training.pk if training else None
+
+
 @shared_task(name="sampling.tasks.tend_loop")
 def tend_loop() -> dict:
     """The beat's round: retry trainings whose worker died, refill queues that run low."""

@@ -1,6 +1,7 @@
-// The dashboard's "Embedding" card: which embedding search by example and the light head use, the
-// external adapters installed on the server with their licences (shown where a lead chooses one:
-// model weights such as BirdNET's are often non-commercial), and the light head's last fit.
+// The dashboard's "Embedding" card: which embedding sampling, search by example and the light head
+// use (the project's default or a lead's choice, and why), the adapters installed on the server with
+// their licences (shown where a lead chooses one: model weights such as BirdNET's are often
+// non-commercial), and the light head's last fit.
 
 export interface AdapterInfo {
   name: string;
@@ -10,8 +11,15 @@ export interface AdapterInfo {
   error: string;
 }
 
+export interface InUse {
+  name: string;
+  chosen_by: string; // "lead" or "default"
+  reason: string;
+}
+
 interface Adapters {
   chosen: string | null;
+  embedding?: InUse;
   adapters: AdapterInfo[];
 }
 
@@ -23,15 +31,28 @@ interface HeadStatus {
   source?: string;
 }
 
-export const DETECTOR = "";
+export const DEFAULT = "";
+export const DETECTOR = "detector";
 
-/** One row per choice: the detector's own embedding first, then each adapter. */
+/** One row per choice: the project's default first, the detector's own embedding, then each adapter. */
 export function choiceRows(data: Adapters): { value: string; name: string; licence: string; note: string; enabled: boolean; chosen: boolean }[] {
-  const rows = [{ value: DETECTOR, name: "The detector's own embedding (default)", licence: "Echoloop's own", note: "Window embeddings of the active model version.", enabled: true, chosen: !data.chosen }];
+  const inUse = data.embedding;
+  const defaultNote = inUse && inUse.chosen_by === "default" ? `Now ${inUse.name}: ${inUse.reason}.` : "The embedding measured best for the project's recordings.";
+  const rows = [
+    { value: DEFAULT, name: "Project default", licence: "—", note: defaultNote, enabled: true, chosen: !data.chosen },
+    { value: DETECTOR, name: "The detector's own embedding", licence: "Echoloop's own", note: "Window embeddings of the active model version.", enabled: true, chosen: data.chosen === DETECTOR },
+  ];
   for (const a of data.adapters) {
     rows.push({ value: a.name, name: a.name, licence: a.available ? a.licence : "—", note: a.available ? a.description : `not usable: ${a.error}`, enabled: a.available, chosen: data.chosen === a.name });
   }
   return rows;
+}
+
+/** The line naming the embedding in use and why. */
+export function inUseText(inUse: InUse | undefined): string {
+  if (!inUse) return "";
+  const who = inUse.chosen_by === "lead" ? "chosen by a lead" : `project default — ${inUse.reason}`;
+  return `In use for sampling, search and the light head: ${inUse.name} (${who}).`;
 }
 
 export function headText(h: HeadStatus): string {
@@ -72,10 +93,10 @@ export async function startEmbeddingChoice(card: HTMLElement): Promise<void> {
       const cell = el("td");
       cell.append(pick);
       tr.append(cell, el("td", row.name), el("td", row.licence, "licence"), el("td", row.note));
-      tr.dataset.embedding = row.value || "detector";
+      tr.dataset.embedding = row.value || "default";
       table.tBodies[0].append(tr);
     }
-    const parts: Node[] = [table, el("p", headText(head), "muted light-head")];
+    const parts: Node[] = [el("p", inUseText(data.embedding), "embedding-in-use"), table, el("p", headText(head), "muted light-head")];
     if (csrf) {
       const use = el("button", "Use the selected embedding");
       use.type = "button";
@@ -88,9 +109,10 @@ export async function startEmbeddingChoice(card: HTMLElement): Promise<void> {
           headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
           body: JSON.stringify({ adapter: picked?.value || null }),
         });
-        const body = (await response.json().catch(() => ({}))) as { detail?: string; chosen?: string | null };
+        const body = (await response.json().catch(() => ({}))) as { detail?: string; embedding?: InUse };
+        const name = body.embedding?.name ?? "";
         message.textContent = response.ok
-          ? `Now using ${body.chosen ?? "the detector's own embedding"}${body.chosen ? ": the pool is being embedded with it" : ""}.`
+          ? `Now using ${name === DETECTOR ? "the detector's own embedding" : name}${name === DETECTOR ? "" : ": the pool is being embedded with it"}.`
           : `Not changed: ${body.detail ?? `HTTP ${response.status}`}`;
         if (response.ok) await render();
       });

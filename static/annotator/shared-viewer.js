@@ -1,4 +1,4 @@
-class w extends Error {
+class m extends Error {
   constructor(t, s, i, n = null) {
     super(i), this.status = t, this.body = s, this.retryAfterS = n;
   }
@@ -8,7 +8,7 @@ class w extends Error {
 }
 const it = 3;
 function nt(e, t) {
-  return !(e instanceof w) || e.status !== 429 && e.status !== 503 || t >= it ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
+  return !(e instanceof m) || e.status !== 429 && e.status !== 503 || t >= it ? null : Math.min(10, Math.max(0.5, e.retryAfterS ?? 1)) * 1e3;
 }
 function pt(e, t) {
   return new Promise((s, i) => {
@@ -32,7 +32,7 @@ function K(e) {
 }
 function M(e, t) {
   const s = Number(e.get(t));
-  if (e.get(t) === null || !Number.isFinite(s)) throw new w(0, null, `image response lacks ${t}`);
+  if (e.get(t) === null || !Number.isFinite(s)) throw new m(0, null, `image response lacks ${t}`);
   return s;
 }
 class ee {
@@ -57,7 +57,7 @@ class ee {
         signal: n
       });
     } catch (a) {
-      throw n?.aborted ? a : new w(0, null, `network error: ${a.message}`);
+      throw n?.aborted ? a : new m(0, null, `network error: ${a.message}`);
     }
     if (!r.ok) {
       const a = await r.text().catch(() => "");
@@ -67,7 +67,7 @@ class ee {
       } catch {
       }
       const l = z(h).join("; ") || r.statusText, u = Number(r.headers.get("Retry-After") ?? NaN);
-      throw new w(
+      throw new m(
         r.status,
         h,
         `HTTP ${r.status}${l ? `: ${l.slice(0, 300)}` : ""}`,
@@ -124,14 +124,14 @@ class ee {
       end: M(a, "X-Extent-End"),
       low: M(a, "X-Extent-Low"),
       high: M(a, "X-Extent-High")
-    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), g = Number(a.get("X-Window") ?? NaN);
+    }, l = a.get("X-Freq-Scale"), u = l === "linear" || l === "mel" || l === "log" ? l : null, d = (a.get("X-Levels") ?? "").split(" ").map(Number), w = Number(a.get("X-Window") ?? NaN);
     return {
       bitmap: await createImageBitmap(await r.blob()),
       extent: h,
       scale: u,
       kind: t,
       levels: d.length === 2 && d.every(Number.isFinite) ? [d[0], d[1]] : null,
-      windowS: Number.isFinite(g) ? g : null
+      windowS: Number.isFinite(w) ? w : null
     };
   }
   /** Any JSON endpoint under the API base (POST with a JSON body). */
@@ -278,7 +278,7 @@ function f(e, t) {
 function y(e, t) {
   return e === "mel" ? bt(t) : e === "log" ? Math.exp(t) : t;
 }
-function m(e, t, s) {
+function g(e, t, s) {
   return (e - t.start) / (t.end - t.start) * s.width;
 }
 function b(e, t, s) {
@@ -293,7 +293,7 @@ function v(e, t, s, i) {
   return y(i, o - e / s.height * (o - n));
 }
 function kt(e, t, s, i) {
-  const n = m(e.start, t, s), o = m(e.end, t, s), r = T(e.high, t, s, i), a = T(e.low, t, s, i);
+  const n = g(e.start, t, s), o = g(e.end, t, s), r = T(e.high, t, s, i), a = T(e.low, t, s, i);
   return { x: n, y: r, w: o - n, h: a - r };
 }
 function _t(e, t, s, i, n) {
@@ -329,7 +329,7 @@ function U(e, t, s, i, n) {
 function St(e, t, s, i, n, o) {
   const { bounds: r } = n, a = t / i.width * (e.end - e.start), [h, l] = N(e.start - a, e.end - a, r.start, r.end);
   if (s === 0) return { ...e, start: h, end: l };
-  const u = f(o, e.low), d = f(o, e.high), g = s / i.height * (d - u), [S, q] = N(u + g, d + g, f(o, r.low), f(o, r.high));
+  const u = f(o, e.low), d = f(o, e.high), w = s / i.height * (d - u), [S, q] = N(u + w, d + w, f(o, r.low), f(o, r.high));
   return { start: h, end: l, low: y(o, S), high: y(o, q) };
 }
 function k(e, t, s) {
@@ -339,7 +339,7 @@ function p(e) {
   return e.low_hz === null || e.high_hz === null;
 }
 function x(e, t) {
-  const s = m(e.start_s, t.view, t.size), i = m(e.end_s, t.view, t.size);
+  const s = g(e.start_s, t.view, t.size), i = g(e.end_s, t.view, t.size);
   if (p(e)) return { x: s, y: 0, w: i - s, h: t.size.height };
   const n = T(e.high_hz, t.view, t.size, t.scale), o = T(e.low_hz, t.view, t.size, t.scale);
   return { x: s, y: n, w: i - s, h: o - n };
@@ -387,8 +387,8 @@ function G(e, t, s, i = 3) {
 function xt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size) - b(t.x, i.view, i.size), r = e.end_s - e.start_s, a = k(e.start_s + o, n.start, n.end - r), h = { ...e, start_s: a, end_s: a + r };
   if (p(e)) return h;
-  const l = (q) => f(i.scale, q), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), g = l(e.high_hz), S = k(u, l(n.low) - d, l(n.high) - g);
-  return { ...h, low_hz: y(i.scale, d + S), high_hz: y(i.scale, g + S) };
+  const l = (q) => f(i.scale, q), u = l(v(s.y, i.view, i.size, i.scale)) - l(v(t.y, i.view, i.size, i.scale)), d = l(e.low_hz), w = l(e.high_hz), S = k(u, l(n.low) - d, l(n.high) - w);
+  return { ...h, low_hz: y(i.scale, d + S), high_hz: y(i.scale, w + S) };
 }
 function Mt(e, t, s, i, n) {
   const o = b(s.x, i.view, i.size), r = v(s.y, i.view, i.size, i.scale), a = { ...e };
@@ -696,7 +696,7 @@ function Pt(e, t, s = 90) {
   const n = W(i * s / t), o = { width: t };
   return dt(e.start, e.end, n).map((r) => ({
     value: r,
-    pos: m(r, e, o),
+    pos: g(r, e, o),
     label: Ct(r, n)
   }));
 }
@@ -746,10 +746,10 @@ function Rt(e, t) {
   }
   Nt(e, t);
   const o = [];
-  (t.continuing ?? []).forEach((r) => It(e, r, n, t)), t.predictions.forEach((r, a) => Wt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Q(e, r, n, $(t.tags, r.tag), I(t.tags, r.tag), a === t.selected)), t.drawing && Q(e, t.drawing, n, $(t.tags, t.drawing.tag), I(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Ht(e, m(t.playhead, t.view, t.size), i), t.cursor && Xt(e, t.cursor, t.size);
+  (t.continuing ?? []).forEach((r) => It(e, r, n, t)), t.predictions.forEach((r, a) => Wt(e, r, n, t, a === t.selectedPrediction, o)), t.events.forEach((r, a) => Q(e, r, n, $(t.tags, r.tag), I(t.tags, r.tag), a === t.selected)), t.drawing && Q(e, t.drawing, n, $(t.tags, t.drawing.tag), I(t.tags, t.drawing.tag), !0, !0), t.playhead !== null && Ht(e, g(t.playhead, t.view, t.size), i), t.cursor && Xt(e, t.cursor, t.size);
 }
 function Nt(e, t) {
-  const s = m(t.clip.start, t.view, t.size), i = m(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
+  const s = g(t.clip.start, t.view, t.size), i = g(t.clip.end, t.view, t.size), { width: n, height: o } = t.size;
   e.fillStyle = "rgba(0, 0, 0, 0.5)", s > 0 && e.fillRect(0, 0, Math.min(s, n), o), i < n && e.fillRect(Math.max(i, 0), 0, n - Math.max(i, 0), o), e.save(), e.strokeStyle = "rgba(255, 255, 255, 0.8)", e.setLineDash([6, 4]), e.lineWidth = 1;
   for (const r of [s, i])
     r < 0 || r > n || (e.beginPath(), e.moveTo(Math.round(r) + 0.5, 0), e.lineTo(Math.round(r) + 0.5, o), e.stroke());
@@ -801,7 +801,7 @@ function Ut(e, t, s, i) {
   }
   e.fillStyle = "#ffffff";
   for (const n of [i.start, i.end]) {
-    const o = m(n, t, s);
+    const o = g(n, t, s);
     o < 0 || o > s.width || (e.beginPath(), e.moveTo(o - 4, 0), e.lineTo(o + 4, 0), e.lineTo(o, 5), e.fill());
   }
 }
@@ -853,7 +853,7 @@ class $e {
       if (this.query !== t) return;
       this.matches = s.matches, this.labelled.clear(), this.say(`${s.matches.length} nearest of ${s.n_windows.toLocaleString()} windows (${Math.round(s.seconds * 1e3)} ms). Keys: a tag's hotkey labels the focused match, Enter applies the current tag.`), this.render();
     } catch (s) {
-      this.say(s instanceof w ? s.message : String(s), !0);
+      this.say(s instanceof m ? s.message : String(s), !0);
     }
   }
   close() {
@@ -902,7 +902,7 @@ class $e {
         if (r?.ok)
           n = URL.createObjectURL(await r.blob()), this.thumbs.set(i, n);
         else {
-          const a = Number(r?.headers.get("Retry-After")) || null, h = nt(new w(r?.status ?? 0, null, "", a), o);
+          const a = Number(r?.headers.get("Retry-After")) || null, h = nt(new m(r?.status ?? 0, null, "", a), o);
           if (h === null) break;
           if (await new Promise((l) => setTimeout(l, h)), t !== this.thumbRun) return;
         }
@@ -930,7 +930,12 @@ class $e {
       const o = this.list.children[n + 1];
       n >= 0 && (o ?? this.list.children[n])?.focus();
     } catch (n) {
-      this.say(n instanceof w ? n.message : String(n), !0);
+      if (n instanceof m && n.status === 409 && t.length === 1) {
+        const o = this.matches.indexOf(t[0]);
+        this.labelled.set(t[0].clip, "already labelled"), this.render(), this.say(`Clip ${t[0].clip} is already in your annotations: edit it on its own page.`, !0), (this.list.children[o + 1] ?? this.list.children[o])?.focus();
+        return;
+      }
+      this.say(n instanceof m ? n.message : String(n), !0);
     }
   }
   async labelBatch(t) {
@@ -947,7 +952,7 @@ class $e {
       });
       this.say(`Queued ${s.queued} clip${s.queued === 1 ? "" : "s"} as round ${s.number} (similar to clip ${this.query.clip}).`);
     } catch (s) {
-      this.say(s instanceof w ? s.message : String(s), !0);
+      this.say(s instanceof m ? s.message : String(s), !0);
     }
   }
 }
@@ -1261,7 +1266,7 @@ class Fe {
   }
 }
 export {
-  w as A,
+  m as A,
   Le as B,
   qe as C,
   Ke as D,

@@ -155,9 +155,18 @@ def test_a_lead_sees_each_embeddings_licence_and_chooses_one(
         '#embedding-choice tr[data-embedding="band-stats"]', timeout=30_000
     )
     assert "no model weights" in row.inner_text()
+    # Nothing chosen yet: the project's default is in use, with the reason (no pretraining yet).
+    in_use = page.inner_text("#embedding-choice .embedding-in-use")
+    assert "band-stats (project default — no self-supervised pretraining" in in_use
+    assert page.is_checked('#embedding-choice tr[data-embedding="default"] input')
+    assert page.is_disabled('#embedding-choice input[value="selfsupervised"]')
     page.check('#embedding-choice input[value="band-stats"]')
     page.click("#embedding-choice button.use-embedding")
     page.wait_for_selector("#embedding-choice p:has-text('Now using band-stats')", timeout=20_000)
+    page.wait_for_selector(
+        "#embedding-choice .embedding-in-use:has-text('band-stats (chosen by a lead)')",
+        timeout=20_000,
+    )
     project.refresh_from_db()
     assert project.sampling_params["embedding_adapter"] == "band-stats"
     assert not page.console_errors

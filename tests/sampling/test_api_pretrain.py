@@ -10,10 +10,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The task message is recorded instead of sent (the worker side is tested with a real worker)."""
+    """The task messages are recorded instead of sent (the worker side is tested with a real
+    worker): the run's id and the tasks of its chain."""
     messages = []
     monkeypatch.setattr(
-        loop, "_send", lambda run, signature: messages.append((run.pk, signature.task))
+        loop,
+        "_send",
+        lambda run, signature: messages.append(
+            (run.pk, [s.task for s in getattr(signature, "tasks", [signature])])
+        ),
     )
     return messages
 
@@ -27,7 +32,10 @@ def test_a_lead_queues_a_pretraining(cast, api, project, sent, django_capture_on
         response.json()["kind"] == "pretrain" and run.kind == "pretrain" and run.status == "queued"
     )
     assert run.parent is None and run.trigger == "pretrain"
-    assert sent == [(run.pk, "models_app.tasks.train_encoder")]
+    # The pretraining, then (score queue) the pool embedded anew and the next training queued.
+    assert sent == [
+        (run.pk, ["models_app.tasks.train_encoder", "sampling.tasks.after_pretraining"])
+    ]
 
 
 def test_a_second_request_while_one_is_queued_is_a_conflict(cast, api, project, sent):

@@ -219,7 +219,7 @@ def test_a_lead_chooses_an_adapter_and_search_uses_its_embeddings(pool, cast, ap
     assert api(cast["lead"]).put(url, {"adapter": "nope"}, format="json").status_code == 400
     pool.refresh_from_db()
     assert "embedding_adapter" not in pool.sampling_params
-    chunks = adapters.choose(pool, "band-stats")
+    _embedding, chunks = adapters.choose(pool, "band-stats")
     for chunk in chunks:
         adapters.embed_clips(pool, "band-stats", chunk)
     query = Clip.objects.for_project(pool).filter(recording__name="t0.wav").first()

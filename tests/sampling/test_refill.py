@@ -119,7 +119,9 @@ def test_new_recordings_are_scored_by_the_active_version_then_sampled(
     monkeypatch.setattr(loop, "_send_quietly", lambda signature, project: chains.append(signature))
     with django_capture_on_commit_callbacks(execute=True):
         loop.on_clips_added(sender=None, project=pool)
-    (steps,) = chains
+    embed, steps = chains
+    # The project's embedding (band statistics by default) embeds the new clips too.
+    assert embed.task == "models_app.tasks.embed_pending" and embed.args == (pool.pk,)
     assert [t.task for t in steps.tasks] == [
         "models_app.tasks.rescore_pool",
         "sampling.tasks.sample_after_rescore",

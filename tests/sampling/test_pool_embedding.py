@@ -1,0 +1,127 @@
+"""A round's diversity reads the project's embedding (its adapter's window store), not the active
+version's, and falls back to the version's while that store covers too little of the pool."""
+
+import numpy as np
+import pytest
+
+from annotator.models import AnnotationTask, Clip
+from models_app import adapters, embeddings_store
+from sampling import pool, rounds
+from tests.sampling.test_rounds import add_predictions, pool_project  # noqa: F401 (fixture)
+
+SOURCE = embeddings_store.adapter_source(adapters.BAND_STATS)  # the default before a pretraining
+
+
+@pytest.fixture
+def clustered(pool_project, settings, tmp_path):  # noqa: F811
+    """The 60 clips, a version whose embeddings are noise (no structure), and band-stats windows in
+    two far-apart clusters: 56 clips near one point, 4 ("rare") near its opposite."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    pool_project.audit_fraction = 0.0
+    pool_project.sampling_strategy = "kcenter"
+    pool_project.save()
+    version = add_predictions(pool_project, np.random.default_rng(0))
+    ids = list(
+        Clip.objects.filter(project=pool_project).order_by("pk").values_list("pk", flat=True)
+    )
+    rng = np.random.default_rng(1)
+    rare = set(rng.choice(ids, 4, replace=False).tolist())
+    centre = np.eye(48, dtype=np.float32)[0]
+    windows = [
+        np.stack([(-centre if i in rare else centre) + 0.01 * rng.standard_normal(48)] * 3)
+        for i in ids
+    ]
+    return pool_project, version, ids, rare, windows
+
+
+def _store(project, ids, windows) -> None:
+    embeddings_store.write_chunk(project.pk, SOURCE, ids, windows, 0.1)
+    embeddings_store.compact(project.pk, SOURCE)
+
+
+def _rare_picked(project, rare, seeds) -> list[bool]:
+    """For each seed, whether a round of two picks a rare clip (its tasks withdrawn after, so
+    every round chooses from the whole pool)."""
+    picked = []
+    for seed in seeds:
+        rnd = rounds.start_round(project, k=2, seed=seed)
+        picked.append(bool({p.clip_id for p in rnd.picks.all()} & rare))
+        AnnotationTask.objects.filter(project=project).delete()
+    return picked
+
+
+@pytest.mark.django_db
+def test_diversity_reads_the_adapters_store_and_finds_the_rare_cluster(clustered):
+    project, version, ids, rare, windows = clustered
+    _store(project, ids, windows)
+    # k-center with k = 2 takes the farthest clip second: always one of the rare cluster.
+    assert _rare_picked(project, rare, range(6)) == [True] * 6
+    rnd = rounds.start_round(project, k=2, seed=9)
+    assert rnd.params["embedding"] == SOURCE
+
+
+@pytest.mark.django_db
+def test_with_the_detector_chosen_the_versions_embedding_serves_and_misses_the_cluster(clustered):
+    project, version, ids, rare, windows = clustered
+    _store(project, ids, windows)
+    adapters.choose(project, adapters.DETECTOR)
+    picked = _rare_picked(project, rare, range(6))
+    assert not all(picked)  # noise embeddings: the rare clips are found by chance only
+    rnd = rounds.start_round(project, k=2, seed=9)
+    assert rnd.params["embedding"] == embeddings_store.version_source(version.pk)
+
+
+@pytest.mark.django_db
+def test_a_store_covering_under_half_the_pool_leaves_the_round_to_the_versions(clustered):
+    project, version, ids, rare, windows = clustered
+    _store(project, ids[:20], windows[:20])
+    rnd = rounds.start_round(project, k=2, seed=0)
+    assert rnd.params["embedding"] == embeddings_store.version_source(version.pk)
+
+
+@pytest.mark.django_db
+def test_clips_the_store_lacks_get_the_pools_mean(clustered):
+    project, version, ids, rare, windows = clustered
+    missing = [i for i in ids if i not in rare][:5]
+    kept = [(i, w) for i, w in zip(ids, windows, strict=True) if i not in missing]
+    _store(project, [i for i, _ in kept], [w for _, w in kept])
+    chosen = pool.project_embeddings(project)
+    assert chosen.source == SOURCE and len(chosen.ids) == 55
+    rows = chosen.rows_for(np.array(ids, dtype=np.int64))
+    lacking = np.isin(ids, missing)
+    assert np.all(rows[lacking] == 0)  # the pool's mean: typical, neither sought nor avoided
+    np.testing.assert_allclose(np.linalg.norm(rows[~lacking], axis=1), 1, atol=2e-3)
+    # Still the adapter's space for the round: 55 of 60 clips is past the coverage bound.
+    assert _rare_picked(project, rare, range(3)) == [True] * 3
+
+
+@pytest.mark.django_db
+def test_compaction_stores_the_clip_means_the_round_reads(clustered):
+    project, version, ids, rare, windows = clustered
+    _store(project, ids, windows)
+    means = embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
+    assert len(means) == 1  # one row per clip, written on the score worker with the pool file
+    embeddings_store._CACHE.clear()
+    from_file = embeddings_store.load_clip_means(project.pk, SOURCE)
+    from_windows = embeddings_store.load(project.pk, SOURCE).clip_means()
+    np.testing.assert_array_equal(from_file[0], from_windows[0])
+    np.testing.assert_array_equal(from_file[1], from_windows[1])
+    # A chunk written since (new clips): the means come from every window until the next compaction.
+    extra = np.eye(48, dtype=np.float32)[5][None]
+    embeddings_store.write_chunk(project.pk, SOURCE, [10**9], [extra], 0.1)
+    ids_now, _ = embeddings_store.load_clip_means(project.pk, SOURCE)
+    assert ids_now[-1] == 10**9 and len(ids_now) == len(ids) + 1
+    embeddings_store.delete(project.pk, SOURCE)
+    assert not embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
+
+
+@pytest.mark.django_db
+def test_only_the_clips_the_store_lacks_are_left_to_embed(clustered):
+    project, version, ids, rare, windows = clustered
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids
+    _store(project, ids[:50], windows[:50])  # compacted: the ids come from the means file
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids[50:]
+    embeddings_store.write_chunk(project.pk, SOURCE, ids[50:55], windows[50:55], 0.1)
+    assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids[55:]
+    adapters.choose(project, adapters.DETECTOR)  # the rescore stores the version's windows
+    assert adapters.pending_chunks(project) == []
