@@ -77,7 +77,9 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         fmax=fmax,
         n_freq_bins=opts.n_freq_bins,
     )
-    detector = DetectorConfig(class_names=class_names, features=features)
+    detector = DetectorConfig(
+        class_names=class_names, features=features, box_refine_db=opts.box_refine_db or None
+    )
     return TrainConfig(
         detector=detector,
         epochs=opts.epochs,
