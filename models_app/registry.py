@@ -85,6 +85,7 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         epochs=opts.epochs,
         batch_size=opts.batch_size,
         use_metadata=opts.use_metadata,
+        freq_shift_prob=opts.freq_shift_prob,
         num_threads=opts.num_threads,
         max_steps=opts.max_steps,
         max_seconds=(
