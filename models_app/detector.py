@@ -29,6 +29,7 @@ from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .features import FeatureConfig, col_to_time, row_to_freq
+from .options import BOX_REFINE_DB
 
 
 @dataclass
@@ -43,6 +44,9 @@ class DetectorConfig:
     meta_classes: dict[str, list[str]] = field(default_factory=dict)
 
     stride: int = 2  # output grid vs input grid (fixed by the architecture)
+    # Decoding: each box is the outline of its call's loudest cell down to this many dB below it
+    # (``refinement.py``), not the extent head's box; None keeps the extent head's box.
+    box_refine_db: float | None = BOX_REFINE_DB
 
     def to_dict(self) -> dict:
         """Plain-JSON form (nested feature config included)."""
@@ -53,9 +57,11 @@ class DetectorConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> DetectorConfig:
-        """Inverse of ``to_dict``; unknown keys are ignored."""
+        """Inverse of ``to_dict``; unknown keys are ignored. A config saved before boxes were
+        outlined (no ``box_refine_db``) keeps decoding its extent head's boxes."""
         names = {f.name for f in fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in names}
+        kwargs.setdefault("box_refine_db", None)
         kwargs["features"] = FeatureConfig.from_dict(data.get("features", {}))
         if "channels" in kwargs:
             kwargs["channels"] = tuple(kwargs["channels"])

@@ -27,8 +27,16 @@ from annotator.dsp.audio import readable_stream, streaming_repair
 from . import windowing
 from .calibration import Calibration
 from .checkpoints import TrainResult, load_checkpoint
-from .detector import DetectorConfig, DetectorNet, Event, decode, fuse_for_inference
+from .detector import (
+    DetectorConfig,
+    DetectorNet,
+    Event,
+    decode,
+    fuse_for_inference,
+    suppress_overlaps,
+)
 from .features import compute_features, n_frames
+from .refinement import refine_events
 from .uncertainty import binary_entropy, clip_uncertainty  # noqa: F401  (binary_entropy: public here)
 
 
@@ -143,7 +151,7 @@ class Detector:
         x = x.to(self.device).contiguous(memory_format=torch.channels_last)
         with torch.inference_mode():
             out = self.net(x)
-            events = self._decode(out)
+            events = self._decode(out, feats)
             probs = torch.sigmoid(out["clip_logits"]).float().cpu().numpy()
             any_p = torch.sigmoid(out["any_event"]).float().cpu().numpy()
             emb = torch.nn.functional.normalize(out["embedding"].float(), dim=1).cpu().numpy()
@@ -181,7 +189,9 @@ class Detector:
             self.net(x.contiguous(memory_format=torch.channels_last))
             return self._taps.span_embedding(start_s, end_s, self.config.features.frames_per_second)
 
-    def _decode(self, out: dict[str, torch.Tensor]) -> list[list[Event]]:
+    def _decode(
+        self, out: dict[str, torch.Tensor], feats: Sequence[np.ndarray]
+    ) -> list[list[Event]]:
         """Events whose calibrated score reaches ``threshold``, scores calibrated.
 
         The calibration is increasing, so decoding at its raw equivalent of ``threshold``
@@ -189,14 +199,26 @@ class Detector:
         """
         cal = self.calibration
         if cal.is_identity:
-            return decode(out, self.config, threshold=self.threshold, top_k=self.top_k)
+            return self._boxes(out, feats, self.threshold)
         raw = cal.raw_threshold(self.threshold) * (1 - 1e-6)  # rounding must not drop one
-        clips = decode(out, self.config, threshold=raw, top_k=self.top_k)
+        clips = self._boxes(out, feats, raw)
         for events in clips:
             for e, p in zip(events, cal.apply(np.array([e.score for e in events]))):
                 e.score = float(p)
             events[:] = [e for e in events if e.score >= self.threshold]
         return clips
+
+    def _boxes(
+        self, out: dict[str, torch.Tensor], feats: Sequence[np.ndarray], threshold: float
+    ) -> list[list[Event]]:
+        """The peaks' events; with ``box_refine_db`` set, boxes outlined on the features before
+        the overlap suppression (peaks on two harmonics of a call outline the same box)."""
+        depth = self.config.box_refine_db
+        if not depth:
+            return decode(out, self.config, threshold=threshold, top_k=self.top_k)
+        clips = decode(out, self.config, threshold=threshold, top_k=self.top_k, box_nms=None)
+        fc = self.config.features
+        return [suppress_overlaps(refine_events(ev, f, fc, depth)) for ev, f in zip(clips, feats)]
 
     def _clip_score(self, events, probs, any_p, emb, heat_t) -> ClipScore:
         names = self.class_names

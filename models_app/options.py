@@ -10,6 +10,12 @@ from dataclasses import dataclass
 
 from models_app.features import REPRESENTATIONS
 
+# The outline's depth (models_app.refinement): chosen on the training recordings of the Whombat
+# split (BENCHMARKS.md). Here, not in detector.py, because the web process reads the options
+# and never imports torch.
+BOX_REFINE_DB = 18.0
+FREQ_SHIFT_PROB = 0.5  # models_app.training.TrainConfig.freq_shift_prob
+
 # A project's first training: from scratch, a synthetic pretraining, the encoder pretrained on the
 # project's own pool (models_app.pretraining), or "both" (that pretraining started from the
 # synthetic one). Without a stored encoder the self-supervised starts fall back to the default
@@ -43,6 +49,12 @@ class ModelOptions:
     ssl_views: str | None = (
         None  # "disjoint" (COLA) or "overlapping" (SimCLR); None: by sample rate
     )
+    # Boxes outlined on the spectrogram down to this many dB below each call's peak
+    # (models_app.refinement); 0: the extent head's boxes.
+    box_refine_db: float = BOX_REFINE_DB
+    # Share of training clips shifted in frequency (their species then unknown): finds calls of
+    # species never labelled; 0 for a project whose every species is labelled.
+    freq_shift_prob: float = FREQ_SHIFT_PROB
 
     def __post_init__(self) -> None:
         if self.representation not in REPRESENTATIONS:
@@ -56,6 +68,10 @@ class ModelOptions:
                 raise ValueError(f"{name} must be at least 1.")
         if self.ssl_views is not None and self.ssl_views not in ("disjoint", "overlapping"):
             raise ValueError("ssl_views must be disjoint or overlapping.")
+        if not 0 <= self.freq_shift_prob <= 1:
+            raise ValueError("freq_shift_prob must be between 0 and 1.")
+        if not 0 <= self.box_refine_db <= 60:
+            raise ValueError("box_refine_db must be 0 (off) or up to 60 dB.")
         if self.max_training_seconds is not None and self.max_training_seconds < 0:
             raise ValueError("max_training_seconds must be 0 (no time budget) or more.")
         for name in ("frames_per_second", "pretrain_crop_s", "ssl_crop_s"):

@@ -73,12 +73,15 @@ def train_config(project: Project, class_names: list[str], samplerate: int) -> T
         fmax=fmax,
         n_freq_bins=opts.n_freq_bins,
     )
-    detector = DetectorConfig(class_names=class_names, features=features)
+    detector = DetectorConfig(
+        class_names=class_names, features=features, box_refine_db=opts.box_refine_db or None
+    )
     return TrainConfig(
         detector=detector,
         epochs=opts.epochs,
         batch_size=opts.batch_size,
         use_metadata=opts.use_metadata,
+        freq_shift_prob=opts.freq_shift_prob,
         num_threads=opts.num_threads,
         max_steps=opts.max_steps,
         max_seconds=time_budget(opts),

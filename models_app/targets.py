@@ -120,7 +120,15 @@ def compute_losses(
     )
     w = batch["cls_w"] * (batch["cls"] >= 0)
     losses["classes"] = (ce * w).sum() / w.sum().clamp(min=1.0)
-    losses["clip"] = F.binary_cross_entropy_with_logits(out["clip_logits"], batch["clip"])
+    # Clips whose species are unknown (frequency-shifted) teach no clip-level species.
+    clip_w = batch.get("clip_w")
+    clip_bce = F.binary_cross_entropy_with_logits(
+        out["clip_logits"], batch["clip"], reduction="none"
+    )
+    if clip_w is None:
+        losses["clip"] = clip_bce.mean()
+    else:
+        losses["clip"] = (clip_bce.mean(dim=1) * clip_w).sum() / clip_w.sum().clamp(min=1.0)
     losses["any"] = F.binary_cross_entropy_with_logits(out["any_event"], batch["any"])
     meta_terms = [
         F.cross_entropy(out[f"meta/{name}"], batch["meta"][:, j], ignore_index=-1)

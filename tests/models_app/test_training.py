@@ -278,3 +278,44 @@ def test_a_cancel_seen_at_a_step_stops_the_training():
             on_step=on_step,
         )
     assert len(steps) == 3  # within the first epoch, not at its end
+
+
+def test_a_frequency_shift_moves_calls_and_boxes_together_and_forgets_the_species():
+    from models_app.training import _shift_freq
+
+    x = np.zeros((128, 50), np.float32)
+    x[30:40, 10:20] = 1.0
+    boxes = np.array([[10.0, 20.0, 30.0, 40.0], [10.0, 20.0, 120.0, 128.0]])
+    rng = np.random.default_rng(3)
+    moved, b, labels = _shift_freq(x, boxes, np.array([0, 1]), 0.25, rng)
+    k = int(b[0, 2] - 30)
+    assert k != 0 and moved.shape == x.shape
+    assert np.array_equal(moved[30 + k : 40 + k, 10:20], x[30:40, 10:20])
+    assert moved.sum() == x.sum()  # the call moved whole, nothing wrapped round
+    assert b[0].tolist() == [10.0, 20.0, 30.0 + k, 40.0 + k]
+    assert len(b) == (2 if k < 0 else 1) and (labels == -1).all() and len(labels) == len(b)
+
+
+def test_frequency_shifted_clips_teach_no_clip_level_species():
+    from models_app.targets import compute_losses
+
+    out = {
+        "heatmap": torch.zeros(2, 1, 4, 4),
+        "extent": torch.zeros(2, 4, 4, 4),
+        "classes": torch.zeros(2, 3, 4, 4),
+        "clip_logits": torch.tensor([[5.0, -5.0, -5.0], [-5.0, -5.0, -5.0]]),
+        "any_event": torch.zeros(2),
+    }
+    batch = {
+        "heat": torch.zeros(2, 1, 4, 4),
+        "extent": torch.zeros(2, 4, 4, 4),
+        "extent_w": torch.zeros(2, 4, 4),
+        "cls": torch.full((2, 4, 4), -1),
+        "cls_w": torch.zeros(2, 4, 4),
+        "clip": torch.tensor([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]),  # clip 1 says "a" wrongly
+        "any": torch.zeros(2),
+        "meta": torch.zeros(2, 0, dtype=torch.long),
+    }
+    wrong = compute_losses(out, batch, {}, torch.ones(3))["clip"]
+    batch["clip_w"] = torch.tensor([1.0, 0.0])  # clip 1 was shifted: its species are unknown
+    assert compute_losses(out, batch, {}, torch.ones(3))["clip"] < wrong / 10
