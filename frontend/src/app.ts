@@ -215,9 +215,11 @@ export class App implements PointerHost {
   private noticeContinuing(task: Task): void {
     const long = task.continuing ?? [];
     if (!long.length) return;
-    const homes = [...new Set(long.map((e) => e.from_clip))].join(", ");
+    const homes = [...new Set(long.map((e) => e.from_clip))];
+    const from = `from clip${homes.length > 1 ? "s" : ""} ${homes.join(", ")}`;
+    const what = long.length === 1 ? `An event of yours ${from} continues` : `${long.length} events of yours ${from} continue`;
     this.ui.showNotice(
-      `${long.length} of your events from clip ${homes} continue into this clip (dotted). They are labelled already: labelling them again here is refused.`,
+      `${what} into this clip (dotted). Labelled already: labelling ${long.length === 1 ? "it" : "them"} again here is refused.`,
       long.slice(0, 3).map((ev) => ({
         label: `Delete ${tagName(this.project.tags, ev.tag)} ${ev.start_s.toFixed(2)}–${ev.end_s.toFixed(2)} s`,
         run: () => void this.deleteContinuing(task, ev),

@@ -129,11 +129,11 @@ function It(i) {
   }
   return i.status === 0 || i.status >= 500 || i.status === 429 || i.status === 408 ? { kind: "retry", message: i.message } : { kind: "fatal", message: i.message };
 }
-function Ft(i, t = Math.random) {
+function At(i, t = Math.random) {
   const e = Math.min(3e4, 1e3 * Math.pow(2, Math.max(0, i)));
   return Math.round(e * (1 + 0.2 * t()));
 }
-class At {
+class Ft {
   constructor(t, e, s) {
     this.post = t, this.current = e, this.on = s;
   }
@@ -166,7 +166,7 @@ class At {
   }
   fail(t, e, s) {
     if (t.kind === "retry") {
-      const a = Ft(this.attempt++);
+      const a = At(this.attempt++);
       this.on.status(`Submit failed (${t.message}). Your draft is kept; retrying in ${Math.round(a / 1e3)} s.`, "error", !0), this.timer = setTimeout(() => {
         this.send(e);
       }, a);
@@ -300,20 +300,20 @@ class Dt {
   }
   buildSide() {
     const t = this.project.tags, e = Y(t), s = n("div", { class: "el-tag-list" }), o = n("div", { class: "el-clip-tags" });
-    t.forEach((r, h) => {
-      const d = J(t, h), c = e.has(r.id) ? ` (hotkey "${r.hotkey}" is taken by a built-in key)` : "", f = u("", `${b(t, r.id)}${c}`, () => this.handlers.tag(r.id), "el-tag");
-      f.append(n("span", { class: "el-swatch", style: `background:${X(t, r.id)}` }), n("kbd", {}, d || "·"), ` ${$(r)}`), this.tagButtons.set(r.id, f), s.append(f);
-      const g = n("input", { type: "checkbox", "data-tag": r.id });
-      g.addEventListener("change", () => (this.handlers.toggleClipTag(r.id), g.blur())), this.clipTagBoxes.set(r.id, g), o.append(n("label", { title: b(t, r.id) }, g, ` ${$(r)}`));
+    t.forEach((l, h) => {
+      const d = J(t, h), c = e.has(l.id) ? ` (hotkey "${l.hotkey}" is taken by a built-in key)` : "", f = u("", `${b(t, l.id)}${c}`, () => this.handlers.tag(l.id), "el-tag");
+      f.append(n("span", { class: "el-swatch", style: `background:${X(t, l.id)}` }), n("kbd", {}, d || "·"), ` ${$(l)}`), this.tagButtons.set(l.id, f), s.append(f);
+      const g = n("input", { type: "checkbox", "data-tag": l.id });
+      g.addEventListener("change", () => (this.handlers.toggleClipTag(l.id), g.blur())), this.clipTagBoxes.set(l.id, g), o.append(n("label", { title: b(t, l.id) }, g, ` ${$(l)}`));
     });
     const a = [
       ["no_calls", "No calls", "n"],
       ["noise", "Noise", "x"],
       ["uncertain", "Uncertain", "u"]
-    ], l = n("div", { class: "el-flags" });
-    for (const [r, h, d] of a) {
-      const c = u(`${h} (${d})`, `${h} (${d})`, () => this.handlers.flag(r), "el-flag");
-      c.setAttribute("aria-pressed", "false"), this.flagButtons.set(r, c), l.append(c);
+    ], r = n("div", { class: "el-flags" });
+    for (const [l, h, d] of a) {
+      const c = u(`${h} (${d})`, `${h} (${d})`, () => this.handlers.flag(l), "el-flag");
+      c.setAttribute("aria-pressed", "false"), this.flagButtons.set(l, c), r.append(c);
     }
     return this.notesArea.addEventListener("input", () => this.handlers.notes(this.notesArea.value)), n(
       "aside",
@@ -321,7 +321,7 @@ class Dt {
       n("section", {}, n("h2", {}, "Box tag"), this.pendingLabel, s),
       n("section", {}, n("h2", {}, "Selected box"), this.inspector),
       this.sidePanels,
-      n("section", {}, n("h2", {}, "Clip"), l, o, this.clipTagsHint, this.notesArea)
+      n("section", {}, n("h2", {}, "Clip"), r, o, this.clipTagsHint, this.notesArea)
     );
   }
   buildHelp() {
@@ -335,8 +335,8 @@ class Dt {
     const e = t.clip, s = e.recording;
     this.header.textContent = ` · ${s.name} · ${e.start_s.toFixed(3)}–${e.end_s.toFixed(3)} s · task ${t.id}${t.reason ? ` · ${t.reason}` : ""}`, this.header.title = `lease expires ${new Date(t.lease_expires_at).toLocaleTimeString()}`;
     for (const a of Array.from(this.expansionSelect.options)) {
-      const l = P(s.samplerate, Number(a.value));
-      a.disabled = !l, a.title = l ? "" : "plays below 3000 Hz, which browsers refuse";
+      const r = P(s.samplerate, Number(a.value));
+      a.disabled = !r, a.title = r ? "" : "plays below 3000 Hz, which browsers refuse";
     }
     const o = Lt(t);
     this.taskNote.replaceChildren(...o.map((a) => n("p", {}, a))), this.taskNote.hidden = o.length === 0, this.hideConflict(), this.hideNotice();
@@ -354,10 +354,10 @@ class Dt {
     this.thresholdText.textContent = e.short, this.threshold.title = this.thresholdText.title = e.long, this.predInfo.textContent = t.model ? `${t.model}: ${t.shown}/${t.count}` : "no model";
   }
   updateDraft(t, e, s, o) {
-    const a = this.project.tags, l = e ? e.tag : s;
-    for (const [d, c] of this.tagButtons) c.classList.toggle("el-active", d === l);
-    const r = a.find((d) => d.id === s);
-    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${r ? $(r) : "no tag"}`;
+    const a = this.project.tags, r = e ? e.tag : s;
+    for (const [d, c] of this.tagButtons) c.classList.toggle("el-active", d === r);
+    const l = a.find((d) => d.id === s);
+    this.pendingLabel.textContent = e ? "Keys set the selected box's tag" : `Next box: ${l ? $(l) : "no tag"}`;
     for (const [d, c] of this.clipTagBoxes) c.checked = t.tags.includes(d);
     const h = Z(t);
     this.clipTagsHint.textContent = h ? "Clip tags follow the boxes' tags until you change them." : "Clip tags as you set them.";
@@ -378,21 +378,21 @@ class Dt {
     o && (p(s("low_hz"), (t.low_hz / 1e3).toFixed(2)), p(s("high_hz"), (t.high_hz / 1e3).toFixed(2))), p(this.inspector.querySelector("select"), t.tag === null ? "" : String(t.tag)), p(s("confidence"), t.confidence === null ? "" : String(t.confidence)), p(s("notes"), t.notes), this.inspector.querySelector(".el-duration").textContent = `${Q(t.end_s - t.start_s)}${o ? ` · ${((t.high_hz - t.low_hz) / 1e3).toFixed(2)} kHz band` : ""}`;
   }
   buildInspector() {
-    const t = (r, h, d, c) => {
-      const f = n("input", { type: "number", name: r, step: d });
+    const t = (l, h, d, c) => {
+      const f = n("input", { type: "number", name: l, step: d });
       return f.addEventListener("change", () => {
         const g = c(f.value);
-        g === null && r !== "confidence" || this.handlers.editEvent({ [r]: g }, r);
+        g === null && l !== "confidence" || this.handlers.editEvent({ [l]: g }, l);
       }), n("label", {}, h, f);
-    }, e = (r) => r.trim() === "" || !Number.isFinite(Number(r)) ? null : Number(r), s = (r) => e(r) === null ? null : Number(r) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((r) => n("option", { value: r.id }, b(this.project.tags, r.id))));
+    }, e = (l) => l.trim() === "" || !Number.isFinite(Number(l)) ? null : Number(l), s = (l) => e(l) === null ? null : Number(l) * 1e3, o = n("select", { name: "tag" }, n("option", { value: "" }, "no tag"), ...this.project.tags.map((l) => n("option", { value: l.id }, b(this.project.tags, l.id))));
     o.addEventListener("change", () => this.handlers.editEvent({ tag: o.value === "" ? null : Number(o.value) }, "tag"));
     const a = n("input", { type: "text", name: "notes", placeholder: "box notes" });
     a.addEventListener("input", () => this.handlers.editEvent({ notes: a.value }, "notes"));
-    const l = t("confidence", "confidence", "0.05", (r) => e(r) === null ? null : Math.min(1, Math.max(0, Number(r))));
+    const r = t("confidence", "confidence", "0.05", (l) => e(l) === null ? null : Math.min(1, Math.max(0, Number(l))));
     this.inspector.replaceChildren(
       n("div", { class: "el-grid" }, t("start_s", "start s", "0.0001", e), t("end_s", "end s", "0.0001", e), t("low_hz", "low kHz", "0.01", s), t("high_hz", "high kHz", "0.01", s)),
       n("label", {}, "tag ", o),
-      l,
+      r,
       a,
       n("div", { class: "el-row" }, n("span", { class: "el-duration el-muted" }), u("Delete", "Delete the box (Delete)", () => this.handlers.deleteSelected()))
     );
@@ -517,9 +517,9 @@ function H(i, t, e) {
     i.replaceChildren(n("p", { class: "el-muted" }, e));
     return;
   }
-  const s = qt.map(([o, a, l, r]) => {
+  const s = qt.map(([o, a, r, l]) => {
     const h = t[o];
-    return n("tr", { title: r }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Rt(h, l)));
+    return n("tr", { title: l }, n("th", {}, a), n("td", { "data-field": o, "data-value": h === null ? "" : String(h) }, Rt(h, r)));
   });
   i.replaceChildren(n("table", { class: "el-measure-table" }, ...s), t.reason ? n("p", { class: "el-muted el-measure-note" }, t.reason) : "");
 }
@@ -530,17 +530,17 @@ function I(i) {
   return t;
 }
 function Ot(i, t, e, s = "") {
-  const { width: o, height: a } = t, l = { left: 30, right: 6, top: 14, bottom: 16 };
+  const { width: o, height: a } = t, r = { left: 30, right: 6, top: 14, bottom: 16 };
   i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif";
-  const r = e ? I(e) : -1;
-  if (!e || r < 0) {
+  const l = e ? I(e) : -1;
+  if (!e || l < 0) {
     i.fillText(s || e?.reason || "", 6, a / 2);
     return;
   }
-  const h = e.freqs_hz[0], d = e.freqs_hz[e.freqs_hz.length - 1], c = e.db[r], f = o - l.left - l.right, g = a - l.top - l.bottom, y = (m) => l.left + (d > h ? (m - h) / (d - h) * f : f / 2), F = (m) => l.top + Math.min(M, Math.max(0, c - m)) / M * g;
-  i.strokeStyle = "#323b44", i.strokeRect(l.left, l.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, _) => _ ? i.lineTo(y(m), F(e.db[_])) : i.moveTo(y(m), F(e.db[_]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, l.left, a - 4);
-  const A = `${(d / 1e3).toFixed(1)} kHz`;
-  i.fillText(A, o - l.right - i.measureText(A).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, l.top + 8), i.fillText(`${(c - M).toFixed(0)}`, 2, a - l.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[r] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, l.left + 4, l.top - 3);
+  const h = e.freqs_hz[0], d = e.freqs_hz[e.freqs_hz.length - 1], c = e.db[l], f = o - r.left - r.right, g = a - r.top - r.bottom, y = (m) => r.left + (d > h ? (m - h) / (d - h) * f : f / 2), A = (m) => r.top + Math.min(M, Math.max(0, c - m)) / M * g;
+  i.strokeStyle = "#323b44", i.strokeRect(r.left, r.top, f, g), i.strokeStyle = "#4fc3f7", i.beginPath(), e.freqs_hz.forEach((m, _) => _ ? i.lineTo(y(m), A(e.db[_])) : i.moveTo(y(m), A(e.db[_]))), i.stroke(), i.fillStyle = "#8d9aa5", i.fillText(`${(h / 1e3).toFixed(1)}`, r.left, a - 4);
+  const F = `${(d / 1e3).toFixed(1)} kHz`;
+  i.fillText(F, o - r.right - i.measureText(F).width, a - 4), i.fillText(`${c.toFixed(0)}`, 2, r.top + 8), i.fillText(`${(c - M).toFixed(0)}`, 2, a - r.bottom), i.fillStyle = "#ffb74d", i.fillText(`peak ${(e.freqs_hz[l] / 1e3).toFixed(2)} kHz, ${c.toFixed(1)} dB`, r.left + 4, r.top - 3);
 }
 function j(i, t, e) {
   return (i - t.start) / (t.end - t.start) * e;
@@ -551,17 +551,17 @@ function Kt(i) {
   return t > 0 ? 0.9 / t : 1;
 }
 function Wt(i, t, e, s) {
-  const { width: o, height: a } = t, l = a / 2;
-  if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, l), i.lineTo(o, l), i.stroke(), !e || !e.min.length) return;
-  const r = Kt(e) * l, h = (e.end - e.start) / e.min.length;
+  const { width: o, height: a } = t, r = a / 2;
+  if (i.clearRect(0, 0, o, a), i.fillStyle = "#0b0e11", i.fillRect(0, 0, o, a), i.strokeStyle = "#323b44", i.beginPath(), i.moveTo(0, r), i.lineTo(o, r), i.stroke(), !e || !e.min.length) return;
+  const l = Kt(e) * r, h = (e.end - e.start) / e.min.length;
   i.fillStyle = "#4fc3f7";
   for (let d = 0; d < e.min.length; d++) {
     const c = j(e.start + d * h, s, o), f = j(e.start + (d + 1) * h, s, o);
     if (f < 0 || c > o) continue;
-    const g = l - e.max[d] * r, y = l - e.min[d] * r;
+    const g = r - e.max[d] * l, y = r - e.min[d] * l;
     i.fillRect(c, g, Math.max(1, f - c), Math.max(1, y - g));
   }
-  i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (r / l)).toFixed(3)} FS`, 4, 11);
+  i.fillStyle = "#8d9aa5", i.font = "10px system-ui, sans-serif", i.fillText(`±${(0.9 / (l / r)).toFixed(3)} FS`, 4, 11);
 }
 const Ut = 80, Yt = 150, Jt = 4096, Xt = 64, Gt = 120;
 class q {
@@ -605,9 +605,9 @@ class Zt {
     this.view = e, this.drawWave();
     const s = Math.min(Jt, Math.round(this.wave.clientWidth * (window.devicePixelRatio || 1)));
     if (!t || s < 1) return;
-    const o = t.clip.recording, a = Math.max(0, e.start), l = Math.min(o.duration_s, e.end), r = `${o.id}:${a.toFixed(6)}:${l.toFixed(6)}:${s}`;
-    r === this.envelopeKey || !(l > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = r, this.envelopes.run(Ut, async (h) => {
-      this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${R({ start: a, end: l, width: s })}`, h), this.drawWave();
+    const o = t.clip.recording, a = Math.max(0, e.start), r = Math.min(o.duration_s, e.end), l = `${o.id}:${a.toFixed(6)}:${r.toFixed(6)}:${s}`;
+    l === this.envelopeKey || !(r > a) || (this.envelopeKey.startsWith(`${o.id}:`) || (this.envelope = null), this.envelopeKey = l, this.envelopes.run(Ut, async (h) => {
+      this.envelope = await this.api.json(`recordings/${o.id}/envelope/?${R({ start: a, end: r, width: s })}`, h), this.drawWave();
     }));
   }
   /** The selected box (or none): fetch its spectrum and measurements once it rests. */
@@ -618,15 +618,15 @@ class Zt {
       return this.measures.cancel(), this.show("empty", null, null, "Select a box to measure it.");
     this.show("loading", null, null, "Measuring…");
     const o = t.clip.recording.id, a = R({ start: e.start_s, end: e.end_s, low: e.low_hz, high: e.high_hz });
-    this.measures.run(Yt, async (l) => {
+    this.measures.run(Yt, async (r) => {
       try {
-        const [r, h] = await Promise.all([
-          this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, l),
-          this.api.json(`recordings/${o}/measurements/?${a}`, l)
+        const [l, h] = await Promise.all([
+          this.api.json(`recordings/${o}/spectrum/?${a}&bins=512`, r),
+          this.api.json(`recordings/${o}/measurements/?${a}`, r)
         ]);
-        this.selectionKey === s && this.show("ready", r, h, "");
-      } catch (r) {
-        !l.aborted && this.selectionKey === s && this.show("error", null, null, r.message);
+        this.selectionKey === s && this.show("ready", l, h, "");
+      } catch (l) {
+        !r.aborted && this.selectionKey === s && this.show("error", null, null, l.message);
       }
     });
   }
@@ -711,7 +711,7 @@ function ae(i, t) {
 }
 class re {
   constructor(t) {
-    this.page = t, this.submitter = new At((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Pt(async (e) => (await t.api.renew(e)).lease_expires_at, {
+    this.page = t, this.submitter = new Ft((e, s) => t.api.submit(e, s), () => this.draftValue, this.submitEvents()), this.lease = new Pt(async (e) => (await t.api.renew(e)).lease_expires_at, {
       lost: (e) => this.status(`Your hold on this clip ran out (${e}). Submitting still saves your work.`, "warn")
     }), this.player = new ot(
       (e) => this.viewer && (this.viewer.playhead = e, this.viewer.render()),
@@ -758,7 +758,7 @@ class re {
     }
     this.expansion = this.project.settings.time_expansion, this.ui = new Dt(t, this.project, this.handlers()), this.analysis = new Zt(e), this.similar = new rt({ api: e, projectId: s, tags: this.project.tags, currentTag: () => this.currentTag(), batch: !1 }), this.ui.belowPlot.replaceChildren(this.analysis.strip, this.similar.element), this.ui.sidePanels.replaceChildren(this.analysis.side);
     const o = () => (this.analysis.follow(this.task, this.viewer.view), this.overlay());
-    this.viewer = new lt(this.project, e, this.ui, o, (a, l) => this.status(a, l)), this.ui.main.querySelector(".el-toolbar")?.append(
+    this.viewer = new lt(this.project, e, this.ui, o, (a, r) => this.status(a, r)), this.ui.main.querySelector(".el-toolbar")?.append(
       new ie(this.viewer).element,
       n("button", { type: "button", class: "el-find-similar", title: "The project's clips most like the selected box (or this clip)", onclick: () => this.findSimilar() }, "Find similar")
     ), this.pointer = new ht(this.ui.canvas, this), new ResizeObserver(() => this.viewer.resize()).observe(this.ui.plot), document.addEventListener("keydown", (a) => this.onKey(a));
@@ -811,25 +811,25 @@ class re {
   }
   /** The server's annotation, or the user's unsaved work on it from localStorage. */
   restoreDraft(t) {
-    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: l } = zt(e, t.id, s), r = (h) => new Date(h).toLocaleString();
-    return a ? (this.status(`Restored your unsaved draft from ${r(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${r(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : l && this.ui.showNotice(`You have unsaved work on this clip from ${r(l.savedAt)}, but someone saved it since (version ${s.version}).`, [
-      { label: "Restore mine", run: () => this.change({ ...l.draft, version: s.version }) },
-      { label: "Merge mine into theirs", run: () => this.change(D(l.draft, s)) },
-      { label: "Discard mine", run: () => e.remove(t.id, l.version) }
-    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), !a && !l && this.noticeContinuing(t), o;
+    const { drafts: e } = this.page, s = z(t.annotation), { draft: o, restored: a, older: r } = zt(e, t.id, s), l = (h) => new Date(h).toLocaleString();
+    return a ? (this.status(`Restored your unsaved draft from ${l(a.savedAt)}.`, "ok"), this.ui.showNotice(`Restored your unsaved draft of this clip (${l(a.savedAt)}).`, [{ label: "Discard it", run: () => this.change(s) }])) : r && this.ui.showNotice(`You have unsaved work on this clip from ${l(r.savedAt)}, but someone saved it since (version ${s.version}).`, [
+      { label: "Restore mine", run: () => this.change({ ...r.draft, version: s.version }) },
+      { label: "Merge mine into theirs", run: () => this.change(D(r.draft, s)) },
+      { label: "Discard mine", run: () => e.remove(t.id, r.version) }
+    ]), a || this.status(t.annotation ? `Editing saved version ${t.annotation.version}.` : "New clip.", "info"), !a && !r && this.noticeContinuing(t), o;
   }
   /** Say which long events from other clips continue into this one, offering to delete each
    * (on its own clip: the same author-only PUT, with its version checked). */
   noticeContinuing(t) {
     const e = t.continuing ?? [];
     if (!e.length) return;
-    const s = [...new Set(e.map((o) => o.from_clip))].join(", ");
+    const s = [...new Set(e.map((r) => r.from_clip))], o = `from clip${s.length > 1 ? "s" : ""} ${s.join(", ")}`, a = e.length === 1 ? `An event of yours ${o} continues` : `${e.length} events of yours ${o} continue`;
     this.ui.showNotice(
-      `${e.length} of your events from clip ${s} continue into this clip (dotted). They are labelled already: labelling them again here is refused.`,
-      e.slice(0, 3).map((o) => ({
-        label: `Delete ${b(this.project.tags, o.tag)} ${o.start_s.toFixed(2)}–${o.end_s.toFixed(2)} s`,
+      `${a} into this clip (dotted). Labelled already: labelling ${e.length === 1 ? "it" : "them"} again here is refused.`,
+      e.slice(0, 3).map((r) => ({
+        label: `Delete ${b(this.project.tags, r.tag)} ${r.start_s.toFixed(2)}–${r.end_s.toFixed(2)} s`,
         run: () => {
-          this.deleteContinuing(t, o);
+          this.deleteContinuing(t, r);
         }
       }))
     );
@@ -838,7 +838,7 @@ class re {
     const s = `${b(this.project.tags, e.tag)} ${e.start_s.toFixed(2)}–${e.end_s.toFixed(2)} s`;
     try {
       const o = await this.page.api.annotation(e.annotation), a = await this.page.api.updateAnnotation(o.id, dt(o, e.id));
-      if (t.continuing = (t.continuing ?? []).filter((l) => l.id !== e.id), this.task !== t) return;
+      if (t.continuing = (t.continuing ?? []).filter((r) => r.id !== e.id), this.task !== t) return;
       this.status(`Deleted ${s} from clip ${e.from_clip} (its version ${a.version}).`, "ok"), this.refresh();
     } catch (o) {
       this.task === t && this.status(`Could not delete ${s}: ${o.message}`, "error");
@@ -874,16 +874,16 @@ class re {
       } };
       return this.ui.showConflict(e, ["Your draft is kept and will be offered again."], [h]);
     }
-    const a = z(t), l = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, r = (h) => {
+    const a = z(t), r = (h) => `${h.events.length} boxes, ${h.tags.length} clip tags${h.no_calls ? ", no calls" : ""}${h.noise ? ", noise" : ""}${h.uncertain ? ", uncertain" : ""}`, l = (h) => {
       this.page.drafts.remove(s.id, o.version), this.change(h);
     };
     this.ui.showConflict(
       `${e} (now version ${t.version})`,
-      [`Theirs: ${l(a)}`, `Yours: ${l(o)}`],
+      [`Theirs: ${r(a)}`, `Yours: ${r(o)}`],
       [
-        { label: "Use theirs", run: () => r(a) },
-        { label: "Merge (theirs + your boxes)", run: () => (r(D(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
-        { label: "Submit mine over theirs", run: () => (r({ ...o, version: t.version }), void this.submitter.send(s.id)) }
+        { label: "Use theirs", run: () => l(a) },
+        { label: "Merge (theirs + your boxes)", run: () => (l(D(o, a)), this.status("Merged. Check it, then press Enter.", "info")) },
+        { label: "Submit mine over theirs", run: () => (l({ ...o, version: t.version }), void this.submitter.send(s.id)) }
       ]
     );
   }
@@ -942,10 +942,10 @@ class re {
     this.select(e[(s + t + e.length) % e.length]);
   }
   accept(t) {
-    const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((l) => l.p);
+    const e = this.project.settings.annotation_mode, s = !t && this.selectedPred !== null && this.predictions ? this.predictions.events[this.selectedPred] : null, o = s ? [s] : this.visiblePredictions().map((r) => r.p);
     if (!o.length) return this.status(this.predictions?.model_version ? "No predictions above the threshold." : "No model predictions for this clip.", "info");
     let a = this.draftValue;
-    for (const l of o) a = V(a, bt(l, e));
+    for (const r of o) a = V(a, bt(r, e));
     this.selectedPred = null, this.change(a), o.length === 1 && this.select(a.events.length - 1), this.status(`Accepted ${o.length} prediction${o.length > 1 ? "s" : ""}.`, "ok");
   }
   // ---- playback ----------------------------------------------------------------------------
@@ -953,8 +953,8 @@ class re {
   togglePlay() {
     if (!this.task) return;
     if (this.player.playing) return this.player.pause();
-    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, o = Math.max(0, e ? e.start_s : s.start), a = Math.min(t.duration_s, e ? e.end_s : s.end), l = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, r = this.page.api.audioUrl(t.id, { start: o, end: a, expansion: this.expansion, ...l });
-    this.player.play({ url: r, start: o, end: a, expansion: this.expansion });
+    const t = this.task.clip.recording, e = this.selectedIndex !== null ? this.draftValue.events[this.selectedIndex] : null, s = this.viewer.view, o = Math.max(0, e ? e.start_s : s.start), a = Math.min(t.duration_s, e ? e.end_s : s.end), r = e && e.low_hz !== null && e.high_hz !== null ? { low: e.low_hz, high: e.high_hz } : {}, l = this.page.api.audioUrl(t.id, { start: o, end: a, expansion: this.expansion, ...r });
+    this.player.play({ url: l, start: o, end: a, expansion: this.expansion });
   }
   setExpansion(t) {
     this.player.stop(), this.expansion = t, this.refreshToolbar();

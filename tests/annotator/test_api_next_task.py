@@ -32,16 +32,18 @@ def test_claim_reads_and_writes_in_a_handful_of_queries(
 ):
     """The claim is the hottest call of the page: token, project with role, held task, expired
     leases, whether a rejected clip waits for them, then the locked pick and its update
-    (savepoints count here: tests run in a transaction)."""
+    (savepoints count here: tests run in a transaction), and the annotator's long events from
+    neighbouring clips that continue into the clip (``continuing``: one indexed query)."""
     from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
     queue.enqueue(project, [f.make_clip(project, start_s=i, end_s=i + 1) for i in range(3)])
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=cast['ann1']).key}")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.post(f"/api/projects/{project.pk}/tasks/next/")
     assert response.status_code == 200 and response.json()["annotation"] is None
+    assert response.json()["continuing"] == []
 
 
 def test_held_task_comes_back_with_the_annotators_own_annotation(project, cast, api):

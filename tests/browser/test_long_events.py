@@ -8,7 +8,7 @@ import pytest
 from annotator import exchange, ingest, queue
 from annotator.models import Clip, ClipAnnotation, Role, Tag
 from tests import factories as f
-from tests.browser.test_annotate_page import drag, open_annotator
+from tests.browser.test_annotate_page import SHOTS, drag, open_annotator
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,9 +50,10 @@ def test_long_event_from_the_first_clip_shows_on_the_second(
     (drawn,) = page.evaluate("window.echoloop.continuing()")
     assert (drawn["start_s"], drawn["end_s"], drawn["from_clip"]) == (0.3, 0.7, home.pk)
     assert drawn["continues"] is True
+    page.screenshot(path=str(SHOTS / "echoloop_browser_long_event.png"))
     notice = page.locator(".el-notice")
     assert notice.is_visible()
-    assert f"from clip {home.pk} continue into this clip" in notice.inner_text()
+    assert f"from clip {home.pk} continues into this clip" in notice.inner_text()
     # Not part of this clip's draft: submitting the clip does not copy it.
     assert page.evaluate("window.echoloop.state().events") == []
     # Drawing the visible part again and submitting is refused, saying where it is labelled.
