@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# The search index (usearch, past 2M windows) is built at compaction too; not what this measures.
+os.environ.setdefault("ECHOLOOP_SEARCH_INDEX_ABOVE", str(10**12))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "echoloop.settings")
 os.environ.setdefault("ECHOLOOP_DATA_DIR", tempfile.mkdtemp(prefix="pool-embedding-"))

@@ -187,8 +187,8 @@ def pretrain_encoder(audio, calls, features: FeatureConfig, epochs: int):
 
 
 def pretrained_embeddings(audio, calls, features: FeatureConfig, epochs: int) -> list:
-    """The self-supervised adapter, the combination, and which of them the product's default rule
-    (``adapters.default_embedding``) picks for this set once it is pretrained."""
+    """Band statistics, the self-supervised adapter and the combination, the one the product's
+    default rule (``adapters.default_embedding``) picks for this set once pretrained marked."""
     encoder, samplerate = pretrain_encoder(audio, calls, features, epochs)
     default = adapters.default_embedding(True, samplerate).name
     return [
@@ -197,7 +197,7 @@ def pretrained_embeddings(audio, calls, features: FeatureConfig, epochs: int) ->
             encoder,
             f"adapter {name}" + (" (the product's default here)" if name == default else ""),
         )
-        for name in (adapters.SELF_SUPERVISED, adapters.COMBINED)
+        for name in (adapters.BAND_STATS, adapters.SELF_SUPERVISED, adapters.COMBINED)
     ]
 
 
@@ -278,7 +278,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"load: {os.getloadavg()[0]:.2f} (1-min), cores: {os.cpu_count()}")
     bats = bat_calls()
-    before = [] if args.only_pretrained else [DetectorEmbedding(), AdapterEmbedding("band-stats")]
+    before = [] if args.only_pretrained else [DetectorEmbedding()]
     for embedding in before + pretrained_embeddings(*bats, BAT_FEATURES, args.ssl_epochs):
         evaluate(
             "bats (Whombat example, 10 species)",
@@ -289,8 +289,7 @@ def main() -> None:
             same_recording_out=False,
         )
     birds = bird_calls()
-    before = [] if args.only_pretrained else [AdapterEmbedding("band-stats")]
-    for embedding in before + pretrained_embeddings(*birds, BIRD_FEATURES, args.ssl_epochs):
+    for embedding in pretrained_embeddings(*birds, BIRD_FEATURES, args.ssl_epochs):
         evaluate(
             "birds (Bengalese finch gy6or6, 11 syllables)",
             *birds,

@@ -1,7 +1,8 @@
 """Simulate active learning with an oracle on the bats, birds and synthetic sets.
 
     .venv/bin/python benchmarks/simulate_active_learning.py [--datasets ...] [--seeds N]
-        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised|product]
+        [--embedding bandstats|detector|selfsupervised|bandstats+selfsupervised|product
+                     |product-before-pretraining]
         [--cold-start random|stratified|coverage]
 
 Features are computed once and cached in benchmarks/out/features_<set>*.npz (the
@@ -140,8 +141,8 @@ def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
         suffix += f"_detector_{_generator_version()}"
     if embedding == "selfsupervised":
         suffix += f"_ssl_{_ssl_version()}" + ("_overlapping" if OVERLAPPING_VIEWS else "")
-    if embedding == "product":
-        suffix += f"_product_{_ssl_version()}_{_embedders_version()}"
+    if embedding.startswith("product"):
+        suffix += f"_{embedding}_{_ssl_version()}_{_embedders_version()}"
     path = OUT / f"features_{name}{suffix}.npz"
     if path.exists():
         return ClipSet.load(str(path))
@@ -149,8 +150,8 @@ def load(name: str, n_synthetic: int, embedding: str = "bandstats") -> ClipSet:
     featurize = _featurizer(name, embedding)
     if embedding == "selfsupervised":
         featurize = _SelfSupervised(name, f"{suffix}")
-    if embedding == "product":
-        featurize = _ProductDefault(name, f"_ssl_{_ssl_version()}")
+    if embedding in ("product", "product-before-pretraining"):
+        featurize = _ProductDefault(name, f"_ssl_{_ssl_version()}", embedding == "product")
     data = _build(name, n_synthetic, featurize)
     data.save(str(path))
     print(f"[{name}] features for {len(data.labels)} clips in {time.perf_counter() - t0:.0f} s")
@@ -233,8 +234,9 @@ class _ProductDefault:
     (``models_app.embedders``) on each window: the encoder pretrained as ``selfsupervised`` does,
     with the views the product picks for the sample rate (``pretraining.default_views``)."""
 
-    def __init__(self, name: str, suffix: str) -> None:
+    def __init__(self, name: str, suffix: str, pretrained: bool = True) -> None:
         self.name, self.suffix, self.adapter = name, suffix, None
+        self.pretrained = pretrained
 
     def prepare(self, clips: list) -> None:
         import torch
@@ -244,6 +246,11 @@ class _ProductDefault:
         from models_app.selfsupervised import Encoder
 
         torch.set_num_threads(1)
+        if not self.pretrained:  # the default before any pretraining: no encoder to train
+            chosen, why = embedders.default_choice(False, min(c.samplerate for c in clips))
+            print(f"[{self.name}] the product's default before a pretraining: {chosen} ({why})")
+            self.adapter = embedders.get(chosen)
+            return
         features = (
             FeatureConfig(**BIRD_GRID) if self.name == "birds" else FeatureConfig(fmax=150_000.0)
         )
@@ -269,7 +276,7 @@ class _ProductDefault:
 
 def _featurizer(name: str, embedding: str):
     """None (log-mel band statistics) or a frozen detector pretrained on generated calls."""
-    if embedding in ("bandstats", "selfsupervised", "product"):
+    if embedding in ("bandstats", "selfsupervised", "product", "product-before-pretraining"):
         return None
     import torch
 
@@ -379,11 +386,19 @@ def main() -> None:
     parser.add_argument(
         "--embedding",
         default="bandstats",
-        choices=["bandstats", "detector", "selfsupervised", "bandstats+selfsupervised", "product"],
+        choices=[
+            "bandstats",
+            "detector",
+            "selfsupervised",
+            "bandstats+selfsupervised",
+            "product",
+            "product-before-pretraining",
+        ],
         help="frozen clip features: log-mel band statistics, the detector pretrained on "
         "generated calls only, or the detector's backbone pretrained self-supervised on the "
         "set's own pool (no label), or band statistics and that side by side, or the "
-        "product's default once pretrained (its own adapter, by embedders.default_choice)",
+        "product's default once pretrained (its own adapter, by embedders.default_choice), or "
+        "its default before a pretraining",
     )
     parser.add_argument(
         "--ssl-views",

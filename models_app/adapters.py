@@ -164,9 +164,18 @@ def keep_embedded(project: Project) -> Embedding:
     import or a rescore); returns the embedding. Skipped while an embedding of the same source is
     under way (its chunks are not stored yet, and would be queued a second time)."""
     embedding = project_embedding(project)
-    if embedding.is_adapter and cache.get(_in_flight_key(project.pk, embedding.name)) is None:
-        embed_pool(project.pk, embedding.name, pending_chunks(project, embedding))
+    if not embedding.is_adapter or in_flight(project, embedding):
+        return embedding
+    chunks = pending_chunks(project, embedding)
+    embed_pool(project.pk, embedding.name, chunks)
+    if not chunks and not embeddings_store.has_clip_means(project.pk, embedding.source):
+        embeddings_store.compact(project.pk, embedding.source)  # a store from before clip means
     return embedding
+
+
+def in_flight(project: Project, embedding: Embedding) -> bool:
+    """Whether an embedding of the pool with it is under way (its chunks not all stored yet)."""
+    return cache.get(_in_flight_key(project.pk, embedding.name)) is not None
 
 
 def forget_encoder_windows(project: Project) -> None:

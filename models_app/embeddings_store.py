@@ -196,12 +196,20 @@ def _write_means(pool_name: str, windows: WindowSet) -> str:
     return name
 
 
-def _means_file(project_id: int, source: str) -> str | None:
-    """The means file of the source's compacted pool, when no chunk was written since."""
+def _means_file(project_id: int, source: str, *, whole: bool = True) -> str | None:
+    """The means file of the source's compacted pool file; with ``whole``, only when no chunk was
+    written since (then it covers every stored clip)."""
     windows = _files(project_id, source)
-    means = _files(project_id, source, MEANS)
-    expected = [w.replace("/pool-", "/means-").replace(".npz", MEANS) for w in windows]
-    return means[0] if len(windows) == 1 and means == expected else None
+    pools = [w for w in windows if "/pool-" in w]
+    if len(pools) != 1 or (whole and len(windows) != 1):
+        return None
+    name = pools[0].replace("/pool-", "/means-").replace(".npz", MEANS)
+    return name if name in _files(project_id, source, MEANS) else None
+
+
+def has_clip_means(project_id: int, source: str) -> bool:
+    """Whether the source's last compaction stored its clip means."""
+    return _means_file(project_id, source, whole=False) is not None
 
 
 def stored_clip_ids(project_id: int, source: str) -> np.ndarray:
@@ -215,10 +223,11 @@ def stored_clip_ids(project_id: int, source: str) -> np.ndarray:
 
 
 def load_clip_means(project_id: int, source: str) -> tuple[np.ndarray, np.ndarray]:
-    """(clip ids, float16 clip means) of the source: from the means file of a compacted pool, else
-    (chunks written since, or a store compacted before these files existed) from its windows.
-    Cached in this process while the files are unchanged."""
-    name = _means_file(project_id, source)
+    """(clip ids, float16 clip means) of the source, from its last compaction's means file (clips
+    embedded since then are missing until the next one: a round reads one row per clip, never ten
+    million windows); from its windows when it was never compacted. Cached in this process while
+    the file is unchanged."""
+    name = _means_file(project_id, source, whole=False)
     if name is None:
         return load(project_id, source).clip_means()
     key = (project_id, f"{source}{MEANS}")

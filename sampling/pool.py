@@ -136,6 +136,10 @@ def project_embeddings(project: Project) -> ClipEmbeddings | None:
     embedding = adapters.project_embedding(project)
     if not embedding.is_adapter:
         return None
+    if adapters.in_flight(project, embedding) and not embeddings_store.has_clip_means(
+        project.pk, embedding.source
+    ):
+        return None  # its first embedding is under way: never average a partial store's windows
     ids, vectors = embeddings_store.load_clip_means(project.pk, embedding.source)
     if not len(ids):
         return None

@@ -155,9 +155,9 @@ def test_a_lead_sees_each_embeddings_licence_and_chooses_one(
         '#embedding-choice tr[data-embedding="band-stats"]', timeout=30_000
     )
     assert "no model weights" in row.inner_text()
-    # Nothing chosen yet: the project's default is in use, with the reason (no pretraining yet).
+    # Nothing chosen yet: the project's default is in use, with the reason (bats: band statistics).
     in_use = page.inner_text("#embedding-choice .embedding-in-use")
-    assert "band-stats (project default — no self-supervised pretraining" in in_use
+    assert "band-stats (project default — ultrasonic recordings (375 kHz)" in in_use
     assert page.is_checked('#embedding-choice tr[data-embedding="default"] input')
     assert page.is_disabled('#embedding-choice input[value="selfsupervised"]')
     page.check('#embedding-choice input[value="band-stats"]')

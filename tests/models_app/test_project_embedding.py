@@ -48,23 +48,20 @@ def _calls(samplerate: int = 384_000, seconds: float = 0.2) -> np.ndarray:
 # --- the rule (no database) ------------------------------------------------------------------
 
 
-def test_before_any_pretraining_the_default_is_band_statistics():
-    for samplerate in (None, 22_050, 44_100, 384_000):
-        embedding = adapters.default_embedding(False, samplerate)
-        assert embedding.name == BAND_STATS and embedding.chosen_by == "default"
-        assert "no self-supervised pretraining has finished" in embedding.reason
+def test_ultrasonic_projects_keep_band_statistics_pretrained_or_not():
+    for pretrained in (False, True):
+        for samplerate in (ULTRASONIC_HZ, 250_000, 384_000):
+            embedding = adapters.default_embedding(pretrained, samplerate)
+            assert embedding.name == BAND_STATS and embedding.chosen_by == "default"
+    assert "ultrasonic recordings (384 kHz)" in adapters.default_embedding(True, 384_000).reason
 
 
-def test_after_a_pretraining_ultrasonic_projects_combine_band_statistics_and_the_encoder():
-    assert adapters.default_embedding(True, 384_000).name == COMBINED
-    assert adapters.default_embedding(True, ULTRASONIC_HZ).name == COMBINED
-    assert "384 kHz" in adapters.default_embedding(True, 384_000).reason
-
-
-def test_after_a_pretraining_audible_projects_use_the_encoder_alone():
-    assert adapters.default_embedding(True, ULTRASONIC_HZ - 1).name == SELF_SUPERVISED
-    assert adapters.default_embedding(True, 44_100).name == SELF_SUPERVISED
-    assert adapters.default_embedding(True, None).name == SELF_SUPERVISED
+def test_audible_projects_use_band_statistics_until_a_pretraining_then_the_encoder():
+    for samplerate in (None, 22_050, 44_100, ULTRASONIC_HZ - 1):
+        before = adapters.default_embedding(False, samplerate)
+        assert before.name == BAND_STATS and "no self-supervised pretraining" in before.reason
+        assert adapters.default_embedding(True, samplerate).name == SELF_SUPERVISED
+    assert "(44 kHz)" in adapters.default_embedding(True, 44_100).reason
 
 
 def test_the_rule_and_the_pretrainings_views_share_the_ultrasonic_boundary():
@@ -84,14 +81,14 @@ def test_the_default_changes_when_a_pretraining_stores_its_encoder(media, encode
     assert adapters.project_embedding(birds).name == BAND_STATS
     _store_encoder(bats, encoder_result)
     _store_encoder(birds, encoder_result)
-    assert adapters.project_embedding(bats).name == COMBINED
+    assert adapters.project_embedding(bats).name == BAND_STATS  # measured best for bats
     assert adapters.project_embedding(birds).name == SELF_SUPERVISED
 
 
 @pytest.mark.django_db
 def test_a_leads_choice_overrides_the_default_the_detector_included(media, encoder_result):
     project = f.make_project("p")
-    f.make_recording(project, samplerate=384_000)
+    f.make_recording(project, samplerate=44_100)
     _store_encoder(project, encoder_result)
     embedding, chunks = adapters.choose(project, DETECTOR)
     assert embedding.name == DETECTOR and embedding.chosen_by == "lead"
@@ -100,8 +97,10 @@ def test_a_leads_choice_overrides_the_default_the_detector_included(media, encod
     assert adapters.project_embedding(project).name == DETECTOR
     embedding, _ = adapters.choose(project, BAND_STATS)
     assert embedding.name == BAND_STATS and embedding.chosen_by == "lead"
+    embedding, _ = adapters.choose(project, COMBINED)  # a lead may still combine them
+    assert embedding.name == COMBINED and embedding.chosen_by == "lead"
     embedding, _ = adapters.choose(project, None)  # back to the default
-    assert embedding.name == COMBINED and embedding.chosen_by == "default"
+    assert embedding.name == SELF_SUPERVISED and embedding.chosen_by == "default"
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ version's, and falls back to the version's while that store covers too little of
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 
 from annotator.models import AnnotationTask, Clip
 from models_app import adapters, embeddings_store
@@ -106,11 +107,15 @@ def test_compaction_stores_the_clip_means_the_round_reads(clustered):
     from_windows = embeddings_store.load(project.pk, SOURCE).clip_means()
     np.testing.assert_array_equal(from_file[0], from_windows[0])
     np.testing.assert_array_equal(from_file[1], from_windows[1])
-    # A chunk written since (new clips): the means come from every window until the next compaction.
+    # A chunk written since (new clips): a round still reads the one row per clip of the last
+    # compaction (the new clip counts as not embedded yet), the clips left to embed see it.
     extra = np.eye(48, dtype=np.float32)[5][None]
     embeddings_store.write_chunk(project.pk, SOURCE, [10**9], [extra], 0.1)
     ids_now, _ = embeddings_store.load_clip_means(project.pk, SOURCE)
-    assert ids_now[-1] == 10**9 and len(ids_now) == len(ids) + 1
+    assert 10**9 not in ids_now and len(ids_now) == len(ids)
+    assert embeddings_store.stored_clip_ids(project.pk, SOURCE)[-1] == 10**9
+    embeddings_store.compact(project.pk, SOURCE)
+    assert embeddings_store.load_clip_means(project.pk, SOURCE)[0][-1] == 10**9
     embeddings_store.delete(project.pk, SOURCE)
     assert not embeddings_store._files(project.pk, SOURCE, embeddings_store.MEANS)
 
@@ -125,3 +130,28 @@ def test_only_the_clips_the_store_lacks_are_left_to_embed(clustered):
     assert [i for chunk in adapters.pending_chunks(project) for i in chunk] == ids[55:]
     adapters.choose(project, adapters.DETECTOR)  # the rescore stores the version's windows
     assert adapters.pending_chunks(project) == []
+
+
+@pytest.mark.django_db
+def test_a_first_embedding_under_way_leaves_the_round_to_the_versions(clustered):
+    project, version, ids, rare, windows = clustered
+    embeddings_store.write_chunk(project.pk, SOURCE, ids, windows, 0.1)  # not compacted yet
+    embedding = adapters.project_embedding(project)
+    cache.set(adapters._in_flight_key(project.pk, embedding.name), 1)
+    try:
+        assert pool.project_embeddings(project) is None
+        rnd = rounds.start_round(project, k=2, seed=0)
+        assert rnd.params["embedding"] == embeddings_store.version_source(version.pk)
+    finally:
+        cache.delete(adapters._in_flight_key(project.pk, embedding.name))
+    # Not in flight (its chord died, say): the windows serve, averaged once.
+    assert pool.project_embeddings(project).source == SOURCE
+
+
+@pytest.mark.django_db
+def test_keeping_the_pool_embedded_compacts_a_store_without_clip_means(clustered):
+    project, version, ids, rare, windows = clustered
+    embeddings_store.write_chunk(project.pk, SOURCE, ids, windows, 0.1)
+    assert not embeddings_store.has_clip_means(project.pk, SOURCE)
+    adapters.keep_embedded(project)  # nothing left to embed: no task is sent
+    assert embeddings_store.has_clip_means(project.pk, SOURCE)
