@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -111,3 +112,12 @@ def test_a_config_saved_before_outlines_keeps_the_extent_heads_boxes():
     del saved["box_refine_db"]
     assert DetectorConfig.from_dict(saved).box_refine_db is None
     assert DetectorConfig(class_names=["a"]).box_refine_db == 18.0
+
+
+def test_the_model_options_refuse_a_depth_or_shift_out_of_range():
+    from models_app.options import ModelOptions
+
+    assert ModelOptions().box_refine_db == 18.0 and ModelOptions(box_refine_db=0).box_refine_db == 0
+    for bad in ({"box_refine_db": -1.0}, {"box_refine_db": 61.0}, {"freq_shift_prob": 1.5}):
+        with pytest.raises(ValueError):
+            ModelOptions(**bad)
