@@ -5,7 +5,9 @@ One rule decides it (``project_embedding``): a lead's explicit choice (an adapte
 (``default_embedding``). The adapters' windows go into the same window store the detector's rescore
 writes (source ``adapter-<name>``), embedded in chunks on the ``score`` queue
 (``tasks.embed_chunk``): every clip when the embedding changes, new clips after an import or a
-rescore (``pending_chunks``).
+rescore (``pending_chunks``). A pool is sent in waves (``tasks.embed_wave``), as a rescore is: at most
+``WAVE_CHUNKS`` chunk tasks wait in the broker at any time, and nothing lists the whole pool's ids
+in a web request.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from celery import chord, group, signature
+from celery import signature
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Min
@@ -26,6 +29,7 @@ from models_app import embedders, embeddings_store
 log = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256
+WAVE_CHUNKS = settings.ECHOLOOP_RESCORE_IN_FLIGHT  # chunk tasks of one embedding in flight at once
 DETECTOR = "detector"  # a lead's explicit choice of the active version's own embedding
 BAND_STATS = embedders.BandStats.name
 SELF_SUPERVISED = embedders.SelfSupervised.name
@@ -124,10 +128,10 @@ def listing(project: Project) -> list[dict]:
     return out
 
 
-def choose(project: Project, name: str | None) -> tuple[Embedding, list[list[int]]]:
+def choose(project: Project, name: str | None) -> Embedding:
     """Set (or clear, with None: back to the default) the lead's choice; returns the project's
-    embedding now and the clip chunks left to embed with it. ValueError for an adapter that is not
-    installed or not usable yet, before anything changes."""
+    embedding now (``embed_pool`` then embeds what its store lacks, on the workers). ValueError for
+    an adapter that is not installed or not usable yet, before anything changes."""
     if name:
         check_choice(project, name)
     params = dict(project.sampling_params or {})
@@ -137,26 +141,57 @@ def choose(project: Project, name: str | None) -> tuple[Embedding, list[list[int
         params.pop("embedding_adapter", None)
     project.sampling_params = params
     project.save(update_fields=["sampling_params"])
-    embedding = project_embedding(project)
-    return embedding, pending_chunks(project, embedding)
+    return project_embedding(project)
 
 
-def pending_chunks(project: Project, embedding: Embedding | None = None) -> list[list[int]]:
-    """Chunks of the project's clips that its embedding's store lacks (none for the detector:
-    the rescore stores its windows)."""
+def pending_chunks(
+    project: Project,
+    embedding: Embedding | None = None,
+    *,
+    after_pk: int = 0,
+    max_chunks: int | None = None,
+    compacted_only: bool = False,
+) -> list[list[int]]:
+    """Chunks of the project's clips above ``after_pk``, in id order, that its embedding's store
+    lacks (none for the detector: the rescore stores its windows); at most ``max_chunks``.
+
+    ``compacted_only``: count as stored only what the last compaction holds (one read of its clip
+    ids), not the chunk files written since — a wave of a first embedding must not read every
+    window written so far."""
     embedding = embedding or project_embedding(project)
     if not embedding.is_adapter:
         return []
-    done = embeddings_store.stored_clip_ids(project.pk, embedding.source)
-    ids = np.fromiter(
+    if compacted_only:
+        done = embeddings_store.compacted_clip_ids(project.pk, embedding.source)
+    else:
+        done = embeddings_store.stored_clip_ids(project.pk, embedding.source)
+    limit = None if max_chunks is None else max_chunks * CHUNK_SIZE
+    ids: list[int] = []
+    query = (
         Clip.objects.for_project(project)
+        .filter(pk__gt=after_pk)
         .order_by("pk")
         .values_list("pk", flat=True)
-        .iterator(chunk_size=50_000),
-        dtype=np.int64,
     )
-    ids = ids[~np.isin(ids, done)].tolist()
+    batch: list[int] = []
+    for pk in query.iterator(chunk_size=10_000):
+        batch.append(pk)
+        if len(batch) == 10_000:
+            ids += _not_in(batch, done)
+            batch = []
+            if limit is not None and len(ids) >= limit:
+                break
+    ids += _not_in(batch, done)
+    if limit is not None:
+        ids = ids[:limit]
     return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+
+
+def _not_in(ids: list[int], done: np.ndarray) -> list[int]:
+    if not ids:
+        return []
+    arr = np.asarray(ids, dtype=np.int64)
+    return arr[~np.isin(arr, done)].tolist()
 
 
 def keep_embedded(project: Project) -> Embedding:
@@ -166,9 +201,9 @@ def keep_embedded(project: Project) -> Embedding:
     embedding = project_embedding(project)
     if not embedding.is_adapter or in_flight(project, embedding):
         return embedding
-    chunks = pending_chunks(project, embedding)
-    embed_pool(project.pk, embedding.name, chunks)
-    if not chunks and not embeddings_store.has_clip_means(project.pk, embedding.source):
+    if pending_chunks(project, embedding, max_chunks=1):
+        embed_pool(project.pk, embedding.name)
+    elif not embeddings_store.has_clip_means(project.pk, embedding.source):
         embeddings_store.compact(project.pk, embedding.source)  # a store from before clip means
     return embedding
 
@@ -213,23 +248,26 @@ def _in_flight_key(project_id: int, name: str) -> str:
     return f"echoloop:embedding:{project_id}:{name}"
 
 
-def embed_pool(project_id: int, adapter: str, chunks: list[list[int]]) -> None:
-    """Start embedding the chunks on the score workers (a chord: the store is compacted once they
-    are all done, ``embedding_finished``). Tasks by name: this runs in the web process, which never
-    imports torch."""
-    if chunks:
-        cache.set(_in_flight_key(project_id, adapter), 1, timeout=IN_FLIGHT_SECONDS)
-        chord(
-            group(
-                signature(
-                    "models_app.tasks.embed_chunk", args=(project_id, adapter, c), immutable=True
-                )
-                for c in chunks
-            ),
-            signature(
-                "models_app.tasks.embed_finished", args=(project_id, adapter), immutable=True
-            ),
-        ).apply_async()
+def embed_pool(project_id: int, adapter: str) -> None:
+    """Start embedding what the adapter's store lacks on the score workers: a first wave
+    (``tasks.embed_wave``) sends up to ``WAVE_CHUNKS`` chunk tasks as a chord whose body is the
+    next wave, and the last wave compacts the store (``embedding_finished``). Sent by name: this
+    runs in the web process, which never imports torch. Nothing to embed: the adapter's store is
+    not touched (the detector has none)."""
+    if adapter == DETECTOR:
+        return
+    cache.set(_in_flight_key(project_id, adapter), 1, timeout=IN_FLIGHT_SECONDS)
+    signature("models_app.tasks.embed_wave", args=(project_id, adapter, 0)).apply_async()
+
+
+def embed_wave(project: Project, adapter: str, after_pk: int) -> list[list[int]]:
+    """The chunks of the next wave: clips above ``after_pk`` the store's last compaction lacks
+    (clips already embedded in an interrupted run are embedded again: chunks are idempotent)."""
+    cache.set(_in_flight_key(project.pk, adapter), 1, timeout=IN_FLIGHT_SECONDS)
+    embedding = Embedding(adapter, "lead", "")
+    return pending_chunks(
+        project, embedding, after_pk=after_pk, max_chunks=WAVE_CHUNKS, compacted_only=True
+    )
 
 
 def embedding_finished(project_id: int, adapter: str) -> int:
@@ -243,5 +281,6 @@ def after_pretraining(project: Project) -> Embedding:
     the project's embedding (its default may have just changed)."""
     forget_encoder_windows(project)
     embedding = project_embedding(project)
-    embed_pool(project.pk, embedding.name, pending_chunks(project, embedding))
+    if embedding.is_adapter:
+        embed_pool(project.pk, embedding.name)
     return embedding

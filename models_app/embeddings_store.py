@@ -222,6 +222,16 @@ def stored_clip_ids(project_id: int, source: str) -> np.ndarray:
         return z["clip_ids"]
 
 
+def compacted_clip_ids(project_id: int, source: str) -> np.ndarray:
+    """The sorted ids of the clips the source's last compaction holds (its means file; empty when
+    there is none): one small read, whatever has been written since."""
+    name = _means_file(project_id, source, whole=False)
+    if name is None:
+        return np.zeros(0, dtype=np.int64)
+    with default_storage.open(name, "rb") as fh, np.load(io.BytesIO(fh.read())) as z:
+        return z["clip_ids"]
+
+
 def load_clip_means(project_id: int, source: str) -> tuple[np.ndarray, np.ndarray]:
     """(clip ids, float16 clip means) of the source, from its last compaction's means file (clips
     embedded since then are missing until the next one: a round reads one row per clip, never ten

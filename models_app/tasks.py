@@ -251,6 +251,24 @@ def embed_chunk(self, project_id: int, adapter: str, clip_ids: list[int]) -> int
     return 0
 
 
+@shared_task(name="models_app.tasks.embed_wave", bind=True, acks_late=True)
+def embed_wave(self, project_id: int, adapter: str, after_pk: int):
+    """One wave of embedding a pool with an adapter: the next ``adapters.WAVE_CHUNKS`` chunks of
+    clips above ``after_pk`` the store lacks, as a chord whose body is the next wave; the last wave
+    compacts the store. A million clips was one chord of ~3,900 chunk tasks (every id in the
+    broker at once); in waves, at most ``WAVE_CHUNKS`` wait at any time."""
+    from annotator.models import Project
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return None
+    chunks = adapters.embed_wave(project, adapter, after_pk)
+    if not chunks:
+        return adapters.embedding_finished(project_id, adapter)
+    header = group(embed_chunk.si(project_id, adapter, c) for c in chunks)
+    raise self.replace(chord(header, embed_wave.si(project_id, adapter, chunks[-1][-1])))
+
+
 @shared_task(name="models_app.tasks.embed_finished")
 def embed_finished(project_id: int, adapter: str) -> int:
     return adapters.embedding_finished(project_id, adapter)

@@ -182,10 +182,10 @@ def embedding_adapters(request, pk: int):
         body.is_valid(raise_exception=True)
         name = body.validated_data["adapter"] or None
         try:
-            embedding, chunks = adapters.choose(project, name)
+            embedding = adapters.choose(project, name)
         except ValueError as exc:
             return Response({"detail": str(exc)}, status=400)
-        transaction.on_commit(lambda: adapters.embed_pool(project.pk, embedding.name, chunks))
+        transaction.on_commit(lambda: adapters.embed_pool(project.pk, embedding.name))
     return Response(
         {
             "chosen": (project.sampling_params or {}).get("embedding_adapter"),

@@ -90,16 +90,17 @@ def test_a_leads_choice_overrides_the_default_the_detector_included(media, encod
     project = f.make_project("p")
     f.make_recording(project, samplerate=44_100)
     _store_encoder(project, encoder_result)
-    embedding, chunks = adapters.choose(project, DETECTOR)
+    embedding = adapters.choose(project, DETECTOR)
     assert embedding.name == DETECTOR and embedding.chosen_by == "lead"
-    assert not embedding.is_adapter and embedding.source is None and chunks == []
+    assert not embedding.is_adapter and embedding.source is None
+    assert adapters.pending_chunks(project, embedding) == []
     project.refresh_from_db()
     assert adapters.project_embedding(project).name == DETECTOR
-    embedding, _ = adapters.choose(project, BAND_STATS)
+    embedding = adapters.choose(project, BAND_STATS)
     assert embedding.name == BAND_STATS and embedding.chosen_by == "lead"
-    embedding, _ = adapters.choose(project, COMBINED)  # a lead may still combine them
+    embedding = adapters.choose(project, COMBINED)  # a lead may still combine them
     assert embedding.name == COMBINED and embedding.chosen_by == "lead"
-    embedding, _ = adapters.choose(project, None)  # back to the default
+    embedding = adapters.choose(project, None)  # back to the default
     assert embedding.name == SELF_SUPERVISED and embedding.chosen_by == "default"
 
 
@@ -117,7 +118,7 @@ def test_adapters_on_the_encoder_are_refused_until_a_pretraining_finished(media,
     _store_encoder(project, encoder_result)
     listed = {row["name"]: row for row in adapters.listing(project)}
     assert listed[SELF_SUPERVISED]["available"] and listed[COMBINED]["available"]
-    embedding, _ = adapters.choose(project, SELF_SUPERVISED)
+    embedding = adapters.choose(project, SELF_SUPERVISED)
     assert embedding.name == SELF_SUPERVISED
     assert isinstance(adapters.adapter_for(project, SELF_SUPERVISED), embedders.SelfSupervised)
 

@@ -219,8 +219,8 @@ def test_a_lead_chooses_an_adapter_and_search_uses_its_embeddings(pool, cast, ap
     assert api(cast["lead"]).put(url, {"adapter": "nope"}, format="json").status_code == 400
     pool.refresh_from_db()
     assert "embedding_adapter" not in pool.sampling_params
-    _embedding, chunks = adapters.choose(pool, "band-stats")
-    for chunk in chunks:
+    adapters.choose(pool, "band-stats")
+    for chunk in adapters.pending_chunks(pool):
         adapters.embed_clips(pool, "band-stats", chunk)
     query = Clip.objects.for_project(pool).filter(recording__name="t0.wav").first()
     r = api(cast["ann1"]).post(_url(pool), {"clip": query.pk, "k": 5}, format="json")

@@ -155,3 +155,52 @@ def test_keeping_the_pool_embedded_compacts_a_store_without_clip_means(clustered
     assert not embeddings_store.has_clip_means(project.pk, SOURCE)
     adapters.keep_embedded(project)  # nothing left to embed: no task is sent
     assert embeddings_store.has_clip_means(project.pk, SOURCE)
+
+
+@pytest.mark.django_db
+def test_a_pool_is_embedded_in_bounded_waves_that_cover_it_once(clustered, monkeypatch):
+    """Each wave takes at most WAVE_CHUNKS chunks above the last one's end, reads only the last
+    compaction's clip ids (never the windows written since), and the waves together cover every
+    clip the store lacks exactly once, in id order."""
+    project, version, ids, rare, windows = clustered
+    _store(project, ids[:10], windows[:10])  # compacted before: these are done
+    monkeypatch.setattr(adapters, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(adapters, "WAVE_CHUNKS", 3)
+    reads = []
+    real_load = embeddings_store.load
+    monkeypatch.setattr(
+        embeddings_store, "load", lambda *a, **k: reads.append(a) or real_load(*a, **k)
+    )
+    waves, after = [], 0
+    while chunks := adapters.embed_wave(project, adapters.BAND_STATS, after):
+        assert len(chunks) <= 3 and all(len(c) <= 4 for c in chunks)
+        waves.append(chunks)
+        flat = [i for c in chunks for i in c]
+        # The wave's clips are stored as the chunk tasks would (not compacted until the end).
+        embeddings_store.write_chunk(
+            project.pk, SOURCE, flat, [windows[ids.index(i)] for i in flat], 0.1
+        )
+        after = flat[-1]
+    done = [i for chunks in waves for c in chunks for i in c]
+    assert done == ids[10:]
+    assert len(waves) == -(-50 // 12)  # 50 clips, 12 a wave
+    assert reads == []  # no wave read the windows written so far
+    assert cache.get(adapters._in_flight_key(project.pk, adapters.BAND_STATS)) is not None
+    assert adapters.embedding_finished(project.pk, adapters.BAND_STATS) == 60 * 3
+    assert cache.get(adapters._in_flight_key(project.pk, adapters.BAND_STATS)) is None
+    assert adapters.pending_chunks(project) == []
+
+
+@pytest.mark.django_db
+def test_choosing_an_embedding_sends_one_small_message(clustered, monkeypatch):
+    project, *_ = clustered
+    sent = []
+    monkeypatch.setattr(
+        adapters,
+        "signature",
+        lambda name, args: type("S", (), {"apply_async": lambda self: sent.append((name, args))})(),
+    )
+    adapters.embed_pool(project.pk, adapters.BAND_STATS)
+    adapters.embed_pool(project.pk, adapters.DETECTOR)  # the rescore stores its windows
+    assert sent == [("models_app.tasks.embed_wave", (project.pk, adapters.BAND_STATS, 0))]
+    cache.delete(adapters._in_flight_key(project.pk, adapters.BAND_STATS))
