@@ -159,8 +159,10 @@ def write_chunk(
 
 
 def compact(project_id: int, source: str) -> int:
-    """Merge the source's files into one pool file (after a rescore), with its index when the pool
-    is large; returns its windows."""
+    """Merge the source's files into one pool file (after a rescore); returns its windows. A large
+    pool's search index is built afterwards, by its own task (``build_index``): an HNSW build over
+    millions of windows takes many minutes on two cores, and the sampling round that follows a
+    rescore must not wait for it."""
     names = _files(project_id, source)
     if not names:
         return 0
@@ -172,7 +174,7 @@ def compact(project_id: int, source: str) -> int:
         name = f"{_folder(project_id, source)}/pool-{hashlib.sha1(data).hexdigest()[:16]}.npz"
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(data))
-    index_name = _build_index(project_id, source, name, merged)
+    index_name = _index_name(name) if default_storage.exists(_index_name(name)) else None
     means_name = _write_means(name, merged) if source.startswith("adapter-") else None
     for old in names + _files(project_id, source, ".usearch") + _files(project_id, source, MEANS):
         # written first, deleted after: a reader sees the windows at every moment
@@ -254,13 +256,29 @@ def load_clip_means(project_id: int, source: str) -> tuple[np.ndarray, np.ndarra
     return value
 
 
-def _build_index(project_id: int, source: str, pool_name: str, windows: WindowSet) -> str | None:
-    """An HNSW index of the pool's centred windows, next to the pool file (same hash), when the pool
-    is past ``INDEX_ABOVE`` windows and usearch is installed; built here (the score queue), never
-    in a request."""
-    if len(windows) < INDEX_ABOVE or not similarity.index_available():
+def _index_name(pool_name: str) -> str:
+    return pool_name.replace("/pool-", "/index-").replace(".npz", ".usearch")
+
+
+def wants_index(n_windows: int) -> bool:
+    """Whether a pool of this many windows is searched through an index (past ``INDEX_ABOVE``,
+    with usearch installed)."""
+    return n_windows >= INDEX_ABOVE and similarity.index_available()
+
+
+def build_index(project_id: int, source: str) -> str | None:
+    """An HNSW index of the compacted pool's centred windows, next to its pool file (same hash),
+    when the pool is past ``INDEX_ABOVE`` windows and usearch is installed; None when there is no
+    single compacted pool (chunks written since: the next compaction sends this again) or it is
+    small. Runs on the score queue (``tasks.build_search_index``), never in a request; until it
+    is there, search scans exactly."""
+    names = _files(project_id, source)
+    if len(names) != 1 or "/pool-" not in names[0]:
         return None
-    name = pool_name.replace("/pool-", "/index-").replace(".npz", ".usearch")
+    windows = load(project_id, source)
+    if not wants_index(len(windows)):
+        return None
+    name = _index_name(names[0])
     if not default_storage.exists(name):
         index = similarity.UsearchIndex(windows.centred()[1])
         default_storage.save(name, ContentFile(index.to_bytes()))
@@ -272,7 +290,7 @@ def load_index(project_id: int, source: str, windows: WindowSet) -> similarity.U
     pools = [n for n in _files(project_id, source) if "/pool-" in n]
     if len(pools) != 1 or len(_files(project_id, source)) != 1:
         return None  # chunks written since the last compaction: the index would miss them
-    name = pools[0].replace("/pool-", "/index-").replace(".npz", ".usearch")
+    name = _index_name(pools[0])
     if windows._index is None and default_storage.exists(name) and similarity.index_available():
         with default_storage.open(name, "rb") as fh:
             windows._index = similarity.UsearchIndex.from_bytes(fh.read())

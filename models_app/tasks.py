@@ -200,7 +200,8 @@ def rescore_finished(job_id: int) -> int:
         return 0
     unscored = pending_clips(job.version).count()
     source = embeddings_store.version_source(job.version_id)
-    embeddings_store.compact(job.version.project_id, source)
+    if embeddings_store.wants_index(embeddings_store.compact(job.version.project_id, source)):
+        build_search_index.delay(job.version.project_id, source)
     # Older versions' windows go once this one's are whole (the active one's stay, should it differ).
     active = ModelVersion.objects.filter(
         project_id=job.version.project_id, is_active=True
@@ -264,14 +265,24 @@ def embed_wave(self, project_id: int, adapter: str, after_pk: int):
         return None
     chunks = adapters.embed_wave(project, adapter, after_pk)
     if not chunks:
-        return adapters.embedding_finished(project_id, adapter)
+        return embed_finished(project_id, adapter)
     header = group(embed_chunk.si(project_id, adapter, c) for c in chunks)
     raise self.replace(chord(header, embed_wave.si(project_id, adapter, chunks[-1][-1])))
 
 
 @shared_task(name="models_app.tasks.embed_finished")
 def embed_finished(project_id: int, adapter: str) -> int:
-    return adapters.embedding_finished(project_id, adapter)
+    n = adapters.embedding_finished(project_id, adapter)
+    if embeddings_store.wants_index(n):
+        build_search_index.delay(project_id, embeddings_store.adapter_source(adapter))
+    return n
+
+
+@shared_task(name="models_app.tasks.build_search_index")
+def build_search_index(project_id: int, source: str) -> str | None:
+    """Build a large pool's search index after its compaction (score queue); search scans
+    exactly until it is there."""
+    return embeddings_store.build_index(project_id, source)
 
 
 @shared_task(name="models_app.tasks.embed_pending")

@@ -10,7 +10,7 @@ import torch
 
 from annotator import ingest
 from annotator.models import AnnotationTask, Clip, ClipAnnotation, Role
-from models_app import adapters, embeddings_store, registry
+from models_app import adapters, embeddings_store, registry, tasks
 from models_app.inference import Detector
 from models_app.models import ModelVersion
 from models_app.starts import PRETRAINED as PRETRAINED_DIR
@@ -245,7 +245,10 @@ def test_a_large_pool_gets_an_index_that_finds_what_the_exact_scan_finds(
         embeddings_store, "INDEX_ABOVE", 10
     )  # 60 windows count as a large pool here
     source = exact["source"]
-    embeddings_store.compact(pool.pk, source)  # what a finished rescore does
+    n = embeddings_store.compact(pool.pk, source)  # what a finished rescore does...
+    assert embeddings_store._files(pool.pk, source, ".usearch") == []  # (not waiting for it)
+    assert embeddings_store.wants_index(n)
+    assert tasks.build_search_index(pool.pk, source)  # ...then its own task builds the index
     assert len(embeddings_store._files(pool.pk, source, ".usearch")) == 1
     indexed = api(cast["ann1"]).post(_url(pool), box, format="json").json()
     assert indexed["method"] == "index"
