@@ -272,9 +272,18 @@ def embed_wave(self, project_id: int, adapter: str, after_pk: int):
 
 @shared_task(name="models_app.tasks.embed_finished")
 def embed_finished(project_id: int, adapter: str) -> int:
+    """The pool's embedding is whole: compact its store, then build its search index if it is
+    large, and refit the light head on it when it is the project's embedding (a switch of the
+    default after a pretraining, or a lead's choice, must not wait for the next submission)."""
+    from annotator.models import Project
+    from models_app import light_head
+
     n = adapters.embedding_finished(project_id, adapter)
     if embeddings_store.wants_index(n):
         build_search_index.delay(project_id, embeddings_store.adapter_source(adapter))
+    project = Project.objects.filter(pk=project_id).first()
+    if project is not None and adapters.project_embedding(project).name == adapter:
+        light_head.schedule(project)
     return n
 
 

@@ -204,3 +204,20 @@ def test_choosing_an_embedding_sends_one_small_message(clustered, monkeypatch):
     adapters.embed_pool(project.pk, adapters.DETECTOR)  # the rescore stores its windows
     assert sent == [("models_app.tasks.embed_wave", (project.pk, adapters.BAND_STATS, 0))]
     cache.delete(adapters._in_flight_key(project.pk, adapters.BAND_STATS))
+
+
+@pytest.mark.django_db
+def test_a_finished_embedding_refits_the_light_head_only_for_the_projects_embedding(
+    clustered, monkeypatch
+):
+    from models_app import light_head, tasks
+
+    project, version, ids, rare, windows = clustered
+    scheduled = []
+    monkeypatch.setattr(light_head, "schedule", lambda p: scheduled.append(p.pk))
+    embeddings_store.write_chunk(project.pk, SOURCE, ids, windows, 0.1)
+    assert tasks.embed_finished(project.pk, adapters.BAND_STATS) == 60 * 3  # the default
+    assert scheduled == [project.pk]
+    adapters.choose(project, adapters.DETECTOR)  # a lead chose another embedding meanwhile
+    tasks.embed_finished(project.pk, adapters.BAND_STATS)
+    assert scheduled == [project.pk]
