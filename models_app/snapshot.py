@@ -65,6 +65,11 @@ class Snapshot:
         )
 
 
+def _clock() -> float:
+    """The snapshot's own clock (tests replace this, not ``time.monotonic`` for the whole process)."""
+    return time.monotonic()
+
+
 def chosen_annotations(project: Project) -> list[ClipAnnotation]:
     """One annotation per labelled clip: a lead's consensus if there is one, else an accepted
     one, else the first submitted."""
@@ -105,7 +110,7 @@ def take(
 ) -> Snapshot:
     """The label snapshot a training run learns from, within ``max_examples`` labels (chosen
     before any audio is read) and ``max_seconds`` of reading."""
-    began = time.monotonic()
+    began = _clock()
     learnable = [  # .all(): the prefetched rows
         a for a in chosen_annotations(project) if a.events.all() or a.no_calls or a.noise
     ]
@@ -122,7 +127,7 @@ def take(
         max_seconds=max_seconds,
     )
     for ann in planned:
-        if max_seconds is not None and time.monotonic() - began > max_seconds:
+        if max_seconds is not None and _clock() - began > max_seconds:
             snap.out_of_time = True
             break
         snap.labelled.append(
@@ -132,7 +137,7 @@ def take(
         )
         if progress:
             progress(len(snap.labelled) / len(planned))
-    snap.seconds = time.monotonic() - began
+    snap.seconds = _clock() - began
     return snap
 
 

@@ -47,8 +47,8 @@ def test_without_a_cut_there_is_no_message(labelled):
 
 
 def test_reading_stops_at_its_share_of_the_time_budget(labelled, monkeypatch):
-    clock = iter(range(10_000))  # every look at the clock is one second later
-    monkeypatch.setattr(snapshot.time, "monotonic", lambda: float(next(clock)))
+    clock = iter(range(10_000))  # every look at the snapshot's clock is one second later
+    monkeypatch.setattr(snapshot, "_clock", lambda: float(next(clock)))
     reads = _count_reads(monkeypatch)
     snap = snapshot.take(labelled, max_seconds=3)
     assert snap.out_of_time and 0 < len(reads) < snap.learnable
