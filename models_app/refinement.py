@@ -12,6 +12,8 @@ Only for ``log`` scaled features, whose values are dB above each row's noise flo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from scipy import ndimage
 
@@ -88,13 +90,4 @@ def _cols(start_s: float, end_s: float, width: int, fc: FeatureConfig) -> tuple[
 
 def _with_box(e: Event, box: tuple[float, float, float, float]) -> Event:
     start, end, low, high = box
-    return Event(
-        start_s=max(0.0, start),
-        end_s=end,
-        low_hz=low,
-        high_hz=high,
-        class_name=e.class_name,
-        score=e.score,
-        class_probs=e.class_probs,
-        raw_score=e.raw_score,
-    )
+    return replace(e, start_s=max(0.0, start), end_s=end, low_hz=low, high_hz=high)
