@@ -11,20 +11,13 @@ from models_app import adapters, embeddings_store
 from models_app.models import TrainingRun
 from sampling import loop
 from tests import factories as f
+from tests.models_app.test_pretraining import TINY as PRETRAIN_TINY
+from tests.models_app.test_pretraining import _state
 from tests.services import wait_until
 from tests.workers import celery_worker
 
-TINY = {
-    "model": {
-        "epochs": 1,
-        "batch_size": 4,
-        "n_freq_bins": 64,
-        "num_threads": 1,
-        "ssl_epochs": 2,
-        "ssl_batch_size": 4,
-        "start_from": "self-supervised",
-    }
-}
+# The resume test's settings, with two epochs: this test needs a finished pretraining, not a long one.
+TINY = {"model": {**PRETRAIN_TINY["model"], "ssl_epochs": 2}}
 
 
 @pytest.fixture
@@ -57,11 +50,6 @@ def birds(settings, tmp_path):
     return project
 
 
-def _run_state(run: TrainingRun) -> str:
-    run.refresh_from_db()
-    return f"run {run.pk} {run.status} epoch {run.epoch} {run.error}"
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_a_finished_pretraining_embeds_the_pool_with_the_new_default_and_queues_a_training(birds):
@@ -75,7 +63,7 @@ def test_a_finished_pretraining_embeds_the_pool_with_the_new_default_and_queues_
         wait_until(
             lambda: not TrainingRun.objects.get(pk=run.pk).is_unfinished,
             timeout=300,
-            what=lambda: f"the pretraining to end ({_run_state(run)})",
+            what=lambda: f"the pretraining to end ({_state(run)})",
         )
     run.refresh_from_db()
     assert run.status == TrainingRun.Status.SUCCEEDED, run.error
